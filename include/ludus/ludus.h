@@ -1,0 +1,296 @@
+/* ludus.h: the public C API of ludus, an engine for agents that learn online
+ * and generalize. This header is the specification: every public function
+ * says what it does, what it returns, who owns what, and whether it may be
+ * called from several threads at once.
+ *
+ * Conventions
+ * - Fallible functions return int: LUDUS_OK (0) or a negative LUDUS_E* code;
+ *   ludus_errmsg() then says why, in one line, for the calling thread.
+ * - Whoever creates, destroys. Buffers lent by the caller are never freed
+ *   by the library. ludus_x_destroy(NULL) is harmless.
+ * - The library never prints, exits or aborts; messages go to the log
+ *   callback (silent by default).
+ */
+#ifndef LUDUS_H
+#define LUDUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LUDUS_API __declspec(dllexport)
+#else
+#define LUDUS_API __attribute__((visibility("default")))
+#endif
+
+#define LUDUS_VERSION_MAJOR 0
+#define LUDUS_VERSION_MINOR 1
+#define LUDUS_VERSION_PATCH 0
+#define LUDUS_VERSION "0.1.0"
+
+/* The library's version string, "MAJOR.MINOR.PATCH". Thread-safe. */
+LUDUS_API const char *ludus_version(void);
+
+/* ------------------------------------------------------------------------
+ * Errors and logging
+ * ---------------------------------------------------------------------- */
+
+enum {
+    LUDUS_OK = 0,
+    LUDUS_EINVAL = -1,      /* a bad argument: unknown id, bad action, ... */
+    LUDUS_ENOMEM = -2,      /* an allocation failed */
+    LUDUS_ENOTFOUND = -3,   /* a named thing (id, file, key) does not exist */
+    LUDUS_EIO = -4,         /* reading or writing a file failed */
+    LUDUS_EFORMAT = -5,     /* malformed input: a file or string that does not parse */
+    LUDUS_ESTATE = -6,      /* an object used in the wrong state (step before reset) */
+    LUDUS_EUNSUPPORTED = -7,/* this world or build does not offer that */
+    LUDUS_EINTERNAL = -8    /* a broken internal invariant: a bug, please report */
+};
+
+/* The message of the last failure on the calling thread ("" if none). The
+ * pointer stays valid until the next failing call on the same thread. */
+LUDUS_API const char *ludus_errmsg(void);
+
+/* A short constant name for an error code ("invalid argument", ...). */
+LUDUS_API const char *ludus_strerror(int code);
+
+typedef enum ludus_log_level {
+    LUDUS_LOG_DEBUG = 0,
+    LUDUS_LOG_INFO = 1,
+    LUDUS_LOG_WARN = 2,
+    LUDUS_LOG_ERROR = 3
+} ludus_log_level;
+
+typedef void (*ludus_log_fn)(ludus_log_level level, const char *msg, void *user);
+
+/* Replace the log callback (NULL: discard every message, the default).
+ * Messages below min_level are dropped before formatting. Not thread-safe
+ * against concurrent logging: set it once at start-up. */
+LUDUS_API void ludus_set_log_callback(ludus_log_fn fn, void *user, ludus_log_level min_level);
+
+/* ------------------------------------------------------------------------
+ * Random numbers: numpy's Generator(PCG64(SeedSequence(seed)))
+ *
+ * Bit-exact with numpy >= 1.17 for the calls below, which is what MiniGrid
+ * and BabyAI draw from. The struct is plain data: copy it to fork a stream.
+ * ---------------------------------------------------------------------- */
+
+typedef struct ludus_rng {
+    uint64_t state_hi, state_lo;   /* 128-bit LCG state */
+    uint64_t inc_hi, inc_lo;       /* 128-bit increment (odd) */
+    uint32_t buf32;                /* cached high half of the last 64-bit draw */
+    uint32_t has32;                /* 1 when buf32 holds an unused value */
+} ludus_rng;
+
+/* Seed as numpy's SeedSequence(seed) followed by PCG64. Any uint64_t seed. */
+LUDUS_API void ludus_rng_seed(ludus_rng *rng, uint64_t seed);
+/* Seed from a SeedSequence entropy given as little-endian 32-bit words
+ * (numpy accepts integers of any size); nwords >= 1. */
+LUDUS_API void ludus_rng_seed_words(ludus_rng *rng, const uint32_t *words, size_t nwords);
+LUDUS_API uint64_t ludus_rng_next64(ludus_rng *rng);
+/* Buffered: the low half of a 64-bit draw first, then its high half. */
+LUDUS_API uint32_t ludus_rng_next32(ludus_rng *rng);
+/* random(): a double in [0, 1) with 53 random bits. */
+LUDUS_API double ludus_rng_random(ludus_rng *rng);
+/* uniform(lo, hi) = lo + (hi - lo) * random(). */
+LUDUS_API double ludus_rng_uniform(ludus_rng *rng, double lo, double hi);
+/* integers(lo, hi), hi exclusive, lo < hi required (lo >= hi returns lo and
+ * draws nothing). Draws nothing when hi - lo == 1. */
+LUDUS_API int64_t ludus_rng_integers(ludus_rng *rng, int64_t lo, int64_t hi);
+/* shuffle(list) of n ints, in place (Fisher-Yates from the end). */
+LUDUS_API void ludus_rng_shuffle(ludus_rng *rng, int *items, size_t n);
+
+/* ------------------------------------------------------------------------
+ * Worlds: the environment contract
+ *
+ * A ludus_env is the constant description of one world id (its spec): sizes,
+ * spaces, parameters. It is built once by ludus_env_make and may be shared
+ * read-only by any number of threads. The mutable part of a world, its
+ * state, is one flat block of ludus_env_info.state_size bytes with no
+ * pointers inside, owned by the caller: copy it with memcpy to snapshot,
+ * compare it with memcmp, write it to disk and read it back.
+ *
+ * reset and step do no allocation, no I/O and no locking; calls on distinct
+ * states may run concurrently.
+ * ---------------------------------------------------------------------- */
+
+typedef struct ludus_env ludus_env;
+
+/* One named part of the observation tensor: uint8 values, row-major. */
+typedef struct ludus_obs_field {
+    const char *name;   /* "image", "direction", ... */
+    size_t offset;      /* byte offset inside the observation */
+    int ndim;           /* 1..3 */
+    int shape[3];
+    uint8_t low, high;  /* inclusive range of the values */
+} ludus_obs_field;
+
+#define LUDUS_MAX_OBS_FIELDS 4
+
+typedef struct ludus_env_info {
+    const char *id;            /* registered id, "MiniGrid-DoorKey-8x8-v0" */
+    const char *family;        /* "minigrid", "babyai", "crafter" */
+    const char *description;   /* one line */
+    int num_actions;           /* size of the action space, Discrete(n) */
+    int max_action;            /* actions 0..max_action-1 are accepted by step
+                                  (MiniGrid's Dynamic-Obstacles has 3 actions
+                                  but accepts 0..6, as the reference does) */
+    const char *const *action_names; /* num_actions language names */
+    size_t obs_size;           /* bytes in one observation */
+    int num_obs_fields;
+    ludus_obs_field obs_fields[LUDUS_MAX_OBS_FIELDS];
+    size_t state_size;         /* bytes in one state */
+    int width, height;         /* world size in cells */
+    uint32_t max_steps;        /* truncation limit; 0 when it depends on the
+                                  level (BabyAI): see ludus_env_max_steps */
+    size_t text_capacity;      /* bytes that always fit a text observation */
+    size_t mission_capacity;   /* bytes that always fit a mission, with NUL */
+} ludus_env_info;
+
+/* What one step returns besides the observation. */
+typedef struct ludus_step_out {
+    double reward;          /* as the reference computes it, in double */
+    uint8_t terminated;     /* the episode ended inside the world */
+    uint8_t truncated;      /* the step limit was reached (both may be 1) */
+    uint8_t success;        /* the episode ended in success (world-defined) */
+    uint8_t reserved;
+    uint32_t achievements;  /* worlds with achievements: bits unlocked now */
+} ludus_step_out;
+
+/* Build the spec of a registered world id. `options` is NULL, "" or a
+ * comma-separated list of key=value pairs the world documents (see
+ * `ludus info ID`). An unknown id fails with LUDUS_ENOTFOUND and a message
+ * naming the closest registered ids. The caller destroys *out. */
+LUDUS_API int ludus_env_make(const char *id, const char *options, ludus_env **out);
+LUDUS_API void ludus_env_destroy(ludus_env *env);
+
+/* The spec's constant description; valid until ludus_env_destroy. */
+LUDUS_API const ludus_env_info *ludus_env_get_info(const ludus_env *env);
+
+/* Reset `state` to a new episode generated from `seed` (a level). Any
+ * uint64_t is a valid seed. Writes the first observation to `obs` when it
+ * is not NULL (info.obs_size bytes). */
+LUDUS_API int ludus_env_reset(const ludus_env *env, void *state, uint64_t seed, uint8_t *obs);
+
+/* Reset without a new seed: the world's random stream continues from where
+ * the last episode left it (Gymnasium's reset() with no seed). The state
+ * must have been reset with a seed before. */
+LUDUS_API int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_t *obs);
+
+/* Apply one action. An action outside 0..info.max_action-1 fails with
+ * LUDUS_EINVAL and leaves the state untouched; so does a state that was
+ * never reset (LUDUS_ESTATE). Stepping after the episode ended continues
+ * the world, as the reference does; callers reset. */
+LUDUS_API int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
+                             ludus_step_out *out);
+
+/* Write the observation of `state` (info.obs_size bytes). */
+LUDUS_API int ludus_env_observe(const ludus_env *env, const void *state, uint8_t *obs);
+
+/* The mission (instruction) of the current episode; "" for worlds without
+ * one. Points into `state`: valid while the state is. */
+LUDUS_API const char *ludus_env_mission(const ludus_env *env, const void *state);
+
+/* The step limit of the current episode (BabyAI's depends on the level). */
+LUDUS_API uint32_t ludus_env_max_steps(const ludus_env *env, const void *state);
+/* Steps taken in the current episode. */
+LUDUS_API uint32_t ludus_env_step_count(const ludus_env *env, const void *state);
+
+/* Text observations for language-model agents. */
+typedef enum ludus_text_mode {
+    /* The mission, one line per visible thing with its position relative to
+     * the agent, what the agent carries, and the legal actions by name. */
+    LUDUS_TEXT_FULL = 0,
+    /* Only the description lines, exactly as BALROG's BabyAI-Text wrapper
+     * gives them to language models (docs/text-observation.md). */
+    LUDUS_TEXT_BALROG = 1
+} ludus_text_mode;
+
+/* Write the text observation of `state` into buf (NUL-terminated). Returns
+ * the length written (>= 0), or LUDUS_EINVAL when cap is too small
+ * (info.text_capacity always fits). */
+LUDUS_API int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode,
+                             char *buf, size_t cap);
+
+/* Registry. Ids are listed in a stable order. */
+LUDUS_API int ludus_env_count(void);
+LUDUS_API const char *ludus_env_id(int index);          /* NULL when out of range */
+LUDUS_API const char *ludus_env_describe(const char *id); /* one line, NULL if unknown */
+
+/* A convenience for C users: calloc(1, info.state_size); free() it. */
+LUDUS_API void *ludus_env_state_new(const ludus_env *env);
+
+/* ------------------------------------------------------------------------
+ * Batched stepping (vec)
+ *
+ * N worlds of one id in struct-of-arrays buffers. Worker threads each own a
+ * contiguous slice of worlds; results do not depend on the number of
+ * threads. Episodes auto-reset in the same step: obs then holds the first
+ * observation of the next episode, and the last observation of the ended
+ * one is kept in final_obs (with final_mask[i] = 1) for value bootstrapping.
+ * ---------------------------------------------------------------------- */
+
+typedef struct ludus_vec ludus_vec;
+
+/* Episode statistics, added to (+=) as episodes end, summed over worlds. */
+typedef struct ludus_episode_stats {
+    uint64_t episodes;
+    uint64_t successes;
+    uint64_t steps;          /* sum of episode lengths */
+    double return_sum;
+    double return_sq_sum;
+    uint64_t truncations;
+} ludus_episode_stats;
+
+typedef struct ludus_vec_config {
+    const char *env_id;
+    const char *env_options;   /* as for ludus_env_make; may be NULL */
+    int num_envs;              /* >= 1 */
+    int num_threads;           /* >= 1; 0 means 1 */
+    /* Level sampler: reset seeds are drawn uniformly from
+     * [level_start, level_start + level_count); level_count == 0 draws any
+     * uint64_t seed. */
+    uint64_t level_start;
+    uint64_t level_count;
+    uint64_t seed;             /* seeds the level sampler's streams */
+    /* Caller-lent buffers (NULL: the vec allocates and owns them). */
+    uint8_t *obs;              /* (N, obs_size) */
+    double *rewards;           /* (N) */
+    uint8_t *terminated;       /* (N) */
+    uint8_t *truncated;        /* (N) */
+    uint8_t *final_obs;        /* (N, obs_size) */
+    uint8_t *final_mask;       /* (N) 1 where an episode ended this step */
+} ludus_vec_config;
+
+LUDUS_API int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out);
+LUDUS_API void ludus_vec_destroy(ludus_vec *vec);
+/* Reset every world with a seed from the level sampler. */
+LUDUS_API int ludus_vec_reset(ludus_vec *vec);
+/* Step every world; actions is (N). Fails with LUDUS_EINVAL (and steps
+ * nothing) when an action is out of range. */
+LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
+LUDUS_API const ludus_env *ludus_vec_env(const ludus_vec *vec);
+LUDUS_API int ludus_vec_num_envs(const ludus_vec *vec);
+LUDUS_API uint8_t *ludus_vec_obs(ludus_vec *vec);
+LUDUS_API double *ludus_vec_rewards(ludus_vec *vec);
+LUDUS_API uint8_t *ludus_vec_terminated(ludus_vec *vec);
+LUDUS_API uint8_t *ludus_vec_truncated(ludus_vec *vec);
+LUDUS_API uint8_t *ludus_vec_final_obs(ludus_vec *vec);
+LUDUS_API uint8_t *ludus_vec_final_mask(ludus_vec *vec);
+/* The state of world i (state_size bytes), for snapshots and inspection. */
+LUDUS_API void *ludus_vec_state(ludus_vec *vec, int i);
+/* The seed (level) of world i's current episode. */
+LUDUS_API uint64_t ludus_vec_level(const ludus_vec *vec, int i);
+/* Sum the statistics of episodes ended since the last clear. */
+LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);
+LUDUS_API void ludus_vec_clear_stats(ludus_vec *vec);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LUDUS_H */

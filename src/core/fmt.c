@@ -1,0 +1,60 @@
+/* fmt.c: number formatting that matches Python's, so traces written by
+ * ludus read exactly like the reference's (repr of floats).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+int fmt_double_repr(char *buf, double v)
+{
+    if (isnan(v)) return snprintf(buf, 32, "NaN");
+    if (isinf(v)) return snprintf(buf, 32, v > 0 ? "Infinity" : "-Infinity");
+    if (v == 0) return snprintf(buf, 32, signbit(v) ? "-0.0" : "0.0");
+    /* Shortest %.*e that round-trips gives the digits and the exponent. */
+    char e[40];
+    int prec;
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    char *ep = strchr(e, 'e');
+    int exp10 = atoi(ep + 1);
+    *ep = 0;
+    char digits[24];
+    int nd = 0;
+    int neg = e[0] == '-';
+    for (char *p = e + neg; *p; p++)
+        if (*p >= '0' && *p <= '9') digits[nd++] = *p;
+    digits[nd] = 0;
+    char *o = buf;
+    if (neg) *o++ = '-';
+    if (exp10 < -4 || exp10 >= 16) {
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        o += sprintf(o, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+    } else if (exp10 < 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -exp10 - 1; i++) *o++ = '0';
+        memcpy(o, digits, (size_t)nd);
+        o += nd;
+    } else {
+        for (int i = 0; i <= exp10; i++) *o++ = i < nd ? digits[i] : '0';
+        *o++ = '.';
+        if (nd > exp10 + 1) {
+            memcpy(o, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
+            o += nd - exp10 - 1;
+        } else {
+            *o++ = '0';
+        }
+    }
+    *o = 0;
+    return (int)(o - buf);
+}
