@@ -216,6 +216,41 @@ typedef enum ludus_text_mode {
 LUDUS_API int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode,
                              char *buf, size_t cap);
 
+/* RGB frames, for people and pixel-based agents. */
+typedef struct ludus_render_opts {
+    int tile_size;   /* pixels per cell for tiled worlds (grid: 1..256; 0 = 32) */
+    int agent_view;  /* 1: the agent's own partial view instead of the whole world */
+    int highlight;   /* grid worlds: shade the cells the agent can see (full view) */
+} ludus_render_opts;
+
+/* The frame size for these options (opts NULL: defaults). */
+LUDUS_API int ludus_env_render_size(const ludus_env *env, const ludus_render_opts *opts,
+                                    int *width, int *height);
+/* Draw `state` into rgb, (height, width, 3) uint8 row-major, cap bytes.
+ * No allocation per frame; LUDUS_EINVAL when cap is too small. */
+LUDUS_API int ludus_env_render(const ludus_env *env, const void *state,
+                               const ludus_render_opts *opts, uint8_t *rgb, size_t cap);
+
+/* Images on disk. PNG through libpng; rgb is (height, width, 3) uint8. */
+LUDUS_API int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height);
+/* Read a PNG as 8-bit RGBA (height, width, 4); *rgba is malloc'd, the
+ * caller frees it. */
+LUDUS_API int ludus_png_read_rgba(const char *path, uint8_t **rgba, int *width, int *height);
+
+/* Trace lines: one JSON object per line, in the format of the reference
+ * traces (shared/data/minigrid-traces/FORMAT.md for the grid worlds), so a
+ * ludus episode can be compared line by line with the reference's. Each
+ * writes into buf with snprintf semantics: it returns the full length of
+ * the line (without newline); when that is >= cap the line was cut and the
+ * call should be repeated with a larger buffer. Negative on error. */
+LUDUS_API int ludus_env_trace_header(const ludus_env *env, uint64_t seed, char *buf, size_t cap);
+LUDUS_API int ludus_env_trace_reset(const ludus_env *env, const void *state, uint64_t seed,
+                                    char *buf, size_t cap);
+/* prev_state is a copy of the state taken before the step (for grid_diff). */
+LUDUS_API int ludus_env_trace_step(const ludus_env *env, const void *prev_state,
+                                   const void *state, int t, int action,
+                                   const ludus_step_out *out, char *buf, size_t cap);
+
 /* Registry. Ids are listed in a stable order. */
 LUDUS_API int ludus_env_count(void);
 LUDUS_API const char *ludus_env_id(int index);          /* NULL when out of range */

@@ -2,6 +2,7 @@
  * ludus read exactly like the reference's (repr of floats).
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,4 +58,60 @@ int fmt_double_repr(char *buf, double v)
     }
     *o = 0;
     return (int)(o - buf);
+}
+
+void sb_puts(strbuf *sb, const char *s)
+{
+    size_t n = strlen(s);
+    if (sb->len + n < sb->cap) {
+        memcpy(sb->buf + sb->len, s, n + 1);
+    } else if (sb->cap && sb->len < sb->cap) {
+        size_t room = sb->cap - 1 - sb->len;
+        memcpy(sb->buf + sb->len, s, room);
+        sb->buf[sb->cap - 1] = 0;
+    }
+    sb->len += n;
+}
+
+void sb_putc(strbuf *sb, char c)
+{
+    if (sb->len + 1 < sb->cap) {
+        sb->buf[sb->len] = c;
+        sb->buf[sb->len + 1] = 0;
+    }
+    sb->len++;
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = sb->len < sb->cap ? sb->cap - sb->len : 0;
+    int n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0) sb->len += (size_t)n;
+}
+
+void sb_json_str(strbuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            sb_putc(sb, '\\');
+            sb_putc(sb, (char)c);
+        } else if (c < 0x20) {
+            sb_printf(sb, "\\u%04x", c);
+        } else {
+            sb_putc(sb, (char)c);
+        }
+    }
+    sb_putc(sb, '"');
+}
+
+void sb_double(strbuf *sb, double v)
+{
+    char tmp[40];
+    fmt_double_repr(tmp, v);
+    sb_puts(sb, tmp);
 }

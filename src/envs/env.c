@@ -1,0 +1,341 @@
+/* env.c: the public environment contract. Validates at the edge (ids,
+ * actions, state ownership), then dispatches to the world family. The
+ * registry is the concatenation of every family's table, in a stable order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+
+extern const env_entry grid_entries[];
+extern const int grid_entry_count;
+
+static const env_family families[] = {
+    {grid_entries, &grid_entry_count},
+};
+#define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
+
+uint32_t env_hash(const char *s, uint32_t h)
+{
+    for (; s && *s; s++) h = (h ^ (uint8_t)*s) * 16777619u; /* FNV-1a */
+    return h;
+}
+
+int ludus_env_count(void)
+{
+    int n = 0;
+    for (int f = 0; f < NUM_FAMILIES; f++) n += *families[f].count;
+    return n;
+}
+
+static const env_entry *entry_at(int index)
+{
+    if (index < 0) return NULL;
+    for (int f = 0; f < NUM_FAMILIES; f++) {
+        if (index < *families[f].count) return &families[f].entries[index];
+        index -= *families[f].count;
+    }
+    return NULL;
+}
+
+const char *ludus_env_id(int index)
+{
+    const env_entry *e = entry_at(index);
+    return e ? e->id : NULL;
+}
+
+static const env_entry *find_entry(const char *id)
+{
+    int n = ludus_env_count();
+    for (int i = 0; i < n; i++) {
+        const env_entry *e = entry_at(i);
+        if (strcmp(e->id, id) == 0) return e;
+    }
+    return NULL;
+}
+
+const char *ludus_env_describe(const char *id)
+{
+    const env_entry *e = id ? find_entry(id) : NULL;
+    return e ? e->description : NULL;
+}
+
+/* "unknown world id 'X'; did you mean 'A', 'B' or 'C'?" with the three
+ * registered ids nearest by edit distance (substring matches first). */
+static int unknown_id(const char *id)
+{
+    enum { K = 3 };
+    const char *best[K] = {0};
+    int dist[K] = {1 << 30, 1 << 30, 1 << 30};
+    int n = ludus_env_count();
+    for (int i = 0; i < n; i++) {
+        const char *cand = entry_at(i)->id;
+        int d = str_edit_distance(id, cand, 1000);
+        if (*id && strstr(cand, id)) d = d / 4; /* a fragment of a real id */
+        for (int k = 0; k < K; k++) {
+            if (d < dist[k]) {
+                for (int m = K - 1; m > k; m--) {
+                    dist[m] = dist[m - 1];
+                    best[m] = best[m - 1];
+                }
+                dist[k] = d;
+                best[k] = cand;
+                break;
+            }
+        }
+    }
+    if (!best[0]) return err_set(LUDUS_ENOTFOUND, "unknown world id '%s'", id);
+    return err_set(LUDUS_ENOTFOUND, "unknown world id '%s'; did you mean '%s', '%s' or '%s'? (`ludus list` shows all)",
+                   id, best[0], best[1] ? best[1] : best[0], best[2] ? best[2] : best[0]);
+}
+
+int ludus_env_make(const char *id, const char *options, ludus_env **out)
+{
+    if (!out) return err_set(LUDUS_EINVAL, "ludus_env_make: out is NULL");
+    *out = NULL;
+    if (!id) return err_set(LUDUS_EINVAL, "ludus_env_make: id is NULL");
+    const env_entry *e = find_entry(id);
+    if (!e) return unknown_id(id);
+    if (strlen(id) >= ENV_ID_CAP) return err_set(LUDUS_EINVAL, "world id too long");
+    ludus_env *env = calloc(1, sizeof *env);
+    if (!env) return err_set(LUDUS_ENOMEM, "out of memory making '%s'", id);
+    strcpy(env->id, id);
+    env->info.id = env->id;
+    env->info.description = e->description;
+    int rc = e->make(e, options ? options : "", env);
+    if (rc != LUDUS_OK) {
+        err_wrap(rc, "making '%s'", id);
+        ludus_env_destroy(env);
+        return rc;
+    }
+    env->tag = env_hash(options, env_hash(id, 2166136261u)) | 1u;
+    *out = env;
+    return LUDUS_OK;
+}
+
+void ludus_env_destroy(ludus_env *env)
+{
+    if (!env) return;
+    if (env->ops && env->ops->destroy) env->ops->destroy(env);
+    free(env);
+}
+
+const ludus_env_info *ludus_env_get_info(const ludus_env *env) { return env ? &env->info : NULL; }
+
+void *ludus_env_state_new(const ludus_env *env)
+{
+    return env ? calloc(1, env->info.state_size) : NULL;
+}
+
+static int check_state(const ludus_env *env, const void *state, const char *what)
+{
+    if (!env || !state) return err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
+    const env_state_header *h = state;
+    if (h->magic != ENV_STATE_MAGIC || h->tag != env->tag)
+        return err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s' (reset it first)",
+                       what, env->id);
+    return LUDUS_OK;
+}
+
+int ludus_env_reset(const ludus_env *env, void *state, uint64_t seed, uint8_t *obs)
+{
+    if (!env || !state) return err_set(LUDUS_EINVAL, "ludus_env_reset: env or state is NULL");
+    env_state_header *h = state;
+    int rc = env->ops->reset(env, state, seed, 1);
+    if (rc != LUDUS_OK) {
+        h->magic = 0;
+        return rc;
+    }
+    h->magic = ENV_STATE_MAGIC;
+    h->tag = env->tag;
+    if (obs) env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_t *obs)
+{
+    int rc = check_state(env, state, "ludus_env_reset_continue");
+    if (rc) return rc;
+    rc = env->ops->reset(env, state, 0, 0);
+    if (rc != LUDUS_OK) {
+        ((env_state_header *)state)->magic = 0;
+        return rc;
+    }
+    if (obs) env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
+                   ludus_step_out *out)
+{
+    int rc = check_state(env, state, "ludus_env_step");
+    if (rc) return rc;
+    if (action < 0 || action >= env->info.max_action)
+        return err_set(LUDUS_EINVAL, "action %d is out of range for '%s' (0..%d)", action,
+                       env->id, env->info.max_action - 1);
+    ludus_step_out tmp;
+    if (!out) out = &tmp;
+    env->ops->step(env, state, action, out);
+    if (obs) env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+int ludus_env_observe(const ludus_env *env, const void *state, uint8_t *obs)
+{
+    int rc = check_state(env, state, "ludus_env_observe");
+    if (rc) return rc;
+    if (!obs) return err_set(LUDUS_EINVAL, "ludus_env_observe: obs is NULL");
+    env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+const char *ludus_env_mission(const ludus_env *env, const void *state)
+{
+    if (check_state(env, state, "ludus_env_mission")) return "";
+    return env->ops->mission ? env->ops->mission(env, state) : "";
+}
+
+uint32_t ludus_env_max_steps(const ludus_env *env, const void *state)
+{
+    if (check_state(env, state, "ludus_env_max_steps")) return env ? env->info.max_steps : 0;
+    return env->ops->max_steps(env, state);
+}
+
+uint32_t ludus_env_step_count(const ludus_env *env, const void *state)
+{
+    if (check_state(env, state, "ludus_env_step_count")) return 0;
+    return env->ops->step_count(env, state);
+}
+
+int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
+                   size_t cap)
+{
+    int rc = check_state(env, state, "ludus_env_text");
+    if (rc) return rc;
+    if (!buf) return err_set(LUDUS_EINVAL, "ludus_env_text: buf is NULL");
+    if (mode != LUDUS_TEXT_FULL && mode != LUDUS_TEXT_BALROG)
+        return err_set(LUDUS_EINVAL, "ludus_env_text: unknown mode %d", (int)mode);
+    if (cap < env->info.text_capacity)
+        return err_set(LUDUS_EINVAL, "ludus_env_text: buffer of %zu bytes is smaller than "
+                       "info.text_capacity (%zu)", cap, env->info.text_capacity);
+    if (!env->ops->text) return err_set(LUDUS_EUNSUPPORTED, "'%s' has no text observation", env->id);
+    return env->ops->text(env, state, mode, buf, cap);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap)
+{
+    const char *p = *cursor;
+    while (*p == ',' || *p == ' ') p++;
+    if (!*p) {
+        *cursor = p;
+        return 0;
+    }
+    const char *eq = strchr(p, '=');
+    const char *end = strchr(p, ',');
+    if (!end) end = p + strlen(p);
+    if (!eq || eq > end || eq == p)
+        return err_set(LUDUS_EINVAL, "malformed option '%.*s' (want key=value)", (int)(end - p), p);
+    size_t kl = (size_t)(eq - p), vl = (size_t)(end - eq - 1);
+    if (kl >= key_cap || vl >= val_cap)
+        return err_set(LUDUS_EINVAL, "option '%.*s' is too long", (int)(end - p), p);
+    memcpy(key, p, kl);
+    key[kl] = 0;
+    memcpy(val, eq + 1, vl);
+    val[vl] = 0;
+    *cursor = end;
+    return 1;
+}
+
+int env_option_int(const char *key, const char *val, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(val, &end, 10);
+    if (!*val || *end || v < lo || v > hi)
+        return err_set(LUDUS_EINVAL, "option %s=%s: want an integer in [%ld, %ld]", key, val, lo, hi);
+    *out = v;
+    return LUDUS_OK;
+}
+
+/* ---- traces ------------------------------------------------------------- */
+
+static int trace_finish(strbuf *sb)
+{
+    if (sb->len > (size_t)0x7fffffff) return err_set(LUDUS_EINTERNAL, "trace line too long");
+    return (int)sb->len;
+}
+
+int ludus_env_trace_header(const ludus_env *env, uint64_t seed, char *buf, size_t cap)
+{
+    if (!env || (!buf && cap)) return err_set(LUDUS_EINVAL, "ludus_env_trace_header: NULL argument");
+    if (!env->ops->trace_header) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    strbuf sb = sb_make(buf, cap);
+    env->ops->trace_header(env, seed, &sb);
+    return trace_finish(&sb);
+}
+
+int ludus_env_trace_reset(const ludus_env *env, const void *state, uint64_t seed, char *buf,
+                          size_t cap)
+{
+    int rc = check_state(env, state, "ludus_env_trace_reset");
+    if (rc) return rc;
+    if (!buf && cap) return err_set(LUDUS_EINVAL, "ludus_env_trace_reset: buf is NULL");
+    if (!env->ops->trace_reset) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    strbuf sb = sb_make(buf, cap);
+    env->ops->trace_reset(env, state, seed, &sb);
+    return trace_finish(&sb);
+}
+
+int ludus_env_trace_step(const ludus_env *env, const void *prev_state, const void *state, int t,
+                         int action, const ludus_step_out *out, char *buf, size_t cap)
+{
+    int rc = check_state(env, state, "ludus_env_trace_step");
+    if (rc) return rc;
+    rc = check_state(env, prev_state, "ludus_env_trace_step (previous state)");
+    if (rc) return rc;
+    if (!out || (!buf && cap)) return err_set(LUDUS_EINVAL, "ludus_env_trace_step: NULL argument");
+    if (!env->ops->trace_step) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    strbuf sb = sb_make(buf, cap);
+    env->ops->trace_step(env, prev_state, state, t, action, out, &sb);
+    return trace_finish(&sb);
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+static int render_opts(const ludus_env *env, const ludus_render_opts *in, ludus_render_opts *o)
+{
+    ludus_render_opts d = {0, 0, 1};
+    *o = in ? *in : d;
+    if (o->tile_size < 0) return err_set(LUDUS_EINVAL, "tile size %d is negative", o->tile_size);
+    if (!env->ops->render || !env->ops->render_size)
+        return err_set(LUDUS_EUNSUPPORTED, "'%s' draws no frames (yet)", env->id);
+    return LUDUS_OK;
+}
+
+int ludus_env_render_size(const ludus_env *env, const ludus_render_opts *opts, int *width, int *height)
+{
+    if (!env || !width || !height) return err_set(LUDUS_EINVAL, "ludus_env_render_size: NULL argument");
+    ludus_render_opts o;
+    int rc = render_opts(env, opts, &o);
+    if (rc) return rc;
+    return env->ops->render_size(env, &o, width, height);
+}
+
+int ludus_env_render(const ludus_env *env, const void *state, const ludus_render_opts *opts,
+                     uint8_t *rgb, size_t cap)
+{
+    int rc = check_state(env, state, "ludus_env_render");
+    if (rc) return rc;
+    if (!rgb) return err_set(LUDUS_EINVAL, "ludus_env_render: rgb is NULL");
+    ludus_render_opts o;
+    rc = render_opts(env, opts, &o);
+    if (rc) return rc;
+    int w, h;
+    rc = env->ops->render_size(env, &o, &w, &h);
+    if (rc) return rc;
+    if ((size_t)w * (size_t)h * 3 > cap)
+        return err_set(LUDUS_EINVAL, "ludus_env_render: %zu bytes given, the frame needs %zu", cap,
+                       (size_t)w * (size_t)h * 3);
+    return env->ops->render(env, state, &o, rgb);
+}

@@ -1,0 +1,84 @@
+/* env.h: how a world family plugs into the public contract. A family
+ * provides a table of registry entries; each entry's make() fills a
+ * ludus_env (the constant spec) and points it at the family's ops. The
+ * public functions in env.c validate arguments once and dispatch here, so
+ * families never re-check actions or state ownership.
+ */
+#ifndef LUDUS_ENVS_ENV_H
+#define LUDUS_ENVS_ENV_H
+
+#include "core/core.h"
+
+/* Every state starts with this header; env.c owns it. `tag` identifies the
+ * spec that last reset the state (a hash of its id and options), so a state
+ * that was never reset, or belongs to another world, is refused. */
+typedef struct env_state_header {
+    uint32_t magic;
+    uint32_t tag;
+} env_state_header;
+
+#define ENV_STATE_MAGIC 0x4c554455u /* "LUDU" */
+
+typedef struct env_ops {
+    /* Generate a new episode. With reseed, seed the world's RNG from `seed`
+     * first; otherwise continue its stream. Returns LUDUS_OK or an error. */
+    int (*reset)(const ludus_env *env, void *state, uint64_t seed, int reseed);
+    /* Apply a validated action (0 <= action < info.max_action). */
+    void (*step)(const ludus_env *env, void *state, int action, ludus_step_out *out);
+    void (*observe)(const ludus_env *env, const void *state, uint8_t *obs);
+    /* Write text into buf (cap >= info.text_capacity); return its length. */
+    int (*text)(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
+                size_t cap);
+    const char *(*mission)(const ludus_env *env, const void *state);
+    uint32_t (*max_steps)(const ludus_env *env, const void *state);
+    uint32_t (*step_count)(const ludus_env *env, const void *state);
+    /* Frames (see ludus_env_render*): opts already defaulted and checked
+     * for sign; the family checks its own ranges. NULL: no frames. */
+    int (*render_size)(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
+    int (*render)(const ludus_env *env, const void *state, const ludus_render_opts *opts,
+                  uint8_t *rgb);
+    /* Trace lines (see ludus_env_trace_*), writing into sb. */
+    void (*trace_header)(const ludus_env *env, uint64_t seed, strbuf *sb);
+    void (*trace_reset)(const ludus_env *env, const void *state, uint64_t seed, strbuf *sb);
+    void (*trace_step)(const ludus_env *env, const void *prev, const void *state, int t,
+                       int action, const ludus_step_out *out, strbuf *sb);
+    /* Free what make() allocated in env->impl (may be NULL). */
+    void (*destroy)(ludus_env *env);
+} env_ops;
+
+#define ENV_ID_CAP 96
+
+struct ludus_env {
+    ludus_env_info info;     /* public description; info.id points at id[] */
+    const env_ops *ops;
+    const void *impl;        /* the family's constant per-spec data */
+    uint32_t tag;            /* written into every state this spec resets */
+    char id[ENV_ID_CAP];
+};
+
+typedef struct env_entry env_entry;
+struct env_entry {
+    const char *id;
+    const char *description;
+    /* Fill env (info, ops, impl) for this entry; options already split by
+     * the caller into `opts` (see env_options_*). */
+    int (*make)(const env_entry *entry, const char *options, ludus_env *env);
+    const void *params;      /* the family's registered parameters */
+};
+
+/* The families. Each defines a table and its length. */
+typedef struct env_family {
+    const env_entry *entries;
+    const int *count;
+} env_family;
+
+/* Options: "key=value,key=value". Iterate with env_options_next until it
+ * returns 0; -1 means a malformed list (the message is set). */
+int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap);
+/* Parse an integer option value in [lo, hi]; sets the message on failure. */
+int env_option_int(const char *key, const char *val, long lo, long hi, long *out);
+
+/* Hash used for state tags. */
+uint32_t env_hash(const char *s, uint32_t h);
+
+#endif

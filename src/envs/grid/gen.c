@@ -1,0 +1,91 @@
+/* gen.c: the reference's generation primitives (spec/minigrid.md §7):
+ * random helpers over the world's numpy stream, walls, and rejection
+ * placement of objects and the agent. Draw order is behaviour here: every
+ * helper draws exactly what the reference draws, in the same order.
+ */
+#include "grid.h"
+
+int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi)
+{
+    return ludus_rng_integers(&st->rng, lo, hi);
+}
+
+int grid_rand_bool(grid_state *st) { return ludus_rng_integers(&st->rng, 0, 2) == 0; }
+
+int grid_rand_color(grid_state *st) { return grid_color_names[ludus_rng_integers(&st->rng, 0, 6)]; }
+
+void grid_clear(const grid_spec *s, grid_state *st)
+{
+    gcell *c = grid_cells(s, st);
+    for (int i = 0; i < s->width * s->height; i++) c[i] = GC_EMPTY;
+}
+
+gcell grid_new_obj(grid_state *st, int type, int color, int state)
+{
+    int id = 0;
+    if (type == OBJ_DOOR || type == OBJ_KEY || type == OBJ_BALL || type == OBJ_BOX) {
+        id = st->next_id;
+        if (id < GRID_MAX_OBJS - 1) st->next_id++; /* id 63 is shared past the limit */
+    }
+    return GC_MAKE(type, color, state, id);
+}
+
+void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c)
+{
+    if (len < 0) len = s->width - x;
+    for (int i = 0; i < len; i++) grid_set(s, st, x + i, y, c);
+}
+
+void grid_vert_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c)
+{
+    if (len < 0) len = s->height - y;
+    for (int j = 0; j < len; j++) grid_set(s, st, x, y + j, c);
+}
+
+void grid_wall_rect(const grid_spec *s, grid_state *st, int x, int y, int w, int h)
+{
+    grid_horz_wall(s, st, x, y, w, GC_WALL);
+    grid_horz_wall(s, st, x, y + h - 1, w, GC_WALL);
+    grid_vert_wall(s, st, x, y, h, GC_WALL);
+    grid_vert_wall(s, st, x + w - 1, y, h, GC_WALL);
+}
+
+/* "Unlimited" tries still end: a generator that cannot place an object in a
+ * million draws has a bug, and looping forever would hide it. */
+#define GEN_UNLIMITED_TRIES (1 << 20)
+
+int grid_place_obj(const grid_spec *s, grid_state *st, gcell obj, int top_x, int top_y,
+                   int size_x, int size_y, grid_reject_fn reject, const void *ctx,
+                   int max_tries, int *px, int *py)
+{
+    if (top_x < 0) top_x = 0;
+    if (top_y < 0) top_y = 0;
+    int hi_x = top_x + size_x < s->width ? top_x + size_x : s->width;
+    int hi_y = top_y + size_y < s->height ? top_y + size_y : s->height;
+    if (max_tries < 0) max_tries = GEN_UNLIMITED_TRIES;
+    for (int tries = 0;; tries++) {
+        if (tries > max_tries) return GEN_FAIL;
+        int x = (int)ludus_rng_integers(&st->rng, top_x, hi_x);
+        int y = (int)ludus_rng_integers(&st->rng, top_y, hi_y);
+        if (grid_get(s, st, x, y) != GC_EMPTY) continue;
+        if (x == st->agent_x && y == st->agent_y) continue;
+        if (reject && reject(s, st, x, y, ctx)) continue;
+        grid_set(s, st, x, y, obj);
+        if (px) *px = x;
+        if (py) *py = y;
+        return LUDUS_OK;
+    }
+}
+
+int grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, int size_x,
+                     int size_y, int rand_dir, int max_tries)
+{
+    int x, y;
+    st->agent_x = st->agent_y = -1;
+    int rc = grid_place_obj(s, st, GC_EMPTY, top_x, top_y, size_x, size_y, NULL, NULL, max_tries, &x, &y);
+    if (rc != LUDUS_OK) return rc;
+    st->agent_x = (int16_t)x;
+    st->agent_y = (int16_t)y;
+    if (rand_dir) st->agent_dir = (uint8_t)ludus_rng_integers(&st->rng, 0, 4);
+    return LUDUS_OK;
+}
