@@ -231,6 +231,11 @@ LUDUS_API int ludus_env_render_size(const ludus_env *env, const ludus_render_opt
 LUDUS_API int ludus_env_render(const ludus_env *env, const void *state,
                                const ludus_render_opts *opts, uint8_t *rgb, size_t cap);
 
+/* A picture of the world for a terminal: UTF-8 text with ANSI colour
+ * escapes, one line per row, for `ludus play`. snprintf semantics: returns
+ * the full length; retry with a larger buffer when it is >= cap. */
+LUDUS_API int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, size_t cap);
+
 /* Images on disk. PNG through libpng; rgb is (height, width, 3) uint8. */
 LUDUS_API int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height);
 /* Read a PNG as 8-bit RGBA (height, width, 4); *rgba is malloc'd, the

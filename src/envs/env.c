@@ -339,3 +339,14 @@ int ludus_env_render(const ludus_env *env, const void *state, const ludus_render
                        (size_t)w * (size_t)h * 3);
     return env->ops->render(env, state, &o, rgb);
 }
+
+int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, size_t cap)
+{
+    int rc = check_state(env, state, "ludus_env_render_ansi");
+    if (rc) return rc;
+    if (!buf && cap) return err_set(LUDUS_EINVAL, "ludus_env_render_ansi: buf is NULL");
+    if (!env->ops->render_ansi) return err_set(LUDUS_EUNSUPPORTED, "'%s' has no terminal view", env->id);
+    strbuf sb = sb_make(buf, cap);
+    env->ops->render_ansi(env, state, &sb);
+    return trace_finish(&sb);
+}

@@ -37,6 +37,8 @@ typedef struct env_ops {
     int (*render_size)(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
     int (*render)(const ludus_env *env, const void *state, const ludus_render_opts *opts,
                   uint8_t *rgb);
+    /* Terminal picture (see ludus_env_render_ansi), writing into sb. */
+    void (*render_ansi)(const ludus_env *env, const void *state, strbuf *sb);
     /* Trace lines (see ludus_env_trace_*), writing into sb. */
     void (*trace_header)(const ludus_env *env, uint64_t seed, strbuf *sb);
     void (*trace_reset)(const ludus_env *env, const void *state, uint64_t seed, strbuf *sb);
