@@ -325,6 +325,13 @@ LUDUS_API uint8_t *ludus_vec_final_mask(ludus_vec *vec);
 LUDUS_API void *ludus_vec_state(ludus_vec *vec, int i);
 /* The seed (level) of world i's current episode. */
 LUDUS_API uint64_t ludus_vec_level(const ludus_vec *vec, int i);
+/* A custom level sampler (a curriculum such as Prioritized Level Replay):
+ * fn(user, world, rng) returns the seed of world `world`'s next episode;
+ * rng is that world's own sampler stream. It is called from worker
+ * threads, concurrently for different worlds: it must be thread-safe. NULL
+ * restores the uniform sampler. */
+typedef uint64_t (*ludus_vec_level_fn)(void *user, int world, ludus_rng *rng);
+LUDUS_API int ludus_vec_set_level_fn(ludus_vec *vec, ludus_vec_level_fn fn, void *user);
 /* Sum the statistics of episodes ended since the last clear. */
 LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);
 LUDUS_API void ludus_vec_clear_stats(ludus_vec *vec);
