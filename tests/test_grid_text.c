@@ -240,6 +240,7 @@ static int is_word(const char *w, size_t n, const char *const *set, int count)
 }
 
 static const char *const COLORS[6] = {"red", "green", "blue", "purple", "yellow", "grey"};
+/* Seen things; the carried ones are THINGS[1..3]. */
 static const char *const THINGS[7] = {"floor", "key", "ball", "box", "goal", "lava", "door"};
 static const char *const DOOR_STATES[3] = {"open", "closed", "locked"};
 static const char *const SIDES[2] = {"left", "right"};
@@ -291,11 +292,11 @@ static int line_kind(const char *line, size_t len, int view)
     int h = view / 2;
     if (word_is(&ws, 0, "You")) {
         return ws.n == 5 && word_is(&ws, 1, "carry") && word_is(&ws, 2, "a") &&
-                       is_word(ws.w[3], ws.len[3], COLORS, 6) && is_word(ws.w[4], ws.len[4], THINGS, 4)
+                       is_word(ws.w[3], ws.len[3], COLORS, 6) && is_word(ws.w[4], ws.len[4], THINGS + 1, 3)
                    ? 1
                    : 0;
     }
-    if (!word_is(&ws, 0, "a")) return 0;
+    if (ws.n < 3 || !word_is(&ws, 0, "a")) return 0;
     if (word_is(&ws, 1, "wall")) {
         if (ws.n != 5) return 0;
         if (word_is(&ws, 4, "forward")) return distance_at(&ws, 2, view - 1) ? 2 : 0;
