@@ -107,9 +107,14 @@ static int grid_reset(const ludus_env *env, void *state, uint64_t seed, int rese
 {
     const grid_spec *s = env->impl;
     grid_state *st = state;
+    /* The header belongs to env.c and the stream continues on an unseeded
+     * reset; everything else starts from zero (padding too, so equal
+     * episodes give equal bytes). */
+    env_state_header hdr = st->hdr;
     ludus_rng rng = st->rng;
     if (reseed) ludus_rng_seed(&rng, seed);
     memset(st, 0, s->state_size);
+    st->hdr = hdr;
     st->rng = rng;
     st->agent_x = st->agent_y = -1;
     st->next_id = 1;
