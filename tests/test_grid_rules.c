@@ -326,9 +326,10 @@ static void test_redbluedoors(void)
     world w;
     for (uint64_t seed = 0; seed < 3; seed++) {
         if (!open_world(&w, "MiniGrid-RedBlueDoors-8x8-v0", seed)) continue;
-        int rx, ry, bx, by;
-        CHECK_EQ(find(&w, OBJ_DOOR, COL_RED, &rx, &ry), 1);
-        CHECK_EQ(find(&w, OBJ_DOOR, COL_BLUE, &bx, &by), 1);
+        int rx = -1, ry = -1, bx = -1, by = -1;
+        int found = find(&w, OBJ_DOOR, COL_RED, &rx, &ry) == 1 && find(&w, OBJ_DOOR, COL_BLUE, &bx, &by) == 1;
+        CHECK_MSG(found, "RedBlueDoors seed %d: the two doors were not found", (int)seed);
+        if (!found) continue;
         void *start = malloc(w.env->info.state_size);
         memcpy(start, w.st, w.env->info.state_size);
 

@@ -149,6 +149,7 @@ typedef struct ludus_env_info {
                                   level (BabyAI): see ludus_env_max_steps */
     size_t text_capacity;      /* bytes that always fit a text observation */
     size_t mission_capacity;   /* bytes that always fit a mission, with NUL */
+    const char *options_doc;   /* the options ludus_env_make accepts, one line */
 } ludus_env_info;
 
 /* What one step returns besides the observation. */
