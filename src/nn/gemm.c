@@ -8,7 +8,7 @@
 #include "nn/nn_internal.h"
 
 /* Products of at most this many multiply-adds run by hand. */
-#define NN_GEMM_HAND_MAX 4096
+#define NN_GEMM_HAND_MAX 256
 
 void ludus_nn_set_threads(int n)
 {
