@@ -136,7 +136,7 @@ int policy_init(policy *p, ludus_rng *rng)
     rc = rc ? rc : ludus_nn_orthogonal(w + p->a0_w, a->head, p->zdim, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->a2_w, p->num_actions, a->head, 0.01f, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v0_w, a->head, p->zdim, g, rng);
-    rc = rc ? rc : ludus_nn_orthogonal(w + p->v2_w, 1, a->head, 1.0f, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->v2_w, 1, a->head, 0.01f, rng);
     return rc;
 }
 
