@@ -10,6 +10,7 @@ pkgs=(
   libgif-dev                          # animated GIF episodes
   libopenblas-dev                     # matrix products in nn/
   python3 python3-numpy python3-pytest  # the Python package and its tests
+  # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

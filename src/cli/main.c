@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_learn.h"
 
 static const cli_command commands[] = {
     {"list", "list the registered worlds", "ludus list [--family F]", cmd_list},
@@ -15,6 +16,11 @@ static const cli_command commands[] = {
      "ludus trace ID --seed S --actions A,A,... [--options K=V,...]", cmd_trace},
     {"bench", "measure steps per second with random actions",
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
+    {"train", "train an agent with PPO",
+     "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
+     cmd_train},
+    {"eval", "evaluate an agent on training and held-out levels",
+     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--episodes N]", cmd_eval},
 };
 #define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
