@@ -2,7 +2,8 @@
  * differences of its own _forward. Each case defines the scalar loss
  * L = sum(out * R) for a fixed random R, runs the backward with dout = R,
  * and compares every gradient entry (inputs and parameters) with
- * (L(x + e) - L(x - e)) / 2e, the loss summed in double.
+ * (L(x + e) - L(x - e)) / 2e, the loss summed in double. The fused
+ * embedding convolution is also checked against the two layers it fuses.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -153,6 +154,73 @@ static void test_embedding(void)
     ludus_nn_embedding_backward(dt, e_r, e_idx, EN, EK, ED);
     fd_check("embedding dtable", e_t, EV * ED, dt, emb_loss);
     free(e_t); free(e_out); free(e_r); free(dt);
+}
+
+/* ---- convolution over an embedding bag ---- */
+static ludus_nn_embconv ec;
+static int32_t *ec_idx;
+static float *ec_emb, *ec_w, *ec_b, *ec_out, *ec_table, *ec_r;
+static size_t ec_nout;
+static double embconv_loss(void)
+{
+    ludus_nn_embconv_forward(ec_out, ec_table, ec_idx, ec_emb, ec_w, ec_b, &ec);
+    return dot_r(ec_out, ec_r, ec_nout);
+}
+static void test_embconv(int K)
+{
+    ec = (ludus_nn_embconv){.B = 2, .H = 5, .W = 4, .NI = 3, .V = 8, .E = 3, .O = 4, .K = K};
+    int OH = ludus_nn_embconv_out_h(&ec), OW = ludus_nn_embconv_out_w(&ec);
+    size_t cells = (size_t)ec.B * ec.H * ec.W, nw = (size_t)ec.O * ec.E * K * K;
+    ec_nout = (size_t)ec.B * OH * OW * ec.O;
+    ec_idx = malloc(cells * ec.NI * sizeof *ec_idx);
+    for (size_t i = 0; i < cells * ec.NI; i++) ec_idx[i] = (int32_t)ludus_rng_integers(&rng, 0, ec.V);
+    ec_idx[0] = ec_idx[1]; /* a repeated index inside one bag */
+    ec_emb = randn((size_t)ec.V * ec.E, 1.0f); ec_w = randn(nw, 0.5f); ec_b = randn(ec.O, 0.5f);
+    ec_out = zeros(ec_nout); ec_r = randn(ec_nout, 1.0f);
+    ec_table = zeros(ludus_nn_embconv_table_size(&ec));
+    /* The forward equals embedding bag then convolution. */
+    float *emb = zeros(cells * ec.E), *out = zeros(ec_nout);
+    ludus_nn_conv cv2 = {.B = ec.B, .H = ec.H, .W = ec.W, .C = ec.E, .O = ec.O, .K = K, .stride = 1, .pad = 0};
+    float *col = zeros(ludus_nn_conv_col_size(&cv2));
+    ludus_nn_embedding_forward(emb, ec_idx, ec_emb, (int)cells, ec.NI, ec.E);
+    ludus_nn_conv2d_forward(out, col, emb, ec_w, ec_b, &cv2);
+    embconv_loss();
+    double e = 0.0;
+    for (size_t i = 0; i < ec_nout; i++) e = fmax(e, fabs(out[i] - ec_out[i]));
+    CHECK_MSG(e < 1e-5, "embconv forward differs from embedding + conv by %g", e);
+    float *demb = zeros((size_t)ec.V * ec.E), *dw = zeros(nw), *db = zeros(ec.O);
+    float *dtable = zeros(ludus_nn_embconv_table_size(&ec));
+    ludus_nn_embconv_backward(demb, dw, db, dtable, ec_r, ec_idx, ec_emb, ec_w, &ec);
+    fd_check("embconv demb", ec_emb, (size_t)ec.V * ec.E, demb, embconv_loss);
+    fd_check("embconv dw", ec_w, nw, dw, embconv_loss);
+    fd_check("embconv db", ec_b, ec.O, db, embconv_loss);
+    free(ec_idx); free(ec_emb); free(ec_w); free(ec_b); free(ec_out); free(ec_r); free(ec_table);
+    free(emb); free(out); free(col); free(demb); free(dw); free(db); free(dtable);
+}
+
+/* nn's rational tanh against the double one, over the whole float range
+ * that matters and past it. */
+static void test_tanh_accuracy(void)
+{
+    enum { N = 200001 };
+    float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    for (int i = 0; i < N; i++) x[i] = -12.0f + 24.0f * (float)i / (N - 1);
+    x[N / 2] = 0.0f;
+    ludus_nn_tanh_forward(y, x, N);
+    double worst = 0.0;
+    int unsaturated = 0;
+    for (int i = 0; i < N; i++) {
+        double t = tanh((double)x[i]);
+        worst = fmax(worst, fabs(y[i] - t) / fmax(fabs(t), 1e-30));
+        unsaturated += fabsf(x[i]) > 9.0f && y[i] != (x[i] > 0 ? 1.0f : -1.0f);
+    }
+    CHECK_MSG(worst < 1e-6, "tanh relative error %.3g", worst);
+    CHECK_EQ(unsaturated, 0);
+    CHECK(y[N / 2] == 0.0f);
+    float tiny = 1e-30f, out;
+    ludus_nn_tanh_forward(&out, &tiny, 1);
+    CHECK(fabsf(out - tiny) <= 1e-6f * tiny);
+    free(x); free(y);
 }
 
 /* ---- activations ---- */
@@ -306,6 +374,9 @@ int main(void)
     test_conv(2, 1, 3);
     test_conv(1, 0, 2);
     test_embedding();
+    test_embconv(3);
+    test_embconv(2);
+    test_tanh_accuracy();
     test_activation(0);
     test_activation(1);
     test_layernorm();

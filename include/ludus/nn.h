@@ -104,19 +104,53 @@ typedef struct ludus_nn_conv {
 /* Output height and width; 0 when the kernel does not fit. */
 LUDUS_API int ludus_nn_conv_out_h(const ludus_nn_conv *c);
 LUDUS_API int ludus_nn_conv_out_w(const ludus_nn_conv *c);
-/* Rows and columns of the im2col buffer: (B*OH*OW, C*K*K). */
+/* Floats in the col buffer: the im2col matrix (B*OH*OW, K*K*C), columns
+ * in (ky, kx, channel) order, followed by the weight permuted to match
+ * (O*C*K*K). */
 LUDUS_API size_t ludus_nn_conv_col_size(const ludus_nn_conv *c);
 
-/* out (B,OH,OW,O), col (B*OH*OW, C*K*K) is filled here and read again by
- * the backward pass, inp (B,H,W,C), w (O,C,K,K), b (O) or NULL. */
+/* out (B,OH,OW,O), col (ludus_nn_conv_col_size) is filled here and read
+ * again by the backward pass, inp (B,H,W,C), w (O,C,K,K), b (O) or NULL. */
 LUDUS_API void ludus_nn_conv2d_forward(float *out, float *col, const float *inp, const float *w,
                                        const float *b, const ludus_nn_conv *c);
 /* dinp (B,H,W,C) += ..., may be NULL (the first layer needs none);
  * dw (O,C,K,K) +=; db (O) += or NULL; dcol is scratch of col's size
- * (unused when dinp is NULL); dout (B,OH,OW,O); col from the forward. */
+ * (always needed); dout (B,OH,OW,O); col from the forward. */
 LUDUS_API void ludus_nn_conv2d_backward(float *dinp, float *dw, float *db, float *dcol,
                                         const float *dout, const float *col, const float *w,
                                         const ludus_nn_conv *c);
+
+/* Convolution over an embedding bag, fused: the same result as
+ * ludus_nn_embedding_forward (K = NI indices per cell, summed) followed by
+ * ludus_nn_conv2d_forward (stride 1, no padding), with the convolution's
+ * torch weight. Both are linear, so each (kernel offset, index) pair maps
+ * to one O-vector, table[(ky*K + kx)*V + v] = w[:, :, ky, kx] emb[v]; the
+ * forward sums NI*K*K table rows per output and the backward scatters
+ * into the table's gradient before touching w and emb. For one-hot-like
+ * inputs (grid cells) this is several times less work than im2col. */
+typedef struct ludus_nn_embconv {
+    int B;           /* images */
+    int H, W;        /* input height and width in cells */
+    int NI;          /* indices per cell */
+    int V, E;        /* embedding rows and width */
+    int O, K;        /* output channels, square kernel */
+} ludus_nn_embconv;
+
+LUDUS_API int ludus_nn_embconv_out_h(const ludus_nn_embconv *c);
+LUDUS_API int ludus_nn_embconv_out_w(const ludus_nn_embconv *c);
+/* Floats in the table (and in its gradient): K*K*V*O. */
+LUDUS_API size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c);
+/* out (B,OH,OW,O); table is filled here (the backward does not need it);
+ * idx (B,H,W,NI) each in [0,V), trusted; emb (V,E); w (O,E,K,K); b (O)
+ * or NULL. */
+LUDUS_API void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx,
+                                        const float *emb, const float *w, const float *b,
+                                        const ludus_nn_embconv *c);
+/* demb (V,E) += (may be NULL), dw (O,E,K,K) +=, db (O) += (may be NULL);
+ * dtable is scratch of the table's size; dout (B,OH,OW,O). */
+LUDUS_API void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable,
+                                         const float *dout, const int32_t *idx, const float *emb,
+                                         const float *w, const ludus_nn_embconv *c);
 
 /* Embedding bag: out[n] = sum over k of table[idx[n,k]]. K == 1 is a plain
  * torch.nn.Embedding. out (N,D), idx (N,K) each in [0,V), table (V,D).

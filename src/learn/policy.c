@@ -29,10 +29,11 @@ static int conv_out(int side, int k)
     return side - k + 1;
 }
 
-static ludus_nn_conv conv1_shape(const policy *p, int S)
+/* The cell embedding and the first convolution, fused (nn.h's embconv). */
+static ludus_nn_embconv conv1_shape(const policy *p, int S)
 {
-    return (ludus_nn_conv){.B = S, .H = p->view, .W = p->view, .C = p->arch.embed,
-                           .O = p->arch.conv1, .K = p->arch.kernel, .stride = 1, .pad = 0};
+    return (ludus_nn_embconv){.B = S, .H = p->view, .W = p->view, .NI = 3, .V = POLICY_CELL_VOCAB,
+                              .E = p->arch.embed, .O = p->arch.conv1, .K = p->arch.kernel};
 }
 
 static ludus_nn_conv conv2_shape(const policy *p, int S)
@@ -173,16 +174,16 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     ws->cap = cap;
     const ludus_policy_arch *a = &p->arch;
     size_t S = (size_t)cap, VV = (size_t)p->view * p->view, W = (size_t)a->max_words;
-    ludus_nn_conv c1 = conv1_shape(p, cap), c2 = conv2_shape(p, cap);
-    size_t col1 = ludus_nn_conv_col_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
+    ludus_nn_embconv c1 = conv1_shape(p, cap);
+    ludus_nn_conv c2 = conv2_shape(p, cap);
+    size_t table = ludus_nn_embconv_table_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
     size_t h1 = S * p->h1 * p->h1 * a->conv1, h2 = S * p->h2 * p->h2 * a->conv2;
     size_t M = (size_t)a->memory, Hi = (size_t)a->instr, A = (size_t)p->num_actions;
     int ok = 1;
 #define F(field, n) ok = ok && ((ws->field = nn_alloc_floats(n)) != NULL)
     ws->cells = malloc(S * VV * 3 * sizeof(int32_t));
     ok = ws->cells != NULL;
-    F(emb, S * VV * a->embed);
-    F(col1, col1);
+    F(table, table);
     F(c1, h1);
     F(col2, col2);
     F(c2, h2);
@@ -221,8 +222,8 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     F(dfc, S * a->hidden);
     F(dc2, h2);
     F(dc1, h1);
-    F(demb, S * VV * a->embed);
-    F(dcol, col1 > col2 ? col1 : col2);
+    F(dtable, table);
+    F(dcol, col2);
     F(grad, p->params.size);
 #undef F
     if (!ok) {
@@ -235,11 +236,11 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
 void policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
-    void *bufs[] = {ws->cells, ws->emb, ws->col1, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
+    void *bufs[] = {ws->cells, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
                     ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
                     ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
-                    ws->dc1, ws->demb, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
+                    ws->dc1, ws->dtable, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
                     ws->dwemb, ws->iscratch, ws->grad};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     memset(ws, 0, sizeof *ws);
@@ -281,9 +282,9 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
             c[3 * i + 2] = POLICY_STATE_BASE + clampu8(o[3 * i + 2], POLICY_CELL_VOCAB - POLICY_STATE_BASE - 1);
         }
     }
-    ludus_nn_embedding_forward(ws->emb, ws->cells, P + p->embed_w, S * VV, 3, a->embed);
-    ludus_nn_conv c1 = conv1_shape(p, S), c2 = conv2_shape(p, S);
-    ludus_nn_conv2d_forward(ws->c1, ws->col1, ws->emb, P + p->c1_w, P + p->c1_b, &c1);
+    ludus_nn_embconv c1 = conv1_shape(p, S);
+    ludus_nn_conv c2 = conv2_shape(p, S);
+    ludus_nn_embconv_forward(ws->c1, ws->table, ws->cells, P + p->embed_w, P + p->c1_w, P + p->c1_b, &c1);
     relu_inplace(ws->c1, (size_t)S * p->h1 * p->h1 * a->conv1);
     ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
     relu_inplace(ws->c2, (size_t)S * p->flat);
@@ -349,7 +350,7 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
 void policy_backward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
-    const int S = b->L * b->B, VV = p->view * p->view, A = p->num_actions;
+    const int S = b->L * b->B, A = p->num_actions;
     float *G = ws->grad;
     memset(ws->da1, 0, (size_t)S * a->head * sizeof(float));
     memset(ws->dv1, 0, (size_t)S * a->head * sizeof(float));
@@ -409,14 +410,14 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     memset(ws->dc2, 0, (size_t)S * p->flat * sizeof(float));
     ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
     relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
-    ludus_nn_conv c1 = conv1_shape(p, S), c2 = conv2_shape(p, S);
+    ludus_nn_embconv c1 = conv1_shape(p, S);
+    ludus_nn_conv c2 = conv2_shape(p, S);
     size_t n1 = (size_t)S * p->h1 * p->h1 * a->conv1;
     memset(ws->dc1, 0, n1 * sizeof(float));
     ludus_nn_conv2d_backward(ws->dc1, G + p->c2_w, G + p->c2_b, ws->dcol, ws->dc2, ws->col2, P + p->c2_w, &c2);
     relu_grad(ws->dc1, ws->c1, n1);
-    memset(ws->demb, 0, (size_t)S * VV * a->embed * sizeof(float));
-    ludus_nn_conv2d_backward(ws->demb, G + p->c1_w, G + p->c1_b, ws->dcol, ws->dc1, ws->col1, P + p->c1_w, &c1);
-    ludus_nn_embedding_backward(G + p->embed_w, ws->demb, ws->cells, S * VV, 3, a->embed);
+    ludus_nn_embconv_backward(G + p->embed_w, G + p->c1_w, G + p->c1_b, ws->dtable, ws->dc1, ws->cells,
+                              P + p->embed_w, P + p->c1_w, &c1);
 }
 
 /* ---- the architecture as JSON ---- */

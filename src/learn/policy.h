@@ -71,14 +71,14 @@ typedef struct policy_batch {
 typedef struct policy_ws {
     int cap;
     int32_t *cells;          /* (cap*V*V, 3) */
-    float *emb, *col1, *c1, *col2, *c2, *fc;
+    float *table, *c1, *col2, *c2, *fc; /* table: the fused embedding conv's */
     float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
     int32_t *words;                   /* (cap, W) copy, pad-aware lengths */
     int *nwords;                      /* (cap) */
     float *wemb, *ih, *igates;        /* (cap*W, Ei), (W+1, cap, Hi), (W, cap, 6Hi) */
     float *z, *a1, *logits, *logp, *v1, *value;
     /* gradients of the activations */
-    float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *demb, *dcol;
+    float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *dtable, *dcol;
     float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
     float *dih, *dwemb, *iscratch;    /* (cap, Hi), (cap*W, Ei), (cap, 6Hi) */
     float *grad;                      /* (params.size) */

@@ -9,11 +9,6 @@
 
 #include "nn/nn_internal.h"
 
-static inline float sigmoidf(float x)
-{
-    return 1.0f / (1.0f + expf(-x));
-}
-
 /* gates row layout: [r z n | gh_r gh_z gh_n], where r, z, n are the gate
  * values and gh_* = h W_h*^T + b_h* (gh_n is needed by the backward). */
 void ludus_nn_gru_forward(float *h, float *gates, const float *x, const float *hprev,
@@ -32,9 +27,9 @@ void ludus_nn_gru_forward(float *h, float *gates, const float *x, const float *h
         const float *hp = hprev + (size_t)i * H;
         float *ho = h + (size_t)i * H;
         for (int j = 0; j < H; j++) {
-            float r = sigmoidf(g[j] + gh[j]);
-            float z = sigmoidf(g[H + j] + gh[H + j]);
-            float n = tanhf(g[2 * H + j] + r * gh[2 * H + j]);
+            float r = nn_sigmoidf(g[j] + gh[j]);
+            float z = nn_sigmoidf(g[H + j] + gh[H + j]);
+            float n = nn_tanhf(g[2 * H + j] + r * gh[2 * H + j]);
             g[j] = r;
             g[H + j] = z;
             g[2 * H + j] = n;

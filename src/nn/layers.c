@@ -1,7 +1,9 @@
-/* layers.c: linear, 2-D convolution, embedding bag, ReLU, Tanh and
- * LayerNorm as forward/backward pairs. Convolution works on channels-last
- * activations through im2col, so both passes are one matrix product each,
- * while its weight keeps torch's (O,C,K,K) layout for checkpoints.
+/* layers.c: linear, 2-D convolution, convolution over an embedding bag,
+ * embedding bag, ReLU, Tanh and LayerNorm as forward/backward pairs.
+ * Convolution works on channels-last activations through im2col, so both
+ * passes are one matrix product each, while its weight keeps torch's
+ * (O,C,K,K) layout for checkpoints (a permuted copy rides in the im2col
+ * buffer).
  */
 #include <math.h>
 #include <string.h>
@@ -53,28 +55,51 @@ int ludus_nn_conv_out_w(const ludus_nn_conv *c)
 
 size_t ludus_nn_conv_col_size(const ludus_nn_conv *c)
 {
-    return (size_t)c->B * ludus_nn_conv_out_h(c) * ludus_nn_conv_out_w(c) * c->C * c->K * c->K;
+    return (size_t)c->B * ludus_nn_conv_out_h(c) * ludus_nn_conv_out_w(c) * c->C * c->K * c->K +
+           (size_t)c->O * c->C * c->K * c->K;
 }
 
-/* col[(b,oy,ox), (ch,ky,kx)] = inp[b, oy*s+ky-pad, ox*s+kx-pad, ch] or 0. */
+/* Columns are ordered (ky, kx, ch) so that a row is K runs of K*C
+ * contiguous input floats (channels-last); the weight is permuted to match
+ * into the tail of col: wp[o, (ky*K + kx)*C + ch] = w[o, ch, ky, kx]. */
+static float *permuted_weight(float *col, const ludus_nn_conv *c, int rows)
+{
+    return col + (size_t)rows * c->C * c->K * c->K;
+}
+
+static void permute_weight(float *wp, const float *w, const ludus_nn_conv *c)
+{
+    const int K = c->K, C = c->C, KK = K * K;
+    for (int o = 0; o < c->O; o++)
+        for (int ch = 0; ch < C; ch++)
+            for (int k = 0; k < KK; k++) wp[((size_t)o * KK + k) * C + ch] = w[((size_t)o * C + ch) * KK + k];
+}
+
+/* col[(b,oy,ox), (ky,kx,ch)] = inp[b, oy*s+ky-pad, ox*s+kx-pad, ch] or 0. */
 static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH, int OW)
 {
-    const int K = c->K, C = c->C, KK = K * K, cols = C * KK;
+    const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 float *row = col + (((size_t)b * OH + oy) * OW + ox) * cols;
+                int x0 = ox * c->stride - c->pad, inside = x0 >= 0 && x0 + K <= c->W;
                 for (int ky = 0; ky < K; ky++) {
                     int y = oy * c->stride + ky - c->pad;
+                    float *dst = row + (size_t)ky * K * C;
+                    if (y < 0 || y >= c->H) {
+                        memset(dst, 0, (size_t)K * C * sizeof(float));
+                        continue;
+                    }
+                    const float *src = inp + (((size_t)b * c->H + y) * c->W) * C;
+                    if (inside) {
+                        memcpy(dst, src + (size_t)x0 * C, (size_t)K * C * sizeof(float));
+                        continue;
+                    }
                     for (int kx = 0; kx < K; kx++) {
-                        int x = ox * c->stride + kx - c->pad;
-                        float *dst = row + ky * K + kx;
-                        if (y < 0 || y >= c->H || x < 0 || x >= c->W) {
-                            for (int ch = 0; ch < C; ch++) dst[ch * KK] = 0.0f;
-                        } else {
-                            const float *src = inp + (((size_t)b * c->H + y) * c->W + x) * C;
-                            for (int ch = 0; ch < C; ch++) dst[ch * KK] = src[ch];
-                        }
+                        int x = x0 + kx;
+                        if (x < 0 || x >= c->W) memset(dst + kx * C, 0, (size_t)C * sizeof(float));
+                        else memcpy(dst + kx * C, src + (size_t)x * C, (size_t)C * sizeof(float));
                     }
                 }
             }
@@ -82,7 +107,7 @@ static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH,
 
 static void col2im_add(float *dinp, const float *dcol, const ludus_nn_conv *c, int OH, int OW)
 {
-    const int K = c->K, C = c->C, KK = K * K, cols = C * KK;
+    const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
@@ -90,12 +115,13 @@ static void col2im_add(float *dinp, const float *dcol, const ludus_nn_conv *c, i
                 for (int ky = 0; ky < K; ky++) {
                     int y = oy * c->stride + ky - c->pad;
                     if (y < 0 || y >= c->H) continue;
+                    float *line = dinp + (((size_t)b * c->H + y) * c->W) * C;
                     for (int kx = 0; kx < K; kx++) {
                         int x = ox * c->stride + kx - c->pad;
                         if (x < 0 || x >= c->W) continue;
-                        const float *src = row + ky * K + kx;
-                        float *dst = dinp + (((size_t)b * c->H + y) * c->W + x) * C;
-                        for (int ch = 0; ch < C; ch++) dst[ch] += src[ch * KK];
+                        const float *src = row + (ky * K + kx) * C;
+                        float *dst = line + (size_t)x * C;
+                        for (int ch = 0; ch < C; ch++) dst[ch] += src[ch];
                     }
                 }
             }
@@ -106,26 +132,127 @@ void ludus_nn_conv2d_forward(float *out, float *col, const float *inp, const flo
 {
     const int OH = ludus_nn_conv_out_h(c), OW = ludus_nn_conv_out_w(c);
     const int rows = c->B * OH * OW, cols = c->C * c->K * c->K;
+    float *wp = permuted_weight(col, c, rows);
+    permute_weight(wp, w, c);
     im2col(col, inp, c, OH, OW);
     float beta = 0.0f;
     if (b) {
         for (int i = 0; i < rows; i++) memcpy(out + (size_t)i * c->O, b, (size_t)c->O * sizeof(float));
         beta = 1.0f;
     }
-    ludus_nn_gemm(0, 1, rows, c->O, cols, 1.0f, col, cols, w, cols, beta, out, c->O);
+    ludus_nn_gemm(0, 1, rows, c->O, cols, 1.0f, col, cols, wp, cols, beta, out, c->O);
 }
 
 void ludus_nn_conv2d_backward(float *dinp, float *dw, float *db, float *dcol, const float *dout,
                               const float *col, const float *w, const ludus_nn_conv *c)
 {
     const int OH = ludus_nn_conv_out_h(c), OW = ludus_nn_conv_out_w(c);
-    const int rows = c->B * OH * OW, cols = c->C * c->K * c->K;
-    ludus_nn_gemm(1, 0, c->O, cols, rows, 1.0f, dout, c->O, col, cols, 1.0f, dw, cols);
-    if (db) add_column_sums(db, dout, rows, c->O);
+    const int rows = c->B * OH * OW, cols = c->C * c->K * c->K, KK = c->K * c->K, C = c->C;
+    float *tail = permuted_weight(dcol, c, rows);
     if (dinp) {
-        ludus_nn_gemm(0, 0, rows, cols, c->O, 1.0f, dout, c->O, w, cols, 0.0f, dcol, cols);
+        permute_weight(tail, w, c);
+        ludus_nn_gemm(0, 0, rows, cols, c->O, 1.0f, dout, c->O, tail, cols, 0.0f, dcol, cols);
         col2im_add(dinp, dcol, c, OH, OW);
     }
+    /* The weight gradient in the permuted order, then added into dw in
+     * torch's. */
+    ludus_nn_gemm(1, 0, c->O, cols, rows, 1.0f, dout, c->O, col, cols, 0.0f, tail, cols);
+    for (int o = 0; o < c->O; o++)
+        for (int ch = 0; ch < C; ch++)
+            for (int k = 0; k < KK; k++) dw[((size_t)o * C + ch) * KK + k] += tail[((size_t)o * KK + k) * C + ch];
+    if (db) add_column_sums(db, dout, rows, c->O);
+}
+
+/* ---- convolution over an embedding bag ---- */
+
+int ludus_nn_embconv_out_h(const ludus_nn_embconv *c)
+{
+    return c->H - c->K + 1 > 0 ? c->H - c->K + 1 : 0;
+}
+
+int ludus_nn_embconv_out_w(const ludus_nn_embconv *c)
+{
+    return c->W - c->K + 1 > 0 ? c->W - c->K + 1 : 0;
+}
+
+size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c)
+{
+    return (size_t)c->K * c->K * c->V * c->O;
+}
+
+/* table[(ky*K + kx)*V + v, o] = sum_e w[o, e, ky, kx] * emb[v, e]. */
+void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, const float *emb,
+                              const float *w, const float *b, const ludus_nn_embconv *c)
+{
+    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O, NI = c->NI;
+    const int OH = ludus_nn_embconv_out_h(c), OW = ludus_nn_embconv_out_w(c);
+    for (int k = 0; k < KK; k++)
+        for (int v = 0; v < V; v++) {
+            float *t = table + ((size_t)k * V + v) * O;
+            const float *e = emb + (size_t)v * E;
+            for (int o = 0; o < O; o++) {
+                const float *wo = w + (size_t)o * E * KK + k;
+                float s = 0.0f;
+                for (int j = 0; j < E; j++) s += wo[(size_t)j * KK] * e[j];
+                t[o] = s;
+            }
+        }
+    for (int n = 0; n < c->B; n++)
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
+                if (b) memcpy(o, b, (size_t)O * sizeof(float));
+                else memset(o, 0, (size_t)O * sizeof(float));
+                for (int ky = 0; ky < K; ky++)
+                    for (int kx = 0; kx < K; kx++) {
+                        const int32_t *ix = idx + (((size_t)n * c->H + oy + ky) * c->W + ox + kx) * NI;
+                        const float *tk = table + (size_t)(ky * K + kx) * V * O;
+                        for (int i = 0; i < NI; i++) {
+                            const float *t = tk + (size_t)ix[i] * O;
+                            for (int j = 0; j < O; j++) o[j] += t[j];
+                        }
+                    }
+            }
+}
+
+void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable, const float *dout,
+                               const int32_t *idx, const float *emb, const float *w,
+                               const ludus_nn_embconv *c)
+{
+    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O, NI = c->NI;
+    const int OH = ludus_nn_embconv_out_h(c), OW = ludus_nn_embconv_out_w(c);
+    memset(dtable, 0, ludus_nn_embconv_table_size(c) * sizeof(float));
+    for (int n = 0; n < c->B; n++)
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                const float *d = dout + (((size_t)n * OH + oy) * OW + ox) * O;
+                if (db)
+                    for (int j = 0; j < O; j++) db[j] += d[j];
+                for (int ky = 0; ky < K; ky++)
+                    for (int kx = 0; kx < K; kx++) {
+                        const int32_t *ix = idx + (((size_t)n * c->H + oy + ky) * c->W + ox + kx) * NI;
+                        float *tk = dtable + (size_t)(ky * K + kx) * V * O;
+                        for (int i = 0; i < NI; i++) {
+                            float *t = tk + (size_t)ix[i] * O;
+                            for (int j = 0; j < O; j++) t[j] += d[j];
+                        }
+                    }
+            }
+    for (int k = 0; k < KK; k++)
+        for (int v = 0; v < V; v++) {
+            const float *t = dtable + ((size_t)k * V + v) * O;
+            const float *e = emb + (size_t)v * E;
+            float *de = demb ? demb + (size_t)v * E : NULL;
+            for (int o = 0; o < O; o++) {
+                if (t[o] == 0.0f) continue; /* most (offset, index) pairs never occur */
+                float *dwo = dw + (size_t)o * E * KK + k;
+                const float *wo = w + (size_t)o * E * KK + k;
+                for (int j = 0; j < E; j++) {
+                    dwo[(size_t)j * KK] += t[o] * e[j];
+                    if (de) de[j] += t[o] * wo[(size_t)j * KK];
+                }
+            }
+        }
 }
 
 /* ---- embedding bag ---- */
@@ -171,7 +298,7 @@ void ludus_nn_relu_backward(float *dinp, const float *dout, const float *out, si
 
 void ludus_nn_tanh_forward(float *out, const float *inp, size_t n)
 {
-    for (size_t i = 0; i < n; i++) out[i] = tanhf(inp[i]);
+    for (size_t i = 0; i < n; i++) out[i] = nn_tanhf(inp[i]);
 }
 
 void ludus_nn_tanh_backward(float *dinp, const float *dout, const float *out, size_t n)
