@@ -115,6 +115,10 @@ LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int m
 LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
 /* The world id the checkpoint was trained on. */
 LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
+/* The observation size (bytes) and number of actions the agent expects;
+ * a world made with options that change them (a larger view) does not fit. */
+LUDUS_API size_t ludus_agent_obs_size(const ludus_agent *agent);
+LUDUS_API int ludus_agent_num_actions(const ludus_agent *agent);
 /* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
  * (n strings; NULL for policies that do not read them), starts (n) 1 where
  * world i begins an episode (restarts its memory). greedy: the most likely

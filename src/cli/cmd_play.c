@@ -1,16 +1,20 @@
-/* cmd_play.c: `ludus play ID`: play a world in a terminal. Keys are bound
- * by action name, per family, so the same loop serves every world; the
- * picture comes from ludus_env_render_ansi. On a terminal the keyboard is
- * read raw (arrows work); from a pipe every byte is a key, which is how
- * the tests drive it.
+/* cmd_play.c: `ludus play ID`: play a world in a terminal, or watch a
+ * trained agent play it (--policy). Keys are bound by action name, per
+ * family, so the same loop serves every world; the picture comes from
+ * ludus_env_render_ansi. On a terminal the keyboard is read raw (arrows
+ * work); from a pipe every byte is a key and every frame is printed in
+ * turn, which is how the tests drive it. An agent acts through
+ * ludus_agent_act, one world at a time.
  */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "ludus/learn.h"
 
 enum { KEY_UP = 256, KEY_DOWN, KEY_RIGHT, KEY_LEFT, KEY_ENTER };
 
@@ -119,8 +123,12 @@ static int key_to_action(const ludus_env_info *in, int key)
     return -1;
 }
 
-static void print_help(const ludus_env_info *in)
+static void print_help(const ludus_env_info *in, const char *policy, int greedy)
 {
+    if (policy) {
+        printf("agent: %s (%s actions), q or Ctrl-C to quit\n", policy, greedy ? "greedy" : "sampled");
+        return;
+    }
     printf("keys:");
     for (const key_binding *k = keys_for(in); k->action; k++)
         if (k->label && action_by_name(in, k->action) >= 0) printf(" %s %s,", k->label, k->action);
@@ -138,6 +146,12 @@ typedef struct play {
     int done;
     const char *last;
     double last_reward;
+    /* --policy */
+    const char *policy;
+    ludus_agent *agent;
+    ludus_rng rng;
+    uint8_t *obs;
+    int greedy, starting;
 } play;
 
 static int draw(play *p)
@@ -159,7 +173,7 @@ static int draw(play *p)
     printf("step %u/%u  last: %s  reward %.4g  return %.4g\n", ludus_env_step_count(p->env, p->state),
            ludus_env_max_steps(p->env, p->state), p->last ? p->last : "-", p->last_reward, p->ep_return);
     if (p->done) printf("episode over: press N for the next level, q to quit\n");
-    print_help(p->in);
+    print_help(p->in, p->policy, p->greedy);
     fflush(stdout);
     return 0;
 }
@@ -171,17 +185,49 @@ static int new_episode(play *p)
     p->done = 0;
     p->last = NULL;
     p->last_reward = 0;
+    p->starting = 1;
+    /* each level gets its own action stream, so a replay is exact */
+    ludus_rng_seed(&p->rng, p->seed);
     return 0;
+}
+
+/* The agent's action for the current state, or -1 after an error. */
+static int agent_action(play *p)
+{
+    const char *mission = ludus_env_mission(p->env, p->state);
+    int32_t a;
+    uint8_t start = (uint8_t)p->starting;
+    if (ludus_env_observe(p->env, p->state, p->obs) != LUDUS_OK ||
+        ludus_agent_act(p->agent, 1, p->obs, &mission, &start, p->greedy, &p->rng, &a) != LUDUS_OK) {
+        cli_fail("agent");
+        return -1;
+    }
+    p->starting = 0;
+    return a;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (ms > 0 && nanosleep(&ts, &ts) != 0) {
+    }
 }
 
 int cmd_play(int argc, char **argv)
 {
     const char *id = NULL, *options = NULL;
     play p = {0};
+    long delay = -1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--seed") == 0) {
             if (!(v = cli_value(argc, argv, &i)) || cli_parse_u64("--seed", v, &p.seed)) return CLI_USAGE_ERROR;
+        } else if (strcmp(argv[i], "--policy") == 0) {
+            if (!(p.policy = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
+        } else if (strcmp(argv[i], "--greedy") == 0) {
+            p.greedy = 1;
+        } else if (strcmp(argv[i], "--delay") == 0) {
+            if (!(v = cli_value(argc, argv, &i)) || cli_parse_int("--delay", v, 0, 600000, &delay)) return CLI_USAGE_ERROR;
         } else if (strcmp(argv[i], "--options") == 0) {
             if (!(options = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
         } else if (argv[i][0] == '-') {
@@ -192,28 +238,56 @@ int cmd_play(int argc, char **argv)
             return cli_error("play: unexpected argument '%s'", argv[i]);
         }
     }
+    if (!p.policy && (p.greedy || delay >= 0))
+        return cli_error("play: --greedy and --delay go with --policy CHECKPOINT");
+    if (p.policy) {
+        /* The world defaults to the one the agent was trained on. */
+        if (ludus_agent_load(p.policy, id, 1, &p.agent) != LUDUS_OK) return cli_fail("play --policy");
+        if (!id) id = ludus_agent_env_id(p.agent);
+    }
     if (!id) {
         cli_usage(stderr, "play");
         return cli_error("play: which world? (`ludus list` shows them)");
     }
-    if (cli_make_env(id, options, &p.env)) return 1;
+    int rc = 0;
+    if (cli_make_env(id, options, &p.env)) {
+        rc = 1;
+        goto done;
+    }
     p.in = ludus_env_get_info(p.env);
+    if (p.agent && (p.in->obs_size != ludus_agent_obs_size(p.agent) ||
+                    p.in->num_actions != ludus_agent_num_actions(p.agent))) {
+        rc = cli_error("play: %s was trained on observations of %zu bytes and %d actions; %s%s%s has %zu and %d",
+                       p.policy, ludus_agent_obs_size(p.agent), ludus_agent_num_actions(p.agent), id,
+                       options ? " with " : "", options ? options : "", p.in->obs_size, p.in->num_actions);
+        goto done;
+    }
     p.state = ludus_env_state_new(p.env);
-    int rc = p.state ? new_episode(&p) : cli_error("out of memory");
+    p.obs = malloc(p.in->obs_size);
+    rc = p.state && p.obs ? new_episode(&p) : cli_error("out of memory");
     if (rc) goto done;
     tty_make_raw();
+    if (delay < 0) delay = tty_raw ? 150 : 0;
     if ((rc = draw(&p))) goto done;
     for (;;) {
-        int key = read_key();
-        if (key < 0 || key == 'q' || key == 'Q' || key == 27 || key == 3) break;
-        if (key == 'N') {
-            p.seed++;
-            if ((rc = new_episode(&p)) || (rc = draw(&p))) break;
-            continue;
+        int a;
+        if (p.agent && !p.done) {
+            sleep_ms(delay);
+            if ((a = agent_action(&p)) < 0) {
+                rc = 1;
+                break;
+            }
+        } else {
+            int key = read_key();
+            if (key < 0 || key == 'q' || key == 'Q' || key == 27 || key == 3) break;
+            if (key == 'N') {
+                p.seed++;
+                if ((rc = new_episode(&p)) || (rc = draw(&p))) break;
+                continue;
+            }
+            if (p.done) continue;
+            if ((a = key_to_action(p.in, key)) < 0) continue;
         }
-        if (p.done) continue;
-        int a = key_to_action(p.in, key);
-        if (a < 0) continue;
         ludus_step_out out;
         if (ludus_env_step(p.env, p.state, a, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("step");
@@ -231,7 +305,9 @@ int cmd_play(int argc, char **argv)
 done:
     tty_restore();
     free(p.pic);
+    free(p.obs);
     free(p.state);
     ludus_env_destroy(p.env);
+    ludus_agent_destroy(p.agent);
     return rc;
 }

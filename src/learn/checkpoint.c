@@ -221,6 +221,16 @@ const char *ludus_agent_env_id(const ludus_agent *a)
     return a ? a->env_id : NULL;
 }
 
+size_t ludus_agent_obs_size(const ludus_agent *a)
+{
+    return a ? a->pol.obs_size : 0;
+}
+
+int ludus_agent_num_actions(const ludus_agent *a)
+{
+    return a ? a->pol.num_actions : 0;
+}
+
 int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
                     const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
 {
