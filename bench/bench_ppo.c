@@ -26,17 +26,19 @@ int main(int argc, char **argv)
         return 1;
     }
     ludus_ppo_metrics m = {0};
+    double rollout = 0, world = 0, learn = 0;
     while (!ludus_ppo_done(ppo)) {
         if (ludus_ppo_update(ppo, &m)) {
             fprintf(stderr, "bench_ppo: %s\n", ludus_errmsg());
             return 1;
         }
+        rollout += m.rollout_s, world += m.world_s, learn += m.learn_s;
         printf("update %4d steps %8llu wall %7.2f sps %8.0f ret %.3f succ %.3f ent %.3f kl %.4f clip %.3f vloss %.4f\n",
                m.update, (unsigned long long)m.steps, m.wall, m.sps, m.ret, m.success, m.entropy,
                m.approx_kl, m.clip_frac, m.value_loss);
     }
-    printf("bench_ppo: %s %llu frames in %.2f s: %.0f frames/s (%d threads)\n", id,
-           (unsigned long long)m.steps, m.wall, m.steps / m.wall, cfg.num_threads);
+    printf("bench_ppo: %s %llu frames in %.2f s: %.0f frames/s (%d threads); rollout %.2f s (worlds %.3f s), learning %.2f s\n",
+           id, (unsigned long long)m.steps, m.wall, m.steps / m.wall, cfg.num_threads, rollout, world, learn);
     ludus_ppo_destroy(ppo);
     return 0;
 }

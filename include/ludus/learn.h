@@ -40,7 +40,10 @@ typedef struct ludus_ppo_config {
     uint64_t train_levels;   /* levels [0, N); 0: all of [0, LUDUS_MAX_TRAIN_LEVELS) */
     int num_envs;            /* worlds stepped together */
     int num_steps;           /* rollout length per world per update */
-    int num_threads;         /* worker threads (worlds and learner) */
+    int num_threads;         /* the learner's worker threads (forward, backward) */
+    int env_threads;         /* threads stepping the worlds (vec's pool); 1 unless
+                                a world's step costs about as much as the
+                                policy's forward (grid worlds: 100x less) */
     int epochs;              /* passes over each rollout */
     int minibatches;         /* minibatches per epoch */
     int recurrence;          /* steps of backpropagation through time (memory) */
@@ -79,6 +82,9 @@ typedef struct ludus_ppo_metrics {
     uint64_t episodes;       /* episodes that ended in this rollout */
     double ret, success, length;  /* their means (NaN when none ended) */
     double policy_loss, value_loss, entropy, approx_kl, clip_frac, grad_norm, lr;
+    /* wall seconds of this update: collecting the rollout (of which
+     * stepping the worlds), and the PPO epochs */
+    double rollout_s, world_s, learn_s;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

@@ -21,6 +21,7 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
     c->num_envs = 16;
     c->num_steps = 128;
     c->num_threads = 2;
+    c->env_threads = 1;
     c->epochs = 4;
     c->minibatches = 8;
     c->recurrence = 1;
@@ -64,6 +65,7 @@ static const key_desc keys[] = {
     {"num_envs", K_INT, O(num_envs), 1, 65536},
     {"num_steps", K_INT, O(num_steps), 1, 1 << 20},
     {"num_threads", K_INT, O(num_threads), 1, 256},
+    {"env_threads", K_INT, O(env_threads), 1, 64},
     {"epochs", K_INT, O(epochs), 1, 1000},
     {"minibatches", K_INT, O(minibatches), 1, 1 << 20},
     {"recurrence", K_INT, O(recurrence), 1, 1 << 16},

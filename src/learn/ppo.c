@@ -63,7 +63,7 @@ struct ludus_ppo {
     int *perm;
     int update, num_updates;
     uint64_t steps;
-    double t0;
+    double t0, world_s;
     /* what a team job works on */
     int job_t;            /* rollout step */
     int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
@@ -127,7 +127,9 @@ static int rollout(ludus_ppo *p)
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
         team_run(p->team, act_job, p);
+        double ts = now_s();
         int rc = ludus_vec_step(p->vec, p->actions + base);
+        p->world_s += now_s() - ts;
         if (rc) return rc;
         const double *r = ludus_vec_rewards(p->vec);
         const uint8_t *term = ludus_vec_terminated(p->vec), *trunc = ludus_vec_truncated(p->vec);
@@ -298,11 +300,16 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     memset(m, 0, sizeof *m);
     double t0 = now_s();
     ludus_vec_clear_stats(p->vec);
+    p->world_s = 0.0;
     int rc = rollout(p);
     if (rc) return rc;
+    double t1 = now_s();
     float frac = p->cfg.anneal_lr ? 1.0f - (float)p->update / (float)p->num_updates : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     update(p, m, lr);
+    m->rollout_s = t1 - t0;
+    m->world_s = p->world_s;
+    m->learn_s = now_s() - t1;
     p->update++;
     ludus_episode_stats es;
     ludus_vec_stats(p->vec, &es);
@@ -396,7 +403,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->T = cfg->num_steps;
     p->L = cfg->recurrence;
     p->K = cfg->num_threads;
-    ludus_vec_config vc = {.env_id = cfg->env_id, .num_envs = p->N, .num_threads = p->K,
+    ludus_vec_config vc = {.env_id = cfg->env_id, .num_envs = p->N, .num_threads = cfg->env_threads,
                            .level_start = 0,
                            .level_count = cfg->train_levels ? cfg->train_levels : LUDUS_MAX_TRAIN_LEVELS,
                            .seed = cfg->seed};
