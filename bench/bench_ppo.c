@@ -1,6 +1,7 @@
 /* bench_ppo.c: PPO training throughput in frames per second (world steps
  * + policy forward + backward + Adam) for the default policy, printing a
- * metrics line per update so learning can be watched at the same time.
+ * metrics line per update so learning can be watched at the same time,
+ * then the time in each phase (wall and process CPU seconds).
  *   bench_ppo [ENV_ID] [STEPS] [THREADS] [key=value JSON overrides]
  * e.g. bench_ppo MiniGrid-DoorKey-5x5-v0 100000 2 '{"epochs": 4}'
  */
@@ -26,19 +27,24 @@ int main(int argc, char **argv)
         return 1;
     }
     ludus_ppo_metrics m = {0};
-    double rollout = 0, world = 0, learn = 0;
+    double rollout = 0, world = 0, learn = 0, rollout_cpu = 0, learn_cpu = 0;
     while (!ludus_ppo_done(ppo)) {
         if (ludus_ppo_update(ppo, &m)) {
             fprintf(stderr, "bench_ppo: %s\n", ludus_errmsg());
             return 1;
         }
         rollout += m.rollout_s, world += m.world_s, learn += m.learn_s;
+        rollout_cpu += m.rollout_cpu_s, learn_cpu += m.learn_cpu_s;
         printf("update %4d steps %8llu wall %7.2f sps %8.0f ret %.3f succ %.3f ent %.3f kl %.4f clip %.3f vloss %.4f\n",
                m.update, (unsigned long long)m.steps, m.wall, m.sps, m.ret, m.success, m.entropy,
                m.approx_kl, m.clip_frac, m.value_loss);
     }
-    printf("bench_ppo: %s %llu frames in %.2f s: %.0f frames/s (%d threads); rollout %.2f s (worlds %.3f s), learning %.2f s\n",
-           id, (unsigned long long)m.steps, m.wall, m.steps / m.wall, cfg.num_threads, rollout, world, learn);
+    double f = (double)m.steps;
+    printf("bench_ppo: %s, %d threads, %llu frames in %.2f s wall: %.0f frames/s\n", id, cfg.num_threads,
+           (unsigned long long)m.steps, m.wall, f / m.wall);
+    printf("  rollout (acting + worlds): %.2f s wall, %.2f s cpu: %.0f frames/s (worlds alone %.3f s wall)\n",
+           rollout, rollout_cpu, f / rollout, world);
+    printf("  update (PPO epochs):       %.2f s wall, %.2f s cpu: %.0f frames/s\n", learn, learn_cpu, f / learn);
     ludus_ppo_destroy(ppo);
     return 0;
 }

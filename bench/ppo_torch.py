@@ -2,9 +2,12 @@
 side-by-side throughput figure on this CPU. Same network (cell embeddings
 -> conv 3x3 8->16 -> conv 3x3 16->32 -> fc 64 -> actor/critic heads of 64),
 same rollout shape (16 worlds x 128 steps: one no-grad forward of 16 per
-step) and the same update (4 epochs x 8 minibatches of 256, clipped PPO
-loss, value loss, entropy, grad clipping, Adam). World stepping is left out
-(the Python MiniGrid is not installed here), which favours PyTorch.
+step and an action draw) and the same update (4 epochs x 8 minibatches of
+256, clipped PPO loss, value loss, entropy, grad clipping, Adam). The two
+phases are timed apart, as bench_ppo reports them: "acting" (the rollout's
+forwards and draws; no world steps here, observations are random cells, so
+this favours PyTorch by the world-step time, which bench_ppo prints) and
+"update" (the PPO epochs). Times are wall and process CPU seconds.
     /usr/bin/python3 bench/ppo_torch.py [threads] [iterations]
 Needs Debian's python3-torch (optional; not needed by the tests).
 """
@@ -44,7 +47,8 @@ obs = torch.stack([torch.randint(0, 11, (T * N, 7, 7)), 11 + torch.randint(0, 6,
                    17 + torch.randint(0, 3, (T * N, 7, 7))], 3)
 
 
-def iteration():
+def iteration(clock):
+    t0 = time.perf_counter(), time.process_time()
     acts, logps, vals = [], [], []
     with torch.no_grad():
         for t in range(T):
@@ -53,6 +57,7 @@ def iteration():
             a = d.sample()
             acts.append(a); logps.append(d.log_prob(a)); vals.append(v)
     acts, logps, vals = torch.cat(acts), torch.cat(logps), torch.cat(vals)
+    t1 = time.perf_counter(), time.process_time()
     adv = torch.randn(T * N)
     ret = vals + adv
     for _ in range(EPOCHS):
@@ -71,12 +76,20 @@ def iteration():
             loss.backward()
             nn.utils.clip_grad_norm_(pol.parameters(), 0.5)
             opt.step()
+    t2 = time.perf_counter(), time.process_time()
+    for k in range(2):
+        clock["act"][k] += t1[k] - t0[k]
+        clock["update"][k] += t2[k] - t1[k]
 
 
-iteration()  # warm-up
-t0 = time.perf_counter()
+iteration({"act": [0, 0], "update": [0, 0]})  # warm-up
+clock = {"act": [0.0, 0.0], "update": [0.0, 0.0]}
 for _ in range(iters):
-    iteration()
-dt = time.perf_counter() - t0
-print(f"ppo_torch: torch {torch.__version__}, {threads} threads: {iters * T * N / dt:.0f} frames/s "
-      f"(learner only, {iters} updates of {T * N} frames in {dt:.2f} s)")
+    iteration(clock)
+frames = iters * T * N
+act, upd = clock["act"], clock["update"]
+print(f"ppo_torch: torch {torch.__version__}, {threads} threads, {iters} updates of {frames // iters} frames")
+print(f"  acting: {act[0]:.2f} s wall, {act[1]:.2f} s cpu: {frames / act[0]:.0f} frames/s")
+print(f"  update: {upd[0]:.2f} s wall, {upd[1]:.2f} s cpu: {frames / upd[0]:.0f} frames/s")
+print(f"  both:   {act[0] + upd[0]:.2f} s wall, {act[1] + upd[1]:.2f} s cpu: "
+      f"{frames / (act[0] + upd[0]):.0f} frames/s")

@@ -83,8 +83,10 @@ typedef struct ludus_ppo_metrics {
     double ret, success, length;  /* their means (NaN when none ended) */
     double policy_loss, value_loss, entropy, approx_kl, clip_frac, grad_norm, lr;
     /* wall seconds of this update: collecting the rollout (of which
-     * stepping the worlds), and the PPO epochs */
-    double rollout_s, world_s, learn_s;
+     * stepping the worlds), and the PPO epochs; and the process's CPU
+     * seconds (all threads) in each, which a loaded machine does not
+     * inflate */
+    double rollout_s, world_s, learn_s, rollout_cpu_s, learn_cpu_s;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

@@ -23,6 +23,13 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* One worker's share of a minibatch, staged contiguously. */
 typedef struct stage {
     uint8_t *obs;      /* (cap, D) */
@@ -298,18 +305,20 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
 {
     if (!p || !m) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
     memset(m, 0, sizeof *m);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     ludus_vec_clear_stats(p->vec);
     p->world_s = 0.0;
     int rc = rollout(p);
     if (rc) return rc;
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     float frac = p->cfg.anneal_lr ? 1.0f - (float)p->update / (float)p->num_updates : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     update(p, m, lr);
     m->rollout_s = t1 - t0;
     m->world_s = p->world_s;
     m->learn_s = now_s() - t1;
+    m->rollout_cpu_s = c1 - c0;
+    m->learn_cpu_s = cpu_s() - c1;
     p->update++;
     ludus_episode_stats es;
     ludus_vec_stats(p->vec, &es);

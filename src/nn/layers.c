@@ -180,6 +180,8 @@ size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c)
     return (size_t)c->K * c->K * c->V * c->O;
 }
 
+#define EMBCONV_BLOCK 16
+
 /* table[(ky*K + kx)*V + v, o] = sum_e w[o, e, ky, kx] * emb[v, e]. */
 void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, const float *emb,
                               const float *w, const float *b, const ludus_nn_embconv *c)
@@ -197,21 +199,39 @@ void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, cons
                 t[o] = s;
             }
         }
+    /* Output channels in blocks of EMBCONV_BLOCK held in a local array
+     * the compiler keeps in registers across the NI*K*K rows summed. */
     for (int n = 0; n < c->B; n++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
-                if (b) memcpy(o, b, (size_t)O * sizeof(float));
-                else memset(o, 0, (size_t)O * sizeof(float));
-                for (int ky = 0; ky < K; ky++)
-                    for (int kx = 0; kx < K; kx++) {
-                        const int32_t *ix = idx + (((size_t)n * c->H + oy + ky) * c->W + ox + kx) * NI;
-                        const float *tk = table + (size_t)(ky * K + kx) * V * O;
-                        for (int i = 0; i < NI; i++) {
-                            const float *t = tk + (size_t)ix[i] * O;
-                            for (int j = 0; j < O; j++) o[j] += t[j];
+                const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
+                int o0 = 0;
+                for (; o0 + EMBCONV_BLOCK <= O; o0 += EMBCONV_BLOCK) {
+                    nn_v4f acc[EMBCONV_BLOCK / 4];
+                    for (int j = 0; j < EMBCONV_BLOCK / 4; j++)
+                        acc[j] = b ? nn_v4f_load(b + o0 + 4 * j) : (nn_v4f){0.0f, 0.0f, 0.0f, 0.0f};
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++) {
+                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                            const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
+                            for (int i = 0; i < NI; i++) {
+                                const float *t = tk + (size_t)ix[i] * O;
+                                for (int j = 0; j < EMBCONV_BLOCK / 4; j++) acc[j] += nn_v4f_load(t + 4 * j);
+                            }
                         }
-                    }
+                    for (int j = 0; j < EMBCONV_BLOCK / 4; j++) nn_v4f_store(o + o0 + 4 * j, acc[j]);
+                }
+                for (; o0 < O; o0++) {
+                    float acc = b ? b[o0] : 0.0f;
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++) {
+                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                            const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
+                            for (int i = 0; i < NI; i++) acc += tk[(size_t)ix[i] * O];
+                        }
+                    o[o0] = acc;
+                }
             }
 }
 
@@ -234,7 +254,9 @@ void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable,
                         float *tk = dtable + (size_t)(ky * K + kx) * V * O;
                         for (int i = 0; i < NI; i++) {
                             float *t = tk + (size_t)ix[i] * O;
-                            for (int j = 0; j < O; j++) t[j] += d[j];
+                            int j = 0;
+                            for (; j + 4 <= O; j += 4) nn_v4f_store(t + j, nn_v4f_load(t + j) + nn_v4f_load(d + j));
+                            for (; j < O; j++) t[j] += d[j];
                         }
                     }
             }

@@ -4,6 +4,8 @@
 #ifndef LUDUS_NN_INTERNAL_H
 #define LUDUS_NN_INTERNAL_H
 
+#include <string.h>
+
 #include "core/core.h"
 #include "ludus/nn.h"
 
@@ -31,6 +33,23 @@ static inline float nn_tanhf(float x)
 static inline float nn_sigmoidf(float x)
 {
     return 0.5f + 0.5f * nn_tanhf(0.5f * x);
+}
+
+/* Four floats as one SSE register (GCC and Clang vector extension), for
+ * the few loops the compiler does not vectorize by itself; loads and
+ * stores are unaligned. */
+typedef float nn_v4f __attribute__((vector_size(16)));
+
+static inline nn_v4f nn_v4f_load(const float *p)
+{
+    nn_v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void nn_v4f_store(float *p, nn_v4f v)
+{
+    memcpy(p, &v, sizeof v);
 }
 
 /* 64-byte aligned, zeroed allocation of n floats (free with free()). */
