@@ -2,8 +2,10 @@
  * + policy forward + backward + Adam) for the default policy, printing a
  * metrics line per update so learning can be watched at the same time,
  * then the time in each phase (wall and process CPU seconds).
- *   bench_ppo [ENV_ID] [STEPS] [THREADS] [key=value JSON overrides]
+ *   bench_ppo [ENV_ID] [STEPS] [THREADS] [JSON config overrides] [STOP]
  * e.g. bench_ppo MiniGrid-DoorKey-5x5-v0 100000 2 '{"epochs": 4}'
+ * With STOP (a success rate), the run ends once five updates in a row
+ * reach it, for tuning sweeps; the learning-rate schedule still spans STEPS.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
     }
     ludus_ppo_metrics m = {0};
     double rollout = 0, world = 0, learn = 0, rollout_cpu = 0, learn_cpu = 0;
+    double stop = argc > 5 ? atof(argv[5]) : 2.0;
+    int streak = 0;
     while (!ludus_ppo_done(ppo)) {
         if (ludus_ppo_update(ppo, &m)) {
             fprintf(stderr, "bench_ppo: %s\n", ludus_errmsg());
@@ -38,6 +42,8 @@ int main(int argc, char **argv)
         printf("update %4d steps %8llu wall %7.2f sps %8.0f ret %.3f succ %.3f ent %.3f kl %.4f clip %.3f vloss %.4f\n",
                m.update, (unsigned long long)m.steps, m.wall, m.sps, m.ret, m.success, m.entropy,
                m.approx_kl, m.clip_frac, m.value_loss);
+        if (m.episodes) streak = m.success >= stop ? streak + 1 : 0;
+        if (streak >= 5) break;
     }
     double f = (double)m.steps;
     printf("bench_ppo: %s, %d threads, %llu frames in %.2f s wall: %.0f frames/s\n", id, cfg.num_threads,

@@ -7,7 +7,9 @@
  * excusing). Covered: the default policy, the GRU memory trained through
  * time with episode restarts inside the sequence, and the instruction
  * policy with missions shorter than, as long as and longer than the words
- * read. Also the tokenizer and the architecture's JSON form.
+ * read, and the direction input. Also the tokenizer and the architecture's
+ * JSON form (a checkpoint's arch without the later "direction" key reads
+ * as direction 0).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -80,9 +82,11 @@ static void ref_trunk(const double *P, const uint8_t *o, double *fc, uint8_t **m
                     out[(y * os + x) * O + oc] = s > 0.0 ? s : 0.0;
                 }
     }
+    int dir = o[V * V * 3] > 3 ? 3 : o[V * V * 3];
     for (int j = 0; j < a->hidden; j++) {
         double s = P[pol.fc_b + j];
         for (int k = 0; k < pol.flat; k++) s += P[pol.fc_w + (size_t)j * pol.flat + k] * c2[k];
+        if (a->direction) s += P[pol.dir_w + (size_t)dir * a->hidden + j];
         if (mask) *(*mask)++ = s > 0.0;
         fc[j] = s > 0.0 ? s : 0.0;
     }
@@ -147,13 +151,14 @@ static double ref_loss(const double *P, uint8_t *mask)
     return l;
 }
 
-static void check_policy(const char *name, int memory, int instr, uint64_t seed)
+static void check_policy(const char *name, int memory, int instr, int direction, uint64_t seed)
 {
     ludus_ppo_config cfg;
     ludus_ppo_config_default(&cfg, NULL);
     ludus_policy_arch arch = cfg.arch;
     arch.embed = 3; arch.conv1 = 4; arch.conv2 = 5; arch.hidden = 6; arch.head = 5;
     arch.memory = memory; arch.instr = instr; arch.word_embed = 3; arch.max_words = W;
+    arch.direction = direction;
     enum { D = V * V * 3 + 1 };
     CHECK_OK(policy_create(&pol, &arch, V, A, D));
     ludus_rng rng;
@@ -283,6 +288,12 @@ static void test_tokenize_and_arch(void)
     char bad[600];
     snprintf(bad, sizeof bad, "%.*s, \"extra\": 1}", (int)strlen(buf) - 1, buf);
     CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    const char *old = "{\"embed\": 8, \"conv1\": 16, \"conv2\": 32, \"kernel\": 3, \"hidden\": 64, \"head\": 64, "
+                      "\"memory\": 0, \"instr\": 0, \"word_embed\": 32, \"max_words\": 16}";
+    CHECK_OK(policy_arch_from_json(old, &back));
+    CHECK_EQ(back.direction, 0);
+    snprintf(bad, sizeof bad, "%.*s, \"direction\": 2}", (int)strlen(old) - 1, old);
+    CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
     ludus_policy_arch tiny = cfg.arch;
     tiny.kernel = 5; /* two 5x5 convolutions do not fit a 7x7 view */
     CHECK_ERR(policy_create(&pol, &tiny, V, A, V * V * 3 + 1), LUDUS_EINVAL);
@@ -291,10 +302,11 @@ static void test_tokenize_and_arch(void)
 int main(void)
 {
     for (uint64_t seed = 5; seed < 8; seed++) {
-        check_policy("default", 0, 0, seed);
-        check_policy("memory", NMAX, 0, seed);
-        check_policy("instruction", 0, 4, seed);
-        check_policy("memory+instruction", NMAX, 4, seed);
+        check_policy("default", 0, 0, 0, seed);
+        check_policy("direction", 0, 0, 1, seed);
+        check_policy("memory", NMAX, 0, 0, seed);
+        check_policy("instruction", 0, 4, 0, seed);
+        check_policy("memory+instruction+direction", NMAX, 4, 1, seed);
     }
     test_tokenize_and_arch();
     return check_finish("test_learn_policy");

@@ -31,6 +31,8 @@ typedef struct ludus_policy_arch {
     int instr;       /* instruction GRU size; 0: the mission is not read */
     int word_embed;  /* word embedding size (instruction policies) */
     int max_words;   /* words of the mission read, 1..64 */
+    int direction;   /* 1: the agent's direction byte (after the view) is
+                        embedded and added to the trunk's layer; 0: ignored */
 } ludus_policy_arch;
 
 typedef struct ludus_ppo_config {

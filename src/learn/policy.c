@@ -51,9 +51,9 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
     p->num_actions = num_actions;
     p->obs_size = obs_size;
     const ludus_policy_arch *a = arch;
-    if (obs_size < (size_t)view * view * 3)
-        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx3 view",
-                       obs_size, view, view);
+    if (obs_size < (size_t)view * view * 3 + (a->direction ? 1 : 0))
+        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx3 view%s",
+                       obs_size, view, view, a->direction ? " and direction" : "");
     p->h1 = conv_out(view, a->kernel);
     p->h2 = conv_out(p->h1, a->kernel);
     if (p->h2 < 1)
@@ -78,6 +78,7 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
     ADD("conv2.bias", c2_b, a->conv2);
     ADD("fc.weight", fc_w, a->hidden, p->flat);
     ADD("fc.bias", fc_b, a->hidden);
+    if (a->direction) ADD("direction.weight", dir_w, POLICY_DIRECTIONS, a->hidden);
     if ((H = a->memory)) {
         ADD("memory.weight_ih", m_wih, 3 * H, a->hidden);
         ADD("memory.weight_hh", m_whh, 3 * H, H);
@@ -121,6 +122,8 @@ int policy_init(policy *p, ludus_rng *rng)
     rc = rc ? rc : ludus_nn_orthogonal(w + p->c1_w, a->conv1, a->embed * k2, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->c2_w, a->conv2, a->conv1 * k2, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->fc_w, a->hidden, p->flat, g, rng);
+    if (a->direction)
+        for (int i = 0; i < POLICY_DIRECTIONS * a->hidden; i++) w[p->dir_w + i] = (float)ludus_nn_normal(rng);
     for (int core = 0; core < 2; core++) {
         int H = core ? a->instr : a->memory, In = core ? a->word_embed : a->hidden;
         if (!H) continue;
@@ -182,7 +185,8 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     int ok = 1;
 #define F(field, n) ok = ok && ((ws->field = nn_alloc_floats(n)) != NULL)
     ws->cells = malloc(S * VV * 3 * sizeof(int32_t));
-    ok = ws->cells != NULL;
+    ws->dirs = malloc(S * sizeof(int32_t));
+    ok = ws->cells && ws->dirs;
     F(table, table);
     F(c1, h1);
     F(col2, col2);
@@ -236,7 +240,7 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
 void policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
-    void *bufs[] = {ws->cells, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
+    void *bufs[] = {ws->cells, ws->dirs, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
                     ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
                     ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
@@ -281,6 +285,7 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
             c[3 * i + 1] = POLICY_COLOR_BASE + clampu8(o[3 * i + 1], POLICY_STATE_BASE - POLICY_COLOR_BASE - 1);
             c[3 * i + 2] = POLICY_STATE_BASE + clampu8(o[3 * i + 2], POLICY_CELL_VOCAB - POLICY_STATE_BASE - 1);
         }
+        ws->dirs[s] = clampu8(o[3 * VV], POLICY_DIRECTIONS - 1);
     }
     ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
@@ -289,6 +294,12 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
     ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
     relu_inplace(ws->c2, (size_t)S * p->flat);
     ludus_nn_linear_forward(ws->fc, ws->c2, P + p->fc_w, P + p->fc_b, S, p->flat, a->hidden);
+    if (a->direction) /* fc(x) + direction.weight[d], before the ReLU */
+        for (int s = 0; s < S; s++) {
+            float *f = ws->fc + (size_t)s * a->hidden;
+            const float *e = P + p->dir_w + (size_t)ws->dirs[s] * a->hidden;
+            for (int j = 0; j < a->hidden; j++) f[j] += e[j];
+        }
     relu_inplace(ws->fc, (size_t)S * a->hidden);
     const float *feat = ws->fc;
     if (a->memory) {
@@ -407,6 +418,7 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
         memcpy(ws->dfc, ws->dfeat, (size_t)S * a->hidden * sizeof(float));
     }
     relu_grad(ws->dfc, ws->fc, (size_t)S * a->hidden);
+    if (a->direction) ludus_nn_embedding_backward(G + p->dir_w, ws->dfc, ws->dirs, S, 1, a->hidden);
     memset(ws->dc2, 0, (size_t)S * p->flat * sizeof(float));
     ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
     relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
@@ -432,8 +444,10 @@ typedef struct arch_field {
 static const arch_field arch_fields[] = {
     AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
     AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
-    AF(word_embed, 1, 1024), AF(max_words, 1, 64),
+    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1),
 };
+/* Keys added after the first checkpoints: absent means 0. */
+#define ARCH_FIRST_OPTIONAL 10
 #undef AF
 #define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
 
@@ -476,7 +490,7 @@ int policy_arch_from_json(const char *json, ludus_policy_arch *a)
     ludus_policy_arch out;
     memset(&out, 0, sizeof out);
     int rc = policy_arch_apply(o, &out);
-    for (int i = 0; !rc && i < NUM_ARCH_FIELDS; i++)
+    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
         if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
             rc = err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
     cJSON_Delete(o);

@@ -19,6 +19,9 @@
 #define POLICY_COLOR_BASE 11
 #define POLICY_STATE_BASE 17
 
+/* Directions (east, south, west, north) embedded when arch.direction. */
+#define POLICY_DIRECTIONS 4
+
 /* Words of the instruction vocabulary: 0 pads, 1 is any unknown word. */
 #define POLICY_WORD_PAD 0
 #define POLICY_WORD_UNK 1
@@ -35,7 +38,7 @@ typedef struct policy {
     int vocab;           /* instruction vocabulary size (with pad, unk) */
     ludus_nn_params params;
     /* offsets into params */
-    size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b;
+    size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b, dir_w;
     size_t m_wih, m_whh, m_bih, m_bhh;
     size_t w_emb, i_wih, i_whh, i_bih, i_bhh;
     size_t a0_w, a0_b, a2_w, a2_b, v0_w, v0_b, v2_w, v2_b;
@@ -71,6 +74,7 @@ typedef struct policy_batch {
 typedef struct policy_ws {
     int cap;
     int32_t *cells;          /* (cap*V*V, 3) */
+    int32_t *dirs;           /* (cap) direction indices */
     float *table, *c1, *col2, *c2, *fc; /* table: the fused embedding conv's */
     float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
     int32_t *words;                   /* (cap, W) copy, pad-aware lengths */
