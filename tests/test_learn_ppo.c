@@ -71,7 +71,14 @@ static void test_determinism(void)
     c.seed = 2; /* another seed, another curve */
     run(&c, d, 3, NULL);
     CHECK(!same_metrics(&a[2], &d[2]));
-    c.seed = 1; /* the same with the memory core and BPTT */
+    c.seed = 1; /* with the exploration bonus: reproducible, and it changes the run */
+    c.explore_coef = 0.05f;
+    run(&c, b, 3, NULL);
+    run(&c, d, 3, NULL);
+    for (int i = 0; i < 3; i++) CHECK_MSG(same_metrics(&b[i], &d[i]), "update %d differs with the bonus", i);
+    CHECK(!same_metrics(&a[2], &b[2]));
+    c.explore_coef = 0.0f;
+    /* the same with the memory core and BPTT */
     c.arch.memory = 16;
     c.recurrence = 8;
     run(&c, a, 2, NULL);

@@ -54,6 +54,9 @@ typedef struct ludus_ppo_config {
     float gamma, gae_lambda;
     float clip;              /* PPO's ratio clip */
     float vf_coef, ent_coef;
+    float explore_coef;      /* count-based exploration: each step's reward gets
+                                explore_coef / sqrt(n), n the times its next
+                                observation has been seen in the run (0: off) */
     float max_grad_norm;
     float adam_eps;
     int norm_adv;            /* 1: normalise advantages per minibatch */

@@ -76,6 +76,7 @@ static const key_desc keys[] = {
     {"clip", K_FLOAT, O(clip), 0, 10},
     {"vf_coef", K_FLOAT, O(vf_coef), 0, 1e6},
     {"ent_coef", K_FLOAT, O(ent_coef), 0, 1e6},
+    {"explore_coef", K_FLOAT, O(explore_coef), 0, 1e6},
     {"max_grad_norm", K_FLOAT, O(max_grad_norm), 0, 1e9},
     {"adam_eps", K_FLOAT, O(adam_eps), 1e-30, 1},
     {"norm_adv", K_INT, O(norm_adv), 0, 1},

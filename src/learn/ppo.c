@@ -68,6 +68,7 @@ struct ludus_ppo {
     ludus_rng *act_rng;
     ludus_rng shuffle_rng;
     int *perm;
+    uint32_t *counts;     /* (PPO_COUNT_SLOTS) visits per observation hash */
     int update, num_updates;
     uint64_t steps;
     double t0, world_s;
@@ -76,6 +77,36 @@ struct ludus_ppo {
     int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
     float adv_mean, adv_std;
 };
+
+/* ---- exploration bonus ---- */
+
+/* Observation counts live in a table of hashed slots; collisions only make
+ * two observations share a count. 2^22 slots (16 MiB) keep them rare for
+ * the few hundred thousand distinct views of a grid world run. */
+#define PPO_COUNT_BITS 22
+#define PPO_COUNT_SLOTS (1u << PPO_COUNT_BITS)
+
+/* FNV-1a over the observation, folded to the table's width. */
+static uint32_t obs_slot(const uint8_t *o, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ o[i]) * 0x100000001b3ull;
+    return (uint32_t)((h >> 32 ^ h) & (PPO_COUNT_SLOTS - 1));
+}
+
+/* explore_coef / sqrt(n) for the observation each world reached (the final
+ * one when its episode ended), counted in world order so a run is
+ * reproducible. */
+static void add_bonus(ludus_ppo *p, size_t base, const uint8_t *vobs, const uint8_t *fobs,
+                      const uint8_t *fmask)
+{
+    for (int n = 0; n < p->N; n++) {
+        const uint8_t *o = (fmask[n] ? fobs : vobs) + (size_t)n * p->D;
+        uint32_t *c = &p->counts[obs_slot(o, p->D)];
+        if (*c < UINT32_MAX) (*c)++;
+        p->rewards[base + n] += p->cfg.explore_coef / sqrtf((float)*c);
+    }
+}
 
 /* ---- rollout ---- */
 
@@ -152,6 +183,7 @@ static int rollout(ludus_ppo *p)
                 s0->sample[nb++] = n;
             }
         }
+        if (p->counts) add_bonus(p, base, vobs, fobs, ludus_vec_final_mask(p->vec));
         if (nb) {
             float *v = p->ws[0].dvalue; /* free until the update */
             values_of(p, s0->obs, p->W ? s0->words : NULL, p->M ? s0->h0 : NULL, nb, v);
@@ -368,7 +400,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
     ludus_vec_destroy(p->vec);
     void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
-                    p->next_mem, p->cur_words, p->act_rng, p->perm};
+                    p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -472,6 +504,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->cur_words = calloc((size_t)p->N * (p->W ? p->W : 1), sizeof(int32_t));
     p->act_rng = calloc((size_t)p->N, sizeof(ludus_rng));
     p->perm = malloc((size_t)chunks * sizeof(int));
+    if (cfg->explore_coef > 0.0f && !(p->counts = calloc(PPO_COUNT_SLOTS, sizeof *p->counts))) goto nomem;
     if (!p->obs || !p->words || !p->starts || !p->mem || !p->actions || !p->logp || !p->values ||
         !p->rewards || !p->adv || !p->ret || !p->dones || !p->cur_start || !p->cur_mem ||
         !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)
