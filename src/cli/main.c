@@ -14,6 +14,8 @@ static const cli_command commands[] = {
      "ludus play ID [--seed S] [--options K=V,...]", cmd_play},
     {"trace", "print an episode as JSON lines (the reference trace format)",
      "ludus trace ID --seed S --actions A,A,... [--options K=V,...]", cmd_trace},
+    {"text", "print an episode as text, as a language-model agent sees it",
+     "ludus text ID --seed S [--actions A,A,...|--random] [--steps N] [--balrog] [--options K=V,...]", cmd_text},
     {"bench", "measure steps per second with random actions",
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent with PPO",
