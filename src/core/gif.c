@@ -9,6 +9,7 @@
 #include <gif_lib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -20,7 +21,7 @@ struct ludus_gif {
     GifFileType *gif;
     char *path;
     int width, height;
-    int created;       /* the file was opened: a failure removes it */
+    int created;       /* a regular file was opened: a failure removes it */
     int failed;        /* a write failed: close removes the file */
     long frames;
     uint8_t *prev;     /* (height, width, 3): the picture shown so far */
@@ -30,10 +31,13 @@ struct ludus_gif {
     uint8_t slot_val[PALETTE_SLOTS];
 };
 
+/* Record a giflib failure; the system's reason, when there is one, says
+ * more than giflib's. */
 static int gif_fail(ludus_gif *g, int code, const char *what)
 {
     g->failed = 1;
-    return err_set(LUDUS_EIO, "cannot write GIF '%s': %s (%s)", g->path, what, GifErrorString(code));
+    return err_set(LUDUS_EIO, "cannot write GIF '%s': %s (%s)", g->path, errno ? strerror(errno) : GifErrorString(code),
+                   what);
 }
 
 /* Free g; remove the file if it was created but not finished. */
@@ -72,8 +76,11 @@ int ludus_gif_open(const char *path, int width, int height, ludus_gif **out)
         gif_free(g, 0);
         return rc;
     }
-    g->created = 1;
+    /* Only a regular file is removed on failure, never a device. */
+    struct stat sb;
+    g->created = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     int e = 0;
+    errno = 0;
     g->gif = EGifOpenFileHandle(fd, &e);
     if (!g->gif) {
         close(fd);
@@ -82,6 +89,7 @@ int ludus_gif_open(const char *path, int width, int height, ludus_gif **out)
         return rc;
     }
     EGifSetGifVersion(g->gif, true);
+    errno = 0;
     static const uint8_t loop_forever[3] = {1, 0, 0};
     if (EGifPutScreenDesc(g->gif, width, height, 8, 0, NULL) == GIF_ERROR ||
         EGifPutExtensionLeader(g->gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
@@ -186,6 +194,7 @@ int ludus_gif_add_frame(ludus_gif *g, const uint8_t *rgb, int delay_cs)
     for (int i = count; i < 1 << bits; i++) colors[i] = (GifColorType){0, 0, 0};
     ColorMapObject map = {.ColorCount = 1 << bits, .BitsPerPixel = bits, .SortFlag = false, .Colors = colors};
 
+    errno = 0;
     GraphicsControlBlock gcb = {.DisposalMode = DISPOSE_DO_NOT, .UserInputFlag = false,
                                 .DelayTime = delay_cs, .TransparentColor = NO_TRANSPARENT_COLOR};
     GifByteType ext[4];
@@ -205,6 +214,7 @@ int ludus_gif_close(ludus_gif *g)
 {
     if (!g) return LUDUS_OK;
     int rc = LUDUS_OK, e = 0;
+    errno = 0;
     if (EGifCloseFile(g->gif, &e) == GIF_ERROR && !g->failed) rc = gif_fail(g, e, "close");
     else if (g->failed) rc = err_set(LUDUS_EIO, "GIF '%s' was not written completely and was removed", g->path);
     gif_free(g, g->failed);
