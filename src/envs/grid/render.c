@@ -6,6 +6,7 @@
  * the same: no allocation, no per-spec cache, cost by distinct tiles.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "grid.h"
@@ -98,14 +99,28 @@ static const shape *shapes_of(gcell c, int *n)
     }
 }
 
-/* What one frame's tiles share: sample positions and the highlight table. */
+/* What one frame's tiles share: their size and sample positions. */
 typedef struct tiler {
     int ts, S;                /* pixels and samples per tile side */
     size_t stride;            /* bytes per frame row */
     double at[SUB_MAX];       /* sample i's position in the tile: (i + 0.5) / S */
-    uint8_t highlight[256];   /* a sample value after the highlight blend */
-    double third[3 * 255 + 1];/* s / 3.0: the mean of three samples summing to s */
 } tiler;
+
+/* s / 3.0, the mean of three samples that sum to s: a table, as the
+ * division is the downsample's cost. Built once. */
+static double third[3 * 255 + 1];
+static pthread_once_t third_once = PTHREAD_ONCE_INIT;
+
+static void third_build(void)
+{
+    for (int v = 0; v <= 3 * 255; v++) third[v] = v / (double)SUBDIV;
+}
+
+/* A sample value after the highlight's blend towards white. */
+static uint8_t highlight(uint8_t v)
+{
+    return (uint8_t)(v + HIGHLIGHT_ALPHA * (255 - v));
+}
 
 /* The samples [*lo, *hi] that may fall in [a, b], one spare each side;
  * callers test exactly. */
@@ -310,10 +325,10 @@ static void draw_tile(const tiler *t, gcell c, int dir, int lit, uint8_t *dst)
     }
     if (lit) {
         for (int k = 0; k < INK_COUNT; k++)
-            for (int ch = 0; ch < 3; ch++) inks[k][ch] = t->highlight[inks[k][ch]];
-        for (int ch = 0; ch < 3; ch++) agent_ink[ch] = t->highlight[agent_ink[ch]];
+            for (int ch = 0; ch < 3; ch++) inks[k][ch] = highlight(inks[k][ch]);
+        for (int ch = 0; ch < 3; ch++) agent_ink[ch] = highlight(agent_ink[ch]);
     }
-    const uint8_t background = lit ? t->highlight[0] : 0;
+    const uint8_t background = lit ? highlight(0) : 0;
 
     placed ps[MAX_PLACED];
     int np = 0, n;
@@ -376,7 +391,7 @@ static void draw_tile(const tiler *t, gcell c, int dir, int lit, uint8_t *dst)
         for (int i = 0; i < m; i++) {
             const int j = (i / 3) * SUBDIV * 3 + i % 3;
             double a = 0;
-            for (int k = 0; k < SUBDIV; k++) a += t->third[rows[k][j] + rows[k][j + 3] + rows[k][j + 6]];
+            for (int k = 0; k < SUBDIV; k++) a += third[rows[k][j] + rows[k][j + 3] + rows[k][j + 6]];
             mean[i] = a;
         }
         for (int i = 0; i < m; i++) out[i] = (uint8_t)(int)(mean[i] / SUBDIV);
@@ -454,8 +469,7 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
     t.S = ts * SUBDIV;
     t.stride = (size_t)cols * (size_t)ts * 3;
     for (int i = 0; i < t.S; i++) t.at[i] = (i + 0.5) / t.S;
-    for (int v = 0; v < 256; v++) t.highlight[v] = (uint8_t)(v + HIGHLIGHT_ALPHA * (255 - v));
-    for (int v = 0; v <= 3 * 255; v++) t.third[v] = v / (double)SUBDIV;
+    pthread_once(&third_once, third_build);
 
     /* first[key]: the cell where a tile with this look was drawn, or -1.
      * The key is the cell's encoding bits and its highlight. */
