@@ -16,6 +16,31 @@
 
 static char dir[1024];
 
+/* Count allocations (forwarded to glibc's allocator) to check that a frame
+ * allocates nothing. Not under AddressSanitizer, which owns malloc. */
+#if !defined(__SANITIZE_ADDRESS__)
+#define COUNT_ALLOCS 1
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+static long allocs;
+void *malloc(size_t n)
+{
+    allocs++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size)
+{
+    allocs++;
+    return __libc_calloc(n, size);
+}
+void *realloc(void *p, size_t n)
+{
+    allocs++;
+    return __libc_realloc(p, n);
+}
+#endif
+
 static const char *path_of(const char *name)
 {
     static char p[1200];
@@ -617,6 +642,16 @@ static void test_bad_input(void)
     void *ost = ludus_env_state_new(other);
     CHECK_OK(ludus_env_reset(other, ost, 0, NULL));
     CHECK_ERR(ludus_env_render(env, ost, &o, rgb, 64 * 64 * 3), LUDUS_ESTATE);
+    /* A damaged state: the agent outside the grid. */
+    grid_state *gs = st;
+    gs->agent_x = 8;
+    CHECK_ERR(ludus_env_render(env, st, &o, rgb, 64 * 64 * 3), LUDUS_ESTATE);
+    CHECK_MSG(strstr(ludus_errmsg(), "outside the grid") != NULL, "message: %s", ludus_errmsg());
+    gs->agent_x = -1;
+    o.agent_view = 1;
+    CHECK_ERR(ludus_env_render(env, st, &o, rgb, 64 * 64 * 3), LUDUS_ESTATE);
+    o.agent_view = 0;
+    CHECK_OK(ludus_env_reset(env, st, 0, NULL));
     /* Rendering leaves the state alone and repeats exactly. */
     void *copy = malloc(ludus_env_get_info(env)->state_size);
     memcpy(copy, st, ludus_env_get_info(env)->state_size);
@@ -632,6 +667,40 @@ static void test_bad_input(void)
     free(rgb);
     free(st);
     ludus_env_destroy(env);
+}
+
+/* ---- no allocation per frame ------------------------------------------- */
+
+static void test_no_alloc(void)
+{
+#ifdef COUNT_ALLOCS
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("MiniGrid-LavaCrossingS9N2-v0", NULL, &env));
+    if (!env) return;
+    void *st = ludus_env_state_new(env);
+    CHECK_OK(ludus_env_reset(env, st, 1, NULL));
+    uint8_t *rgb = malloc((size_t)9 * 64 * 9 * 64 * 3);
+    void *(*volatile alloc)(size_t) = malloc;
+    long before = allocs;
+    free(alloc(16));
+    CHECK_EQ(allocs - before, 1); /* the counter sees allocations */
+    before = allocs;
+    static const int tiles[] = {1, 8, 32, 64};
+    for (size_t k = 0; k < sizeof tiles / sizeof tiles[0]; k++)
+        for (int view = 0; view < 2; view++)
+            for (int hl = 0; hl < 2; hl++) {
+                ludus_render_opts o = {tiles[k], view, hl};
+                int w, h;
+                CHECK_OK(ludus_env_render_size(env, &o, &w, &h));
+                CHECK_OK(ludus_env_render(env, st, &o, rgb, (size_t)w * h * 3));
+            }
+    CHECK_EQ(allocs - before, 0);
+    free(rgb);
+    free(st);
+    ludus_env_destroy(env);
+#else
+    printf("test_render: allocation counting is off under AddressSanitizer\n");
+#endif
 }
 
 /* ---- PNG ------------------------------------------------------------------ */
@@ -948,6 +1017,7 @@ int main(void)
     test_state_diffs();
     test_every_id();
     test_bad_input();
+    test_no_alloc();
     test_png();
     test_gif();
     test_gif_colors();

@@ -432,6 +432,11 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
     const grid_state *st = state;
     int ts, rc = tile_size_of(env, o, &ts);
     if (rc) return rc;
+    /* A state read back from elsewhere may be damaged: its pose decides
+     * which cells the view reads. */
+    if (st->agent_x < 0 || st->agent_y < 0 || st->agent_x >= s->width || st->agent_y >= s->height)
+        return err_set(LUDUS_ESTATE, "'%s': the state's agent stands outside the grid at (%d, %d)", env->id,
+                       st->agent_x, st->agent_y);
     /* The picture as cols x rows cells, which of them are lit, and where
      * the agent stands facing which way. */
     gcell cells[GRID_MAX_SIDE * GRID_MAX_SIDE];
@@ -459,8 +464,7 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
         memcpy(cells, grid_cells_c(s, st), sizeof(gcell) * (size_t)(cols * rows));
         if (o->highlight) grid_visible_cells(s, st, lit);
         else memset(lit, 0, (size_t)(cols * rows));
-        if (st->agent_x >= 0 && st->agent_y >= 0 && st->agent_x < cols && st->agent_y < rows)
-            agent = st->agent_y * cols + st->agent_x;
+        agent = st->agent_y * cols + st->agent_x;
         dir = st->agent_dir & 3;
     }
 
