@@ -20,6 +20,9 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _UINT64_LIMIT = 2**64
 _STATE_ALIGN = 64
 RENDER_FPS = 10  # MiniGrid's metadata["render_fps"]
+# Families whose reference declares every array as Box(0, 255) although the
+# values span less (MiniGrid's image holds 0..10): their spaces say the same.
+FULL_RANGE_FAMILIES = ("minigrid", "babyai")
 
 
 def ids():
@@ -116,6 +119,7 @@ class ObsLayout:
 
     def __init__(self, info):
         self.obs_size = info.obs_size
+        self.full_range = info.family.decode() in FULL_RANGE_FAMILIES
         self.fields = []
         for k in range(info.num_obs_fields):
             f = info.obs_fields[k]
@@ -129,8 +133,12 @@ class ObsLayout:
     def space(self):
         subs = {}
         for name, _, shape, scalar, low, high in self.fields:
-            # uint8 arrays span 0..255, as the references declare their images.
-            subs[name] = spaces.Discrete(int(high) + 1) if scalar else spaces.Box(0, 255, shape, np.uint8)
+            if scalar:
+                subs[name] = spaces.Discrete(int(high) - int(low) + 1, start=int(low))
+            elif self.full_range:
+                subs[name] = spaces.Box(0, 255, shape, np.uint8)
+            else:
+                subs[name] = spaces.Box(int(low), int(high), shape, np.uint8)
         if self.bare:
             return next(iter(subs.values()))
         if self.has_mission:

@@ -297,6 +297,60 @@ def test_render():
         ludus.make(DOORKEY, render_mode="rgb_array", tile_size=-1)
 
 
+def test_render_every_world_that_draws():
+    drawn = 0
+    for eid in ludus.ids():
+        env = ludus.make(eid)
+        if "rgb_array" not in env.metadata["render_modes"]:
+            continue
+        env = ludus.make(eid, render_mode="rgb_array")
+        env.reset(seed=0)
+        frame = env.render()
+        assert frame.ndim == 3 and frame.shape[2] == 3 and frame.dtype == np.uint8, eid
+        assert frame.std() > 0, eid
+        drawn += 1
+    if drawn == 0:
+        pytest.skip("no world of this build draws frames yet")
+
+
+def fake_info(family, fields, mission_capacity):
+    info = ludus._lib.EnvInfo()
+    info.family = family
+    info.obs_size = sum(int(np.prod(shape)) for _, shape, _, _ in fields)
+    info.num_obs_fields = len(fields)
+    offset = 0
+    for k, (name, shape, low, high) in enumerate(fields):
+        f = info.obs_fields[k]
+        f.name, f.offset, f.ndim, f.low, f.high = name, offset, len(shape), low, high
+        for d, n in enumerate(shape):
+            f.shape[d] = n
+        offset += int(np.prod(shape))
+    info.mission_capacity = mission_capacity
+    return info
+
+
+def test_observation_layouts():
+    # MiniGrid: an image the reference declares 0..255, a direction, a mission.
+    grid = ludus.env.ObsLayout(fake_info(b"minigrid", [(b"image", (7, 7, 3), 0, 10),
+                                                       (b"direction", (1,), 0, 3)], 64))
+    space = grid.space()
+    assert space["image"].high.max() == 255 and space["direction"].n == 4
+    assert space["mission"].max_length == 63 and not grid.bare
+    # A single array and no mission (Crafter's pixels): the bare array.
+    pixels = ludus.env.ObsLayout(fake_info(b"crafter", [(b"image", (64, 64, 3), 0, 255)], 1))
+    assert pixels.bare and pixels.space().shape == (64, 64, 3)
+    buf = np.arange(2 * 64 * 64 * 3, dtype=np.uint64).astype(np.uint8).reshape(2, -1)
+    (name, view, scalar), = pixels.views(buf)
+    assert name == "image" and view.shape == (2, 64, 64, 3) and np.shares_memory(view, buf)
+    # Other families keep the bounds the library declares; one-value fields
+    # are Discrete from their low bound.
+    sym = ludus.env.ObsLayout(fake_info(b"crafter", [(b"view", (7, 9), 0, 18),
+                                                     (b"level", (1,), 1, 5)], 1))
+    space = sym.space()
+    assert space["view"].high.max() == 18 and space["level"].n == 5 and space["level"].start == 1
+    assert "mission" not in space.spaces and not sym.bare
+
+
 def test_render_mode_human_is_refused():
     with pytest.raises((ludus.InvalidArgumentError, ludus.UnsupportedError)):
         ludus.make(DOORKEY, render_mode="human")
