@@ -227,6 +227,7 @@ class Env(_Base):
         self._text_buf = None
         self._text_cap = info.text_capacity
         self._seeded = False
+        self._mission = ""
         self._np_random_seed_value = None
         self._rng = None
 
@@ -273,6 +274,7 @@ class Env(_Base):
             self._seeded = True
             self._np_random_seed_value = seed
             self._rng = None
+        self._read_mission()
         return self._observation(), {}
 
     def step(self, action):
@@ -367,7 +369,7 @@ class Env(_Base):
     def mission(self):
         """The mission of the current episode ("" before the first reset)."""
         self._check_open()
-        return lib.ludus_env_mission(self._envp, self._statep).decode()
+        return self._mission
 
     def text(self, mode="full"):
         """The text observation for language-model agents; see ludus.text."""
@@ -410,8 +412,13 @@ class Env(_Base):
         for name, view, scalar in self._views:
             obs[name] = int(view) if scalar else view.copy()
         if self._layout.has_mission:
-            obs["mission"] = lib.ludus_env_mission(self._envp, self._statep).decode()
+            obs["mission"] = self._mission
         return obs
+
+    def _read_mission(self):
+        # The mission is constant for an episode (the C contract), so it is
+        # read when an episode starts or a state is copied in, not every step.
+        self._mission = lib.ludus_env_mission(self._envp, self._statep).decode()
 
     def _frame_size(self, strict):
         w, h = _lib.c_int(), _lib.c_int()
@@ -456,6 +463,7 @@ def _restore(id, options, render, state, seeded, seed):
     env._state[:] = np.frombuffer(state, dtype=np.uint8)
     env._seeded = seeded
     env._np_random_seed_value = seed
+    env._read_mission()
     return env
 
 

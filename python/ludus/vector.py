@@ -234,6 +234,7 @@ class VectorEnv(_Base):
         ctypes.memmove(env._statep, lib.ludus_vec_state(self._vecp, i), env._state.nbytes)
         env._seeded = True
         env._np_random_seed_value = int(lib.ludus_vec_level(self._vecp, i))
+        env._read_mission()
         return env
 
     def set_level_sampler(self, fn):
