@@ -243,9 +243,12 @@ class Env(_Base):
         if render_mode is not None:
             self._frame_size(True)  # a bad tile size fails here, not at the first render()
 
+        # What make() was given, so spec.make() builds the same environment.
         kwargs = dict(options)
-        if render_mode is not None:
-            kwargs["render_mode"] = render_mode
+        for key, value, default in (("render_mode", render_mode, None), ("tile_size", tile_size, 32),
+                                    ("highlight", highlight, True), ("agent_pov", agent_pov, False)):
+            if value != default:
+                kwargs[key] = value
         self.spec = _spec_for(id, kwargs)
         self.observation_space = self._layout.space()
         self.action_space = spaces.Discrete(info.num_actions)

@@ -158,6 +158,9 @@ def test_options_change_the_world():
         _, _, terminated, truncated, _ = env.step(0)
     assert truncated and not terminated
     assert env.spec.kwargs["agent_view_size"] == 5
+    again = env.spec.make()
+    assert again.spec.kwargs == env.spec.kwargs and again.observation_space == env.observation_space
+    assert ludus.make(DOORKEY, tile_size=8).spec.kwargs == {"id": DOORKEY, "tile_size": 8}
 
 
 def test_bad_options():
