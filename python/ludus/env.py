@@ -231,6 +231,10 @@ class Env(_Base):
         self._np_random_seed_value = None
         self._rng = None
 
+        if isinstance(tile_size, bool) or not isinstance(tile_size, (int, np.integer)):
+            raise TypeError("tile_size is an int, got %s" % type(tile_size).__name__)
+        if not 0 <= tile_size <= _INT32_MAX:
+            raise errors.InvalidArgumentError("tile size %d is out of range" % tile_size)
         self._render_opts = _lib.RenderOpts(int(tile_size), int(bool(agent_pov)), int(bool(highlight)))
         self.metadata = {"render_modes": ["rgb_array"] if self._frame_size(False) else [],
                          "render_fps": RENDER_FPS}

@@ -23,6 +23,7 @@ from .env import Env, ObsLayout, check_seed, entropy_seed, options_string
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _UINT64_LIMIT = 2**64
+MAX_ENVS = 1 << 24  # ludus_vec_create's limit, checked here before buffers are sized
 
 if gymnasium is not None:
     from gymnasium.vector import AutoresetMode, VectorEnv as _Base
@@ -62,9 +63,8 @@ class VectorEnv(_Base):
             raise TypeError("num_envs is an int, got %s" % type(num_envs).__name__)
         if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
             raise TypeError("threads is an int, got %s" % type(threads).__name__)
-        for name, value in (("num_envs", num_envs), ("threads", threads)):
-            if not _INT32_MIN <= value <= _INT32_MAX:
-                raise errors.InvalidArgumentError("%s=%d is out of range" % (name, value))
+        if not _INT32_MIN <= threads <= _INT32_MAX:
+            raise errors.InvalidArgumentError("num_threads must be in [1, 64], got %d" % threads)
         self._id = id
         self._options = dict(options)
         self._opts = options_string(options)
@@ -86,9 +86,8 @@ class VectorEnv(_Base):
         probe.close()
 
         n = int(num_envs)
-        if n < 1:
-            # The C library says the same; checked first so no buffer is sized by it.
-            raise errors.InvalidArgumentError("num_envs must be in [1, 16777216], got %d" % n)
+        if not 1 <= n <= MAX_ENVS:
+            raise errors.InvalidArgumentError("num_envs must be in [1, %d], got %d" % (MAX_ENVS, n))
         self.num_envs = n
         size = layout.obs_size
         self._obs_buf = np.zeros((n, size), dtype=np.uint8)
@@ -106,7 +105,6 @@ class VectorEnv(_Base):
         self._obs_views = layout.views(self._obs_buf)
         self._final_views = layout.views(self._final_buf)
         self._missions = ("",) * n
-        self._final_missions = self._missions
 
         self._create(entropy_seed())
         self.closed = False

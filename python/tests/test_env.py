@@ -354,6 +354,14 @@ def test_observation_layouts():
     assert "mission" not in space.spaces and not sym.bare
 
 
+def test_bad_render_options():
+    for size in (-1, 2**40):
+        with pytest.raises(ludus.InvalidArgumentError, match="tile size"):
+            ludus.make(DOORKEY, tile_size=size)
+    with pytest.raises(TypeError, match="tile_size"):
+        ludus.make(DOORKEY, tile_size=8.0)
+
+
 def test_render_mode_human_is_refused():
     with pytest.raises((ludus.InvalidArgumentError, ludus.UnsupportedError)):
         ludus.make(DOORKEY, render_mode="human")

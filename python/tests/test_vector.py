@@ -281,12 +281,14 @@ def test_bad_construction():
         ludus.vector.make("MiniGrid-DorKey-5x5-v0", 2)
     with pytest.raises(ludus.InvalidArgumentError, match="num_envs must be in"):
         ludus.vector.make(EMPTY, 0)
-    with pytest.raises(ludus.InvalidArgumentError, match="num_envs must be in"):
-        ludus.vector.make(EMPTY, 2**24 + 1)
+    for n in (2**24 + 1, 2**40):
+        with pytest.raises(ludus.InvalidArgumentError, match="num_envs must be in"):
+            ludus.vector.make(EMPTY, n)
     with pytest.raises(ludus.InvalidArgumentError, match="num_threads must be in"):
         ludus.vector.make(EMPTY, 2, threads=65)
-    with pytest.raises(ludus.InvalidArgumentError, match="num_threads must be in"):
-        ludus.vector.make(EMPTY, 2, threads=-1)
+    for threads in (-1, 2**40):
+        with pytest.raises(ludus.InvalidArgumentError, match="num_threads must be in"):
+            ludus.vector.make(EMPTY, 2, threads=threads)
     with pytest.raises(TypeError, match="num_envs"):
         ludus.vector.make(EMPTY, 2.0)
     with pytest.raises(ludus.InvalidArgumentError, match="agent_view_size"):
