@@ -25,11 +25,11 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _UINT64_LIMIT = 2**64
 MAX_ENVS = 1 << 24  # ludus_vec_create's limit, checked here before buffers are sized
 
-if gymnasium is not None:
-    from gymnasium.vector import AutoresetMode, VectorEnv as _Base
+_Base = gymnasium.vector.VectorEnv if gymnasium is not None else object
+try:  # Gymnasium >= 1.1 names the autoreset modes
+    from gymnasium.vector import AutoresetMode
     AUTORESET_MODE = AutoresetMode.SAME_STEP
-else:
-    _Base = object
+except ImportError:
     AUTORESET_MODE = "SameStep"
 
 

@@ -10,6 +10,9 @@ pytest.importorskip("minigrid")
 
 import ludus  # noqa: E402
 
+if ludus._compat.gymnasium is None:
+    pytest.skip("ludus does not use this Gymnasium (%s)" % gymnasium.__version__, allow_module_level=True)
+
 IDS = [eid for eid in ludus.ids() if eid in gymnasium.registry]
 
 
