@@ -243,6 +243,23 @@ LUDUS_API int ludus_png_write(const char *path, const uint8_t *rgb, int width, i
  * caller frees it. */
 LUDUS_API int ludus_png_read_rgba(const char *path, uint8_t **rgba, int *width, int *height);
 
+/* Animated GIFs through giflib, for episodes: frames of one size, shown in
+ * order, looping forever. Each frame keeps its exact colours when it has
+ * at most 256 (every grid world's frames do), else giflib's quantizer
+ * reduces it. Only the rectangle that changed since the previous frame is
+ * stored. One writer per thread at a time; it is not thread-safe. */
+typedef struct ludus_gif ludus_gif;
+/* Create (or truncate) `path` for width x height frames (1..65535 a side).
+ * LUDUS_EIO with the path and the system's reason when it cannot be
+ * written. The caller closes *out. */
+LUDUS_API int ludus_gif_open(const char *path, int width, int height, ludus_gif **out);
+/* Append a frame, rgb (height, width, 3) uint8, shown for delay_cs
+ * hundredths of a second (0..65535). */
+LUDUS_API int ludus_gif_add_frame(ludus_gif *gif, const uint8_t *rgb, int delay_cs);
+/* Finish the file and free gif. If any write failed, the partial file is
+ * removed and LUDUS_EIO returned. ludus_gif_close(NULL) is harmless. */
+LUDUS_API int ludus_gif_close(ludus_gif *gif);
+
 /* Trace lines: one JSON object per line, in the format of the reference
  * traces (shared/data/minigrid-traces/FORMAT.md for the grid worlds), so a
  * ludus episode can be compared line by line with the reference's. Each

@@ -1,17 +1,21 @@
 /* pool.c: the worker pool behind vec/ (see pool.h). A job is published by
- * bumping a generation counter; workers wait for a new generation, run
- * their slice and count down. Waiting spins for a short while (the next
- * batch usually comes within microseconds), then falls back to a condition
- * variable.
+ * writing its function and chunk count, resetting the claim counter (tagged
+ * with the job's generation in its high 32 bits) and bumping the
+ * generation. A thread claims a chunk by compare-and-swap on the tagged
+ * counter, so a worker that wakes late for a finished job fails its claim
+ * instead of touching the next job. The job is over when every chunk is
+ * counted done.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "pool.h"
 
 #define POOL_SPINS 20000
+#define POOL_MAIN_SPINS 2000
 
 struct pool {
     int nthreads;
@@ -19,17 +23,14 @@ struct pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     atomic_uint generation;
-    atomic_int pending;
+    _Atomic uint64_t claim;  /* (generation << 32) | next chunk */
+    atomic_int done;         /* chunks finished in the current job */
     atomic_int stop;
     atomic_int sleepers;
-    pool_fn fn;
+    pool_fn fn;              /* valid for whoever claims a chunk */
     void *ctx;
+    int nchunks;
 };
-
-typedef struct worker_arg {
-    pool *p;
-    int slice;
-} worker_arg;
 
 static inline void cpu_relax(void)
 {
@@ -38,12 +39,32 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Claim the next chunk of job `gen`; -1 when it has none left or is over. */
+static int claim(pool *p, unsigned gen)
+{
+    uint64_t cur = atomic_load_explicit(&p->claim, memory_order_acquire);
+    for (;;) {
+        if ((unsigned)(cur >> 32) != gen) return -1;
+        int next = (int)(uint32_t)cur;
+        if (next >= p->nchunks) return -1;
+        if (atomic_compare_exchange_weak_explicit(&p->claim, &cur, cur + 1, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return next;
+    }
+}
+
+static void work(pool *p, unsigned gen)
+{
+    int c;
+    while ((c = claim(p, gen)) >= 0) {
+        p->fn(p->ctx, c, p->nchunks);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+    }
+}
+
 static void *worker_main(void *arg)
 {
-    worker_arg *wa = arg;
-    pool *p = wa->p;
-    int slice = wa->slice;
-    free(wa);
+    pool *p = arg;
     /* Workers start before any job exists: generation 0 is "nothing yet".
      * Reading the counter here instead would miss a job published before
      * this thread got to run. */
@@ -63,9 +84,8 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&p->mu);
         }
         if (atomic_load(&p->stop)) return NULL;
-        seen = atomic_load(&p->generation);
-        p->fn(p->ctx, slice, p->nthreads);
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_release);
+        seen = atomic_load_explicit(&p->generation, memory_order_acquire);
+        work(p, seen);
     }
 }
 
@@ -81,12 +101,7 @@ pool *pool_create(int nthreads)
         p->threads = calloc((size_t)nthreads, sizeof *p->threads);
         if (!p->threads) goto fail;
         for (int t = 1; t < nthreads; t++) {
-            worker_arg *wa = malloc(sizeof *wa);
-            if (!wa) goto fail;
-            wa->p = p;
-            wa->slice = t;
-            if (pthread_create(&p->threads[t], NULL, worker_main, wa) != 0) {
-                free(wa);
+            if (pthread_create(&p->threads[t], NULL, worker_main, p) != 0) {
                 p->nthreads = t; /* join the ones that started */
                 goto fail;
             }
@@ -117,21 +132,29 @@ void pool_destroy(pool *p)
 
 int pool_threads(const pool *p) { return p ? p->nthreads : 1; }
 
-void pool_run(pool *p, pool_fn fn, void *ctx)
+void pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
 {
-    if (p->nthreads == 1) {
-        fn(ctx, 0, 1);
+    if (p->nthreads == 1 || nchunks == 1) {
+        for (int c = 0; c < nchunks; c++) fn(ctx, c, nchunks);
         return;
     }
+    unsigned gen = atomic_load(&p->generation) + 1;
     p->fn = fn;
     p->ctx = ctx;
-    atomic_store(&p->pending, p->nthreads - 1);
-    atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
+    p->nchunks = nchunks;
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    atomic_store_explicit(&p->claim, (uint64_t)gen << 32, memory_order_release);
+    atomic_store_explicit(&p->generation, gen, memory_order_release);
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
-    fn(ctx, 0, p->nthreads);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) cpu_relax();
+    work(p, gen);
+    /* Every chunk is claimed; wait for the ones still running elsewhere.
+     * Spin briefly, then yield the core to the thread we are waiting for. */
+    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < nchunks; spins++) {
+        if (spins < POOL_MAIN_SPINS) cpu_relax();
+        else sched_yield();
+    }
 }

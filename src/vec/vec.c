@@ -1,5 +1,5 @@
 /* vec.c: N worlds of one id stepped in struct-of-arrays buffers by a fixed
- * pool of threads, each owning a contiguous slice of worlds. Episodes reset
+ * pool of threads that claim contiguous chunks of worlds. Episodes reset
  * in the same step (the final observation is kept aside) with a seed drawn
  * from the world's own level-sampler stream, so results never depend on the
  * number of threads.
@@ -9,6 +9,12 @@
 
 #include "envs/env.h"
 #include "pool.h"
+
+#define VEC_MAX_CHUNKS 256
+/* Chunks of at least this many worlds: small enough that threads share a
+ * batch evenly, large enough that claiming one costs nothing in
+ * comparison. */
+#define VEC_MIN_CHUNK 16
 
 typedef struct world_acc {
     double ep_return;
@@ -33,7 +39,8 @@ struct ludus_vec {
     pool *pool;
     int ready;
     const int32_t *actions; /* the batch being stepped */
-    int errors[64];          /* per-slice error code of the last job */
+    int nchunks;             /* work items per batch, for the pool */
+    int errors[VEC_MAX_CHUNKS]; /* per-chunk error code of the last job */
 };
 
 #define SLOT(v, i) ((void *)((v)->states + (size_t)(i) * (v)->state_size))
@@ -52,10 +59,10 @@ static uint64_t next_level(ludus_vec *v, int i)
     return v->level_start + r % v->level_count;
 }
 
-static void slice_bounds(const ludus_vec *v, int t, int T, int *lo, int *hi)
+static void chunk_bounds(const ludus_vec *v, int c, int nchunks, int *lo, int *hi)
 {
-    *lo = (int)((long long)v->n * t / T);
-    *hi = (int)((long long)v->n * (t + 1) / T);
+    *lo = (int)((long long)v->n * c / nchunks);
+    *hi = (int)((long long)v->n * (c + 1) / nchunks);
 }
 
 static int reset_world(ludus_vec *v, int i)
@@ -75,27 +82,27 @@ static int reset_world(ludus_vec *v, int i)
     return LUDUS_OK;
 }
 
-static void job_reset(void *ctx, int t, int T)
+static void job_reset(void *ctx, int c, int nchunks)
 {
     ludus_vec *v = ctx;
     int lo, hi, rc = LUDUS_OK;
-    slice_bounds(v, t, T, &lo, &hi);
+    chunk_bounds(v, c, nchunks, &lo, &hi);
     for (int i = lo; i < hi && rc == LUDUS_OK; i++) {
         rc = reset_world(v, i);
         v->final_mask[i] = 0;
         v->rewards[i] = 0;
         v->terminated[i] = v->truncated[i] = 0;
     }
-    v->errors[t] = rc;
+    v->errors[c] = rc;
 }
 
-static void job_step(void *ctx, int t, int T)
+static void job_step(void *ctx, int c, int nchunks)
 {
     ludus_vec *v = ctx;
     const ludus_env *env = v->env;
     const size_t osz = v->obs_size;
     int lo, hi, rc = LUDUS_OK;
-    slice_bounds(v, t, T, &lo, &hi);
+    chunk_bounds(v, c, nchunks, &lo, &hi);
     for (int i = lo; i < hi; i++) {
         void *st = SLOT(v, i);
         world_acc *a = &v->acc[i];
@@ -123,13 +130,13 @@ static void job_step(void *ctx, int t, int T)
             env->ops->observe(env, st, v->obs + (size_t)i * osz);
         }
     }
-    v->errors[t] = rc;
+    v->errors[c] = rc;
 }
 
 static int first_error(const ludus_vec *v)
 {
-    for (int t = 0; t < pool_threads(v->pool); t++)
-        if (v->errors[t] != LUDUS_OK) return v->errors[t];
+    for (int c = 0; c < v->nchunks; c++)
+        if (v->errors[c] != LUDUS_OK) return v->errors[c];
     return LUDUS_OK;
 }
 
@@ -189,6 +196,12 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
         uint32_t words[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)i, 0x5eedu};
         ludus_rng_seed_words(&v->acc[i].sampler, words, 4);
     }
+    /* Several chunks per thread, so one slow thread costs a chunk, not a
+     * slice; one chunk when there is one thread. */
+    v->nchunks = threads == 1 ? 1 : cfg->num_envs / VEC_MIN_CHUNK;
+    if (v->nchunks > 8 * threads) v->nchunks = 8 * threads;
+    if (v->nchunks > VEC_MAX_CHUNKS) v->nchunks = VEC_MAX_CHUNKS;
+    if (v->nchunks < threads) v->nchunks = threads;
     v->pool = pool_create(threads);
     if (!v->pool) {
         err_set(LUDUS_ENOMEM, "cannot start %d threads", threads);
@@ -220,7 +233,7 @@ void ludus_vec_destroy(ludus_vec *v)
 int ludus_vec_reset(ludus_vec *v)
 {
     if (!v) return err_set(LUDUS_EINVAL, "ludus_vec_reset: vec is NULL");
-    pool_run(v->pool, job_reset, v);
+    pool_run(v->pool, job_reset, v, v->nchunks);
     int rc = first_error(v);
     v->ready = rc == LUDUS_OK;
     if (rc != LUDUS_OK) return err_set(rc, "resetting the worlds of '%s' failed", v->env->id);
@@ -237,7 +250,7 @@ int ludus_vec_step(ludus_vec *v, const int32_t *actions)
             return err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
                            actions[i], i, v->env->id, max_action - 1);
     v->actions = actions;
-    pool_run(v->pool, job_step, v);
+    pool_run(v->pool, job_step, v, v->nchunks);
     v->actions = NULL;
     int rc = first_error(v);
     if (rc != LUDUS_OK) {

@@ -201,6 +201,9 @@ void grid_set_mission(const grid_spec *s, grid_state *st, const char *mission);
 
 /* ---- text and pictures ---- */
 void grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
+/* RGB frames (render.c): the env_ops render hooks. */
+int grid_render_size(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
+int grid_render(const ludus_env *env, const void *state, const ludus_render_opts *opts, uint8_t *rgb);
 int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
               size_t cap);
 
