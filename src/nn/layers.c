@@ -180,47 +180,41 @@ size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c)
     return (size_t)c->K * c->K * c->V * c->O;
 }
 
-#define EMBCONV_BLOCK 16
+/* The gather (forward) and scatter (backward) over output positions are
+ * where the time goes. Output channels run in blocks of 16 as one
+ * 16-float vector value, which the compiler maps to whatever the CPU has:
+ * one AVX-512 register, two AVX2 or four SSE ones (NN_CLONES builds each
+ * and picks at load time); a remainder of O % 16 channels runs scalar. */
+typedef float nn_v16f __attribute__((vector_size(64)));
 
-/* table[(ky*K + kx)*V + v, o] = sum_e w[o, e, ky, kx] * emb[v, e]. */
-void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, const float *emb,
-                              const float *w, const float *b, const ludus_nn_embconv *c)
+/* Unaligned moves; macros, since a function passing the type by value
+ * would have a different ABI in each clone. */
+#define V16_LOAD(v, p) memcpy(&(v), (p), sizeof(nn_v16f))
+#define V16_STORE(p, v) memcpy((p), &(v), sizeof(nn_v16f))
+
+NN_CLONES static void embconv_gather(float *out, const float *table, const int32_t *idx,
+                                     const float *b, const ludus_nn_embconv *c, int OH, int OW)
 {
-    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O, NI = c->NI;
-    const int OH = ludus_nn_embconv_out_h(c), OW = ludus_nn_embconv_out_w(c);
-    for (int k = 0; k < KK; k++)
-        for (int v = 0; v < V; v++) {
-            float *t = table + ((size_t)k * V + v) * O;
-            const float *e = emb + (size_t)v * E;
-            for (int o = 0; o < O; o++) {
-                const float *wo = w + (size_t)o * E * KK + k;
-                float s = 0.0f;
-                for (int j = 0; j < E; j++) s += wo[(size_t)j * KK] * e[j];
-                t[o] = s;
-            }
-        }
-    /* Output channels in blocks of EMBCONV_BLOCK held in a local array
-     * the compiler keeps in registers across the NI*K*K rows summed. */
+    const int K = c->K, V = c->V, O = c->O, NI = c->NI;
     for (int n = 0; n < c->B; n++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
                 const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
                 int o0 = 0;
-                for (; o0 + EMBCONV_BLOCK <= O; o0 += EMBCONV_BLOCK) {
-                    nn_v4f acc[EMBCONV_BLOCK / 4];
-                    for (int j = 0; j < EMBCONV_BLOCK / 4; j++)
-                        acc[j] = b ? nn_v4f_load(b + o0 + 4 * j) : (nn_v4f){0.0f, 0.0f, 0.0f, 0.0f};
+                for (; o0 + 16 <= O; o0 += 16) {
+                    nn_v16f acc = {0}, row;
+                    if (b) V16_LOAD(acc, b + o0);
                     for (int ky = 0; ky < K; ky++)
                         for (int kx = 0; kx < K; kx++) {
                             const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
                             const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
                             for (int i = 0; i < NI; i++) {
-                                const float *t = tk + (size_t)ix[i] * O;
-                                for (int j = 0; j < EMBCONV_BLOCK / 4; j++) acc[j] += nn_v4f_load(t + 4 * j);
+                                V16_LOAD(row, tk + (size_t)ix[i] * O);
+                                acc += row;
                             }
                         }
-                    for (int j = 0; j < EMBCONV_BLOCK / 4; j++) nn_v4f_store(o + o0 + 4 * j, acc[j]);
+                    V16_STORE(o + o0, acc);
                 }
                 for (; o0 < O; o0++) {
                     float acc = b ? b[o0] : 0.0f;
@@ -235,31 +229,69 @@ void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, cons
             }
 }
 
-void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable, const float *dout,
-                               const int32_t *idx, const float *emb, const float *w,
-                               const ludus_nn_embconv *c)
+NN_CLONES static void embconv_scatter(float *dtable, float *db, const float *dout, const int32_t *idx,
+                                      const ludus_nn_embconv *c, int OH, int OW)
 {
-    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O, NI = c->NI;
-    const int OH = ludus_nn_embconv_out_h(c), OW = ludus_nn_embconv_out_w(c);
-    memset(dtable, 0, ludus_nn_embconv_table_size(c) * sizeof(float));
+    const int K = c->K, V = c->V, O = c->O, NI = c->NI;
     for (int n = 0; n < c->B; n++)
         for (int oy = 0; oy < OH; oy++)
             for (int ox = 0; ox < OW; ox++) {
                 const float *d = dout + (((size_t)n * OH + oy) * OW + ox) * O;
+                const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
                 if (db)
                     for (int j = 0; j < O; j++) db[j] += d[j];
-                for (int ky = 0; ky < K; ky++)
-                    for (int kx = 0; kx < K; kx++) {
-                        const int32_t *ix = idx + (((size_t)n * c->H + oy + ky) * c->W + ox + kx) * NI;
-                        float *tk = dtable + (size_t)(ky * K + kx) * V * O;
-                        for (int i = 0; i < NI; i++) {
-                            float *t = tk + (size_t)ix[i] * O;
-                            int j = 0;
-                            for (; j + 4 <= O; j += 4) nn_v4f_store(t + j, nn_v4f_load(t + j) + nn_v4f_load(d + j));
-                            for (; j < O; j++) t[j] += d[j];
+                int o0 = 0;
+                for (; o0 + 16 <= O; o0 += 16) {
+                    nn_v16f dv, row;
+                    V16_LOAD(dv, d + o0);
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++) {
+                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                            float *tk = dtable + (size_t)(ky * K + kx) * V * O + o0;
+                            for (int i = 0; i < NI; i++) {
+                                float *t = tk + (size_t)ix[i] * O;
+                                V16_LOAD(row, t);
+                                row += dv;
+                                V16_STORE(t, row);
+                            }
                         }
-                    }
+                }
+                for (; o0 < O; o0++)
+                    for (int ky = 0; ky < K; ky++)
+                        for (int kx = 0; kx < K; kx++) {
+                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                            float *tk = dtable + (size_t)(ky * K + kx) * V * O + o0;
+                            for (int i = 0; i < NI; i++) tk[(size_t)ix[i] * O] += d[o0];
+                        }
             }
+}
+
+/* table[(ky*K + kx)*V + v, o] = sum_e w[o, e, ky, kx] * emb[v, e]. */
+void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, const float *emb,
+                              const float *w, const float *b, const ludus_nn_embconv *c)
+{
+    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O;
+    for (int k = 0; k < KK; k++)
+        for (int v = 0; v < V; v++) {
+            float *t = table + ((size_t)k * V + v) * O;
+            const float *e = emb + (size_t)v * E;
+            for (int o = 0; o < O; o++) {
+                const float *wo = w + (size_t)o * E * KK + k;
+                float s = 0.0f;
+                for (int j = 0; j < E; j++) s += wo[(size_t)j * KK] * e[j];
+                t[o] = s;
+            }
+        }
+    embconv_gather(out, table, idx, b, c, ludus_nn_embconv_out_h(c), ludus_nn_embconv_out_w(c));
+}
+
+void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable, const float *dout,
+                               const int32_t *idx, const float *emb, const float *w,
+                               const ludus_nn_embconv *c)
+{
+    const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O;
+    memset(dtable, 0, ludus_nn_embconv_table_size(c) * sizeof(float));
+    embconv_scatter(dtable, db, dout, idx, c, ludus_nn_embconv_out_h(c), ludus_nn_embconv_out_w(c));
     for (int k = 0; k < KK; k++)
         for (int v = 0; v < V; v++) {
             const float *t = dtable + ((size_t)k * V + v) * O;
@@ -318,9 +350,14 @@ void ludus_nn_relu_backward(float *dinp, const float *dout, const float *out, si
     for (size_t i = 0; i < n; i++) dinp[i] += out[i] > 0.0f ? dout[i] : 0.0f;
 }
 
-void ludus_nn_tanh_forward(float *out, const float *inp, size_t n)
+NN_CLONES static void tanh_loop(float *out, const float *inp, size_t n)
 {
     for (size_t i = 0; i < n; i++) out[i] = nn_tanhf(inp[i]);
+}
+
+void ludus_nn_tanh_forward(float *out, const float *inp, size_t n)
+{
+    tanh_loop(out, inp, n);
 }
 
 void ludus_nn_tanh_backward(float *dinp, const float *dout, const float *out, size_t n)

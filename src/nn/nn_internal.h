@@ -35,6 +35,16 @@ static inline float nn_sigmoidf(float x)
     return 0.5f + 0.5f * nn_tanhf(0.5f * x);
 }
 
+/* A hot loop compiled for AVX-512, AVX2 and the baseline, the best chosen
+ * when the library loads (GCC's function multi-versioning on x86-64 with
+ * glibc); elsewhere one baseline build. Results do not depend on which runs:
+ * the loops it marks only add floats in a fixed order. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define NN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NN_CLONES
+#endif
+
 /* Four floats as one SSE register (GCC and Clang vector extension), for
  * the few loops the compiler does not vectorize by itself; loads and
  * stores are unaligned. */
