@@ -11,14 +11,21 @@ this favours PyTorch by the world-step time, which bench_ppo prints) and
     /usr/bin/python3 bench/ppo_torch.py [threads] [iterations]
 Needs Debian's python3-torch (optional; not needed by the tests).
 """
+import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
-
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 iters = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+# Debian's torch does its matrix products in OpenBLAS, whose own thread
+# pool ignores torch.set_num_threads and yields the CPU while it waits: on
+# a busy machine that alone made the update 6x slower in wall time. Give
+# it the same thread count, before torch loads it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
