@@ -83,6 +83,7 @@ typedef struct ludus_ppo_metrics {
     int update;
     uint64_t steps;          /* world steps so far */
     double wall;             /* seconds since create */
+    double cpu;              /* the process's CPU seconds since create (all threads) */
     double sps;              /* world steps per second over this update */
     uint64_t episodes;       /* episodes that ended in this rollout */
     double ret, success, length;  /* their means (NaN when none ended) */

@@ -190,7 +190,7 @@ int cmd_train(int argc, char **argv)
     }
     if (!resume || ftell(csv) == 0)
         fprintf(csv, "update,steps,wall_s,episodes,return,success,length,policy_loss,value_loss,"
-                     "entropy,approx_kl,clip_frac,grad_norm,lr,steps_per_s\n");
+                     "entropy,approx_kl,clip_frac,grad_norm,lr,steps_per_s,cpu_s,rollout_s,learn_s\n");
     int tty = isatty(fileno(stderr)), rc = 0;
     uint64_t start = ludus_ppo_steps(ppo), next_line = 0;
     ludus_ppo_metrics m = {0};
@@ -205,10 +205,10 @@ int cmd_train(int argc, char **argv)
             break;
         }
         if (m.episodes) ret = m.ret, succ = m.success;
-        fprintf(csv, "%d,%llu,%.3f,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f\n", m.update,
-                (unsigned long long)m.steps, m.wall, (unsigned long long)m.episodes, m.ret, m.success,
+        fprintf(csv, "%d,%llu,%.3f,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.3f,%.4f,%.4f\n",
+                m.update, (unsigned long long)m.steps, m.wall, (unsigned long long)m.episodes, m.ret, m.success,
                 m.length, m.policy_loss, m.value_loss, m.entropy, m.approx_kl, m.clip_frac, m.grad_norm,
-                m.lr, m.sps);
+                m.lr, m.sps, m.cpu, m.rollout_s, m.learn_s);
         double rate = (double)(m.steps - start) / (m.wall > 0 ? m.wall : 1);
         char left[32];
         fmt_time(left, sizeof left, (double)(cfg.total_steps - (m.steps < cfg.total_steps ? m.steps : cfg.total_steps)) / rate);
@@ -233,7 +233,8 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
         rc = 1;
     }
-    fprintf(stderr, "trained %llu steps in %.1f s; checkpoint %s\n", (unsigned long long)m.steps, m.wall, ckpt);
+    fprintf(stderr, "trained %llu steps in %.1f s (%.1f s of CPU); checkpoint %s\n", (unsigned long long)m.steps,
+            m.wall, m.cpu, ckpt);
     ludus_ppo_destroy(ppo);
     if (!rc && cfg.eval_episodes > 0) {
         snprintf(path, sizeof path, "%s/eval.json", out);

@@ -71,7 +71,7 @@ struct ludus_ppo {
     uint32_t *counts;     /* (PPO_COUNT_SLOTS) visits per observation hash */
     int update, num_updates;
     uint64_t steps;
-    double t0, world_s;
+    double t0, cpu0, world_s;
     /* what a team job works on */
     int job_t;            /* rollout step */
     int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
@@ -357,6 +357,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     m->update = p->update;
     m->steps = p->steps;
     m->wall = now_s() - p->t0;
+    m->cpu = cpu_s() - p->cpu0;
     m->sps = (double)p->N * p->T / (now_s() - t0);
     m->episodes = es.episodes;
     m->ret = es.episodes ? es.return_sum / es.episodes : NAN;
@@ -440,6 +441,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     if (!p) return err_set(LUDUS_ENOMEM, "ppo: out of memory");
     p->cfg = *cfg;
     p->t0 = now_s();
+    p->cpu0 = cpu_s();
     p->N = cfg->num_envs;
     p->T = cfg->num_steps;
     p->L = cfg->recurrence;
