@@ -258,6 +258,7 @@ typedef struct craft_spec {
     uint32_t length;         /* episode length; 0 = unlimited */
     craft_textures tex;
     double vignette[CRAFT_NOISE_W * CRAFT_NOISE_H]; /* [x][y] of the 64x64 frame */
+    float unit[256];         /* (float)v / 255: the blend's operands */
 } craft_spec;
 
 /* texture names as the reference's assets folder spells them */
@@ -277,6 +278,8 @@ double craft_daylight(uint32_t step);
 /* ---- views ---- */
 #define CRAFT_FRAME 64
 void craft_vignette(double *v, int w, int h);
+/* Fill the spec's render tables (vignette, blend operands). */
+void craft_render_tables(craft_spec *s);
 /* Draw the reference's frame: unit pixels per cell, size x size pixels. */
 void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb);
 int craft_text(const craft_spec *s, const craft_state *st, ludus_text_mode mode, char *buf, size_t cap);

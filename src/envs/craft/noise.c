@@ -14,7 +14,7 @@
 #define NORM3 103.0
 
 /* The 24 gradients: the vertices of a rhombicuboctahedron, skewed. */
-static const int8_t gradients3[72] = {
+static const double gradients3[72] = {
     -11, 4,   4,   -4,  11,  4,   -4,  4,   11,  11,  4,   4,   4,   11,  4,   4,   4,   11,
     -11, -4,  4,   -4,  -11, 4,   -4,  -4,  11,  11,  -4,  4,   4,   -11, 4,   4,   -4,  11,
     -11, 4,   -4,  -4,  11,  -4,  -4,  4,   -11, 11,  4,   -4,  4,   11,  -4,  4,   4,   -11,
@@ -42,14 +42,14 @@ void craft_noise_seed(craft_noise *n, int64_t seed)
     }
 }
 
-/* One lattice vertex: attn^4 * (gradient . offset) when inside its radius. */
+/* One lattice vertex: attn^4 * (gradient . offset) inside its radius. */
 static inline void vertex(const craft_noise *n, double *value, int xsv, int ysv, int zsv, double dx,
                           double dy, double dz)
 {
     double attn = 2 - dx * dx - dy * dy - dz * dz;
     if (attn > 0) {
-        const int8_t *g = gradients3 + n->grad[(n->perm[(n->perm[xsv & 255] + ysv) & 255] + zsv) & 255];
-        double ext = (double)g[0] * dx + (double)g[1] * dy + (double)g[2] * dz;
+        const double *g = gradients3 + n->grad[(n->perm[(n->perm[xsv & 255] + ysv) & 255] + zsv) & 255];
+        double ext = g[0] * dx + g[1] * dy + g[2] * dz;
         attn *= attn;
         *value += attn * attn * ext;
     }

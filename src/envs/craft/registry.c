@@ -83,7 +83,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     s->mode = mode;
     s->obs = obs;
     s->length = (uint32_t)length;
-    craft_vignette(s->vignette, CRAFT_NOISE_W, CRAFT_NOISE_H);
+    craft_render_tables(s);
     env->impl = s;
     env->ops = &craft_ops;
 

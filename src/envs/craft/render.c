@@ -25,6 +25,12 @@ static double vignette_at(int x, int y, int w, int h)
     return 1 - exp(-0.5 * (lx * lx + ly * ly) / 0.25);
 }
 
+void craft_render_tables(craft_spec *s)
+{
+    for (int v = 0; v < 256; v++) s->unit[v] = (float)v / 255;
+    craft_vignette(s->vignette, CRAFT_NOISE_W, CRAFT_NOISE_H);
+}
+
 void craft_vignette(double *v, int w, int h)
 {
     for (int x = 0; x < w; x++)
@@ -42,16 +48,19 @@ static void resize_map(int n, int *map)
     }
 }
 
-static inline uint8_t blend(uint8_t c, uint8_t t, uint8_t a)
+/* numpy's float32 blend: a = A/255, out = trunc(255 * (a*t + (1-a)*c));
+ * unit[v] holds (float)v / 255, computed once per spec. */
+static inline uint8_t blend(const float *unit, uint8_t c, uint8_t t, uint8_t a)
 {
-    float af = (float)a / 255, tf = (float)t / 255, cf = (float)c / 255;
-    return (uint8_t)(255 * (af * tf + (1 - af) * cf));
+    float af = unit[a];
+    return (uint8_t)(255 * (af * unit[t] + (1 - af) * unit[c]));
 }
 
 /* Draw texture `tex` resized to n x n at pixel (x0, y0) of the frame:
  * opaque (materials drop the alpha channel) or alpha-blended. */
-static void draw(const craft_textures *t, int tex, int n, uint8_t *rgb, int size, int x0, int y0, int opaque)
+static void draw(const craft_spec *s, int tex, int n, uint8_t *rgb, int size, int x0, int y0, int opaque)
 {
+    const craft_textures *t = &s->tex;
     if (n <= 0) return;
     int map[MAX_SIDE];
     resize_map(n, map);
@@ -63,9 +72,9 @@ static void draw(const craft_textures *t, int tex, int n, uint8_t *rgb, int size
         for (int x = 0; x < n; x++, out += 3) {
             const uint8_t *p = row + map[x] * 4;
             if (alpha) {
-                out[0] = blend(out[0], p[0], p[3]);
-                out[1] = blend(out[1], p[1], p[3]);
-                out[2] = blend(out[2], p[2], p[3]);
+                out[0] = blend(s->unit, out[0], p[0], p[3]);
+                out[1] = blend(s->unit, out[1], p[1], p[3]);
+                out[2] = blend(s->unit, out[2], p[2], p[3]);
             } else {
                 out[0] = p[0];
                 out[1] = p[1];
@@ -104,6 +113,25 @@ static inline double hashed_noise(uint64_t key, uint32_t i)
     return 32 + 95 * ((double)(z >> 11) / 9007199254740992.0);
 }
 
+/* Pillow's Color enhance at 0.4 (a float32 blend with the grey level). */
+static void enhance(const uint8_t dark[3], uint8_t out[3])
+{
+    int gray = luma(dark);
+    for (int c = 0; c < 3; c++) out[c] = (uint8_t)(gray + 0.4f * (dark[c] - gray));
+}
+
+/* A frame holds few distinct colours and the shading of a pixel depends
+ * on its colour (by day) or its darkened colour (at night), so a small
+ * direct-mapped cache enhances each colour once per frame. */
+#define SHADE_CACHE 512
+typedef struct shade_entry {
+    uint32_t key;      /* rgb + 1 (0: empty) */
+    uint8_t px[3];     /* by day: the final pixel */
+    uint8_t enh[3];    /* enhance() of the (darkened) colour */
+} shade_entry;
+
+static inline uint32_t shade_slot(uint32_t key) { return (key * 2654435761u) >> 23; }
+
 /* Daylight, night noise, desaturation and the sleeping tint, in place on
  * the w x h local view at (x0, y0), visited x-major as the noise is drawn. */
 static void light(const craft_spec *s, const craft_state *st, uint8_t *rgb, int size, int x0, int y0,
@@ -111,13 +139,15 @@ static void light(const craft_spec *s, const craft_state *st, uint8_t *rgb, int 
 {
     static const double night_tint[3] = {0, 16, 64}, sleep_tint[3] = {0, 0, 16};
     const double daylight = st->daylight;
-    const int night = daylight < 0.5;
+    const int night = daylight < 0.5, sleeping = st->sleeping;
     const int replay = night && st->night_valid;
     const int tabled = w == CRAFT_NOISE_W && h == CRAFT_NOISE_H;
     const double amount = 2 * (0.5 - daylight);
+    const uint64_t key = ((uint64_t)st->world_seed << 32) ^ st->step;
+    shade_entry cache[SHADE_CACHE];
+    for (int i = 0; i < SHADE_CACHE; i++) cache[i].key = 0;
     craft_mt mt;
     if (replay) mt = st->night_rng;
-    const uint64_t key = ((uint64_t)st->world_seed << 32) ^ st->step;
     for (int x = 0; x < w; x++)
         for (int y = 0; y < h; y++) {
             uint8_t *px = rgb + ((size_t)(y0 + y) * (size_t)size + (size_t)(x0 + x)) * 3;
@@ -130,25 +160,31 @@ static void light(const craft_spec *s, const craft_state *st, uint8_t *rgb, int 
             } else {
                 memcpy(dark, px, 3);
             }
-            int gray = luma(dark);
-            double out[3];
-            for (int c = 0; c < 3; c++) {
-                uint8_t enhanced = (uint8_t)(gray + 0.4f * (dark[c] - gray));
-                double tinted = 0.5 * enhanced + 0.5 * night_tint[c];
-                out[c] = daylight * px[c] + (1 - daylight) * tinted;
+            uint32_t k = ((uint32_t)dark[0] << 16 | (uint32_t)dark[1] << 8 | dark[2]) + 1;
+            shade_entry *e = &cache[shade_slot(k)];
+            if (e->key == k && !night) {
+                memcpy(px, e->px, 3);
+                continue;
             }
-            if (st->sleeping) {
+            if (e->key != k) {
+                e->key = k;
+                enhance(dark, e->enh);
+            }
+            double out[3];
+            for (int c = 0; c < 3; c++)
+                out[c] = daylight * px[c] + (1 - daylight) * (0.5 * e->enh[c] + 0.5 * night_tint[c]);
+            if (sleeping) {
                 uint8_t cut[3] = {(uint8_t)out[0], (uint8_t)out[1], (uint8_t)out[2]};
                 int g = luma(cut);
                 for (int c = 0; c < 3; c++) out[c] = 0.5 * g + 0.5 * sleep_tint[c];
             }
             for (int c = 0; c < 3; c++) px[c] = (uint8_t)out[c];
+            if (!night) memcpy(e->px, px, 3);
         }
 }
 
 void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb)
 {
-    const craft_textures *t = &s->tex;
     const int vw = CRAFT_VIEW_W, vh = CRAFT_VIEW_H;
     const int border = (size - vw * unit) / 2;
     memset(rgb, 0, (size_t)size * (size_t)size * 3);
@@ -161,14 +197,14 @@ void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, in
     for (int i = 0; i < vw; i++)
         for (int j = 0; j < vh; j++) {
             if (!craft_inside(cx + i, cy + j)) continue;
-            draw(t, TEX_MAT + (int)craft_mat_at(st, cx + i, cy + j), unit, rgb, size, border + i * unit,
+            draw(s, TEX_MAT + (int)craft_mat_at(st, cx + i, cy + j), unit, rgb, size, border + i * unit,
                  border + j * unit, 1);
         }
     for (uint32_t k = 0; k < st->num_objs; k++) {
         const craft_obj *o = &st->objs[k];
         int i = o->x - cx, j = o->y - cy;
         if (i < 0 || j < 0 || i >= vw || j >= vh) continue;
-        draw(t, object_texture(st, o), unit, rgb, size, border + i * unit, border + j * unit, 0);
+        draw(s, object_texture(st, o), unit, rgb, size, border + i * unit, border + j * unit, 0);
     }
     light(s, st, rgb, size, border, border, vw * unit, vh * unit);
 
@@ -180,8 +216,8 @@ void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, in
         if (amount < 1) continue;
         int gx = k % vw, gy = k / vw;
         int ix = (int)(gx * unit + 0.1 * unit), iy2 = (int)(gy * unit + 0.1 * unit);
-        draw(t, TEX_ITEM + k, icon, rgb, size, border + ix, iy + iy2, 0);
+        draw(s, TEX_ITEM + k, icon, rgb, size, border + ix, iy + iy2, 0);
         int dx = (int)(gx * unit + 0.4 * unit), dy = (int)(gy * unit + 0.4 * unit);
-        if (amount <= 9) draw(t, TEX_DIGIT + amount - 1, digit, rgb, size, border + dx, iy + dy, 0);
+        if (amount <= 9) draw(s, TEX_DIGIT + amount - 1, digit, rgb, size, border + dx, iy + dy, 0);
     }
 }
