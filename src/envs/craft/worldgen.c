@@ -35,7 +35,7 @@ static unsigned material_at(craft_state *st, const craft_noise *n, int x, int y,
     mountain -= 4 * start + 0.3 * water;
 
     if (mountain > 0.15) {
-        if (noise_at(n, fx, fy, 6, 7) > 0.15 && mountain > 0.3) return MAT_PATH; /* cave */
+        if (mountain > 0.3 && noise_at(n, fx, fy, 6, 7) > 0.15) return MAT_PATH; /* cave */
         if (noise_at(n, 2 * fx, fy / 5, 7, 3) > 0.4) {                          /* tunnels */
             *tunnel = 1;
             return MAT_PATH;
