@@ -1,9 +1,9 @@
 /* worldgen.c: Crafter's world generation (spec/crafter.md §4): a material
  * pass and an object pass over the 64x64 area, both x-major, drawing from
  * the episode stream exactly where the reference does (every U() sits
- * behind the same short-circuit). Noise fields that cannot change a cell's
- * material are skipped: they have no side effects, and skipping them keeps
- * a reset well under a millisecond.
+ * behind the same short-circuit). The noise, pure and ~26,000 calls a
+ * world, is where the time goes: it is computed only where the reference
+ * would look at it, and the common fields a column at a time.
  */
 #include <math.h>
 #include <string.h>
@@ -16,24 +16,51 @@ static inline double noise_at(const craft_noise *n, double x, double y, double z
     return craft_noise3(n, x / size, y / size, z);
 }
 
-static unsigned material_at(craft_state *st, const craft_noise *n, int x, int y, uint8_t *tunnel)
+/* The smooth fields of one column: start (the spawn meadow), water and
+ * mountain, which every cell needs. They draw nothing, so their order is
+ * free: computing them one field at a time down the column makes
+ * consecutive noise calls land in neighbouring cells of the honeycomb,
+ * where the noise's branches predict well (a third less time per world
+ * than cell by cell). The rarer fields stay behind the reference's tests. */
+typedef struct column {
+    double start[CRAFT_SIZE], water[CRAFT_SIZE], mountain[CRAFT_SIZE];
+} column;
+
+static void column_fields(const craft_noise *n, int x, column *c)
+{
+    const double fx = x;
+    for (int y = 0; y < CRAFT_SIZE; y++) {
+        int dx = x - CRAFT_START_X, dy = y - CRAFT_START_Y;
+        c->start[y] = 4 - sqrt((double)(dx * dx + dy * dy));
+    }
+    for (int y = 0; y < CRAFT_SIZE; y++) c->start[y] += 2 * noise_at(n, fx, y, 8, 3);
+    for (int y = 0; y < CRAFT_SIZE; y++) c->start[y] = 1 / (1 + exp(-c->start[y]));
+    /* Where start > 0.5 the cell is grass whatever water and mountain are. */
+    for (int y = 0; y < CRAFT_SIZE; y++)
+        if (c->start[y] <= 0.5) c->water[y] = noise_at(n, fx, y, 3, 15);
+    for (int y = 0; y < CRAFT_SIZE; y++)
+        if (c->start[y] <= 0.5) {
+            c->water[y] += 0.15 * noise_at(n, fx, y, 3, 5);
+            c->water[y] += 0.1;
+            c->water[y] -= 2 * c->start[y];
+        }
+    for (int y = 0; y < CRAFT_SIZE; y++)
+        if (c->start[y] <= 0.5) c->mountain[y] = noise_at(n, fx, y, 0, 15);
+    for (int y = 0; y < CRAFT_SIZE; y++)
+        if (c->start[y] <= 0.5) {
+            c->mountain[y] += 0.3 * noise_at(n, fx, y, 0, 5);
+            c->mountain[y] /= 1 + 0.3;
+            c->mountain[y] -= 4 * c->start[y] + 0.3 * c->water[y];
+        }
+}
+
+/* The material rules of one cell, in the reference's order and with its
+ * draws (spec §4.2). The cave test checks the mountain before its noise. */
+static unsigned material_at(craft_state *st, const craft_noise *n, const column *c, int x, int y, uint8_t *tunnel)
 {
     const double fx = x, fy = y;
-    int ddx = x - CRAFT_START_X, ddy = y - CRAFT_START_Y;
-    double start = 4 - sqrt((double)(ddx * ddx + ddy * ddy));
-    start += 2 * noise_at(n, fx, fy, 8, 3);
-    start = 1 / (1 + exp(-start));
-    if (start > 0.5) return MAT_GRASS;
-
-    double water = noise_at(n, fx, fy, 3, 15);
-    water += 0.15 * noise_at(n, fx, fy, 3, 5);
-    water += 0.1;
-    water -= 2 * start;
-    double mountain = noise_at(n, fx, fy, 0, 15);
-    mountain += 0.3 * noise_at(n, fx, fy, 0, 5);
-    mountain /= 1 + 0.3;
-    mountain -= 4 * start + 0.3 * water;
-
+    if (c->start[y] > 0.5) return MAT_GRASS;
+    const double water = c->water[y], mountain = c->mountain[y];
     if (mountain > 0.15) {
         if (mountain > 0.3 && noise_at(n, fx, fy, 6, 7) > 0.15) return MAT_PATH; /* cave */
         if (noise_at(n, 2 * fx, fy / 5, 7, 3) > 0.4) {                          /* tunnels */
@@ -64,9 +91,12 @@ void craft_worldgen(craft_state *st)
 
     uint8_t tunnels[CRAFT_CELLS];
     memset(tunnels, 0, sizeof tunnels);
-    for (int x = 0; x < CRAFT_SIZE; x++)
+    column col;
+    for (int x = 0; x < CRAFT_SIZE; x++) {
+        column_fields(&noise, x, &col);
         for (int y = 0; y < CRAFT_SIZE; y++)
-            craft_set_mat(st, x, y, material_at(st, &noise, x, y, &tunnels[CELL_INDEX(x, y)]));
+            craft_set_mat(st, x, y, material_at(st, &noise, &col, x, y, &tunnels[CELL_INDEX(x, y)]));
+    }
 
     /* Objects. Distances compare squared integers: sqrt is correctly
      * rounded, so sqrt(d2) > 3 exactly when d2 > 9. */
