@@ -8,8 +8,10 @@ pkgs=(
   zlib1g-dev                          # gzip: reading the reference traces
   libpng-dev                          # PNG frames and textures
   libgif-dev                          # animated GIF episodes
+  python3-pip python3-setuptools python3-wheel python3-venv  # `pip install ./python`, offline
   libopenblas-dev                     # matrix products in nn/
   python3 python3-numpy python3-pytest  # the Python package and its tests
+  # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi

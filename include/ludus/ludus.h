@@ -149,6 +149,7 @@ typedef struct ludus_env_info {
                                   level (BabyAI): see ludus_env_max_steps */
     size_t text_capacity;      /* bytes that always fit a text observation */
     size_t mission_capacity;   /* bytes that always fit a mission, with NUL */
+    const char *options_doc;   /* the options ludus_env_make accepts, one line */
 } ludus_env_info;
 
 /* What one step returns besides the observation. */
@@ -241,6 +242,23 @@ LUDUS_API int ludus_png_write(const char *path, const uint8_t *rgb, int width, i
 /* Read a PNG as 8-bit RGBA (height, width, 4); *rgba is malloc'd, the
  * caller frees it. */
 LUDUS_API int ludus_png_read_rgba(const char *path, uint8_t **rgba, int *width, int *height);
+
+/* Animated GIFs through giflib, for episodes: frames of one size, shown in
+ * order, looping forever. Each frame keeps its exact colours when it has
+ * at most 256 (every grid world's frames do), else giflib's quantizer
+ * reduces it. Only the rectangle that changed since the previous frame is
+ * stored. One writer per thread at a time; it is not thread-safe. */
+typedef struct ludus_gif ludus_gif;
+/* Create (or truncate) `path` for width x height frames (1..65535 a side).
+ * LUDUS_EIO with the path and the system's reason when it cannot be
+ * written. The caller closes *out. */
+LUDUS_API int ludus_gif_open(const char *path, int width, int height, ludus_gif **out);
+/* Append a frame, rgb (height, width, 3) uint8, shown for delay_cs
+ * hundredths of a second (0..65535). */
+LUDUS_API int ludus_gif_add_frame(ludus_gif *gif, const uint8_t *rgb, int delay_cs);
+/* Finish the file and free gif. If any write failed, the partial file is
+ * removed and LUDUS_EIO returned. ludus_gif_close(NULL) is harmless. */
+LUDUS_API int ludus_gif_close(ludus_gif *gif);
 
 /* Trace lines: one JSON object per line, in the format of the reference
  * traces (shared/data/minigrid-traces/FORMAT.md for the grid worlds), so a
@@ -348,6 +366,13 @@ LUDUS_API uint8_t *ludus_vec_final_mask(ludus_vec *vec);
 LUDUS_API void *ludus_vec_state(ludus_vec *vec, int i);
 /* The seed (level) of world i's current episode. */
 LUDUS_API uint64_t ludus_vec_level(const ludus_vec *vec, int i);
+/* A custom level sampler (a curriculum such as Prioritized Level Replay):
+ * fn(user, world, rng) returns the seed of world `world`'s next episode;
+ * rng is that world's own sampler stream. It is called from worker
+ * threads, concurrently for different worlds: it must be thread-safe. NULL
+ * restores the uniform sampler. */
+typedef uint64_t (*ludus_vec_level_fn)(void *user, int world, ludus_rng *rng);
+LUDUS_API int ludus_vec_set_level_fn(ludus_vec *vec, ludus_vec_level_fn fn, void *user);
 /* Sum the statistics of episodes ended since the last clear. */
 LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);
 LUDUS_API void ludus_vec_clear_stats(ludus_vec *vec);

@@ -1,4 +1,75 @@
-/* main.c: the `ludus` command. The only place that prints freely or exits. */
-#include <stdio.h>
-#include "ludus/ludus.h"
-int main(void) { printf("ludus %s\n", ludus_version()); return 0; }
+/* main.c: the `ludus` command: dispatch to one function per subcommand.
+ * Each command lives in its own file (cmd_*.c) and is listed here once.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "cli_learn.h"
+
+static const cli_command commands[] = {
+    {"list", "list the registered worlds", "ludus list [--family F]", cmd_list},
+    {"info", "describe a world: spaces, actions, sizes, options",
+     "ludus info ID [--options K=V,...]", cmd_info},
+    {"play", "play a world in the terminal",
+     "ludus play ID [--seed S] [--options K=V,...]", cmd_play},
+    {"trace", "print an episode as JSON lines (the reference trace format)",
+     "ludus trace ID --seed S --actions A,A,... [--options K=V,...]", cmd_trace},
+    {"text", "print an episode as text, as a language-model agent sees it",
+     "ludus text ID --seed S [--actions A,A,...|--random] [--steps N] [--balrog] [--options K=V,...]", cmd_text},
+    {"render", "draw a world as a PNG picture",
+     "ludus render ID --seed S [--actions A,A,...] [--tile N] [--agent-view] [--no-highlight] [--options K=V,...] -o FILE.png",
+     cmd_render},
+    {"record", "record an episode as an animated GIF",
+     "ludus record ID --seed S (--actions A,A,... | --random [--steps N]) [--tile N] [--fps F] [--agent-view] [--no-highlight] [--options K=V,...] -o FILE.gif",
+     cmd_record},
+    {"bench", "measure steps per second with random actions",
+     "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
+    {"train", "train an agent with PPO",
+     "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
+     cmd_train},
+    {"eval", "evaluate an agent on training and held-out levels",
+     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--episodes N]", cmd_eval},
+};
+#define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+void cli_usage(FILE *f, const char *name)
+{
+    for (int i = 0; i < NUM_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) fprintf(f, "usage: %s\n", commands[i].usage);
+}
+
+static void help(FILE *f)
+{
+    fprintf(f, "ludus %s: worlds for agents that learn online and generalize\n\n", ludus_version());
+    fprintf(f, "usage: ludus COMMAND [ARGS]\n\ncommands:\n");
+    for (int i = 0; i < NUM_COMMANDS; i++) fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n`ludus COMMAND --help` shows a command's arguments; `ludus --version` the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        help(stderr);
+        return CLI_USAGE_ERROR;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        help(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("ludus %s\n", ludus_version());
+        return 0;
+    }
+    for (int i = 0; i < NUM_COMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0) continue;
+        for (int a = 2; a < argc; a++)
+            if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+                printf("usage: %s\n", commands[i].usage);
+                return 0;
+            }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    cli_error("unknown command '%s' (try `ludus --help`)", name);
+    return CLI_USAGE_ERROR;
+}

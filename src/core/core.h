@@ -17,29 +17,6 @@
 #define LUDUS_PRINTF(a, b)
 #define LUDUS_LIKELY(x) (x)
 #define LUDUS_UNLIKELY(x) (x)
-/* A string builder with snprintf semantics: writes what fits, always
- * NUL-terminates (when cap > 0) and counts the full length, so a caller can
- * retry with a buffer of sb.len + 1 bytes. */
-typedef struct strbuf {
-    char *buf;
-    size_t cap;
-    size_t len;
-} strbuf;
-
-static inline strbuf sb_make(char *buf, size_t cap)
-{
-    strbuf sb = {buf, cap, 0};
-    if (cap) buf[0] = 0;
-    return sb;
-}
-void sb_printf(strbuf *sb, const char *fmt, ...) LUDUS_PRINTF(2, 3);
-void sb_puts(strbuf *sb, const char *s);
-void sb_putc(strbuf *sb, char c);
-/* A JSON string literal, escaped. */
-void sb_json_str(strbuf *sb, const char *s);
-/* A double as Python's repr writes it. */
-void sb_double(strbuf *sb, double v);
-
 #endif
 
 /* Record a failure for ludus_errmsg() on this thread and return `code`, so

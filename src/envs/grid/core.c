@@ -3,6 +3,7 @@
  * egocentric observation with its visibility sweep (spec/minigrid.md §4-6).
  * Worlds add a generator and, where the reference does, a step rule.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,8 +26,12 @@ static void grid_destroy(ludus_env *env)
     env->impl = NULL;
 }
 
+static void build_cell_lut(void);
+static pthread_once_t cell_lut_once = PTHREAD_ONCE_INIT;
+
 int grid_make(const env_entry *entry, const char *options, ludus_env *env)
 {
+    pthread_once(&cell_lut_once, build_cell_lut);
     const grid_params *gp = entry->params;
     long view = 7, max_steps = gp->max_steps;
     const char *cur = options;
@@ -57,16 +62,7 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     s->mission_off = s->extra_off + ALIGN8(gp->world->extra_size);
     s->cells_off = s->mission_off + ALIGN8(gp->world->mission_cap);
     s->state_size = ALIGN8(s->cells_off + sizeof(gcell) * (size_t)(s->width * s->height));
-    int V = s->view, h = V / 2;
-    for (int d = 0; d < 4; d++) {
-        int fx = grid_dir_vec[d][0], fy = grid_dir_vec[d][1];
-        int rx = -fy, ry = fx;
-        for (int vy = 0; vy < V; vy++)
-            for (int vx = 0; vx < V; vx++) {
-                s->view_off[d][vy][vx][0] = (int8_t)(fx * (V - 1 - vy) + rx * (vx - h));
-                s->view_off[d][vy][vx][1] = (int8_t)(fy * (V - 1 - vy) + ry * (vx - h));
-            }
-    }
+    int V = s->view;
     env->impl = s;
     env->ops = &grid_ops;
 
@@ -84,6 +80,7 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     info->height = s->height;
     info->max_steps = s->max_steps;
     info->mission_capacity = gp->world->mission_cap;
+    info->options_doc = "agent_view_size=N (odd, 3..15; default 7), max_steps=N (default: the reference's)";
     /* mission + carry + 3 wall lines + one line per view cell + actions */
     info->text_capacity = gp->world->mission_cap + 64 + (size_t)(V * V + 4) * 64 + 160;
     return LUDUS_OK;
@@ -107,9 +104,14 @@ static int grid_reset(const ludus_env *env, void *state, uint64_t seed, int rese
 {
     const grid_spec *s = env->impl;
     grid_state *st = state;
+    /* The header belongs to env.c and the stream continues on an unseeded
+     * reset; everything else starts from zero (padding too, so equal
+     * episodes give equal bytes). */
+    env_state_header hdr = st->hdr;
     ludus_rng rng = st->rng;
     if (reseed) ludus_rng_seed(&rng, seed);
     memset(st, 0, s->state_size);
+    st->hdr = hdr;
     st->rng = rng;
     st->agent_x = st->agent_y = -1;
     st->next_id = 1;
@@ -198,45 +200,136 @@ static void grid_step(const ludus_env *env, void *state, int action, ludus_step_
     out->success = out->terminated && out->reward > 0;
 }
 
+/* Cell encoding and opacity by the low 9 bits of a cell (type, colour,
+ * state): bytes 0-2 are the (type, colour, state) triple, byte 3 is 1 for
+ * cells that block sight. Built once; the hot path is a table load. */
+static uint32_t cell_lut[512];
+
+static void build_cell_lut(void)
+{
+    for (unsigned c = 0; c < 512; c++) {
+        uint8_t e[3];
+        grid_encode_cell((gcell)c, e);
+        cell_lut[c] = (uint32_t)e[0] | (uint32_t)e[1] << 8 | (uint32_t)e[2] << 16 |
+                      (uint32_t)(gc_opaque((gcell)c) ? 1u : 0u) << 24;
+    }
+}
+
+/* The V x V view cells ([vx][vy]) and, per view row vy, a bit mask of the
+ * columns the agent sees (spec/minigrid.md §6.1-6.2), before the carried
+ * object is written in. The reference's sweep over row j, left to right
+ * then right to left, becomes two closures on 15-bit masks:
+ *   left-to-right: cells i <= V-2 that are seen and transparent light i+1
+ *   (and i, i+1 in row j-1), and cells lit this way spread further right;
+ *   right-to-left: the same mirrored, over the result of the first pass.
+ * Always inlined so the V = 7 instance unrolls with a constant V.
+ */
+static inline __attribute__((always_inline)) void
+view_rows_v(const grid_spec *s, const grid_state *st, const int V,
+            uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW], uint32_t vis[GRID_MAX_VIEW])
+{
+    const int W = s->width, H = s->height, h = V / 2;
+    const int fx = grid_dir_vec[st->agent_dir & 3][0], fy = grid_dir_vec[st->agent_dir & 3][1];
+    const int rx = -fy, ry = fx;
+    const gcell *cells = grid_cells_c(s, st);
+    const uint32_t wall = cell_lut[GC_WALL];
+    /* World position of view cell (0, 0): agent + f*(V-1) - r*h. Along a
+     * view column, vy + 1 moves one cell back (-f): a fixed index stride,
+     * and the in-grid cells of a column are one contiguous range of vy. */
+    const int x0 = st->agent_x + fx * (V - 1) - rx * h, y0 = st->agent_y + fy * (V - 1) - ry * h;
+    const int stride = -(fx + fy * W);
+    for (int vx = 0; vx < V; vx++) {
+        const int xc = x0 + rx * vx, yc = y0 + ry * vx;
+        int lo, hi, inside; /* in-grid vy range [lo, hi) */
+        if (fx) {
+            inside = (unsigned)yc < (unsigned)H;
+            lo = fx > 0 ? xc - W + 1 : -xc;
+            hi = fx > 0 ? xc + 1 : W - xc;
+        } else {
+            inside = (unsigned)xc < (unsigned)W;
+            lo = fy > 0 ? yc - H + 1 : -yc;
+            hi = fy > 0 ? yc + 1 : H - yc;
+        }
+        if (lo < 0) lo = 0;
+        if (hi > V) hi = V;
+        for (int vy = 0; vy < V; vy++) enc[vx][vy] = wall;
+        if (!inside) continue;
+        const gcell *p = cells + (yc * W + xc);
+        for (int vy = lo; vy < hi; vy++) enc[vx][vy] = cell_lut[p[vy * stride] & 511u];
+    }
+    const uint32_t all = (1u << V) - 1;
+    if (s->see_through_walls) {
+        for (int vy = 0; vy < V; vy++) vis[vy] = all;
+        return;
+    }
+    uint32_t trans[GRID_MAX_VIEW];
+    for (int vy = 0; vy < V; vy++) {
+        uint32_t t = 0;
+        for (int vx = 0; vx < V; vx++) t |= ((enc[vx][vy] >> 24) ^ 1u) << vx;
+        trans[vy] = t;
+    }
+    const uint32_t not_last = all >> 1, not_first = all & ~1u;
+    uint32_t m = 1u << h; /* the agent's own cell */
+    for (int j = V - 1; j >= 0; j--) {
+        uint32_t sr = trans[j] & not_last, l = m, prev;
+        do {
+            prev = l;
+            l |= (l & sr) << 1;
+        } while (l != prev);
+        uint32_t sl = trans[j] & not_first, r = l;
+        do {
+            prev = r;
+            r |= (r & sl) >> 1;
+        } while (r != prev);
+        vis[j] = r;
+        uint32_t a = l & sr, b = r & sl;
+        m = (a | a << 1 | b | b >> 1) & all;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *image)
+{
+    const int h = V / 2;
+    uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW];
+    uint32_t vis[GRID_MAX_VIEW];
+    view_rows_v(s, st, V, enc, vis);
+    enc[h][V - 1] = cell_lut[st->carrying & 511u];
+    /* Whole 4-byte stores into a local buffer with a spare byte, then one
+     * copy of exactly V*V*3 bytes: no byte-at-a-time writes. */
+    uint8_t buf[GRID_MAX_VIEW * GRID_MAX_VIEW * 3 + 4];
+    for (int vx = 0; vx < V; vx++)
+        for (int vy = 0; vy < V; vy++) {
+            uint32_t seen = 0u - ((vis[vy] >> vx) & 1u);
+            uint32_t e = enc[vx][vy] & seen & 0xffffffu;
+            memcpy(buf + (vx * V + vy) * 3, &e, 4);
+        }
+    memcpy(image, buf, (size_t)(V * V * 3));
+}
+
 void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
 {
     /* grid_make guarantees an odd view in [3, GRID_MAX_VIEW]; the mask
      * keeps the compiler's bounds reasoning in step with that. */
+    const int V = (s->view & 15) | 1;
+    if (V == 7) grid_view_v(s, st, 7, image);
+    else grid_view_v(s, st, V, image);
+}
+
+void grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask)
+{
     const int V = (s->view & 15) | 1, W = s->width, H = s->height, h = V / 2;
-    const int ax = st->agent_x, ay = st->agent_y;
-    const gcell *cells = grid_cells_c(s, st);
-    const int8_t(*off)[GRID_MAX_VIEW][2] = s->view_off[st->agent_dir];
-    gcell view[GRID_MAX_VIEW][GRID_MAX_VIEW]; /* [vx][vy] */
+    uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW];
+    uint32_t vis[GRID_MAX_VIEW];
+    memset(mask, 0, (size_t)(W * H));
+    view_rows_v(s, st, V, enc, vis);
+    const int fx = grid_dir_vec[st->agent_dir & 3][0], fy = grid_dir_vec[st->agent_dir & 3][1];
     for (int vy = 0; vy < V; vy++)
         for (int vx = 0; vx < V; vx++) {
-            int x = ax + off[vy][vx][0], y = ay + off[vy][vx][1];
-            view[vx][vy] = ((unsigned)x < (unsigned)W && (unsigned)y < (unsigned)H) ? cells[y * W + x] : GC_WALL;
-        }
-    uint8_t vis[GRID_MAX_VIEW][GRID_MAX_VIEW]; /* [vx][vy] */
-    if (s->see_through_walls) {
-        memset(vis, 1, sizeof vis);
-    } else {
-        memset(vis, 0, sizeof vis);
-        vis[h][V - 1] = 1;
-        for (int j = V - 1; j >= 0; j--) {
-            for (int i = 0; i < V - 1; i++) {
-                if (!vis[i][j] || gc_opaque(view[i][j])) continue;
-                vis[i + 1][j] = 1;
-                if (j > 0) vis[i + 1][j - 1] = vis[i][j - 1] = 1;
-            }
-            for (int i = V - 1; i > 0; i--) {
-                if (!vis[i][j] || gc_opaque(view[i][j])) continue;
-                vis[i - 1][j] = 1;
-                if (j > 0) vis[i - 1][j - 1] = vis[i][j - 1] = 1;
-            }
-        }
-    }
-    view[h][V - 1] = st->carrying;
-    for (int vx = 0; vx < V; vx++)
-        for (int vy = 0; vy < V; vy++) {
-            uint8_t *o = image + (vx * V + vy) * 3;
-            if (vis[vx][vy]) grid_encode_cell(view[vx][vy], o);
-            else o[0] = o[1] = o[2] = 0;
+            int x = st->agent_x + fx * (V - 1 - vy) - fy * (vx - h);
+            int y = st->agent_y + fy * (V - 1 - vy) + fx * (vx - h);
+            if (((vis[vy] >> vx) & 1u) && (unsigned)x < (unsigned)W && (unsigned)y < (unsigned)H)
+                mask[y * W + x] = 1;
         }
 }
 
@@ -372,6 +465,9 @@ const env_ops grid_ops = {
     .mission = grid_mission_get,
     .max_steps = grid_max_steps_get,
     .step_count = grid_step_count_get,
+    .render_size = grid_render_size,
+    .render = grid_render,
+    .render_ansi = grid_render_ansi,
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,

@@ -117,8 +117,6 @@ struct grid_spec {
     uint32_t max_steps;
     int p[GRID_NUM_PARAMS];
     size_t extra_off, mission_off, cells_off, state_size;
-    /* View cell (vx, vy) of direction d shows agent + view_off[d][vy][vx]. */
-    int8_t view_off[4][GRID_MAX_VIEW][GRID_MAX_VIEW][2];
 };
 
 static inline gcell *grid_cells(const grid_spec *s, grid_state *st)
@@ -162,6 +160,8 @@ double grid_success_reward(const grid_state *st);
 void grid_observe(const ludus_env *env, const void *state, uint8_t *obs);
 /* The egocentric V x V encoded view, [vx][vy][3], as grid_observe writes it. */
 void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image);
+/* mask (W*H, row-major) = 1 where the agent sees the world cell. */
+void grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask);
 /* Encoding of one cell as (type, colour, state); empty is (1,0,0). */
 static inline void grid_encode_cell(gcell c, uint8_t *out)
 {
@@ -199,7 +199,11 @@ int grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, i
                      int size_y, int rand_dir, int max_tries);
 void grid_set_mission(const grid_spec *s, grid_state *st, const char *mission);
 
-/* ---- text and traces ---- */
+/* ---- text and pictures ---- */
+void grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
+/* RGB frames (render.c): the env_ops render hooks. */
+int grid_render_size(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
+int grid_render(const ludus_env *env, const void *state, const ludus_render_opts *opts, uint8_t *rgb);
 int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
               size_t cap);
 

@@ -7,6 +7,14 @@
 
 static const char MISSION_GREEN_GOAL[] = "get to the green goal square";
 
+/* A fixed start pose (no draw), as the reference's agent_start_pos. */
+static void agent_at(grid_state *st, int x, int y, int dir)
+{
+    st->agent_x = (int16_t)x;
+    st->agent_y = (int16_t)y;
+    st->agent_dir = (uint8_t)dir;
+}
+
 /* ---- Empty: p[0] = random start ---- */
 static int gen_empty(const grid_spec *s, grid_state *st)
 {
@@ -17,9 +25,7 @@ static int gen_empty(const grid_spec *s, grid_state *st)
         int rc = grid_place_agent(s, st, 0, 0, W, H, 1, -1);
         if (rc) return rc;
     } else {
-        st->agent_x = 1;
-        st->agent_y = 1;
-        st->agent_dir = 0;
+        agent_at(st, 1, 1, 0);
     }
     grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
@@ -80,9 +86,7 @@ static int gen_lavagap(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
     grid_wall_rect(s, st, 0, 0, W, H);
-    st->agent_x = 1;
-    st->agent_y = 1;
-    st->agent_dir = 0;
+    agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
     int gx = (int)grid_rand_int(st, 2, W - 2);
     int gy = (int)grid_rand_int(st, 1, H - 1);
@@ -99,9 +103,7 @@ static int gen_crossing(const grid_spec *s, grid_state *st)
     int W = s->width, H = s->height;
     gcell obstacle = s->p[1] ? GC_LAVA : GC_WALL;
     grid_wall_rect(s, st, 0, 0, W, H);
-    st->agent_x = 1;
-    st->agent_y = 1;
-    st->agent_dir = 0;
+    agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
 
     /* Candidate rivers, encoded as (vertical ? 0 : 1) * 256 + position. */
@@ -163,9 +165,7 @@ static int gen_distshift(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
     grid_wall_rect(s, st, 0, 0, W, H);
-    st->agent_x = 1;
-    st->agent_y = 1;
-    st->agent_dir = 0;
+    agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, 1, GC_GOAL);
     for (int i = 0; i < W - 6; i++) {
         grid_set(s, st, 3 + i, 1, GC_LAVA);
@@ -201,9 +201,7 @@ static int gen_dynobs(const grid_spec *s, grid_state *st)
         int rc = grid_place_agent(s, st, 0, 0, W, H, 1, -1);
         if (rc) return rc;
     } else {
-        st->agent_x = 1;
-        st->agent_y = 1;
-        st->agent_dir = 0;
+        agent_at(st, 1, 1, 0);
     }
     ex->n = (uint8_t)dyn_count(s);
     for (int i = 0; i < ex->n; i++) {

@@ -1,0 +1,163 @@
+/* learn.h: learners that train in ludus worlds (PPO) and the evaluation
+ * protocol that measures them on levels never seen in training. Built on
+ * nn.h (networks) and ludus.h's vec (batched worlds). A training run is a
+ * folder with config.json, metrics.csv, checkpoints in the safetensors
+ * format and eval.json; the `ludus train` and `ludus eval` commands are
+ * thin shells around the functions here.
+ */
+#ifndef LUDUS_LEARN_H
+#define LUDUS_LEARN_H
+
+#include "ludus/ludus.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Levels: training draws from [0, train_levels); held-out evaluation uses
+ * [LUDUS_HELDOUT_START, ...), which training never reaches. */
+#define LUDUS_HELDOUT_START 1000000000ull
+#define LUDUS_MAX_TRAIN_LEVELS LUDUS_HELDOUT_START
+
+/* The policy network (see docs/learning.md for the layer-by-layer shapes). */
+typedef struct ludus_policy_arch {
+    int embed;       /* per-cell embedding of (object, colour, state), >= 1 */
+    int conv1;       /* channels of the first convolution, >= 1 */
+    int conv2;       /* channels of the second, >= 1 */
+    int kernel;      /* square kernel of both convolutions, 1..5 */
+    int hidden;      /* width of the trunk's fully connected layer */
+    int head;        /* hidden width of the actor and critic heads */
+    int memory;      /* GRU memory size; 0: no memory */
+    int instr;       /* instruction GRU size; 0: the mission is not read */
+    int word_embed;  /* word embedding size (instruction policies) */
+    int max_words;   /* words of the mission read, 1..64 */
+} ludus_policy_arch;
+
+typedef struct ludus_ppo_config {
+    char env_id[96];
+    uint64_t total_steps;    /* world steps (frames) to train for */
+    uint64_t seed;
+    uint64_t train_levels;   /* levels [0, N); 0: all of [0, LUDUS_MAX_TRAIN_LEVELS) */
+    int num_envs;            /* worlds stepped together */
+    int num_steps;           /* rollout length per world per update */
+    int num_threads;         /* worker threads (worlds and learner) */
+    int epochs;              /* passes over each rollout */
+    int minibatches;         /* minibatches per epoch */
+    int recurrence;          /* steps of backpropagation through time (memory) */
+    float lr;                /* Adam's learning rate at the start */
+    int anneal_lr;           /* 1: decay linearly to 0 over the run */
+    float gamma, gae_lambda;
+    float clip;              /* PPO's ratio clip */
+    float vf_coef, ent_coef;
+    float max_grad_norm;
+    float adam_eps;
+    int norm_adv;            /* 1: normalise advantages per minibatch */
+    int checkpoint_every;    /* updates between checkpoints; 0: only at the end */
+    int eval_episodes;       /* episodes per split for eval.json; 0: none */
+    ludus_policy_arch arch;
+} ludus_ppo_config;
+
+/* Defaults for a world: the tuned PPO settings, and the policy that fits
+ * its family (memory for MiniGrid-Memory*, the instruction policy for
+ * BabyAI). env_id may be NULL. */
+LUDUS_API void ludus_ppo_config_default(ludus_ppo_config *cfg, const char *env_id);
+/* Check every field's range; LUDUS_EINVAL names the first bad one. */
+LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
+/* Overwrite fields from a JSON object whose keys are the field names
+ * ("lr", "arch": {"memory": 64}, ...). Unknown keys and values of the
+ * wrong type fail with LUDUS_EINVAL and leave cfg as it was. */
+LUDUS_API int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json);
+/* The whole configuration as a JSON object (snprintf semantics). */
+LUDUS_API int ludus_ppo_config_to_json(const ludus_ppo_config *cfg, char *buf, size_t cap);
+
+/* One row of metrics.csv. */
+typedef struct ludus_ppo_metrics {
+    int update;
+    uint64_t steps;          /* world steps so far */
+    double wall;             /* seconds since create */
+    double sps;              /* world steps per second over this update */
+    uint64_t episodes;       /* episodes that ended in this rollout */
+    double ret, success, length;  /* their means (NaN when none ended) */
+    double policy_loss, value_loss, entropy, approx_kl, clip_frac, grad_norm, lr;
+} ludus_ppo_metrics;
+
+typedef struct ludus_ppo ludus_ppo;
+
+/* Build the worlds, the policy (initialised from cfg->seed) and the
+ * optimizer. The caller destroys *out. */
+LUDUS_API int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out);
+LUDUS_API void ludus_ppo_destroy(ludus_ppo *ppo);
+/* Collect one rollout and run the PPO epochs on it. */
+LUDUS_API int ludus_ppo_update(ludus_ppo *ppo, ludus_ppo_metrics *out);
+LUDUS_API uint64_t ludus_ppo_steps(const ludus_ppo *ppo);
+LUDUS_API int ludus_ppo_done(const ludus_ppo *ppo);
+/* The policy as a safetensors checkpoint with the architecture, world id
+ * and training steps in its metadata. */
+LUDUS_API int ludus_ppo_save(const ludus_ppo *ppo, const char *path);
+/* Optimizer moments, update counter and sampling streams (with the
+ * checkpoint, what --resume needs); and reading them back into a learner
+ * built from the same config. Worlds restart with fresh episodes. */
+LUDUS_API int ludus_ppo_save_state(const ludus_ppo *ppo, const char *path);
+LUDUS_API int ludus_ppo_load(ludus_ppo *ppo, const char *checkpoint, const char *state);
+
+/* ------------------------------------------------------------------------
+ * Agents: a trained policy acting in worlds
+ * ---------------------------------------------------------------------- */
+
+typedef struct ludus_agent ludus_agent;
+
+/* Load a checkpoint to act in up to max_worlds worlds at once. env_id
+ * NULL uses the checkpoint's world; another id must have the same
+ * observation and action spaces (LUDUS_EINVAL otherwise). Every defect of
+ * the file is LUDUS_EFORMAT with a message. */
+LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int max_worlds,
+                               ludus_agent **out);
+LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
+/* The world id the checkpoint was trained on. */
+LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
+/* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
+ * (n strings; NULL for policies that do not read them), starts (n) 1 where
+ * world i begins an episode (restarts its memory). greedy: the most likely
+ * action; otherwise sampled with rngs[i]. Not thread-safe per agent. */
+LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
+                              const char *const *missions, const uint8_t *starts, int greedy,
+                              ludus_rng *rngs, int32_t *actions);
+
+/* ------------------------------------------------------------------------
+ * Evaluation
+ * ---------------------------------------------------------------------- */
+
+typedef struct ludus_eval_config {
+    const char *env_id;      /* NULL: the agent's world */
+    uint64_t level_start;    /* episode i plays level level_start + i % level_count */
+    uint64_t level_count;    /* >= 1 */
+    int episodes;            /* >= 1 */
+    int greedy;              /* 1: argmax actions; 0: sampled */
+    uint64_t seed;           /* action sampling and bootstrap resampling */
+} ludus_eval_config;
+
+/* A mean with its 95% percentile-bootstrap confidence interval. */
+typedef struct ludus_estimate {
+    double mean, lo, hi;
+} ludus_estimate;
+
+typedef struct ludus_eval_result {
+    int episodes;
+    ludus_estimate ret, success, length;
+} ludus_eval_result;
+
+/* Play cfg->episodes episodes to their end (termination or truncation),
+ * several worlds at a time; deterministic for a given config. */
+LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
+                             ludus_eval_result *out);
+
+/* The mean of x (n) and its 95% percentile-bootstrap interval from
+ * `resamples` resamples drawn with a generator seeded by seed. */
+LUDUS_API ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples,
+                                              uint64_t seed);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LUDUS_LEARN_H */

@@ -1,0 +1,259 @@
+/* nn.h: the neural-network toolkit under ludus's learners, public so that a
+ * C user can build, train, save and load small networks. float32 only. The
+ * parameters of a network live in one flat buffer and their gradients in
+ * another (ludus_nn_params); layers are plain functions in _forward /
+ * _backward pairs over caller-owned buffers whose shapes each comment gives,
+ * row-major, as in llm.c. Backward functions ADD into their gradient outputs
+ * (dinp, dw, ...), so branches merge without extra code; callers zero them.
+ *
+ * Layers, optimizers and distributions do no allocation, no I/O and no
+ * locking; calls on distinct buffers may run concurrently. Conventions for
+ * errors and ownership are those of ludus.h.
+ */
+#ifndef LUDUS_NN_H
+#define LUDUS_NN_H
+
+#include "ludus/ludus.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Parameters: named tensors in one flat buffer
+ *
+ * Declare every tensor with ludus_nn_params_add (which returns its offset
+ * into data/grad), then ludus_nn_params_alloc once; offsets stay valid.
+ * Names and shapes are those a PyTorch state_dict would use, so a
+ * checkpoint loads into the equivalent torch.nn.Module.
+ * ---------------------------------------------------------------------- */
+
+#define LUDUS_NN_NAME_CAP 64
+#define LUDUS_NN_MAX_DIMS 4
+
+typedef struct ludus_nn_tensor {
+    char name[LUDUS_NN_NAME_CAP];
+    int ndim;
+    int shape[LUDUS_NN_MAX_DIMS];
+    size_t offset;   /* in floats, into data and grad */
+    size_t numel;
+} ludus_nn_tensor;
+
+typedef struct ludus_nn_params {
+    ludus_nn_tensor *tensors;
+    int count, cap;
+    size_t size;     /* floats in data and in grad */
+    float *data;     /* (size); NULL until ludus_nn_params_alloc */
+    float *grad;     /* (size) */
+} ludus_nn_params;
+
+/* Start an empty set (no allocation yet). */
+LUDUS_API void ludus_nn_params_init(ludus_nn_params *p);
+/* Declare a tensor. Names must be unique, 1..63 bytes of [A-Za-z0-9_.];
+ * 1 <= ndim <= 4, every dim >= 1. Fails with LUDUS_EINVAL after alloc. */
+LUDUS_API int ludus_nn_params_add(ludus_nn_params *p, const char *name, int ndim,
+                                  const int *shape, size_t *offset);
+/* Allocate data and grad (64-byte aligned, zeroed). */
+LUDUS_API int ludus_nn_params_alloc(ludus_nn_params *p);
+/* The tensor called name, or NULL. */
+LUDUS_API const ludus_nn_tensor *ludus_nn_params_find(const ludus_nn_params *p, const char *name);
+/* Free everything; p is left empty. NULL is harmless. */
+LUDUS_API void ludus_nn_params_free(ludus_nn_params *p);
+
+/* ------------------------------------------------------------------------
+ * Matrix product
+ *
+ * C (M,N) = alpha * op(A) op(B) + beta * C, row-major, op(X) = X or X^T.
+ * A is (M,K) or, transposed, (K,M); B is (K,N) or (N,K). Dispatches to
+ * OpenBLAS for shapes where it was measured faster (bench/bench_nn.c) and
+ * to a hand-written loop for small ones. beta == 0 ignores C's contents.
+ * ---------------------------------------------------------------------- */
+
+LUDUS_API void ludus_nn_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
+                             const float *A, int lda, const float *B, int ldb, float beta,
+                             float *C, int ldc);
+/* The number of threads OpenBLAS may use for one product (>= 1). Call it
+ * from one thread before training; results for a given count are
+ * deterministic. */
+LUDUS_API void ludus_nn_set_threads(int n);
+
+/* ------------------------------------------------------------------------
+ * Layers
+ * ---------------------------------------------------------------------- */
+
+/* Linear, as torch.nn.Linear: out = inp w^T + b.
+ * out (B,O), inp (B,In), w (O,In), b (O) or NULL. */
+LUDUS_API void ludus_nn_linear_forward(float *out, const float *inp, const float *w,
+                                       const float *b, int B, int In, int O);
+/* dinp (B,In) += dout w; dw (O,In) += dout^T inp; db (O) += sum over B of
+ * dout. dinp and db may be NULL. dout (B,O). */
+LUDUS_API void ludus_nn_linear_backward(float *dinp, float *dw, float *db, const float *dout,
+                                        const float *inp, const float *w, int B, int In, int O);
+
+/* 2-D convolution over channels-last images with a torch.nn.Conv2d weight.
+ * Valid for the small kernels used on grid views. */
+typedef struct ludus_nn_conv {
+    int B;           /* images */
+    int H, W, C;     /* input height, width, channels */
+    int O;           /* output channels */
+    int K;           /* square kernel size */
+    int stride;      /* >= 1 */
+    int pad;         /* zero padding on every side, >= 0 */
+} ludus_nn_conv;
+
+/* Output height and width; 0 when the kernel does not fit. */
+LUDUS_API int ludus_nn_conv_out_h(const ludus_nn_conv *c);
+LUDUS_API int ludus_nn_conv_out_w(const ludus_nn_conv *c);
+/* Rows and columns of the im2col buffer: (B*OH*OW, C*K*K). */
+LUDUS_API size_t ludus_nn_conv_col_size(const ludus_nn_conv *c);
+
+/* out (B,OH,OW,O), col (B*OH*OW, C*K*K) is filled here and read again by
+ * the backward pass, inp (B,H,W,C), w (O,C,K,K), b (O) or NULL. */
+LUDUS_API void ludus_nn_conv2d_forward(float *out, float *col, const float *inp, const float *w,
+                                       const float *b, const ludus_nn_conv *c);
+/* dinp (B,H,W,C) += ..., may be NULL (the first layer needs none);
+ * dw (O,C,K,K) +=; db (O) += or NULL; dcol is scratch of col's size
+ * (unused when dinp is NULL); dout (B,OH,OW,O); col from the forward. */
+LUDUS_API void ludus_nn_conv2d_backward(float *dinp, float *dw, float *db, float *dcol,
+                                        const float *dout, const float *col, const float *w,
+                                        const ludus_nn_conv *c);
+
+/* Embedding bag: out[n] = sum over k of table[idx[n,k]]. K == 1 is a plain
+ * torch.nn.Embedding. out (N,D), idx (N,K) each in [0,V), table (V,D).
+ * Indices are trusted here: callers check them at the edge. */
+LUDUS_API void ludus_nn_embedding_forward(float *out, const int32_t *idx, const float *table,
+                                          int N, int K, int D);
+/* dtable (V,D) += scatter of dout (N,D). */
+LUDUS_API void ludus_nn_embedding_backward(float *dtable, const float *dout, const int32_t *idx,
+                                           int N, int K, int D);
+
+/* Element-wise activations over n floats. Backward uses the forward's
+ * output: dinp += dout * f'(out). out may alias inp in the forward. */
+LUDUS_API void ludus_nn_relu_forward(float *out, const float *inp, size_t n);
+LUDUS_API void ludus_nn_relu_backward(float *dinp, const float *dout, const float *out, size_t n);
+LUDUS_API void ludus_nn_tanh_forward(float *out, const float *inp, size_t n);
+LUDUS_API void ludus_nn_tanh_backward(float *dinp, const float *dout, const float *out, size_t n);
+
+/* LayerNorm over the last dimension, eps 1e-5, as torch.nn.LayerNorm.
+ * out (N,C), mean (N), rstd (N) saved for backward, inp (N,C), w (C), b (C). */
+LUDUS_API void ludus_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
+                                          const float *w, const float *b, int N, int C);
+/* dinp (N,C) +=, dw (C) +=, db (C) +=. */
+LUDUS_API void ludus_nn_layernorm_backward(float *dinp, float *dw, float *db, const float *dout,
+                                           const float *inp, const float *mean,
+                                           const float *rstd, const float *w, int N, int C);
+
+/* GRU cell, as torch.nn.GRUCell (gate order r, z, n):
+ *   r = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr)
+ *   z = sigmoid(x W_iz^T + b_iz + h W_hz^T + b_hz)
+ *   n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))
+ *   h' = (1 - z) * n + z * h
+ * h (B,H) out, gates (B,6H) saved for backward, x (B,In), hprev (B,H),
+ * w_ih (3H,In), w_hh (3H,H), b_ih (3H), b_hh (3H). */
+LUDUS_API void ludus_nn_gru_forward(float *h, float *gates, const float *x, const float *hprev,
+                                    const float *w_ih, const float *w_hh, const float *b_ih,
+                                    const float *b_hh, int B, int In, int H);
+/* dx (B,In) += (may be NULL), dhprev (B,H) += (may be NULL), dw_ih, dw_hh,
+ * db_ih, db_hh +=; scratch (B,6H); dh (B,H) the gradient of h'. */
+LUDUS_API void ludus_nn_gru_backward(float *dx, float *dhprev, float *dw_ih, float *dw_hh,
+                                     float *db_ih, float *db_hh, float *scratch, const float *dh,
+                                     const float *gates, const float *x, const float *hprev,
+                                     const float *w_ih, const float *w_hh, int B, int In, int H);
+
+/* ------------------------------------------------------------------------
+ * Categorical distribution over A actions, from logits
+ * ---------------------------------------------------------------------- */
+
+/* logp (B,A) = log_softmax(logits (B,A)); may alias. */
+LUDUS_API void ludus_nn_log_softmax(float *logp, const float *logits, int B, int A);
+/* Entropy of one row of log-probabilities (A). */
+LUDUS_API float ludus_nn_categorical_entropy(const float *logp, int A);
+/* Draw an action from one row of log-probabilities with one uniform draw
+ * from rng (inverse CDF), so a run replays exactly from its seeds. */
+LUDUS_API int ludus_nn_categorical_sample(const float *logp, int A, ludus_rng *rng);
+/* The most likely action (the lowest index on ties). */
+LUDUS_API int ludus_nn_categorical_argmax(const float *logp, int A);
+/* Gradient of sum_b (dlogp[b] * logp[b, actions[b]] + dent[b] * H_b) with
+ * respect to the logits, added into dlogits (B,A). logp (B,A) from
+ * ludus_nn_log_softmax; dent may be NULL. */
+LUDUS_API void ludus_nn_categorical_backward(float *dlogits, const float *logp,
+                                             const int32_t *actions, const float *dlogp,
+                                             const float *dent, int B, int A);
+
+/* ------------------------------------------------------------------------
+ * Optimisation and initialisation
+ * ---------------------------------------------------------------------- */
+
+/* Adam exactly as torch.optim.Adam (no amsgrad, no weight decay):
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
+typedef struct ludus_nn_adam {
+    float beta1, beta2, eps;
+    int64_t t;       /* steps taken */
+    size_t n;
+    float *m, *v;    /* (n) each, owned */
+} ludus_nn_adam;
+
+LUDUS_API int ludus_nn_adam_init(ludus_nn_adam *opt, size_t n, float beta1, float beta2,
+                                 float eps);
+/* One step over params (n) with grads (n) at learning rate lr. */
+LUDUS_API void ludus_nn_adam_step(ludus_nn_adam *opt, float *params, const float *grads, float lr);
+LUDUS_API void ludus_nn_adam_free(ludus_nn_adam *opt);
+
+/* Scale grads (n) so their global L2 norm is at most max_norm, as
+ * torch.nn.utils.clip_grad_norm_ (coefficient max_norm / (norm + 1e-6),
+ * never above 1). Returns the norm before clipping. */
+LUDUS_API float ludus_nn_clip_grad_norm(float *grads, size_t n, float max_norm);
+
+/* A standard normal draw (Box-Muller in double) from rng. */
+LUDUS_API double ludus_nn_normal(ludus_rng *rng);
+/* Orthogonal initialisation, as torch.nn.init.orthogonal_: w (rows, cols)
+ * gets orthonormal rows (rows <= cols) or columns, times gain, from the QR
+ * decomposition of a Gaussian matrix with R's diagonal made positive.
+ * Fails with LUDUS_ENOMEM. */
+LUDUS_API int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludus_rng *rng);
+
+/* ------------------------------------------------------------------------
+ * Checkpoints: the safetensors format
+ *
+ * An 8-byte little-endian header length, a JSON header naming every
+ * tensor's dtype ("F32"), shape and byte range, then the raw little-endian
+ * data. String metadata (key -> value) rides in the header's
+ * "__metadata__"; ludus adds "ludus.crc32", a checksum of the data, so a
+ * corrupted file is refused rather than loaded.
+ * ---------------------------------------------------------------------- */
+
+/* Write every tensor of p with metadata given as NULL-terminated key,
+ * value pairs (meta may be NULL). Writes path.tmp then renames, so a crash
+ * never leaves a half-written checkpoint under path. */
+LUDUS_API int ludus_nn_save(const char *path, const ludus_nn_params *p,
+                            const char *const *meta);
+
+typedef struct ludus_nn_file ludus_nn_file;
+
+/* Read and validate a safetensors file: the header length against the
+ * file size, the JSON, each tensor's dtype, shape and byte range (inside
+ * the data, not overlapping, covering it), and the checksum when present.
+ * Any defect fails with LUDUS_EFORMAT and says which. */
+LUDUS_API int ludus_nn_file_open(const char *path, ludus_nn_file **out);
+LUDUS_API void ludus_nn_file_close(ludus_nn_file *f);
+/* A metadata value, or NULL when absent. Valid until close. */
+LUDUS_API const char *ludus_nn_file_meta(const ludus_nn_file *f, const char *key);
+/* Tensors in the file and their descriptions (offset is in floats into
+ * the file's data). */
+LUDUS_API int ludus_nn_file_count(const ludus_nn_file *f);
+LUDUS_API const ludus_nn_tensor *ludus_nn_file_tensor(const ludus_nn_file *f, int i);
+/* Copy the file's tensors into p->data. Every tensor of p must be in the
+ * file with the same shape and the file must hold no others; otherwise
+ * LUDUS_EFORMAT naming the first difference, and p is left untouched. */
+LUDUS_API int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p);
+/* Copy one tensor by name into dst (numel floats); LUDUS_ENOTFOUND or
+ * LUDUS_EFORMAT when absent or of another size. */
+LUDUS_API int ludus_nn_file_read(const ludus_nn_file *f, const char *name, float *dst,
+                                 size_t numel);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LUDUS_NN_H */

@@ -1,0 +1,490 @@
+"""env.py: one ludus world behind the Gymnasium API. The Python object owns
+the world's flat state (a numpy block whose address C receives) and an
+observation buffer C writes into; reset and step are one C call each, and
+the observation handed back is a fresh copy (the reference MiniGrid returns
+new arrays too, so agents may keep them). Seeding follows Gymnasium: the
+first reset() without a seed draws one from the OS, later ones continue the
+world's random stream, reset(seed=s) restarts it.
+"""
+import operator
+import os
+import warnings
+
+import numpy as np
+
+from . import _lib, errors, spaces
+from ._compat import gymnasium
+from ._lib import lib
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_UINT64_LIMIT = 2**64
+_STATE_ALIGN = 64
+RENDER_FPS = 10  # MiniGrid's metadata["render_fps"]
+# Families whose reference declares every array as Box(0, 255) although the
+# values span less (MiniGrid's image holds 0..10): their spaces say the same.
+FULL_RANGE_FAMILIES = ("minigrid", "babyai")
+
+
+def ids():
+    """Every registered world id, in the library's stable order."""
+    return [lib.ludus_env_id(i).decode() for i in range(lib.ludus_env_count())]
+
+
+def describe(id):
+    """The one-line description of a world id; NotFoundError if unknown."""
+    text = lib.ludus_env_describe(_id_bytes(id))
+    if text is None:
+        _make_spec(id, "")  # raises NotFoundError with the library's suggestions
+    return text.decode()
+
+
+def _id_bytes(id):
+    if not isinstance(id, str):
+        raise TypeError("a world id is a str, got %s" % type(id).__name__)
+    return id.encode()
+
+
+def options_string(options):
+    """Keyword arguments as the C options string "key=value,key=value".
+    None values are left out (the world's default applies)."""
+    parts = []
+    for key, value in options.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = int(value)
+        text = str(value)
+        if not isinstance(value, (int, str, np.integer)) or any(c in text for c in ",= "):
+            raise errors.InvalidArgumentError(
+                "option %s=%r: a world option is an integer or a word without ',', '=' or spaces"
+                % (key, value))
+        parts.append("%s=%s" % (key, text))
+    return ",".join(parts)
+
+
+def _make_spec(id, opts):
+    """ludus_env_make: the C spec handle (an int address) for id and options."""
+    handle = _lib.c_void_p()
+    _lib.check(lib.ludus_env_make(_id_bytes(id), opts.encode(), handle))
+    return handle.value
+
+
+def check_seed(seed):
+    """A seed as the uint64 ludus takes: ValueError outside [0, 2**64)."""
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError("a seed is an integer, got bool")
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise TypeError("a seed is an integer, got %s" % type(seed).__name__) from None
+    if not 0 <= seed < _UINT64_LIMIT:
+        raise errors.InvalidArgumentError(
+            "seed %d is out of range: ludus seeds are integers in [0, 2**64)" % seed)
+    return seed
+
+
+def entropy_seed():
+    """A fresh 64-bit seed from the operating system (Gymnasium seeds from OS
+    entropy when reset() is first called without a seed)."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
+def as_action(action, env_id, max_action):
+    """An action as a C int; TypeError for non-integers, ValueError outside int32."""
+    if isinstance(action, (bool, np.bool_)):
+        raise TypeError("an action is an integer, got bool")
+    try:
+        a = operator.index(action)
+    except TypeError:
+        raise TypeError("an action is an integer, got %s" % type(action).__name__) from None
+    if not _INT32_MIN <= a <= _INT32_MAX:
+        raise errors.InvalidArgumentError(
+            "action %d is out of range for '%s' (0..%d)" % (a, env_id, max_action - 1))
+    return a
+
+
+def aligned_zeros(nbytes, align=_STATE_ALIGN):
+    """A zeroed uint8 array of nbytes whose data address is a multiple of align."""
+    raw = np.zeros(nbytes + align, dtype=np.uint8)
+    skip = (-raw.ctypes.data) % align
+    return raw[skip:skip + nbytes]
+
+
+class ObsLayout:
+    """How the flat uint8 observation maps to the reference's structure:
+    each C obs field is a Box array (or, when it holds one value, a Discrete
+    int, as MiniGrid's `direction`), plus the mission string when the world
+    has one. A world with a single array and no mission observes the bare
+    array (as Crafter does)."""
+
+    def __init__(self, info):
+        self.obs_size = info.obs_size
+        self.full_range = info.family.decode() in FULL_RANGE_FAMILIES
+        self.fields = []
+        for k in range(info.num_obs_fields):
+            f = info.obs_fields[k]
+            shape = tuple(f.shape[d] for d in range(f.ndim))
+            scalar = shape == (1,)
+            self.fields.append((f.name.decode(), f.offset, shape, scalar, f.low, f.high))
+        self.has_mission = info.mission_capacity > 1
+        self.mission_max = max(int(info.mission_capacity) - 1, 0)
+        self.bare = len(self.fields) == 1 and not self.fields[0][3] and not self.has_mission
+
+    def space(self):
+        subs = {}
+        for name, _, shape, scalar, low, high in self.fields:
+            if scalar:
+                subs[name] = spaces.Discrete(int(high) - int(low) + 1, start=int(low))
+            elif self.full_range:
+                subs[name] = spaces.Box(0, 255, shape, np.uint8)
+            else:
+                subs[name] = spaces.Box(int(low), int(high), shape, np.uint8)
+        if self.bare:
+            return next(iter(subs.values()))
+        if self.has_mission:
+            subs["mission"] = spaces.Text(self.mission_max, min_length=0, charset=spaces.MISSION_CHARSET)
+        return spaces.Dict(subs)
+
+    def views(self, buf):
+        """(name, view, scalar) over a (..., obs_size) uint8 buffer; the views
+        alias the buffer."""
+        lead = buf.shape[:-1]
+        out = []
+        for name, off, shape, scalar, _, _ in self.fields:
+            size = int(np.prod(shape))
+            view = buf[..., off] if scalar else buf[..., off:off + size].reshape(lead + shape)
+            out.append((name, view, scalar))
+        return out
+
+
+class EnvSpec:
+    """The spec of a ludus environment (used when Gymnasium is absent; with
+    Gymnasium, env.spec is a gymnasium EnvSpec): its id and the keyword
+    arguments it was made with; make() builds another like it."""
+
+    def __init__(self, id, kwargs):
+        self.id = id
+        self.entry_point = make
+        self.kwargs = dict(kwargs)
+        self.nondeterministic = False
+        self.max_episode_steps = None
+        self.reward_threshold = None
+        self.order_enforce = False
+        self.disable_env_checker = True
+        self.additional_wrappers = ()
+        self.vector_entry_point = None
+
+    def make(self, **kwargs):
+        merged = dict(self.kwargs)
+        merged.update(kwargs)
+        return make(**merged)
+
+    def __repr__(self):
+        return "EnvSpec(id=%r, kwargs=%r)" % (self.id, self.kwargs)
+
+
+def _spec_for(id, kwargs):
+    if gymnasium is not None:
+        from gymnasium.envs.registration import EnvSpec as GymSpec
+        return GymSpec(id=id, entry_point=make, kwargs=dict(kwargs, id=id))
+    return EnvSpec(id, dict(kwargs, id=id))
+
+
+_Base = gymnasium.Env if gymnasium is not None else object
+
+
+class Env(_Base):
+    """A ludus world with the Gymnasium API. Make it with ludus.make(id, ...).
+
+    Not thread-safe: use one Env per thread (or ludus.vector for many)."""
+
+    def __init__(self, id, render_mode=None, tile_size=32, highlight=True, agent_pov=False, **options):
+        self._envp = None
+        self._closed = True
+        opts = options_string(options)
+        self._envp = _make_spec(id, opts)
+        self._closed = False
+        self._id = id
+        self._options = dict(options)
+        info = lib.ludus_env_get_info(self._envp).contents
+        self.num_actions = info.num_actions
+        self._max_action = info.max_action
+        self.action_names = [info.action_names[i].decode() for i in range(info.num_actions)]
+        self.world_info = {
+            "id": info.id.decode(), "family": info.family.decode(),
+            "description": info.description.decode(), "width": info.width, "height": info.height,
+            "obs_size": info.obs_size, "state_size": info.state_size,
+            "max_action": info.max_action, "options": opts,
+        }
+        self._layout = ObsLayout(info)
+        self._state = aligned_zeros(info.state_size)
+        self._statep = self._state.ctypes.data
+        self._obs = aligned_zeros(info.obs_size, 16)
+        self._obsp = self._obs.ctypes.data
+        self._views = self._layout.views(self._obs)
+        self._out = _lib.StepOut()
+        self._outp = _lib.ctypes.addressof(self._out)
+        self._text_buf = None
+        self._text_cap = info.text_capacity
+        self._seeded = False
+        self._mission = ""
+        self._np_random_seed_value = None
+        self._rng = None
+
+        if isinstance(tile_size, bool) or not isinstance(tile_size, (int, np.integer)):
+            raise TypeError("tile_size is an int, got %s" % type(tile_size).__name__)
+        if not 0 <= tile_size <= _INT32_MAX:
+            raise errors.InvalidArgumentError("tile size %d is out of range" % tile_size)
+        self._render_opts = _lib.RenderOpts(int(tile_size), int(bool(agent_pov)), int(bool(highlight)))
+        self.metadata = {"render_modes": ["rgb_array"] if self._frame_size(False) else [],
+                         "render_fps": RENDER_FPS}
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            if render_mode == "rgb_array":
+                self._frame_size(True)  # raises UnsupportedError with the library's message
+            raise errors.InvalidArgumentError(
+                "render_mode %r is not supported; ludus draws frames as 'rgb_array'" % (render_mode,))
+        self.render_mode = render_mode
+        if render_mode is not None:
+            self._frame_size(True)  # a bad tile size fails here, not at the first render()
+
+        # What make() was given, so spec.make() builds the same environment.
+        kwargs = dict(options)
+        for key, value, default in (("render_mode", render_mode, None), ("tile_size", tile_size, 32),
+                                    ("highlight", highlight, True), ("agent_pov", agent_pov, False)):
+            if value != default:
+                kwargs[key] = value
+        self.spec = _spec_for(id, kwargs)
+        self.observation_space = self._layout.space()
+        self.action_space = spaces.Discrete(info.num_actions)
+
+    # ---- Gymnasium API ---------------------------------------------------
+
+    def reset(self, *, seed=None, options=None):
+        """Start an episode: (obs, info). seed=None continues the world's
+        random stream (the first time, draws a seed from the OS)."""
+        self._check_open()
+        if options:
+            raise errors.InvalidArgumentError(
+                "reset(options=...) is not used by ludus worlds; give world options to "
+                "ludus.make (%s)" % ", ".join(sorted(map(str, options))))
+        if seed is None and self._seeded:
+            _lib.check(lib.ludus_env_reset_continue(self._envp, self._statep, self._obsp))
+        else:
+            if seed is None:
+                # np_random may have been drawn before the first reset, as
+                # Gymnasium allows; the first episode then starts from it.
+                seed = self._np_random_seed_value if self._np_random_seed_value is not None \
+                    else entropy_seed()
+            else:
+                seed = check_seed(seed)
+            _lib.check(lib.ludus_env_reset(self._envp, self._statep, seed, self._obsp))
+            self._seeded = True
+            self._np_random_seed_value = seed
+            self._rng = None
+        self._read_mission()
+        return self._observation(), {}
+
+    def step(self, action):
+        """Apply one action: (obs, reward, terminated, truncated, info)."""
+        if self._closed:
+            self._check_open()
+        a = action if type(action) is int and _INT32_MIN <= action <= _INT32_MAX \
+            else as_action(action, self._id, self._max_action)
+        rc = lib.ludus_env_step(self._envp, self._statep, a, self._obsp, self._outp)
+        if rc:
+            raise _lib.error(rc)
+        out = self._out
+        return self._observation(), out.reward, out.terminated != 0, out.truncated != 0, {}
+
+    def render(self):
+        """The frame as an (H, W, 3) uint8 array when render_mode is
+        'rgb_array'; None (with a warning) when no render mode was given."""
+        self._check_open()
+        if self.render_mode is None:
+            warnings.warn("render() called without a render_mode; make the environment with "
+                          "render_mode='rgb_array'", stacklevel=2)
+            return None
+        w, h = self._frame_size(True)
+        frame = np.empty((h, w, 3), dtype=np.uint8)
+        _lib.check(lib.ludus_env_render(self._envp, self._statep, self._render_opts,
+                                        frame.ctypes.data, frame.nbytes))
+        return frame
+
+    def close(self):
+        """Free the world. Safe to call twice; any later call raises StateError."""
+        if not self._closed:
+            self._closed = True
+            envp, self._envp = self._envp, None
+            lib.ludus_env_destroy(envp)
+
+    @property
+    def closed(self):
+        return self._closed
+
+    @property
+    def unwrapped(self):
+        return self
+
+    @property
+    def np_random_seed(self):
+        """The seed of the last seeded reset (drawn from the OS when reset()
+        was first called without one); None before the first reset."""
+        return self._np_random_seed_value
+
+    @property
+    def np_random(self):
+        """numpy's Generator(PCG64(seed)) for the last seed: the generator the
+        world started its episode stream from. The world draws from its own
+        copy inside its state, so drawing here never changes episodes."""
+        return self._np_random
+
+    @np_random.setter
+    def np_random(self, value):
+        self._np_random = value
+
+    @property
+    def _np_random(self):
+        if self._rng is None:
+            if self._np_random_seed_value is None:
+                self._np_random_seed_value = entropy_seed()
+            self._rng = np.random.Generator(np.random.PCG64(self._np_random_seed_value))
+        return self._rng
+
+    @_np_random.setter
+    def _np_random(self, value):
+        self._rng = value
+
+    # ---- beyond Gymnasium -------------------------------------------------
+
+    @property
+    def id(self):
+        return self._id
+
+    @property
+    def max_steps(self):
+        """The step limit of the current episode (BabyAI's varies by level)."""
+        self._check_open()
+        return lib.ludus_env_max_steps(self._envp, self._statep)
+
+    @property
+    def step_count(self):
+        """Steps taken in the current episode."""
+        self._check_open()
+        return lib.ludus_env_step_count(self._envp, self._statep)
+
+    @property
+    def mission(self):
+        """The mission of the current episode ("" before the first reset)."""
+        self._check_open()
+        return self._mission
+
+    def text(self, mode="full"):
+        """The text observation for language-model agents; see ludus.text."""
+        self._check_open()
+        code = _text_mode(mode)
+        if self._text_buf is None:
+            self._text_buf = _lib.ctypes.create_string_buffer(self._text_cap)
+        n = _lib.check(lib.ludus_env_text(self._envp, self._statep, code, self._text_buf, self._text_cap))
+        return self._text_buf.value[:n].decode()
+
+    def clone(self):
+        """An independent copy of this environment in its current state (the
+        state is one flat block, so this is a memcpy): for planning and
+        tree search. The copy continues exactly as this one would."""
+        self._check_open()
+        fn, args = self.__reduce__()
+        return fn(*args)
+
+    def __reduce__(self):
+        # Pickling (and deepcopy) rebuild the spec and copy the flat state;
+        # C addresses never travel.
+        self._check_open()
+        render = (self.render_mode, self._render_opts.tile_size, bool(self._render_opts.highlight),
+                  bool(self._render_opts.agent_view))
+        return (_restore, (self._id, self._options, render, self._state.tobytes(), self._seeded,
+                           self._np_random_seed_value))
+
+    def observe(self):
+        """The current observation (as reset and step return it)."""
+        self._check_open()
+        _lib.check(lib.ludus_env_observe(self._envp, self._statep, self._obsp))
+        return self._observation()
+
+    # ---- internals -------------------------------------------------------
+
+    def _observation(self):
+        if self._layout.bare:
+            return self._views[0][1].copy()
+        obs = {}
+        for name, view, scalar in self._views:
+            obs[name] = int(view) if scalar else view.copy()
+        if self._layout.has_mission:
+            obs["mission"] = self._mission
+        return obs
+
+    def _read_mission(self):
+        # The mission is constant for an episode (the C contract), so it is
+        # read when an episode starts or a state is copied in, not every step.
+        self._mission = lib.ludus_env_mission(self._envp, self._statep).decode()
+
+    def _frame_size(self, strict):
+        w, h = _lib.c_int(), _lib.c_int()
+        rc = lib.ludus_env_render_size(self._envp, self._render_opts, w, h)
+        if rc == errors.LUDUS_EUNSUPPORTED and not strict:
+            return None
+        _lib.check(rc)
+        return w.value, h.value
+
+    def _check_open(self):
+        if self._closed:
+            raise errors.StateError("the environment '%s' is closed" % getattr(self, "_id", "?"),
+                                    errors.LUDUS_ESTATE)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        state = " closed" if self._closed else ""
+        return "<ludus.Env %s%s>" % (getattr(self, "_id", "?"), state)
+
+    __str__ = __repr__
+
+
+def _restore(id, options, render, state, seeded, seed):
+    render_mode, tile_size, highlight, agent_pov = render
+    env = Env(id, render_mode=render_mode, tile_size=tile_size, highlight=highlight,
+              agent_pov=agent_pov, **options)
+    if len(state) != env._state.nbytes:
+        raise errors.InvalidArgumentError("a pickled '%s' state of %d bytes does not fit this "
+                                          "library's %d" % (id, len(state), env._state.nbytes))
+    env._state[:] = np.frombuffer(state, dtype=np.uint8)
+    env._seeded = seeded
+    env._np_random_seed_value = seed
+    env._read_mission()
+    return env
+
+
+def _text_mode(mode):
+    if mode == "full":
+        return _lib.TEXT_FULL
+    if mode == "balrog":
+        return _lib.TEXT_BALROG
+    raise errors.InvalidArgumentError("text mode %r is unknown (use 'full' or 'balrog')" % (mode,))
+
+
+def make(id, **kwargs):
+    """Make the world `id` (see ludus.ids()). Keyword arguments:
+    render_mode (None or 'rgb_array'), tile_size, highlight, agent_pov (how
+    frames are drawn, as MiniGrid names them), and any world option
+    (agent_view_size=, max_steps=, ...), passed to the library."""
+    return Env(id, **kwargs)

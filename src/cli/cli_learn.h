@@ -1,0 +1,21 @@
+/* cli_learn.h: the learning commands of `ludus` (train, eval) and the
+ * evaluation report they share. Like every command, each takes argv with
+ * the command name in argv[0] and returns the exit status (0 ok, 1
+ * failure, 2 bad usage).
+ */
+#ifndef LUDUS_CLI_LEARN_H
+#define LUDUS_CLI_LEARN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+/* Evaluate a checkpoint on the training levels [0, train_levels) and on
+ * held-out levels, write the JSON report to json_path and a table to
+ * `table` (NULL: none). Returns 0 or prints the error and returns 1. */
+int cli_eval_report(const char *checkpoint, const char *env_id, uint64_t train_levels,
+                    int episodes, int greedy, uint64_t seed, const char *json_path, FILE *table);
+
+#endif

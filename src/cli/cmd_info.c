@@ -1,0 +1,56 @@
+/* cmd_info.c: `ludus info ID`: everything a user needs to drive a world:
+ * spaces, actions, observation layout, sizes, options.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_info(int argc, char **argv)
+{
+    const char *id = NULL, *options = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--options") == 0) {
+            if (!(options = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
+        } else if (argv[i][0] == '-') {
+            return cli_error("info: unknown flag '%s'", argv[i]);
+        } else if (!id) {
+            id = argv[i];
+        } else {
+            return cli_error("info: unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!id) {
+        cli_usage(stderr, "info");
+        return cli_error("info: which world? (`ludus list` shows them)");
+    }
+    ludus_env *env;
+    if (cli_make_env(id, options, &env)) return 1;
+    const ludus_env_info *in = ludus_env_get_info(env);
+    printf("id            %s\n", in->id);
+    printf("family        %s\n", in->family);
+    printf("description   %s\n", in->description);
+    printf("world size    %d x %d cells\n", in->width, in->height);
+    if (in->max_steps) printf("max steps     %u\n", in->max_steps);
+    else printf("max steps     depends on the level\n");
+    printf("actions       Discrete(%d)", in->num_actions);
+    if (in->max_action > in->num_actions)
+        printf(" (step also accepts 0..%d, as the reference does)", in->max_action - 1);
+    printf("\n");
+    for (int a = 0; a < in->num_actions; a++) printf("  %2d  %s\n", a, in->action_names[a]);
+    printf("observation   %zu bytes, uint8\n", in->obs_size);
+    for (int f = 0; f < in->num_obs_fields; f++) {
+        const ludus_obs_field *o = &in->obs_fields[f];
+        printf("  %-12s offset %4zu  shape (", o->name, o->offset);
+        for (int d = 0; d < o->ndim; d++) printf("%s%d", d ? ", " : "", o->shape[d]);
+        printf("%s)  values %d..%d\n", o->ndim == 1 ? "," : "", o->low, o->high);
+    }
+    printf("mission       up to %zu bytes\n", in->mission_capacity ? in->mission_capacity - 1 : 0);
+    printf("text          up to %zu bytes (ludus_env_text)\n", in->text_capacity);
+    printf("state         %zu bytes, flat (memcpy clones it)\n", in->state_size);
+    int w, h;
+    ludus_render_opts ro = {0, 0, 1};
+    if (ludus_env_render_size(env, &ro, &w, &h) == LUDUS_OK) printf("frame         %d x %d RGB (default tile)\n", w, h);
+    if (in->options_doc) printf("options       %s\n", in->options_doc);
+    ludus_env_destroy(env);
+    return 0;
+}

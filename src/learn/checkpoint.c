@@ -1,0 +1,243 @@
+/* checkpoint.c: a policy on disk and back. The checkpoint is a safetensors
+ * file whose metadata names the format, the world, the architecture and
+ * the observation and action sizes, so loading can refuse a file meant
+ * for another world or network before touching a weight. An agent is a
+ * loaded policy plus the per-world memory needed to act with it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn/ppo_internal.h"
+#include "nn/nn_internal.h"
+
+int ludus_ppo_save(const ludus_ppo *p, const char *path)
+{
+    if (!p || !path) return err_set(LUDUS_EINVAL, "save: NULL argument");
+    const policy *pol = ppo_policy_const(p);
+    const ludus_env_info *info = ppo_env_info(p);
+    char arch[512], obs[32], acts[32], steps[32];
+    policy_arch_to_json(&pol->arch, arch, sizeof arch);
+    snprintf(obs, sizeof obs, "%zu", info->obs_size);
+    snprintf(acts, sizeof acts, "%d", info->num_actions);
+    snprintf(steps, sizeof steps, "%llu", (unsigned long long)ludus_ppo_steps(p));
+    int n = ludus_ppo_config_to_json(ppo_config(p), NULL, 0);
+    char *cfg = malloc((size_t)n + 1);
+    if (!cfg) return err_set(LUDUS_ENOMEM, "save: out of memory");
+    ludus_ppo_config_to_json(ppo_config(p), cfg, (size_t)n + 1);
+    const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
+                          CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
+                          CKPT_KEY_CONFIG, cfg, NULL};
+    int rc = ludus_nn_save(path, &pol->params, meta);
+    free(cfg);
+    return rc;
+}
+
+int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
+{
+    if (!cp || !path) return err_set(LUDUS_EINVAL, "save state: NULL argument");
+    ludus_ppo *p = (ludus_ppo *)cp; /* read-only use of the accessors */
+    ludus_nn_adam *adam = ppo_adam(p);
+    ludus_nn_params st;
+    ludus_nn_params_init(&st);
+    int shape[1] = {(int)adam->n};
+    int rc = ludus_nn_params_add(&st, "adam.m", 1, shape, NULL);
+    if (!rc) rc = ludus_nn_params_add(&st, "adam.v", 1, shape, NULL);
+    if (!rc) rc = ludus_nn_params_alloc(&st);
+    if (!rc) {
+        memcpy(st.data + st.tensors[0].offset, adam->m, adam->n * sizeof(float));
+        memcpy(st.data + st.tensors[1].offset, adam->v, adam->n * sizeof(float));
+        char t[32], upd[32], steps[32];
+        snprintf(t, sizeof t, "%lld", (long long)adam->t);
+        snprintf(upd, sizeof upd, "%d", *ppo_update_counter(p));
+        snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ppo_step_counter(p));
+        const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
+                              "ppo.steps", steps, CKPT_KEY_ENV, ppo_env_info(p)->id, NULL};
+        rc = ludus_nn_save(path, &st, meta);
+    }
+    ludus_nn_params_free(&st);
+    return rc;
+}
+
+static int meta_u64(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out)
+{
+    const char *v = ludus_nn_file_meta(f, key);
+    char *end;
+    if (!v || !*v) return err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is missing", path, key);
+    *out = strtoull(v, &end, 10);
+    if (*end) return err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is not a number: \"%s\"", path, key, v);
+    return LUDUS_OK;
+}
+
+/* Open a checkpoint and check its metadata; *arch from the file. */
+static int open_checkpoint(const char *path, ludus_nn_file **out, ludus_policy_arch *arch)
+{
+    ludus_nn_file *f;
+    int rc = ludus_nn_file_open(path, &f);
+    if (rc) return rc;
+    const char *fmt = ludus_nn_file_meta(f, CKPT_KEY_FORMAT);
+    if (!fmt || strcmp(fmt, CKPT_FORMAT) != 0) {
+        rc = err_set(LUDUS_EFORMAT, "%s: not a ludus policy checkpoint (format \"%s\")", path,
+                     fmt ? fmt : "missing");
+        goto fail;
+    }
+    const char *a = ludus_nn_file_meta(f, CKPT_KEY_ARCH);
+    if (!a) {
+        rc = err_set(LUDUS_EFORMAT, "%s: the architecture (ludus.arch) is missing", path);
+        goto fail;
+    }
+    if ((rc = policy_arch_from_json(a, arch))) {
+        err_wrap(rc, "%s: ", path);
+        goto fail;
+    }
+    if (!ludus_nn_file_meta(f, CKPT_KEY_ENV)) {
+        rc = err_set(LUDUS_EFORMAT, "%s: the world id (ludus.env) is missing", path);
+        goto fail;
+    }
+    *out = f;
+    return LUDUS_OK;
+fail:
+    ludus_nn_file_close(f);
+    return rc;
+}
+
+/* The checkpoint's sizes against a world's. */
+static int check_world(const ludus_nn_file *f, const char *path, const ludus_env_info *info)
+{
+    unsigned long long obs = 0, acts = 0;
+    int rc = meta_u64(f, path, CKPT_KEY_OBS, &obs);
+    if (!rc) rc = meta_u64(f, path, CKPT_KEY_ACTIONS, &acts);
+    if (rc) return rc;
+    if (obs != info->obs_size || acts != (unsigned long long)info->num_actions)
+        return err_set(LUDUS_EINVAL,
+                       "%s: trained on %s (observations of %llu bytes, %llu actions); %s has %zu bytes and %d actions",
+                       path, ludus_nn_file_meta(f, CKPT_KEY_ENV), obs, acts, info->id, info->obs_size,
+                       info->num_actions);
+    return LUDUS_OK;
+}
+
+int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
+{
+    if (!p || !checkpoint) return err_set(LUDUS_EINVAL, "load: NULL argument");
+    ludus_nn_file *f = NULL;
+    ludus_policy_arch arch;
+    int rc = open_checkpoint(checkpoint, &f, &arch);
+    if (rc) return rc;
+    policy *pol = ppo_policy(p);
+    const char *env = ludus_nn_file_meta(f, CKPT_KEY_ENV);
+    if (strcmp(env, ppo_env_info(p)->id) != 0)
+        rc = err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, ppo_env_info(p)->id);
+    else if (memcmp(&arch, &pol->arch, sizeof arch) != 0)
+        rc = err_set(LUDUS_EINVAL, "%s: its architecture differs from the configuration's", checkpoint);
+    if (!rc) rc = ludus_nn_file_load(f, &pol->params);
+    ludus_nn_file_close(f);
+    if (rc || !state) return rc;
+    if ((rc = ludus_nn_file_open(state, &f))) return rc;
+    ludus_nn_adam *adam = ppo_adam(p);
+    unsigned long long t = 0, upd = 0, steps = 0;
+    const char *fmt = ludus_nn_file_meta(f, CKPT_KEY_FORMAT);
+    if (!fmt || strcmp(fmt, "ludus-ppo-state-1") != 0)
+        rc = err_set(LUDUS_EFORMAT, "%s: not a ludus training state", state);
+    if (!rc) rc = meta_u64(f, state, "adam.t", &t);
+    if (!rc) rc = meta_u64(f, state, "ppo.update", &upd);
+    if (!rc) rc = meta_u64(f, state, "ppo.steps", &steps);
+    if (!rc) rc = ludus_nn_file_read(f, "adam.m", adam->m, adam->n);
+    if (!rc) rc = ludus_nn_file_read(f, "adam.v", adam->v, adam->n);
+    ludus_nn_file_close(f);
+    if (rc) return rc;
+    adam->t = (int64_t)t;
+    *ppo_update_counter(p) = (int)upd;
+    *ppo_step_counter(p) = steps;
+    ppo_reseed(p);
+    return LUDUS_OK;
+}
+
+/* ---- agents ---- */
+
+struct ludus_agent {
+    char env_id[96];
+    policy pol;
+    policy_ws ws;
+    int max;
+    float *mem;        /* (max, M) */
+    int32_t *words;    /* (max, W) */
+};
+
+void ludus_agent_destroy(ludus_agent *a)
+{
+    if (!a) return;
+    policy_ws_destroy(&a->ws);
+    policy_destroy(&a->pol);
+    free(a->mem);
+    free(a->words);
+    free(a);
+}
+
+int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
+{
+    if (!path || !out || max_worlds < 1) return err_set(LUDUS_EINVAL, "agent: bad argument");
+    *out = NULL;
+    ludus_nn_file *f = NULL;
+    ludus_policy_arch arch;
+    int rc = open_checkpoint(path, &f, &arch);
+    if (rc) return rc;
+    ludus_agent *a = calloc(1, sizeof *a);
+    ludus_env *env = NULL;
+    if (!a) {
+        rc = err_set(LUDUS_ENOMEM, "agent: out of memory");
+        goto fail;
+    }
+    snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
+    if ((rc = ludus_env_make(env_id ? env_id : a->env_id, NULL, &env))) {
+        err_wrap(rc, "%s: ", path);
+        goto fail;
+    }
+    const ludus_env_info *info = ludus_env_get_info(env);
+    int view;
+    if ((rc = check_world(f, path, info)) || (rc = ppo_view_of(info, &view))) goto fail;
+    if ((rc = policy_create(&a->pol, &arch, view, info->num_actions, info->obs_size))) goto fail;
+    if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
+    if ((rc = policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
+    a->max = max_worlds;
+    a->mem = calloc((size_t)max_worlds * (arch.memory ? arch.memory : 1), sizeof(float));
+    a->words = calloc((size_t)max_worlds * arch.max_words, sizeof(int32_t));
+    if (!a->mem || !a->words) {
+        rc = err_set(LUDUS_ENOMEM, "agent: out of memory");
+        goto fail;
+    }
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    *out = a;
+    return LUDUS_OK;
+fail:
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    ludus_agent_destroy(a);
+    return rc;
+}
+
+const char *ludus_agent_env_id(const ludus_agent *a)
+{
+    return a ? a->env_id : NULL;
+}
+
+int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
+                    const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
+{
+    if (!a || !obs || !actions || n < 1 || n > a->max || (!greedy && !rngs))
+        return err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
+    const ludus_policy_arch *arch = &a->pol.arch;
+    if (arch->instr)
+        for (int i = 0; i < n; i++)
+            policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
+    policy_batch b = {.L = 1, .B = n, .obs = obs, .words = arch->instr ? a->words : NULL,
+                      .h0 = arch->memory ? a->mem : NULL, .starts = starts};
+    policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
+    const int A = a->pol.num_actions;
+    for (int i = 0; i < n; i++) {
+        const float *lp = a->ws.logp + (size_t)i * A;
+        actions[i] = greedy ? ludus_nn_categorical_argmax(lp, A) : ludus_nn_categorical_sample(lp, A, &rngs[i]);
+    }
+    if (arch->memory) memcpy(a->mem, a->ws.mh, (size_t)n * arch->memory * sizeof(float));
+    return LUDUS_OK;
+}

@@ -1,0 +1,485 @@
+/* policy.c: the grid-world actor-critic, forward and backward over
+ * time-major batches. The trunk (cell embeddings -> two ReLU convolutions
+ * -> a ReLU fully connected layer) runs on all L*B samples in single
+ * matrix products; only the GRU cores step through time. Every buffer is
+ * sized once per workspace, so a forward or backward never allocates.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn/policy.h"
+#include "nn/nn_internal.h"
+
+/* The instruction vocabulary: BabyAI's and MiniGrid's mission words. Its
+ * order is part of the checkpoint format: append, never reorder. */
+static const char *const policy_words[] = {
+    "a", "the", "go", "to", "pick", "up", "open", "put", "next", "and", "then", "after",
+    "you", "door", "ball", "box", "key", "red", "green", "blue", "purple", "yellow", "grey",
+    "on", "your", "left", "right", "in", "front", "of", "behind", "get", "goal", "use",
+    "lava", "avoid", "square", "object", "objects", "all", "unlock", "that", "is", "same",
+    "color", "as", "find", "reach", "traverse", "rooms", "matching", "corridor",
+    "large", "small", "it", "first", "toggle", "enter", "room", "agent", "carry", "drop",
+};
+#define POLICY_NUM_WORDS ((int)(sizeof policy_words / sizeof policy_words[0]))
+
+static int conv_out(int side, int k)
+{
+    return side - k + 1;
+}
+
+static ludus_nn_conv conv1_shape(const policy *p, int S)
+{
+    return (ludus_nn_conv){.B = S, .H = p->view, .W = p->view, .C = p->arch.embed,
+                           .O = p->arch.conv1, .K = p->arch.kernel, .stride = 1, .pad = 0};
+}
+
+static ludus_nn_conv conv2_shape(const policy *p, int S)
+{
+    return (ludus_nn_conv){.B = S, .H = p->h1, .W = p->h1, .C = p->arch.conv1,
+                           .O = p->arch.conv2, .K = p->arch.kernel, .stride = 1, .pad = 0};
+}
+
+int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_actions,
+                  size_t obs_size)
+{
+    memset(p, 0, sizeof *p);
+    p->arch = *arch;
+    p->view = view;
+    p->num_actions = num_actions;
+    p->obs_size = obs_size;
+    const ludus_policy_arch *a = arch;
+    if (obs_size < (size_t)view * view * 3)
+        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx3 view",
+                       obs_size, view, view);
+    p->h1 = conv_out(view, a->kernel);
+    p->h2 = conv_out(p->h1, a->kernel);
+    if (p->h2 < 1)
+        return err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
+                       a->kernel, a->kernel, view, view);
+    p->flat = p->h2 * p->h2 * a->conv2;
+    p->feat = a->memory ? a->memory : a->hidden;
+    p->zdim = p->feat + a->instr;
+    p->vocab = 2 + POLICY_NUM_WORDS;
+    ludus_nn_params *P = &p->params;
+    ludus_nn_params_init(P);
+    int rc = 0, k = a->kernel, H;
+#define ADD(name, off, ...)                                                                   \
+    do {                                                                                      \
+        int shape_[] = {__VA_ARGS__};                                                         \
+        if (!rc) rc = ludus_nn_params_add(P, name, (int)(sizeof shape_ / sizeof shape_[0]), shape_, &p->off); \
+    } while (0)
+    ADD("embed.weight", embed_w, POLICY_CELL_VOCAB, a->embed);
+    ADD("conv1.weight", c1_w, a->conv1, a->embed, k, k);
+    ADD("conv1.bias", c1_b, a->conv1);
+    ADD("conv2.weight", c2_w, a->conv2, a->conv1, k, k);
+    ADD("conv2.bias", c2_b, a->conv2);
+    ADD("fc.weight", fc_w, a->hidden, p->flat);
+    ADD("fc.bias", fc_b, a->hidden);
+    if ((H = a->memory)) {
+        ADD("memory.weight_ih", m_wih, 3 * H, a->hidden);
+        ADD("memory.weight_hh", m_whh, 3 * H, H);
+        ADD("memory.bias_ih", m_bih, 3 * H);
+        ADD("memory.bias_hh", m_bhh, 3 * H);
+    }
+    if ((H = a->instr)) {
+        ADD("instr_embed.weight", w_emb, p->vocab, a->word_embed);
+        ADD("instr_rnn.weight_ih", i_wih, 3 * H, a->word_embed);
+        ADD("instr_rnn.weight_hh", i_whh, 3 * H, H);
+        ADD("instr_rnn.bias_ih", i_bih, 3 * H);
+        ADD("instr_rnn.bias_hh", i_bhh, 3 * H);
+    }
+    ADD("actor.0.weight", a0_w, a->head, p->zdim);
+    ADD("actor.0.bias", a0_b, a->head);
+    ADD("actor.2.weight", a2_w, num_actions, a->head);
+    ADD("actor.2.bias", a2_b, num_actions);
+    ADD("critic.0.weight", v0_w, a->head, p->zdim);
+    ADD("critic.0.bias", v0_b, a->head);
+    ADD("critic.2.weight", v2_w, 1, a->head);
+    ADD("critic.2.bias", v2_b, 1);
+#undef ADD
+    if (!rc) rc = ludus_nn_params_alloc(P);
+    if (rc) ludus_nn_params_free(P);
+    return rc;
+}
+
+void policy_destroy(policy *p)
+{
+    if (p) ludus_nn_params_free(&p->params);
+}
+
+int policy_init(policy *p, ludus_rng *rng)
+{
+    float *w = p->params.data;
+    const ludus_policy_arch *a = &p->arch;
+    const float g = sqrtf(2.0f);
+    int k2 = a->kernel * a->kernel, rc = 0;
+    memset(w, 0, p->params.size * sizeof *w);
+    for (int i = 0; i < POLICY_CELL_VOCAB * a->embed; i++) w[p->embed_w + i] = (float)ludus_nn_normal(rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->c1_w, a->conv1, a->embed * k2, g, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->c2_w, a->conv2, a->conv1 * k2, g, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->fc_w, a->hidden, p->flat, g, rng);
+    for (int core = 0; core < 2; core++) {
+        int H = core ? a->instr : a->memory, In = core ? a->word_embed : a->hidden;
+        if (!H) continue;
+        float bound = 1.0f / sqrtf((float)H);
+        size_t offs[4] = {core ? p->i_wih : p->m_wih, core ? p->i_whh : p->m_whh,
+                          core ? p->i_bih : p->m_bih, core ? p->i_bhh : p->m_bhh};
+        size_t lens[4] = {(size_t)3 * H * In, (size_t)3 * H * H, (size_t)3 * H, (size_t)3 * H};
+        for (int t = 0; t < 4; t++)
+            for (size_t i = 0; i < lens[t]; i++)
+                w[offs[t] + i] = (float)ludus_rng_uniform(rng, -bound, bound);
+    }
+    if (a->instr)
+        for (int i = 0; i < p->vocab * a->word_embed; i++) w[p->w_emb + i] = (float)ludus_nn_normal(rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->a0_w, a->head, p->zdim, g, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->a2_w, p->num_actions, a->head, 0.01f, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->v0_w, a->head, p->zdim, g, rng);
+    rc = rc ? rc : ludus_nn_orthogonal(w + p->v2_w, 1, a->head, 0.01f, rng);
+    return rc;
+}
+
+void policy_tokenize(const policy *p, const char *mission, int32_t *words)
+{
+    int W = p->arch.max_words, n = 0;
+    for (int i = 0; i < W; i++) words[i] = POLICY_WORD_PAD;
+    const char *s = mission ? mission : "";
+    while (*s && n < W) {
+        while (*s && !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) s++;
+        char word[32];
+        int len = 0;
+        while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')) {
+            if (len < 31) word[len++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+            s++;
+        }
+        if (!len) break;
+        word[len] = 0;
+        int32_t id = POLICY_WORD_UNK;
+        for (int j = 0; j < POLICY_NUM_WORDS; j++)
+            if (strcmp(word, policy_words[j]) == 0) {
+                id = 2 + j;
+                break;
+            }
+        words[n++] = id;
+    }
+}
+
+/* ---- workspace ---- */
+
+int policy_ws_create(policy_ws *ws, const policy *p, int cap)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->cap = cap;
+    const ludus_policy_arch *a = &p->arch;
+    size_t S = (size_t)cap, VV = (size_t)p->view * p->view, W = (size_t)a->max_words;
+    ludus_nn_conv c1 = conv1_shape(p, cap), c2 = conv2_shape(p, cap);
+    size_t col1 = ludus_nn_conv_col_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
+    size_t h1 = S * p->h1 * p->h1 * a->conv1, h2 = S * p->h2 * p->h2 * a->conv2;
+    size_t M = (size_t)a->memory, Hi = (size_t)a->instr, A = (size_t)p->num_actions;
+    int ok = 1;
+#define F(field, n) ok = ok && ((ws->field = nn_alloc_floats(n)) != NULL)
+    ws->cells = malloc(S * VV * 3 * sizeof(int32_t));
+    ok = ws->cells != NULL;
+    F(emb, S * VV * a->embed);
+    F(col1, col1);
+    F(c1, h1);
+    F(col2, col2);
+    F(c2, h2);
+    F(fc, S * a->hidden);
+    if (M) {
+        F(mh, S * M);
+        F(mhprev, S * M);
+        F(mgates, S * 6 * M);
+        F(dmh, S * M);
+        F(dmprev, S * M);
+        F(mscratch, S * 6 * M);
+    }
+    if (Hi) {
+        ws->words = malloc(S * W * sizeof(int32_t));
+        ws->nwords = malloc(S * sizeof(int));
+        ok = ok && ws->words && ws->nwords;
+        F(wemb, S * W * a->word_embed);
+        F(ih, (W + 1) * S * Hi);
+        F(igates, W * S * 6 * Hi);
+        F(dih, 2 * S * Hi);
+        F(dwemb, S * W * a->word_embed);
+        F(iscratch, S * 6 * Hi);
+    }
+    F(z, S * p->zdim);
+    F(a1, S * a->head);
+    F(logits, S * A);
+    F(logp, S * A);
+    F(v1, S * a->head);
+    F(value, S);
+    F(dz, S * p->zdim);
+    F(da1, S * a->head);
+    F(dlogits, S * A);
+    F(dv1, S * a->head);
+    F(dvalue, S);
+    F(dfeat, S * p->feat);
+    F(dfc, S * a->hidden);
+    F(dc2, h2);
+    F(dc1, h1);
+    F(demb, S * VV * a->embed);
+    F(dcol, col1 > col2 ? col1 : col2);
+    F(grad, p->params.size);
+#undef F
+    if (!ok) {
+        policy_ws_destroy(ws);
+        return err_set(LUDUS_ENOMEM, "policy: cannot allocate a workspace for %d samples", cap);
+    }
+    return LUDUS_OK;
+}
+
+void policy_ws_destroy(policy_ws *ws)
+{
+    if (!ws) return;
+    void *bufs[] = {ws->cells, ws->emb, ws->col1, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
+                    ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->wemb, ws->ih, ws->igates,
+                    ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
+                    ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
+                    ws->dc1, ws->demb, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
+                    ws->dwemb, ws->iscratch, ws->grad};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* ---- forward ---- */
+
+static void relu_inplace(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+/* d *= f'(out) for the activation whose output is out. */
+static void relu_grad(float *d, const float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) d[i] = out[i] > 0.0f ? d[i] : 0.0f;
+}
+
+static void tanh_grad(float *d, const float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
+}
+
+static uint8_t clampu8(uint8_t v, uint8_t hi)
+{
+    return v > hi ? hi : v;
+}
+
+void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+{
+    const ludus_policy_arch *a = &p->arch;
+    const int S = b->L * b->B, VV = p->view * p->view, A = p->num_actions;
+    for (int s = 0; s < S; s++) {
+        const uint8_t *o = b->obs + (size_t)s * p->obs_size;
+        int32_t *c = ws->cells + (size_t)s * VV * 3;
+        for (int i = 0; i < VV; i++) {
+            c[3 * i] = clampu8(o[3 * i], POLICY_COLOR_BASE - 1);
+            c[3 * i + 1] = POLICY_COLOR_BASE + clampu8(o[3 * i + 1], POLICY_STATE_BASE - POLICY_COLOR_BASE - 1);
+            c[3 * i + 2] = POLICY_STATE_BASE + clampu8(o[3 * i + 2], POLICY_CELL_VOCAB - POLICY_STATE_BASE - 1);
+        }
+    }
+    ludus_nn_embedding_forward(ws->emb, ws->cells, P + p->embed_w, S * VV, 3, a->embed);
+    ludus_nn_conv c1 = conv1_shape(p, S), c2 = conv2_shape(p, S);
+    ludus_nn_conv2d_forward(ws->c1, ws->col1, ws->emb, P + p->c1_w, P + p->c1_b, &c1);
+    relu_inplace(ws->c1, (size_t)S * p->h1 * p->h1 * a->conv1);
+    ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
+    relu_inplace(ws->c2, (size_t)S * p->flat);
+    ludus_nn_linear_forward(ws->fc, ws->c2, P + p->fc_w, P + p->fc_b, S, p->flat, a->hidden);
+    relu_inplace(ws->fc, (size_t)S * a->hidden);
+    const float *feat = ws->fc;
+    if (a->memory) {
+        const int M = a->memory, B = b->B;
+        for (int t = 0; t < b->L; t++) {
+            float *hp = ws->mhprev + (size_t)t * B * M;
+            const float *src = t ? ws->mh + (size_t)(t - 1) * B * M : b->h0;
+            for (int i = 0; i < B; i++) {
+                if (b->starts && b->starts[t * B + i]) memset(hp + (size_t)i * M, 0, M * sizeof(float));
+                else memcpy(hp + (size_t)i * M, src + (size_t)i * M, M * sizeof(float));
+            }
+            ludus_nn_gru_forward(ws->mh + (size_t)t * B * M, ws->mgates + (size_t)t * B * 6 * M,
+                                 ws->fc + (size_t)t * B * a->hidden, hp, P + p->m_wih, P + p->m_whh,
+                                 P + p->m_bih, P + p->m_bhh, B, a->hidden, M);
+        }
+        feat = ws->mh;
+    }
+    const float *ifinal = NULL;
+    if (a->instr) {
+        const int W = a->max_words, Hi = a->instr, Ei = a->word_embed;
+        /* time-major words: ws->words is (W, S) */
+        for (int s = 0; s < S; s++) {
+            const int32_t *wd = b->words + (size_t)s * W;
+            int n = 0;
+            while (n < W && wd[n] != POLICY_WORD_PAD) n++;
+            ws->nwords[s] = n;
+            for (int w = 0; w < W; w++) {
+                int32_t id = wd[w];
+                ws->words[(size_t)w * S + s] = (id < 0 || id >= p->vocab) ? POLICY_WORD_UNK : id;
+            }
+        }
+        ludus_nn_embedding_forward(ws->wemb, ws->words, P + p->w_emb, W * S, 1, Ei);
+        memset(ws->ih, 0, (size_t)S * Hi * sizeof(float));
+        for (int w = 0; w < W; w++) {
+            float *hprev = ws->ih + (size_t)w * S * Hi, *hnext = hprev + (size_t)S * Hi;
+            ludus_nn_gru_forward(hnext, ws->igates + (size_t)w * S * 6 * Hi, ws->wemb + (size_t)w * S * Ei,
+                                 hprev, P + p->i_wih, P + p->i_whh, P + p->i_bih, P + p->i_bhh, S, Ei, Hi);
+            for (int s = 0; s < S; s++) /* past the mission's end the state carries over */
+                if (w >= ws->nwords[s]) memcpy(hnext + (size_t)s * Hi, hprev + (size_t)s * Hi, Hi * sizeof(float));
+        }
+        ifinal = ws->ih + (size_t)W * S * Hi;
+    }
+    for (int s = 0; s < S; s++) {
+        float *z = ws->z + (size_t)s * p->zdim;
+        memcpy(z, feat + (size_t)s * p->feat, p->feat * sizeof(float));
+        if (ifinal) memcpy(z + p->feat, ifinal + (size_t)s * a->instr, a->instr * sizeof(float));
+    }
+    ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
+    ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
+    ludus_nn_linear_forward(ws->logits, ws->a1, P + p->a2_w, P + p->a2_b, S, a->head, A);
+    ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+    ludus_nn_linear_forward(ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
+    ludus_nn_tanh_forward(ws->v1, ws->v1, (size_t)S * a->head);
+    ludus_nn_linear_forward(ws->value, ws->v1, P + p->v2_w, P + p->v2_b, S, a->head, 1);
+}
+
+/* ---- backward ---- */
+
+void policy_backward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+{
+    const ludus_policy_arch *a = &p->arch;
+    const int S = b->L * b->B, VV = p->view * p->view, A = p->num_actions;
+    float *G = ws->grad;
+    memset(ws->da1, 0, (size_t)S * a->head * sizeof(float));
+    memset(ws->dv1, 0, (size_t)S * a->head * sizeof(float));
+    memset(ws->dz, 0, (size_t)S * p->zdim * sizeof(float));
+    ludus_nn_linear_backward(ws->da1, G + p->a2_w, G + p->a2_b, ws->dlogits, ws->a1, P + p->a2_w, S, a->head, A);
+    tanh_grad(ws->da1, ws->a1, (size_t)S * a->head);
+    ludus_nn_linear_backward(ws->dz, G + p->a0_w, G + p->a0_b, ws->da1, ws->z, P + p->a0_w, S, p->zdim, a->head);
+    ludus_nn_linear_backward(ws->dv1, G + p->v2_w, G + p->v2_b, ws->dvalue, ws->v1, P + p->v2_w, S, a->head, 1);
+    tanh_grad(ws->dv1, ws->v1, (size_t)S * a->head);
+    ludus_nn_linear_backward(ws->dz, G + p->v0_w, G + p->v0_b, ws->dv1, ws->z, P + p->v0_w, S, p->zdim, a->head);
+    for (int s = 0; s < S; s++)
+        memcpy(ws->dfeat + (size_t)s * p->feat, ws->dz + (size_t)s * p->zdim, p->feat * sizeof(float));
+    if (a->instr) {
+        const int W = a->max_words, Hi = a->instr, Ei = a->word_embed;
+        float *dh = ws->dih, *dprev = ws->dih + (size_t)S * Hi;
+        for (int s = 0; s < S; s++)
+            memcpy(dh + (size_t)s * Hi, ws->dz + (size_t)s * p->zdim + p->feat, Hi * sizeof(float));
+        memset(ws->dwemb, 0, (size_t)W * S * Ei * sizeof(float));
+        for (int w = W - 1; w >= 0; w--) {
+            memset(dprev, 0, (size_t)S * Hi * sizeof(float));
+            for (int s = 0; s < S; s++)
+                if (w >= ws->nwords[s]) { /* carried over: the gradient passes through */
+                    memcpy(dprev + (size_t)s * Hi, dh + (size_t)s * Hi, Hi * sizeof(float));
+                    memset(dh + (size_t)s * Hi, 0, Hi * sizeof(float));
+                }
+            ludus_nn_gru_backward(ws->dwemb + (size_t)w * S * Ei, dprev, G + p->i_wih, G + p->i_whh,
+                                  G + p->i_bih, G + p->i_bhh, ws->iscratch, dh,
+                                  ws->igates + (size_t)w * S * 6 * Hi, ws->wemb + (size_t)w * S * Ei,
+                                  ws->ih + (size_t)w * S * Hi, P + p->i_wih, P + p->i_whh, S, Ei, Hi);
+            float *t = dh;
+            dh = dprev;
+            dprev = t;
+        }
+        ludus_nn_embedding_backward(G + p->w_emb, ws->dwemb, ws->words, W * S, 1, Ei);
+    }
+    if (a->memory) {
+        const int M = a->memory, B = b->B;
+        memset(ws->dfc, 0, (size_t)S * a->hidden * sizeof(float));
+        float *carry = ws->dmprev; /* (B, M): gradient reaching h_{t} from step t+1 */
+        memset(carry, 0, (size_t)B * M * sizeof(float));
+        for (int t = b->L - 1; t >= 0; t--) {
+            float *dh = ws->dmh; /* (B, M) */
+            const float *df = ws->dfeat + (size_t)t * B * M;
+            for (size_t i = 0; i < (size_t)B * M; i++) dh[i] = df[i] + carry[i];
+            memset(carry, 0, (size_t)B * M * sizeof(float));
+            ludus_nn_gru_backward(ws->dfc + (size_t)t * B * a->hidden, carry, G + p->m_wih, G + p->m_whh,
+                                  G + p->m_bih, G + p->m_bhh, ws->mscratch, dh,
+                                  ws->mgates + (size_t)t * B * 6 * M, ws->fc + (size_t)t * B * a->hidden,
+                                  ws->mhprev + (size_t)t * B * M, P + p->m_wih, P + p->m_whh, B, a->hidden, M);
+            for (int i = 0; i < B; i++) /* a restarted memory did not come from h_{t-1} */
+                if (b->starts && b->starts[t * B + i]) memset(carry + (size_t)i * M, 0, M * sizeof(float));
+        }
+    } else {
+        memcpy(ws->dfc, ws->dfeat, (size_t)S * a->hidden * sizeof(float));
+    }
+    relu_grad(ws->dfc, ws->fc, (size_t)S * a->hidden);
+    memset(ws->dc2, 0, (size_t)S * p->flat * sizeof(float));
+    ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
+    relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
+    ludus_nn_conv c1 = conv1_shape(p, S), c2 = conv2_shape(p, S);
+    size_t n1 = (size_t)S * p->h1 * p->h1 * a->conv1;
+    memset(ws->dc1, 0, n1 * sizeof(float));
+    ludus_nn_conv2d_backward(ws->dc1, G + p->c2_w, G + p->c2_b, ws->dcol, ws->dc2, ws->col2, P + p->c2_w, &c2);
+    relu_grad(ws->dc1, ws->c1, n1);
+    memset(ws->demb, 0, (size_t)S * VV * a->embed * sizeof(float));
+    ludus_nn_conv2d_backward(ws->demb, G + p->c1_w, G + p->c1_b, ws->dcol, ws->dc1, ws->col1, P + p->c1_w, &c1);
+    ludus_nn_embedding_backward(G + p->embed_w, ws->demb, ws->cells, S * VV, 3, a->embed);
+}
+
+/* ---- the architecture as JSON ---- */
+
+typedef struct arch_field {
+    const char *name;
+    size_t off;
+    int lo, hi;
+} arch_field;
+
+#define AF(n, lo, hi) {#n, offsetof(ludus_policy_arch, n), lo, hi}
+static const arch_field arch_fields[] = {
+    AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
+    AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
+    AF(word_embed, 1, 1024), AF(max_words, 1, 64),
+};
+#undef AF
+#define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
+
+int policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
+{
+    strbuf sb = sb_make(buf, cap);
+    sb_putc(&sb, '{');
+    for (int i = 0; i < NUM_ARCH_FIELDS; i++)
+        sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
+                  *(const int *)((const char *)a + arch_fields[i].off));
+    sb_putc(&sb, '}');
+    return (int)sb.len;
+}
+
+int policy_arch_apply(const void *obj, ludus_policy_arch *a)
+{
+    const cJSON *o = obj;
+    if (!cJSON_IsObject(o)) return err_set(LUDUS_EINVAL, "arch: expected a JSON object");
+    ludus_policy_arch out = *a;
+    for (const cJSON *e = o->child; e; e = e->next) {
+        const arch_field *f = NULL;
+        for (int i = 0; i < NUM_ARCH_FIELDS; i++)
+            if (strcmp(arch_fields[i].name, e->string) == 0) f = &arch_fields[i];
+        if (!f) return err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
+        double v = e->valuedouble;
+        if (!cJSON_IsNumber(e) || v != floor(v))
+            return err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
+        if (v < f->lo || v > f->hi)
+            return err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
+        *(int *)((char *)&out + f->off) = (int)v;
+    }
+    *a = out;
+    return LUDUS_OK;
+}
+
+int policy_arch_from_json(const char *json, ludus_policy_arch *a)
+{
+    cJSON *o = cJSON_Parse(json);
+    if (!o) return err_set(LUDUS_EFORMAT, "arch: not valid JSON");
+    ludus_policy_arch out;
+    memset(&out, 0, sizeof out);
+    int rc = policy_arch_apply(o, &out);
+    for (int i = 0; !rc && i < NUM_ARCH_FIELDS; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
+            rc = err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
+    cJSON_Delete(o);
+    if (rc) return rc == LUDUS_EINVAL ? LUDUS_EFORMAT : rc;
+    *a = out;
+    return LUDUS_OK;
+}

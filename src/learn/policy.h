@@ -1,0 +1,105 @@
+/* policy.h: the actor-critic networks the learners train on grid worlds.
+ * One architecture description (policy_arch) covers the three policies:
+ * the default (embedded 7x7x3 view -> CNN -> actor and critic heads), the
+ * same with a GRU memory core, and the instruction-conditioned one that
+ * also reads the mission (words -> embedding -> GRU). Batches are
+ * time-major sequences (L steps of B worlds) so the memory core can be
+ * trained through time while everything else runs as one large batch.
+ */
+#ifndef LUDUS_LEARN_POLICY_H
+#define LUDUS_LEARN_POLICY_H
+
+#include "core/core.h"
+#include "ludus/learn.h"
+#include "ludus/nn.h"
+
+/* Bag-of-indices vocabulary for one grid cell: object type (11), colour
+ * (6) and state (3) each get their own rows of one embedding table. */
+#define POLICY_CELL_VOCAB 20
+#define POLICY_COLOR_BASE 11
+#define POLICY_STATE_BASE 17
+
+/* Words of the instruction vocabulary: 0 pads, 1 is any unknown word. */
+#define POLICY_WORD_PAD 0
+#define POLICY_WORD_UNK 1
+
+typedef struct policy {
+    ludus_policy_arch arch;
+    int view;            /* V: the view is V x V x 3 */
+    int num_actions;     /* A */
+    size_t obs_size;
+    int h1, h2;          /* spatial side after conv1 and conv2 */
+    int flat;            /* h2 * h2 * conv2 channels */
+    int feat;            /* width of the trunk's output (fc or memory) */
+    int zdim;            /* width of the heads' input */
+    int vocab;           /* instruction vocabulary size (with pad, unk) */
+    ludus_nn_params params;
+    /* offsets into params */
+    size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b;
+    size_t m_wih, m_whh, m_bih, m_bhh;
+    size_t w_emb, i_wih, i_whh, i_bih, i_bhh;
+    size_t a0_w, a0_b, a2_w, a2_b, v0_w, v0_b, v2_w, v2_b;
+} policy;
+
+/* Build (declare and allocate) a policy for an observation layout; the
+ * parameters are zero until policy_init. */
+int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_actions,
+                  size_t obs_size);
+void policy_destroy(policy *p);
+/* Orthogonal weights (gain sqrt 2 in the trunk, 0.01 for the actor's
+ * output, 1 for the critic's), zero biases, N(0,1) embeddings, and torch's
+ * uniform(+-1/sqrt(H)) for GRU weights. */
+int policy_init(policy *p, ludus_rng *rng);
+
+/* The words of a mission as vocabulary indices, padded with 0 to
+ * arch.max_words (longer missions are cut). */
+void policy_tokenize(const policy *p, const char *mission, int32_t *words);
+
+/* One batch: L steps of B worlds, time-major (sample s = t * B + b). */
+typedef struct policy_batch {
+    int L, B;
+    const uint8_t *obs;      /* (L*B, obs_size) */
+    const int32_t *words;    /* (L*B, max_words), instruction policies only */
+    const float *h0;         /* (B, memory) memory before step 0; memory only */
+    const uint8_t *starts;   /* (L*B) 1: an episode begins here, so the memory
+                                restarts from zero; NULL: none */
+} policy_batch;
+
+/* Activations and their gradients for up to `cap` samples, and a gradient
+ * buffer of the policy's size (grad), so several workers can each run a
+ * slice of a batch. */
+typedef struct policy_ws {
+    int cap;
+    int32_t *cells;          /* (cap*V*V, 3) */
+    float *emb, *col1, *c1, *col2, *c2, *fc;
+    float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
+    int32_t *words;                   /* (cap, W) copy, pad-aware lengths */
+    int *nwords;                      /* (cap) */
+    float *wemb, *ih, *igates;        /* (cap*W, Ei), (W+1, cap, Hi), (W, cap, 6Hi) */
+    float *z, *a1, *logits, *logp, *v1, *value;
+    /* gradients of the activations */
+    float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *demb, *dcol;
+    float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
+    float *dih, *dwemb, *iscratch;    /* (cap, Hi), (cap*W, Ei), (cap, 6Hi) */
+    float *grad;                      /* (params.size) */
+} policy_ws;
+
+int policy_ws_create(policy_ws *ws, const policy *p, int cap);
+void policy_ws_destroy(policy_ws *ws);
+
+/* Forward over the batch into ws: logits, logp (log-probabilities),
+ * value; with memory, mh holds each step's new memory. */
+void policy_forward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
+/* Backward from ws->dlogits (L*B, A) and ws->dvalue (L*B), which the
+ * caller fills; adds the parameter gradients into ws->grad. */
+void policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
+
+/* The architecture as a JSON object (the checkpoint's "ludus.arch"), and
+ * back. Parsing checks every key and range. */
+int policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
+int policy_arch_from_json(const char *json, ludus_policy_arch *a);
+/* Apply the keys of a parsed cJSON object onto a (LUDUS_EINVAL: unknown
+ * key, non-integer, out of range; a unchanged). */
+int policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
+
+#endif

@@ -1,0 +1,487 @@
+/* ppo.c: proximal policy optimisation over a vec of worlds. A rollout is
+ * T steps of N worlds; each step the team of workers runs the policy on
+ * its slice of worlds, then the vec steps them all. Truncated episodes are
+ * bootstrapped from their final observation, advantages come from GAE, and
+ * each minibatch is split across the team: every worker writes gradients
+ * into its own buffer and the buffers are summed in a fixed order, so a
+ * run is reproducible for a given seed and thread count.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "learn/policy.h"
+#include "learn/ppo_internal.h"
+#include "learn/team.h"
+#include "nn/nn_internal.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* One worker's share of a minibatch, staged contiguously. */
+typedef struct stage {
+    uint8_t *obs;      /* (cap, D) */
+    int32_t *words;    /* (cap, W) */
+    float *h0;         /* (cap, M) */
+    uint8_t *starts;   /* (cap) */
+    int *sample;       /* (cap) rollout index t*N + n of each staged sample */
+    int32_t *acts;     /* (cap) their actions */
+    float *dlogp, *dent; /* (cap) loss gradients per sample */
+    double stats[5];   /* pg loss, value loss, entropy, approx kl, clipped */
+} stage;
+
+struct ludus_ppo {
+    ludus_ppo_config cfg;
+    ludus_vec *vec;
+    const ludus_env_info *info;
+    policy pol;
+    ludus_nn_adam adam;
+    team *team;
+    int K, N, T, L, W, M;
+    size_t D;
+    policy_ws *ws;
+    stage *st;
+    /* rollout (T, N, ...) */
+    uint8_t *obs;
+    int32_t *words;
+    uint8_t *starts;
+    float *mem;
+    int32_t *actions;
+    float *logp, *values, *rewards, *adv, *ret;
+    uint8_t *dones;
+    /* the worlds' current step */
+    uint8_t *cur_start;
+    float *cur_mem, *next_mem;
+    int32_t *cur_words;
+    ludus_rng *act_rng;
+    ludus_rng shuffle_rng;
+    int *perm;
+    int update, num_updates;
+    uint64_t steps;
+    double t0;
+    /* what a team job works on */
+    int job_t;            /* rollout step */
+    int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
+    float adv_mean, adv_std;
+};
+
+/* ---- rollout ---- */
+
+static void act_job(void *ctx, int k, int K)
+{
+    ludus_ppo *p = ctx;
+    int n0 = (int)((long)p->N * k / K), n1 = (int)((long)p->N * (k + 1) / K);
+    if (n1 <= n0) return;
+    int t = p->job_t;
+    size_t base = (size_t)t * p->N;
+    policy_batch b = {.L = 1, .B = n1 - n0, .obs = p->obs + (base + n0) * p->D,
+                      .words = p->W ? p->words + (base + n0) * p->W : NULL,
+                      .h0 = p->M ? p->cur_mem + (size_t)n0 * p->M : NULL,
+                      .starts = p->cur_start + n0};
+    policy_ws *ws = &p->ws[k];
+    policy_forward(&p->pol, p->pol.params.data, ws, &b);
+    int A = p->pol.num_actions;
+    for (int i = 0; i < n1 - n0; i++) {
+        int n = n0 + i;
+        const float *lp = ws->logp + (size_t)i * A;
+        int a = ludus_nn_categorical_sample(lp, A, &p->act_rng[n]);
+        p->actions[base + n] = a;
+        p->logp[base + n] = lp[a];
+        p->values[base + n] = ws->value[i];
+    }
+    if (p->M) memcpy(p->next_mem + (size_t)n0 * p->M, ws->mh, (size_t)(n1 - n0) * p->M * sizeof(float));
+}
+
+static void tokenize_worlds(ludus_ppo *p, int32_t *out)
+{
+    const ludus_env *env = ludus_vec_env(p->vec);
+    for (int n = 0; n < p->N; n++)
+        policy_tokenize(&p->pol, ludus_env_mission(env, ludus_vec_state(p->vec, n)), out + (size_t)n * p->W);
+}
+
+/* Values of the observations in obs (n, D) whose memory is mem (n, M),
+ * through worker 0's workspace; n <= N. */
+static void values_of(ludus_ppo *p, const uint8_t *obs, const int32_t *words, const float *mem,
+                      int n, float *out)
+{
+    policy_batch b = {.L = 1, .B = n, .obs = obs, .words = words, .h0 = mem, .starts = NULL};
+    policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
+    memcpy(out, p->ws[0].value, (size_t)n * sizeof(float));
+}
+
+static int rollout(ludus_ppo *p)
+{
+    const int N = p->N;
+    uint8_t *vobs = ludus_vec_obs(p->vec);
+    stage *s0 = &p->st[0];
+    for (int t = 0; t < p->T; t++) {
+        size_t base = (size_t)t * N;
+        memcpy(p->obs + base * p->D, vobs, (size_t)N * p->D);
+        if (p->W) memcpy(p->words + base * p->W, p->cur_words, (size_t)N * p->W * sizeof(int32_t));
+        memcpy(p->starts + base, p->cur_start, (size_t)N);
+        if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
+        p->job_t = t;
+        team_run(p->team, act_job, p);
+        int rc = ludus_vec_step(p->vec, p->actions + base);
+        if (rc) return rc;
+        const double *r = ludus_vec_rewards(p->vec);
+        const uint8_t *term = ludus_vec_terminated(p->vec), *trunc = ludus_vec_truncated(p->vec);
+        const uint8_t *fobs = ludus_vec_final_obs(p->vec);
+        int nb = 0;
+        for (int n = 0; n < N; n++) {
+            p->rewards[base + n] = (float)r[n];
+            p->dones[base + n] = term[n] || trunc[n];
+            if (trunc[n] && !term[n]) { /* cut by the time limit: bootstrap */
+                memcpy(s0->obs + (size_t)nb * p->D, fobs + (size_t)n * p->D, p->D);
+                if (p->W) memcpy(s0->words + (size_t)nb * p->W, p->cur_words + (size_t)n * p->W, p->W * sizeof(int32_t));
+                if (p->M) memcpy(s0->h0 + (size_t)nb * p->M, p->next_mem + (size_t)n * p->M, p->M * sizeof(float));
+                s0->sample[nb++] = n;
+            }
+        }
+        if (nb) {
+            float *v = p->ws[0].dvalue; /* free until the update */
+            values_of(p, s0->obs, p->W ? s0->words : NULL, p->M ? s0->h0 : NULL, nb, v);
+            for (int i = 0; i < nb; i++) p->rewards[base + s0->sample[i]] += p->cfg.gamma * v[i];
+        }
+        for (int n = 0; n < N; n++) p->cur_start[n] = p->dones[base + n];
+        if (p->M) memcpy(p->cur_mem, p->next_mem, (size_t)N * p->M * sizeof(float));
+        if (p->W) tokenize_worlds(p, p->cur_words);
+        p->steps += (uint64_t)N;
+    }
+    /* GAE from the value of the observation after the last step. */
+    float *last = p->ws[0].dvalue;
+    for (int n = 0; n < N; n++) s0->starts[n] = p->cur_start[n];
+    {
+        policy_batch b = {.L = 1, .B = N, .obs = vobs, .words = p->W ? p->cur_words : NULL,
+                          .h0 = p->M ? p->cur_mem : NULL, .starts = p->cur_start};
+        policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
+        memcpy(last, p->ws[0].value, (size_t)N * sizeof(float));
+    }
+    const float g = p->cfg.gamma, lam = p->cfg.gae_lambda;
+    for (int n = 0; n < N; n++) {
+        float gae = 0.0f;
+        for (int t = p->T - 1; t >= 0; t--) {
+            size_t i = (size_t)t * N + n;
+            float next_v = t == p->T - 1 ? last[n] : p->values[i + N];
+            float live = p->dones[i] ? 0.0f : 1.0f;
+            float delta = p->rewards[i] + g * next_v * live - p->values[i];
+            gae = delta + g * lam * live * gae;
+            p->adv[i] = gae;
+            p->ret[i] = gae + p->values[i];
+        }
+    }
+    return LUDUS_OK;
+}
+
+/* ---- update ---- */
+
+/* Worker k stages its part of the minibatch (chunks perm[mb0 .. mb0+mbn)),
+ * runs forward, the PPO loss and backward into its own gradient buffer. */
+static void learn_job(void *ctx, int k, int K)
+{
+    ludus_ppo *p = ctx;
+    int c0 = (int)((long)p->job_mbn * k / K), c1 = (int)((long)p->job_mbn * (k + 1) / K);
+    policy_ws *ws = &p->ws[k];
+    stage *st = &p->st[k];
+    memset(st->stats, 0, sizeof st->stats);
+    memset(ws->grad, 0, p->pol.params.size * sizeof(float));
+    int B = c1 - c0, L = p->L, N = p->N, A = p->pol.num_actions;
+    if (B <= 0) return;
+    for (int b = 0; b < B; b++) {
+        int chunk = p->perm[p->job_mb0 + c0 + b];
+        int n = chunk % N, t0 = (chunk / N) * L;
+        if (p->M) memcpy(st->h0 + (size_t)b * p->M, p->mem + ((size_t)t0 * N + n) * p->M, p->M * sizeof(float));
+        for (int l = 0; l < L; l++) {
+            size_t src = (size_t)(t0 + l) * N + n, dst = (size_t)l * B + b;
+            memcpy(st->obs + dst * p->D, p->obs + src * p->D, p->D);
+            if (p->W) memcpy(st->words + dst * p->W, p->words + src * p->W, p->W * sizeof(int32_t));
+            st->starts[dst] = p->starts[src];
+            st->sample[dst] = (int)src;
+        }
+    }
+    policy_batch batch = {.L = L, .B = B, .obs = st->obs, .words = p->W ? st->words : NULL,
+                          .h0 = p->M ? st->h0 : NULL, .starts = st->starts};
+    policy_forward(&p->pol, p->pol.params.data, ws, &batch);
+    const int S = L * B;
+    const float inv = 1.0f / (float)((long)p->job_mbn * L), clip = p->cfg.clip;
+    float *dlogp = st->dlogp, *dent = st->dent;
+    int32_t *acts = st->acts;
+    memset(ws->dlogits, 0, (size_t)S * A * sizeof(float));
+    for (int s = 0; s < S; s++) {
+        int i = st->sample[s];
+        int a = p->actions[i];
+        acts[s] = a;
+        float lp = ws->logp[(size_t)s * A + a];
+        float ratio = expf(lp - p->logp[i]);
+        float adv = p->adv[i];
+        if (p->cfg.norm_adv) adv = (adv - p->adv_mean) / (p->adv_std + 1e-8f);
+        float s1 = ratio * adv, cr = ratio < 1 - clip ? 1 - clip : (ratio > 1 + clip ? 1 + clip : ratio);
+        float s2 = cr * adv;
+        st->stats[0] += -(s1 < s2 ? s1 : s2);
+        dlogp[s] = (s1 <= s2) ? -adv * ratio * inv : 0.0f;
+        float v = ws->value[s], dv = v - p->ret[i];
+        st->stats[1] += 0.5 * dv * dv;
+        ws->dvalue[s] = p->cfg.vf_coef * dv * inv;
+        float h = ludus_nn_categorical_entropy(ws->logp + (size_t)s * A, A);
+        st->stats[2] += h;
+        dent[s] = -p->cfg.ent_coef * inv;
+        st->stats[3] += (ratio - 1.0f) - (lp - p->logp[i]);
+        st->stats[4] += fabsf(ratio - 1.0f) > clip;
+    }
+    ludus_nn_categorical_backward(ws->dlogits, ws->logp, acts, dlogp, dent, S, A);
+    policy_backward(&p->pol, p->pol.params.data, ws, &batch);
+}
+
+static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
+{
+    const int chunks = p->N * (p->T / p->L), mb = chunks / p->cfg.minibatches;
+    double stats[5] = {0}, gn = 0.0;
+    long samples = 0, steps = 0;
+    float *G = p->pol.params.grad;
+    const size_t P = p->pol.params.size;
+    for (int e = 0; e < p->cfg.epochs; e++) {
+        for (int i = 0; i < chunks; i++) p->perm[i] = i;
+        for (int i = chunks - 1; i > 0; i--) { /* Fisher-Yates from the end */
+            int j = (int)ludus_rng_integers(&p->shuffle_rng, 0, i + 1), tmp = p->perm[i];
+            p->perm[i] = p->perm[j];
+            p->perm[j] = tmp;
+        }
+        for (int b = 0; b < p->cfg.minibatches; b++) {
+            p->job_mb0 = b * mb;
+            p->job_mbn = mb;
+            if (p->cfg.norm_adv) {
+                double s = 0.0, s2 = 0.0;
+                long n = 0;
+                for (int c = 0; c < mb; c++) {
+                    int chunk = p->perm[p->job_mb0 + c], w = chunk % p->N;
+                    int t0 = (chunk / p->N) * p->L;
+                    for (int l = 0; l < p->L; l++, n++) {
+                        double a = p->adv[(size_t)(t0 + l) * p->N + w];
+                        s += a;
+                        s2 += a * a;
+                    }
+                }
+                double mean = s / n, var = n > 1 ? (s2 - n * mean * mean) / (n - 1) : 0.0;
+                p->adv_mean = (float)mean;
+                p->adv_std = (float)sqrt(var > 0 ? var : 0);
+            }
+            team_run(p->team, learn_job, p);
+            memcpy(G, p->ws[0].grad, P * sizeof(float));
+            for (int k = 1; k < p->K; k++) {
+                const float *g = p->ws[k].grad;
+                for (size_t i = 0; i < P; i++) G[i] += g[i];
+            }
+            for (int k = 0; k < p->K; k++)
+                for (int s = 0; s < 5; s++) stats[s] += p->st[k].stats[s];
+            gn += ludus_nn_clip_grad_norm(G, P, p->cfg.max_grad_norm);
+            ludus_nn_adam_step(&p->adam, p->pol.params.data, G, lr);
+            samples += (long)mb * p->L;
+            steps++;
+        }
+    }
+    m->policy_loss = stats[0] / samples;
+    m->value_loss = stats[1] / samples;
+    m->entropy = stats[2] / samples;
+    m->approx_kl = stats[3] / samples;
+    m->clip_frac = stats[4] / samples;
+    m->grad_norm = gn / steps;
+}
+
+int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
+{
+    if (!p || !m) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
+    memset(m, 0, sizeof *m);
+    double t0 = now_s();
+    ludus_vec_clear_stats(p->vec);
+    int rc = rollout(p);
+    if (rc) return rc;
+    float frac = p->cfg.anneal_lr ? 1.0f - (float)p->update / (float)p->num_updates : 1.0f;
+    float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
+    update(p, m, lr);
+    p->update++;
+    ludus_episode_stats es;
+    ludus_vec_stats(p->vec, &es);
+    m->update = p->update;
+    m->steps = p->steps;
+    m->wall = now_s() - p->t0;
+    m->sps = (double)p->N * p->T / (now_s() - t0);
+    m->episodes = es.episodes;
+    m->ret = es.episodes ? es.return_sum / es.episodes : NAN;
+    m->success = es.episodes ? (double)es.successes / es.episodes : NAN;
+    m->length = es.episodes ? (double)es.steps / es.episodes : NAN;
+    m->lr = lr;
+    return LUDUS_OK;
+}
+
+uint64_t ludus_ppo_steps(const ludus_ppo *p)
+{
+    return p ? p->steps : 0;
+}
+
+int ludus_ppo_done(const ludus_ppo *p)
+{
+    return !p || p->steps >= p->cfg.total_steps;
+}
+
+/* ---- create / destroy ---- */
+
+void ludus_ppo_destroy(ludus_ppo *p)
+{
+    if (!p) return;
+    team_destroy(p->team);
+    for (int k = 0; p->ws && k < p->K; k++) policy_ws_destroy(&p->ws[k]);
+    for (int k = 0; p->st && k < p->K; k++) {
+        free(p->st[k].obs);
+        free(p->st[k].words);
+        free(p->st[k].h0);
+        free(p->st[k].starts);
+        free(p->st[k].sample);
+        free(p->st[k].acts);
+        free(p->st[k].dlogp);
+        free(p->st[k].dent);
+    }
+    free(p->ws);
+    free(p->st);
+    policy_destroy(&p->pol);
+    ludus_nn_adam_free(&p->adam);
+    ludus_vec_destroy(p->vec);
+    void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
+                    p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
+                    p->next_mem, p->cur_words, p->act_rng, p->perm};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    free(p);
+}
+
+/* Seed the per-world action streams and the shuffling stream from the run
+ * seed and the update counter (so a resumed run draws fresh numbers). */
+static void seed_streams(ludus_ppo *p)
+{
+    for (int n = 0; n < p->N; n++) {
+        uint32_t words[4] = {(uint32_t)p->cfg.seed, (uint32_t)(p->cfg.seed >> 32), (uint32_t)n,
+                             0xac7u + (uint32_t)p->update * 2654435761u};
+        ludus_rng_seed_words(&p->act_rng[n], words, 4);
+    }
+    uint32_t words[4] = {(uint32_t)p->cfg.seed, (uint32_t)(p->cfg.seed >> 32), 0xffffffffu,
+                         0x5u + (uint32_t)p->update * 2654435761u};
+    ludus_rng_seed_words(&p->shuffle_rng, words, 4);
+}
+
+int ppo_view_of(const ludus_env_info *info, int *view)
+{
+    if (info->num_obs_fields < 1 || strcmp(info->obs_fields[0].name, "image") != 0 ||
+        info->obs_fields[0].ndim != 3 || info->obs_fields[0].shape[2] != 3 ||
+        info->obs_fields[0].shape[0] != info->obs_fields[0].shape[1] || info->obs_fields[0].offset != 0)
+        return err_set(LUDUS_EUNSUPPORTED,
+                       "%s: the grid policies need an (V, V, 3) \"image\" observation first", info->id);
+    *view = info->obs_fields[0].shape[0];
+    return LUDUS_OK;
+}
+
+int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
+{
+    if (!cfg || !out) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
+    *out = NULL;
+    int rc = ludus_ppo_config_check(cfg);
+    if (rc) return rc;
+    ludus_ppo *p = calloc(1, sizeof *p);
+    if (!p) return err_set(LUDUS_ENOMEM, "ppo: out of memory");
+    p->cfg = *cfg;
+    p->t0 = now_s();
+    p->N = cfg->num_envs;
+    p->T = cfg->num_steps;
+    p->L = cfg->recurrence;
+    p->K = cfg->num_threads;
+    ludus_vec_config vc = {.env_id = cfg->env_id, .num_envs = p->N, .num_threads = p->K,
+                           .level_start = 0,
+                           .level_count = cfg->train_levels ? cfg->train_levels : LUDUS_MAX_TRAIN_LEVELS,
+                           .seed = cfg->seed};
+    if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
+    p->info = ludus_env_get_info(ludus_vec_env(p->vec));
+    p->D = p->info->obs_size;
+    int view = 0;
+    if ((rc = ppo_view_of(p->info, &view))) goto fail;
+    if ((rc = policy_create(&p->pol, &cfg->arch, view, p->info->num_actions, p->D))) goto fail;
+    p->W = cfg->arch.instr ? cfg->arch.max_words : 0;
+    p->M = cfg->arch.memory;
+    ludus_rng init_rng;
+    ludus_rng_seed(&init_rng, cfg->seed);
+    if ((rc = policy_init(&p->pol, &init_rng))) goto fail;
+    if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
+    ludus_nn_set_threads(1); /* parallelism comes from the team, not from BLAS */
+    if (!(p->team = team_create(p->K))) {
+        rc = LUDUS_ENOMEM;
+        goto fail;
+    }
+    const int chunks = p->N * (p->T / p->L), mb = chunks / cfg->minibatches;
+    int cap = (mb + p->K - 1) / p->K * p->L;
+    if (cap < p->N) cap = p->N;
+    p->ws = calloc((size_t)p->K, sizeof *p->ws);
+    p->st = calloc((size_t)p->K, sizeof *p->st);
+    if (!p->ws || !p->st) goto nomem;
+    for (int k = 0; k < p->K; k++) {
+        if ((rc = policy_ws_create(&p->ws[k], &p->pol, cap))) goto fail;
+        stage *s = &p->st[k];
+        s->obs = malloc((size_t)cap * p->D);
+        s->words = malloc((size_t)cap * (p->W ? p->W : 1) * sizeof(int32_t));
+        s->h0 = malloc((size_t)cap * (p->M ? p->M : 1) * sizeof(float));
+        s->starts = malloc((size_t)cap);
+        s->sample = malloc((size_t)cap * sizeof(int));
+        s->acts = malloc((size_t)cap * sizeof(int32_t));
+        s->dlogp = malloc((size_t)cap * sizeof(float));
+        s->dent = malloc((size_t)cap * sizeof(float));
+        if (!s->obs || !s->words || !s->h0 || !s->starts || !s->sample || !s->acts || !s->dlogp ||
+            !s->dent)
+            goto nomem;
+    }
+    size_t TN = (size_t)p->T * p->N;
+    p->obs = malloc(TN * p->D);
+    p->words = malloc(TN * (p->W ? p->W : 1) * sizeof(int32_t));
+    p->starts = malloc(TN);
+    p->mem = malloc(TN * (p->M ? p->M : 1) * sizeof(float));
+    p->actions = malloc(TN * sizeof(int32_t));
+    p->logp = malloc(TN * sizeof(float));
+    p->values = malloc(TN * sizeof(float));
+    p->rewards = malloc(TN * sizeof(float));
+    p->adv = malloc(TN * sizeof(float));
+    p->ret = malloc(TN * sizeof(float));
+    p->dones = malloc(TN);
+    p->cur_start = malloc((size_t)p->N);
+    p->cur_mem = calloc((size_t)p->N * (p->M ? p->M : 1), sizeof(float));
+    p->next_mem = calloc((size_t)p->N * (p->M ? p->M : 1), sizeof(float));
+    p->cur_words = calloc((size_t)p->N * (p->W ? p->W : 1), sizeof(int32_t));
+    p->act_rng = calloc((size_t)p->N, sizeof(ludus_rng));
+    p->perm = malloc((size_t)chunks * sizeof(int));
+    if (!p->obs || !p->words || !p->starts || !p->mem || !p->actions || !p->logp || !p->values ||
+        !p->rewards || !p->adv || !p->ret || !p->dones || !p->cur_start || !p->cur_mem ||
+        !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)
+        goto nomem;
+    uint64_t per_update = (uint64_t)p->N * p->T;
+    p->num_updates = (int)((cfg->total_steps + per_update - 1) / per_update);
+    seed_streams(p);
+    if ((rc = ludus_vec_reset(p->vec))) goto fail;
+    memset(p->cur_start, 1, (size_t)p->N);
+    if (p->W) tokenize_worlds(p, p->cur_words);
+    *out = p;
+    return LUDUS_OK;
+nomem:
+    rc = err_set(LUDUS_ENOMEM, "ppo: out of memory");
+fail:
+    ludus_ppo_destroy(p);
+    return rc;
+}
+
+/* ---- accessors for checkpoint.c ---- */
+
+policy *ppo_policy(ludus_ppo *p) { return &p->pol; }
+const policy *ppo_policy_const(const ludus_ppo *p) { return &p->pol; }
+const ludus_ppo_config *ppo_config(const ludus_ppo *p) { return &p->cfg; }
+const ludus_env_info *ppo_env_info(const ludus_ppo *p) { return p->info; }
+ludus_nn_adam *ppo_adam(ludus_ppo *p) { return &p->adam; }
+int *ppo_update_counter(ludus_ppo *p) { return &p->update; }
+uint64_t *ppo_step_counter(ludus_ppo *p) { return &p->steps; }
+void ppo_reseed(ludus_ppo *p) { seed_streams(p); }

@@ -1,0 +1,31 @@
+/* ppo_internal.h: what the learner's files share: the checkpoint metadata
+ * keys, the observation check and access to a learner's policy.
+ */
+#ifndef LUDUS_LEARN_PPO_INTERNAL_H
+#define LUDUS_LEARN_PPO_INTERNAL_H
+
+#include "learn/policy.h"
+
+#define CKPT_FORMAT "ludus-policy-1"
+#define CKPT_KEY_FORMAT "ludus.format"
+#define CKPT_KEY_ENV "ludus.env"
+#define CKPT_KEY_ARCH "ludus.arch"
+#define CKPT_KEY_OBS "ludus.obs_size"
+#define CKPT_KEY_ACTIONS "ludus.num_actions"
+#define CKPT_KEY_STEPS "ludus.steps"
+#define CKPT_KEY_CONFIG "ludus.config"
+
+/* The side V of a grid world's (V, V, 3) view, or LUDUS_EUNSUPPORTED. */
+int ppo_view_of(const ludus_env_info *info, int *view);
+
+/* The learner's policy and its bookkeeping, for checkpoint.c. */
+policy *ppo_policy(ludus_ppo *p);
+const policy *ppo_policy_const(const ludus_ppo *p);
+const ludus_ppo_config *ppo_config(const ludus_ppo *p);
+const ludus_env_info *ppo_env_info(const ludus_ppo *p);
+ludus_nn_adam *ppo_adam(ludus_ppo *p);
+int *ppo_update_counter(ludus_ppo *p);
+uint64_t *ppo_step_counter(ludus_ppo *p);
+void ppo_reseed(ludus_ppo *p);
+
+#endif

@@ -1,0 +1,312 @@
+/* vec.c: N worlds of one id stepped in struct-of-arrays buffers by a fixed
+ * pool of threads that claim contiguous chunks of worlds. Episodes reset
+ * in the same step (the final observation is kept aside) with a seed drawn
+ * from the world's own level-sampler stream, so results never depend on the
+ * number of threads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "envs/env.h"
+#include "pool.h"
+
+#define VEC_MAX_CHUNKS 256
+/* Chunks of at least this many worlds: small enough that threads share a
+ * batch evenly, large enough that claiming one costs nothing in
+ * comparison. */
+#define VEC_MIN_CHUNK 16
+
+typedef struct world_acc {
+    double ep_return;
+    uint32_t ep_length;
+    uint64_t level;
+    ludus_rng sampler;
+    ludus_episode_stats stats;
+} world_acc;
+
+struct ludus_vec {
+    ludus_env *env;
+    int n;
+    size_t state_size, obs_size;
+    uint8_t *states; /* (N, state_size), 64-byte aligned slots */
+    uint8_t *obs, *terminated, *truncated, *final_obs, *final_mask;
+    double *rewards;
+    int owns[6];
+    world_acc *acc;
+    uint64_t level_start, level_count;
+    ludus_vec_level_fn level_fn;
+    void *level_user;
+    pool *pool;
+    int ready;
+    const int32_t *actions; /* the batch being stepped */
+    int nchunks;             /* work items per batch, for the pool */
+    int errors[VEC_MAX_CHUNKS]; /* per-chunk error code of the last job */
+};
+
+#define SLOT(v, i) ((void *)((v)->states + (size_t)(i) * (v)->state_size))
+
+static uint64_t next_level(ludus_vec *v, int i)
+{
+    world_acc *a = &v->acc[i];
+    if (v->level_fn) return v->level_fn(v->level_user, i, &a->sampler);
+    if (v->level_count == 0) return ludus_rng_next64(&a->sampler);
+    if (v->level_count <= (uint64_t)INT64_MAX)
+        return v->level_start + (uint64_t)ludus_rng_integers(&a->sampler, 0, (int64_t)v->level_count);
+    /* A range wider than 2^63: unbiased by rejection on 64-bit draws. */
+    uint64_t lim = UINT64_MAX - UINT64_MAX % v->level_count, r;
+    do r = ludus_rng_next64(&a->sampler);
+    while (r >= lim);
+    return v->level_start + r % v->level_count;
+}
+
+static void chunk_bounds(const ludus_vec *v, int c, int nchunks, int *lo, int *hi)
+{
+    *lo = (int)((long long)v->n * c / nchunks);
+    *hi = (int)((long long)v->n * (c + 1) / nchunks);
+}
+
+static int reset_world(ludus_vec *v, int i)
+{
+    const ludus_env *env = v->env;
+    void *st = SLOT(v, i);
+    world_acc *a = &v->acc[i];
+    a->level = next_level(v, i);
+    a->ep_return = 0;
+    a->ep_length = 0;
+    int rc = env->ops->reset(env, st, a->level, 1);
+    if (rc != LUDUS_OK) return rc;
+    env_state_header *h = st;
+    h->magic = ENV_STATE_MAGIC;
+    h->tag = env->tag;
+    env->ops->observe(env, st, v->obs + (size_t)i * v->obs_size);
+    return LUDUS_OK;
+}
+
+static void job_reset(void *ctx, int c, int nchunks)
+{
+    ludus_vec *v = ctx;
+    int lo, hi, rc = LUDUS_OK;
+    chunk_bounds(v, c, nchunks, &lo, &hi);
+    for (int i = lo; i < hi && rc == LUDUS_OK; i++) {
+        rc = reset_world(v, i);
+        v->final_mask[i] = 0;
+        v->rewards[i] = 0;
+        v->terminated[i] = v->truncated[i] = 0;
+    }
+    v->errors[c] = rc;
+}
+
+static void job_step(void *ctx, int c, int nchunks)
+{
+    ludus_vec *v = ctx;
+    const ludus_env *env = v->env;
+    const size_t osz = v->obs_size;
+    int lo, hi, rc = LUDUS_OK;
+    chunk_bounds(v, c, nchunks, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
+        void *st = SLOT(v, i);
+        world_acc *a = &v->acc[i];
+        ludus_step_out out;
+        env->ops->step(env, st, v->actions[i], &out);
+        a->ep_return += out.reward;
+        a->ep_length++;
+        v->rewards[i] = out.reward;
+        v->terminated[i] = out.terminated;
+        v->truncated[i] = out.truncated;
+        if (out.terminated || out.truncated) {
+            env->ops->observe(env, st, v->final_obs + (size_t)i * osz);
+            v->final_mask[i] = 1;
+            ludus_episode_stats *s = &a->stats;
+            s->episodes++;
+            s->successes += out.success;
+            s->steps += a->ep_length;
+            s->return_sum += a->ep_return;
+            s->return_sq_sum += a->ep_return * a->ep_return;
+            s->truncations += !out.terminated;
+            int r = reset_world(v, i);
+            if (r != LUDUS_OK && rc == LUDUS_OK) rc = r;
+        } else {
+            v->final_mask[i] = 0;
+            env->ops->observe(env, st, v->obs + (size_t)i * osz);
+        }
+    }
+    v->errors[c] = rc;
+}
+
+static int first_error(const ludus_vec *v)
+{
+    for (int c = 0; c < v->nchunks; c++)
+        if (v->errors[c] != LUDUS_OK) return v->errors[c];
+    return LUDUS_OK;
+}
+
+static void *lend_or_alloc(void *lent, size_t bytes, int *owned)
+{
+    if (lent) {
+        *owned = 0;
+        return lent;
+    }
+    *owned = 1;
+    return calloc(1, bytes ? bytes : 1);
+}
+
+int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
+{
+    if (!out) return err_set(LUDUS_EINVAL, "ludus_vec_create: out is NULL");
+    *out = NULL;
+    if (!cfg || !cfg->env_id) return err_set(LUDUS_EINVAL, "ludus_vec_create: no config or env id");
+    if (cfg->num_envs < 1 || cfg->num_envs > (1 << 24))
+        return err_set(LUDUS_EINVAL, "num_envs must be in [1, 16777216], got %d", cfg->num_envs);
+    int threads = cfg->num_threads ? cfg->num_threads : 1;
+    if (threads < 1 || threads > 64)
+        return err_set(LUDUS_EINVAL, "num_threads must be in [1, 64], got %d", cfg->num_threads);
+    if (threads > cfg->num_envs) threads = cfg->num_envs;
+    if (cfg->level_count && cfg->level_start > UINT64_MAX - (cfg->level_count - 1))
+        return err_set(LUDUS_EINVAL, "level range [%llu, +%llu) passes 2^64", (unsigned long long)cfg->level_start,
+                       (unsigned long long)cfg->level_count);
+
+    ludus_vec *v = calloc(1, sizeof *v);
+    if (!v) return err_set(LUDUS_ENOMEM, "out of memory");
+    int rc = ludus_env_make(cfg->env_id, cfg->env_options, &v->env);
+    if (rc != LUDUS_OK) goto fail;
+    const ludus_env_info *info = &v->env->info;
+    size_t n = (size_t)cfg->num_envs;
+    v->n = cfg->num_envs;
+    v->obs_size = info->obs_size;
+    v->state_size = (info->state_size + 63) & ~(size_t)63;
+    v->level_start = cfg->level_start;
+    v->level_count = cfg->level_count;
+    rc = LUDUS_ENOMEM;
+    v->states = aligned_alloc(64, v->state_size * n);
+    v->acc = calloc(n, sizeof *v->acc);
+    v->obs = lend_or_alloc(cfg->obs, n * v->obs_size, &v->owns[0]);
+    v->rewards = lend_or_alloc(cfg->rewards, n * sizeof(double), &v->owns[1]);
+    v->terminated = lend_or_alloc(cfg->terminated, n, &v->owns[2]);
+    v->truncated = lend_or_alloc(cfg->truncated, n, &v->owns[3]);
+    v->final_obs = lend_or_alloc(cfg->final_obs, n * v->obs_size, &v->owns[4]);
+    v->final_mask = lend_or_alloc(cfg->final_mask, n, &v->owns[5]);
+    if (!v->states || !v->acc || !v->obs || !v->rewards || !v->terminated || !v->truncated ||
+        !v->final_obs || !v->final_mask) {
+        err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
+        goto fail;
+    }
+    memset(v->states, 0, v->state_size * n);
+    /* World i's level stream: SeedSequence([seed lo, seed hi, i, 0x5eed]). */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t words[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)i, 0x5eedu};
+        ludus_rng_seed_words(&v->acc[i].sampler, words, 4);
+    }
+    /* Several chunks per thread, so one slow thread costs a chunk, not a
+     * slice; one chunk when there is one thread. */
+    v->nchunks = threads == 1 ? 1 : cfg->num_envs / VEC_MIN_CHUNK;
+    if (v->nchunks > 8 * threads) v->nchunks = 8 * threads;
+    if (v->nchunks > VEC_MAX_CHUNKS) v->nchunks = VEC_MAX_CHUNKS;
+    if (v->nchunks < threads) v->nchunks = threads;
+    v->pool = pool_create(threads);
+    if (!v->pool) {
+        err_set(LUDUS_ENOMEM, "cannot start %d threads", threads);
+        goto fail;
+    }
+    *out = v;
+    return LUDUS_OK;
+fail:
+    ludus_vec_destroy(v);
+    return rc;
+}
+
+void ludus_vec_destroy(ludus_vec *v)
+{
+    if (!v) return;
+    pool_destroy(v->pool);
+    ludus_env_destroy(v->env);
+    free(v->states);
+    free(v->acc);
+    if (v->owns[0]) free(v->obs);
+    if (v->owns[1]) free(v->rewards);
+    if (v->owns[2]) free(v->terminated);
+    if (v->owns[3]) free(v->truncated);
+    if (v->owns[4]) free(v->final_obs);
+    if (v->owns[5]) free(v->final_mask);
+    free(v);
+}
+
+int ludus_vec_reset(ludus_vec *v)
+{
+    if (!v) return err_set(LUDUS_EINVAL, "ludus_vec_reset: vec is NULL");
+    pool_run(v->pool, job_reset, v, v->nchunks);
+    int rc = first_error(v);
+    v->ready = rc == LUDUS_OK;
+    if (rc != LUDUS_OK) return err_set(rc, "resetting the worlds of '%s' failed", v->env->id);
+    return LUDUS_OK;
+}
+
+int ludus_vec_step(ludus_vec *v, const int32_t *actions)
+{
+    if (!v || !actions) return err_set(LUDUS_EINVAL, "ludus_vec_step: NULL argument");
+    if (!v->ready) return err_set(LUDUS_ESTATE, "ludus_vec_step: reset the vec first");
+    const int max_action = v->env->info.max_action;
+    for (int i = 0; i < v->n; i++)
+        if ((unsigned)actions[i] >= (unsigned)max_action)
+            return err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
+                           actions[i], i, v->env->id, max_action - 1);
+    v->actions = actions;
+    pool_run(v->pool, job_step, v, v->nchunks);
+    v->actions = NULL;
+    int rc = first_error(v);
+    if (rc != LUDUS_OK) {
+        v->ready = 0;
+        return err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
+    }
+    return LUDUS_OK;
+}
+
+const ludus_env *ludus_vec_env(const ludus_vec *v) { return v ? v->env : NULL; }
+int ludus_vec_num_envs(const ludus_vec *v) { return v ? v->n : 0; }
+uint8_t *ludus_vec_obs(ludus_vec *v) { return v ? v->obs : NULL; }
+double *ludus_vec_rewards(ludus_vec *v) { return v ? v->rewards : NULL; }
+uint8_t *ludus_vec_terminated(ludus_vec *v) { return v ? v->terminated : NULL; }
+uint8_t *ludus_vec_truncated(ludus_vec *v) { return v ? v->truncated : NULL; }
+uint8_t *ludus_vec_final_obs(ludus_vec *v) { return v ? v->final_obs : NULL; }
+uint8_t *ludus_vec_final_mask(ludus_vec *v) { return v ? v->final_mask : NULL; }
+
+void *ludus_vec_state(ludus_vec *v, int i)
+{
+    if (!v || i < 0 || i >= v->n) return NULL;
+    return SLOT(v, i);
+}
+
+uint64_t ludus_vec_level(const ludus_vec *v, int i)
+{
+    if (!v || i < 0 || i >= v->n) return 0;
+    return v->acc[i].level;
+}
+
+void ludus_vec_stats(const ludus_vec *v, ludus_episode_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!v) return;
+    for (int i = 0; i < v->n; i++) {
+        const ludus_episode_stats *s = &v->acc[i].stats;
+        out->episodes += s->episodes;
+        out->successes += s->successes;
+        out->steps += s->steps;
+        out->return_sum += s->return_sum;
+        out->return_sq_sum += s->return_sq_sum;
+        out->truncations += s->truncations;
+    }
+}
+
+void ludus_vec_clear_stats(ludus_vec *v)
+{
+    if (!v) return;
+    for (int i = 0; i < v->n; i++) memset(&v->acc[i].stats, 0, sizeof v->acc[i].stats);
+}
+
+int ludus_vec_set_level_fn(ludus_vec *v, ludus_vec_level_fn fn, void *user)
+{
+    if (!v) return err_set(LUDUS_EINVAL, "ludus_vec_set_level_fn: vec is NULL");
+    v->level_fn = fn;
+    v->level_user = user;
+    return LUDUS_OK;
+}

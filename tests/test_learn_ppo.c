@@ -1,0 +1,226 @@
+/* test_learn_ppo.c: PPO end to end on small budgets. The same config,
+ * seed and thread count give the same training curve and weights; a
+ * short run learns MiniGrid-Empty-5x5 and generalises to held-out levels;
+ * checkpoints reload into agents and into a resumed learner; bad configs
+ * and mismatched checkpoints are refused with clear errors. With
+ * LUDUS_LONG_TESTS=1 it also checks that DoorKey-5x5 is learned.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "ludus/learn.h"
+#include "ludus/nn.h"
+
+static char dir[512];
+
+static const char *path_of(const char *name)
+{
+    static char buf[2][600];
+    static int k;
+    k ^= 1;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static void small(ludus_ppo_config *c, const char *id)
+{
+    ludus_ppo_config_default(c, id);
+    c->num_envs = 8;
+    c->num_steps = 32;
+    c->minibatches = 4;
+    c->total_steps = 3 * 8 * 32;
+}
+
+static void run(const ludus_ppo_config *c, ludus_ppo_metrics *m, int updates, const char *save)
+{
+    ludus_ppo *p = NULL;
+    CHECK_OK(ludus_ppo_create(c, &p));
+    if (!p) return;
+    for (int i = 0; i < updates; i++) CHECK_OK(ludus_ppo_update(p, &m[i]));
+    if (save) CHECK_OK(ludus_ppo_save(p, save));
+    ludus_ppo_destroy(p);
+}
+
+static int same_metrics(const ludus_ppo_metrics *a, const ludus_ppo_metrics *b)
+{
+    return a->steps == b->steps && a->episodes == b->episodes &&
+           memcmp(&a->policy_loss, &b->policy_loss, 7 * sizeof(double)) == 0 &&
+           ((isnan(a->ret) && isnan(b->ret)) || a->ret == b->ret);
+}
+
+static void test_determinism(void)
+{
+    ludus_ppo_config c;
+    small(&c, "MiniGrid-DoorKey-5x5-v0");
+    ludus_ppo_metrics a[3], b[3], d[3];
+    run(&c, a, 3, path_of("det_a.safetensors"));
+    run(&c, b, 3, path_of("det_b.safetensors"));
+    for (int i = 0; i < 3; i++) CHECK_MSG(same_metrics(&a[i], &b[i]), "update %d differs between identical runs", i);
+    ludus_nn_file *fa, *fb;
+    CHECK_OK(ludus_nn_file_open(path_of("det_a.safetensors"), &fa));
+    CHECK_OK(ludus_nn_file_open(path_of("det_b.safetensors"), &fb));
+    const ludus_nn_tensor *t = ludus_nn_file_tensor(fa, 0);
+    float *x = malloc(t->numel * 4), *y = malloc(t->numel * 4);
+    CHECK_OK(ludus_nn_file_read(fa, t->name, x, t->numel));
+    CHECK_OK(ludus_nn_file_read(fb, t->name, y, t->numel));
+    CHECK(memcmp(x, y, t->numel * 4) == 0);
+    free(x); free(y);
+    ludus_nn_file_close(fa);
+    ludus_nn_file_close(fb);
+    c.seed = 2; /* another seed, another curve */
+    run(&c, d, 3, NULL);
+    CHECK(!same_metrics(&a[2], &d[2]));
+    c.seed = 1; /* the same with the memory core and BPTT */
+    c.arch.memory = 16;
+    c.recurrence = 8;
+    run(&c, a, 2, NULL);
+    run(&c, b, 2, NULL);
+    CHECK(same_metrics(&a[1], &b[1]));
+}
+
+static void test_learns_empty(void)
+{
+    ludus_ppo_config c;
+    ludus_ppo_config_default(&c, "MiniGrid-Empty-5x5-v0");
+    c.total_steps = 30000;
+    c.train_levels = 100;
+    ludus_ppo *p = NULL;
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    if (!p) return;
+    ludus_ppo_metrics m;
+    while (!ludus_ppo_done(p)) CHECK_OK(ludus_ppo_update(p, &m));
+    CHECK_MSG(m.success > 0.9, "Empty-5x5 success %.3f after %llu steps", m.success, (unsigned long long)m.steps);
+    char ck[600];
+    snprintf(ck, sizeof ck, "%s", path_of("empty.safetensors"));
+    CHECK_OK(ludus_ppo_save(p, ck));
+    CHECK_OK(ludus_ppo_save_state(p, path_of("empty.state")));
+    ludus_ppo_destroy(p);
+
+    ludus_agent *ag = NULL;
+    CHECK_OK(ludus_agent_load(ck, NULL, 64, &ag));
+    CHECK_STR(ludus_agent_env_id(ag), "MiniGrid-Empty-5x5-v0");
+    ludus_eval_config ec = {.level_start = LUDUS_HELDOUT_START, .level_count = 200, .episodes = 200, .seed = 3};
+    ludus_eval_result r, r2;
+    CHECK_OK(ludus_eval_run(ag, &ec, &r));
+    CHECK_MSG(r.success.mean > 0.9, "held-out success %.3f", r.success.mean);
+    CHECK(r.success.lo <= r.success.mean && r.success.mean <= r.success.hi);
+    CHECK(r.length.lo < r.length.hi);
+    CHECK_OK(ludus_eval_run(ag, &ec, &r2)); /* evaluation is deterministic */
+    CHECK(memcmp(&r, &r2, sizeof r) == 0);
+    /* Another world with the same spaces is allowed; the agent acts there. */
+    ec.env_id = "MiniGrid-Empty-6x6-v0";
+    CHECK_OK(ludus_eval_run(ag, &ec, &r2));
+    ludus_agent_destroy(ag);
+
+    /* Resume: a learner built from the same config takes the weights, the
+     * optimizer and the counters back. */
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    CHECK_OK(ludus_ppo_load(p, ck, path_of("empty.state")));
+    CHECK_EQ(ludus_ppo_steps(p), m.steps);
+    CHECK(ludus_ppo_done(p));
+    ludus_ppo_destroy(p);
+
+    /* A checkpoint meant for another world or another network. */
+    ludus_ppo_config other = c;
+    snprintf(other.env_id, sizeof other.env_id, "MiniGrid-Empty-6x6-v0");
+    CHECK_OK(ludus_ppo_create(&other, &p));
+    CHECK_ERR(ludus_ppo_load(p, ck, NULL), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "Empty-5x5"));
+    ludus_ppo_destroy(p);
+    other = c;
+    other.arch.hidden = 32;
+    CHECK_OK(ludus_ppo_create(&other, &p));
+    CHECK_ERR(ludus_ppo_load(p, ck, NULL), LUDUS_EINVAL);
+    ludus_ppo_destroy(p);
+    CHECK_ERR(ludus_agent_load(path_of("empty.state"), NULL, 4, &ag), LUDUS_EFORMAT);
+    CHECK_ERR(ludus_agent_load(path_of("missing.safetensors"), NULL, 4, &ag), LUDUS_ENOTFOUND);
+}
+
+static void test_bootstrap(void)
+{
+    double x[100];
+    for (int i = 0; i < 100; i++) x[i] = i < 30 ? 1.0 : 0.0;
+    ludus_estimate e = ludus_bootstrap_mean(x, 100, 2000, 1);
+    CHECK(fabs(e.mean - 0.3) < 1e-12);
+    /* the normal approximation: 0.3 +- 1.96 * sqrt(0.21 / 100) = +-0.09 */
+    CHECK_MSG(fabs(e.lo - 0.21) < 0.03 && fabs(e.hi - 0.39) < 0.03, "CI [%g, %g]", e.lo, e.hi);
+    ludus_estimate f = ludus_bootstrap_mean(x, 100, 2000, 1);
+    CHECK(e.lo == f.lo && e.hi == f.hi);
+}
+
+static void test_config(void)
+{
+    ludus_ppo_config c, keep;
+    ludus_ppo_config_default(&c, "MiniGrid-DoorKey-5x5-v0");
+    keep = c;
+    CHECK_OK(ludus_ppo_config_apply_json(&c, "{\"lr\": 0.0005, \"epochs\": 3, \"arch\": {\"hidden\": 32}}"));
+    CHECK(c.lr == 0.0005f && c.epochs == 3 && c.arch.hidden == 32);
+    c = keep;
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"lr\": \"fast\"}"), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "lr"));
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"epochs\": 2.5}"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"epoch\": 2}"), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "epoch"));
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"num_envs\": 0}"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": {\"memory\": -1}}"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": 3}"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "[1, 2]"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"lr\": 0.1,"), LUDUS_EINVAL);
+    CHECK(memcmp(&c, &keep, sizeof c) == 0); /* failures change nothing */
+    c.recurrence = 4; /* BPTT without a memory */
+    CHECK_ERR(ludus_ppo_config_check(&c), LUDUS_EINVAL);
+    c = keep;
+    c.num_steps = 30, c.arch.memory = 8, c.recurrence = 8;
+    CHECK_ERR(ludus_ppo_config_check(&c), LUDUS_EINVAL);
+    c = keep;
+    c.minibatches = 100000;
+    CHECK_ERR(ludus_ppo_config_check(&c), LUDUS_EINVAL);
+    /* The JSON form round-trips. */
+    char buf[4096];
+    c = keep;
+    c.arch.memory = 32;
+    ludus_ppo_config_to_json(&c, buf, sizeof buf);
+    ludus_ppo_config d;
+    ludus_ppo_config_default(&d, NULL);
+    CHECK_OK(ludus_ppo_config_apply_json(&d, buf));
+    CHECK(memcmp(&c, &d, sizeof c) == 0);
+    ludus_ppo *p;
+    c = keep;
+    snprintf(c.env_id, sizeof c.env_id, "MiniGrid-NoSuchWorld-v0");
+    CHECK_ERR(ludus_ppo_create(&c, &p), LUDUS_ENOTFOUND);
+}
+
+static void test_long(void)
+{
+    ludus_ppo_config c;
+    ludus_ppo_config_default(&c, "MiniGrid-DoorKey-5x5-v0"); /* the defaults, as `ludus train` */
+    ludus_ppo *p = NULL;
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    ludus_ppo_metrics m;
+    while (p && !ludus_ppo_done(p)) CHECK_OK(ludus_ppo_update(p, &m));
+    CHECK_OK(ludus_ppo_save(p, path_of("dk5.safetensors")));
+    ludus_ppo_destroy(p);
+    ludus_agent *ag;
+    CHECK_OK(ludus_agent_load(path_of("dk5.safetensors"), NULL, 64, &ag));
+    ludus_eval_config ec = {.level_start = LUDUS_HELDOUT_START, .level_count = 1000, .episodes = 1000, .seed = 1};
+    ludus_eval_result r;
+    CHECK_OK(ludus_eval_run(ag, &ec, &r));
+    CHECK_MSG(r.success.mean >= 0.9, "DoorKey-5x5 held-out success %.3f", r.success.mean);
+    ludus_agent_destroy(ag);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "%s/test_learn_ppo.d", LUDUS_BINARY_DIR);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    CHECK(system(cmd) == 0);
+    test_config();
+    test_bootstrap();
+    test_determinism();
+    test_learns_empty();
+    const char *lt = getenv("LUDUS_LONG_TESTS");
+    if (lt && strcmp(lt, "1") == 0) test_long();
+    return check_finish("test_learn_ppo");
+}
