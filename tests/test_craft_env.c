@@ -519,7 +519,7 @@ static void check_text(void)
     CHECK(n > 0 && (size_t)n < cap);
     CHECK(strstr(buf, "Health 9/9, food 9/9, drink 9/9, energy 9/9.") != NULL);
     CHECK(strstr(buf, "You carry: 2 wood, 1 wood_pickaxe.") != NULL);
-    CHECK(strstr(buf, "You face stone (east).") != NULL);
+    CHECK(strstr(buf, "In front of you (east): stone.") != NULL);
     CHECK(strstr(buf, "- cow: 1 step south and 1 step east\n") != NULL);
     CHECK(strstr(buf, "- tree: 1 step north and 2 steps west; 3 steps north and 1 step east\n") != NULL);
     CHECK(strstr(buf, "- water (shore): ") != NULL);

@@ -20,8 +20,9 @@ static void craft_destroy(ludus_env *env)
 }
 
 static const char craft_options_help[] =
-    "Crafter takes assets=DIR (the reference's textures), mode=exact|fast, obs=symbolic|rgb, "
-    "length=N (0: no limit)";
+    "assets=DIR (the reference's textures; default $LUDUS_CRAFTER_ASSETS, else ludus's sprites), "
+    "mode=exact|fast (default exact), obs=symbolic|rgb (default symbolic), length=N (default 10000, "
+    "0: no limit)";
 
 /* Where the original textures come from: assets=DIR, else the environment
  * variable; "assets=" (empty) forces ludus's own sprites. */
@@ -67,7 +68,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
         } else if (strcmp(key, "length") == 0) {
             if (env_option_int(key, val, 0, 0x7fffffffL, &length)) return LUDUS_EINVAL;
         } else {
-            return err_set(LUDUS_EINVAL, "unknown option '%s' (%s)", key, craft_options_help);
+            return err_set(LUDUS_EINVAL, "unknown option '%s' (Crafter takes %s)", key, craft_options_help);
         }
     }
     if (r < 0) return LUDUS_EINVAL;
@@ -112,6 +113,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     info->max_steps = s->length;
     info->text_capacity = CRAFT_TEXT_CAP;
     info->mission_capacity = 1;
+    info->options_doc = craft_options_help;
     return LUDUS_OK;
 }
 

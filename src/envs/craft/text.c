@@ -172,8 +172,8 @@ static void full_text(const craft_spec *s, const craft_state *st, const view *v,
 
     int fx = cx + craft_dir_dx[st->facing], fy = cy + craft_dir_dy[st->facing];
     static const char *const dirs[4] = {"west", "east", "north", "south"};
-    if (!v->inside[fx][fy]) sb_printf(sb, "You face the edge of the world (%s).\n", dirs[st->facing]);
-    else sb_printf(sb, "You face %s (%s).\n", sem_name(v->sem[fx][fy]), dirs[st->facing]);
+    if (!v->inside[fx][fy]) sb_printf(sb, "In front of you (%s): the edge of the world.\n", dirs[st->facing]);
+    else sb_printf(sb, "In front of you (%s): %s.\n", dirs[st->facing], sem_name(v->sem[fx][fy]));
 
     /* Every described cell, grouped by kind, nearest first. */
     seen list[CRAFT_NUM_SEM][VIEW_CELLS];

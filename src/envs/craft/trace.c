@@ -184,7 +184,10 @@ void craft_trace_step(const ludus_env *env, const void *prev, const void *state,
 {
     const craft_spec *s = env->impl;
     const craft_state *st = state, *ps = prev;
-    sb_printf(sb, "{\"t\":%d,\"a\":%d,\"r\":", t, action);
+    /* "t" is the world's own step counter, as the reference traces have it
+     * (1 after the first step), whatever index the caller counts with. */
+    (void)t;
+    sb_printf(sb, "{\"t\":%u,\"a\":%d,\"r\":", st->step, action);
     sb_double(sb, out->reward);
     sb_puts(sb, ",\"done\":");
     sb_bool(sb, out->terminated || out->truncated);
@@ -213,6 +216,6 @@ void craft_trace_step(const ludus_env *env, const void *prev, const void *state,
         sb_putc(sb, ']');
     }
     sb_printf(sb, ",\"rng_words\":%llu", (unsigned long long)st->rng.words);
-    sb_frame(sb, s, st, t % 50 == 0);
+    sb_frame(sb, s, st, st->step % 50 == 0);
     sb_putc(sb, '}');
 }
