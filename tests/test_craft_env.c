@@ -64,6 +64,32 @@ static int invariants(const craft_state *st, char *why, size_t cap)
     return 0;
 }
 
+/* One endless episode with the player kept alive: nights, spawns, arrows
+ * and plants pile up as long as the world lets them. */
+static void check_invariants_immortal(long steps)
+{
+    ludus_env *env = make("Crafter-Reward-v1", "length=0");
+    if (!env) return;
+    craft_state *st = ludus_env_state_new(env);
+    ludus_env_reset(env, st, 77, NULL);
+    long max_objs = 0, bad = 0;
+    for (long i = 0; i < steps && !bad; i++) {
+        ludus_step_out out;
+        st->inv[ITEM_HEALTH] = st->inv[ITEM_FOOD] = st->inv[ITEM_DRINK] = 9;
+        if (i % 7 == 0) st->inv[ITEM_SAPLING] = 9;
+        ludus_env_step(env, st, random_action(), NULL, &out);
+        char why[128];
+        if (invariants(st, why, sizeof why)) {
+            CHECK_MSG(0, "immortal step %u: %s", st->step, why);
+            bad = 1;
+        }
+        if ((long)st->num_objs > max_objs) max_objs = st->num_objs;
+    }
+    printf("immortal: %ld steps, at most %ld objects, invariants held\n", steps, max_objs);
+    free(st);
+    ludus_env_destroy(env);
+}
+
 static void check_invariants_over_play(long steps)
 {
     static const char *const modes[2] = {"mode=exact", "mode=fast"};
@@ -643,5 +669,6 @@ int main(void)
     check_score();
     const char *longer = getenv("LUDUS_LONG_TESTS");
     check_invariants_over_play(longer && *longer == '1' ? 2000000 : 60000);
+    check_invariants_immortal(longer && *longer == '1' ? 500000 : 20000);
     return check_finish("test_craft_env");
 }

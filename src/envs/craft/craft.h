@@ -216,7 +216,8 @@ static inline int craft_dist(int ax, int ay, int bx, int by)
 }
 
 void craft_set_mat(craft_state *st, int x, int y, unsigned mat);
-/* Append an object (the reference's world.add). Returns its index. */
+/* Append an object (the reference's world.add). Returns its index (-1 if
+ * the list were full, which the one-object-per-cell rule rules out). */
 int craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux);
 /* Index of the object on (x, y), -1 if none. */
 int craft_find(const craft_state *st, int x, int y);

@@ -56,6 +56,10 @@ static void chunk_touch(craft_state *st, int x, int y)
 
 int craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux)
 {
+    /* Objects stand on distinct cells, and the one that may have left its
+     * cell during its own update is still counted: the list never holds
+     * more than the area. The test keeps memory safe regardless. */
+    if (LUDUS_UNLIKELY(st->num_objs >= CRAFT_MAX_OBJS)) return -1;
     int i = (int)st->num_objs++;
     craft_obj *o = &st->objs[i];
     o->id = st->next_id++;
