@@ -294,8 +294,12 @@ static void player_update(craft_state *st, int action)
         if (craft_mat_at(st, p->x, p->y) == MAT_LAVA) st->inv[ITEM_HEALTH] = 0;
         break;
     case ACT_DO:
-        if (kind != KIND_NONE) do_object(st, craft_find(st, tx, ty));
-        else do_material(st, tx, ty, mat);
+        if (kind != KIND_NONE) {
+            int target = craft_find(st, tx, ty);
+            if (target >= 0) do_object(st, target);
+        } else {
+            do_material(st, tx, ty, mat);
+        }
         break;
     case ACT_SLEEP:
         if (st->inv[ITEM_ENERGY] < CRAFT_ITEM_MAX) st->sleeping = 1;
@@ -395,7 +399,8 @@ static int arrow_update(craft_state *st, int i)
     int tx = o->x + dx, ty = o->y + dy;
     unsigned mat = craft_mat_at(st, tx, ty);
     if (craft_kind_at(st, tx, ty) != KIND_NONE) {
-        damage(st, craft_find(st, tx, ty), 2);
+        int target = craft_find(st, tx, ty);
+        if (target >= 0) damage(st, target, 2);
         craft_vacate(st, i);
         return 1;
     }
