@@ -133,6 +133,10 @@ typedef struct craft_noise {
 
 void craft_noise_seed(craft_noise *n, int64_t seed);
 double craft_noise3(const craft_noise *n, double x, double y, double z);
+/* out[i] = noise3(x, ys[i], z) for i < count where mask[i] (mask may be
+ * NULL): one call per column of a world, so the noise inlines into a loop. */
+void craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
+                         double *out, int count);
 
 /* ---- the state ---- */
 typedef struct craft_obj {

@@ -5,8 +5,6 @@
  * build forbids FMA contraction, and the result is checked point for point
  * against shared/data/crafter/opensimplex-vectors.jsonl.
  */
-#include <math.h>
-
 #include "craft.h"
 
 #define STRETCH3 (-1.0 / 6)
@@ -55,12 +53,15 @@ static inline void vertex(const craft_noise *n, double *value, int xsv, int ysv,
     }
 }
 
-double craft_noise3(const craft_noise *n, double x, double y, double z)
+static inline double noise3(const craft_noise *n, double x, double y, double z)
 {
     /* Onto the simplectic honeycomb, then the super-cell origin. */
     double stretch = (x + y + z) * STRETCH3;
     double xs = x + stretch, ys = y + stretch, zs = z + stretch;
-    int xsb = (int)floor(xs), ysb = (int)floor(ys), zsb = (int)floor(zs);
+    int xsb = (int)xs, ysb = (int)ys, zsb = (int)zs; /* floor, without a branch: */
+    xsb -= xs < xsb;                                 /* (int) truncates toward 0 */
+    ysb -= ys < ysb;
+    zsb -= zs < zsb;
     double squish = (double)(xsb + ysb + zsb) * SQUISH3;
     double dx0 = x - ((double)xsb + squish);
     double dy0 = y - ((double)ysb + squish);
@@ -326,4 +327,13 @@ double craft_noise3(const craft_noise *n, double x, double y, double z)
     vertex(n, &value, xe0, ye0, ze0, dxe0, dye0, dze0);
     vertex(n, &value, xe1, ye1, ze1, dxe1, dye1, dze1);
     return value / NORM3;
+}
+
+double craft_noise3(const craft_noise *n, double x, double y, double z) { return noise3(n, x, y, z); }
+
+void craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
+                         double *out, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (!mask || mask[i]) out[i] = noise3(n, x, ys[i], z);
 }

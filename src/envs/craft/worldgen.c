@@ -26,29 +26,37 @@ typedef struct column {
     double start[CRAFT_SIZE], water[CRAFT_SIZE], mountain[CRAFT_SIZE];
 } column;
 
-static void column_fields(const craft_noise *n, int x, column *c)
+/* y / size for the sizes of the common fields, one column's worth. */
+typedef struct scaled {
+    double by3[CRAFT_SIZE], by5[CRAFT_SIZE], by15[CRAFT_SIZE];
+} scaled;
+
+static void column_fields(const craft_noise *n, const scaled *k, int x, column *c)
 {
-    const double fx = x;
+    const double x3 = x / 3.0, x5 = x / 5.0, x15 = x / 15.0;
+    double fine[CRAFT_SIZE];
+    uint8_t open[CRAFT_SIZE];
+    craft_noise3_column(n, x3, k->by3, 8, NULL, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) {
         int dx = x - CRAFT_START_X, dy = y - CRAFT_START_Y;
-        c->start[y] = 4 - sqrt((double)(dx * dx + dy * dy));
+        double start = 4 - sqrt((double)(dx * dx + dy * dy));
+        start += 2 * fine[y];
+        c->start[y] = 1 / (1 + exp(-start));
+        open[y] = c->start[y] <= 0.5; /* else grass, whatever water and mountain are */
     }
-    for (int y = 0; y < CRAFT_SIZE; y++) c->start[y] += 2 * noise_at(n, fx, y, 8, 3);
-    for (int y = 0; y < CRAFT_SIZE; y++) c->start[y] = 1 / (1 + exp(-c->start[y]));
-    /* Where start > 0.5 the cell is grass whatever water and mountain are. */
+    craft_noise3_column(n, x15, k->by15, 3, open, c->water, CRAFT_SIZE);
+    craft_noise3_column(n, x5, k->by5, 3, open, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++)
-        if (c->start[y] <= 0.5) c->water[y] = noise_at(n, fx, y, 3, 15);
-    for (int y = 0; y < CRAFT_SIZE; y++)
-        if (c->start[y] <= 0.5) {
-            c->water[y] += 0.15 * noise_at(n, fx, y, 3, 5);
+        if (open[y]) {
+            c->water[y] += 0.15 * fine[y];
             c->water[y] += 0.1;
             c->water[y] -= 2 * c->start[y];
         }
+    craft_noise3_column(n, x15, k->by15, 0, open, c->mountain, CRAFT_SIZE);
+    craft_noise3_column(n, x5, k->by5, 0, open, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++)
-        if (c->start[y] <= 0.5) c->mountain[y] = noise_at(n, fx, y, 0, 15);
-    for (int y = 0; y < CRAFT_SIZE; y++)
-        if (c->start[y] <= 0.5) {
-            c->mountain[y] += 0.3 * noise_at(n, fx, y, 0, 5);
+        if (open[y]) {
+            c->mountain[y] += 0.3 * fine[y];
             c->mountain[y] /= 1 + 0.3;
             c->mountain[y] -= 4 * c->start[y] + 0.3 * c->water[y];
         }
@@ -91,9 +99,15 @@ void craft_worldgen(craft_state *st)
 
     uint8_t tunnels[CRAFT_CELLS];
     memset(tunnels, 0, sizeof tunnels);
+    scaled k;
+    for (int y = 0; y < CRAFT_SIZE; y++) {
+        k.by3[y] = y / 3.0;
+        k.by5[y] = y / 5.0;
+        k.by15[y] = y / 15.0;
+    }
     column col;
     for (int x = 0; x < CRAFT_SIZE; x++) {
-        column_fields(&noise, x, &col);
+        column_fields(&noise, &k, x, &col);
         for (int y = 0; y < CRAFT_SIZE; y++)
             craft_set_mat(st, x, y, material_at(st, &noise, &col, x, y, &tunnels[CELL_INDEX(x, y)]));
     }
