@@ -276,7 +276,8 @@ void craft_textures_builtin(craft_textures *t);
 /* ---- the game ---- */
 /* Generate the world of st->world_seed (st->rng seeded, player at start). */
 void craft_worldgen(craft_state *st);
-void craft_reset_state(const craft_spec *s, craft_state *st, uint64_t seed, uint32_t episode);
+/* Episode `episode` of Env(seed): world generation and the player (spec §4). */
+void craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode);
 void craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out);
 double craft_daylight(uint32_t step);
 

@@ -119,7 +119,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
 
 static int craft_reset(const ludus_env *env, void *state, uint64_t seed, int reseed)
 {
-    const craft_spec *s = env->impl;
+    (void)env;
     craft_state *st = state;
     uint32_t episode = 1;
     if (!reseed) {
@@ -129,7 +129,7 @@ static int craft_reset(const ludus_env *env, void *state, uint64_t seed, int res
                            (unsigned long long)seed);
         episode = st->episode + 1;
     }
-    craft_reset_state(s, st, seed, episode);
+    craft_reset_state(st, seed, episode);
     return LUDUS_OK;
 }
 

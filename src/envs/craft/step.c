@@ -17,9 +17,8 @@ double craft_daylight(uint32_t step)
     return 1 - pow(fabs(cos(PI * progress)), 3);
 }
 
-void craft_reset_state(const craft_spec *s, craft_state *st, uint64_t seed, uint32_t episode)
+void craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode)
 {
-    (void)s;
     env_state_header hdr = st->hdr;
     memset(st, 0, sizeof *st);
     st->hdr = hdr;
