@@ -2,7 +2,8 @@
  * API. Steps per second in exact and fast mode, with the symbolic and the
  * RGB observation (uniform random actions; ended episodes are reset and
  * the reset time is left out), the cost of a day and of a night step (the
- * night is where exact mode pays for the reference's image noise), and
+ * night is where exact mode pays for the reference's image noise), of a
+ * day and a night frame, and
  * resets (world generations) per second, with the median and fastest
  * single reset. Each rate is measured in `rounds` rounds; the median and
  * the best round are printed, so a shared machine's interference shows as
@@ -108,6 +109,32 @@ static int day_and_night(const char *options, long steps, const char *label)
     return 0;
 }
 
+/* One 64x64 frame by day and by night (ludus_env_render, same state). */
+static int frames(const char *options, int count, const char *label)
+{
+    ludus_env *env;
+    if (ludus_env_make("Crafter-Reward-v1", options, &env)) return 1;
+    void *state = ludus_env_state_new(env);
+    static uint8_t rgb[64 * 64 * 3];
+    double cost[2] = {1e9, 1e9};
+    ludus_env_reset(env, state, 1, NULL);
+    for (int phase = 0; phase < 2; phase++) {
+        /* noop into step 40 (day), then into step 180 (night) */
+        ludus_step_out out;
+        while (ludus_env_step_count(env, state) < (phase ? 180u : 40u)) ludus_env_step(env, state, 0, NULL, &out);
+        for (int r = 0; r < 5; r++) {
+            double t0 = now();
+            for (int i = 0; i < count; i++) ludus_env_render(env, state, NULL, rgb, sizeof rgb);
+            double dt = (now() - t0) / count;
+            if (dt < cost[phase]) cost[phase] = dt;
+        }
+    }
+    printf("%-36s day %.1f us, night %.1f us per 64x64 frame (best of 5)\n", label, 1e6 * cost[0], 1e6 * cost[1]);
+    free(state);
+    ludus_env_destroy(env);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long steps = argc > 1 ? atol(argv[1]) : 1000000, resets = argc > 2 ? atol(argv[2]) : 1000;
@@ -125,6 +152,7 @@ int main(int argc, char **argv)
     rc |= steps_per_second("mode=exact,obs=rgb", steps / 20, rounds, "exact, RGB observation");
     rc |= day_and_night("mode=fast", steps, "fast, symbolic, timed per step");
     rc |= day_and_night("mode=exact", steps, "exact, symbolic, timed per step");
+    rc |= frames("mode=exact", 2000, "frames, exact mode");
 
     ludus_env *env;
     if (ludus_env_make("Crafter-Reward-v1", NULL, &env)) return 1;
