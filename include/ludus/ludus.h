@@ -283,6 +283,29 @@ LUDUS_API const char *ludus_env_describe(const char *id); /* one line, NULL if u
 LUDUS_API void *ludus_env_state_new(const ludus_env *env);
 
 /* ------------------------------------------------------------------------
+ * Crafter's episode statistics
+ *
+ * Bit i of ludus_step_out.achievements in a Crafter world is achievement
+ * i, set on the step it is first unlocked in the episode. OR the bits over
+ * an episode to get its mask.
+ * ---------------------------------------------------------------------- */
+
+#define LUDUS_CRAFTER_NUM_ACHIEVEMENTS 22
+
+/* The name of achievement i ("collect_coal", ...), NULL when out of range. */
+LUDUS_API const char *ludus_crafter_achievement_name(int i);
+
+/* The Crafter score of a set of episodes (Hafner 2021): the geometric mean
+ * of the 22 success rates with a 1% offset, exp(mean(ln(1 + s_i))) - 1,
+ * where s_i is the percentage of episodes that unlocked achievement i.
+ * episode_masks holds one mask per episode. Writes the score (in percent,
+ * 0..100) to *score and, when success_rates is not NULL, the 22 rates in
+ * percent. Fails with LUDUS_EINVAL for no episodes, a NULL pointer or a
+ * mask with a bit above 21. Thread-safe. */
+LUDUS_API int ludus_crafter_score(const uint32_t *episode_masks, size_t num_episodes, double *score,
+                                  double *success_rates);
+
+/* ------------------------------------------------------------------------
  * Batched stepping (vec)
  *
  * N worlds of one id in struct-of-arrays buffers. Worker threads each own a

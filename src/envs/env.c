@@ -9,9 +9,12 @@
 
 extern const env_entry grid_entries[];
 extern const int grid_entry_count;
+extern const env_entry craft_entries[];
+extern const int craft_entry_count;
 
 static const env_family families[] = {
     {grid_entries, &grid_entry_count},
+    {craft_entries, &craft_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
