@@ -110,6 +110,12 @@ static void add_bonus(ludus_ppo *p, size_t base, const uint8_t *vobs, const uint
 
 /* ---- rollout ---- */
 
+/* Worlds below which the rollout's forward runs on the calling thread
+ * alone: on 2 cores, waking the team for 16 worlds cost more than it saved
+ * (0.25 s against 0.14 s of rollout per 40k frames), broke even at 64 and
+ * paid from 128 (0.09 s against 0.12 s); see docs/benchmarks.md. */
+#define PPO_ACT_TEAM_MIN 128
+
 static void act_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
@@ -164,7 +170,8 @@ static int rollout(ludus_ppo *p)
         memcpy(p->starts + base, p->cur_start, (size_t)N);
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
-        team_run(p->team, act_job, p);
+        if (N >= PPO_ACT_TEAM_MIN) team_run(p->team, act_job, p);
+        else act_job(p, 0, 1);
         double ts = now_s();
         int rc = ludus_vec_step(p->vec, p->actions + base);
         p->world_s += now_s() - ts;
