@@ -39,6 +39,30 @@ const env_entry grid_entries[] = {
     MG("MiniGrid-Dynamic-Obstacles-Random-6x6-v0", "Reach the goal past 3 moving balls, random start (6x6)", grid_world_dynobs, 6, 6, 144, 1, 1, 3),
     MG("MiniGrid-Dynamic-Obstacles-8x8-v0", "Reach the goal past 4 moving balls (8x8)", grid_world_dynobs, 8, 8, 256, 1, 0, 4),
     MG("MiniGrid-Dynamic-Obstacles-16x16-v0", "Reach the goal past 8 moving balls (16x16)", grid_world_dynobs, 16, 16, 1024, 1, 0, 8),
+    /* RoomGrid worlds: p = {room size, rows, columns, ...} */
+    MG("MiniGrid-KeyCorridorS3R1-v0", "Fetch a ball behind a locked door; the key is in a side room (3x1 rooms of size 3)", grid_world_keycorridor, 7, 3, 270, 0, 3, 1, 3),
+    MG("MiniGrid-KeyCorridorS3R2-v0", "Fetch a ball behind a locked door; the key is in a side room (3x2 rooms of size 3)", grid_world_keycorridor, 7, 5, 270, 0, 3, 2, 3),
+    MG("MiniGrid-KeyCorridorS3R3-v0", "Fetch a ball behind a locked door; the key is in a side room (3x3 rooms of size 3)", grid_world_keycorridor, 7, 7, 270, 0, 3, 3, 3),
+    MG("MiniGrid-KeyCorridorS4R3-v0", "Fetch a ball behind a locked door; the key is in a side room (3x3 rooms of size 4)", grid_world_keycorridor, 10, 10, 480, 0, 4, 3, 3),
+    MG("MiniGrid-KeyCorridorS5R3-v0", "Fetch a ball behind a locked door; the key is in a side room (3x3 rooms of size 5)", grid_world_keycorridor, 13, 13, 750, 0, 5, 3, 3),
+    MG("MiniGrid-KeyCorridorS6R3-v0", "Fetch a ball behind a locked door; the key is in a side room (3x3 rooms of size 6)", grid_world_keycorridor, 16, 16, 1080, 0, 6, 3, 3),
+    MG("MiniGrid-Unlock-v0", "Pick up the key and open the locked door", grid_world_unlock, 11, 6, 288, 0, 6, 1, 2),
+    MG("MiniGrid-UnlockPickup-v0", "Unlock the door and pick up the box behind it", grid_world_unlockpickup, 11, 6, 288, 0, 6, 1, 2, 0),
+    MG("MiniGrid-BlockedUnlockPickup-v0", "Move the ball blocking the door, unlock it, pick up the box", grid_world_unlockpickup, 11, 6, 576, 0, 6, 1, 2, 1),
+    /* ObstructedMaze: p[3] key in box, p[4] blocked, p[5] quarters (0: 1x2 rooms), p[6] agent room i*3+j, p[7] v1 */
+    MG("MiniGrid-ObstructedMaze-1Dl-v0", "Unlock a door (key on the floor) to reach the blue ball", grid_world_obstructed, 11, 6, 288, 0, 6, 1, 2, 0, 0, 0, 0, 0),
+    MG("MiniGrid-ObstructedMaze-1Dlh-v0", "Unlock a door (key hidden in a box) to reach the blue ball", grid_world_obstructed, 11, 6, 288, 0, 6, 1, 2, 1, 0, 0, 0, 0),
+    MG("MiniGrid-ObstructedMaze-1Dlhb-v0", "Unblock and unlock a door (key in a box) to reach the blue ball", grid_world_obstructed, 11, 6, 288, 0, 6, 1, 2, 1, 1, 0, 0, 0),
+    MG("MiniGrid-ObstructedMaze-2Dl-v0", "Unlock two doors (keys on the floor); the blue ball is in a corner room", grid_world_obstructed, 16, 16, 576, 0, 6, 3, 3, 0, 0, 1, 7, 0),
+    MG("MiniGrid-ObstructedMaze-2Dlh-v0", "Unlock two doors (keys in boxes); the blue ball is in a corner room", grid_world_obstructed, 16, 16, 576, 0, 6, 3, 3, 1, 0, 1, 7, 0),
+    MG("MiniGrid-ObstructedMaze-2Dlhb-v0", "Unblock and unlock two doors (keys in boxes) to a corner room", grid_world_obstructed, 16, 16, 576, 0, 6, 3, 3, 1, 1, 1, 7, 0),
+    MG("MiniGrid-ObstructedMaze-2Dlhb-v1", "Unblock and unlock two doors (keys in boxes) to a corner room (v1 key order)", grid_world_obstructed, 16, 16, 576, 0, 6, 3, 3, 1, 1, 1, 7, 1),
+    MG("MiniGrid-ObstructedMaze-1Q-v0", "Obstructed maze, one quarter, starting in the middle room", grid_world_obstructed, 16, 16, 720, 0, 6, 3, 3, 1, 1, 1, 4, 0),
+    MG("MiniGrid-ObstructedMaze-1Q-v1", "Obstructed maze, one quarter, starting in the middle room (v1 key order)", grid_world_obstructed, 16, 16, 720, 0, 6, 3, 3, 1, 1, 1, 4, 1),
+    MG("MiniGrid-ObstructedMaze-2Q-v0", "Obstructed maze, two quarters", grid_world_obstructed, 16, 16, 1584, 0, 6, 3, 3, 1, 1, 2, 7, 0),
+    MG("MiniGrid-ObstructedMaze-2Q-v1", "Obstructed maze, two quarters (v1 key order)", grid_world_obstructed, 16, 16, 1584, 0, 6, 3, 3, 1, 1, 2, 7, 1),
+    MG("MiniGrid-ObstructedMaze-Full-v0", "Obstructed maze, all four quarters", grid_world_obstructed, 16, 16, 3600, 0, 6, 3, 3, 1, 1, 4, 4, 0),
+    MG("MiniGrid-ObstructedMaze-Full-v1", "Obstructed maze, all four quarters (v1 key order)", grid_world_obstructed, 16, 16, 3600, 0, 6, 3, 3, 1, 1, 4, 4, 1),
 };
 
 const int grid_entry_count = (int)(sizeof grid_entries / sizeof grid_entries[0]);

@@ -11,5 +11,10 @@ extern const grid_world grid_world_lavagap;
 extern const grid_world grid_world_crossing;
 extern const grid_world grid_world_distshift;
 extern const grid_world grid_world_dynobs;
+/* RoomGrid worlds (minigrid_roomgrid.c) */
+extern const grid_world grid_world_keycorridor;
+extern const grid_world grid_world_unlock;
+extern const grid_world grid_world_unlockpickup;
+extern const grid_world grid_world_obstructed;
 
 #endif
