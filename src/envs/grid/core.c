@@ -212,6 +212,11 @@ void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
             int x = ax + off[vy][vx][0], y = ay + off[vy][vx][1];
             view[vx][vy] = ((unsigned)x < (unsigned)W && (unsigned)y < (unsigned)H) ? cells[y * W + x] : GC_WALL;
         }
+    if (st->hand_pending && st->step_count == 0) /* rare: see grid_state.hand_pending */
+        for (int vy = 0; vy < V; vy++)
+            for (int vx = 0; vx < V; vx++)
+                if (ax + off[vy][vx][0] == st->hand_x && ay + off[vy][vx][1] == st->hand_y)
+                    view[vx][vy] = st->carrying;
     uint8_t vis[GRID_MAX_VIEW][GRID_MAX_VIEW]; /* [vx][vy] */
     if (s->see_through_walls) {
         memset(vis, 1, sizeof vis);
@@ -231,7 +236,7 @@ void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
             }
         }
     }
-    view[h][V - 1] = st->carrying;
+    view[h][V - 1] = grid_shown_carrying(st);
     for (int vx = 0; vx < V; vx++)
         for (int vy = 0; vy < V; vy++) {
             uint8_t *o = image + (vx * V + vy) * 3;

@@ -77,7 +77,20 @@ typedef struct grid_state {
     gcell carrying;
     uint32_t rejections;       /* BabyAI: rejected samples in the last reset */
     gcell contents[GRID_MAX_OBJS]; /* what each box (by id) holds */
+    /* BabyAI PutNext...Carrying: the reference produces the first
+     * observation before it hands the agent its object. While this is set
+     * and step_count is 0, views show `carrying` back on (hand_x, hand_y)
+     * and the agent's hands empty (grid_view, grid_text); the first step
+     * ends it by moving step_count, so nothing has to clear it. */
+    uint8_t hand_pending;
+    int8_t hand_x, hand_y;
 } grid_state;
+
+/* What the agent visibly carries (see hand_pending). */
+static inline gcell grid_shown_carrying(const grid_state *st)
+{
+    return st->hand_pending && st->step_count == 0 ? GC_EMPTY : st->carrying;
+}
 
 /* ---- spec ---- */
 typedef struct grid_spec grid_spec;
