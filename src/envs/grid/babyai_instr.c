@@ -125,29 +125,82 @@ static void bab_refresh(const grid_spec *s, const grid_state *st, babyai_extra *
 
 /* ---- reachability (check_objs_reachable) ---- */
 
+/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
+ * cell of x, plus every passable cell joined to one of x by passable cells. */
+static uint32_t fill_right(uint32_t x, uint32_t pass)
+{
+    x |= (x << 1) & pass;
+    pass &= pass << 1;
+    x |= (x << 2) & pass;
+    pass &= pass << 2;
+    x |= (x << 4) & pass;
+    pass &= pass << 4;
+    x |= (x << 8) & pass;
+    pass &= pass << 8;
+    x |= (x << 16) & pass;
+    return x;
+}
+
+static uint32_t fill_left(uint32_t x, uint32_t pass)
+{
+    x |= (x >> 1) & pass;
+    pass &= pass >> 1;
+    x |= (x >> 2) & pass;
+    pass &= pass >> 2;
+    x |= (x >> 4) & pass;
+    pass &= pass >> 4;
+    x |= (x >> 8) & pass;
+    pass &= pass >> 8;
+    x |= (x >> 16) & pass;
+    return x;
+}
+
+/* The reference floods from the agent: every cell reached, and the flood
+ * continues only out of empty cells and doors (of any state). Done here on
+ * one 32-bit mask per row: whole passable runs are filled at once, so the
+ * loop runs about once per turn of the longest path, not once per cell. */
 int bab_objs_reachable(const grid_spec *s, const grid_state *st)
 {
     const int W = s->width, H = s->height;
+    const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
     const gcell *cells = grid_cells_c(s, st);
-    uint8_t seen[GRID_MAX_SIDE * GRID_MAX_SIDE] = {0};
-    int16_t stack[GRID_MAX_SIDE * GRID_MAX_SIDE];
-    int top = 0;
-    stack[top++] = (int16_t)(st->agent_y * W + st->agent_x);
-    seen[st->agent_y * W + st->agent_x] = 1;
-    while (top > 0) {
-        int p = stack[--top], x = p % W, y = p / W;
-        gcell c = cells[p];
-        if (c != GC_EMPTY && GC_TYPE(c) != OBJ_DOOR) continue; /* reached, but blocks */
-        static const int8_t nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
-        for (int k = 0; k < 4; k++) {
-            int nx = x + nb[k][0], ny = y + nb[k][1];
-            if (nx < 0 || ny < 0 || nx >= W || ny >= H || seen[ny * W + nx]) continue;
-            seen[ny * W + nx] = 1;
-            stack[top++] = (int16_t)(ny * W + nx);
+    uint32_t pass[GRID_MAX_SIDE], objs[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
+    for (int y = 0; y < H; y++) {
+        uint32_t p = 0, o = 0;
+        for (int x = 0; x < W; x++) {
+            gcell c = cells[y * W + x];
+            int t = GC_TYPE(c);
+            p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
+            o |= (uint32_t)(c != GC_EMPTY && t != OBJ_WALL) << x;
+        }
+        pass[y] = p;
+        objs[y] = o;
+        reach[y] = 0;
+    }
+    reach[st->agent_y] = 1u << st->agent_x;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int y = 0; y < H; y++) {
+            uint32_t flow = reach[y] & pass[y];
+            if (!flow) continue;
+            flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
+            uint32_t row = reach[y] | flow | ((flow << 1 | flow >> 1) & inside);
+            if (row != reach[y]) {
+                reach[y] = row;
+                changed = 1;
+            }
+            if (y > 0 && (flow & ~reach[y - 1])) {
+                reach[y - 1] |= flow;
+                changed = 1;
+            }
+            if (y + 1 < H && (flow & ~reach[y + 1])) {
+                reach[y + 1] |= flow;
+                changed = 1;
+            }
         }
     }
-    for (int p = 0; p < W * H; p++)
-        if (cells[p] != GC_EMPTY && GC_TYPE(cells[p]) != OBJ_WALL && !seen[p]) return 0;
+    for (int y = 0; y < H; y++)
+        if (objs[y] & ~reach[y]) return 0;
     return 1;
 }
 

@@ -198,51 +198,145 @@ static void grid_step(const ludus_env *env, void *state, int action, ludus_step_
     out->success = out->terminated && out->reward > 0;
 }
 
-void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
+/* The encoding (type, colour, state) of every low-9-bit cell value packed
+ * in the three low bytes, and bit 24 set when light passes (not a wall, not
+ * a closed or locked door); built at compile time. Nothing (0) is (1,0,0). */
+#define ENC(i)                                                                                  \
+    ((uint32_t)((((i) & 15) | ((i) == 0)) | ((((i) >> 4) & 7) << 8) | ((((i) >> 7) & 3) << 16) | \
+                ((uint32_t)(((i) & 15) != OBJ_WALL && (((i) & 15) != OBJ_DOOR || (((i) >> 7) & 3) == 0)) << 24)))
+#define ENC2(i) ENC(i), ENC((i) + 1)
+#define ENC8(i) ENC2(i), ENC2((i) + 2), ENC2((i) + 4), ENC2((i) + 6)
+#define ENC32(i) ENC8(i), ENC8((i) + 8), ENC8((i) + 16), ENC8((i) + 24)
+#define ENC128(i) ENC32(i), ENC32((i) + 32), ENC32((i) + 64), ENC32((i) + 96)
+static const uint32_t cell_code[512] = {ENC128(0), ENC128(128), ENC128(256), ENC128(384)};
+#undef ENC
+#undef ENC2
+#undef ENC8
+#undef ENC32
+#undef ENC128
+
+/* Visibility works on one bit mask per view row (bit i = column vx = i).
+ * The reference's sweeps (spec/minigrid.md §6.2) become run fills: in the
+ * left-to-right sweep a visible transparent cell marks its right neighbour
+ * and the two cells above, and marks made in a sweep spread further in that
+ * same sweep, so the cells that pass light on are exactly the transparent
+ * run fill of the visible transparent ones. Same result, no branches. */
+static uint32_t view_fill_right(uint32_t x, uint32_t pass)
 {
-    /* grid_make guarantees an odd view in [3, GRID_MAX_VIEW]; the mask
-     * keeps the compiler's bounds reasoning in step with that. */
-    const int V = (s->view & 15) | 1, W = s->width, H = s->height, h = V / 2;
+    x |= (x << 1) & pass;
+    pass &= pass << 1;
+    x |= (x << 2) & pass;
+    pass &= pass << 2;
+    x |= (x << 4) & pass;
+    pass &= pass << 4;
+    x |= (x << 8) & pass;
+    return x;
+}
+
+static uint32_t view_fill_left(uint32_t x, uint32_t pass)
+{
+    x |= (x >> 1) & pass;
+    pass &= pass >> 1;
+    x |= (x >> 2) & pass;
+    pass &= pass >> 2;
+    x |= (x >> 4) & pass;
+    pass &= pass >> 4;
+    x |= (x >> 8) & pass;
+    return x;
+}
+
+/* The view for a given V; inlined twice so the default V = 7 gets a copy
+ * with constant loop bounds, which the compiler unrolls (several times
+ * faster, and the step's largest cost). */
+static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, const grid_state *st,
+                                                            uint8_t *image, const int V)
+{
+    const int W = s->width, H = s->height, h = V / 2;
     const int ax = st->agent_x, ay = st->agent_y;
     const gcell *cells = grid_cells_c(s, st);
     const int8_t(*off)[GRID_MAX_VIEW][2] = s->view_off[st->agent_dir];
-    gcell view[GRID_MAX_VIEW][GRID_MAX_VIEW]; /* [vx][vy] */
-    for (int vy = 0; vy < V; vy++)
-        for (int vx = 0; vx < V; vx++) {
-            int x = ax + off[vy][vx][0], y = ay + off[vy][vx][1];
-            view[vx][vy] = ((unsigned)x < (unsigned)W && (unsigned)y < (unsigned)H) ? cells[y * W + x] : GC_WALL;
+    uint32_t code[GRID_MAX_VIEW * GRID_MAX_VIEW]; /* [vx * V + vy]: packed encodings */
+    uint32_t transparent[GRID_MAX_VIEW];        /* per row vy, bit vx */
+    const uint32_t wall_code = cell_code[GC_WALL & 511u];
+    /* A view row is a straight run of world cells along the agent's right
+     * vector, so the cells inside the grid form one interval [lo, hi] of
+     * vx, read with a fixed stride; the rest are outside walls (opaque). */
+    const int rx = -grid_dir_vec[st->agent_dir][1], ry = grid_dir_vec[st->agent_dir][0];
+    const int stride = ry * W + rx;
+    for (int vy = 0; vy < V; vy++) {
+        const int bx = ax + off[vy][0][0], by = ay + off[vy][0][1]; /* the row's vx = 0 cell */
+        int lo = 0, hi = V - 1;
+        if (rx) {
+            int first = rx > 0 ? -bx : bx - (W - 1), last = rx > 0 ? W - 1 - bx : bx;
+            if (first > lo) lo = first;
+            if (last < hi) hi = last;
+            if ((unsigned)by >= (unsigned)H) hi = -1;
+        } else {
+            int first = ry > 0 ? -by : by - (H - 1), last = ry > 0 ? H - 1 - by : by;
+            if (first > lo) lo = first;
+            if (last < hi) hi = last;
+            if ((unsigned)bx >= (unsigned)W) hi = -1;
         }
+        uint32_t t = 0;
+        int vx = 0;
+        for (; vx < lo && vx < V; vx++) code[vx * V + vy] = wall_code;
+        const gcell *p = cells + (by + ry * vx) * W + bx + rx * vx;
+        for (; vx <= hi; vx++, p += stride) {
+            uint32_t k = cell_code[*p & 511u];
+            code[vx * V + vy] = k;
+            t |= (k >> 24) << vx;
+        }
+        for (; vx < V; vx++) code[vx * V + vy] = wall_code;
+        transparent[vy] = t;
+    }
     if (st->hand_pending && st->step_count == 0) /* rare: see grid_state.hand_pending */
         for (int vy = 0; vy < V; vy++)
             for (int vx = 0; vx < V; vx++)
                 if (ax + off[vy][vx][0] == st->hand_x && ay + off[vy][vx][1] == st->hand_y)
-                    view[vx][vy] = st->carrying;
-    uint8_t vis[GRID_MAX_VIEW][GRID_MAX_VIEW]; /* [vx][vy] */
+                    code[vx * V + vy] = cell_code[st->carrying & 511u]; /* pickable: transparent */
+    const uint32_t all = (1u << V) - 1;
+    uint32_t vis[GRID_MAX_VIEW];
     if (s->see_through_walls) {
-        memset(vis, 1, sizeof vis);
+        for (int vy = 0; vy < V; vy++) vis[vy] = all;
     } else {
-        memset(vis, 0, sizeof vis);
-        vis[h][V - 1] = 1;
+        const uint32_t lo = all >> 1, hi = all & ~1u; /* sweep sources: i < V-1, i > 0 */
+        for (int vy = 0; vy < V; vy++) vis[vy] = 0;
+        vis[V - 1] = 1u << h;
         for (int j = V - 1; j >= 0; j--) {
-            for (int i = 0; i < V - 1; i++) {
-                if (!vis[i][j] || gc_opaque(view[i][j])) continue;
-                vis[i + 1][j] = 1;
-                if (j > 0) vis[i + 1][j - 1] = vis[i][j - 1] = 1;
-            }
-            for (int i = V - 1; i > 0; i--) {
-                if (!vis[i][j] || gc_opaque(view[i][j])) continue;
-                vis[i - 1][j] = 1;
-                if (j > 0) vis[i - 1][j - 1] = vis[i][j - 1] = 1;
-            }
+            uint32_t v = vis[j], t = transparent[j];
+            uint32_t f = view_fill_right(v & t & lo, t & lo); /* left-to-right sweep */
+            v |= f | (f << 1);
+            uint32_t g = view_fill_left(v & t & hi, t & hi); /* right-to-left sweep */
+            v |= g | (g >> 1);
+            vis[j] = v;
+            if (j > 0) vis[j - 1] |= (f | (f << 1) | g | (g >> 1)) & all;
         }
     }
-    view[h][V - 1] = grid_shown_carrying(st);
+    code[h * V + V - 1] = cell_code[grid_shown_carrying(st) & 511u];
+    uint8_t *o = image;
     for (int vx = 0; vx < V; vx++)
-        for (int vy = 0; vy < V; vy++) {
-            uint8_t *o = image + (vx * V + vy) * 3;
-            if (vis[vx][vy]) grid_encode_cell(view[vx][vy], o);
-            else o[0] = o[1] = o[2] = 0;
+        for (int vy = 0; vy < V; vy++, o += 3) {
+            uint32_t c = code[vx * V + vy] & (0u - ((vis[vy] >> vx) & 1u));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* One 4-byte store; its fourth byte is overwritten by the next
+             * cell, and the last cell is written byte by byte below. */
+            if (vx < V - 1 || vy < V - 1) {
+                memcpy(o, &c, 4);
+                continue;
+            }
+#endif
+            o[0] = (uint8_t)c;
+            o[1] = (uint8_t)(c >> 8);
+            o[2] = (uint8_t)(c >> 16);
         }
+}
+
+void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
+{
+    /* grid_make guarantees an odd view in [3, GRID_MAX_VIEW]; the mask
+     * keeps the compiler's bounds reasoning in step with that. */
+    if (s->view == 7) view_impl(s, st, image, 7);
+    else view_impl(s, st, image, (s->view & 15) | 1);
 }
 
 void grid_observe(const ludus_env *env, const void *state, uint8_t *obs)
