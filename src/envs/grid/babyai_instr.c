@@ -127,7 +127,7 @@ static void bab_refresh(const grid_spec *s, const grid_state *st, babyai_extra *
 
 /* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
  * cell of x, plus every passable cell joined to one of x by passable cells. */
-static uint32_t fill_right(uint32_t x, uint32_t pass)
+static inline uint32_t fill_right(uint32_t x, uint32_t pass)
 {
     x |= (x << 1) & pass;
     pass &= pass << 1;
@@ -141,7 +141,7 @@ static uint32_t fill_right(uint32_t x, uint32_t pass)
     return x;
 }
 
-static uint32_t fill_left(uint32_t x, uint32_t pass)
+static inline uint32_t fill_left(uint32_t x, uint32_t pass)
 {
     x |= (x >> 1) & pass;
     pass &= pass >> 1;
@@ -157,8 +157,8 @@ static uint32_t fill_left(uint32_t x, uint32_t pass)
 
 /* The reference floods from the agent: every cell reached, and the flood
  * continues only out of empty cells and doors (of any state). Done here on
- * one 32-bit mask per row: whole passable runs are filled at once, so the
- * loop runs about once per turn of the longest path, not once per cell. */
+ * one 32-bit mask per row: whole passable runs are filled at once, and a
+ * row is revisited only when a neighbouring row gave it new cells. */
 int bab_objs_reachable(const grid_spec *s, const grid_state *st)
 {
     const int W = s->width, H = s->height;
@@ -167,36 +167,32 @@ int bab_objs_reachable(const grid_spec *s, const grid_state *st)
     uint32_t pass[GRID_MAX_SIDE], objs[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
     for (int y = 0; y < H; y++) {
         uint32_t p = 0, o = 0;
+        const gcell *row = cells + y * W;
         for (int x = 0; x < W; x++) {
-            gcell c = cells[y * W + x];
-            int t = GC_TYPE(c);
+            unsigned c = row[x], t = c & 15u;
             p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
-            o |= (uint32_t)(c != GC_EMPTY && t != OBJ_WALL) << x;
+            o |= (uint32_t)(t > OBJ_WALL) << x; /* GC_EMPTY has type 0 */
         }
         pass[y] = p;
         objs[y] = o;
         reach[y] = 0;
     }
     reach[st->agent_y] = 1u << st->agent_x;
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (int y = 0; y < H; y++) {
-            uint32_t flow = reach[y] & pass[y];
-            if (!flow) continue;
-            flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
-            uint32_t row = reach[y] | flow | ((flow << 1 | flow >> 1) & inside);
-            if (row != reach[y]) {
-                reach[y] = row;
-                changed = 1;
-            }
-            if (y > 0 && (flow & ~reach[y - 1])) {
-                reach[y - 1] |= flow;
-                changed = 1;
-            }
-            if (y + 1 < H && (flow & ~reach[y + 1])) {
-                reach[y + 1] |= flow;
-                changed = 1;
-            }
+    uint32_t dirty = 1u << st->agent_y; /* rows with cells not yet spread */
+    while (dirty) {
+        int y = __builtin_ctz(dirty);
+        dirty &= dirty - 1;
+        uint32_t flow = reach[y] & pass[y];
+        if (!flow) continue;
+        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
+        reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
+        if (y > 0 && (flow & ~reach[y - 1])) {
+            reach[y - 1] |= flow;
+            dirty |= 1u << (y - 1);
+        }
+        if (y + 1 < H && (flow & ~reach[y + 1])) {
+            reach[y + 1] |= flow;
+            dirty |= 1u << (y + 1);
         }
     }
     for (int y = 0; y < H; y++)

@@ -278,15 +278,16 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
             if ((unsigned)bx >= (unsigned)W) hi = -1;
         }
         uint32_t t = 0;
-        int vx = 0;
-        for (; vx < lo && vx < V; vx++) code[vx * V + vy] = wall_code;
-        const gcell *p = cells + (by + ry * vx) * W + bx + rx * vx;
-        for (; vx <= hi; vx++, p += stride) {
+        if (lo > 0 || hi < V - 1) {
+#pragma GCC unroll 16
+            for (int vx = 0; vx < V; vx++) code[vx * V + vy] = wall_code;
+        }
+        const gcell *p = cells + (by + ry * lo) * W + bx + rx * lo;
+        for (int vx = lo; vx <= hi; vx++, p += stride) {
             uint32_t k = cell_code[*p & 511u];
             code[vx * V + vy] = k;
             t |= (k >> 24) << vx;
         }
-        for (; vx < V; vx++) code[vx * V + vy] = wall_code;
         transparent[vy] = t;
     }
     if (st->hand_pending && st->step_count == 0) /* rare: see grid_state.hand_pending */
@@ -315,6 +316,7 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
     code[h * V + V - 1] = cell_code[grid_shown_carrying(st) & 511u];
     uint8_t *o = image;
     for (int vx = 0; vx < V; vx++)
+#pragma GCC unroll 16
         for (int vy = 0; vy < V; vy++, o += 3) {
             uint32_t c = code[vx * V + vy] & (0u - ((vis[vy] >> vx) & 1u));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
