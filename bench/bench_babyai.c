@@ -2,6 +2,8 @@
  * thread through the public ludus_env_* API, observation included, as a
  * learner would call it. Steps use uniformly random actions and reset the
  * episode (next seed) when it ends, so step figures include those resets.
+ * Rates are given per second of wall time and per second of this thread's
+ * CPU time; on a shared, loaded machine only the second means much.
  *   usage: bench_babyai [seconds per measurement] [id ...]
  */
 #include <stdio.h>
@@ -11,12 +13,14 @@
 
 #include "ludus/ludus.h"
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
 
 static int bench(const char *id, double seconds)
 {
@@ -31,7 +35,7 @@ static int bench(const char *id, double seconds)
 
     /* Resets: consecutive seeds, checked in batches against the clock. */
     uint64_t seed = 0;
-    double t0 = now(), t1;
+    double t0 = now(), t1, c0 = cpu();
     do {
         for (int k = 0; k < 1000; k++)
             if (ludus_env_reset(env, st, seed++, obs) != LUDUS_OK) {
@@ -40,13 +44,14 @@ static int bench(const char *id, double seconds)
             }
         t1 = now();
     } while (t1 - t0 < seconds);
-    double resets_per_s = (double)seed / (t1 - t0);
+    double resets_per_s = (double)seed / (t1 - t0), resets_per_cpu_s = (double)seed / (cpu() - c0);
 
     /* Steps: random actions, a new episode when one ends. */
     uint64_t steps = 0, episodes = 0, rs = 88172645463325252ull;
     ludus_env_reset(env, st, 0, obs);
     ludus_step_out out;
     t0 = now();
+    c0 = cpu();
     do {
         for (int k = 0; k < 10000; k++) {
             rs ^= rs << 13;
@@ -58,11 +63,12 @@ static int bench(const char *id, double seconds)
         }
         t1 = now();
     } while (t1 - t0 < seconds);
-    double steps_per_s = (double)steps / (t1 - t0);
+    double steps_per_s = (double)steps / (t1 - t0), steps_per_cpu_s = (double)steps / (cpu() - c0);
 
-    printf("%-28s %12.0f resets/s (%7.3f us)  %12.0f steps/s (%6.1f ns, %.1f steps/episode)\n", id,
-           resets_per_s, 1e6 / resets_per_s, steps_per_s, 1e9 / steps_per_s,
-           episodes ? (double)steps / (double)episodes : 0.0);
+    printf("%-28s resets/s %9.0f wall %9.0f cpu (%6.3f us cpu)   steps/s %9.0f wall %9.0f cpu (%6.1f ns cpu)"
+           "   %.1f steps/episode\n",
+           id, resets_per_s, resets_per_cpu_s, 1e6 / resets_per_cpu_s, steps_per_s, steps_per_cpu_s,
+           1e9 / steps_per_cpu_s, episodes ? (double)steps / (double)episodes : 0.0);
     free(obs);
     free(st);
     ludus_env_destroy(env);
