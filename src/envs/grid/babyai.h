@@ -63,6 +63,15 @@ enum {
     BABYAI_LG_ACTION = 1, BABYAI_LG_AND = 2, BABYAI_LG_SEQ = 4 /* p[7] */
 };
 
+/* The cells holding an object or door, in the reference's scan order (x
+ * outer, y inner): typed descriptions match against this instead of the
+ * whole grid once the layout is final (BossLevel matches a dozen times). */
+#define BAB_CELLS_CAP 128
+typedef struct bab_cells {
+    int n; /* -1: not built (match scans the grid) */
+    int8_t x[BAB_CELLS_CAP], y[BAB_CELLS_CAP];
+} bab_cells;
+
 typedef struct bab_gen {
     roomgrid rg;
     const grid_spec *s;
@@ -73,6 +82,7 @@ typedef struct bab_gen {
      * reference never clears it), so a stale room can still filter rand_obj. */
     int locked_i, locked_j;   /* -1: none yet */
     int locked_now;           /* set by this attempt */
+    bab_cells cells;          /* built once the layout is final (bab_cells_build) */
     int start_carry;          /* PutNext...Carrying: hand over `carry_obj` after reset */
     gcell carry_obj;
     int carry_x, carry_y;
@@ -91,9 +101,11 @@ uint32_t babyai_max_steps(const grid_spec *s, const grid_state *st);
 int bab_desc_new(bab_gen *g, int type, int color, int loc);
 int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict);
 int bab_seq(bab_gen *g, int kind, int a, int b);
-/* find_matching_objs with locations, into ex->desc[d]. Returns the match
- * count as the reference counts it (walls included), or -1 past the cap. */
-int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d);
+/* find_matching_objs with locations, into *d. Returns the match count as
+ * the reference counts it (walls included), or -1 past the cap. `cells`
+ * (may be NULL) lists the object cells of the current layout. */
+int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells);
+void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells);
 /* check_objs_reachable: 1 when every non-wall object is reachable. */
 int bab_objs_reachable(const grid_spec *s, const grid_state *st);
 /* A level whose one instruction is on an object already placed. */

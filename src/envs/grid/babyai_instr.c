@@ -27,6 +27,7 @@ int bab_desc_new(bab_gen *g, int type, int color, int loc)
     return ex->ndesc++;
 }
 
+/* Nodes are built children first, so the node built last is the root. */
 int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
 {
     babyai_extra *ex = g->ex;
@@ -40,11 +41,7 @@ int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
     return ex->ninstr++;
 }
 
-int bab_seq(bab_gen *g, int kind, int a, int b)
-{
-    int idx = bab_action(g, kind, a, b, 0);
-    return idx;
-}
+int bab_seq(bab_gen *g, int kind, int a, int b) { return bab_action(g, kind, a, b, 0); }
 
 int bab_single(bab_gen *g, int kind, gcell obj, int strict)
 {
@@ -55,40 +52,66 @@ int bab_single(bab_gen *g, int kind, gcell obj, int strict)
 
 /* ---- matching ---- */
 
-int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d)
+void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
+{
+    const gcell *c = grid_cells_c(s, st);
+    cells->n = 0;
+    for (int x = 0; x < s->width; x++)
+        for (int y = 0; y < s->height; y++) {
+            if (GC_TYPE(c[y * s->width + x]) <= OBJ_WALL) continue;
+            if (cells->n == BAB_CELLS_CAP) {
+                cells->n = -1; /* too many: scan the grid instead */
+                return;
+            }
+            cells->x[cells->n] = (int8_t)x;
+            cells->y[cells->n] = (int8_t)y;
+            cells->n++;
+        }
+}
+
+/* Does cell (x, y), holding c, match the description from the agent's pose? */
+static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax, int ay, int tx, int ty,
+                               int rs, int fx, int fy)
+{
+    if (c == GC_EMPTY) return 0;
+    if (d->type >= 0 && GC_TYPE(c) != d->type) return 0;
+    if (d->color >= 0 && GC_COLOR(c) != d->color) return 0;
+    if (d->loc < 0) return 1;
+    if (x < tx || y < ty || x >= tx + rs || y >= ty + rs) return 0; /* the agent's room, walls included */
+    int vx = x - ax, vy = y - ay;
+    int side = vx * -fy + vy * fx, ahead = vx * fx + vy * fy; /* v . right, v . forward */
+    switch (d->loc) {
+    case LOC_LEFT: return side < 0;
+    case LOC_RIGHT: return side > 0;
+    case LOC_FRONT: return ahead > 0;
+    default: return ahead < 0;
+    }
+}
+
+int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
     const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
     const int ax = st->agent_x, ay = st->agent_y;
     const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
     const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
-    const int rx = -fy, ry = fx;
-    const gcell *cells = grid_cells_c(s, st);
+    const gcell *g = grid_cells_c(s, st);
     int count = 0;
     d->n = 0;
-    for (int x = 0; x < W; x++)
-        for (int y = 0; y < H; y++) {
-            gcell c = cells[y * W + x];
-            if (c == GC_EMPTY) continue;
-            if (d->type >= 0 && GC_TYPE(c) != d->type) continue;
-            if (d->color >= 0 && GC_COLOR(c) != d->color) continue;
-            if (d->loc >= 0) {
-                if (x < tx || y < ty || x >= tx + rs || y >= ty + rs) continue;
-                int vx = x - ax, vy = y - ay;
-                int side = vx * rx + vy * ry, ahead = vx * fx + vy * fy;
-                int ok = d->loc == LOC_LEFT    ? side < 0
-                         : d->loc == LOC_RIGHT ? side > 0
-                         : d->loc == LOC_FRONT ? ahead > 0
-                                               : ahead < 0;
-                if (!ok) continue;
-            }
-            count++;
-            if (GC_TYPE(c) == OBJ_WALL) continue;
-            if (d->n == BAB_DESC_CAP) return -1;
-            d->id[d->n] = (uint8_t)GC_ID(c);
-            d->px[d->n] = (int8_t)x;
-            d->py[d->n] = (int8_t)y;
-            d->n++;
-        }
+    /* A typed description never matches a wall, so the object list serves. */
+    const int listed = cells && cells->n >= 0 && d->type >= 0;
+    const int total = listed ? cells->n : W * H;
+    for (int k = 0; k < total; k++) {
+        int x = listed ? cells->x[k] : k / H, y = listed ? cells->y[k] : k % H;
+        gcell c = g[y * W + x];
+        if (!desc_matches(d, c, x, y, ax, ay, tx, ty, rs, fx, fy)) continue;
+        count++;
+        if (GC_TYPE(c) == OBJ_WALL) continue;
+        if (d->n == BAB_DESC_CAP) return -1;
+        d->id[d->n] = (uint8_t)GC_ID(c);
+        d->px[d->n] = (int8_t)x;
+        d->py[d->n] = (int8_t)y;
+        d->n++;
+    }
     d->npos = d->n;
     return count;
 }
@@ -231,7 +254,8 @@ static int bab_validate(bab_gen *g, int idx)
     }
     if (in->kind == BI_PUTNEXT) {
         bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
-        if (bab_match(g->s, g->st, move) < 0 || bab_match(g->s, g->st, fixed) < 0) return BAB_BROKEN;
+        if (bab_match(g->s, g->st, move, &g->cells) < 0 || bab_match(g->s, g->st, fixed, &g->cells) < 0)
+            return BAB_BROKEN;
         for (int m = 0; m < move->n; m++)
             for (int f = 0; f < fixed->n; f++)
                 if (move->id[m] == fixed->id[f]) return BAB_REJECT; /* matches both sides */
@@ -304,8 +328,12 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         g.unblocking = 0;
         g.locked_now = 0;
         g.start_carry = 0;
+        g.cells.n = -1;
         int rc = mission(&g);
-        if (rc == LUDUS_OK) rc = bab_validate(&g, ex->root);
+        if (rc == LUDUS_OK) {
+            if (g.cells.n < 0) bab_cells_build(s, st, &g.cells);
+            rc = bab_validate(&g, ex->root);
+        }
         if (rc == LUDUS_OK) break;
         if (rc == BAB_BROKEN) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (rc != GEN_FAIL && rc != BAB_REJECT) return rc;
@@ -316,7 +344,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
      * layout and pose; both see the same state, so one match serves. */
     int counts[BAB_MAX_DESCS];
     for (int k = 0; k < ex->ndesc; k++) {
-        counts[k] = bab_match(s, st, &ex->desc[k]);
+        counts[k] = bab_match(s, st, &ex->desc[k], &g.cells);
         if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
     }

@@ -37,9 +37,9 @@ static int add_locked_room(bab_gen *g)
     roomgrid *rg = &g->rg;
     gcell door;
     for (;;) {
-        int i = (int)grid_rand_int(st, 0, rg->cols);
-        int j = (int)grid_rand_int(st, 0, rg->rows);
-        int k = (int)grid_rand_int(st, 0, 4);
+        int i = grid_rand_small(st, 0, rg->cols);
+        int j = grid_rand_small(st, 0, rg->rows);
+        int k = grid_rand_small(st, 0, 4);
         g->locked_i = i;
         g->locked_j = j;
         if (!rg_has_neighbor(rg, i, j, k)) continue;
@@ -48,8 +48,8 @@ static int add_locked_room(bab_gen *g)
     }
     g->locked_now = 1;
     for (;;) {
-        int i = (int)grid_rand_int(st, 0, rg->cols);
-        int j = (int)grid_rand_int(st, 0, rg->rows);
+        int i = grid_rand_small(st, 0, rg->cols);
+        int j = grid_rand_small(st, 0, rg->rows);
         if (i == g->locked_i && j == g->locked_j) continue;
         return rg_add_object(rg, i, j, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     }
@@ -66,14 +66,14 @@ static int rand_obj(levelgen *lg, const int *types, int ntypes, int *out)
     const int rs = g->rg.size, step = rs - 1;
     for (int tries = 0;; tries++) {
         if (tries > RAND_OBJ_MAX_TRIES) return GEN_FAIL;
-        int c = (int)grid_rand_int(st, 0, 7); /* [None, *COLOR_NAMES] */
+        int c = grid_rand_small(st, 0, 7); /* [None, *COLOR_NAMES] */
         int color = c == 0 ? -1 : grid_color_names[c - 1];
-        int type = types[grid_rand_int(st, 0, ntypes)];
+        int type = types[grid_rand_small(st, 0, ntypes)];
         int loc = -1;
-        if (lg->locations && grid_rand_bool(st)) loc = (int)grid_rand_int(st, 0, 4);
+        if (lg->locations && grid_rand_bool(st)) loc = grid_rand_small(st, 0, 4);
         int d = bab_desc_new(g, type, color, loc);
         bab_desc *desc = &ex->desc[d];
-        int count = bab_match(g->s, st, desc);
+        int count = bab_match(g->s, st, desc, &g->cells);
         ex->ndesc--; /* kept only when accepted */
         if (count < 0) return BAB_BROKEN; /* cannot happen: see BAB_DESC_CAP */
         if (count == 0) continue;
@@ -93,9 +93,9 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
 {
     bab_gen *g = lg->g;
     grid_state *st = g->st;
-    int kind = kinds[grid_rand_int(st, 0, nkinds)];
+    int kind = kinds[grid_rand_small(st, 0, nkinds)];
     if (kind == KIND_ACTION) {
-        int action = lg->actions[grid_rand_int(st, 0, lg->nactions)];
+        int action = lg->actions[grid_rand_small(st, 0, lg->nactions)];
         int a, b = -1;
         switch (action) {
         case BI_GOTO: TRY(rand_obj(lg, types_all, 4, &a)); break;
@@ -120,7 +120,7 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
     }
     TRY(rand_instr(lg, action_or_and, 2, &a));
     TRY(rand_instr(lg, action_or_and, 2, &b));
-    int before = grid_rand_int(st, 0, 2) == 0;
+    int before = grid_rand_small(st, 0, 2) == 0;
     *out = bab_seq(g, before ? BI_BEFORE : BI_AFTER, a, b);
     return LUDUS_OK;
 }
@@ -150,6 +150,7 @@ static int lv_levelgen(bab_gen *g)
             break;
     }
     if (!g->unblocking && !bab_objs_reachable(s, st)) return BAB_REJECT;
+    bab_cells_build(s, st, &g->cells); /* the layout is final from here */
     int root;
     TRY(rand_instr(&lg, kinds, nkinds, &root));
     g->ex->root = (uint8_t)root;

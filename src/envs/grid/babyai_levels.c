@@ -23,7 +23,7 @@ static int place_agent_outside(bab_gen *g, int li, int lj)
 }
 
 /* _rand_elem over a list of n: the index drawn. */
-static int pick(bab_gen *g, int n) { return (int)grid_rand_int(g->st, 0, n); }
+static int pick(bab_gen *g, int n) { return grid_rand_small(g->st, 0, n); }
 
 /* ---- GoTo family ---- */
 
@@ -104,11 +104,11 @@ BABYAI_LEVEL(grid_world_babyai_goto, "GoTo", lv_goto, BABYAI_MISSION_CAP_SHORT);
 static int locked_room_with_key(bab_gen *g, gcell *door, int *li, int *lj)
 {
     grid_state *st = g->st;
-    *li = (int)grid_rand_int(st, 0, g->rg.cols);
-    *lj = (int)grid_rand_int(st, 0, g->rg.rows);
+    *li = grid_rand_small(st, 0, g->rg.cols);
+    *lj = grid_rand_small(st, 0, g->rg.rows);
     *door = rg_add_door(&g->rg, *li, *lj, -1, -1, 1, NULL, NULL);
-    int ik = (int)grid_rand_int(st, 0, g->rg.cols);
-    int jk = (int)grid_rand_int(st, 0, g->rg.rows);
+    int ik = grid_rand_small(st, 0, g->rg.cols);
+    int jk = grid_rand_small(st, 0, g->rg.rows);
     return rg_add_object(&g->rg, ik, jk, OBJ_KEY, GC_COLOR(*door), NULL, NULL, NULL);
 }
 
@@ -204,9 +204,9 @@ static int lv_opendoor(bab_gen *g)
     rg_rand_subset(g->st, colors, 6, 4);
     for (int k = 0; k < 4; k++) rg_add_door(&g->rg, 1, 1, k, colors[k], 0, NULL, NULL);
     int select_by = g->s->p[3];
-    if (select_by == 0) select_by = 1 + (int)grid_rand_int(g->st, 0, 2);
+    if (select_by == 0) select_by = 1 + grid_rand_small(g->st, 0, 2);
     int d = select_by == 1 ? bab_desc_new(g, OBJ_DOOR, colors[0], -1)
-                           : bab_desc_new(g, OBJ_DOOR, -1, (int)grid_rand_int(g->st, 0, 4));
+                           : bab_desc_new(g, OBJ_DOOR, -1, grid_rand_small(g->st, 0, 4));
     TRY(rg_place_agent(&g->rg, 1, 1, 1));
     bab_action(g, BI_OPEN, d, -1, g->s->p[4]);
     return LUDUS_OK;
@@ -242,7 +242,7 @@ static int lv_opendoorsorder(bab_gen *g)
     rg_rand_subset(g->st, doors, n, 2);
     int d1 = bab_desc_new(g, OBJ_DOOR, GC_COLOR(doors[0]), -1);
     int d2 = bab_desc_new(g, OBJ_DOOR, GC_COLOR(doors[1]), -1);
-    int mode = (int)grid_rand_int(g->st, 0, 3);
+    int mode = grid_rand_small(g->st, 0, 3);
     int a = bab_action(g, BI_OPEN, d1, -1, strict);
     if (mode > 0) {
         int b = bab_action(g, BI_OPEN, d2, -1, strict);
@@ -271,8 +271,8 @@ static int lv_findobj(bab_gen *g)
     gcell obj;
     /* The reference draws the column from num_rows and the row from
      * num_cols (harmless: 3 x 3). */
-    int i = (int)grid_rand_int(g->st, 0, g->rg.rows);
-    int j = (int)grid_rand_int(g->st, 0, g->rg.cols);
+    int i = grid_rand_small(g->st, 0, g->rg.rows);
+    int j = grid_rand_small(g->st, 0, g->rg.cols);
     TRY(rg_add_object(&g->rg, i, j, -1, -1, &obj, NULL, NULL));
     TRY(rg_place_agent(&g->rg, 1, 1, 1));
     TRY(rg_connect_all(&g->rg, NULL, 0));
@@ -286,10 +286,10 @@ static int lv_keycorridor(bab_gen *g)
     roomgrid *rg = &g->rg;
     gcell ball;
     for (int j = 1; j < rg->rows; j++) rg_remove_wall(rg, 1, j, RG_UP);
-    int room = (int)grid_rand_int(g->st, 0, rg->rows);
+    int room = grid_rand_small(g->st, 0, rg->rows);
     gcell door = rg_add_door(rg, 2, room, RG_LEFT, -1, 1, NULL, NULL);
     TRY(rg_add_object(rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL));
-    int key_room = (int)grid_rand_int(g->st, 0, rg->rows);
+    int key_room = grid_rand_small(g->st, 0, rg->rows);
     TRY(rg_add_object(rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
     TRY(rg_place_agent(rg, 1, rg->rows / 2, 1));
     TRY(rg_connect_all(rg, NULL, 0));
@@ -358,7 +358,7 @@ static int lv_pickupdist(bab_gen *g)
     TRY(rg_place_agent(&g->rg, 0, 0, 1));
     gcell obj = objs[pick(g, 5)];
     int type = GC_TYPE(obj), color = GC_COLOR(obj);
-    int select_by = (int)grid_rand_int(g->st, 0, 3); /* type, color, both */
+    int select_by = grid_rand_small(g->st, 0, 3); /* type, color, both */
     if (select_by == 1) type = -1;
     else if (select_by == 0) color = -1;
     bab_action(g, BI_PICKUP, bab_desc_new(g, type, color, -1), -1, g->s->p[3]);

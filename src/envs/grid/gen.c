@@ -5,48 +5,15 @@
  */
 #include "grid.h"
 
-/* integers(lo, hi) for the small ranges generation draws, inlined: a
- * generator reset makes about a hundred draws, and the general entry point
- * (64-bit ranges, call overhead) cost more than the draws themselves. The
- * same numpy algorithms as ludus_rng_integers and ludus_rng_next32 (their
- * buffering is part of the public ludus_rng contract), so the same stream. */
-static inline uint32_t rand_next32(ludus_rng *rng)
-{
-    if (rng->has32) {
-        rng->has32 = 0;
-        return rng->buf32;
-    }
-    uint64_t n = ludus_rng_next64(rng);
-    rng->has32 = 1;
-    rng->buf32 = (uint32_t)(n >> 32);
-    return (uint32_t)n;
-}
-
-static inline int rand_small(ludus_rng *rng, int lo, int hi)
-{
-    if (hi - lo <= 1) return lo; /* numpy draws nothing */
-    uint32_t range = (uint32_t)(hi - lo - 1), excl = range + 1;
-    uint64_t m = (uint64_t)rand_next32(rng) * excl;
-    uint32_t left = (uint32_t)m;
-    if (left < excl) {
-        uint32_t thr = (0xffffffffu - range) % excl;
-        while (left < thr) {
-            m = (uint64_t)rand_next32(rng) * excl;
-            left = (uint32_t)m;
-        }
-    }
-    return lo + (int)(m >> 32);
-}
-
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi)
 {
-    if (lo >= INT32_MIN && hi <= INT32_MAX && hi > lo) return rand_small(&st->rng, (int)lo, (int)hi);
+    if (lo >= INT32_MIN && hi <= INT32_MAX && hi > lo) return grid_rand_small(st, (int)lo, (int)hi);
     return ludus_rng_integers(&st->rng, lo, hi);
 }
 
-int grid_rand_bool(grid_state *st) { return rand_small(&st->rng, 0, 2) == 0; }
+int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
 
-int grid_rand_color(grid_state *st) { return grid_color_names[rand_small(&st->rng, 0, 6)]; }
+int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
 
 void grid_clear(const grid_spec *s, grid_state *st)
 {
@@ -99,8 +66,8 @@ int grid_place_obj(const grid_spec *s, grid_state *st, gcell obj, int top_x, int
     if (max_tries < 0) max_tries = GEN_UNLIMITED_TRIES;
     for (int tries = 0;; tries++) {
         if (tries > max_tries) return GEN_FAIL;
-        int x = rand_small(&st->rng, top_x, hi_x);
-        int y = rand_small(&st->rng, top_y, hi_y);
+        int x = grid_rand_small(st, top_x, hi_x);
+        int y = grid_rand_small(st, top_y, hi_y);
         if (grid_get(s, st, x, y) != GC_EMPTY) continue;
         if (x == st->agent_x && y == st->agent_y) continue;
         if (reject && reject(s, st, x, y, ctx)) continue;
@@ -120,6 +87,6 @@ int grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, i
     if (rc != LUDUS_OK) return rc;
     st->agent_x = (int16_t)x;
     st->agent_y = (int16_t)y;
-    if (rand_dir) st->agent_dir = (uint8_t)rand_small(&st->rng, 0, 4);
+    if (rand_dir) st->agent_dir = (uint8_t)grid_rand_small(st, 0, 4);
     return LUDUS_OK;
 }

@@ -195,6 +195,34 @@ typedef int (*grid_reject_fn)(const grid_spec *s, const grid_state *st, int x, i
                               const void *ctx);
 
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
+/* integers(lo, hi) for the small ranges generation draws, inlined: a reset
+ * makes tens to thousands of draws and the general entry point (64-bit
+ * ranges, two calls deep) cost more than the draws. The same numpy
+ * algorithms as ludus_rng_integers and ludus_rng_next32 (whose buffering is
+ * part of the public ludus_rng contract), so the same stream. */
+static inline int grid_rand_small(grid_state *st, int lo, int hi)
+{
+    if (hi - lo <= 1) return lo; /* numpy draws nothing */
+    ludus_rng *rng = &st->rng;
+    uint32_t range = (uint32_t)(hi - lo - 1), excl = range + 1;
+    for (uint32_t thr = 0;;) {
+        uint32_t r;
+        if (rng->has32) {
+            rng->has32 = 0;
+            r = rng->buf32;
+        } else {
+            uint64_t n = ludus_rng_next64(rng);
+            rng->has32 = 1;
+            rng->buf32 = (uint32_t)(n >> 32);
+            r = (uint32_t)n;
+        }
+        uint64_t m = (uint64_t)r * excl;
+        uint32_t left = (uint32_t)m;
+        if (left >= excl) return lo + (int)(m >> 32); /* Lemire: accepted without a division */
+        if (!thr) thr = (0xffffffffu - range) % excl;
+        if (left >= thr) return lo + (int)(m >> 32);
+    }
+}
 int grid_rand_bool(grid_state *st);
 int grid_rand_color(grid_state *st);          /* an encoding colour index */
 void grid_clear(const grid_spec *s, grid_state *st);

@@ -37,12 +37,12 @@ static int gen_keycorridor(const grid_spec *s, grid_state *st)
     target_extra *ex = grid_extra(s, st);
     rg_init(&rg, s, st);
     for (int j = 1; j < rg.rows; j++) rg_remove_wall(&rg, 1, j, RG_UP);
-    int room = (int)grid_rand_int(st, 0, rg.rows);
+    int room = grid_rand_small(st, 0, rg.rows);
     gcell door = rg_add_door(&rg, 2, room, RG_LEFT, -1, 1, NULL, NULL);
     gcell ball;
     int rc = rg_add_object(&rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL);
     if (rc) return rc;
-    int key_room = (int)grid_rand_int(st, 0, rg.rows);
+    int key_room = grid_rand_small(st, 0, rg.rows);
     rc = rg_add_object(&rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     if (rc) return rc;
     rc = rg_place_agent(&rg, 1, rg.rows / 2, 1);
@@ -179,7 +179,7 @@ static int gen_obstructed(const grid_spec *s, grid_state *st)
                 if (rc) return rc;
             }
         }
-        int c = (int)grid_rand_int(st, 0, quarters);
+        int c = grid_rand_small(st, 0, quarters);
         rc = rg_add_object(&rg, corner[c][0], corner[c][1], OBJ_BALL, OM_TARGET_COLOR, &ball, NULL, NULL);
         if (rc) return rc;
         rc = rg_place_agent(&rg, s->p[6] / 3, s->p[6] % 3, 1);

@@ -17,7 +17,7 @@ static const int rg_kinds[3] = {OBJ_KEY, OBJ_BALL, OBJ_BOX};
 
 int rg_rand_elem(grid_state *st, const int *items, int n)
 {
-    return items[grid_rand_int(st, 0, n)];
+    return items[grid_rand_small(st, 0, n)];
 }
 
 void rg_rand_subset(grid_state *st, int *items, int n, int k)
@@ -25,7 +25,7 @@ void rg_rand_subset(grid_state *st, int *items, int n, int k)
     int rest[GRID_MAX_OBJS], out[GRID_MAX_OBJS];
     memcpy(rest, items, sizeof(int) * (size_t)n);
     for (int c = 0; c < k; c++) {
-        int idx = (int)grid_rand_int(st, 0, n - c);
+        int idx = grid_rand_small(st, 0, n - c);
         out[c] = rest[idx];
         memmove(rest + idx, rest + idx + 1, sizeof(int) * (size_t)(n - c - idx - 1));
     }
@@ -57,10 +57,10 @@ void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
             for (int k = 0; k < 4; k++) r->door_x[k] = r->door_y[k] = -1;
             if (i < rg->cols - 1) {
                 r->door_x[RG_RIGHT] = (int8_t)(tx + rs - 1);
-                r->door_y[RG_RIGHT] = (int8_t)grid_rand_int(st, ty + 1, ty + rs - 1);
+                r->door_y[RG_RIGHT] = (int8_t)grid_rand_small(st, ty + 1, ty + rs - 1);
             }
             if (j < rg->rows - 1) {
-                r->door_x[RG_DOWN] = (int8_t)grid_rand_int(st, tx + 1, tx + rs - 1);
+                r->door_x[RG_DOWN] = (int8_t)grid_rand_small(st, tx + 1, tx + rs - 1);
                 r->door_y[RG_DOWN] = (int8_t)(ty + rs - 1);
             }
             if (i > 0) {
@@ -90,7 +90,7 @@ gcell rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, in
     grid_state *st = rg->st;
     rg_room *r = rg_get(rg, i, j);
     if (idx < 0) {
-        do idx = (int)grid_rand_int(st, 0, 4);
+        do idx = grid_rand_small(st, 0, 4);
         while (!rg_has_neighbor(rg, i, j, idx) || r->doors[idx] != RG_WALL);
     }
     if (color < 0) color = grid_rand_color(st);
@@ -157,8 +157,8 @@ int rg_add_object(roomgrid *rg, int i, int j, int kind, int color, gcell *out, i
 int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
 {
     grid_state *st = rg->st;
-    if (i < 0) i = (int)grid_rand_int(st, 0, rg->cols);
-    if (j < 0) j = (int)grid_rand_int(st, 0, rg->rows);
+    if (i < 0) i = grid_rand_small(st, 0, rg->cols);
+    if (j < 0) j = grid_rand_small(st, 0, rg->rows);
     const int step = rg->size - 1;
     for (int round = 0; round < RG_AGENT_ROUNDS; round++) {
         int rc = grid_place_agent(rg->s, st, i * step, j * step, rg->size, rg->size, rand_dir, RG_PLACE_TRIES);
@@ -197,17 +197,21 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
         colors = grid_color_names;
         ncolors = 6;
     }
+    /* The reference floods every iteration; the answer only changes when a
+     * door is added, so it is recomputed then. */
+    int reached = rg_all_reached(rg);
     for (int itrs = 0;; itrs++) {
         if (itrs > RG_CONNECT_MAX_ITRS) return GEN_FAIL;
-        if (rg_all_reached(rg)) return LUDUS_OK;
-        int i = (int)grid_rand_int(st, 0, rg->cols);
-        int j = (int)grid_rand_int(st, 0, rg->rows);
-        int k = (int)grid_rand_int(st, 0, 4);
+        if (reached) return LUDUS_OK;
+        int i = grid_rand_small(st, 0, rg->cols);
+        int j = grid_rand_small(st, 0, rg->rows);
+        int k = grid_rand_small(st, 0, 4);
         rg_room *r = rg_get(rg, i, j);
         if (!rg_has_neighbor(rg, i, j, k) || r->doors[k] != RG_WALL) continue;
         if (r->locked || rg_neighbor(rg, i, j, k)->locked) continue;
-        int color = colors[grid_rand_int(st, 0, ncolors)];
+        int color = colors[grid_rand_small(st, 0, ncolors)];
         rg_add_door(rg, i, j, k, color, 0, NULL, NULL);
+        reached = rg_all_reached(rg);
     }
 }
 
@@ -224,8 +228,8 @@ int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell 
                 dup = rg->obj_type[k] == type && rg->obj_color[k] == color;
             if (dup) continue;
         }
-        int ri = i >= 0 ? i : (int)grid_rand_int(st, 0, rg->cols);
-        int rj = j >= 0 ? j : (int)grid_rand_int(st, 0, rg->rows);
+        int ri = i >= 0 ? i : grid_rand_small(st, 0, rg->cols);
+        int rj = j >= 0 ? j : grid_rand_small(st, 0, rg->rows);
         gcell obj;
         int x, y;
         int rc = rg_add_object(rg, ri, rj, type, color, &obj, &x, &y);
