@@ -232,6 +232,64 @@ static void check_strict_pickup_fails(void)
     CHECK_MSG(tested == 5, "only %d strict-pickup cases found", tested);
 }
 
+/* Strict Open: toggling a door outside the description fails. */
+static void check_strict_open_fails(void)
+{
+    for (uint64_t seed = 0; seed < 10; seed++) {
+        world w;
+        CHECK(world_open(&w, "BabyAI-OpenDoorDebug-v0", seed));
+        const bab_desc *d = &gex(&w)->desc[gex(&w)->instr[gex(&w)->root].a];
+        uint8_t goal[GRID_MAX_SIDE * GRID_MAX_SIDE] = {0};
+        int wrong = 0;
+        for (int y = 0; y < w.s->height; y++)
+            for (int x = 0; x < w.s->width; x++) {
+                gcell c = grid_get(w.s, gst(&w), x, y);
+                if (GC_TYPE(c) != OBJ_DOOR) continue;
+                int in_set = 0;
+                for (int k = 0; k < d->n; k++) in_set |= GC_ID(c) == d->id[k];
+                if (!in_set) goal[y * w.s->width + x] = wrong = 1;
+            }
+        CHECK(wrong);
+        CHECK(go_face(&w, goal, 0));
+        CHECK(!w.done);
+        act(&w, ACT_TOGGLE);
+        CHECK_MSG(w.done && w.out.terminated && w.out.reward == 0.0, "seed %llu: a wrong door did not fail",
+                  (unsigned long long)seed);
+        world_close(&w);
+    }
+}
+
+/* PutNext: dropping the object away from every fixed object goes on; the
+ * episode only ends when it lands next to one (the planner's runs). */
+static void check_putnext_far_drop_continues(void)
+{
+    int tested = 0;
+    for (uint64_t seed = 0; seed < 30 && tested < 5; seed++) {
+        world w;
+        CHECK(world_open(&w, "BabyAI-PutNextLocal-v0", seed));
+        const bab_instr *in = &gex(&w)->instr[gex(&w)->root];
+        uint8_t goal[GRID_MAX_SIDE * GRID_MAX_SIDE];
+        desc_cells(&w, &gex(&w)->desc[in->a], goal);
+        if (!go_face(&w, goal, 0) || w.done) {
+            world_close(&w);
+            continue;
+        }
+        act(&w, ACT_PICKUP);
+        grid_state *st = gst(&w);
+        int fx = st->agent_x + grid_dir_vec[st->agent_dir][0], fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+        const bab_desc *f = &gex(&w)->desc[in->b];
+        int near = 0;
+        for (int k = 0; k < f->npos; k++) near |= abs(f->px[k] - fx) + abs(f->py[k] - fy) == 1;
+        if (!w.done && st->carrying != GC_EMPTY && !near) {
+            act(&w, ACT_DROP); /* back where it was picked up: not next to a fixed object */
+            CHECK(!w.done && w.out.reward == 0.0);
+            tested++;
+        }
+        world_close(&w);
+    }
+    CHECK_MSG(tested == 5, "only %d far-drop cases found", tested);
+}
+
 /* Find the door cell of a colour and go face it without crossing doors. */
 static int face_door(world *w, int color)
 {
@@ -480,6 +538,8 @@ int main(void)
     check_planner_solves("BabyAI-OpenDoorsOrderN4-v0", 20, 0);
     check_planner_solves("BabyAI-GoToSeq-v0", 10, 1);
     check_strict_pickup_fails();
+    check_strict_open_fails();
+    check_putnext_far_drop_continues();
     check_before_order();
     check_strict_sequence_quirk();
     check_goto_on_turn();
