@@ -221,33 +221,38 @@ static const uint32_t cell_code[512] = {ENC128(0), ENC128(128), ENC128(256), ENC
  * and the two cells above, and marks made in a sweep spread further in that
  * same sweep, so the cells that pass light on are exactly the transparent
  * run fill of the visible transparent ones. Same result, no branches. */
-static uint32_t view_fill_right(uint32_t x, uint32_t pass)
+static inline uint32_t view_fill_right(uint32_t x, uint32_t pass, int V)
 {
     x |= (x << 1) & pass;
     pass &= pass << 1;
     x |= (x << 2) & pass;
     pass &= pass << 2;
     x |= (x << 4) & pass;
-    pass &= pass << 4;
-    x |= (x << 8) & pass;
+    if (V > 8) { /* runs of up to V - 1 cells */
+        pass &= pass << 4;
+        x |= (x << 8) & pass;
+    }
     return x;
 }
 
-static uint32_t view_fill_left(uint32_t x, uint32_t pass)
+static inline uint32_t view_fill_left(uint32_t x, uint32_t pass, int V)
 {
     x |= (x >> 1) & pass;
     pass &= pass >> 1;
     x |= (x >> 2) & pass;
     pass &= pass >> 2;
     x |= (x >> 4) & pass;
-    pass &= pass >> 4;
-    x |= (x >> 8) & pass;
+    if (V > 8) {
+        pass &= pass >> 4;
+        x |= (x >> 8) & pass;
+    }
     return x;
 }
 
 /* The view for a given V; inlined twice so the default V = 7 gets a copy
- * with constant loop bounds, which the compiler unrolls (several times
- * faster, and the step's largest cost). */
+ * with constant loop bounds. Rows are done nearest first, each in one pass:
+ * read its cells, run both sweeps on it (a row's visibility depends only on
+ * nearer rows), write it out. */
 static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, const grid_state *st,
                                                             uint8_t *image, const int V)
 {
@@ -255,15 +260,16 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
     const int ax = st->agent_x, ay = st->agent_y;
     const gcell *cells = grid_cells_c(s, st);
     const int8_t(*off)[GRID_MAX_VIEW][2] = s->view_off[st->agent_dir];
-    uint32_t code[GRID_MAX_VIEW * GRID_MAX_VIEW]; /* [vx * V + vy]: packed encodings */
-    uint32_t transparent[GRID_MAX_VIEW];        /* per row vy, bit vx */
     const uint32_t wall_code = cell_code[GC_WALL & 511u];
+    const uint32_t all = (1u << V) - 1, lo_src = all >> 1, hi_src = all & ~1u; /* sweep sources */
+    const int pending = st->hand_pending && st->step_count == 0; /* rare: see grid_state.hand_pending */
     /* A view row is a straight run of world cells along the agent's right
      * vector, so the cells inside the grid form one interval [lo, hi] of
      * vx, read with a fixed stride; the rest are outside walls (opaque). */
     const int rx = -grid_dir_vec[st->agent_dir][1], ry = grid_dir_vec[st->agent_dir][0];
     const int stride = ry * W + rx;
-    for (int vy = 0; vy < V; vy++) {
+    uint32_t vis = s->see_through_walls ? all : 1u << h; /* the row being done */
+    for (int vy = V - 1; vy >= 0; vy--) {
         const int bx = ax + off[vy][0][0], by = ay + off[vy][0][1]; /* the row's vx = 0 cell */
         int lo = 0, hi = V - 1;
         if (rx) {
@@ -277,60 +283,44 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
             if (last < hi) hi = last;
             if ((unsigned)bx >= (unsigned)W) hi = -1;
         }
-        uint32_t t = 0;
+        uint32_t code[GRID_MAX_VIEW], t = 0;
         if (lo > 0 || hi < V - 1) {
 #pragma GCC unroll 16
-            for (int vx = 0; vx < V; vx++) code[vx * V + vy] = wall_code;
+            for (int vx = 0; vx < V; vx++) code[vx] = wall_code;
         }
         const gcell *p = cells + (by + ry * lo) * W + bx + rx * lo;
         for (int vx = lo; vx <= hi; vx++, p += stride) {
             uint32_t k = cell_code[*p & 511u];
-            code[vx * V + vy] = k;
+            code[vx] = k;
             t |= (k >> 24) << vx;
         }
-        transparent[vy] = t;
-    }
-    if (st->hand_pending && st->step_count == 0) /* rare: see grid_state.hand_pending */
-        for (int vy = 0; vy < V; vy++)
+        if (pending)
             for (int vx = 0; vx < V; vx++)
-                if (ax + off[vy][vx][0] == st->hand_x && ay + off[vy][vx][1] == st->hand_y)
-                    code[vx * V + vy] = cell_code[st->carrying & 511u]; /* pickable: transparent */
-    const uint32_t all = (1u << V) - 1;
-    uint32_t vis[GRID_MAX_VIEW];
-    if (s->see_through_walls) {
-        for (int vy = 0; vy < V; vy++) vis[vy] = all;
-    } else {
-        const uint32_t lo = all >> 1, hi = all & ~1u; /* sweep sources: i < V-1, i > 0 */
-        for (int vy = 0; vy < V; vy++) vis[vy] = 0;
-        vis[V - 1] = 1u << h;
-        for (int j = V - 1; j >= 0; j--) {
-            uint32_t v = vis[j], t = transparent[j];
-            uint32_t f = view_fill_right(v & t & lo, t & lo); /* left-to-right sweep */
-            v |= f | (f << 1);
-            uint32_t g = view_fill_left(v & t & hi, t & hi); /* right-to-left sweep */
-            v |= g | (g >> 1);
-            vis[j] = v;
-            if (j > 0) vis[j - 1] |= (f | (f << 1) | g | (g >> 1)) & all;
+                if (bx + rx * vx == st->hand_x && by + ry * vx == st->hand_y)
+                    code[vx] = cell_code[st->carrying & 511u]; /* pickable, so transparent too */
+        uint32_t above = 0;
+        if (!s->see_through_walls) {
+            uint32_t f = view_fill_right(vis & t & lo_src, t & lo_src, V); /* left-to-right sweep */
+            vis |= f | (f << 1);
+            uint32_t g = view_fill_left(vis & t & hi_src, t & hi_src, V); /* right-to-left sweep */
+            vis |= g | (g >> 1);
+            above = (f | (f << 1) | g | (g >> 1)) & all;
         }
-    }
-    code[h * V + V - 1] = cell_code[grid_shown_carrying(st) & 511u];
-    uint8_t *o = image;
-    for (int vx = 0; vx < V; vx++)
+        if (vy == V - 1) code[h] = cell_code[grid_shown_carrying(st) & 511u]; /* after visibility */
+        uint8_t *o = image + vy * 3;
 #pragma GCC unroll 16
-        for (int vy = 0; vy < V; vy++, o += 3) {
-            uint32_t c = code[vx * V + vy] & (0u - ((vis[vy] >> vx) & 1u));
+        for (int vx = 0; vx < V; vx++, o += 3 * V) {
+            uint32_t c = code[vx] & (0u - ((vis >> vx) & 1u));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* One 4-byte store; its fourth byte is overwritten by the next
-             * cell, and the last cell is written byte by byte below. */
-            if (vx < V - 1 || vy < V - 1) {
-                memcpy(o, &c, 4);
-                continue;
-            }
-#endif
+            memcpy(o, &c, 2);
+#else
             o[0] = (uint8_t)c;
             o[1] = (uint8_t)(c >> 8);
+#endif
             o[2] = (uint8_t)(c >> 16);
         }
+        if (!s->see_through_walls) vis = above;
+    }
 }
 
 void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
