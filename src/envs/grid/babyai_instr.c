@@ -97,21 +97,29 @@ int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_c
     const gcell *g = grid_cells_c(s, st);
     int count = 0;
     d->n = 0;
+#define MATCH_CELL(x, y)                                                        \
+    do {                                                                        \
+        gcell c_ = g[(y) * W + (x)];                                            \
+        if (!desc_matches(d, c_, x, y, ax, ay, tx, ty, rs, fx, fy)) break;      \
+        count++;                                                                \
+        if (GC_TYPE(c_) == OBJ_WALL) break;                                     \
+        if (d->n == BAB_DESC_CAP) return -1;                                    \
+        d->id[d->n] = (uint8_t)GC_ID(c_);                                       \
+        d->px[d->n] = (int8_t)(x);                                              \
+        d->py[d->n] = (int8_t)(y);                                              \
+        d->n++;                                                                 \
+    } while (0)
     /* A typed description never matches a wall, so the object list serves. */
-    const int listed = cells && cells->n >= 0 && d->type >= 0;
-    const int total = listed ? cells->n : W * H;
-    for (int k = 0; k < total; k++) {
-        int x = listed ? cells->x[k] : k / H, y = listed ? cells->y[k] : k % H;
-        gcell c = g[y * W + x];
-        if (!desc_matches(d, c, x, y, ax, ay, tx, ty, rs, fx, fy)) continue;
-        count++;
-        if (GC_TYPE(c) == OBJ_WALL) continue;
-        if (d->n == BAB_DESC_CAP) return -1;
-        d->id[d->n] = (uint8_t)GC_ID(c);
-        d->px[d->n] = (int8_t)x;
-        d->py[d->n] = (int8_t)y;
-        d->n++;
+    if (cells && cells->n >= 0 && d->type >= 0) {
+        for (int k = 0; k < cells->n; k++) MATCH_CELL(cells->x[k], cells->y[k]);
+    } else {
+        for (int x = 0; x < W; x++)
+            for (int y = 0; y < H; y++) {
+                if (g[y * W + x] == GC_EMPTY) continue;
+                MATCH_CELL(x, y);
+            }
     }
+#undef MATCH_CELL
     d->npos = d->n;
     return count;
 }
@@ -178,6 +186,25 @@ static inline uint32_t fill_left(uint32_t x, uint32_t pass)
     return x;
 }
 
+/* Four cells at once (SWAR on 16-bit lanes, cell x + k in lane k): bit k
+ * of *pass is set when cell k is empty or a door, bit k of *obj when it is
+ * neither empty nor a wall. Relies on bit 15 of a cell being clear (ids
+ * stay below 64), so lane sums never carry into the next lane. */
+static inline void cells4_masks(uint64_t v, unsigned *pass, unsigned *obj)
+{
+    const uint64_t ones = 0x0001000100010001ull, high = 0x8000800080008000ull;
+    uint64_t nonzero = (v + 0x7fff * ones) & high;
+    uint64_t type = v & (15 * ones);
+    uint64_t door = ~((type ^ (OBJ_DOOR * ones)) + 0x7fff * ones) & high;
+    uint64_t p = (~nonzero | door) & high;
+    uint64_t o = ((type + (16 - OBJ_WALL - 1) * ones) << 11) & high; /* type > wall sets lane bit 4 */
+    /* Lane bits 15, 31, 47, 63 -> bits 0..3: a multiply lines them up in
+     * bits 48..51 with no carries between the partial products. */
+    const uint64_t gather = (1ull << 48) | (1ull << 33) | (1ull << 18) | (1ull << 3);
+    *pass = (unsigned)((((p >> 15) * gather) >> 48) & 15u);
+    *obj = (unsigned)((((o >> 15) * gather) >> 48) & 15u);
+}
+
 /* The reference floods from the agent: every cell reached, and the flood
  * continues only out of empty cells and doors (of any state). Done here on
  * one 32-bit mask per row: whole passable runs are filled at once, and a
@@ -191,7 +218,18 @@ int bab_objs_reachable(const grid_spec *s, const grid_state *st)
     for (int y = 0; y < H; y++) {
         uint32_t p = 0, o = 0;
         const gcell *row = cells + y * W;
-        for (int x = 0; x < W; x++) {
+        int x = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        for (; x + 4 <= W; x += 4) {
+            uint64_t quad;
+            memcpy(&quad, row + x, sizeof quad);
+            unsigned pm, om;
+            cells4_masks(quad, &pm, &om);
+            p |= (uint32_t)pm << x;
+            o |= (uint32_t)om << x;
+        }
+#endif
+        for (; x < W; x++) {
             unsigned c = row[x], t = c & 15u;
             p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
             o |= (uint32_t)(t > OBJ_WALL) << x; /* GC_EMPTY has type 0 */
