@@ -90,6 +90,13 @@ typedef struct bab_gen {
 
 typedef int (*bab_mission_fn)(bab_gen *g);
 
+/* Return from a gen_mission step that did not succeed (GEN_FAIL, BAB_REJECT). */
+#define BAB_TRY(call)                   \
+    do {                                \
+        int bab_try_rc_ = (call);       \
+        if (bab_try_rc_) return bab_try_rc_; \
+    } while (0)
+
 /* The level frame: base RoomGrid, gen_mission, validation, retried on
  * GEN_FAIL or BAB_REJECT (counted in st->rejections); then the mission text
  * and the verifier reset. */

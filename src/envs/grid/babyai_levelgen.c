@@ -9,12 +9,6 @@
  */
 #include "babyai.h"
 
-#define TRY(call)                     \
-    do {                              \
-        int try_rc_ = (call);         \
-        if (try_rc_) return try_rc_;  \
-    } while (0)
-
 #define RAND_OBJ_MAX_TRIES 100
 
 static const int types_all[4] = {OBJ_BOX, OBJ_BALL, OBJ_KEY, OBJ_DOOR}; /* OBJ_TYPES */
@@ -98,12 +92,12 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
         int action = lg->actions[grid_rand_small(st, 0, lg->nactions)];
         int a, b = -1;
         switch (action) {
-        case BI_GOTO: TRY(rand_obj(lg, types_all, 4, &a)); break;
-        case BI_PICKUP: TRY(rand_obj(lg, types_all, 3, &a)); break;
-        case BI_OPEN: TRY(rand_obj(lg, types_door, 1, &a)); break;
+        case BI_GOTO: BAB_TRY(rand_obj(lg, types_all, 4, &a)); break;
+        case BI_PICKUP: BAB_TRY(rand_obj(lg, types_all, 3, &a)); break;
+        case BI_OPEN: BAB_TRY(rand_obj(lg, types_door, 1, &a)); break;
         default:
-            TRY(rand_obj(lg, types_all, 3, &a));
-            TRY(rand_obj(lg, types_all, 4, &b));
+            BAB_TRY(rand_obj(lg, types_all, 3, &a));
+            BAB_TRY(rand_obj(lg, types_all, 4, &b));
             break;
         }
         *out = bab_action(g, action, a, b, 0);
@@ -113,13 +107,13 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
     static const int action_or_and[2] = {KIND_ACTION, KIND_AND};
     int a, b;
     if (kind == KIND_AND) {
-        TRY(rand_instr(lg, only_action, 1, &a));
-        TRY(rand_instr(lg, only_action, 1, &b));
+        BAB_TRY(rand_instr(lg, only_action, 1, &a));
+        BAB_TRY(rand_instr(lg, only_action, 1, &b));
         *out = bab_seq(g, BI_AND, a, b);
         return LUDUS_OK;
     }
-    TRY(rand_instr(lg, action_or_and, 2, &a));
-    TRY(rand_instr(lg, action_or_and, 2, &b));
+    BAB_TRY(rand_instr(lg, action_or_and, 2, &a));
+    BAB_TRY(rand_instr(lg, action_or_and, 2, &b));
     int before = grid_rand_small(st, 0, 2) == 0;
     *out = bab_seq(g, before ? BI_BEFORE : BI_AFTER, a, b);
     return LUDUS_OK;
@@ -140,11 +134,11 @@ static int lv_levelgen(bab_gen *g)
     if (s->p[7] & BABYAI_LG_SEQ) kinds[nkinds++] = KIND_SEQ;
     g->unblocking = (s->p[5] & BABYAI_LG_UNBLOCKING) != 0;
 
-    if (ludus_rng_uniform(&st->rng, 0.0, 1.0) < s->p[4] / 100.0) TRY(add_locked_room(g));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
-    TRY(rg_add_distractors(&g->rg, -1, -1, s->p[3], 0, NULL, NULL, NULL));
+    if (ludus_rng_uniform(&st->rng, 0.0, 1.0) < s->p[4] / 100.0) BAB_TRY(add_locked_room(g));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, s->p[3], 0, NULL, NULL, NULL));
     for (;;) {
-        TRY(rg_place_agent(&g->rg, -1, -1, 1));
+        BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
         if (!g->locked_now || rg_room_i(&g->rg, st->agent_x) != g->locked_i ||
             rg_room_j(&g->rg, st->agent_y) != g->locked_j)
             break;
@@ -152,7 +146,7 @@ static int lv_levelgen(bab_gen *g)
     if (!g->unblocking && !bab_objs_reachable(s, st)) return BAB_REJECT;
     bab_cells_build(s, st, &g->cells); /* the layout is final from here */
     int root;
-    TRY(rand_instr(&lg, kinds, nkinds, &root));
+    BAB_TRY(rand_instr(&lg, kinds, nkinds, &root));
     g->ex->root = (uint8_t)root;
     return LUDUS_OK;
 }

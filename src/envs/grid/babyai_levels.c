@@ -5,19 +5,13 @@
  */
 #include "babyai.h"
 
-#define TRY(call)                     \
-    do {                              \
-        int try_rc_ = (call);         \
-        if (try_rc_) return try_rc_;  \
-    } while (0)
-
 #define MAX_DISTS 24
 
 /* place_agent() in a random room until it is not (li, lj). */
 static int place_agent_outside(bab_gen *g, int li, int lj)
 {
     for (;;) {
-        TRY(rg_place_agent(&g->rg, -1, -1, 1));
+        BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
         if (rg_room_i(&g->rg, g->st->agent_x) != li || rg_room_j(&g->rg, g->st->agent_y) != lj) return LUDUS_OK;
     }
 }
@@ -33,9 +27,9 @@ static int lv_gotoredball(bab_gen *g)
     gcell ball, dists[MAX_DISTS];
     int8_t xs[MAX_DISTS], ys[MAX_DISTS];
     const int n = g->s->p[3];
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, COL_RED, &ball, NULL, NULL));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, xs, ys));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, COL_RED, &ball, NULL, NULL));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, xs, ys));
     if (g->s->p[4])
         for (int k = 0; k < n; k++) {
             gcell c = dists[k];
@@ -49,8 +43,8 @@ BABYAI_LEVEL(grid_world_babyai_gotoredball, "GoToRedBall", lv_gotoredball, BABYA
 static int lv_gotoobj(bab_gen *g)
 {
     gcell obj;
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_add_distractors(&g->rg, -1, -1, 1, 1, &obj, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, 1, 1, &obj, NULL, NULL));
     return bab_single(g, BI_GOTO, obj, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotoobj, "GoToObj", lv_gotoobj, BABYAI_MISSION_CAP_SHORT);
@@ -60,8 +54,8 @@ static int lv_gotolocal(bab_gen *g)
 {
     gcell dists[MAX_DISTS];
     const int n = g->s->p[3];
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, dists[pick(g, n)], 0);
 }
@@ -84,11 +78,11 @@ static int lv_goto(bab_gen *g)
 {
     gcell dists[MAX_DISTS];
     const int n = g->s->p[3];
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
-    TRY(bab_single(g, BI_GOTO, dists[pick(g, n)], 0));
+    BAB_TRY(bab_single(g, BI_GOTO, dists[pick(g, n)], 0));
     if (g->s->p[4]) open_all_doors(g);
     return LUDUS_OK;
 }
@@ -116,13 +110,13 @@ static int lv_gotoimpunlock(bab_gen *g)
 {
     gcell door, obj;
     int li, lj;
-    TRY(locked_room_with_key(g, &door, &li, &lj));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(locked_room_with_key(g, &door, &li, &lj));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     for (int i = 0; i < g->rg.cols; i++) /* every room: see locked_room_with_key */
-        for (int j = 0; j < g->rg.rows; j++) TRY(rg_add_distractors(&g->rg, i, j, 2, 0, NULL, NULL, NULL));
-    TRY(place_agent_outside(g, li, lj));
+        for (int j = 0; j < g->rg.rows; j++) BAB_TRY(rg_add_distractors(&g->rg, i, j, 2, 0, NULL, NULL, NULL));
+    BAB_TRY(place_agent_outside(g, li, lj));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
-    TRY(rg_add_distractors(&g->rg, li, lj, 1, 0, &obj, NULL, NULL));
+    BAB_TRY(rg_add_distractors(&g->rg, li, lj, 1, 0, &obj, NULL, NULL));
     return bab_single(g, BI_GOTO, obj, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotoimpunlock, "GoToImpUnlock", lv_gotoimpunlock, BABYAI_MISSION_CAP_SHORT);
@@ -132,13 +126,13 @@ static int lv_gotoredblueball(bab_gen *g)
     gcell dists[MAX_DISTS], ball;
     const int n = g->s->p[3];
     static const int colors[2] = {COL_RED, COL_BLUE};
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
     for (int k = 0; k < n; k++)
         if (GC_TYPE(dists[k]) == OBJ_BALL && (GC_COLOR(dists[k]) == COL_BLUE || GC_COLOR(dists[k]) == COL_RED))
             return BAB_REJECT;
     int color = rg_rand_elem(g->st, colors, 2);
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, color, &ball, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, color, &ball, NULL, NULL));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, ball, 0);
 }
@@ -148,7 +142,7 @@ static int lv_gotodoor(bab_gen *g)
 {
     gcell doors[4];
     for (int k = 0; k < 4; k++) doors[k] = rg_add_door(&g->rg, 1, 1, -1, -1, -1, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     gcell door = doors[pick(g, 4)];
     int d = bab_desc_new(g, OBJ_DOOR, GC_COLOR(door), -1);
     bab_action(g, BI_GOTO, d, -1, 0);
@@ -159,8 +153,8 @@ BABYAI_LEVEL(grid_world_babyai_gotodoor, "GoToDoor", lv_gotodoor, BABYAI_MISSION
 static int lv_gotoobjdoor(bab_gen *g)
 {
     gcell objs[12];
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
-    TRY(rg_add_distractors(&g->rg, 1, 1, 8, 0, objs, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, 1, 1, 8, 0, objs, NULL, NULL));
     for (int k = 0; k < 4; k++) objs[8 + k] = rg_add_door(&g->rg, 1, 1, -1, -1, -1, NULL, NULL);
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, objs[pick(g, 12)], 0);
@@ -171,9 +165,9 @@ BABYAI_LEVEL(grid_world_babyai_gotoobjdoor, "GoToObjDoor", lv_gotoobjdoor, BABYA
 
 static int lv_open(bab_gen *g)
 {
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
-    TRY(rg_add_distractors(&g->rg, -1, -1, 18, 0, NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, 18, 0, NULL, NULL, NULL));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     /* Columns outer, rows inner, walls 0-3: a door between two rooms is
      * listed once from each side, as in the reference. */
@@ -192,7 +186,7 @@ BABYAI_LEVEL(grid_world_babyai_open, "Open", lv_open, BABYAI_MISSION_CAP_SHORT);
 static int lv_openreddoor(bab_gen *g)
 {
     gcell door = rg_add_door(&g->rg, 0, 0, RG_RIGHT, COL_RED, 0, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
     return bab_single(g, BI_OPEN, door, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_openreddoor, "OpenRedDoor", lv_openreddoor, BABYAI_MISSION_CAP_SHORT);
@@ -207,7 +201,7 @@ static int lv_opendoor(bab_gen *g)
     if (select_by == 0) select_by = 1 + grid_rand_small(g->st, 0, 2);
     int d = select_by == 1 ? bab_desc_new(g, OBJ_DOOR, colors[0], -1)
                            : bab_desc_new(g, OBJ_DOOR, -1, grid_rand_small(g->st, 0, 4));
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     bab_action(g, BI_OPEN, d, -1, g->s->p[4]);
     return LUDUS_OK;
 }
@@ -222,7 +216,7 @@ static int lv_opentwodoors(bab_gen *g)
     int c2 = g->s->p[4] >= 0 ? g->s->p[4] : colors[1];
     rg_add_door(&g->rg, 1, 1, RG_LEFT, c1, 0, NULL, NULL);
     rg_add_door(&g->rg, 1, 1, RG_RIGHT, c2, 0, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     int a = bab_action(g, BI_OPEN, bab_desc_new(g, OBJ_DOOR, c1, -1), -1, g->s->p[5]);
     int b = bab_action(g, BI_OPEN, bab_desc_new(g, OBJ_DOOR, c2, -1), -1, 0);
     bab_seq(g, BI_BEFORE, a, b);
@@ -238,7 +232,7 @@ static int lv_opendoorsorder(bab_gen *g)
     int doors[4];
     rg_rand_subset(g->st, colors, 6, n);
     for (int k = 0; k < n; k++) doors[k] = rg_add_door(&g->rg, 1, 1, -1, colors[k], 0, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     rg_rand_subset(g->st, doors, n, 2);
     int d1 = bab_desc_new(g, OBJ_DOOR, GC_COLOR(doors[0]), -1);
     int d2 = bab_desc_new(g, OBJ_DOOR, GC_COLOR(doors[1]), -1);
@@ -257,9 +251,9 @@ BABYAI_LEVEL(grid_world_babyai_opendoorsorder, "OpenDoorsOrder", lv_opendoorsord
 static int lv_actionobjdoor(bab_gen *g)
 {
     gcell objs[9];
-    TRY(rg_add_distractors(&g->rg, 1, 1, 5, 1, objs, NULL, NULL));
+    BAB_TRY(rg_add_distractors(&g->rg, 1, 1, 5, 1, objs, NULL, NULL));
     for (int k = 0; k < 4; k++) objs[5 + k] = rg_add_door(&g->rg, 1, 1, -1, -1, 0, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     gcell obj = objs[pick(g, 9)];
     int go = grid_rand_bool(g->st);
     return bab_single(g, go ? BI_GOTO : GC_TYPE(obj) == OBJ_DOOR ? BI_OPEN : BI_PICKUP, obj, 0);
@@ -273,9 +267,9 @@ static int lv_findobj(bab_gen *g)
      * num_cols (harmless: 3 x 3). */
     int i = grid_rand_small(g->st, 0, g->rg.rows);
     int j = grid_rand_small(g->st, 0, g->rg.cols);
-    TRY(rg_add_object(&g->rg, i, j, -1, -1, &obj, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_add_object(&g->rg, i, j, -1, -1, &obj, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     bab_action(g, BI_PICKUP, bab_desc_new(g, GC_TYPE(obj), -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -288,11 +282,11 @@ static int lv_keycorridor(bab_gen *g)
     for (int j = 1; j < rg->rows; j++) rg_remove_wall(rg, 1, j, RG_UP);
     int room = grid_rand_small(g->st, 0, rg->rows);
     gcell door = rg_add_door(rg, 2, room, RG_LEFT, -1, 1, NULL, NULL);
-    TRY(rg_add_object(rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL));
+    BAB_TRY(rg_add_object(rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL));
     int key_room = grid_rand_small(g->st, 0, rg->rows);
-    TRY(rg_add_object(rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
-    TRY(rg_place_agent(rg, 1, rg->rows / 2, 1));
-    TRY(rg_connect_all(rg, NULL, 0));
+    BAB_TRY(rg_add_object(rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(rg, 1, rg->rows / 2, 1));
+    BAB_TRY(rg_connect_all(rg, NULL, 0));
     bab_action(g, BI_PICKUP, bab_desc_new(g, OBJ_BALL, -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -300,8 +294,8 @@ BABYAI_LEVEL(grid_world_babyai_keycorridor, "KeyCorridor", lv_keycorridor, BABYA
 
 static int lv_oneroom(bab_gen *g)
 {
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, -1, NULL, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, -1, NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     bab_action(g, BI_PICKUP, bab_desc_new(g, OBJ_BALL, -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -320,9 +314,9 @@ static int lv_movetwoacross(bab_gen *g)
     const int n = g->s->p[3];
     gcell l[9], r[9];
     int li[9], ri[9];
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
-    TRY(rg_add_distractors(&g->rg, 0, 0, n, 1, l, NULL, NULL));
-    TRY(rg_add_distractors(&g->rg, 1, 0, n, 1, r, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, 0, 0, n, 1, l, NULL, NULL));
+    BAB_TRY(rg_add_distractors(&g->rg, 1, 0, n, 1, r, NULL, NULL));
     rg_remove_wall(&g->rg, 0, 0, RG_RIGHT);
     for (int k = 0; k < n; k++) li[k] = ri[k] = k;
     rg_rand_subset(g->st, li, n, 2);
@@ -341,9 +335,9 @@ static int lv_pickup(bab_gen *g)
 {
     gcell dists[MAX_DISTS];
     const int n = g->s->p[4];
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
     int reachable = bab_objs_reachable(g->s, g->st);
     if (g->s->p[3] ? reachable : !reachable) return BAB_REJECT;
     return bab_single(g, BI_PICKUP, dists[pick(g, n)], 0);
@@ -354,8 +348,8 @@ BABYAI_LEVEL(grid_world_babyai_pickup, "Pickup", lv_pickup, BABYAI_MISSION_CAP_S
 static int lv_pickupdist(bab_gen *g)
 {
     gcell objs[5];
-    TRY(rg_add_distractors(&g->rg, -1, -1, 5, 1, objs, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, 5, 1, objs, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
     gcell obj = objs[pick(g, 5)];
     int type = GC_TYPE(obj), color = GC_COLOR(obj);
     int select_by = grid_rand_small(g->st, 0, 3); /* type, color, both */
@@ -369,10 +363,10 @@ BABYAI_LEVEL(grid_world_babyai_pickupdist, "PickupDist", lv_pickupdist, BABYAI_M
 static int lv_pickupabove(bab_gen *g)
 {
     gcell obj;
-    TRY(rg_add_object(&g->rg, 1, 0, -1, -1, &obj, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 1, 0, -1, -1, &obj, NULL, NULL));
     rg_add_door(&g->rg, 1, 1, RG_UP, -1, 0, NULL, NULL);
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
-    TRY(rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     return bab_single(g, BI_PICKUP, obj, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_pickupabove, "PickupAbove", lv_pickupabove, BABYAI_MISSION_CAP_SHORT);
@@ -385,8 +379,8 @@ static int lv_putnextlocal(bab_gen *g)
     gcell objs[MAX_DISTS];
     int idx[MAX_DISTS];
     const int n = g->s->p[3];
-    TRY(rg_place_agent(&g->rg, -1, -1, 1));
-    TRY(rg_add_distractors(&g->rg, -1, -1, n, 1, objs, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 1, objs, NULL, NULL));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     for (int k = 0; k < n; k++) idx[k] = k;
     rg_rand_subset(g->st, idx, n, 2);
@@ -401,9 +395,9 @@ static int lv_putnext(bab_gen *g)
     const int n = g->s->p[3];
     gcell l[9], r[9];
     int8_t lx[9], ly[9], rx[9], ry[9];
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
-    TRY(rg_add_distractors(&g->rg, 0, 0, n, 1, l, lx, ly));
-    TRY(rg_add_distractors(&g->rg, 1, 0, n, 1, r, rx, ry));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_add_distractors(&g->rg, 0, 0, n, 1, l, lx, ly));
+    BAB_TRY(rg_add_distractors(&g->rg, 1, 0, n, 1, r, rx, ry));
     rg_remove_wall(&g->rg, 0, 0, RG_RIGHT);
     int ia = pick(g, n);
     int ib = pick(g, n);
@@ -432,19 +426,19 @@ static int lv_unlock(bab_gen *g)
 {
     gcell door;
     int li, lj;
-    TRY(locked_room_with_key(g, &door, &li, &lj));
+    BAB_TRY(locked_room_with_key(g, &door, &li, &lj));
     if (grid_rand_bool(g->st)) {
         uint8_t colors[5];
         int n = 0;
         for (int k = 0; k < 6; k++)
             if (grid_color_names[k] != GC_COLOR(door)) colors[n++] = grid_color_names[k];
-        TRY(rg_connect_all(&g->rg, colors, n));
+        BAB_TRY(rg_connect_all(&g->rg, colors, n));
     } else {
-        TRY(rg_connect_all(&g->rg, NULL, 0));
+        BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     }
     for (int i = 0; i < g->rg.cols; i++) /* every room: see locked_room_with_key */
-        for (int j = 0; j < g->rg.rows; j++) TRY(rg_add_distractors(&g->rg, i, j, 3, 0, NULL, NULL, NULL));
-    TRY(place_agent_outside(g, li, lj));
+        for (int j = 0; j < g->rg.rows; j++) BAB_TRY(rg_add_distractors(&g->rg, i, j, 3, 0, NULL, NULL, NULL));
+    BAB_TRY(place_agent_outside(g, li, lj));
     if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
     return bab_single(g, BI_OPEN, door, 0);
 }
@@ -454,9 +448,9 @@ BABYAI_LEVEL(grid_world_babyai_unlock, "Unlock", lv_unlock, BABYAI_MISSION_CAP_S
 static int lv_unlocklocal(bab_gen *g)
 {
     gcell door = rg_add_door(&g->rg, 1, 1, -1, -1, 1, NULL, NULL);
-    TRY(rg_add_object(&g->rg, 1, 1, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
-    if (g->s->p[3]) TRY(rg_add_distractors(&g->rg, 1, 1, 3, 1, NULL, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_add_object(&g->rg, 1, 1, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
+    if (g->s->p[3]) BAB_TRY(rg_add_distractors(&g->rg, 1, 1, 3, 1, NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     bab_action(g, BI_OPEN, bab_desc_new(g, OBJ_DOOR, -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -469,8 +463,8 @@ static int lv_keyinbox(bab_gen *g)
     gcell key = grid_new_obj(st, OBJ_KEY, GC_COLOR(door), 0);
     gcell box = grid_new_obj(st, OBJ_BOX, grid_rand_color(st), 0);
     st->contents[GC_ID(box)] = key;
-    TRY(rg_place_in_room(&g->rg, 1, 1, box, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 1, 1, 1));
+    BAB_TRY(rg_place_in_room(&g->rg, 1, 1, box, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     bab_action(g, BI_OPEN, bab_desc_new(g, OBJ_DOOR, -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -480,11 +474,11 @@ BABYAI_LEVEL(grid_world_babyai_keyinbox, "KeyInBox", lv_keyinbox, BABYAI_MISSION
 static int lv_unlockpickup(bab_gen *g)
 {
     gcell box;
-    TRY(rg_add_object(&g->rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL));
     gcell door = rg_add_door(&g->rg, 0, 0, RG_RIGHT, -1, 1, NULL, NULL);
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
-    if (g->s->p[3]) TRY(rg_add_distractors(&g->rg, -1, -1, 4, 1, NULL, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
+    if (g->s->p[3]) BAB_TRY(rg_add_distractors(&g->rg, -1, -1, 4, 1, NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
     return bab_single(g, BI_PICKUP, box, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_unlockpickup, "UnlockPickup", lv_unlockpickup, BABYAI_MISSION_CAP_SHORT);
@@ -493,12 +487,12 @@ static int lv_blockedunlockpickup(bab_gen *g)
 {
     gcell box;
     int dx, dy;
-    TRY(rg_add_object(&g->rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL));
     gcell door = rg_add_door(&g->rg, 0, 0, RG_RIGHT, -1, 1, &dx, &dy);
     int color = grid_rand_color(g->st);
     grid_set(g->s, g->st, dx - 1, dy, grid_new_obj(g->st, OBJ_BALL, color, 0));
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 0, 0, 1));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 0, 0, 1));
     bab_action(g, BI_PICKUP, bab_desc_new(g, OBJ_BOX, -1, -1), -1, 0);
     return LUDUS_OK;
 }
@@ -510,11 +504,11 @@ static int lv_unlocktounlock(bab_gen *g)
     int colors[6] = {COL_BLUE, COL_GREEN, COL_GREY, COL_PURPLE, COL_RED, COL_YELLOW};
     rg_rand_subset(g->st, colors, 6, 2);
     rg_add_door(&g->rg, 0, 0, RG_RIGHT, colors[0], 1, NULL, NULL);
-    TRY(rg_add_object(&g->rg, 2, 0, OBJ_KEY, colors[0], NULL, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 2, 0, OBJ_KEY, colors[0], NULL, NULL, NULL));
     rg_add_door(&g->rg, 1, 0, RG_RIGHT, colors[1], 1, NULL, NULL);
-    TRY(rg_add_object(&g->rg, 1, 0, OBJ_KEY, colors[1], NULL, NULL, NULL));
-    TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, -1, NULL, NULL, NULL));
-    TRY(rg_place_agent(&g->rg, 1, 0, 1));
+    BAB_TRY(rg_add_object(&g->rg, 1, 0, OBJ_KEY, colors[1], NULL, NULL, NULL));
+    BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, -1, NULL, NULL, NULL));
+    BAB_TRY(rg_place_agent(&g->rg, 1, 0, 1));
     bab_action(g, BI_PICKUP, bab_desc_new(g, OBJ_BALL, -1, -1), -1, 0);
     return LUDUS_OK;
 }
