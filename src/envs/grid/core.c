@@ -269,7 +269,10 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
     const int rx = -grid_dir_vec[st->agent_dir][1], ry = grid_dir_vec[st->agent_dir][0];
     const int stride = ry * W + rx;
     uint32_t vis = s->see_through_walls ? all : 1u << h; /* the row being done */
-    for (int vy = V - 1; vy >= 0; vy--) {
+    /* Past the row where sight is blocked everywhere, every cell is unseen
+     * (0,0,0): clear the image once and stop there (often half the rows). */
+    memset(image, 0, (size_t)(V * V * 3));
+    for (int vy = V - 1; vy >= 0 && vis; vy--) {
         const int bx = ax + off[vy][0][0], by = ay + off[vy][0][1]; /* the row's vx = 0 cell */
         int lo = 0, hi = V - 1;
         if (rx) {
