@@ -48,6 +48,7 @@ typedef struct bab_instr {
 typedef struct babyai_extra {
     uint8_t ninstr, ndesc, root;
     int8_t carry_x, carry_y; /* cur_pos of the carried object: (-1,-1), or stale (Carrying) */
+    uint8_t moved;           /* objects moved since obj_poss were last computed */
     bab_instr instr[BAB_MAX_INSTRS];
     bab_desc desc[BAB_MAX_DESCS];
 } babyai_extra;

@@ -395,6 +395,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         ex->instr[k].a_done = ex->instr[k].b_done = BS_NONE;
     }
     ex->carry_x = ex->carry_y = -1;
+    ex->moved = 0;
 
     if (g.start_carry) {
         /* PutNext's reset() hands the object over after the verifier reset
@@ -404,6 +405,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         ex->carry_x = (int8_t)g.carry_x; /* its cur_pos stays stale */
         ex->carry_y = (int8_t)g.carry_y;
         st->hand_pending = 1;
+        ex->moved = 1; /* the object left the cell where it was matched */
         st->hand_x = (int8_t)g.carry_x;
         st->hand_y = (int8_t)g.carry_y;
     }
@@ -519,9 +521,18 @@ void babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out 
 {
     babyai_extra *ex = grid_extra(s, st);
     gcell before = st->carrying;
+    int box_toggle = action == ACT_TOGGLE &&
+                     GC_TYPE(grid_get(s, st, st->agent_x + grid_dir_vec[st->agent_dir][0],
+                                      st->agent_y + grid_dir_vec[st->agent_dir][1])) == OBJ_BOX;
     grid_core_step(s, st, action, out);
     if (action == ACT_PICKUP && before == GC_EMPTY && st->carrying != GC_EMPTY) ex->carry_x = ex->carry_y = -1;
-    if (action == ACT_DROP) bab_refresh(s, st, ex);
+    /* Objects move only by pickup, drop and toggling a box; a refresh with
+     * nothing moved since the last one would rebuild the same positions. */
+    if (before != st->carrying || box_toggle) ex->moved = 1;
+    if (action == ACT_DROP && ex->moved) {
+        bab_refresh(s, st, ex);
+        ex->moved = 0;
+    }
     int status = verify(s, st, ex, ex->root, action);
     if (status == BS_SUCCESS) {
         out->terminated = 1;
