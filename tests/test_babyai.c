@@ -152,10 +152,15 @@ static int solve_action(world *w, const bab_instr *in, int allow_doors)
         if (!go_face(w, goal, allow_doors)) return 0;
         act(w, ACT_PICKUP);
         return 1;
-    default: { /* PutNext: fetch a movable object, drop it next to a fixed one */
-        desc_cells(w, &ex->desc[in->a], goal);
-        if (!go_face(w, goal, allow_doors)) return 0;
-        act(w, ACT_PICKUP);
+    default: { /* PutNext: fetch a movable object (unless in hand), drop it next to a fixed one */
+        const bab_desc *m = &ex->desc[in->a];
+        int held = 0;
+        for (int k = 0; k < m->n; k++) held |= gst(w)->carrying != GC_EMPTY && GC_ID(gst(w)->carrying) == m->id[k];
+        if (!held) {
+            desc_cells(w, m, goal);
+            if (!go_face(w, goal, allow_doors)) return 0;
+            act(w, ACT_PICKUP);
+        }
         const bab_desc *f = &ex->desc[in->b];
         memset(goal, 0, sizeof goal);
         for (int k = 0; k < f->npos; k++)
@@ -165,7 +170,16 @@ static int solve_action(world *w, const bab_instr *in, int allow_doors)
                 if (grid_get(w->s, gst(w), x, y) == GC_EMPTY) goal[y * W + x] = 1;
             }
         if (!go_face(w, goal, allow_doors)) return 0;
+        int first_action = w->steps == 0;
         act(w, ACT_DROP);
+        if (first_action) {
+            /* Started with it in hand and dropped it at once (Carrying
+             * levels): the verifier's "carried before" is still the nothing
+             * it saw at reset (the reference hands the object over after
+             * resetting it), so this drop cannot count. Do it again. */
+            CHECK(!w->done);
+            return solve_action(w, in, allow_doors);
+        }
         return 1;
     }
     }
@@ -534,6 +548,8 @@ int main(void)
     check_planner_solves("BabyAI-GoToObjMaze-v0", 20, 1);
     check_planner_solves("BabyAI-PickupLoc-v0", 30, 0);
     check_planner_solves("BabyAI-PutNextLocal-v0", 30, 0);
+    check_planner_solves("BabyAI-PutNextS5N2Carrying-v0", 20, 0);
+    check_planner_solves("BabyAI-MoveTwoAcrossS5N2-v0", 20, 0);
     check_planner_solves("BabyAI-OpenDoorLoc-v0", 20, 0);
     check_planner_solves("BabyAI-OpenDoorsOrderN4-v0", 20, 0);
     check_planner_solves("BabyAI-GoToSeq-v0", 10, 1);
