@@ -249,6 +249,15 @@ static inline uint32_t view_fill_left(uint32_t x, uint32_t pass, int V)
     return x;
 }
 
+/* Unroll the short loops over a view row (GCC's and clang's spellings). */
+#if defined(__clang__)
+#define VIEW_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define VIEW_UNROLL _Pragma("GCC unroll 16")
+#else
+#define VIEW_UNROLL
+#endif
+
 /* The view for a given V; inlined twice so the default V = 7 gets a copy
  * with constant loop bounds. Rows are done nearest first, each in one pass:
  * read its cells, run both sweeps on it (a row's visibility depends only on
@@ -288,7 +297,7 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
         }
         uint32_t code[GRID_MAX_VIEW], t = 0;
         if (lo > 0 || hi < V - 1) {
-#pragma GCC unroll 16
+VIEW_UNROLL
             for (int vx = 0; vx < V; vx++) code[vx] = wall_code;
         }
         const gcell *p = cells + (by + ry * lo) * W + bx + rx * lo;
@@ -311,7 +320,7 @@ static inline __attribute__((always_inline)) void view_impl(const grid_spec *s, 
         }
         if (vy == V - 1) code[h] = cell_code[grid_shown_carrying(st) & 511u]; /* after visibility */
         uint8_t *o = image + vy * 3;
-#pragma GCC unroll 16
+VIEW_UNROLL
         for (int vx = 0; vx < V; vx++, o += 3 * V) {
             uint32_t c = code[vx] & (0u - ((vis >> vx) & 1u));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
