@@ -455,6 +455,7 @@ static void check_rejections(void)
     for (uint64_t seed = 0; seed < 20; seed++) {
         CHECK(world_open(&w, "BabyAI-UnblockPickup-v0", seed));
         total += gst(&w)->rejections;
+        CHECK_EQ(ludus_env_rejections(w.env, w.st), gst(&w)->rejections); /* the public view */
         CHECK(!bab_objs_reachable(w.s, gst(&w))); /* what the rejection loop enforced */
         world_close(&w);
     }

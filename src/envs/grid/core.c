@@ -360,6 +360,12 @@ static uint32_t grid_max_steps_get(const ludus_env *env, const void *state)
     return ((const grid_state *)state)->max_steps;
 }
 
+static uint32_t grid_rejections_get(const ludus_env *env, const void *state)
+{
+    (void)env;
+    return ((const grid_state *)state)->rejections;
+}
+
 static uint32_t grid_step_count_get(const ludus_env *env, const void *state)
 {
     (void)env;
@@ -472,6 +478,7 @@ const env_ops grid_ops = {
     .mission = grid_mission_get,
     .max_steps = grid_max_steps_get,
     .step_count = grid_step_count_get,
+    .rejections = grid_rejections_get,
     .render_size = grid_render_size,
     .render = grid_render,
     .render_ansi = grid_render_ansi,
