@@ -59,6 +59,8 @@ n=$("$LUDUS" trace MiniGrid-Empty-5x5-v0 --seed 1 --actions 2,2,1,2,2,2,2 2>"$tm
 "$LUDUS" list --family MiniGrid | grep -q '^MiniGrid-DoorKey-8x8-v0 ' && ok || bad "list --family"
 "$LUDUS" info MiniGrid-DoorKey-8x8-v0 | grep -q 'image .*shape (7, 7, 3)' && ok || bad "info image field"
 "$LUDUS" info MiniGrid-Dynamic-Obstacles-5x5-v0 | grep -q 'Discrete(3)' && ok || bad "info dynamic obstacles"
+"$LUDUS" info BabyAI-UnblockPickup-v0 | grep -q '^generation .* rejected samples per level' && ok || bad "info shows BabyAI rejections"
+"$LUDUS" info BabyAI-BossLevel-v0 | grep -q '^step limits ' && ok || bad "info shows BabyAI step limits"
 "$LUDUS" bench MiniGrid-Empty-5x5-v0 --envs 8 --threads 2 --steps 20000 | grep -q 'steps/s' && ok || bad "bench"
 printf 'ww' | "$LUDUS" play MiniGrid-Empty-5x5-v0 --seed 0 | grep -q 'step 2/100' && ok || bad "play from a pipe"
 printf 'wwdwwq' | "$LUDUS" play MiniGrid-Empty-5x5-v0 | grep -q '^success after' && ok || bad "play reaches the goal"

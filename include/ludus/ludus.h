@@ -201,6 +201,12 @@ LUDUS_API uint32_t ludus_env_max_steps(const ludus_env *env, const void *state);
 /* Steps taken in the current episode. */
 LUDUS_API uint32_t ludus_env_step_count(const ludus_env *env, const void *state);
 
+/* How many generated levels were rejected and regenerated before the
+ * current one (BabyAI's rejection sampling: the reference prints
+ * "Sampling rejected" each time; ludus counts instead). 0 for worlds that
+ * never reject. */
+LUDUS_API uint32_t ludus_env_rejections(const ludus_env *env, const void *state);
+
 /* Text observations for language-model agents. */
 typedef enum ludus_text_mode {
     /* The mission, one line per visible thing with its position relative to

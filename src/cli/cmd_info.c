@@ -1,6 +1,7 @@
 /* cmd_info.c: `ludus info ID`: everything a user needs to drive a world:
  * spaces, actions, observation layout, sizes, options.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -51,6 +52,29 @@ int cmd_info(int argc, char **argv)
     ludus_render_opts ro = {0, 0, 1};
     if (ludus_env_render_size(env, &ro, &w, &h) == LUDUS_OK) printf("frame         %d x %d RGB (default tile)\n", w, h);
     if (in->options_doc) printf("options       %s\n", in->options_doc);
+    /* Level generation: how often levels are rejected and drawn again, and
+     * how the step limit varies, over the first levels. */
+    enum { PROBE_LEVELS = 200 };
+    void *st = ludus_env_state_new(env);
+    uint64_t rejected = 0, most = 0;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint64_t seed = 0; st && seed < PROBE_LEVELS; seed++) {
+        if (ludus_env_reset(env, st, seed, NULL) != LUDUS_OK) {
+            free(st);
+            ludus_env_destroy(env);
+            return cli_fail("info: reset");
+        }
+        uint32_t r = ludus_env_rejections(env, st), m = ludus_env_max_steps(env, st);
+        rejected += r;
+        if (r > most) most = r;
+        if (m < lo) lo = m;
+        if (m > hi) hi = m;
+    }
+    free(st);
+    if (!in->max_steps) printf("step limits   %u..%u over levels 0..%d\n", lo, hi, PROBE_LEVELS - 1);
+    if (rejected)
+        printf("generation    %.2f rejected samples per level on average (at most %llu) over levels 0..%d\n",
+               (double)rejected / PROBE_LEVELS, (unsigned long long)most, PROBE_LEVELS - 1);
     ludus_env_destroy(env);
     return 0;
 }

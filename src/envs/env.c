@@ -210,6 +210,12 @@ uint32_t ludus_env_step_count(const ludus_env *env, const void *state)
     return env->ops->step_count(env, state);
 }
 
+uint32_t ludus_env_rejections(const ludus_env *env, const void *state)
+{
+    if (check_state(env, state, "ludus_env_rejections")) return 0;
+    return env->ops->rejections ? env->ops->rejections(env, state) : 0;
+}
+
 int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
                    size_t cap)
 {

@@ -32,6 +32,8 @@ typedef struct env_ops {
     const char *(*mission)(const ludus_env *env, const void *state);
     uint32_t (*max_steps)(const ludus_env *env, const void *state);
     uint32_t (*step_count)(const ludus_env *env, const void *state);
+    /* Rejected level samples before the current level; NULL means none. */
+    uint32_t (*rejections)(const ludus_env *env, const void *state);
     /* Frames (see ludus_env_render*): opts already defaulted and checked
      * for sign; the family checks its own ranges. NULL: no frames. */
     int (*render_size)(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);

@@ -42,8 +42,9 @@ void grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb)
         }
         sb_putc(sb, '\n');
     }
-    if (st->carrying != GC_EMPTY)
-        sb_printf(sb, "carrying: %s %s\n", grid_color_str[GC_COLOR(st->carrying)], grid_type_str[GC_TYPE(st->carrying)]);
+    gcell carried = grid_shown_carrying(st);
+    if (carried != GC_EMPTY)
+        sb_printf(sb, "carrying: %s %s\n", grid_color_str[GC_COLOR(carried)], grid_type_str[GC_TYPE(carried)]);
     else
         sb_puts(sb, "carrying: nothing\n");
 }

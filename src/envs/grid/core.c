@@ -257,6 +257,13 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
         const gcell *p = cells + (yc * W + xc);
         for (int vy = lo; vy < hi; vy++) enc[vx][vy] = cell_lut[p[vy * stride] & 511u];
     }
+    if (LUDUS_UNLIKELY(st->hand_pending && st->step_count == 0)) {
+        /* BabyAI's Carrying levels: before the first step the object is
+         * still seen on its cell (see grid_state.hand_pending). */
+        int dx = st->hand_x - st->agent_x, dy = st->hand_y - st->agent_y;
+        int vy = V - 1 - (dx * fx + dy * fy), vx = h + (dx * rx + dy * ry);
+        if ((unsigned)vx < (unsigned)V && (unsigned)vy < (unsigned)V) enc[vx][vy] = cell_lut[st->carrying & 511u];
+    }
     const uint32_t all = (1u << V) - 1;
     if (s->see_through_walls) {
         for (int vy = 0; vy < V; vy++) vis[vy] = all;
@@ -294,7 +301,7 @@ grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *imag
     uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW];
     uint32_t vis[GRID_MAX_VIEW];
     view_rows_v(s, st, V, enc, vis);
-    enc[h][V - 1] = cell_lut[st->carrying & 511u];
+    enc[h][V - 1] = cell_lut[grid_shown_carrying(st) & 511u];
     /* Whole 4-byte stores into a local buffer with a spare byte, then one
      * copy of exactly V*V*3 bytes: no byte-at-a-time writes. */
     uint8_t buf[GRID_MAX_VIEW * GRID_MAX_VIEW * 3 + 4];
@@ -351,6 +358,12 @@ static uint32_t grid_max_steps_get(const ludus_env *env, const void *state)
 {
     (void)env;
     return ((const grid_state *)state)->max_steps;
+}
+
+static uint32_t grid_rejections_get(const ludus_env *env, const void *state)
+{
+    (void)env;
+    return ((const grid_state *)state)->rejections;
 }
 
 static uint32_t grid_step_count_get(const ludus_env *env, const void *state)
@@ -465,6 +478,7 @@ const env_ops grid_ops = {
     .mission = grid_mission_get,
     .max_steps = grid_max_steps_get,
     .step_count = grid_step_count_get,
+    .rejections = grid_rejections_get,
     .render_size = grid_render_size,
     .render = grid_render,
     .render_ansi = grid_render_ansi,

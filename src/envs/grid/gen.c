@@ -7,12 +7,13 @@
 
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi)
 {
+    if (lo >= INT32_MIN && hi <= INT32_MAX && hi > lo) return grid_rand_small(st, (int)lo, (int)hi);
     return ludus_rng_integers(&st->rng, lo, hi);
 }
 
-int grid_rand_bool(grid_state *st) { return ludus_rng_integers(&st->rng, 0, 2) == 0; }
+int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
 
-int grid_rand_color(grid_state *st) { return grid_color_names[ludus_rng_integers(&st->rng, 0, 6)]; }
+int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
 
 void grid_clear(const grid_spec *s, grid_state *st)
 {
@@ -65,8 +66,8 @@ int grid_place_obj(const grid_spec *s, grid_state *st, gcell obj, int top_x, int
     if (max_tries < 0) max_tries = GEN_UNLIMITED_TRIES;
     for (int tries = 0;; tries++) {
         if (tries > max_tries) return GEN_FAIL;
-        int x = (int)ludus_rng_integers(&st->rng, top_x, hi_x);
-        int y = (int)ludus_rng_integers(&st->rng, top_y, hi_y);
+        int x = grid_rand_small(st, top_x, hi_x);
+        int y = grid_rand_small(st, top_y, hi_y);
         if (grid_get(s, st, x, y) != GC_EMPTY) continue;
         if (x == st->agent_x && y == st->agent_y) continue;
         if (reject && reject(s, st, x, y, ctx)) continue;
@@ -86,6 +87,6 @@ int grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, i
     if (rc != LUDUS_OK) return rc;
     st->agent_x = (int16_t)x;
     st->agent_y = (int16_t)y;
-    if (rand_dir) st->agent_dir = (uint8_t)ludus_rng_integers(&st->rng, 0, 4);
+    if (rand_dir) st->agent_dir = (uint8_t)grid_rand_small(st, 0, 4);
     return LUDUS_OK;
 }

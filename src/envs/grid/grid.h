@@ -77,7 +77,20 @@ typedef struct grid_state {
     gcell carrying;
     uint32_t rejections;       /* BabyAI: rejected samples in the last reset */
     gcell contents[GRID_MAX_OBJS]; /* what each box (by id) holds */
+    /* BabyAI PutNext...Carrying: the reference produces the first
+     * observation before it hands the agent its object. While this is set
+     * and step_count is 0, views show `carrying` back on (hand_x, hand_y)
+     * and the agent's hands empty (grid_view, grid_text); the first step
+     * ends it by moving step_count, so nothing has to clear it. */
+    uint8_t hand_pending;
+    int8_t hand_x, hand_y;
 } grid_state;
+
+/* What the agent visibly carries (see hand_pending). */
+static inline gcell grid_shown_carrying(const grid_state *st)
+{
+    return st->hand_pending && st->step_count == 0 ? GC_EMPTY : st->carrying;
+}
 
 /* ---- spec ---- */
 typedef struct grid_spec grid_spec;
@@ -182,6 +195,34 @@ typedef int (*grid_reject_fn)(const grid_spec *s, const grid_state *st, int x, i
                               const void *ctx);
 
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
+/* integers(lo, hi) for the small ranges generation draws, inlined: a reset
+ * makes tens to thousands of draws and the general entry point (64-bit
+ * ranges, two calls deep) cost more than the draws. The same numpy
+ * algorithms as ludus_rng_integers and ludus_rng_next32 (whose buffering is
+ * part of the public ludus_rng contract), so the same stream. */
+static inline int grid_rand_small(grid_state *st, int lo, int hi)
+{
+    if (hi - lo <= 1) return lo; /* numpy draws nothing */
+    ludus_rng *rng = &st->rng;
+    uint32_t range = (uint32_t)(hi - lo - 1), excl = range + 1;
+    for (uint32_t thr = 0;;) {
+        uint32_t r;
+        if (rng->has32) {
+            rng->has32 = 0;
+            r = rng->buf32;
+        } else {
+            uint64_t n = ludus_rng_next64(rng);
+            rng->has32 = 1;
+            rng->buf32 = (uint32_t)(n >> 32);
+            r = (uint32_t)n;
+        }
+        uint64_t m = (uint64_t)r * excl;
+        uint32_t left = (uint32_t)m;
+        if (left >= excl) return lo + (int)(m >> 32); /* Lemire: accepted without a division */
+        if (!thr) thr = (0xffffffffu - range) % excl;
+        if (left >= thr) return lo + (int)(m >> 32);
+    }
+}
 int grid_rand_bool(grid_state *st);
 int grid_rand_color(grid_state *st);          /* an encoding colour index */
 void grid_clear(const grid_spec *s, grid_state *st);

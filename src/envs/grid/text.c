@@ -54,10 +54,10 @@ int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, cha
         NEWLINE();
         sb_printf(&sb, "Mission: %s", (const char *)state + s->mission_off);
     }
-    if (st->carrying != GC_EMPTY) {
+    gcell carried = grid_shown_carrying(st);
+    if (carried != GC_EMPTY) {
         NEWLINE();
-        sb_printf(&sb, "You carry a %s %s", grid_color_str[GC_COLOR(st->carrying)],
-                  grid_type_str[GC_TYPE(st->carrying)]);
+        sb_printf(&sb, "You carry a %s %s", grid_color_str[GC_COLOR(carried)], grid_type_str[GC_TYPE(carried)]);
     }
     int n;
     if ((n = wall_ray(img, V, h, V - 1, 0, -1, V - 1))) {

@@ -1,0 +1,544 @@
+/* babyai_instr.c: the BabyAI level frame and the instruction language
+ * (spec/minigrid.md §10.1-10.3): object descriptions and their matching,
+ * the mission text, validation with rejection, the verifiers and the step.
+ * The tree lives in the state (babyai.h); verification mutates only it, so
+ * the step stays allocation-free and a copied state behaves identically.
+ */
+#include <string.h>
+
+#include "babyai.h"
+
+/* The reference retries forever; a level that rejects this many samples in
+ * a row is broken, and saying so beats hanging. */
+#define BAB_MAX_ATTEMPTS 100000
+
+static const char *const loc_suffix[4] = {" on your left", " on your right", " in front of you", " behind you"};
+
+/* ---- tree building ---- */
+
+int bab_desc_new(bab_gen *g, int type, int color, int loc)
+{
+    babyai_extra *ex = g->ex;
+    bab_desc *d = &ex->desc[ex->ndesc];
+    d->type = (int8_t)type;
+    d->color = (int8_t)color;
+    d->loc = (int8_t)loc;
+    d->n = d->npos = 0;
+    return ex->ndesc++;
+}
+
+/* Nodes are built children first, so the node built last is the root. */
+int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
+{
+    babyai_extra *ex = g->ex;
+    bab_instr *in = &ex->instr[ex->ninstr];
+    memset(in, 0, sizeof *in);
+    in->kind = (uint8_t)kind;
+    in->strict = (uint8_t)strict;
+    in->a = (uint8_t)desc_a;
+    in->b = (uint8_t)(desc_b < 0 ? 0 : desc_b);
+    ex->root = ex->ninstr;
+    return ex->ninstr++;
+}
+
+int bab_seq(bab_gen *g, int kind, int a, int b) { return bab_action(g, kind, a, b, 0); }
+
+int bab_single(bab_gen *g, int kind, gcell obj, int strict)
+{
+    int d = bab_desc_new(g, GC_TYPE(obj), GC_COLOR(obj), -1);
+    bab_action(g, kind, d, -1, strict);
+    return LUDUS_OK;
+}
+
+/* ---- matching ---- */
+
+void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
+{
+    const gcell *c = grid_cells_c(s, st);
+    cells->n = 0;
+    for (int x = 0; x < s->width; x++)
+        for (int y = 0; y < s->height; y++) {
+            if (GC_TYPE(c[y * s->width + x]) <= OBJ_WALL) continue;
+            if (cells->n == BAB_CELLS_CAP) {
+                cells->n = -1; /* too many: scan the grid instead */
+                return;
+            }
+            cells->x[cells->n] = (int8_t)x;
+            cells->y[cells->n] = (int8_t)y;
+            cells->n++;
+        }
+}
+
+/* Does cell (x, y), holding c, match the description from the agent's pose? */
+static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax, int ay, int tx, int ty,
+                               int rs, int fx, int fy)
+{
+    if (c == GC_EMPTY) return 0;
+    if (d->type >= 0 && GC_TYPE(c) != d->type) return 0;
+    if (d->color >= 0 && GC_COLOR(c) != d->color) return 0;
+    if (d->loc < 0) return 1;
+    if (x < tx || y < ty || x >= tx + rs || y >= ty + rs) return 0; /* the agent's room, walls included */
+    int vx = x - ax, vy = y - ay;
+    int side = vx * -fy + vy * fx, ahead = vx * fx + vy * fy; /* v . right, v . forward */
+    switch (d->loc) {
+    case LOC_LEFT: return side < 0;
+    case LOC_RIGHT: return side > 0;
+    case LOC_FRONT: return ahead > 0;
+    default: return ahead < 0;
+    }
+}
+
+int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
+{
+    const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
+    const int ax = st->agent_x, ay = st->agent_y;
+    const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
+    const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+    const gcell *g = grid_cells_c(s, st);
+    int count = 0;
+    d->n = 0;
+#define MATCH_CELL(x, y)                                                        \
+    do {                                                                        \
+        gcell c_ = g[(y) * W + (x)];                                            \
+        if (!desc_matches(d, c_, x, y, ax, ay, tx, ty, rs, fx, fy)) break;      \
+        count++;                                                                \
+        if (GC_TYPE(c_) == OBJ_WALL) break;                                     \
+        if (d->n == BAB_DESC_CAP) return -1;                                    \
+        d->id[d->n] = (uint8_t)GC_ID(c_);                                       \
+        d->px[d->n] = (int8_t)(x);                                              \
+        d->py[d->n] = (int8_t)(y);                                              \
+        d->n++;                                                                 \
+    } while (0)
+    /* A typed description never matches a wall, so the object list serves. */
+    if (cells && cells->n >= 0 && d->type >= 0) {
+        for (int k = 0; k < cells->n; k++) MATCH_CELL(cells->x[k], cells->y[k]);
+    } else {
+        for (int x = 0; x < W; x++)
+            for (int y = 0; y < H; y++) {
+                if (g[y * W + x] == GC_EMPTY) continue;
+                MATCH_CELL(x, y);
+            }
+    }
+#undef MATCH_CELL
+    d->npos = d->n;
+    return count;
+}
+
+/* update_objs_poss: after a drop, every description's positions become the
+ * current cells of its tracked objects; carried or deleted ones drop out.
+ * (The reference lists them in grid scan order; every reader only asks
+ * "is any of them ...", so obj_set order serves.) */
+static void bab_refresh(const grid_spec *s, const grid_state *st, babyai_extra *ex)
+{
+    int8_t where_x[GRID_MAX_OBJS], where_y[GRID_MAX_OBJS];
+    memset(where_x, -1, sizeof where_x);
+    const gcell *cells = grid_cells_c(s, st);
+    for (int y = 0; y < s->height; y++)
+        for (int x = 0; x < s->width; x++) {
+            int id = GC_ID(cells[y * s->width + x]);
+            if (id) {
+                where_x[id] = (int8_t)x;
+                where_y[id] = (int8_t)y;
+            }
+        }
+    for (int k = 0; k < ex->ndesc; k++) {
+        bab_desc *d = &ex->desc[k];
+        d->npos = 0;
+        for (int m = 0; m < d->n; m++) {
+            int id = d->id[m];
+            if (where_x[id] < 0) continue;
+            d->px[d->npos] = where_x[id];
+            d->py[d->npos] = where_y[id];
+            d->npos++;
+        }
+    }
+}
+
+/* ---- reachability (check_objs_reachable) ---- */
+
+/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
+ * cell of x, plus every passable cell joined to one of x by passable cells. */
+static inline uint32_t fill_right(uint32_t x, uint32_t pass)
+{
+    x |= (x << 1) & pass;
+    pass &= pass << 1;
+    x |= (x << 2) & pass;
+    pass &= pass << 2;
+    x |= (x << 4) & pass;
+    pass &= pass << 4;
+    x |= (x << 8) & pass;
+    pass &= pass << 8;
+    x |= (x << 16) & pass;
+    return x;
+}
+
+static inline uint32_t fill_left(uint32_t x, uint32_t pass)
+{
+    x |= (x >> 1) & pass;
+    pass &= pass >> 1;
+    x |= (x >> 2) & pass;
+    pass &= pass >> 2;
+    x |= (x >> 4) & pass;
+    pass &= pass >> 4;
+    x |= (x >> 8) & pass;
+    pass &= pass >> 8;
+    x |= (x >> 16) & pass;
+    return x;
+}
+
+/* Four cells at once (SWAR on 16-bit lanes, cell x + k in lane k): bit k
+ * of *pass is set when cell k is empty or a door, bit k of *obj when it is
+ * neither empty nor a wall. Relies on bit 15 of a cell being clear (ids
+ * stay below 64), so lane sums never carry into the next lane. */
+static inline void cells4_masks(uint64_t v, unsigned *pass, unsigned *obj)
+{
+    const uint64_t ones = 0x0001000100010001ull, high = 0x8000800080008000ull;
+    uint64_t nonzero = (v + 0x7fff * ones) & high;
+    uint64_t type = v & (15 * ones);
+    uint64_t door = ~((type ^ (OBJ_DOOR * ones)) + 0x7fff * ones) & high;
+    uint64_t p = (~nonzero | door) & high;
+    uint64_t o = ((type + (16 - OBJ_WALL - 1) * ones) << 11) & high; /* type > wall sets lane bit 4 */
+    /* Lane bits 15, 31, 47, 63 -> bits 0..3: a multiply lines them up in
+     * bits 48..51 with no carries between the partial products. */
+    const uint64_t gather = (1ull << 48) | (1ull << 33) | (1ull << 18) | (1ull << 3);
+    *pass = (unsigned)((((p >> 15) * gather) >> 48) & 15u);
+    *obj = (unsigned)((((o >> 15) * gather) >> 48) & 15u);
+}
+
+/* The reference floods from the agent: every cell reached, and the flood
+ * continues only out of empty cells and doors (of any state). Done here on
+ * one 32-bit mask per row: whole passable runs are filled at once, and a
+ * row is revisited only when a neighbouring row gave it new cells. */
+int bab_objs_reachable(const grid_spec *s, const grid_state *st)
+{
+    const int W = s->width, H = s->height;
+    const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
+    const gcell *cells = grid_cells_c(s, st);
+    uint32_t pass[GRID_MAX_SIDE], objs[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
+    for (int y = 0; y < H; y++) {
+        uint32_t p = 0, o = 0;
+        const gcell *row = cells + y * W;
+        int x = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        for (; x + 4 <= W; x += 4) {
+            uint64_t quad;
+            memcpy(&quad, row + x, sizeof quad);
+            unsigned pm, om;
+            cells4_masks(quad, &pm, &om);
+            p |= (uint32_t)pm << x;
+            o |= (uint32_t)om << x;
+        }
+#endif
+        for (; x < W; x++) {
+            unsigned c = row[x], t = c & 15u;
+            p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
+            o |= (uint32_t)(t > OBJ_WALL) << x; /* GC_EMPTY has type 0 */
+        }
+        pass[y] = p;
+        objs[y] = o;
+        reach[y] = 0;
+    }
+    reach[st->agent_y] = 1u << st->agent_x;
+    uint32_t dirty = 1u << st->agent_y; /* rows with cells not yet spread */
+    while (dirty) {
+        int y = __builtin_ctz(dirty);
+        dirty &= dirty - 1;
+        uint32_t flow = reach[y] & pass[y];
+        if (!flow) continue;
+        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
+        reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
+        if (y > 0 && (flow & ~reach[y - 1])) {
+            reach[y - 1] |= flow;
+            dirty |= 1u << (y - 1);
+        }
+        if (y + 1 < H && (flow & ~reach[y + 1])) {
+            reach[y + 1] |= flow;
+            dirty |= 1u << (y + 1);
+        }
+    }
+    for (int y = 0; y < H; y++)
+        if (objs[y] & ~reach[y]) return 0;
+    return 1;
+}
+
+/* ---- validation (validate_instrs) ---- */
+
+static int pos_next_to(int xa, int ya, int xb, int yb)
+{
+    int d = (xa > xb ? xa - xb : xb - xa) + (ya > yb ? ya - yb : yb - ya);
+    return d == 1;
+}
+
+/* Is `color` the colour of a locked door of some room? */
+static int locked_door_color(const bab_gen *g, int color)
+{
+    const roomgrid *rg = &g->rg;
+    for (int r = 0; r < rg->rows * rg->cols; r++)
+        for (int k = 0; k < 4; k++) {
+            if (rg->room[r].doors[k] != RG_DOOR) continue;
+            gcell door = grid_get(g->s, g->st, rg->room[r].door_x[k], rg->room[r].door_y[k]);
+            if (GC_STATE(door) == DOOR_LOCKED && GC_COLOR(door) == color) return 1;
+        }
+    return 0;
+}
+
+static int bab_validate(bab_gen *g, int idx)
+{
+    babyai_extra *ex = g->ex;
+    const bab_instr *in = &ex->instr[idx];
+    if (in->kind >= BI_AND) {
+        int rc = bab_validate(g, in->a);
+        return rc ? rc : bab_validate(g, in->b);
+    }
+    if (in->kind == BI_PUTNEXT) {
+        bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
+        if (bab_match(g->s, g->st, move, &g->cells) < 0 || bab_match(g->s, g->st, fixed, &g->cells) < 0)
+            return BAB_BROKEN;
+        for (int m = 0; m < move->n; m++)
+            for (int f = 0; f < fixed->n; f++)
+                if (move->id[m] == fixed->id[f]) return BAB_REJECT; /* matches both sides */
+        for (int m = 0; m < move->n; m++)
+            for (int f = 0; f < fixed->npos; f++)
+                if (pos_next_to(move->px[m], move->py[m], fixed->px[f], fixed->py[f]))
+                    return BAB_REJECT; /* already next to each other */
+        /* "cannot move an object next to itself" is the first test's
+         * singleton case, already rejected above. */
+    }
+    if (!g->unblocking) return LUDUS_OK;
+    int descs[2] = {in->a, in->kind == BI_PUTNEXT ? in->b : -1};
+    for (int k = 0; k < 2; k++) {
+        if (descs[k] < 0) continue;
+        const bab_desc *d = &ex->desc[descs[k]];
+        if (d->type == OBJ_KEY && d->color >= 0 && locked_door_color(g, d->color)) return BAB_REJECT;
+    }
+    return LUDUS_OK;
+}
+
+/* ---- the mission text (surface) ---- */
+
+static void desc_surface(strbuf *sb, const bab_desc *d, int count)
+{
+    sb_puts(sb, count > 1 ? "a " : "the ");
+    if (d->color >= 0) {
+        sb_puts(sb, grid_color_str[d->color]);
+        sb_putc(sb, ' ');
+    }
+    sb_puts(sb, d->type >= 0 ? grid_type_str[d->type] : "object");
+    if (d->loc >= 0) sb_puts(sb, loc_suffix[d->loc]);
+}
+
+static void instr_surface(strbuf *sb, const babyai_extra *ex, const int *counts, int idx)
+{
+    const bab_instr *in = &ex->instr[idx];
+    switch (in->kind) {
+    case BI_GOTO: sb_puts(sb, "go to "); break;
+    case BI_OPEN: sb_puts(sb, "open "); break;
+    case BI_PICKUP: sb_puts(sb, "pick up "); break;
+    case BI_PUTNEXT: sb_puts(sb, "put "); break;
+    default:
+        instr_surface(sb, ex, counts, in->a);
+        sb_puts(sb, in->kind == BI_AND ? " and " : in->kind == BI_BEFORE ? ", then " : " after you ");
+        instr_surface(sb, ex, counts, in->b);
+        return;
+    }
+    desc_surface(sb, &ex->desc[in->a], counts[in->a]);
+    if (in->kind == BI_PUTNEXT) {
+        sb_puts(sb, " next to ");
+        desc_surface(sb, &ex->desc[in->b], counts[in->b]);
+    }
+}
+
+/* ---- the frame ---- */
+
+int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
+{
+    babyai_extra *ex = grid_extra(s, st);
+    bab_gen g;
+    g.s = s;
+    g.st = st;
+    g.ex = ex;
+    g.locked_i = g.locked_j = -1;
+    st->rejections = 0;
+    for (int attempt = 0;; attempt++) {
+        if (attempt >= BAB_MAX_ATTEMPTS) return GEN_FAIL;
+        rg_init(&g.rg, s, st);
+        ex->ninstr = ex->ndesc = ex->root = 0;
+        g.unblocking = 0;
+        g.locked_now = 0;
+        g.start_carry = 0;
+        g.cells.n = -1;
+        int rc = mission(&g);
+        if (rc == LUDUS_OK) {
+            if (g.cells.n < 0) bab_cells_build(s, st, &g.cells);
+            rc = bab_validate(&g, ex->root);
+        }
+        if (rc == LUDUS_OK) break;
+        if (rc == BAB_BROKEN) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
+        if (rc != GEN_FAIL && rc != BAB_REJECT) return rc;
+        st->rejections++; /* the reference prints "Sampling rejected" here */
+    }
+
+    /* surface() and reset_verifier() match every description on the final
+     * layout and pose; both see the same state, so one match serves. */
+    int counts[BAB_MAX_DESCS];
+    for (int k = 0; k < ex->ndesc; k++) {
+        counts[k] = bab_match(s, st, &ex->desc[k], &g.cells);
+        if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
+        if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
+    }
+    strbuf sb = sb_make(grid_mission(s, st), s->world->mission_cap);
+    instr_surface(&sb, ex, counts, ex->root);
+    if (sb.len >= s->world->mission_cap)
+        return err_set(LUDUS_EINTERNAL, "BabyAI mission longer than its capacity (%zu)", s->world->mission_cap);
+    for (int k = 0; k < ex->ninstr; k++) {
+        ex->instr[k].pre_carrying = 0;
+        ex->instr[k].a_done = ex->instr[k].b_done = BS_NONE;
+    }
+    ex->carry_x = ex->carry_y = -1;
+    ex->moved = 0;
+
+    if (g.start_carry) {
+        /* PutNext's reset() hands the object over after the verifier reset
+         * and after the first observation; see grid_state.hand_pending. */
+        grid_set(s, st, g.carry_x, g.carry_y, GC_EMPTY);
+        st->carrying = g.carry_obj;
+        ex->carry_x = (int8_t)g.carry_x; /* its cur_pos stays stale */
+        ex->carry_y = (int8_t)g.carry_y;
+        st->hand_pending = 1;
+        ex->moved = 1; /* the object left the cell where it was matched */
+        st->hand_x = (int8_t)g.carry_x;
+        st->hand_y = (int8_t)g.carry_y;
+    }
+    return LUDUS_OK;
+}
+
+static int num_navs(const babyai_extra *ex, int idx)
+{
+    const bab_instr *in = &ex->instr[idx];
+    if (in->kind == BI_PUTNEXT) return 2;
+    if (in->kind < BI_AND) return 1;
+    return num_navs(ex, in->a) + num_navs(ex, in->b);
+}
+
+uint32_t babyai_max_steps(const grid_spec *s, const grid_state *st)
+{
+    if (s->max_steps) return s->max_steps; /* fixed by the level or by the caller */
+    const babyai_extra *ex = grid_extra_c(s, st);
+    uint32_t rs = (uint32_t)s->p[RG_P_SIZE];
+    return (uint32_t)num_navs(ex, ex->root) * rs * rs * (uint32_t)s->p[RG_P_ROWS] * (uint32_t)s->p[RG_P_COLS];
+}
+
+/* ---- verification ---- */
+
+/* Where the reference's cur_pos puts object `id`, asked only on a drop by
+ * the object carried just before it: on the front cell if the drop put it
+ * there, else still in hand at carry_x/carry_y. */
+static void cur_pos(const grid_state *st, const babyai_extra *ex, int id, int *x, int *y)
+{
+    if (st->carrying != GC_EMPTY && GC_ID(st->carrying) == id) {
+        *x = ex->carry_x;
+        *y = ex->carry_y;
+        return;
+    }
+    *x = st->agent_x + grid_dir_vec[st->agent_dir][0];
+    *y = st->agent_y + grid_dir_vec[st->agent_dir][1];
+}
+
+static int verify(const grid_spec *s, const grid_state *st, babyai_extra *ex, int idx, int action)
+{
+    bab_instr *in = &ex->instr[idx];
+    const int fx = st->agent_x + grid_dir_vec[st->agent_dir][0];
+    const int fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    const int carried = st->carrying == GC_EMPTY ? 0 : GC_ID(st->carrying);
+    switch (in->kind) {
+    case BI_GOTO: {
+        const bab_desc *d = &ex->desc[in->a];
+        for (int k = 0; k < d->npos; k++)
+            if (d->px[k] == fx && d->py[k] == fy) return BS_SUCCESS;
+        return BS_CONTINUE;
+    }
+    case BI_OPEN: {
+        if (action != ACT_TOGGLE) return BS_CONTINUE;
+        const bab_desc *d = &ex->desc[in->a];
+        gcell fc = grid_get(s, st, fx, fy);
+        if (fc != GC_EMPTY && GC_ID(fc) != 0)
+            for (int k = 0; k < d->n; k++)
+                if (GC_ID(fc) == d->id[k] && GC_STATE(fc) == DOOR_OPEN) return BS_SUCCESS;
+        if (in->strict && GC_TYPE(fc) == OBJ_DOOR) return BS_FAILURE;
+        return BS_CONTINUE;
+    }
+    case BI_PICKUP: {
+        int prev = in->pre_carrying;
+        in->pre_carrying = (uint8_t)carried;
+        if (action != ACT_PICKUP) return BS_CONTINUE;
+        const bab_desc *d = &ex->desc[in->a];
+        if (prev == 0 && carried)
+            for (int k = 0; k < d->n; k++)
+                if (carried == d->id[k]) return BS_SUCCESS;
+        if (in->strict && carried) return BS_FAILURE;
+        return BS_CONTINUE;
+    }
+    case BI_PUTNEXT: {
+        int prev = in->pre_carrying;
+        in->pre_carrying = (uint8_t)carried;
+        if (in->strict && action == ACT_PICKUP && carried) return BS_FAILURE;
+        if (action != ACT_DROP || prev == 0) return BS_CONTINUE;
+        const bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
+        for (int m = 0; m < move->n; m++) {
+            if (move->id[m] != prev) continue;
+            int x, y;
+            cur_pos(st, ex, prev, &x, &y);
+            for (int f = 0; f < fixed->npos; f++)
+                if (pos_next_to(x, y, fixed->px[f], fixed->py[f])) return BS_SUCCESS;
+        }
+        return BS_CONTINUE;
+    }
+    case BI_AND:
+        if (in->a_done != BS_SUCCESS) in->a_done = (uint8_t)verify(s, st, ex, in->a, action);
+        if (in->b_done != BS_SUCCESS) in->b_done = (uint8_t)verify(s, st, ex, in->b, action);
+        return in->a_done == BS_SUCCESS && in->b_done == BS_SUCCESS ? BS_SUCCESS : BS_CONTINUE;
+    default: {
+        /* Before(a, b) runs a then b; After(a, b) runs b then a. */
+        const int before = in->kind == BI_BEFORE;
+        uint8_t *first_done = before ? &in->a_done : &in->b_done;
+        uint8_t *second_done = before ? &in->b_done : &in->a_done;
+        const int first = before ? in->a : in->b, second = before ? in->b : in->a;
+        if (*first_done == BS_SUCCESS) {
+            *second_done = (uint8_t)verify(s, st, ex, second, action);
+            if (*second_done == BS_FAILURE || *second_done == BS_SUCCESS) return *second_done;
+            return BS_CONTINUE;
+        }
+        *first_done = (uint8_t)verify(s, st, ex, first, action);
+        if (*first_done == BS_FAILURE) return BS_FAILURE;
+        if (*first_done == BS_SUCCESS) return verify(s, st, ex, idx, action); /* same action */
+        if (in->strict && verify(s, st, ex, second, action) == BS_SUCCESS) return BS_FAILURE;
+        return BS_CONTINUE;
+    }
+    }
+}
+
+void babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
+{
+    babyai_extra *ex = grid_extra(s, st);
+    gcell before = st->carrying;
+    int box_toggle = action == ACT_TOGGLE &&
+                     GC_TYPE(grid_get(s, st, st->agent_x + grid_dir_vec[st->agent_dir][0],
+                                      st->agent_y + grid_dir_vec[st->agent_dir][1])) == OBJ_BOX;
+    grid_core_step(s, st, action, out);
+    if (action == ACT_PICKUP && before == GC_EMPTY && st->carrying != GC_EMPTY) ex->carry_x = ex->carry_y = -1;
+    /* Objects move only by pickup, drop and toggling a box; a refresh with
+     * nothing moved since the last one would rebuild the same positions. */
+    if (before != st->carrying || box_toggle) ex->moved = 1;
+    if (action == ACT_DROP && ex->moved) {
+        bab_refresh(s, st, ex);
+        ex->moved = 0;
+    }
+    int status = verify(s, st, ex, ex->root, action);
+    if (status == BS_SUCCESS) {
+        out->terminated = 1;
+        out->reward = grid_success_reward(st);
+    } else if (status == BS_FAILURE) {
+        out->terminated = 1;
+        out->reward = 0.0;
+    }
+}
