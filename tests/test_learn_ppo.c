@@ -79,6 +79,13 @@ static void test_determinism(void)
     for (int i = 0; i < 3; i++) CHECK_MSG(same_metrics(&b[i], &d[i]), "update %d differs with the bonus", i);
     CHECK(!same_metrics(&a[2], &b[2]));
     c.explore_coef = 0.0f;
+    /* the instruction policy reading BabyAI missions */
+    ludus_ppo_config bc;
+    small(&bc, "BabyAI-GoToLocal-v0");
+    CHECK(bc.arch.instr > 0);
+    run(&bc, b, 2, NULL);
+    run(&bc, d, 2, NULL);
+    CHECK(same_metrics(&b[1], &d[1]));
     /* the same with the memory core and BPTT */
     c.arch.memory = 16;
     c.recurrence = 8;

@@ -141,11 +141,14 @@ static void act_job(void *ctx, int k, int K)
     if (p->M) memcpy(p->next_mem + (size_t)n0 * p->M, ws->mh, (size_t)(n1 - n0) * p->M * sizeof(float));
 }
 
-static void tokenize_worlds(ludus_ppo *p, int32_t *out)
+/* The missions of the worlds whose flag is set in only (all when NULL) as
+ * words; a mission changes only when its world starts an episode. */
+static void tokenize_worlds(ludus_ppo *p, int32_t *out, const uint8_t *only)
 {
     const ludus_env *env = ludus_vec_env(p->vec);
     for (int n = 0; n < p->N; n++)
-        policy_tokenize(&p->pol, ludus_env_mission(env, ludus_vec_state(p->vec, n)), out + (size_t)n * p->W);
+        if (!only || only[n])
+            policy_tokenize(&p->pol, ludus_env_mission(env, ludus_vec_state(p->vec, n)), out + (size_t)n * p->W);
 }
 
 /* Values of the observations in obs (n, D) whose memory is mem (n, M),
@@ -198,7 +201,7 @@ static int rollout(ludus_ppo *p)
         }
         for (int n = 0; n < N; n++) p->cur_start[n] = p->dones[base + n];
         if (p->M) memcpy(p->cur_mem, p->next_mem, (size_t)N * p->M * sizeof(float));
-        if (p->W) tokenize_worlds(p, p->cur_words);
+        if (p->W) tokenize_worlds(p, p->cur_words, p->cur_start);
         p->steps += (uint64_t)N;
     }
     /* GAE from the value of the observation after the last step. */
@@ -523,7 +526,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     seed_streams(p);
     if ((rc = ludus_vec_reset(p->vec))) goto fail;
     memset(p->cur_start, 1, (size_t)p->N);
-    if (p->W) tokenize_worlds(p, p->cur_words);
+    if (p->W) tokenize_worlds(p, p->cur_words, NULL);
     *out = p;
     return LUDUS_OK;
 nomem:
