@@ -169,9 +169,12 @@ static void check_policy(const char *name, int memory, int instr, int direction,
     CHECK_OK(policy_ws_create(&ws, &pol, S));
     static uint8_t obs[S * D];
     for (size_t i = 0; i < sizeof obs; i++) obs[i] = (uint8_t)ludus_rng_integers(&rng, 0, 12); /* some out of range */
+    /* Missions shorter than and longer than max_words, one with an
+     * unknown word, an empty one, and one that two samples share (the
+     * encoder runs once per distinct mission and sums their gradients). */
     static int32_t words[S * W];
     const char *missions[S] = {"go to the red ball", "open door", "pick up the blue key then open the door",
-                               "go to the zorblax", "put the grey box next to a key", ""};
+                               "go to the zorblax", "", "go to the red ball"};
     for (int s = 0; s < S; s++) policy_tokenize(&pol, missions[s], words + s * W);
     float h0[B * NMAX];
     for (int i = 0; i < B * NMAX; i++) h0[i] = (float)(0.5 * ludus_nn_normal(&rng));

@@ -201,13 +201,21 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
         F(mscratch, S * 6 * M);
     }
     if (Hi) {
+        size_t hs = 2;
+        while (hs < 2 * S) hs *= 2;
         ws->words = malloc(S * W * sizeof(int32_t));
         ws->nwords = malloc(S * sizeof(int));
-        ok = ok && ws->words && ws->nwords;
+        ws->uniq = malloc(S * sizeof(int));
+        ws->rep = malloc(S * sizeof(int));
+        ws->order = malloc(S * sizeof(int));
+        ws->slots = malloc(hs * sizeof(int));
+        ws->active = malloc((W + 1) * sizeof(int));
+        ws->slot_mask = (int)hs - 1;
+        ok = ok && ws->words && ws->nwords && ws->uniq && ws->rep && ws->order && ws->slots && ws->active;
         F(wemb, S * W * a->word_embed);
         F(ih, (W + 1) * S * Hi);
         F(igates, W * S * 6 * Hi);
-        F(dih, 2 * S * Hi);
+        F(dih, 3 * S * Hi);
         F(dwemb, S * W * a->word_embed);
         F(iscratch, S * 6 * Hi);
     }
@@ -241,13 +249,125 @@ void policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
     void *bufs[] = {ws->cells, ws->dirs, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
-                    ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->wemb, ws->ih, ws->igates,
+                    ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->uniq, ws->rep, ws->order,
+                    ws->slots, ws->active, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
                     ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
                     ws->dc1, ws->dtable, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
                     ws->dwemb, ws->iscratch, ws->grad};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     memset(ws, 0, sizeof *ws);
+}
+
+/* ---- the instruction encoder ---- */
+
+/* FNV-1a over a sample's W word ids. */
+static uint32_t words_hash(const int32_t *w, int W)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < W; i++) {
+        uint32_t v = (uint32_t)w[i];
+        for (int k = 0; k < 4; k++) h = (h ^ ((v >> (8 * k)) & 0xffu)) * 16777619u;
+    }
+    return h;
+}
+
+/* Missions of the S samples (words (S, W)) through the word GRU, once per
+ * distinct mission: ws->uniq, nwords, ih. The GRU at word w runs only on
+ * the active[w] missions still going (sorted longest first); a mission's
+ * encoding is ih[nwords[u]][u], zero for an empty one. */
+static void instr_forward(const policy *p, const float *P, policy_ws *ws, const int32_t *words, int S)
+{
+    const int W = p->arch.max_words, Hi = p->arch.instr, Ei = p->arch.word_embed;
+    int T = 0; /* distinct missions in order of first occurrence: rep[t] */
+    for (int i = 0; i <= ws->slot_mask; i++) ws->slots[i] = -1;
+    for (int s = 0; s < S; s++) {
+        const int32_t *wd = words + (size_t)s * W;
+        uint32_t h = words_hash(wd, W) & (uint32_t)ws->slot_mask;
+        for (;;) {
+            int t = ws->slots[h];
+            if (t < 0) {
+                ws->slots[h] = T;
+                ws->rep[T] = s;
+                ws->order[s] = T++;
+                break;
+            }
+            if (memcmp(words + (size_t)ws->rep[t] * W, wd, (size_t)W * sizeof(int32_t)) == 0) {
+                ws->order[s] = t;
+                break;
+            }
+            h = (h + 1) & (uint32_t)ws->slot_mask;
+        }
+    }
+    /* Sort them longest first (ties by first occurrence): tmp index t goes
+     * to rank[t], kept in slots (free again). */
+    int *len = ws->nwords, *rank = ws->slots;
+    for (int t = 0; t < T; t++) {
+        const int32_t *wd = words + (size_t)ws->rep[t] * W;
+        int n = 0;
+        while (n < W && wd[n] != POLICY_WORD_PAD) n++;
+        ws->uniq[t] = n; /* lengths by tmp index, for now */
+    }
+    int U = 0;
+    for (int n = W; n >= 0; n--)
+        for (int t = 0; t < T; t++)
+            if (ws->uniq[t] == n) rank[t] = U++;
+    for (int t = 0; t < T; t++) len[rank[t]] = ws->uniq[t];
+    for (int t = 0; t < T; t++) ws->uniq[t] = ws->rep[t];
+    for (int t = 0; t < T; t++) ws->rep[rank[t]] = ws->uniq[t];
+    for (int s = 0; s < S; s++) ws->uniq[s] = rank[ws->order[s]];
+    ws->nuniq = U;
+    ws->wmax = U ? len[0] : 0;
+    for (int w = 0; w <= W; w++) {
+        int n = 0;
+        while (n < U && len[n] > w) n++;
+        ws->active[w] = n;
+    }
+    for (int w = 0; w < W; w++)
+        for (int u = 0; u < U; u++) {
+            int32_t id = w < len[u] ? words[(size_t)ws->rep[u] * W + w] : POLICY_WORD_PAD;
+            ws->words[(size_t)w * U + u] = (id < 0 || id >= p->vocab) ? POLICY_WORD_UNK : id;
+        }
+    ludus_nn_embedding_forward(ws->wemb, ws->words, P + p->w_emb, ws->wmax * U, 1, Ei);
+    memset(ws->ih, 0, (size_t)U * Hi * sizeof(float));
+    for (int w = 0; w < ws->wmax; w++) {
+        float *hprev = ws->ih + (size_t)w * U * Hi, *hnext = hprev + (size_t)U * Hi;
+        int A = ws->active[w];
+        ludus_nn_gru_forward(hnext, ws->igates + (size_t)w * U * 6 * Hi, ws->wemb + (size_t)w * U * Ei, hprev,
+                             P + p->i_wih, P + p->i_whh, P + p->i_bih, P + p->i_bhh, A, Ei, Hi);
+        /* finished missions keep their state, so row u of every later
+         * step still holds its encoding */
+        memcpy(hnext + (size_t)A * Hi, hprev + (size_t)A * Hi, (size_t)(U - A) * Hi * sizeof(float));
+    }
+}
+
+/* Backward of instr_forward from ws->dz's instruction columns. */
+static void instr_backward(const policy *p, const float *P, policy_ws *ws, int S)
+{
+    const int Hi = p->arch.instr, Ei = p->arch.word_embed, U = ws->nuniq;
+    float *G = ws->grad, *dfinal = ws->dih, *dh = ws->dih + (size_t)S * Hi, *dprev = ws->dih + (size_t)2 * S * Hi;
+    memset(dfinal, 0, (size_t)U * Hi * sizeof(float));
+    for (int s = 0; s < S; s++) { /* a mission shared by samples gets their summed gradient */
+        float *d = dfinal + (size_t)ws->uniq[s] * Hi;
+        const float *g = ws->dz + (size_t)s * p->zdim + p->feat;
+        for (int j = 0; j < Hi; j++) d[j] += g[j];
+    }
+    memset(dh, 0, (size_t)U * Hi * sizeof(float));
+    for (int w = ws->wmax - 1; w >= 0; w--) {
+        int A = ws->active[w];
+        for (int u = 0; u < A; u++) /* missions that end at word w start their gradient here */
+            if (ws->nwords[u] == w + 1) memcpy(dh + (size_t)u * Hi, dfinal + (size_t)u * Hi, Hi * sizeof(float));
+        memset(dprev, 0, (size_t)U * Hi * sizeof(float));
+        memset(ws->dwemb + (size_t)w * U * Ei, 0, (size_t)A * Ei * sizeof(float));
+        ludus_nn_gru_backward(ws->dwemb + (size_t)w * U * Ei, dprev, G + p->i_wih, G + p->i_whh, G + p->i_bih,
+                              G + p->i_bhh, ws->iscratch, dh, ws->igates + (size_t)w * U * 6 * Hi,
+                              ws->wemb + (size_t)w * U * Ei, ws->ih + (size_t)w * U * Hi, P + p->i_wih,
+                              P + p->i_whh, A, Ei, Hi);
+        ludus_nn_embedding_backward(G + p->w_emb, ws->dwemb + (size_t)w * U * Ei, ws->words + (size_t)w * U, A, 1, Ei);
+        float *t = dh;
+        dh = dprev;
+        dprev = t;
+    }
 }
 
 /* ---- forward ---- */
@@ -317,35 +437,15 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
         }
         feat = ws->mh;
     }
-    const float *ifinal = NULL;
-    if (a->instr) {
-        const int W = a->max_words, Hi = a->instr, Ei = a->word_embed;
-        /* time-major words: ws->words is (W, S) */
-        for (int s = 0; s < S; s++) {
-            const int32_t *wd = b->words + (size_t)s * W;
-            int n = 0;
-            while (n < W && wd[n] != POLICY_WORD_PAD) n++;
-            ws->nwords[s] = n;
-            for (int w = 0; w < W; w++) {
-                int32_t id = wd[w];
-                ws->words[(size_t)w * S + s] = (id < 0 || id >= p->vocab) ? POLICY_WORD_UNK : id;
-            }
-        }
-        ludus_nn_embedding_forward(ws->wemb, ws->words, P + p->w_emb, W * S, 1, Ei);
-        memset(ws->ih, 0, (size_t)S * Hi * sizeof(float));
-        for (int w = 0; w < W; w++) {
-            float *hprev = ws->ih + (size_t)w * S * Hi, *hnext = hprev + (size_t)S * Hi;
-            ludus_nn_gru_forward(hnext, ws->igates + (size_t)w * S * 6 * Hi, ws->wemb + (size_t)w * S * Ei,
-                                 hprev, P + p->i_wih, P + p->i_whh, P + p->i_bih, P + p->i_bhh, S, Ei, Hi);
-            for (int s = 0; s < S; s++) /* past the mission's end the state carries over */
-                if (w >= ws->nwords[s]) memcpy(hnext + (size_t)s * Hi, hprev + (size_t)s * Hi, Hi * sizeof(float));
-        }
-        ifinal = ws->ih + (size_t)W * S * Hi;
-    }
+    if (a->instr) instr_forward(p, P, ws, b->words, S);
     for (int s = 0; s < S; s++) {
         float *z = ws->z + (size_t)s * p->zdim;
         memcpy(z, feat + (size_t)s * p->feat, p->feat * sizeof(float));
-        if (ifinal) memcpy(z + p->feat, ifinal + (size_t)s * a->instr, a->instr * sizeof(float));
+        if (a->instr) {
+            int u = ws->uniq[s];
+            memcpy(z + p->feat, ws->ih + ((size_t)ws->nwords[u] * ws->nuniq + u) * a->instr,
+                   a->instr * sizeof(float));
+        }
     }
     ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
@@ -374,29 +474,7 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     ludus_nn_linear_backward(ws->dz, G + p->v0_w, G + p->v0_b, ws->dv1, ws->z, P + p->v0_w, S, p->zdim, a->head);
     for (int s = 0; s < S; s++)
         memcpy(ws->dfeat + (size_t)s * p->feat, ws->dz + (size_t)s * p->zdim, p->feat * sizeof(float));
-    if (a->instr) {
-        const int W = a->max_words, Hi = a->instr, Ei = a->word_embed;
-        float *dh = ws->dih, *dprev = ws->dih + (size_t)S * Hi;
-        for (int s = 0; s < S; s++)
-            memcpy(dh + (size_t)s * Hi, ws->dz + (size_t)s * p->zdim + p->feat, Hi * sizeof(float));
-        memset(ws->dwemb, 0, (size_t)W * S * Ei * sizeof(float));
-        for (int w = W - 1; w >= 0; w--) {
-            memset(dprev, 0, (size_t)S * Hi * sizeof(float));
-            for (int s = 0; s < S; s++)
-                if (w >= ws->nwords[s]) { /* carried over: the gradient passes through */
-                    memcpy(dprev + (size_t)s * Hi, dh + (size_t)s * Hi, Hi * sizeof(float));
-                    memset(dh + (size_t)s * Hi, 0, Hi * sizeof(float));
-                }
-            ludus_nn_gru_backward(ws->dwemb + (size_t)w * S * Ei, dprev, G + p->i_wih, G + p->i_whh,
-                                  G + p->i_bih, G + p->i_bhh, ws->iscratch, dh,
-                                  ws->igates + (size_t)w * S * 6 * Hi, ws->wemb + (size_t)w * S * Ei,
-                                  ws->ih + (size_t)w * S * Hi, P + p->i_wih, P + p->i_whh, S, Ei, Hi);
-            float *t = dh;
-            dh = dprev;
-            dprev = t;
-        }
-        ludus_nn_embedding_backward(G + p->w_emb, ws->dwemb, ws->words, W * S, 1, Ei);
-    }
+    if (a->instr) instr_backward(p, P, ws, S);
     if (a->memory) {
         const int M = a->memory, B = b->B;
         memset(ws->dfc, 0, (size_t)S * a->hidden * sizeof(float));

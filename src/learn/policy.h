@@ -77,14 +77,20 @@ typedef struct policy_ws {
     int32_t *dirs;           /* (cap) direction indices */
     float *table, *c1, *col2, *c2, *fc; /* table: the fused embedding conv's */
     float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
-    int32_t *words;                   /* (cap, W) copy, pad-aware lengths */
-    int *nwords;                      /* (cap) */
-    float *wemb, *ih, *igates;        /* (cap*W, Ei), (W+1, cap, Hi), (W, cap, 6Hi) */
+    /* The instruction GRU runs once per distinct mission of the batch
+     * (U of them, longest first, so the sequences still running at word w
+     * are a prefix of active[w]); uniq maps each sample to its mission. */
+    int nuniq, wmax, slot_mask;
+    int *uniq, *rep, *order, *slots;  /* (cap), (cap), (cap), (2 * pow2 >= cap) */
+    int *active;                      /* (W + 1) */
+    int32_t *words;                   /* (W, U) time-major, pad where finished */
+    int *nwords;                      /* (U) */
+    float *wemb, *ih, *igates;        /* (W*U, Ei), (W+1, U, Hi), (W, U, 6Hi) */
     float *z, *a1, *logits, *logp, *v1, *value;
     /* gradients of the activations */
     float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *dtable, *dcol;
     float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
-    float *dih, *dwemb, *iscratch;    /* (cap, Hi), (cap*W, Ei), (cap, 6Hi) */
+    float *dih, *dwemb, *iscratch;    /* (3, cap, Hi), (cap*W, Ei), (cap, 6Hi) */
     float *grad;                      /* (params.size) */
 } policy_ws;
 
