@@ -7,7 +7,8 @@
  * excusing). Covered: the default policy, the GRU memory trained through
  * time with episode restarts inside the sequence, and the instruction
  * policy with missions shorter than, as long as and longer than the words
- * read, and the direction input. Also the tokenizer and the architecture's
+ * read, FiLM conditioning of the convolution on the mission, and the
+ * direction input. Also the tokenizer and the architecture's
  * JSON form (a checkpoint's arch without the later "direction" key reads
  * as direction 0).
  */
@@ -50,7 +51,7 @@ static void ref_gru(double *h, const double *x, const double *hp, const double *
 
 /* One sample's 7x7 view through the trunk; mask (optional) records the
  * sign of every ReLU input, the network's only kinks. */
-static void ref_trunk(const double *P, const uint8_t *o, double *fc, uint8_t **mask)
+static void ref_trunk(const double *P, const uint8_t *o, const double *instr, double *fc, uint8_t **mask)
 {
     const ludus_policy_arch *a = &pol.arch;
     const int E = a->embed, C1 = a->conv1, C2 = a->conv2, K = a->kernel, h1 = pol.h1, h2 = pol.h2;
@@ -78,6 +79,14 @@ static void ref_trunk(const double *P, const uint8_t *o, double *fc, uint8_t **m
                             for (int kx = 0; kx < K; kx++)
                                 s += P[w + (((size_t)oc * C + c) * K + ky) * K + kx] *
                                      in[((y + ky) * side + (x + kx)) * C + c];
+                    if (layer && a->film) { /* x (1 + gamma) + beta from the mission */
+                        double g = P[pol.film_b + oc], be = P[pol.film_b + C2 + oc];
+                        for (int k = 0; k < a->instr; k++) {
+                            g += P[pol.film_w + (size_t)oc * a->instr + k] * instr[k];
+                            be += P[pol.film_w + (size_t)(C2 + oc) * a->instr + k] * instr[k];
+                        }
+                        s = s * (1.0 + g) + be;
+                    }
                     if (mask) *(*mask)++ = s > 0.0;
                     out[(y * os + x) * O + oc] = s > 0.0 ? s : 0.0;
                 }
@@ -97,16 +106,7 @@ static void ref_forward(const double *P, double *logits, double *value, uint8_t 
 {
     const ludus_policy_arch *a = &pol.arch;
     const int M = a->memory, Hi = a->instr;
-    double fc[S][64], mem[S][64], instr[S][64];
-    for (int s = 0; s < S; s++) ref_trunk(P, batch.obs + (size_t)s * pol.obs_size, fc[s], mask ? &mask : NULL);
-    for (int t = 0; M && t < L; t++)
-        for (int b = 0; b < B; b++) {
-            int s = t * B + b;
-            double zero[64] = {0}, h0[64];
-            for (int j = 0; j < M; j++) h0[j] = batch.h0[b * M + j];
-            const double *hp = batch.starts[s] ? zero : t ? mem[s - B] : h0;
-            ref_gru(mem[s], fc[s], hp, P, pol.m_wih, pol.m_whh, pol.m_bih, pol.m_bhh, a->hidden, M);
-        }
+    double fc[S][64], mem[S][64], instr[S][64] = {{0}};
     for (int s = 0; Hi && s < S; s++) {
         double h[64] = {0}, next[64];
         const int32_t *wd = batch.words + (size_t)s * W;
@@ -117,6 +117,15 @@ static void ref_forward(const double *P, double *logits, double *value, uint8_t 
         }
         memcpy(instr[s], h, sizeof h);
     }
+    for (int s = 0; s < S; s++) ref_trunk(P, batch.obs + (size_t)s * pol.obs_size, instr[s], fc[s], mask ? &mask : NULL);
+    for (int t = 0; M && t < L; t++)
+        for (int b = 0; b < B; b++) {
+            int s = t * B + b;
+            double zero[64] = {0}, h0[64];
+            for (int j = 0; j < M; j++) h0[j] = batch.h0[b * M + j];
+            const double *hp = batch.starts[s] ? zero : t ? mem[s - B] : h0;
+            ref_gru(mem[s], fc[s], hp, P, pol.m_wih, pol.m_whh, pol.m_bih, pol.m_bhh, a->hidden, M);
+        }
     for (int s = 0; s < S; s++) {
         double z[128];
         int F = M ? M : a->hidden;
@@ -151,7 +160,7 @@ static double ref_loss(const double *P, uint8_t *mask)
     return l;
 }
 
-static void check_policy(const char *name, int memory, int instr, int direction, uint64_t seed)
+static void check_policy(const char *name, int memory, int instr, int direction, int film, uint64_t seed)
 {
     ludus_ppo_config cfg;
     ludus_ppo_config_default(&cfg, NULL);
@@ -159,6 +168,7 @@ static void check_policy(const char *name, int memory, int instr, int direction,
     arch.embed = 3; arch.conv1 = 4; arch.conv2 = 5; arch.hidden = 6; arch.head = 5;
     arch.memory = memory; arch.instr = instr; arch.word_embed = 3; arch.max_words = W;
     arch.direction = direction;
+    arch.film = film;
     enum { D = V * V * 3 + 1 };
     CHECK_OK(policy_create(&pol, &arch, V, A, D));
     ludus_rng rng;
@@ -305,11 +315,12 @@ static void test_tokenize_and_arch(void)
 int main(void)
 {
     for (uint64_t seed = 5; seed < 8; seed++) {
-        check_policy("default", 0, 0, 0, seed);
-        check_policy("direction", 0, 0, 1, seed);
-        check_policy("memory", NMAX, 0, 0, seed);
-        check_policy("instruction", 0, 4, 0, seed);
-        check_policy("memory+instruction+direction", NMAX, 4, 1, seed);
+        check_policy("default", 0, 0, 0, 0, seed);
+        check_policy("direction", 0, 0, 1, 0, seed);
+        check_policy("memory", NMAX, 0, 0, 0, seed);
+        check_policy("instruction", 0, 4, 0, 0, seed);
+        check_policy("instruction+film", 0, 4, 0, 1, seed);
+        check_policy("memory+instruction+film+direction", NMAX, 4, 1, 1, seed);
     }
     test_tokenize_and_arch();
     return check_finish("test_learn_policy");

@@ -33,6 +33,9 @@ typedef struct ludus_policy_arch {
     int max_words;   /* words of the mission read, 1..64 */
     int direction;   /* 1: the agent's direction byte (after the view) is
                         embedded and added to the trunk's layer; 0: ignored */
+    int film;        /* 1 (with instr): the mission's encoding also scales
+                        and shifts the second convolution's channels
+                        (FiLM, as BabyAI's models do); 0: it only joins the heads */
 } ludus_policy_arch;
 
 typedef struct ludus_ppo_config {

@@ -60,6 +60,8 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
         return err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
                        a->kernel, a->kernel, view, view);
     p->flat = p->h2 * p->h2 * a->conv2;
+    if (a->film && !a->instr)
+        return err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
     p->feat = a->memory ? a->memory : a->hidden;
     p->zdim = p->feat + a->instr;
     p->vocab = 2 + POLICY_NUM_WORDS;
@@ -91,6 +93,10 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
         ADD("instr_rnn.weight_hh", i_whh, 3 * H, H);
         ADD("instr_rnn.bias_ih", i_bih, 3 * H);
         ADD("instr_rnn.bias_hh", i_bhh, 3 * H);
+        if (a->film) {
+            ADD("film.weight", film_w, 2 * a->conv2, H);
+            ADD("film.bias", film_b, 2 * a->conv2);
+        }
     }
     ADD("actor.0.weight", a0_w, a->head, p->zdim);
     ADD("actor.0.bias", a0_b, a->head);
@@ -137,6 +143,8 @@ int policy_init(policy *p, ludus_rng *rng)
     }
     if (a->instr)
         for (int i = 0; i < p->vocab * a->word_embed; i++) w[p->w_emb + i] = (float)ludus_nn_normal(rng);
+    /* FiLM starts near the identity: x (1 + gamma) + beta with small gamma, beta */
+    if (a->instr && a->film) rc = rc ? rc : ludus_nn_orthogonal(w + p->film_w, 2 * a->conv2, a->instr, 0.1f, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->a0_w, a->head, p->zdim, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->a2_w, p->num_actions, a->head, 0.01f, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v0_w, a->head, p->zdim, g, rng);
@@ -218,6 +226,13 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
         F(dih, 3 * S * Hi);
         F(dwemb, S * W * a->word_embed);
         F(iscratch, S * 6 * Hi);
+        if (a->film) {
+            F(hfin, S * Hi);
+            F(dhfin, S * Hi);
+            F(gb, S * 2 * a->conv2);
+            F(dgb, S * 2 * a->conv2);
+            F(c2raw, h2);
+        }
     }
     F(z, S * p->zdim);
     F(a1, S * a->head);
@@ -250,7 +265,7 @@ void policy_ws_destroy(policy_ws *ws)
     if (!ws) return;
     void *bufs[] = {ws->cells, ws->dirs, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
                     ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->uniq, ws->rep, ws->order,
-                    ws->slots, ws->active, ws->wemb, ws->ih, ws->igates,
+                    ws->slots, ws->active, ws->hfin, ws->dhfin, ws->gb, ws->dgb, ws->c2raw, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
                     ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
                     ws->dc1, ws->dtable, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
@@ -352,6 +367,8 @@ static void instr_backward(const policy *p, const float *P, policy_ws *ws, int S
         const float *g = ws->dz + (size_t)s * p->zdim + p->feat;
         for (int j = 0; j < Hi; j++) d[j] += g[j];
     }
+    if (p->arch.film)
+        for (size_t i = 0; i < (size_t)U * Hi; i++) dfinal[i] += ws->dhfin[i];
     memset(dh, 0, (size_t)U * Hi * sizeof(float));
     for (int w = ws->wmax - 1; w >= 0; w--) {
         int A = ws->active[w];
@@ -368,6 +385,48 @@ static void instr_backward(const policy *p, const float *P, policy_ws *ws, int S
         dh = dprev;
         dprev = t;
     }
+}
+
+/* FiLM on conv2's output (S, h2*h2, C2), in place: each channel c of a
+ * sample whose mission is u becomes x (1 + gamma[u,c]) + beta[u,c], with
+ * (gamma | beta) = film.weight h_u + film.bias once per mission. */
+static void film_forward(const policy *p, const float *P, policy_ws *ws, int S)
+{
+    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->h2;
+    for (int u = 0; u < U; u++)
+        memcpy(ws->hfin + (size_t)u * Hi, ws->ih + ((size_t)ws->nwords[u] * U + u) * Hi, Hi * sizeof(float));
+    ludus_nn_linear_forward(ws->gb, ws->hfin, P + p->film_w, P + p->film_b, U, Hi, 2 * C);
+    memcpy(ws->c2raw, ws->c2, (size_t)S * p->flat * sizeof(float));
+    for (int s = 0; s < S; s++) {
+        const float *g = ws->gb + (size_t)ws->uniq[s] * 2 * C, *be = g + C;
+        float *x = ws->c2 + (size_t)s * p->flat;
+        for (int i = 0; i < HW; i++, x += C)
+            for (int c = 0; c < C; c++) x[c] = x[c] * (1.0f + g[c]) + be[c];
+    }
+}
+
+/* From ws->dc2 (the gradient of FiLM's output): dc2 becomes the gradient
+ * of conv2's output, film.* get theirs, and ws->dhfin (U, Hi) the
+ * missions' share, which instr_backward adds. */
+static void film_backward(const policy *p, const float *P, policy_ws *ws, int S)
+{
+    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->h2;
+    memset(ws->dgb, 0, (size_t)U * 2 * C * sizeof(float));
+    for (int s = 0; s < S; s++) {
+        const float *g = ws->gb + (size_t)ws->uniq[s] * 2 * C;
+        float *dg = ws->dgb + (size_t)ws->uniq[s] * 2 * C, *dbe = dg + C;
+        float *d = ws->dc2 + (size_t)s * p->flat;
+        const float *x = ws->c2raw + (size_t)s * p->flat;
+        for (int i = 0; i < HW; i++, d += C, x += C)
+            for (int c = 0; c < C; c++) {
+                dg[c] += d[c] * x[c];
+                dbe[c] += d[c];
+                d[c] *= 1.0f + g[c];
+            }
+    }
+    memset(ws->dhfin, 0, (size_t)U * Hi * sizeof(float));
+    ludus_nn_linear_backward(ws->dhfin, ws->grad + p->film_w, ws->grad + p->film_b, ws->dgb, ws->hfin,
+                             P + p->film_w, U, Hi, 2 * C);
 }
 
 /* ---- forward ---- */
@@ -411,7 +470,9 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
     ludus_nn_conv c2 = conv2_shape(p, S);
     ludus_nn_embconv_forward(ws->c1, ws->table, ws->cells, P + p->embed_w, P + p->c1_w, P + p->c1_b, &c1);
     relu_inplace(ws->c1, (size_t)S * p->h1 * p->h1 * a->conv1);
+    if (a->instr) instr_forward(p, P, ws, b->words, S);
     ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
+    if (a->film) film_forward(p, P, ws, S);
     relu_inplace(ws->c2, (size_t)S * p->flat);
     ludus_nn_linear_forward(ws->fc, ws->c2, P + p->fc_w, P + p->fc_b, S, p->flat, a->hidden);
     if (a->direction) /* fc(x) + direction.weight[d], before the ReLU */
@@ -437,7 +498,6 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
         }
         feat = ws->mh;
     }
-    if (a->instr) instr_forward(p, P, ws, b->words, S);
     for (int s = 0; s < S; s++) {
         float *z = ws->z + (size_t)s * p->zdim;
         memcpy(z, feat + (size_t)s * p->feat, p->feat * sizeof(float));
@@ -474,7 +534,6 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     ludus_nn_linear_backward(ws->dz, G + p->v0_w, G + p->v0_b, ws->dv1, ws->z, P + p->v0_w, S, p->zdim, a->head);
     for (int s = 0; s < S; s++)
         memcpy(ws->dfeat + (size_t)s * p->feat, ws->dz + (size_t)s * p->zdim, p->feat * sizeof(float));
-    if (a->instr) instr_backward(p, P, ws, S);
     if (a->memory) {
         const int M = a->memory, B = b->B;
         memset(ws->dfc, 0, (size_t)S * a->hidden * sizeof(float));
@@ -500,6 +559,7 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     memset(ws->dc2, 0, (size_t)S * p->flat * sizeof(float));
     ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
     relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
+    if (a->film) film_backward(p, P, ws, S);
     ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
     size_t n1 = (size_t)S * p->h1 * p->h1 * a->conv1;
@@ -508,6 +568,7 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     relu_grad(ws->dc1, ws->c1, n1);
     ludus_nn_embconv_backward(G + p->embed_w, G + p->c1_w, G + p->c1_b, ws->dtable, ws->dc1, ws->cells,
                               P + p->embed_w, P + p->c1_w, &c1);
+    if (a->instr) instr_backward(p, P, ws, S);
 }
 
 /* ---- the architecture as JSON ---- */
@@ -522,7 +583,7 @@ typedef struct arch_field {
 static const arch_field arch_fields[] = {
     AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
     AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
-    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1),
+    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1), AF(film, 0, 1),
 };
 /* Keys added after the first checkpoints: absent means 0. */
 #define ARCH_FIRST_OPTIONAL 10

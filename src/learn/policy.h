@@ -40,7 +40,7 @@ typedef struct policy {
     /* offsets into params */
     size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b, dir_w;
     size_t m_wih, m_whh, m_bih, m_bhh;
-    size_t w_emb, i_wih, i_whh, i_bih, i_bhh;
+    size_t w_emb, i_wih, i_whh, i_bih, i_bhh, film_w, film_b;
     size_t a0_w, a0_b, a2_w, a2_b, v0_w, v0_b, v2_w, v2_b;
 } policy;
 
@@ -91,6 +91,10 @@ typedef struct policy_ws {
     float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *dtable, *dcol;
     float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
     float *dih, *dwemb, *iscratch;    /* (3, cap, Hi), (cap*W, Ei), (cap, 6Hi) */
+    /* FiLM: each mission's encoding (U, Hi), its (gamma | beta) (U, 2*C2),
+     * conv2's output before the modulation (cap*h2*h2, C2), and the
+     * gradients of the first two */
+    float *hfin, *gb, *c2raw, *dhfin, *dgb;
     float *grad;                      /* (params.size) */
 } policy_ws;
 
