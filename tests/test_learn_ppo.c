@@ -253,6 +253,7 @@ static void test_long(void)
     learns("MiniGrid-Empty-8x8-v0");
     learns("MiniGrid-LavaGapS7-v0");
     learns("MiniGrid-DoorKey-8x8-v0");
+    learns("MiniGrid-KeyCorridorS3R1-v0");
     learns("MiniGrid-MemoryS7-v0");
 }
 
