@@ -13,7 +13,7 @@
 
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
-#include "learn/team.h"
+#include "core/pool.h"
 #include "nn/nn_internal.h"
 
 static double now_s(void)
@@ -48,7 +48,7 @@ struct ludus_ppo {
     const ludus_env_info *info;
     policy pol;
     ludus_nn_adam adam;
-    team *team;
+    pool *team;    /* the learner's threads: member k of K works slice k */
     int K, N, T, L, W, M;
     size_t D;
     policy_ws *ws;
@@ -173,7 +173,7 @@ static int rollout(ludus_ppo *p)
         memcpy(p->starts + base, p->cur_start, (size_t)N);
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
-        if (N >= PPO_ACT_TEAM_MIN) team_run(p->team, act_job, p);
+        if (N >= PPO_ACT_TEAM_MIN) pool_run(p->team, act_job, p, p->K);
         else act_job(p, 0, 1);
         double ts = now_s();
         int rc = ludus_vec_step(p->vec, p->actions + base);
@@ -321,7 +321,7 @@ static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
                 p->adv_mean = (float)mean;
                 p->adv_std = (float)sqrt(var > 0 ? var : 0);
             }
-            team_run(p->team, learn_job, p);
+            pool_run(p->team, learn_job, p, p->K);
             memcpy(G, p->ws[0].grad, P * sizeof(float));
             for (int k = 1; k < p->K; k++) {
                 const float *g = p->ws[k].grad;
@@ -392,7 +392,7 @@ int ludus_ppo_done(const ludus_ppo *p)
 void ludus_ppo_destroy(ludus_ppo *p)
 {
     if (!p) return;
-    team_destroy(p->team);
+    pool_destroy(p->team);
     for (int k = 0; p->ws && k < p->K; k++) policy_ws_destroy(&p->ws[k]);
     for (int k = 0; p->st && k < p->K; k++) {
         free(p->st[k].obs);
@@ -473,8 +473,8 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     if ((rc = policy_init(&p->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
     ludus_nn_set_threads(1); /* parallelism comes from the team, not from BLAS */
-    if (!(p->team = team_create(p->K))) {
-        rc = LUDUS_ENOMEM;
+    if (!(p->team = pool_create(p->K, POOL_BLOCK))) {
+        rc = err_set(LUDUS_ENOMEM, "cannot start %d learner threads", p->K);
         goto fail;
     }
     const int chunks = p->N * (p->T / p->L), mb = chunks / cfg->minibatches;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "envs/env.h"
-#include "pool.h"
+#include "core/pool.h"
 
 #define VEC_MAX_CHUNKS 256
 /* Chunks of at least this many worlds: small enough that threads share a
@@ -202,7 +202,7 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     if (v->nchunks > 8 * threads) v->nchunks = 8 * threads;
     if (v->nchunks > VEC_MAX_CHUNKS) v->nchunks = VEC_MAX_CHUNKS;
     if (v->nchunks < threads) v->nchunks = threads;
-    v->pool = pool_create(threads);
+    v->pool = pool_create(threads, POOL_SPIN);
     if (!v->pool) {
         err_set(LUDUS_ENOMEM, "cannot start %d threads", threads);
         goto fail;

@@ -1,4 +1,4 @@
-/* pool.c: the worker pool behind vec/ (see pool.h). A job is published by
+/* pool.c: the worker pool behind vec/ and learn/ (see pool.h). A job is published by
  * writing its function and chunk count, resetting the claim counter (tagged
  * with the job's generation in its high 32 bits) and bumping the
  * generation. A thread claims a chunk by compare-and-swap on the tagged
@@ -27,6 +27,8 @@ struct pool {
     atomic_int done;         /* chunks finished in the current job */
     atomic_int stop;
     atomic_int sleepers;
+    pool_wait wait;
+    pthread_cond_t done_cv;  /* POOL_BLOCK: the last chunk's finisher signals */
     pool_fn fn;              /* valid for whoever claims a chunk */
     void *ctx;
     int nchunks;
@@ -58,7 +60,12 @@ static void work(pool *p, unsigned gen)
     int c;
     while ((c = claim(p, gen)) >= 0) {
         p->fn(p->ctx, c, p->nchunks);
-        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+        int done = atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1;
+        if (p->wait == POOL_BLOCK && done == p->nchunks) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_broadcast(&p->done_cv);
+            pthread_mutex_unlock(&p->mu);
+        }
     }
 }
 
@@ -70,7 +77,7 @@ static void *worker_main(void *arg)
      * this thread got to run. */
     unsigned seen = 0;
     for (;;) {
-        int spins = 0;
+        int spins = p->wait == POOL_SPIN ? 0 : POOL_SPINS;
         while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen && !atomic_load(&p->stop)) {
             if (++spins < POOL_SPINS) {
                 cpu_relax();
@@ -89,14 +96,16 @@ static void *worker_main(void *arg)
     }
 }
 
-pool *pool_create(int nthreads)
+pool *pool_create(int nthreads, pool_wait wait)
 {
     if (nthreads < 1) nthreads = 1;
     pool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->nthreads = nthreads;
+    p->wait = wait;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
     if (nthreads > 1) {
         p->threads = calloc((size_t)nthreads, sizeof *p->threads);
         if (!p->threads) goto fail;
@@ -126,6 +135,7 @@ void pool_destroy(pool *p)
         free(p->threads);
     }
     pthread_cond_destroy(&p->cv);
+    pthread_cond_destroy(&p->done_cv);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
@@ -151,8 +161,15 @@ void pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
         pthread_mutex_unlock(&p->mu);
     }
     work(p, gen);
-    /* Every chunk is claimed; wait for the ones still running elsewhere.
-     * Spin briefly, then yield the core to the thread we are waiting for. */
+    /* Every chunk is claimed; wait for the ones still running elsewhere. */
+    if (p->wait == POOL_BLOCK) {
+        pthread_mutex_lock(&p->mu);
+        while (atomic_load_explicit(&p->done, memory_order_acquire) < nchunks)
+            pthread_cond_wait(&p->done_cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+    /* Spin briefly, then yield the core to the thread we are waiting for. */
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < nchunks; spins++) {
         if (spins < POOL_MAIN_SPINS) cpu_relax();
         else sched_yield();

@@ -1,0 +1,27 @@
+/* pool.h: a fixed pool of worker threads that runs one job, split into
+ * chunks, at a time; vec/ steps worlds with it and learn/ splits batches.
+ * Threads (the caller included) claim chunks from a shared counter, so a
+ * worker the OS has descheduled never holds a job up: the others take its
+ * share. Two waiting policies: POOL_SPIN for a steady stream of short jobs
+ * (batches of world steps: no syscall per job), POOL_BLOCK for long jobs
+ * with pauses between them (the learner's updates: no CPU burnt waiting).
+ */
+#ifndef LUDUS_CORE_POOL_H
+#define LUDUS_CORE_POOL_H
+
+typedef struct pool pool;
+/* Process chunk `chunk` of `nchunks`. Chunks must be independent: any
+ * thread may run any chunk, in any order. */
+typedef void (*pool_fn)(void *ctx, int chunk, int nchunks);
+
+typedef enum pool_wait { POOL_SPIN = 0, POOL_BLOCK = 1 } pool_wait;
+
+/* nthreads >= 1; nthreads == 1 starts no thread. NULL on failure. */
+pool *pool_create(int nthreads, pool_wait wait);
+void pool_destroy(pool *p);
+int pool_threads(const pool *p);
+/* Run fn(ctx, c, nchunks) for every c in [0, nchunks) and return when all
+ * are done. nchunks >= 1. */
+void pool_run(pool *p, pool_fn fn, void *ctx, int nchunks);
+
+#endif
