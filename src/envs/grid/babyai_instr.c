@@ -52,23 +52,6 @@ int bab_single(bab_gen *g, int kind, gcell obj, int strict)
 
 /* ---- matching ---- */
 
-void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
-{
-    const gcell *c = grid_cells_c(s, st);
-    cells->n = 0;
-    for (int x = 0; x < s->width; x++)
-        for (int y = 0; y < s->height; y++) {
-            if (GC_TYPE(c[y * s->width + x]) <= OBJ_WALL) continue;
-            if (cells->n == BAB_CELLS_CAP) {
-                cells->n = -1; /* too many: scan the grid instead */
-                return;
-            }
-            cells->x[cells->n] = (int8_t)x;
-            cells->y[cells->n] = (int8_t)y;
-            cells->n++;
-        }
-}
-
 /* Does cell (x, y), holding c, match the description from the agent's pose? */
 static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax, int ay, int tx, int ty,
                                int rs, int fx, int fy)
@@ -152,113 +135,6 @@ static void bab_refresh(const grid_spec *s, const grid_state *st, babyai_extra *
             d->npos++;
         }
     }
-}
-
-/* ---- reachability (check_objs_reachable) ---- */
-
-/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
- * cell of x, plus every passable cell joined to one of x by passable cells. */
-static inline uint32_t fill_right(uint32_t x, uint32_t pass)
-{
-    x |= (x << 1) & pass;
-    pass &= pass << 1;
-    x |= (x << 2) & pass;
-    pass &= pass << 2;
-    x |= (x << 4) & pass;
-    pass &= pass << 4;
-    x |= (x << 8) & pass;
-    pass &= pass << 8;
-    x |= (x << 16) & pass;
-    return x;
-}
-
-static inline uint32_t fill_left(uint32_t x, uint32_t pass)
-{
-    x |= (x >> 1) & pass;
-    pass &= pass >> 1;
-    x |= (x >> 2) & pass;
-    pass &= pass >> 2;
-    x |= (x >> 4) & pass;
-    pass &= pass >> 4;
-    x |= (x >> 8) & pass;
-    pass &= pass >> 8;
-    x |= (x >> 16) & pass;
-    return x;
-}
-
-/* Four cells at once (SWAR on 16-bit lanes, cell x + k in lane k): bit k
- * of *pass is set when cell k is empty or a door, bit k of *obj when it is
- * neither empty nor a wall. Relies on bit 15 of a cell being clear (ids
- * stay below 64), so lane sums never carry into the next lane. */
-static inline void cells4_masks(uint64_t v, unsigned *pass, unsigned *obj)
-{
-    const uint64_t ones = 0x0001000100010001ull, high = 0x8000800080008000ull;
-    uint64_t nonzero = (v + 0x7fff * ones) & high;
-    uint64_t type = v & (15 * ones);
-    uint64_t door = ~((type ^ (OBJ_DOOR * ones)) + 0x7fff * ones) & high;
-    uint64_t p = (~nonzero | door) & high;
-    uint64_t o = ((type + (16 - OBJ_WALL - 1) * ones) << 11) & high; /* type > wall sets lane bit 4 */
-    /* Lane bits 15, 31, 47, 63 -> bits 0..3: a multiply lines them up in
-     * bits 48..51 with no carries between the partial products. */
-    const uint64_t gather = (1ull << 48) | (1ull << 33) | (1ull << 18) | (1ull << 3);
-    *pass = (unsigned)((((p >> 15) * gather) >> 48) & 15u);
-    *obj = (unsigned)((((o >> 15) * gather) >> 48) & 15u);
-}
-
-/* The reference floods from the agent: every cell reached, and the flood
- * continues only out of empty cells and doors (of any state). Done here on
- * one 32-bit mask per row: whole passable runs are filled at once, and a
- * row is revisited only when a neighbouring row gave it new cells. */
-int bab_objs_reachable(const grid_spec *s, const grid_state *st)
-{
-    const int W = s->width, H = s->height;
-    const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
-    const gcell *cells = grid_cells_c(s, st);
-    uint32_t pass[GRID_MAX_SIDE], objs[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
-    for (int y = 0; y < H; y++) {
-        uint32_t p = 0, o = 0;
-        const gcell *row = cells + y * W;
-        int x = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        for (; x + 4 <= W; x += 4) {
-            uint64_t quad;
-            memcpy(&quad, row + x, sizeof quad);
-            unsigned pm, om;
-            cells4_masks(quad, &pm, &om);
-            p |= (uint32_t)pm << x;
-            o |= (uint32_t)om << x;
-        }
-#endif
-        for (; x < W; x++) {
-            unsigned c = row[x], t = c & 15u;
-            p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
-            o |= (uint32_t)(t > OBJ_WALL) << x; /* GC_EMPTY has type 0 */
-        }
-        pass[y] = p;
-        objs[y] = o;
-        reach[y] = 0;
-    }
-    reach[st->agent_y] = 1u << st->agent_x;
-    uint32_t dirty = 1u << st->agent_y; /* rows with cells not yet spread */
-    while (dirty) {
-        int y = __builtin_ctz(dirty);
-        dirty &= dirty - 1;
-        uint32_t flow = reach[y] & pass[y];
-        if (!flow) continue;
-        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
-        reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
-        if (y > 0 && (flow & ~reach[y - 1])) {
-            reach[y - 1] |= flow;
-            dirty |= 1u << (y - 1);
-        }
-        if (y + 1 < H && (flow & ~reach[y + 1])) {
-            reach[y + 1] |= flow;
-            dirty |= 1u << (y + 1);
-        }
-    }
-    for (int y = 0; y < H; y++)
-        if (objs[y] & ~reach[y]) return 0;
-    return 1;
 }
 
 /* ---- validation (validate_instrs) ---- */

@@ -8,6 +8,7 @@
 #ifndef LUDUS_GRID_H
 #define LUDUS_GRID_H
 
+#include "core/rng.h"
 #include "envs/env.h"
 
 /* ---- the reference's index tables (spec/minigrid.md §2.1) ---- */
@@ -195,39 +196,38 @@ typedef int (*grid_reject_fn)(const grid_spec *s, const grid_state *st, int x, i
                               const void *ctx);
 
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
-/* integers(lo, hi) for the small ranges generation draws, inlined: a reset
- * makes tens to thousands of draws and the general entry point (64-bit
- * ranges, two calls deep) cost more than the draws. The same numpy
- * algorithms as ludus_rng_integers and ludus_rng_next32 (whose buffering is
- * part of the public ludus_rng contract), so the same stream. */
-static inline int grid_rand_small(grid_state *st, int lo, int hi)
+/* integers(lo, hi) for the small ranges generation draws, inlined down to
+ * the PCG step: a reset makes tens to thousands of draws and the general
+ * entry point (64-bit ranges, two calls deep) cost more than the draws. The
+ * same numpy algorithms as ludus_rng_integers (Lemire's method on buffered
+ * 32-bit draws), so the same stream. Hot loops run it on a local copy of
+ * the stream (write it back after), which the compiler keeps in registers. */
+static inline int grid_rng_small(ludus_rng *rng, int lo, int hi)
 {
     if (hi - lo <= 1) return lo; /* numpy draws nothing */
-    ludus_rng *rng = &st->rng;
     uint32_t range = (uint32_t)(hi - lo - 1), excl = range + 1;
-    for (uint32_t thr = 0;;) {
-        uint32_t r;
-        if (rng->has32) {
-            rng->has32 = 0;
-            r = rng->buf32;
-        } else {
-            uint64_t n = ludus_rng_next64(rng);
-            rng->has32 = 1;
-            rng->buf32 = (uint32_t)(n >> 32);
-            r = (uint32_t)n;
-        }
-        uint64_t m = (uint64_t)r * excl;
-        uint32_t left = (uint32_t)m;
-        if (left >= excl) return lo + (int)(m >> 32); /* Lemire: accepted without a division */
-        if (!thr) thr = (0xffffffffu - range) % excl;
-        if (left >= thr) return lo + (int)(m >> 32);
+    uint64_t m = (uint64_t)rng_next32(rng) * excl;
+    if (LUDUS_UNLIKELY((uint32_t)m < excl)) { /* Lemire: accepted without a division otherwise */
+        uint32_t thr = (0xffffffffu - range) % excl;
+        while ((uint32_t)m < thr) m = (uint64_t)rng_next32(rng) * excl;
     }
+    return lo + (int)(m >> 32);
 }
-int grid_rand_bool(grid_state *st);
-int grid_rand_color(grid_state *st);          /* an encoding colour index */
+static inline int grid_rand_small(grid_state *st, int lo, int hi) { return grid_rng_small(&st->rng, lo, hi); }
+static inline int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
+/* An encoding colour index, drawn from COLOR_NAMES. */
+static inline int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
 void grid_clear(const grid_spec *s, grid_state *st);
 /* A new object cell with a fresh id (ids matter for identity checks). */
-gcell grid_new_obj(grid_state *st, int type, int color, int state);
+static inline gcell grid_new_obj(grid_state *st, int type, int color, int state)
+{
+    int id = 0;
+    if (type == OBJ_DOOR || type == OBJ_KEY || type == OBJ_BALL || type == OBJ_BOX) {
+        id = st->next_id;
+        if (id < GRID_MAX_OBJS - 1) st->next_id++; /* id 63 is shared past the limit */
+    }
+    return GC_MAKE(type, color, state, id);
+}
 void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
 void grid_vert_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
 void grid_wall_rect(const grid_spec *s, grid_state *st, int x, int y, int w, int h);

@@ -121,22 +121,48 @@ void rg_remove_wall(roomgrid *rg, int i, int j, int idx)
     rg_neighbor(rg, i, j, idx)->doors[(idx + 2) & 3] = RG_OPENING;
 }
 
-/* reject_next_to: within Manhattan distance 1 of the agent (or its
- * provisional position before place_agent). */
-static int reject_next_to(const grid_spec *s, const grid_state *st, int x, int y, const void *ctx)
+/* place_obj over room (i, j) with reject_next_to: the reference's loop
+ * (x then y drawn over the whole room, walls included; a non-empty cell,
+ * the agent's cell or one next to it is redrawn), written out here because
+ * it is the hot loop of most levels. With `agent` the agent's position does
+ * not reject (place_agent's own call); on success the cell gets `obj`. */
+static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int *px, int *py)
 {
-    (void)s;
-    (void)ctx;
-    int dx = st->agent_x - x, dy = st->agent_y - y;
-    return (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) < 2;
+    const grid_spec *s = rg->s;
+    grid_state *st = rg->st;
+    gcell *cells = grid_cells(s, st);
+    const int W = s->width, step = rg->size - 1;
+    const int lx = i * step, ly = j * step;
+    const int hx = lx + rg->size < W ? lx + rg->size : W;
+    const int hy = ly + rg->size < s->height ? ly + rg->size : s->height;
+    const int ax = st->agent_x, ay = st->agent_y;
+    ludus_rng rng = st->rng;
+    int rc = GEN_FAIL;
+    for (int tries = 0; tries <= RG_PLACE_TRIES; tries++) {
+        int x = grid_rng_small(&rng, lx, hx);
+        int y = grid_rng_small(&rng, ly, hy);
+        if (cells[y * W + x] != GC_EMPTY) continue;
+        if (!agent) {
+            int dx = ax - x, dy = ay - y;
+            if ((dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) < 2) continue; /* the agent's cell included */
+            cells[y * W + x] = obj;
+        }
+        *px = x;
+        *py = y;
+        rc = LUDUS_OK;
+        break;
+    }
+    st->rng = rng;
+    return rc;
 }
 
 int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
 {
-    const int step = rg->size - 1;
-    int rc = grid_place_obj(rg->s, rg->st, obj, i * step, j * step, rg->size, rg->size, reject_next_to,
-                            NULL, RG_PLACE_TRIES, px, py);
+    int x, y;
+    int rc = rg_place(rg, i, j, obj, 0, &x, &y);
     if (rc != LUDUS_OK) return rc;
+    if (px) *px = x;
+    if (py) *py = y;
     if (rg->nobjs < GRID_MAX_OBJS) {
         rg->obj_type[rg->nobjs] = (uint8_t)GC_TYPE(obj);
         rg->obj_color[rg->nobjs] = (uint8_t)GC_COLOR(obj);
@@ -159,12 +185,18 @@ int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
     grid_state *st = rg->st;
     if (i < 0) i = grid_rand_small(st, 0, rg->cols);
     if (j < 0) j = grid_rand_small(st, 0, rg->rows);
-    const int step = rg->size - 1;
+    const gcell *cells = grid_cells_c(rg->s, st);
+    const int W = rg->s->width;
     for (int round = 0; round < RG_AGENT_ROUNDS; round++) {
-        int rc = grid_place_agent(rg->s, st, i * step, j * step, rg->size, rg->size, rand_dir, RG_PLACE_TRIES);
+        /* grid_place_agent: the old position does not reject. */
+        st->agent_x = st->agent_y = -1;
+        int x, y;
+        int rc = rg_place(rg, i, j, GC_EMPTY, 1, &x, &y);
         if (rc != LUDUS_OK) return rc;
-        gcell front = grid_get(rg->s, st, st->agent_x + grid_dir_vec[st->agent_dir][0],
-                               st->agent_y + grid_dir_vec[st->agent_dir][1]);
+        st->agent_x = (int16_t)x;
+        st->agent_y = (int16_t)y;
+        if (rand_dir) st->agent_dir = (uint8_t)grid_rand_small(st, 0, 4);
+        gcell front = cells[(y + grid_dir_vec[st->agent_dir][1]) * W + x + grid_dir_vec[st->agent_dir][0]];
         if (front == GC_EMPTY || GC_TYPE(front) == OBJ_WALL) return LUDUS_OK;
     }
     return GEN_FAIL;

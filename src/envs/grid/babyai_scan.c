@@ -1,0 +1,193 @@
+/* babyai_scan.c: the layout scans of BabyAI generation: the reachability
+ * check (check_objs_reachable) and the list of object cells that matching
+ * reads. Both start from two bit masks of the grid, "passable" (empty or a
+ * door: the flood goes on from there) and "object" (neither empty nor a
+ * wall), built eight cells at a time; grids of at most 64 cells then flood
+ * as one 64-bit board, larger ones row by row.
+ */
+#include <string.h>
+
+#include "babyai.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Largest grid in 64-bit words of one bit per cell. */
+#define SCAN_WORDS ((GRID_MAX_SIDE * GRID_MAX_SIDE + 63) / 64)
+
+/* Bits 0-7: cells c[0..8) passable; bits 8-15: cells c[0..8) objects. */
+static inline unsigned masks8(const gcell *c)
+{
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)c);
+    __m128i type = _mm_and_si128(v, _mm_set1_epi16(15));
+    __m128i pass = _mm_or_si128(_mm_cmpeq_epi16(v, _mm_setzero_si128()),
+                                _mm_cmpeq_epi16(type, _mm_set1_epi16(OBJ_DOOR)));
+    __m128i obj = _mm_cmpgt_epi16(type, _mm_set1_epi16(OBJ_WALL)); /* GC_EMPTY has type 0 */
+    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(pass, obj));
+#else
+    unsigned m = 0;
+    for (int k = 0; k < 8; k++) {
+        unsigned t = c[k] & 15u;
+        m |= (unsigned)(c[k] == GC_EMPTY || t == OBJ_DOOR) << k;
+        m |= (unsigned)(t > OBJ_WALL) << (8 + k);
+    }
+    return m;
+#endif
+}
+
+/* The two masks of all W*H cells, row-major (bit y*W + x), in words of 64. */
+static void scan_masks(const grid_spec *s, const grid_state *st, uint64_t *pass, uint64_t *obj)
+{
+    const gcell *c = grid_cells_c(s, st);
+    const int n = s->width * s->height, nw = (n + 63) / 64;
+    memset(pass, 0, sizeof(uint64_t) * (size_t)nw);
+    memset(obj, 0, sizeof(uint64_t) * (size_t)nw);
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        unsigned m = masks8(c + k);
+        pass[k >> 6] |= (uint64_t)(m & 255u) << (k & 63);
+        obj[k >> 6] |= (uint64_t)(m >> 8) << (k & 63);
+    }
+    if (k < n) {
+        unsigned m;
+        if (n >= 8) {
+            /* The last eight cells, shifted past those already done. */
+            m = masks8(c + n - 8);
+            int done = k - (n - 8);
+            m = ((m & 255u) >> done) | (((m >> 8) >> done) << 8);
+        } else {
+            gcell tail[8] = {0};
+            memcpy(tail, c + k, sizeof(gcell) * (size_t)(n - k));
+            m = masks8(tail) & (((1u << (n - k)) - 1) * 0x101u);
+        }
+        pass[k >> 6] |= (uint64_t)(m & 255u) << (k & 63);
+        obj[k >> 6] |= (uint64_t)(m >> 8) << (k & 63);
+    }
+}
+
+/* Row y (W bits) of a row-major bit array. */
+static inline uint32_t row_bits(const uint64_t *bits, int W, int y)
+{
+    int b = y * W, w = b >> 6, o = b & 63;
+    uint64_t v = bits[w] >> o;
+    if (o + W > 64) v |= bits[w + 1] << (64 - o);
+    return (uint32_t)(v & ((W == 32 ? 0 : (1ull << W)) - 1));
+}
+
+/* The reference floods from the agent: every cell reached, and the flood
+ * continues only out of empty cells and doors (of any state); then every
+ * object must have been reached. On one board: `flow` is the passable
+ * cells reached, grown one step in the four directions until it stops. */
+static int reachable_board(int W, int H, int ax, int ay, uint64_t pass, uint64_t obj)
+{
+    const int n = W * H;
+    const uint64_t all = n == 64 ? ~0ull : (1ull << n) - 1;
+    uint64_t first_col = 0;
+    for (int y = 0; y < H; y++) first_col |= 1ull << (y * W);
+    const uint64_t not_first = all & ~first_col, not_last = all & ~(first_col << (W - 1));
+    const uint64_t agent = 1ull << (ay * W + ax);
+    uint64_t flow = agent & pass, prev;
+    if (flow) {
+        do {
+            prev = flow;
+            flow |= (((flow << 1) & not_first) | ((flow >> 1) & not_last) | (flow << W) | (flow >> W)) & pass;
+        } while (flow != prev);
+    }
+    uint64_t reach = agent | flow | ((flow << 1) & not_first) | ((flow >> 1) & not_last) | ((flow << W) & all) |
+                     (flow >> W);
+    return (obj & ~reach) == 0;
+}
+
+/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
+ * cell of x, plus every passable cell joined to one of x by passable cells. */
+static inline uint32_t fill_right(uint32_t x, uint32_t pass)
+{
+    x |= (x << 1) & pass;
+    pass &= pass << 1;
+    x |= (x << 2) & pass;
+    pass &= pass << 2;
+    x |= (x << 4) & pass;
+    pass &= pass << 4;
+    x |= (x << 8) & pass;
+    pass &= pass << 8;
+    x |= (x << 16) & pass;
+    return x;
+}
+
+static inline uint32_t fill_left(uint32_t x, uint32_t pass)
+{
+    x |= (x >> 1) & pass;
+    pass &= pass >> 1;
+    x |= (x >> 2) & pass;
+    pass &= pass >> 2;
+    x |= (x >> 4) & pass;
+    pass &= pass >> 4;
+    x |= (x >> 8) & pass;
+    pass &= pass >> 8;
+    x |= (x >> 16) & pass;
+    return x;
+}
+
+/* The same flood on one 32-bit mask per row: whole passable runs fill at
+ * once, and a row is revisited only when a neighbouring row gave it new
+ * cells. */
+static int reachable_rows(int W, int H, int ax, int ay, const uint64_t *pass_bits, const uint64_t *obj_bits)
+{
+    const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
+    uint32_t pass[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
+    for (int y = 0; y < H; y++) {
+        pass[y] = row_bits(pass_bits, W, y);
+        reach[y] = 0;
+    }
+    reach[ay] = 1u << ax;
+    uint32_t dirty = 1u << ay; /* rows with cells not yet spread */
+    while (dirty) {
+        int y = __builtin_ctz(dirty);
+        dirty &= dirty - 1;
+        uint32_t flow = reach[y] & pass[y];
+        if (!flow) continue;
+        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
+        reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
+        if (y > 0 && (flow & ~reach[y - 1])) {
+            reach[y - 1] |= flow;
+            dirty |= 1u << (y - 1);
+        }
+        if (y + 1 < H && (flow & ~reach[y + 1])) {
+            reach[y + 1] |= flow;
+            dirty |= 1u << (y + 1);
+        }
+    }
+    for (int y = 0; y < H; y++)
+        if (row_bits(obj_bits, W, y) & ~reach[y]) return 0;
+    return 1;
+}
+
+int bab_objs_reachable(const grid_spec *s, const grid_state *st)
+{
+    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
+    scan_masks(s, st, pass, obj);
+    const int W = s->width, H = s->height;
+    if (W * H <= 64) return reachable_board(W, H, st->agent_x, st->agent_y, pass[0], obj[0]);
+    return reachable_rows(W, H, st->agent_x, st->agent_y, pass, obj);
+}
+
+void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
+{
+    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
+    scan_masks(s, st, pass, obj);
+    const int W = s->width, nw = (W * s->height + 63) / 64;
+    cells->n = 0;
+    for (int w = 0; w < nw; w++)
+        for (uint64_t m = obj[w]; m; m &= m - 1) {
+            if (cells->n == BAB_CELLS_CAP) {
+                cells->n = -1; /* too many: matching scans the grid instead */
+                return;
+            }
+            int k = w * 64 + __builtin_ctzll(m);
+            cells->x[cells->n] = (int8_t)(k % W);
+            cells->y[cells->n] = (int8_t)(k / W);
+            cells->n++;
+        }
+}
