@@ -14,14 +14,36 @@
 
 static inline uint64_t rng_next64(ludus_rng *rng)
 {
+    /* state * mult + inc mod 2^128 in 64-bit halves: compilers keep these
+     * in registers where a 128-bit struct copy ends up on the stack. */
+    const uint64_t lo = rng->state_lo, hi = rng->state_hi;
+    const unsigned __int128 p = (unsigned __int128)lo * RNG_PCG_MULT_LO;
+    uint64_t nlo = (uint64_t)p;
+    uint64_t nhi = (uint64_t)(p >> 64) + lo * RNG_PCG_MULT_HI + hi * RNG_PCG_MULT_LO;
+    nlo += rng->inc_lo;
+    nhi += rng->inc_hi + (nlo < rng->inc_lo);
+    rng->state_lo = nlo;
+    rng->state_hi = nhi;
+    const uint64_t x = nhi ^ nlo;
+    const unsigned rot = (unsigned)(nhi >> 58);
+    return (x >> rot) | (x << ((64 - rot) & 63));
+}
+
+/* Undo one rng_next64: the LCG is a bijection (its multiplier is odd), so
+ * state = (next - inc) / mult mod 2^128. For loops that draw ahead and,
+ * rarely, must give a draw back; the inverse comes from Newton's iteration
+ * x <- x(2 - mult x), each round doubling the correct low bits (3 to start
+ * with, as m * m = 1 mod 8 for every odd m). */
+static inline void rng_back64(ludus_rng *rng)
+{
     typedef unsigned __int128 u128;
     const u128 mult = ((u128)RNG_PCG_MULT_HI << 64) | RNG_PCG_MULT_LO;
-    u128 s = (((u128)rng->state_hi << 64) | rng->state_lo) * mult + (((u128)rng->inc_hi << 64) | rng->inc_lo);
+    u128 inv = mult;
+    for (int k = 0; k < 6; k++) inv *= 2 - mult * inv;
+    u128 s = ((u128)rng->state_hi << 64) | rng->state_lo;
+    s = (s - (((u128)rng->inc_hi << 64) | rng->inc_lo)) * inv;
     rng->state_hi = (uint64_t)(s >> 64);
     rng->state_lo = (uint64_t)s;
-    uint64_t x = (uint64_t)(s >> 64) ^ (uint64_t)s;
-    unsigned rot = (unsigned)(s >> 122);
-    return (x >> rot) | (x << ((64 - rot) & 63));
 }
 
 /* numpy's buffered 32-bit draw: the low half of a 64-bit draw first, then

@@ -133,6 +133,6 @@ int bab_single(bab_gen *g, int kind, gcell obj, int strict);
         return babyai_generate(s, st, mission_fn);                                                \
     }                                                                                             \
     const grid_world var = {name, sizeof(babyai_extra), cap, 7, gen_##mission_fn, babyai_step,    \
-                            babyai_max_steps}
+                            babyai_max_steps, rg_layout}
 
 #endif

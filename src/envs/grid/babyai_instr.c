@@ -12,7 +12,6 @@
  * a row is broken, and saying so beats hanging. */
 #define BAB_MAX_ATTEMPTS 100000
 
-static const char *const loc_suffix[4] = {" on your left", " on your right", " in front of you", " behind you"};
 
 /* ---- tree building ---- */
 
@@ -71,8 +70,34 @@ static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax,
     }
 }
 
+/* A typed description without a location, over the object list: a masked
+ * compare per object and a branch-free append (which object matches is
+ * data the branch predictor cannot learn). */
+static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
+{
+    const int W = s->width;
+    const gcell *g = grid_cells_c(s, st);
+    const unsigned mask = 15u | (d->color >= 0 ? 7u << 4 : 0u);
+    const unsigned key = (unsigned)d->type | (d->color >= 0 ? (unsigned)d->color << 4 : 0u);
+    int n = 0;
+    for (int k = 0; k < cells->n; k++) {
+        const int x = cells->x[k], y = cells->y[k];
+        const gcell c = g[y * W + x];
+        const int at = n < BAB_DESC_CAP ? n : BAB_DESC_CAP - 1; /* past the cap: counted, then refused */
+        d->id[at] = (uint8_t)GC_ID(c);
+        d->px[at] = (int8_t)x;
+        d->py[at] = (int8_t)y;
+        n += (c & mask) == key;
+    }
+    if (n > BAB_DESC_CAP) return -1;
+    d->n = d->npos = (uint8_t)n;
+    return n;
+}
+
 int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
+    /* A typed description never matches a wall, so the object list serves. */
+    if (cells && cells->n >= 0 && d->type >= 0 && d->loc < 0) return match_listed(s, st, d, cells);
     const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
     const int ax = st->agent_x, ay = st->agent_y;
     const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
@@ -92,7 +117,6 @@ int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_c
         d->py[d->n] = (int8_t)(y);                                              \
         d->n++;                                                                 \
     } while (0)
-    /* A typed description never matches a wall, so the object list serves. */
     if (cells && cells->n >= 0 && d->type >= 0) {
         for (int k = 0; k < cells->n; k++) MATCH_CELL(cells->x[k], cells->y[k]);
     } else {
@@ -192,35 +216,63 @@ static int bab_validate(bab_gen *g, int idx)
 
 /* ---- the mission text (surface) ---- */
 
-static void desc_surface(strbuf *sb, const bab_desc *d, int count)
+/* The words of a mission, each copied as one 16-byte block and the write
+ * position moved by its length: every reset writes a mission, and finding
+ * lengths and copying byte by byte cost more than the rest of the text. */
+typedef struct word16 {
+    char text[16];
+    uint8_t len;
+} word16;
+#define WORD16(s) {s, sizeof(s) - 1}
+
+static const word16 w_article[2] = {WORD16("the "), WORD16("a ")};
+static const word16 w_color[6] = {WORD16("red "),    WORD16("green "),  WORD16("blue "),
+                                  WORD16("purple "), WORD16("yellow "), WORD16("grey ")};
+static const word16 w_type[11] = {WORD16("unseen"), WORD16("empty"), WORD16("wall"), WORD16("floor"),
+                                  WORD16("door"),   WORD16("key"),   WORD16("ball"), WORD16("box"),
+                                  WORD16("goal"),   WORD16("lava"),  WORD16("agent")};
+static const word16 w_object = WORD16("object");
+static const word16 w_loc[4] = {WORD16(" on your left"), WORD16(" on your right"), WORD16(" in front of you"),
+                                WORD16(" behind you")};
+static const word16 w_verb[4] = {WORD16("go to "), WORD16("open "), WORD16("pick up "), WORD16("put ")};
+static const word16 w_join[3] = {WORD16(" and "), WORD16(", then "), WORD16(" after you ")};
+static const word16 w_next_to = WORD16(" next to ");
+
+/* The text is built in a local buffer with a block's slack at the end. */
+#define MTEXT_CAP 512
+typedef struct mtext {
+    char buf[MTEXT_CAP + 16];
+    size_t len;
+} mtext;
+
+static inline void put_word(mtext *t, const word16 *w)
 {
-    sb_puts(sb, count > 1 ? "a " : "the ");
-    if (d->color >= 0) {
-        sb_puts(sb, grid_color_str[d->color]);
-        sb_putc(sb, ' ');
-    }
-    sb_puts(sb, d->type >= 0 ? grid_type_str[d->type] : "object");
-    if (d->loc >= 0) sb_puts(sb, loc_suffix[d->loc]);
+    if (t->len < MTEXT_CAP) memcpy(t->buf + t->len, w->text, 16);
+    t->len += w->len; /* past MTEXT_CAP the text only counts (and is refused) */
 }
 
-static void instr_surface(strbuf *sb, const babyai_extra *ex, const int *counts, int idx)
+static void desc_surface(mtext *t, const bab_desc *d, int count)
+{
+    put_word(t, &w_article[count > 1]);
+    if (d->color >= 0) put_word(t, &w_color[d->color]);
+    put_word(t, d->type >= 0 ? &w_type[d->type] : &w_object);
+    if (d->loc >= 0) put_word(t, &w_loc[d->loc]);
+}
+
+static void instr_surface(mtext *t, const babyai_extra *ex, const int *counts, int idx)
 {
     const bab_instr *in = &ex->instr[idx];
-    switch (in->kind) {
-    case BI_GOTO: sb_puts(sb, "go to "); break;
-    case BI_OPEN: sb_puts(sb, "open "); break;
-    case BI_PICKUP: sb_puts(sb, "pick up "); break;
-    case BI_PUTNEXT: sb_puts(sb, "put "); break;
-    default:
-        instr_surface(sb, ex, counts, in->a);
-        sb_puts(sb, in->kind == BI_AND ? " and " : in->kind == BI_BEFORE ? ", then " : " after you ");
-        instr_surface(sb, ex, counts, in->b);
+    if (in->kind >= BI_AND) {
+        instr_surface(t, ex, counts, in->a);
+        put_word(t, &w_join[in->kind - BI_AND]);
+        instr_surface(t, ex, counts, in->b);
         return;
     }
-    desc_surface(sb, &ex->desc[in->a], counts[in->a]);
+    put_word(t, &w_verb[in->kind]);
+    desc_surface(t, &ex->desc[in->a], counts[in->a]);
     if (in->kind == BI_PUTNEXT) {
-        sb_puts(sb, " next to ");
-        desc_surface(sb, &ex->desc[in->b], counts[in->b]);
+        put_word(t, &w_next_to);
+        desc_surface(t, &ex->desc[in->b], counts[in->b]);
     }
 }
 
@@ -262,10 +314,13 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
     }
-    strbuf sb = sb_make(grid_mission(s, st), s->world->mission_cap);
-    instr_surface(&sb, ex, counts, ex->root);
-    if (sb.len >= s->world->mission_cap)
+    mtext text;
+    text.len = 0;
+    instr_surface(&text, ex, counts, ex->root);
+    if (text.len >= s->world->mission_cap || text.len >= MTEXT_CAP)
         return err_set(LUDUS_EINTERNAL, "BabyAI mission longer than its capacity (%zu)", s->world->mission_cap);
+    memcpy(grid_mission(s, st), text.buf, text.len);
+    grid_mission(s, st)[text.len] = 0;
     for (int k = 0; k < ex->ninstr; k++) {
         ex->instr[k].pre_carrying = 0;
         ex->instr[k].a_done = ex->instr[k].b_done = BS_NONE;

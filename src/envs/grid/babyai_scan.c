@@ -37,34 +37,44 @@ static inline unsigned masks8(const gcell *c)
 #endif
 }
 
-/* The two masks of all W*H cells, row-major (bit y*W + x), in words of 64. */
-static void scan_masks(const grid_spec *s, const grid_state *st, uint64_t *pass, uint64_t *obj)
+/* The two masks of all W*H cells, row-major (bit y*W + x), in words of 64;
+ * returns the number of words. */
+static int scan_masks(const grid_spec *s, const grid_state *st, uint64_t *pass, uint64_t *obj)
 {
     const gcell *c = grid_cells_c(s, st);
-    const int n = s->width * s->height, nw = (n + 63) / 64;
-    memset(pass, 0, sizeof(uint64_t) * (size_t)nw);
-    memset(obj, 0, sizeof(uint64_t) * (size_t)nw);
+    const int n = s->width * s->height;
+    if (LUDUS_UNLIKELY(n < 8)) { /* smaller than any registered grid */
+        gcell tail[8] = {0};
+        memcpy(tail, c, sizeof(gcell) * (size_t)n);
+        unsigned m = masks8(tail) & (((1u << n) - 1) * 0x101u);
+        pass[0] = m & 255u;
+        obj[0] = m >> 8;
+        return 1;
+    }
+    /* Eight cells at a time; the last group of the grid is its last eight
+     * cells, shifted past those already done. */
+    uint64_t p = 0, o = 0;
     int k = 0;
     for (; k + 8 <= n; k += 8) {
         unsigned m = masks8(c + k);
-        pass[k >> 6] |= (uint64_t)(m & 255u) << (k & 63);
-        obj[k >> 6] |= (uint64_t)(m >> 8) << (k & 63);
+        p |= (uint64_t)(m & 255u) << (k & 63);
+        o |= (uint64_t)(m >> 8) << (k & 63);
+        if ((k & 63) == 56) {
+            pass[k >> 6] = p;
+            obj[k >> 6] = o;
+            p = o = 0;
+        }
     }
     if (k < n) {
-        unsigned m;
-        if (n >= 8) {
-            /* The last eight cells, shifted past those already done. */
-            m = masks8(c + n - 8);
-            int done = k - (n - 8);
-            m = ((m & 255u) >> done) | (((m >> 8) >> done) << 8);
-        } else {
-            gcell tail[8] = {0};
-            memcpy(tail, c + k, sizeof(gcell) * (size_t)(n - k));
-            m = masks8(tail) & (((1u << (n - k)) - 1) * 0x101u);
-        }
-        pass[k >> 6] |= (uint64_t)(m & 255u) << (k & 63);
-        obj[k >> 6] |= (uint64_t)(m >> 8) << (k & 63);
+        const int done = k - (n - 8);
+        unsigned m = masks8(c + n - 8);
+        pass[k >> 6] = p | (uint64_t)((m & 255u) >> done) << (k & 63);
+        obj[k >> 6] = o | (uint64_t)((m >> 8) >> done) << (k & 63);
+    } else if (k & 63) {
+        pass[k >> 6] = p;
+        obj[k >> 6] = o;
     }
+    return (n + 63) / 64;
 }
 
 /* Row y (W bits) of a row-major bit array. */
@@ -84,8 +94,9 @@ static int reachable_board(int W, int H, int ax, int ay, uint64_t pass, uint64_t
 {
     const int n = W * H;
     const uint64_t all = n == 64 ? ~0ull : (1ull << n) - 1;
-    uint64_t first_col = 0;
-    for (int y = 0; y < H; y++) first_col |= 1ull << (y * W);
+    uint64_t first_col = 1;
+    for (int shift = W; shift < n; shift *= 2) first_col |= first_col << shift;
+    first_col &= all;
     const uint64_t not_first = all & ~first_col, not_last = all & ~(first_col << (W - 1));
     const uint64_t agent = 1ull << (ay * W + ax);
     uint64_t flow = agent & pass, prev;
@@ -176,8 +187,7 @@ int bab_objs_reachable(const grid_spec *s, const grid_state *st)
 void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
 {
     uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
-    scan_masks(s, st, pass, obj);
-    const int W = s->width, nw = (W * s->height + 63) / 64;
+    const int W = s->width, nw = scan_masks(s, st, pass, obj);
     cells->n = 0;
     for (int w = 0; w < nw; w++)
         for (uint64_t m = obj[w]; m; m &= m - 1) {

@@ -11,12 +11,6 @@ int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi)
     return ludus_rng_integers(&st->rng, lo, hi);
 }
 
-void grid_clear(const grid_spec *s, grid_state *st)
-{
-    gcell *c = grid_cells(s, st);
-    for (int i = 0; i < s->width * s->height; i++) c[i] = GC_EMPTY;
-}
-
 void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c)
 {
     if (len < 0) len = s->width - x;

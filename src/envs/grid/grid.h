@@ -110,6 +110,10 @@ typedef struct grid_world {
     /* Per-episode step limit when it depends on the level (BabyAI); NULL:
      * the spec's max_steps. Called after gen. */
     uint32_t (*max_steps)(const grid_spec *spec, const grid_state *st);
+    /* The cells every generation attempt starts from, when they depend on
+     * the spec alone (room grids: the room walls): drawn once by grid_make
+     * into spec->layout, so a reset copies them. NULL: none. */
+    void (*layout)(const grid_spec *spec, gcell *cells);
 } grid_world;
 
 #define GRID_NUM_PARAMS 8
@@ -131,6 +135,7 @@ struct grid_spec {
     uint32_t max_steps;
     int p[GRID_NUM_PARAMS];
     size_t extra_off, mission_off, cells_off, state_size;
+    const gcell *layout; /* W*H cells drawn by world->layout, or NULL */
 };
 
 static inline gcell *grid_cells(const grid_spec *s, grid_state *st)
@@ -214,10 +219,35 @@ static inline int grid_rng_small(ludus_rng *rng, int lo, int hi)
     return lo + (int)(m >> 32);
 }
 static inline int grid_rand_small(grid_state *st, int lo, int hi) { return grid_rng_small(&st->rng, lo, hi); }
+
+/* integers(0, nx) then integers(0, ny) (a placement's x and y, a colour
+ * and a kind...). Two buffered 32-bit draws take exactly one 64-bit step
+ * whichever half is buffered, so the common case is one PCG step and two
+ * multiplies. When Lemire's method needs its threshold (a chance of about
+ * 2^-28) or a range draws nothing, the step is given back and the pair
+ * drawn the general way. */
+static inline void grid_rng_pair(ludus_rng *rng, int nx, int ny, int *x, int *y)
+{
+    if (LUDUS_LIKELY(nx > 1 && ny > 1)) {
+        const uint32_t had = rng->has32, buf = rng->buf32;
+        uint64_t n = rng_next64(rng);
+        uint32_t rx = had ? buf : (uint32_t)n, ry = had ? (uint32_t)n : (uint32_t)(n >> 32);
+        uint64_t mx = (uint64_t)rx * (uint32_t)nx, my = (uint64_t)ry * (uint32_t)ny;
+        if (LUDUS_LIKELY((uint32_t)mx >= (uint32_t)nx && (uint32_t)my >= (uint32_t)ny)) {
+            if (had) rng->buf32 = (uint32_t)(n >> 32); /* the new high half stays buffered */
+            *x = (int)(mx >> 32);
+            *y = (int)(my >> 32);
+            return;
+        }
+        rng_back64(rng);
+    }
+    *x = grid_rng_small(rng, 0, nx);
+    *y = grid_rng_small(rng, 0, ny);
+}
+
 static inline int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
 /* An encoding colour index, drawn from COLOR_NAMES. */
 static inline int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
-void grid_clear(const grid_spec *s, grid_state *st);
 /* A new object cell with a fresh id (ids matter for identity checks). */
 static inline gcell grid_new_obj(grid_state *st, int type, int color, int state)
 {

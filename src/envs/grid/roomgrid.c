@@ -33,6 +33,22 @@ void rg_rand_subset(grid_state *st, int *items, int n, int k)
     memcpy(items + k, rest, sizeof(int) * (size_t)(n - k));
 }
 
+void rg_layout(const grid_spec *s, gcell *cells)
+{
+    const int W = s->width, rs = s->p[RG_P_SIZE], step = rs - 1;
+    for (int k = 0; k < W * s->height; k++) cells[k] = GC_EMPTY;
+    /* wall_rect of every room, as the reference draws them: the rooms'
+     * shared walls overlap, and the grid may extend past the last room. */
+    for (int j = 0; j < s->p[RG_P_ROWS]; j++)
+        for (int i = 0; i < s->p[RG_P_COLS]; i++) {
+            const int x0 = i * step, y0 = j * step;
+            for (int k = 0; k < rs; k++) {
+                cells[y0 * W + x0 + k] = cells[(y0 + step) * W + x0 + k] = GC_WALL;
+                cells[(y0 + k) * W + x0] = cells[(y0 + k) * W + x0 + step] = GC_WALL;
+            }
+        }
+}
+
 void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
 {
     rg->s = s;
@@ -42,14 +58,13 @@ void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
     rg->cols = s->p[RG_P_COLS];
     rg->nobjs = 0;
     memset(rg->room, 0, sizeof rg->room);
-    grid_clear(s, st);
+    if (s->layout) memcpy(grid_cells(s, st), s->layout, sizeof(gcell) * (size_t)(s->width * s->height));
+    else rg_layout(s, grid_cells(s, st));
     st->next_id = 1;
     st->carrying = GC_EMPTY;
     memset(st->contents, 0, sizeof st->contents);
 
     const int rs = rg->size, step = rs - 1;
-    for (int j = 0; j < rg->rows; j++)
-        for (int i = 0; i < rg->cols; i++) grid_wall_rect(s, st, i * step, j * step, rs, rs);
     for (int j = 0; j < rg->rows; j++)
         for (int i = 0; i < rg->cols; i++) {
             rg_room *r = rg_get(rg, i, j);
@@ -130,25 +145,28 @@ static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int
 {
     const grid_spec *s = rg->s;
     grid_state *st = rg->st;
-    gcell *cells = grid_cells(s, st);
     const int W = s->width, step = rg->size - 1;
     const int lx = i * step, ly = j * step;
-    const int hx = lx + rg->size < W ? lx + rg->size : W;
-    const int hy = ly + rg->size < s->height ? ly + rg->size : s->height;
-    const int ax = st->agent_x, ay = st->agent_y;
+    const int nx = (lx + rg->size < W ? lx + rg->size : W) - lx;
+    const int ny = (ly + rg->size < s->height ? ly + rg->size : s->height) - ly;
+    /* Coordinates relative to the room's corner from here on. */
+    gcell *room = grid_cells(s, st) + ly * W + lx;
+    const int ax = st->agent_x - lx, ay = st->agent_y - ly;
+    if (LUDUS_UNLIKELY(nx < 2 || ny < 2)) return GEN_FAIL; /* no room is that small */
     ludus_rng rng = st->rng;
     int rc = GEN_FAIL;
     for (int tries = 0; tries <= RG_PLACE_TRIES; tries++) {
-        int x = grid_rng_small(&rng, lx, hx);
-        int y = grid_rng_small(&rng, ly, hy);
-        if (cells[y * W + x] != GC_EMPTY) continue;
+        int x, y;
+        grid_rng_pair(&rng, nx, ny, &x, &y);
+        gcell *c = room + y * W + x;
+        if (*c != GC_EMPTY) continue;
         if (!agent) {
             int dx = ax - x, dy = ay - y;
             if ((dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) < 2) continue; /* the agent's cell included */
-            cells[y * W + x] = obj;
+            *c = obj;
         }
-        *px = x;
-        *py = y;
+        *px = lx + x;
+        *py = ly + y;
         rc = LUDUS_OK;
         break;
     }

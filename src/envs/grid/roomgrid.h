@@ -53,6 +53,10 @@ static inline int rg_has_neighbor(const roomgrid *rg, int i, int j, int k)
     return rg->room[j * rg->cols + i].door_x[k] >= 0;
 }
 
+/* The walls of every room on an empty grid: every room-grid world's
+ * grid_world.layout, so rg_init copies them from the spec. */
+void rg_layout(const grid_spec *s, gcell *cells);
+
 /* Start a generation attempt: empty grid, fresh object ids and box
  * contents, every room's walls, the door positions (drawn for every inner
  * wall, built or not) and the provisional agent in the middle room. */
