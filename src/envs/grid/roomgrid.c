@@ -136,42 +136,71 @@ void rg_remove_wall(roomgrid *rg, int i, int j, int idx)
     rg_neighbor(rg, i, j, idx)->doors[(idx + 2) & 3] = RG_OPENING;
 }
 
-/* place_obj over room (i, j) with reject_next_to: the reference's loop
- * (x then y drawn over the whole room, walls included; a non-empty cell,
- * the agent's cell or one next to it is redrawn), written out here because
- * it is the hot loop of most levels. With `agent` the agent's position does
- * not reject (place_agent's own call); on success the cell gets `obj`. */
-static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int *px, int *py)
+/* A room as placement sees it: cells relative to its corner, the ranges x
+ * and y are drawn from (the room, walls included, cut at the grid's edge). */
+typedef struct rg_area {
+    gcell *room; /* cell (0, 0) of the room; rows W apart */
+    int W, lx, ly, nx, ny;
+} rg_area;
+
+static inline void rg_area_of(const roomgrid *rg, int i, int j, rg_area *a)
 {
     const grid_spec *s = rg->s;
-    grid_state *st = rg->st;
-    const int W = s->width, step = rg->size - 1;
-    const int lx = i * step, ly = j * step;
-    const int nx = (lx + rg->size < W ? lx + rg->size : W) - lx;
-    const int ny = (ly + rg->size < s->height ? ly + rg->size : s->height) - ly;
-    /* Coordinates relative to the room's corner from here on. */
-    gcell *room = grid_cells(s, st) + ly * W + lx;
-    const int ax = st->agent_x - lx, ay = st->agent_y - ly;
-    if (LUDUS_UNLIKELY(nx < 2 || ny < 2)) return GEN_FAIL; /* no room is that small */
-    ludus_rng rng = st->rng;
-    int rc = GEN_FAIL;
+    const int step = rg->size - 1;
+    a->W = s->width;
+    a->lx = i * step;
+    a->ly = j * step;
+    a->nx = (a->lx + rg->size < a->W ? a->lx + rg->size : a->W) - a->lx;
+    a->ny = (a->ly + rg->size < s->height ? a->ly + rg->size : s->height) - a->ly;
+    a->room = grid_cells(s, rg->st) + a->ly * a->W + a->lx;
+}
+
+/* place_obj over an area with reject_next_to: the reference's loop (x then
+ * y; a non-empty cell, the agent's cell (ax, ay) or one next to it is
+ * redrawn), written out because it is the hot loop of most levels, on a
+ * stream the caller holds in locals. With `agent` the agent's position
+ * does not reject (place_agent's own call); otherwise the cell gets obj. */
+static inline int rg_place_at(const rg_area *a, ludus_rng *rng, gcell obj, int ax, int ay, int agent, int *px,
+                              int *py)
+{
+    if (LUDUS_UNLIKELY(a->nx < 2 || a->ny < 2)) return GEN_FAIL; /* no room is that small */
+    ax -= a->lx;
+    ay -= a->ly;
     for (int tries = 0; tries <= RG_PLACE_TRIES; tries++) {
         int x, y;
-        grid_rng_pair(&rng, nx, ny, &x, &y);
-        gcell *c = room + y * W + x;
+        grid_rng_pair(rng, a->nx, a->ny, &x, &y);
+        gcell *c = a->room + y * a->W + x;
         if (*c != GC_EMPTY) continue;
         if (!agent) {
             int dx = ax - x, dy = ay - y;
             if ((dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) < 2) continue; /* the agent's cell included */
             *c = obj;
         }
-        *px = lx + x;
-        *py = ly + y;
-        rc = LUDUS_OK;
-        break;
+        *px = a->lx + x;
+        *py = a->ly + y;
+        return LUDUS_OK;
     }
+    return GEN_FAIL;
+}
+
+static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int *px, int *py)
+{
+    rg_area a;
+    rg_area_of(rg, i, j, &a);
+    grid_state *st = rg->st;
+    ludus_rng rng = st->rng;
+    int rc = rg_place_at(&a, &rng, obj, st->agent_x, st->agent_y, agent, px, py);
     st->rng = rng;
     return rc;
+}
+
+static inline void rg_note_obj(roomgrid *rg, gcell obj)
+{
+    if (rg->nobjs < GRID_MAX_OBJS) {
+        rg->obj_type[rg->nobjs] = (uint8_t)GC_TYPE(obj);
+        rg->obj_color[rg->nobjs] = (uint8_t)GC_COLOR(obj);
+        rg->nobjs++;
+    }
 }
 
 int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
@@ -181,11 +210,7 @@ int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
     if (rc != LUDUS_OK) return rc;
     if (px) *px = x;
     if (py) *py = y;
-    if (rg->nobjs < GRID_MAX_OBJS) {
-        rg->obj_type[rg->nobjs] = (uint8_t)GC_TYPE(obj);
-        rg->obj_color[rg->nobjs] = (uint8_t)GC_COLOR(obj);
-        rg->nobjs++;
-    }
+    rg_note_obj(rg, obj);
     return LUDUS_OK;
 }
 
@@ -268,26 +293,41 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
 int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell *out, int8_t *xs,
                        int8_t *ys)
 {
+    /* add_object(place_in_room) per distractor, with the stream in locals
+     * for the whole call and the room's geometry kept while it stays. */
     grid_state *st = rg->st;
+    ludus_rng rng = st->rng;
+    rg_area area = {NULL, 0, 0, 0, 0, 0};
+    int area_i = -1, area_j = -1, rc = LUDUS_OK;
     for (int added = 0; added < n;) {
-        int color = grid_rand_color(st);
-        int type = rg_rand_elem(st, rg_kinds, 3);
+        int c, t;
+        grid_rng_pair(&rng, 6, 3, &c, &t); /* colour, then kind */
+        const int color = grid_color_names[c], type = rg_kinds[t];
         if (all_unique) {
             int dup = 0;
             for (int k = 0; k < rg->nobjs && !dup; k++)
                 dup = rg->obj_type[k] == type && rg->obj_color[k] == color;
             if (dup) continue;
         }
-        int ri = i >= 0 ? i : grid_rand_small(st, 0, rg->cols);
-        int rj = j >= 0 ? j : grid_rand_small(st, 0, rg->rows);
-        gcell obj;
+        int ri = i, rj = j;
+        if (i < 0 && j < 0) grid_rng_pair(&rng, rg->cols, rg->rows, &ri, &rj);
+        else if (i < 0) ri = grid_rng_small(&rng, 0, rg->cols);
+        else if (j < 0) rj = grid_rng_small(&rng, 0, rg->rows);
+        if (ri != area_i || rj != area_j) {
+            rg_area_of(rg, ri, rj, &area);
+            area_i = ri;
+            area_j = rj;
+        }
+        const gcell obj = grid_new_obj(st, type, color, 0);
         int x, y;
-        int rc = rg_add_object(rg, ri, rj, type, color, &obj, &x, &y);
-        if (rc != LUDUS_OK) return rc;
+        rc = rg_place_at(&area, &rng, obj, st->agent_x, st->agent_y, 0, &x, &y);
+        if (rc != LUDUS_OK) break;
+        rg_note_obj(rg, obj);
         if (out) out[added] = obj;
         if (xs) xs[added] = (int8_t)x;
         if (ys) ys[added] = (int8_t)y;
         added++;
     }
-    return LUDUS_OK;
+    st->rng = rng;
+    return rc;
 }
