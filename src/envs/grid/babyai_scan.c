@@ -188,6 +188,9 @@ void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
 {
     uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
     const int W = s->width, nw = scan_masks(s, st, pass, obj);
+    /* k / W as a multiply: exact for k < 1024 and W <= 32, as the error,
+     * under k / 2^16 < 1/64, stays below 1/W. */
+    const uint32_t inv_w = (65536u + (uint32_t)W - 1) / (uint32_t)W;
     cells->n = 0;
     for (int w = 0; w < nw; w++)
         for (uint64_t m = obj[w]; m; m &= m - 1) {
@@ -195,9 +198,9 @@ void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
                 cells->n = -1; /* too many: matching scans the grid instead */
                 return;
             }
-            int k = w * 64 + __builtin_ctzll(m);
-            cells->x[cells->n] = (int8_t)(k % W);
-            cells->y[cells->n] = (int8_t)(k / W);
+            const int k = w * 64 + __builtin_ctzll(m), y = (int)(((uint32_t)k * inv_w) >> 16);
+            cells->x[cells->n] = (int8_t)(k - y * W);
+            cells->y[cells->n] = (int8_t)y;
             cells->n++;
         }
 }

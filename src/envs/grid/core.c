@@ -332,10 +332,11 @@ grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *imag
     uint32_t vis[GRID_MAX_VIEW];
     view_rows_v(s, st, V, enc, vis);
     enc[h][V - 1] = cell_lut[grid_shown_carrying(st) & 511u];
-    /* Whole 4-byte stores into a local buffer with a spare byte (each
-     * store's fourth byte, the opacity flag, is overwritten by the next
-     * cell's), then one copy of exactly V*V*3 bytes. */
-    uint8_t buf[GRID_MAX_VIEW * GRID_MAX_VIEW * 3 + 4];
+    /* Whole 4-byte stores straight into the image (each store's fourth
+     * byte, the opacity flag, is overwritten by the next cell's); the last
+     * cell, whose fourth byte would fall past the image, goes byte by byte.
+     * (A local buffer copied out after costs a stalled reload: wide loads
+     * cannot take their bytes from many narrow stores in flight.) */
     for (int vx = 0; vx < V; vx++)
         for (int vy = 0; vy < V; vy++) {
             /* All ones when seen: the visibility bit moved to the sign and
@@ -343,9 +344,15 @@ grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *imag
              * >> so), two instructions where and-and-negate takes three. */
             uint32_t seen = (uint32_t)((int32_t)(vis[vy] << (31 - vx)) >> 31);
             uint32_t e = enc[vx][vy] & seen;
-            memcpy(buf + (vx * V + vy) * 3, &e, 4);
+            uint8_t *out = image + (vx * V + vy) * 3;
+            if (vx == V - 1 && vy == V - 1) {
+                out[0] = (uint8_t)e;
+                out[1] = (uint8_t)(e >> 8);
+                out[2] = (uint8_t)(e >> 16);
+            } else {
+                memcpy(out, &e, 4);
+            }
         }
-    memcpy(image, buf, (size_t)(V * V * 3));
 }
 
 void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
