@@ -170,15 +170,17 @@ static inline int rg_place_at(const rg_area *a, ludus_rng *rng, gcell obj, int a
         int x, y;
         grid_rng_pair(rng, a->nx, a->ny, &x, &y);
         gcell *c = a->room + y * a->W + x;
-        if (*c != GC_EMPTY) continue;
-        if (!agent) {
-            int dx = ax - x, dy = ay - y;
-            if ((dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) < 2) continue; /* the agent's cell included */
-            *c = obj;
+        /* One branch on the whole outcome (no short circuit): whether a
+         * draw is taken is as unpredictable as the draw, and each extra
+         * branch on it costs another misprediction. */
+        const int dx = ax - x, dy = ay - y, dist = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
+        const unsigned near = agent ? 0u : (unsigned)(dist - 2) >> 31; /* the agent's cell or next to it */
+        if (((unsigned)*c | near) == 0) {
+            if (!agent) *c = obj;
+            *px = a->lx + x;
+            *py = a->ly + y;
+            return LUDUS_OK;
         }
-        *px = a->lx + x;
-        *py = a->ly + y;
-        return LUDUS_OK;
     }
     return GEN_FAIL;
 }
