@@ -315,13 +315,15 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
     }
     const uint32_t not_last = all >> 1, not_first = all & ~1u;
     uint32_t m = 1u << h; /* the agent's own cell */
-    for (int j = V - 1; j >= 0; j--) {
+    int j = V - 1;
+    for (; j >= 0 && m; j--) { /* rows past a row that lights nothing stay dark */
         uint32_t sr = trans[j] & not_last, sl = trans[j] & not_first;
         uint32_t l = spread_up(m, sr, V), r = spread_down(l, sl, V);
         vis[j] = r;
         uint32_t a = l & sr, b = r & sl;
         m = (a | a << 1 | b | b >> 1) & all;
     }
+    for (; j >= 0; j--) vis[j] = 0;
 }
 
 static inline __attribute__((always_inline)) void
