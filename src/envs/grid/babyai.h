@@ -119,6 +119,9 @@ int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_c
  * check_objs_reachable (1 when every non-wall object is reachable). */
 void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells);
 int bab_objs_reachable(const grid_spec *s, const grid_state *st);
+/* check_objs_reachable where no object is added or moved afterwards (doors
+ * may still open): the same scan also builds g->cells. */
+int bab_reachable_final(bab_gen *g);
 /* A level whose one instruction is on an object already placed. */
 int bab_single(bab_gen *g, int kind, gcell obj, int strict);
 

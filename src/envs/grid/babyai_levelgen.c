@@ -143,8 +143,12 @@ static int lv_levelgen(bab_gen *g)
             rg_room_j(&g->rg, st->agent_y) != g->locked_j)
             break;
     }
-    if (!g->unblocking && !bab_objs_reachable(s, st)) return BAB_REJECT;
-    bab_cells_build(s, st, &g->cells); /* the layout is final from here */
+    /* The layout is final from here. */
+    if (!g->unblocking) {
+        if (!bab_reachable_final(g)) return BAB_REJECT;
+    } else {
+        bab_cells_build(s, st, &g->cells);
+    }
     int root;
     BAB_TRY(rand_instr(&lg, kinds, nkinds, &root));
     g->ex->root = (uint8_t)root;

@@ -175,19 +175,9 @@ static int reachable_rows(int W, int H, int ax, int ay, const uint64_t *pass_bit
     return 1;
 }
 
-int bab_objs_reachable(const grid_spec *s, const grid_state *st)
+/* The object cells of a scan's object mask, in row order. */
+static void cells_from_mask(int W, int nw, const uint64_t *obj, bab_cells *cells)
 {
-    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
-    scan_masks(s, st, pass, obj);
-    const int W = s->width, H = s->height;
-    if (W * H <= 64) return reachable_board(W, H, st->agent_x, st->agent_y, pass[0], obj[0]);
-    return reachable_rows(W, H, st->agent_x, st->agent_y, pass, obj);
-}
-
-void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
-{
-    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
-    const int W = s->width, nw = scan_masks(s, st, pass, obj);
     /* k / W as a multiply: exact for k < 1024 and W <= 32, as the error,
      * under k / 2^16 < 1/64, stays below 1/W. */
     const uint32_t inv_w = (65536u + (uint32_t)W - 1) / (uint32_t)W;
@@ -203,4 +193,33 @@ void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
             cells->y[cells->n] = (int8_t)y;
             cells->n++;
         }
+}
+
+static int reachable(const grid_spec *s, const grid_state *st, const uint64_t *pass, const uint64_t *obj)
+{
+    const int W = s->width, H = s->height;
+    if (W * H <= 64) return reachable_board(W, H, st->agent_x, st->agent_y, pass[0], obj[0]);
+    return reachable_rows(W, H, st->agent_x, st->agent_y, pass, obj);
+}
+
+int bab_objs_reachable(const grid_spec *s, const grid_state *st)
+{
+    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
+    scan_masks(s, st, pass, obj);
+    return reachable(s, st, pass, obj);
+}
+
+int bab_reachable_final(bab_gen *g)
+{
+    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
+    const int nw = scan_masks(g->s, g->st, pass, obj);
+    cells_from_mask(g->s->width, nw, obj, &g->cells);
+    return reachable(g->s, g->st, pass, obj);
+}
+
+void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
+{
+    uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
+    const int nw = scan_masks(s, st, pass, obj);
+    cells_from_mask(s->width, nw, obj, cells);
 }
