@@ -12,21 +12,29 @@
 #define RNG_PCG_MULT_HI 2549297995355413924ULL
 #define RNG_PCG_MULT_LO 4865540595714422341ULL
 
-static inline uint64_t rng_next64(ludus_rng *rng)
+/* One step of a stream whose state a hot loop holds in locals (*lo, *hi;
+ * inc is the stream's increment): state * mult + inc mod 2^128 in 64-bit
+ * halves, which compilers keep in registers where a 128-bit struct copy
+ * ends up on the stack. Returns the step's 64-bit output. */
+static inline uint64_t rng_step(uint64_t *lo, uint64_t *hi, uint64_t inc_lo, uint64_t inc_hi)
 {
-    /* state * mult + inc mod 2^128 in 64-bit halves: compilers keep these
-     * in registers where a 128-bit struct copy ends up on the stack. */
-    const uint64_t lo = rng->state_lo, hi = rng->state_hi;
-    const unsigned __int128 p = (unsigned __int128)lo * RNG_PCG_MULT_LO;
-    uint64_t nlo = (uint64_t)p;
-    uint64_t nhi = (uint64_t)(p >> 64) + lo * RNG_PCG_MULT_HI + hi * RNG_PCG_MULT_LO;
-    nlo += rng->inc_lo;
-    nhi += rng->inc_hi + (nlo < rng->inc_lo);
-    rng->state_lo = nlo;
-    rng->state_hi = nhi;
+    const unsigned __int128 p = (unsigned __int128)*lo * RNG_PCG_MULT_LO;
+    const uint64_t nlo = (uint64_t)p + inc_lo;
+    const uint64_t nhi = (uint64_t)(p >> 64) + *lo * RNG_PCG_MULT_HI + *hi * RNG_PCG_MULT_LO + inc_hi + (nlo < inc_lo);
+    *lo = nlo;
+    *hi = nhi;
     const uint64_t x = nhi ^ nlo;
     const unsigned rot = (unsigned)(nhi >> 58);
     return (x >> rot) | (x << ((64 - rot) & 63));
+}
+
+static inline uint64_t rng_next64(ludus_rng *rng)
+{
+    uint64_t lo = rng->state_lo, hi = rng->state_hi;
+    const uint64_t n = rng_step(&lo, &hi, rng->inc_lo, rng->inc_hi);
+    rng->state_lo = lo;
+    rng->state_hi = hi;
+    return n;
 }
 
 /* Undo one rng_next64: the LCG is a bijection (its multiplier is odd), so

@@ -174,10 +174,35 @@ static inline int rg_place_at(const rg_area *a, ludus_rng *rng, gcell obj, int a
     if (LUDUS_UNLIKELY(a->nx < 2 || a->ny < 2)) return GEN_FAIL; /* no room is that small */
     ax -= a->lx;
     ay -= a->ly;
+    const uint32_t nx = (uint32_t)a->nx, ny = (uint32_t)a->ny;
+    const int W = a->W;
+    gcell *const room = a->room;
+    /* The stream in locals: one PCG step per try (see grid_rng_pair). */
+    uint64_t lo = rng->state_lo, hi = rng->state_hi;
+    const uint64_t inc_lo = rng->inc_lo, inc_hi = rng->inc_hi;
+    uint32_t buf = rng->buf32, had = rng->has32;
+    int rc = GEN_FAIL;
     for (int tries = 0; tries <= RG_PLACE_TRIES; tries++) {
+        const uint64_t n = rng_step(&lo, &hi, inc_lo, inc_hi);
+        const uint32_t rx = had ? buf : (uint32_t)n, ry = had ? (uint32_t)n : (uint32_t)(n >> 32);
+        const uint64_t mx = (uint64_t)rx * nx, my = (uint64_t)ry * ny;
         int x, y;
-        grid_rng_pair(rng, a->nx, a->ny, &x, &y);
-        gcell *c = a->room + y * a->W + x;
+        if (LUDUS_LIKELY((uint32_t)mx >= nx && (uint32_t)my >= ny)) {
+            if (had) buf = (uint32_t)(n >> 32); /* the new high half stays buffered */
+            x = (int)(mx >> 32);
+            y = (int)(my >> 32);
+        } else { /* Lemire's threshold: give the step back, draw exactly */
+            rng->state_lo = lo;
+            rng->state_hi = hi;
+            rng_back64(rng);
+            x = grid_rng_small(rng, 0, (int)nx);
+            y = grid_rng_small(rng, 0, (int)ny);
+            lo = rng->state_lo;
+            hi = rng->state_hi;
+            buf = rng->buf32;
+            had = rng->has32;
+        }
+        gcell *c = room + y * W + x;
         /* One branch on the whole outcome (no short circuit): whether a
          * draw is taken is as unpredictable as the draw, and each extra
          * branch on it costs another misprediction. */
@@ -187,10 +212,15 @@ static inline int rg_place_at(const rg_area *a, ludus_rng *rng, gcell obj, int a
             if (!agent) *c = obj;
             *px = a->lx + x;
             *py = a->ly + y;
-            return LUDUS_OK;
+            rc = LUDUS_OK;
+            break;
         }
     }
-    return GEN_FAIL;
+    rng->state_lo = lo;
+    rng->state_hi = hi;
+    rng->buf32 = buf;
+    rng->has32 = had;
+    return rc;
 }
 
 static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int *px, int *py)
