@@ -285,24 +285,31 @@ int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
     return GEN_FAIL;
 }
 
-/* Are all rooms reachable from the agent's room through set connections? */
-static int rg_all_reached(const roomgrid *rg)
+/* Label the rooms by connected component (connections: doors and removed
+ * walls, which are always set on both sides); returns the count. */
+static int rg_components(const roomgrid *rg, uint8_t *comp)
 {
     const int n = rg->rows * rg->cols;
-    uint8_t seen[RG_MAX_ROOMS] = {0};
-    int stack[RG_MAX_ROOMS * 4 + 1], top = 0, count = 0;
-    stack[top++] = rg_room_j(rg, rg->st->agent_y) * rg->cols + rg_room_i(rg, rg->st->agent_x);
-    while (top > 0) {
-        int r = stack[--top];
-        if (seen[r]) continue;
-        seen[r] = 1;
-        count++;
-        int i = r % rg->cols, j = r / rg->cols;
-        for (int k = 0; k < 4; k++)
-            if (rg->room[r].doors[k] != RG_WALL)
-                stack[top++] = (j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0];
+    int ncomp = 0;
+    for (int r = 0; r < n; r++) comp[r] = UINT8_MAX;
+    for (int r0 = 0; r0 < n; r0++) {
+        if (comp[r0] != UINT8_MAX) continue;
+        int stack[RG_MAX_ROOMS], top = 0;
+        comp[r0] = (uint8_t)ncomp;
+        stack[top++] = r0;
+        while (top > 0) {
+            const int r = stack[--top], i = r % rg->cols, j = r / rg->cols;
+            for (int k = 0; k < 4; k++) {
+                if (rg->room[r].doors[k] == RG_WALL) continue;
+                const int q = (j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0];
+                if (comp[q] != UINT8_MAX) continue;
+                comp[q] = (uint8_t)ncomp;
+                stack[top++] = q;
+            }
+        }
+        ncomp++;
     }
-    return count == n;
+    return ncomp;
 }
 
 int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
@@ -312,21 +319,28 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
         colors = grid_color_names;
         ncolors = 6;
     }
-    /* The reference floods every iteration; the answer only changes when a
-     * door is added, so it is recomputed then. */
-    int reached = rg_all_reached(rg);
+    /* The reference floods from the agent's room every iteration until it
+     * reaches every room; the connections are symmetric, so that is "one
+     * component", kept here as labels merged when a door joins two. */
+    uint8_t comp[RG_MAX_ROOMS];
+    int ncomp = rg_components(rg, comp);
     for (int itrs = 0;; itrs++) {
         if (itrs > RG_CONNECT_MAX_ITRS) return GEN_FAIL;
-        if (reached) return LUDUS_OK;
-        int i = grid_rand_small(st, 0, rg->cols);
-        int j = grid_rand_small(st, 0, rg->rows);
+        if (ncomp == 1) return LUDUS_OK;
+        int i, j;
+        grid_rng_pair(&st->rng, rg->cols, rg->rows, &i, &j);
         int k = grid_rand_small(st, 0, 4);
         rg_room *r = rg_get(rg, i, j);
         if (!rg_has_neighbor(rg, i, j, k) || r->doors[k] != RG_WALL) continue;
         if (r->locked || rg_neighbor(rg, i, j, k)->locked) continue;
         int color = colors[grid_rand_small(st, 0, ncolors)];
         rg_add_door(rg, i, j, k, color, 0, NULL, NULL);
-        reached = rg_all_reached(rg);
+        const int a = comp[j * rg->cols + i], b = comp[(j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0]];
+        if (a != b) {
+            for (int q = 0; q < rg->rows * rg->cols; q++)
+                if (comp[q] == b) comp[q] = (uint8_t)a;
+            ncomp--;
+        }
     }
 }
 
