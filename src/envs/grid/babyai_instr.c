@@ -70,25 +70,60 @@ static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax,
     }
 }
 
-/* A typed description without a location, over the object list: a masked
- * compare per object and a branch-free append (which object matches is
- * data the branch predictor cannot learn). */
+/* A typed description over the object list: a masked compare per object,
+ * the location as a sign test, and a branch-free append (which object
+ * matches is data the branch predictor cannot learn). */
 static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
     const int W = s->width;
     const gcell *g = grid_cells_c(s, st);
     const unsigned mask = 15u | (d->color >= 0 ? 7u << 4 : 0u);
     const unsigned key = (unsigned)d->type | (d->color >= 0 ? (unsigned)d->color << 4 : 0u);
-    int n = 0;
-    for (int k = 0; k < cells->n; k++) {
-        const int x = cells->x[k], y = cells->y[k];
-        const gcell c = g[y * W + x];
-        const int at = n < BAB_DESC_CAP ? n : BAB_DESC_CAP - 1; /* past the cap: counted, then refused */
-        d->id[at] = (uint8_t)GC_ID(c);
-        d->px[at] = (int8_t)x;
-        d->py[at] = (int8_t)y;
-        n += (c & mask) == key;
+    /* A location keeps objects in the agent's room (walls included) whose
+     * offset v from the agent has v . (px, py) > 0: right is (-fy, fx),
+     * forward (fx, fy), left and behind their negations. */
+    const int ax = st->agent_x, ay = st->agent_y, loc = d->loc;
+    int tx = 0, ty = 0, rs = 0, px = 0, py = 0;
+    if (loc >= 0) {
+        const int step = s->p[RG_P_SIZE] - 1;
+        tx = ax / step * step;
+        ty = ay / step * step;
+        rs = step + 1;
+        const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+        static const int8_t proj[4][4] = {
+            /* (fx, fy) weights for px, then for py, per location */
+            {0, 1, -1, 0}, /* left: (fy, -fx) */
+            {0, -1, 1, 0}, /* right: (-fy, fx) */
+            {1, 0, 0, 1},  /* in front: (fx, fy) */
+            {-1, 0, 0, -1} /* behind: (-fx, -fy) */
+        };
+        px = proj[loc][0] * fx + proj[loc][1] * fy;
+        py = proj[loc][2] * fx + proj[loc][3] * fy;
     }
+    int n = 0;
+#define APPEND_IF(hit)                                                                           \
+    do {                                                                                         \
+        const int at = n < BAB_DESC_CAP ? n : BAB_DESC_CAP - 1; /* past the cap: counted, then refused */ \
+        d->id[at] = (uint8_t)GC_ID(c);                                                           \
+        d->px[at] = (int8_t)x;                                                                   \
+        d->py[at] = (int8_t)y;                                                                   \
+        n += (hit);                                                                              \
+    } while (0)
+    if (loc < 0) {
+        for (int k = 0; k < cells->n; k++) {
+            const int x = cells->x[k], y = cells->y[k];
+            const gcell c = g[y * W + x];
+            APPEND_IF((c & mask) == key);
+        }
+    } else {
+        for (int k = 0; k < cells->n; k++) {
+            const int x = cells->x[k], y = cells->y[k];
+            const gcell c = g[y * W + x];
+            const int in_room = (unsigned)(x - tx) < (unsigned)rs && (unsigned)(y - ty) < (unsigned)rs;
+            APPEND_IF(((c & mask) == key) & in_room & ((x - ax) * px + (y - ay) * py > 0));
+        }
+    }
+#undef APPEND_IF
     if (n > BAB_DESC_CAP) return -1;
     d->n = d->npos = (uint8_t)n;
     return n;
@@ -97,7 +132,7 @@ static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, c
 int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
     /* A typed description never matches a wall, so the object list serves. */
-    if (cells && cells->n >= 0 && d->type >= 0 && d->loc < 0) return match_listed(s, st, d, cells);
+    if (cells && cells->n >= 0 && d->type >= 0) return match_listed(s, st, d, cells);
     const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
     const int ax = st->agent_x, ay = st->agent_y;
     const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
