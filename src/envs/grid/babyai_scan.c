@@ -111,34 +111,18 @@ static int reachable_board(int W, int H, int ax, int ay, uint64_t pass, uint64_t
     return (obj & ~reach) == 0;
 }
 
-/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
- * cell of x, plus every passable cell joined to one of x by passable cells. */
-static inline uint32_t fill_right(uint32_t x, uint32_t pass)
+/* The passable cells joined to a seed by passable cells along a row: to
+ * the right by a carry (adding the seeds to their runs of passable bits
+ * flips each run from its lowest seed up), to the left by Kogge-Stone
+ * doubling steps. seeds must be passable. */
+static inline uint32_t fill_row(uint32_t seeds, uint32_t pass)
 {
-    x |= (x << 1) & pass;
-    pass &= pass << 1;
-    x |= (x << 2) & pass;
-    pass &= pass << 2;
-    x |= (x << 4) & pass;
-    pass &= pass << 4;
-    x |= (x << 8) & pass;
-    pass &= pass << 8;
-    x |= (x << 16) & pass;
-    return x;
-}
-
-static inline uint32_t fill_left(uint32_t x, uint32_t pass)
-{
-    x |= (x >> 1) & pass;
-    pass &= pass >> 1;
-    x |= (x >> 2) & pass;
-    pass &= pass >> 2;
-    x |= (x >> 4) & pass;
-    pass &= pass >> 4;
-    x |= (x >> 8) & pass;
-    pass &= pass >> 8;
-    x |= (x >> 16) & pass;
-    return x;
+    uint32_t right = (((pass + seeds) ^ pass) | seeds) & pass, left = seeds, p = pass;
+    for (int k = 1; k < GRID_MAX_SIDE; k <<= 1) {
+        left |= (left >> k) & p;
+        p &= p >> k;
+    }
+    return right | left;
 }
 
 /* The same flood on one 32-bit mask per row: whole passable runs fill at
@@ -147,11 +131,8 @@ static inline uint32_t fill_left(uint32_t x, uint32_t pass)
 static int reachable_rows(int W, int H, int ax, int ay, const uint64_t *pass_bits, const uint64_t *obj_bits)
 {
     const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
-    uint32_t pass[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
-    for (int y = 0; y < H; y++) {
-        pass[y] = row_bits(pass_bits, W, y);
-        reach[y] = 0;
-    }
+    uint32_t pass[GRID_MAX_SIDE] = {0}, reach[GRID_MAX_SIDE] = {0};
+    for (int y = 0; y < H; y++) pass[y] = row_bits(pass_bits, W, y);
     reach[ay] = 1u << ax;
     uint32_t dirty = 1u << ay; /* rows with cells not yet spread */
     while (dirty) {
@@ -159,7 +140,7 @@ static int reachable_rows(int W, int H, int ax, int ay, const uint64_t *pass_bit
         dirty &= dirty - 1;
         uint32_t flow = reach[y] & pass[y];
         if (!flow) continue;
-        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
+        flow = fill_row(flow, pass[y]);
         reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
         if (y > 0 && (flow & ~reach[y - 1])) {
             reach[y - 1] |= flow;
@@ -198,6 +179,12 @@ static void cells_from_mask(int W, int nw, const uint64_t *obj, bab_cells *cells
 static int reachable(const grid_spec *s, const grid_state *st, const uint64_t *pass, const uint64_t *obj)
 {
     const int W = s->width, H = s->height;
+    if (LUDUS_UNLIKELY(st->agent_x < 0 || st->agent_y < 0 || st->agent_x >= W || st->agent_y >= H)) {
+        /* The reference's flood starts off the grid and reaches nothing. */
+        for (int w = 0; w < (W * H + 63) / 64; w++)
+            if (obj[w]) return 0;
+        return 1;
+    }
     if (W * H <= 64) return reachable_board(W, H, st->agent_x, st->agent_y, pass[0], obj[0]);
     return reachable_rows(W, H, st->agent_x, st->agent_y, pass, obj);
 }
