@@ -56,7 +56,7 @@ void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
     rg->size = s->p[RG_P_SIZE];
     rg->rows = s->p[RG_P_ROWS];
     rg->cols = s->p[RG_P_COLS];
-    rg->nobjs = 0;
+    memset(rg->placed, 0, sizeof rg->placed);
     memset(rg->room, 0, sizeof rg->room);
     if (s->layout) {
         /* A copy of a few hundred bytes: inline blocks beat a call. */
@@ -236,11 +236,7 @@ static inline int rg_place(roomgrid *rg, int i, int j, gcell obj, int agent, int
 
 static inline void rg_note_obj(roomgrid *rg, gcell obj)
 {
-    if (rg->nobjs < GRID_MAX_OBJS) {
-        rg->obj_type[rg->nobjs] = (uint8_t)GC_TYPE(obj);
-        rg->obj_color[rg->nobjs] = (uint8_t)GC_COLOR(obj);
-        rg->nobjs++;
-    }
+    rg->placed[GC_TYPE(obj)] |= (uint8_t)(1u << GC_COLOR(obj));
 }
 
 int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
@@ -357,12 +353,7 @@ int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell 
         int c, t;
         grid_rng_pair(&rng, 6, 3, &c, &t); /* colour, then kind */
         const int color = grid_color_names[c], type = rg_kinds[t];
-        if (all_unique) {
-            int dup = 0;
-            for (int k = 0; k < rg->nobjs && !dup; k++)
-                dup = rg->obj_type[k] == type && rg->obj_color[k] == color;
-            if (dup) continue;
-        }
+        if (all_unique && ((rg->placed[type] >> color) & 1u)) continue;
         int ri = i, rj = j;
         if (i < 0 && j < 0) grid_rng_pair(&rng, rg->cols, rg->rows, &ri, &rj);
         else if (i < 0) ri = grid_rng_small(&rng, 0, rg->cols);
