@@ -86,6 +86,9 @@ typedef struct bab_gen {
     int locked_i, locked_j;   /* -1: none yet */
     int locked_now;           /* set by this attempt */
     bab_cells cells;          /* built once the layout is final (bab_cells_build) */
+    /* Bit k: description k was matched on the final layout and pose (by
+     * rand_obj or validation), so its obj_set and count stand. */
+    unsigned matched;
     int start_carry;          /* PutNext...Carrying: hand over `carry_obj` after reset */
     gcell carry_obj;
     int carry_x, carry_y;

@@ -229,6 +229,7 @@ static int bab_validate(bab_gen *g, int idx)
         bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
         if (bab_match(g->s, g->st, move, &g->cells) < 0 || bab_match(g->s, g->st, fixed, &g->cells) < 0)
             return BAB_BROKEN;
+        g->matched |= 1u << in->a | 1u << in->b; /* typed: the count is n */
         for (int m = 0; m < move->n; m++)
             for (int f = 0; f < fixed->n; f++)
                 if (move->id[m] == fixed->id[f]) return BAB_REJECT; /* matches both sides */
@@ -330,6 +331,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         g.locked_now = 0;
         g.start_carry = 0;
         g.cells.n = -1;
+        g.matched = 0;
         int rc = mission(&g);
         if (rc == LUDUS_OK) {
             if (g.cells.n < 0) bab_cells_build(s, st, &g.cells);
@@ -345,7 +347,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
      * layout and pose; both see the same state, so one match serves. */
     int counts[BAB_MAX_DESCS];
     for (int k = 0; k < ex->ndesc; k++) {
-        counts[k] = bab_match(s, st, &ex->desc[k], &g.cells);
+        counts[k] = (g.matched >> k) & 1u ? ex->desc[k].n : bab_match(s, st, &ex->desc[k], &g.cells);
         if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
     }

@@ -78,6 +78,7 @@ static int rand_obj(levelgen *lg, const int *types, int ntypes, int *out)
                 outside = desc->px[k] < tx || desc->py[k] < ty || desc->px[k] >= tx + rs || desc->py[k] >= ty + rs;
             if (!outside) continue;
         }
+        g->matched |= 1u << ex->ndesc; /* typed, on the final layout: the count is n */
         *out = ex->ndesc++;
         return LUDUS_OK;
     }
