@@ -281,6 +281,10 @@ int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
     return GEN_FAIL;
 }
 
+/* Sixteen byte labels, one per room (and spare lanes), compared and
+ * relabelled together (GCC and clang vector extensions). */
+typedef uint8_t rg_labels __attribute__((vector_size(16)));
+
 /* Label the rooms by connected component (connections: doors and removed
  * walls, which are always set on both sides); returns the count. */
 static int rg_components(const roomgrid *rg, uint8_t *comp)
@@ -318,8 +322,12 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
     /* The reference floods from the agent's room every iteration until it
      * reaches every room; the connections are symmetric, so that is "one
      * component", kept here as labels merged when a door joins two. */
-    uint8_t comp[RG_MAX_ROOMS];
-    int ncomp = rg_components(rg, comp);
+    union {
+        rg_labels v;
+        uint8_t b[16];
+    } comp;
+    memset(comp.b, UINT8_MAX, sizeof comp.b); /* spare lanes never equal a label */
+    int ncomp = rg_components(rg, comp.b);
     for (int itrs = 0;; itrs++) {
         if (itrs > RG_CONNECT_MAX_ITRS) return GEN_FAIL;
         if (ncomp == 1) return LUDUS_OK;
@@ -331,10 +339,10 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
         if (r->locked || rg_neighbor(rg, i, j, k)->locked) continue;
         int color = colors[grid_rand_small(st, 0, ncolors)];
         rg_add_door(rg, i, j, k, color, 0, NULL, NULL);
-        const int a = comp[j * rg->cols + i], b = comp[(j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0]];
-        if (a != b) {
-            for (int q = 0; q < rg->rows * rg->cols; q++)
-                if (comp[q] == b) comp[q] = (uint8_t)a;
+        const uint8_t a = comp.b[j * rg->cols + i], b = comp.b[(j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0]];
+        if (a != b) { /* relabel b as a: all nine rooms at once */
+            const rg_labels is_b = (rg_labels)(comp.v == b);
+            comp.v += is_b & (uint8_t)(a - b);
             ncomp--;
         }
     }
