@@ -234,7 +234,7 @@ static inline void grid_rng_pair(ludus_rng *rng, int nx, int ny, int *x, int *y)
         uint32_t rx = had ? buf : (uint32_t)n, ry = had ? (uint32_t)n : (uint32_t)(n >> 32);
         uint64_t mx = (uint64_t)rx * (uint32_t)nx, my = (uint64_t)ry * (uint32_t)ny;
         if (LUDUS_LIKELY((uint32_t)mx >= (uint32_t)nx && (uint32_t)my >= (uint32_t)ny)) {
-            if (had) rng->buf32 = (uint32_t)(n >> 32); /* the new high half stays buffered */
+            rng->buf32 = (uint32_t)(n >> 32); /* buffered again, or spent (as next32 leaves it) */
             *x = (int)(mx >> 32);
             *y = (int)(my >> 32);
             return;

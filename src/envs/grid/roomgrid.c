@@ -14,6 +14,7 @@
 #define RG_PLACE_TRIES 1000
 
 static const int rg_kinds[3] = {OBJ_KEY, OBJ_BALL, OBJ_BOX};
+#define RG_ALL_COLORS 0x3fu /* the six encoding colours as bits */
 
 int rg_rand_elem(grid_state *st, const int *items, int n)
 {
@@ -188,7 +189,7 @@ static inline int rg_place_at(const rg_area *a, ludus_rng *rng, gcell obj, int a
         const uint64_t mx = (uint64_t)rx * nx, my = (uint64_t)ry * ny;
         int x, y;
         if (LUDUS_LIKELY((uint32_t)mx >= nx && (uint32_t)my >= ny)) {
-            if (had) buf = (uint32_t)(n >> 32); /* the new high half stays buffered */
+            buf = (uint32_t)(n >> 32); /* buffered again, or spent (as next32 leaves it) */
             x = (int)(mx >> 32);
             y = (int)(my >> 32);
         } else { /* Lemire's threshold: give the step back, draw exactly */
@@ -361,7 +362,15 @@ int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell 
         int c, t;
         grid_rng_pair(&rng, 6, 3, &c, &t); /* colour, then kind */
         const int color = grid_color_names[c], type = rg_kinds[t];
-        if (all_unique && ((rg->placed[type] >> color) & 1u)) continue;
+        if (all_unique && ((rg->placed[type] >> color) & 1u)) {
+            /* Every kind in every colour placed: the reference would draw
+             * forever; saying so beats hanging. */
+            if ((rg->placed[OBJ_KEY] & rg->placed[OBJ_BALL] & rg->placed[OBJ_BOX] & RG_ALL_COLORS) == RG_ALL_COLORS) {
+                rc = GEN_FAIL;
+                break;
+            }
+            continue;
+        }
         int ri = i, rj = j;
         if (i < 0 && j < 0) grid_rng_pair(&rng, rg->cols, rg->rows, &ri, &rj);
         else if (i < 0) ri = grid_rng_small(&rng, 0, rg->cols);
