@@ -223,21 +223,21 @@ static void build_cell_lut(void)
 }
 
 /* Cells spread from the bits of x toward higher bits through `pass`: bit
- * i + 1 is added when bit i is set and passes (Kogge-Stone: log2(V)
- * steps, no data-dependent loop). */
-static inline __attribute__((always_inline)) uint32_t spread_up(uint32_t x, uint32_t pass, const int V)
+ * i + 1 is added when bit i is set and passes, and so on along the run.
+ * Adding the seeds to their runs of passing bits carries through each run
+ * and one bit past it; the xor keeps exactly the bits that changed. */
+static inline uint32_t spread_up(uint32_t x, uint32_t pass)
 {
-    (void)V;
-    /* Adding a seed to its run of passing bits carries through the run
-     * and one bit past it; the xor keeps exactly the bits that changed. */
     return x | ((pass + (x & pass)) ^ pass);
 }
 
+/* The same toward lower bits, where no carry runs: Kogge-Stone doubling,
+ * log2(V) steps with no data-dependent loop. */
 static inline __attribute__((always_inline)) uint32_t spread_down(uint32_t x, uint32_t pass, const int V)
 {
     for (int k = 1; k < V; k <<= 1) {
         x |= (x & pass) >> k;
-        pass &= pass << k;
+        pass &= pass << k; /* passes k cells in a row down from here */
     }
     return x;
 }
@@ -318,7 +318,7 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
     int j = V - 1;
     for (; j >= 0 && m; j--) { /* rows past a row that lights nothing stay dark */
         uint32_t sr = trans[j] & not_last, sl = trans[j] & not_first;
-        uint32_t l = spread_up(m, sr, V), r = spread_down(l, sl, V);
+        uint32_t l = spread_up(m, sr), r = spread_down(l, sl, V);
         vis[j] = r;
         uint32_t a = l & sr, b = r & sl;
         m = (a | a << 1 | b | b >> 1) & all;
