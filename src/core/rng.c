@@ -3,7 +3,7 @@
  * is what makes seeded levels identical to the reference. 128-bit LCG
  * arithmetic uses the compiler's unsigned __int128.
  */
-#include "core.h"
+#include "rng.h"
 
 typedef unsigned __int128 u128;
 
@@ -16,10 +16,8 @@ typedef unsigned __int128 u128;
 #define SS_XSHIFT 16
 #define SS_POOL 4
 
-static const u128 PCG_MULT = ((u128)2549297995355413924ULL << 64) | 4865540595714422341ULL;
+static const u128 PCG_MULT = ((u128)RNG_PCG_MULT_HI << 64) | RNG_PCG_MULT_LO;
 
-static inline u128 rng_state(const ludus_rng *r) { return ((u128)r->state_hi << 64) | r->state_lo; }
-static inline u128 rng_inc(const ludus_rng *r) { return ((u128)r->inc_hi << 64) | r->inc_lo; }
 static inline void rng_set_state(ludus_rng *r, u128 s)
 {
     r->state_hi = (uint64_t)(s >> 64);
@@ -92,30 +90,13 @@ void ludus_rng_seed(ludus_rng *rng, uint64_t seed)
     ludus_rng_seed_words(rng, words, words[1] ? 2 : 1);
 }
 
-uint64_t ludus_rng_next64(ludus_rng *rng)
-{
-    u128 s = rng_state(rng) * PCG_MULT + rng_inc(rng);
-    rng_set_state(rng, s);
-    uint64_t x = (uint64_t)(s >> 64) ^ (uint64_t)s;
-    unsigned rot = (unsigned)(s >> 122);
-    return (x >> rot) | (x << ((64 - rot) & 63));
-}
+uint64_t ludus_rng_next64(ludus_rng *rng) { return rng_next64(rng); }
 
-uint32_t ludus_rng_next32(ludus_rng *rng)
-{
-    if (rng->has32) {
-        rng->has32 = 0;
-        return rng->buf32;
-    }
-    uint64_t n = ludus_rng_next64(rng);
-    rng->has32 = 1;
-    rng->buf32 = (uint32_t)(n >> 32);
-    return (uint32_t)n;
-}
+uint32_t ludus_rng_next32(ludus_rng *rng) { return rng_next32(rng); }
 
 double ludus_rng_random(ludus_rng *rng)
 {
-    return (double)(ludus_rng_next64(rng) >> 11) * (1.0 / 9007199254740992.0);
+    return (double)(rng_next64(rng) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 double ludus_rng_uniform(ludus_rng *rng, double lo, double hi)
@@ -129,28 +110,28 @@ int64_t ludus_rng_integers(ludus_rng *rng, int64_t lo, int64_t hi)
     uint64_t range = (uint64_t)hi - (uint64_t)lo - 1; /* inclusive span */
     if (range == 0) return lo;                      /* numpy draws nothing */
     if (range <= 0xffffffffULL) {
-        if (range == 0xffffffffULL) return lo + (int64_t)ludus_rng_next32(rng);
+        if (range == 0xffffffffULL) return lo + (int64_t)rng_next32(rng);
         /* Lemire's nearly divisionless method on 32-bit draws. */
         uint32_t excl = (uint32_t)range + 1;
-        uint64_t m = (uint64_t)ludus_rng_next32(rng) * excl;
+        uint64_t m = (uint64_t)rng_next32(rng) * excl;
         uint32_t left = (uint32_t)m;
         if (left < excl) {
             uint32_t thr = (uint32_t)(0xffffffffu - (uint32_t)range) % excl;
             while (left < thr) {
-                m = (uint64_t)ludus_rng_next32(rng) * excl;
+                m = (uint64_t)rng_next32(rng) * excl;
                 left = (uint32_t)m;
             }
         }
         return lo + (int64_t)(m >> 32);
     }
-    if (range == UINT64_MAX) return lo + (int64_t)ludus_rng_next64(rng);
+    if (range == UINT64_MAX) return lo + (int64_t)rng_next64(rng);
     uint64_t excl = range + 1;
-    u128 m = (u128)ludus_rng_next64(rng) * excl;
+    u128 m = (u128)rng_next64(rng) * excl;
     uint64_t left = (uint64_t)m;
     if (left < excl) {
         uint64_t thr = (UINT64_MAX - range) % excl;
         while (left < thr) {
-            m = (u128)ludus_rng_next64(rng) * excl;
+            m = (u128)rng_next64(rng) * excl;
             left = (uint64_t)m;
         }
     }
@@ -170,10 +151,10 @@ static uint64_t rng_interval(ludus_rng *rng, uint64_t max)
     mask |= mask >> 32;
     uint64_t v;
     if (max <= 0xffffffffULL) {
-        do v = ludus_rng_next32(rng) & mask;
+        do v = rng_next32(rng) & mask;
         while (v > max);
     } else {
-        do v = ludus_rng_next64(rng) & mask;
+        do v = rng_next64(rng) & mask;
         while (v > max);
     }
     return v;

@@ -64,9 +64,11 @@ enum {
     BABYAI_LG_ACTION = 1, BABYAI_LG_AND = 2, BABYAI_LG_SEQ = 4 /* p[7] */
 };
 
-/* The cells holding an object or door, in the reference's scan order (x
- * outer, y inner): typed descriptions match against this instead of the
- * whole grid once the layout is final (BossLevel matches a dozen times). */
+/* The cells holding an object or door, in row order: typed descriptions
+ * match against this instead of the whole grid once the layout is final
+ * (BossLevel matches a dozen times). The reference scans x outer, y inner;
+ * the order of a description's objects is not behaviour (every reader asks
+ * whether any of them is somewhere), only their set and count are. */
 #define BAB_CELLS_CAP 128
 typedef struct bab_cells {
     int n; /* -1: not built (match scans the grid) */
@@ -84,6 +86,9 @@ typedef struct bab_gen {
     int locked_i, locked_j;   /* -1: none yet */
     int locked_now;           /* set by this attempt */
     bab_cells cells;          /* built once the layout is final (bab_cells_build) */
+    /* Bit k: description k was matched on the final layout and pose (by
+     * rand_obj or validation), so its obj_set and count stand. */
+    unsigned matched;
     int start_carry;          /* PutNext...Carrying: hand over `carry_obj` after reset */
     gcell carry_obj;
     int carry_x, carry_y;
@@ -113,9 +118,13 @@ int bab_seq(bab_gen *g, int kind, int a, int b);
  * the reference counts it (walls included), or -1 past the cap. `cells`
  * (may be NULL) lists the object cells of the current layout. */
 int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells);
+/* The layout scans (babyai_scan.c): the object cells, and
+ * check_objs_reachable (1 when every non-wall object is reachable). */
 void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells);
-/* check_objs_reachable: 1 when every non-wall object is reachable. */
 int bab_objs_reachable(const grid_spec *s, const grid_state *st);
+/* check_objs_reachable where no object is added or moved afterwards (doors
+ * may still open): the same scan also builds g->cells. */
+int bab_reachable_final(bab_gen *g);
 /* A level whose one instruction is on an object already placed. */
 int bab_single(bab_gen *g, int kind, gcell obj, int strict);
 
@@ -130,6 +139,6 @@ int bab_single(bab_gen *g, int kind, gcell obj, int strict);
         return babyai_generate(s, st, mission_fn);                                                \
     }                                                                                             \
     const grid_world var = {name, sizeof(babyai_extra), cap, 7, gen_##mission_fn, babyai_step,    \
-                            babyai_max_steps}
+                            babyai_max_steps, rg_layout}
 
 #endif

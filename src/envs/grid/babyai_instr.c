@@ -12,7 +12,6 @@
  * a row is broken, and saying so beats hanging. */
 #define BAB_MAX_ATTEMPTS 100000
 
-static const char *const loc_suffix[4] = {" on your left", " on your right", " in front of you", " behind you"};
 
 /* ---- tree building ---- */
 
@@ -52,23 +51,6 @@ int bab_single(bab_gen *g, int kind, gcell obj, int strict)
 
 /* ---- matching ---- */
 
-void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
-{
-    const gcell *c = grid_cells_c(s, st);
-    cells->n = 0;
-    for (int x = 0; x < s->width; x++)
-        for (int y = 0; y < s->height; y++) {
-            if (GC_TYPE(c[y * s->width + x]) <= OBJ_WALL) continue;
-            if (cells->n == BAB_CELLS_CAP) {
-                cells->n = -1; /* too many: scan the grid instead */
-                return;
-            }
-            cells->x[cells->n] = (int8_t)x;
-            cells->y[cells->n] = (int8_t)y;
-            cells->n++;
-        }
-}
-
 /* Does cell (x, y), holding c, match the description from the agent's pose? */
 static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax, int ay, int tx, int ty,
                                int rs, int fx, int fy)
@@ -88,8 +70,69 @@ static inline int desc_matches(const bab_desc *d, gcell c, int x, int y, int ax,
     }
 }
 
+/* A typed description over the object list: a masked compare per object,
+ * the location as a sign test, and a branch-free append (which object
+ * matches is data the branch predictor cannot learn). */
+static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
+{
+    const int W = s->width;
+    const gcell *g = grid_cells_c(s, st);
+    const unsigned mask = 15u | (d->color >= 0 ? 7u << 4 : 0u);
+    const unsigned key = (unsigned)d->type | (d->color >= 0 ? (unsigned)d->color << 4 : 0u);
+    /* A location keeps objects in the agent's room (walls included) whose
+     * offset v from the agent has v . (px, py) > 0: right is (-fy, fx),
+     * forward (fx, fy), left and behind their negations. */
+    const int ax = st->agent_x, ay = st->agent_y, loc = d->loc;
+    int tx = 0, ty = 0, rs = 0, px = 0, py = 0;
+    if (loc >= 0) {
+        const int step = s->p[RG_P_SIZE] - 1;
+        tx = ax / step * step;
+        ty = ay / step * step;
+        rs = step + 1;
+        const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+        static const int8_t proj[4][4] = {
+            /* (fx, fy) weights for px, then for py, per location */
+            {0, 1, -1, 0}, /* left: (fy, -fx) */
+            {0, -1, 1, 0}, /* right: (-fy, fx) */
+            {1, 0, 0, 1},  /* in front: (fx, fy) */
+            {-1, 0, 0, -1} /* behind: (-fx, -fy) */
+        };
+        px = proj[loc][0] * fx + proj[loc][1] * fy;
+        py = proj[loc][2] * fx + proj[loc][3] * fy;
+    }
+    int n = 0;
+#define APPEND_IF(hit)                                                                           \
+    do {                                                                                         \
+        const int at = n < BAB_DESC_CAP ? n : BAB_DESC_CAP - 1; /* past the cap: counted, then refused */ \
+        d->id[at] = (uint8_t)GC_ID(c);                                                           \
+        d->px[at] = (int8_t)x;                                                                   \
+        d->py[at] = (int8_t)y;                                                                   \
+        n += (hit);                                                                              \
+    } while (0)
+    if (loc < 0) {
+        for (int k = 0; k < cells->n; k++) {
+            const int x = cells->x[k], y = cells->y[k];
+            const gcell c = g[y * W + x];
+            APPEND_IF((c & mask) == key);
+        }
+    } else {
+        for (int k = 0; k < cells->n; k++) {
+            const int x = cells->x[k], y = cells->y[k];
+            const gcell c = g[y * W + x];
+            const int in_room = (unsigned)(x - tx) < (unsigned)rs && (unsigned)(y - ty) < (unsigned)rs;
+            APPEND_IF(((c & mask) == key) & in_room & ((x - ax) * px + (y - ay) * py > 0));
+        }
+    }
+#undef APPEND_IF
+    if (n > BAB_DESC_CAP) return -1;
+    d->n = d->npos = (uint8_t)n;
+    return n;
+}
+
 int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
+    /* A typed description never matches a wall, so the object list serves. */
+    if (cells && cells->n >= 0 && d->type >= 0) return match_listed(s, st, d, cells);
     const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
     const int ax = st->agent_x, ay = st->agent_y;
     const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
@@ -109,7 +152,6 @@ int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_c
         d->py[d->n] = (int8_t)(y);                                              \
         d->n++;                                                                 \
     } while (0)
-    /* A typed description never matches a wall, so the object list serves. */
     if (cells && cells->n >= 0 && d->type >= 0) {
         for (int k = 0; k < cells->n; k++) MATCH_CELL(cells->x[k], cells->y[k]);
     } else {
@@ -154,113 +196,6 @@ static void bab_refresh(const grid_spec *s, const grid_state *st, babyai_extra *
     }
 }
 
-/* ---- reachability (check_objs_reachable) ---- */
-
-/* Cells spread right from `x` through `pass` (Kogge-Stone fill): every
- * cell of x, plus every passable cell joined to one of x by passable cells. */
-static inline uint32_t fill_right(uint32_t x, uint32_t pass)
-{
-    x |= (x << 1) & pass;
-    pass &= pass << 1;
-    x |= (x << 2) & pass;
-    pass &= pass << 2;
-    x |= (x << 4) & pass;
-    pass &= pass << 4;
-    x |= (x << 8) & pass;
-    pass &= pass << 8;
-    x |= (x << 16) & pass;
-    return x;
-}
-
-static inline uint32_t fill_left(uint32_t x, uint32_t pass)
-{
-    x |= (x >> 1) & pass;
-    pass &= pass >> 1;
-    x |= (x >> 2) & pass;
-    pass &= pass >> 2;
-    x |= (x >> 4) & pass;
-    pass &= pass >> 4;
-    x |= (x >> 8) & pass;
-    pass &= pass >> 8;
-    x |= (x >> 16) & pass;
-    return x;
-}
-
-/* Four cells at once (SWAR on 16-bit lanes, cell x + k in lane k): bit k
- * of *pass is set when cell k is empty or a door, bit k of *obj when it is
- * neither empty nor a wall. Relies on bit 15 of a cell being clear (ids
- * stay below 64), so lane sums never carry into the next lane. */
-static inline void cells4_masks(uint64_t v, unsigned *pass, unsigned *obj)
-{
-    const uint64_t ones = 0x0001000100010001ull, high = 0x8000800080008000ull;
-    uint64_t nonzero = (v + 0x7fff * ones) & high;
-    uint64_t type = v & (15 * ones);
-    uint64_t door = ~((type ^ (OBJ_DOOR * ones)) + 0x7fff * ones) & high;
-    uint64_t p = (~nonzero | door) & high;
-    uint64_t o = ((type + (16 - OBJ_WALL - 1) * ones) << 11) & high; /* type > wall sets lane bit 4 */
-    /* Lane bits 15, 31, 47, 63 -> bits 0..3: a multiply lines them up in
-     * bits 48..51 with no carries between the partial products. */
-    const uint64_t gather = (1ull << 48) | (1ull << 33) | (1ull << 18) | (1ull << 3);
-    *pass = (unsigned)((((p >> 15) * gather) >> 48) & 15u);
-    *obj = (unsigned)((((o >> 15) * gather) >> 48) & 15u);
-}
-
-/* The reference floods from the agent: every cell reached, and the flood
- * continues only out of empty cells and doors (of any state). Done here on
- * one 32-bit mask per row: whole passable runs are filled at once, and a
- * row is revisited only when a neighbouring row gave it new cells. */
-int bab_objs_reachable(const grid_spec *s, const grid_state *st)
-{
-    const int W = s->width, H = s->height;
-    const uint32_t inside = W == 32 ? UINT32_MAX : (1u << W) - 1;
-    const gcell *cells = grid_cells_c(s, st);
-    uint32_t pass[GRID_MAX_SIDE], objs[GRID_MAX_SIDE], reach[GRID_MAX_SIDE];
-    for (int y = 0; y < H; y++) {
-        uint32_t p = 0, o = 0;
-        const gcell *row = cells + y * W;
-        int x = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        for (; x + 4 <= W; x += 4) {
-            uint64_t quad;
-            memcpy(&quad, row + x, sizeof quad);
-            unsigned pm, om;
-            cells4_masks(quad, &pm, &om);
-            p |= (uint32_t)pm << x;
-            o |= (uint32_t)om << x;
-        }
-#endif
-        for (; x < W; x++) {
-            unsigned c = row[x], t = c & 15u;
-            p |= (uint32_t)(c == GC_EMPTY || t == OBJ_DOOR) << x;
-            o |= (uint32_t)(t > OBJ_WALL) << x; /* GC_EMPTY has type 0 */
-        }
-        pass[y] = p;
-        objs[y] = o;
-        reach[y] = 0;
-    }
-    reach[st->agent_y] = 1u << st->agent_x;
-    uint32_t dirty = 1u << st->agent_y; /* rows with cells not yet spread */
-    while (dirty) {
-        int y = __builtin_ctz(dirty);
-        dirty &= dirty - 1;
-        uint32_t flow = reach[y] & pass[y];
-        if (!flow) continue;
-        flow = fill_right(flow, pass[y]) | fill_left(flow, pass[y]);
-        reach[y] |= flow | ((flow << 1 | flow >> 1) & inside);
-        if (y > 0 && (flow & ~reach[y - 1])) {
-            reach[y - 1] |= flow;
-            dirty |= 1u << (y - 1);
-        }
-        if (y + 1 < H && (flow & ~reach[y + 1])) {
-            reach[y + 1] |= flow;
-            dirty |= 1u << (y + 1);
-        }
-    }
-    for (int y = 0; y < H; y++)
-        if (objs[y] & ~reach[y]) return 0;
-    return 1;
-}
-
 /* ---- validation (validate_instrs) ---- */
 
 static int pos_next_to(int xa, int ya, int xb, int yb)
@@ -294,6 +229,7 @@ static int bab_validate(bab_gen *g, int idx)
         bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
         if (bab_match(g->s, g->st, move, &g->cells) < 0 || bab_match(g->s, g->st, fixed, &g->cells) < 0)
             return BAB_BROKEN;
+        g->matched |= 1u << in->a | 1u << in->b; /* typed: the count is n */
         for (int m = 0; m < move->n; m++)
             for (int f = 0; f < fixed->n; f++)
                 if (move->id[m] == fixed->id[f]) return BAB_REJECT; /* matches both sides */
@@ -316,35 +252,63 @@ static int bab_validate(bab_gen *g, int idx)
 
 /* ---- the mission text (surface) ---- */
 
-static void desc_surface(strbuf *sb, const bab_desc *d, int count)
+/* The words of a mission, each copied as one 16-byte block and the write
+ * position moved by its length: every reset writes a mission, and finding
+ * lengths and copying byte by byte cost more than the rest of the text. */
+typedef struct word16 {
+    char text[16];
+    uint8_t len;
+} word16;
+#define WORD16(s) {s, sizeof(s) - 1}
+
+static const word16 w_article[2] = {WORD16("the "), WORD16("a ")};
+static const word16 w_color[6] = {WORD16("red "),    WORD16("green "),  WORD16("blue "),
+                                  WORD16("purple "), WORD16("yellow "), WORD16("grey ")};
+static const word16 w_type[11] = {WORD16("unseen"), WORD16("empty"), WORD16("wall"), WORD16("floor"),
+                                  WORD16("door"),   WORD16("key"),   WORD16("ball"), WORD16("box"),
+                                  WORD16("goal"),   WORD16("lava"),  WORD16("agent")};
+static const word16 w_object = WORD16("object");
+static const word16 w_loc[4] = {WORD16(" on your left"), WORD16(" on your right"), WORD16(" in front of you"),
+                                WORD16(" behind you")};
+static const word16 w_verb[4] = {WORD16("go to "), WORD16("open "), WORD16("pick up "), WORD16("put ")};
+static const word16 w_join[3] = {WORD16(" and "), WORD16(", then "), WORD16(" after you ")};
+static const word16 w_next_to = WORD16(" next to ");
+
+/* The text is built in a local buffer with a block's slack at the end. */
+#define MTEXT_CAP 512
+typedef struct mtext {
+    char buf[MTEXT_CAP + 16];
+    size_t len;
+} mtext;
+
+static inline void put_word(mtext *t, const word16 *w)
 {
-    sb_puts(sb, count > 1 ? "a " : "the ");
-    if (d->color >= 0) {
-        sb_puts(sb, grid_color_str[d->color]);
-        sb_putc(sb, ' ');
-    }
-    sb_puts(sb, d->type >= 0 ? grid_type_str[d->type] : "object");
-    if (d->loc >= 0) sb_puts(sb, loc_suffix[d->loc]);
+    if (t->len < MTEXT_CAP) memcpy(t->buf + t->len, w->text, 16);
+    t->len += w->len; /* past MTEXT_CAP the text only counts (and is refused) */
 }
 
-static void instr_surface(strbuf *sb, const babyai_extra *ex, const int *counts, int idx)
+static void desc_surface(mtext *t, const bab_desc *d, int count)
+{
+    put_word(t, &w_article[count > 1]);
+    if (d->color >= 0) put_word(t, &w_color[d->color]);
+    put_word(t, d->type >= 0 ? &w_type[d->type] : &w_object);
+    if (d->loc >= 0) put_word(t, &w_loc[d->loc]);
+}
+
+static void instr_surface(mtext *t, const babyai_extra *ex, const int *counts, int idx)
 {
     const bab_instr *in = &ex->instr[idx];
-    switch (in->kind) {
-    case BI_GOTO: sb_puts(sb, "go to "); break;
-    case BI_OPEN: sb_puts(sb, "open "); break;
-    case BI_PICKUP: sb_puts(sb, "pick up "); break;
-    case BI_PUTNEXT: sb_puts(sb, "put "); break;
-    default:
-        instr_surface(sb, ex, counts, in->a);
-        sb_puts(sb, in->kind == BI_AND ? " and " : in->kind == BI_BEFORE ? ", then " : " after you ");
-        instr_surface(sb, ex, counts, in->b);
+    if (in->kind >= BI_AND) {
+        instr_surface(t, ex, counts, in->a);
+        put_word(t, &w_join[in->kind - BI_AND]);
+        instr_surface(t, ex, counts, in->b);
         return;
     }
-    desc_surface(sb, &ex->desc[in->a], counts[in->a]);
+    put_word(t, &w_verb[in->kind]);
+    desc_surface(t, &ex->desc[in->a], counts[in->a]);
     if (in->kind == BI_PUTNEXT) {
-        sb_puts(sb, " next to ");
-        desc_surface(sb, &ex->desc[in->b], counts[in->b]);
+        put_word(t, &w_next_to);
+        desc_surface(t, &ex->desc[in->b], counts[in->b]);
     }
 }
 
@@ -367,6 +331,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         g.locked_now = 0;
         g.start_carry = 0;
         g.cells.n = -1;
+        g.matched = 0;
         int rc = mission(&g);
         if (rc == LUDUS_OK) {
             if (g.cells.n < 0) bab_cells_build(s, st, &g.cells);
@@ -382,14 +347,17 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
      * layout and pose; both see the same state, so one match serves. */
     int counts[BAB_MAX_DESCS];
     for (int k = 0; k < ex->ndesc; k++) {
-        counts[k] = bab_match(s, st, &ex->desc[k], &g.cells);
+        counts[k] = (g.matched >> k) & 1u ? ex->desc[k].n : bab_match(s, st, &ex->desc[k], &g.cells);
         if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
     }
-    strbuf sb = sb_make(grid_mission(s, st), s->world->mission_cap);
-    instr_surface(&sb, ex, counts, ex->root);
-    if (sb.len >= s->world->mission_cap)
+    mtext text;
+    text.len = 0;
+    instr_surface(&text, ex, counts, ex->root);
+    if (text.len >= s->world->mission_cap || text.len >= MTEXT_CAP)
         return err_set(LUDUS_EINTERNAL, "BabyAI mission longer than its capacity (%zu)", s->world->mission_cap);
+    memcpy(grid_mission(s, st), text.buf, text.len);
+    grid_mission(s, st)[text.len] = 0;
     for (int k = 0; k < ex->ninstr; k++) {
         ex->instr[k].pre_carrying = 0;
         ex->instr[k].a_done = ex->instr[k].b_done = BS_NONE;

@@ -78,6 +78,7 @@ static int rand_obj(levelgen *lg, const int *types, int ntypes, int *out)
                 outside = desc->px[k] < tx || desc->py[k] < ty || desc->px[k] >= tx + rs || desc->py[k] >= ty + rs;
             if (!outside) continue;
         }
+        g->matched |= 1u << ex->ndesc; /* typed, on the final layout: the count is n */
         *out = ex->ndesc++;
         return LUDUS_OK;
     }
@@ -143,8 +144,12 @@ static int lv_levelgen(bab_gen *g)
             rg_room_j(&g->rg, st->agent_y) != g->locked_j)
             break;
     }
-    if (!g->unblocking && !bab_objs_reachable(s, st)) return BAB_REJECT;
-    bab_cells_build(s, st, &g->cells); /* the layout is final from here */
+    /* The layout is final from here. */
+    if (!g->unblocking) {
+        if (!bab_reachable_final(g)) return BAB_REJECT;
+    } else {
+        bab_cells_build(s, st, &g->cells);
+    }
     int root;
     BAB_TRY(rand_instr(&lg, kinds, nkinds, &root));
     g->ex->root = (uint8_t)root;

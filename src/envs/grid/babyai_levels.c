@@ -35,7 +35,7 @@ static int lv_gotoredball(bab_gen *g)
             gcell c = dists[k];
             grid_set(g->s, g->st, xs[k], ys[k], GC_MAKE(GC_TYPE(c), COL_GREY, GC_STATE(c), GC_ID(c)));
         }
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, ball, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotoredball, "GoToRedBall", lv_gotoredball, BABYAI_MISSION_CAP_SHORT);
@@ -56,7 +56,7 @@ static int lv_gotolocal(bab_gen *g)
     const int n = g->s->p[3];
     BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, dists[pick(g, n)], 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotolocal, "GoToLocal", lv_gotolocal, BABYAI_MISSION_CAP_SHORT);
@@ -81,7 +81,7 @@ static int lv_goto(bab_gen *g)
     BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     BAB_TRY(bab_single(g, BI_GOTO, dists[pick(g, n)], 0));
     if (g->s->p[4]) open_all_doors(g);
     return LUDUS_OK;
@@ -115,7 +115,7 @@ static int lv_gotoimpunlock(bab_gen *g)
     for (int i = 0; i < g->rg.cols; i++) /* every room: see locked_room_with_key */
         for (int j = 0; j < g->rg.rows; j++) BAB_TRY(rg_add_distractors(&g->rg, i, j, 2, 0, NULL, NULL, NULL));
     BAB_TRY(place_agent_outside(g, li, lj));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT; /* an object comes after */
     BAB_TRY(rg_add_distractors(&g->rg, li, lj, 1, 0, &obj, NULL, NULL));
     return bab_single(g, BI_GOTO, obj, 0);
 }
@@ -133,7 +133,7 @@ static int lv_gotoredblueball(bab_gen *g)
             return BAB_REJECT;
     int color = rg_rand_elem(g->st, colors, 2);
     BAB_TRY(rg_add_object(&g->rg, 0, 0, OBJ_BALL, color, &ball, NULL, NULL));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, ball, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotoredblueball, "GoToRedBlueBall", lv_gotoredblueball, BABYAI_MISSION_CAP_SHORT);
@@ -156,7 +156,7 @@ static int lv_gotoobjdoor(bab_gen *g)
     BAB_TRY(rg_place_agent(&g->rg, 1, 1, 1));
     BAB_TRY(rg_add_distractors(&g->rg, 1, 1, 8, 0, objs, NULL, NULL));
     for (int k = 0; k < 4; k++) objs[8 + k] = rg_add_door(&g->rg, 1, 1, -1, -1, -1, NULL, NULL);
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     return bab_single(g, BI_GOTO, objs[pick(g, 12)], 0);
 }
 BABYAI_LEVEL(grid_world_babyai_gotoobjdoor, "GoToObjDoor", lv_gotoobjdoor, BABYAI_MISSION_CAP_SHORT);
@@ -168,7 +168,7 @@ static int lv_open(bab_gen *g)
     BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     BAB_TRY(rg_add_distractors(&g->rg, -1, -1, 18, 0, NULL, NULL, NULL));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     /* Columns outer, rows inner, walls 0-3: a door between two rooms is
      * listed once from each side, as in the reference. */
     gcell doors[RG_MAX_ROOMS * 4];
@@ -338,7 +338,7 @@ static int lv_pickup(bab_gen *g)
     BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
     BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 0, dists, NULL, NULL));
-    int reachable = bab_objs_reachable(g->s, g->st);
+    int reachable = bab_reachable_final(g);
     if (g->s->p[3] ? reachable : !reachable) return BAB_REJECT;
     return bab_single(g, BI_PICKUP, dists[pick(g, n)], 0);
 }
@@ -381,7 +381,7 @@ static int lv_putnextlocal(bab_gen *g)
     const int n = g->s->p[3];
     BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
     BAB_TRY(rg_add_distractors(&g->rg, -1, -1, n, 1, objs, NULL, NULL));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     for (int k = 0; k < n; k++) idx[k] = k;
     rg_rand_subset(g->st, idx, n, 2);
     putnext_desc(g, objs[idx[0]], objs[idx[1]]);
@@ -439,7 +439,7 @@ static int lv_unlock(bab_gen *g)
     for (int i = 0; i < g->rg.cols; i++) /* every room: see locked_room_with_key */
         for (int j = 0; j < g->rg.rows; j++) BAB_TRY(rg_add_distractors(&g->rg, i, j, 3, 0, NULL, NULL, NULL));
     BAB_TRY(place_agent_outside(g, li, lj));
-    if (!bab_objs_reachable(g->s, g->st)) return BAB_REJECT;
+    if (!bab_reachable_final(g)) return BAB_REJECT;
     return bab_single(g, BI_OPEN, door, 0);
 }
 BABYAI_LEVEL(grid_world_babyai_unlock, "Unlock", lv_unlock, BABYAI_MISSION_CAP_SHORT);

@@ -49,7 +49,9 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     }
     if (r < 0) return LUDUS_EINVAL;
 
-    grid_spec *s = calloc(1, sizeof *s);
+    /* The layout template, if any, lives in the same block as the spec. */
+    size_t layout_size = gp->world->layout ? sizeof(gcell) * (size_t)(gp->width * gp->height) : 0;
+    grid_spec *s = calloc(1, sizeof *s + layout_size);
     if (!s) return err_set(LUDUS_ENOMEM, "out of memory");
     s->world = gp->world;
     s->width = gp->width;
@@ -62,6 +64,11 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     s->mission_off = s->extra_off + ALIGN8(gp->world->extra_size);
     s->cells_off = s->mission_off + ALIGN8(gp->world->mission_cap);
     s->state_size = ALIGN8(s->cells_off + sizeof(gcell) * (size_t)(s->width * s->height));
+    if (layout_size) {
+        gcell *layout = (gcell *)(s + 1);
+        gp->world->layout(s, layout);
+        s->layout = layout;
+    }
     int V = s->view;
     env->impl = s;
     env->ops = &grid_ops;
@@ -215,6 +222,26 @@ static void build_cell_lut(void)
     }
 }
 
+/* Cells spread from the bits of x toward higher bits through `pass`: bit
+ * i + 1 is added when bit i is set and passes, and so on along the run.
+ * Adding the seeds to their runs of passing bits carries through each run
+ * and one bit past it; the xor keeps exactly the bits that changed. */
+static inline uint32_t spread_up(uint32_t x, uint32_t pass)
+{
+    return x | ((pass + (x & pass)) ^ pass);
+}
+
+/* The same toward lower bits, where no carry runs: Kogge-Stone doubling,
+ * log2(V) steps with no data-dependent loop. */
+static inline __attribute__((always_inline)) uint32_t spread_down(uint32_t x, uint32_t pass, const int V)
+{
+    for (int k = 1; k < V; k <<= 1) {
+        x |= (x & pass) >> k;
+        pass &= pass << k; /* passes k cells in a row down from here */
+    }
+    return x;
+}
+
 /* The V x V view cells ([vx][vy]) and, per view row vy, a bit mask of the
  * columns the agent sees (spec/minigrid.md §6.1-6.2), before the carried
  * object is written in. The reference's sweep over row j, left to right
@@ -230,38 +257,49 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
 {
     const int W = s->width, H = s->height, h = V / 2;
     const int fx = grid_dir_vec[st->agent_dir & 3][0], fy = grid_dir_vec[st->agent_dir & 3][1];
-    const int rx = -fy, ry = fx;
     const gcell *cells = grid_cells_c(s, st);
     const uint32_t wall = cell_lut[GC_WALL];
-    /* World position of view cell (0, 0): agent + f*(V-1) - r*h. Along a
-     * view column, vy + 1 moves one cell back (-f): a fixed index stride,
-     * and the in-grid cells of a column are one contiguous range of vy. */
-    const int x0 = st->agent_x + fx * (V - 1) - rx * h, y0 = st->agent_y + fy * (V - 1) - ry * h;
-    const int stride = -(fx + fy * W);
-    for (int vx = 0; vx < V; vx++) {
-        const int xc = x0 + rx * vx, yc = y0 + ry * vx;
-        int lo, hi, inside; /* in-grid vy range [lo, hi) */
-        if (fx) {
-            inside = (unsigned)yc < (unsigned)H;
-            lo = fx > 0 ? xc - W + 1 : -xc;
-            hi = fx > 0 ? xc + 1 : W - xc;
-        } else {
-            inside = (unsigned)xc < (unsigned)W;
-            lo = fy > 0 ? yc - H + 1 : -yc;
-            hi = fy > 0 ? yc + 1 : H - yc;
-        }
-        if (lo < 0) lo = 0;
-        if (hi > V) hi = V;
-        for (int vy = 0; vy < V; vy++) enc[vx][vy] = wall;
-        if (!inside) continue;
-        const gcell *p = cells + (yc * W + xc);
-        for (int vy = lo; vy < hi; vy++) enc[vx][vy] = cell_lut[p[vy * stride] & 511u];
+    /* View cell (vx, vy) is world cell agent + f*(V-1-vy) + r*(vx-h), with
+     * r = (-fy, fx). Along a view column, vy + 1 moves one cell back (-f):
+     * a fixed index stride, and the in-grid cells of every column are the
+     * same range [lo, hi) of vy (f runs along one axis, r along the
+     * other). The columns inside the grid are a range [clo, chi) of vx. */
+    const int ax = st->agent_x, ay = st->agent_y;
+    int lo, hi, clo, chi;
+    if (fx) { /* columns run along x, step across along y */
+        const int xf = ax + fx * (V - 1); /* the x of vy = 0 */
+        lo = fx > 0 ? xf - W + 1 : -xf;
+        hi = fx > 0 ? xf + 1 : W - xf;
+        const int y0 = ay - fx * h; /* the y of vx = 0; vx + 1 moves y by fx */
+        clo = fx > 0 ? -y0 : y0 - H + 1;
+        chi = fx > 0 ? H - y0 : y0 + 1;
+    } else {
+        const int yf = ay + fy * (V - 1);
+        lo = fy > 0 ? yf - H + 1 : -yf;
+        hi = fy > 0 ? yf + 1 : H - yf;
+        const int x0 = ax + fy * h; /* vx + 1 moves x by -fy */
+        clo = fy > 0 ? x0 - W + 1 : -x0;
+        chi = fy > 0 ? x0 + 1 : W - x0;
+    }
+    if (lo < 0) lo = 0;
+    if (hi > V) hi = V;
+    if (clo < 0) clo = 0;
+    if (chi > V) chi = V;
+    if (hi <= lo) clo = chi = 0;
+    const ptrdiff_t stride = -(fx + (ptrdiff_t)fy * W), colstep = -fy + (ptrdiff_t)fx * W;
+    /* World index of view cell (0, lo). */
+    const ptrdiff_t base = (ptrdiff_t)(ay + fy * (V - 1) - fx * h) * W + (ax + fx * (V - 1) + fy * h) + stride * lo;
+    for (int vx = 0; vx < V; vx++)
+        for (int vy = 0; vy < V; vy++) enc[vx][vy] = wall; /* outside the grid */
+    for (int vx = clo; vx < chi; vx++) {
+        const gcell *p = cells + base + colstep * vx;
+        for (int vy = lo; vy < hi; vy++, p += stride) enc[vx][vy] = cell_lut[*p & 511u];
     }
     if (LUDUS_UNLIKELY(st->hand_pending && st->step_count == 0)) {
         /* BabyAI's Carrying levels: before the first step the object is
          * still seen on its cell (see grid_state.hand_pending). */
-        int dx = st->hand_x - st->agent_x, dy = st->hand_y - st->agent_y;
-        int vy = V - 1 - (dx * fx + dy * fy), vx = h + (dx * rx + dy * ry);
+        int dx = st->hand_x - ax, dy = st->hand_y - ay;
+        int vy = V - 1 - (dx * fx + dy * fy), vx = h + (dx * -fy + dy * fx);
         if ((unsigned)vx < (unsigned)V && (unsigned)vy < (unsigned)V) enc[vx][vy] = cell_lut[st->carrying & 511u];
     }
     const uint32_t all = (1u << V) - 1;
@@ -277,21 +315,15 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
     }
     const uint32_t not_last = all >> 1, not_first = all & ~1u;
     uint32_t m = 1u << h; /* the agent's own cell */
-    for (int j = V - 1; j >= 0; j--) {
-        uint32_t sr = trans[j] & not_last, l = m, prev;
-        do {
-            prev = l;
-            l |= (l & sr) << 1;
-        } while (l != prev);
-        uint32_t sl = trans[j] & not_first, r = l;
-        do {
-            prev = r;
-            r |= (r & sl) >> 1;
-        } while (r != prev);
+    int j = V - 1;
+    for (; j >= 0 && m; j--) { /* rows past a row that lights nothing stay dark */
+        uint32_t sr = trans[j] & not_last, sl = trans[j] & not_first;
+        uint32_t l = spread_up(m, sr), r = spread_down(l, sl, V);
         vis[j] = r;
         uint32_t a = l & sr, b = r & sl;
         m = (a | a << 1 | b | b >> 1) & all;
     }
+    for (; j >= 0; j--) vis[j] = 0;
 }
 
 static inline __attribute__((always_inline)) void
@@ -302,16 +334,27 @@ grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *imag
     uint32_t vis[GRID_MAX_VIEW];
     view_rows_v(s, st, V, enc, vis);
     enc[h][V - 1] = cell_lut[grid_shown_carrying(st) & 511u];
-    /* Whole 4-byte stores into a local buffer with a spare byte, then one
-     * copy of exactly V*V*3 bytes: no byte-at-a-time writes. */
-    uint8_t buf[GRID_MAX_VIEW * GRID_MAX_VIEW * 3 + 4];
+    /* Whole 4-byte stores straight into the image (each store's fourth
+     * byte, the opacity flag, is overwritten by the next cell's); the last
+     * cell, whose fourth byte would fall past the image, goes byte by byte.
+     * (A local buffer copied out after costs a stalled reload: wide loads
+     * cannot take their bytes from many narrow stores in flight.) */
     for (int vx = 0; vx < V; vx++)
         for (int vy = 0; vy < V; vy++) {
-            uint32_t seen = 0u - ((vis[vy] >> vx) & 1u);
-            uint32_t e = enc[vx][vy] & seen & 0xffffffu;
-            memcpy(buf + (vx * V + vy) * 3, &e, 4);
+            /* All ones when seen: the visibility bit moved to the sign and
+             * spread by an arithmetic shift (GCC and clang define signed
+             * >> so), two instructions where and-and-negate takes three. */
+            uint32_t seen = (uint32_t)((int32_t)(vis[vy] << (31 - vx)) >> 31);
+            uint32_t e = enc[vx][vy] & seen;
+            uint8_t *out = image + (vx * V + vy) * 3;
+            if (vx == V - 1 && vy == V - 1) {
+                out[0] = (uint8_t)e;
+                out[1] = (uint8_t)(e >> 8);
+                out[2] = (uint8_t)(e >> 16);
+            } else {
+                memcpy(out, &e, 4);
+            }
         }
-    memcpy(image, buf, (size_t)(V * V * 3));
 }
 
 void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)

@@ -11,26 +11,6 @@ int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi)
     return ludus_rng_integers(&st->rng, lo, hi);
 }
 
-int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
-
-int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
-
-void grid_clear(const grid_spec *s, grid_state *st)
-{
-    gcell *c = grid_cells(s, st);
-    for (int i = 0; i < s->width * s->height; i++) c[i] = GC_EMPTY;
-}
-
-gcell grid_new_obj(grid_state *st, int type, int color, int state)
-{
-    int id = 0;
-    if (type == OBJ_DOOR || type == OBJ_KEY || type == OBJ_BALL || type == OBJ_BOX) {
-        id = st->next_id;
-        if (id < GRID_MAX_OBJS - 1) st->next_id++; /* id 63 is shared past the limit */
-    }
-    return GC_MAKE(type, color, state, id);
-}
-
 void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c)
 {
     if (len < 0) len = s->width - x;

@@ -8,6 +8,7 @@
 #ifndef LUDUS_GRID_H
 #define LUDUS_GRID_H
 
+#include "core/rng.h"
 #include "envs/env.h"
 
 /* ---- the reference's index tables (spec/minigrid.md §2.1) ---- */
@@ -109,6 +110,10 @@ typedef struct grid_world {
     /* Per-episode step limit when it depends on the level (BabyAI); NULL:
      * the spec's max_steps. Called after gen. */
     uint32_t (*max_steps)(const grid_spec *spec, const grid_state *st);
+    /* The cells every generation attempt starts from, when they depend on
+     * the spec alone (room grids: the room walls): drawn once by grid_make
+     * into spec->layout, so a reset copies them. NULL: none. */
+    void (*layout)(const grid_spec *spec, gcell *cells);
 } grid_world;
 
 #define GRID_NUM_PARAMS 8
@@ -130,6 +135,7 @@ struct grid_spec {
     uint32_t max_steps;
     int p[GRID_NUM_PARAMS];
     size_t extra_off, mission_off, cells_off, state_size;
+    const gcell *layout; /* W*H cells drawn by world->layout, or NULL */
 };
 
 static inline gcell *grid_cells(const grid_spec *s, grid_state *st)
@@ -195,39 +201,63 @@ typedef int (*grid_reject_fn)(const grid_spec *s, const grid_state *st, int x, i
                               const void *ctx);
 
 int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
-/* integers(lo, hi) for the small ranges generation draws, inlined: a reset
- * makes tens to thousands of draws and the general entry point (64-bit
- * ranges, two calls deep) cost more than the draws. The same numpy
- * algorithms as ludus_rng_integers and ludus_rng_next32 (whose buffering is
- * part of the public ludus_rng contract), so the same stream. */
-static inline int grid_rand_small(grid_state *st, int lo, int hi)
+/* integers(lo, hi) for the small ranges generation draws, inlined down to
+ * the PCG step: a reset makes tens to thousands of draws and the general
+ * entry point (64-bit ranges, two calls deep) cost more than the draws. The
+ * same numpy algorithms as ludus_rng_integers (Lemire's method on buffered
+ * 32-bit draws), so the same stream. Hot loops run it on a local copy of
+ * the stream (write it back after), which the compiler keeps in registers. */
+static inline int grid_rng_small(ludus_rng *rng, int lo, int hi)
 {
     if (hi - lo <= 1) return lo; /* numpy draws nothing */
-    ludus_rng *rng = &st->rng;
     uint32_t range = (uint32_t)(hi - lo - 1), excl = range + 1;
-    for (uint32_t thr = 0;;) {
-        uint32_t r;
-        if (rng->has32) {
-            rng->has32 = 0;
-            r = rng->buf32;
-        } else {
-            uint64_t n = ludus_rng_next64(rng);
-            rng->has32 = 1;
-            rng->buf32 = (uint32_t)(n >> 32);
-            r = (uint32_t)n;
-        }
-        uint64_t m = (uint64_t)r * excl;
-        uint32_t left = (uint32_t)m;
-        if (left >= excl) return lo + (int)(m >> 32); /* Lemire: accepted without a division */
-        if (!thr) thr = (0xffffffffu - range) % excl;
-        if (left >= thr) return lo + (int)(m >> 32);
+    uint64_t m = (uint64_t)rng_next32(rng) * excl;
+    if (LUDUS_UNLIKELY((uint32_t)m < excl)) { /* Lemire: accepted without a division otherwise */
+        uint32_t thr = (0xffffffffu - range) % excl;
+        while ((uint32_t)m < thr) m = (uint64_t)rng_next32(rng) * excl;
     }
+    return lo + (int)(m >> 32);
 }
-int grid_rand_bool(grid_state *st);
-int grid_rand_color(grid_state *st);          /* an encoding colour index */
-void grid_clear(const grid_spec *s, grid_state *st);
+static inline int grid_rand_small(grid_state *st, int lo, int hi) { return grid_rng_small(&st->rng, lo, hi); }
+
+/* integers(0, nx) then integers(0, ny) (a placement's x and y, a colour
+ * and a kind...). Two buffered 32-bit draws take exactly one 64-bit step
+ * whichever half is buffered, so the common case is one PCG step and two
+ * multiplies. When Lemire's method needs its threshold (a chance of about
+ * 2^-28) or a range draws nothing, the step is given back and the pair
+ * drawn the general way. */
+static inline void grid_rng_pair(ludus_rng *rng, int nx, int ny, int *x, int *y)
+{
+    if (LUDUS_LIKELY(nx > 1 && ny > 1)) {
+        const uint32_t had = rng->has32, buf = rng->buf32;
+        uint64_t n = rng_next64(rng);
+        uint32_t rx = had ? buf : (uint32_t)n, ry = had ? (uint32_t)n : (uint32_t)(n >> 32);
+        uint64_t mx = (uint64_t)rx * (uint32_t)nx, my = (uint64_t)ry * (uint32_t)ny;
+        if (LUDUS_LIKELY((uint32_t)mx >= (uint32_t)nx && (uint32_t)my >= (uint32_t)ny)) {
+            rng->buf32 = (uint32_t)(n >> 32); /* buffered again, or spent (as next32 leaves it) */
+            *x = (int)(mx >> 32);
+            *y = (int)(my >> 32);
+            return;
+        }
+        rng_back64(rng);
+    }
+    *x = grid_rng_small(rng, 0, nx);
+    *y = grid_rng_small(rng, 0, ny);
+}
+
+static inline int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
+/* An encoding colour index, drawn from COLOR_NAMES. */
+static inline int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
 /* A new object cell with a fresh id (ids matter for identity checks). */
-gcell grid_new_obj(grid_state *st, int type, int color, int state);
+static inline gcell grid_new_obj(grid_state *st, int type, int color, int state)
+{
+    int id = 0;
+    if (type == OBJ_DOOR || type == OBJ_KEY || type == OBJ_BALL || type == OBJ_BOX) {
+        id = st->next_id;
+        if (id < GRID_MAX_OBJS - 1) st->next_id++; /* id 63 is shared past the limit */
+    }
+    return GC_MAKE(type, color, state, id);
+}
 void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
 void grid_vert_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
 void grid_wall_rect(const grid_spec *s, grid_state *st, int x, int y, int w, int h);

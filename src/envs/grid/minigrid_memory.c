@@ -66,4 +66,4 @@ static void step_memory(const grid_spec *s, grid_state *st, int action, ludus_st
         out->terminated = 1;
     }
 }
-const grid_world grid_world_memory = {"Memory", sizeof(memory_extra), 64, 7, gen_memory, step_memory, NULL};
+const grid_world grid_world_memory = {"Memory", sizeof(memory_extra), 64, 7, gen_memory, step_memory, NULL, NULL};

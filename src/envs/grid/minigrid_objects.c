@@ -61,7 +61,7 @@ static void step_fetch(const grid_spec *s, grid_state *st, int action, ludus_ste
         out->terminated = 1;
     }
 }
-const grid_world grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL};
+const grid_world grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL, NULL};
 
 /* ---- GoToDoor and GoToObject share their step rule ---- */
 typedef struct goto_extra {
@@ -111,7 +111,7 @@ static int gen_gotodoor(const grid_spec *s, grid_state *st)
     snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s door", grid_color_str[color[t]]);
     return LUDUS_OK;
 }
-const grid_world grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL};
+const grid_world grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL, NULL};
 
 /* Draw an object type and colour not drawn before (GoToObject, PutNear). */
 static gcell new_unique_obj(grid_state *st, const gcell *objs, int n)
@@ -147,7 +147,7 @@ static int gen_gotoobject(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world grid_world_gotoobject = {"GoToObject", sizeof(goto_extra), 32, 7, gen_gotoobject, step_goto,
-                                          NULL};
+                                          NULL, NULL};
 
 /* ---- PutNear: p[0] = number of objects ---- */
 typedef struct putnear_extra {
@@ -222,4 +222,4 @@ static void step_putnear(const grid_spec *s, grid_state *st, int action, ludus_s
         out->terminated = 1;
     }
 }
-const grid_world grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL};
+const grid_world grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL, NULL};

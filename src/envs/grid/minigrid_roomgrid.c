@@ -54,7 +54,7 @@ static int gen_keycorridor(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world grid_world_keycorridor = {"KeyCorridor", sizeof(target_extra), 32, 7, gen_keycorridor,
-                                           step_pickup_target, NULL};
+                                           step_pickup_target, NULL, rg_layout};
 
 /* ---- Unlock (1 x 2 rooms of size 6) ---- */
 static int gen_unlock(const grid_spec *s, grid_state *st)
@@ -84,7 +84,7 @@ static void step_unlock(const grid_spec *s, grid_state *st, int action, ludus_st
         out->terminated = 1;
     }
 }
-const grid_world grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL};
+const grid_world grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL, rg_layout};
 
 /* ---- UnlockPickup and BlockedUnlockPickup: p[3] = a ball blocks the door ---- */
 static int gen_unlockpickup(const grid_spec *s, grid_state *st)
@@ -110,7 +110,7 @@ static int gen_unlockpickup(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world grid_world_unlockpickup = {"UnlockPickup", sizeof(target_extra), 32, 7, gen_unlockpickup,
-                                            step_pickup_target, NULL};
+                                            step_pickup_target, NULL, rg_layout};
 
 /* ---- ObstructedMaze ----
  * p[3] key in a box, p[4] doors blocked by a ball, p[5] quarters (0: the
@@ -190,4 +190,4 @@ static int gen_obstructed(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world grid_world_obstructed = {"ObstructedMaze", sizeof(target_extra), 32, 7, gen_obstructed,
-                                          step_pickup_target, NULL};
+                                          step_pickup_target, NULL, rg_layout};

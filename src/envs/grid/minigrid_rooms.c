@@ -123,7 +123,7 @@ static int gen_multiroom(const grid_spec *s, grid_state *st)
     grid_set_mission(s, st, "traverse the rooms to get to the goal");
     return LUDUS_OK;
 }
-const grid_world grid_world_multiroom = {"MultiRoom", 0, 64, 7, gen_multiroom, NULL, NULL};
+const grid_world grid_world_multiroom = {"MultiRoom", 0, 64, 7, gen_multiroom, NULL, NULL, NULL};
 
 /* ---- LockedRoom: six side rooms off a central hallway, one locked ---- */
 typedef struct lr_room {
@@ -175,7 +175,7 @@ static int gen_lockedroom(const grid_spec *s, grid_state *st)
              grid_color_str[rooms[key_room].color], lc);
     return LUDUS_OK;
 }
-const grid_world grid_world_lockedroom = {"LockedRoom", 0, 128, 7, gen_lockedroom, NULL, NULL};
+const grid_world grid_world_lockedroom = {"LockedRoom", 0, 128, 7, gen_lockedroom, NULL, NULL, NULL};
 
 /* ---- Playground: 3x3 rooms joined by doors, 12 objects, no mission ---- */
 static int gen_playground(const grid_spec *s, grid_state *st)
@@ -210,7 +210,7 @@ static int gen_playground(const grid_spec *s, grid_state *st)
     grid_set_mission(s, st, "");
     return LUDUS_OK;
 }
-const grid_world grid_world_playground = {"Playground", 0, 8, 7, gen_playground, NULL, NULL};
+const grid_world grid_world_playground = {"Playground", 0, 8, 7, gen_playground, NULL, NULL, NULL};
 
 /* ---- RedBlueDoors: open the red door, then the blue one ---- */
 typedef struct rbd_extra {
@@ -260,4 +260,4 @@ static void step_redbluedoors(const grid_spec *s, grid_state *st, int action, lu
     }
 }
 const grid_world grid_world_redbluedoors = {"RedBlueDoors", sizeof(rbd_extra), 64, 7, gen_redbluedoors,
-                                            step_redbluedoors, NULL};
+                                            step_redbluedoors, NULL, NULL};

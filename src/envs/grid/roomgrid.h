@@ -33,10 +33,10 @@ typedef struct roomgrid {
     grid_state *st;
     int size, rows, cols;
     rg_room room[RG_MAX_ROOMS]; /* room (i, j) is room[j * cols + i] */
-    /* The (type, colour) of every object added with place_in_room, in any
-     * room: add_distractors' uniqueness test reads it. */
-    int nobjs;
-    uint8_t obj_type[GRID_MAX_OBJS], obj_color[GRID_MAX_OBJS];
+    /* Bit c of placed[t] is set once an object of type t and colour c was
+     * added with place_in_room, in any room: add_distractors' uniqueness
+     * test reads it (the reference scans its list of objects). */
+    uint8_t placed[16];
 } roomgrid;
 
 /* The room parameters of a room-grid spec: p[0] room size, p[1] rows,
@@ -52,6 +52,10 @@ static inline int rg_has_neighbor(const roomgrid *rg, int i, int j, int k)
 {
     return rg->room[j * rg->cols + i].door_x[k] >= 0;
 }
+
+/* The walls of every room on an empty grid: every room-grid world's
+ * grid_world.layout, so rg_init copies them from the spec. */
+void rg_layout(const grid_spec *s, gcell *cells);
 
 /* Start a generation attempt: empty grid, fresh object ids and box
  * contents, every room's walls, the door positions (drawn for every inner
