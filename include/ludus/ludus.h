@@ -68,8 +68,11 @@ typedef enum ludus_log_level {
 typedef void (*ludus_log_fn)(ludus_log_level level, const char *msg, void *user);
 
 /* Replace the log callback (NULL: discard every message, the default).
- * Messages below min_level are dropped before formatting. Not thread-safe
- * against concurrent logging: set it once at start-up. */
+ * Messages below min_level are dropped before formatting, so a disabled
+ * level costs one comparison. The callback may be called from any thread,
+ * including vec's workers during resets (BabyAI reports each rejected
+ * level sample at LUDUS_LOG_DEBUG, as the reference prints "Sampling
+ * rejected"): it must be thread-safe. Set it once, before other calls. */
 LUDUS_API void ludus_set_log_callback(ludus_log_fn fn, void *user, ludus_log_level min_level);
 
 /* ------------------------------------------------------------------------

@@ -340,7 +340,9 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         if (rc == LUDUS_OK) break;
         if (rc == BAB_BROKEN) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (rc != GEN_FAIL && rc != BAB_REJECT) return rc;
-        st->rejections++; /* the reference prints "Sampling rejected" here */
+        st->rejections++; /* the reference prints "Sampling rejected" here; we count, and tell the log */
+        log_msg(LUDUS_LOG_DEBUG, "BabyAI level generation: sample rejected (%s); drawing again",
+                rc == GEN_FAIL ? "a placement ran out of tries" : "the level failed its checks");
     }
 
     /* surface() and reset_verifier() match every description on the final
