@@ -152,7 +152,8 @@ LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
 /* The world id the checkpoint was trained on. */
 LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
 /* The world options the checkpoint's run trained with ("" when none);
- * ludus_agent_load made its world with them. */
+ * they hold for that world only (ludus_agent_load and ludus_eval_run make
+ * it with them; other worlds get none unless given). */
 LUDUS_API const char *ludus_agent_env_options(const ludus_agent *agent);
 /* LUDUS_OK when the agent can act in env: the observation layout and the
  * actions it was trained on; LUDUS_EINVAL (with what differs) otherwise. */
@@ -175,7 +176,8 @@ LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
 
 typedef struct ludus_eval_config {
     const char *env_id;      /* NULL: the agent's world */
-    const char *env_options; /* as for ludus_env_make; NULL: none */
+    const char *env_options; /* as for ludus_env_make; NULL: the agent's
+                                when the world is the agent's, else none */
     uint64_t level_start;    /* episode i plays level level_start + i % level_count */
     uint64_t level_count;    /* >= 1 */
     int episodes;            /* >= 1 */

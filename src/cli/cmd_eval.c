@@ -28,7 +28,8 @@ int cli_eval_report(const char *ckpt, const char *env_id, const char *env_option
         return 1;
     }
     const char *id = env_id ? env_id : ludus_agent_env_id(agent);
-    const char *options = env_options ? env_options : ludus_agent_env_options(agent);
+    const char *options = env_options ? env_options
+                          : strcmp(id, ludus_agent_env_id(agent)) == 0 ? ludus_agent_env_options(agent) : "";
     /* Training levels are [0, N); with N = 0 training drew from all of
      * [0, LUDUS_MAX_TRAIN_LEVELS), so its first levels stand for them. */
     uint64_t ntrain = train_levels ? train_levels : LUDUS_MAX_TRAIN_LEVELS;

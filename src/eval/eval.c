@@ -102,7 +102,9 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     out->score = (ludus_estimate){NAN, NAN, NAN};
     const char *id = cfg->env_id ? cfg->env_id : ludus_agent_env_id(agent);
     ludus_env *env = NULL;
-    int rc = ludus_env_make(id, cfg->env_options ? cfg->env_options : ludus_agent_env_options(agent), &env);
+    const char *opts = cfg->env_options;
+    if (!opts && strcmp(id, ludus_agent_env_id(agent)) == 0) opts = ludus_agent_env_options(agent);
+    int rc = ludus_env_make(id, opts, &env);
     if (rc) return rc;
     if ((rc = ludus_agent_fits(agent, env))) {
         ludus_env_destroy(env);

@@ -231,7 +231,9 @@ int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus
     }
     snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
     checkpoint_options(f, a->env_options, sizeof a->env_options);
-    if ((rc = ludus_env_make(env_id ? env_id : a->env_id, a->env_options, &env))) {
+    /* the run's world options hold for its own world only */
+    const int own = !env_id || strcmp(env_id, a->env_id) == 0;
+    if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
         err_wrap(rc, "%s: ", path);
         goto fail;
     }
