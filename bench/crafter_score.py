@@ -75,7 +75,7 @@ def main(argv):
         last = int(rows[-1]["steps"])
         wins = windows or [(0, 1000000)] + [
             (b - 1000000, b) for b in (10000000, 30000000, 100000000) if b <= last
-        ] + ([(last - 1000000, last)] if last > 1000000 else [])
+        ] + ([(last - 1000000, last)] if last >= 2000000 and last not in (10000000, 30000000, 100000000) else [])
         for lo, hi in wins:
             n, rates, s, sel = score(rows, achievements, lo, hi)
             end = sel[-1] if sel else None
