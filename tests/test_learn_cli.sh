@@ -4,7 +4,8 @@
 # a trained agent plays through a pipe (every frame printed), and every bad
 # input (unknown flag, bad number, wrong-typed config, existing folder,
 # corrupted or foreign checkpoint, resume of another world, a policy for
-# another view) fails with a message.
+# another view) fails with a message. Crafter's runs and evaluations carry
+# the achievements and the Crafter score.
 set -u
 LUDUS=${1:?usage: test_learn_cli.sh path/to/ludus}
 T=$(mktemp -d)
@@ -80,5 +81,24 @@ expect 2 "policy needs a value" -- "$LUDUS" play MiniGrid-Empty-5x5-v0 --policy
 expect 1 "No such file" -- "$LUDUS" play --policy nowhere.safetensors
 expect 1 "checksum" -- "$LUDUS" play --policy flip.safetensors
 expect 2 "trained on observations of 148 bytes" -- "$LUDUS" play MiniGrid-Empty-5x5-v0 --policy $G --options agent_view_size=5
+# Crafter: the symbolic policy is chosen by itself; metrics.csv gets the
+# score and one count column per achievement; eval.json the success rates
+# and the score with intervals; kept checkpoints; eval --options.
+echo '{"num_envs": 8, "num_steps": 64, "minibatches": 2, "eval_episodes": 6, "env_options": "mode=fast,length=40",
+       "checkpoint_every": 2, "keep_checkpoints": 1}' > crafter.json
+if "$LUDUS" train Crafter-Reward-v1 --steps 2048 --config crafter.json --out craft >out.txt 2>err.txt; then ok; else bad "train Crafter: $(cat err.txt)"; fi
+head -1 craft/metrics.csv | grep -q ",score,collect_coal,collect_diamond,.*,wake_up$" && ok || bad "Crafter metrics.csv header: $(head -1 craft/metrics.csv)"
+[ "$(awk -F, 'NR > 1 {print NF}' craft/metrics.csv | sort -u)" = 41 ] && ok || bad "Crafter metrics rows are not 41 columns"
+grep -q '"score": {"mean"' craft/eval.json && grep -q '"place_table": {"mean"' craft/eval.json && grep -q '"env_options": "mode=fast,length=40"' craft/eval.json && ok || bad "Crafter eval.json: $(head -c 400 craft/eval.json)"
+grep -q "Crafter score (%)" out.txt && grep -q "^collect_wood " out.txt && ok || bad "Crafter eval table"
+[ -s craft/checkpoints/000000001024.safetensors ] && [ -s craft/checkpoints/000000002048.safetensors ] && ok || bad "kept checkpoints: $(ls craft/checkpoints 2>&1)"
+if "$LUDUS" eval craft/checkpoints/000000001024.safetensors --options length=30 --out ce.json >out.txt 2>err.txt \
+   && grep -q '"env_options": "length=30"' ce.json && grep -q '"episodes": 6' ce.json; then ok; else bad "eval --options: $(cat err.txt)"; fi
+expect 1 "no policy reads" -- "$LUDUS" eval craft --options obs=rgb
+expect 1 "unknown option 'nope'" -- "$LUDUS" eval craft --options nope=1
+expect 1 "observations of 82 bytes" -- "$LUDUS" eval craft --env MiniGrid-Empty-5x5-v0
+expect 1 "observations of 148 bytes" -- "$LUDUS" eval run --env Crafter-Reward-v1
+echo '{"env_options": "mode=slow"}' > badopt.json
+expect 1 "mode=slow" -- "$LUDUS" train Crafter-Reward-v1 --config badopt.json --out craft2
 echo "test_learn_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,16 +1,19 @@
-/* test_learn_policy.c: the grid policies against a plain double-precision
+/* test_learn_policy.c: the policies against a plain double-precision
  * reference of the same network written here from its definition (torch's
  * layer equations, docs/learning.md's shapes). The float forward must
  * match the reference, and the float backward must match central finite
  * differences of the reference in double (step 1e-6, so truncation and
  * rounding errors are both far below the tolerance and no entry needs
- * excusing). Covered: the default policy, the GRU memory trained through
+ * excusing). Covered: the grid encoder, the GRU memory trained through
  * time with episode restarts inside the sequence, and the instruction
  * policy with missions shorter than, as long as and longer than the words
  * read, FiLM conditioning of the convolution on the mission, and the
- * direction input. Also the tokenizer and the architecture's
- * JSON form (a checkpoint's arch without the later "direction" key reads
- * as direction 0).
+ * direction input; the symbolic encoder on Crafter's observation (a 7x9
+ * map of ids: convolutions over a non-square map, and the scalar bytes
+ * scaled and one-hot), alone and with the memory. Also the encoder's
+ * choice from a world's observation layout, the tokenizer and the
+ * architecture's JSON form (a checkpoint's arch without the later
+ * "direction" and "encoder" keys reads them as 0).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,11 +21,11 @@
 #include "check.h"
 #include "learn/policy.h"
 
-enum { V = 7, A = 7, L = 3, B = 2, S = L * B, W = 6, NMAX = 8 };
+enum { V = 7, AMAX = 17, L = 3, B = 2, S = L * B, W = 6, NMAX = 8, DMAX = 160, MAPMAX = 63 };
 static policy pol;
 static policy_ws ws;
 static policy_batch batch;
-static float R1[S * A], R2[S];
+static float R1[S * AMAX], R2[S];
 
 /* ---- the reference network, in double ---- */
 
@@ -49,36 +52,40 @@ static void ref_gru(double *h, const double *x, const double *hp, const double *
     }
 }
 
-/* One sample's 7x7 view through the trunk; mask (optional) records the
- * sign of every ReLU input, the network's only kinks. */
+/* One sample's map through the trunk; mask (optional) records the sign of
+ * every ReLU input, the network's only kinks. */
 static void ref_trunk(const double *P, const uint8_t *o, const double *instr, double *fc, uint8_t **mask)
 {
     const ludus_policy_arch *a = &pol.arch;
-    const int E = a->embed, C1 = a->conv1, C2 = a->conv2, K = a->kernel, h1 = pol.h1, h2 = pol.h2;
-    static double emb[V * V * 16], c1[V * V * 16], c2[V * V * 16];
-    for (int i = 0; i < V * V; i++) {
+    const int E = a->embed, C1 = a->conv1, C2 = a->conv2, K = a->kernel;
+    const int H = pol.in.h, Wd = pol.in.w, grid = a->encoder == POLICY_ENCODER_GRID;
+    static double emb[MAPMAX * 16], c1[MAPMAX * 16], c2[MAPMAX * 16];
+    for (int i = 0; i < H * Wd; i++) {
+        /* grid: (object, 11 + colour, 17 + state) summed; symbolic: the id */
         int idx[3] = {o[3 * i] > 10 ? 10 : o[3 * i], 11 + (o[3 * i + 1] > 5 ? 5 : o[3 * i + 1]),
                       17 + (o[3 * i + 2] > 2 ? 2 : o[3 * i + 2])};
+        if (!grid) idx[0] = o[i] >= pol.in.ids ? pol.in.ids - 1 : o[i];
         for (int e = 0; e < E; e++) {
             emb[i * E + e] = 0.0;
-            for (int k = 0; k < 3; k++) emb[i * E + e] += P[pol.embed_w + (size_t)idx[k] * E + e];
+            for (int k = 0; k < (grid ? 3 : 1); k++) emb[i * E + e] += P[pol.embed_w + (size_t)idx[k] * E + e];
         }
     }
     /* Conv2d with torch's (O, C, K, K) weight over channels-last input. */
     for (int layer = 0; layer < 2; layer++) {
         const double *in = layer ? c1 : emb;
         double *out = layer ? c2 : c1;
-        int side = layer ? h1 : V, os = layer ? h2 : h1, C = layer ? C1 : E, O = layer ? C2 : C1;
+        int iw = layer ? pol.w1 : Wd, oh = layer ? pol.h2 : pol.h1, ow = layer ? pol.w2 : pol.w1;
+        int C = layer ? C1 : E, O = layer ? C2 : C1;
         size_t w = layer ? pol.c2_w : pol.c1_w, b = layer ? pol.c2_b : pol.c1_b;
-        for (int y = 0; y < os; y++)
-            for (int x = 0; x < os; x++)
+        for (int y = 0; y < oh; y++)
+            for (int x = 0; x < ow; x++)
                 for (int oc = 0; oc < O; oc++) {
                     double s = P[b + oc];
                     for (int c = 0; c < C; c++)
                         for (int ky = 0; ky < K; ky++)
                             for (int kx = 0; kx < K; kx++)
                                 s += P[w + (((size_t)oc * C + c) * K + ky) * K + kx] *
-                                     in[((y + ky) * side + (x + kx)) * C + c];
+                                     in[((y + ky) * iw + (x + kx)) * C + c];
                     if (layer && a->film) { /* x (1 + gamma) + beta from the mission */
                         double g = P[pol.film_b + oc], be = P[pol.film_b + C2 + oc];
                         for (int k = 0; k < a->instr; k++) {
@@ -88,14 +95,22 @@ static void ref_trunk(const double *P, const uint8_t *o, const double *instr, do
                         s = s * (1.0 + g) + be;
                     }
                     if (mask) *(*mask)++ = s > 0.0;
-                    out[(y * os + x) * O + oc] = s > 0.0 ? s : 0.0;
+                    out[(y * ow + x) * O + oc] = s > 0.0 ? s : 0.0;
                 }
     }
-    int dir = o[V * V * 3] > 3 ? 3 : o[V * V * 3];
+    int dir = grid ? (o[V * V * 3] > 3 ? 3 : o[V * V * 3]) : 0;
+    const int X = grid ? 0 : pol.in.extras;
+    const uint8_t *xb = o + H * Wd;
     for (int j = 0; j < a->hidden; j++) {
         double s = P[pol.fc_b + j];
         for (int k = 0; k < pol.flat; k++) s += P[pol.fc_w + (size_t)j * pol.flat + k] * c2[k];
         if (a->direction) s += P[pol.dir_w + (size_t)dir * a->hidden + j];
+        for (int k = 0; k < X; k++) { /* byte k: value / high through extras.weight, and a one-hot row */
+            int hi = pol.in.extra_high[k], v = xb[k] > hi ? hi : xb[k];
+            s += P[pol.xs_w + (size_t)j * X + k] * (hi ? (double)v / hi : 0.0);
+            int bin = xb[k] > POLICY_EXTRA_BINS - 1 ? POLICY_EXTRA_BINS - 1 : xb[k];
+            s += P[pol.xe_w + (size_t)(k * POLICY_EXTRA_BINS + bin) * a->hidden + j];
+        }
         if (mask) *(*mask)++ = s > 0.0;
         fc[j] = s > 0.0 ? s : 0.0;
     }
@@ -105,7 +120,7 @@ static void ref_trunk(const double *P, const uint8_t *o, const double *instr, do
 static void ref_forward(const double *P, double *logits, double *value, uint8_t *mask)
 {
     const ludus_policy_arch *a = &pol.arch;
-    const int M = a->memory, Hi = a->instr;
+    const int M = a->memory, Hi = a->instr, A = pol.num_actions;
     double fc[S][64], mem[S][64], instr[S][64] = {{0}};
     for (int s = 0; Hi && s < S; s++) {
         double h[64] = {0}, next[64];
@@ -153,14 +168,28 @@ static void ref_forward(const double *P, double *logits, double *value, uint8_t 
 
 static double ref_loss(const double *P, uint8_t *mask)
 {
-    double logits[S * A], value[S], l = 0.0;
+    double logits[S * AMAX], value[S], l = 0.0;
     ref_forward(P, logits, value, mask);
-    for (int i = 0; i < S * A; i++) l += logits[i] * R1[i];
+    for (int i = 0; i < S * pol.num_actions; i++) l += logits[i] * R1[i];
     for (int i = 0; i < S; i++) l += value[i] * R2[i];
     return l;
 }
 
-static void check_policy(const char *name, int memory, int instr, int direction, int film, uint64_t seed)
+/* The input of a registered world, as the learner derives it. */
+static policy_input input_of(const char *id)
+{
+    ludus_env *env = NULL;
+    policy_input in;
+    memset(&in, 0, sizeof in);
+    CHECK_OK(ludus_env_make(id, NULL, &env));
+    if (env) CHECK_OK(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in));
+    ludus_env_destroy(env);
+    return in;
+}
+
+/* world: a grid world (7x7x3 view + direction) or Crafter (symbolic). */
+static void check_policy(const char *name, const char *world, int memory, int instr, int direction, int film,
+                         uint64_t seed)
 {
     ludus_ppo_config cfg;
     ludus_ppo_config_default(&cfg, NULL);
@@ -169,16 +198,23 @@ static void check_policy(const char *name, int memory, int instr, int direction,
     arch.memory = memory; arch.instr = instr; arch.word_embed = 3; arch.max_words = W;
     arch.direction = direction;
     arch.film = film;
-    enum { D = V * V * 3 + 1 };
-    CHECK_OK(policy_create(&pol, &arch, V, A, D));
+    policy_input in = input_of(world);
+    const int D = (int)in.obs_size, A = in.num_actions;
+    CHECK(D <= DMAX && A <= AMAX);
+    CHECK_OK(policy_create(&pol, &arch, &in));
     ludus_rng rng;
     ludus_rng_seed(&rng, seed);
     CHECK_OK(policy_init(&pol, &rng));
     /* Larger weights than the init's so every path carries signal. */
     for (size_t i = 0; i < pol.params.size; i++) pol.params.data[i] += (float)(0.3 * ludus_nn_normal(&rng));
     CHECK_OK(policy_ws_create(&ws, &pol, S));
-    static uint8_t obs[S * D];
-    for (size_t i = 0; i < sizeof obs; i++) obs[i] = (uint8_t)ludus_rng_integers(&rng, 0, 12); /* some out of range */
+    static uint8_t obs[S * DMAX];
+    /* Values in range and some beyond it (grid indices past 11, ids past
+     * 18, scalar bytes past their field's top and the 16 one-hot bins). */
+    for (int i = 0; i < S * D; i++)
+        obs[i] = in.encoder == POLICY_ENCODER_GRID || i % D < in.h * in.w
+                     ? (uint8_t)ludus_rng_integers(&rng, 0, in.encoder == POLICY_ENCODER_GRID ? 12 : 21)
+                     : (uint8_t)ludus_rng_integers(&rng, 0, (i % 5) ? 12 : 256);
     /* Missions shorter than and longer than max_words, one with an
      * unknown word, an empty one, and one that two samples share (the
      * encoder runs once per distinct mission and sums their gradients). */
@@ -196,7 +232,7 @@ static void check_policy(const char *name, int memory, int instr, int direction,
 
     /* The float forward against the reference. */
     const size_t NP = pol.params.size;
-    double *P = malloc(NP * sizeof *P), logits[S * A], value[S];
+    double *P = malloc(NP * sizeof *P), logits[S * AMAX], value[S];
     for (size_t i = 0; i < NP; i++) P[i] = pol.params.data[i];
     policy_forward(&pol, pol.params.data, &ws, &batch);
     ref_forward(P, logits, value, NULL);
@@ -207,15 +243,15 @@ static void check_policy(const char *name, int memory, int instr, int direction,
               (unsigned long long)seed, fworst);
 
     /* The float backward against the reference's finite differences. */
-    memcpy(ws.dlogits, R1, sizeof R1);
+    memcpy(ws.dlogits, R1, (size_t)S * A * sizeof(float));
     memcpy(ws.dvalue, R2, sizeof R2);
     memset(ws.grad, 0, NP * sizeof(float));
     policy_backward(&pol, pol.params.data, &ws, &batch);
-    enum { MASK_CAP = S * (V * V * 16 + 64) };
+    enum { MASK_CAP = S * (MAPMAX * 16 + 64) };
     static uint8_t mask0[MASK_CAP], maskp[MASK_CAP], maskm[MASK_CAP];
     ref_loss(P, mask0);
     /* The float network must sit on the same side of every kink. */
-    size_t n1 = (size_t)pol.h1 * pol.h1 * arch.conv1, n2 = (size_t)pol.flat, n3 = (size_t)arch.hidden;
+    size_t n1 = (size_t)pol.h1 * pol.w1 * arch.conv1, n2 = (size_t)pol.flat, n3 = (size_t)arch.hidden;
     size_t k = 0, flips = 0;
     for (int s = 0; s < S; s++) {
         for (size_t i = 0; i < n1; i++) flips += (ws.c1[s * n1 + i] > 0.0f) != mask0[k++];
@@ -275,12 +311,62 @@ static void check_policy(const char *name, int memory, int instr, int direction,
     policy_destroy(&pol);
 }
 
+static void test_encoder_choice(void)
+{
+    policy_input in = input_of("Crafter-Reward-v1");
+    CHECK_EQ(in.encoder, POLICY_ENCODER_SYMBOLIC);
+    CHECK(in.h == 7 && in.w == 9 && in.ids == 19 && in.extras == 19 && in.num_actions == 17);
+    CHECK(in.extra_high[0] == 9 && in.extra_high[15] == 9 && in.extra_high[16] == 255 && in.extra_high[18] == 255);
+    in = input_of("MiniGrid-DoorKey-5x5-v0");
+    CHECK(in.encoder == POLICY_ENCODER_GRID && in.h == 7 && in.w == 7);
+
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("Crafter-Reward-v1", "obs=rgb", &env));
+    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
+    CHECK(strstr(ludus_errmsg(), "no policy reads"));
+    ludus_env_destroy(env);
+    CHECK_OK(ludus_env_make("Crafter-Reward-v1", NULL, &env));
+    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_GRID, &in), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "the grid encoder does not fit"));
+    ludus_env_destroy(env);
+    CHECK_OK(ludus_env_make("MiniGrid-Empty-5x5-v0", NULL, &env));
+    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_SYMBOLIC, &in), LUDUS_EINVAL);
+    ludus_env_destroy(env);
+    /* a map followed by a byte no field describes */
+    ludus_env_info fake = {.id = "Fake-v0", .num_actions = 3, .obs_size = 12, .num_obs_fields = 2};
+    fake.obs_fields[0] = (ludus_obs_field){"view", 0, 2, {3, 3, 0}, 0, 5};
+    fake.obs_fields[1] = (ludus_obs_field){"stats", 9, 1, {2, 0, 0}, 0, 9};
+    CHECK_ERR(policy_input_of(&fake, POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
+    fake.obs_size = 11;
+    CHECK_OK(policy_input_of(&fake, POLICY_ENCODER_AUTO, &in));
+    CHECK(in.encoder == POLICY_ENCODER_SYMBOLIC && in.ids == 6 && in.extras == 2);
+
+    /* the architecture must agree with the input */
+    ludus_ppo_config cfg;
+    ludus_ppo_config_default(&cfg, "Crafter-Reward-v1");
+    in = input_of("Crafter-Reward-v1");
+    ludus_policy_arch a = cfg.arch;
+    a.encoder = POLICY_ENCODER_GRID;
+    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+    a = cfg.arch;
+    a.direction = 1;
+    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+    a = cfg.arch;
+    a.kernel = 4; /* 7x9 -> 4x6 -> 1x3 */
+    CHECK_OK(policy_create(&pol, &a, &in));
+    CHECK(pol.h2 == 1 && pol.w2 == 3 && pol.arch.encoder == POLICY_ENCODER_SYMBOLIC);
+    policy_destroy(&pol);
+    a.kernel = 5; /* 7x9 -> 3x5 -> no room */
+    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+}
+
 static void test_tokenize_and_arch(void)
 {
     ludus_ppo_config cfg;
     ludus_ppo_config_default(&cfg, "BabyAI-GoToLocal-v0");
     CHECK(cfg.arch.instr > 0);
-    CHECK_OK(policy_create(&pol, &cfg.arch, V, A, V * V * 3 + 1));
+    policy_input in = input_of("BabyAI-GoToLocal-v0");
+    CHECK_OK(policy_create(&pol, &cfg.arch, &in));
     int32_t w[16];
     policy_tokenize(&pol, "Go to the RED ball, zorblax", w);
     CHECK(w[0] > 1 && w[1] > 1 && w[4] > 1);
@@ -292,7 +378,9 @@ static void test_tokenize_and_arch(void)
     policy_destroy(&pol);
 
     char buf[512];
+    cfg.arch.encoder = POLICY_ENCODER_SYMBOLIC;
     policy_arch_to_json(&cfg.arch, buf, sizeof buf);
+    CHECK(strstr(buf, "\"encoder\": 2"));
     ludus_policy_arch back;
     CHECK_OK(policy_arch_from_json(buf, &back));
     CHECK(memcmp(&back, &cfg.arch, sizeof back) == 0);
@@ -305,23 +393,31 @@ static void test_tokenize_and_arch(void)
                       "\"memory\": 0, \"instr\": 0, \"word_embed\": 32, \"max_words\": 16}";
     CHECK_OK(policy_arch_from_json(old, &back));
     CHECK_EQ(back.direction, 0);
+    CHECK_EQ(back.encoder, POLICY_ENCODER_AUTO);
     snprintf(bad, sizeof bad, "%.*s, \"direction\": 2}", (int)strlen(old) - 1, old);
     CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    snprintf(bad, sizeof bad, "%.*s, \"encoder\": 3}", (int)strlen(old) - 1, old);
+    CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    cfg.arch.encoder = POLICY_ENCODER_AUTO;
     ludus_policy_arch tiny = cfg.arch;
     tiny.kernel = 5; /* two 5x5 convolutions do not fit a 7x7 view */
-    CHECK_ERR(policy_create(&pol, &tiny, V, A, V * V * 3 + 1), LUDUS_EINVAL);
+    CHECK_ERR(policy_create(&pol, &tiny, &in), LUDUS_EINVAL);
 }
 
 int main(void)
 {
     for (uint64_t seed = 5; seed < 8; seed++) {
-        check_policy("default", 0, 0, 0, 0, seed);
-        check_policy("direction", 0, 0, 1, 0, seed);
-        check_policy("memory", NMAX, 0, 0, 0, seed);
-        check_policy("instruction", 0, 4, 0, 0, seed);
-        check_policy("instruction+film", 0, 4, 0, 1, seed);
-        check_policy("memory+instruction+film+direction", NMAX, 4, 1, 1, seed);
+        const char *grid = "MiniGrid-DoorKey-5x5-v0", *crafter = "Crafter-Reward-v1";
+        check_policy("default", grid, 0, 0, 0, 0, seed);
+        check_policy("direction", grid, 0, 0, 1, 0, seed);
+        check_policy("memory", grid, NMAX, 0, 0, 0, seed);
+        check_policy("instruction", grid, 0, 4, 0, 0, seed);
+        check_policy("instruction+film", grid, 0, 4, 0, 1, seed);
+        check_policy("memory+instruction+film+direction", grid, NMAX, 4, 1, 1, seed);
+        check_policy("symbolic", crafter, 0, 0, 0, 0, seed);
+        check_policy("symbolic+memory", crafter, NMAX, 0, 0, 0, seed);
     }
+    test_encoder_choice();
     test_tokenize_and_arch();
     return check_finish("test_learn_policy");
 }

@@ -1,8 +1,9 @@
 /* test_vec.c: batched stepping. The same config gives identical results
  * for 1, 2 and 3 threads; each world's trajectory equals a standalone
  * world replayed from the vec's levels (so auto-reset and final_obs are
- * right); levels stay in the training range; lent buffers are used; bad
- * input is refused.
+ * right, and in Crafter each ended episode's achievement mask is the OR of
+ * its steps'); stepping through slices equals stepping the batch; levels
+ * stay in the training range; lent buffers are used; bad input is refused.
  */
 #include <stdlib.h>
 
@@ -132,6 +133,71 @@ static void test_matches_single(void)
     ludus_vec_destroy(v);
 }
 
+/* Crafter through slices of the batch (as a learner's threads step it)
+ * against standalone worlds: observations, rewards, and the achievements
+ * of every ended episode. Episodes are cut to 60 steps so many end. */
+static void test_crafter_slices(void)
+{
+    const char *id = "Crafter-Reward-v1", *opts = "mode=fast,length=60";
+    enum { n = 6, steps = 400 };
+    ludus_vec_config cfg = {.env_id = id, .env_options = opts, .num_envs = n, .seed = 3};
+    ludus_vec *v;
+    CHECK_OK(ludus_vec_create(&cfg, &v));
+    int32_t zeros[n] = {0};
+    CHECK_ERR(ludus_vec_step_slice(v, zeros, 0, 1), LUDUS_ESTATE);
+    CHECK_OK(ludus_vec_reset(v));
+    ludus_env *env;
+    CHECK_OK(ludus_env_make(id, opts, &env));
+    const ludus_env_info *info = ludus_env_get_info(env);
+    void *st[n];
+    uint8_t obs[128];
+    uint32_t mask[n] = {0};
+    for (int i = 0; i < n; i++) {
+        st[i] = ludus_env_state_new(env);
+        CHECK_OK(ludus_env_reset(env, st[i], ludus_vec_level(v, i), obs));
+    }
+    ludus_rng act;
+    ludus_rng_seed(&act, 12);
+    int32_t a[n];
+    int episodes = 0, unlocked = 0, mismatches = 0;
+    for (int s = 0; s < steps; s++) {
+        for (int i = 0; i < n; i++) a[i] = (int32_t)ludus_rng_integers(&act, 0, info->max_action);
+        CHECK_OK(ludus_vec_step_slice(v, a, 0, 2)); /* slices in any order */
+        CHECK_OK(ludus_vec_step_slice(v, a, 5, 1));
+        CHECK_OK(ludus_vec_step_slice(v, a, 2, 3));
+        CHECK_OK(ludus_vec_step_slice(v, a, 6, 0));
+        for (int i = 0; i < n; i++) {
+            ludus_step_out out;
+            ludus_env_step(env, st[i], a[i], obs, &out);
+            mask[i] |= out.achievements;
+            if (out.reward != ludus_vec_rewards(v)[i]) mismatches++;
+            if (out.terminated || out.truncated) {
+                episodes++;
+                unlocked += mask[i] != 0;
+                if (!ludus_vec_final_mask(v)[i] || ludus_vec_final_achievements(v)[i] != mask[i]) mismatches++;
+                mask[i] = 0;
+                ludus_env_reset(env, st[i], ludus_vec_level(v, i), obs);
+            } else if (ludus_vec_final_mask(v)[i] || ludus_vec_final_achievements(v)[i]) {
+                mismatches++;
+            }
+            if (memcmp(obs, ludus_vec_obs(v) + (size_t)i * info->obs_size, info->obs_size)) mismatches++;
+        }
+    }
+    CHECK_EQ(mismatches, 0);
+    CHECK_MSG(episodes >= 30 && unlocked > 5, "%d episodes, %d with achievements: too few to check", episodes,
+              unlocked);
+    CHECK_ERR(ludus_vec_step_slice(v, a, 4, 3), LUDUS_EINVAL);
+    CHECK_ERR(ludus_vec_step_slice(v, a, -1, 2), LUDUS_EINVAL);
+    CHECK_ERR(ludus_vec_step_slice(v, NULL, 0, 2), LUDUS_EINVAL);
+    a[1] = 17;
+    CHECK_ERR(ludus_vec_step_slice(v, a, 0, 2), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "world 1"));
+    CHECK_OK(ludus_vec_step_slice(v, a, 2, 4)); /* world 1's bad action is outside this slice */
+    for (int i = 0; i < n; i++) free(st[i]);
+    ludus_env_destroy(env);
+    ludus_vec_destroy(v);
+}
+
 static void test_lent_buffers(void)
 {
     enum { N = 4 };
@@ -214,6 +280,7 @@ int main(void)
 {
     test_thread_independence();
     test_matches_single();
+    test_crafter_slices();
     test_lent_buffers();
     test_bad_input();
     test_level_fn();

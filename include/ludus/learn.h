@@ -36,10 +36,16 @@ typedef struct ludus_policy_arch {
     int film;        /* 1 (with instr): the mission's encoding also scales
                         and shifts the second convolution's channels
                         (FiLM, as BabyAI's models do); 0: it only joins the heads */
+    int encoder;     /* how the observation is read: 0 chooses from the
+                        world's observation layout (a checkpoint records the
+                        choice); 1 the grid encoder (MiniGrid's (V, V, 3)
+                        view); 2 the symbolic one (a map of ids, such as
+                        Crafter's 7x9 view, and scalar bytes) */
 } ludus_policy_arch;
 
 typedef struct ludus_ppo_config {
     char env_id[96];
+    char env_options[256];   /* as for ludus_env_make ("mode=fast" for Crafter); "" none */
     uint64_t total_steps;    /* world steps (frames) to train for */
     uint64_t seed;
     uint64_t train_levels;   /* levels [0, N); 0: all of [0, LUDUS_MAX_TRAIN_LEVELS) */
@@ -64,13 +70,16 @@ typedef struct ludus_ppo_config {
     float adam_eps;
     int norm_adv;            /* 1: normalise advantages per minibatch */
     int checkpoint_every;    /* updates between checkpoints; 0: only at the end */
+    int keep_checkpoints;    /* 1: `ludus train` also keeps each periodic checkpoint
+                                as checkpoints/STEPS.safetensors */
     int eval_episodes;       /* episodes per split for eval.json; 0: none */
     ludus_policy_arch arch;
 } ludus_ppo_config;
 
 /* Defaults for a world: the tuned PPO settings, and the policy that fits
  * its family (memory for MiniGrid-Memory*, the instruction policy for
- * BabyAI). env_id may be NULL. */
+ * BabyAI, a wider symbolic-observation policy, fast mode and 100
+ * evaluation episodes for Crafter). env_id may be NULL. */
 LUDUS_API void ludus_ppo_config_default(ludus_ppo_config *cfg, const char *env_id);
 /* Check every field's range; LUDUS_EINVAL names the first bad one. */
 LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
@@ -80,6 +89,9 @@ LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
 LUDUS_API int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json);
 /* The whole configuration as a JSON object (snprintf semantics). */
 LUDUS_API int ludus_ppo_config_to_json(const ludus_ppo_config *cfg, char *buf, size_t cap);
+
+/* Achievements tracked per update (Crafter has 22). */
+#define LUDUS_PPO_MAX_ACHIEVEMENTS 32
 
 /* One row of metrics.csv. */
 typedef struct ludus_ppo_metrics {
@@ -96,6 +108,13 @@ typedef struct ludus_ppo_metrics {
      * seconds (all threads) in each, which a loaded machine does not
      * inflate */
     double rollout_s, world_s, learn_s, rollout_cpu_s, learn_cpu_s;
+    /* Worlds with achievements (Crafter): how many of the episodes that
+     * ended in this rollout unlocked achievement i, for i below
+     * num_achievements (0 for other worlds), and their Crafter score
+     * (ludus_crafter_score, percent; NaN when none ended or not Crafter) */
+    int num_achievements;
+    uint32_t achievements[LUDUS_PPO_MAX_ACHIEVEMENTS];
+    double score;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;
@@ -132,6 +151,13 @@ LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int m
 LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
 /* The world id the checkpoint was trained on. */
 LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
+/* The world options the checkpoint's run trained with ("" when none);
+ * they hold for that world only (ludus_agent_load and ludus_eval_run make
+ * it with them; other worlds get none unless given). */
+LUDUS_API const char *ludus_agent_env_options(const ludus_agent *agent);
+/* LUDUS_OK when the agent can act in env: the observation layout and the
+ * actions it was trained on; LUDUS_EINVAL (with what differs) otherwise. */
+LUDUS_API int ludus_agent_fits(const ludus_agent *agent, const ludus_env *env);
 /* The observation size (bytes) and number of actions the agent expects;
  * a world made with options that change them (a larger view) does not fit. */
 LUDUS_API size_t ludus_agent_obs_size(const ludus_agent *agent);
@@ -150,6 +176,8 @@ LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
 
 typedef struct ludus_eval_config {
     const char *env_id;      /* NULL: the agent's world */
+    const char *env_options; /* as for ludus_env_make; NULL: the agent's
+                                when the world is the agent's, else none */
     uint64_t level_start;    /* episode i plays level level_start + i % level_count */
     uint64_t level_count;    /* >= 1 */
     int episodes;            /* >= 1 */
@@ -165,10 +193,19 @@ typedef struct ludus_estimate {
 typedef struct ludus_eval_result {
     int episodes;
     ludus_estimate ret, success, length;
+    /* Worlds with achievements (Crafter; 0 and NaN elsewhere): the
+     * percentage of episodes that unlocked each achievement and the
+     * Crafter score (ludus_crafter_score), with 95% intervals from the
+     * same bootstrap resamples of whole episodes */
+    int num_achievements;
+    ludus_estimate achievements[LUDUS_PPO_MAX_ACHIEVEMENTS];
+    ludus_estimate score;
 } ludus_eval_result;
 
 /* Play cfg->episodes episodes to their end (termination or truncation),
- * several worlds at a time; deterministic for a given config. */
+ * several worlds at a time; deterministic for a given config. The world
+ * (cfg->env_id with cfg->env_options) must have the agent's observation
+ * layout and actions (LUDUS_EINVAL otherwise). */
 LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
                              ludus_eval_result *out);
 

@@ -363,6 +363,13 @@ LUDUS_API int ludus_vec_reset(ludus_vec *vec);
 /* Step every world; actions is (N). Fails with LUDUS_EINVAL (and steps
  * nothing) when an action is out of range. */
 LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
+/* Step only worlds [first, first + count), on the calling thread, with
+ * actions[first ..] (actions is indexed by world, as for ludus_vec_step).
+ * For callers with threads of their own (a learner's): calls on disjoint
+ * slices may run concurrently, and stepping every world through slices
+ * gives what ludus_vec_step gives. Not concurrent with any other call on
+ * the vec. After a failure, reset the vec. */
+LUDUS_API int ludus_vec_step_slice(ludus_vec *vec, const int32_t *actions, int first, int count);
 LUDUS_API const ludus_env *ludus_vec_env(const ludus_vec *vec);
 LUDUS_API int ludus_vec_num_envs(const ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_obs(ludus_vec *vec);
@@ -371,6 +378,9 @@ LUDUS_API uint8_t *ludus_vec_terminated(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_truncated(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_final_obs(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_final_mask(ludus_vec *vec);
+/* (N): where final_mask[i] is 1, the achievement bits (ludus_step_out's)
+ * unlocked over world i's ended episode; 0 elsewhere. Owned by the vec. */
+LUDUS_API const uint32_t *ludus_vec_final_achievements(const ludus_vec *vec);
 /* The state of world i (state_size bytes), for snapshots and inspection. */
 LUDUS_API void *ludus_vec_state(ludus_vec *vec, int i);
 /* The seed (level) of world i's current episode. */

@@ -13,9 +13,12 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 
 /* Evaluate a checkpoint on the training levels [0, train_levels) and on
- * held-out levels, write the JSON report to json_path and a table to
- * `table` (NULL: none). Returns 0 or prints the error and returns 1. */
-int cli_eval_report(const char *checkpoint, const char *env_id, uint64_t train_levels,
-                    int episodes, int greedy, uint64_t seed, const char *json_path, FILE *table);
+ * held-out levels (env_options NULL: the run's), write the JSON report to
+ * json_path and a table to `table` (NULL: none); Crafter's add the
+ * achievements' success rates and the Crafter score. Returns 0 or prints
+ * the error and returns 1. */
+int cli_eval_report(const char *checkpoint, const char *env_id, const char *env_options,
+                    uint64_t train_levels, int episodes, int greedy, uint64_t seed, const char *json_path,
+                    FILE *table);
 
 #endif

@@ -1,7 +1,8 @@
 /* cmd_train.c: `ludus train ID`: PPO in a run folder (config.json,
- * metrics.csv, checkpoint.safetensors + state.safetensors, eval.json).
- * A live progress line on a terminal, plain lines otherwise. A folder
- * that exists is refused unless --resume (continue it) or --force.
+ * metrics.csv, checkpoint.safetensors + state.safetensors, eval.json,
+ * and checkpoints/ when periodic ones are kept). A live progress line on
+ * a terminal, plain lines otherwise. A folder that exists is refused
+ * unless --resume (continue it) or --force.
  */
 #include <errno.h>
 #include <math.h>
@@ -188,9 +189,18 @@ int cmd_train(int argc, char **argv)
         ludus_ppo_destroy(ppo);
         return 1;
     }
-    if (!resume || ftell(csv) == 0)
-        fprintf(csv, "update,steps,wall_s,episodes,return,success,length,policy_loss,value_loss,"
-                     "entropy,approx_kl,clip_frac,grad_norm,lr,steps_per_s,cpu_s,rollout_s,learn_s\n");
+    /* the header once the first update says whether the world has
+     * achievements (Crafter: the score and one count column each) */
+    int header = resume && ftell(csv) != 0;
+    if (cfg.keep_checkpoints) {
+        snprintf(path, sizeof path, "%s/checkpoints", out);
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "ludus train: cannot create %s: %s\n", path, strerror(errno));
+            fclose(csv);
+            ludus_ppo_destroy(ppo);
+            return 1;
+        }
+    }
     int tty = isatty(fileno(stderr)), rc = 0;
     uint64_t start = ludus_ppo_steps(ppo), next_line = 0;
     ludus_ppo_metrics m = {0};
@@ -205,10 +215,21 @@ int cmd_train(int argc, char **argv)
             break;
         }
         if (m.episodes) ret = m.ret, succ = m.success;
-        fprintf(csv, "%d,%llu,%.3f,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.3f,%.4f,%.4f\n",
+        if (!header) {
+            fprintf(csv, "update,steps,wall_s,episodes,return,success,length,policy_loss,value_loss,"
+                         "entropy,approx_kl,clip_frac,grad_norm,lr,steps_per_s,cpu_s,rollout_s,learn_s");
+            if (m.num_achievements) fprintf(csv, ",score");
+            for (int i = 0; i < m.num_achievements; i++) fprintf(csv, ",%s", ludus_crafter_achievement_name(i));
+            fputc('\n', csv);
+            header = 1;
+        }
+        fprintf(csv, "%d,%llu,%.3f,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.3f,%.4f,%.4f",
                 m.update, (unsigned long long)m.steps, m.wall, (unsigned long long)m.episodes, m.ret, m.success,
                 m.length, m.policy_loss, m.value_loss, m.entropy, m.approx_kl, m.clip_frac, m.grad_norm,
                 m.lr, m.sps, m.cpu, m.rollout_s, m.learn_s);
+        if (m.num_achievements) fprintf(csv, ",%.6g", m.score);
+        for (int i = 0; i < m.num_achievements; i++) fprintf(csv, ",%u", m.achievements[i]);
+        fputc('\n', csv);
         double rate = (double)(m.steps - start) / (m.wall > 0 ? m.wall : 1);
         char left[32];
         fmt_time(left, sizeof left, (double)(cfg.total_steps - (m.steps < cfg.total_steps ? m.steps : cfg.total_steps)) / rate);
@@ -220,16 +241,22 @@ int cmd_train(int argc, char **argv)
                     (unsigned long long)m.steps, (unsigned long long)cfg.total_steps, m.sps, ret, succ, left);
             next_line = m.steps + cfg.total_steps / 20;
         }
-        if (cfg.checkpoint_every && m.update % cfg.checkpoint_every == 0 &&
-            (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state))) {
-            fprintf(stderr, "\nludus train: %s\n", ludus_errmsg());
-            rc = 1;
-            break;
+        if (cfg.checkpoint_every && m.update % cfg.checkpoint_every == 0) {
+            fflush(csv); /* metrics up to the checkpoint are on disk with it */
+            snprintf(path, sizeof path, "%s/checkpoints/%012llu.safetensors", out, (unsigned long long)m.steps);
+            if (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state) ||
+                (cfg.keep_checkpoints && ludus_ppo_save(ppo, path))) {
+                fprintf(stderr, "\nludus train: %s\n", ludus_errmsg());
+                rc = 1;
+                break;
+            }
         }
     }
     if (tty) fputc('\n', stderr);
     fclose(csv);
-    if (!rc && (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state))) {
+    snprintf(path, sizeof path, "%s/checkpoints/%012llu.safetensors", out, (unsigned long long)m.steps);
+    if (!rc && (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state) ||
+                (cfg.keep_checkpoints && ludus_ppo_save(ppo, path)))) {
         fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
         rc = 1;
     }
@@ -238,7 +265,7 @@ int cmd_train(int argc, char **argv)
     ludus_ppo_destroy(ppo);
     if (!rc && cfg.eval_episodes > 0) {
         snprintf(path, sizeof path, "%s/eval.json", out);
-        rc = cli_eval_report(ckpt, NULL, cfg.train_levels, cfg.eval_episodes, 0, cfg.seed, path, stdout);
+        rc = cli_eval_report(ckpt, NULL, NULL, cfg.train_levels, cfg.eval_episodes, 0, cfg.seed, path, stdout);
     }
     return rc;
 }

@@ -2,7 +2,9 @@
  * level_start + i % level_count with an action stream seeded from
  * (seed, i), so a result does not depend on how many worlds run at once;
  * means come with 95% percentile-bootstrap intervals from a seeded
- * generator, as rliable recommends for few-run RL comparisons.
+ * generator, as rliable recommends for few-run RL comparisons. In worlds
+ * with achievements (Crafter) the per-achievement success rates and the
+ * Crafter score get intervals from resampling whole episodes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +20,20 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+/* e's interval: the 2.5th and 97.5th percentiles of the n values
+ * (sorted here), linearly interpolated. */
+static void percentile_ci(double *v, int n, ludus_estimate *e)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double q[2] = {0.025, 0.975}, *outp[2] = {&e->lo, &e->hi};
+    for (int k = 0; k < 2; k++) {
+        double pos = q[k] * (n - 1);
+        int i = (int)pos;
+        double f = pos - i;
+        *outp[k] = i + 1 < n ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+    }
 }
 
 ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples, uint64_t seed)
@@ -37,17 +53,44 @@ ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples, uint6
         for (int i = 0; i < n; i++) t += x[ludus_rng_integers(&rng, 0, n)];
         means[r] = t / n;
     }
-    qsort(means, (size_t)resamples, sizeof *means, cmp_double);
-    /* the 2.5th and 97.5th percentiles, linearly interpolated */
-    double q[2] = {0.025, 0.975}, *outp[2] = {&e.lo, &e.hi};
-    for (int k = 0; k < 2; k++) {
-        double pos = q[k] * (resamples - 1);
-        int i = (int)pos;
-        double f = pos - i;
-        *outp[k] = i + 1 < resamples ? means[i] * (1 - f) + means[i + 1] * f : means[i];
-    }
+    percentile_ci(means, resamples, &e);
     free(means);
     return e;
+}
+
+/* The success rates and the Crafter score of E episodes (masks), each with
+ * the interval of `resamples` bootstrap resamples of the episodes. */
+static int achievement_estimates(const uint32_t *masks, int E, int nach, int resamples, uint64_t seed,
+                                 ludus_eval_result *out)
+{
+    double rates[LUDUS_PPO_MAX_ACHIEVEMENTS], score;
+    int rc = ludus_crafter_score(masks, (size_t)E, &score, rates);
+    if (rc) return rc;
+    out->num_achievements = nach;
+    out->score = (ludus_estimate){score, score, score};
+    for (int i = 0; i < nach; i++) out->achievements[i] = (ludus_estimate){rates[i], rates[i], rates[i]};
+    uint32_t *re = malloc((size_t)E * sizeof *re);
+    double *vals = malloc((size_t)resamples * (nach + 1) * sizeof *vals);
+    if (!re || !vals) {
+        free(re);
+        free(vals);
+        return err_set(LUDUS_ENOMEM, "eval: out of memory");
+    }
+    ludus_rng rng;
+    ludus_rng_seed(&rng, seed);
+    for (int r = 0; r < resamples && !rc; r++) {
+        for (int e = 0; e < E; e++) re[e] = masks[ludus_rng_integers(&rng, 0, E)];
+        rc = ludus_crafter_score(re, (size_t)E, &score, rates);
+        vals[r] = score; /* column 0: the score; column 1 + i: achievement i */
+        for (int i = 0; i < nach; i++) vals[(size_t)(i + 1) * resamples + r] = rates[i];
+    }
+    if (!rc) {
+        percentile_ci(vals, resamples, &out->score);
+        for (int i = 0; i < nach; i++) percentile_ci(vals + (size_t)(i + 1) * resamples, resamples, &out->achievements[i]);
+    }
+    free(re);
+    free(vals);
+    return rc;
 }
 
 int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_result *out)
@@ -56,11 +99,19 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     if (cfg->episodes < 1 || cfg->level_count < 1)
         return err_set(LUDUS_EINVAL, "eval: episodes and level_count must be >= 1");
     memset(out, 0, sizeof *out);
+    out->score = (ludus_estimate){NAN, NAN, NAN};
     const char *id = cfg->env_id ? cfg->env_id : ludus_agent_env_id(agent);
     ludus_env *env = NULL;
-    int rc = ludus_env_make(id, NULL, &env);
+    const char *opts = cfg->env_options;
+    if (!opts && strcmp(id, ludus_agent_env_id(agent)) == 0) opts = ludus_agent_env_options(agent);
+    int rc = ludus_env_make(id, opts, &env);
     if (rc) return rc;
+    if ((rc = ludus_agent_fits(agent, env))) {
+        ludus_env_destroy(env);
+        return rc;
+    }
     const ludus_env_info *info = ludus_env_get_info(env);
+    const int nach = strcmp(info->family, "crafter") == 0 ? LUDUS_CRAFTER_NUM_ACHIEVEMENTS : 0;
     const int B = cfg->episodes < EVAL_WORLDS ? cfg->episodes : EVAL_WORLDS, E = cfg->episodes;
     char *states = calloc((size_t)B, info->state_size);
     uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B);
@@ -70,8 +121,9 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     const char **missions = calloc((size_t)B, sizeof *missions);
     double *ret = calloc((size_t)E, sizeof *ret), *succ = calloc((size_t)E, sizeof *succ),
            *len = calloc((size_t)E, sizeof *len);
+    uint32_t *masks = calloc((size_t)E, sizeof *masks);
     if (!states || !obs || !starts || !episode || !active || !actions || !rngs || !missions || !ret ||
-        !succ || !len) {
+        !succ || !len || !masks) {
         rc = err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
@@ -107,6 +159,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
             int e = episode[w];
             ret[e] += so.reward;
             len[e] += 1;
+            masks[e] |= so.achievements;
             if (so.terminated || so.truncated) {
                 succ[e] = so.success ? 1.0 : 0.0;
                 if (next < E) {
@@ -124,9 +177,10 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     out->ret = ludus_bootstrap_mean(ret, E, EVAL_RESAMPLES, cfg->seed ^ 0x1u);
     out->success = ludus_bootstrap_mean(succ, E, EVAL_RESAMPLES, cfg->seed ^ 0x2u);
     out->length = ludus_bootstrap_mean(len, E, EVAL_RESAMPLES, cfg->seed ^ 0x3u);
+    if (nach) rc = achievement_estimates(masks, E, nach, EVAL_RESAMPLES, cfg->seed ^ 0x4u, out);
 done:
     ludus_env_destroy(env);
     free(states); free(obs); free(starts); free(episode); free(active); free(actions);
-    free(rngs); free(missions); free(ret); free(succ); free(len);
+    free(rngs); free(missions); free(ret); free(succ); free(len); free(masks);
     return rc;
 }

@@ -1,9 +1,11 @@
 /* checkpoint.c: a policy on disk and back. The checkpoint is a safetensors
- * file whose metadata names the format, the world, the architecture and
- * the observation and action sizes, so loading can refuse a file meant
- * for another world or network before touching a weight. An agent is a
- * loaded policy plus the per-world memory needed to act with it.
+ * file whose metadata names the format, the world, the architecture (with
+ * the encoder chosen for it), the observation layout and the action count,
+ * so loading can refuse a file meant for another world or network before
+ * touching a weight. An agent is a loaded policy plus the per-world memory
+ * needed to act with it.
  */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +13,30 @@
 #include "learn/ppo_internal.h"
 #include "nn/nn_internal.h"
 
+/* The observation layout as JSON, one object per field:
+ * [{"name": "view", "offset": 0, "shape": [7, 9], "low": 0, "high": 18}, ...] */
+static void layout_json(const ludus_env_info *info, char *buf, size_t cap)
+{
+    strbuf sb = sb_make(buf, cap);
+    sb_putc(&sb, '[');
+    for (int i = 0; i < info->num_obs_fields; i++) {
+        const ludus_obs_field *f = &info->obs_fields[i];
+        sb_puts(&sb, i ? ", {\"name\": " : "{\"name\": ");
+        sb_json_str(&sb, f->name);
+        sb_printf(&sb, ", \"offset\": %zu, \"shape\": [", f->offset);
+        for (int d = 0; d < f->ndim; d++) sb_printf(&sb, "%s%d", d ? ", " : "", f->shape[d]);
+        sb_printf(&sb, "], \"low\": %d, \"high\": %d}", f->low, f->high);
+    }
+    sb_putc(&sb, ']');
+}
+
 int ludus_ppo_save(const ludus_ppo *p, const char *path)
 {
     if (!p || !path) return err_set(LUDUS_EINVAL, "save: NULL argument");
     const policy *pol = ppo_policy_const(p);
     const ludus_env_info *info = ppo_env_info(p);
-    char arch[512], obs[32], acts[32], steps[32];
+    char arch[512], obs[32], acts[32], steps[32], layout[1024];
+    layout_json(info, layout, sizeof layout);
     policy_arch_to_json(&pol->arch, arch, sizeof arch);
     snprintf(obs, sizeof obs, "%zu", info->obs_size);
     snprintf(acts, sizeof acts, "%d", info->num_actions);
@@ -27,7 +47,7 @@ int ludus_ppo_save(const ludus_ppo *p, const char *path)
     ludus_ppo_config_to_json(ppo_config(p), cfg, (size_t)n + 1);
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
-                          CKPT_KEY_CONFIG, cfg, NULL};
+                          CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
     int rc = ludus_nn_save(path, &pol->params, meta);
     free(cfg);
     return rc;
@@ -101,7 +121,8 @@ fail:
     return rc;
 }
 
-/* The checkpoint's sizes against a world's. */
+/* The checkpoint's sizes and observation layout against a world's
+ * (checkpoints written before the layout was recorded: sizes only). */
 static int check_world(const ludus_nn_file *f, const char *path, const ludus_env_info *info)
 {
     unsigned long long obs = 0, acts = 0;
@@ -113,7 +134,24 @@ static int check_world(const ludus_nn_file *f, const char *path, const ludus_env
                        "%s: trained on %s (observations of %llu bytes, %llu actions); %s has %zu bytes and %d actions",
                        path, ludus_nn_file_meta(f, CKPT_KEY_ENV), obs, acts, info->id, info->obs_size,
                        info->num_actions);
+    const char *saved = ludus_nn_file_meta(f, CKPT_KEY_LAYOUT);
+    char layout[1024];
+    layout_json(info, layout, sizeof layout);
+    if (saved && strcmp(saved, layout) != 0)
+        return err_set(LUDUS_EINVAL, "%s: trained on %s, whose observation is laid out as %s; %s's is %s", path,
+                       ludus_nn_file_meta(f, CKPT_KEY_ENV), saved, info->id, layout);
     return LUDUS_OK;
+}
+
+/* The world options of the run that wrote the checkpoint ("" when none). */
+static void checkpoint_options(const ludus_nn_file *f, char *buf, size_t cap)
+{
+    buf[0] = 0;
+    const char *cfg = ludus_nn_file_meta(f, CKPT_KEY_CONFIG);
+    cJSON *j = cfg ? cJSON_Parse(cfg) : NULL;
+    const cJSON *o = j ? cJSON_GetObjectItemCaseSensitive(j, "env_options") : NULL;
+    if (cJSON_IsString(o)) snprintf(buf, cap, "%s", o->valuestring);
+    cJSON_Delete(j);
 }
 
 int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
@@ -127,7 +165,10 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     const char *env = ludus_nn_file_meta(f, CKPT_KEY_ENV);
     if (strcmp(env, ppo_env_info(p)->id) != 0)
         rc = err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, ppo_env_info(p)->id);
-    else if (memcmp(&arch, &pol->arch, sizeof arch) != 0)
+    if (!rc) rc = check_world(f, checkpoint, ppo_env_info(p));
+    if (arch.encoder == POLICY_ENCODER_AUTO) /* written before the encoder was recorded */
+        arch.encoder = pol->arch.encoder;
+    if (!rc && memcmp(&arch, &pol->arch, sizeof arch) != 0)
         rc = err_set(LUDUS_EINVAL, "%s: its architecture differs from the configuration's", checkpoint);
     if (!rc) rc = ludus_nn_file_load(f, &pol->params);
     ludus_nn_file_close(f);
@@ -156,6 +197,7 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
 
 struct ludus_agent {
     char env_id[96];
+    char env_options[256];
     policy pol;
     policy_ws ws;
     int max;
@@ -188,14 +230,17 @@ int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus
         goto fail;
     }
     snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
-    if ((rc = ludus_env_make(env_id ? env_id : a->env_id, NULL, &env))) {
+    checkpoint_options(f, a->env_options, sizeof a->env_options);
+    /* the run's world options hold for its own world only */
+    const int own = !env_id || strcmp(env_id, a->env_id) == 0;
+    if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
         err_wrap(rc, "%s: ", path);
         goto fail;
     }
     const ludus_env_info *info = ludus_env_get_info(env);
-    int view;
-    if ((rc = check_world(f, path, info)) || (rc = ppo_view_of(info, &view))) goto fail;
-    if ((rc = policy_create(&a->pol, &arch, view, info->num_actions, info->obs_size))) goto fail;
+    policy_input in;
+    if ((rc = check_world(f, path, info)) || (rc = policy_input_of(info, arch.encoder, &in))) goto fail;
+    if ((rc = policy_create(&a->pol, &arch, &in))) goto fail;
     if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
     if ((rc = policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
     a->max = max_worlds;
@@ -219,6 +264,25 @@ fail:
 const char *ludus_agent_env_id(const ludus_agent *a)
 {
     return a ? a->env_id : NULL;
+}
+
+const char *ludus_agent_env_options(const ludus_agent *a)
+{
+    return a ? a->env_options : NULL;
+}
+
+int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
+{
+    if (!a || !env) return err_set(LUDUS_EINVAL, "agent fits: NULL argument");
+    const ludus_env_info *info = ludus_env_get_info(env);
+    policy_input in;
+    int rc = policy_input_of(info, a->pol.arch.encoder, &in);
+    if (rc) return rc;
+    if (memcmp(&in, &a->pol.in, sizeof in) != 0)
+        return err_set(LUDUS_EINVAL, "%s: its observation (%zu bytes) or actions (%d) differ from those the agent "
+                                     "was trained on (%zu bytes, %d actions)",
+                       info->id, info->obs_size, info->num_actions, a->pol.obs_size, a->pol.num_actions);
+    return LUDUS_OK;
 }
 
 size_t ludus_agent_obs_size(const ludus_agent *a)

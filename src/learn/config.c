@@ -45,6 +45,23 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
         c->recurrence = 16;
     }
     if (env_id && strncmp(env_id, "BabyAI-", 7) == 0) c->arch.instr = 64;
+    if (env_id && strncmp(env_id, "Crafter", 7) == 0) {
+        /* fast mode: the reference's rules without its night-image noise
+         * draws (docs/crafter.md), which only an exact replay needs */
+        snprintf(c->env_options, sizeof c->env_options, "mode=fast");
+        c->total_steps = 1000000;
+        c->num_envs = 64;
+        c->num_steps = 256;
+        c->epochs = 3;
+        c->minibatches = 8;
+        c->lr = 3e-4f;
+        c->eval_episodes = 100;
+        c->arch.embed = 16;
+        c->arch.conv1 = 32;
+        c->arch.conv2 = 32;
+        c->arch.hidden = 256;
+        c->arch.head = 64;
+    }
 }
 
 typedef enum { K_INT, K_U64, K_FLOAT, K_STR, K_ARCH } key_kind;
@@ -53,12 +70,13 @@ typedef struct key_desc {
     const char *name;
     key_kind kind;
     size_t off;
-    double lo, hi;
+    double lo, hi;   /* K_STR: hi is the buffer's size */
 } key_desc;
 
 #define O(f) offsetof(ludus_ppo_config, f)
 static const key_desc keys[] = {
-    {"env_id", K_STR, O(env_id), 0, 0},
+    {"env_id", K_STR, O(env_id), 0, sizeof(((ludus_ppo_config *)0)->env_id)},
+    {"env_options", K_STR, O(env_options), 0, sizeof(((ludus_ppo_config *)0)->env_options)},
     {"total_steps", K_U64, O(total_steps), 1, 1e15},
     {"seed", K_U64, O(seed), 0, 9007199254740992.0},
     {"train_levels", K_U64, O(train_levels), 0, (double)LUDUS_MAX_TRAIN_LEVELS},
@@ -81,6 +99,7 @@ static const key_desc keys[] = {
     {"adam_eps", K_FLOAT, O(adam_eps), 1e-30, 1},
     {"norm_adv", K_INT, O(norm_adv), 0, 1},
     {"checkpoint_every", K_INT, O(checkpoint_every), 0, 1 << 30},
+    {"keep_checkpoints", K_INT, O(keep_checkpoints), 0, 1},
     {"eval_episodes", K_INT, O(eval_episodes), 0, 1 << 24},
     {"arch", K_ARCH, O(arch), 0, 0},
 };
@@ -102,6 +121,8 @@ int ludus_ppo_config_check(const ludus_ppo_config *c)
 {
     if (!c) return err_set(LUDUS_EINVAL, "config: NULL");
     if (!c->env_id[0]) return err_set(LUDUS_EINVAL, "config: env_id is empty");
+    if (!memchr(c->env_id, 0, sizeof c->env_id) || !memchr(c->env_options, 0, sizeof c->env_options))
+        return err_set(LUDUS_EINVAL, "config: env_id or env_options is not NUL-terminated");
     for (int i = 0; i < NUM_KEYS; i++) {
         const key_desc *k = &keys[i];
         if (k->kind == K_STR || k->kind == K_ARCH) continue;
@@ -147,10 +168,11 @@ int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json)
         }
         char *p = (char *)&c + k->off;
         if (k->kind == K_STR) {
-            if (!cJSON_IsString(e) || strlen(e->valuestring) >= sizeof c.env_id)
-                rc = err_set(LUDUS_EINVAL, "config: \"%s\" must be a string", k->name);
+            if (!cJSON_IsString(e) || strlen(e->valuestring) >= (size_t)k->hi)
+                rc = err_set(LUDUS_EINVAL, "config: \"%s\" must be a string of at most %d bytes", k->name,
+                             (int)k->hi - 1);
             else
-                snprintf(c.env_id, sizeof c.env_id, "%s", e->valuestring);
+                snprintf(p, (size_t)k->hi, "%s", e->valuestring);
             continue;
         }
         if (k->kind == K_ARCH) {
@@ -187,7 +209,7 @@ int ludus_ppo_config_to_json(const ludus_ppo_config *c, char *buf, size_t cap)
         const key_desc *k = &keys[i];
         sb_printf(&sb, "  \"%s\": ", k->name);
         const char *p = (const char *)c + k->off;
-        if (k->kind == K_STR) sb_json_str(&sb, c->env_id);
+        if (k->kind == K_STR) sb_json_str(&sb, p);
         else if (k->kind == K_ARCH) {
             char a[512];
             policy_arch_to_json(&c->arch, a, sizeof a);

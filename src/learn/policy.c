@@ -1,8 +1,10 @@
-/* policy.c: the grid-world actor-critic, forward and backward over
- * time-major batches. The trunk (cell embeddings -> two ReLU convolutions
- * -> a ReLU fully connected layer) runs on all L*B samples in single
- * matrix products; only the GRU cores step through time. Every buffer is
- * sized once per workspace, so a forward or backward never allocates.
+/* policy.c: the actor-critic, forward and backward over time-major
+ * batches. The trunk (cell embeddings -> two ReLU convolutions -> a ReLU
+ * fully connected layer, to which the grid encoder adds the direction and
+ * the symbolic one the bytes after the map) runs on all L*B samples in
+ * single matrix products; only the GRU cores step through time. Every
+ * buffer is sized once per workspace, so a forward or backward never
+ * allocates.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -32,34 +34,114 @@ static int conv_out(int side, int k)
 /* The cell embedding and the first convolution, fused (nn.h's embconv). */
 static ludus_nn_embconv conv1_shape(const policy *p, int S)
 {
-    return (ludus_nn_embconv){.B = S, .H = p->view, .W = p->view, .NI = 3, .V = POLICY_CELL_VOCAB,
+    return (ludus_nn_embconv){.B = S, .H = p->in.h, .W = p->in.w, .NI = p->cell_ids, .V = p->cell_vocab,
                               .E = p->arch.embed, .O = p->arch.conv1, .K = p->arch.kernel};
 }
 
 static ludus_nn_conv conv2_shape(const policy *p, int S)
 {
-    return (ludus_nn_conv){.B = S, .H = p->h1, .W = p->h1, .C = p->arch.conv1,
+    return (ludus_nn_conv){.B = S, .H = p->h1, .W = p->w1, .C = p->arch.conv1,
                            .O = p->arch.conv2, .K = p->arch.kernel, .stride = 1, .pad = 0};
 }
 
-int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_actions,
-                  size_t obs_size)
+static const char *encoder_name(int e)
+{
+    return e == POLICY_ENCODER_GRID ? "grid" : e == POLICY_ENCODER_SYMBOLIC ? "symbolic" : "auto";
+}
+
+/* A grid world: an (V, V, 3) "image" of MiniGrid's indices first. */
+static int fits_grid(const ludus_env_info *info, policy_input *in)
+{
+    const ludus_obs_field *f = &info->obs_fields[0];
+    if (info->num_obs_fields < 1 || strcmp(f->name, "image") != 0 || f->ndim != 3 || f->shape[2] != 3 ||
+        f->shape[0] != f->shape[1] || f->offset != 0 || f->high >= POLICY_COLOR_BASE)
+        return 0;
+    in->encoder = POLICY_ENCODER_GRID;
+    in->h = in->w = f->shape[0];
+    return 1;
+}
+
+/* A symbolic world: a 2-D map of ids first, then fields of scalar bytes
+ * that cover the rest of the observation. */
+static int fits_symbolic(const ludus_env_info *info, policy_input *in)
+{
+    const ludus_obs_field *f = &info->obs_fields[0];
+    if (info->num_obs_fields < 1 || f->ndim != 2 || f->offset != 0 || f->low != 0 || f->high >= POLICY_MAX_IDS)
+        return 0;
+    size_t map = (size_t)f->shape[0] * f->shape[1];
+    if (info->obs_size < map || info->obs_size - map > POLICY_MAX_EXTRAS) return 0;
+    in->encoder = POLICY_ENCODER_SYMBOLIC;
+    in->h = f->shape[0];
+    in->w = f->shape[1];
+    in->ids = f->high + 1;
+    in->extras = (int)(info->obs_size - map);
+    uint8_t seen[POLICY_MAX_EXTRAS] = {0};
+    for (int k = 1; k < info->num_obs_fields; k++) {
+        const ludus_obs_field *g = &info->obs_fields[k];
+        size_t n = 1;
+        for (int d = 0; d < g->ndim; d++) n *= (size_t)g->shape[d];
+        if (g->offset < map || g->offset + n > info->obs_size) return 0;
+        for (size_t i = 0; i < n; i++) {
+            in->extra_high[g->offset - map + i] = g->high;
+            seen[g->offset - map + i] = 1;
+        }
+    }
+    for (int i = 0; i < in->extras; i++)
+        if (!seen[i]) return 0;
+    return 1;
+}
+
+int policy_input_of(const ludus_env_info *info, int encoder, policy_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->obs_size = info->obs_size;
+    in->num_actions = info->num_actions;
+    policy_input grid = *in, sym = *in;
+    int g = fits_grid(info, &grid), y = fits_symbolic(info, &sym);
+    if (encoder == POLICY_ENCODER_GRID && g) *in = grid;
+    else if (encoder == POLICY_ENCODER_SYMBOLIC && y) *in = sym;
+    else if (encoder == POLICY_ENCODER_AUTO && (g || y)) *in = g ? grid : sym;
+    else if (encoder == POLICY_ENCODER_AUTO || !(g || y))
+        return err_set(LUDUS_EUNSUPPORTED,
+                       "%s: no policy reads its observation (the grid encoder wants an (V, V, 3) "
+                       "\"image\" of MiniGrid indices, the symbolic one a 2-D map of ids then scalar bytes)",
+                       info->id);
+    else
+        return err_set(LUDUS_EINVAL, "%s: the %s encoder does not fit its observation (the %s one does)",
+                       info->id, encoder_name(encoder), encoder_name(g ? POLICY_ENCODER_GRID : POLICY_ENCODER_SYMBOLIC));
+    return LUDUS_OK;
+}
+
+int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in)
 {
     memset(p, 0, sizeof *p);
     p->arch = *arch;
-    p->view = view;
-    p->num_actions = num_actions;
-    p->obs_size = obs_size;
-    const ludus_policy_arch *a = arch;
-    if (obs_size < (size_t)view * view * 3 + (a->direction ? 1 : 0))
-        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx3 view%s",
-                       obs_size, view, view, a->direction ? " and direction" : "");
-    p->h1 = conv_out(view, a->kernel);
+    p->in = *in;
+    p->num_actions = in->num_actions;
+    p->obs_size = in->obs_size;
+    const ludus_policy_arch *a = &p->arch;
+    if (a->encoder != POLICY_ENCODER_AUTO && a->encoder != in->encoder)
+        return err_set(LUDUS_EINVAL, "policy: arch.encoder is %s but the observation is read by the %s encoder",
+                       encoder_name(a->encoder), encoder_name(in->encoder));
+    p->arch.encoder = in->encoder;
+    const int grid = in->encoder == POLICY_ENCODER_GRID;
+    p->cell_ids = grid ? 3 : 1;
+    p->cell_vocab = grid ? POLICY_CELL_VOCAB : in->ids;
+    size_t need = (size_t)in->h * in->w * p->cell_ids + (grid && a->direction ? 1 : 0);
+    if (in->obs_size < need)
+        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx%d map%s", in->obs_size,
+                       in->h, in->w, p->cell_ids, grid && a->direction ? " and direction" : "");
+    if (!grid && a->direction)
+        return err_set(LUDUS_EINVAL, "policy: direction is a grid-encoder input (the symbolic encoder reads "
+                                     "every byte after the map)");
+    p->h1 = conv_out(in->h, a->kernel);
+    p->w1 = conv_out(in->w, a->kernel);
     p->h2 = conv_out(p->h1, a->kernel);
-    if (p->h2 < 1)
+    p->w2 = conv_out(p->w1, a->kernel);
+    if (p->h2 < 1 || p->w2 < 1)
         return err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
-                       a->kernel, a->kernel, view, view);
-    p->flat = p->h2 * p->h2 * a->conv2;
+                       a->kernel, a->kernel, in->h, in->w);
+    p->flat = p->h2 * p->w2 * a->conv2;
     if (a->film && !a->instr)
         return err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
     p->feat = a->memory ? a->memory : a->hidden;
@@ -73,7 +155,7 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
         int shape_[] = {__VA_ARGS__};                                                         \
         if (!rc) rc = ludus_nn_params_add(P, name, (int)(sizeof shape_ / sizeof shape_[0]), shape_, &p->off); \
     } while (0)
-    ADD("embed.weight", embed_w, POLICY_CELL_VOCAB, a->embed);
+    ADD("embed.weight", embed_w, p->cell_vocab, a->embed);
     ADD("conv1.weight", c1_w, a->conv1, a->embed, k, k);
     ADD("conv1.bias", c1_b, a->conv1);
     ADD("conv2.weight", c2_w, a->conv2, a->conv1, k, k);
@@ -81,6 +163,10 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
     ADD("fc.weight", fc_w, a->hidden, p->flat);
     ADD("fc.bias", fc_b, a->hidden);
     if (a->direction) ADD("direction.weight", dir_w, POLICY_DIRECTIONS, a->hidden);
+    if (!grid && in->extras) {
+        ADD("extras.weight", xs_w, a->hidden, in->extras);
+        ADD("extras_embed.weight", xe_w, in->extras * POLICY_EXTRA_BINS, a->hidden);
+    }
     if ((H = a->memory)) {
         ADD("memory.weight_ih", m_wih, 3 * H, a->hidden);
         ADD("memory.weight_hh", m_whh, 3 * H, H);
@@ -100,8 +186,8 @@ int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_ac
     }
     ADD("actor.0.weight", a0_w, a->head, p->zdim);
     ADD("actor.0.bias", a0_b, a->head);
-    ADD("actor.2.weight", a2_w, num_actions, a->head);
-    ADD("actor.2.bias", a2_b, num_actions);
+    ADD("actor.2.weight", a2_w, p->num_actions, a->head);
+    ADD("actor.2.bias", a2_b, p->num_actions);
     ADD("critic.0.weight", v0_w, a->head, p->zdim);
     ADD("critic.0.bias", v0_b, a->head);
     ADD("critic.2.weight", v2_w, 1, a->head);
@@ -124,12 +210,18 @@ int policy_init(policy *p, ludus_rng *rng)
     const float g = sqrtf(2.0f);
     int k2 = a->kernel * a->kernel, rc = 0;
     memset(w, 0, p->params.size * sizeof *w);
-    for (int i = 0; i < POLICY_CELL_VOCAB * a->embed; i++) w[p->embed_w + i] = (float)ludus_nn_normal(rng);
+    for (int i = 0; i < p->cell_vocab * a->embed; i++) w[p->embed_w + i] = (float)ludus_nn_normal(rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->c1_w, a->conv1, a->embed * k2, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->c2_w, a->conv2, a->conv1 * k2, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->fc_w, a->hidden, p->flat, g, rng);
     if (a->direction)
         for (int i = 0; i < POLICY_DIRECTIONS * a->hidden; i++) w[p->dir_w + i] = (float)ludus_nn_normal(rng);
+    const int X = p->arch.encoder == POLICY_ENCODER_SYMBOLIC ? p->in.extras : 0;
+    if (X) { /* the X one-hot rows are summed: unit variance in all */
+        rc = rc ? rc : ludus_nn_orthogonal(w + p->xs_w, a->hidden, X, g, rng);
+        const double sd = 1.0 / sqrt((double)X);
+        for (int i = 0; i < X * POLICY_EXTRA_BINS * a->hidden; i++) w[p->xe_w + i] = (float)(sd * ludus_nn_normal(rng));
+    }
     for (int core = 0; core < 2; core++) {
         int H = core ? a->instr : a->memory, In = core ? a->word_embed : a->hidden;
         if (!H) continue;
@@ -150,6 +242,18 @@ int policy_init(policy *p, ludus_rng *rng)
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v0_w, a->head, p->zdim, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v2_w, 1, a->head, 0.01f, rng);
     return rc;
+}
+
+size_t policy_macs(const policy *p)
+{
+    const ludus_policy_arch *a = &p->arch;
+    const size_t k2 = (size_t)a->kernel * a->kernel, M = (size_t)a->memory, Hi = (size_t)a->instr;
+    size_t n = (size_t)p->h1 * p->w1 * a->conv1 * k2 * p->cell_ids; /* the fused first layer's gathers */
+    n += (size_t)p->h2 * p->w2 * a->conv2 * a->conv1 * k2;
+    n += (size_t)p->flat * a->hidden + (size_t)p->in.extras * a->hidden * 2;
+    n += 3 * M * (a->hidden + M) + 3 * Hi * ((size_t)a->word_embed + Hi) * a->max_words / 2;
+    n += 2 * (size_t)p->zdim * a->head + (size_t)a->head * (p->num_actions + 1);
+    return n;
 }
 
 void policy_tokenize(const policy *p, const char *mission, int32_t *words)
@@ -184,17 +288,20 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     memset(ws, 0, sizeof *ws);
     ws->cap = cap;
     const ludus_policy_arch *a = &p->arch;
-    size_t S = (size_t)cap, VV = (size_t)p->view * p->view, W = (size_t)a->max_words;
+    size_t S = (size_t)cap, HW = (size_t)p->in.h * p->in.w, W = (size_t)a->max_words;
+    size_t X = p->arch.encoder == POLICY_ENCODER_SYMBOLIC ? (size_t)p->in.extras : 0;
     ludus_nn_embconv c1 = conv1_shape(p, cap);
     ludus_nn_conv c2 = conv2_shape(p, cap);
     size_t table = ludus_nn_embconv_table_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
-    size_t h1 = S * p->h1 * p->h1 * a->conv1, h2 = S * p->h2 * p->h2 * a->conv2;
+    size_t h1 = S * p->h1 * p->w1 * a->conv1, h2 = S * p->flat;
     size_t M = (size_t)a->memory, Hi = (size_t)a->instr, A = (size_t)p->num_actions;
     int ok = 1;
 #define F(field, n) ok = ok && ((ws->field = nn_alloc_floats(n)) != NULL)
-    ws->cells = malloc(S * VV * 3 * sizeof(int32_t));
+    ws->cells = malloc(S * HW * p->cell_ids * sizeof(int32_t));
     ws->dirs = malloc(S * sizeof(int32_t));
-    ok = ws->cells && ws->dirs;
+    ws->xidx = malloc((S * X + 1) * sizeof(int32_t));
+    ok = ws->cells && ws->dirs && ws->xidx;
+    F(xval, S * X + 1);
     F(table, table);
     F(c1, h1);
     F(col2, col2);
@@ -263,7 +370,7 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
 void policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
-    void *bufs[] = {ws->cells, ws->dirs, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
+    void *bufs[] = {ws->cells, ws->dirs, ws->xidx, ws->xval, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
                     ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->uniq, ws->rep, ws->order,
                     ws->slots, ws->active, ws->hfin, ws->dhfin, ws->gb, ws->dgb, ws->c2raw, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
@@ -392,7 +499,7 @@ static void instr_backward(const policy *p, const float *P, policy_ws *ws, int S
  * (gamma | beta) = film.weight h_u + film.bias once per mission. */
 static void film_forward(const policy *p, const float *P, policy_ws *ws, int S)
 {
-    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->h2;
+    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->w2;
     for (int u = 0; u < U; u++)
         memcpy(ws->hfin + (size_t)u * Hi, ws->ih + ((size_t)ws->nwords[u] * U + u) * Hi, Hi * sizeof(float));
     ludus_nn_linear_forward(ws->gb, ws->hfin, P + p->film_w, P + p->film_b, U, Hi, 2 * C);
@@ -410,7 +517,7 @@ static void film_forward(const policy *p, const float *P, policy_ws *ws, int S)
  * missions' share, which instr_backward adds. */
 static void film_backward(const policy *p, const float *P, policy_ws *ws, int S)
 {
-    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->h2;
+    const int Hi = p->arch.instr, C = p->arch.conv2, U = ws->nuniq, HW = p->h2 * p->w2;
     memset(ws->dgb, 0, (size_t)U * 2 * C * sizeof(float));
     for (int s = 0; s < S; s++) {
         const float *g = ws->gb + (size_t)ws->uniq[s] * 2 * C;
@@ -452,24 +559,54 @@ static uint8_t clampu8(uint8_t v, uint8_t hi)
     return v > hi ? hi : v;
 }
 
-void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+/* The grid encoder's inputs: each cell's (object, 11 + colour, 17 + state)
+ * rows of the cell embedding, and the direction. */
+static void grid_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, int S)
 {
-    const ludus_policy_arch *a = &p->arch;
-    const int S = b->L * b->B, VV = p->view * p->view, A = p->num_actions;
+    const int VV = p->in.h * p->in.w;
     for (int s = 0; s < S; s++) {
-        const uint8_t *o = b->obs + (size_t)s * p->obs_size;
+        const uint8_t *o = obs + (size_t)s * p->obs_size;
         int32_t *c = ws->cells + (size_t)s * VV * 3;
         for (int i = 0; i < VV; i++) {
             c[3 * i] = clampu8(o[3 * i], POLICY_COLOR_BASE - 1);
             c[3 * i + 1] = POLICY_COLOR_BASE + clampu8(o[3 * i + 1], POLICY_STATE_BASE - POLICY_COLOR_BASE - 1);
             c[3 * i + 2] = POLICY_STATE_BASE + clampu8(o[3 * i + 2], POLICY_CELL_VOCAB - POLICY_STATE_BASE - 1);
         }
-        ws->dirs[s] = clampu8(o[3 * VV], POLICY_DIRECTIONS - 1);
+        ws->dirs[s] = p->arch.direction ? clampu8(o[3 * VV], POLICY_DIRECTIONS - 1) : 0;
     }
+}
+
+/* The symbolic encoder's inputs: each map cell's id, and for each byte j
+ * after the map its one-hot row j * BINS + min(v, BINS - 1) and its value
+ * min(v, high) / high. */
+static void symbolic_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, int S)
+{
+    const int HW = p->in.h * p->in.w, X = p->in.extras;
+    const uint8_t top = (uint8_t)(p->in.ids - 1);
+    for (int s = 0; s < S; s++) {
+        const uint8_t *o = obs + (size_t)s * p->obs_size;
+        int32_t *c = ws->cells + (size_t)s * HW, *xi = ws->xidx + (size_t)s * X;
+        float *xv = ws->xval + (size_t)s * X;
+        for (int i = 0; i < HW; i++) c[i] = clampu8(o[i], top);
+        for (int j = 0; j < X; j++) {
+            uint8_t v = o[HW + j], hi = p->in.extra_high[j];
+            xi[j] = j * POLICY_EXTRA_BINS + clampu8(v, POLICY_EXTRA_BINS - 1);
+            xv[j] = hi ? (float)clampu8(v, hi) / (float)hi : 0.0f;
+        }
+    }
+}
+
+void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+{
+    const ludus_policy_arch *a = &p->arch;
+    const int S = b->L * b->B, A = p->num_actions;
+    const int X = a->encoder == POLICY_ENCODER_SYMBOLIC ? p->in.extras : 0;
+    if (a->encoder == POLICY_ENCODER_GRID) grid_inputs(p, ws, b->obs, S);
+    else symbolic_inputs(p, ws, b->obs, S);
     ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
     ludus_nn_embconv_forward(ws->c1, ws->table, ws->cells, P + p->embed_w, P + p->c1_w, P + p->c1_b, &c1);
-    relu_inplace(ws->c1, (size_t)S * p->h1 * p->h1 * a->conv1);
+    relu_inplace(ws->c1, (size_t)S * p->h1 * p->w1 * a->conv1);
     if (a->instr) instr_forward(p, P, ws, b->words, S);
     ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
     if (a->film) film_forward(p, P, ws, S);
@@ -481,6 +618,17 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
             const float *e = P + p->dir_w + (size_t)ws->dirs[s] * a->hidden;
             for (int j = 0; j < a->hidden; j++) f[j] += e[j];
         }
+    if (X) { /* + extras.weight x + the sum of the one-hot rows, before the ReLU */
+        ludus_nn_gemm(0, 1, S, a->hidden, X, 1.0f, ws->xval, X, P + p->xs_w, X, 1.0f, ws->fc, a->hidden);
+        for (int s = 0; s < S; s++) {
+            float *f = ws->fc + (size_t)s * a->hidden;
+            const int32_t *xi = ws->xidx + (size_t)s * X;
+            for (int j = 0; j < X; j++) {
+                const float *e = P + p->xe_w + (size_t)xi[j] * a->hidden;
+                for (int k = 0; k < a->hidden; k++) f[k] += e[k];
+            }
+        }
+    }
     relu_inplace(ws->fc, (size_t)S * a->hidden);
     const float *feat = ws->fc;
     if (a->memory) {
@@ -556,13 +704,18 @@ void policy_backward(const policy *p, const float *P, policy_ws *ws, const polic
     }
     relu_grad(ws->dfc, ws->fc, (size_t)S * a->hidden);
     if (a->direction) ludus_nn_embedding_backward(G + p->dir_w, ws->dfc, ws->dirs, S, 1, a->hidden);
+    if (a->encoder == POLICY_ENCODER_SYMBOLIC && p->in.extras) {
+        const int X = p->in.extras;
+        ludus_nn_gemm(1, 0, a->hidden, X, S, 1.0f, ws->dfc, a->hidden, ws->xval, X, 1.0f, G + p->xs_w, X);
+        ludus_nn_embedding_backward(G + p->xe_w, ws->dfc, ws->xidx, S, X, a->hidden);
+    }
     memset(ws->dc2, 0, (size_t)S * p->flat * sizeof(float));
     ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
     relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
     if (a->film) film_backward(p, P, ws, S);
     ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
-    size_t n1 = (size_t)S * p->h1 * p->h1 * a->conv1;
+    size_t n1 = (size_t)S * p->h1 * p->w1 * a->conv1;
     memset(ws->dc1, 0, n1 * sizeof(float));
     ludus_nn_conv2d_backward(ws->dc1, G + p->c2_w, G + p->c2_b, ws->dcol, ws->dc2, ws->col2, P + p->c2_w, &c2);
     relu_grad(ws->dc1, ws->c1, n1);
@@ -584,6 +737,7 @@ static const arch_field arch_fields[] = {
     AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
     AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
     AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1), AF(film, 0, 1),
+    AF(encoder, 0, 2),
 };
 /* Keys added after the first checkpoints: absent means 0. */
 #define ARCH_FIRST_OPTIONAL 10

@@ -1,10 +1,12 @@
-/* policy.h: the actor-critic networks the learners train on grid worlds.
- * One architecture description (policy_arch) covers the three policies:
- * the default (embedded 7x7x3 view -> CNN -> actor and critic heads), the
- * same with a GRU memory core, and the instruction-conditioned one that
- * also reads the mission (words -> embedding -> GRU). Batches are
- * time-major sequences (L steps of B worlds) so the memory core can be
- * trained through time while everything else runs as one large batch.
+/* policy.h: the actor-critic networks the learners train. Two encoders
+ * read the observation, chosen from the world's observation layout: the
+ * grid one (MiniGrid's embedded (V, V, 3) view, optional direction) and the
+ * symbolic one (a map of semantic ids, such as Crafter's 7x9 view, plus
+ * scalar bytes: vitals, inventory, ...). Both feed one CNN trunk, an
+ * optional GRU memory core and an optional mission encoder (words ->
+ * embedding -> GRU). Batches are time-major sequences (L steps of B
+ * worlds) so the memory core can be trained through time while everything
+ * else runs as one large batch.
  */
 #ifndef LUDUS_LEARN_POLICY_H
 #define LUDUS_LEARN_POLICY_H
@@ -22,37 +24,72 @@
 /* Directions (east, south, west, north) embedded when arch.direction. */
 #define POLICY_DIRECTIONS 4
 
+/* Encoders (ludus_policy_arch.encoder); AUTO resolves from the layout. */
+enum { POLICY_ENCODER_AUTO = 0, POLICY_ENCODER_GRID = 1, POLICY_ENCODER_SYMBOLIC = 2 };
+
+/* Symbolic encoder limits: ids of a map cell, and bytes after the map. */
+#define POLICY_MAX_IDS 64
+#define POLICY_MAX_EXTRAS 64
+/* Each byte after the map enters the trunk twice: as value / (its field's
+ * largest value), and one-hot over min(value, POLICY_EXTRA_BINS - 1), so
+ * counts and categories (facing, sleeping) need no scale of their own. */
+#define POLICY_EXTRA_BINS 16
+
+/* The observation as a policy reads it (policy_input_of derives it from a
+ * world's obs_fields). */
+typedef struct policy_input {
+    int encoder;          /* POLICY_ENCODER_GRID or _SYMBOLIC */
+    int h, w;             /* the map: grid (V, V) cells of 3 indices; symbolic (H, W) ids */
+    int ids;              /* symbolic: id values 0..ids-1 (larger ones read as ids-1) */
+    int extras;           /* symbolic: X bytes after the map */
+    uint8_t extra_high[POLICY_MAX_EXTRAS]; /* each one's largest value (its field's) */
+    size_t obs_size;
+    int num_actions;
+} policy_input;
+
+/* The input of a world for an encoder (AUTO: whichever fits).
+ * LUDUS_EUNSUPPORTED when no encoder reads its observation (RGB frames),
+ * LUDUS_EINVAL when the one asked for does not fit it. */
+int policy_input_of(const ludus_env_info *info, int encoder, policy_input *in);
+
 /* Words of the instruction vocabulary: 0 pads, 1 is any unknown word. */
 #define POLICY_WORD_PAD 0
 #define POLICY_WORD_UNK 1
 
 typedef struct policy {
-    ludus_policy_arch arch;
-    int view;            /* V: the view is V x V x 3 */
+    ludus_policy_arch arch;  /* encoder resolved */
+    policy_input in;
     int num_actions;     /* A */
     size_t obs_size;
-    int h1, h2;          /* spatial side after conv1 and conv2 */
-    int flat;            /* h2 * h2 * conv2 channels */
+    int cell_ids;        /* indices per map cell: 3 (grid), 1 (symbolic) */
+    int cell_vocab;      /* rows of the cell embedding */
+    int h1, w1, h2, w2;  /* map size after conv1 and conv2 */
+    int flat;            /* h2 * w2 * conv2 channels */
     int feat;            /* width of the trunk's output (fc or memory) */
     int zdim;            /* width of the heads' input */
     int vocab;           /* instruction vocabulary size (with pad, unk) */
     ludus_nn_params params;
     /* offsets into params */
-    size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b, dir_w;
+    size_t embed_w, c1_w, c1_b, c2_w, c2_b, fc_w, fc_b, dir_w, xs_w, xe_w;
     size_t m_wih, m_whh, m_bih, m_bhh;
     size_t w_emb, i_wih, i_whh, i_bih, i_bhh, film_w, film_b;
     size_t a0_w, a0_b, a2_w, a2_b, v0_w, v0_b, v2_w, v2_b;
 } policy;
 
-/* Build (declare and allocate) a policy for an observation layout; the
- * parameters are zero until policy_init. */
-int policy_create(policy *p, const ludus_policy_arch *arch, int view, int num_actions,
-                  size_t obs_size);
+/* Build (declare and allocate) a policy for an input; arch->encoder must
+ * be AUTO or in->encoder. The parameters are zero until policy_init. */
+int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in);
 void policy_destroy(policy *p);
-/* Orthogonal weights (gain sqrt 2 in the trunk, 0.01 for the actor's
- * output, 1 for the critic's), zero biases, N(0,1) embeddings, and torch's
+/* Orthogonal weights (gain sqrt 2 in the trunk, 0.01 for the actor's and
+ * the critic's outputs), zero biases, N(0,1) embeddings (N(0, 1/X) for
+ * the X one-hot extras, whose rows are summed), and torch's
  * uniform(+-1/sqrt(H)) for GRU weights. */
 int policy_init(policy *p, ludus_rng *rng);
+
+/* Multiply-adds of one sample's forward (the convolutions, the fully
+ * connected layers and the heads; the memory and mission encoders
+ * included), to size work for threads. */
+size_t policy_macs(const policy *p);
 
 /* The words of a mission as vocabulary indices, padded with 0 to
  * arch.max_words (longer missions are cut). */
@@ -73,8 +110,10 @@ typedef struct policy_batch {
  * slice of a batch. */
 typedef struct policy_ws {
     int cap;
-    int32_t *cells;          /* (cap*V*V, 3) */
-    int32_t *dirs;           /* (cap) direction indices */
+    int32_t *cells;          /* (cap*H*W, cell_ids) */
+    int32_t *dirs;           /* (cap) direction indices (grid) */
+    int32_t *xidx;           /* (cap, X) one-hot rows of the extras (symbolic) */
+    float *xval;             /* (cap, X) their scaled values */
     float *table, *c1, *col2, *c2, *fc; /* table: the fused embedding conv's */
     float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
     /* The instruction GRU runs once per distinct mission of the batch
@@ -92,7 +131,7 @@ typedef struct policy_ws {
     float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
     float *dih, *dwemb, *iscratch;    /* (3, cap, Hi), (cap*W, Ei), (cap, 6Hi) */
     /* FiLM: each mission's encoding (U, Hi), its (gamma | beta) (U, 2*C2),
-     * conv2's output before the modulation (cap*h2*h2, C2), and the
+     * conv2's output before the modulation (cap*h2*w2, C2), and the
      * gradients of the first two */
     float *hfin, *gb, *c2raw, *dhfin, *dgb;
     float *grad;                      /* (params.size) */

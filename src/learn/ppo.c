@@ -69,6 +69,12 @@ struct ludus_ppo {
     ludus_rng shuffle_rng;
     int *perm;
     uint32_t *counts;     /* (PPO_COUNT_SLOTS) visits per observation hash */
+    int act_team;         /* 1: the rollout's forward runs on the team */
+    int step_slices;      /* > 1: the team steps the worlds in this many slices */
+    int *step_rc;         /* (K) each slice's result */
+    int nach;             /* achievements of the world (Crafter: 22), else 0 */
+    uint32_t *ep_masks;   /* (T*N) achievement masks of the rollout's ended episodes */
+    size_t nmasks;
     int update, num_updates;
     uint64_t steps;
     double t0, cpu0, world_s;
@@ -83,6 +89,8 @@ struct ludus_ppo {
 /* Observation counts live in a table of hashed slots; collisions only make
  * two observations share a count. 2^22 slots (16 MiB) keep them rare for
  * the few hundred thousand distinct views of a grid world run. */
+_Static_assert(LUDUS_CRAFTER_NUM_ACHIEVEMENTS <= LUDUS_PPO_MAX_ACHIEVEMENTS, "metrics hold every achievement");
+
 #define PPO_COUNT_BITS 22
 #define PPO_COUNT_SLOTS (1u << PPO_COUNT_BITS)
 
@@ -110,11 +118,21 @@ static void add_bonus(ludus_ppo *p, size_t base, const uint8_t *vobs, const uint
 
 /* ---- rollout ---- */
 
-/* Worlds below which the rollout's forward runs on the calling thread
- * alone: on 2 cores, waking the team for 16 worlds cost more than it saved
- * (0.25 s against 0.14 s of rollout per 40k frames), broke even at 64 and
- * paid from 128 (0.09 s against 0.12 s); see docs/benchmarks.md. */
-#define PPO_ACT_TEAM_MIN 128
+/* Work (worlds x the policy's multiply-adds per sample) below which the
+ * rollout's forward runs on the calling thread alone: on 2 cores, with the
+ * default grid policy (about 70k per sample), waking the team for 16 worlds
+ * cost more than it saved (0.25 s against 0.14 s of rollout per 40k
+ * frames), broke even at 64 and paid from 128 (0.09 s against 0.12 s);
+ * see docs/benchmarks.md. */
+#define PPO_ACT_TEAM_MIN_MACS 8000000.0
+
+/* Worlds [N k / K, N (k + 1) / K) step on team member k. */
+static void step_job(void *ctx, int k, int K)
+{
+    ludus_ppo *p = ctx;
+    int n0 = (int)((long)p->N * k / K), n1 = (int)((long)p->N * (k + 1) / K);
+    p->step_rc[k] = ludus_vec_step_slice(p->vec, p->actions + (size_t)p->job_t * p->N, n0, n1 - n0);
+}
 
 static void act_job(void *ctx, int k, int K)
 {
@@ -173,15 +191,28 @@ static int rollout(ludus_ppo *p)
         memcpy(p->starts + base, p->cur_start, (size_t)N);
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
-        if (N >= PPO_ACT_TEAM_MIN) pool_run(p->team, act_job, p, p->K);
+        if (p->act_team) pool_run(p->team, act_job, p, p->K);
         else act_job(p, 0, 1);
         double ts = now_s();
-        int rc = ludus_vec_step(p->vec, p->actions + base);
+        int rc = LUDUS_OK;
+        if (p->step_slices > 1) {
+            pool_run(p->team, step_job, p, p->step_slices);
+            for (int k = 0; k < p->step_slices && !rc; k++)
+                if (p->step_rc[k]) rc = err_set(p->step_rc[k], "ppo: stepping the worlds of %s failed", p->info->id);
+        } else {
+            rc = ludus_vec_step(p->vec, p->actions + base);
+        }
         p->world_s += now_s() - ts;
         if (rc) return rc;
         const double *r = ludus_vec_rewards(p->vec);
         const uint8_t *term = ludus_vec_terminated(p->vec), *trunc = ludus_vec_truncated(p->vec);
         const uint8_t *fobs = ludus_vec_final_obs(p->vec);
+        if (p->nach) {
+            const uint8_t *fm = ludus_vec_final_mask(p->vec);
+            const uint32_t *fa = ludus_vec_final_achievements(p->vec);
+            for (int n = 0; n < N; n++)
+                if (fm[n]) p->ep_masks[p->nmasks++] = fa[n];
+        }
         int nb = 0;
         for (int n = 0; n < N; n++) {
             p->rewards[base + n] = (float)r[n];
@@ -350,6 +381,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     double t0 = now_s(), c0 = cpu_s();
     ludus_vec_clear_stats(p->vec);
     p->world_s = 0.0;
+    p->nmasks = 0;
     int rc = rollout(p);
     if (rc) return rc;
     double t1 = now_s(), c1 = cpu_s();
@@ -374,6 +406,12 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     m->success = es.episodes ? (double)es.successes / es.episodes : NAN;
     m->length = es.episodes ? (double)es.steps / es.episodes : NAN;
     m->lr = lr;
+    m->num_achievements = p->nach;
+    m->score = NAN;
+    for (size_t e = 0; e < p->nmasks; e++)
+        for (int i = 0; i < p->nach; i++) m->achievements[i] += (p->ep_masks[e] >> i) & 1u;
+    if (p->nach && p->nmasks && ludus_crafter_score(p->ep_masks, p->nmasks, &m->score, NULL))
+        return LUDUS_EINTERNAL;
     return LUDUS_OK;
 }
 
@@ -411,7 +449,8 @@ void ludus_ppo_destroy(ludus_ppo *p)
     ludus_vec_destroy(p->vec);
     void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
-                    p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts};
+                    p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
+                    p->step_rc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -430,17 +469,6 @@ static void seed_streams(ludus_ppo *p)
     ludus_rng_seed_words(&p->shuffle_rng, words, 4);
 }
 
-int ppo_view_of(const ludus_env_info *info, int *view)
-{
-    if (info->num_obs_fields < 1 || strcmp(info->obs_fields[0].name, "image") != 0 ||
-        info->obs_fields[0].ndim != 3 || info->obs_fields[0].shape[2] != 3 ||
-        info->obs_fields[0].shape[0] != info->obs_fields[0].shape[1] || info->obs_fields[0].offset != 0)
-        return err_set(LUDUS_EUNSUPPORTED,
-                       "%s: the grid policies need an (V, V, 3) \"image\" observation first", info->id);
-    *view = info->obs_fields[0].shape[0];
-    return LUDUS_OK;
-}
-
 int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
 {
     if (!cfg || !out) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
@@ -456,16 +484,22 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->T = cfg->num_steps;
     p->L = cfg->recurrence;
     p->K = cfg->num_threads;
-    ludus_vec_config vc = {.env_id = cfg->env_id, .num_envs = p->N, .num_threads = cfg->env_threads,
+    /* env_threads > 1 steps the worlds on the learner's own (blocking)
+     * team, idle while the worlds step: a pool of the vec's own spun
+     * against the learner's threads (docs/benchmarks.md) */
+    p->step_slices = cfg->env_threads < p->K ? cfg->env_threads : p->K;
+    if (p->step_slices > p->N) p->step_slices = p->N;
+    ludus_vec_config vc = {.env_id = cfg->env_id, .env_options = cfg->env_options, .num_envs = p->N, .num_threads = 1,
                            .level_start = 0,
                            .level_count = cfg->train_levels ? cfg->train_levels : LUDUS_MAX_TRAIN_LEVELS,
                            .seed = cfg->seed};
     if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
     p->D = p->info->obs_size;
-    int view = 0;
-    if ((rc = ppo_view_of(p->info, &view))) goto fail;
-    if ((rc = policy_create(&p->pol, &cfg->arch, view, p->info->num_actions, p->D))) goto fail;
+    policy_input in;
+    if ((rc = policy_input_of(p->info, cfg->arch.encoder, &in))) goto fail;
+    if ((rc = policy_create(&p->pol, &cfg->arch, &in))) goto fail;
+    if (strcmp(p->info->family, "crafter") == 0) p->nach = LUDUS_CRAFTER_NUM_ACHIEVEMENTS;
     p->W = cfg->arch.instr ? cfg->arch.max_words : 0;
     p->M = cfg->arch.memory;
     ludus_rng init_rng;
@@ -517,6 +551,9 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->act_rng = calloc((size_t)p->N, sizeof(ludus_rng));
     p->perm = malloc((size_t)chunks * sizeof(int));
     if (cfg->explore_coef > 0.0f && !(p->counts = calloc(PPO_COUNT_SLOTS, sizeof *p->counts))) goto nomem;
+    if (p->nach && !(p->ep_masks = malloc(TN * sizeof *p->ep_masks))) goto nomem;
+    if (!(p->step_rc = calloc((size_t)p->K, sizeof *p->step_rc))) goto nomem;
+    p->act_team = (double)p->N * (double)policy_macs(&p->pol) >= PPO_ACT_TEAM_MIN_MACS;
     if (!p->obs || !p->words || !p->starts || !p->mem || !p->actions || !p->logp || !p->values ||
         !p->rewards || !p->adv || !p->ret || !p->dones || !p->cur_start || !p->cur_mem ||
         !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)

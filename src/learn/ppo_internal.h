@@ -1,5 +1,5 @@
 /* ppo_internal.h: what the learner's files share: the checkpoint metadata
- * keys, the observation check and access to a learner's policy.
+ * keys and access to a learner's policy.
  */
 #ifndef LUDUS_LEARN_PPO_INTERNAL_H
 #define LUDUS_LEARN_PPO_INTERNAL_H
@@ -14,9 +14,7 @@
 #define CKPT_KEY_ACTIONS "ludus.num_actions"
 #define CKPT_KEY_STEPS "ludus.steps"
 #define CKPT_KEY_CONFIG "ludus.config"
-
-/* The side V of a grid world's (V, V, 3) view, or LUDUS_EUNSUPPORTED. */
-int ppo_view_of(const ludus_env_info *info, int *view);
+#define CKPT_KEY_LAYOUT "ludus.obs_fields"
 
 /* The learner's policy and its bookkeeping, for checkpoint.c. */
 policy *ppo_policy(ludus_ppo *p);

@@ -19,6 +19,7 @@
 typedef struct world_acc {
     double ep_return;
     uint32_t ep_length;
+    uint32_t ep_achievements; /* OR of the episode's steps' achievement bits */
     uint64_t level;
     ludus_rng sampler;
     ludus_episode_stats stats;
@@ -31,6 +32,7 @@ struct ludus_vec {
     uint8_t *states; /* (N, state_size), 64-byte aligned slots */
     uint8_t *obs, *terminated, *truncated, *final_obs, *final_mask;
     double *rewards;
+    uint32_t *final_achievements; /* (N), owned */
     int owns[6];
     world_acc *acc;
     uint64_t level_start, level_count;
@@ -73,6 +75,7 @@ static int reset_world(ludus_vec *v, int i)
     a->level = next_level(v, i);
     a->ep_return = 0;
     a->ep_length = 0;
+    a->ep_achievements = 0;
     int rc = env->ops->reset(env, st, a->level, 1);
     if (rc != LUDUS_OK) return rc;
     env_state_header *h = st;
@@ -90,32 +93,34 @@ static void job_reset(void *ctx, int c, int nchunks)
     for (int i = lo; i < hi && rc == LUDUS_OK; i++) {
         rc = reset_world(v, i);
         v->final_mask[i] = 0;
+        v->final_achievements[i] = 0;
         v->rewards[i] = 0;
         v->terminated[i] = v->truncated[i] = 0;
     }
     v->errors[c] = rc;
 }
 
-static void job_step(void *ctx, int c, int nchunks)
+/* Step worlds [lo, hi); the first reset error, if any. */
+static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
 {
-    ludus_vec *v = ctx;
     const ludus_env *env = v->env;
     const size_t osz = v->obs_size;
-    int lo, hi, rc = LUDUS_OK;
-    chunk_bounds(v, c, nchunks, &lo, &hi);
+    int rc = LUDUS_OK;
     for (int i = lo; i < hi; i++) {
         void *st = SLOT(v, i);
         world_acc *a = &v->acc[i];
         ludus_step_out out;
-        env->ops->step(env, st, v->actions[i], &out);
+        env->ops->step(env, st, actions[i], &out);
         a->ep_return += out.reward;
         a->ep_length++;
+        a->ep_achievements |= out.achievements;
         v->rewards[i] = out.reward;
         v->terminated[i] = out.terminated;
         v->truncated[i] = out.truncated;
         if (out.terminated || out.truncated) {
             env->ops->observe(env, st, v->final_obs + (size_t)i * osz);
             v->final_mask[i] = 1;
+            v->final_achievements[i] = a->ep_achievements;
             ludus_episode_stats *s = &a->stats;
             s->episodes++;
             s->successes += out.success;
@@ -127,10 +132,19 @@ static void job_step(void *ctx, int c, int nchunks)
             if (r != LUDUS_OK && rc == LUDUS_OK) rc = r;
         } else {
             v->final_mask[i] = 0;
+            v->final_achievements[i] = 0;
             env->ops->observe(env, st, v->obs + (size_t)i * osz);
         }
     }
-    v->errors[c] = rc;
+    return rc;
+}
+
+static void job_step(void *ctx, int c, int nchunks)
+{
+    ludus_vec *v = ctx;
+    int lo, hi;
+    chunk_bounds(v, c, nchunks, &lo, &hi);
+    v->errors[c] = step_range(v, v->actions, lo, hi);
 }
 
 static int first_error(const ludus_vec *v)
@@ -185,8 +199,9 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     v->truncated = lend_or_alloc(cfg->truncated, n, &v->owns[3]);
     v->final_obs = lend_or_alloc(cfg->final_obs, n * v->obs_size, &v->owns[4]);
     v->final_mask = lend_or_alloc(cfg->final_mask, n, &v->owns[5]);
+    v->final_achievements = calloc(n, sizeof *v->final_achievements);
     if (!v->states || !v->acc || !v->obs || !v->rewards || !v->terminated || !v->truncated ||
-        !v->final_obs || !v->final_mask) {
+        !v->final_obs || !v->final_mask || !v->final_achievements) {
         err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
         goto fail;
     }
@@ -221,6 +236,7 @@ void ludus_vec_destroy(ludus_vec *v)
     ludus_env_destroy(v->env);
     free(v->states);
     free(v->acc);
+    free(v->final_achievements);
     if (v->owns[0]) free(v->obs);
     if (v->owns[1]) free(v->rewards);
     if (v->owns[2]) free(v->terminated);
@@ -260,6 +276,23 @@ int ludus_vec_step(ludus_vec *v, const int32_t *actions)
     return LUDUS_OK;
 }
 
+int ludus_vec_step_slice(ludus_vec *v, const int32_t *actions, int first, int count)
+{
+    if (!v || !actions) return err_set(LUDUS_EINVAL, "ludus_vec_step_slice: NULL argument");
+    if (first < 0 || count < 0 || first > v->n - count)
+        return err_set(LUDUS_EINVAL, "ludus_vec_step_slice: worlds [%d, %d + %d) are not within [0, %d)", first,
+                       first, count, v->n);
+    if (!v->ready) return err_set(LUDUS_ESTATE, "ludus_vec_step_slice: reset the vec first");
+    const int max_action = v->env->info.max_action;
+    for (int i = first; i < first + count; i++)
+        if ((unsigned)actions[i] >= (unsigned)max_action)
+            return err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
+                           actions[i], i, v->env->id, max_action - 1);
+    int rc = step_range(v, actions, first, first + count);
+    if (rc != LUDUS_OK) return err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
+    return LUDUS_OK;
+}
+
 const ludus_env *ludus_vec_env(const ludus_vec *v) { return v ? v->env : NULL; }
 int ludus_vec_num_envs(const ludus_vec *v) { return v ? v->n : 0; }
 uint8_t *ludus_vec_obs(ludus_vec *v) { return v ? v->obs : NULL; }
@@ -268,6 +301,7 @@ uint8_t *ludus_vec_terminated(ludus_vec *v) { return v ? v->terminated : NULL; }
 uint8_t *ludus_vec_truncated(ludus_vec *v) { return v ? v->truncated : NULL; }
 uint8_t *ludus_vec_final_obs(ludus_vec *v) { return v ? v->final_obs : NULL; }
 uint8_t *ludus_vec_final_mask(ludus_vec *v) { return v ? v->final_mask : NULL; }
+const uint32_t *ludus_vec_final_achievements(const ludus_vec *v) { return v ? v->final_achievements : NULL; }
 
 void *ludus_vec_state(ludus_vec *v, int i)
 {
