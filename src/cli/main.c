@@ -28,7 +28,9 @@ static const cli_command commands[] = {
      "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
      cmd_train},
     {"eval", "evaluate an agent on training and held-out levels",
-     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--episodes N]", cmd_eval},
+     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--options K=V,...] [--episodes N] [--train-levels N] [--greedy] [--seed S] "
+     "[--out FILE]",
+     cmd_eval},
 };
 #define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
