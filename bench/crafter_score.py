@@ -34,6 +34,8 @@ def frames(text):
 def load(run):
     with open(f"{run}/metrics.csv") as f:
         rows = list(csv.DictReader(f))
+    # a run still going may have written half of its last row
+    rows = [r for r in rows if None not in r.values() and "" not in r.values()]
     if not rows or "score" not in rows[0]:
         sys.exit(f"crafter_score: {run}/metrics.csv has no achievement columns (not a Crafter run?)")
     names = list(rows[0].keys())
@@ -73,9 +75,10 @@ def main(argv):
     for run in runs:
         rows, achievements = load(run)
         last = int(rows[-1]["steps"])
-        wins = windows or [(0, 1000000)] + [
-            (b - 1000000, b) for b in (10000000, 30000000, 100000000) if b <= last
-        ] + ([(last - 1000000, last)] if last >= 2000000 and last not in (10000000, 30000000, 100000000) else [])
+        marks = [b for b in (10000000, 30000000, 100000000) if b <= last]
+        # the run's last 1M frames too, unless it ended at (just past) a mark
+        end = [] if last < 2000000 or any(last - b < 100000 for b in marks) else [(last - 1000000, last)]
+        wins = windows or [(0, 1000000)] + [(b - 1000000, b) for b in marks] + end
         for lo, hi in wins:
             n, rates, s, sel = score(rows, achievements, lo, hi)
             end = sel[-1] if sel else None
