@@ -18,10 +18,13 @@ IDS = [eid for eid in ludus.ids() if eid in gymnasium.registry]
 
 @pytest.mark.parametrize("eid", IDS)
 def test_random_episodes_match_the_reference(eid):
-    ref = gymnasium.make(eid).unwrapped
     env = ludus.make(eid)
     rng = np.random.default_rng(0)
     for seed in (1000, 2**31 + 7, 2**64 - 1):
+        # a fresh reference per seed: the reference's Synth levels carry a
+        # stale locked room from one reset to the next (docs/python.md,
+        # Seeding), while a ludus level is a pure function of its seed
+        ref = gymnasium.make(eid).unwrapped
         a, _ = ref.reset(seed=seed)
         b, _ = env.reset(seed=seed)
         for t in range(120):
