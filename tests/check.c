@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <stdarg.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -98,4 +99,33 @@ char *check_run(const char *cmd, int *status)
     int st = pclose(p);
     *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
     return out;
+}
+
+void check_json_diff(const char *ours, const char *ref, const char *fallback, char *field, char *va, char *vb,
+                     size_t cap)
+{
+    cJSON *a = cJSON_Parse(ours), *b = cJSON_Parse(ref);
+    const cJSON *item = NULL;
+    if (a && b) {
+        cJSON_ArrayForEach(item, b)
+        {
+            const cJSON *mine = cJSON_GetObjectItemCaseSensitive(a, item->string);
+            if (mine && cJSON_Compare(mine, item, 1)) continue;
+            char *pa = mine ? cJSON_PrintUnformatted(mine) : NULL, *pb = cJSON_PrintUnformatted(item);
+            snprintf(field, cap, "%s", item->string);
+            snprintf(va, cap, "%s", pa ? pa : "(missing)");
+            snprintf(vb, cap, "%s", pb ? pb : "");
+            free(pa);
+            free(pb);
+            break;
+        }
+    }
+    if (!item) {
+        int n = cap > 10 ? (int)cap - 10 : 0;
+        snprintf(field, cap, "%s", fallback);
+        snprintf(va, cap, "%.*s", n, ours);
+        snprintf(vb, cap, "%.*s", n, ref);
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
 }

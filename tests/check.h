@@ -80,4 +80,13 @@ void check_lines_close(check_lines *lr);
  * *status gets the exit status. Returns NULL if it could not run. */
 char *check_run(const char *cmd, int *status);
 
+/* Where two JSON lines (objects) differ, for a failure message: the first
+ * field of `ref` that `ours` lacks or holds another value in goes to
+ * field, and both values, printed compactly, to va and vb (each cap
+ * bytes). When they agree field by field (the text differs in formatting
+ * only, such as a float written otherwise) or either does not parse,
+ * field is `fallback` and va, vb get the start of each line. */
+void check_json_diff(const char *ours, const char *ref, const char *fallback, char *field, char *va, char *vb,
+                     size_t cap);
+
 #endif

@@ -95,10 +95,30 @@ static void test_repr(void)
     }
 }
 
+/* The differential tests' failure messages name the first differing field. */
+static void test_json_diff(void)
+{
+    char field[64], va[64], vb[64];
+    check_json_diff("{\"a\": 1, \"b\": [1, 2]}", "{\"a\": 1, \"b\": [1, 3]}", "(line)", field, va, vb, sizeof va);
+    CHECK_STR(field, "b");
+    CHECK_STR(va, "[1,2]");
+    CHECK_STR(vb, "[1,3]");
+    check_json_diff("{\"a\": 1}", "{\"a\": 1, \"c\": true}", "(line)", field, va, vb, sizeof va);
+    CHECK_STR(field, "c");
+    CHECK_STR(va, "(missing)");
+    check_json_diff("{\"a\": 1.0}", "{\"a\": 1}", "(line)", field, va, vb, sizeof va);
+    CHECK_STR(field, "(line)");
+    CHECK_STR(va, "{\"a\": 1.0}");
+    check_json_diff("not json", "{\"a\": 1}", "(formatting)", field, va, vb, sizeof va);
+    CHECK_STR(field, "(formatting)");
+    CHECK_STR(vb, "{\"a\": 1}");
+}
+
 int main(void)
 {
     test_errors();
     test_repr();
     test_log_callback();
+    test_json_diff();
     return check_finish("test_core");
 }

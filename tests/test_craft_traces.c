@@ -27,32 +27,10 @@ static int fits(int n)
 
 static void report_diff(const char *file, const char *where, const char *ours, const char *ref)
 {
-    cJSON *a = cJSON_Parse(ours), *b = cJSON_Parse(ref);
-    const char *field = "(formatting)";
-    char va[200] = "", vb[200] = "";
-    const cJSON *item;
-    if (a && b) {
-        cJSON_ArrayForEach(item, b)
-        {
-            const cJSON *mine = cJSON_GetObjectItemCaseSensitive(a, item->string);
-            if (mine && cJSON_Compare(mine, item, 1)) continue;
-            field = item->string;
-            char *pa = mine ? cJSON_PrintUnformatted(mine) : NULL, *pb = cJSON_PrintUnformatted(item);
-            snprintf(va, sizeof va, "%s", pa ? pa : "(missing)");
-            snprintf(vb, sizeof vb, "%s", pb ? pb : "");
-            free(pa);
-            free(pb);
-            break;
-        }
-    }
-    if (strcmp(field, "(formatting)") == 0) {
-        snprintf(va, sizeof va, "%.190s", ours);
-        snprintf(vb, sizeof vb, "%.190s", ref);
-    }
+    char field[200], va[200], vb[200];
+    check_json_diff(ours, ref, "(formatting)", field, va, vb, sizeof va);
     check_fail(__FILE__, __LINE__, "%s %s: field '%s' differs\n    ludus:     %s\n    reference: %s", file,
                where, field, va, vb);
-    cJSON_Delete(a);
-    cJSON_Delete(b);
 }
 
 /* The text of the header's "init" object, as the body of a reset line. */

@@ -31,35 +31,11 @@ static int trace_line_fits(int n)
 static void report_diff(const char *file, uint64_t seed, const char *where, const char *ours,
                         const char *ref)
 {
-    cJSON *a = cJSON_Parse(ours), *b = cJSON_Parse(ref);
-    const char *field = "(line)";
-    char va[160] = "", vb[160] = "";
-    if (a && b) {
-        const cJSON *item;
-        cJSON_ArrayForEach(item, b)
-        {
-            const cJSON *mine = cJSON_GetObjectItemCaseSensitive(a, item->string);
-            if (!mine || !cJSON_Compare(mine, item, 1)) {
-                field = item->string;
-                char *pa = mine ? cJSON_PrintUnformatted(mine) : NULL;
-                char *pb = cJSON_PrintUnformatted(item);
-                snprintf(va, sizeof va, "%s", pa ? pa : "(missing)");
-                snprintf(vb, sizeof vb, "%s", pb ? pb : "");
-                free(pa);
-                free(pb);
-                break;
-            }
-        }
-        if (strcmp(field, "(line)") == 0) {
-            /* Same values, different text: usually a float written differently. */
-            snprintf(va, sizeof va, "%.150s", ours);
-            snprintf(vb, sizeof vb, "%.150s", ref);
-        }
-    }
+    /* "(line)": same values, different text; usually a float written differently */
+    char field[160], va[160], vb[160];
+    check_json_diff(ours, ref, "(line)", field, va, vb, sizeof va);
     check_fail(__FILE__, __LINE__, "%s seed %llu %s: field '%s' differs\n    ludus:     %s\n    reference: %s",
                file, (unsigned long long)seed, where, field, va, vb);
-    cJSON_Delete(a);
-    cJSON_Delete(b);
 }
 
 typedef struct totals {
