@@ -62,12 +62,12 @@ int main(int argc, char **argv)
            "blas_us", "GF/s", "hand_us", "GF/s", "faster");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s].M, N = shapes[s].N, K = shapes[s].K;
-        float *A = nn_alloc_floats((size_t)M * K), *B = nn_alloc_floats((size_t)K * N),
-              *C = nn_alloc_floats((size_t)M * N);
+        float *A = ludus_nn_alloc_floats((size_t)M * K), *B = ludus_nn_alloc_floats((size_t)K * N),
+              *C = ludus_nn_alloc_floats((size_t)M * N);
         for (size_t i = 0; i < (size_t)M * K; i++) A[i] = (float)(i % 7) * 0.1f;
         for (size_t i = 0; i < (size_t)K * N; i++) B[i] = (float)(i % 5) * 0.1f;
-        double tb_ = run(nn_gemm_blas, shapes[s].ta, shapes[s].tb, M, N, K, A, B, C);
-        double th = run(nn_gemm_hand, shapes[s].ta, shapes[s].tb, M, N, K, A, B, C);
+        double tb_ = run(ludus_nn_gemm_blas, shapes[s].ta, shapes[s].tb, M, N, K, A, B, C);
+        double th = run(ludus_nn_gemm_hand, shapes[s].ta, shapes[s].tb, M, N, K, A, B, C);
         double fl = 2.0 * M * N * K * 1e-9;
         printf("%-28s %5d %5d %6d %6d %6d %10.2f %8.2f %10.2f %8.2f %s\n", shapes[s].what,
                shapes[s].ta, shapes[s].tb, M, N, K, tb_ * 1e6, fl / tb_, th * 1e6, fl / th,

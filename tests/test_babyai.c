@@ -69,7 +69,7 @@ static void face(world *w, int dir)
 static int dir_to(int dx, int dy)
 {
     for (int d = 0; d < 4; d++)
-        if (grid_dir_vec[d][0] == dx && grid_dir_vec[d][1] == dy) return d;
+        if (ludus_grid_dir_vec[d][0] == dx && ludus_grid_dir_vec[d][1] == dy) return d;
     return -1;
 }
 
@@ -86,7 +86,7 @@ static int go_face(world *w, const uint8_t *goal, int allow_doors)
     while (head < tail && found < 0) {
         int p = queue[head++], x = p % W, y = p / W;
         for (int d = 0; d < 4 && found < 0; d++) {
-            int nx = x + grid_dir_vec[d][0], ny = y + grid_dir_vec[d][1];
+            int nx = x + ludus_grid_dir_vec[d][0], ny = y + ludus_grid_dir_vec[d][1];
             if (nx < 0 || ny < 0 || nx >= W || ny >= H) continue;
             if (goal[ny * W + nx]) {
                 found = p;
@@ -94,7 +94,7 @@ static int go_face(world *w, const uint8_t *goal, int allow_doors)
             }
         }
         for (int d = 0; d < 4 && found < 0; d++) {
-            int nx = x + grid_dir_vec[d][0], ny = y + grid_dir_vec[d][1];
+            int nx = x + ludus_grid_dir_vec[d][0], ny = y + ludus_grid_dir_vec[d][1];
             if (nx < 0 || ny < 0 || nx >= W || ny >= H || prev[ny * W + nx] != -2) continue;
             if (!walkable(w, nx, ny, allow_doors)) continue;
             prev[ny * W + nx] = p;
@@ -165,7 +165,7 @@ static int solve_action(world *w, const bab_instr *in, int allow_doors)
         memset(goal, 0, sizeof goal);
         for (int k = 0; k < f->npos; k++)
             for (int d = 0; d < 4; d++) {
-                int x = f->px[k] + grid_dir_vec[d][0], y = f->py[k] + grid_dir_vec[d][1];
+                int x = f->px[k] + ludus_grid_dir_vec[d][0], y = f->py[k] + ludus_grid_dir_vec[d][1];
                 if (x < 0 || y < 0 || x >= W || y >= H) continue;
                 if (grid_get(w->s, gst(w), x, y) == GC_EMPTY) goal[y * W + x] = 1;
             }
@@ -290,7 +290,7 @@ static void check_putnext_far_drop_continues(void)
         }
         act(&w, ACT_PICKUP);
         grid_state *st = gst(&w);
-        int fx = st->agent_x + grid_dir_vec[st->agent_dir][0], fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+        int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0], fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
         const bab_desc *f = &gex(&w)->desc[in->b];
         int near = 0;
         for (int k = 0; k < f->npos; k++) near |= abs(f->px[k] - fx) + abs(f->py[k] - fy) == 1;
@@ -384,7 +384,7 @@ static void check_goto_on_turn(void)
         const bab_desc *d = &gex(&w)->desc[gex(&w)->instr[gex(&w)->root].a];
         grid_state *st = gst(&w);
         int right = (st->agent_dir + 1) % 4;
-        int rx = st->agent_x + grid_dir_vec[right][0], ry = st->agent_y + grid_dir_vec[right][1];
+        int rx = st->agent_x + ludus_grid_dir_vec[right][0], ry = st->agent_y + ludus_grid_dir_vec[right][1];
         for (int k = 0; k < d->npos; k++)
             if (d->px[k] == rx && d->py[k] == ry) {
                 act(&w, ACT_RIGHT);
@@ -456,7 +456,7 @@ static void check_rejections(void)
         CHECK(world_open(&w, "BabyAI-UnblockPickup-v0", seed));
         total += gst(&w)->rejections;
         CHECK_EQ(ludus_env_rejections(w.env, w.st), gst(&w)->rejections); /* the public view */
-        CHECK(!bab_objs_reachable(w.s, gst(&w))); /* what the rejection loop enforced */
+        CHECK(!ludus_bab_objs_reachable(w.s, gst(&w))); /* what the rejection loop enforced */
         world_close(&w);
     }
     CHECK_MSG(total > 0, "UnblockPickup never rejected a sample in 20 seeds");

@@ -58,21 +58,21 @@ static void test_log_callback(void)
 static void *fail_in_thread(void *arg)
 {
     (void)arg;
-    err_set(LUDUS_EIO, "thread message");
+    ludus_err_set(LUDUS_EIO, "thread message");
     return strcmp(ludus_errmsg(), "thread message") == 0 ? (void *)1 : NULL;
 }
 
 /* Messages are per thread: a failure on one thread leaves another's alone. */
 static void test_errors(void)
 {
-    CHECK_EQ(err_set(LUDUS_EINVAL, "main %d", 7), LUDUS_EINVAL);
+    CHECK_EQ(ludus_err_set(LUDUS_EINVAL, "main %d", 7), LUDUS_EINVAL);
     pthread_t t;
     void *ok = NULL;
     pthread_create(&t, NULL, fail_in_thread, NULL);
     pthread_join(t, &ok);
     CHECK(ok != NULL);
     CHECK_STR(ludus_errmsg(), "main 7");
-    CHECK_EQ(err_wrap(LUDUS_EINVAL, "context"), LUDUS_EINVAL);
+    CHECK_EQ(ludus_err_wrap(LUDUS_EINVAL, "context"), LUDUS_EINVAL);
     CHECK_STR(ludus_errmsg(), "context: main 7");
     CHECK_STR(ludus_strerror(LUDUS_ENOTFOUND), "not found");
     CHECK_STR(ludus_strerror(-99), "unknown error");
@@ -90,7 +90,7 @@ static void test_repr(void)
     };
     char buf[40];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fmt_double_repr(buf, cases[i].v);
+        ludus_fmt_double_repr(buf, cases[i].v);
         CHECK_STR(buf, cases[i].want);
     }
 }

@@ -202,9 +202,9 @@ static void check_options(const char *assets)
     snprintf(opts, sizeof opts, "assets=%s", dir);
     make_fails(opts, LUDUS_ENOTFOUND, "water.png");
     for (int i = 0; i < CRAFT_NUM_TEX; i++) {
-        if (!craft_tex_files[i]) continue;
-        snprintf(from, sizeof from, "%s/%s.png", assets, craft_tex_files[i]);
-        snprintf(to, sizeof to, "%s/%s.png", dir, craft_tex_files[i]);
+        if (!ludus_craft_tex_files[i]) continue;
+        snprintf(from, sizeof from, "%s/%s.png", assets, ludus_craft_tex_files[i]);
+        snprintf(to, sizeof to, "%s/%s.png", dir, ludus_craft_tex_files[i]);
         CHECK(copy_file(from, to));
     }
     ludus_env *ok = make("Crafter-Reward-v1", opts); /* a full copy loads */
@@ -223,8 +223,8 @@ static void check_options(const char *assets)
     remove(to);
     make_fails(opts, LUDUS_ENOTFOUND, "zombie.png' is missing");
     for (int i = 0; i < CRAFT_NUM_TEX; i++) {
-        if (!craft_tex_files[i]) continue;
-        snprintf(to, sizeof to, "%s/%s.png", dir, craft_tex_files[i]);
+        if (!ludus_craft_tex_files[i]) continue;
+        snprintf(to, sizeof to, "%s/%s.png", dir, ludus_craft_tex_files[i]);
         remove(to);
     }
     rmdir(dir);
@@ -283,7 +283,7 @@ static void check_seeds(void)
     static const uint64_t edges[] = {0, 1, 2147483647u, 1ull << 61, 1ull << 63, UINT64_MAX};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
         CHECK_OK(ludus_env_reset(env, a, edges[i], NULL));
-        CHECK(a->seed == edges[i] && a->episode == 1 && a->world_seed == craft_world_seed(edges[i], 1));
+        CHECK(a->seed == edges[i] && a->episode == 1 && a->world_seed == ludus_craft_world_seed(edges[i], 1));
         char why[128];
         CHECK_MSG(!invariants(a, why, sizeof why), "seed %llu: %s", (unsigned long long)edges[i], why);
     }
@@ -304,7 +304,7 @@ static void check_seeds(void)
     ludus_env_reset(env, a, 42, NULL);
     for (uint32_t e = 2; e <= 4; e++) {
         CHECK_OK(ludus_env_reset_continue(env, a, NULL));
-        CHECK(a->episode == e && a->seed == 42 && a->world_seed == craft_world_seed(42, e) && a->step == 0);
+        CHECK(a->episode == e && a->seed == 42 && a->world_seed == ludus_craft_world_seed(42, e) && a->step == 0);
     }
     ludus_env_reset(env, b, 42, NULL);
     CHECK(!same_world(a, b));
@@ -440,7 +440,7 @@ static void check_frames(const char *assets)
     CHECK_ERR(ludus_env_render(orig, st, NULL, frame, sizeof frame - 1), LUDUS_EINVAL);
     CHECK_OK(ludus_env_render(orig, st, NULL, frame, sizeof frame));
     char hex[65];
-    sha256_hex(frame, sizeof frame, hex);
+    ludus_sha256_hex(frame, sizeof frame, hex);
     /* seed 0's first frame, from worldgen.jsonl.gz */
     CHECK_STR(hex, "7ea6d5809711316ca8b2a96f4590cbd34e2cf286a850f60b3eae772cd5a3e523");
 
@@ -489,16 +489,16 @@ static void check_frames(const char *assets)
 static void build_scene(craft_state *st)
 {
     for (int x = 0; x < CRAFT_SIZE; x++)
-        for (int y = 0; y < CRAFT_SIZE; y++) craft_set_mat(st, x, y, MAT_GRASS);
+        for (int y = 0; y < CRAFT_SIZE; y++) ludus_craft_set_mat(st, x, y, MAT_GRASS);
     while (st->num_objs > 1) {
-        craft_vacate(st, 1);
-        craft_drop(st, 1);
+        ludus_craft_vacate(st, 1);
+        ludus_craft_drop(st, 1);
     }
-    craft_set_mat(st, 30, 31, MAT_TREE);   /* 1 north, 2 west */
-    craft_set_mat(st, 33, 29, MAT_TREE);   /* 3 north, 1 east: farther by BALROG's count */
+    ludus_craft_set_mat(st, 30, 31, MAT_TREE);   /* 1 north, 2 west */
+    ludus_craft_set_mat(st, 33, 29, MAT_TREE);   /* 3 north, 1 east: farther by BALROG's count */
     for (int x = 35; x <= 36; x++)
-        for (int y = 29; y <= 35; y++) craft_set_mat(st, x, y, MAT_WATER);
-    craft_add(st, KIND_COW, 33, 33, 3, 0); /* 1 south, 1 east */
+        for (int y = 29; y <= 35; y++) ludus_craft_set_mat(st, x, y, MAT_WATER);
+    ludus_craft_add(st, KIND_COW, 33, 33, 3, 0); /* 1 south, 1 east */
     st->facing = DIR_DOWN;
 }
 
@@ -537,7 +537,7 @@ static void check_text(void)
     CHECK(strstr(buf, "You face nothing at your front.") != NULL);
     CHECK(strstr(buf, "Your inventory:\n- wood: 2\n- wood_pickaxe: 1") != NULL);
     st->sleeping = 0;
-    craft_set_mat(st, 33, 32, MAT_STONE);
+    ludus_craft_set_mat(st, 33, 32, MAT_STONE);
     ludus_env_text(env, st, LUDUS_TEXT_BALROG, buf, cap);
     CHECK(strstr(buf, "- stone 1 step east\n") && strstr(buf, "You face stone at your front."));
 
@@ -554,7 +554,7 @@ static void check_text(void)
 
     /* the capacity holds the longest description: a view of 62 distinct things */
     for (int i = 0; i < 9; i++)
-        for (int j = 0; j < 7; j++) craft_set_mat(st, 28 + i, 29 + j, (unsigned)(1 + (i * 7 + j) % 12));
+        for (int j = 0; j < 7; j++) ludus_craft_set_mat(st, 28 + i, 29 + j, (unsigned)(1 + (i * 7 + j) % 12));
     n = ludus_env_text(env, st, LUDUS_TEXT_FULL, buf, cap);
     CHECK(n > 0 && (size_t)n + 1 < cap);
     n = ludus_env_text(env, st, LUDUS_TEXT_BALROG, buf, cap);

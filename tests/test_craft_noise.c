@@ -27,7 +27,7 @@ int main(void)
         const char *kind = cJSON_GetObjectItem(j, "kind")->valuestring;
         const cJSON *seed = cJSON_GetObjectItem(j, "seed");
         if (seed && seed->valuedouble != seeded) {
-            craft_noise_seed(&noise, (int64_t)seed->valuedouble);
+            ludus_craft_noise_seed(&noise, (int64_t)seed->valuedouble);
             seeded = seed->valuedouble;
         }
         if (strcmp(kind, "perm") == 0) {
@@ -41,7 +41,7 @@ int main(void)
         } else if (strcmp(kind, "noise3") == 0) {
             double x = cJSON_GetObjectItem(j, "x")->valuedouble, y = cJSON_GetObjectItem(j, "y")->valuedouble;
             double z = cJSON_GetObjectItem(j, "z")->valuedouble, v = cJSON_GetObjectItem(j, "v")->valuedouble;
-            double got = craft_noise3(&noise, x, y, z);
+            double got = ludus_craft_noise3(&noise, x, y, z);
             if (got != v) {
                 wrong++;
                 CHECK_MSG(0, "seed %.0f noise3(%.17g, %.17g, %.17g) = %.17g, want %.17g (%s)", seeded, x, y, z,

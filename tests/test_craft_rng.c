@@ -23,7 +23,7 @@ static void check_tuple_hash(const char *line)
     uint64_t ma, mb;
     craft_decimal_mod61(a, &na, &ma);
     craft_decimal_mod61(b, &nb, &mb);
-    int64_t got = craft_py_hash_pair(craft_py_hash_int(na, ma), craft_py_hash_int(nb, mb));
+    int64_t got = ludus_craft_py_hash_pair(ludus_craft_py_hash_int(na, ma), ludus_craft_py_hash_int(nb, mb));
     long long want = strtoll(h, NULL, 10);
     CHECK_MSG(got == want, "hash((%.24s, %.4s)) = %lld, want %lld", a, b, (long long)got, want);
     const int64_t m = 2147483647;
@@ -33,7 +33,7 @@ static void check_tuple_hash(const char *line)
     /* For Crafter's own seeds (non-negative, below 2^64) the one-call form agrees. */
     errno = 0;
     unsigned long long sa = strtoull(a, NULL, 10), sb = strtoull(b, NULL, 10);
-    if (!na && !nb && errno == 0) CHECK_EQ(craft_world_seed(sa, sb), ws);
+    if (!na && !nb && errno == 0) CHECK_EQ(ludus_craft_world_seed(sa, sb), ws);
     hashes++;
 }
 
@@ -42,7 +42,7 @@ static void check_stream(const cJSON *j)
     uint32_t seed = (uint32_t)cJSON_GetObjectItem(j, "seed")->valuedouble;
     const cJSON *raw = cJSON_GetObjectItem(j, "raw32");
     craft_mt mt;
-    craft_mt_seed(&mt, seed);
+    ludus_craft_mt_seed(&mt, seed);
     int i = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, raw)
@@ -57,7 +57,7 @@ static void check_stream(const cJSON *j)
     CHECK_MSG(i == 1248, "seed %u: %d raw words", seed, i);
     check_passed++;
 
-    craft_mt_seed(&mt, seed);
+    ludus_craft_mt_seed(&mt, seed);
     const cJSON *op;
     int k = 0;
     cJSON_ArrayForEach(op, cJSON_GetObjectItem(j, "ops"))
@@ -68,7 +68,7 @@ static void check_stream(const cJSON *j)
         double high = cJSON_GetObjectItem(op, "high")->valuedouble;
         int ok = 1;
         if (strcmp(name, "randint") == 0) {
-            int64_t got = (int64_t)low + craft_mt_randint(&mt, (uint32_t)(high - low));
+            int64_t got = (int64_t)low + ludus_craft_mt_randint(&mt, (uint32_t)(high - low));
             ok = got == (int64_t)out->valuedouble;
             draws++;
         } else if (strcmp(name, "uniform") == 0) {
@@ -99,7 +99,7 @@ static void check_stream(const cJSON *j)
     streams++;
 }
 
-/* craft_mt_advance(n) must leave the stream where n draws would. */
+/* ludus_craft_mt_advance(n) must leave the stream where n draws would. */
 static void check_advance(void)
 {
     static const uint64_t starts[] = {0, 1, 300, 623, 624, 625, 1000};
@@ -107,11 +107,11 @@ static void check_advance(void)
     for (size_t a = 0; a < sizeof starts / sizeof *starts; a++)
         for (size_t b = 0; b < sizeof skips / sizeof *skips; b++) {
             craft_mt x, y;
-            craft_mt_seed(&x, 1256191933u);
+            ludus_craft_mt_seed(&x, 1256191933u);
             for (uint64_t i = 0; i < starts[a]; i++) craft_mt_next32(&x);
             y = x;
             for (uint64_t i = 0; i < skips[b]; i++) craft_mt_next32(&x);
-            craft_mt_advance(&y, skips[b]);
+            ludus_craft_mt_advance(&y, skips[b]);
             CHECK_MSG(x.words == y.words && craft_mt_next32(&x) == craft_mt_next32(&y) &&
                           craft_mt_next32(&x) == craft_mt_next32(&y),
                       "advance %llu from %llu", (unsigned long long)skips[b], (unsigned long long)starts[a]);
@@ -122,14 +122,14 @@ static void check_advance(void)
  * 2^61 - 1 wrap as CPython's int hash does. */
 static void check_seed_edges(void)
 {
-    CHECK_EQ(craft_world_seed(0, 1), 1256191933);
+    CHECK_EQ(ludus_craft_world_seed(0, 1), 1256191933);
     const uint64_t p = (1ull << 61) - 1;
-    CHECK_EQ(craft_world_seed(p, 1), craft_world_seed(0, 1));
-    CHECK_EQ(craft_world_seed(p + 5, 3), craft_world_seed(5, 3));
-    CHECK_EQ(craft_world_seed(1ull << 63, 1), craft_world_seed(4, 1));        /* 2^63 = 4 (mod p) */
-    CHECK_EQ(craft_world_seed(UINT64_MAX, 1), craft_world_seed(7, 1));        /* 2^64-1 = 7 (mod p) */
-    CHECK(craft_world_seed(UINT64_MAX, 1) < 2147483647u);
-    CHECK(craft_py_hash_int(1, 1) == -2);                                       /* hash(-1) == -2 */
+    CHECK_EQ(ludus_craft_world_seed(p, 1), ludus_craft_world_seed(0, 1));
+    CHECK_EQ(ludus_craft_world_seed(p + 5, 3), ludus_craft_world_seed(5, 3));
+    CHECK_EQ(ludus_craft_world_seed(1ull << 63, 1), ludus_craft_world_seed(4, 1));        /* 2^63 = 4 (mod p) */
+    CHECK_EQ(ludus_craft_world_seed(UINT64_MAX, 1), ludus_craft_world_seed(7, 1));        /* 2^64-1 = 7 (mod p) */
+    CHECK(ludus_craft_world_seed(UINT64_MAX, 1) < 2147483647u);
+    CHECK(ludus_craft_py_hash_int(1, 1) == -2);                                       /* hash(-1) == -2 */
 }
 
 int main(void)

@@ -17,7 +17,7 @@
 
 static double model_noise(const craft_noise *n, double x, double y, double z, double size)
 {
-    return craft_noise3(n, x / size, y / size, z);
+    return ludus_craft_noise3(n, x / size, y / size, z);
 }
 
 static unsigned model_material(craft_mt *rng, const craft_noise *n, int x, int y, int *tunnel)
@@ -55,9 +55,9 @@ static unsigned model_material(craft_mt *rng, const craft_noise *n, int x, int y
 static int model_world(uint64_t seed, uint32_t episode, uint8_t mat[64][64], int objs[][3], uint64_t *words)
 {
     craft_mt rng;
-    craft_mt_seed(&rng, craft_world_seed(seed, episode));
+    ludus_craft_mt_seed(&rng, ludus_craft_world_seed(seed, episode));
     craft_noise noise;
-    craft_noise_seed(&noise, craft_mt_randint(&rng, 2147483647u));
+    ludus_craft_noise_seed(&noise, ludus_craft_mt_randint(&rng, 2147483647u));
     static int tunnel[64][64];
     memset(tunnel, 0, sizeof tunnel);
     for (int x = 0; x < 64; x++)

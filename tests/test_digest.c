@@ -7,7 +7,7 @@
 static void sha(const char *msg, const char *want)
 {
     char hex[65];
-    sha256_hex(msg, strlen(msg), hex);
+    ludus_sha256_hex(msg, strlen(msg), hex);
     CHECK_STR(hex, want);
 }
 
@@ -20,15 +20,15 @@ int main(void)
     /* one million 'a', in pieces of 7 bytes */
     sha256_ctx c;
     uint8_t d[SHA256_BYTES];
-    sha256_init(&c);
+    ludus_sha256_init(&c);
     const char piece[] = "aaaaaaa";
     size_t left = 1000000;
     while (left) {
         size_t n = left < 7 ? left : 7;
-        sha256_update(&c, piece, n);
+        ludus_sha256_update(&c, piece, n);
         left -= n;
     }
-    sha256_final(&c, d);
+    ludus_sha256_final(&c, d);
     static const uint8_t million[8] = {0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92};
     CHECK(memcmp(d, million, 8) == 0);
 
@@ -37,7 +37,7 @@ int main(void)
                                          {"foobar", "Zm9vYmFy"}};
     for (size_t i = 0; i < sizeof b64 / sizeof b64[0]; i++) {
         char out[32];
-        size_t n = base64_encode(b64[i][0], strlen(b64[i][0]), out);
+        size_t n = ludus_base64_encode(b64[i][0], strlen(b64[i][0]), out);
         CHECK_STR(out, b64[i][1]);
         CHECK_EQ(n, strlen(b64[i][1]));
     }

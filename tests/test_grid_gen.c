@@ -125,7 +125,7 @@ static void scatter(world *w, roomgrid *rg, int density)
     for (int y = 0; y < w->s->height; y++)
         for (int x = 0; x < w->s->width; x++) {
             if (grid_get(w->s, w->st, x, y) != GC_EMPTY || (int)trand(100) >= density) continue;
-            gcell obj = grid_new_obj(w->st, kinds[trand(3)], grid_color_names[trand(6)], 0);
+            gcell obj = grid_new_obj(w->st, kinds[trand(3)], ludus_grid_color_names[trand(6)], 0);
             grid_set(w->s, w->st, x, y, obj);
             rg->placed[GC_TYPE(obj)] |= (uint8_t)(1u << GC_COLOR(obj));
         }
@@ -150,7 +150,7 @@ static int ref_place(const grid_spec *s, grid_state *st, ludus_rng *rng, int i, 
     return 0;
 }
 
-/* rg_add_distractors against the reference's add_distractors. */
+/* ludus_rg_add_distractors against the reference's add_distractors. */
 static void check_distractors_in(const char *id)
 {
     world w;
@@ -160,8 +160,8 @@ static void check_distractors_in(const char *id)
     for (int k = 0; k < 150; k++) {
         roomgrid rg;
         random_stream(&w.st->rng);
-        rg_init(&rg, w.s, w.st);
-        if (trand(2)) CHECK_OK(rg_place_agent(&rg, -1, -1, 1)); /* else the provisional agent */
+        ludus_rg_init(&rg, w.s, w.st);
+        if (trand(2)) CHECK_OK(ludus_rg_place_agent(&rg, -1, -1, 1)); /* else the provisional agent */
         scatter(&w, &rg, (int)trand(45));
         const int i = trand(3) ? -1 : (int)trand((uint32_t)rg.cols), j = trand(3) ? -1 : (int)trand((uint32_t)rg.rows);
         const int n = 1 + (int)trand(12), unique = (int)trand(2);
@@ -171,12 +171,12 @@ static void check_distractors_in(const char *id)
 
         gcell got[16];
         int8_t gx[16], gy[16];
-        int rc = rg_add_distractors(&rg, i, j, n, unique, got, gx, gy);
+        int rc = ludus_rg_add_distractors(&rg, i, j, n, unique, got, gx, gy);
 
         ludus_rng rng = ref->rng;
         int ok = 1;
         for (int added = 0; added < n && ok;) {
-            int color = grid_color_names[ludus_rng_integers(&rng, 0, 6)];
+            int color = ludus_grid_color_names[ludus_rng_integers(&rng, 0, 6)];
             int type = kinds[ludus_rng_integers(&rng, 0, 3)];
             if (unique && ((placed[type] >> color) & 1)) {
                 if ((placed[OBJ_KEY] & placed[OBJ_BALL] & placed[OBJ_BOX] & 0x3f) == 0x3f) ok = 0; /* would never end */
@@ -214,20 +214,20 @@ static void check_connect_all(void)
     for (int k = 0; k < 300; k++) {
         roomgrid rg;
         random_stream(&w.st->rng);
-        rg_init(&rg, w.s, w.st);
-        CHECK_OK(rg_place_agent(&rg, -1, -1, 1));
+        ludus_rg_init(&rg, w.s, w.st);
+        CHECK_OK(ludus_rg_place_agent(&rg, -1, -1, 1));
         /* Some walls already open or doored, some rooms locked. */
         for (int e = (int)trand(6); e > 0; e--) {
             int i = (int)trand(3), j = (int)trand(3), d = (int)trand(4);
             if (!rg_has_neighbor(&rg, i, j, d) || rg_get(&rg, i, j)->doors[d] != RG_WALL) continue;
-            if (trand(2)) rg_remove_wall(&rg, i, j, d);
-            else rg_add_door(&rg, i, j, d, COL_RED, trand(3) == 0, NULL, NULL);
+            if (trand(2)) ludus_rg_remove_wall(&rg, i, j, d);
+            else ludus_rg_add_door(&rg, i, j, d, COL_RED, trand(3) == 0, NULL, NULL);
         }
         roomgrid rr = rg;
         rr.st = ref;
         memcpy(ref, w.st, bytes);
         const int ncolors = 1 + (int)trand(6);
-        int rc = rg_connect_all(&rg, grid_color_names, ncolors);
+        int rc = ludus_rg_connect_all(&rg, ludus_grid_color_names, ncolors);
 
         const int start = rg_room_j(&rr, ref->agent_y) * rr.cols + rg_room_i(&rr, ref->agent_x);
         int ok = 0;
@@ -240,7 +240,7 @@ static void check_connect_all(void)
                 seen |= 1 << r;
                 for (int d = 0; d < 4; d++)
                     if (rr.room[r].doors[d] != RG_WALL)
-                        stack[top++] = (r / 3 + grid_dir_vec[d][1]) * 3 + r % 3 + grid_dir_vec[d][0];
+                        stack[top++] = (r / 3 + ludus_grid_dir_vec[d][1]) * 3 + r % 3 + ludus_grid_dir_vec[d][0];
             }
             if (seen == (1 << 9) - 1) {
                 ok = 1;
@@ -249,10 +249,10 @@ static void check_connect_all(void)
             int i = (int)ludus_rng_integers(&ref->rng, 0, 3), j = (int)ludus_rng_integers(&ref->rng, 0, 3);
             int d = (int)ludus_rng_integers(&ref->rng, 0, 4);
             if (!rg_has_neighbor(&rr, i, j, d) || rg_get(&rr, i, j)->doors[d] != RG_WALL) continue;
-            int q = (j + grid_dir_vec[d][1]) * 3 + i + grid_dir_vec[d][0];
+            int q = (j + ludus_grid_dir_vec[d][1]) * 3 + i + ludus_grid_dir_vec[d][0];
             if (rg_get(&rr, i, j)->locked || rr.room[q].locked) continue;
-            int color = grid_color_names[ludus_rng_integers(&ref->rng, 0, ncolors)];
-            rg_add_door(&rr, i, j, d, color, 0, NULL, NULL);
+            int color = ludus_grid_color_names[ludus_rng_integers(&ref->rng, 0, ncolors)];
+            ludus_rg_add_door(&rr, i, j, d, color, 0, NULL, NULL);
         }
         CHECK_EQ(rc == LUDUS_OK, ok);
         CHECK_MSG(memcmp(ref, w.st, bytes) == 0, "connect_all case %d: states differ", k);
@@ -262,7 +262,7 @@ static void check_connect_all(void)
     world_close(&w);
 }
 
-/* rg_place_agent against the reference's place_agent: a random room when
+/* ludus_rg_place_agent against the reference's place_agent: a random room when
  * asked, place_obj without rejection, a direction, and again until the
  * cell in front is empty or a wall. */
 static void check_place_agent(void)
@@ -274,11 +274,11 @@ static void check_place_agent(void)
     for (int k = 0; k < 300; k++) {
         roomgrid rg;
         random_stream(&w.st->rng);
-        rg_init(&rg, w.s, w.st);
+        ludus_rg_init(&rg, w.s, w.st);
         scatter(&w, &rg, (int)trand(60));
         memcpy(ref, w.st, bytes);
         const int i = trand(2) ? -1 : (int)trand(3), j = trand(2) ? -1 : (int)trand(3);
-        int rc = rg_place_agent(&rg, i, j, 1);
+        int rc = ludus_rg_place_agent(&rg, i, j, 1);
 
         ludus_rng *rng = &ref->rng;
         int ri = i >= 0 ? i : (int)ludus_rng_integers(rng, 0, 3), rj = j >= 0 ? j : (int)ludus_rng_integers(rng, 0, 3);
@@ -295,8 +295,8 @@ static void check_place_agent(void)
             }
             if (!placed) break;
             ref->agent_dir = (uint8_t)ludus_rng_integers(rng, 0, 4);
-            gcell front = grid_get(w.s, ref, ref->agent_x + grid_dir_vec[ref->agent_dir][0],
-                                   ref->agent_y + grid_dir_vec[ref->agent_dir][1]);
+            gcell front = grid_get(w.s, ref, ref->agent_x + ludus_grid_dir_vec[ref->agent_dir][0],
+                                   ref->agent_y + ludus_grid_dir_vec[ref->agent_dir][1]);
             ok = front == GC_EMPTY || GC_TYPE(front) == OBJ_WALL;
         }
         if (rc == LUDUS_OK && ok) CHECK_MSG(memcmp(ref, w.st, bytes) == 0, "place_agent case %d: states differ", k);
@@ -323,8 +323,8 @@ static int ref_reachable(const grid_spec *s, const grid_state *st)
         gcell c = grid_get(s, st, x, y);
         if (c != GC_EMPTY && GC_TYPE(c) != OBJ_DOOR) continue;
         for (int d = 0; d < 4; d++) {
-            stack[top][0] = x + grid_dir_vec[d][0];
-            stack[top++][1] = y + grid_dir_vec[d][1];
+            stack[top][0] = x + ludus_grid_dir_vec[d][0];
+            stack[top++][1] = y + ludus_grid_dir_vec[d][1];
         }
     }
     for (int x = 0; x < W; x++)
@@ -372,9 +372,9 @@ static void check_scans(void)
             int want = ref_reachable(w.s, w.st);
             reached += want;
             blocked += !want;
-            CHECK_MSG(bab_objs_reachable(w.s, w.st) == want, "%s case %d: reachable %d", ids[i], k, !want);
+            CHECK_MSG(ludus_bab_objs_reachable(w.s, w.st) == want, "%s case %d: reachable %d", ids[i], k, !want);
             bab_cells cells;
-            bab_cells_build(w.s, w.st, &cells);
+            ludus_bab_cells_build(w.s, w.st, &cells);
             int n = 0, all_listed = 1;
             for (int y = 0; y < w.s->height; y++)
                 for (int x = 0; x < w.s->width; x++) {
@@ -470,7 +470,7 @@ static void check_view(void)
                 }
                 ref_view(w.s, w.st, V, w.s->see_through_walls, want);
                 got[V * V * 3] = 0xa5; /* the view writes exactly V*V*3 bytes */
-                grid_view(w.s, w.st, got);
+                ludus_grid_view(w.s, w.st, got);
                 CHECK_MSG(memcmp(want, got, (size_t)(V * V * 3)) == 0, "%s V=%d case %d: view differs", ids[i], V, k);
                 CHECK(got[V * V * 3] == 0xa5);
             }

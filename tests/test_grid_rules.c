@@ -52,14 +52,14 @@ static double success_now(const world *w)
 static int color_index(const char *name, size_t n)
 {
     for (int c = 0; c < 6; c++)
-        if (strlen(grid_color_str[c]) == n && strncmp(grid_color_str[c], name, n) == 0) return c;
+        if (strlen(ludus_grid_color_str[c]) == n && strncmp(ludus_grid_color_str[c], name, n) == 0) return c;
     return -1;
 }
 
 static int type_index(const char *name, size_t n)
 {
     for (int t = 0; t < 11; t++)
-        if (strlen(grid_type_str[t]) == n && strncmp(grid_type_str[t], name, n) == 0) return t;
+        if (strlen(ludus_grid_type_str[t]) == n && strncmp(ludus_grid_type_str[t], name, n) == 0) return t;
     return -1;
 }
 
@@ -96,7 +96,7 @@ static int find(const world *w, int type, int color, int *fx, int *fy)
 static int stand_next_to(world *w, int tx, int ty, int skip)
 {
     for (int d = 0; d < 4; d++) {
-        int x = tx - grid_dir_vec[d][0], y = ty - grid_dir_vec[d][1];
+        int x = tx - ludus_grid_dir_vec[d][0], y = ty - ludus_grid_dir_vec[d][1];
         if (x <= 0 || y <= 0 || x >= w->s->width - 1 || y >= w->s->height - 1) continue;
         if (grid_get(w->s, w->st, x, y) != GC_EMPTY) continue;
         if (skip-- > 0) continue;
@@ -210,7 +210,7 @@ static int hold_and_face(putnear_case *c, int near)
     for (int y = 1; y < w->s->height - 1; y++)
         for (int x = 1; x < w->s->width - 1; x++)
             for (int d = 0; d < 4; d++) {
-                int fx = x + grid_dir_vec[d][0], fy = y + grid_dir_vec[d][1];
+                int fx = x + ludus_grid_dir_vec[d][0], fy = y + ludus_grid_dir_vec[d][1];
                 int cheb = abs(fx - c->tx) > abs(fy - c->ty) ? abs(fx - c->tx) : abs(fy - c->ty);
                 if ((near ? cheb > 1 : cheb <= 1) || grid_get(w->s, w->st, x, y) != GC_EMPTY ||
                     grid_get(w->s, w->st, fx, fy) != GC_EMPTY)
@@ -233,8 +233,8 @@ static void test_putnear(void)
         ludus_step_out o = act(&c.w, ACT_DROP);
         CHECK(o.terminated && o.success && o.reward == success_now(&c.w));
         CHECK_EQ(c.w.st->carrying, GC_EMPTY);
-        int fx = c.w.st->agent_x + grid_dir_vec[c.w.st->agent_dir][0];
-        int fy = c.w.st->agent_y + grid_dir_vec[c.w.st->agent_dir][1];
+        int fx = c.w.st->agent_x + ludus_grid_dir_vec[c.w.st->agent_dir][0];
+        int fy = c.w.st->agent_y + ludus_grid_dir_vec[c.w.st->agent_dir][1];
         CHECK_EQ(grid_get(c.w.s, c.w.st, fx, fy), held);
         close_world(&c.w);
 

@@ -182,7 +182,7 @@ static policy_input input_of(const char *id)
     policy_input in;
     memset(&in, 0, sizeof in);
     CHECK_OK(ludus_env_make(id, NULL, &env));
-    if (env) CHECK_OK(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in));
+    if (env) CHECK_OK(ludus_policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in));
     ludus_env_destroy(env);
     return in;
 }
@@ -201,13 +201,13 @@ static void check_policy(const char *name, const char *world, int memory, int in
     policy_input in = input_of(world);
     const int D = (int)in.obs_size, A = in.num_actions;
     CHECK(D <= DMAX && A <= AMAX);
-    CHECK_OK(policy_create(&pol, &arch, &in));
+    CHECK_OK(ludus_policy_create(&pol, &arch, &in));
     ludus_rng rng;
     ludus_rng_seed(&rng, seed);
-    CHECK_OK(policy_init(&pol, &rng));
+    CHECK_OK(ludus_policy_init(&pol, &rng));
     /* Larger weights than the init's so every path carries signal. */
     for (size_t i = 0; i < pol.params.size; i++) pol.params.data[i] += (float)(0.3 * ludus_nn_normal(&rng));
-    CHECK_OK(policy_ws_create(&ws, &pol, S));
+    CHECK_OK(ludus_policy_ws_create(&ws, &pol, S));
     static uint8_t obs[S * DMAX];
     /* Values in range and some beyond it (grid indices past 11, ids past
      * 18, scalar bytes past their field's top and the 16 one-hot bins). */
@@ -221,7 +221,7 @@ static void check_policy(const char *name, const char *world, int memory, int in
     static int32_t words[S * W];
     const char *missions[S] = {"go to the red ball", "open door", "pick up the blue key then open the door",
                                "go to the zorblax", "", "go to the red ball"};
-    for (int s = 0; s < S; s++) policy_tokenize(&pol, missions[s], words + s * W);
+    for (int s = 0; s < S; s++) ludus_policy_tokenize(&pol, missions[s], words + s * W);
     float h0[B * NMAX];
     for (int i = 0; i < B * NMAX; i++) h0[i] = (float)(0.5 * ludus_nn_normal(&rng));
     uint8_t starts[S] = {0, 1, 0, 0, 1, 0}; /* world 1 restarts at t = 0, world 0 at t = 2 */
@@ -234,7 +234,7 @@ static void check_policy(const char *name, const char *world, int memory, int in
     const size_t NP = pol.params.size;
     double *P = malloc(NP * sizeof *P), logits[S * AMAX], value[S];
     for (size_t i = 0; i < NP; i++) P[i] = pol.params.data[i];
-    policy_forward(&pol, pol.params.data, &ws, &batch);
+    ludus_policy_forward(&pol, pol.params.data, &ws, &batch);
     ref_forward(P, logits, value, NULL);
     double fworst = 0.0;
     for (int i = 0; i < S * A; i++) fworst = fmax(fworst, fabs(ws.logits[i] - logits[i]) / (1.0 + fabs(logits[i])));
@@ -246,7 +246,7 @@ static void check_policy(const char *name, const char *world, int memory, int in
     memcpy(ws.dlogits, R1, (size_t)S * A * sizeof(float));
     memcpy(ws.dvalue, R2, sizeof R2);
     memset(ws.grad, 0, NP * sizeof(float));
-    policy_backward(&pol, pol.params.data, &ws, &batch);
+    ludus_policy_backward(&pol, pol.params.data, &ws, &batch);
     enum { MASK_CAP = S * (MAPMAX * 16 + 64) };
     static uint8_t mask0[MASK_CAP], maskp[MASK_CAP], maskm[MASK_CAP];
     ref_loss(P, mask0);
@@ -307,8 +307,8 @@ static void check_policy(const char *name, const char *world, int memory, int in
     }
     free(num);
     free(P);
-    policy_ws_destroy(&ws);
-    policy_destroy(&pol);
+    ludus_policy_ws_destroy(&ws);
+    ludus_policy_destroy(&pol);
 }
 
 static void test_encoder_choice(void)
@@ -322,23 +322,23 @@ static void test_encoder_choice(void)
 
     ludus_env *env = NULL;
     CHECK_OK(ludus_env_make("Crafter-Reward-v1", "obs=rgb", &env));
-    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
+    CHECK_ERR(ludus_policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
     CHECK(strstr(ludus_errmsg(), "no policy reads"));
     ludus_env_destroy(env);
     CHECK_OK(ludus_env_make("Crafter-Reward-v1", NULL, &env));
-    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_GRID, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_GRID, &in), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "the grid encoder does not fit"));
     ludus_env_destroy(env);
     CHECK_OK(ludus_env_make("MiniGrid-Empty-5x5-v0", NULL, &env));
-    CHECK_ERR(policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_SYMBOLIC, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_input_of(ludus_env_get_info(env), POLICY_ENCODER_SYMBOLIC, &in), LUDUS_EINVAL);
     ludus_env_destroy(env);
     /* a map followed by a byte no field describes */
     ludus_env_info fake = {.id = "Fake-v0", .num_actions = 3, .obs_size = 12, .num_obs_fields = 2};
     fake.obs_fields[0] = (ludus_obs_field){"view", 0, 2, {3, 3, 0}, 0, 5};
     fake.obs_fields[1] = (ludus_obs_field){"stats", 9, 1, {2, 0, 0}, 0, 9};
-    CHECK_ERR(policy_input_of(&fake, POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
+    CHECK_ERR(ludus_policy_input_of(&fake, POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
     fake.obs_size = 11;
-    CHECK_OK(policy_input_of(&fake, POLICY_ENCODER_AUTO, &in));
+    CHECK_OK(ludus_policy_input_of(&fake, POLICY_ENCODER_AUTO, &in));
     CHECK(in.encoder == POLICY_ENCODER_SYMBOLIC && in.ids == 6 && in.extras == 2);
 
     /* the architecture must agree with the input */
@@ -347,17 +347,17 @@ static void test_encoder_choice(void)
     in = input_of("Crafter-Reward-v1");
     ludus_policy_arch a = cfg.arch;
     a.encoder = POLICY_ENCODER_GRID;
-    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_create(&pol, &a, &in), LUDUS_EINVAL);
     a = cfg.arch;
     a.direction = 1;
-    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_create(&pol, &a, &in), LUDUS_EINVAL);
     a = cfg.arch;
     a.kernel = 4; /* 7x9 -> 4x6 -> 1x3 */
-    CHECK_OK(policy_create(&pol, &a, &in));
+    CHECK_OK(ludus_policy_create(&pol, &a, &in));
     CHECK(pol.h2 == 1 && pol.w2 == 3 && pol.arch.encoder == POLICY_ENCODER_SYMBOLIC);
-    policy_destroy(&pol);
+    ludus_policy_destroy(&pol);
     a.kernel = 5; /* 7x9 -> 3x5 -> no room */
-    CHECK_ERR(policy_create(&pol, &a, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_create(&pol, &a, &in), LUDUS_EINVAL);
 }
 
 static void test_tokenize_and_arch(void)
@@ -366,42 +366,42 @@ static void test_tokenize_and_arch(void)
     ludus_ppo_config_default(&cfg, "BabyAI-GoToLocal-v0");
     CHECK(cfg.arch.instr > 0);
     policy_input in = input_of("BabyAI-GoToLocal-v0");
-    CHECK_OK(policy_create(&pol, &cfg.arch, &in));
+    CHECK_OK(ludus_policy_create(&pol, &cfg.arch, &in));
     int32_t w[16];
-    policy_tokenize(&pol, "Go to the RED ball, zorblax", w);
+    ludus_policy_tokenize(&pol, "Go to the RED ball, zorblax", w);
     CHECK(w[0] > 1 && w[1] > 1 && w[4] > 1);
     CHECK_EQ(w[5], POLICY_WORD_UNK);
     CHECK_EQ(w[6], POLICY_WORD_PAD);
     int32_t w2[16];
-    policy_tokenize(&pol, "go to the red ball", w2);
+    ludus_policy_tokenize(&pol, "go to the red ball", w2);
     CHECK(memcmp(w, w2, 5 * sizeof(int32_t)) == 0);
-    policy_destroy(&pol);
+    ludus_policy_destroy(&pol);
 
     char buf[512];
     cfg.arch.encoder = POLICY_ENCODER_SYMBOLIC;
-    policy_arch_to_json(&cfg.arch, buf, sizeof buf);
+    ludus_policy_arch_to_json(&cfg.arch, buf, sizeof buf);
     CHECK(strstr(buf, "\"encoder\": 2"));
     ludus_policy_arch back;
-    CHECK_OK(policy_arch_from_json(buf, &back));
+    CHECK_OK(ludus_policy_arch_from_json(buf, &back));
     CHECK(memcmp(&back, &cfg.arch, sizeof back) == 0);
-    CHECK_ERR(policy_arch_from_json("{\"embed\": 8}", &back), LUDUS_EFORMAT); /* keys missing */
-    CHECK_ERR(policy_arch_from_json("not json", &back), LUDUS_EFORMAT);
+    CHECK_ERR(ludus_policy_arch_from_json("{\"embed\": 8}", &back), LUDUS_EFORMAT); /* keys missing */
+    CHECK_ERR(ludus_policy_arch_from_json("not json", &back), LUDUS_EFORMAT);
     char bad[600];
     snprintf(bad, sizeof bad, "%.*s, \"extra\": 1}", (int)strlen(buf) - 1, buf);
-    CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    CHECK_ERR(ludus_policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
     const char *old = "{\"embed\": 8, \"conv1\": 16, \"conv2\": 32, \"kernel\": 3, \"hidden\": 64, \"head\": 64, "
                       "\"memory\": 0, \"instr\": 0, \"word_embed\": 32, \"max_words\": 16}";
-    CHECK_OK(policy_arch_from_json(old, &back));
+    CHECK_OK(ludus_policy_arch_from_json(old, &back));
     CHECK_EQ(back.direction, 0);
     CHECK_EQ(back.encoder, POLICY_ENCODER_AUTO);
     snprintf(bad, sizeof bad, "%.*s, \"direction\": 2}", (int)strlen(old) - 1, old);
-    CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    CHECK_ERR(ludus_policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
     snprintf(bad, sizeof bad, "%.*s, \"encoder\": 3}", (int)strlen(old) - 1, old);
-    CHECK_ERR(policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
+    CHECK_ERR(ludus_policy_arch_from_json(bad, &back), LUDUS_EFORMAT);
     cfg.arch.encoder = POLICY_ENCODER_AUTO;
     ludus_policy_arch tiny = cfg.arch;
     tiny.kernel = 5; /* two 5x5 convolutions do not fit a 7x7 view */
-    CHECK_ERR(policy_create(&pol, &tiny, &in), LUDUS_EINVAL);
+    CHECK_ERR(ludus_policy_create(&pol, &tiny, &in), LUDUS_EINVAL);
 }
 
 int main(void)

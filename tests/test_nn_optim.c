@@ -91,8 +91,8 @@ static void test_gemm_backends(void)
         for (int tb = 0; tb < 2; tb++) {
             for (int i = 0; i < M * N; i++) C1[i] = C2[i] = (float)i;
             int lda = ta ? M : K, ldb = tb ? K : N;
-            nn_gemm_hand(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C1, N);
-            nn_gemm_blas(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C2, N);
+            ludus_nn_gemm_hand(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C1, N);
+            ludus_nn_gemm_blas(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C2, N);
             double e = 0.0;
             for (int i = 0; i < M * N; i++) e = fmax(e, fabs(C1[i] - C2[i]));
             CHECK_MSG(e < 1e-4, "gemm ta=%d tb=%d: back ends differ by %g", ta, tb, e);

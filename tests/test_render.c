@@ -258,7 +258,7 @@ static uint8_t *m_frame(const ludus_env *env, const void *state, int ts, int age
         return f;
     }
     uint8_t lit[GRID_MAX_SIDE * GRID_MAX_SIDE] = {0};
-    const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+    const int fx = ludus_grid_dir_vec[st->agent_dir][0], fy = ludus_grid_dir_vec[st->agent_dir][1];
     for (int vy = 0; vy < V; vy++)
         for (int vx = 0; vx < V; vx++) {
             int x = st->agent_x + fx * (V - 1 - vy) + (-fy) * (vx - V / 2);
@@ -466,7 +466,7 @@ static void test_state_diffs(void)
     st->agent_x = 3;
     st->agent_y = 4;
     st->agent_dir = 3;
-    grid_horz_wall(s, st, 1, 3, 6, GC_WALL);
+    ludus_grid_horz_wall(s, st, 1, 3, 6, GC_WALL);
     grid_set(s, st, 3, 3, GC_MAKE(OBJ_DOOR, COL_GREEN, DOOR_CLOSED, 1));
     memcpy(st2, st, s->state_size);
     ludus_step_out out;
@@ -485,8 +485,8 @@ static void test_state_diffs(void)
     free(a);
     free(b);
     /* With it, so do exactly the cells the open door lets the agent see. */
-    grid_visible_cells(s, st, lit1);
-    grid_visible_cells(s, st2, lit2);
+    ludus_grid_visible_cells(s, st, lit1);
+    ludus_grid_visible_cells(s, st2, lit2);
     int newly = 0;
     for (int i = 0; i < 64; i++) newly += lit1[i] != lit2[i];
     CHECK(newly >= 3); /* the corridor behind the door */

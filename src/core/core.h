@@ -20,20 +20,20 @@
 #endif
 
 /* Record a failure for ludus_errmsg() on this thread and return `code`, so
- * callers write `return err_set(LUDUS_EINVAL, "bad action %d", a);`. */
-int err_set(int code, const char *fmt, ...) LUDUS_PRINTF(2, 3);
+ * callers write `return ludus_err_set(LUDUS_EINVAL, "bad action %d", a);`. */
+int ludus_err_set(int code, const char *fmt, ...) LUDUS_PRINTF(2, 3);
 /* Prefix the current message with more context ("loading x.st: ..."). */
-int err_wrap(int code, const char *fmt, ...) LUDUS_PRINTF(2, 3);
+int ludus_err_wrap(int code, const char *fmt, ...) LUDUS_PRINTF(2, 3);
 
-void log_msg(ludus_log_level level, const char *fmt, ...) LUDUS_PRINTF(2, 3);
+void ludus_log_msg(ludus_log_level level, const char *fmt, ...) LUDUS_PRINTF(2, 3);
 
 /* Levenshtein distance of two short strings, capped at `cap`. */
-int str_edit_distance(const char *a, const char *b, int cap);
+int ludus_str_edit_distance(const char *a, const char *b, int cap);
 
 /* Format a double as Python's repr() does (shortest round-trip digits,
  * ".0" for integral values, exponent form outside [1e-4, 1e16)). Writes at
  * most 32 bytes including the NUL; returns the length. */
-int fmt_double_repr(char *buf, double v);
+int ludus_fmt_double_repr(char *buf, double v);
 
 /* A string builder with snprintf semantics: writes what fits, always
  * NUL-terminates (when cap > 0) and counts the full length, so a caller can
@@ -50,12 +50,12 @@ static inline strbuf sb_make(char *buf, size_t cap)
     if (cap) buf[0] = 0;
     return sb;
 }
-void sb_printf(strbuf *sb, const char *fmt, ...) LUDUS_PRINTF(2, 3);
-void sb_puts(strbuf *sb, const char *s);
-void sb_putc(strbuf *sb, char c);
+void ludus_sb_printf(strbuf *sb, const char *fmt, ...) LUDUS_PRINTF(2, 3);
+void ludus_sb_puts(strbuf *sb, const char *s);
+void ludus_sb_putc(strbuf *sb, char c);
 /* A JSON string literal, escaped. */
-void sb_json_str(strbuf *sb, const char *s);
+void ludus_sb_json_str(strbuf *sb, const char *s);
 /* A double as Python's repr writes it. */
-void sb_double(strbuf *sb, double v);
+void ludus_sb_double(strbuf *sb, double v);
 
 #endif

@@ -45,7 +45,7 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
     h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
-void sha256_init(sha256_ctx *c)
+void ludus_sha256_init(sha256_ctx *c)
 {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -54,7 +54,7 @@ void sha256_init(sha256_ctx *c)
     c->fill = 0;
 }
 
-void sha256_update(sha256_ctx *c, const void *data, size_t n)
+void ludus_sha256_update(sha256_ctx *c, const void *data, size_t n)
 {
     const uint8_t *p = data;
     c->len += n;
@@ -71,16 +71,16 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n)
     }
 }
 
-void sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES])
+void ludus_sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES])
 {
     uint64_t bits = c->len * 8;
     uint8_t pad = 0x80;
-    sha256_update(c, &pad, 1);
+    ludus_sha256_update(c, &pad, 1);
     pad = 0;
-    while (c->fill != 56) sha256_update(c, &pad, 1);
+    while (c->fill != 56) ludus_sha256_update(c, &pad, 1);
     uint8_t lenb[8];
     for (int i = 0; i < 8; i++) lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
-    sha256_update(c, lenb, 8);
+    ludus_sha256_update(c, lenb, 8);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(c->h[i] >> 24);
         out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -89,13 +89,13 @@ void sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES])
     }
 }
 
-void sha256_hex(const void *data, size_t n, char hex[2 * SHA256_BYTES + 1])
+void ludus_sha256_hex(const void *data, size_t n, char hex[2 * SHA256_BYTES + 1])
 {
     sha256_ctx c;
     uint8_t d[SHA256_BYTES];
-    sha256_init(&c);
-    sha256_update(&c, data, n);
-    sha256_final(&c, d);
+    ludus_sha256_init(&c);
+    ludus_sha256_update(&c, data, n);
+    ludus_sha256_final(&c, d);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < SHA256_BYTES; i++) {
         hex[2 * i] = digits[d[i] >> 4];
@@ -104,7 +104,7 @@ void sha256_hex(const void *data, size_t n, char hex[2 * SHA256_BYTES + 1])
     hex[2 * SHA256_BYTES] = 0;
 }
 
-size_t base64_encode(const void *data, size_t n, char *out)
+size_t ludus_base64_encode(const void *data, size_t n, char *out)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const uint8_t *p = data;

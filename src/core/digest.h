@@ -17,13 +17,13 @@ typedef struct sha256_ctx {
     size_t fill;         /* bytes waiting in block */
 } sha256_ctx;
 
-void sha256_init(sha256_ctx *c);
-void sha256_update(sha256_ctx *c, const void *data, size_t n);
-void sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES]);
+void ludus_sha256_init(sha256_ctx *c);
+void ludus_sha256_update(sha256_ctx *c, const void *data, size_t n);
+void ludus_sha256_final(sha256_ctx *c, uint8_t out[SHA256_BYTES]);
 /* One call: the lowercase hex digest (65 bytes with the NUL). */
-void sha256_hex(const void *data, size_t n, char hex[2 * SHA256_BYTES + 1]);
+void ludus_sha256_hex(const void *data, size_t n, char hex[2 * SHA256_BYTES + 1]);
 
 /* Base64 with padding; out needs 4 * ((n + 2) / 3) + 1 bytes. Returns the length. */
-size_t base64_encode(const void *data, size_t n, char *out);
+size_t ludus_base64_encode(const void *data, size_t n, char *out);
 
 #endif

@@ -32,7 +32,7 @@ const char *ludus_strerror(int code)
     }
 }
 
-int err_set(int code, const char *fmt, ...)
+int ludus_err_set(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -41,7 +41,7 @@ int err_set(int code, const char *fmt, ...)
     return code;
 }
 
-int err_wrap(int code, const char *fmt, ...)
+int ludus_err_wrap(int code, const char *fmt, ...)
 {
     char prefix[ERR_MSG_CAP], old[ERR_MSG_CAP];
     va_list ap;
@@ -60,7 +60,7 @@ int err_wrap(int code, const char *fmt, ...)
     return code;
 }
 
-int str_edit_distance(const char *a, const char *b, int cap)
+int ludus_str_edit_distance(const char *a, const char *b, int cap)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 127 || lb > 127) return cap;

@@ -9,7 +9,7 @@
 
 #include "core.h"
 
-int fmt_double_repr(char *buf, double v)
+int ludus_fmt_double_repr(char *buf, double v)
 {
     if (isnan(v)) return snprintf(buf, 32, "NaN");
     if (isinf(v)) return snprintf(buf, 32, v > 0 ? "Infinity" : "-Infinity");
@@ -60,7 +60,7 @@ int fmt_double_repr(char *buf, double v)
     return (int)(o - buf);
 }
 
-void sb_puts(strbuf *sb, const char *s)
+void ludus_sb_puts(strbuf *sb, const char *s)
 {
     size_t n = strlen(s);
     if (sb->len + n < sb->cap) {
@@ -73,7 +73,7 @@ void sb_puts(strbuf *sb, const char *s)
     sb->len += n;
 }
 
-void sb_putc(strbuf *sb, char c)
+void ludus_sb_putc(strbuf *sb, char c)
 {
     if (sb->len + 1 < sb->cap) {
         sb->buf[sb->len] = c;
@@ -82,7 +82,7 @@ void sb_putc(strbuf *sb, char c)
     sb->len++;
 }
 
-void sb_printf(strbuf *sb, const char *fmt, ...)
+void ludus_sb_printf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -92,26 +92,26 @@ void sb_printf(strbuf *sb, const char *fmt, ...)
     if (n > 0) sb->len += (size_t)n;
 }
 
-void sb_json_str(strbuf *sb, const char *s)
+void ludus_sb_json_str(strbuf *sb, const char *s)
 {
-    sb_putc(sb, '"');
+    ludus_sb_putc(sb, '"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
-            sb_putc(sb, '\\');
-            sb_putc(sb, (char)c);
+            ludus_sb_putc(sb, '\\');
+            ludus_sb_putc(sb, (char)c);
         } else if (c < 0x20) {
-            sb_printf(sb, "\\u%04x", c);
+            ludus_sb_printf(sb, "\\u%04x", c);
         } else {
-            sb_putc(sb, (char)c);
+            ludus_sb_putc(sb, (char)c);
         }
     }
-    sb_putc(sb, '"');
+    ludus_sb_putc(sb, '"');
 }
 
-void sb_double(strbuf *sb, double v)
+void ludus_sb_double(strbuf *sb, double v)
 {
     char tmp[40];
-    fmt_double_repr(tmp, v);
-    sb_puts(sb, tmp);
+    ludus_fmt_double_repr(tmp, v);
+    ludus_sb_puts(sb, tmp);
 }

@@ -36,7 +36,7 @@ struct ludus_gif {
 static int gif_fail(ludus_gif *g, int code, const char *what)
 {
     g->failed = 1;
-    return err_set(LUDUS_EIO, "cannot write GIF '%s': %s (%s)", g->path, errno ? strerror(errno) : GifErrorString(code),
+    return ludus_err_set(LUDUS_EIO, "cannot write GIF '%s': %s (%s)", g->path, errno ? strerror(errno) : GifErrorString(code),
                    what);
 }
 
@@ -54,17 +54,17 @@ static void gif_free(ludus_gif *g, int remove_file)
 
 int ludus_gif_open(const char *path, int width, int height, ludus_gif **out)
 {
-    if (!out) return err_set(LUDUS_EINVAL, "ludus_gif_open: out is NULL");
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "ludus_gif_open: out is NULL");
     *out = NULL;
-    if (!path) return err_set(LUDUS_EINVAL, "ludus_gif_open: path is NULL");
+    if (!path) return ludus_err_set(LUDUS_EINVAL, "ludus_gif_open: path is NULL");
     if (width <= 0 || height <= 0 || width > GIF_MAX_SIDE || height > GIF_MAX_SIDE)
-        return err_set(LUDUS_EINVAL, "ludus_gif_open: bad frame size %dx%d (GIF allows 1..%d a side)", width,
+        return ludus_err_set(LUDUS_EINVAL, "ludus_gif_open: bad frame size %dx%d (GIF allows 1..%d a side)", width,
                        height, GIF_MAX_SIDE);
     ludus_gif *g = calloc(1, sizeof *g);
     size_t n = (size_t)width * (size_t)height;
     if (!g || !(g->path = strdup(path)) || !(g->prev = malloc(n * 3)) || !(g->index = malloc(n))) {
         gif_free(g, 0);
-        return err_set(LUDUS_ENOMEM, "out of memory for a %dx%d GIF", width, height);
+        return ludus_err_set(LUDUS_ENOMEM, "out of memory for a %dx%d GIF", width, height);
     }
     g->width = width;
     g->height = height;
@@ -72,7 +72,7 @@ int ludus_gif_open(const char *path, int width, int height, ludus_gif **out)
      * owner only. */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) {
-        int rc = err_set(LUDUS_EIO, "cannot write GIF '%s': %s", path, strerror(errno));
+        int rc = ludus_err_set(LUDUS_EIO, "cannot write GIF '%s': %s", path, strerror(errno));
         gif_free(g, 0);
         return rc;
     }
@@ -139,7 +139,7 @@ static int quantized_palette(ludus_gif *g, const uint8_t *rgb, int x0, int y0, i
 {
     size_t n = (size_t)w * (size_t)h;
     if (!g->planes && !(g->planes = malloc((size_t)g->width * (size_t)g->height * 3)))
-        return err_set(LUDUS_ENOMEM, "out of memory quantizing a GIF frame");
+        return ludus_err_set(LUDUS_ENOMEM, "out of memory quantizing a GIF frame");
     uint8_t *r = g->planes, *gr = r + n, *b = gr + n;
     for (int y = 0; y < h; y++) {
         const uint8_t *p = rgb + ((size_t)(y0 + y) * g->width + x0) * 3;
@@ -152,17 +152,17 @@ static int quantized_palette(ludus_gif *g, const uint8_t *rgb, int x0, int y0, i
     }
     int size = 256;
     if (GifQuantizeBuffer((unsigned)w, (unsigned)h, &size, r, gr, b, g->index, colors) == GIF_ERROR)
-        return err_set(LUDUS_ENOMEM, "GIF colour quantization failed");
+        return ludus_err_set(LUDUS_ENOMEM, "GIF colour quantization failed");
     *count = size;
     return LUDUS_OK;
 }
 
 int ludus_gif_add_frame(ludus_gif *g, const uint8_t *rgb, int delay_cs)
 {
-    if (!g || !rgb) return err_set(LUDUS_EINVAL, "ludus_gif_add_frame: NULL argument");
-    if (g->failed) return err_set(LUDUS_EIO, "GIF '%s': an earlier write failed", g->path);
+    if (!g || !rgb) return ludus_err_set(LUDUS_EINVAL, "ludus_gif_add_frame: NULL argument");
+    if (g->failed) return ludus_err_set(LUDUS_EIO, "GIF '%s': an earlier write failed", g->path);
     if (delay_cs < 0 || delay_cs > 65535)
-        return err_set(LUDUS_EINVAL, "GIF frame delay %d is out of range 0..65535 hundredths of a second", delay_cs);
+        return ludus_err_set(LUDUS_EINVAL, "GIF frame delay %d is out of range 0..65535 hundredths of a second", delay_cs);
     const int W = g->width, H = g->height;
     /* The rectangle that changed; a repeated frame redraws one pixel so
      * that its delay still counts. */
@@ -216,7 +216,7 @@ int ludus_gif_close(ludus_gif *g)
     int rc = LUDUS_OK, e = 0;
     errno = 0;
     if (EGifCloseFile(g->gif, &e) == GIF_ERROR && !g->failed) rc = gif_fail(g, e, "close");
-    else if (g->failed) rc = err_set(LUDUS_EIO, "GIF '%s' was not written completely and was removed", g->path);
+    else if (g->failed) rc = ludus_err_set(LUDUS_EIO, "GIF '%s' was not written completely and was removed", g->path);
     gif_free(g, g->failed);
     return rc;
 }

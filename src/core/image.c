@@ -12,13 +12,13 @@
 
 int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height)
 {
-    if (!path || !rgb) return err_set(LUDUS_EINVAL, "ludus_png_write: NULL argument");
+    if (!path || !rgb) return ludus_err_set(LUDUS_EINVAL, "ludus_png_write: NULL argument");
     if (width <= 0 || height <= 0 || width > 1 << 15 || height > 1 << 15)
-        return err_set(LUDUS_EINVAL, "ludus_png_write: bad image size %dx%d", width, height);
+        return ludus_err_set(LUDUS_EINVAL, "ludus_png_write: bad image size %dx%d", width, height);
     /* Our own FILE rather than png_image_write_to_file, which removes the
      * path on failure even when it is a device such as /dev/full. */
     FILE *fp = fopen(path, "wb");
-    if (!fp) return err_set(LUDUS_EIO, "cannot write PNG '%s': %s", path, strerror(errno));
+    if (!fp) return ludus_err_set(LUDUS_EIO, "cannot write PNG '%s': %s", path, strerror(errno));
     struct stat sb;
     const int regular = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
     png_image img;
@@ -34,7 +34,7 @@ int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height)
     if (ok && (fflush(fp) != 0 || ferror(fp))) why = strerror(errno ? errno : EIO);
     if (fclose(fp) != 0 && !why) why = strerror(errno);
     if (!why) return LUDUS_OK;
-    int rc = err_set(LUDUS_EIO, "cannot write PNG '%s': %s", path, why);
+    int rc = ludus_err_set(LUDUS_EIO, "cannot write PNG '%s': %s", path, why);
     png_image_free(&img);
     if (regular) remove(path);
     return rc;
@@ -42,28 +42,28 @@ int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height)
 
 int ludus_png_read_rgba(const char *path, uint8_t **rgba, int *width, int *height)
 {
-    if (!path || !rgba || !width || !height) return err_set(LUDUS_EINVAL, "ludus_png_read_rgba: NULL argument");
+    if (!path || !rgba || !width || !height) return ludus_err_set(LUDUS_EINVAL, "ludus_png_read_rgba: NULL argument");
     *rgba = NULL;
     png_image img;
     memset(&img, 0, sizeof img);
     img.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&img, path))
-        return err_set(img.warning_or_error ? LUDUS_EFORMAT : LUDUS_EIO, "cannot read PNG '%s': %s",
+        return ludus_err_set(img.warning_or_error ? LUDUS_EFORMAT : LUDUS_EIO, "cannot read PNG '%s': %s",
                        path, img.message);
     if (img.width == 0 || img.height == 0 || img.width > 1 << 15 || img.height > 1 << 15) {
         png_image_free(&img);
-        return err_set(LUDUS_EFORMAT, "PNG '%s' has an unsupported size %ux%u", path, img.width, img.height);
+        return ludus_err_set(LUDUS_EFORMAT, "PNG '%s' has an unsupported size %ux%u", path, img.width, img.height);
     }
     img.format = PNG_FORMAT_RGBA;
     size_t n = PNG_IMAGE_SIZE(img);
     uint8_t *buf = malloc(n);
     if (!buf) {
         png_image_free(&img);
-        return err_set(LUDUS_ENOMEM, "out of memory reading '%s'", path);
+        return ludus_err_set(LUDUS_ENOMEM, "out of memory reading '%s'", path);
     }
     if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
         free(buf);
-        int rc = err_set(LUDUS_EFORMAT, "cannot decode PNG '%s': %s", path, img.message);
+        int rc = ludus_err_set(LUDUS_EFORMAT, "cannot decode PNG '%s': %s", path, img.message);
         png_image_free(&img);
         return rc;
     }

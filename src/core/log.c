@@ -17,7 +17,7 @@ void ludus_set_log_callback(ludus_log_fn fn, void *user, ludus_log_level min_lev
     log_min = min_level;
 }
 
-void log_msg(ludus_log_level level, const char *fmt, ...)
+void ludus_log_msg(ludus_log_level level, const char *fmt, ...)
 {
     if (!log_fn || level < log_min) return;
     char buf[1024];

@@ -96,7 +96,7 @@ static void *worker_main(void *arg)
     }
 }
 
-pool *pool_create(int nthreads, pool_wait wait)
+pool *ludus_pool_create(int nthreads, pool_wait wait)
 {
     if (nthreads < 1) nthreads = 1;
     pool *p = calloc(1, sizeof *p);
@@ -118,11 +118,11 @@ pool *pool_create(int nthreads, pool_wait wait)
     }
     return p;
 fail:
-    pool_destroy(p);
+    ludus_pool_destroy(p);
     return NULL;
 }
 
-void pool_destroy(pool *p)
+void ludus_pool_destroy(pool *p)
 {
     if (!p) return;
     if (p->threads) {
@@ -140,9 +140,9 @@ void pool_destroy(pool *p)
     free(p);
 }
 
-int pool_threads(const pool *p) { return p ? p->nthreads : 1; }
+int ludus_pool_threads(const pool *p) { return p ? p->nthreads : 1; }
 
-void pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
+void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
 {
     if (p->nthreads == 1 || nchunks == 1) {
         for (int c = 0; c < nchunks; c++) fn(ctx, c, nchunks);

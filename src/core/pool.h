@@ -17,11 +17,11 @@ typedef void (*pool_fn)(void *ctx, int chunk, int nchunks);
 typedef enum pool_wait { POOL_SPIN = 0, POOL_BLOCK = 1 } pool_wait;
 
 /* nthreads >= 1; nthreads == 1 starts no thread. NULL on failure. */
-pool *pool_create(int nthreads, pool_wait wait);
-void pool_destroy(pool *p);
-int pool_threads(const pool *p);
+pool *ludus_pool_create(int nthreads, pool_wait wait);
+void ludus_pool_destroy(pool *p);
+int ludus_pool_threads(const pool *p);
 /* Run fn(ctx, c, nchunks) for every c in [0, nchunks) and return when all
  * are done. nchunks >= 1. */
-void pool_run(pool *p, pool_fn fn, void *ctx, int nchunks);
+void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks);
 
 #endif

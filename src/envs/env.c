@@ -7,18 +7,18 @@
 
 #include "env.h"
 
-extern const env_entry grid_entries[];
-extern const int grid_entry_count;
-extern const env_entry craft_entries[];
-extern const int craft_entry_count;
+extern const env_entry ludus_grid_entries[];
+extern const int ludus_grid_entry_count;
+extern const env_entry ludus_craft_entries[];
+extern const int ludus_craft_entry_count;
 
 static const env_family families[] = {
-    {grid_entries, &grid_entry_count},
-    {craft_entries, &craft_entry_count},
+    {ludus_grid_entries, &ludus_grid_entry_count},
+    {ludus_craft_entries, &ludus_craft_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
-uint32_t env_hash(const char *s, uint32_t h)
+uint32_t ludus_env_hash(const char *s, uint32_t h)
 {
     for (; s && *s; s++) h = (h ^ (uint8_t)*s) * 16777619u; /* FNV-1a */
     return h;
@@ -73,7 +73,7 @@ static int unknown_id(const char *id)
     int n = ludus_env_count();
     for (int i = 0; i < n; i++) {
         const char *cand = entry_at(i)->id;
-        int d = str_edit_distance(id, cand, 1000);
+        int d = ludus_str_edit_distance(id, cand, 1000);
         if (*id && strstr(cand, id)) d = d / 4; /* a fragment of a real id */
         for (int k = 0; k < K; k++) {
             if (d < dist[k]) {
@@ -87,31 +87,31 @@ static int unknown_id(const char *id)
             }
         }
     }
-    if (!best[0]) return err_set(LUDUS_ENOTFOUND, "unknown world id '%s'", id);
-    return err_set(LUDUS_ENOTFOUND, "unknown world id '%s'; did you mean '%s', '%s' or '%s'? (`ludus list` shows all)",
+    if (!best[0]) return ludus_err_set(LUDUS_ENOTFOUND, "unknown world id '%s'", id);
+    return ludus_err_set(LUDUS_ENOTFOUND, "unknown world id '%s'; did you mean '%s', '%s' or '%s'? (`ludus list` shows all)",
                    id, best[0], best[1] ? best[1] : best[0], best[2] ? best[2] : best[0]);
 }
 
 int ludus_env_make(const char *id, const char *options, ludus_env **out)
 {
-    if (!out) return err_set(LUDUS_EINVAL, "ludus_env_make: out is NULL");
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "ludus_env_make: out is NULL");
     *out = NULL;
-    if (!id) return err_set(LUDUS_EINVAL, "ludus_env_make: id is NULL");
+    if (!id) return ludus_err_set(LUDUS_EINVAL, "ludus_env_make: id is NULL");
     const env_entry *e = find_entry(id);
     if (!e) return unknown_id(id);
-    if (strlen(id) >= ENV_ID_CAP) return err_set(LUDUS_EINVAL, "world id too long");
+    if (strlen(id) >= ENV_ID_CAP) return ludus_err_set(LUDUS_EINVAL, "world id too long");
     ludus_env *env = calloc(1, sizeof *env);
-    if (!env) return err_set(LUDUS_ENOMEM, "out of memory making '%s'", id);
+    if (!env) return ludus_err_set(LUDUS_ENOMEM, "out of memory making '%s'", id);
     strcpy(env->id, id);
     env->info.id = env->id;
     env->info.description = e->description;
     int rc = e->make(e, options ? options : "", env);
     if (rc != LUDUS_OK) {
-        err_wrap(rc, "making '%s'", id);
+        ludus_err_wrap(rc, "making '%s'", id);
         ludus_env_destroy(env);
         return rc;
     }
-    env->tag = env_hash(options, env_hash(id, 2166136261u)) | 1u;
+    env->tag = ludus_env_hash(options, ludus_env_hash(id, 2166136261u)) | 1u;
     *out = env;
     return LUDUS_OK;
 }
@@ -132,17 +132,17 @@ void *ludus_env_state_new(const ludus_env *env)
 
 static int check_state(const ludus_env *env, const void *state, const char *what)
 {
-    if (!env || !state) return err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
+    if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
     const env_state_header *h = state;
     if (h->magic != ENV_STATE_MAGIC || h->tag != env->tag)
-        return err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s' (reset it first)",
+        return ludus_err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s' (reset it first)",
                        what, env->id);
     return LUDUS_OK;
 }
 
 int ludus_env_reset(const ludus_env *env, void *state, uint64_t seed, uint8_t *obs)
 {
-    if (!env || !state) return err_set(LUDUS_EINVAL, "ludus_env_reset: env or state is NULL");
+    if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "ludus_env_reset: env or state is NULL");
     env_state_header *h = state;
     int rc = env->ops->reset(env, state, seed, 1);
     if (rc != LUDUS_OK) {
@@ -174,7 +174,7 @@ int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
     int rc = check_state(env, state, "ludus_env_step");
     if (rc) return rc;
     if (action < 0 || action >= env->info.max_action)
-        return err_set(LUDUS_EINVAL, "action %d is out of range for '%s' (0..%d)", action,
+        return ludus_err_set(LUDUS_EINVAL, "action %d is out of range for '%s' (0..%d)", action,
                        env->id, env->info.max_action - 1);
     ludus_step_out tmp;
     if (!out) out = &tmp;
@@ -187,7 +187,7 @@ int ludus_env_observe(const ludus_env *env, const void *state, uint8_t *obs)
 {
     int rc = check_state(env, state, "ludus_env_observe");
     if (rc) return rc;
-    if (!obs) return err_set(LUDUS_EINVAL, "ludus_env_observe: obs is NULL");
+    if (!obs) return ludus_err_set(LUDUS_EINVAL, "ludus_env_observe: obs is NULL");
     env->ops->observe(env, state, obs);
     return LUDUS_OK;
 }
@@ -221,19 +221,19 @@ int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode
 {
     int rc = check_state(env, state, "ludus_env_text");
     if (rc) return rc;
-    if (!buf) return err_set(LUDUS_EINVAL, "ludus_env_text: buf is NULL");
+    if (!buf) return ludus_err_set(LUDUS_EINVAL, "ludus_env_text: buf is NULL");
     if (mode != LUDUS_TEXT_FULL && mode != LUDUS_TEXT_BALROG)
-        return err_set(LUDUS_EINVAL, "ludus_env_text: unknown mode %d", (int)mode);
+        return ludus_err_set(LUDUS_EINVAL, "ludus_env_text: unknown mode %d", (int)mode);
     if (cap < env->info.text_capacity)
-        return err_set(LUDUS_EINVAL, "ludus_env_text: buffer of %zu bytes is smaller than "
+        return ludus_err_set(LUDUS_EINVAL, "ludus_env_text: buffer of %zu bytes is smaller than "
                        "info.text_capacity (%zu)", cap, env->info.text_capacity);
-    if (!env->ops->text) return err_set(LUDUS_EUNSUPPORTED, "'%s' has no text observation", env->id);
+    if (!env->ops->text) return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' has no text observation", env->id);
     return env->ops->text(env, state, mode, buf, cap);
 }
 
 /* ---- options ------------------------------------------------------------ */
 
-int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap)
+int ludus_env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap)
 {
     const char *p = *cursor;
     while (*p == ',' || *p == ' ') p++;
@@ -245,10 +245,10 @@ int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, 
     const char *end = strchr(p, ',');
     if (!end) end = p + strlen(p);
     if (!eq || eq > end || eq == p)
-        return err_set(LUDUS_EINVAL, "malformed option '%.*s' (want key=value)", (int)(end - p), p);
+        return ludus_err_set(LUDUS_EINVAL, "malformed option '%.*s' (want key=value)", (int)(end - p), p);
     size_t kl = (size_t)(eq - p), vl = (size_t)(end - eq - 1);
     if (kl >= key_cap || vl >= val_cap)
-        return err_set(LUDUS_EINVAL, "option '%.*s' is too long", (int)(end - p), p);
+        return ludus_err_set(LUDUS_EINVAL, "option '%.*s' is too long", (int)(end - p), p);
     memcpy(key, p, kl);
     key[kl] = 0;
     memcpy(val, eq + 1, vl);
@@ -257,12 +257,12 @@ int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, 
     return 1;
 }
 
-int env_option_int(const char *key, const char *val, long lo, long hi, long *out)
+int ludus_env_option_int(const char *key, const char *val, long lo, long hi, long *out)
 {
     char *end;
     long v = strtol(val, &end, 10);
     if (!*val || *end || v < lo || v > hi)
-        return err_set(LUDUS_EINVAL, "option %s=%s: want an integer in [%ld, %ld]", key, val, lo, hi);
+        return ludus_err_set(LUDUS_EINVAL, "option %s=%s: want an integer in [%ld, %ld]", key, val, lo, hi);
     *out = v;
     return LUDUS_OK;
 }
@@ -271,14 +271,14 @@ int env_option_int(const char *key, const char *val, long lo, long hi, long *out
 
 static int trace_finish(strbuf *sb)
 {
-    if (sb->len > (size_t)0x7fffffff) return err_set(LUDUS_EINTERNAL, "trace line too long");
+    if (sb->len > (size_t)0x7fffffff) return ludus_err_set(LUDUS_EINTERNAL, "trace line too long");
     return (int)sb->len;
 }
 
 int ludus_env_trace_header(const ludus_env *env, uint64_t seed, char *buf, size_t cap)
 {
-    if (!env || (!buf && cap)) return err_set(LUDUS_EINVAL, "ludus_env_trace_header: NULL argument");
-    if (!env->ops->trace_header) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    if (!env || (!buf && cap)) return ludus_err_set(LUDUS_EINVAL, "ludus_env_trace_header: NULL argument");
+    if (!env->ops->trace_header) return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
     strbuf sb = sb_make(buf, cap);
     env->ops->trace_header(env, seed, &sb);
     return trace_finish(&sb);
@@ -289,8 +289,8 @@ int ludus_env_trace_reset(const ludus_env *env, const void *state, uint64_t seed
 {
     int rc = check_state(env, state, "ludus_env_trace_reset");
     if (rc) return rc;
-    if (!buf && cap) return err_set(LUDUS_EINVAL, "ludus_env_trace_reset: buf is NULL");
-    if (!env->ops->trace_reset) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    if (!buf && cap) return ludus_err_set(LUDUS_EINVAL, "ludus_env_trace_reset: buf is NULL");
+    if (!env->ops->trace_reset) return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
     strbuf sb = sb_make(buf, cap);
     env->ops->trace_reset(env, state, seed, &sb);
     return trace_finish(&sb);
@@ -303,8 +303,8 @@ int ludus_env_trace_step(const ludus_env *env, const void *prev_state, const voi
     if (rc) return rc;
     rc = check_state(env, prev_state, "ludus_env_trace_step (previous state)");
     if (rc) return rc;
-    if (!out || (!buf && cap)) return err_set(LUDUS_EINVAL, "ludus_env_trace_step: NULL argument");
-    if (!env->ops->trace_step) return err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
+    if (!out || (!buf && cap)) return ludus_err_set(LUDUS_EINVAL, "ludus_env_trace_step: NULL argument");
+    if (!env->ops->trace_step) return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' writes no traces", env->id);
     strbuf sb = sb_make(buf, cap);
     env->ops->trace_step(env, prev_state, state, t, action, out, &sb);
     return trace_finish(&sb);
@@ -316,15 +316,15 @@ static int render_opts(const ludus_env *env, const ludus_render_opts *in, ludus_
 {
     ludus_render_opts d = {0, 0, 1};
     *o = in ? *in : d;
-    if (o->tile_size < 0) return err_set(LUDUS_EINVAL, "tile size %d is negative", o->tile_size);
+    if (o->tile_size < 0) return ludus_err_set(LUDUS_EINVAL, "tile size %d is negative", o->tile_size);
     if (!env->ops->render || !env->ops->render_size)
-        return err_set(LUDUS_EUNSUPPORTED, "'%s' draws no frames (yet)", env->id);
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' draws no frames (yet)", env->id);
     return LUDUS_OK;
 }
 
 int ludus_env_render_size(const ludus_env *env, const ludus_render_opts *opts, int *width, int *height)
 {
-    if (!env || !width || !height) return err_set(LUDUS_EINVAL, "ludus_env_render_size: NULL argument");
+    if (!env || !width || !height) return ludus_err_set(LUDUS_EINVAL, "ludus_env_render_size: NULL argument");
     ludus_render_opts o;
     int rc = render_opts(env, opts, &o);
     if (rc) return rc;
@@ -336,7 +336,7 @@ int ludus_env_render(const ludus_env *env, const void *state, const ludus_render
 {
     int rc = check_state(env, state, "ludus_env_render");
     if (rc) return rc;
-    if (!rgb) return err_set(LUDUS_EINVAL, "ludus_env_render: rgb is NULL");
+    if (!rgb) return ludus_err_set(LUDUS_EINVAL, "ludus_env_render: rgb is NULL");
     ludus_render_opts o;
     rc = render_opts(env, opts, &o);
     if (rc) return rc;
@@ -344,7 +344,7 @@ int ludus_env_render(const ludus_env *env, const void *state, const ludus_render
     rc = env->ops->render_size(env, &o, &w, &h);
     if (rc) return rc;
     if ((size_t)w * (size_t)h * 3 > cap)
-        return err_set(LUDUS_EINVAL, "ludus_env_render: %zu bytes given, the frame needs %zu", cap,
+        return ludus_err_set(LUDUS_EINVAL, "ludus_env_render: %zu bytes given, the frame needs %zu", cap,
                        (size_t)w * (size_t)h * 3);
     return env->ops->render(env, state, &o, rgb);
 }
@@ -353,8 +353,8 @@ int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, si
 {
     int rc = check_state(env, state, "ludus_env_render_ansi");
     if (rc) return rc;
-    if (!buf && cap) return err_set(LUDUS_EINVAL, "ludus_env_render_ansi: buf is NULL");
-    if (!env->ops->render_ansi) return err_set(LUDUS_EUNSUPPORTED, "'%s' has no terminal view", env->id);
+    if (!buf && cap) return ludus_err_set(LUDUS_EINVAL, "ludus_env_render_ansi: buf is NULL");
+    if (!env->ops->render_ansi) return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' has no terminal view", env->id);
     strbuf sb = sb_make(buf, cap);
     env->ops->render_ansi(env, state, &sb);
     return trace_finish(&sb);

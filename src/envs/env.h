@@ -76,13 +76,13 @@ typedef struct env_family {
     const int *count;
 } env_family;
 
-/* Options: "key=value,key=value". Iterate with env_options_next until it
+/* Options: "key=value,key=value". Iterate with ludus_env_options_next until it
  * returns 0; -1 means a malformed list (the message is set). */
-int env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap);
+int ludus_env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap);
 /* Parse an integer option value in [lo, hi]; sets the message on failure. */
-int env_option_int(const char *key, const char *val, long lo, long hi, long *out);
+int ludus_env_option_int(const char *key, const char *val, long lo, long hi, long *out);
 
 /* Hash used for state tags. */
-uint32_t env_hash(const char *s, uint32_t h);
+uint32_t ludus_env_hash(const char *s, uint32_t h);
 
 #endif

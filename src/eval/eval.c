@@ -74,7 +74,7 @@ static int achievement_estimates(const uint32_t *masks, int E, int nach, int res
     if (!re || !vals) {
         free(re);
         free(vals);
-        return err_set(LUDUS_ENOMEM, "eval: out of memory");
+        return ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
     }
     ludus_rng rng;
     ludus_rng_seed(&rng, seed);
@@ -95,9 +95,9 @@ static int achievement_estimates(const uint32_t *masks, int E, int nach, int res
 
 int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_result *out)
 {
-    if (!agent || !cfg || !out) return err_set(LUDUS_EINVAL, "eval: NULL argument");
+    if (!agent || !cfg || !out) return ludus_err_set(LUDUS_EINVAL, "eval: NULL argument");
     if (cfg->episodes < 1 || cfg->level_count < 1)
-        return err_set(LUDUS_EINVAL, "eval: episodes and level_count must be >= 1");
+        return ludus_err_set(LUDUS_EINVAL, "eval: episodes and level_count must be >= 1");
     memset(out, 0, sizeof *out);
     out->score = (ludus_estimate){NAN, NAN, NAN};
     const char *id = cfg->env_id ? cfg->env_id : ludus_agent_env_id(agent);
@@ -124,7 +124,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     uint32_t *masks = calloc((size_t)E, sizeof *masks);
     if (!states || !obs || !starts || !episode || !active || !actions || !rngs || !missions || !ret ||
         !succ || !len || !masks) {
-        rc = err_set(LUDUS_ENOMEM, "eval: out of memory");
+        rc = ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
     int next = 0, running = 0;

@@ -18,33 +18,33 @@
 static void layout_json(const ludus_env_info *info, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
-    sb_putc(&sb, '[');
+    ludus_sb_putc(&sb, '[');
     for (int i = 0; i < info->num_obs_fields; i++) {
         const ludus_obs_field *f = &info->obs_fields[i];
-        sb_puts(&sb, i ? ", {\"name\": " : "{\"name\": ");
-        sb_json_str(&sb, f->name);
-        sb_printf(&sb, ", \"offset\": %zu, \"shape\": [", f->offset);
-        for (int d = 0; d < f->ndim; d++) sb_printf(&sb, "%s%d", d ? ", " : "", f->shape[d]);
-        sb_printf(&sb, "], \"low\": %d, \"high\": %d}", f->low, f->high);
+        ludus_sb_puts(&sb, i ? ", {\"name\": " : "{\"name\": ");
+        ludus_sb_json_str(&sb, f->name);
+        ludus_sb_printf(&sb, ", \"offset\": %zu, \"shape\": [", f->offset);
+        for (int d = 0; d < f->ndim; d++) ludus_sb_printf(&sb, "%s%d", d ? ", " : "", f->shape[d]);
+        ludus_sb_printf(&sb, "], \"low\": %d, \"high\": %d}", f->low, f->high);
     }
-    sb_putc(&sb, ']');
+    ludus_sb_putc(&sb, ']');
 }
 
 int ludus_ppo_save(const ludus_ppo *p, const char *path)
 {
-    if (!p || !path) return err_set(LUDUS_EINVAL, "save: NULL argument");
-    const policy *pol = ppo_policy_const(p);
-    const ludus_env_info *info = ppo_env_info(p);
+    if (!p || !path) return ludus_err_set(LUDUS_EINVAL, "save: NULL argument");
+    const policy *pol = ludus_ppo_policy_const(p);
+    const ludus_env_info *info = ludus_ppo_env_info(p);
     char arch[512], obs[32], acts[32], steps[32], layout[1024];
     layout_json(info, layout, sizeof layout);
-    policy_arch_to_json(&pol->arch, arch, sizeof arch);
+    ludus_policy_arch_to_json(&pol->arch, arch, sizeof arch);
     snprintf(obs, sizeof obs, "%zu", info->obs_size);
     snprintf(acts, sizeof acts, "%d", info->num_actions);
     snprintf(steps, sizeof steps, "%llu", (unsigned long long)ludus_ppo_steps(p));
-    int n = ludus_ppo_config_to_json(ppo_config(p), NULL, 0);
+    int n = ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), NULL, 0);
     char *cfg = malloc((size_t)n + 1);
-    if (!cfg) return err_set(LUDUS_ENOMEM, "save: out of memory");
-    ludus_ppo_config_to_json(ppo_config(p), cfg, (size_t)n + 1);
+    if (!cfg) return ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
+    ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), cfg, (size_t)n + 1);
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
                           CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
@@ -55,9 +55,9 @@ int ludus_ppo_save(const ludus_ppo *p, const char *path)
 
 int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
 {
-    if (!cp || !path) return err_set(LUDUS_EINVAL, "save state: NULL argument");
+    if (!cp || !path) return ludus_err_set(LUDUS_EINVAL, "save state: NULL argument");
     ludus_ppo *p = (ludus_ppo *)cp; /* read-only use of the accessors */
-    ludus_nn_adam *adam = ppo_adam(p);
+    ludus_nn_adam *adam = ludus_ppo_adam(p);
     ludus_nn_params st;
     ludus_nn_params_init(&st);
     int shape[1] = {(int)adam->n};
@@ -69,10 +69,10 @@ int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
         memcpy(st.data + st.tensors[1].offset, adam->v, adam->n * sizeof(float));
         char t[32], upd[32], steps[32];
         snprintf(t, sizeof t, "%lld", (long long)adam->t);
-        snprintf(upd, sizeof upd, "%d", *ppo_update_counter(p));
-        snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ppo_step_counter(p));
+        snprintf(upd, sizeof upd, "%d", *ludus_ppo_update_counter(p));
+        snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ludus_ppo_step_counter(p));
         const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
-                              "ppo.steps", steps, CKPT_KEY_ENV, ppo_env_info(p)->id, NULL};
+                              "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id, NULL};
         rc = ludus_nn_save(path, &st, meta);
     }
     ludus_nn_params_free(&st);
@@ -83,9 +83,9 @@ static int meta_u64(const ludus_nn_file *f, const char *path, const char *key, u
 {
     const char *v = ludus_nn_file_meta(f, key);
     char *end;
-    if (!v || !*v) return err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is missing", path, key);
+    if (!v || !*v) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is missing", path, key);
     *out = strtoull(v, &end, 10);
-    if (*end) return err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is not a number: \"%s\"", path, key, v);
+    if (*end) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is not a number: \"%s\"", path, key, v);
     return LUDUS_OK;
 }
 
@@ -97,21 +97,21 @@ static int open_checkpoint(const char *path, ludus_nn_file **out, ludus_policy_a
     if (rc) return rc;
     const char *fmt = ludus_nn_file_meta(f, CKPT_KEY_FORMAT);
     if (!fmt || strcmp(fmt, CKPT_FORMAT) != 0) {
-        rc = err_set(LUDUS_EFORMAT, "%s: not a ludus policy checkpoint (format \"%s\")", path,
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: not a ludus policy checkpoint (format \"%s\")", path,
                      fmt ? fmt : "missing");
         goto fail;
     }
     const char *a = ludus_nn_file_meta(f, CKPT_KEY_ARCH);
     if (!a) {
-        rc = err_set(LUDUS_EFORMAT, "%s: the architecture (ludus.arch) is missing", path);
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: the architecture (ludus.arch) is missing", path);
         goto fail;
     }
-    if ((rc = policy_arch_from_json(a, arch))) {
-        err_wrap(rc, "%s: ", path);
+    if ((rc = ludus_policy_arch_from_json(a, arch))) {
+        ludus_err_wrap(rc, "%s: ", path);
         goto fail;
     }
     if (!ludus_nn_file_meta(f, CKPT_KEY_ENV)) {
-        rc = err_set(LUDUS_EFORMAT, "%s: the world id (ludus.env) is missing", path);
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: the world id (ludus.env) is missing", path);
         goto fail;
     }
     *out = f;
@@ -130,7 +130,7 @@ static int check_world(const ludus_nn_file *f, const char *path, const ludus_env
     if (!rc) rc = meta_u64(f, path, CKPT_KEY_ACTIONS, &acts);
     if (rc) return rc;
     if (obs != info->obs_size || acts != (unsigned long long)info->num_actions)
-        return err_set(LUDUS_EINVAL,
+        return ludus_err_set(LUDUS_EINVAL,
                        "%s: trained on %s (observations of %llu bytes, %llu actions); %s has %zu bytes and %d actions",
                        path, ludus_nn_file_meta(f, CKPT_KEY_ENV), obs, acts, info->id, info->obs_size,
                        info->num_actions);
@@ -138,7 +138,7 @@ static int check_world(const ludus_nn_file *f, const char *path, const ludus_env
     char layout[1024];
     layout_json(info, layout, sizeof layout);
     if (saved && strcmp(saved, layout) != 0)
-        return err_set(LUDUS_EINVAL, "%s: trained on %s, whose observation is laid out as %s; %s's is %s", path,
+        return ludus_err_set(LUDUS_EINVAL, "%s: trained on %s, whose observation is laid out as %s; %s's is %s", path,
                        ludus_nn_file_meta(f, CKPT_KEY_ENV), saved, info->id, layout);
     return LUDUS_OK;
 }
@@ -156,29 +156,29 @@ static void checkpoint_options(const ludus_nn_file *f, char *buf, size_t cap)
 
 int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
 {
-    if (!p || !checkpoint) return err_set(LUDUS_EINVAL, "load: NULL argument");
+    if (!p || !checkpoint) return ludus_err_set(LUDUS_EINVAL, "load: NULL argument");
     ludus_nn_file *f = NULL;
     ludus_policy_arch arch;
     int rc = open_checkpoint(checkpoint, &f, &arch);
     if (rc) return rc;
-    policy *pol = ppo_policy(p);
+    policy *pol = ludus_ppo_policy(p);
     const char *env = ludus_nn_file_meta(f, CKPT_KEY_ENV);
-    if (strcmp(env, ppo_env_info(p)->id) != 0)
-        rc = err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, ppo_env_info(p)->id);
-    if (!rc) rc = check_world(f, checkpoint, ppo_env_info(p));
+    if (strcmp(env, ludus_ppo_env_info(p)->id) != 0)
+        rc = ludus_err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, ludus_ppo_env_info(p)->id);
+    if (!rc) rc = check_world(f, checkpoint, ludus_ppo_env_info(p));
     if (arch.encoder == POLICY_ENCODER_AUTO) /* written before the encoder was recorded */
         arch.encoder = pol->arch.encoder;
     if (!rc && memcmp(&arch, &pol->arch, sizeof arch) != 0)
-        rc = err_set(LUDUS_EINVAL, "%s: its architecture differs from the configuration's", checkpoint);
+        rc = ludus_err_set(LUDUS_EINVAL, "%s: its architecture differs from the configuration's", checkpoint);
     if (!rc) rc = ludus_nn_file_load(f, &pol->params);
     ludus_nn_file_close(f);
     if (rc || !state) return rc;
     if ((rc = ludus_nn_file_open(state, &f))) return rc;
-    ludus_nn_adam *adam = ppo_adam(p);
+    ludus_nn_adam *adam = ludus_ppo_adam(p);
     unsigned long long t = 0, upd = 0, steps = 0;
     const char *fmt = ludus_nn_file_meta(f, CKPT_KEY_FORMAT);
     if (!fmt || strcmp(fmt, "ludus-ppo-state-1") != 0)
-        rc = err_set(LUDUS_EFORMAT, "%s: not a ludus training state", state);
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: not a ludus training state", state);
     if (!rc) rc = meta_u64(f, state, "adam.t", &t);
     if (!rc) rc = meta_u64(f, state, "ppo.update", &upd);
     if (!rc) rc = meta_u64(f, state, "ppo.steps", &steps);
@@ -187,9 +187,9 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     ludus_nn_file_close(f);
     if (rc) return rc;
     adam->t = (int64_t)t;
-    *ppo_update_counter(p) = (int)upd;
-    *ppo_step_counter(p) = steps;
-    ppo_reseed(p);
+    *ludus_ppo_update_counter(p) = (int)upd;
+    *ludus_ppo_step_counter(p) = steps;
+    ludus_ppo_reseed(p);
     return LUDUS_OK;
 }
 
@@ -208,8 +208,8 @@ struct ludus_agent {
 void ludus_agent_destroy(ludus_agent *a)
 {
     if (!a) return;
-    policy_ws_destroy(&a->ws);
-    policy_destroy(&a->pol);
+    ludus_policy_ws_destroy(&a->ws);
+    ludus_policy_destroy(&a->pol);
     free(a->mem);
     free(a->words);
     free(a);
@@ -217,7 +217,7 @@ void ludus_agent_destroy(ludus_agent *a)
 
 int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
 {
-    if (!path || !out || max_worlds < 1) return err_set(LUDUS_EINVAL, "agent: bad argument");
+    if (!path || !out || max_worlds < 1) return ludus_err_set(LUDUS_EINVAL, "agent: bad argument");
     *out = NULL;
     ludus_nn_file *f = NULL;
     ludus_policy_arch arch;
@@ -226,7 +226,7 @@ int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus
     ludus_agent *a = calloc(1, sizeof *a);
     ludus_env *env = NULL;
     if (!a) {
-        rc = err_set(LUDUS_ENOMEM, "agent: out of memory");
+        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
         goto fail;
     }
     snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
@@ -234,20 +234,20 @@ int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus
     /* the run's world options hold for its own world only */
     const int own = !env_id || strcmp(env_id, a->env_id) == 0;
     if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
-        err_wrap(rc, "%s: ", path);
+        ludus_err_wrap(rc, "%s: ", path);
         goto fail;
     }
     const ludus_env_info *info = ludus_env_get_info(env);
     policy_input in;
-    if ((rc = check_world(f, path, info)) || (rc = policy_input_of(info, arch.encoder, &in))) goto fail;
-    if ((rc = policy_create(&a->pol, &arch, &in))) goto fail;
+    if ((rc = check_world(f, path, info)) || (rc = ludus_policy_input_of(info, arch.encoder, &in))) goto fail;
+    if ((rc = ludus_policy_create(&a->pol, &arch, &in))) goto fail;
     if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
-    if ((rc = policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
+    if ((rc = ludus_policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
     a->max = max_worlds;
     a->mem = calloc((size_t)max_worlds * (arch.memory ? arch.memory : 1), sizeof(float));
     a->words = calloc((size_t)max_worlds * arch.max_words, sizeof(int32_t));
     if (!a->mem || !a->words) {
-        rc = err_set(LUDUS_ENOMEM, "agent: out of memory");
+        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
         goto fail;
     }
     ludus_env_destroy(env);
@@ -273,13 +273,13 @@ const char *ludus_agent_env_options(const ludus_agent *a)
 
 int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
 {
-    if (!a || !env) return err_set(LUDUS_EINVAL, "agent fits: NULL argument");
+    if (!a || !env) return ludus_err_set(LUDUS_EINVAL, "agent fits: NULL argument");
     const ludus_env_info *info = ludus_env_get_info(env);
     policy_input in;
-    int rc = policy_input_of(info, a->pol.arch.encoder, &in);
+    int rc = ludus_policy_input_of(info, a->pol.arch.encoder, &in);
     if (rc) return rc;
     if (memcmp(&in, &a->pol.in, sizeof in) != 0)
-        return err_set(LUDUS_EINVAL, "%s: its observation (%zu bytes) or actions (%d) differ from those the agent "
+        return ludus_err_set(LUDUS_EINVAL, "%s: its observation (%zu bytes) or actions (%d) differ from those the agent "
                                      "was trained on (%zu bytes, %d actions)",
                        info->id, info->obs_size, info->num_actions, a->pol.obs_size, a->pol.num_actions);
     return LUDUS_OK;
@@ -299,14 +299,14 @@ int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const
                     const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
 {
     if (!a || !obs || !actions || n < 1 || n > a->max || (!greedy && !rngs))
-        return err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
+        return ludus_err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
     const ludus_policy_arch *arch = &a->pol.arch;
     if (arch->instr)
         for (int i = 0; i < n; i++)
-            policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
+            ludus_policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = arch->instr ? a->words : NULL,
                       .h0 = arch->memory ? a->mem : NULL, .starts = starts};
-    policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
+    ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
     const int A = a->pol.num_actions;
     for (int i = 0; i < n; i++) {
         const float *lp = a->ws.logp + (size_t)i * A;

@@ -124,42 +124,42 @@ static double get_num(const ludus_ppo_config *c, const key_desc *k)
 
 int ludus_ppo_config_check(const ludus_ppo_config *c)
 {
-    if (!c) return err_set(LUDUS_EINVAL, "config: NULL");
-    if (!c->env_id[0]) return err_set(LUDUS_EINVAL, "config: env_id is empty");
+    if (!c) return ludus_err_set(LUDUS_EINVAL, "config: NULL");
+    if (!c->env_id[0]) return ludus_err_set(LUDUS_EINVAL, "config: env_id is empty");
     if (!memchr(c->env_id, 0, sizeof c->env_id) || !memchr(c->env_options, 0, sizeof c->env_options))
-        return err_set(LUDUS_EINVAL, "config: env_id or env_options is not NUL-terminated");
+        return ludus_err_set(LUDUS_EINVAL, "config: env_id or env_options is not NUL-terminated");
     for (int i = 0; i < NUM_KEYS; i++) {
         const key_desc *k = &keys[i];
         if (k->kind == K_STR || k->kind == K_ARCH) continue;
         double v = get_num(c, k);
         if (!(v >= k->lo && v <= k->hi))
-            return err_set(LUDUS_EINVAL, "config: %s = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
+            return ludus_err_set(LUDUS_EINVAL, "config: %s = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
     }
     if (c->num_steps % c->recurrence)
-        return err_set(LUDUS_EINVAL, "config: num_steps (%d) must be a multiple of recurrence (%d)",
+        return ludus_err_set(LUDUS_EINVAL, "config: num_steps (%d) must be a multiple of recurrence (%d)",
                        c->num_steps, c->recurrence);
     long chunks = (long)c->num_envs * (c->num_steps / c->recurrence);
     if (c->minibatches > chunks)
-        return err_set(LUDUS_EINVAL, "config: %d minibatches but only %ld sequences per rollout",
+        return ludus_err_set(LUDUS_EINVAL, "config: %d minibatches but only %ld sequences per rollout",
                        c->minibatches, chunks);
     if (c->recurrence > 1 && !c->arch.memory)
-        return err_set(LUDUS_EINVAL, "config: recurrence %d needs a memory (arch.memory > 0)", c->recurrence);
+        return ludus_err_set(LUDUS_EINVAL, "config: recurrence %d needs a memory (arch.memory > 0)", c->recurrence);
     char buf[512];
-    policy_arch_to_json(&c->arch, buf, sizeof buf);
+    ludus_policy_arch_to_json(&c->arch, buf, sizeof buf);
     ludus_policy_arch check;
-    if (policy_arch_from_json(buf, &check))
-        return err_set(LUDUS_EINVAL, "config: %s", ludus_errmsg());
+    if (ludus_policy_arch_from_json(buf, &check))
+        return ludus_err_set(LUDUS_EINVAL, "config: %s", ludus_errmsg());
     return LUDUS_OK;
 }
 
 int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json)
 {
-    if (!cfg || !json) return err_set(LUDUS_EINVAL, "config: NULL argument");
+    if (!cfg || !json) return ludus_err_set(LUDUS_EINVAL, "config: NULL argument");
     cJSON *root = cJSON_Parse(json);
-    if (!root) return err_set(LUDUS_EINVAL, "config: not valid JSON (near \"%.20s\")", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
+    if (!root) return ludus_err_set(LUDUS_EINVAL, "config: not valid JSON (near \"%.20s\")", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return err_set(LUDUS_EINVAL, "config: expected a JSON object");
+        return ludus_err_set(LUDUS_EINVAL, "config: expected a JSON object");
     }
     ludus_ppo_config c = *cfg;
     int rc = LUDUS_OK;
@@ -168,33 +168,33 @@ int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json)
         for (int i = 0; i < NUM_KEYS; i++)
             if (strcmp(keys[i].name, e->string) == 0) k = &keys[i];
         if (!k) {
-            rc = err_set(LUDUS_EINVAL, "config: unknown key \"%s\"", e->string);
+            rc = ludus_err_set(LUDUS_EINVAL, "config: unknown key \"%s\"", e->string);
             break;
         }
         char *p = (char *)&c + k->off;
         if (k->kind == K_STR) {
             if (!cJSON_IsString(e) || strlen(e->valuestring) >= (size_t)k->hi)
-                rc = err_set(LUDUS_EINVAL, "config: \"%s\" must be a string of at most %d bytes", k->name,
+                rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be a string of at most %d bytes", k->name,
                              (int)k->hi - 1);
             else
                 snprintf(p, (size_t)k->hi, "%s", e->valuestring);
             continue;
         }
         if (k->kind == K_ARCH) {
-            if ((rc = policy_arch_apply(e, &c.arch))) err_wrap(rc, "config: ");
+            if ((rc = ludus_policy_arch_apply(e, &c.arch))) ludus_err_wrap(rc, "config: ");
             continue;
         }
         if (!cJSON_IsNumber(e)) {
-            rc = err_set(LUDUS_EINVAL, "config: \"%s\" must be a number", k->name);
+            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be a number", k->name);
             break;
         }
         double v = e->valuedouble;
         if (k->kind != K_FLOAT && v != floor(v)) {
-            rc = err_set(LUDUS_EINVAL, "config: \"%s\" must be an integer, not %g", k->name, v);
+            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be an integer, not %g", k->name, v);
             break;
         }
         if (!(v >= k->lo && v <= k->hi)) {
-            rc = err_set(LUDUS_EINVAL, "config: \"%s\" = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
+            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
             break;
         }
         if (k->kind == K_INT) *(int *)p = (int)v;
@@ -209,21 +209,21 @@ int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json)
 int ludus_ppo_config_to_json(const ludus_ppo_config *c, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
-    sb_puts(&sb, "{\n");
+    ludus_sb_puts(&sb, "{\n");
     for (int i = 0; i < NUM_KEYS; i++) {
         const key_desc *k = &keys[i];
-        sb_printf(&sb, "  \"%s\": ", k->name);
+        ludus_sb_printf(&sb, "  \"%s\": ", k->name);
         const char *p = (const char *)c + k->off;
-        if (k->kind == K_STR) sb_json_str(&sb, p);
+        if (k->kind == K_STR) ludus_sb_json_str(&sb, p);
         else if (k->kind == K_ARCH) {
             char a[512];
-            policy_arch_to_json(&c->arch, a, sizeof a);
-            sb_puts(&sb, a);
-        } else if (k->kind == K_INT) sb_printf(&sb, "%d", *(const int *)p);
-        else if (k->kind == K_U64) sb_printf(&sb, "%llu", (unsigned long long)*(const uint64_t *)p);
-        else sb_printf(&sb, "%.9g", (double)*(const float *)p);
-        sb_puts(&sb, i + 1 < NUM_KEYS ? ",\n" : "\n");
+            ludus_policy_arch_to_json(&c->arch, a, sizeof a);
+            ludus_sb_puts(&sb, a);
+        } else if (k->kind == K_INT) ludus_sb_printf(&sb, "%d", *(const int *)p);
+        else if (k->kind == K_U64) ludus_sb_printf(&sb, "%llu", (unsigned long long)*(const uint64_t *)p);
+        else ludus_sb_printf(&sb, "%.9g", (double)*(const float *)p);
+        ludus_sb_puts(&sb, i + 1 < NUM_KEYS ? ",\n" : "\n");
     }
-    sb_puts(&sb, "}\n");
+    ludus_sb_puts(&sb, "}\n");
     return (int)sb.len;
 }

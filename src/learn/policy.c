@@ -91,7 +91,7 @@ static int fits_symbolic(const ludus_env_info *info, policy_input *in)
     return 1;
 }
 
-int policy_input_of(const ludus_env_info *info, int encoder, policy_input *in)
+int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input *in)
 {
     memset(in, 0, sizeof *in);
     in->obs_size = info->obs_size;
@@ -102,17 +102,17 @@ int policy_input_of(const ludus_env_info *info, int encoder, policy_input *in)
     else if (encoder == POLICY_ENCODER_SYMBOLIC && y) *in = sym;
     else if (encoder == POLICY_ENCODER_AUTO && (g || y)) *in = g ? grid : sym;
     else if (encoder == POLICY_ENCODER_AUTO || !(g || y))
-        return err_set(LUDUS_EUNSUPPORTED,
+        return ludus_err_set(LUDUS_EUNSUPPORTED,
                        "%s: no policy reads its observation (the grid encoder wants an (V, V, 3) "
                        "\"image\" of MiniGrid indices, the symbolic one a 2-D map of ids then scalar bytes)",
                        info->id);
     else
-        return err_set(LUDUS_EINVAL, "%s: the %s encoder does not fit its observation (the %s one does)",
+        return ludus_err_set(LUDUS_EINVAL, "%s: the %s encoder does not fit its observation (the %s one does)",
                        info->id, encoder_name(encoder), encoder_name(g ? POLICY_ENCODER_GRID : POLICY_ENCODER_SYMBOLIC));
     return LUDUS_OK;
 }
 
-int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in)
+int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in)
 {
     memset(p, 0, sizeof *p);
     p->arch = *arch;
@@ -121,7 +121,7 @@ int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *
     p->obs_size = in->obs_size;
     const ludus_policy_arch *a = &p->arch;
     if (a->encoder != POLICY_ENCODER_AUTO && a->encoder != in->encoder)
-        return err_set(LUDUS_EINVAL, "policy: arch.encoder is %s but the observation is read by the %s encoder",
+        return ludus_err_set(LUDUS_EINVAL, "policy: arch.encoder is %s but the observation is read by the %s encoder",
                        encoder_name(a->encoder), encoder_name(in->encoder));
     p->arch.encoder = in->encoder;
     const int grid = in->encoder == POLICY_ENCODER_GRID;
@@ -129,21 +129,21 @@ int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *
     p->cell_vocab = grid ? POLICY_CELL_VOCAB : in->ids;
     size_t need = (size_t)in->h * in->w * p->cell_ids + (grid && a->direction ? 1 : 0);
     if (in->obs_size < need)
-        return err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx%d map%s", in->obs_size,
+        return ludus_err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx%d map%s", in->obs_size,
                        in->h, in->w, p->cell_ids, grid && a->direction ? " and direction" : "");
     if (!grid && a->direction)
-        return err_set(LUDUS_EINVAL, "policy: direction is a grid-encoder input (the symbolic encoder reads "
+        return ludus_err_set(LUDUS_EINVAL, "policy: direction is a grid-encoder input (the symbolic encoder reads "
                                      "every byte after the map)");
     p->h1 = conv_out(in->h, a->kernel);
     p->w1 = conv_out(in->w, a->kernel);
     p->h2 = conv_out(p->h1, a->kernel);
     p->w2 = conv_out(p->w1, a->kernel);
     if (p->h2 < 1 || p->w2 < 1)
-        return err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
+        return ludus_err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
                        a->kernel, a->kernel, in->h, in->w);
     p->flat = p->h2 * p->w2 * a->conv2;
     if (a->film && !a->instr)
-        return err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
+        return ludus_err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
     p->feat = a->memory ? a->memory : a->hidden;
     p->zdim = p->feat + a->instr;
     p->vocab = 2 + POLICY_NUM_WORDS;
@@ -198,12 +198,12 @@ int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *
     return rc;
 }
 
-void policy_destroy(policy *p)
+void ludus_policy_destroy(policy *p)
 {
     if (p) ludus_nn_params_free(&p->params);
 }
 
-int policy_init(policy *p, ludus_rng *rng)
+int ludus_policy_init(policy *p, ludus_rng *rng)
 {
     float *w = p->params.data;
     const ludus_policy_arch *a = &p->arch;
@@ -244,7 +244,7 @@ int policy_init(policy *p, ludus_rng *rng)
     return rc;
 }
 
-size_t policy_macs(const policy *p)
+size_t ludus_policy_macs(const policy *p)
 {
     const ludus_policy_arch *a = &p->arch;
     const size_t k2 = (size_t)a->kernel * a->kernel, M = (size_t)a->memory, Hi = (size_t)a->instr;
@@ -256,7 +256,7 @@ size_t policy_macs(const policy *p)
     return n;
 }
 
-void policy_tokenize(const policy *p, const char *mission, int32_t *words)
+void ludus_policy_tokenize(const policy *p, const char *mission, int32_t *words)
 {
     int W = p->arch.max_words, n = 0;
     for (int i = 0; i < W; i++) words[i] = POLICY_WORD_PAD;
@@ -283,7 +283,7 @@ void policy_tokenize(const policy *p, const char *mission, int32_t *words)
 
 /* ---- workspace ---- */
 
-int policy_ws_create(policy_ws *ws, const policy *p, int cap)
+int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap)
 {
     memset(ws, 0, sizeof *ws);
     ws->cap = cap;
@@ -296,7 +296,7 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     size_t h1 = S * p->h1 * p->w1 * a->conv1, h2 = S * p->flat;
     size_t M = (size_t)a->memory, Hi = (size_t)a->instr, A = (size_t)p->num_actions;
     int ok = 1;
-#define F(field, n) ok = ok && ((ws->field = nn_alloc_floats(n)) != NULL)
+#define F(field, n) ok = ok && ((ws->field = ludus_nn_alloc_floats(n)) != NULL)
     ws->cells = malloc(S * HW * p->cell_ids * sizeof(int32_t));
     ws->dirs = malloc(S * sizeof(int32_t));
     ws->xidx = malloc((S * X + 1) * sizeof(int32_t));
@@ -361,13 +361,13 @@ int policy_ws_create(policy_ws *ws, const policy *p, int cap)
     F(grad, p->params.size);
 #undef F
     if (!ok) {
-        policy_ws_destroy(ws);
-        return err_set(LUDUS_ENOMEM, "policy: cannot allocate a workspace for %d samples", cap);
+        ludus_policy_ws_destroy(ws);
+        return ludus_err_set(LUDUS_ENOMEM, "policy: cannot allocate a workspace for %d samples", cap);
     }
     return LUDUS_OK;
 }
 
-void policy_ws_destroy(policy_ws *ws)
+void ludus_policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
     void *bufs[] = {ws->cells, ws->dirs, ws->xidx, ws->xval, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
@@ -596,7 +596,7 @@ static void symbolic_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, 
     }
 }
 
-void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
     const int S = b->L * b->B, A = p->num_actions;
@@ -666,7 +666,7 @@ void policy_forward(const policy *p, const float *P, policy_ws *ws, const policy
 
 /* ---- backward ---- */
 
-void policy_backward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
+void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
     const int S = b->L * b->B, A = p->num_actions;
@@ -744,48 +744,48 @@ static const arch_field arch_fields[] = {
 #undef AF
 #define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
 
-int policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
+int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
-    sb_putc(&sb, '{');
+    ludus_sb_putc(&sb, '{');
     for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-        sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
+        ludus_sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
                   *(const int *)((const char *)a + arch_fields[i].off));
-    sb_putc(&sb, '}');
+    ludus_sb_putc(&sb, '}');
     return (int)sb.len;
 }
 
-int policy_arch_apply(const void *obj, ludus_policy_arch *a)
+int ludus_policy_arch_apply(const void *obj, ludus_policy_arch *a)
 {
     const cJSON *o = obj;
-    if (!cJSON_IsObject(o)) return err_set(LUDUS_EINVAL, "arch: expected a JSON object");
+    if (!cJSON_IsObject(o)) return ludus_err_set(LUDUS_EINVAL, "arch: expected a JSON object");
     ludus_policy_arch out = *a;
     for (const cJSON *e = o->child; e; e = e->next) {
         const arch_field *f = NULL;
         for (int i = 0; i < NUM_ARCH_FIELDS; i++)
             if (strcmp(arch_fields[i].name, e->string) == 0) f = &arch_fields[i];
-        if (!f) return err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
+        if (!f) return ludus_err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
         double v = e->valuedouble;
         if (!cJSON_IsNumber(e) || v != floor(v))
-            return err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
+            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
         if (v < f->lo || v > f->hi)
-            return err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
+            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
         *(int *)((char *)&out + f->off) = (int)v;
     }
     *a = out;
     return LUDUS_OK;
 }
 
-int policy_arch_from_json(const char *json, ludus_policy_arch *a)
+int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o) return err_set(LUDUS_EFORMAT, "arch: not valid JSON");
+    if (!o) return ludus_err_set(LUDUS_EFORMAT, "arch: not valid JSON");
     ludus_policy_arch out;
     memset(&out, 0, sizeof out);
-    int rc = policy_arch_apply(o, &out);
+    int rc = ludus_policy_arch_apply(o, &out);
     for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
         if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
-            rc = err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
+            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
     cJSON_Delete(o);
     if (rc) return rc == LUDUS_EINVAL ? LUDUS_EFORMAT : rc;
     *a = out;

@@ -35,7 +35,7 @@ enum { POLICY_ENCODER_AUTO = 0, POLICY_ENCODER_GRID = 1, POLICY_ENCODER_SYMBOLIC
  * counts and categories (facing, sleeping) need no scale of their own. */
 #define POLICY_EXTRA_BINS 16
 
-/* The observation as a policy reads it (policy_input_of derives it from a
+/* The observation as a policy reads it (ludus_policy_input_of derives it from a
  * world's obs_fields). */
 typedef struct policy_input {
     int encoder;          /* POLICY_ENCODER_GRID or _SYMBOLIC */
@@ -50,7 +50,7 @@ typedef struct policy_input {
 /* The input of a world for an encoder (AUTO: whichever fits).
  * LUDUS_EUNSUPPORTED when no encoder reads its observation (RGB frames),
  * LUDUS_EINVAL when the one asked for does not fit it. */
-int policy_input_of(const ludus_env_info *info, int encoder, policy_input *in);
+int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input *in);
 
 /* Words of the instruction vocabulary: 0 pads, 1 is any unknown word. */
 #define POLICY_WORD_PAD 0
@@ -77,23 +77,23 @@ typedef struct policy {
 } policy;
 
 /* Build (declare and allocate) a policy for an input; arch->encoder must
- * be AUTO or in->encoder. The parameters are zero until policy_init. */
-int policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in);
-void policy_destroy(policy *p);
+ * be AUTO or in->encoder. The parameters are zero until ludus_policy_init. */
+int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in);
+void ludus_policy_destroy(policy *p);
 /* Orthogonal weights (gain sqrt 2 in the trunk, 0.01 for the actor's and
  * the critic's outputs), zero biases, N(0,1) embeddings (N(0, 1/X) for
  * the X one-hot extras, whose rows are summed), and torch's
  * uniform(+-1/sqrt(H)) for GRU weights. */
-int policy_init(policy *p, ludus_rng *rng);
+int ludus_policy_init(policy *p, ludus_rng *rng);
 
 /* Multiply-adds of one sample's forward (the convolutions, the fully
  * connected layers and the heads; the memory and mission encoders
  * included), to size work for threads. */
-size_t policy_macs(const policy *p);
+size_t ludus_policy_macs(const policy *p);
 
 /* The words of a mission as vocabulary indices, padded with 0 to
  * arch.max_words (longer missions are cut). */
-void policy_tokenize(const policy *p, const char *mission, int32_t *words);
+void ludus_policy_tokenize(const policy *p, const char *mission, int32_t *words);
 
 /* One batch: L steps of B worlds, time-major (sample s = t * B + b). */
 typedef struct policy_batch {
@@ -137,22 +137,22 @@ typedef struct policy_ws {
     float *grad;                      /* (params.size) */
 } policy_ws;
 
-int policy_ws_create(policy_ws *ws, const policy *p, int cap);
-void policy_ws_destroy(policy_ws *ws);
+int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap);
+void ludus_policy_ws_destroy(policy_ws *ws);
 
 /* Forward over the batch into ws: logits, logp (log-probabilities),
  * value; with memory, mh holds each step's new memory. */
-void policy_forward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
+void ludus_policy_forward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
 /* Backward from ws->dlogits (L*B, A) and ws->dvalue (L*B), which the
  * caller fills; adds the parameter gradients into ws->grad. */
-void policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
+void ludus_policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
 
 /* The architecture as a JSON object (the checkpoint's "ludus.arch"), and
  * back. Parsing checks every key and range. */
-int policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
-int policy_arch_from_json(const char *json, ludus_policy_arch *a);
+int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
+int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a);
 /* Apply the keys of a parsed cJSON object onto a (LUDUS_EINVAL: unknown
  * key, non-integer, out of range; a unchanged). */
-int policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
+int ludus_policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
 
 #endif

@@ -146,7 +146,7 @@ static void act_job(void *ctx, int k, int K)
                       .h0 = p->M ? p->cur_mem + (size_t)n0 * p->M : NULL,
                       .starts = p->cur_start + n0};
     policy_ws *ws = &p->ws[k];
-    policy_forward(&p->pol, p->pol.params.data, ws, &b);
+    ludus_policy_forward(&p->pol, p->pol.params.data, ws, &b);
     int A = p->pol.num_actions;
     for (int i = 0; i < n1 - n0; i++) {
         int n = n0 + i;
@@ -166,7 +166,7 @@ static void tokenize_worlds(ludus_ppo *p, int32_t *out, const uint8_t *only)
     const ludus_env *env = ludus_vec_env(p->vec);
     for (int n = 0; n < p->N; n++)
         if (!only || only[n])
-            policy_tokenize(&p->pol, ludus_env_mission(env, ludus_vec_state(p->vec, n)), out + (size_t)n * p->W);
+            ludus_policy_tokenize(&p->pol, ludus_env_mission(env, ludus_vec_state(p->vec, n)), out + (size_t)n * p->W);
 }
 
 /* Values of the observations in obs (n, D) whose memory is mem (n, M),
@@ -175,7 +175,7 @@ static void values_of(ludus_ppo *p, const uint8_t *obs, const int32_t *words, co
                       int n, float *out)
 {
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = words, .h0 = mem, .starts = NULL};
-    policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
+    ludus_policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
     memcpy(out, p->ws[0].value, (size_t)n * sizeof(float));
 }
 
@@ -191,14 +191,14 @@ static int rollout(ludus_ppo *p)
         memcpy(p->starts + base, p->cur_start, (size_t)N);
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
-        if (p->act_team) pool_run(p->team, act_job, p, p->K);
+        if (p->act_team) ludus_pool_run(p->team, act_job, p, p->K);
         else act_job(p, 0, 1);
         double ts = now_s();
         int rc = LUDUS_OK;
         if (p->step_slices > 1) {
-            pool_run(p->team, step_job, p, p->step_slices);
+            ludus_pool_run(p->team, step_job, p, p->step_slices);
             for (int k = 0; k < p->step_slices && !rc; k++)
-                if (p->step_rc[k]) rc = err_set(p->step_rc[k], "ppo: stepping the worlds of %s failed", p->info->id);
+                if (p->step_rc[k]) rc = ludus_err_set(p->step_rc[k], "ppo: stepping the worlds of %s failed", p->info->id);
         } else {
             rc = ludus_vec_step(p->vec, p->actions + base);
         }
@@ -241,7 +241,7 @@ static int rollout(ludus_ppo *p)
     {
         policy_batch b = {.L = 1, .B = N, .obs = vobs, .words = p->W ? p->cur_words : NULL,
                           .h0 = p->M ? p->cur_mem : NULL, .starts = p->cur_start};
-        policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
+        ludus_policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
         memcpy(last, p->ws[0].value, (size_t)N * sizeof(float));
     }
     const float g = p->cfg.gamma, lam = p->cfg.gae_lambda;
@@ -288,7 +288,7 @@ static void learn_job(void *ctx, int k, int K)
     }
     policy_batch batch = {.L = L, .B = B, .obs = st->obs, .words = p->W ? st->words : NULL,
                           .h0 = p->M ? st->h0 : NULL, .starts = st->starts};
-    policy_forward(&p->pol, p->pol.params.data, ws, &batch);
+    ludus_policy_forward(&p->pol, p->pol.params.data, ws, &batch);
     const int S = L * B;
     const float inv = 1.0f / (float)((long)p->job_mbn * L), clip = p->cfg.clip;
     float *dlogp = st->dlogp, *dent = st->dent;
@@ -316,7 +316,7 @@ static void learn_job(void *ctx, int k, int K)
         st->stats[4] += fabsf(ratio - 1.0f) > clip;
     }
     ludus_nn_categorical_backward(ws->dlogits, ws->logp, acts, dlogp, dent, S, A);
-    policy_backward(&p->pol, p->pol.params.data, ws, &batch);
+    ludus_policy_backward(&p->pol, p->pol.params.data, ws, &batch);
 }
 
 static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
@@ -352,7 +352,7 @@ static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
                 p->adv_mean = (float)mean;
                 p->adv_std = (float)sqrt(var > 0 ? var : 0);
             }
-            pool_run(p->team, learn_job, p, p->K);
+            ludus_pool_run(p->team, learn_job, p, p->K);
             memcpy(G, p->ws[0].grad, P * sizeof(float));
             for (int k = 1; k < p->K; k++) {
                 const float *g = p->ws[k].grad;
@@ -376,7 +376,7 @@ static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
 
 int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
 {
-    if (!p || !m) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
+    if (!p || !m) return ludus_err_set(LUDUS_EINVAL, "ppo: NULL argument");
     memset(m, 0, sizeof *m);
     double t0 = now_s(), c0 = cpu_s();
     ludus_vec_clear_stats(p->vec);
@@ -430,8 +430,8 @@ int ludus_ppo_done(const ludus_ppo *p)
 void ludus_ppo_destroy(ludus_ppo *p)
 {
     if (!p) return;
-    pool_destroy(p->team);
-    for (int k = 0; p->ws && k < p->K; k++) policy_ws_destroy(&p->ws[k]);
+    ludus_pool_destroy(p->team);
+    for (int k = 0; p->ws && k < p->K; k++) ludus_policy_ws_destroy(&p->ws[k]);
     for (int k = 0; p->st && k < p->K; k++) {
         free(p->st[k].obs);
         free(p->st[k].words);
@@ -444,7 +444,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
     }
     free(p->ws);
     free(p->st);
-    policy_destroy(&p->pol);
+    ludus_policy_destroy(&p->pol);
     ludus_nn_adam_free(&p->adam);
     ludus_vec_destroy(p->vec);
     void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
@@ -471,12 +471,12 @@ static void seed_streams(ludus_ppo *p)
 
 int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
 {
-    if (!cfg || !out) return err_set(LUDUS_EINVAL, "ppo: NULL argument");
+    if (!cfg || !out) return ludus_err_set(LUDUS_EINVAL, "ppo: NULL argument");
     *out = NULL;
     int rc = ludus_ppo_config_check(cfg);
     if (rc) return rc;
     ludus_ppo *p = calloc(1, sizeof *p);
-    if (!p) return err_set(LUDUS_ENOMEM, "ppo: out of memory");
+    if (!p) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
     p->cfg = *cfg;
     p->t0 = now_s();
     p->cpu0 = cpu_s();
@@ -497,18 +497,18 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
     p->D = p->info->obs_size;
     policy_input in;
-    if ((rc = policy_input_of(p->info, cfg->arch.encoder, &in))) goto fail;
-    if ((rc = policy_create(&p->pol, &cfg->arch, &in))) goto fail;
+    if ((rc = ludus_policy_input_of(p->info, cfg->arch.encoder, &in))) goto fail;
+    if ((rc = ludus_policy_create(&p->pol, &cfg->arch, &in))) goto fail;
     if (strcmp(p->info->family, "crafter") == 0) p->nach = LUDUS_CRAFTER_NUM_ACHIEVEMENTS;
     p->W = cfg->arch.instr ? cfg->arch.max_words : 0;
     p->M = cfg->arch.memory;
     ludus_rng init_rng;
     ludus_rng_seed(&init_rng, cfg->seed);
-    if ((rc = policy_init(&p->pol, &init_rng))) goto fail;
+    if ((rc = ludus_policy_init(&p->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
     ludus_nn_set_threads(1); /* parallelism comes from the team, not from BLAS */
-    if (!(p->team = pool_create(p->K, POOL_BLOCK))) {
-        rc = err_set(LUDUS_ENOMEM, "cannot start %d learner threads", p->K);
+    if (!(p->team = ludus_pool_create(p->K, POOL_BLOCK))) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "cannot start %d learner threads", p->K);
         goto fail;
     }
     const int chunks = p->N * (p->T / p->L), mb = chunks / cfg->minibatches;
@@ -518,7 +518,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->st = calloc((size_t)p->K, sizeof *p->st);
     if (!p->ws || !p->st) goto nomem;
     for (int k = 0; k < p->K; k++) {
-        if ((rc = policy_ws_create(&p->ws[k], &p->pol, cap))) goto fail;
+        if ((rc = ludus_policy_ws_create(&p->ws[k], &p->pol, cap))) goto fail;
         stage *s = &p->st[k];
         s->obs = malloc((size_t)cap * p->D);
         s->words = malloc((size_t)cap * (p->W ? p->W : 1) * sizeof(int32_t));
@@ -553,7 +553,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     if (cfg->explore_coef > 0.0f && !(p->counts = calloc(PPO_COUNT_SLOTS, sizeof *p->counts))) goto nomem;
     if (p->nach && !(p->ep_masks = malloc(TN * sizeof *p->ep_masks))) goto nomem;
     if (!(p->step_rc = calloc((size_t)p->K, sizeof *p->step_rc))) goto nomem;
-    p->act_team = (double)p->N * (double)policy_macs(&p->pol) >= PPO_ACT_TEAM_MIN_MACS;
+    p->act_team = (double)p->N * (double)ludus_policy_macs(&p->pol) >= PPO_ACT_TEAM_MIN_MACS;
     if (!p->obs || !p->words || !p->starts || !p->mem || !p->actions || !p->logp || !p->values ||
         !p->rewards || !p->adv || !p->ret || !p->dones || !p->cur_start || !p->cur_mem ||
         !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)
@@ -567,7 +567,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     *out = p;
     return LUDUS_OK;
 nomem:
-    rc = err_set(LUDUS_ENOMEM, "ppo: out of memory");
+    rc = ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
 fail:
     ludus_ppo_destroy(p);
     return rc;
@@ -575,11 +575,11 @@ fail:
 
 /* ---- accessors for checkpoint.c ---- */
 
-policy *ppo_policy(ludus_ppo *p) { return &p->pol; }
-const policy *ppo_policy_const(const ludus_ppo *p) { return &p->pol; }
-const ludus_ppo_config *ppo_config(const ludus_ppo *p) { return &p->cfg; }
-const ludus_env_info *ppo_env_info(const ludus_ppo *p) { return p->info; }
-ludus_nn_adam *ppo_adam(ludus_ppo *p) { return &p->adam; }
-int *ppo_update_counter(ludus_ppo *p) { return &p->update; }
-uint64_t *ppo_step_counter(ludus_ppo *p) { return &p->steps; }
-void ppo_reseed(ludus_ppo *p) { seed_streams(p); }
+policy *ludus_ppo_policy(ludus_ppo *p) { return &p->pol; }
+const policy *ludus_ppo_policy_const(const ludus_ppo *p) { return &p->pol; }
+const ludus_ppo_config *ludus_ppo_cfg_of(const ludus_ppo *p) { return &p->cfg; }
+const ludus_env_info *ludus_ppo_env_info(const ludus_ppo *p) { return p->info; }
+ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p) { return &p->adam; }
+int *ludus_ppo_update_counter(ludus_ppo *p) { return &p->update; }
+uint64_t *ludus_ppo_step_counter(ludus_ppo *p) { return &p->steps; }
+void ludus_ppo_reseed(ludus_ppo *p) { seed_streams(p); }

@@ -17,13 +17,13 @@
 #define CKPT_KEY_LAYOUT "ludus.obs_fields"
 
 /* The learner's policy and its bookkeeping, for checkpoint.c. */
-policy *ppo_policy(ludus_ppo *p);
-const policy *ppo_policy_const(const ludus_ppo *p);
-const ludus_ppo_config *ppo_config(const ludus_ppo *p);
-const ludus_env_info *ppo_env_info(const ludus_ppo *p);
-ludus_nn_adam *ppo_adam(ludus_ppo *p);
-int *ppo_update_counter(ludus_ppo *p);
-uint64_t *ppo_step_counter(ludus_ppo *p);
-void ppo_reseed(ludus_ppo *p);
+policy *ludus_ppo_policy(ludus_ppo *p);
+const policy *ludus_ppo_policy_const(const ludus_ppo *p);
+const ludus_ppo_config *ludus_ppo_cfg_of(const ludus_ppo *p);
+const ludus_env_info *ludus_ppo_env_info(const ludus_ppo *p);
+ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p);
+int *ludus_ppo_update_counter(ludus_ppo *p);
+uint64_t *ludus_ppo_step_counter(ludus_ppo *p);
+void ludus_ppo_reseed(ludus_ppo *p);
 
 #endif

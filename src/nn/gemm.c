@@ -15,7 +15,7 @@ void ludus_nn_set_threads(int n)
     openblas_set_num_threads(n < 1 ? 1 : n);
 }
 
-void nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+void ludus_nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (M <= 0 || N <= 0) return;
@@ -36,7 +36,7 @@ static float dot8(const float *a, const float *b, int K)
     return s;
 }
 
-void nn_gemm_hand(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+void ludus_nn_gemm_hand(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc)
 {
     for (int i = 0; i < M; i++) {
@@ -79,7 +79,7 @@ void ludus_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float
                    const float *B, int ldb, float beta, float *C, int ldc)
 {
     if ((long long)M * N * K <= NN_GEMM_HAND_MAX)
-        nn_gemm_hand(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        ludus_nn_gemm_hand(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     else
-        nn_gemm_blas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        ludus_nn_gemm_blas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -18,12 +18,12 @@ double ludus_nn_normal(ludus_rng *rng)
 
 int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludus_rng *rng)
 {
-    if (rows < 1 || cols < 1) return err_set(LUDUS_EINVAL, "orthogonal: bad shape %dx%d", rows, cols);
+    if (rows < 1 || cols < 1) return ludus_err_set(LUDUS_EINVAL, "orthogonal: bad shape %dx%d", rows, cols);
     /* Work on a tall matrix a (m, n), m >= n, stored column by column. */
     int tall = rows >= cols;
     int m = tall ? rows : cols, n = tall ? cols : rows;
     double *a = malloc((size_t)m * n * sizeof *a);
-    if (!a) return err_set(LUDUS_ENOMEM, "orthogonal: out of memory");
+    if (!a) return ludus_err_set(LUDUS_ENOMEM, "orthogonal: out of memory");
     /* torch draws the (rows, cols) matrix row-major, then transposes when
      * it is wide; element (i, j) of the draw is column j (tall) or i. */
     for (int i = 0; i < rows; i++)
@@ -46,7 +46,7 @@ int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludus_rng *rng
         norm = sqrt(norm);
         if (norm < 1e-12) { /* a degenerate draw: practically impossible */
             free(a);
-            return err_set(LUDUS_EINTERNAL, "orthogonal: rank-deficient random matrix");
+            return ludus_err_set(LUDUS_EINTERNAL, "orthogonal: rank-deficient random matrix");
         }
         for (int i = 0; i < m; i++) q[i] /= norm;
     }

@@ -7,9 +7,9 @@
 #include "core/core.h"
 #include "ludus/nn.h"
 
-void nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+void ludus_nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
-void nn_gemm_hand(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+void ludus_nn_gemm_hand(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
 
 /* tanh in float32 as a rational function x P(x^2) / Q(x^2) fitted to
@@ -46,6 +46,6 @@ static inline float nn_sigmoidf(float x)
 #endif
 
 /* 64-byte aligned, zeroed allocation of n floats (free with free()). */
-float *nn_alloc_floats(size_t n);
+float *ludus_nn_alloc_floats(size_t n);
 
 #endif

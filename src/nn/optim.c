@@ -13,12 +13,12 @@ int ludus_nn_adam_init(ludus_nn_adam *opt, size_t n, float beta1, float beta2, f
 {
     memset(opt, 0, sizeof *opt);
     if (!(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) || !(eps > 0.0f))
-        return err_set(LUDUS_EINVAL, "adam: betas must be in [0, 1) and eps > 0");
-    opt->m = nn_alloc_floats(n);
-    opt->v = nn_alloc_floats(n);
+        return ludus_err_set(LUDUS_EINVAL, "adam: betas must be in [0, 1) and eps > 0");
+    opt->m = ludus_nn_alloc_floats(n);
+    opt->v = ludus_nn_alloc_floats(n);
     if (!opt->m || !opt->v) {
         ludus_nn_adam_free(opt);
-        return err_set(LUDUS_ENOMEM, "adam: cannot allocate state for %zu parameters", n);
+        return ludus_err_set(LUDUS_ENOMEM, "adam: cannot allocate state for %zu parameters", n);
     }
     opt->n = n;
     opt->beta1 = beta1;

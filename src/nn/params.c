@@ -7,7 +7,7 @@
 
 #include "nn/nn_internal.h"
 
-float *nn_alloc_floats(size_t n)
+float *ludus_nn_alloc_floats(size_t n)
 {
     size_t bytes = (n ? n : 1) * sizeof(float);
     bytes = (bytes + 63) & ~(size_t)63;
@@ -37,23 +37,23 @@ static int valid_name(const char *name)
 int ludus_nn_params_add(ludus_nn_params *p, const char *name, int ndim, const int *shape,
                         size_t *offset)
 {
-    if (!p || !name || !shape) return err_set(LUDUS_EINVAL, "nn params: NULL argument");
-    if (p->data) return err_set(LUDUS_EINVAL, "nn params: cannot add '%s' after alloc", name);
-    if (!valid_name(name)) return err_set(LUDUS_EINVAL, "nn params: bad tensor name '%s'", name);
+    if (!p || !name || !shape) return ludus_err_set(LUDUS_EINVAL, "nn params: NULL argument");
+    if (p->data) return ludus_err_set(LUDUS_EINVAL, "nn params: cannot add '%s' after alloc", name);
+    if (!valid_name(name)) return ludus_err_set(LUDUS_EINVAL, "nn params: bad tensor name '%s'", name);
     if (ndim < 1 || ndim > LUDUS_NN_MAX_DIMS)
-        return err_set(LUDUS_EINVAL, "nn params: '%s' has %d dims (1..%d)", name, ndim,
+        return ludus_err_set(LUDUS_EINVAL, "nn params: '%s' has %d dims (1..%d)", name, ndim,
                        LUDUS_NN_MAX_DIMS);
     if (ludus_nn_params_find(p, name))
-        return err_set(LUDUS_EINVAL, "nn params: duplicate tensor name '%s'", name);
+        return ludus_err_set(LUDUS_EINVAL, "nn params: duplicate tensor name '%s'", name);
     size_t numel = 1;
     for (int d = 0; d < ndim; d++) {
-        if (shape[d] < 1) return err_set(LUDUS_EINVAL, "nn params: '%s' dim %d is %d", name, d, shape[d]);
+        if (shape[d] < 1) return ludus_err_set(LUDUS_EINVAL, "nn params: '%s' dim %d is %d", name, d, shape[d]);
         numel *= (size_t)shape[d];
     }
     if (p->count == p->cap) {
         int cap = p->cap ? 2 * p->cap : 16;
         ludus_nn_tensor *t = realloc(p->tensors, (size_t)cap * sizeof *t);
-        if (!t) return err_set(LUDUS_ENOMEM, "nn params: out of memory");
+        if (!t) return ludus_err_set(LUDUS_ENOMEM, "nn params: out of memory");
         p->tensors = t;
         p->cap = cap;
     }
@@ -72,15 +72,15 @@ int ludus_nn_params_add(ludus_nn_params *p, const char *name, int ndim, const in
 
 int ludus_nn_params_alloc(ludus_nn_params *p)
 {
-    if (!p) return err_set(LUDUS_EINVAL, "nn params: NULL argument");
-    if (p->data) return err_set(LUDUS_EINVAL, "nn params: already allocated");
-    p->data = nn_alloc_floats(p->size);
-    p->grad = nn_alloc_floats(p->size);
+    if (!p) return ludus_err_set(LUDUS_EINVAL, "nn params: NULL argument");
+    if (p->data) return ludus_err_set(LUDUS_EINVAL, "nn params: already allocated");
+    p->data = ludus_nn_alloc_floats(p->size);
+    p->grad = ludus_nn_alloc_floats(p->size);
     if (!p->data || !p->grad) {
         free(p->data);
         free(p->grad);
         p->data = p->grad = NULL;
-        return err_set(LUDUS_ENOMEM, "nn params: cannot allocate %zu floats", p->size);
+        return ludus_err_set(LUDUS_ENOMEM, "nn params: cannot allocate %zu floats", p->size);
     }
     return LUDUS_OK;
 }

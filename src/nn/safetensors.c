@@ -52,8 +52,8 @@ static uint32_t data_crc(const unsigned char *data, size_t len)
 
 int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const *meta)
 {
-    if (!path || !p || !p->data) return err_set(LUDUS_EINVAL, "save: no parameters to save");
-    if (!little_endian()) return err_set(LUDUS_EUNSUPPORTED, "save: big-endian hosts are not supported");
+    if (!path || !p || !p->data) return ludus_err_set(LUDUS_EINVAL, "save: no parameters to save");
+    if (!little_endian()) return ludus_err_set(LUDUS_EUNSUPPORTED, "save: big-endian hosts are not supported");
     size_t data_len = 0;
     for (int i = 0; i < p->count; i++) data_len += p->tensors[i].numel * sizeof(float);
     unsigned char *data = malloc(data_len ? data_len : 1);
@@ -85,7 +85,7 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
     }
     for (int i = 0; meta && meta[i]; i += 2) {
         if (!meta[i + 1]) {
-            rc = err_set(LUDUS_EINVAL, "save: metadata key '%s' has no value", meta[i]);
+            rc = ludus_err_set(LUDUS_EINVAL, "save: metadata key '%s' has no value", meta[i]);
             goto fail;
         }
         if (strcmp(meta[i], ST_CRC_KEY) == 0) continue;
@@ -104,7 +104,7 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
     sprintf(tmp, "%s.tmp", path);
     f = fopen(tmp, "wb");
     if (!f) {
-        rc = err_set(LUDUS_EIO, "save: cannot write %s: %s", tmp, strerror(errno));
+        rc = ludus_err_set(LUDUS_EIO, "save: cannot write %s: %s", tmp, strerror(errno));
         goto fail;
     }
     unsigned char len8[8];
@@ -115,13 +115,13 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
     ok = (fclose(f) == 0) && ok;
     f = NULL;
     if (!ok || rename(tmp, path) != 0) {
-        rc = err_set(LUDUS_EIO, "save: writing %s failed: %s", path, strerror(errno));
+        rc = ludus_err_set(LUDUS_EIO, "save: writing %s failed: %s", path, strerror(errno));
         remove(tmp);
         goto fail;
     }
     rc = LUDUS_OK;
 fail:
-    if (rc == LUDUS_ENOMEM) err_set(rc, "save: out of memory");
+    if (rc == LUDUS_ENOMEM) ludus_err_set(rc, "save: out of memory");
     if (f) fclose(f);
     free(tmp);
     cJSON_free(header);
@@ -149,14 +149,14 @@ static int read_all(const char *path, unsigned char **buf, size_t *size)
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         int e = errno;
-        return err_set(e == ENOENT ? LUDUS_ENOTFOUND : LUDUS_EIO, "%s: %s", path, strerror(e));
+        return ludus_err_set(e == ENOENT ? LUDUS_ENOTFOUND : LUDUS_EIO, "%s: %s", path, strerror(e));
     }
     size_t cap = 1 << 16, len = 0;
     unsigned char *b = malloc(cap);
     for (;;) {
         if (!b) {
             fclose(fp);
-            return err_set(LUDUS_ENOMEM, "%s: out of memory", path);
+            return ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", path);
         }
         len += fread(b + len, 1, cap - len, fp);
         if (len < cap) break;
@@ -169,7 +169,7 @@ static int read_all(const char *path, unsigned char **buf, size_t *size)
     fclose(fp);
     if (bad) {
         free(b);
-        return err_set(LUDUS_EIO, "%s: read error", path);
+        return ludus_err_set(LUDUS_EIO, "%s: read error", path);
     }
     *buf = b;
     *size = len;
@@ -198,36 +198,36 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return err_set(LUDUS_EFORMAT, "%s: the header is not a JSON object (truncated or not a safetensors file?)", P);
+        return ludus_err_set(LUDUS_EFORMAT, "%s: the header is not a JSON object (truncated or not a safetensors file?)", P);
     }
     int n = cJSON_GetArraySize(root), rc = LUDUS_OK;
     f->tensors = calloc((size_t)(n ? n : 1), sizeof *f->tensors);
     if (!f->tensors) {
         cJSON_Delete(root);
-        return err_set(LUDUS_ENOMEM, "%s: out of memory", P);
+        return ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", P);
     }
     for (cJSON *e = root->child; e; e = e->next) {
         if (strcmp(e->string, "__metadata__") == 0) {
             if (!cJSON_IsObject(e)) {
-                rc = err_set(LUDUS_EFORMAT, "%s: __metadata__ is not an object", P);
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: __metadata__ is not an object", P);
                 goto done;
             }
             int m = cJSON_GetArraySize(e);
             f->meta = calloc((size_t)(2 * m + 1), sizeof *f->meta);
             if (!f->meta) {
-                rc = err_set(LUDUS_ENOMEM, "%s: out of memory", P);
+                rc = ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", P);
                 goto done;
             }
             for (cJSON *kv = e->child; kv; kv = kv->next) {
                 if (!cJSON_IsString(kv)) {
-                    rc = err_set(LUDUS_EFORMAT, "%s: metadata '%s' is not a string", P, kv->string);
+                    rc = ludus_err_set(LUDUS_EFORMAT, "%s: metadata '%s' is not a string", P, kv->string);
                     goto done;
                 }
                 f->meta[2 * f->meta_count] = strdup(kv->string);
                 f->meta[2 * f->meta_count + 1] = strdup(kv->valuestring);
                 f->meta_count++;
                 if (!f->meta[2 * f->meta_count - 2] || !f->meta[2 * f->meta_count - 1]) {
-                    rc = err_set(LUDUS_ENOMEM, "%s: out of memory", P);
+                    rc = ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", P);
                     goto done;
                 }
             }
@@ -235,18 +235,18 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
         }
         const char *name = e->string;
         if (strlen(name) == 0 || strlen(name) >= LUDUS_NN_NAME_CAP) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor name '%.80s' is empty or too long", P, name);
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor name '%.80s' is empty or too long", P, name);
             goto done;
         }
         const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
         const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
         const cJSON *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
         if (!cJSON_IsObject(e) || !cJSON_IsString(dt) || !cJSON_IsArray(sh) || !cJSON_IsArray(of)) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' lacks dtype, shape or data_offsets", P, name);
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' lacks dtype, shape or data_offsets", P, name);
             goto done;
         }
         if (strcmp(dt->valuestring, "F32") != 0) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' has dtype %s; ludus reads F32 only", P, name,
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has dtype %s; ludus reads F32 only", P, name,
                          dt->valuestring);
             goto done;
         }
@@ -254,7 +254,7 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
         snprintf(t->name, sizeof t->name, "%s", name);
         t->ndim = cJSON_GetArraySize(sh);
         if (t->ndim > LUDUS_NN_MAX_DIMS) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' has %d dims (at most %d)", P, name, t->ndim,
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has %d dims (at most %d)", P, name, t->ndim,
                          LUDUS_NN_MAX_DIMS);
             goto done;
         }
@@ -262,34 +262,34 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
         int d = 0;
         for (const cJSON *x = sh->child; x; x = x->next, d++) {
             if (!json_uint(x, &v) || v > (1u << 30)) {
-                rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' has a bad shape", P, name);
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has a bad shape", P, name);
                 goto done;
             }
             t->shape[d] = (int)v;
             numel *= v;
             if (numel > ((uint64_t)1 << 40)) {
-                rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' is impossibly large", P, name);
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' is impossibly large", P, name);
                 goto done;
             }
         }
         uint64_t b0, b1;
         if (cJSON_GetArraySize(of) != 2 || !json_uint(of->child, &b0) || !json_uint(of->child->next, &b1) ||
             b1 < b0) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' has bad data_offsets", P, name);
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has bad data_offsets", P, name);
             goto done;
         }
         if (b1 > f->data_len) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' ends at byte %llu but the file holds %zu data bytes (truncated?)",
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' ends at byte %llu but the file holds %zu data bytes (truncated?)",
                          P, name, (unsigned long long)b1, f->data_len);
             goto done;
         }
         if (b1 - b0 != numel * sizeof(float)) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' spans %llu bytes but its shape needs %llu", P, name,
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' spans %llu bytes but its shape needs %llu", P, name,
                          (unsigned long long)(b1 - b0), (unsigned long long)(numel * sizeof(float)));
             goto done;
         }
         if (b0 % sizeof(float)) {
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' is not 4-byte aligned", P, name);
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' is not 4-byte aligned", P, name);
             goto done;
         }
         t->offset = (size_t)(b0 / sizeof(float));
@@ -299,7 +299,7 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
     /* The data must be covered exactly, without gaps or overlaps. */
     ludus_nn_tensor *sorted = malloc((size_t)(f->count ? f->count : 1) * sizeof *sorted);
     if (!sorted) {
-        rc = err_set(LUDUS_ENOMEM, "%s: out of memory", P);
+        rc = ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", P);
         goto done;
     }
     memcpy(sorted, f->tensors, (size_t)f->count * sizeof *sorted);
@@ -307,12 +307,12 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
     size_t at = 0;
     for (int i = 0; i < f->count && rc == LUDUS_OK; i++) {
         if (sorted[i].offset * sizeof(float) != at)
-            rc = err_set(LUDUS_EFORMAT, "%s: tensor '%s' %s another tensor's data", P, sorted[i].name,
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' %s another tensor's data", P, sorted[i].name,
                          sorted[i].offset * sizeof(float) < at ? "overlaps" : "leaves a gap before");
         at = (sorted[i].offset + sorted[i].numel) * sizeof(float);
     }
     if (rc == LUDUS_OK && at != f->data_len)
-        rc = err_set(LUDUS_EFORMAT, "%s: %zu bytes of data follow the last tensor", P, f->data_len - at);
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: %zu bytes of data follow the last tensor", P, f->data_len - at);
     free(sorted);
 done:
     cJSON_Delete(root);
@@ -321,24 +321,24 @@ done:
 
 int ludus_nn_file_open(const char *path, ludus_nn_file **out)
 {
-    if (!path || !out) return err_set(LUDUS_EINVAL, "open: NULL argument");
+    if (!path || !out) return ludus_err_set(LUDUS_EINVAL, "open: NULL argument");
     *out = NULL;
-    if (!little_endian()) return err_set(LUDUS_EUNSUPPORTED, "open: big-endian hosts are not supported");
+    if (!little_endian()) return ludus_err_set(LUDUS_EUNSUPPORTED, "open: big-endian hosts are not supported");
     ludus_nn_file *f = calloc(1, sizeof *f);
     if (!f || !(f->path = strdup(path))) {
         free(f);
-        return err_set(LUDUS_ENOMEM, "open: out of memory");
+        return ludus_err_set(LUDUS_ENOMEM, "open: out of memory");
     }
     int rc = read_all(path, &f->buf, &f->size);
     if (rc) goto fail;
     if (f->size < 8) {
-        rc = err_set(LUDUS_EFORMAT, "%s: %zu bytes is too short for a safetensors file", path, f->size);
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: %zu bytes is too short for a safetensors file", path, f->size);
         goto fail;
     }
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++) hlen |= (uint64_t)f->buf[i] << (8 * i);
     if (hlen == 0 || hlen > ST_MAX_HEADER || hlen > f->size - 8) {
-        rc = err_set(LUDUS_EFORMAT, "%s: header length %llu does not fit the file's %zu bytes (truncated or not a safetensors file?)",
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: header length %llu does not fit the file's %zu bytes (truncated or not a safetensors file?)",
                      path, (unsigned long long)hlen, f->size);
         goto fail;
     }
@@ -350,7 +350,7 @@ int ludus_nn_file_open(const char *path, ludus_nn_file **out)
         char want[16];
         snprintf(want, sizeof want, "%08x", (unsigned)data_crc(f->data, f->data_len));
         if (strcmp(crc, want) != 0) {
-            rc = err_set(LUDUS_EFORMAT, "%s: checksum mismatch (stored %s, computed %s): the file is corrupted",
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: checksum mismatch (stored %s, computed %s): the file is corrupted",
                          path, crc, want);
             goto fail;
         }
@@ -390,18 +390,18 @@ static const ludus_nn_tensor *file_find(const ludus_nn_file *f, const char *name
 static void shape_str(char *buf, size_t cap, const ludus_nn_tensor *t)
 {
     strbuf sb = sb_make(buf, cap);
-    sb_putc(&sb, '[');
-    for (int d = 0; d < t->ndim; d++) sb_printf(&sb, d ? ", %d" : "%d", t->shape[d]);
-    sb_putc(&sb, ']');
+    ludus_sb_putc(&sb, '[');
+    for (int d = 0; d < t->ndim; d++) ludus_sb_printf(&sb, d ? ", %d" : "%d", t->shape[d]);
+    ludus_sb_putc(&sb, ']');
 }
 
 int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p)
 {
-    if (!f || !p || !p->data) return err_set(LUDUS_EINVAL, "load: parameters not allocated");
+    if (!f || !p || !p->data) return ludus_err_set(LUDUS_EINVAL, "load: parameters not allocated");
     for (int i = 0; i < p->count; i++) {
         const ludus_nn_tensor *want = &p->tensors[i], *have = file_find(f, want->name);
         if (!have)
-            return err_set(LUDUS_EFORMAT, "%s: tensor '%s' is missing (a checkpoint of another architecture?)",
+            return ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' is missing (a checkpoint of another architecture?)",
                            f->path, want->name);
         int same = have->ndim == want->ndim;
         for (int d = 0; same && d < want->ndim; d++) same = have->shape[d] == want->shape[d];
@@ -409,13 +409,13 @@ int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p)
             char a[64], b[64];
             shape_str(a, sizeof a, have);
             shape_str(b, sizeof b, want);
-            return err_set(LUDUS_EFORMAT, "%s: tensor '%s' has shape %s, the network expects %s",
+            return ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has shape %s, the network expects %s",
                            f->path, want->name, a, b);
         }
     }
     for (int i = 0; i < f->count; i++)
         if (!ludus_nn_params_find(p, f->tensors[i].name))
-            return err_set(LUDUS_EFORMAT, "%s: unexpected tensor '%s' (a checkpoint of another architecture?)",
+            return ludus_err_set(LUDUS_EFORMAT, "%s: unexpected tensor '%s' (a checkpoint of another architecture?)",
                            f->path, f->tensors[i].name);
     for (int i = 0; i < p->count; i++) {
         const ludus_nn_tensor *want = &p->tensors[i], *have = file_find(f, want->name);
@@ -426,11 +426,11 @@ int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p)
 
 int ludus_nn_file_read(const ludus_nn_file *f, const char *name, float *dst, size_t numel)
 {
-    if (!f || !name || !dst) return err_set(LUDUS_EINVAL, "read: NULL argument");
+    if (!f || !name || !dst) return ludus_err_set(LUDUS_EINVAL, "read: NULL argument");
     const ludus_nn_tensor *t = file_find(f, name);
-    if (!t) return err_set(LUDUS_ENOTFOUND, "%s: no tensor '%s'", f->path, name);
+    if (!t) return ludus_err_set(LUDUS_ENOTFOUND, "%s: no tensor '%s'", f->path, name);
     if (t->numel != numel)
-        return err_set(LUDUS_EFORMAT, "%s: tensor '%s' has %zu values, expected %zu", f->path, name,
+        return ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has %zu values, expected %zu", f->path, name,
                        t->numel, numel);
     memcpy(dst, f->data + t->offset * sizeof(float), numel * sizeof(float));
     return LUDUS_OK;

@@ -166,21 +166,21 @@ static void *lend_or_alloc(void *lent, size_t bytes, int *owned)
 
 int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
 {
-    if (!out) return err_set(LUDUS_EINVAL, "ludus_vec_create: out is NULL");
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_create: out is NULL");
     *out = NULL;
-    if (!cfg || !cfg->env_id) return err_set(LUDUS_EINVAL, "ludus_vec_create: no config or env id");
+    if (!cfg || !cfg->env_id) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_create: no config or env id");
     if (cfg->num_envs < 1 || cfg->num_envs > (1 << 24))
-        return err_set(LUDUS_EINVAL, "num_envs must be in [1, 16777216], got %d", cfg->num_envs);
+        return ludus_err_set(LUDUS_EINVAL, "num_envs must be in [1, 16777216], got %d", cfg->num_envs);
     int threads = cfg->num_threads ? cfg->num_threads : 1;
     if (threads < 1 || threads > 64)
-        return err_set(LUDUS_EINVAL, "num_threads must be in [1, 64], got %d", cfg->num_threads);
+        return ludus_err_set(LUDUS_EINVAL, "num_threads must be in [1, 64], got %d", cfg->num_threads);
     if (threads > cfg->num_envs) threads = cfg->num_envs;
     if (cfg->level_count && cfg->level_start > UINT64_MAX - (cfg->level_count - 1))
-        return err_set(LUDUS_EINVAL, "level range [%llu, +%llu) passes 2^64", (unsigned long long)cfg->level_start,
+        return ludus_err_set(LUDUS_EINVAL, "level range [%llu, +%llu) passes 2^64", (unsigned long long)cfg->level_start,
                        (unsigned long long)cfg->level_count);
 
     ludus_vec *v = calloc(1, sizeof *v);
-    if (!v) return err_set(LUDUS_ENOMEM, "out of memory");
+    if (!v) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     int rc = ludus_env_make(cfg->env_id, cfg->env_options, &v->env);
     if (rc != LUDUS_OK) goto fail;
     const ludus_env_info *info = &v->env->info;
@@ -202,7 +202,7 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     v->final_achievements = calloc(n, sizeof *v->final_achievements);
     if (!v->states || !v->acc || !v->obs || !v->rewards || !v->terminated || !v->truncated ||
         !v->final_obs || !v->final_mask || !v->final_achievements) {
-        err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
+        ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
         goto fail;
     }
     memset(v->states, 0, v->state_size * n);
@@ -217,9 +217,9 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     if (v->nchunks > 8 * threads) v->nchunks = 8 * threads;
     if (v->nchunks > VEC_MAX_CHUNKS) v->nchunks = VEC_MAX_CHUNKS;
     if (v->nchunks < threads) v->nchunks = threads;
-    v->pool = pool_create(threads, POOL_SPIN);
+    v->pool = ludus_pool_create(threads, POOL_SPIN);
     if (!v->pool) {
-        err_set(LUDUS_ENOMEM, "cannot start %d threads", threads);
+        ludus_err_set(LUDUS_ENOMEM, "cannot start %d threads", threads);
         goto fail;
     }
     *out = v;
@@ -232,7 +232,7 @@ fail:
 void ludus_vec_destroy(ludus_vec *v)
 {
     if (!v) return;
-    pool_destroy(v->pool);
+    ludus_pool_destroy(v->pool);
     ludus_env_destroy(v->env);
     free(v->states);
     free(v->acc);
@@ -248,48 +248,48 @@ void ludus_vec_destroy(ludus_vec *v)
 
 int ludus_vec_reset(ludus_vec *v)
 {
-    if (!v) return err_set(LUDUS_EINVAL, "ludus_vec_reset: vec is NULL");
-    pool_run(v->pool, job_reset, v, v->nchunks);
+    if (!v) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_reset: vec is NULL");
+    ludus_pool_run(v->pool, job_reset, v, v->nchunks);
     int rc = first_error(v);
     v->ready = rc == LUDUS_OK;
-    if (rc != LUDUS_OK) return err_set(rc, "resetting the worlds of '%s' failed", v->env->id);
+    if (rc != LUDUS_OK) return ludus_err_set(rc, "resetting the worlds of '%s' failed", v->env->id);
     return LUDUS_OK;
 }
 
 int ludus_vec_step(ludus_vec *v, const int32_t *actions)
 {
-    if (!v || !actions) return err_set(LUDUS_EINVAL, "ludus_vec_step: NULL argument");
-    if (!v->ready) return err_set(LUDUS_ESTATE, "ludus_vec_step: reset the vec first");
+    if (!v || !actions) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step: NULL argument");
+    if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step: reset the vec first");
     const int max_action = v->env->info.max_action;
     for (int i = 0; i < v->n; i++)
         if ((unsigned)actions[i] >= (unsigned)max_action)
-            return err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
+            return ludus_err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
                            actions[i], i, v->env->id, max_action - 1);
     v->actions = actions;
-    pool_run(v->pool, job_step, v, v->nchunks);
+    ludus_pool_run(v->pool, job_step, v, v->nchunks);
     v->actions = NULL;
     int rc = first_error(v);
     if (rc != LUDUS_OK) {
         v->ready = 0;
-        return err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
+        return ludus_err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
     }
     return LUDUS_OK;
 }
 
 int ludus_vec_step_slice(ludus_vec *v, const int32_t *actions, int first, int count)
 {
-    if (!v || !actions) return err_set(LUDUS_EINVAL, "ludus_vec_step_slice: NULL argument");
+    if (!v || !actions) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step_slice: NULL argument");
     if (first < 0 || count < 0 || first > v->n - count)
-        return err_set(LUDUS_EINVAL, "ludus_vec_step_slice: worlds [%d, %d + %d) are not within [0, %d)", first,
+        return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step_slice: worlds [%d, %d + %d) are not within [0, %d)", first,
                        first, count, v->n);
-    if (!v->ready) return err_set(LUDUS_ESTATE, "ludus_vec_step_slice: reset the vec first");
+    if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step_slice: reset the vec first");
     const int max_action = v->env->info.max_action;
     for (int i = first; i < first + count; i++)
         if ((unsigned)actions[i] >= (unsigned)max_action)
-            return err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
+            return ludus_err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
                            actions[i], i, v->env->id, max_action - 1);
     int rc = step_range(v, actions, first, first + count);
-    if (rc != LUDUS_OK) return err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
+    if (rc != LUDUS_OK) return ludus_err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
     return LUDUS_OK;
 }
 
@@ -339,7 +339,7 @@ void ludus_vec_clear_stats(ludus_vec *v)
 
 int ludus_vec_set_level_fn(ludus_vec *v, ludus_vec_level_fn fn, void *user)
 {
-    if (!v) return err_set(LUDUS_EINVAL, "ludus_vec_set_level_fn: vec is NULL");
+    if (!v) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_set_level_fn: vec is NULL");
     v->level_fn = fn;
     v->level_user = user;
     return LUDUS_OK;

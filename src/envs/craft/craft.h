@@ -67,13 +67,13 @@ enum {
 
 /* Directions in the order random_dir() indexes them: left, right, up, down. */
 enum { DIR_LEFT = 0, DIR_RIGHT, DIR_UP, DIR_DOWN };
-extern const int8_t craft_dir_dx[4], craft_dir_dy[4];
+extern const int8_t ludus_craft_dir_dx[4], ludus_craft_dir_dy[4];
 
-extern const char *const craft_mat_names[CRAFT_NUM_MATS];   /* "water", ...; [0] "none" */
-extern const char *const craft_kind_names[CRAFT_NUM_KINDS]; /* "player", ...; [0] "none" */
-extern const char *const craft_item_names[CRAFT_NUM_ITEMS];
-extern const char *const craft_ach_names[CRAFT_NUM_ACH];
-extern const char *const craft_action_names[CRAFT_NUM_ACTIONS];
+extern const char *const ludus_craft_mat_names[CRAFT_NUM_MATS];   /* "water", ...; [0] "none" */
+extern const char *const ludus_craft_kind_names[CRAFT_NUM_KINDS]; /* "player", ...; [0] "none" */
+extern const char *const ludus_craft_item_names[CRAFT_NUM_ITEMS];
+extern const char *const ludus_craft_ach_names[CRAFT_NUM_ACH];
+extern const char *const ludus_craft_action_names[CRAFT_NUM_ACTIONS];
 
 /* Walkable materials as bit masks over material ids. */
 #define MAT_BIT(m) (1u << (m))
@@ -90,16 +90,16 @@ typedef struct craft_mt {
     uint64_t words;   /* 32-bit outputs consumed since seeding (traces' rng_words) */
 } craft_mt;
 
-void craft_mt_seed(craft_mt *m, uint32_t seed);
-void craft_mt_twist(craft_mt *m);
+void ludus_craft_mt_seed(craft_mt *m, uint32_t seed);
+void ludus_craft_mt_twist(craft_mt *m);
 /* Consume n outputs without tempering them (the night noise of exact mode). */
-void craft_mt_advance(craft_mt *m, uint64_t n);
+void ludus_craft_mt_advance(craft_mt *m, uint64_t n);
 /* randint(0, n) of the legacy RandomState: masked rejection; n == 1 draws nothing. */
-uint32_t craft_mt_randint(craft_mt *m, uint32_t n);
+uint32_t ludus_craft_mt_randint(craft_mt *m, uint32_t n);
 
 static inline uint32_t craft_mt_next32(craft_mt *m)
 {
-    if (LUDUS_UNLIKELY(m->pos >= CRAFT_MT_N)) craft_mt_twist(m);
+    if (LUDUS_UNLIKELY(m->pos >= CRAFT_MT_N)) ludus_craft_mt_twist(m);
     uint32_t y = m->key[m->pos++];
     m->words++;
     y ^= y >> 11;
@@ -117,13 +117,13 @@ static inline double craft_mt_uniform(craft_mt *m)
 }
 
 /* CPython's hash of an int n given as its sign and |n| mod (2^61 - 1). */
-int64_t craft_py_hash_int(int negative, uint64_t magnitude_mod);
+int64_t ludus_craft_py_hash_int(int negative, uint64_t magnitude_mod);
 /* |n| mod (2^61 - 1) for a 64-bit magnitude. */
-uint64_t craft_py_mod61(uint64_t magnitude);
+uint64_t ludus_craft_py_mod61(uint64_t magnitude);
 /* CPython (3.8+, 64-bit) hash of a 2-tuple from its elements' hashes. */
-int64_t craft_py_hash_pair(int64_t h1, int64_t h2);
+int64_t ludus_craft_py_hash_pair(int64_t h1, int64_t h2);
 /* The world seed of Env(seed=S), episode e: hash((S, e)) % (2^31 - 1). */
-uint32_t craft_world_seed(uint64_t seed, uint64_t episode);
+uint32_t ludus_craft_world_seed(uint64_t seed, uint64_t episode);
 
 /* ---- OpenSimplex noise, 2014, 3D only (noise.c) ---- */
 typedef struct craft_noise {
@@ -131,11 +131,11 @@ typedef struct craft_noise {
     uint8_t grad[256];   /* (perm % 24) * 3: offset into the gradient table */
 } craft_noise;
 
-void craft_noise_seed(craft_noise *n, int64_t seed);
-double craft_noise3(const craft_noise *n, double x, double y, double z);
+void ludus_craft_noise_seed(craft_noise *n, int64_t seed);
+double ludus_craft_noise3(const craft_noise *n, double x, double y, double z);
 /* out[i] = noise3(x, ys[i], z) for i < count where mask[i] (mask may be
  * NULL): one call per column of a world, so the noise inlines into a loop. */
-void craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
+void ludus_craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
                          double *out, int count);
 
 /* ---- the state ---- */
@@ -219,20 +219,20 @@ static inline int craft_dist(int ax, int ay, int bx, int by)
     return (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
 }
 
-void craft_set_mat(craft_state *st, int x, int y, unsigned mat);
+void ludus_craft_set_mat(craft_state *st, int x, int y, unsigned mat);
 /* Append an object (the reference's world.add). Returns its index (-1 if
  * the list were full, which the one-object-per-cell rule rules out). */
-int craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux);
+int ludus_craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux);
 /* Index of the object on (x, y), -1 if none. */
-int craft_find(const craft_state *st, int x, int y);
-void craft_move(craft_state *st, int i, int x, int y);
+int ludus_craft_find(const craft_state *st, int x, int y);
+void ludus_craft_move(craft_state *st, int i, int x, int y);
 /* Clear the object's cell: it is gone from the world but may finish its
  * update (the reference's world.remove inside an update). */
-void craft_vacate(craft_state *st, int i);
-/* Drop object i from the list (after craft_vacate). */
-void craft_drop(craft_state *st, int i);
+void ludus_craft_vacate(craft_state *st, int i);
+/* Drop object i from the list (after ludus_craft_vacate). */
+void ludus_craft_drop(craft_state *st, int i);
 /* The chunk key [xmin, xmax, ymin, ymax] of chunk c. */
-void craft_chunk_key(int c, int key[4]);
+void ludus_craft_chunk_key(int c, int key[4]);
 
 /* ---- the spec ---- */
 enum { CRAFT_MODE_EXACT = 0, CRAFT_MODE_FAST = 1 };
@@ -267,33 +267,33 @@ typedef struct craft_spec {
 } craft_spec;
 
 /* texture names as the reference's assets folder spells them */
-extern const char *const craft_tex_files[CRAFT_NUM_TEX];
-/* Load the reference PNGs from dir (every file of craft_tex_files, 16x16). */
-int craft_textures_load(craft_textures *t, const char *dir);
+extern const char *const ludus_craft_tex_files[CRAFT_NUM_TEX];
+/* Load the reference PNGs from dir (every file of ludus_craft_tex_files, 16x16). */
+int ludus_craft_textures_load(craft_textures *t, const char *dir);
 /* Draw ludus's own sprites. */
-void craft_textures_builtin(craft_textures *t);
+void ludus_craft_textures_builtin(craft_textures *t);
 
 /* ---- the game ---- */
 /* Generate the world of st->world_seed (st->rng seeded, player at start). */
-void craft_worldgen(craft_state *st);
+void ludus_craft_worldgen(craft_state *st);
 /* Episode `episode` of Env(seed): world generation and the player (spec §4). */
-void craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode);
-void craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out);
-double craft_daylight(uint32_t step);
+void ludus_craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode);
+void ludus_craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out);
+double ludus_craft_daylight(uint32_t step);
 
 /* ---- views ---- */
 #define CRAFT_FRAME 64
-void craft_vignette(double *v, int w, int h);
+void ludus_craft_vignette(double *v, int w, int h);
 /* Fill the spec's render tables (vignette, blend operands). */
-void craft_render_tables(craft_spec *s);
+void ludus_craft_render_tables(craft_spec *s);
 /* Draw the reference's frame: unit pixels per cell, size x size pixels. */
-void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb);
-int craft_text(const craft_spec *s, const craft_state *st, ludus_text_mode mode, char *buf, size_t cap);
+void ludus_craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb);
+int ludus_craft_text(const craft_spec *s, const craft_state *st, ludus_text_mode mode, char *buf, size_t cap);
 #define CRAFT_TEXT_CAP 8192
-void craft_render_ansi(const craft_spec *s, const craft_state *st, strbuf *sb);
-void craft_trace_header(const ludus_env *env, uint64_t seed, strbuf *sb);
-void craft_trace_reset(const ludus_env *env, const void *state, uint64_t seed, strbuf *sb);
-void craft_trace_step(const ludus_env *env, const void *prev, const void *state, int t, int action,
+void ludus_craft_render_ansi(const craft_spec *s, const craft_state *st, strbuf *sb);
+void ludus_craft_trace_header(const ludus_env *env, uint64_t seed, strbuf *sb);
+void ludus_craft_trace_reset(const ludus_env *env, const void *state, uint64_t seed, strbuf *sb);
+void ludus_craft_trace_step(const ludus_env *env, const void *prev, const void *state, int t, int action,
                       const ludus_step_out *out, strbuf *sb);
 
 #endif

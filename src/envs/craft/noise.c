@@ -19,7 +19,7 @@ static const double gradients3[72] = {
     -11, -4,  -4,  -4,  -11, -4,  -4,  -4,  -11, 11,  -4,  -4,  4,   -11, -4,  4,   -4,  -11,
 };
 
-void craft_noise_seed(craft_noise *n, int64_t seed)
+void ludus_craft_noise_seed(craft_noise *n, int64_t seed)
 {
     /* A 64-bit LCG with wrap-around (the reference wraps a Python int to
      * int64 after each update); r is a floor modulo of the exact seed + 31. */
@@ -329,9 +329,9 @@ static inline double noise3(const craft_noise *n, double x, double y, double z)
     return value / NORM3;
 }
 
-double craft_noise3(const craft_noise *n, double x, double y, double z) { return noise3(n, x, y, z); }
+double ludus_craft_noise3(const craft_noise *n, double x, double y, double z) { return noise3(n, x, y, z); }
 
-void craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
+void ludus_craft_noise3_column(const craft_noise *n, double x, const double *ys, double z, const uint8_t *mask,
                          double *out, int count)
 {
     for (int i = 0; i < count; i++)

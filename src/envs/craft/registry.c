@@ -31,16 +31,16 @@ static int load_textures(craft_spec *s, const char *assets, int assets_given)
     if (!assets_given) {
         const char *envdir = getenv("LUDUS_CRAFTER_ASSETS");
         if (envdir && *envdir) {
-            int rc = craft_textures_load(&s->tex, envdir);
-            return rc ? err_wrap(rc, "LUDUS_CRAFTER_ASSETS") : LUDUS_OK;
+            int rc = ludus_craft_textures_load(&s->tex, envdir);
+            return rc ? ludus_err_wrap(rc, "LUDUS_CRAFTER_ASSETS") : LUDUS_OK;
         }
         assets = "";
     }
     if (!*assets) {
-        craft_textures_builtin(&s->tex);
+        ludus_craft_textures_builtin(&s->tex);
         return LUDUS_OK;
     }
-    return craft_textures_load(&s->tex, assets);
+    return ludus_craft_textures_load(&s->tex, assets);
 }
 
 static const env_ops craft_ops;
@@ -53,28 +53,28 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     long length = CRAFT_DEFAULT_LENGTH;
     const char *cur = options;
     int r;
-    while ((r = env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
+    while ((r = ludus_env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
         if (strcmp(key, "assets") == 0) {
             snprintf(assets, sizeof assets, "%s", val);
             assets_given = 1;
         } else if (strcmp(key, "mode") == 0) {
             if (strcmp(val, "exact") == 0) mode = CRAFT_MODE_EXACT;
             else if (strcmp(val, "fast") == 0) mode = CRAFT_MODE_FAST;
-            else return err_set(LUDUS_EINVAL, "option mode=%s: want exact or fast", val);
+            else return ludus_err_set(LUDUS_EINVAL, "option mode=%s: want exact or fast", val);
         } else if (strcmp(key, "obs") == 0) {
             if (strcmp(val, "symbolic") == 0) obs = CRAFT_OBS_SYMBOLIC;
             else if (strcmp(val, "rgb") == 0) obs = CRAFT_OBS_RGB;
-            else return err_set(LUDUS_EINVAL, "option obs=%s: want symbolic or rgb", val);
+            else return ludus_err_set(LUDUS_EINVAL, "option obs=%s: want symbolic or rgb", val);
         } else if (strcmp(key, "length") == 0) {
-            if (env_option_int(key, val, 0, 0x7fffffffL, &length)) return LUDUS_EINVAL;
+            if (ludus_env_option_int(key, val, 0, 0x7fffffffL, &length)) return LUDUS_EINVAL;
         } else {
-            return err_set(LUDUS_EINVAL, "unknown option '%s' (Crafter takes %s)", key, craft_options_help);
+            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (Crafter takes %s)", key, craft_options_help);
         }
     }
     if (r < 0) return LUDUS_EINVAL;
 
     craft_spec *s = calloc(1, sizeof *s);
-    if (!s) return err_set(LUDUS_ENOMEM, "out of memory");
+    if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     int rc = load_textures(s, assets, assets_given);
     if (rc != LUDUS_OK) {
         free(s);
@@ -84,7 +84,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     s->mode = mode;
     s->obs = obs;
     s->length = (uint32_t)length;
-    craft_render_tables(s);
+    ludus_craft_render_tables(s);
     env->impl = s;
     env->ops = &craft_ops;
 
@@ -92,7 +92,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     info->family = "crafter";
     info->num_actions = CRAFT_NUM_ACTIONS;
     info->max_action = CRAFT_NUM_ACTIONS;
-    info->action_names = craft_action_names;
+    info->action_names = ludus_craft_action_names;
     if (obs == CRAFT_OBS_RGB) {
         info->obs_size = CRAFT_FRAME * CRAFT_FRAME * 3;
         info->num_obs_fields = 1;
@@ -125,17 +125,17 @@ static int craft_reset(const ludus_env *env, void *state, uint64_t seed, int res
     if (!reseed) {
         seed = st->seed;
         if (st->episode == UINT32_MAX)
-            return err_set(LUDUS_EINVAL, "crafter: episode counter of seed %llu exhausted",
+            return ludus_err_set(LUDUS_EINVAL, "crafter: episode counter of seed %llu exhausted",
                            (unsigned long long)seed);
         episode = st->episode + 1;
     }
-    craft_reset_state(st, seed, episode);
+    ludus_craft_reset_state(st, seed, episode);
     return LUDUS_OK;
 }
 
 static void craft_step_op(const ludus_env *env, void *state, int action, ludus_step_out *out)
 {
-    craft_step(env->impl, state, action, out);
+    ludus_craft_step(env->impl, state, action, out);
 }
 
 /* The symbolic observation: the 9x7 local view as semantic ids (rows are
@@ -146,7 +146,7 @@ static void craft_observe(const ludus_env *env, const void *state, uint8_t *obs)
     const craft_spec *s = env->impl;
     const craft_state *st = state;
     if (s->obs == CRAFT_OBS_RGB) {
-        craft_render_frame(s, st, CRAFT_FRAME / CRAFT_VIEW_W, CRAFT_FRAME, obs);
+        ludus_craft_render_frame(s, st, CRAFT_FRAME / CRAFT_VIEW_W, CRAFT_FRAME, obs);
         return;
     }
     int px = st->objs[0].x, py = st->objs[0].y;
@@ -162,7 +162,7 @@ static void craft_observe(const ludus_env *env, const void *state, uint8_t *obs)
 static int craft_text_op(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
                          size_t cap)
 {
-    return craft_text(env->impl, state, mode, buf, cap);
+    return ludus_craft_text(env->impl, state, mode, buf, cap);
 }
 
 static uint32_t craft_max_steps(const ludus_env *env, const void *state)
@@ -185,7 +185,7 @@ static int craft_render_size(const ludus_env *env, const ludus_render_opts *opts
 {
     (void)env;
     if (opts->tile_size > CRAFT_MAX_TILE)
-        return err_set(LUDUS_EINVAL, "tile size %d is out of range for Crafter (1..%d, 0 = 64x64)",
+        return ludus_err_set(LUDUS_EINVAL, "tile size %d is out of range for Crafter (1..%d, 0 = 64x64)",
                        opts->tile_size, CRAFT_MAX_TILE);
     *w = *h = opts->tile_size ? opts->tile_size * CRAFT_VIEW_W : CRAFT_FRAME;
     return LUDUS_OK;
@@ -195,13 +195,13 @@ static int craft_render_op(const ludus_env *env, const void *state, const ludus_
                            uint8_t *rgb)
 {
     int size = opts->tile_size ? opts->tile_size * CRAFT_VIEW_W : CRAFT_FRAME;
-    craft_render_frame(env->impl, state, size / CRAFT_VIEW_W, size, rgb);
+    ludus_craft_render_frame(env->impl, state, size / CRAFT_VIEW_W, size, rgb);
     return LUDUS_OK;
 }
 
 static void craft_render_ansi_op(const ludus_env *env, const void *state, strbuf *sb)
 {
-    craft_render_ansi(env->impl, state, sb);
+    ludus_craft_render_ansi(env->impl, state, sb);
 }
 
 static const env_ops craft_ops = {
@@ -214,15 +214,15 @@ static const env_ops craft_ops = {
     .render_size = craft_render_size,
     .render = craft_render_op,
     .render_ansi = craft_render_ansi_op,
-    .trace_header = craft_trace_header,
-    .trace_reset = craft_trace_reset,
-    .trace_step = craft_trace_step,
+    .trace_header = ludus_craft_trace_header,
+    .trace_reset = ludus_craft_trace_reset,
+    .trace_step = ludus_craft_trace_step,
     .destroy = craft_destroy,
 };
 
 static const craft_params with_reward = {1}, without_reward = {0};
 
-const env_entry craft_entries[] = {
+const env_entry ludus_craft_entries[] = {
     {"Crafter-Reward-v1", "Crafter: survive and unlock 22 achievements (+1 each, +-0.1 per health point)",
      craft_make, &with_reward},
     {"Crafter-NoReward-v1", "Crafter without reward (unsupervised exploration; achievements still counted)",
@@ -231,4 +231,4 @@ const env_entry craft_entries[] = {
     {"CrafterNoReward-v1", "Crafter-NoReward-v1 under the reference's gym id", craft_make, &without_reward},
 };
 
-const int craft_entry_count = (int)(sizeof craft_entries / sizeof craft_entries[0]);
+const int ludus_craft_entry_count = (int)(sizeof ludus_craft_entries / sizeof ludus_craft_entries[0]);

@@ -25,13 +25,13 @@ static double vignette_at(int x, int y, int w, int h)
     return 1 - exp(-0.5 * (lx * lx + ly * ly) / 0.25);
 }
 
-void craft_render_tables(craft_spec *s)
+void ludus_craft_render_tables(craft_spec *s)
 {
     for (int v = 0; v < 256; v++) s->unit[v] = (float)v / 255;
-    craft_vignette(s->vignette, CRAFT_NOISE_W, CRAFT_NOISE_H);
+    ludus_craft_vignette(s->vignette, CRAFT_NOISE_W, CRAFT_NOISE_H);
 }
 
-void craft_vignette(double *v, int w, int h)
+void ludus_craft_vignette(double *v, int w, int h)
 {
     for (int x = 0; x < w; x++)
         for (int y = 0; y < h; y++) v[x * h + y] = vignette_at(x, y, w, h);
@@ -183,7 +183,7 @@ static void light(const craft_spec *s, const craft_state *st, uint8_t *rgb, int 
         }
 }
 
-void craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb)
+void ludus_craft_render_frame(const craft_spec *s, const craft_state *st, int unit, int size, uint8_t *rgb)
 {
     const int vw = CRAFT_VIEW_W, vh = CRAFT_VIEW_H;
     const int border = (size - vw * unit) / 2;

@@ -12,7 +12,7 @@
 #define MT_UPPER 0x80000000u
 #define MT_LOWER 0x7fffffffu
 
-void craft_mt_seed(craft_mt *m, uint32_t seed)
+void ludus_craft_mt_seed(craft_mt *m, uint32_t seed)
 {
     m->key[0] = seed;
     for (uint32_t i = 1; i < CRAFT_MT_N; i++)
@@ -48,7 +48,7 @@ static inline u32x4 mix4(u32x4 cur, u32x4 next, u32x4 far)
 
 /* Regenerate all 624 words; the second loop reads words this twist
  * already rewrote, 227 back, so 4-wide steps stay exact. */
-void craft_mt_twist(craft_mt *m)
+void ludus_craft_mt_twist(craft_mt *m)
 {
     uint32_t *k = m->key;
     int i = 0;
@@ -66,18 +66,18 @@ void craft_mt_twist(craft_mt *m)
     m->pos = 0;
 }
 
-void craft_mt_advance(craft_mt *m, uint64_t n)
+void ludus_craft_mt_advance(craft_mt *m, uint64_t n)
 {
     m->words += n;
     uint64_t pos = m->pos + n;
     while (pos > CRAFT_MT_N) {
-        craft_mt_twist(m);
+        ludus_craft_mt_twist(m);
         pos -= CRAFT_MT_N;
     }
     m->pos = (uint32_t)pos;
 }
 
-uint32_t craft_mt_randint(craft_mt *m, uint32_t n)
+uint32_t ludus_craft_mt_randint(craft_mt *m, uint32_t n)
 {
     if (n <= 1) return 0;
     uint32_t max = n - 1, mask = max;
@@ -99,20 +99,20 @@ uint32_t craft_mt_randint(craft_mt *m, uint32_t n)
 #define XXPRIME_2 14029467366897019727ull
 #define XXPRIME_5 2870177450012600261ull
 
-uint64_t craft_py_mod61(uint64_t v)
+uint64_t ludus_craft_py_mod61(uint64_t v)
 {
     v = (v & PY_MODULUS) + (v >> 61);
     return v >= PY_MODULUS ? v - PY_MODULUS : v;
 }
 
-int64_t craft_py_hash_int(int negative, uint64_t magnitude_mod)
+int64_t ludus_craft_py_hash_int(int negative, uint64_t magnitude_mod)
 {
-    int64_t h = (int64_t)craft_py_mod61(magnitude_mod);
+    int64_t h = (int64_t)ludus_craft_py_mod61(magnitude_mod);
     if (negative) h = -h;
     return h == -1 ? -2 : h;
 }
 
-int64_t craft_py_hash_pair(int64_t h1, int64_t h2)
+int64_t ludus_craft_py_hash_pair(int64_t h1, int64_t h2)
 {
     uint64_t acc = XXPRIME_5;
     uint64_t lanes[2] = {(uint64_t)h1, (uint64_t)h2};
@@ -126,9 +126,9 @@ int64_t craft_py_hash_pair(int64_t h1, int64_t h2)
     return (int64_t)acc;
 }
 
-uint32_t craft_world_seed(uint64_t seed, uint64_t episode)
+uint32_t ludus_craft_world_seed(uint64_t seed, uint64_t episode)
 {
-    int64_t h = craft_py_hash_pair(craft_py_hash_int(0, seed), craft_py_hash_int(0, episode));
+    int64_t h = ludus_craft_py_hash_pair(ludus_craft_py_hash_int(0, seed), ludus_craft_py_hash_int(0, episode));
     const int64_t m = 2147483647; /* 2^31 - 1; Python's % is never negative here */
     int64_t w = h % m;
     if (w < 0) w += m;

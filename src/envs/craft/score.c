@@ -9,7 +9,7 @@
 
 const char *ludus_crafter_achievement_name(int i)
 {
-    return i >= 0 && i < CRAFT_NUM_ACH ? craft_ach_names[i] : NULL;
+    return i >= 0 && i < CRAFT_NUM_ACH ? ludus_craft_ach_names[i] : NULL;
 }
 
 /* numpy's sum of n <= 128 doubles: eight running sums, then the rest. */
@@ -33,13 +33,13 @@ static double numpy_sum(const double *a, int n)
 int ludus_crafter_score(const uint32_t *episode_masks, size_t num_episodes, double *score,
                         double *success_rates)
 {
-    if (!episode_masks || !score) return err_set(LUDUS_EINVAL, "ludus_crafter_score: NULL argument");
-    if (num_episodes == 0) return err_set(LUDUS_EINVAL, "ludus_crafter_score: no episodes");
+    if (!episode_masks || !score) return ludus_err_set(LUDUS_EINVAL, "ludus_crafter_score: NULL argument");
+    if (num_episodes == 0) return ludus_err_set(LUDUS_EINVAL, "ludus_crafter_score: no episodes");
     uint64_t counts[CRAFT_NUM_ACH] = {0};
     for (size_t e = 0; e < num_episodes; e++) {
         uint32_t m = episode_masks[e];
         if (m >> CRAFT_NUM_ACH)
-            return err_set(LUDUS_EINVAL, "ludus_crafter_score: episode %zu has bits beyond the %d achievements "
+            return ludus_err_set(LUDUS_EINVAL, "ludus_crafter_score: episode %zu has bits beyond the %d achievements "
                            "(mask 0x%x)", e, CRAFT_NUM_ACH, m);
         for (int a = 0; a < CRAFT_NUM_ACH; a++) counts[a] += m >> a & 1u;
     }

@@ -354,7 +354,7 @@ static void rotate_ccw(const uint8_t *src, uint8_t *dst)
             memcpy(dst + (y * CRAFT_TEX_SIDE + x) * 4, src + (x * CRAFT_TEX_SIDE + CRAFT_TEX_SIDE - 1 - y) * 4, 4);
 }
 
-void craft_textures_builtin(craft_textures *t)
+void ludus_craft_textures_builtin(craft_textures *t)
 {
     memset(t, 0, sizeof *t);
     grass(t->rgba[TEX_MAT + MAT_GRASS]);

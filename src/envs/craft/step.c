@@ -11,28 +11,28 @@
 
 #define PI 3.141592653589793 /* numpy.pi */
 
-double craft_daylight(uint32_t step)
+double ludus_craft_daylight(uint32_t step)
 {
     double progress = fmod((double)step / 300, 1) + 0.3;
     return 1 - pow(fabs(cos(PI * progress)), 3);
 }
 
-void craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode)
+void ludus_craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode)
 {
     env_state_header hdr = st->hdr;
     memset(st, 0, sizeof *st);
     st->hdr = hdr;
     st->seed = seed;
     st->episode = episode;
-    st->world_seed = craft_world_seed(seed, episode);
-    craft_mt_seed(&st->rng, st->world_seed);
-    st->daylight = craft_daylight(0);
+    st->world_seed = ludus_craft_world_seed(seed, episode);
+    ludus_craft_mt_seed(&st->rng, st->world_seed);
+    st->daylight = ludus_craft_daylight(0);
     st->facing = DIR_DOWN;
     for (int i = 0; i < CRAFT_NUM_VITALS; i++) st->inv[i] = CRAFT_ITEM_MAX;
     st->last_health = st->env_last_health = CRAFT_ITEM_MAX;
     st->next_id = 1;
-    craft_add(st, KIND_PLAYER, CRAFT_START_X, CRAFT_START_Y, 0, 0);
-    craft_worldgen(st);
+    ludus_craft_add(st, KIND_PLAYER, CRAFT_START_X, CRAFT_START_Y, 0, 0);
+    ludus_craft_worldgen(st);
 }
 
 /* ---- shared creature helpers ---- */
@@ -51,7 +51,7 @@ static int try_move(craft_state *st, int i, int dx, int dy, unsigned walkable, i
     const craft_obj *o = &st->objs[i];
     int tx = o->x + dx, ty = o->y + dy;
     if (!is_free(st, tx, ty, walkable)) return 0;
-    if (!gone) craft_move(st, i, tx, ty);
+    if (!gone) ludus_craft_move(st, i, tx, ty);
     return 1;
 }
 
@@ -73,8 +73,8 @@ static void toward(const craft_obj *o, int tx, int ty, int long_axis, int *dx, i
 
 static void random_move(craft_state *st, int i, int gone)
 {
-    uint32_t d = craft_mt_randint(&st->rng, 4);
-    try_move(st, i, craft_dir_dx[d], craft_dir_dy[d], WALK_CREATURE, gone);
+    uint32_t d = ludus_craft_mt_randint(&st->rng, 4);
+    try_move(st, i, ludus_craft_dir_dx[d], ludus_craft_dir_dy[d], WALK_CREATURE, gone);
 }
 
 static void damage(craft_state *st, int i, int amount)
@@ -160,7 +160,7 @@ static void do_material(craft_state *st, int tx, int ty, unsigned mat)
     const collect_rule *r = &collect_rules[mat];
     if (r->gives == 0) return; /* not collectable (no rule gives health) */
     if (r->requires >= 0 && st->inv[r->requires] < 1) return;
-    craft_set_mat(st, tx, ty, r->leaves);
+    ludus_craft_set_mat(st, tx, ty, r->leaves);
     if (craft_mt_uniform(&st->rng) <= r->probability) {
         st->inv[r->gives] += 1;
         achieve(st, r->ach);
@@ -182,8 +182,8 @@ static void place(craft_state *st, int action, int tx, int ty, unsigned mat)
     if (!(where & MAT_BIT(mat)) || mat == MAT_NONE) return;
     if (st->inv[item] < amount) return;
     st->inv[item] = (int8_t)(st->inv[item] - amount);
-    if (result != MAT_NONE) craft_set_mat(st, tx, ty, result);
-    else craft_add(st, KIND_PLANT, tx, ty, 1, 0);
+    if (result != MAT_NONE) ludus_craft_set_mat(st, tx, ty, result);
+    else ludus_craft_add(st, KIND_PLANT, tx, ty, 1, 0);
     achieve(st, ach);
 }
 
@@ -272,7 +272,7 @@ static void life_stats(craft_state *st)
 static void player_update(craft_state *st, int action)
 {
     craft_obj *p = &st->objs[0];
-    int tx = p->x + craft_dir_dx[st->facing], ty = p->y + craft_dir_dy[st->facing];
+    int tx = p->x + ludus_craft_dir_dx[st->facing], ty = p->y + ludus_craft_dir_dy[st->facing];
     unsigned mat = craft_mat_at(st, tx, ty), kind = craft_kind_at(st, tx, ty);
     if (st->sleeping) {
         if (st->inv[ITEM_ENERGY] < CRAFT_ITEM_MAX) {
@@ -289,12 +289,12 @@ static void player_update(craft_state *st, int action)
     case ACT_MOVE_UP:
     case ACT_MOVE_DOWN:
         st->facing = (uint8_t)(action - ACT_MOVE_LEFT);
-        try_move(st, 0, craft_dir_dx[st->facing], craft_dir_dy[st->facing], WALK_PLAYER, 0);
+        try_move(st, 0, ludus_craft_dir_dx[st->facing], ludus_craft_dir_dy[st->facing], WALK_PLAYER, 0);
         if (craft_mat_at(st, p->x, p->y) == MAT_LAVA) st->inv[ITEM_HEALTH] = 0;
         break;
     case ACT_DO:
         if (kind != KIND_NONE) {
-            int target = craft_find(st, tx, ty);
+            int target = ludus_craft_find(st, tx, ty);
             if (target >= 0) do_object(st, target);
         } else {
             do_material(st, tx, ty, mat);
@@ -324,7 +324,7 @@ static void player_update(craft_state *st, int action)
 static int cow_update(craft_state *st, int i)
 {
     int gone = st->objs[i].health == 0;
-    if (gone) craft_vacate(st, i);
+    if (gone) ludus_craft_vacate(st, i);
     if (craft_mt_uniform(&st->rng) < 0.5) random_move(st, i, gone);
     return gone;
 }
@@ -334,7 +334,7 @@ static int zombie_update(craft_state *st, int i)
     craft_obj *o = &st->objs[i];
     const craft_obj *p = &st->objs[0];
     int gone = o->health == 0;
-    if (gone) craft_vacate(st, i);
+    if (gone) ludus_craft_vacate(st, i);
     int d = craft_dist(o->x, o->y, p->x, p->y);
     if (d <= 8 && craft_mt_uniform(&st->rng) < 0.9) {
         int dx, dy;
@@ -362,8 +362,8 @@ static void shoot(craft_state *st, int i, int dx, int dy)
     int x = o->x + dx, y = o->y + dy;
     if (!is_free(st, x, y, WALK_ARROW)) return;
     int dir = dx < 0 ? DIR_LEFT : dx > 0 ? DIR_RIGHT : dy < 0 ? DIR_UP : DIR_DOWN;
-    craft_add(st, KIND_ARROW, x, y, 0, (uint32_t)dir);
-    st->objs[i].aux = 4; /* craft_add may not move objs[i]: it appends */
+    ludus_craft_add(st, KIND_ARROW, x, y, 0, (uint32_t)dir);
+    st->objs[i].aux = 4; /* ludus_craft_add may not move objs[i]: it appends */
 }
 
 static int skeleton_update(craft_state *st, int i)
@@ -371,7 +371,7 @@ static int skeleton_update(craft_state *st, int i)
     craft_obj *o = &st->objs[i];
     const craft_obj *p = &st->objs[0];
     int gone = o->health == 0;
-    if (gone) craft_vacate(st, i);
+    if (gone) ludus_craft_vacate(st, i);
     if (o->aux > 0) o->aux--;
     int d = craft_dist(o->x, o->y, p->x, p->y);
     int dx, dy;
@@ -394,18 +394,18 @@ static int skeleton_update(craft_state *st, int i)
 static int arrow_update(craft_state *st, int i)
 {
     craft_obj *o = &st->objs[i];
-    int dx = craft_dir_dx[o->aux], dy = craft_dir_dy[o->aux];
+    int dx = ludus_craft_dir_dx[o->aux], dy = ludus_craft_dir_dy[o->aux];
     int tx = o->x + dx, ty = o->y + dy;
     unsigned mat = craft_mat_at(st, tx, ty);
     if (craft_kind_at(st, tx, ty) != KIND_NONE) {
-        int target = craft_find(st, tx, ty);
+        int target = ludus_craft_find(st, tx, ty);
         if (target >= 0) damage(st, target, 2);
-        craft_vacate(st, i);
+        ludus_craft_vacate(st, i);
         return 1;
     }
     if (!(WALK_ARROW & MAT_BIT(mat)) || mat == MAT_NONE) {
-        craft_vacate(st, i);
-        if (mat == MAT_TABLE || mat == MAT_FURNACE) craft_set_mat(st, tx, ty, MAT_PATH);
+        ludus_craft_vacate(st, i);
+        if (mat == MAT_TABLE || mat == MAT_FURNACE) ludus_craft_set_mat(st, tx, ty, MAT_PATH);
         return 1;
     }
     try_move(st, i, dx, dy, WALK_ARROW, 0);
@@ -417,14 +417,14 @@ static int plant_update(craft_state *st, int i)
     craft_obj *o = &st->objs[i];
     o->aux++;
     for (int d = 0; d < 4; d++) {
-        unsigned k = craft_kind_at(st, o->x + craft_dir_dx[d], o->y + craft_dir_dy[d]);
+        unsigned k = craft_kind_at(st, o->x + ludus_craft_dir_dx[d], o->y + ludus_craft_dir_dy[d]);
         if (k == KIND_ZOMBIE || k == KIND_SKELETON || k == KIND_COW) {
             damage(st, i, 1);
             break;
         }
     }
     if (o->health == 0) {
-        craft_vacate(st, i);
+        ludus_craft_vacate(st, i);
         return 1;
     }
     return 0;
@@ -459,25 +459,25 @@ static void balance_one(craft_state *st, int chunk, const balance_rule *r, int c
     }
     const craft_obj *p = &st->objs[0];
     int key[4];
-    craft_chunk_key(chunk, key);
+    ludus_craft_chunk_key(chunk, key);
     if (count < (int)tmin && craft_mt_uniform(&st->rng) < r->p_spawn) {
         /* The cells of the spawn material, x-major. */
-        uint32_t pick = craft_mt_randint(&st->rng, (uint32_t)space);
+        uint32_t pick = ludus_craft_mt_randint(&st->rng, (uint32_t)space);
         for (int x = key[0]; x < key[1]; x++)
             for (int y = key[2]; y < key[3]; y++) {
                 if (craft_mat_at(st, x, y) != r->material || pick-- != 0) continue;
                 if (craft_kind_at(st, x, y) == KIND_NONE && craft_dist(p->x, p->y, x, y) >= r->spawn_dist)
-                    craft_add(st, r->kind, x, y, r->health, 0);
+                    ludus_craft_add(st, r->kind, x, y, r->health, 0);
                 return;
             }
     } else if (count > (int)tmax && craft_mt_uniform(&st->rng) < r->p_despawn) {
-        uint32_t pick = craft_mt_randint(&st->rng, (uint32_t)count);
+        uint32_t pick = ludus_craft_mt_randint(&st->rng, (uint32_t)count);
         for (uint32_t i = 1; i < st->num_objs; i++) {
             const craft_obj *o = &st->objs[i];
             if (o->kind != r->kind || craft_chunk_of(o->x, o->y) != chunk || pick-- != 0) continue;
             if (craft_dist(p->x, p->y, o->x, o->y) >= r->despawn_dist) {
-                craft_vacate(st, (int)i);
-                craft_drop(st, (int)i);
+                ludus_craft_vacate(st, (int)i);
+                ludus_craft_drop(st, (int)i);
             }
             return;
         }
@@ -506,10 +506,10 @@ static void balance(craft_state *st)
 
 /* ---- the step (spec §10) ---- */
 
-void craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out)
+void ludus_craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out)
 {
     st->step++;
-    st->daylight = craft_daylight(st->step);
+    st->daylight = ludus_craft_daylight(st->step);
 
     /* The update loop visits the objects alive now, in creation order;
      * objects created during it wait for the next step. */
@@ -529,7 +529,7 @@ void craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out
             }
         }
         if (removed) {
-            craft_drop(st, (int)i);
+            ludus_craft_drop(st, (int)i);
             n--;
         } else {
             i++;
@@ -544,7 +544,7 @@ void craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out
     if (st->daylight < 0.5 && s->mode == CRAFT_MODE_EXACT) {
         st->night_rng = st->rng;
         st->night_valid = 1;
-        craft_mt_advance(&st->rng, CRAFT_NIGHT_WORDS);
+        ludus_craft_mt_advance(&st->rng, CRAFT_NIGHT_WORDS);
     }
 
     int health = st->inv[ITEM_HEALTH];

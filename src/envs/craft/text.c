@@ -34,7 +34,7 @@ static void view_read(const craft_state *st, view *v)
 
 static const char *sem_name(unsigned id)
 {
-    return id < CRAFT_NUM_MATS ? craft_mat_names[id] : craft_kind_names[id - (CRAFT_NUM_MATS - 1)];
+    return id < CRAFT_NUM_MATS ? ludus_craft_mat_names[id] : ludus_craft_kind_names[id - (CRAFT_NUM_MATS - 1)];
 }
 
 /* Grass, sand and path are the ground: never described. */
@@ -44,7 +44,7 @@ static int is_ground(unsigned id) { return id == MAT_GRASS || id == MAT_SAND || 
 static int is_shore(const view *v, int i, int j)
 {
     for (int d = 0; d < 4; d++) {
-        int a = i + craft_dir_dx[d], b = j + craft_dir_dy[d];
+        int a = i + ludus_craft_dir_dx[d], b = j + ludus_craft_dir_dy[d];
         if (a < 0 || b < 0 || a >= CRAFT_VIEW_W || b >= CRAFT_VIEW_H || !v->inside[a][b]) continue;
         if (v->sem[a][b] != MAT_WATER) return 1;
     }
@@ -64,36 +64,36 @@ static void sb_offset(strbuf *sb, int dx, int dy)
     int n = 0;
     if (dy) {
         int a = abs(dy);
-        sb_printf(sb, "%d step%s %s", a, a > 1 ? "s" : "", dy < 0 ? "north" : "south");
+        ludus_sb_printf(sb, "%d step%s %s", a, a > 1 ? "s" : "", dy < 0 ? "north" : "south");
         n++;
     }
     if (dx) {
         int a = abs(dx);
-        sb_printf(sb, "%s%d step%s %s", n ? " and " : "", a, a > 1 ? "s" : "", dx < 0 ? "west" : "east");
+        ludus_sb_printf(sb, "%s%d step%s %s", n ? " and " : "", a, a > 1 ? "s" : "", dx < 0 ? "west" : "east");
         n++;
     }
-    if (!n) sb_puts(sb, "at your location");
+    if (!n) ludus_sb_puts(sb, "at your location");
 }
 
 static void sb_vitals_and_inventory(strbuf *sb, const craft_state *st)
 {
-    sb_puts(sb, "Your status:");
+    ludus_sb_puts(sb, "Your status:");
     for (int k = 0; k < CRAFT_NUM_VITALS; k++)
-        sb_printf(sb, "\n- %s: %d/%d", craft_item_names[k], st->inv[k], CRAFT_ITEM_MAX);
+        ludus_sb_printf(sb, "\n- %s: %d/%d", ludus_craft_item_names[k], st->inv[k], CRAFT_ITEM_MAX);
     int any = 0;
     for (int k = CRAFT_NUM_VITALS; k < CRAFT_NUM_ITEMS; k++) {
         if (!st->inv[k]) continue;
-        sb_printf(sb, "%s- %s: %d", any ? "\n" : "\n\nYour inventory:\n", craft_item_names[k], st->inv[k]);
+        ludus_sb_printf(sb, "%s- %s: %d", any ? "\n" : "\n\nYour inventory:\n", ludus_craft_item_names[k], st->inv[k]);
         any = 1;
     }
-    if (!any) sb_puts(sb, "\n\nYou have nothing in your inventory.");
+    if (!any) ludus_sb_puts(sb, "\n\nYou have nothing in your inventory.");
 }
 
 static void balrog_text(const craft_state *st, const view *v, strbuf *sb)
 {
     const int cx = CRAFT_VIEW_W / 2, cy = CRAFT_VIEW_H / 2;
-    if (st->sleeping) sb_puts(sb, "You are sleeping, and will not be able take actions until energy is full.\n\n\n\n");
-    else if (st->inv[ITEM_HEALTH] <= 0) sb_puts(sb, "You died.\n\n\n\n");
+    if (st->sleeping) ludus_sb_puts(sb, "You are sleeping, and will not be able take actions until energy is full.\n\n\n\n");
+    else if (st->inv[ITEM_HEALTH] <= 0) ludus_sb_puts(sb, "You died.\n\n\n\n");
 
     /* The nearest of each kind, where "nearest" compares the first number
      * of the wording (the north/south count when there is one), keeping
@@ -120,18 +120,18 @@ static void balrog_text(const craft_state *st, const view *v, strbuf *sb)
             }
         }
     if (kinds) {
-        sb_puts(sb, "You see:");
+        ludus_sb_puts(sb, "You see:");
         for (int k = 0; k < kinds; k++) {
-            sb_printf(sb, "\n- %s ", sem_name(order[k]));
+            ludus_sb_printf(sb, "\n- %s ", sem_name(order[k]));
             sb_offset(sb, pos[order[k]][0], pos[order[k]][1]);
         }
     } else {
-        sb_puts(sb, "You see nothing away from you.");
+        ludus_sb_puts(sb, "You see nothing away from you.");
     }
-    int fx = cx + craft_dir_dx[st->facing], fy = cy + craft_dir_dy[st->facing];
+    int fx = cx + ludus_craft_dir_dx[st->facing], fy = cy + ludus_craft_dir_dy[st->facing];
     unsigned front = v->sem[fx][fy];
     const char *name = !v->inside[fx][fy] || is_ground(front) ? "nothing" : sem_name(front);
-    sb_printf(sb, "\n\nYou face %s at your front.\n\n", name);
+    ludus_sb_printf(sb, "\n\nYou face %s at your front.\n\n", name);
     sb_vitals_and_inventory(sb, st);
 }
 
@@ -156,24 +156,24 @@ static void full_text(const craft_spec *s, const craft_state *st, const view *v,
     const char *time = st->daylight >= 0.5 ? (t >= 120 && t < 148 ? "dusk" : "day")
                        : t < 210               ? "night"
                                                : "night, before dawn";
-    if (s->length) sb_printf(sb, "Step %u of %u. It is %s (daylight %.2f).\n", st->step, s->length, time, st->daylight);
-    else sb_printf(sb, "Step %u. It is %s (daylight %.2f).\n", st->step, time, st->daylight);
-    if (st->inv[ITEM_HEALTH] <= 0) sb_puts(sb, "You died.\n");
-    else if (st->sleeping) sb_puts(sb, "You are asleep; you wake up when your energy is full or when hurt.\n");
-    sb_printf(sb, "Health %d/9, food %d/9, drink %d/9, energy %d/9.\n", st->inv[ITEM_HEALTH], st->inv[ITEM_FOOD],
+    if (s->length) ludus_sb_printf(sb, "Step %u of %u. It is %s (daylight %.2f).\n", st->step, s->length, time, st->daylight);
+    else ludus_sb_printf(sb, "Step %u. It is %s (daylight %.2f).\n", st->step, time, st->daylight);
+    if (st->inv[ITEM_HEALTH] <= 0) ludus_sb_puts(sb, "You died.\n");
+    else if (st->sleeping) ludus_sb_puts(sb, "You are asleep; you wake up when your energy is full or when hurt.\n");
+    ludus_sb_printf(sb, "Health %d/9, food %d/9, drink %d/9, energy %d/9.\n", st->inv[ITEM_HEALTH], st->inv[ITEM_FOOD],
               st->inv[ITEM_DRINK], st->inv[ITEM_ENERGY]);
     int any = 0;
     for (int k = CRAFT_NUM_VITALS; k < CRAFT_NUM_ITEMS; k++) {
         if (!st->inv[k]) continue;
-        sb_printf(sb, "%s%d %s", any ? ", " : "You carry: ", st->inv[k], craft_item_names[k]);
+        ludus_sb_printf(sb, "%s%d %s", any ? ", " : "You carry: ", st->inv[k], ludus_craft_item_names[k]);
         any = 1;
     }
-    sb_puts(sb, any ? ".\n" : "You carry nothing.\n");
+    ludus_sb_puts(sb, any ? ".\n" : "You carry nothing.\n");
 
-    int fx = cx + craft_dir_dx[st->facing], fy = cy + craft_dir_dy[st->facing];
+    int fx = cx + ludus_craft_dir_dx[st->facing], fy = cy + ludus_craft_dir_dy[st->facing];
     static const char *const dirs[4] = {"west", "east", "north", "south"};
-    if (!v->inside[fx][fy]) sb_printf(sb, "In front of you (%s): the edge of the world.\n", dirs[st->facing]);
-    else sb_printf(sb, "In front of you (%s): %s.\n", dirs[st->facing], sem_name(v->sem[fx][fy]));
+    if (!v->inside[fx][fy]) ludus_sb_printf(sb, "In front of you (%s): the edge of the world.\n", dirs[st->facing]);
+    else ludus_sb_printf(sb, "In front of you (%s): %s.\n", dirs[st->facing], sem_name(v->sem[fx][fy]));
 
     /* Every described cell, grouped by kind, nearest first. */
     seen list[CRAFT_NUM_SEM][VIEW_CELLS];
@@ -203,33 +203,33 @@ static void full_text(const craft_spec *s, const craft_state *st, const view *v,
         }
         order[k] = id;
     }
-    if (!kinds) sb_puts(sb, "You see only open ground.\n");
-    else sb_puts(sb, "You see:\n");
+    if (!kinds) ludus_sb_puts(sb, "You see only open ground.\n");
+    else ludus_sb_puts(sb, "You see:\n");
     for (int k = 0; k < kinds; k++) {
         unsigned id = order[k];
-        sb_printf(sb, "- %s%s: ", sem_name(id), id == MAT_WATER ? " (shore)" : "");
+        ludus_sb_printf(sb, "- %s%s: ", sem_name(id), id == MAT_WATER ? " (shore)" : "");
         for (int n = 0; n < count[id] && n < SEEN_LISTED; n++) {
-            if (n) sb_puts(sb, "; ");
+            if (n) ludus_sb_puts(sb, "; ");
             sb_offset(sb, list[id][n].dx, list[id][n].dy);
         }
-        if (count[id] > SEEN_LISTED) sb_printf(sb, "; and %d more", count[id] - SEEN_LISTED);
-        sb_putc(sb, '\n');
+        if (count[id] > SEEN_LISTED) ludus_sb_printf(sb, "; and %d more", count[id] - SEEN_LISTED);
+        ludus_sb_putc(sb, '\n');
     }
     int unlocked = 0;
     for (int a = 0; a < CRAFT_NUM_ACH; a++) unlocked += (int)(st->unlocked >> a & 1);
-    sb_printf(sb, "Achievements unlocked: %d of %d", unlocked, CRAFT_NUM_ACH);
+    ludus_sb_printf(sb, "Achievements unlocked: %d of %d", unlocked, CRAFT_NUM_ACH);
     for (int a = 0, n = 0; a < CRAFT_NUM_ACH; a++)
-        if (st->unlocked >> a & 1) sb_printf(sb, "%s%s", n++ ? ", " : " (", craft_ach_names[a]);
-    sb_puts(sb, unlocked ? ").\n" : ".\n");
-    sb_puts(sb, "Actions: ");
+        if (st->unlocked >> a & 1) ludus_sb_printf(sb, "%s%s", n++ ? ", " : " (", ludus_craft_ach_names[a]);
+    ludus_sb_puts(sb, unlocked ? ").\n" : ".\n");
+    ludus_sb_puts(sb, "Actions: ");
     static const char *const moves[4] = {" (west)", " (east)", " (north)", " (south)"};
     for (int a = 0; a < CRAFT_NUM_ACTIONS; a++)
-        sb_printf(sb, "%s%s%s", a ? ", " : "", craft_action_names[a],
+        ludus_sb_printf(sb, "%s%s%s", a ? ", " : "", ludus_craft_action_names[a],
                   a >= ACT_MOVE_LEFT && a <= ACT_MOVE_DOWN ? moves[a - ACT_MOVE_LEFT] : "");
-    sb_puts(sb, ".");
+    ludus_sb_puts(sb, ".");
 }
 
-int craft_text(const craft_spec *s, const craft_state *st, ludus_text_mode mode, char *buf, size_t cap)
+int ludus_craft_text(const craft_spec *s, const craft_state *st, ludus_text_mode mode, char *buf, size_t cap)
 {
     view v;
     view_read(st, &v);

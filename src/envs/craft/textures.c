@@ -12,7 +12,7 @@
 
 #include "craft.h"
 
-const char *const craft_tex_files[CRAFT_NUM_TEX] = {
+const char *const ludus_craft_tex_files[CRAFT_NUM_TEX] = {
     [TEX_MAT + MAT_NONE] = NULL,
     [TEX_MAT + MAT_WATER] = "water", [TEX_MAT + MAT_GRASS] = "grass", [TEX_MAT + MAT_STONE] = "stone",
     [TEX_MAT + MAT_PATH] = "path", [TEX_MAT + MAT_SAND] = "sand", [TEX_MAT + MAT_TREE] = "tree",
@@ -43,28 +43,28 @@ static int png_has_alpha(const char *path, int *alpha)
 {
     uint8_t head[26];
     FILE *f = fopen(path, "rb");
-    if (!f) return err_set(LUDUS_EIO, "cannot open '%s': %s", path, strerror(errno));
+    if (!f) return ludus_err_set(LUDUS_EIO, "cannot open '%s': %s", path, strerror(errno));
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (n < sizeof head || memcmp(head, sig, 8) != 0 || memcmp(head + 12, "IHDR", 4) != 0)
-        return err_set(LUDUS_EFORMAT, "'%s' is not a PNG file", path);
+        return ludus_err_set(LUDUS_EFORMAT, "'%s' is not a PNG file", path);
     *alpha = head[25] == 4 || head[25] == 6;
     return LUDUS_OK;
 }
 
-int craft_textures_load(craft_textures *t, const char *dir)
+int ludus_craft_textures_load(craft_textures *t, const char *dir)
 {
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return err_set(LUDUS_ENOTFOUND, "crafter assets folder '%s' does not exist", dir);
+        return ludus_err_set(LUDUS_ENOTFOUND, "crafter assets folder '%s' does not exist", dir);
     memset(t, 0, sizeof *t);
     for (int i = 0; i < CRAFT_NUM_TEX; i++) {
-        if (!craft_tex_files[i]) continue;
+        if (!ludus_craft_tex_files[i]) continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s.png", dir, craft_tex_files[i]);
+        snprintf(path, sizeof path, "%s/%s.png", dir, ludus_craft_tex_files[i]);
         if (stat(path, &sb) != 0)
-            return err_set(LUDUS_ENOTFOUND, "crafter assets: '%s' is missing (the folder must hold "
+            return ludus_err_set(LUDUS_ENOTFOUND, "crafter assets: '%s' is missing (the folder must hold "
                            "Crafter's 16x16 textures, e.g. crafter/assets)", path);
         int alpha = 0, rc = png_has_alpha(path, &alpha);
         if (rc) return rc;
@@ -74,7 +74,7 @@ int craft_textures_load(craft_textures *t, const char *dir)
         if (rc) return rc;
         if (w != CRAFT_TEX_SIDE || h != CRAFT_TEX_SIDE) {
             free(rgba);
-            return err_set(LUDUS_EFORMAT, "crafter assets: '%s' is %dx%d, want %dx%d", path, w, h,
+            return ludus_err_set(LUDUS_EFORMAT, "crafter assets: '%s' is %dx%d, want %dx%d", path, w, h,
                            CRAFT_TEX_SIDE, CRAFT_TEX_SIDE);
         }
         memcpy(t->rgba[i], rgba, sizeof t->rgba[i]);

@@ -8,33 +8,33 @@
 
 #include "craft.h"
 
-const int8_t craft_dir_dx[4] = {-1, 1, 0, 0};
-const int8_t craft_dir_dy[4] = {0, 0, -1, 1};
+const int8_t ludus_craft_dir_dx[4] = {-1, 1, 0, 0};
+const int8_t ludus_craft_dir_dy[4] = {0, 0, -1, 1};
 
-const char *const craft_mat_names[CRAFT_NUM_MATS] = {
+const char *const ludus_craft_mat_names[CRAFT_NUM_MATS] = {
     "none", "water", "grass", "stone", "path", "sand", "tree", "lava", "coal", "iron", "diamond",
     "table", "furnace"};
 
-const char *const craft_kind_names[CRAFT_NUM_KINDS] = {"none",     "player", "cow",  "zombie",
+const char *const ludus_craft_kind_names[CRAFT_NUM_KINDS] = {"none",     "player", "cow",  "zombie",
                                                        "skeleton", "arrow",  "plant"};
 
-const char *const craft_item_names[CRAFT_NUM_ITEMS] = {
+const char *const ludus_craft_item_names[CRAFT_NUM_ITEMS] = {
     "health", "food", "drink", "energy", "sapling", "wood", "stone", "coal", "iron", "diamond",
     "wood_pickaxe", "stone_pickaxe", "iron_pickaxe", "wood_sword", "stone_sword", "iron_sword"};
 
-const char *const craft_ach_names[CRAFT_NUM_ACH] = {
+const char *const ludus_craft_ach_names[CRAFT_NUM_ACH] = {
     "collect_coal", "collect_diamond", "collect_drink", "collect_iron", "collect_sapling",
     "collect_stone", "collect_wood", "defeat_skeleton", "defeat_zombie", "eat_cow", "eat_plant",
     "make_iron_pickaxe", "make_iron_sword", "make_stone_pickaxe", "make_stone_sword",
     "make_wood_pickaxe", "make_wood_sword", "place_furnace", "place_plant", "place_stone",
     "place_table", "wake_up"};
 
-const char *const craft_action_names[CRAFT_NUM_ACTIONS] = {
+const char *const ludus_craft_action_names[CRAFT_NUM_ACTIONS] = {
     "noop", "move_left", "move_right", "move_up", "move_down", "do", "sleep", "place_stone",
     "place_table", "place_furnace", "place_plant", "make_wood_pickaxe", "make_stone_pickaxe",
     "make_iron_pickaxe", "make_wood_sword", "make_stone_sword", "make_iron_sword"};
 
-void craft_set_mat(craft_state *st, int x, int y, unsigned mat)
+void ludus_craft_set_mat(craft_state *st, int x, int y, unsigned mat)
 {
     uint8_t *c = &st->cells[CELL_INDEX(x, y)];
     unsigned old = CELL_MAT(*c);
@@ -54,7 +54,7 @@ static void chunk_touch(craft_state *st, int x, int y)
     st->chunk_order[st->num_chunks++] = (uint8_t)ch;
 }
 
-int craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux)
+int ludus_craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uint32_t aux)
 {
     /* Objects stand on distinct cells, and the one that may have left its
      * cell during its own update is still counted: the list never holds
@@ -74,14 +74,14 @@ int craft_add(craft_state *st, unsigned kind, int x, int y, unsigned health, uin
     return i;
 }
 
-int craft_find(const craft_state *st, int x, int y)
+int ludus_craft_find(const craft_state *st, int x, int y)
 {
     for (uint32_t i = 0; i < st->num_objs; i++)
         if (st->objs[i].x == x && st->objs[i].y == y) return (int)i;
     return -1;
 }
 
-void craft_move(craft_state *st, int i, int x, int y)
+void ludus_craft_move(craft_state *st, int i, int x, int y)
 {
     craft_obj *o = &st->objs[i];
     st->cells[CELL_INDEX(o->x, o->y)] &= 0x0fu;
@@ -92,20 +92,20 @@ void craft_move(craft_state *st, int i, int x, int y)
     chunk_touch(st, x, y);
 }
 
-void craft_vacate(craft_state *st, int i)
+void ludus_craft_vacate(craft_state *st, int i)
 {
     const craft_obj *o = &st->objs[i];
     st->cells[CELL_INDEX(o->x, o->y)] &= 0x0fu;
 }
 
-void craft_drop(craft_state *st, int i)
+void ludus_craft_drop(craft_state *st, int i)
 {
     st->num_objs--;
     memmove(&st->objs[i], &st->objs[i + 1], (st->num_objs - (uint32_t)i) * sizeof st->objs[0]);
     memset(&st->objs[st->num_objs], 0, sizeof st->objs[0]); /* keep the block canonical */
 }
 
-void craft_chunk_key(int c, int key[4])
+void ludus_craft_chunk_key(int c, int key[4])
 {
     int cx = c / CRAFT_CHUNK_SIDE, cy = c % CRAFT_CHUNK_SIDE;
     key[0] = cx * CRAFT_CHUNK;

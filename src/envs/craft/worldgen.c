@@ -50,7 +50,7 @@ static void column_fields(const craft_noise *n, const scaled *k, int x, column *
     const double fx = x;
     double fine[CRAFT_SIZE];
     uint8_t open[CRAFT_SIZE], mask[CRAFT_SIZE], hill[CRAFT_SIZE], ores[CRAFT_SIZE];
-    craft_noise3_column(n, fx / 3, k->by3, 8, NULL, fine, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 3, k->by3, 8, NULL, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) {
         int dx = x - CRAFT_START_X, dy = y - CRAFT_START_Y;
         double start = 4 - sqrt((double)(dx * dx + dy * dy));
@@ -58,16 +58,16 @@ static void column_fields(const craft_noise *n, const scaled *k, int x, column *
         c->start[y] = 1 / (1 + exp(-start));
         open[y] = c->start[y] <= 0.5; /* else grass, whatever the other fields say */
     }
-    craft_noise3_column(n, fx / 15, k->by15, 3, open, c->water, CRAFT_SIZE);
-    craft_noise3_column(n, fx / 5, k->by5, 3, open, fine, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 15, k->by15, 3, open, c->water, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 5, k->by5, 3, open, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++)
         if (open[y]) {
             c->water[y] += 0.15 * fine[y];
             c->water[y] += 0.1;
             c->water[y] -= 2 * c->start[y];
         }
-    craft_noise3_column(n, fx / 15, k->by15, 0, open, c->mountain, CRAFT_SIZE);
-    craft_noise3_column(n, fx / 5, k->by5, 0, open, fine, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 15, k->by15, 0, open, c->mountain, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 5, k->by5, 0, open, fine, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++)
         if (open[y]) {
             c->mountain[y] += 0.3 * fine[y];
@@ -78,23 +78,23 @@ static void column_fields(const craft_noise *n, const scaled *k, int x, column *
     /* the mountain's chain: cave, tunnels, then the ores and lava */
     for (int y = 0; y < CRAFT_SIZE; y++) hill[y] = open[y] && c->mountain[y] > 0.15;
     for (int y = 0; y < CRAFT_SIZE; y++) mask[y] = hill[y] && c->mountain[y] > 0.3;
-    craft_noise3_column(n, fx / 7, k->by7, 6, mask, c->cave, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 7, k->by7, 6, mask, c->cave, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) ores[y] = hill[y] && !(mask[y] && c->cave[y] > 0.15);
-    craft_noise3_column(n, (2 * fx) / 3, k->by5by3, 7, ores, c->htunnel, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, (2 * fx) / 3, k->by5by3, 7, ores, c->htunnel, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) ores[y] = ores[y] && !(c->htunnel[y] > 0.4);
-    craft_noise3_column(n, (fx / 5) / 3, k->twice_by3, 7, ores, c->vtunnel, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, (fx / 5) / 3, k->twice_by3, 7, ores, c->vtunnel, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) ores[y] = ores[y] && !(c->vtunnel[y] > 0.4);
-    craft_noise3_column(n, fx / 8, k->by8, 1, ores, c->coal, CRAFT_SIZE);
-    craft_noise3_column(n, fx / 6, k->by6, 2, ores, c->iron, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 8, k->by8, 1, ores, c->coal, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 6, k->by6, 2, ores, c->iron, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++) mask[y] = ores[y] && c->mountain[y] > 0.3;
-    craft_noise3_column(n, fx / 5, k->by5, 6, mask, c->lava, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 5, k->by5, 6, mask, c->lava, CRAFT_SIZE);
 
     /* the lowlands: sand on the shore, trees on the grass */
     for (int y = 0; y < CRAFT_SIZE; y++) mask[y] = open[y] && !hill[y] && 0.25 < c->water[y] && c->water[y] <= 0.35;
-    craft_noise3_column(n, fx / 9, k->by9, 4, mask, c->sand, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 9, k->by9, 4, mask, c->sand, CRAFT_SIZE);
     for (int y = 0; y < CRAFT_SIZE; y++)
         mask[y] = open[y] && !hill[y] && !(mask[y] && c->sand[y] > -0.2) && !(0.3 < c->water[y]);
-    craft_noise3_column(n, fx / 7, k->by7, 5, mask, c->tree, CRAFT_SIZE);
+    ludus_craft_noise3_column(n, fx / 7, k->by7, 5, mask, c->tree, CRAFT_SIZE);
 }
 
 /* The material rules of one cell, in the reference's order and with its
@@ -121,11 +121,11 @@ static unsigned material_at(craft_state *st, const column *c, int y, uint8_t *tu
     return MAT_GRASS;
 }
 
-void craft_worldgen(craft_state *st)
+void ludus_craft_worldgen(craft_state *st)
 {
     craft_noise noise;
-    st->simplex_seed = craft_mt_randint(&st->rng, 2147483647u);
-    craft_noise_seed(&noise, st->simplex_seed);
+    st->simplex_seed = ludus_craft_mt_randint(&st->rng, 2147483647u);
+    ludus_craft_noise_seed(&noise, st->simplex_seed);
 
     uint8_t tunnels[CRAFT_CELLS];
     memset(tunnels, 0, sizeof tunnels);
@@ -135,7 +135,7 @@ void craft_worldgen(craft_state *st)
     for (int x = 0; x < CRAFT_SIZE; x++) {
         column_fields(&noise, &k, x, &col);
         for (int y = 0; y < CRAFT_SIZE; y++)
-            craft_set_mat(st, x, y, material_at(st, &col, y, &tunnels[CELL_INDEX(x, y)]));
+            ludus_craft_set_mat(st, x, y, material_at(st, &col, y, &tunnels[CELL_INDEX(x, y)]));
     }
 
     /* Objects. Distances compare squared integers: sqrt is correctly
@@ -146,10 +146,10 @@ void craft_worldgen(craft_state *st)
             if (!(WALK_CREATURE & MAT_BIT(m))) continue;
             int dx = x - CRAFT_START_X, dy = y - CRAFT_START_Y, d2 = dx * dx + dy * dy;
             if (d2 > 9 && m == MAT_GRASS && craft_mt_uniform(&st->rng) > 0.985)
-                craft_add(st, KIND_COW, x, y, 3, 0);
+                ludus_craft_add(st, KIND_COW, x, y, 3, 0);
             else if (d2 > 100 && craft_mt_uniform(&st->rng) > 0.993)
-                craft_add(st, KIND_ZOMBIE, x, y, 5, 0);
+                ludus_craft_add(st, KIND_ZOMBIE, x, y, 5, 0);
             else if (m == MAT_PATH && tunnels[CELL_INDEX(x, y)] && craft_mt_uniform(&st->rng) > 0.95)
-                craft_add(st, KIND_SKELETON, x, y, 3, 0);
+                ludus_craft_add(st, KIND_SKELETON, x, y, 3, 0);
         }
 }

@@ -85,7 +85,7 @@ typedef struct bab_gen {
      * reference never clears it), so a stale room can still filter rand_obj. */
     int locked_i, locked_j;   /* -1: none yet */
     int locked_now;           /* set by this attempt */
-    bab_cells cells;          /* built once the layout is final (bab_cells_build) */
+    bab_cells cells;          /* built once the layout is final (ludus_bab_cells_build) */
     /* Bit k: description k was matched on the final layout and pose (by
      * rand_obj or validation), so its obj_set and count stand. */
     unsigned matched;
@@ -106,39 +106,39 @@ typedef int (*bab_mission_fn)(bab_gen *g);
 /* The level frame: base RoomGrid, gen_mission, validation, retried on
  * GEN_FAIL or BAB_REJECT (counted in st->rejections); then the mission text
  * and the verifier reset. */
-int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission);
-void babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
-uint32_t babyai_max_steps(const grid_spec *s, const grid_state *st);
+int ludus_babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission);
+void ludus_babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
+uint32_t ludus_babyai_max_steps(const grid_spec *s, const grid_state *st);
 
 /* Tree building (indices into ex->desc / ex->instr). */
-int bab_desc_new(bab_gen *g, int type, int color, int loc);
-int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict);
-int bab_seq(bab_gen *g, int kind, int a, int b);
+int ludus_bab_desc_new(bab_gen *g, int type, int color, int loc);
+int ludus_bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict);
+int ludus_bab_seq(bab_gen *g, int kind, int a, int b);
 /* find_matching_objs with locations, into *d. Returns the match count as
  * the reference counts it (walls included), or -1 past the cap. `cells`
  * (may be NULL) lists the object cells of the current layout. */
-int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells);
+int ludus_bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells);
 /* The layout scans (babyai_scan.c): the object cells, and
  * check_objs_reachable (1 when every non-wall object is reachable). */
-void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells);
-int bab_objs_reachable(const grid_spec *s, const grid_state *st);
+void ludus_bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells);
+int ludus_bab_objs_reachable(const grid_spec *s, const grid_state *st);
 /* check_objs_reachable where no object is added or moved afterwards (doors
  * may still open): the same scan also builds g->cells. */
-int bab_reachable_final(bab_gen *g);
+int ludus_bab_reachable_final(bab_gen *g);
 /* A level whose one instruction is on an object already placed. */
-int bab_single(bab_gen *g, int kind, gcell obj, int strict);
+int ludus_bab_single(bab_gen *g, int kind, gcell obj, int strict);
 
 #define BABYAI_MISSION_CAP_SHORT 96   /* one action: "put <desc> next to <desc>" */
 #define BABYAI_MISSION_CAP_TWO 192    /* two actions joined */
 #define BABYAI_MISSION_CAP_LONG 384   /* LevelGen: Before/After of two Ands */
 
-/* A level world: its gen wraps babyai_generate with the level's mission. */
+/* A level world: its gen wraps ludus_babyai_generate with the level's mission. */
 #define BABYAI_LEVEL(var, name, mission_fn, cap)                                                  \
     static int gen_##mission_fn(const grid_spec *s, grid_state *st)                               \
     {                                                                                             \
-        return babyai_generate(s, st, mission_fn);                                                \
+        return ludus_babyai_generate(s, st, mission_fn);                                                \
     }                                                                                             \
-    const grid_world var = {name, sizeof(babyai_extra), cap, 7, gen_##mission_fn, babyai_step,    \
-                            babyai_max_steps, rg_layout}
+    const grid_world var = {name, sizeof(babyai_extra), cap, 7, gen_##mission_fn, ludus_babyai_step,    \
+                            ludus_babyai_max_steps, ludus_rg_layout}
 
 #endif

@@ -15,7 +15,7 @@
 
 /* ---- tree building ---- */
 
-int bab_desc_new(bab_gen *g, int type, int color, int loc)
+int ludus_bab_desc_new(bab_gen *g, int type, int color, int loc)
 {
     babyai_extra *ex = g->ex;
     bab_desc *d = &ex->desc[ex->ndesc];
@@ -27,7 +27,7 @@ int bab_desc_new(bab_gen *g, int type, int color, int loc)
 }
 
 /* Nodes are built children first, so the node built last is the root. */
-int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
+int ludus_bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
 {
     babyai_extra *ex = g->ex;
     bab_instr *in = &ex->instr[ex->ninstr];
@@ -40,12 +40,12 @@ int bab_action(bab_gen *g, int kind, int desc_a, int desc_b, int strict)
     return ex->ninstr++;
 }
 
-int bab_seq(bab_gen *g, int kind, int a, int b) { return bab_action(g, kind, a, b, 0); }
+int ludus_bab_seq(bab_gen *g, int kind, int a, int b) { return ludus_bab_action(g, kind, a, b, 0); }
 
-int bab_single(bab_gen *g, int kind, gcell obj, int strict)
+int ludus_bab_single(bab_gen *g, int kind, gcell obj, int strict)
 {
-    int d = bab_desc_new(g, GC_TYPE(obj), GC_COLOR(obj), -1);
-    bab_action(g, kind, d, -1, strict);
+    int d = ludus_bab_desc_new(g, GC_TYPE(obj), GC_COLOR(obj), -1);
+    ludus_bab_action(g, kind, d, -1, strict);
     return LUDUS_OK;
 }
 
@@ -89,7 +89,7 @@ static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, c
         tx = ax / step * step;
         ty = ay / step * step;
         rs = step + 1;
-        const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+        const int fx = ludus_grid_dir_vec[st->agent_dir][0], fy = ludus_grid_dir_vec[st->agent_dir][1];
         static const int8_t proj[4][4] = {
             /* (fx, fy) weights for px, then for py, per location */
             {0, 1, -1, 0}, /* left: (fy, -fx) */
@@ -129,14 +129,14 @@ static int match_listed(const grid_spec *s, const grid_state *st, bab_desc *d, c
     return n;
 }
 
-int bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
+int ludus_bab_match(const grid_spec *s, const grid_state *st, bab_desc *d, const bab_cells *cells)
 {
     /* A typed description never matches a wall, so the object list serves. */
     if (cells && cells->n >= 0 && d->type >= 0) return match_listed(s, st, d, cells);
     const int W = s->width, H = s->height, step = s->p[RG_P_SIZE] - 1;
     const int ax = st->agent_x, ay = st->agent_y;
     const int tx = ax / step * step, ty = ay / step * step, rs = step + 1;
-    const int fx = grid_dir_vec[st->agent_dir][0], fy = grid_dir_vec[st->agent_dir][1];
+    const int fx = ludus_grid_dir_vec[st->agent_dir][0], fy = ludus_grid_dir_vec[st->agent_dir][1];
     const gcell *g = grid_cells_c(s, st);
     int count = 0;
     d->n = 0;
@@ -227,7 +227,7 @@ static int bab_validate(bab_gen *g, int idx)
     }
     if (in->kind == BI_PUTNEXT) {
         bab_desc *move = &ex->desc[in->a], *fixed = &ex->desc[in->b];
-        if (bab_match(g->s, g->st, move, &g->cells) < 0 || bab_match(g->s, g->st, fixed, &g->cells) < 0)
+        if (ludus_bab_match(g->s, g->st, move, &g->cells) < 0 || ludus_bab_match(g->s, g->st, fixed, &g->cells) < 0)
             return BAB_BROKEN;
         g->matched |= 1u << in->a | 1u << in->b; /* typed: the count is n */
         for (int m = 0; m < move->n; m++)
@@ -314,7 +314,7 @@ static void instr_surface(mtext *t, const babyai_extra *ex, const int *counts, i
 
 /* ---- the frame ---- */
 
-int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
+int ludus_babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
 {
     babyai_extra *ex = grid_extra(s, st);
     bab_gen g;
@@ -325,7 +325,7 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
     st->rejections = 0;
     for (int attempt = 0;; attempt++) {
         if (attempt >= BAB_MAX_ATTEMPTS) return GEN_FAIL;
-        rg_init(&g.rg, s, st);
+        ludus_rg_init(&g.rg, s, st);
         ex->ninstr = ex->ndesc = ex->root = 0;
         g.unblocking = 0;
         g.locked_now = 0;
@@ -334,14 +334,14 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
         g.matched = 0;
         int rc = mission(&g);
         if (rc == LUDUS_OK) {
-            if (g.cells.n < 0) bab_cells_build(s, st, &g.cells);
+            if (g.cells.n < 0) ludus_bab_cells_build(s, st, &g.cells);
             rc = bab_validate(&g, ex->root);
         }
         if (rc == LUDUS_OK) break;
-        if (rc == BAB_BROKEN) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
+        if (rc == BAB_BROKEN) return ludus_err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
         if (rc != GEN_FAIL && rc != BAB_REJECT) return rc;
         st->rejections++; /* the reference prints "Sampling rejected" here; we count, and tell the log */
-        log_msg(LUDUS_LOG_DEBUG, "BabyAI level generation: sample rejected (%s); drawing again",
+        ludus_log_msg(LUDUS_LOG_DEBUG, "BabyAI level generation: sample rejected (%s); drawing again",
                 rc == GEN_FAIL ? "a placement ran out of tries" : "the level failed its checks");
     }
 
@@ -349,15 +349,15 @@ int babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission)
      * layout and pose; both see the same state, so one match serves. */
     int counts[BAB_MAX_DESCS];
     for (int k = 0; k < ex->ndesc; k++) {
-        counts[k] = (g.matched >> k) & 1u ? ex->desc[k].n : bab_match(s, st, &ex->desc[k], &g.cells);
-        if (counts[k] < 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
-        if (counts[k] == 0) return err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
+        counts[k] = (g.matched >> k) & 1u ? ex->desc[k].n : ludus_bab_match(s, st, &ex->desc[k], &g.cells);
+        if (counts[k] < 0) return ludus_err_set(LUDUS_EINTERNAL, "a BabyAI description matched too many objects");
+        if (counts[k] == 0) return ludus_err_set(LUDUS_EINTERNAL, "a BabyAI description matches no object");
     }
     mtext text;
     text.len = 0;
     instr_surface(&text, ex, counts, ex->root);
     if (text.len >= s->world->mission_cap || text.len >= MTEXT_CAP)
-        return err_set(LUDUS_EINTERNAL, "BabyAI mission longer than its capacity (%zu)", s->world->mission_cap);
+        return ludus_err_set(LUDUS_EINTERNAL, "BabyAI mission longer than its capacity (%zu)", s->world->mission_cap);
     memcpy(grid_mission(s, st), text.buf, text.len);
     grid_mission(s, st)[text.len] = 0;
     for (int k = 0; k < ex->ninstr; k++) {
@@ -390,7 +390,7 @@ static int num_navs(const babyai_extra *ex, int idx)
     return num_navs(ex, in->a) + num_navs(ex, in->b);
 }
 
-uint32_t babyai_max_steps(const grid_spec *s, const grid_state *st)
+uint32_t ludus_babyai_max_steps(const grid_spec *s, const grid_state *st)
 {
     if (s->max_steps) return s->max_steps; /* fixed by the level or by the caller */
     const babyai_extra *ex = grid_extra_c(s, st);
@@ -410,15 +410,15 @@ static void cur_pos(const grid_state *st, const babyai_extra *ex, int id, int *x
         *y = ex->carry_y;
         return;
     }
-    *x = st->agent_x + grid_dir_vec[st->agent_dir][0];
-    *y = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    *x = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
+    *y = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
 }
 
 static int verify(const grid_spec *s, const grid_state *st, babyai_extra *ex, int idx, int action)
 {
     bab_instr *in = &ex->instr[idx];
-    const int fx = st->agent_x + grid_dir_vec[st->agent_dir][0];
-    const int fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    const int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
+    const int fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
     const int carried = st->carrying == GC_EMPTY ? 0 : GC_ID(st->carrying);
     switch (in->kind) {
     case BI_GOTO: {
@@ -487,14 +487,14 @@ static int verify(const grid_spec *s, const grid_state *st, babyai_extra *ex, in
     }
 }
 
-void babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
+void ludus_babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     babyai_extra *ex = grid_extra(s, st);
     gcell before = st->carrying;
     int box_toggle = action == ACT_TOGGLE &&
-                     GC_TYPE(grid_get(s, st, st->agent_x + grid_dir_vec[st->agent_dir][0],
-                                      st->agent_y + grid_dir_vec[st->agent_dir][1])) == OBJ_BOX;
-    grid_core_step(s, st, action, out);
+                     GC_TYPE(grid_get(s, st, st->agent_x + ludus_grid_dir_vec[st->agent_dir][0],
+                                      st->agent_y + ludus_grid_dir_vec[st->agent_dir][1])) == OBJ_BOX;
+    ludus_grid_core_step(s, st, action, out);
     if (action == ACT_PICKUP && before == GC_EMPTY && st->carrying != GC_EMPTY) ex->carry_x = ex->carry_y = -1;
     /* Objects move only by pickup, drop and toggling a box; a refresh with
      * nothing moved since the last one would rebuild the same positions. */
@@ -506,7 +506,7 @@ void babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out 
     int status = verify(s, st, ex, ex->root, action);
     if (status == BS_SUCCESS) {
         out->terminated = 1;
-        out->reward = grid_success_reward(st);
+        out->reward = ludus_grid_success_reward(st);
     } else if (status == BS_FAILURE) {
         out->terminated = 1;
         out->reward = 0.0;

@@ -37,7 +37,7 @@ static int add_locked_room(bab_gen *g)
         g->locked_i = i;
         g->locked_j = j;
         if (!rg_has_neighbor(rg, i, j, k)) continue;
-        door = rg_add_door(rg, i, j, k, -1, 1, NULL, NULL);
+        door = ludus_rg_add_door(rg, i, j, k, -1, 1, NULL, NULL);
         break;
     }
     g->locked_now = 1;
@@ -45,7 +45,7 @@ static int add_locked_room(bab_gen *g)
         int i = grid_rand_small(st, 0, rg->cols);
         int j = grid_rand_small(st, 0, rg->rows);
         if (i == g->locked_i && j == g->locked_j) continue;
-        return rg_add_object(rg, i, j, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
+        return ludus_rg_add_object(rg, i, j, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     }
 }
 
@@ -61,13 +61,13 @@ static int rand_obj(levelgen *lg, const int *types, int ntypes, int *out)
     for (int tries = 0;; tries++) {
         if (tries > RAND_OBJ_MAX_TRIES) return GEN_FAIL;
         int c = grid_rand_small(st, 0, 7); /* [None, *COLOR_NAMES] */
-        int color = c == 0 ? -1 : grid_color_names[c - 1];
+        int color = c == 0 ? -1 : ludus_grid_color_names[c - 1];
         int type = types[grid_rand_small(st, 0, ntypes)];
         int loc = -1;
         if (lg->locations && grid_rand_bool(st)) loc = grid_rand_small(st, 0, 4);
-        int d = bab_desc_new(g, type, color, loc);
+        int d = ludus_bab_desc_new(g, type, color, loc);
         bab_desc *desc = &ex->desc[d];
-        int count = bab_match(g->s, st, desc, &g->cells);
+        int count = ludus_bab_match(g->s, st, desc, &g->cells);
         ex->ndesc--; /* kept only when accepted */
         if (count < 0) return BAB_BROKEN; /* cannot happen: see BAB_DESC_CAP */
         if (count == 0) continue;
@@ -101,7 +101,7 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
             BAB_TRY(rand_obj(lg, types_all, 4, &b));
             break;
         }
-        *out = bab_action(g, action, a, b, 0);
+        *out = ludus_bab_action(g, action, a, b, 0);
         return LUDUS_OK;
     }
     static const int only_action[1] = {KIND_ACTION};
@@ -110,13 +110,13 @@ static int rand_instr(levelgen *lg, const int *kinds, int nkinds, int *out)
     if (kind == KIND_AND) {
         BAB_TRY(rand_instr(lg, only_action, 1, &a));
         BAB_TRY(rand_instr(lg, only_action, 1, &b));
-        *out = bab_seq(g, BI_AND, a, b);
+        *out = ludus_bab_seq(g, BI_AND, a, b);
         return LUDUS_OK;
     }
     BAB_TRY(rand_instr(lg, action_or_and, 2, &a));
     BAB_TRY(rand_instr(lg, action_or_and, 2, &b));
     int before = grid_rand_small(st, 0, 2) == 0;
-    *out = bab_seq(g, before ? BI_BEFORE : BI_AFTER, a, b);
+    *out = ludus_bab_seq(g, before ? BI_BEFORE : BI_AFTER, a, b);
     return LUDUS_OK;
 }
 
@@ -136,23 +136,23 @@ static int lv_levelgen(bab_gen *g)
     g->unblocking = (s->p[5] & BABYAI_LG_UNBLOCKING) != 0;
 
     if (ludus_rng_uniform(&st->rng, 0.0, 1.0) < s->p[4] / 100.0) BAB_TRY(add_locked_room(g));
-    BAB_TRY(rg_connect_all(&g->rg, NULL, 0));
-    BAB_TRY(rg_add_distractors(&g->rg, -1, -1, s->p[3], 0, NULL, NULL, NULL));
+    BAB_TRY(ludus_rg_connect_all(&g->rg, NULL, 0));
+    BAB_TRY(ludus_rg_add_distractors(&g->rg, -1, -1, s->p[3], 0, NULL, NULL, NULL));
     for (;;) {
-        BAB_TRY(rg_place_agent(&g->rg, -1, -1, 1));
+        BAB_TRY(ludus_rg_place_agent(&g->rg, -1, -1, 1));
         if (!g->locked_now || rg_room_i(&g->rg, st->agent_x) != g->locked_i ||
             rg_room_j(&g->rg, st->agent_y) != g->locked_j)
             break;
     }
     /* The layout is final from here. */
     if (!g->unblocking) {
-        if (!bab_reachable_final(g)) return BAB_REJECT;
+        if (!ludus_bab_reachable_final(g)) return BAB_REJECT;
     } else {
-        bab_cells_build(s, st, &g->cells);
+        ludus_bab_cells_build(s, st, &g->cells);
     }
     int root;
     BAB_TRY(rand_instr(&lg, kinds, nkinds, &root));
     g->ex->root = (uint8_t)root;
     return LUDUS_OK;
 }
-BABYAI_LEVEL(grid_world_babyai_levelgen, "LevelGen", lv_levelgen, BABYAI_MISSION_CAP_LONG);
+BABYAI_LEVEL(ludus_grid_world_babyai_levelgen, "LevelGen", lv_levelgen, BABYAI_MISSION_CAP_LONG);

@@ -189,14 +189,14 @@ static int reachable(const grid_spec *s, const grid_state *st, const uint64_t *p
     return reachable_rows(W, H, st->agent_x, st->agent_y, pass, obj);
 }
 
-int bab_objs_reachable(const grid_spec *s, const grid_state *st)
+int ludus_bab_objs_reachable(const grid_spec *s, const grid_state *st)
 {
     uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
     scan_masks(s, st, pass, obj);
     return reachable(s, st, pass, obj);
 }
 
-int bab_reachable_final(bab_gen *g)
+int ludus_bab_reachable_final(bab_gen *g)
 {
     uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
     const int nw = scan_masks(g->s, g->st, pass, obj);
@@ -204,7 +204,7 @@ int bab_reachable_final(bab_gen *g)
     return reachable(g->s, g->st, pass, obj);
 }
 
-void bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
+void ludus_bab_cells_build(const grid_spec *s, const grid_state *st, bab_cells *cells)
 {
     uint64_t pass[SCAN_WORDS], obj[SCAN_WORDS];
     const int nw = scan_masks(s, st, pass, obj);

@@ -9,11 +9,11 @@
 
 #include "grid.h"
 
-const uint8_t grid_color_names[6] = {COL_BLUE, COL_GREEN, COL_GREY, COL_PURPLE, COL_RED, COL_YELLOW};
-const char *const grid_color_str[6] = {"red", "green", "blue", "purple", "yellow", "grey"};
-const char *const grid_type_str[11] = {"unseen", "empty", "wall", "floor", "door", "key",
+const uint8_t ludus_grid_color_names[6] = {COL_BLUE, COL_GREEN, COL_GREY, COL_PURPLE, COL_RED, COL_YELLOW};
+const char *const ludus_grid_color_str[6] = {"red", "green", "blue", "purple", "yellow", "grey"};
+const char *const ludus_grid_type_str[11] = {"unseen", "empty", "wall", "floor", "door", "key",
                                        "ball",   "box",   "goal", "lava",  "agent"};
-const int8_t grid_dir_vec[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
+const int8_t ludus_grid_dir_vec[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
 
 static const char *const grid_action_names[GRID_NUM_ACTIONS] = {
     "turn left", "turn right", "go forward", "pick up", "drop", "toggle", "done"};
@@ -29,7 +29,7 @@ static void grid_destroy(ludus_env *env)
 static void build_cell_lut(void);
 static pthread_once_t cell_lut_once = PTHREAD_ONCE_INIT;
 
-int grid_make(const env_entry *entry, const char *options, ludus_env *env)
+int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     pthread_once(&cell_lut_once, build_cell_lut);
     const grid_params *gp = entry->params;
@@ -37,14 +37,14 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     const char *cur = options;
     char key[64], val[64];
     int r;
-    while ((r = env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
+    while ((r = ludus_env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
         if (strcmp(key, "agent_view_size") == 0) {
-            if (env_option_int(key, val, 3, GRID_MAX_VIEW, &view)) return LUDUS_EINVAL;
-            if (view % 2 == 0) return err_set(LUDUS_EINVAL, "agent_view_size must be odd, got %ld", view);
+            if (ludus_env_option_int(key, val, 3, GRID_MAX_VIEW, &view)) return LUDUS_EINVAL;
+            if (view % 2 == 0) return ludus_err_set(LUDUS_EINVAL, "agent_view_size must be odd, got %ld", view);
         } else if (strcmp(key, "max_steps") == 0) {
-            if (env_option_int(key, val, 1, 1L << 30, &max_steps)) return LUDUS_EINVAL;
+            if (ludus_env_option_int(key, val, 1, 1L << 30, &max_steps)) return LUDUS_EINVAL;
         } else {
-            return err_set(LUDUS_EINVAL, "unknown option '%s' (grid worlds take agent_view_size, max_steps)", key);
+            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (grid worlds take agent_view_size, max_steps)", key);
         }
     }
     if (r < 0) return LUDUS_EINVAL;
@@ -52,7 +52,7 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     /* The layout template, if any, lives in the same block as the spec. */
     size_t layout_size = gp->world->layout ? sizeof(gcell) * (size_t)(gp->width * gp->height) : 0;
     grid_spec *s = calloc(1, sizeof *s + layout_size);
-    if (!s) return err_set(LUDUS_ENOMEM, "out of memory");
+    if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->world = gp->world;
     s->width = gp->width;
     s->height = gp->height;
@@ -71,7 +71,7 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     }
     int V = s->view;
     env->impl = s;
-    env->ops = &grid_ops;
+    env->ops = &ludus_grid_ops;
 
     ludus_env_info *info = &env->info;
     info->family = gp->family;
@@ -93,12 +93,12 @@ int grid_make(const env_entry *entry, const char *options, ludus_env *env)
     return LUDUS_OK;
 }
 
-double grid_success_reward(const grid_state *st)
+double ludus_grid_success_reward(const grid_state *st)
 {
     return 1.0 - 0.9 * ((double)st->step_count / (double)st->max_steps);
 }
 
-void grid_set_mission(const grid_spec *s, grid_state *st, const char *mission)
+void ludus_grid_set_mission(const grid_spec *s, grid_state *st, const char *mission)
 {
     char *m = grid_mission(s, st);
     size_t n = strlen(mission);
@@ -124,10 +124,10 @@ static int grid_reset(const ludus_env *env, void *state, uint64_t seed, int rese
     st->next_id = 1;
     st->max_steps = s->max_steps;
     int rc = s->world->gen(s, st);
-    if (rc != LUDUS_OK) return err_set(rc, "level generation failed for seed %llu", (unsigned long long)seed);
+    if (rc != LUDUS_OK) return ludus_err_set(rc, "level generation failed for seed %llu", (unsigned long long)seed);
     if (st->agent_x < 0 || st->agent_y < 0 || st->agent_x >= s->width || st->agent_y >= s->height ||
         !gc_can_overlap(grid_get(s, st, st->agent_x, st->agent_y)))
-        return err_set(LUDUS_EINTERNAL, "generator left the agent on an invalid cell");
+        return ludus_err_set(LUDUS_EINTERNAL, "generator left the agent on an invalid cell");
     st->step_count = 0;
     if (s->world->max_steps) st->max_steps = s->world->max_steps(s, st);
     return LUDUS_OK;
@@ -150,7 +150,7 @@ static void toggle(const grid_spec *s, grid_state *st, int x, int y, gcell fc)
     }
 }
 
-void grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
+void ludus_grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     st->step_count++;
     out->reward = 0.0;
@@ -159,8 +159,8 @@ void grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_o
     out->success = 0;
     out->reserved = 0;
     out->achievements = 0;
-    int fx = st->agent_x + grid_dir_vec[st->agent_dir][0];
-    int fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
+    int fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
     int inside = fx >= 0 && fy >= 0 && fx < s->width && fy < s->height;
     gcell fc = inside ? grid_get(s, st, fx, fy) : GC_WALL;
     switch (action) {
@@ -173,7 +173,7 @@ void grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_o
         }
         if (GC_TYPE(fc) == OBJ_GOAL) {
             out->terminated = 1;
-            out->reward = grid_success_reward(st);
+            out->reward = ludus_grid_success_reward(st);
         } else if (GC_TYPE(fc) == OBJ_LAVA) {
             out->terminated = 1;
         }
@@ -203,7 +203,7 @@ static void grid_step(const ludus_env *env, void *state, int action, ludus_step_
     const grid_spec *s = env->impl;
     grid_state *st = state;
     if (s->world->step) s->world->step(s, st, action, out);
-    else grid_core_step(s, st, action, out);
+    else ludus_grid_core_step(s, st, action, out);
     out->success = out->terminated && out->reward > 0;
 }
 
@@ -256,7 +256,7 @@ view_rows_v(const grid_spec *s, const grid_state *st, const int V,
             uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW], uint32_t vis[GRID_MAX_VIEW])
 {
     const int W = s->width, H = s->height, h = V / 2;
-    const int fx = grid_dir_vec[st->agent_dir & 3][0], fy = grid_dir_vec[st->agent_dir & 3][1];
+    const int fx = ludus_grid_dir_vec[st->agent_dir & 3][0], fy = ludus_grid_dir_vec[st->agent_dir & 3][1];
     const gcell *cells = grid_cells_c(s, st);
     const uint32_t wall = cell_lut[GC_WALL];
     /* View cell (vx, vy) is world cell agent + f*(V-1-vy) + r*(vx-h), with
@@ -357,23 +357,23 @@ grid_view_v(const grid_spec *s, const grid_state *st, const int V, uint8_t *imag
         }
 }
 
-void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
+void ludus_grid_view(const grid_spec *s, const grid_state *st, uint8_t *image)
 {
-    /* grid_make guarantees an odd view in [3, GRID_MAX_VIEW]; the mask
+    /* ludus_grid_make guarantees an odd view in [3, GRID_MAX_VIEW]; the mask
      * keeps the compiler's bounds reasoning in step with that. */
     const int V = (s->view & 15) | 1;
     if (V == 7) grid_view_v(s, st, 7, image);
     else grid_view_v(s, st, V, image);
 }
 
-void grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask)
+void ludus_grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask)
 {
     const int V = (s->view & 15) | 1, W = s->width, H = s->height, h = V / 2;
     uint32_t enc[GRID_MAX_VIEW][GRID_MAX_VIEW];
     uint32_t vis[GRID_MAX_VIEW];
     memset(mask, 0, (size_t)(W * H));
     view_rows_v(s, st, V, enc, vis);
-    const int fx = grid_dir_vec[st->agent_dir & 3][0], fy = grid_dir_vec[st->agent_dir & 3][1];
+    const int fx = ludus_grid_dir_vec[st->agent_dir & 3][0], fy = ludus_grid_dir_vec[st->agent_dir & 3][1];
     for (int vy = 0; vy < V; vy++)
         for (int vx = 0; vx < V; vx++) {
             int x = st->agent_x + fx * (V - 1 - vy) - fy * (vx - h);
@@ -383,11 +383,11 @@ void grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask)
         }
 }
 
-void grid_observe(const ludus_env *env, const void *state, uint8_t *obs)
+void ludus_grid_observe(const ludus_env *env, const void *state, uint8_t *obs)
 {
     const grid_spec *s = env->impl;
     const grid_state *st = state;
-    grid_view(s, st, obs);
+    ludus_grid_view(s, st, obs);
     obs[s->view * s->view * 3] = st->agent_dir;
 }
 
@@ -421,39 +421,39 @@ static void sb_cell(strbuf *sb, gcell c)
 {
     uint8_t e[3];
     grid_encode_cell(c, e);
-    sb_printf(sb, "[%d,%d,%d]", e[0], e[1], e[2]);
+    ludus_sb_printf(sb, "[%d,%d,%d]", e[0], e[1], e[2]);
 }
 
 static void sb_obs(strbuf *sb, const grid_spec *s, const grid_state *st)
 {
     uint8_t img[GRID_MAX_VIEW * GRID_MAX_VIEW * 3];
-    grid_view(s, st, img);
+    ludus_grid_view(s, st, img);
     int V = s->view;
-    sb_putc(sb, '[');
+    ludus_sb_putc(sb, '[');
     for (int vx = 0; vx < V; vx++) {
-        if (vx) sb_putc(sb, ',');
-        sb_putc(sb, '[');
+        if (vx) ludus_sb_putc(sb, ',');
+        ludus_sb_putc(sb, '[');
         for (int vy = 0; vy < V; vy++) {
             const uint8_t *o = img + (vx * V + vy) * 3;
-            sb_printf(sb, "%s[%d,%d,%d]", vy ? "," : "", o[0], o[1], o[2]);
+            ludus_sb_printf(sb, "%s[%d,%d,%d]", vy ? "," : "", o[0], o[1], o[2]);
         }
-        sb_putc(sb, ']');
+        ludus_sb_putc(sb, ']');
     }
-    sb_putc(sb, ']');
+    ludus_sb_putc(sb, ']');
 }
 
 static void sb_carrying(strbuf *sb, gcell c)
 {
-    if (c == GC_EMPTY) sb_puts(sb, "null");
+    if (c == GC_EMPTY) ludus_sb_puts(sb, "null");
     else sb_cell(sb, c);
 }
 
 static void grid_trace_header(const ludus_env *env, uint64_t seed, strbuf *sb)
 {
     const grid_spec *s = env->impl;
-    sb_puts(sb, "{\"kind\":\"header\",\"env_id\":");
-    sb_json_str(sb, env->id);
-    sb_printf(sb, ",\"format\":\"ludus-trace/1\",\"minigrid_version\":\"3.1.0\",\"width\":%d,"
+    ludus_sb_puts(sb, "{\"kind\":\"header\",\"env_id\":");
+    ludus_sb_json_str(sb, env->id);
+    ludus_sb_printf(sb, ",\"format\":\"ludus-trace/1\",\"minigrid_version\":\"3.1.0\",\"width\":%d,"
                   "\"height\":%d,\"agent_view_size\":%d,\"see_through_walls\":%s,\"max_steps\":%u,"
                   "\"generator\":\"ludus %s\",\"action_space_n\":%d,\"seeds\":[%llu],"
                   "\"env_per_episode\":\"fresh\",\"action_policy\":\"given\"}",
@@ -465,23 +465,23 @@ static void grid_trace_reset(const ludus_env *env, const void *state, uint64_t s
 {
     const grid_spec *s = env->impl;
     const grid_state *st = state;
-    sb_printf(sb, "{\"kind\":\"reset\",\"seed\":%llu,\"grid\":[", (unsigned long long)seed);
+    ludus_sb_printf(sb, "{\"kind\":\"reset\",\"seed\":%llu,\"grid\":[", (unsigned long long)seed);
     for (int x = 0; x < s->width; x++) {
-        sb_puts(sb, x ? ",[" : "[");
+        ludus_sb_puts(sb, x ? ",[" : "[");
         for (int y = 0; y < s->height; y++) {
-            if (y) sb_putc(sb, ',');
+            if (y) ludus_sb_putc(sb, ',');
             sb_cell(sb, grid_get(s, st, x, y));
         }
-        sb_putc(sb, ']');
+        ludus_sb_putc(sb, ']');
     }
-    sb_printf(sb, "],\"agent_pos\":[%d,%d],\"agent_dir\":%d,\"carrying\":", st->agent_x, st->agent_y,
+    ludus_sb_printf(sb, "],\"agent_pos\":[%d,%d],\"agent_dir\":%d,\"carrying\":", st->agent_x, st->agent_y,
               st->agent_dir);
     sb_carrying(sb, st->carrying);
-    sb_puts(sb, ",\"mission\":");
-    sb_json_str(sb, grid_mission_get(env, st));
-    sb_puts(sb, ",\"obs\":");
+    ludus_sb_puts(sb, ",\"mission\":");
+    ludus_sb_json_str(sb, grid_mission_get(env, st));
+    ludus_sb_puts(sb, ",\"obs\":");
     sb_obs(sb, s, st);
-    sb_printf(sb, ",\"max_steps\":%u}", st->max_steps);
+    ludus_sb_printf(sb, ",\"max_steps\":%u}", st->max_steps);
 }
 
 static void grid_trace_step(const ludus_env *env, const void *prev, const void *state, int t,
@@ -489,17 +489,17 @@ static void grid_trace_step(const ludus_env *env, const void *prev, const void *
 {
     const grid_spec *s = env->impl;
     const grid_state *st = state, *ps = prev;
-    sb_printf(sb, "{\"kind\":\"step\",\"t\":%d,\"action\":%d,\"obs\":", t, action);
+    ludus_sb_printf(sb, "{\"kind\":\"step\",\"t\":%d,\"action\":%d,\"obs\":", t, action);
     sb_obs(sb, s, st);
-    sb_puts(sb, ",\"reward\":");
-    sb_double(sb, out->reward);
-    sb_printf(sb, ",\"terminated\":%s,\"truncated\":%s,\"agent_pos\":[%d,%d],\"agent_dir\":%d,\"carrying\":",
+    ludus_sb_puts(sb, ",\"reward\":");
+    ludus_sb_double(sb, out->reward);
+    ludus_sb_printf(sb, ",\"terminated\":%s,\"truncated\":%s,\"agent_pos\":[%d,%d],\"agent_dir\":%d,\"carrying\":",
               out->terminated ? "true" : "false", out->truncated ? "true" : "false", st->agent_x,
               st->agent_y, st->agent_dir);
     sb_carrying(sb, st->carrying);
-    sb_puts(sb, ",\"mission\":");
-    sb_json_str(sb, grid_mission_get(env, st));
-    sb_puts(sb, ",\"grid_diff\":[");
+    ludus_sb_puts(sb, ",\"mission\":");
+    ludus_sb_json_str(sb, grid_mission_get(env, st));
+    ludus_sb_puts(sb, ",\"grid_diff\":[");
     int first = 1;
     for (int x = 0; x < s->width; x++)
         for (int y = 0; y < s->height; y++) {
@@ -507,24 +507,24 @@ static void grid_trace_step(const ludus_env *env, const void *prev, const void *
             grid_encode_cell(grid_get(s, ps, x, y), a);
             grid_encode_cell(grid_get(s, st, x, y), b);
             if (memcmp(a, b, 3) == 0) continue;
-            sb_printf(sb, "%s[%d,%d,%d,%d,%d]", first ? "" : ",", x, y, b[0], b[1], b[2]);
+            ludus_sb_printf(sb, "%s[%d,%d,%d,%d,%d]", first ? "" : ",", x, y, b[0], b[1], b[2]);
             first = 0;
         }
-    sb_puts(sb, "]}");
+    ludus_sb_puts(sb, "]}");
 }
 
-const env_ops grid_ops = {
+const env_ops ludus_grid_ops = {
     .reset = grid_reset,
     .step = grid_step,
-    .observe = grid_observe,
-    .text = grid_text,
+    .observe = ludus_grid_observe,
+    .text = ludus_grid_text,
     .mission = grid_mission_get,
     .max_steps = grid_max_steps_get,
     .step_count = grid_step_count_get,
     .rejections = grid_rejections_get,
-    .render_size = grid_render_size,
-    .render = grid_render,
-    .render_ansi = grid_render_ansi,
+    .render_size = ludus_grid_render_size,
+    .render = ludus_grid_render,
+    .render_ansi = ludus_grid_render_ansi,
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,

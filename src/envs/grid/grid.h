@@ -23,10 +23,10 @@ enum { ACT_LEFT = 0, ACT_RIGHT = 1, ACT_FORWARD = 2, ACT_PICKUP = 3, ACT_DROP = 
 #define GRID_NUM_ACTIONS 7
 
 /* COLOR_NAMES: the alphabetical list every random colour draw indexes. */
-extern const uint8_t grid_color_names[6];   /* blue green grey purple red yellow */
-extern const char *const grid_color_str[6]; /* by encoding index: "red", ... */
-extern const char *const grid_type_str[11]; /* by encoding index: "wall", ... */
-extern const int8_t grid_dir_vec[4][2];     /* forward vector per direction */
+extern const uint8_t ludus_grid_color_names[6];   /* blue green grey purple red yellow */
+extern const char *const ludus_grid_color_str[6]; /* by encoding index: "red", ... */
+extern const char *const ludus_grid_type_str[11]; /* by encoding index: "wall", ... */
+extern const int8_t ludus_grid_dir_vec[4][2];     /* forward vector per direction */
 
 /* ---- cells ---- */
 typedef uint16_t gcell;
@@ -81,7 +81,7 @@ typedef struct grid_state {
     /* BabyAI PutNext...Carrying: the reference produces the first
      * observation before it hands the agent its object. While this is set
      * and step_count is 0, views show `carrying` back on (hand_x, hand_y)
-     * and the agent's hands empty (grid_view, grid_text); the first step
+     * and the agent's hands empty (ludus_grid_view, ludus_grid_text); the first step
      * ends it by moving step_count, so nothing has to clear it. */
     uint8_t hand_pending;
     int8_t hand_x, hand_y;
@@ -105,13 +105,13 @@ typedef struct grid_world {
     /* Generate the layout (grid, agent, mission, extra) from st->rng. A
      * non-OK return is a failed generation (the reference raised). */
     int (*gen)(const grid_spec *spec, grid_state *st);
-    /* The world's step (wraps grid_core_step); NULL means the core step. */
+    /* The world's step (wraps ludus_grid_core_step); NULL means the core step. */
     void (*step)(const grid_spec *spec, grid_state *st, int action, ludus_step_out *out);
     /* Per-episode step limit when it depends on the level (BabyAI); NULL:
      * the spec's max_steps. Called after gen. */
     uint32_t (*max_steps)(const grid_spec *spec, const grid_state *st);
     /* The cells every generation attempt starts from, when they depend on
-     * the spec alone (room grids: the room walls): drawn once by grid_make
+     * the spec alone (room grids: the room walls): drawn once by ludus_grid_make
      * into spec->layout, so a reset copies them. NULL: none. */
     void (*layout)(const grid_spec *spec, gcell *cells);
 } grid_world;
@@ -168,19 +168,19 @@ static inline void grid_set(const grid_spec *s, grid_state *st, int x, int y, gc
 }
 
 /* ---- core (core.c) ---- */
-extern const env_ops grid_ops;
+extern const env_ops ludus_grid_ops;
 /* Fill a ludus_env for `params` with `options` (agent_view_size=,
  * max_steps=). Used by every grid registry entry. */
-int grid_make(const env_entry *entry, const char *options, ludus_env *env);
+int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env);
 /* The reference's core step (spec/minigrid.md §4). */
-void grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
+void ludus_grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
 /* 1 - 0.9 * (step_count / max_steps), in that order, in double. */
-double grid_success_reward(const grid_state *st);
-void grid_observe(const ludus_env *env, const void *state, uint8_t *obs);
-/* The egocentric V x V encoded view, [vx][vy][3], as grid_observe writes it. */
-void grid_view(const grid_spec *s, const grid_state *st, uint8_t *image);
+double ludus_grid_success_reward(const grid_state *st);
+void ludus_grid_observe(const ludus_env *env, const void *state, uint8_t *obs);
+/* The egocentric V x V encoded view, [vx][vy][3], as ludus_grid_observe writes it. */
+void ludus_grid_view(const grid_spec *s, const grid_state *st, uint8_t *image);
 /* mask (W*H, row-major) = 1 where the agent sees the world cell. */
-void grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask);
+void ludus_grid_visible_cells(const grid_spec *s, const grid_state *st, uint8_t *mask);
 /* Encoding of one cell as (type, colour, state); empty is (1,0,0). */
 static inline void grid_encode_cell(gcell c, uint8_t *out)
 {
@@ -200,7 +200,7 @@ static inline void grid_encode_cell(gcell c, uint8_t *out)
 typedef int (*grid_reject_fn)(const grid_spec *s, const grid_state *st, int x, int y,
                               const void *ctx);
 
-int64_t grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
+int64_t ludus_grid_rand_int(grid_state *st, int64_t lo, int64_t hi);
 /* integers(lo, hi) for the small ranges generation draws, inlined down to
  * the PCG step: a reset makes tens to thousands of draws and the general
  * entry point (64-bit ranges, two calls deep) cost more than the draws. The
@@ -247,7 +247,7 @@ static inline void grid_rng_pair(ludus_rng *rng, int nx, int ny, int *x, int *y)
 
 static inline int grid_rand_bool(grid_state *st) { return grid_rand_small(st, 0, 2) == 0; }
 /* An encoding colour index, drawn from COLOR_NAMES. */
-static inline int grid_rand_color(grid_state *st) { return grid_color_names[grid_rand_small(st, 0, 6)]; }
+static inline int grid_rand_color(grid_state *st) { return ludus_grid_color_names[grid_rand_small(st, 0, 6)]; }
 /* A new object cell with a fresh id (ids matter for identity checks). */
 static inline gcell grid_new_obj(grid_state *st, int type, int color, int state)
 {
@@ -258,24 +258,24 @@ static inline gcell grid_new_obj(grid_state *st, int type, int color, int state)
     }
     return GC_MAKE(type, color, state, id);
 }
-void grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
-void grid_vert_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
-void grid_wall_rect(const grid_spec *s, grid_state *st, int x, int y, int w, int h);
+void ludus_grid_horz_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
+void ludus_grid_vert_wall(const grid_spec *s, grid_state *st, int x, int y, int len, gcell c);
+void ludus_grid_wall_rect(const grid_spec *s, grid_state *st, int x, int y, int w, int h);
 /* place_obj: obj may be GC_EMPTY (used by place_agent). max_tries < 0 is
  * unlimited. On success stores the position in *px, *py. */
-int grid_place_obj(const grid_spec *s, grid_state *st, gcell obj, int top_x, int top_y,
+int ludus_grid_place_obj(const grid_spec *s, grid_state *st, gcell obj, int top_x, int top_y,
                    int size_x, int size_y, grid_reject_fn reject, const void *ctx,
                    int max_tries, int *px, int *py);
-int grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, int size_x,
+int ludus_grid_place_agent(const grid_spec *s, grid_state *st, int top_x, int top_y, int size_x,
                      int size_y, int rand_dir, int max_tries);
-void grid_set_mission(const grid_spec *s, grid_state *st, const char *mission);
+void ludus_grid_set_mission(const grid_spec *s, grid_state *st, const char *mission);
 
 /* ---- text and pictures ---- */
-void grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
+void ludus_grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
 /* RGB frames (render.c): the env_ops render hooks. */
-int grid_render_size(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
-int grid_render(const ludus_env *env, const void *state, const ludus_render_opts *opts, uint8_t *rgb);
-int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
+int ludus_grid_render_size(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
+int ludus_grid_render(const ludus_env *env, const void *state, const ludus_render_opts *opts, uint8_t *rgb);
+int ludus_grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
               size_t cap);
 
 #endif

@@ -19,90 +19,90 @@ static void agent_at(grid_state *st, int x, int y, int dir)
 static int gen_empty(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
     if (s->p[0]) {
-        int rc = grid_place_agent(s, st, 0, 0, W, H, 1, -1);
+        int rc = ludus_grid_place_agent(s, st, 0, 0, W, H, 1, -1);
         if (rc) return rc;
     } else {
         agent_at(st, 1, 1, 0);
     }
-    grid_set_mission(s, st, MISSION_GREEN_GOAL);
+    ludus_grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
 }
-const grid_world grid_world_empty = {"Empty", 0, 32, 7, gen_empty, NULL, NULL, NULL};
+const grid_world ludus_grid_world_empty = {"Empty", 0, 32, 7, gen_empty, NULL, NULL, NULL};
 
 /* ---- FourRooms ---- */
 static int gen_fourrooms(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     int rw = W / 2, rh = H / 2;
     for (int j = 0; j < 2; j++)
         for (int i = 0; i < 2; i++) {
             int xl = i * rw, yt = j * rh, xr = xl + rw, yb = yt + rh;
             if (i + 1 < 2) {
-                grid_vert_wall(s, st, xr, yt, rh, GC_WALL);
-                int y = (int)grid_rand_int(st, yt + 1, yb);
+                ludus_grid_vert_wall(s, st, xr, yt, rh, GC_WALL);
+                int y = (int)ludus_grid_rand_int(st, yt + 1, yb);
                 grid_set(s, st, xr, y, GC_EMPTY);
             }
             if (j + 1 < 2) {
-                grid_horz_wall(s, st, xl, yb, rw, GC_WALL);
-                int x = (int)grid_rand_int(st, xl + 1, xr);
+                ludus_grid_horz_wall(s, st, xl, yb, rw, GC_WALL);
+                int x = (int)ludus_grid_rand_int(st, xl + 1, xr);
                 grid_set(s, st, x, yb, GC_EMPTY);
             }
         }
-    int rc = grid_place_agent(s, st, 0, 0, W, H, 1, -1);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, W, H, 1, -1);
     if (rc) return rc;
-    rc = grid_place_obj(s, st, GC_GOAL, 0, 0, W, H, NULL, NULL, -1, NULL, NULL);
+    rc = ludus_grid_place_obj(s, st, GC_GOAL, 0, 0, W, H, NULL, NULL, -1, NULL, NULL);
     if (rc) return rc;
-    grid_set_mission(s, st, "reach the goal");
+    ludus_grid_set_mission(s, st, "reach the goal");
     return LUDUS_OK;
 }
-const grid_world grid_world_fourrooms = {"FourRooms", 0, 32, 7, gen_fourrooms, NULL, NULL, NULL};
+const grid_world ludus_grid_world_fourrooms = {"FourRooms", 0, 32, 7, gen_fourrooms, NULL, NULL, NULL};
 
 /* ---- DoorKey ---- */
 static int gen_doorkey(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
-    int split = (int)grid_rand_int(st, 2, W - 2);
-    grid_vert_wall(s, st, split, 0, -1, GC_WALL);
-    int rc = grid_place_agent(s, st, 0, 0, split, H, 1, -1);
+    int split = (int)ludus_grid_rand_int(st, 2, W - 2);
+    ludus_grid_vert_wall(s, st, split, 0, -1, GC_WALL);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, split, H, 1, -1);
     if (rc) return rc;
-    int door_y = (int)grid_rand_int(st, 1, W - 2);
+    int door_y = (int)ludus_grid_rand_int(st, 1, W - 2);
     grid_set(s, st, split, door_y, grid_new_obj(st, OBJ_DOOR, COL_YELLOW, DOOR_LOCKED));
-    rc = grid_place_obj(s, st, grid_new_obj(st, OBJ_KEY, COL_YELLOW, 0), 0, 0, split, H, NULL, NULL,
+    rc = ludus_grid_place_obj(s, st, grid_new_obj(st, OBJ_KEY, COL_YELLOW, 0), 0, 0, split, H, NULL, NULL,
                         -1, NULL, NULL);
     if (rc) return rc;
-    grid_set_mission(s, st, "use the key to open the door and then get to the goal");
+    ludus_grid_set_mission(s, st, "use the key to open the door and then get to the goal");
     return LUDUS_OK;
 }
-const grid_world grid_world_doorkey = {"DoorKey", 0, 64, 7, gen_doorkey, NULL, NULL, NULL};
+const grid_world ludus_grid_world_doorkey = {"DoorKey", 0, 64, 7, gen_doorkey, NULL, NULL, NULL};
 
 /* ---- LavaGap ---- */
 static int gen_lavagap(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
-    int gx = (int)grid_rand_int(st, 2, W - 2);
-    int gy = (int)grid_rand_int(st, 1, H - 1);
-    grid_vert_wall(s, st, gx, 1, H - 2, GC_LAVA);
+    int gx = (int)ludus_grid_rand_int(st, 2, W - 2);
+    int gy = (int)ludus_grid_rand_int(st, 1, H - 1);
+    ludus_grid_vert_wall(s, st, gx, 1, H - 2, GC_LAVA);
     grid_set(s, st, gx, gy, GC_EMPTY);
-    grid_set_mission(s, st, "avoid the lava and get to the green goal square");
+    ludus_grid_set_mission(s, st, "avoid the lava and get to the green goal square");
     return LUDUS_OK;
 }
-const grid_world grid_world_lavagap = {"LavaGap", 0, 64, 7, gen_lavagap, NULL, NULL, NULL};
+const grid_world ludus_grid_world_lavagap = {"LavaGap", 0, 64, 7, gen_lavagap, NULL, NULL, NULL};
 
 /* ---- Lava/SimpleCrossing: p[0] = number of crossings, p[1] = lava ---- */
 static int gen_crossing(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
     gcell obstacle = s->p[1] ? GC_LAVA : GC_WALL;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
 
@@ -145,36 +145,36 @@ static int gen_crossing(const grid_spec *s, grid_state *st)
         int i, j;
         if (path[k] == MOVE_H) {
             i = lv[ri + 1];
-            j = lh[rj] + 1 + (int)grid_rand_int(st, 0, lh[rj + 1] - lh[rj] - 1);
+            j = lh[rj] + 1 + (int)ludus_grid_rand_int(st, 0, lh[rj + 1] - lh[rj] - 1);
             ri++;
         } else {
-            i = lv[ri] + 1 + (int)grid_rand_int(st, 0, lv[ri + 1] - lv[ri] - 1);
+            i = lv[ri] + 1 + (int)ludus_grid_rand_int(st, 0, lv[ri + 1] - lv[ri] - 1);
             j = lh[rj + 1];
             rj++;
         }
         grid_set(s, st, i, j, GC_EMPTY);
     }
-    grid_set_mission(s, st, s->p[1] ? "avoid the lava and get to the green goal square"
+    ludus_grid_set_mission(s, st, s->p[1] ? "avoid the lava and get to the green goal square"
                                      : "find the opening and get to the green goal square");
     return LUDUS_OK;
 }
-const grid_world grid_world_crossing = {"Crossing", 0, 64, 7, gen_crossing, NULL, NULL, NULL};
+const grid_world ludus_grid_world_crossing = {"Crossing", 0, 64, 7, gen_crossing, NULL, NULL, NULL};
 
 /* ---- DistShift: p[0] = row of the second lava strip ---- */
 static int gen_distshift(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     agent_at(st, 1, 1, 0);
     grid_set(s, st, W - 2, 1, GC_GOAL);
     for (int i = 0; i < W - 6; i++) {
         grid_set(s, st, 3 + i, 1, GC_LAVA);
         grid_set(s, st, 3 + i, s->p[0], GC_LAVA);
     }
-    grid_set_mission(s, st, MISSION_GREEN_GOAL);
+    ludus_grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
 }
-const grid_world grid_world_distshift = {"DistShift", 0, 32, 7, gen_distshift, NULL, NULL, NULL};
+const grid_world ludus_grid_world_distshift = {"DistShift", 0, 32, 7, gen_distshift, NULL, NULL, NULL};
 
 /* ---- Dynamic-Obstacles: p[0] = random start, p[1] = obstacles ---- */
 #define DYN_MAX_OBST 16
@@ -195,10 +195,10 @@ static int gen_dynobs(const grid_spec *s, grid_state *st)
 {
     int W = s->width, H = s->height;
     dyn_extra *ex = grid_extra(s, st);
-    grid_wall_rect(s, st, 0, 0, W, H);
+    ludus_grid_wall_rect(s, st, 0, 0, W, H);
     grid_set(s, st, W - 2, H - 2, GC_GOAL);
     if (s->p[0]) {
-        int rc = grid_place_agent(s, st, 0, 0, W, H, 1, -1);
+        int rc = ludus_grid_place_agent(s, st, 0, 0, W, H, 1, -1);
         if (rc) return rc;
     } else {
         agent_at(st, 1, 1, 0);
@@ -207,12 +207,12 @@ static int gen_dynobs(const grid_spec *s, grid_state *st)
     for (int i = 0; i < ex->n; i++) {
         int x, y;
         ex->ball[i] = grid_new_obj(st, OBJ_BALL, COL_BLUE, 0);
-        int rc = grid_place_obj(s, st, ex->ball[i], 0, 0, W, H, NULL, NULL, 100, &x, &y);
+        int rc = ludus_grid_place_obj(s, st, ex->ball[i], 0, 0, W, H, NULL, NULL, 100, &x, &y);
         if (rc) return rc;
         ex->x[i] = (uint8_t)x;
         ex->y[i] = (uint8_t)y;
     }
-    grid_set_mission(s, st, MISSION_GREEN_GOAL);
+    ludus_grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
 }
 
@@ -220,23 +220,23 @@ static void step_dynobs(const grid_spec *s, grid_state *st, int action, ludus_st
 {
     dyn_extra *ex = grid_extra(s, st);
     if (action >= 3) action = ACT_LEFT;
-    int fx = st->agent_x + grid_dir_vec[st->agent_dir][0];
-    int fy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
+    int fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
     gcell fc = grid_get(s, st, fx, fy);
     int not_clear = fc != GC_EMPTY && GC_TYPE(fc) != OBJ_GOAL;
     for (int i = 0; i < ex->n; i++) {
         int ox = ex->x[i], oy = ex->y[i], x, y;
-        if (grid_place_obj(s, st, ex->ball[i], ox - 1, oy - 1, 3, 3, NULL, NULL, 100, &x, &y) == LUDUS_OK) {
+        if (ludus_grid_place_obj(s, st, ex->ball[i], ox - 1, oy - 1, 3, 3, NULL, NULL, 100, &x, &y) == LUDUS_OK) {
             grid_set(s, st, ox, oy, GC_EMPTY);
             ex->x[i] = (uint8_t)x;
             ex->y[i] = (uint8_t)y;
         }
     }
-    grid_core_step(s, st, action, out);
+    ludus_grid_core_step(s, st, action, out);
     if (action == ACT_FORWARD && not_clear) {
         out->reward = -1.0;
         out->terminated = 1;
     }
 }
-const grid_world grid_world_dynobs = {"DynamicObstacles", sizeof(dyn_extra), 32, 3, gen_dynobs,
+const grid_world ludus_grid_world_dynobs = {"DynamicObstacles", sizeof(dyn_extra), 32, 3, gen_dynobs,
                                       step_dynobs, NULL, NULL};

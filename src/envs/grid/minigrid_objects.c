@@ -31,22 +31,22 @@ static int gen_fetch(const grid_spec *s, grid_state *st)
     fetch_extra *ex = grid_extra(s, st);
     int n = s->p[0];
     gcell objs[GRID_MAX_OBJS];
-    grid_wall_rect(s, st, 0, 0, s->width, s->height);
+    ludus_grid_wall_rect(s, st, 0, 0, s->width, s->height);
     for (int i = 0; i < n; i++) {
-        int type = KEY_BALL[grid_rand_int(st, 0, 2)];
+        int type = KEY_BALL[ludus_grid_rand_int(st, 0, 2)];
         int color = grid_rand_color(st);
         objs[i] = grid_new_obj(st, type, color, 0);
-        int rc = grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, NULL, NULL, -1, NULL, NULL);
+        int rc = ludus_grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, NULL, NULL, -1, NULL, NULL);
         if (rc) return rc;
     }
-    int rc = grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
     if (rc) return rc;
-    gcell target = objs[grid_rand_int(st, 0, n)];
+    gcell target = objs[ludus_grid_rand_int(st, 0, n)];
     ex->type = (uint8_t)GC_TYPE(target);
     ex->color = (uint8_t)GC_COLOR(target);
-    const char *phrase = FETCH_PHRASES[grid_rand_int(st, 0, 5)];
+    const char *phrase = FETCH_PHRASES[ludus_grid_rand_int(st, 0, 5)];
     snprintf(grid_mission(s, st), s->world->mission_cap, "%s %s %s", phrase,
-             grid_color_str[ex->color], grid_type_str[ex->type]);
+             ludus_grid_color_str[ex->color], ludus_grid_type_str[ex->type]);
     return LUDUS_OK;
 }
 
@@ -54,14 +54,14 @@ static int gen_fetch(const grid_spec *s, grid_state *st)
 static void step_fetch(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     const fetch_extra *ex = grid_extra(s, st);
-    grid_core_step(s, st, action, out);
+    ludus_grid_core_step(s, st, action, out);
     if (st->carrying != GC_EMPTY) {
         int match = GC_TYPE(st->carrying) == ex->type && GC_COLOR(st->carrying) == ex->color;
-        out->reward = match ? grid_success_reward(st) : 0.0;
+        out->reward = match ? ludus_grid_success_reward(st) : 0.0;
         out->terminated = 1;
     }
 }
-const grid_world grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL, NULL};
+const grid_world ludus_grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL, NULL};
 
 /* ---- GoToDoor and GoToObject share their step rule ---- */
 typedef struct goto_extra {
@@ -73,10 +73,10 @@ typedef struct goto_extra {
 static void step_goto(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     const goto_extra *ex = grid_extra(s, st);
-    grid_core_step(s, st, action, out);
+    ludus_grid_core_step(s, st, action, out);
     if (action == ACT_TOGGLE) out->terminated = 1;
     if (action == ACT_DONE) {
-        if (is_adjacent4(st->agent_x, st->agent_y, ex->x, ex->y)) out->reward = grid_success_reward(st);
+        if (is_adjacent4(st->agent_x, st->agent_y, ex->x, ex->y)) out->reward = ludus_grid_success_reward(st);
         out->terminated = 1;
     }
 }
@@ -85,39 +85,39 @@ static void step_goto(const grid_spec *s, grid_state *st, int action, ludus_step
 static int gen_gotodoor(const grid_spec *s, grid_state *st)
 {
     goto_extra *ex = grid_extra(s, st);
-    int w = (int)grid_rand_int(st, 5, s->width + 1);
-    int h = (int)grid_rand_int(st, 5, s->height + 1);
-    grid_wall_rect(s, st, 0, 0, w, h);
+    int w = (int)ludus_grid_rand_int(st, 5, s->width + 1);
+    int h = (int)ludus_grid_rand_int(st, 5, s->height + 1);
+    ludus_grid_wall_rect(s, st, 0, 0, w, h);
     int dx[4], dy[4], color[4];
-    dx[0] = (int)grid_rand_int(st, 2, w - 2);
+    dx[0] = (int)ludus_grid_rand_int(st, 2, w - 2);
     dy[0] = 0;
-    dx[1] = (int)grid_rand_int(st, 2, w - 2);
+    dx[1] = (int)ludus_grid_rand_int(st, 2, w - 2);
     dy[1] = h - 1;
     dx[2] = 0;
-    dy[2] = (int)grid_rand_int(st, 2, h - 2);
+    dy[2] = (int)ludus_grid_rand_int(st, 2, h - 2);
     dx[3] = w - 1;
-    dy[3] = (int)grid_rand_int(st, 2, h - 2);
+    dy[3] = (int)ludus_grid_rand_int(st, 2, h - 2);
     for (int n = 0; n < 4;) {
         int c = grid_rand_color(st), dup = 0;
         for (int k = 0; k < n; k++) dup |= color[k] == c;
         if (!dup) color[n++] = c;
     }
     for (int i = 0; i < 4; i++) grid_set(s, st, dx[i], dy[i], grid_new_obj(st, OBJ_DOOR, color[i], DOOR_CLOSED));
-    int rc = grid_place_agent(s, st, 0, 0, w, h, 1, -1);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, w, h, 1, -1);
     if (rc) return rc;
-    int t = (int)grid_rand_int(st, 0, 4);
+    int t = (int)ludus_grid_rand_int(st, 0, 4);
     ex->x = (uint8_t)dx[t];
     ex->y = (uint8_t)dy[t];
-    snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s door", grid_color_str[color[t]]);
+    snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s door", ludus_grid_color_str[color[t]]);
     return LUDUS_OK;
 }
-const grid_world grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL, NULL};
+const grid_world ludus_grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL, NULL};
 
 /* Draw an object type and colour not drawn before (GoToObject, PutNear). */
 static gcell new_unique_obj(grid_state *st, const gcell *objs, int n)
 {
     for (;;) {
-        int type = KEY_BALL_BOX[grid_rand_int(st, 0, 3)];
+        int type = KEY_BALL_BOX[ludus_grid_rand_int(st, 0, 3)];
         int color = grid_rand_color(st);
         int dup = 0;
         for (int k = 0; k < n; k++) dup |= GC_TYPE(objs[k]) == type && GC_COLOR(objs[k]) == color;
@@ -131,22 +131,22 @@ static int gen_gotoobject(const grid_spec *s, grid_state *st)
     goto_extra *ex = grid_extra(s, st);
     int n = s->p[0], px[GRID_MAX_OBJS], py[GRID_MAX_OBJS];
     gcell objs[GRID_MAX_OBJS];
-    grid_wall_rect(s, st, 0, 0, s->width, s->height);
+    ludus_grid_wall_rect(s, st, 0, 0, s->width, s->height);
     for (int i = 0; i < n; i++) {
         objs[i] = new_unique_obj(st, objs, i);
-        int rc = grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, NULL, NULL, -1, &px[i], &py[i]);
+        int rc = ludus_grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, NULL, NULL, -1, &px[i], &py[i]);
         if (rc) return rc;
     }
-    int rc = grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
     if (rc) return rc;
-    int t = (int)grid_rand_int(st, 0, n);
+    int t = (int)ludus_grid_rand_int(st, 0, n);
     ex->x = (uint8_t)px[t];
     ex->y = (uint8_t)py[t];
-    snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s %s", grid_color_str[GC_COLOR(objs[t])],
-             grid_type_str[GC_TYPE(objs[t])]);
+    snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s %s", ludus_grid_color_str[GC_COLOR(objs[t])],
+             ludus_grid_type_str[GC_TYPE(objs[t])]);
     return LUDUS_OK;
 }
-const grid_world grid_world_gotoobject = {"GoToObject", sizeof(goto_extra), 32, 7, gen_gotoobject, step_goto,
+const grid_world ludus_grid_world_gotoobject = {"GoToObject", sizeof(goto_extra), 32, 7, gen_gotoobject, step_goto,
                                           NULL, NULL};
 
 /* ---- PutNear: p[0] = number of objects ---- */
@@ -179,26 +179,26 @@ static int gen_putnear(const grid_spec *s, grid_state *st)
     int n = s->p[0];
     gcell objs[GRID_MAX_OBJS];
     placed_set ps = {0};
-    grid_wall_rect(s, st, 0, 0, s->width, s->height);
+    ludus_grid_wall_rect(s, st, 0, 0, s->width, s->height);
     for (int i = 0; i < n; i++) {
         objs[i] = new_unique_obj(st, objs, i);
-        int rc = grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, near_placed, &ps, -1, &ps.x[i],
+        int rc = ludus_grid_place_obj(s, st, objs[i], 0, 0, s->width, s->height, near_placed, &ps, -1, &ps.x[i],
                                 &ps.y[i]);
         if (rc) return rc;
         ps.n++;
     }
-    int rc = grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
+    int rc = ludus_grid_place_agent(s, st, 0, 0, s->width, s->height, 1, -1);
     if (rc) return rc;
-    int m = (int)grid_rand_int(st, 0, n), t;
-    do t = (int)grid_rand_int(st, 0, n);
+    int m = (int)ludus_grid_rand_int(st, 0, n), t;
+    do t = (int)ludus_grid_rand_int(st, 0, n);
     while (t == m);
     ex->move_type = (uint8_t)GC_TYPE(objs[m]);
     ex->move_color = (uint8_t)GC_COLOR(objs[m]);
     ex->target_x = (uint8_t)ps.x[t];
     ex->target_y = (uint8_t)ps.y[t];
     snprintf(grid_mission(s, st), s->world->mission_cap, "put the %s %s near the %s %s",
-             grid_color_str[ex->move_color], grid_type_str[ex->move_type], grid_color_str[GC_COLOR(objs[t])],
-             grid_type_str[GC_TYPE(objs[t])]);
+             ludus_grid_color_str[ex->move_color], ludus_grid_type_str[ex->move_type], ludus_grid_color_str[GC_COLOR(objs[t])],
+             ludus_grid_type_str[GC_TYPE(objs[t])]);
     return LUDUS_OK;
 }
 
@@ -209,17 +209,17 @@ static void step_putnear(const grid_spec *s, grid_state *st, int action, ludus_s
 {
     const putnear_extra *ex = grid_extra(s, st);
     gcell held = st->carrying;
-    grid_core_step(s, st, action, out);
-    int ox = st->agent_x + grid_dir_vec[st->agent_dir][0];
-    int oy = st->agent_y + grid_dir_vec[st->agent_dir][1];
+    ludus_grid_core_step(s, st, action, out);
+    int ox = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
+    int oy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
     if (action == ACT_PICKUP && st->carrying != GC_EMPTY &&
         (GC_TYPE(st->carrying) != ex->move_type || GC_COLOR(st->carrying) != ex->move_color))
         out->terminated = 1;
     if (action == ACT_DROP && held != GC_EMPTY) {
         int dx = ox - ex->target_x, dy = oy - ex->target_y;
         if (grid_get(s, st, ox, oy) == held && dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1)
-            out->reward = grid_success_reward(st);
+            out->reward = ludus_grid_success_reward(st);
         out->terminated = 1;
     }
 }
-const grid_world grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL, NULL};
+const grid_world ludus_grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL, NULL};

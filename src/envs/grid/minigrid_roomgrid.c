@@ -15,17 +15,17 @@ static void set_mission_obj(const grid_spec *s, grid_state *st, gcell obj)
 {
     char m[64];
     strbuf sb = sb_make(m, sizeof m);
-    sb_printf(&sb, "pick up the %s %s", grid_color_str[GC_COLOR(obj)], grid_type_str[GC_TYPE(obj)]);
-    grid_set_mission(s, st, m);
+    ludus_sb_printf(&sb, "pick up the %s %s", ludus_grid_color_str[GC_COLOR(obj)], ludus_grid_type_str[GC_TYPE(obj)]);
+    ludus_grid_set_mission(s, st, m);
 }
 
 /* After a pickup action, carrying the target is a success. */
 static void step_pickup_target(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     const target_extra *ex = grid_extra_c(s, st);
-    grid_core_step(s, st, action, out);
+    ludus_grid_core_step(s, st, action, out);
     if (action == ACT_PICKUP && st->carrying != GC_EMPTY && GC_ID(st->carrying) == ex->target_id) {
-        out->reward = grid_success_reward(st);
+        out->reward = ludus_grid_success_reward(st);
         out->terminated = 1;
     }
 }
@@ -35,42 +35,42 @@ static int gen_keycorridor(const grid_spec *s, grid_state *st)
 {
     roomgrid rg;
     target_extra *ex = grid_extra(s, st);
-    rg_init(&rg, s, st);
-    for (int j = 1; j < rg.rows; j++) rg_remove_wall(&rg, 1, j, RG_UP);
+    ludus_rg_init(&rg, s, st);
+    for (int j = 1; j < rg.rows; j++) ludus_rg_remove_wall(&rg, 1, j, RG_UP);
     int room = grid_rand_small(st, 0, rg.rows);
-    gcell door = rg_add_door(&rg, 2, room, RG_LEFT, -1, 1, NULL, NULL);
+    gcell door = ludus_rg_add_door(&rg, 2, room, RG_LEFT, -1, 1, NULL, NULL);
     gcell ball;
-    int rc = rg_add_object(&rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL);
+    int rc = ludus_rg_add_object(&rg, 2, room, OBJ_BALL, -1, &ball, NULL, NULL);
     if (rc) return rc;
     int key_room = grid_rand_small(st, 0, rg.rows);
-    rc = rg_add_object(&rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
+    rc = ludus_rg_add_object(&rg, 0, key_room, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     if (rc) return rc;
-    rc = rg_place_agent(&rg, 1, rg.rows / 2, 1);
+    rc = ludus_rg_place_agent(&rg, 1, rg.rows / 2, 1);
     if (rc) return rc;
-    rc = rg_connect_all(&rg, NULL, 0);
+    rc = ludus_rg_connect_all(&rg, NULL, 0);
     if (rc) return rc;
     ex->target_id = (uint8_t)GC_ID(ball);
     set_mission_obj(s, st, ball);
     return LUDUS_OK;
 }
-const grid_world grid_world_keycorridor = {"KeyCorridor", sizeof(target_extra), 32, 7, gen_keycorridor,
-                                           step_pickup_target, NULL, rg_layout};
+const grid_world ludus_grid_world_keycorridor = {"KeyCorridor", sizeof(target_extra), 32, 7, gen_keycorridor,
+                                           step_pickup_target, NULL, ludus_rg_layout};
 
 /* ---- Unlock (1 x 2 rooms of size 6) ---- */
 static int gen_unlock(const grid_spec *s, grid_state *st)
 {
     roomgrid rg;
     target_extra *ex = grid_extra(s, st);
-    rg_init(&rg, s, st);
+    ludus_rg_init(&rg, s, st);
     int dx, dy;
-    gcell door = rg_add_door(&rg, 0, 0, RG_RIGHT, -1, 1, &dx, &dy);
-    int rc = rg_add_object(&rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
+    gcell door = ludus_rg_add_door(&rg, 0, 0, RG_RIGHT, -1, 1, &dx, &dy);
+    int rc = ludus_rg_add_object(&rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     if (rc) return rc;
-    rc = rg_place_agent(&rg, 0, 0, 1);
+    rc = ludus_rg_place_agent(&rg, 0, 0, 1);
     if (rc) return rc;
     ex->door_x = (int8_t)dx;
     ex->door_y = (int8_t)dy;
-    grid_set_mission(s, st, "open the door");
+    ludus_grid_set_mission(s, st, "open the door");
     return LUDUS_OK;
 }
 
@@ -78,39 +78,39 @@ static int gen_unlock(const grid_spec *s, grid_state *st)
 static void step_unlock(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     const target_extra *ex = grid_extra_c(s, st);
-    grid_core_step(s, st, action, out);
+    ludus_grid_core_step(s, st, action, out);
     if (action == ACT_TOGGLE && GC_STATE(grid_get(s, st, ex->door_x, ex->door_y)) == DOOR_OPEN) {
-        out->reward = grid_success_reward(st);
+        out->reward = ludus_grid_success_reward(st);
         out->terminated = 1;
     }
 }
-const grid_world grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL, rg_layout};
+const grid_world ludus_grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL, ludus_rg_layout};
 
 /* ---- UnlockPickup and BlockedUnlockPickup: p[3] = a ball blocks the door ---- */
 static int gen_unlockpickup(const grid_spec *s, grid_state *st)
 {
     roomgrid rg;
     target_extra *ex = grid_extra(s, st);
-    rg_init(&rg, s, st);
+    ludus_rg_init(&rg, s, st);
     gcell box;
-    int rc = rg_add_object(&rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL);
+    int rc = ludus_rg_add_object(&rg, 1, 0, OBJ_BOX, -1, &box, NULL, NULL);
     if (rc) return rc;
     int dx, dy;
-    gcell door = rg_add_door(&rg, 0, 0, RG_RIGHT, -1, 1, &dx, &dy);
+    gcell door = ludus_rg_add_door(&rg, 0, 0, RG_RIGHT, -1, 1, &dx, &dy);
     if (s->p[3]) {
         int color = grid_rand_color(st);
         grid_set(s, st, dx - 1, dy, grid_new_obj(st, OBJ_BALL, color, 0));
     }
-    rc = rg_add_object(&rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
+    rc = ludus_rg_add_object(&rg, 0, 0, OBJ_KEY, GC_COLOR(door), NULL, NULL, NULL);
     if (rc) return rc;
-    rc = rg_place_agent(&rg, 0, 0, 1);
+    rc = ludus_rg_place_agent(&rg, 0, 0, 1);
     if (rc) return rc;
     ex->target_id = (uint8_t)GC_ID(box);
     set_mission_obj(s, st, box);
     return LUDUS_OK;
 }
-const grid_world grid_world_unlockpickup = {"UnlockPickup", sizeof(target_extra), 32, 7, gen_unlockpickup,
-                                            step_pickup_target, NULL, rg_layout};
+const grid_world ludus_grid_world_unlockpickup = {"UnlockPickup", sizeof(target_extra), 32, 7, gen_unlockpickup,
+                                            step_pickup_target, NULL, ludus_rg_layout};
 
 /* ---- ObstructedMaze ----
  * p[3] key in a box, p[4] doors blocked by a ball, p[5] quarters (0: the
@@ -129,7 +129,7 @@ static int om_add_key(const grid_spec *s, roomgrid *rg, int i, int j, int color)
         st->contents[GC_ID(box)] = obj;
         obj = box;
     }
-    return rg_place_in_room(rg, i, j, obj, NULL, NULL);
+    return ludus_rg_place_in_room(rg, i, j, obj, NULL, NULL);
 }
 
 /* ObstructedMazeEnv.add_door: a door, its blocking ball inside room (i, j)
@@ -138,9 +138,9 @@ static int om_add_door(const grid_spec *s, roomgrid *rg, int i, int j, int idx, 
                        int defer_key)
 {
     int dx, dy;
-    rg_add_door(rg, i, j, idx, color, locked, &dx, &dy);
+    ludus_rg_add_door(rg, i, j, idx, color, locked, &dx, &dy);
     if (s->p[4] && locked)
-        grid_set(s, rg->st, dx - grid_dir_vec[idx][0], dy - grid_dir_vec[idx][1],
+        grid_set(s, rg->st, dx - ludus_grid_dir_vec[idx][0], dy - ludus_grid_dir_vec[idx][1],
                  grid_new_obj(rg->st, OBJ_BALL, OM_BLOCKER_COLOR, 0));
     if (locked && !defer_key) return om_add_key(s, rg, i, j, color);
     return LUDUS_OK;
@@ -150,18 +150,18 @@ static int gen_obstructed(const grid_spec *s, grid_state *st)
 {
     roomgrid rg;
     target_extra *ex = grid_extra(s, st);
-    rg_init(&rg, s, st);
+    ludus_rg_init(&rg, s, st);
     int door_colors[6] = {COL_BLUE, COL_GREEN, COL_GREY, COL_PURPLE, COL_RED, COL_YELLOW};
-    rg_rand_subset(st, door_colors, 6, 6);
+    ludus_rg_rand_subset(st, door_colors, 6, 6);
     gcell ball;
     int rc;
     const int quarters = s->p[5], v1 = s->p[7];
     if (quarters == 0) {
         rc = om_add_door(s, &rg, 0, 0, RG_RIGHT, door_colors[0], 1, 0);
         if (rc) return rc;
-        rc = rg_add_object(&rg, 1, 0, OBJ_BALL, OM_TARGET_COLOR, &ball, NULL, NULL);
+        rc = ludus_rg_add_object(&rg, 1, 0, OBJ_BALL, OM_TARGET_COLOR, &ball, NULL, NULL);
         if (rc) return rc;
-        rc = rg_place_agent(&rg, 0, 0, 1);
+        rc = ludus_rg_place_agent(&rg, 0, 0, 1);
         if (rc) return rc;
     } else {
         static const int side[4][2] = {{2, 1}, {1, 2}, {0, 1}, {1, 0}};
@@ -180,14 +180,14 @@ static int gen_obstructed(const grid_spec *s, grid_state *st)
             }
         }
         int c = grid_rand_small(st, 0, quarters);
-        rc = rg_add_object(&rg, corner[c][0], corner[c][1], OBJ_BALL, OM_TARGET_COLOR, &ball, NULL, NULL);
+        rc = ludus_rg_add_object(&rg, corner[c][0], corner[c][1], OBJ_BALL, OM_TARGET_COLOR, &ball, NULL, NULL);
         if (rc) return rc;
-        rc = rg_place_agent(&rg, s->p[6] / 3, s->p[6] % 3, 1);
+        rc = ludus_rg_place_agent(&rg, s->p[6] / 3, s->p[6] % 3, 1);
         if (rc) return rc;
     }
     ex->target_id = (uint8_t)GC_ID(ball);
-    grid_set_mission(s, st, "pick up the blue ball");
+    ludus_grid_set_mission(s, st, "pick up the blue ball");
     return LUDUS_OK;
 }
-const grid_world grid_world_obstructed = {"ObstructedMaze", sizeof(target_extra), 32, 7, gen_obstructed,
-                                          step_pickup_target, NULL, rg_layout};
+const grid_world ludus_grid_world_obstructed = {"ObstructedMaze", sizeof(target_extra), 32, 7, gen_obstructed,
+                                          step_pickup_target, NULL, ludus_rg_layout};

@@ -409,13 +409,13 @@ static int tile_size_of(const ludus_env *env, const ludus_render_opts *o, int *t
 {
     int t = o->tile_size ? o->tile_size : TILE_DEFAULT;
     if (t < 1 || t > TILE_MAX)
-        return err_set(LUDUS_EINVAL, "tile size %d is out of range 1..%d for '%s' (0 means %d)", t, TILE_MAX,
+        return ludus_err_set(LUDUS_EINVAL, "tile size %d is out of range 1..%d for '%s' (0 means %d)", t, TILE_MAX,
                        env->id, TILE_DEFAULT);
     *ts = t;
     return LUDUS_OK;
 }
 
-int grid_render_size(const ludus_env *env, const ludus_render_opts *o, int *w, int *h)
+int ludus_grid_render_size(const ludus_env *env, const ludus_render_opts *o, int *w, int *h)
 {
     const grid_spec *s = env->impl;
     int ts, rc = tile_size_of(env, o, &ts);
@@ -426,7 +426,7 @@ int grid_render_size(const ludus_env *env, const ludus_render_opts *o, int *w, i
     return LUDUS_OK;
 }
 
-int grid_render(const ludus_env *env, const void *state, const ludus_render_opts *o, uint8_t *rgb)
+int ludus_grid_render(const ludus_env *env, const void *state, const ludus_render_opts *o, uint8_t *rgb)
 {
     const grid_spec *s = env->impl;
     const grid_state *st = state;
@@ -435,7 +435,7 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
     /* A state read back from elsewhere may be damaged: its pose decides
      * which cells the view reads. */
     if (st->agent_x < 0 || st->agent_y < 0 || st->agent_x >= s->width || st->agent_y >= s->height)
-        return err_set(LUDUS_ESTATE, "'%s': the state's agent stands outside the grid at (%d, %d)", env->id,
+        return ludus_err_set(LUDUS_ESTATE, "'%s': the state's agent stands outside the grid at (%d, %d)", env->id,
                        st->agent_x, st->agent_y);
     /* The picture as cols x rows cells, which of them are lit, and where
      * the agent stands facing which way. */
@@ -448,7 +448,7 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
          * agent), the agent at the bottom centre facing up. */
         const int V = s->view;
         uint8_t enc[GRID_MAX_VIEW * GRID_MAX_VIEW * 3];
-        grid_view(s, st, enc);
+        ludus_grid_view(s, st, enc);
         cols = rows = V;
         for (int vy = 0; vy < V; vy++)
             for (int vx = 0; vx < V; vx++) {
@@ -462,7 +462,7 @@ int grid_render(const ludus_env *env, const void *state, const ludus_render_opts
         cols = s->width;
         rows = s->height;
         memcpy(cells, grid_cells_c(s, st), sizeof(gcell) * (size_t)(cols * rows));
-        if (o->highlight) grid_visible_cells(s, st, lit);
+        if (o->highlight) ludus_grid_visible_cells(s, st, lit);
         else memset(lit, 0, (size_t)(cols * rows));
         agent = st->agent_y * cols + st->agent_x;
         dir = st->agent_dir & 3;

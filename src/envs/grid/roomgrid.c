@@ -16,12 +16,12 @@
 static const int rg_kinds[3] = {OBJ_KEY, OBJ_BALL, OBJ_BOX};
 #define RG_ALL_COLORS 0x3fu /* the six encoding colours as bits */
 
-int rg_rand_elem(grid_state *st, const int *items, int n)
+int ludus_rg_rand_elem(grid_state *st, const int *items, int n)
 {
     return items[grid_rand_small(st, 0, n)];
 }
 
-void rg_rand_subset(grid_state *st, int *items, int n, int k)
+void ludus_rg_rand_subset(grid_state *st, int *items, int n, int k)
 {
     int rest[GRID_MAX_OBJS], out[GRID_MAX_OBJS];
     memcpy(rest, items, sizeof(int) * (size_t)n);
@@ -34,7 +34,7 @@ void rg_rand_subset(grid_state *st, int *items, int n, int k)
     memcpy(items + k, rest, sizeof(int) * (size_t)(n - k));
 }
 
-void rg_layout(const grid_spec *s, gcell *cells)
+void ludus_rg_layout(const grid_spec *s, gcell *cells)
 {
     const int W = s->width, rs = s->p[RG_P_SIZE], step = rs - 1;
     for (int k = 0; k < W * s->height; k++) cells[k] = GC_EMPTY;
@@ -50,7 +50,7 @@ void rg_layout(const grid_spec *s, gcell *cells)
         }
 }
 
-void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
+void ludus_rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
 {
     rg->s = s;
     rg->st = st;
@@ -67,7 +67,7 @@ void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
         for (; k + 16 <= n; k += 16) memcpy(dst + k, s->layout + k, 16 * sizeof(gcell));
         for (; k < n; k++) dst[k] = s->layout[k];
     } else {
-        rg_layout(s, grid_cells(s, st));
+        ludus_rg_layout(s, grid_cells(s, st));
     }
     st->next_id = 1;
     st->carrying = GC_EMPTY;
@@ -106,10 +106,10 @@ void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st)
 /* The neighbour of (i, j) through wall k (which must have one). */
 static rg_room *rg_neighbor(roomgrid *rg, int i, int j, int k)
 {
-    return rg_get(rg, i + grid_dir_vec[k][0], j + grid_dir_vec[k][1]);
+    return rg_get(rg, i + ludus_grid_dir_vec[k][0], j + ludus_grid_dir_vec[k][1]);
 }
 
-gcell rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, int *px, int *py)
+gcell ludus_rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, int *px, int *py)
 {
     grid_state *st = rg->st;
     rg_room *r = rg_get(rg, i, j);
@@ -130,7 +130,7 @@ gcell rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, in
     return door;
 }
 
-void rg_remove_wall(roomgrid *rg, int i, int j, int idx)
+void ludus_rg_remove_wall(roomgrid *rg, int i, int j, int idx)
 {
     const int rs = rg->size, tx = i * (rs - 1), ty = j * (rs - 1);
     for (int k = 1; k < rs - 1; k++) {
@@ -240,7 +240,7 @@ static inline void rg_note_obj(roomgrid *rg, gcell obj)
     rg->placed[GC_TYPE(obj)] |= (uint8_t)(1u << GC_COLOR(obj));
 }
 
-int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
+int ludus_rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
 {
     int x, y;
     int rc = rg_place(rg, i, j, obj, 0, &x, &y);
@@ -251,16 +251,16 @@ int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py)
     return LUDUS_OK;
 }
 
-int rg_add_object(roomgrid *rg, int i, int j, int kind, int color, gcell *out, int *px, int *py)
+int ludus_rg_add_object(roomgrid *rg, int i, int j, int kind, int color, gcell *out, int *px, int *py)
 {
-    if (kind < 0) kind = rg_rand_elem(rg->st, rg_kinds, 3);
+    if (kind < 0) kind = ludus_rg_rand_elem(rg->st, rg_kinds, 3);
     if (color < 0) color = grid_rand_color(rg->st);
     gcell obj = grid_new_obj(rg->st, kind, color, 0);
     if (out) *out = obj;
-    return rg_place_in_room(rg, i, j, obj, px, py);
+    return ludus_rg_place_in_room(rg, i, j, obj, px, py);
 }
 
-int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
+int ludus_rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
 {
     grid_state *st = rg->st;
     if (i < 0) i = grid_rand_small(st, 0, rg->cols);
@@ -268,7 +268,7 @@ int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
     const gcell *cells = grid_cells_c(rg->s, st);
     const int W = rg->s->width;
     for (int round = 0; round < RG_AGENT_ROUNDS; round++) {
-        /* grid_place_agent: the old position does not reject. */
+        /* ludus_grid_place_agent: the old position does not reject. */
         st->agent_x = st->agent_y = -1;
         int x, y;
         int rc = rg_place(rg, i, j, GC_EMPTY, 1, &x, &y);
@@ -276,7 +276,7 @@ int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir)
         st->agent_x = (int16_t)x;
         st->agent_y = (int16_t)y;
         if (rand_dir) st->agent_dir = (uint8_t)grid_rand_small(st, 0, 4);
-        gcell front = cells[(y + grid_dir_vec[st->agent_dir][1]) * W + x + grid_dir_vec[st->agent_dir][0]];
+        gcell front = cells[(y + ludus_grid_dir_vec[st->agent_dir][1]) * W + x + ludus_grid_dir_vec[st->agent_dir][0]];
         if (front == GC_EMPTY || GC_TYPE(front) == OBJ_WALL) return LUDUS_OK;
     }
     return GEN_FAIL;
@@ -302,7 +302,7 @@ static int rg_components(const roomgrid *rg, uint8_t *comp)
             const int r = stack[--top], i = r % rg->cols, j = r / rg->cols;
             for (int k = 0; k < 4; k++) {
                 if (rg->room[r].doors[k] == RG_WALL) continue;
-                const int q = (j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0];
+                const int q = (j + ludus_grid_dir_vec[k][1]) * rg->cols + i + ludus_grid_dir_vec[k][0];
                 if (comp[q] != UINT8_MAX) continue;
                 comp[q] = (uint8_t)ncomp;
                 stack[top++] = q;
@@ -313,11 +313,11 @@ static int rg_components(const roomgrid *rg, uint8_t *comp)
     return ncomp;
 }
 
-int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
+int ludus_rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
 {
     grid_state *st = rg->st;
     if (!colors) {
-        colors = grid_color_names;
+        colors = ludus_grid_color_names;
         ncolors = 6;
     }
     /* The reference floods from the agent's room every iteration until it
@@ -339,8 +339,8 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
         if (!rg_has_neighbor(rg, i, j, k) || r->doors[k] != RG_WALL) continue;
         if (r->locked || rg_neighbor(rg, i, j, k)->locked) continue;
         int color = colors[grid_rand_small(st, 0, ncolors)];
-        rg_add_door(rg, i, j, k, color, 0, NULL, NULL);
-        const uint8_t a = comp.b[j * rg->cols + i], b = comp.b[(j + grid_dir_vec[k][1]) * rg->cols + i + grid_dir_vec[k][0]];
+        ludus_rg_add_door(rg, i, j, k, color, 0, NULL, NULL);
+        const uint8_t a = comp.b[j * rg->cols + i], b = comp.b[(j + ludus_grid_dir_vec[k][1]) * rg->cols + i + ludus_grid_dir_vec[k][0]];
         if (a != b) { /* relabel b as a: all nine rooms at once */
             const rg_labels is_b = (rg_labels)(comp.v == b);
             comp.v += is_b & (uint8_t)(a - b);
@@ -349,7 +349,7 @@ int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors)
     }
 }
 
-int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell *out, int8_t *xs,
+int ludus_rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell *out, int8_t *xs,
                        int8_t *ys)
 {
     /* add_object(place_in_room) per distractor, with the stream in locals
@@ -361,7 +361,7 @@ int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell 
     for (int added = 0; added < n;) {
         int c, t;
         grid_rng_pair(&rng, 6, 3, &c, &t); /* colour, then kind */
-        const int color = grid_color_names[c], type = rg_kinds[t];
+        const int color = ludus_grid_color_names[c], type = rg_kinds[t];
         if (all_unique && ((rg->placed[type] >> color) & 1u)) {
             /* Every kind in every colour placed: the reference would draw
              * forever; saying so beats hanging. */

@@ -54,31 +54,31 @@ static inline int rg_has_neighbor(const roomgrid *rg, int i, int j, int k)
 }
 
 /* The walls of every room on an empty grid: every room-grid world's
- * grid_world.layout, so rg_init copies them from the spec. */
-void rg_layout(const grid_spec *s, gcell *cells);
+ * grid_world.layout, so ludus_rg_init copies them from the spec. */
+void ludus_rg_layout(const grid_spec *s, gcell *cells);
 
 /* Start a generation attempt: empty grid, fresh object ids and box
  * contents, every room's walls, the door positions (drawn for every inner
  * wall, built or not) and the provisional agent in the middle room. */
-void rg_init(roomgrid *rg, const grid_spec *s, grid_state *st);
+void ludus_rg_init(roomgrid *rg, const grid_spec *s, grid_state *st);
 
 /* add_door: idx, color (an encoding colour) and locked may be -1 for "draw
  * it". Returns the door cell; *px, *py (may be NULL) get its position. */
-gcell rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, int *px, int *py);
-void rg_remove_wall(roomgrid *rg, int i, int j, int idx);
+gcell ludus_rg_add_door(roomgrid *rg, int i, int j, int idx, int color, int locked, int *px, int *py);
+void ludus_rg_remove_wall(roomgrid *rg, int i, int j, int idx);
 /* place_in_room: GEN_FAIL after 1000 rejected tries. */
-int rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py);
+int ludus_rg_place_in_room(roomgrid *rg, int i, int j, gcell obj, int *px, int *py);
 /* add_object: kind (OBJ_KEY/BALL/BOX) and color may be -1 for "draw it". */
-int rg_add_object(roomgrid *rg, int i, int j, int kind, int color, gcell *out, int *px, int *py);
+int ludus_rg_add_object(roomgrid *rg, int i, int j, int kind, int color, gcell *out, int *px, int *py);
 /* place_agent: i, j may be -1 for "draw it"; redraws until the cell in
  * front is empty or a wall. */
-int rg_place_agent(roomgrid *rg, int i, int j, int rand_dir);
+int ludus_rg_place_agent(roomgrid *rg, int i, int j, int rand_dir);
 /* connect_all over the encoding colours colors[0..ncolors) (COLOR_NAMES
  * order when NULL). GEN_FAIL after 5000 iterations. */
-int rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors);
+int ludus_rg_connect_all(roomgrid *rg, const uint8_t *colors, int ncolors);
 /* add_distractors: i, j may be -1 (a random room per object). The new
  * objects go to out[0..n) with their positions when out/xs/ys are not NULL. */
-int rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell *out, int8_t *xs,
+int ludus_rg_add_distractors(roomgrid *rg, int i, int j, int n, int all_unique, gcell *out, int8_t *xs,
                        int8_t *ys);
 /* Column and row of the room holding cell (x, y). */
 static inline int rg_room_i(const roomgrid *rg, int x) { return x / (rg->size - 1); }
@@ -86,7 +86,7 @@ static inline int rg_room_j(const roomgrid *rg, int y) { return y / (rg->size - 
 
 /* _rand_elem of a list of n ints and _rand_subset of n of them (in place:
  * the chosen ones end up in items[0..k) in draw order). */
-int rg_rand_elem(grid_state *st, const int *items, int n);
-void rg_rand_subset(grid_state *st, int *items, int n, int k);
+int ludus_rg_rand_elem(grid_state *st, const int *items, int n);
+void ludus_rg_rand_subset(grid_state *st, int *items, int n, int k);
 
 #endif

@@ -17,13 +17,13 @@ static void describe(strbuf *sb, const uint8_t *cell, int dx, int dy)
 {
     int type = cell[0], color = cell[1], state = cell[2];
     if (type == OBJ_DOOR)
-        sb_printf(sb, "a %s %s door ", door_state_str[state <= 2 ? state : 1], grid_color_str[color % 6]);
+        ludus_sb_printf(sb, "a %s %s door ", door_state_str[state <= 2 ? state : 1], ludus_grid_color_str[color % 6]);
     else
-        sb_printf(sb, "a %s %s ", grid_color_str[color % 6], grid_type_str[type <= 10 ? type : 0]);
-    if (dx == 0) sb_printf(sb, "%d %s forward", dy, plural(dy));
-    else if (dy == 0) sb_printf(sb, "%d %s %s", dx < 0 ? -dx : dx, plural(dx < 0 ? -dx : dx), dx < 0 ? "left" : "right");
+        ludus_sb_printf(sb, "a %s %s ", ludus_grid_color_str[color % 6], ludus_grid_type_str[type <= 10 ? type : 0]);
+    if (dx == 0) ludus_sb_printf(sb, "%d %s forward", dy, plural(dy));
+    else if (dy == 0) ludus_sb_printf(sb, "%d %s %s", dx < 0 ? -dx : dx, plural(dx < 0 ? -dx : dx), dx < 0 ? "left" : "right");
     else
-        sb_printf(sb, "%d %s %s and %d %s forward", dx < 0 ? -dx : dx, plural(dx < 0 ? -dx : dx),
+        ludus_sb_printf(sb, "%d %s %s and %d %s forward", dx < 0 ? -dx : dx, plural(dx < 0 ? -dx : dx),
                   dx < 0 ? "left" : "right", dy, plural(dy));
 }
 
@@ -40,37 +40,37 @@ static int wall_ray(const uint8_t *img, int V, int x0, int y0, int sx, int sy, i
     return 0;
 }
 
-int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf, size_t cap)
+int ludus_grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf, size_t cap)
 {
     const grid_spec *s = env->impl;
     const grid_state *st = state;
     const int V = s->view, h = V / 2;
     uint8_t img[GRID_MAX_VIEW * GRID_MAX_VIEW * 3];
-    grid_view(s, st, img);
+    ludus_grid_view(s, st, img);
     strbuf sb = sb_make(buf, cap);
     int lines = 0;
-#define NEWLINE() do { if (lines++) sb_putc(&sb, '\n'); } while (0)
+#define NEWLINE() do { if (lines++) ludus_sb_putc(&sb, '\n'); } while (0)
     if (mode == LUDUS_TEXT_FULL) {
         NEWLINE();
-        sb_printf(&sb, "Mission: %s", (const char *)state + s->mission_off);
+        ludus_sb_printf(&sb, "Mission: %s", (const char *)state + s->mission_off);
     }
     gcell carried = grid_shown_carrying(st);
     if (carried != GC_EMPTY) {
         NEWLINE();
-        sb_printf(&sb, "You carry a %s %s", grid_color_str[GC_COLOR(carried)], grid_type_str[GC_TYPE(carried)]);
+        ludus_sb_printf(&sb, "You carry a %s %s", ludus_grid_color_str[GC_COLOR(carried)], ludus_grid_type_str[GC_TYPE(carried)]);
     }
     int n;
     if ((n = wall_ray(img, V, h, V - 1, 0, -1, V - 1))) {
         NEWLINE();
-        sb_printf(&sb, "a wall %d %s forward", n, plural(n));
+        ludus_sb_printf(&sb, "a wall %d %s forward", n, plural(n));
     }
     if ((n = wall_ray(img, V, h, V - 1, -1, 0, h))) {
         NEWLINE();
-        sb_printf(&sb, "a wall %d %s left", n, plural(n));
+        ludus_sb_printf(&sb, "a wall %d %s left", n, plural(n));
     }
     if ((n = wall_ray(img, V, h, V - 1, 1, 0, h))) {
         NEWLINE();
-        sb_printf(&sb, "a wall %d %s right", n, plural(n));
+        ludus_sb_printf(&sb, "a wall %d %s right", n, plural(n));
     }
     for (int x = 0; x < V; x++)
         for (int y = 0; y < V; y++) {
@@ -82,11 +82,11 @@ int grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, cha
         }
     if (mode == LUDUS_TEXT_FULL) {
         NEWLINE();
-        sb_puts(&sb, "Actions: ");
+        ludus_sb_puts(&sb, "Actions: ");
         for (int a = 0; a < env->info.num_actions; a++)
-            sb_printf(&sb, "%s%s", a ? ", " : "", env->info.action_names[a]);
+            ludus_sb_printf(&sb, "%s%s", a ? ", " : "", env->info.action_names[a]);
     }
 #undef NEWLINE
-    if (sb.len >= cap) return err_set(LUDUS_EINTERNAL, "text observation longer than its capacity");
+    if (sb.len >= cap) return ludus_err_set(LUDUS_EINTERNAL, "text observation longer than its capacity");
     return (int)sb.len;
 }
