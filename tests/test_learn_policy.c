@@ -334,8 +334,8 @@ static void test_encoder_choice(void)
     ludus_env_destroy(env);
     /* a map followed by a byte no field describes */
     ludus_env_info fake = {.id = "Fake-v0", .num_actions = 3, .obs_size = 12, .num_obs_fields = 2};
-    fake.obs_fields[0] = (ludus_obs_field){"view", 0, 2, {3, 3, 0}, 0, 5};
-    fake.obs_fields[1] = (ludus_obs_field){"stats", 9, 1, {2, 0, 0}, 0, 9};
+    fake.obs_fields[0] = (ludus_obs_field){"view", 0, 2, {3, 3, 0}, 0, 5, 0, 5, LUDUS_OBS_SYMBOL_MAP};
+    fake.obs_fields[1] = (ludus_obs_field){"stats", 9, 1, {2, 0, 0}, 0, 9, 0, 9, LUDUS_OBS_SCALARS};
     CHECK_ERR(ludus_policy_input_of(&fake, POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
     fake.obs_size = 11;
     CHECK_OK(ludus_policy_input_of(&fake, POLICY_ENCODER_AUTO, &in));

@@ -123,6 +123,20 @@ LUDUS_API void ludus_rng_shuffle(ludus_rng *rng, int *items, size_t n);
 
 typedef struct ludus_env ludus_env;
 
+/* What an observation field means. Learners choose their encoders from
+ * these, displays their pictures, so nothing above the worlds needs to
+ * know which family a world belongs to. */
+typedef enum ludus_obs_kind {
+    LUDUS_OBS_OPAQUE = 0,     /* bytes with no declared meaning */
+    LUDUS_OBS_GRID_CELLS = 1, /* (V, V, 3): each cell's (object, colour, state)
+                                 indices in MiniGrid's encoding */
+    LUDUS_OBS_DIRECTION = 2,  /* (1): a heading 0..3 (east, south, west, north) */
+    LUDUS_OBS_SYMBOL_MAP = 3, /* (H, W): one semantic id per cell, low..high */
+    LUDUS_OBS_SCALARS = 4,    /* (K): counts, levels or categories, each low..high */
+    LUDUS_OBS_RGB = 5,        /* (H, W, 3): a picture, 0..255 per channel */
+    LUDUS_OBS_TOKENS = 6      /* (K): text token ids, 0 pads */
+} ludus_obs_kind;
+
 /* One named part of the observation tensor: uint8 values, row-major. */
 typedef struct ludus_obs_field {
     const char *name;   /* "image", "direction", ... */
@@ -130,7 +144,27 @@ typedef struct ludus_obs_field {
     int ndim;           /* 1..3 */
     int shape[3];
     uint8_t low, high;  /* inclusive range of the values */
+    /* the bounds of the space the reference declares for this field
+     * (Gymnasium's Box), which may be wider than the values taken
+     * (MiniGrid declares its image 0..255) */
+    uint8_t space_low, space_high;
+    int kind;           /* a ludus_obs_kind */
 } ludus_obs_field;
+
+/* A key of `ludus play`: a character, or one of the LUDUS_KEY_* keys. */
+enum { LUDUS_KEY_UP = 256, LUDUS_KEY_DOWN, LUDUS_KEY_RIGHT, LUDUS_KEY_LEFT, LUDUS_KEY_ENTER };
+typedef struct ludus_key_binding {
+    int key;            /* 0 ends a table */
+    int action;         /* the action it plays */
+    const char *label;  /* how help names the key ("space"); NULL: not listed */
+} ludus_key_binding;
+
+/* ludus_env_info.flags */
+enum {
+    /* what the agent must act on is not in the current observation (it was
+     * shown earlier, as in MiniGrid's Memory): learners should remember */
+    LUDUS_ENV_NEEDS_MEMORY = 1u << 0
+};
 
 #define LUDUS_MAX_OBS_FIELDS 4
 
@@ -153,6 +187,17 @@ typedef struct ludus_env_info {
     size_t text_capacity;      /* bytes that always fit a text observation */
     size_t mission_capacity;   /* bytes that always fit a mission, with NUL */
     const char *options_doc;   /* the options ludus_env_make accepts, one line */
+    /* Achievements (Crafter's 22): bit i of ludus_step_out.achievements is
+     * achievement_names[i]; 0 and NULL for worlds without. */
+    int num_achievements;
+    const char *const *achievement_names;
+    /* Keys for `ludus play`, ended by a row with key 0; NULL: none. */
+    const ludus_key_binding *keys;
+    /* Options a learner should make this world with unless told otherwise
+     * (Crafter: "mode=fast", its rules without the exact replay's extra
+     * noise draws); "" for none. */
+    const char *train_options;
+    uint32_t flags;            /* LUDUS_ENV_* */
 } ludus_env_info;
 
 /* What one step returns besides the observation. */

@@ -30,7 +30,12 @@ TEXT_FULL, TEXT_BALROG = 0, 1
 
 class ObsField(ctypes.Structure):
     _fields_ = [("name", c_char_p), ("offset", c_size_t), ("ndim", c_int),
-                ("shape", c_int * 3), ("low", c_uint8), ("high", c_uint8)]
+                ("shape", c_int * 3), ("low", c_uint8), ("high", c_uint8),
+                ("space_low", c_uint8), ("space_high", c_uint8), ("kind", c_int)]
+
+
+class KeyBinding(ctypes.Structure):
+    _fields_ = [("key", c_int), ("action", c_int), ("label", c_char_p)]
 
 
 class EnvInfo(ctypes.Structure):
@@ -41,7 +46,10 @@ class EnvInfo(ctypes.Structure):
                 ("obs_fields", ObsField * MAX_OBS_FIELDS),
                 ("state_size", c_size_t), ("width", c_int), ("height", c_int),
                 ("max_steps", c_uint32), ("text_capacity", c_size_t),
-                ("mission_capacity", c_size_t)]
+                ("mission_capacity", c_size_t), ("options_doc", c_char_p),
+                ("num_achievements", c_int), ("achievement_names", ctypes.POINTER(c_char_p)),
+                ("keys", ctypes.POINTER(KeyBinding)), ("train_options", c_char_p),
+                ("flags", c_uint32)]
 
 
 class StepOut(ctypes.Structure):

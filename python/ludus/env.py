@@ -22,7 +22,6 @@ _STATE_ALIGN = 64
 RENDER_FPS = 10  # MiniGrid's metadata["render_fps"]
 # Families whose reference declares every array as Box(0, 255) although the
 # values span less (MiniGrid's image holds 0..10): their spaces say the same.
-FULL_RANGE_FAMILIES = ("minigrid", "babyai")
 
 
 def ids():
@@ -119,26 +118,24 @@ class ObsLayout:
 
     def __init__(self, info):
         self.obs_size = info.obs_size
-        self.full_range = info.family.decode() in FULL_RANGE_FAMILIES
         self.fields = []
         for k in range(info.num_obs_fields):
             f = info.obs_fields[k]
             shape = tuple(f.shape[d] for d in range(f.ndim))
             scalar = shape == (1,)
-            self.fields.append((f.name.decode(), f.offset, shape, scalar, f.low, f.high))
+            self.fields.append((f.name.decode(), f.offset, shape, scalar, f.low, f.high,
+                                f.space_low, f.space_high))
         self.has_mission = info.mission_capacity > 1
         self.mission_max = max(int(info.mission_capacity) - 1, 0)
         self.bare = len(self.fields) == 1 and not self.fields[0][3] and not self.has_mission
 
     def space(self):
         subs = {}
-        for name, _, shape, scalar, low, high in self.fields:
+        for name, _, shape, scalar, _, _, space_low, space_high in self.fields:
             if scalar:
-                subs[name] = spaces.Discrete(int(high) - int(low) + 1, start=int(low))
-            elif self.full_range:
-                subs[name] = spaces.Box(0, 255, shape, np.uint8)
+                subs[name] = spaces.Discrete(int(space_high) - int(space_low) + 1, start=int(space_low))
             else:
-                subs[name] = spaces.Box(int(low), int(high), shape, np.uint8)
+                subs[name] = spaces.Box(int(space_low), int(space_high), shape, np.uint8)
         if self.bare:
             return next(iter(subs.values()))
         if self.has_mission:
@@ -150,7 +147,7 @@ class ObsLayout:
         alias the buffer."""
         lead = buf.shape[:-1]
         out = []
-        for name, off, shape, scalar, _, _ in self.fields:
+        for name, off, shape, scalar, *_ in self.fields:
             size = int(np.prod(shape))
             view = buf[..., off] if scalar else buf[..., off:off + size].reshape(lead + shape)
             out.append((name, view, scalar))

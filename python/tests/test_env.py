@@ -319,12 +319,15 @@ def test_render_every_world_that_draws():
 def fake_info(family, fields, mission_capacity):
     info = ludus._lib.EnvInfo()
     info.family = family
-    info.obs_size = sum(int(np.prod(shape)) for _, shape, _, _ in fields)
+    info.obs_size = sum(int(np.prod(field[1])) for field in fields)
     info.num_obs_fields = len(fields)
     offset = 0
-    for k, (name, shape, low, high) in enumerate(fields):
+    for k, field in enumerate(fields):
+        name, shape, low, high = field[:4]
+        space_low, space_high = field[4:] if len(field) > 4 else (low, high)
         f = info.obs_fields[k]
         f.name, f.offset, f.ndim, f.low, f.high = name, offset, len(shape), low, high
+        f.space_low, f.space_high = space_low, space_high
         for d, n in enumerate(shape):
             f.shape[d] = n
         offset += int(np.prod(shape))
@@ -334,7 +337,7 @@ def fake_info(family, fields, mission_capacity):
 
 def test_observation_layouts():
     # MiniGrid: an image the reference declares 0..255, a direction, a mission.
-    grid = ludus.env.ObsLayout(fake_info(b"minigrid", [(b"image", (7, 7, 3), 0, 10),
+    grid = ludus.env.ObsLayout(fake_info(b"minigrid", [(b"image", (7, 7, 3), 0, 10, 0, 255),
                                                        (b"direction", (1,), 0, 3)], 64))
     space = grid.space()
     assert space["image"].high.max() == 255 and space["direction"].n == 4

@@ -16,37 +16,6 @@
 #include "cli.h"
 #include "ludus/learn.h"
 
-enum { KEY_UP = 256, KEY_DOWN, KEY_RIGHT, KEY_LEFT, KEY_ENTER };
-
-typedef struct key_binding {
-    int key;
-    const char *action; /* an action name of the world */
-    const char *label;
-} key_binding;
-
-/* MiniGrid and BabyAI; names as in grid's action_names. */
-static const key_binding grid_keys[] = {
-    {KEY_LEFT, "turn left", "\xe2\x86\x90/a"}, {'a', "turn left", NULL},
-    {KEY_RIGHT, "turn right", "\xe2\x86\x92/d"}, {'d', "turn right", NULL},
-    {KEY_UP, "go forward", "\xe2\x86\x91/w"}, {'w', "go forward", NULL},
-    {'p', "pick up", "p"}, {'x', "drop", "x"},
-    {' ', "toggle", "space"}, {'t', "toggle", NULL},
-    {KEY_ENTER, "done", "enter"},
-    {0, NULL, NULL}};
-
-/* Crafter, as its own human-play keymap binds them. */
-static const key_binding crafter_keys[] = {
-    {'a', "move_left", "a"}, {KEY_LEFT, "move_left", NULL},
-    {'d', "move_right", "d"}, {KEY_RIGHT, "move_right", NULL},
-    {'w', "move_up", "w"}, {KEY_UP, "move_up", NULL},
-    {'s', "move_down", "s"}, {KEY_DOWN, "move_down", NULL},
-    {' ', "do", "space"}, {'\t', "sleep", "tab"},
-    {'r', "place_stone", "r"}, {'t', "place_table", "t"}, {'f', "place_furnace", "f"}, {'p', "place_plant", "p"},
-    {'1', "make_wood_pickaxe", "1"}, {'2', "make_stone_pickaxe", "2"}, {'3', "make_iron_pickaxe", "3"},
-    {'4', "make_wood_sword", "4"}, {'5', "make_stone_sword", "5"}, {'6', "make_iron_sword", "6"},
-    {'.', "noop", "."},
-    {0, NULL, NULL}};
-
 static struct termios saved_tty;
 static int tty_raw;
 
@@ -87,7 +56,7 @@ static int read_key(void)
 {
     unsigned char c;
     if (read(STDIN_FILENO, &c, 1) != 1) return -1;
-    if (c == '\r' || c == '\n') return KEY_ENTER;
+    if (c == '\r' || c == '\n') return LUDUS_KEY_ENTER;
     if (c != 27) return c;
     if (!tty_raw) return 27;
     unsigned char seq[2];
@@ -95,31 +64,20 @@ static int read_key(void)
     if (seq[0] != '[') return 27;
     if (read(STDIN_FILENO, &seq[1], 1) != 1) return 27;
     switch (seq[1]) {
-    case 'A': return KEY_UP;
-    case 'B': return KEY_DOWN;
-    case 'C': return KEY_RIGHT;
-    case 'D': return KEY_LEFT;
+    case 'A': return LUDUS_KEY_UP;
+    case 'B': return LUDUS_KEY_DOWN;
+    case 'C': return LUDUS_KEY_RIGHT;
+    case 'D': return LUDUS_KEY_LEFT;
     default: return 0;
     }
 }
 
-static int action_by_name(const ludus_env_info *in, const char *name)
-{
-    for (int a = 0; a < in->num_actions; a++)
-        if (strcmp(in->action_names[a], name) == 0) return a;
-    return -1;
-}
-
-static const key_binding *keys_for(const ludus_env_info *in)
-{
-    return strcmp(in->family, "crafter") == 0 ? crafter_keys : grid_keys;
-}
-
+/* The world's own key table (ludus_env_info.keys); keys for actions
+ * beyond the world's action space are ignored. */
 static int key_to_action(const ludus_env_info *in, int key)
 {
-    for (const key_binding *k = keys_for(in); k->action; k++)
-        if (k->key == key) return action_by_name(in, k->action);
-    if (key >= '0' && key <= '9' && key - '0' < in->num_actions && keys_for(in) == grid_keys) return key - '0';
+    for (const ludus_key_binding *k = in->keys; k && k->key; k++)
+        if (k->key == key && k->action < in->num_actions) return k->action;
     return -1;
 }
 
@@ -130,8 +88,8 @@ static void print_help(const ludus_env_info *in, const char *policy, int greedy)
         return;
     }
     printf("keys:");
-    for (const key_binding *k = keys_for(in); k->action; k++)
-        if (k->label && action_by_name(in, k->action) >= 0) printf(" %s %s,", k->label, k->action);
+    for (const ludus_key_binding *k = in->keys; k && k->key; k++)
+        if (k->label && k->action < in->num_actions) printf(" %s %s,", k->label, in->action_names[k->action]);
     printf(" N new level, q quit\n");
 }
 

@@ -111,7 +111,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         return rc;
     }
     const ludus_env_info *info = ludus_env_get_info(env);
-    const int nach = strcmp(info->family, "crafter") == 0 ? LUDUS_CRAFTER_NUM_ACHIEVEMENTS : 0;
+    const int nach = info->num_achievements;
     const int B = cfg->episodes < EVAL_WORLDS ? cfg->episodes : EVAL_WORLDS, E = cfg->episodes;
     char *states = calloc((size_t)B, info->state_size);
     uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B);

@@ -499,7 +499,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     policy_input in;
     if ((rc = ludus_policy_input_of(p->info, cfg->arch.encoder, &in))) goto fail;
     if ((rc = ludus_policy_create(&p->pol, &cfg->arch, &in))) goto fail;
-    if (strcmp(p->info->family, "crafter") == 0) p->nach = LUDUS_CRAFTER_NUM_ACHIEVEMENTS;
+    p->nach = p->info->num_achievements;
     p->W = cfg->arch.instr ? cfg->arch.max_words : 0;
     p->M = cfg->arch.memory;
     ludus_rng init_rng;

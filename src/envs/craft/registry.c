@@ -45,6 +45,23 @@ static int load_textures(craft_spec *s, const char *assets, int assets_given)
 
 static const env_ops craft_ops;
 
+/* `ludus play`'s keys: a/d/w/s (or arrows) move, space does, tab sleeps,
+ * r/t/f/p place, 1-6 make tools, '.' waits. */
+static const ludus_key_binding craft_keys[] = {
+    {'a', ACT_MOVE_LEFT, "a"}, {LUDUS_KEY_LEFT, ACT_MOVE_LEFT, NULL},
+    {'d', ACT_MOVE_RIGHT, "d"}, {LUDUS_KEY_RIGHT, ACT_MOVE_RIGHT, NULL},
+    {'w', ACT_MOVE_UP, "w"}, {LUDUS_KEY_UP, ACT_MOVE_UP, NULL},
+    {'s', ACT_MOVE_DOWN, "s"}, {LUDUS_KEY_DOWN, ACT_MOVE_DOWN, NULL},
+    {' ', ACT_DO, "space"}, {'\t', ACT_SLEEP, "tab"},
+    {'r', ACT_PLACE_STONE, "r"}, {'t', ACT_PLACE_TABLE, "t"}, {'f', ACT_PLACE_FURNACE, "f"},
+    {'p', ACT_PLACE_PLANT, "p"},
+    {'1', ACT_MAKE_WOOD_PICKAXE, "1"}, {'2', ACT_MAKE_STONE_PICKAXE, "2"},
+    {'3', ACT_MAKE_IRON_PICKAXE, "3"}, {'4', ACT_MAKE_WOOD_SWORD, "4"},
+    {'5', ACT_MAKE_STONE_SWORD, "5"}, {'6', ACT_MAKE_IRON_SWORD, "6"},
+    {'.', ACT_NOOP, "."},
+    {0, 0, NULL},
+};
+
 static int craft_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     const craft_params *params = entry->params;
@@ -96,16 +113,20 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     if (obs == CRAFT_OBS_RGB) {
         info->obs_size = CRAFT_FRAME * CRAFT_FRAME * 3;
         info->num_obs_fields = 1;
-        info->obs_fields[0] = (ludus_obs_field){"image", 0, 3, {CRAFT_FRAME, CRAFT_FRAME, 3}, 0, 255};
+        info->obs_fields[0] = (ludus_obs_field){"image", 0, 3, {CRAFT_FRAME, CRAFT_FRAME, 3}, 0, 255, 0, 255,
+                                                LUDUS_OBS_RGB};
     } else {
         size_t view = CRAFT_VIEW_W * CRAFT_VIEW_H, inv = CRAFT_NUM_ITEMS - CRAFT_NUM_VITALS;
         info->obs_size = view + CRAFT_NUM_VITALS + inv + 3;
         info->num_obs_fields = 4;
-        info->obs_fields[0] = (ludus_obs_field){"view", 0, 2, {CRAFT_VIEW_H, CRAFT_VIEW_W, 0}, 0, CRAFT_NUM_SEM - 1};
-        info->obs_fields[1] = (ludus_obs_field){"vitals", view, 1, {CRAFT_NUM_VITALS, 0, 0}, 0, CRAFT_ITEM_MAX};
+        info->obs_fields[0] = (ludus_obs_field){"view", 0, 2, {CRAFT_VIEW_H, CRAFT_VIEW_W, 0}, 0, CRAFT_NUM_SEM - 1,
+                                                0, CRAFT_NUM_SEM - 1, LUDUS_OBS_SYMBOL_MAP};
+        info->obs_fields[1] = (ludus_obs_field){"vitals", view, 1, {CRAFT_NUM_VITALS, 0, 0}, 0, CRAFT_ITEM_MAX,
+                                                0, CRAFT_ITEM_MAX, LUDUS_OBS_SCALARS};
         info->obs_fields[2] = (ludus_obs_field){"inventory", view + CRAFT_NUM_VITALS, 1, {(int)inv, 0, 0},
-                                                0, CRAFT_ITEM_MAX};
-        info->obs_fields[3] = (ludus_obs_field){"player", view + CRAFT_NUM_VITALS + inv, 1, {3, 0, 0}, 0, 255};
+                                                0, CRAFT_ITEM_MAX, 0, CRAFT_ITEM_MAX, LUDUS_OBS_SCALARS};
+        info->obs_fields[3] = (ludus_obs_field){"player", view + CRAFT_NUM_VITALS + inv, 1, {3, 0, 0}, 0, 255,
+                                                0, 255, LUDUS_OBS_SCALARS};
     }
     info->state_size = sizeof(craft_state);
     info->width = CRAFT_SIZE;
@@ -114,6 +135,10 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     info->text_capacity = CRAFT_TEXT_CAP;
     info->mission_capacity = 1;
     info->options_doc = craft_options_help;
+    info->num_achievements = CRAFT_NUM_ACH;
+    info->achievement_names = ludus_craft_ach_names;
+    info->keys = craft_keys;
+    info->train_options = "mode=fast";
     return LUDUS_OK;
 }
 

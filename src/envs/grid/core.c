@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "grid.h"
+#include "worlds.h"
 
 const uint8_t ludus_grid_color_names[6] = {COL_BLUE, COL_GREEN, COL_GREY, COL_PURPLE, COL_RED, COL_YELLOW};
 const char *const ludus_grid_color_str[6] = {"red", "green", "blue", "purple", "yellow", "grey"};
@@ -28,6 +29,20 @@ static void grid_destroy(ludus_env *env)
 
 static void build_cell_lut(void);
 static pthread_once_t cell_lut_once = PTHREAD_ONCE_INIT;
+
+/* `ludus play`'s keys: arrows or a/d/w to turn and move, p pick up, x
+ * drop, space (or t) toggle, enter done, and digits for any action. */
+static const ludus_key_binding grid_keys[] = {
+    {LUDUS_KEY_LEFT, ACT_LEFT, "\xe2\x86\x90/a"}, {'a', ACT_LEFT, NULL},
+    {LUDUS_KEY_RIGHT, ACT_RIGHT, "\xe2\x86\x92/d"}, {'d', ACT_RIGHT, NULL},
+    {LUDUS_KEY_UP, ACT_FORWARD, "\xe2\x86\x91/w"}, {'w', ACT_FORWARD, NULL},
+    {'p', ACT_PICKUP, "p"}, {'x', ACT_DROP, "x"},
+    {' ', ACT_TOGGLE, "space"}, {'t', ACT_TOGGLE, NULL},
+    {LUDUS_KEY_ENTER, ACT_DONE, "enter"},
+    {'0', 0, NULL}, {'1', 1, NULL}, {'2', 2, NULL}, {'3', 3, NULL}, {'4', 4, NULL},
+    {'5', 5, NULL}, {'6', 6, NULL},
+    {0, 0, NULL},
+};
 
 int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
 {
@@ -80,14 +95,20 @@ int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
     info->action_names = grid_action_names;
     info->obs_size = (size_t)(V * V * 3 + 1);
     info->num_obs_fields = 2;
-    info->obs_fields[0] = (ludus_obs_field){"image", 0, 3, {V, V, 3}, 0, 10};
-    info->obs_fields[1] = (ludus_obs_field){"direction", (size_t)(V * V * 3), 1, {1, 0, 0}, 0, 3};
+    /* the reference declares the image Box(0, 255) though indices stop at 10 */
+    info->obs_fields[0] = (ludus_obs_field){"image", 0, 3, {V, V, 3}, 0, 10, 0, 255, LUDUS_OBS_GRID_CELLS};
+    info->obs_fields[1] = (ludus_obs_field){"direction", (size_t)(V * V * 3), 1, {1, 0, 0}, 0, 3, 0, 3,
+                                            LUDUS_OBS_DIRECTION};
     info->state_size = s->state_size;
     info->width = s->width;
     info->height = s->height;
     info->max_steps = s->max_steps;
     info->mission_capacity = gp->world->mission_cap;
     info->options_doc = "agent_view_size=N (odd, 3..15; default 7), max_steps=N (default: the reference's)";
+    info->keys = grid_keys;
+    info->train_options = "";
+    /* Memory shows the object to match once, at the start */
+    info->flags = gp->world == &ludus_grid_world_memory ? LUDUS_ENV_NEEDS_MEMORY : 0;
     /* mission + carry + 3 wall lines + one line per view cell + actions */
     info->text_capacity = gp->world->mission_cap + 64 + (size_t)(V * V + 4) * 64 + 160;
     return LUDUS_OK;
