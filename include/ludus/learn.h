@@ -76,10 +76,12 @@ typedef struct ludus_ppo_config {
     ludus_policy_arch arch;
 } ludus_ppo_config;
 
-/* Defaults for a world: the tuned PPO settings, and the policy that fits
- * its family (memory for MiniGrid-Memory*, the instruction policy for
- * BabyAI, a wider symbolic-observation policy, fast mode and 100
- * evaluation episodes for Crafter). env_id may be NULL. */
+/* Defaults for a world, chosen from its info (ludus_env_info): the tuned
+ * PPO settings, a memory for worlds flagged LUDUS_ENV_NEEDS_MEMORY, the
+ * instruction policy for LUDUS_ENV_INSTRUCTED ones, and for worlds seen as
+ * a map of ids (LUDUS_OBS_SYMBOL_MAP) a wider symbolic-observation policy,
+ * 1M steps and 100 evaluation episodes; env_options is the world's
+ * train_options. env_id may be NULL (or unknown: the plain defaults). */
 LUDUS_API void ludus_ppo_config_default(ludus_ppo_config *cfg, const char *env_id);
 /* Check every field's range; LUDUS_EINVAL names the first bad one. */
 LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
@@ -120,7 +122,10 @@ typedef struct ludus_ppo_metrics {
 typedef struct ludus_ppo ludus_ppo;
 
 /* Build the worlds, the policy (initialised from cfg->seed) and the
- * optimizer. The caller destroys *out. */
+ * optimizer. The caller destroys *out. Side effect: OpenBLAS's thread
+ * count, which is process-wide, is set to 1 (the learner's own threads do
+ * the parallel work) until ludus_ppo_destroy restores the count it found;
+ * learners alive at once in one process share that setting. */
 LUDUS_API int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out);
 LUDUS_API void ludus_ppo_destroy(ludus_ppo *ppo);
 /* Collect one rollout and run the PPO epochs on it. */

@@ -163,7 +163,10 @@ typedef struct ludus_key_binding {
 enum {
     /* what the agent must act on is not in the current observation (it was
      * shown earlier, as in MiniGrid's Memory): learners should remember */
-    LUDUS_ENV_NEEDS_MEMORY = 1u << 0
+    LUDUS_ENV_NEEDS_MEMORY = 1u << 0,
+    /* the mission is the task: it changes from level to level and says what
+     * to do (BabyAI's instructions): learners should read it */
+    LUDUS_ENV_INSTRUCTED = 1u << 1
 };
 
 #define LUDUS_MAX_OBS_FIELDS 4

@@ -76,6 +76,9 @@ LUDUS_API void ludus_nn_gemm(int trans_a, int trans_b, int M, int N, int K, floa
  * from one thread before training; results for a given count are
  * deterministic. */
 LUDUS_API void ludus_nn_set_threads(int n);
+/* The number OpenBLAS uses now (process-wide; ludus_ppo_create sets it to
+ * 1 and ludus_ppo_destroy restores what it found). */
+LUDUS_API int ludus_nn_get_threads(void);
 
 /* ------------------------------------------------------------------------
  * Layers

@@ -30,7 +30,26 @@ static void layout_json(const ludus_env_info *info, char *buf, size_t cap)
     ludus_sb_putc(&sb, ']');
 }
 
+/* base (key, value, ..., NULL) then extra's pairs, in a malloc'd array. */
+static const char **meta_join(const char *const *base, const char *const *extra)
+{
+    size_t n = 0, m = 0;
+    while (base[n]) n += 2;
+    while (extra && extra[m]) m += 2;
+    const char **all = malloc((n + m + 1) * sizeof *all);
+    if (!all) return NULL;
+    memcpy(all, base, n * sizeof *all);
+    if (m) memcpy(all + n, extra, m * sizeof *all);
+    all[n + m] = NULL;
+    return all;
+}
+
 int ludus_ppo_save(const ludus_ppo *p, const char *path)
+{
+    return ludus_ppo_save_meta(p, path, NULL);
+}
+
+int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra)
 {
     if (!p || !path) return ludus_err_set(LUDUS_EINVAL, "save: NULL argument");
     const policy *pol = ludus_ppo_policy_const(p);
@@ -48,12 +67,19 @@ int ludus_ppo_save(const ludus_ppo *p, const char *path)
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
                           CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
-    int rc = ludus_nn_save(path, &pol->params, meta);
+    const char **all = meta_join(meta, extra);
+    int rc = all ? ludus_nn_save(path, &pol->params, all) : ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
+    free(all);
     free(cfg);
     return rc;
 }
 
 int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
+{
+    return ludus_ppo_save_state_meta(cp, path, NULL);
+}
+
+int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char *const *extra)
 {
     if (!cp || !path) return ludus_err_set(LUDUS_EINVAL, "save state: NULL argument");
     ludus_ppo *p = (ludus_ppo *)cp; /* read-only use of the accessors */
@@ -73,7 +99,9 @@ int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
         snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ludus_ppo_step_counter(p));
         const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
                               "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id, NULL};
-        rc = ludus_nn_save(path, &st, meta);
+        const char **all = meta_join(meta, extra);
+        rc = all ? ludus_nn_save(path, &st, all) : ludus_err_set(LUDUS_ENOMEM, "save state: out of memory");
+        free(all);
     }
     ludus_nn_params_free(&st);
     return rc;
@@ -107,7 +135,7 @@ static int open_checkpoint(const char *path, ludus_nn_file **out, ludus_policy_a
         goto fail;
     }
     if ((rc = ludus_policy_arch_from_json(a, arch))) {
-        ludus_err_wrap(rc, "%s: ", path);
+        ludus_err_wrap(rc, "%s", path);
         goto fail;
     }
     if (!ludus_nn_file_meta(f, CKPT_KEY_ENV)) {
@@ -234,7 +262,7 @@ int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus
     /* the run's world options hold for its own world only */
     const int own = !env_id || strcmp(env_id, a->env_id) == 0;
     if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
-        ludus_err_wrap(rc, "%s: ", path);
+        ludus_err_wrap(rc, "%s", path);
         goto fail;
     }
     const ludus_env_info *info = ludus_env_get_info(env);

@@ -109,6 +109,8 @@ int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
     info->train_options = "";
     /* Memory shows the object to match once, at the start */
     info->flags = gp->world == &ludus_grid_world_memory ? LUDUS_ENV_NEEDS_MEMORY : 0;
+    /* BabyAI's levels are instructions to follow */
+    if (strcmp(gp->family, "babyai") == 0) info->flags |= LUDUS_ENV_INSTRUCTED;
     /* mission + carry + 3 wall lines + one line per view cell + actions */
     info->text_capacity = gp->world->mission_cap + 64 + (size_t)(V * V + 4) * 64 + 160;
     return LUDUS_OK;
