@@ -45,6 +45,11 @@ typedef struct ludus_run_setup ludus_run_setup;
  * nearest names; keys as ludus_keys_apply_json. The caller destroys *out. */
 LUDUS_API int ludus_run_setup_create(const char *env_id, const char *algo, const char *config_json,
                                      ludus_run_setup **out);
+/* The same with the JSON read from a file (a regular file of at most
+ * 1 MiB: others are LUDUS_EINVAL; missing LUDUS_ENOTFOUND); messages
+ * start with the path. */
+LUDUS_API int ludus_run_setup_load(const char *env_id, const char *algo, const char *config_path,
+                                   ludus_run_setup **out);
 LUDUS_API void ludus_run_setup_destroy(ludus_run_setup *s);
 /* Set one run or learner key from its text ("total_steps", "20000"). */
 LUDUS_API int ludus_run_setup_set(ludus_run_setup *s, const char *key, const char *value);

@@ -206,6 +206,20 @@ fail:
     return rc;
 }
 
+int ludus_run_setup_load(const char *env_id, const char *algo, const char *path, ludus_run_setup **out)
+{
+    if (!path || !out) return ludus_err_set(LUDUS_EINVAL, "run setup: NULL argument");
+    *out = NULL;
+    char *text;
+    size_t len;
+    int rc = ludus_file_read(path, LUDUS_MAX_CONFIG_BYTES, &text, &len);
+    if (rc) return rc;
+    if (strlen(text) != len) rc = ludus_err_set(LUDUS_EINVAL, "%s: a NUL byte inside the JSON", path);
+    else if ((rc = ludus_run_setup_create(env_id, algo, text, out))) ludus_err_wrap(rc, "%s", path);
+    free(text);
+    return rc;
+}
+
 int ludus_run_setup_set(ludus_run_setup *s, const char *key, const char *value)
 {
     if (!s || !key || !value) return ludus_err_set(LUDUS_EINVAL, "run setup: NULL argument");
