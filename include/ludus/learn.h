@@ -8,6 +8,7 @@
 #ifndef LUDUS_LEARN_H
 #define LUDUS_LEARN_H
 
+#include "ludus/agent.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -136,39 +137,8 @@ LUDUS_API int ludus_ppo_save(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_save_state(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_load(ludus_ppo *ppo, const char *checkpoint, const char *state);
 
-/* ------------------------------------------------------------------------
- * Agents: a trained policy acting in worlds
- * ---------------------------------------------------------------------- */
-
-typedef struct ludus_agent ludus_agent;
-
-/* Load a checkpoint to act in up to max_worlds worlds at once. env_id
- * NULL uses the checkpoint's world; another id must have the same
- * observation and action spaces (LUDUS_EINVAL otherwise). Every defect of
- * the file is LUDUS_EFORMAT with a message. */
-LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int max_worlds,
-                               ludus_agent **out);
-LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
-/* The world id the checkpoint was trained on. */
-LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
-/* The world options the checkpoint's run trained with ("" when none);
- * they hold for that world only (ludus_agent_load and ludus_eval_run make
- * it with them; other worlds get none unless given). */
-LUDUS_API const char *ludus_agent_env_options(const ludus_agent *agent);
-/* LUDUS_OK when the agent can act in env: the observation layout and the
- * actions it was trained on; LUDUS_EINVAL (with what differs) otherwise. */
-LUDUS_API int ludus_agent_fits(const ludus_agent *agent, const ludus_env *env);
-/* The observation size (bytes) and number of actions the agent expects;
- * a world made with options that change them (a larger view) does not fit. */
-LUDUS_API size_t ludus_agent_obs_size(const ludus_agent *agent);
-LUDUS_API int ludus_agent_num_actions(const ludus_agent *agent);
-/* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
- * (n strings; NULL for policies that do not read them), starts (n) 1 where
- * world i begins an episode (restarts its memory). greedy: the most likely
- * action; otherwise sampled with rngs[i]. Not thread-safe per agent. */
-LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
-                              const char *const *missions, const uint8_t *starts, int greedy,
-                              ludus_rng *rngs, int32_t *actions);
+/* Agents (a trained policy, random, callbacks, ...) are declared in
+ * ludus/agent.h; ludus_agent_load makes one from a checkpoint. */
 
 /* ------------------------------------------------------------------------
  * Evaluation
