@@ -89,6 +89,12 @@ typedef struct ludus_agent_ops {
     void (*destroy)(void *self);
 } ludus_agent_ops;
 
+/* For agents written outside the library: record message (copied, cut
+ * at 1023 bytes) as the calling thread's ludus_errmsg() and return code,
+ * so an agent's function can `return ludus_agent_fail(LUDUS_EINVAL,
+ * "...")`. No varargs, so ctypes can call it; format the message first. */
+LUDUS_API int ludus_agent_fail(int code, const char *message);
+
 /* Make an agent from a table and its data. The table is copied (it need
  * not outlive the call; the functions it points to must outlive the
  * agent). On success the agent owns self (ludus_agent_destroy calls

@@ -179,6 +179,55 @@ typedef struct ludus_eval_result {
 LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
                              ludus_eval_result *out);
 
+/* The held-out evaluation report (eval.json): an agent on its training
+ * levels [0, train_levels) and on held-out levels from
+ * LUDUS_HELDOUT_START, with the generalization gap. `ludus eval`, the end
+ * of `ludus train` and Python's ludus.evaluate all write it from here. */
+typedef struct ludus_eval_report_config {
+    const char *env_id;       /* NULL: the agent's world (LUDUS_EINVAL for agents without one) */
+    const char *env_options;  /* NULL: the agent's options when the world is its own, else none */
+    uint64_t train_levels;    /* levels of training, [0, N); 0: all of
+                                 [0, LUDUS_MAX_TRAIN_LEVELS), whose first levels stand for them */
+    int episodes;             /* per split, 1..LUDUS_EVAL_MAX_EPISODES */
+    int greedy;               /* 1: the agent's most likely actions; 0: sampled */
+    uint64_t seed;            /* action streams and bootstrap resampling */
+} ludus_eval_report_config;
+
+#define LUDUS_EVAL_MAX_EPISODES 1000000
+#define LUDUS_EVAL_NAME_CAP 64
+
+typedef struct ludus_eval_split {
+    uint64_t level_start, level_count;
+    ludus_eval_result result;
+} ludus_eval_split;
+
+typedef struct ludus_eval_report {
+    char agent[LUDUS_EVAL_NAME_CAP];    /* ludus_agent_name */
+    char checkpoint[4096];              /* ludus_agent_checkpoint; "" when none */
+    char env_id[96];
+    char env_options[256];              /* the options the world was made with */
+    int episodes, greedy;
+    uint64_t seed, train_levels;        /* as configured (0: all) */
+    uint64_t heldout_level_start;       /* LUDUS_HELDOUT_START */
+    ludus_eval_split train, heldout;
+    /* the world's achievement names (ludus_env_info), result.num_achievements of them */
+    char achievement_names[LUDUS_PPO_MAX_ACHIEVEMENTS][LUDUS_EVAL_NAME_CAP];
+} ludus_eval_report;
+
+/* Evaluate agent on both splits (ludus_eval_run each, with the same seed)
+ * into *out. Errors as ludus_eval_run's; LUDUS_EINVAL for episodes out of
+ * range or a name too long for the report. Not thread-safe per agent. */
+LUDUS_API int ludus_eval_report_run(ludus_agent *agent, const ludus_eval_report_config *cfg,
+                                    ludus_eval_report *out);
+/* The report as eval.json's JSON object (strings escaped; a NaN is null).
+ * snprintf semantics: returns the full length; the text was cut when it
+ * is >= cap (buf may be NULL with cap 0 to measure). Negative on a NULL
+ * report. Thread-safe. */
+LUDUS_API int ludus_eval_report_json(const ludus_eval_report *report, char *buf, size_t cap);
+/* Write the JSON to path (through a temporary file renamed over it, so
+ * readers never see half a report). LUDUS_EIO with the system's reason. */
+LUDUS_API int ludus_eval_report_write(const ludus_eval_report *report, const char *path);
+
 /* The mean of x (n) and its 95% percentile-bootstrap interval from
  * `resamples` resamples drawn with a generator seeded by seed. */
 LUDUS_API ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples,

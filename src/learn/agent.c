@@ -48,6 +48,11 @@ static int copy_str(char *dst, size_t cap, const char *src, const char *what)
     return LUDUS_OK;
 }
 
+int ludus_agent_fail(int code, const char *message)
+{
+    return ludus_err_set(code, "%s", message ? message : "");
+}
+
 int ludus_agent_create(const ludus_agent_ops *ops, void *self, ludus_agent **out)
 {
     if (!out) return ludus_err_set(LUDUS_EINVAL, "agent create: NULL out");
@@ -126,6 +131,7 @@ int ludus_agent_bind(ludus_agent *a, const ludus_env *env, int max_worlds)
     const ludus_env_info *info = ludus_env_get_info(env);
     int dims, sizes[LUDUS_AGENT_MAX_ACTION_DIMS];
     ludus_agent_action_space(info, &dims, sizes);
+    ludus_err_set(LUDUS_OK, "%s", "");
     int rc = a->ops.bind ? a->ops.bind(a->self, env, max_worlds) : LUDUS_OK;
     if (rc) {
         if (rc >= 0) rc = LUDUS_EINVAL;
