@@ -222,7 +222,10 @@ static void check_eval_replay(ludus_agent *ag, const char *opts, int E, uint64_t
         starts[e] = 1;
     }
     for (int running = E; running;) {
-        CHECK_OK(ludus_agent_act(ag, E, obs, NULL, starts, 0, rngs, acts));
+        int size = info->num_actions;
+        const ludus_agent_input in = {.n = E, .obs_size = info->obs_size, .obs = obs, .starts = starts,
+                                      .rngs = rngs, .action_dims = 1, .action_sizes = &size};
+        CHECK_OK(ludus_agent_act(ag, &in, acts));
         for (int e = 0; e < E; e++) {
             if (done[e]) continue;
             starts[e] = 0;

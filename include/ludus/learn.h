@@ -8,6 +8,7 @@
 #ifndef LUDUS_LEARN_H
 #define LUDUS_LEARN_H
 
+#include "ludus/agent.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -141,39 +142,8 @@ LUDUS_API int ludus_ppo_save(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_save_state(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_load(ludus_ppo *ppo, const char *checkpoint, const char *state);
 
-/* ------------------------------------------------------------------------
- * Agents: a trained policy acting in worlds
- * ---------------------------------------------------------------------- */
-
-typedef struct ludus_agent ludus_agent;
-
-/* Load a checkpoint to act in up to max_worlds worlds at once. env_id
- * NULL uses the checkpoint's world; another id must have the same
- * observation and action spaces (LUDUS_EINVAL otherwise). Every defect of
- * the file is LUDUS_EFORMAT with a message. */
-LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int max_worlds,
-                               ludus_agent **out);
-LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
-/* The world id the checkpoint was trained on. */
-LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
-/* The world options the checkpoint's run trained with ("" when none);
- * they hold for that world only (ludus_agent_load and ludus_eval_run make
- * it with them; other worlds get none unless given). */
-LUDUS_API const char *ludus_agent_env_options(const ludus_agent *agent);
-/* LUDUS_OK when the agent can act in env: the observation layout and the
- * actions it was trained on; LUDUS_EINVAL (with what differs) otherwise. */
-LUDUS_API int ludus_agent_fits(const ludus_agent *agent, const ludus_env *env);
-/* The observation size (bytes) and number of actions the agent expects;
- * a world made with options that change them (a larger view) does not fit. */
-LUDUS_API size_t ludus_agent_obs_size(const ludus_agent *agent);
-LUDUS_API int ludus_agent_num_actions(const ludus_agent *agent);
-/* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
- * (n strings; NULL for policies that do not read them), starts (n) 1 where
- * world i begins an episode (restarts its memory). greedy: the most likely
- * action; otherwise sampled with rngs[i]. Not thread-safe per agent. */
-LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
-                              const char *const *missions, const uint8_t *starts, int greedy,
-                              ludus_rng *rngs, int32_t *actions);
+/* Agents (a trained policy, random, callbacks, ...) are declared in
+ * ludus/agent.h; ludus_agent_load makes one from a checkpoint. */
 
 /* ------------------------------------------------------------------------
  * Evaluation
@@ -213,6 +183,55 @@ typedef struct ludus_eval_result {
  * layout and actions (LUDUS_EINVAL otherwise). */
 LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
                              ludus_eval_result *out);
+
+/* The held-out evaluation report (eval.json): an agent on its training
+ * levels [0, train_levels) and on held-out levels from
+ * LUDUS_HELDOUT_START, with the generalization gap. `ludus eval`, the end
+ * of `ludus train` and Python's ludus.evaluate all write it from here. */
+typedef struct ludus_eval_report_config {
+    const char *env_id;       /* NULL: the agent's world (LUDUS_EINVAL for agents without one) */
+    const char *env_options;  /* NULL: the agent's options when the world is its own, else none */
+    uint64_t train_levels;    /* levels of training, [0, N); 0: all of
+                                 [0, LUDUS_MAX_TRAIN_LEVELS), whose first levels stand for them */
+    int episodes;             /* per split, 1..LUDUS_EVAL_MAX_EPISODES */
+    int greedy;               /* 1: the agent's most likely actions; 0: sampled */
+    uint64_t seed;            /* action streams and bootstrap resampling */
+} ludus_eval_report_config;
+
+#define LUDUS_EVAL_MAX_EPISODES 1000000
+#define LUDUS_EVAL_NAME_CAP 64
+
+typedef struct ludus_eval_split {
+    uint64_t level_start, level_count;
+    ludus_eval_result result;
+} ludus_eval_split;
+
+typedef struct ludus_eval_report {
+    char agent[LUDUS_EVAL_NAME_CAP];    /* ludus_agent_name */
+    char checkpoint[4096];              /* ludus_agent_checkpoint; "" when none */
+    char env_id[96];
+    char env_options[256];              /* the options the world was made with */
+    int episodes, greedy;
+    uint64_t seed, train_levels;        /* as configured (0: all) */
+    uint64_t heldout_level_start;       /* LUDUS_HELDOUT_START */
+    ludus_eval_split train, heldout;
+    /* the world's achievement names (ludus_env_info), result.num_achievements of them */
+    char achievement_names[LUDUS_PPO_MAX_ACHIEVEMENTS][LUDUS_EVAL_NAME_CAP];
+} ludus_eval_report;
+
+/* Evaluate agent on both splits (ludus_eval_run each, with the same seed)
+ * into *out. Errors as ludus_eval_run's; LUDUS_EINVAL for episodes out of
+ * range or a name too long for the report. Not thread-safe per agent. */
+LUDUS_API int ludus_eval_report_run(ludus_agent *agent, const ludus_eval_report_config *cfg,
+                                    ludus_eval_report *out);
+/* The report as eval.json's JSON object (strings escaped; a NaN is null).
+ * snprintf semantics: returns the full length; the text was cut when it
+ * is >= cap (buf may be NULL with cap 0 to measure). Negative on a NULL
+ * report. Thread-safe. */
+LUDUS_API int ludus_eval_report_json(const ludus_eval_report *report, char *buf, size_t cap);
+/* Write the JSON to path (through a temporary file renamed over it, so
+ * readers never see half a report). LUDUS_EIO with the system's reason. */
+LUDUS_API int ludus_eval_report_write(const ludus_eval_report *report, const char *path);
 
 /* The mean of x (n) and its 95% percentile-bootstrap interval from
  * `resamples` resamples drawn with a generator seeded by seed. */

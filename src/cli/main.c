@@ -28,8 +28,16 @@ static const cli_command commands[] = {
      "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
      cmd_train},
     {"eval", "evaluate an agent on training and held-out levels",
-     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--options K=V,...] [--episodes N] [--train-levels N] [--greedy] [--seed S] "
-     "[--out FILE]",
+     "ludus eval (DIR_OR_CHECKPOINT | --agent random ID | --agent CHECKPOINT [ID]) [--env ID] [--options K=V,...]\n"
+     "                  [--episodes N] [--train-levels N] [--greedy] [--seed S] [--out FILE]\n"
+     "  --agent A         random (uniform actions; needs a world ID) or a checkpoint file\n"
+     "  --env ID          the world (default: the checkpoint's); ID after --agent says the same\n"
+     "  --options K=V,... world options (default: the run's, in its own world)\n"
+     "  --episodes N      episodes per split, 1..1000000 (default: the run's eval_episodes; 1000)\n"
+     "  --train-levels N  the training levels [0, N) (default: the run's; 0: all)\n"
+     "  --greedy          the most likely actions (default: sampled)\n"
+     "  --seed S          action streams and bootstrap resampling (default 0)\n"
+     "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
 };
 #define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -221,20 +221,20 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     return LUDUS_OK;
 }
 
-/* ---- agents ---- */
+/* ---- the checkpoint agent ---- */
 
-struct ludus_agent {
-    char env_id[96];
-    char env_options[256];
+/* A loaded policy plus the per-world memory needed to act with it. */
+typedef struct ckpt_agent {
     policy pol;
     policy_ws ws;
     int max;
     float *mem;        /* (max, M) */
     int32_t *words;    /* (max, W) */
-};
+} ckpt_agent;
 
-void ludus_agent_destroy(ludus_agent *a)
+static void ckpt_destroy(void *self)
 {
+    ckpt_agent *a = self;
     if (!a) return;
     ludus_policy_ws_destroy(&a->ws);
     ludus_policy_destroy(&a->pol);
@@ -243,65 +243,11 @@ void ludus_agent_destroy(ludus_agent *a)
     free(a);
 }
 
-int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
+/* The policy reads env's observation layout and plays its actions; the
+ * buffers grow to max_worlds. */
+static int ckpt_bind(void *self, const ludus_env *env, int max_worlds)
 {
-    if (!path || !out || max_worlds < 1) return ludus_err_set(LUDUS_EINVAL, "agent: bad argument");
-    *out = NULL;
-    ludus_nn_file *f = NULL;
-    ludus_policy_arch arch;
-    int rc = open_checkpoint(path, &f, &arch);
-    if (rc) return rc;
-    ludus_agent *a = calloc(1, sizeof *a);
-    ludus_env *env = NULL;
-    if (!a) {
-        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
-        goto fail;
-    }
-    snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
-    checkpoint_options(f, a->env_options, sizeof a->env_options);
-    /* the run's world options hold for its own world only */
-    const int own = !env_id || strcmp(env_id, a->env_id) == 0;
-    if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
-        ludus_err_wrap(rc, "%s", path);
-        goto fail;
-    }
-    const ludus_env_info *info = ludus_env_get_info(env);
-    policy_input in;
-    if ((rc = check_world(f, path, info)) || (rc = ludus_policy_input_of(info, arch.encoder, &in))) goto fail;
-    if ((rc = ludus_policy_create(&a->pol, &arch, &in))) goto fail;
-    if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
-    if ((rc = ludus_policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
-    a->max = max_worlds;
-    a->mem = calloc((size_t)max_worlds * (arch.memory ? arch.memory : 1), sizeof(float));
-    a->words = calloc((size_t)max_worlds * arch.max_words, sizeof(int32_t));
-    if (!a->mem || !a->words) {
-        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
-        goto fail;
-    }
-    ludus_env_destroy(env);
-    ludus_nn_file_close(f);
-    *out = a;
-    return LUDUS_OK;
-fail:
-    ludus_env_destroy(env);
-    ludus_nn_file_close(f);
-    ludus_agent_destroy(a);
-    return rc;
-}
-
-const char *ludus_agent_env_id(const ludus_agent *a)
-{
-    return a ? a->env_id : NULL;
-}
-
-const char *ludus_agent_env_options(const ludus_agent *a)
-{
-    return a ? a->env_options : NULL;
-}
-
-int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
-{
-    if (!a || !env) return ludus_err_set(LUDUS_EINVAL, "agent fits: NULL argument");
+    ckpt_agent *a = self;
     const ludus_env_info *info = ludus_env_get_info(env);
     policy_input in;
     int rc = ludus_policy_input_of(info, a->pol.arch.encoder, &in);
@@ -310,36 +256,94 @@ int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
         return ludus_err_set(LUDUS_EINVAL, "%s: its observation (%zu bytes) or actions (%d) differ from those the agent "
                                      "was trained on (%zu bytes, %d actions)",
                        info->id, info->obs_size, info->num_actions, a->pol.obs_size, a->pol.num_actions);
+    if (max_worlds <= a->max) return LUDUS_OK;
+    const ludus_policy_arch *arch = &a->pol.arch;
+    policy_ws ws;
+    if ((rc = ludus_policy_ws_create(&ws, &a->pol, max_worlds))) return rc;
+    float *mem = calloc((size_t)max_worlds * (arch->memory ? arch->memory : 1), sizeof(float));
+    int32_t *words = calloc((size_t)max_worlds * arch->max_words, sizeof(int32_t));
+    if (!mem || !words) {
+        ludus_policy_ws_destroy(&ws);
+        free(mem);
+        free(words);
+        return ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
+    }
+    ludus_policy_ws_destroy(&a->ws);
+    free(a->mem);
+    free(a->words);
+    a->ws = ws;
+    a->mem = mem;
+    a->words = words;
+    a->max = max_worlds;
     return LUDUS_OK;
 }
 
-size_t ludus_agent_obs_size(const ludus_agent *a)
+static int ckpt_act(void *self, const ludus_agent_input *in, int32_t *actions)
 {
-    return a ? a->pol.obs_size : 0;
-}
-
-int ludus_agent_num_actions(const ludus_agent *a)
-{
-    return a ? a->pol.num_actions : 0;
-}
-
-int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
-                    const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
-{
-    if (!a || !obs || !actions || n < 1 || n > a->max || (!greedy && !rngs))
-        return ludus_err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
+    ckpt_agent *a = self;
+    const int n = in->n;
     const ludus_policy_arch *arch = &a->pol.arch;
     if (arch->instr)
         for (int i = 0; i < n; i++)
-            ludus_policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
-    policy_batch b = {.L = 1, .B = n, .obs = obs, .words = arch->instr ? a->words : NULL,
-                      .h0 = arch->memory ? a->mem : NULL, .starts = starts};
+            ludus_policy_tokenize(&a->pol, in->missions[i], a->words + (size_t)i * arch->max_words);
+    policy_batch b = {.L = 1, .B = n, .obs = in->obs, .words = arch->instr ? a->words : NULL,
+                      .h0 = arch->memory ? a->mem : NULL, .starts = in->starts};
     ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
     const int A = a->pol.num_actions;
     for (int i = 0; i < n; i++) {
         const float *lp = a->ws.logp + (size_t)i * A;
-        actions[i] = greedy ? ludus_nn_categorical_argmax(lp, A) : ludus_nn_categorical_sample(lp, A, &rngs[i]);
+        actions[i] = in->greedy ? ludus_nn_categorical_argmax(lp, A) : ludus_nn_categorical_sample(lp, A, &in->rngs[i]);
     }
     if (arch->memory) memcpy(a->mem, a->ws.mh, (size_t)n * arch->memory * sizeof(float));
     return LUDUS_OK;
+}
+
+static const ludus_agent_ops ckpt_ops = {
+    .name = "checkpoint", .bind = ckpt_bind, .act = ckpt_act, .destroy = ckpt_destroy,
+};
+
+int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
+{
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "agent: NULL out");
+    *out = NULL;
+    if (!path || max_worlds < 1) return ludus_err_set(LUDUS_EINVAL, "agent: bad argument");
+    ludus_nn_file *f = NULL;
+    ludus_policy_arch arch;
+    int rc = open_checkpoint(path, &f, &arch);
+    if (rc) return rc;
+    ckpt_agent *a = calloc(1, sizeof *a);
+    ludus_agent *agent = NULL;
+    ludus_env *env = NULL;
+    char home[96], options[256];
+    if (!a) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
+        goto fail;
+    }
+    snprintf(home, sizeof home, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
+    checkpoint_options(f, options, sizeof options);
+    /* the run's world options hold for its own world only */
+    const int own = !env_id || strcmp(env_id, home) == 0;
+    if ((rc = ludus_env_make(own ? home : env_id, own ? options : NULL, &env))) {
+        ludus_err_wrap(rc, "%s", path);
+        goto fail;
+    }
+    const ludus_env_info *info = ludus_env_get_info(env);
+    policy_input in;
+    if ((rc = check_world(f, path, info)) || (rc = ludus_policy_input_of(info, arch.encoder, &in))) goto fail;
+    if ((rc = ludus_policy_create(&a->pol, &arch, &in))) goto fail;
+    if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
+    if ((rc = ludus_agent_create(&ckpt_ops, a, &agent))) goto fail;
+    a = NULL; /* the agent owns it now */
+    if ((rc = ludus_agent_set_origin(agent, path, home, options))) goto fail;
+    if ((rc = ludus_agent_bind(agent, env, max_worlds))) goto fail;
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    *out = agent;
+    return LUDUS_OK;
+fail:
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    ckpt_destroy(a);
+    ludus_agent_destroy(agent);
+    return rc;
 }
