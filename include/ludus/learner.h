@@ -9,6 +9,7 @@
 #ifndef LUDUS_LEARNER_H
 #define LUDUS_LEARNER_H
 
+#include "ludus/agent.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -120,8 +121,13 @@ typedef struct ludus_learner_ops {
                 const char *const *meta);
     /* Read them back into a learner created from the same config. */
     int (*load)(void *self, const char *checkpoint, const char *state);
-    /* Optional (NULL: none): a line of progress values the CLI shows:
-     * the mean return of the last episodes (NaN when none). */
+    /* The learner's current policy as an agent (agent.h) that evaluation
+     * can bind to the run's world; `checkpoint` is the file its last save
+     * wrote (a learner may load its agent from there). The caller destroys
+     * *out; it may outlive self. */
+    int (*agent)(void *self, const char *checkpoint, ludus_agent **out);
+    /* Optional (NULL: none): the mean return of the last episodes, for
+     * progress lines (NaN when none). */
     double (*recent_return)(const void *self);
 } ludus_learner_ops;
 

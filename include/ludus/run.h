@@ -15,6 +15,7 @@
 #ifndef LUDUS_RUN_H
 #define LUDUS_RUN_H
 
+#include "ludus/learn.h"
 #include "ludus/learner.h"
 
 #ifdef __cplusplus
@@ -121,6 +122,16 @@ LUDUS_API const char *ludus_run_dir(const ludus_run *run);
 LUDUS_API int ludus_run_update(const ludus_run *run);
 LUDUS_API uint64_t ludus_run_steps(const ludus_run *run);
 LUDUS_API const char *ludus_run_checkpoint_path(const ludus_run *run);
+
+/* The learner's agent (ludus_learner_ops.agent) with the run's world,
+ * options and checkpoint as its origin. The caller destroys *out. */
+LUDUS_API int ludus_run_agent(ludus_run *run, ludus_agent **out);
+/* The held-out evaluation of the run's agent (learn.h's
+ * ludus_eval_report_run: eval_episodes per split, the run's train_levels
+ * and seed, sampled actions) written to json_path (NULL: DIR/eval.json)
+ * and, when out is not NULL, returned. LUDUS_EINVAL when eval_episodes
+ * is 0. */
+LUDUS_API int ludus_run_evaluate(ludus_run *run, const char *json_path, ludus_eval_report *out);
 
 #ifdef __cplusplus
 }

@@ -182,19 +182,27 @@ int cmd_train(int argc, char **argv)
         ludus_run_destroy(run);
         return 1;
     }
-    char ckpt[4096], path[4096];
-    snprintf(ckpt, sizeof ckpt, "%s", ludus_run_checkpoint_path(run));
     const int stopped = ludus_run_stopped(run);
-    const int episodes = c->eval_episodes;
-    const uint64_t train_levels = c->train_levels, eval_seed = c->seed;
     fprintf(stderr, "%s %llu steps (update %d); checkpoint %s\n", stopped ? "interrupted at" : "trained",
-            (unsigned long long)ludus_run_steps(run), ludus_run_update(run), ckpt);
-    snprintf(path, sizeof path, "%s/eval.json", ludus_run_dir(run));
-    ludus_run_destroy(run);
+            (unsigned long long)ludus_run_steps(run), ludus_run_update(run), ludus_run_checkpoint_path(run));
     if (stopped) {
         fprintf(stderr, "ludus train: interrupted; continue with: ludus train --resume %s\n", out);
+        ludus_run_destroy(run);
         return TRAIN_INTERRUPTED;
     }
-    if (episodes > 0) return cli_eval_report(ckpt, NULL, NULL, train_levels, episodes, 0, eval_seed, path, stdout);
-    return 0;
+    rc = 0;
+    if (c->eval_episodes > 0) {
+        /* the learner's agent on training and held-out levels: eval.json */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/eval.json", ludus_run_dir(run));
+        ludus_agent *agent;
+        if (ludus_run_agent(run, &agent)) rc = fail(NULL);
+        else {
+            rc = cli_eval_agent(agent, c->env_id, c->env_options, c->train_levels, c->eval_episodes, 0, c->seed, path,
+                                stdout);
+            ludus_agent_destroy(agent);
+        }
+    }
+    ludus_run_destroy(run);
+    return rc;
 }

@@ -57,7 +57,7 @@ int ludus_learner_register(const ludus_learner_ops *o)
     }
     if (!good) return ludus_err_set(LUDUS_EINVAL, "learner: name \"%.40s\" must be 1..31 of [a-z0-9_-]", o->name);
     if (!o->keys || !o->config_default || !o->create || !o->destroy || !o->columns || !o->update || !o->steps ||
-        !o->save || !o->load)
+        !o->save || !o->load || !o->agent)
         return ludus_err_set(LUDUS_EINVAL, "learner %s: a required function or its key table is missing", o->name);
     pthread_mutex_lock(&lock);
     int rc = LUDUS_OK;

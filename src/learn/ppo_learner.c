@@ -101,6 +101,14 @@ static int load(void *self, const char *checkpoint, const char *state)
     return ludus_ppo_load(((ppo_learner *)self)->ppo, checkpoint, state);
 }
 
+/* PPO's agent is its policy as the checkpoint holds it (agent.h's
+ * ludus_agent_load), the same one `ludus eval` and `ludus play` read. */
+static int agent(void *self, const char *checkpoint, ludus_agent **out)
+{
+    (void)self;
+    return ludus_agent_load(checkpoint, NULL, 1, out);
+}
+
 static double recent_return(const void *self)
 {
     return ((const ppo_learner *)self)->recent;
@@ -120,5 +128,6 @@ const ludus_learner_ops ludus_ppo_learner = {
     .steps = steps,
     .save = save,
     .load = load,
+    .agent = agent,
     .recent_return = recent_return,
 };

@@ -868,3 +868,39 @@ const char *ludus_run_checkpoint_path(const ludus_run *r)
 {
     return r ? r->ckpt : NULL;
 }
+
+int ludus_run_agent(ludus_run *r, ludus_agent **out)
+{
+    if (!r || !r->self || !out) return ludus_err_set(LUDUS_EINVAL, "run agent: NULL argument");
+    *out = NULL;
+    const ludus_run_config *c = &r->setup->run;
+    int rc = r->setup->ops->agent(r->self, r->ckpt, out);
+    if (rc) return rc;
+    if (!*out) return ludus_err_set(LUDUS_EINTERNAL, "learner %s gave no agent", r->setup->ops->name);
+    if ((rc = ludus_agent_set_origin(*out, exists(r->ckpt) ? r->ckpt : NULL, c->env_id, c->env_options))) {
+        ludus_agent_destroy(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int ludus_run_evaluate(ludus_run *r, const char *json_path, ludus_eval_report *out)
+{
+    if (!r) return ludus_err_set(LUDUS_EINVAL, "run evaluate: NULL argument");
+    const ludus_run_config *c = &r->setup->run;
+    if (c->eval_episodes < 1) return ludus_err_set(LUDUS_EINVAL, "run evaluate: eval_episodes is 0");
+    char path[RUN_PATH_CAP];
+    int rc = json_path ? LUDUS_OK : path_in(path, r->dir, "eval.json");
+    if (rc) return rc;
+    ludus_eval_report *rep = malloc(sizeof *rep);
+    ludus_agent *agent = NULL;
+    if (!rep) return ludus_err_set(LUDUS_ENOMEM, "run evaluate: out of memory");
+    ludus_eval_report_config ec = {.env_id = c->env_id, .env_options = c->env_options, .train_levels = c->train_levels,
+                                   .episodes = c->eval_episodes, .greedy = 0, .seed = c->seed};
+    if (!(rc = ludus_run_agent(r, &agent)) && !(rc = ludus_eval_report_run(agent, &ec, rep)))
+        rc = ludus_eval_report_write(rep, json_path ? json_path : path);
+    if (!rc && out) *out = *rep;
+    ludus_agent_destroy(agent);
+    free(rep);
+    return rc;
+}
