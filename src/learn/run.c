@@ -789,6 +789,7 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
     const double t0 = now_s();
     double last_ckpt = t0;
     const uint64_t s0 = ops->steps(r->self);
+    int saved = r->update;
     r->stopped = 0;
     while (!rc && ops->steps(r->self) < cfg->total_steps && !r->stop && !run_signalled) {
         for (int i = 0; i < r->ncols; i++) vals[i] = NAN;
@@ -803,6 +804,7 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
         if (done || stop || due) {
             if ((rc = checkpoint(r))) break;
             last_ckpt = now_s();
+            saved = r->update;
         }
         if (progress) {
             ludus_run_progress pr = {.update = r->update, .steps = steps, .total_steps = cfg->total_steps,
@@ -813,6 +815,8 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
             progress(&pr, user);
         }
     }
+    /* a stop asked for during the progress callback: its update is saved too */
+    if (!rc && saved != r->update) rc = checkpoint(r);
     if (!rc && (r->stop || run_signalled) && ops->steps(r->self) < cfg->total_steps) r->stopped = 1;
     r->stop = 0;
     if (handle_signals) {
