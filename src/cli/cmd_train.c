@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cli_learn.h"
 #include "ludus/learn.h"
 #include "ludus/run.h"
@@ -18,19 +19,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-            "                      [--out DIR] [--config FILE] [--force]\n"
-            "       ludus train --resume DIR [--steps N] [--threads N]\n"
-            "  --algo NAME      the learner (default ppo; `ludus train --list-algos` lists them)\n"
-            "  --steps N        world steps to train for\n"
-            "  --train-levels N train on levels [0, N) (0: all)\n"
-            "  --seed S         the run's seed\n"
-            "  --threads N      the learner's worker threads (default 2)\n"
-            "  --out DIR        the run folder, created with its parents (default runs/ID-seedS)\n"
-            "  --config FILE    a flat JSON object of run and learner keys (configs/*.json)\n"
-            "  --force          clear an existing run folder first\n"
-            "  --resume DIR     continue a run from its last checkpoint (Ctrl-C checkpoints)\n");
+    cli_usage(stderr, "train");
     return 2;
 }
 
@@ -91,10 +80,7 @@ int cmd_train(int argc, char **argv)
     int have_steps = 0, have_levels = 0, have_seed = 0, force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage();
-            return 0;
-        } else if (strcmp(a, "--list-algos") == 0) {
+        if (strcmp(a, "--list-algos") == 0) {
             for (int k = 0; k < ludus_learner_count(); k++)
                 printf("%-12s %s\n", ludus_learner_at(k)->name, ludus_learner_at(k)->description);
             return 0;

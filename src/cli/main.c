@@ -24,8 +24,20 @@ static const cli_command commands[] = {
      cmd_record},
     {"bench", "measure steps per second with random actions",
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
-    {"train", "train an agent with PPO",
-     "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
+    {"train", "train an agent (PPO, or another registered learner) in a run folder",
+     "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
+     "                   [--out DIR] [--config FILE] [--force]\n"
+     "       ludus train --resume DIR [--steps N] [--threads N]\n"
+     "       ludus train --list-algos\n"
+     "  --algo NAME       the learner (default ppo)\n"
+     "  --steps N         world steps to train for\n"
+     "  --train-levels N  train on levels [0, N) (0: all)\n"
+     "  --seed S          the run's seed\n"
+     "  --threads N       the learner's worker threads (default 2)\n"
+     "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
+     "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
+     "  --force           clear an existing run folder first\n"
+     "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)",
      cmd_train},
     {"eval", "evaluate an agent on training and held-out levels",
      "ludus eval (DIR_OR_CHECKPOINT | --agent random ID | --agent CHECKPOINT [ID]) [--env ID] [--options K=V,...]\n"

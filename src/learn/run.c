@@ -553,10 +553,17 @@ static int trim_metrics(ludus_run *r, int upto, unsigned long long steps, double
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = ludus_file_read(r->metrics, RUN_MAX_METRICS_BYTES, &text, &len);
-    if (rc) return ludus_err_wrap(rc, "resume");
     char head[RUN_ROW_CAP];
-    if ((rc = header_line(r, head, sizeof head))) goto done;
+    int rc = header_line(r, head, sizeof head);
+    if (rc) return rc;
+    rc = ludus_file_read(r->metrics, RUN_MAX_METRICS_BYTES, &text, &len);
+    /* killed between config.json and the header: nothing to keep */
+    if (upto == 0 && (rc == LUDUS_ENOTFOUND || (!rc && len < strlen(head)))) {
+        free(text);
+        *wall = 0;
+        return ludus_file_write_atomic(r->metrics, head, strlen(head));
+    }
+    if (rc) return ludus_err_wrap(rc, "resume");
     size_t hl = strlen(head);
     if (len < hl || memcmp(text, head, hl) != 0) {
         char *nl = memchr(text, '\n', len);

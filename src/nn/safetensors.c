@@ -402,7 +402,16 @@ int ludus_nn_file_open(const char *path, ludus_nn_file **out)
     f->data = f->buf + 8 + hlen;
     f->data_len = f->size - 8 - (size_t)hlen;
     int digest = 0;
-    if ((rc = parse_header(f, (const char *)f->buf + 8, (size_t)hlen))) goto fail;
+    if ((rc = parse_header(f, (const char *)f->buf + 8, (size_t)hlen))) {
+        /* say so when the header no longer matches its digest */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ludus_errmsg());
+        if (check_digest(f, (size_t)hlen, &digest) != LUDUS_OK)
+            ludus_err_set(rc, "%s (checksum mismatch: the file is corrupted)", why);
+        else
+            ludus_err_set(rc, "%s", why);
+        goto fail;
+    }
     if ((rc = check_digest(f, (size_t)hlen, &digest))) goto fail;
     const char *crc = ludus_nn_file_meta(f, ST_CRC_KEY);
     if (!digest && !crc) {
