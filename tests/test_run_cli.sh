@@ -35,7 +35,7 @@ echo '{"num_envs": 4, "num_steps": 32, "minibatches": 2, "eval_episodes": 0, "ch
 echo '{"num_envs": 4, "num_steps": 32, "minibatches": 2, "eval_episodes": 0}' > timed.json
 
 # ---- kill -9 at random moments, then resume, until done ----
-RANDOM=11
+RANDOM=${LUDUS_KILL_SEED:-11}
 N=48; STEPS=$((N * 128))
 for round in 1 2 3 4 5 6 7 8 9 10; do
   if [ -f deep/er/k/config.json ]; then
@@ -44,7 +44,7 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
     "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps $STEPS --config every.json --out deep/er/k --force >/dev/null 2>&1 &
   fi
   p=$!; pids+=("$p")
-  X
+  sleep "0.$(printf '%03d' $((RANDOM % 450 + 5)))"
   kill -9 "$p" 2>/dev/null
   wait "$p" 2>/dev/null
 done
