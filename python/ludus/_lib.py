@@ -78,6 +78,17 @@ class VecConfig(ctypes.Structure):
 # uint64_t (*)(void *user, int world, ludus_rng *rng)
 LEVEL_FN = ctypes.CFUNCTYPE(c_uint64, c_void_p, c_int, c_void_p)
 
+
+class RunProgress(ctypes.Structure):
+    """run.h's ludus_run_progress."""
+    _fields_ = [("update", c_int), ("steps", c_uint64), ("total_steps", c_uint64),
+                ("wall_s", c_double), ("steps_per_s", c_double), ("seconds_left", c_double),
+                ("ret", c_double), ("checkpointed", c_int)]
+
+
+# void (*)(const ludus_run_progress *p, void *user)
+RUN_PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(RunProgress), c_void_p)
+
 _SIGNATURES = {
     "ludus_version": ([], c_char_p),
     "ludus_errmsg": ([], c_char_p),
@@ -116,6 +127,19 @@ _SIGNATURES = {
     "ludus_vec_set_level_fn": ([c_void_p, LEVEL_FN, c_void_p], c_int),
     "ludus_vec_stats": ([c_void_p, ctypes.POINTER(EpisodeStats)], None),
     "ludus_vec_clear_stats": ([c_void_p], None),
+    "ludus_run_setup_create": ([c_char_p, c_char_p, c_char_p, ctypes.POINTER(c_void_p)], c_int),
+    "ludus_run_setup_set": ([c_void_p, c_char_p, c_char_p], c_int),
+    "ludus_run_setup_destroy": ([c_void_p], None),
+    "ludus_run_start": ([c_char_p, c_void_p, c_int, ctypes.POINTER(c_void_p)], c_int),
+    "ludus_run_resume": ([c_char_p, c_char_p, ctypes.POINTER(c_void_p)], c_int),
+    "ludus_run_train": ([c_void_p, c_int, RUN_PROGRESS_FN, c_void_p], c_int),
+    "ludus_run_stop": ([c_void_p], None),
+    "ludus_run_stopped": ([c_void_p], c_int),
+    "ludus_run_update": ([c_void_p], c_int),
+    "ludus_run_steps": ([c_void_p], c_uint64),
+    "ludus_run_dir": ([c_void_p], c_char_p),
+    "ludus_run_evaluate": ([c_void_p, c_char_p, c_void_p], c_int),
+    "ludus_run_destroy": ([c_void_p], None),
 }
 
 
