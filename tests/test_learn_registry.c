@@ -449,11 +449,19 @@ static void test_setup(void)
     CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "nope", NULL, &s), LUDUS_ENOTFOUND);
     CHECK_ERR(ludus_run_setup_create("MiniGrid-Nowhere-v0", "reinforce", NULL, &s), LUDUS_ENOTFOUND);
     /* the shipped PPO configs still load (PPO keys, algo absent) */
-    char cfgp[700];
-    snprintf(cfgp, sizeof cfgp, "%s/configs/MiniGrid-DoorKey-8x8-v0.json", LUDUS_SOURCE_DIR);
-    CHECK_OK(ludus_run_setup_load(NULL, NULL, cfgp, &s));
-    CHECK_STR(ludus_run_setup_learner(s)->name, "ppo");
-    ludus_run_setup_destroy(s);
+    const char *shipped[] = {"BabyAI-GoToLocal-v0", "MiniGrid-DoorKey-8x8-v0", "MiniGrid-KeyCorridorS3R1-v0",
+                             "MiniGrid-LavaGapS7-v0", "MiniGrid-MemoryS7-v0"};
+    for (int i = 0; i < 5; i++) {
+        char cfgp[700];
+        snprintf(cfgp, sizeof cfgp, "%s/configs/%s.json", LUDUS_SOURCE_DIR, shipped[i]);
+        s = NULL;
+        CHECK_OK(ludus_run_setup_load(NULL, NULL, cfgp, &s));
+        if (!s) continue;
+        CHECK_STR(ludus_run_setup_learner(s)->name, "ppo");
+        CHECK_STR(ludus_run_setup_config(s)->env_id, shipped[i]);
+        CHECK_OK(ludus_run_setup_check(s));
+        ludus_run_setup_destroy(s);
+    }
     CHECK_ERR(ludus_run_setup_load(NULL, NULL, "/dev/zero", &s), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "not a regular file"));
     CHECK_ERR(ludus_run_setup_load(NULL, NULL, path_of("absent.json"), &s), LUDUS_ENOTFOUND);

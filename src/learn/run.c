@@ -321,7 +321,8 @@ static int lock_dir(ludus_run *r)
     return LUDUS_OK;
 }
 
-/* Remove everything inside `path` (a folder), keeping `keep` at the top. */
+/* Remove everything inside `path` (a folder) but .lock, and `keep` at
+ * the top (NULL: none). */
 static int clear_dir(const char *path, const char *keep)
 {
     DIR *d = opendir(path);
@@ -330,6 +331,7 @@ static int clear_dir(const char *path, const char *keep)
     struct dirent *e;
     while (!rc && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (keep && !strcmp(e->d_name, keep))) continue;
+        if (keep && !strcmp(e->d_name, ".lock")) continue; /* the top's lock, held by this process */
         char p[RUN_PATH_CAP];
         if ((rc = path_in(p, path, e->d_name))) break;
         struct stat st;
@@ -464,7 +466,10 @@ int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, lu
             rc = ludus_err_set(LUDUS_ESTATE, "%s is not a run folder (no config.json); --force clears only runs", dir);
             goto fail;
         }
-        if ((rc = clear_dir(dir, ".lock"))) goto fail;
+        /* config.json last: a --force cut short is still a run folder */
+        char cj[RUN_PATH_CAP];
+        if ((rc = clear_dir(dir, "config.json")) || (rc = path_in(cj, dir, "config.json"))) goto fail;
+        unlink(cj);
     }
     new_run_id(r->setup->run.run_id, sizeof r->setup->run.run_id);
     if ((rc = make_learner(r))) goto fail;
