@@ -104,5 +104,14 @@ mv c2/state.old c2/state.safetensors
 expect 1 "checkpoint.safetensors is at update .* but state.safetensors at update" -- "$LUDUS" train --resume c2
 expect 1 "no such run folder" -- "$LUDUS" train --resume nowhere
 
+# ---- config files: regular files of bounded size only; runs/ is created ----
+expect 1 "not a regular file" -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --config /dev/zero --out z1
+mkfifo fifo.json
+expect 1 "not a regular file" -- timeout 10 "$LUDUS" train MiniGrid-Empty-5x5-v0 --config fifo.json --out z2
+head -c 2000000 /dev/zero | tr '\0' ' ' > big.json
+expect 1 "more than" -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --config big.json --out z3
+mkdir fresh && (cd fresh && "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 128 --config ../timed.json --out runs/x >/dev/null 2>&1) \
+  && [ -s fresh/runs/x/checkpoint.safetensors ] && ok || bad "--out runs/x without runs/"
+
 echo "test_run_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
