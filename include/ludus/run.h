@@ -5,8 +5,8 @@
  *   state.safetensors       the rest of what resume needs (optimizer, ...)
  *   checkpoints/            with keep_checkpoints: STEPS.safetensors each
  *   .lock                   held (flock) while a process writes the run
- * Nothing is lost or mixed: rows are written whole and synced one by
- * one; checkpoints are replaced atomically at an interval, at the end and
+ * Nothing is lost or mixed: rows are written whole (one write each) and
+ * synced before each checkpoint; checkpoints are replaced atomically at an interval, at the end and
  * when SIGINT/SIGTERM arrive; resume checks that every file belongs to the
  * same run (its run id) and update, and drops rows a killed process wrote
  * after its last checkpoint. `ludus train` and Python's ludus.train are
@@ -102,7 +102,7 @@ typedef void (*ludus_run_progress_fn)(const ludus_run_progress *p, void *user);
 /* Train until total_steps, or until SIGINT/SIGTERM (handle_signals: the
  * run installs handlers for the call's duration that only set a flag,
  * and restores the previous ones after) or ludus_run_stop. Each update
- * appends its metrics row (written and synced whole); checkpoints at the
+ * appends its metrics row (one whole write); checkpoints at the
  * interval, on a stop and at the end. progress (NULL: none) is called on
  * this thread after each update. Returns LUDUS_OK when finished or
  * stopped (ludus_run_stopped says which), or the learner's error (the

@@ -1,7 +1,7 @@
 /* run.c: a training run's folder as library code (run.h). The design
  * choice is that every file can be trusted after a kill -9 at any moment:
  * config.json is replaced atomically; each metrics row is one write() on
- * an O_APPEND file followed by fsync; a checkpoint is committed by writing
+ * an O_APPEND file, synced before every checkpoint; a checkpoint is committed by writing
  * both files under .new names, then renaming the state and then the
  * checkpoint, so resume can roll a half-done commit forward (or drop it)
  * and then checks that every file carries the same run id and update.
@@ -743,6 +743,8 @@ static int checkpoint(ludus_run *r)
     snprintf(steps, sizeof steps, "%llu", (unsigned long long)ops->steps(r->self));
     const char *meta[] = {META_LEARNER, ops->name, META_RUN_ID, r->setup->run.run_id, META_UPDATE, upd,
                           META_STEPS, steps, NULL};
+    /* the rows up to this update are durable before the checkpoint is */
+    if (fsync(r->csv_fd) != 0) return ludus_err_set(LUDUS_EIO, "%s: %s", r->metrics, strerror(errno));
     int rc = ops->save(r->self, cn, sn, meta);
     if (!rc && (rename(sn, r->state) != 0 || rename(cn, r->ckpt) != 0))
         rc = ludus_err_set(LUDUS_EIO, "run: committing the checkpoint in %s: %s", r->dir, strerror(errno));
@@ -771,9 +773,12 @@ static int append_row(ludus_run *r, double wall, const double *vals)
     }
     ludus_sb_putc(&sb, '\n');
     if (sb.len >= sizeof row) return ludus_err_set(LUDUS_EINVAL, "run: metrics row too long");
-    int rc = write_all(r->csv_fd, row, sb.len, r->metrics);
-    if (!rc && fsync(r->csv_fd) != 0) rc = ludus_err_set(LUDUS_EIO, "%s: %s", r->metrics, strerror(errno));
-    return rc;
+    /* one write() on an O_APPEND file: a killed process leaves whole rows
+     * (or, at worst, a partial last line that resume drops); the file is
+     * fsynced before each checkpoint, which is all resume relies on (rows
+     * after the checkpoint are dropped anyway), so no update waits on the
+     * disk */
+    return write_all(r->csv_fd, row, sb.len, r->metrics);
 }
 
 static void on_signal(int sig)
