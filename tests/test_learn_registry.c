@@ -399,6 +399,88 @@ static void stop_at_2(const ludus_run_progress *p, void *user)
 
 /* ---- the tests ---- */
 
+
+/* The public key tables on a struct of every key type. */
+typedef struct kt_inner {
+    int a;
+    float b;
+} kt_inner;
+typedef struct kt {
+    char name[8];
+    uint64_t big;
+    int n;
+    float x;
+    kt_inner in;
+} kt;
+static const ludus_key kt_inner_keys[] = {
+    {"a", LUDUS_KEY_INT, offsetof(kt_inner, a), -5, 5, NULL, NULL},
+    {"b", LUDUS_KEY_FLOAT, offsetof(kt_inner, b), 0, 1, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+static const ludus_key kt_keys[] = {
+    {"name", LUDUS_KEY_STR, offsetof(kt, name), 0, 8, NULL, NULL},
+    {"big", LUDUS_KEY_U64, offsetof(kt, big), 1, 1e15, NULL, NULL},
+    {"n", LUDUS_KEY_INT, offsetof(kt, n), 0, 10, NULL, NULL},
+    {"x", LUDUS_KEY_FLOAT, offsetof(kt, x), -1, 1, NULL, NULL},
+    {"in", LUDUS_KEY_OBJECT, offsetof(kt, in), 0, 0, kt_inner_keys, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static void test_key_tables(void)
+{
+    kt c = {"abc", 7, 3, 0.5f, {-2, 0.25f}}, keep = c, d;
+    char buf[512];
+    int n = ludus_keys_to_json(kt_keys, &c, buf, sizeof buf);
+    CHECK_STR(buf, "  \"name\": \"abc\",\n  \"big\": 7,\n  \"n\": 3,\n  \"x\": 0.5,\n  \"in\": {\"a\": -2, \"b\": 0.25}");
+    CHECK_EQ(n, (long long)strlen(buf));
+    CHECK_EQ(ludus_keys_to_json(kt_keys, &c, NULL, 0), n); /* measures */
+    char obj[600];
+    snprintf(obj, sizeof obj, "{%s}", buf);
+    memset(&d, 0, sizeof d);
+    CHECK_OK(ludus_keys_apply_json(kt_keys, &d, sizeof d, obj));
+    CHECK(memcmp(&c, &d, sizeof c) == 0);
+    CHECK_OK(ludus_keys_check(kt_keys, &c));
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"name\": \"too long a name\"}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"name\" must be a string of at most 7 bytes");
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"n\": 4, \"in\": {\"a\": 9}}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"in.a\" = 9 is outside [-5, 5]");
+    CHECK(memcmp(&c, &keep, sizeof c) == 0); /* nothing applied: n is still 3 */
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"big\": 0.5}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"big\" must be an integer, not 0.5");
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"in\": 3}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"in\" must be a JSON object");
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"x\": \"1\"}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"x\" must be a number");
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"x\": 1,"), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "not valid JSON"));
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "[]"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_keys_apply_json(kt_keys, &c, sizeof c, "{\"zzzzzzzz\": 1}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: unknown key \"zzzzzzzz\""); /* nothing near: no guess */
+    CHECK_OK(ludus_keys_set(kt_keys, &c, sizeof c, "name", "xyz"));
+    CHECK_OK(ludus_keys_set(kt_keys, &c, sizeof c, "in", "{\"b\": 1}"));
+    CHECK(strcmp(c.name, "xyz") == 0 && c.in.b == 1.0f);
+    CHECK_ERR(ludus_keys_set(kt_keys, &c, sizeof c, "n", "eleven"), LUDUS_EINVAL);
+    c.n = 11; /* set behind the table's back */
+    CHECK_ERR(ludus_keys_check(kt_keys, &c), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"n\" = 11 is outside [0, 10]");
+    CHECK(ludus_keys_find(kt_keys, "x") == &kt_keys[3] && ludus_keys_find(kt_keys, "y") == NULL);
+    /* NULL arguments are errors, destroy(NULL) harmless */
+    CHECK_ERR(ludus_keys_apply_json(NULL, &c, sizeof c, "{}"), LUDUS_EINVAL);
+    CHECK_ERR(ludus_keys_check(kt_keys, NULL), LUDUS_EINVAL);
+    CHECK_ERR(ludus_learner_register(NULL), LUDUS_EINVAL);
+    CHECK_ERR(ludus_learner_find(NULL, NULL), LUDUS_EINVAL);
+    ludus_run *r = NULL;
+    CHECK_ERR(ludus_run_start(NULL, NULL, 0, &r), LUDUS_EINVAL);
+    CHECK_ERR(ludus_run_resume(NULL, NULL, &r), LUDUS_EINVAL);
+    CHECK_ERR(ludus_run_train(NULL, 0, NULL, NULL), LUDUS_EINVAL);
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", NULL, NULL, NULL), LUDUS_EINVAL);
+    CHECK_ERR(ludus_run_setup_create(NULL, NULL, NULL, (ludus_run_setup **)&r), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "no world id"));
+    ludus_run_destroy(NULL);
+    ludus_run_setup_destroy(NULL);
+    ludus_run_stop(NULL);
+}
+
 static void test_registry(void)
 {
     CHECK_OK(ludus_learner_register(&reinforce));
@@ -717,6 +799,7 @@ int main(void)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
     CHECK(system(cmd) == 0);
+    test_key_tables();
     test_registry();
     test_setup();
     test_train_resume_eval();
