@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "learn/policy.h"
 #include "ludus/learn.h"
 #include "ludus/nn.h"
 
@@ -418,6 +419,35 @@ static void test_huge_steps(void)
     ludus_ppo_destroy(p);
 }
 
+
+/* The architecture's keys are listed twice (policy.c reads checkpoints,
+ * config.c configs): they must accept exactly the same values. */
+static void test_arch_ranges_agree(void)
+{
+    static const char *const names[] = {"embed", "conv1", "conv2", "kernel", "hidden", "head", "memory",
+                                        "instr", "word_embed", "max_words", "direction", "film", "encoder"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        for (int v = -1; v <= 5000; v += (v < 70 ? 1 : 997)) {
+            char json[128], full[512];
+            snprintf(json, sizeof json, "{\"%s\": %d}", names[i], v);
+            ludus_ppo_config c;
+            ludus_ppo_config_default(&c, "MiniGrid-Empty-5x5-v0");
+            snprintf(full, sizeof full, "{\"arch\": %s}", json);
+            const int by_config = ludus_ppo_config_apply_json(&c, full) == LUDUS_OK;
+            ludus_policy_arch a = c.arch;
+            char arch[512];
+            ludus_policy_arch_to_json(&a, arch, sizeof arch);
+            /* policy.c's reading of the same value over a full architecture */
+            char *brace = strrchr(arch, '}');
+            if (brace) snprintf(brace, sizeof arch - (size_t)(brace - arch), ", \"%s\": %d}", names[i], v);
+            ludus_policy_arch b;
+            const int by_policy = ludus_policy_arch_from_json(arch, &b) == LUDUS_OK;
+            CHECK_MSG(by_config == by_policy, "arch.%s = %d: config %s it, policy.c %s it", names[i], v,
+                      by_config ? "accepts" : "refuses", by_policy ? "accepts" : "refuses");
+        }
+    }
+}
+
 static void test_config(void)
 {
     ludus_ppo_config c, keep;
@@ -554,6 +584,7 @@ int main(void)
     CHECK(system(cmd) == 0);
     test_config();
     test_world_defaults();
+    test_arch_ranges_agree();
     test_blas_threads();
     test_huge_steps();
     test_bootstrap();
