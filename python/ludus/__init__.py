@@ -1,7 +1,8 @@
 """ludus: fast, reproducible worlds for agents that learn and generalize,
 from Python. `ludus.make(id)` gives one world with the Gymnasium API,
 `ludus.vector.make(id, n)` many worlds stepped in C into numpy arrays, and
-`ludus.text` the text observations for language-model agents. The C library
+`ludus.text` the text observations for language-model agents, and
+`ludus.evaluate(policy, id)` the held-out evaluation of any policy. The C library
 libludus does the work; this package reaches it through ctypes.
 """
 from ._version import __version__
@@ -10,11 +11,12 @@ from .errors import (Error, FormatError, InternalError, InvalidArgumentError, Lu
                      NotFoundError, OutOfMemoryError, StateError, UnsupportedError)
 from .env import Env, describe, ids, make
 from . import spaces, text, vector
+from .agent import Agent, evaluate
 from . import _gym
 
 _gym.register()
 
-__all__ = ["make", "ids", "describe", "Env", "vector", "text", "spaces", "Error",
+__all__ = ["make", "ids", "describe", "Env", "vector", "evaluate", "Agent", "text", "spaces", "Error",
            "InvalidArgumentError", "FormatError", "NotFoundError", "StateError",
            "UnsupportedError", "OutOfMemoryError", "LudusIOError", "InternalError",
            "__version__", "library_version", "library_path"]
