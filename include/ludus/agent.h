@@ -63,7 +63,8 @@ typedef struct ludus_agent_feedback {
     const uint8_t *next_obs;        /* (n, obs_size) the observation after the step, before
                                        any reset (an ended episode's last one) */
     const uint8_t *stepped;         /* (n) 1 where world i was stepped with actions[i]; 0
-                                       for worlds that idle (their row means nothing) */
+                                       for worlds that idle (their row means nothing);
+                                       NULL: every world stepped */
 } ludus_agent_feedback;
 
 /* The table of functions that makes an agent. Only act is required.

@@ -88,6 +88,49 @@ class RunProgress(ctypes.Structure):
 
 # void (*)(const ludus_run_progress *p, void *user)
 RUN_PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(RunProgress), c_void_p)
+# ---- agents and evaluation (ludus/agent.h, ludus/learn.h) ----
+MAX_ACHIEVEMENTS = 32     # LUDUS_PPO_MAX_ACHIEVEMENTS
+EVAL_NAME_CAP = 64        # LUDUS_EVAL_NAME_CAP
+AGENT_TEXT, AGENT_TEXT_BALROG = 1, 2
+
+
+class AgentInput(ctypes.Structure):
+    _fields_ = [("n", c_int), ("greedy", c_int), ("obs_size", c_size_t), ("obs", c_void_p),
+                ("missions", ctypes.POINTER(c_char_p)), ("texts", ctypes.POINTER(c_char_p)),
+                ("starts", c_void_p), ("rngs", c_void_p), ("action_dims", c_int),
+                ("action_sizes", ctypes.POINTER(c_int)), ("action_mask", c_void_p)]
+
+
+# int (*)(void *user, const ludus_agent_input *in, int32_t *actions)
+AGENT_ACT_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.POINTER(AgentInput), c_void_p)
+
+
+class Estimate(ctypes.Structure):
+    _fields_ = [("mean", c_double), ("lo", c_double), ("hi", c_double)]
+
+
+class EvalResult(ctypes.Structure):
+    _fields_ = [("episodes", c_int), ("ret", Estimate), ("success", Estimate), ("length", Estimate),
+                ("num_achievements", c_int), ("achievements", Estimate * MAX_ACHIEVEMENTS),
+                ("score", Estimate)]
+
+
+class EvalSplit(ctypes.Structure):
+    _fields_ = [("level_start", c_uint64), ("level_count", c_uint64), ("result", EvalResult)]
+
+
+class EvalReport(ctypes.Structure):
+    _fields_ = [("agent", ctypes.c_char * EVAL_NAME_CAP), ("checkpoint", ctypes.c_char * 4096),
+                ("env_id", ctypes.c_char * 96), ("env_options", ctypes.c_char * 256),
+                ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64), ("train_levels", c_uint64),
+                ("heldout_level_start", c_uint64), ("train", EvalSplit), ("heldout", EvalSplit),
+                ("achievement_names", (ctypes.c_char * EVAL_NAME_CAP) * MAX_ACHIEVEMENTS)]
+
+
+class EvalReportConfig(ctypes.Structure):
+    _fields_ = [("env_id", c_char_p), ("env_options", c_char_p), ("train_levels", c_uint64),
+                ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64)]
+
 
 _SIGNATURES = {
     "ludus_version": ([], c_char_p),
@@ -140,6 +183,19 @@ _SIGNATURES = {
     "ludus_run_dir": ([c_void_p], c_char_p),
     "ludus_run_evaluate": ([c_void_p, c_char_p, c_void_p], c_int),
     "ludus_run_destroy": ([c_void_p], None),
+    "ludus_agent_fail": ([c_int, c_char_p], c_int),
+    "ludus_agent_random": ([ctypes.POINTER(c_void_p)], c_int),
+    "ludus_agent_load": ([c_char_p, c_char_p, c_int, ctypes.POINTER(c_void_p)], c_int),
+    "ludus_agent_callback": ([c_char_p, c_uint32, AGENT_ACT_FN, c_void_p, ctypes.POINTER(c_void_p)], c_int),
+    "ludus_agent_destroy": ([c_void_p], None),
+    "ludus_agent_bind": ([c_void_p, c_void_p, c_int], c_int),
+    "ludus_agent_act": ([c_void_p, ctypes.POINTER(AgentInput), c_void_p], c_int),
+    "ludus_agent_name": ([c_void_p], c_char_p),
+    "ludus_agent_env_id": ([c_void_p], c_char_p),
+    "ludus_agent_env_options": ([c_void_p], c_char_p),
+    "ludus_agent_checkpoint": ([c_void_p], c_char_p),
+    "ludus_eval_report_run": ([c_void_p, ctypes.POINTER(EvalReportConfig), ctypes.POINTER(EvalReport)], c_int),
+    "ludus_eval_report_json": ([ctypes.POINTER(EvalReport), c_void_p, c_size_t], c_int),
 }
 
 
