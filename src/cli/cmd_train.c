@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -49,11 +50,13 @@ static void fmt_time(char *buf, size_t cap, double s)
 typedef struct show {
     int tty;
     uint64_t next_line;
+    double wall_s;      /* of the last update */
 } show;
 
 static void on_progress(const ludus_run_progress *p, void *user)
 {
     show *s = user;
+    s->wall_s = p->wall_s;
     char left[32];
     fmt_time(left, sizeof left, p->seconds_left);
     const int last = p->steps >= p->total_steps;
@@ -169,8 +172,11 @@ int cmd_train(int argc, char **argv)
         return 1;
     }
     const int stopped = ludus_run_stopped(run);
-    fprintf(stderr, "%s %llu steps (update %d); checkpoint %s\n", stopped ? "interrupted at" : "trained",
-            (unsigned long long)ludus_run_steps(run), ludus_run_update(run), ludus_run_checkpoint_path(run));
+    struct timespec cpu;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    fprintf(stderr, "%s %llu steps (update %d) in %.1f s (%.1f s of CPU); checkpoint %s\n",
+            stopped ? "interrupted at" : "trained", (unsigned long long)ludus_run_steps(run), ludus_run_update(run),
+            s.wall_s, (double)cpu.tv_sec + 1e-9 * (double)cpu.tv_nsec, ludus_run_checkpoint_path(run));
     if (stopped) {
         fprintf(stderr, "ludus train: interrupted; continue with: ludus train --resume %s\n", out);
         ludus_run_destroy(run);
