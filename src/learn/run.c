@@ -533,6 +533,13 @@ static int exists(const char *p)
 static int recover_commit(ludus_run *r)
 {
     char cn[RUN_PATH_CAP + 8], sn[RUN_PATH_CAP + 8];
+    /* temporary files of writes a kill cut short */
+    static const char *const tmps[] = {"checkpoint.safetensors.new.tmp", "state.safetensors.new.tmp",
+                                       "config.json.tmp", "metrics.csv.tmp", NULL};
+    for (int i = 0; tmps[i]; i++) {
+        char t[RUN_PATH_CAP];
+        if (path_in(t, r->dir, tmps[i]) == LUDUS_OK) unlink(t);
+    }
     snprintf(cn, sizeof cn, "%s.new", r->ckpt);
     snprintf(sn, sizeof sn, "%s.new", r->state);
     if (exists(sn)) { /* the state was not renamed: the old pair stands */
