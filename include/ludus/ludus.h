@@ -333,8 +333,44 @@ LUDUS_API int ludus_env_count(void);
 LUDUS_API const char *ludus_env_id(int index);          /* NULL when out of range */
 LUDUS_API const char *ludus_env_describe(const char *id); /* one line, NULL if unknown */
 
-/* A convenience for C users: calloc(1, info.state_size); free() it. */
+/* A zeroed block of info.state_size bytes for a state of env (reset it
+ * before use), or NULL when env is NULL or memory ran out. The caller frees
+ * it with ludus_free. Thread-safe. */
 LUDUS_API void *ludus_env_state_new(const ludus_env *env);
+
+/* States from outside. The library trusts the states it produced itself:
+ * step, observe, text, mission, render, render_ansi and the trace
+ * functions check only a state's header (that `env` reset it), for speed,
+ * and a state whose other bytes were changed behind the library's back may
+ * make them read out of bounds. Bytes that come from elsewhere (a file, a
+ * network, a pickle, another program) enter through ludus_env_state_load or
+ * are checked with ludus_env_state_check first; Python's pickling and
+ * Env.restore go through ludus_env_state_load.
+ *
+ * ludus_env_state_check: LUDUS_OK when `state` is a state `env` could have
+ * produced as far as anything the library reads depends on it (the
+ * header, every cell, object, position, inventory count, counter and
+ * instruction of the world, the mission's terminating NUL, the step
+ * limit); otherwise LUDUS_EFORMAT with a message naming the first bad
+ * field. It does not replay the episode: a well-formed state the rules
+ * could not reach is accepted, and the world runs on from it. A state
+ * stepped past its step limit is valid (the world continues, see
+ * ludus_env_step). LUDUS_EINVAL for a NULL argument. Reads only;
+ * thread-safe for distinct states, and with concurrent readers of the same
+ * state. */
+LUDUS_API int ludus_env_state_check(const ludus_env *env, const void *state);
+/* Copy `size` bytes from src (any alignment, may overlap dst) into the
+ * caller's state block dst and check them with ludus_env_state_check.
+ * size must be info.state_size (LUDUS_EFORMAT otherwise). On any failure
+ * dst is left zeroed, a state that every call refuses until it is reset
+ * or loaded again. Thread-safe for distinct dst. */
+LUDUS_API int ludus_env_state_load(const ludus_env *env, void *dst, const void *src, size_t size);
+
+/* Free memory the library handed to the caller (ludus_env_state_new,
+ * ludus_png_read_rgba's pixels); NULL is harmless. Use it rather than
+ * free(), which may belong to another C runtime than the library's.
+ * Thread-safe. */
+LUDUS_API void ludus_free(void *p);
 
 /* ------------------------------------------------------------------------
  * Crafter's episode statistics
