@@ -127,6 +127,9 @@ static void check_grid_damage(void)
     memset(grid_mission(s, st), 'x', s->world->mission_cap);
     REFUSED(env, st, "NUL");
     FRESH();
+    grid_mission(s, st)[0] = (char)0xc3; /* not ASCII: Python could not decode it */
+    REFUSED(env, st, "mission holds byte");
+    FRESH();
     st->max_steps = 0;
     REFUSED(env, st, "step limit");
     FRESH();

@@ -1,8 +1,8 @@
 /* check.c: what a grid world state from outside the library (restored,
  * unpickled, lent by a caller) must satisfy before step, observe, text,
  * the frames or the traces may read it: every cell, the agent's pose and
- * hands, the boxes' contents, the mission, the step limit, and then the
- * world's own extra block. The step trusts states the library produced, so
+ * hands, the boxes' contents, the mission (printable ASCII, ended within
+ * its capacity), the step limit, and then the world's own extra block. The step trusts states the library produced, so
  * this runs where foreign bytes enter (ludus_env_state_check/_load).
  */
 #include <stdio.h>
@@ -67,9 +67,13 @@ int ludus_grid_validate(const ludus_env *env, const void *state)
         rc = ludus_grid_check_pos(s, "the handed object's cell", st->hand_x, st->hand_y);
         if (rc) return rc;
     }
-    if (!memchr(grid_mission_c(s, st), 0, s->world->mission_cap))
+    const char *m = grid_mission_c(s, st);
+    if (!memchr(m, 0, s->world->mission_cap))
         return ludus_err_set(LUDUS_EFORMAT, "the mission is not NUL-terminated within its %zu bytes",
                              s->world->mission_cap);
+    for (size_t k = 0; m[k]; k++) /* every mission is printable ASCII (and valid UTF-8 for callers) */
+        if (m[k] < 0x20 || m[k] > 0x7e)
+            return ludus_err_set(LUDUS_EFORMAT, "the mission holds byte %#04x at %zu", (unsigned)(uint8_t)m[k], k);
     if (s->world->check) {
         rc = s->world->check(s, st);
         if (rc) return rc;
