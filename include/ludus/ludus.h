@@ -35,6 +35,20 @@ extern "C" {
 /* The library's version string, "MAJOR.MINOR.PATCH". Thread-safe. */
 LUDUS_API const char *ludus_version(void);
 
+/* The layout of the public structs, for bindings that mirror them (the
+ * Python package checks its ctypes classes against it): one row per struct
+ * (field NULL, offset 0, size its sizeof), then one row per field (offset
+ * and size as offsetof and sizeof give them), in declaration order. The
+ * table ends with a row whose type is NULL; it lives in static storage.
+ * Thread-safe. */
+typedef struct ludus_abi_field {
+    const char *type;   /* "ludus_env_info" */
+    const char *field;  /* "obs_fields"; NULL on the struct's own row */
+    size_t offset;
+    size_t size;
+} ludus_abi_field;
+LUDUS_API const ludus_abi_field *ludus_abi_layout(void);
+
 /* ------------------------------------------------------------------------
  * Errors and logging
  * ---------------------------------------------------------------------- */
