@@ -116,8 +116,10 @@ def test_random_damage_is_refused_or_harmless():
 
 # ---- threads -----------------------------------------------------------------
 
-def _race(fn, threads=4, seconds=0.5):
-    """Run fn(stop) in `threads` threads; return the exceptions they raised."""
+def _race(fn, threads=4, until=None, seconds=0.2):
+    """Run fn(stop) in `threads` threads until until() holds (polled; at
+    most a minute, as a guard against a hang) or, without until, for
+    `seconds`; return the exceptions the threads raised."""
     stop = threading.Event()
     errors = []
 
@@ -130,7 +132,12 @@ def _race(fn, threads=4, seconds=0.5):
     ts = [threading.Thread(target=run) for _ in range(threads)]
     for t in ts:
         t.start()
-    time.sleep(seconds)
+    if until is None:
+        time.sleep(seconds)
+    else:
+        deadline = time.monotonic() + 60
+        while not until() and not errors and time.monotonic() < deadline:
+            time.sleep(0.01)
     stop.set()
     for t in ts:
         t.join()
@@ -152,8 +159,8 @@ def test_two_threads_stepping_one_vector_env_raise_instead_of_crashing():
                 assert "busy" in str(e)
                 busy.append(e)
 
-    assert _race(work) == []
-    assert busy, "the threads never met (a step takes long enough that they should)"
+    assert _race(work, until=lambda: len(busy) >= 3) == []
+    assert busy, "the threads never met"
     assert isinstance(busy[0], RuntimeError)
     vec.step(actions)  # the vector is intact after the contention
     vec.close()
@@ -174,7 +181,7 @@ def test_two_threads_stepping_one_env_raise_instead_of_crashing():
             except ludus.StateError as e:
                 busy.append(e)
 
-    assert _race(work) == []
+    assert _race(work, until=lambda: len(busy) >= 3) == []
     assert busy
     env.step(0)
     env.close()
@@ -225,6 +232,42 @@ def test_close_during_a_step_waits_then_later_calls_raise():
     env.close()
     t.join()
     assert len(done) == 1
+
+
+def test_a_call_in_flight_makes_others_raise_and_close_wait():
+    # A level sampler that blocks holds a reset in flight for as long as the
+    # test wants: no timing decides what happens.
+    vec = ludus.vector.make(DOORKEY, 2)
+    entered, release = threading.Event(), threading.Event()
+
+    def sampler(world):
+        entered.set()
+        release.wait()
+        return world
+
+    vec.set_level_sampler(sampler)
+    resetter = threading.Thread(target=lambda: vec.reset(seed=0))
+    resetter.start()
+    entered.wait()
+    for call in (lambda: vec.step(np.zeros(2, dtype=np.int32)), vec.stats, lambda: vec.levels,
+                 lambda: vec.reset(seed=1)):
+        with pytest.raises(ludus.StateError, match="busy"):
+            call()
+    closed = threading.Event()
+
+    def closer():
+        vec.close()
+        closed.set()
+
+    t = threading.Thread(target=closer)
+    t.start()
+    assert not closed.wait(0.1)  # close() waits for the reset in flight
+    release.set()
+    resetter.join()
+    t.join()
+    assert closed.is_set() and vec.closed
+    with pytest.raises(ludus.StateError, match="closed"):
+        vec.stats()
 
 
 def test_a_level_sampler_may_not_call_back_into_its_vector_env():
