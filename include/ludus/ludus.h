@@ -152,7 +152,9 @@ LUDUS_API void ludus_rng_shuffle(ludus_rng *rng, int *items, size_t n);
  * read-only by any number of threads. The mutable part of a world, its
  * state, is one flat block of ludus_env_info.state_size bytes with no
  * pointers inside, owned by the caller: copy it with memcpy to snapshot,
- * compare it with memcmp, write it to disk and read it back.
+ * compare it with memcmp, write it to disk and read it back (through
+ * ludus_env_state_load, which checks what it reads: see "States from
+ * outside" below).
  *
  * reset and step do no allocation, no I/O and no locking; calls on distinct
  * states may run concurrently.
