@@ -95,7 +95,8 @@ LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
  * wrong type fail with LUDUS_EINVAL and leave cfg as it was. */
 LUDUS_API int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json);
 /* The whole configuration as a JSON object (snprintf semantics: returns
- * the full length; buf may be NULL when cap is 0). */
+ * the full length; buf may be NULL when cap is 0). Cannot fail; cfg must
+ * not be NULL. */
 LUDUS_API int ludus_ppo_config_to_json(const ludus_ppo_config *cfg, char *buf, size_t cap);
 
 /* Achievements tracked per update (Crafter has 22). */
