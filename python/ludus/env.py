@@ -437,9 +437,11 @@ class Env(_Base):
         of state_size bytes). Bytes from elsewhere are checked field by field
         by the library (ludus_env_state_load): a state of another world or
         options, of another size, or damaged raises FormatError and leaves
-        this Env as it was."""
+        this Env as it was. reset() without a seed then continues the
+        restored world's random stream."""
         self._check_open()
         self._load_state(state)
+        self._seeded = True
 
     def _load_state(self, state):
         try:
