@@ -4,6 +4,12 @@
  * folder with config.json, metrics.csv, checkpoints in the safetensors
  * format and eval.json; the `ludus train` and `ludus eval` commands are
  * thin shells around the functions here.
+ *
+ * Conventions are ludus.h's (return codes, NULL, ownership). Threads: a
+ * learner, agent or evaluation is used by one thread at a time (each runs
+ * worker threads of its own inside its calls); distinct objects may be
+ * used concurrently. Config functions only read or write the caller's
+ * struct and are thread-safe for distinct structs.
  */
 #ifndef LUDUS_LEARN_H
 #define LUDUS_LEARN_H
@@ -90,7 +96,9 @@ LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
  * ("lr", "arch": {"memory": 64}, ...). Unknown keys and values of the
  * wrong type fail with LUDUS_EINVAL and leave cfg as it was. */
 LUDUS_API int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json);
-/* The whole configuration as a JSON object (snprintf semantics). */
+/* The whole configuration as a JSON object (snprintf semantics: returns
+ * the full length; buf may be NULL when cap is 0). Cannot fail; cfg must
+ * not be NULL. */
 LUDUS_API int ludus_ppo_config_to_json(const ludus_ppo_config *cfg, char *buf, size_t cap);
 
 /* Achievements tracked per update (Crafter has 22). */
@@ -123,22 +131,33 @@ typedef struct ludus_ppo_metrics {
 typedef struct ludus_ppo ludus_ppo;
 
 /* Build the worlds, the policy (initialised from cfg->seed) and the
- * optimizer. The caller destroys *out. Side effect: OpenBLAS's thread
- * count, which is process-wide, is set to 1 (the learner's own threads do
- * the parallel work) until ludus_ppo_destroy restores the count it found;
- * learners alive at once in one process share that setting. */
+ * optimizer. cfg is copied. LUDUS_EINVAL for a config that fails
+ * ludus_ppo_config_check, errors of ludus_vec_create, LUDUS_ENOMEM. On
+ * success the caller owns *out (ludus_ppo_destroy); on failure *out is
+ * NULL. Side effect: OpenBLAS's thread count, which is process-wide, is
+ * set to 1 (the learner's own threads do the parallel work) until
+ * ludus_ppo_destroy restores the count it found; learners alive at once
+ * in one process share that setting. */
 LUDUS_API int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out);
+/* Free the learner, its worlds and threads (NULL is harmless). */
 LUDUS_API void ludus_ppo_destroy(ludus_ppo *ppo);
-/* Collect one rollout and run the PPO epochs on it. */
+/* Collect one rollout and run the PPO epochs on it; *out gets the row of
+ * metrics.csv. LUDUS_EINVAL for NULL; errors of the worlds' resets. */
 LUDUS_API int ludus_ppo_update(ludus_ppo *ppo, ludus_ppo_metrics *out);
+/* World steps taken so far (0 for NULL). */
 LUDUS_API uint64_t ludus_ppo_steps(const ludus_ppo *ppo);
+/* 1 when total_steps are taken (and for NULL), else 0. */
 LUDUS_API int ludus_ppo_done(const ludus_ppo *ppo);
 /* The policy as a safetensors checkpoint with the architecture, world id
- * and training steps in its metadata. */
+ * and training steps in its metadata (written as ludus_nn_save writes:
+ * LUDUS_EIO, never a half-written file under path). */
 LUDUS_API int ludus_ppo_save(const ludus_ppo *ppo, const char *path);
 /* Optimizer moments, update counter and sampling streams (with the
  * checkpoint, what --resume needs); and reading them back into a learner
- * built from the same config. Worlds restart with fresh episodes. */
+ * built from the same config (state may be NULL: the policy only). Worlds
+ * restart with fresh episodes. LUDUS_EIO; LUDUS_EFORMAT for a file that is
+ * damaged or belongs to another architecture or world (after a failed load
+ * destroy the learner rather than train on). */
 LUDUS_API int ludus_ppo_save_state(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_load(ludus_ppo *ppo, const char *checkpoint, const char *state);
 
@@ -180,7 +199,9 @@ typedef struct ludus_eval_result {
 /* Play cfg->episodes episodes to their end (termination or truncation),
  * several worlds at a time; deterministic for a given config. The world
  * (cfg->env_id with cfg->env_options) must have the agent's observation
- * layout and actions (LUDUS_EINVAL otherwise). */
+ * layout and actions (LUDUS_EINVAL otherwise); errors of ludus_env_make
+ * and of the worlds' resets; LUDUS_ENOMEM. *out is written on success.
+ * Uses the agent: not concurrent with other calls on it. */
 LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
                              ludus_eval_result *out);
 
@@ -234,7 +255,8 @@ LUDUS_API int ludus_eval_report_json(const ludus_eval_report *report, char *buf,
 LUDUS_API int ludus_eval_report_write(const ludus_eval_report *report, const char *path);
 
 /* The mean of x (n) and its 95% percentile-bootstrap interval from
- * `resamples` resamples drawn with a generator seeded by seed. */
+ * `resamples` resamples drawn with a generator seeded by seed. All NaN
+ * for n < 1 or a NULL x. Thread-safe. */
 LUDUS_API ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples,
                                               uint64_t seed);
 

@@ -548,6 +548,7 @@ const env_ops ludus_grid_ops = {
     .render_size = ludus_grid_render_size,
     .render = ludus_grid_render,
     .render_ansi = ludus_grid_render_ansi,
+    .validate = ludus_grid_validate,
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,
