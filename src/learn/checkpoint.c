@@ -49,27 +49,33 @@ int ludus_ppo_save(const ludus_ppo *p, const char *path)
     return ludus_ppo_save_meta(p, path, NULL);
 }
 
-int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra)
+int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludus_env_info *info, uint64_t steps_done,
+                                 const char *cfg, const char *const *extra)
 {
-    if (!p || !path) return ludus_err_set(LUDUS_EINVAL, "save: NULL argument");
-    const policy *pol = ludus_ppo_policy_const(p);
-    const ludus_env_info *info = ludus_ppo_env_info(p);
     char arch[512], obs[32], acts[32], steps[32], layout[1024];
     layout_json(info, layout, sizeof layout);
     ludus_policy_arch_to_json(&pol->arch, arch, sizeof arch);
     snprintf(obs, sizeof obs, "%zu", info->obs_size);
     snprintf(acts, sizeof acts, "%d", info->num_actions);
-    snprintf(steps, sizeof steps, "%llu", (unsigned long long)ludus_ppo_steps(p));
-    int n = ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), NULL, 0);
-    char *cfg = malloc((size_t)n + 1);
-    if (!cfg) return ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
-    ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), cfg, (size_t)n + 1);
+    snprintf(steps, sizeof steps, "%llu", (unsigned long long)steps_done);
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
                           CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
     const char **all = meta_join(meta, extra);
     int rc = all ? ludus_nn_save(path, &pol->params, all) : ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
     free(all);
+    return rc;
+}
+
+int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra)
+{
+    if (!p || !path) return ludus_err_set(LUDUS_EINVAL, "save: NULL argument");
+    int n = ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), NULL, 0);
+    char *cfg = malloc((size_t)n + 1);
+    if (!cfg) return ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
+    ludus_ppo_config_to_json(ludus_ppo_cfg_of(p), cfg, (size_t)n + 1);
+    int rc = ludus_policy_checkpoint_save(path, ludus_ppo_policy_const(p), ludus_ppo_env_info(p), ludus_ppo_steps(p),
+                                          cfg, extra);
     free(cfg);
     return rc;
 }
@@ -182,24 +188,30 @@ static void checkpoint_options(const ludus_nn_file *f, char *buf, size_t cap)
     cJSON_Delete(j);
 }
 
-int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
+int ludus_policy_checkpoint_load(const char *checkpoint, policy *pol, const ludus_env_info *info)
 {
-    if (!p || !checkpoint) return ludus_err_set(LUDUS_EINVAL, "load: NULL argument");
     ludus_nn_file *f = NULL;
     ludus_policy_arch arch;
     int rc = open_checkpoint(checkpoint, &f, &arch);
     if (rc) return rc;
-    policy *pol = ludus_ppo_policy(p);
     const char *env = ludus_nn_file_meta(f, CKPT_KEY_ENV);
-    if (strcmp(env, ludus_ppo_env_info(p)->id) != 0)
-        rc = ludus_err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, ludus_ppo_env_info(p)->id);
-    if (!rc) rc = check_world(f, checkpoint, ludus_ppo_env_info(p));
+    if (strcmp(env, info->id) != 0)
+        rc = ludus_err_set(LUDUS_EINVAL, "%s: a checkpoint for %s, not %s", checkpoint, env, info->id);
+    if (!rc) rc = check_world(f, checkpoint, info);
     if (arch.encoder == POLICY_ENCODER_AUTO) /* written before the encoder was recorded */
         arch.encoder = pol->arch.encoder;
     if (!rc && memcmp(&arch, &pol->arch, sizeof arch) != 0)
         rc = ludus_err_set(LUDUS_EINVAL, "%s: its architecture differs from the configuration's", checkpoint);
     if (!rc) rc = ludus_nn_file_load(f, &pol->params);
     ludus_nn_file_close(f);
+    return rc;
+}
+
+int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
+{
+    if (!p || !checkpoint) return ludus_err_set(LUDUS_EINVAL, "load: NULL argument");
+    int rc = ludus_policy_checkpoint_load(checkpoint, ludus_ppo_policy(p), ludus_ppo_env_info(p));
+    ludus_nn_file *f = NULL;
     if (rc || !state) return rc;
     if ((rc = ludus_nn_file_open(state, &f))) return rc;
     ludus_nn_adam *adam = ludus_ppo_adam(p);

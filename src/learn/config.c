@@ -123,7 +123,7 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
 #define A(f) offsetof(ludus_policy_arch, f)
 /* The architecture's keys; ludus_policy_arch_from_json checks the same
  * ranges when a checkpoint is read. */
-static const ludus_key arch_keys[] = {
+const ludus_key ludus_policy_arch_keys[] = {
     {"embed", LUDUS_KEY_INT, A(embed), 1, 256, NULL, NULL},
     {"conv1", LUDUS_KEY_INT, A(conv1), 1, 1024, NULL, NULL},
     {"conv2", LUDUS_KEY_INT, A(conv2), 1, 1024, NULL, NULL},
@@ -160,7 +160,7 @@ const ludus_key ludus_ppo_keys[] = {
     {"max_grad_norm", LUDUS_KEY_FLOAT, O(max_grad_norm), 0, 1e9, NULL, "gradient clipping norm"},
     {"adam_eps", LUDUS_KEY_FLOAT, O(adam_eps), 1e-30, 1, NULL, "Adam's epsilon"},
     {"norm_adv", LUDUS_KEY_INT, O(norm_adv), 0, 1, NULL, "1: normalise advantages per minibatch"},
-    {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, arch_keys, "the policy network"},
+    {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the policy network"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O

@@ -33,6 +33,20 @@ void ludus_ppo_reseed(ludus_ppo *p);
 int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra);
 int ludus_ppo_save_state_meta(const ludus_ppo *p, const char *path, const char *const *extra);
 
+/* A policy checkpoint (the format above) for any learner: the policy's
+ * parameters with the world's id, sizes and layout, the architecture, the
+ * steps trained and the run's configuration as JSON (config_json, whose
+ * "env_options" agents read back), plus `extra` metadata (NULL: none). */
+int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludus_env_info *info, uint64_t steps,
+                                 const char *config_json, const char *const *extra);
+/* Load a policy checkpoint written for `info`'s world into pol, whose
+ * architecture must equal the file's (LUDUS_EINVAL otherwise; LUDUS_EFORMAT
+ * for a defective file). */
+int ludus_policy_checkpoint_load(const char *path, policy *pol, const ludus_env_info *info);
+
+/* config.c: the architecture's keys (the "arch" object of a config). */
+extern const ludus_key ludus_policy_arch_keys[];
+
 /* config.c: PPO's own keys, its defaults and checks as a learner, and the
  * run keys copied into a ludus_ppo_config. */
 extern const ludus_key ludus_ppo_keys[];

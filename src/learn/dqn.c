@@ -1,0 +1,201 @@
+/* dqn.c: the math of the DQN learner (see dqn.h): the epsilon schedule,
+ * dueling aggregation and its gradient, the Huber loss, plain and Double
+ * DQN targets, n-step windows and the sum tree of prioritized replay.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "learn/dqn.h"
+
+float ludus_dqn_epsilon(float start, float end, float fraction, uint64_t frame, uint64_t total)
+{
+    double span = (double)fraction * (double)total;
+    if (span <= 0.0 || (double)frame >= span) return end;
+    return (float)(start + (end - start) * ((double)frame / span));
+}
+
+void ludus_dqn_q_values(const float *adv, const float *value, int B, int A, int dueling, float *q)
+{
+    for (int b = 0; b < B; b++) {
+        const float *a = adv + (size_t)b * A;
+        float *o = q + (size_t)b * A;
+        if (!dueling) {
+            memcpy(o, a, (size_t)A * sizeof(float));
+            continue;
+        }
+        float mean = 0.0f;
+        for (int i = 0; i < A; i++) mean += a[i];
+        mean /= (float)A;
+        for (int i = 0; i < A; i++) o[i] = value[b] + a[i] - mean;
+    }
+}
+
+void ludus_dqn_q_backward(const float *dq, int B, int A, int dueling, float *dadv, float *dvalue)
+{
+    for (int b = 0; b < B; b++) {
+        const float *g = dq + (size_t)b * A;
+        float *o = dadv + (size_t)b * A;
+        if (!dueling) {
+            memcpy(o, g, (size_t)A * sizeof(float));
+            dvalue[b] = 0.0f;
+            continue;
+        }
+        float sum = 0.0f;
+        for (int i = 0; i < A; i++) sum += g[i];
+        for (int i = 0; i < A; i++) o[i] = g[i] - sum / (float)A;
+        dvalue[b] = sum;
+    }
+}
+
+float ludus_dqn_huber(float x, float delta, float *grad)
+{
+    float ax = fabsf(x);
+    if (ax <= delta) {
+        *grad = x;
+        return 0.5f * x * x;
+    }
+    *grad = x > 0 ? delta : -delta;
+    return delta * (ax - 0.5f * delta);
+}
+
+static int argmax(const float *q, int A)
+{
+    int best = 0;
+    for (int i = 1; i < A; i++)
+        if (q[i] > q[best]) best = i;
+    return best;
+}
+
+float ludus_dqn_target(const float *q_online_next, const float *q_target_next, int A, int double_q, float ret,
+                       float disc)
+{
+    if (disc == 0.0f) return ret;
+    int a = argmax(double_q ? q_online_next : q_target_next, A);
+    return ret + disc * q_target_next[a];
+}
+
+/* ---- n-step windows ---- */
+
+int ludus_dqn_nstep_init(dqn_nstep *s, int n, int worlds, size_t D, int words, float gamma)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->worlds = worlds;
+    s->D = D;
+    s->words = words;
+    s->gamma = gamma;
+    size_t slots = (size_t)n * worlds;
+    s->obs = malloc(slots * D);
+    s->act = malloc(slots * sizeof(int32_t));
+    s->rew = malloc(slots * sizeof(float));
+    s->wrd = malloc(slots * (words ? words : 1) * sizeof(int32_t));
+    s->len = calloc((size_t)worlds, sizeof(int32_t));
+    s->head = calloc((size_t)worlds, sizeof(int32_t));
+    if (!s->obs || !s->act || !s->rew || !s->wrd || !s->len || !s->head) {
+        ludus_dqn_nstep_free(s);
+        return ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for the n-step windows");
+    }
+    return LUDUS_OK;
+}
+
+void ludus_dqn_nstep_free(dqn_nstep *s)
+{
+    free(s->obs);
+    free(s->act);
+    free(s->rew);
+    free(s->wrd);
+    free(s->len);
+    free(s->head);
+    memset(s, 0, sizeof *s);
+}
+
+/* Emit world w's oldest step: the discounted sum of the window's rewards
+ * from it on, bootstrapping from next_obs (disc 0 when terminal). */
+static void emit_oldest(dqn_nstep *s, int w, int terminal, const uint8_t *next_obs, dqn_emit_fn emit, void *ctx)
+{
+    int len = s->len[w], h = s->head[w];
+    float ret = 0.0f, g = 1.0f;
+    for (int j = 0; j < len; j++) {
+        ret += g * s->rew[(size_t)w * s->n + (h + j) % s->n];
+        g *= s->gamma;
+    }
+    size_t slot = (size_t)w * s->n + h;
+    emit(ctx, s->obs + slot * s->D, s->act[slot], ret, terminal ? 0.0f : g, next_obs,
+         s->words ? s->wrd + slot * s->words : NULL);
+    s->head[w] = (h + 1) % s->n;
+    s->len[w] = len - 1;
+}
+
+void ludus_dqn_nstep_push(dqn_nstep *s, int w, const uint8_t *obs, int32_t a, float r, const int32_t *words,
+                          int terminated, int truncated, const uint8_t *next_obs, dqn_emit_fn emit, void *ctx)
+{
+    size_t slot = (size_t)w * s->n + (s->head[w] + s->len[w]) % s->n;
+    memcpy(s->obs + slot * s->D, obs, s->D);
+    s->act[slot] = a;
+    s->rew[slot] = r;
+    if (s->words) memcpy(s->wrd + slot * s->words, words, (size_t)s->words * sizeof(int32_t));
+    s->len[w]++;
+    if (terminated || truncated) {
+        while (s->len[w] > 0) emit_oldest(s, w, terminated, next_obs, emit, ctx);
+        s->head[w] = 0;
+    } else if (s->len[w] == s->n) {
+        emit_oldest(s, w, 0, next_obs, emit, ctx);
+    }
+}
+
+/* ---- sum tree ---- */
+
+int ludus_dqn_sumtree_init(dqn_sumtree *t, int n)
+{
+    memset(t, 0, sizeof *t);
+    int cap = 1;
+    while (cap < n) cap *= 2;
+    t->n = n;
+    t->cap = cap;
+    t->node = calloc((size_t)cap * 2, sizeof(double));
+    return t->node ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for the sum tree");
+}
+
+void ludus_dqn_sumtree_free(dqn_sumtree *t)
+{
+    free(t->node);
+    memset(t, 0, sizeof *t);
+}
+
+void ludus_dqn_sumtree_set(dqn_sumtree *t, int i, double p)
+{
+    int j = t->cap + i;
+    t->node[j] = p;
+    for (j /= 2; j >= 1; j /= 2) t->node[j] = t->node[2 * j] + t->node[2 * j + 1];
+}
+
+double ludus_dqn_sumtree_get(const dqn_sumtree *t, int i)
+{
+    return t->node[t->cap + i];
+}
+
+double ludus_dqn_sumtree_total(const dqn_sumtree *t)
+{
+    return t->node[1];
+}
+
+int ludus_dqn_sumtree_find(const dqn_sumtree *t, double u)
+{
+    int j = 1;
+    while (j < t->cap) {
+        double left = t->node[2 * j];
+        if (u < left || t->node[2 * j + 1] <= 0.0) {
+            j = 2 * j;
+        } else {
+            u -= left;
+            j = 2 * j + 1;
+        }
+    }
+    int i = j - t->cap;
+    /* rounding can end on an empty leaf: take the nearest one before it
+     * that holds priority */
+    while (i > 0 && t->node[t->cap + i] <= 0.0) i--;
+    return i;
+}

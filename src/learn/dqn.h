@@ -1,0 +1,111 @@
+/* dqn.h: the parts of the DQN learner (dqn_learner.c) that are math of
+ * their own, kept apart so tests/test_learn_dqn.c can check each against a
+ * reference model: the epsilon schedule, the Q values of the actor head
+ * (plain or dueling) and their gradient, the Huber loss, the target of one
+ * transition (plain or Double DQN), the n-step window that turns steps into
+ * transitions, and the sum tree of prioritized replay.
+ */
+#ifndef LUDUS_LEARN_DQN_H
+#define LUDUS_LEARN_DQN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ludus/learn.h"
+#include "ludus/learner.h"
+
+/* The learner's configuration (its own keys; the run's are ludus_run_config). */
+typedef struct ludus_dqn_config {
+    int num_envs;          /* worlds stepped together */
+    int rollout_steps;     /* world steps (of every world) per learner update (metrics row) */
+    int buffer_size;       /* transitions the replay ring holds */
+    int batch_size;
+    int learning_starts;   /* frames before the first gradient step */
+    int train_freq;        /* world steps (of every world) between gradient phases */
+    int gradient_steps;    /* gradient steps per phase */
+    float lr;
+    float gamma;
+    float adam_eps;
+    float max_grad_norm;
+    float huber_delta;
+    int target_update;     /* gradient steps between target updates */
+    float tau;             /* target <- tau * online + (1 - tau) * target; 1: a hard copy */
+    float eps_start, eps_end;
+    float eps_fraction;    /* of total_steps over which epsilon falls linearly */
+    float eval_epsilon;    /* the agent's epsilon when not greedy */
+    int double_q;          /* 1: Double DQN targets (van Hasselt et al. 2016) */
+    int dueling;           /* 1: Q = V + A - mean(A) (Wang et al. 2016) */
+    int n_step;            /* n-step returns (Sutton 1988; Hessel et al. 2018) */
+    int prioritized;       /* 1: proportional prioritized replay (Schaul et al. 2016) */
+    float per_alpha, per_beta, per_eps;
+    int save_replay;       /* 1: the training state holds the replay and the worlds */
+    ludus_policy_arch arch;
+} ludus_dqn_config;
+
+extern const ludus_key ludus_dqn_keys[];
+extern const ludus_learner_ops ludus_dqn_learner;
+
+/* Linear epsilon: start at frame 0, end from fraction * total frames on. */
+float ludus_dqn_epsilon(float start, float end, float fraction, uint64_t frame, uint64_t total);
+
+/* Q values (B, A) from the actor head's outputs (B, A) and the value
+ * head's (B): the outputs themselves, or with dueling V + A - mean(A). */
+void ludus_dqn_q_values(const float *adv, const float *value, int B, int A, int dueling, float *q);
+/* Back through ludus_dqn_q_values: dq (B, A) -> dadv (B, A), dvalue (B)
+ * (written, not added; dvalue zero without dueling). */
+void ludus_dqn_q_backward(const float *dq, int B, int A, int dueling, float *dadv, float *dvalue);
+
+/* Huber (smooth L1) loss of x with threshold delta, and its derivative in *grad. */
+float ludus_dqn_huber(float x, float delta, float *grad);
+
+/* The target of one transition: ret + disc * Q_target(s', a*), a* the
+ * argmax of q_online_next (Double DQN) or of q_target_next (plain); disc
+ * is 0 for a terminal transition. */
+float ludus_dqn_target(const float *q_online_next, const float *q_target_next, int A, int double_q, float ret,
+                       float disc);
+
+/* The n-step window of each world: steps go in, transitions
+ * (obs, action, R = sum_j gamma^j r_j, discount gamma^k or 0 at a
+ * termination, the observation k steps later) come out, oldest first. */
+typedef struct dqn_nstep {
+    int n, worlds;
+    size_t D;             /* observation bytes */
+    int words;            /* mission words per step (0: none) */
+    float gamma;
+    uint8_t *obs;         /* (worlds, n, D) */
+    int32_t *act;         /* (worlds, n) */
+    float *rew;           /* (worlds, n) */
+    int32_t *wrd;         /* (worlds, n, words) */
+    int32_t *len, *head;  /* (worlds) */
+} dqn_nstep;
+
+typedef void (*dqn_emit_fn)(void *ctx, const uint8_t *obs, int32_t action, float ret, float disc,
+                            const uint8_t *next_obs, const int32_t *words);
+
+int ludus_dqn_nstep_init(dqn_nstep *s, int n, int worlds, size_t D, int words, float gamma);
+void ludus_dqn_nstep_free(dqn_nstep *s);
+/* World w took action a in obs (with its mission's words, NULL when none)
+ * and got reward r, ending (terminated/truncated) or not at next_obs (the
+ * final observation when it ended). Emits the transitions completed. */
+void ludus_dqn_nstep_push(dqn_nstep *s, int w, const uint8_t *obs, int32_t a, float r, const int32_t *words,
+                          int terminated, int truncated, const uint8_t *next_obs, dqn_emit_fn emit, void *ctx);
+
+/* A sum tree over n leaves (priorities >= 0): each inner node holds the
+ * sum of its children, recomputed from them on every change, so the tree is
+ * a function of the leaves alone (a resumed tree is the same tree). */
+typedef struct dqn_sumtree {
+    int n, cap;           /* leaves; cap a power of two >= n */
+    double *node;         /* (2 cap); node[1] the total, leaves at cap + i */
+} dqn_sumtree;
+
+int ludus_dqn_sumtree_init(dqn_sumtree *t, int n);
+void ludus_dqn_sumtree_free(dqn_sumtree *t);
+void ludus_dqn_sumtree_set(dqn_sumtree *t, int i, double p);
+double ludus_dqn_sumtree_get(const dqn_sumtree *t, int i);
+double ludus_dqn_sumtree_total(const dqn_sumtree *t);
+/* The leaf i whose prefix range [sum_{j<i} p_j, sum_{j<=i} p_j) holds u
+ * (0 <= u < total); a leaf of positive priority even where rounding
+ * would point past the last one. */
+int ludus_dqn_sumtree_find(const dqn_sumtree *t, double u);
+
+#endif
