@@ -76,6 +76,20 @@ float ludus_dqn_target(const float *q_online_next, const float *q_target_next, i
     return ret + disc * q_target_next[a];
 }
 
+double ludus_dqn_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int A, float delta,
+                      float *dq, float *td)
+{
+    double loss = 0.0;
+    memset(dq, 0, (size_t)B * A * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        float wb = w ? w[b] : 1.0f, g;
+        td[b] = q[(size_t)b * A + acts[b]] - y[b];
+        loss += wb * ludus_dqn_huber(td[b], delta, &g);
+        dq[(size_t)b * A + acts[b]] = wb * g / (float)B;
+    }
+    return loss / B;
+}
+
 /* ---- n-step windows ---- */
 
 int ludus_dqn_nstep_init(dqn_nstep *s, int n, int worlds, size_t D, int words, float gamma)
@@ -198,4 +212,20 @@ int ludus_dqn_sumtree_find(const dqn_sumtree *t, double u)
      * that holds priority */
     while (i > 0 && t->node[t->cap + i] <= 0.0) i--;
     return i;
+}
+
+void ludus_dqn_per_sample(const dqn_sumtree *t, int size, int B, float beta, ludus_rng *rng, int *idx, float *w)
+{
+    const double total = ludus_dqn_sumtree_total(t), seg = total / B;
+    float wmax = 0.0f;
+    for (int b = 0; b < B; b++) {
+        double u = (b + ludus_rng_random(rng)) * seg;
+        int i = ludus_dqn_sumtree_find(t, u < total ? u : total * (1.0 - 1e-12));
+        if (i >= size) i = size - 1;
+        double p = ludus_dqn_sumtree_get(t, i) / total;
+        idx[b] = i;
+        w[b] = (float)pow((double)size * p, -(double)beta);
+        if (w[b] > wmax) wmax = w[b];
+    }
+    for (int b = 0; b < B; b++) w[b] /= wmax;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ludus/learn.h"
+#include "ludus/ludus.h"
 #include "ludus/learner.h"
 
 /* The learner's configuration (its own keys; the run's are ludus_run_config). */
@@ -64,6 +65,12 @@ float ludus_dqn_huber(float x, float delta, float *grad);
 float ludus_dqn_target(const float *q_online_next, const float *q_target_next, int A, int double_q, float ret,
                        float disc);
 
+/* The Huber loss of a minibatch against its targets: td[b] = q[b, a_b] -
+ * y[b]; returns sum_b w_b huber(td_b) / B and writes dq (B, A), its
+ * gradient in q (zero but at the actions taken). w NULL: weights 1. */
+double ludus_dqn_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int A, float delta,
+                      float *dq, float *td);
+
 /* The n-step window of each world: steps go in, transitions
  * (obs, action, R = sum_j gamma^j r_j, discount gamma^k or 0 at a
  * termination, the observation k steps later) come out, oldest first. */
@@ -107,5 +114,11 @@ double ludus_dqn_sumtree_total(const dqn_sumtree *t);
  * (0 <= u < total); a leaf of positive priority even where rounding
  * would point past the last one. */
 int ludus_dqn_sumtree_find(const dqn_sumtree *t, double u);
+
+/* Proportional prioritized sampling (Schaul et al. 2016): B draws, the
+ * b-th uniform in the b-th of B equal slices of the total priority (among
+ * the first `size` leaves), and each draw's importance weight
+ * (size * P(i))^-beta divided by the largest of the batch. */
+void ludus_dqn_per_sample(const dqn_sumtree *t, int size, int B, float beta, ludus_rng *rng, int *idx, float *w);
 
 #endif

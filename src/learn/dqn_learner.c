@@ -182,7 +182,7 @@ typedef struct dqn {
     uint8_t *b_obs, *b_next;
     int32_t *b_words, *b_act;
     int *b_idx;
-    float *b_w, *q_on, *q_tg, *dq, *td;
+    float *b_w, *q_on, *q_tg, *dq, *td, *y;
     uint64_t steps, grad_steps, world_steps;
     int update;
     int blas_threads;
@@ -222,7 +222,7 @@ static void destroy(void *self)
     ludus_dqn_nstep_free(&d->ns);
     void *bufs[] = {d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
-                    d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td};
+                    d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(d);
 }
@@ -297,10 +297,11 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->q_tg = malloc((size_t)d->B * d->A * sizeof(float));
     d->dq = malloc((size_t)d->B * d->A * sizeof(float));
     d->td = malloc((size_t)d->B * sizeof(float));
+    d->y = malloc((size_t)d->B * sizeof(float));
     if (!d->target || !d->r_obs || !d->r_next || !d->r_act || !d->r_words || !d->r_ret || !d->r_disc ||
         !d->cur_obs || !d->cur_words || !d->actions || !d->q || !d->act_rng || !d->episodes || !d->b_obs ||
         !d->b_next || !d->b_words || !d->b_act || !d->b_idx || !d->b_w || !d->q_on || !d->q_tg || !d->dq ||
-        !d->td) {
+        !d->td || !d->y) {
         rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory (a replay of %d transitions of %zu bytes)", d->cap,
                            d->D);
         goto fail;
@@ -381,20 +382,8 @@ static void grad_step(dqn *d)
 {
     const int B = d->B, A = d->A;
     const size_t D = d->D;
-    float wmax = 0.0f;
     if (d->cfg.prioritized) {
-        const double total = ludus_dqn_sumtree_total(&d->tree), seg = total / B;
-        const float beta = beta_now(d);
-        for (int b = 0; b < B; b++) { /* one draw per equal slice of the total (Schaul 2016, B.2.1) */
-            double u = (b + ludus_rng_random(&d->sample_rng)) * seg;
-            int i = ludus_dqn_sumtree_find(&d->tree, u < total ? u : total * (1.0 - 1e-12));
-            if (i >= d->size) i = d->size - 1;
-            double p = ludus_dqn_sumtree_get(&d->tree, i) / total;
-            d->b_idx[b] = i;
-            d->b_w[b] = (float)pow((double)d->size * p, -(double)beta);
-            if (d->b_w[b] > wmax) wmax = d->b_w[b];
-        }
-        for (int b = 0; b < B; b++) d->b_w[b] /= wmax;
+        ludus_dqn_per_sample(&d->tree, d->size, B, beta_now(d), &d->sample_rng, d->b_idx, d->b_w);
     } else {
         for (int b = 0; b < B; b++) {
             d->b_idx[b] = (int)ludus_rng_integers(&d->sample_rng, 0, d->size);
@@ -411,19 +400,15 @@ static void grad_step(dqn *d)
     q_of(d, d->target, d->b_next, d->b_words, B, d->q_tg);
     if (d->cfg.double_q) q_of(d, d->pol.params.data, d->b_next, d->b_words, B, d->q_on);
     q_of(d, d->pol.params.data, d->b_obs, d->b_words, B, d->q); /* kept in ws for backward */
-    memset(d->dq, 0, (size_t)B * A * sizeof(float));
-    double loss = 0.0, qsum = 0.0, tdsum = 0.0;
+    double qsum = 0.0, tdsum = 0.0;
     for (int b = 0; b < B; b++) {
         size_t i = (size_t)d->b_idx[b];
-        float y = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q,
+        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q,
                                    d->r_ret[i], d->r_disc[i]);
-        float qa = d->q[(size_t)b * A + d->b_act[b]], g;
-        d->td[b] = qa - y;
-        loss += d->b_w[b] * ludus_dqn_huber(d->td[b], d->cfg.huber_delta, &g);
-        d->dq[(size_t)b * A + d->b_act[b]] = d->b_w[b] * g / (float)B;
-        qsum += qa;
-        tdsum += fabsf(d->td[b]);
+        qsum += d->q[(size_t)b * A + d->b_act[b]];
     }
+    double loss = ludus_dqn_loss(d->q, d->b_act, d->y, d->b_w, B, A, d->cfg.huber_delta, d->dq, d->td);
+    for (int b = 0; b < B; b++) tdsum += fabsf(d->td[b]);
     ludus_dqn_q_backward(d->dq, B, A, d->cfg.dueling, d->ws.dlogits, d->ws.dvalue);
     memset(d->ws.grad, 0, d->P * sizeof(float));
     policy_batch batch = {.L = 1, .B = B, .obs = d->b_obs, .words = d->W ? d->b_words : NULL};
@@ -432,8 +417,7 @@ static void grad_step(dqn *d)
     ludus_nn_adam_step(&d->adam, d->pol.params.data, d->ws.grad, d->cfg.lr);
     if (d->cfg.prioritized)
         for (int b = 0; b < B; b++) {
-            /* rounded to float so the leaves saved with the state are exact */
-            double p = (double)(float)pow(fabs((double)d->td[b]) + d->cfg.per_eps, (double)d->cfg.per_alpha);
+            double p = pow(fabs((double)d->td[b]) + d->cfg.per_eps, (double)d->cfg.per_alpha);
             ludus_dqn_sumtree_set(&d->tree, d->b_idx[b], p);
             if (p > d->max_prio) d->max_prio = p;
         }
@@ -446,7 +430,7 @@ static void grad_step(dqn *d)
             for (size_t k = 0; k < d->P; k++) d->target[k] = t * o[k] + (1.0f - t) * d->target[k];
         }
     }
-    d->s_loss += loss / B;
+    d->s_loss += loss;
     d->s_q += qsum / B;
     d->s_td += tdsum / B;
     d->s_gn += gn;

@@ -1,0 +1,504 @@
+/* test_learn_dqn.c: the DQN learner (src/learn/dqn.c, dqn_learner.c).
+ * The math against reference models written here: the epsilon schedule,
+ * dueling aggregation, Huber, plain and Double DQN targets, n-step
+ * transitions (episode ends and truncations inside the window), the sum
+ * tree (sampling distribution over many seeded draws, updates, importance
+ * weights); the Q head's gradient against central finite differences; end
+ * to end: Empty-5x5 learned to a held-out success (DoorKey-5x5 with
+ * LUDUS_LONG_TESTS=1); resume with the replay saved is exact; bad knobs
+ * are refused with clear messages.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "learn/dqn.h"
+#include "learn/policy.h"
+#include "learn/ppo_internal.h"
+#include "ludus/learn.h"
+#include "ludus/learner.h"
+#include "ludus/run.h"
+
+static void test_epsilon(void)
+{
+    /* reference: start + (end - start) * min(1, frame / (fraction * total)) */
+    const float s = 1.0f, e = 0.05f, f = 0.25f;
+    const uint64_t total = 100000;
+    for (uint64_t fr = 0; fr <= total; fr += 1234) {
+        double x = (double)fr / (f * total);
+        double want = x >= 1 ? e : s + (e - s) * x;
+        CHECK_MSG(fabs(ludus_dqn_epsilon(s, e, f, fr, total) - want) < 1e-6, "epsilon at %llu", (unsigned long long)fr);
+    }
+    CHECK(ludus_dqn_epsilon(s, e, 0.0f, 0, total) == e);
+    CHECK(ludus_dqn_epsilon(s, e, f, 25000, total) == e);
+    CHECK(fabsf(ludus_dqn_epsilon(s, e, f, 12500, total) - 0.525f) < 1e-6f);
+}
+
+static void test_dueling_and_targets(void)
+{
+    const int B = 2, A = 3;
+    const float adv[6] = {1, 2, 6, -1, 0, 4}, val[2] = {0.5f, -2};
+    float q[6];
+    ludus_dqn_q_values(adv, val, B, A, 1, q);
+    /* reference: V + A - mean(A): means 3 and 1 */
+    const float want[6] = {0.5f - 2, 0.5f - 1, 0.5f + 3, -2 - 2, -2 - 1, -2 + 3};
+    for (int i = 0; i < 6; i++) CHECK(fabsf(q[i] - want[i]) < 1e-6f);
+    ludus_dqn_q_values(adv, val, B, A, 0, q);
+    CHECK(memcmp(q, adv, sizeof q) == 0);
+    /* the dueling backward against finite differences of sum(c * Q) */
+    const float c[6] = {0.3f, -1.1f, 0.7f, 2.0f, 0.1f, -0.4f};
+    float dadv[6], dval[2];
+    ludus_dqn_q_backward(c, B, A, 1, dadv, dval);
+    float a2[6], v2[2], qp[6], qm[6];
+    for (int k = 0; k < 8; k++) {
+        memcpy(a2, adv, sizeof a2);
+        memcpy(v2, val, sizeof v2);
+        float *x = k < 6 ? &a2[k] : &v2[k - 6];
+        const float h = 1e-2f;
+        *x += h;
+        ludus_dqn_q_values(a2, v2, B, A, 1, qp);
+        *x -= 2 * h;
+        ludus_dqn_q_values(a2, v2, B, A, 1, qm);
+        double fd = 0;
+        for (int i = 0; i < 6; i++) fd += c[i] * (qp[i] - qm[i]) / (2 * h);
+        float an = k < 6 ? dadv[k] : dval[k - 6];
+        CHECK_MSG(fabs(fd - an) < 1e-3, "dueling gradient %d: %g vs %g", k, fd, (double)an);
+    }
+    /* Huber */
+    float g;
+    CHECK(fabsf(ludus_dqn_huber(0.5f, 1.0f, &g) - 0.125f) < 1e-7f && g == 0.5f);
+    CHECK(fabsf(ludus_dqn_huber(-3.0f, 1.0f, &g) - 2.5f) < 1e-7f && g == -1.0f);
+    CHECK(fabsf(ludus_dqn_huber(3.0f, 2.0f, &g) - 4.0f) < 1e-7f && g == 2.0f);
+    /* targets: the online net prefers action 0, the target net action 2 */
+    const float qon[3] = {5, 1, 2}, qtg[3] = {1, 3, 4};
+    CHECK(fabsf(ludus_dqn_target(qon, qtg, 3, 0, 1.0f, 0.9f) - (1 + 0.9f * 4)) < 1e-6f); /* max of target */
+    CHECK(fabsf(ludus_dqn_target(qon, qtg, 3, 1, 1.0f, 0.9f) - (1 + 0.9f * 1)) < 1e-6f); /* target at online's argmax */
+    CHECK(ludus_dqn_target(qon, qtg, 3, 1, 0.25f, 0.0f) == 0.25f);                       /* terminal */
+    /* the minibatch loss: weights scale each term, the gradient sits at the taken action */
+    const float qq[6] = {1, 2, 3, 4, 5, 6}, y[2] = {0.5f, 10}, w[2] = {1, 0.5f};
+    const int32_t acts[2] = {1, 0};
+    float dq[6], td[2];
+    double loss = ludus_dqn_loss(qq, acts, y, w, 2, 3, 1.0f, dq, td);
+    CHECK(fabsf(td[0] - 1.5f) < 1e-6f && fabsf(td[1] + 6.0f) < 1e-6f);
+    CHECK(fabs(loss - (1.0 * 1.0 + 0.5 * 5.5) / 2) < 1e-6);
+    CHECK(dq[1] == 0.5f && dq[3] == -0.25f && dq[0] == 0 && dq[2] == 0 && dq[4] == 0 && dq[5] == 0);
+}
+
+/* ---- n-step ---- */
+
+typedef struct emitted {
+    int t;           /* the step the transition starts at (its obs byte) */
+    int32_t a;
+    float ret, disc;
+    int next;        /* the next observation's byte */
+} emitted;
+
+typedef struct sink {
+    emitted e[4096];
+    int n;
+} sink;
+
+static void collect(void *ctx, const uint8_t *obs, int32_t a, float ret, float disc, const uint8_t *next,
+                    const int32_t *words)
+{
+    (void)words;
+    sink *s = ctx;
+    s->e[s->n++] = (emitted){obs[0] | obs[1] << 8, a, ret, disc, next[0] | next[1] << 8};
+}
+
+static void test_nstep(void)
+{
+    /* one world's trajectory of T steps; step t observes obs t, gets r_t;
+     * ends: terminated or truncated after some steps. The next observation
+     * after step t is t + 1, or 10000 + t when the episode ended there (the
+     * final observation). */
+    const int T = 300;
+    const float gamma = 0.9f;
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 5);
+    float r[300];
+    int term[300], trunc[300];
+    for (int t = 0; t < T; t++) {
+        r[t] = (float)ludus_rng_uniform(&rng, -1, 1);
+        double u = ludus_rng_random(&rng);
+        term[t] = u < 0.07;
+        trunc[t] = !term[t] && u < 0.12;
+    }
+    term[T - 1] = 1; /* everything is emitted by the end */
+    for (int n = 1; n <= 5; n++) {
+        dqn_nstep ns;
+        CHECK_OK(ludus_dqn_nstep_init(&ns, n, 1, 2, 0, gamma));
+        static sink s;
+        s.n = 0;
+        for (int t = 0; t < T; t++) {
+            uint8_t obs[2] = {(uint8_t)t, (uint8_t)(t >> 8)};
+            int nx = term[t] || trunc[t] ? 10000 + t : t + 1;
+            uint8_t next[2] = {(uint8_t)nx, (uint8_t)(nx >> 8)};
+            ludus_dqn_nstep_push(&ns, 0, obs, t % 7, r[t], NULL, term[t], trunc[t], next, collect, &s);
+        }
+        /* reference: from each t, up to n steps, stopping after the step
+         * that ends the episode */
+        CHECK_EQ(s.n, T);
+        for (int i = 0; i < s.n && i < T; i++) {
+            int t = s.e[i].t;
+            CHECK_EQ(t, i); /* oldest first */
+            double ret = 0, g = 1;
+            int k = 0, end = 0, terminal = 0;
+            while (k < n && !end) {
+                ret += g * r[t + k];
+                g *= gamma;
+                end = term[t + k] || trunc[t + k];
+                terminal = term[t + k];
+                k++;
+            }
+            int last = t + k - 1;
+            int next = end ? 10000 + last : last + 1;
+            CHECK_MSG(fabs(s.e[i].ret - ret) < 1e-5, "n=%d t=%d return %g vs %g", n, t, (double)s.e[i].ret, ret);
+            CHECK_MSG(fabs(s.e[i].disc - (terminal ? 0.0 : g)) < 1e-6, "n=%d t=%d discount", n, t);
+            CHECK_EQ(s.e[i].next, next);
+            CHECK_EQ(s.e[i].a, t % 7);
+        }
+        ludus_dqn_nstep_free(&ns);
+    }
+}
+
+/* ---- sum tree ---- */
+
+static void test_sumtree(void)
+{
+    dqn_sumtree t;
+    const int n = 37;
+    CHECK_OK(ludus_dqn_sumtree_init(&t, n));
+    double p[37], total = 0;
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 9);
+    for (int i = 0; i < n; i++) {
+        p[i] = i % 5 == 0 ? 0.0 : ludus_rng_uniform(&rng, 0.1, 3.0);
+        ludus_dqn_sumtree_set(&t, i, p[i]);
+    }
+    p[7] = 10.0; /* an update */
+    ludus_dqn_sumtree_set(&t, 7, p[7]);
+    for (int i = 0; i < n; i++) total += p[i];
+    CHECK(fabs(ludus_dqn_sumtree_total(&t) - total) < 1e-9);
+    /* find against the reference prefix sums */
+    double pre = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] > 0) {
+            CHECK_EQ(ludus_dqn_sumtree_find(&t, pre + p[i] * 0.001), i);
+            CHECK_EQ(ludus_dqn_sumtree_find(&t, pre + p[i] * 0.999), i);
+        }
+        pre += p[i];
+    }
+    /* the sampling distribution over many seeded draws: each leaf's count
+     * within 5 standard deviations of draws * p_i / total, zero-priority
+     * leaves never drawn */
+    const int draws = 200000, B = 32;
+    int counts[37] = {0}, idx[32];
+    float w[32];
+    ludus_rng_seed(&rng, 11);
+    for (int d = 0; d < draws / B; d++) {
+        ludus_dqn_per_sample(&t, n, B, 0.5f, &rng, idx, w);
+        float wmax = 0;
+        for (int b = 0; b < B; b++) {
+            counts[idx[b]]++;
+            /* importance weights: (n P(i))^-beta over the batch's largest */
+            if (w[b] > wmax) wmax = w[b];
+        }
+        CHECK(fabsf(wmax - 1.0f) < 1e-6f);
+        double ref_max = 0;
+        for (int b = 0; b < B; b++) ref_max = fmax(ref_max, pow(n * p[idx[b]] / total, -0.5));
+        for (int b = 0; b < B; b++)
+            CHECK(fabs(w[b] - pow(n * p[idx[b]] / total, -0.5) / ref_max) < 1e-5);
+    }
+    for (int i = 0; i < n; i++) {
+        double mean = (double)draws * p[i] / total, sd = sqrt(mean * (1 - p[i] / total));
+        if (p[i] == 0) CHECK_EQ(counts[i], 0);
+        else CHECK_MSG(fabs(counts[i] - mean) < 5 * sd + 1, "leaf %d: %d draws, expected %.1f", i, counts[i], mean);
+    }
+    /* beta 1: weights proportional to 1 / p */
+    ludus_dqn_per_sample(&t, n, B, 1.0f, &rng, idx, w);
+    for (int b = 1; b < B; b++) CHECK(fabs(w[b] * p[idx[b]] - w[0] * p[idx[0]]) < 1e-4 * w[0] * p[idx[0]]);
+    ludus_dqn_sumtree_free(&t);
+}
+
+/* ---- the Q head's gradient ---- */
+
+static double loss_at(policy *pol, policy_ws *ws, const policy_batch *b, const int32_t *acts, const float *y,
+                      const float *w, int dueling, float *q, float *dq, float *td)
+{
+    ludus_policy_forward(pol, pol->params.data, ws, b);
+    ludus_dqn_q_values(ws->logits, ws->value, b->B, pol->num_actions, dueling, q);
+    return ludus_dqn_loss(q, acts, y, w, b->B, pol->num_actions, 1.0f, dq, td);
+}
+
+static void test_gradient(void)
+{
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("MiniGrid-DoorKey-5x5-v0", NULL, &env));
+    const ludus_env_info *info = ludus_env_get_info(env);
+    policy_input in;
+    CHECK_OK(ludus_policy_input_of(info, 0, &in));
+    ludus_policy_arch arch = {.embed = 4, .conv1 = 4, .conv2 = 6, .kernel = 3, .hidden = 16, .head = 8,
+                              .word_embed = 8, .max_words = 8};
+    enum { B = 6 };
+    uint8_t obs[B * 256];
+    void *st = ludus_env_state_new(env);
+    for (int b = 0; b < B; b++) {
+        CHECK_OK(ludus_env_reset(env, st, (uint64_t)b + 3, obs + (size_t)b * info->obs_size));
+        ludus_step_out so;
+        for (int k = 0; k < b; k++) ludus_env_step(env, st, k % 3, obs + (size_t)b * info->obs_size, &so);
+    }
+    ludus_free(st);
+    for (int dueling = 0; dueling <= 1; dueling++) {
+        policy pol;
+        policy_ws ws;
+        CHECK_OK(ludus_policy_create(&pol, &arch, &in));
+        ludus_rng rng;
+        ludus_rng_seed(&rng, 3);
+        CHECK_OK(ludus_policy_init(&pol, &rng));
+        /* larger output layers than the 0.01 init, so the heads matter */
+        for (size_t i = 0; i < pol.params.size; i++) pol.params.data[i] += 0.05f * (float)ludus_nn_normal(&rng);
+        CHECK_OK(ludus_policy_ws_create(&ws, &pol, B));
+        const int A = pol.num_actions;
+        int32_t acts[B];
+        float y[B], w[B], q[B * 16], dq[B * 16], td[B];
+        for (int b = 0; b < B; b++) {
+            acts[b] = (b * 5) % A;
+            y[b] = b % 2 ? 3.0f : -0.02f * b; /* some in Huber's linear part, some in its square */
+            w[b] = 0.5f + 0.1f * b;
+        }
+        policy_batch batch = {.L = 1, .B = B, .obs = obs};
+        loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+        ludus_dqn_q_backward(dq, B, A, dueling, ws.dlogits, ws.dvalue);
+        memset(ws.grad, 0, pol.params.size * sizeof(float));
+        ludus_policy_backward(&pol, pol.params.data, &ws, &batch);
+        float *grad = malloc(pol.params.size * sizeof(float));
+        memcpy(grad, ws.grad, pol.params.size * sizeof(float));
+        /* the heads' and trunk's last layers, and a few others */
+        size_t probe[] = {pol.a2_w, pol.a2_w + 5, pol.a2_b, pol.a2_b + 1, pol.v2_w, pol.v2_b, pol.a0_w + 3,
+                          pol.v0_w + 7, pol.fc_w + 11, pol.fc_b + 2};
+        int good = 0, tried = 0;
+        for (size_t k = 0; k < sizeof probe / sizeof probe[0]; k++) {
+            size_t i = probe[k];
+            float keep = pol.params.data[i];
+            const float h = 1e-2f;
+            pol.params.data[i] = keep + h;
+            double lp = loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+            pol.params.data[i] = keep - h;
+            double lm = loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+            pol.params.data[i] = keep;
+            double fd = (lp - lm) / (2 * h), an = grad[i];
+            tried++;
+            if (fabs(fd - an) <= 2e-3 + 2e-2 * fabs(fd)) good++;
+            else fprintf(stderr, "dueling %d param %zu: finite difference %g, backward %g\n", dueling, i, fd, an);
+        }
+        /* the value head only matters with dueling */
+        if (!dueling) CHECK(grad[pol.v2_w] == 0.0f && grad[pol.v2_b] == 0.0f);
+        else CHECK(grad[pol.v2_b] != 0.0f);
+        CHECK_EQ(good, tried);
+        free(grad);
+        ludus_policy_ws_destroy(&ws);
+        ludus_policy_destroy(&pol);
+    }
+    ludus_env_destroy(env);
+}
+
+/* ---- the learner ---- */
+
+static const ludus_learner_ops *dqn_ops(void)
+{
+    const ludus_learner_ops *ops = NULL;
+    CHECK_OK(ludus_learner_find("dqn", &ops));
+    return ops;
+}
+
+/* Defaults for env_id with `json` (a flat object of run and learner keys) over them. */
+static int make_config(const char *env_id, const char *json, ludus_run_config *run, ludus_dqn_config *cfg)
+{
+    ludus_run_config_default(run);
+    snprintf(run->algo, sizeof run->algo, "dqn");
+    snprintf(run->env_id, sizeof run->env_id, "%s", env_id);
+    ludus_env *env = NULL;
+    int rc = ludus_env_make(env_id, NULL, &env);
+    if (rc) return rc;
+    dqn_ops()->config_default(cfg, run, ludus_env_get_info(env));
+    ludus_env_destroy(env);
+    return json ? ludus_run_config_apply_flat(run, ludus_dqn_keys, cfg, sizeof *cfg, json) : LUDUS_OK;
+}
+
+static void train(void *self, int updates)
+{
+    double row[LUDUS_LEARNER_MAX_COLUMNS];
+    for (int u = 0; u < updates; u++) CHECK_OK(dqn_ops()->update(self, row));
+}
+
+static long file_bytes(const char *path, unsigned char **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = malloc((size_t)n + 1);
+    if (fread(*out, 1, (size_t)n, f) != (size_t)n) n = -1;
+    fclose(f);
+    return n;
+}
+
+static int same_files(const char *a, const char *b)
+{
+    unsigned char *pa = NULL, *pb = NULL;
+    long na = file_bytes(a, &pa), nb = file_bytes(b, &pb);
+    int same = na > 0 && na == nb && memcmp(pa, pb, (size_t)na) == 0;
+    free(pa);
+    free(pb);
+    return same;
+}
+
+static void test_resume_exact(const char *dir)
+{
+    const ludus_learner_ops *ops = dqn_ops();
+    const char *knobs[] = {
+        "{\"num_envs\": 4, \"rollout_steps\": 16, \"buffer_size\": 150, \"batch_size\": 16, \"learning_starts\": 64, "
+        "\"prioritized\": 1, \"save_replay\": 1, \"n_step\": 3, \"target_update\": 7, \"tau\": 0.5}",
+        "{\"num_envs\": 3, \"rollout_steps\": 20, \"buffer_size\": 5000, \"batch_size\": 8, \"learning_starts\": 32, "
+        "\"prioritized\": 0, \"save_replay\": 1, \"n_step\": 1, \"dueling\": 0, \"double_q\": 0, \"train_freq\": 2, "
+        "\"gradient_steps\": 3}",
+    };
+    for (int k = 0; k < 2; k++) {
+        ludus_run_config run;
+        ludus_dqn_config cfg;
+        CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0", knobs[k], &run, &cfg));
+        run.total_steps = 2000;
+        void *a = NULL, *b = NULL;
+        CHECK_OK(ops->create(&cfg, &run, &a));
+        CHECK_OK(ops->create(&cfg, &run, &b));
+        if (!a || !b) return;
+        char c1[512], s1[512], c2[512], s2[512];
+        snprintf(c1, sizeof c1, "%s/a.ckpt", dir);
+        snprintf(s1, sizeof s1, "%s/a.state", dir);
+        snprintf(c2, sizeof c2, "%s/b.ckpt", dir);
+        snprintf(s2, sizeof s2, "%s/b.state", dir);
+        train(a, 12); /* straight */
+        train(b, 6);  /* half, saved, and resumed in a fresh learner */
+        CHECK_OK(ops->save(b, c2, s2, NULL));
+        ops->destroy(b);
+        CHECK_OK(ops->create(&cfg, &run, &b));
+        CHECK_OK(ops->load(b, c2, s2));
+        CHECK_EQ(ops->steps(b), 6ull * cfg.rollout_steps * cfg.num_envs); /* loaded */
+        train(b, 6);
+        CHECK_EQ(ops->steps(a), ops->steps(b));
+        CHECK_OK(ops->save(a, c1, s1, NULL));
+        CHECK_OK(ops->save(b, c2, s2, NULL));
+        CHECK_MSG(same_files(c1, c2), "resume %d: the weights differ from the straight run's", k);
+        CHECK_MSG(same_files(s1, s2), "resume %d: the training state differs from the straight run's", k);
+        /* a state saved with the replay does not load into a config without */
+        ludus_dqn_config other = cfg;
+        other.save_replay = 0;
+        void *c = NULL;
+        CHECK_OK(ops->create(&other, &run, &c));
+        CHECK_ERR(ops->load(c, c1, s1), LUDUS_EINVAL);
+        CHECK(strstr(ludus_errmsg(), "save_replay") != NULL);
+        /* a damaged state is an error, not a crash */
+        CHECK_ERR(ops->load(c, c1, c1), LUDUS_EFORMAT);
+        ops->destroy(c);
+        ops->destroy(a);
+        ops->destroy(b);
+    }
+}
+
+static void test_bad_knobs(void)
+{
+    ludus_run_setup *s = NULL;
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqm", NULL, &s), LUDUS_ENOTFOUND);
+    CHECK(strstr(ludus_errmsg(), "did you mean 'dqn'") != NULL);
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"n_stepz\": 3}", &s), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "did you mean \"n_step\"") != NULL, "%s", ludus_errmsg());
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"n_step\": 0}", &s), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "n_step") != NULL);
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"tau\": 1.5}", &s), LUDUS_EINVAL);
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"prioritized\": 2}", &s), LUDUS_EINVAL);
+    CHECK_OK(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"batch_size\": 64, \"buffer_size\": 32}", &s));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "batch_size (64) exceeds buffer_size (32)") != NULL, "%s", ludus_errmsg());
+    CHECK_OK(ludus_run_setup_set(s, "buffer_size", "1000"));
+    CHECK_OK(ludus_run_setup_check(s));
+    CHECK_OK(ludus_run_setup_set(s, "arch", "{\"memory\": 32}"));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "arch.memory") != NULL);
+    CHECK_OK(ludus_run_setup_set(s, "arch", "{\"memory\": 0}"));
+    CHECK_OK(ludus_run_setup_set(s, "eps_end", "0.5"));
+    CHECK_OK(ludus_run_setup_set(s, "eps_start", "0.2"));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "eps_end") != NULL);
+    ludus_run_setup_destroy(s);
+}
+
+/* Held-out success of the learner's greedy agent. */
+static double heldout_success(void *self, const char *env_id, int episodes)
+{
+    ludus_agent *agent = NULL;
+    CHECK_OK(dqn_ops()->agent(self, NULL, &agent));
+    ludus_eval_config ec = {.env_id = env_id, .level_start = LUDUS_HELDOUT_START, .level_count = 1000,
+                            .episodes = episodes, .greedy = 1, .seed = 1};
+    ludus_eval_result res;
+    memset(&res, 0, sizeof res);
+    int rc = ludus_eval_run(agent, &ec, &res);
+    CHECK_OK(rc);
+    /* not greedy: epsilon-greedy draws from the worlds' streams */
+    ec.greedy = 0;
+    ec.episodes = 20;
+    ludus_eval_result r2;
+    CHECK_OK(ludus_eval_run(agent, &ec, &r2));
+    ludus_agent_destroy(agent);
+    return rc ? 0.0 : res.success.mean;
+}
+
+static void test_learns(const char *env_id, const char *json, uint64_t steps, double want)
+{
+    const ludus_learner_ops *ops = dqn_ops();
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    CHECK_OK(make_config(env_id, json, &run, &cfg));
+    run.total_steps = steps;
+    void *self = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &self));
+    if (!self) return;
+    double row[LUDUS_LEARNER_MAX_COLUMNS];
+    while (ops->steps(self) < steps) CHECK_OK(ops->update(self, row));
+    double s = heldout_success(self, env_id, 200);
+    printf("%s: held-out greedy success %.3f after %llu frames (wanted >= %.2f)\n", env_id, s,
+           (unsigned long long)steps, want);
+    CHECK_MSG(s >= want, "%s: held-out success %.3f < %.2f", env_id, s, want);
+    ops->destroy(self);
+}
+
+int main(void)
+{
+    test_epsilon();
+    test_dueling_and_targets();
+    test_nstep();
+    test_sumtree();
+    test_gradient();
+    test_bad_knobs();
+    char dir[] = "/tmp/ludus_dqn_XXXXXX";
+    if (mkdtemp(dir)) {
+        test_resume_exact(dir);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    } else {
+        CHECK_MSG(0, "mkdtemp failed");
+    }
+    test_learns("MiniGrid-Empty-5x5-v0", "{\"learning_starts\": 500, \"eps_fraction\": 0.3, \"target_update\": 100}",
+                12000, 0.95);
+    const char *lt = getenv("LUDUS_LONG_TESTS");
+    if (lt && strcmp(lt, "1") == 0) {
+        test_learns("MiniGrid-DoorKey-5x5-v0", NULL, 150000, 0.9);
+        test_learns("MiniGrid-DoorKey-5x5-v0", "{\"prioritized\": 1}", 150000, 0.9);
+    }
+    return check_finish("test_learn_dqn");
+}
