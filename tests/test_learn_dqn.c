@@ -368,10 +368,13 @@ static void test_resume_exact(const char *dir)
         "\"prioritized\": 0, \"save_replay\": 1, \"n_step\": 1, \"dueling\": 0, \"double_q\": 0, \"train_freq\": 2, "
         "\"gradient_steps\": 3}",
     };
+    /* DoorKey: levels of their own; Dynamic-Obstacles: short episodes
+     * (collisions) and a random stream inside each world */
+    const char *worlds[] = {"MiniGrid-DoorKey-5x5-v0", "MiniGrid-Dynamic-Obstacles-5x5-v0"};
     for (int k = 0; k < 2; k++) {
         ludus_run_config run;
         ludus_dqn_config cfg;
-        CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0", knobs[k], &run, &cfg));
+        CHECK_OK(make_config(worlds[k], knobs[k], &run, &cfg));
         run.total_steps = 2000;
         void *a = NULL, *b = NULL;
         CHECK_OK(ops->create(&cfg, &run, &a));
