@@ -113,5 +113,16 @@ expect 1 "more than" -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --config big.json -
 mkdir fresh && (cd fresh && "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 128 --config ../timed.json --out runs/x >/dev/null 2>&1) \
   && [ -s fresh/runs/x/checkpoint.safetensors ] && ok || bad "--out runs/x without runs/"
 
+# ---- a second learner through the same run: DQN trains, resumes, evaluates ----
+"$LUDUS" train --list-algos | grep -q "^dqn " && ok || bad "--list-algos lacks dqn"
+printf '{"n_stepp": 2}\n' > dqnbad.json
+expect 1 'unknown key "n_stepp"; did you mean "n_step"' -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --algo dqn --config dqnbad.json --out dqb
+printf '{"save_replay": 1, "eval_episodes": 20, "learning_starts": 256}\n' > dqn.json
+"$LUDUS" train MiniGrid-Empty-5x5-v0 --algo dqn --steps 1024 --config dqn.json --out dq >/dev/null 2>&1 && exactly dq 2 \
+  || bad "dqn train"
+"$LUDUS" train --resume dq --steps 2048 >/dev/null 2>&1 && exactly dq 4 || bad "dqn resume"
+grep -q '"agent": "dqn"' dq/eval.json && ok || bad "dqn eval.json names its agent"
+"$LUDUS" eval dq --greedy --episodes 10 2>/dev/null | grep -q "^heldout" && ok || bad "ludus eval on a dqn run"
+
 echo "test_run_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
