@@ -3,8 +3,10 @@
  * second (worlds + epsilon-greedy forwards + replay + gradient steps), the
  * same run with no gradient step (acting alone), and from the two the
  * gradient steps (minibatch updates) per second.
- *   bench_dqn [ENV_ID] [STEPS] [JSON learner keys]
- * e.g. bench_dqn MiniGrid-DoorKey-5x5-v0 100000 '{"prioritized": 1}'
+ *   bench_dqn [ENV_ID] [STEPS] [JSON learner keys] [THREADS]
+ * e.g. bench_dqn MiniGrid-DoorKey-5x5-v0 100000 '{"prioritized": 1}' 2
+ * THREADS (default 1) is the run's num_threads: workers splitting each
+ * minibatch.
  * Prints a line per 10 updates (return, success) so learning can be
  * watched, then the figures (wall and process CPU seconds).
  */
@@ -33,7 +35,7 @@ static double cpu_s(void)
 
 /* Train for `steps` frames; wall and CPU seconds, gradient steps, and the
  * first frame count at which 5 updates in a row reached success >= 0.9. */
-static int run(const char *id, uint64_t steps, const char *json, int learn, int verbose, double *wall, double *cpu,
+static int run(const char *id, uint64_t steps, const char *json, int threads, int learn, int verbose, double *wall, double *cpu,
                double *grad_steps, double *learned_at)
 {
     const ludus_learner_ops *ops;
@@ -48,6 +50,7 @@ static int run(const char *id, uint64_t steps, const char *json, int learn, int 
     ops->config_default(cfg, &rc, ludus_env_get_info(env));
     ludus_env_destroy(env);
     rc.total_steps = steps;
+    rc.num_threads = threads;
     if (json && ludus_keys_apply_json(ops->keys, cfg, ops->config_size, json)) return 1;
     if (!learn && ludus_keys_set(ops->keys, cfg, ops->config_size, "learning_starts", "1073741824")) return 1;
     void *self = NULL;
@@ -82,13 +85,15 @@ int main(int argc, char **argv)
 {
     const char *id = argc > 1 ? argv[1] : "MiniGrid-DoorKey-5x5-v0";
     uint64_t steps = argc > 2 ? strtoull(argv[2], NULL, 10) : 100000;
-    const char *json = argc > 3 ? argv[3] : NULL;
+    const char *json = argc > 3 && argv[3][0] ? argv[3] : NULL;
+    int threads = argc > 4 ? atoi(argv[4]) : 1;
     double w, c, g, at, w0, c0, g0, at0;
-    if (run(id, steps, json, 1, 1, &w, &c, &g, &at) || run(id, steps, json, 0, 0, &w0, &c0, &g0, &at0)) {
+    if (run(id, steps, json, threads, 1, 1, &w, &c, &g, &at) || run(id, steps, json, threads, 0, 0, &w0, &c0, &g0, &at0)) {
         fprintf(stderr, "bench_dqn: %s\n", ludus_errmsg());
         return 1;
     }
-    printf("bench_dqn: %s, %llu frames, %s\n", id, (unsigned long long)steps, json ? json : "defaults");
+    printf("bench_dqn: %s, %llu frames, %d threads, %s\n", id, (unsigned long long)steps, threads,
+           json ? json : "defaults");
     printf("  full loop:    %.2f s wall, %.2f s cpu: %.0f frames/s, %.0f gradient steps\n", w, c, steps / w, g);
     printf("  acting alone: %.2f s wall, %.2f s cpu: %.0f frames/s\n", w0, c0, steps / w0);
     printf("  gradient steps: %.0f /s wall, %.0f /s cpu\n", g / (w - w0), g / (c - c0));

@@ -81,7 +81,7 @@ static void test_dueling_and_targets(void)
     const float qq[6] = {1, 2, 3, 4, 5, 6}, y[2] = {0.5f, 10}, w[2] = {1, 0.5f};
     const int32_t acts[2] = {1, 0};
     float dq[6], td[2];
-    double loss = ludus_dqn_loss(qq, acts, y, w, 2, 3, 1.0f, dq, td);
+    double loss = ludus_dqn_loss(qq, acts, y, w, 2, 3, 1.0f, 2, dq, td);
     CHECK(fabsf(td[0] - 1.5f) < 1e-6f && fabsf(td[1] + 6.0f) < 1e-6f);
     CHECK(fabs(loss - (1.0 * 1.0 + 0.5 * 5.5) / 2) < 1e-6);
     CHECK(dq[1] == 0.5f && dq[3] == -0.25f && dq[0] == 0 && dq[2] == 0 && dq[4] == 0 && dq[5] == 0);
@@ -231,7 +231,7 @@ static double loss_at(policy *pol, policy_ws *ws, const policy_batch *b, const i
 {
     ludus_policy_forward(pol, pol->params.data, ws, b);
     ludus_dqn_q_values(ws->logits, ws->value, b->B, pol->num_actions, dueling, q);
-    return ludus_dqn_loss(q, acts, y, w, b->B, pol->num_actions, 1.0f, dq, td);
+    return ludus_dqn_loss(q, acts, y, w, b->B, pol->num_actions, 1.0f, b->B, dq, td);
 }
 
 static void test_gradient(void)
@@ -376,6 +376,7 @@ static void test_resume_exact(const char *dir)
         ludus_dqn_config cfg;
         CHECK_OK(make_config(worlds[k], knobs[k], &run, &cfg));
         run.total_steps = 2000;
+        run.num_threads = k ? 3 : 2; /* minibatches of 16 and 8 split among 2 and 3 workers */
         void *a = NULL, *b = NULL;
         CHECK_OK(ops->create(&cfg, &run, &a));
         CHECK_OK(ops->create(&cfg, &run, &b));

@@ -77,7 +77,7 @@ float ludus_dqn_target(const float *q_online_next, const float *q_target_next, i
 }
 
 double ludus_dqn_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int A, float delta,
-                      float *dq, float *td)
+                      int total, float *dq, float *td)
 {
     double loss = 0.0;
     memset(dq, 0, (size_t)B * A * sizeof(float));
@@ -85,9 +85,9 @@ double ludus_dqn_loss(const float *q, const int32_t *acts, const float *y, const
         float wb = w ? w[b] : 1.0f, g;
         td[b] = q[(size_t)b * A + acts[b]] - y[b];
         loss += wb * ludus_dqn_huber(td[b], delta, &g);
-        dq[(size_t)b * A + acts[b]] = wb * g / (float)B;
+        dq[(size_t)b * A + acts[b]] = wb * g / (float)total;
     }
-    return loss / B;
+    return loss / total;
 }
 
 /* ---- n-step windows ---- */

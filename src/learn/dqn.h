@@ -65,11 +65,12 @@ float ludus_dqn_huber(float x, float delta, float *grad);
 float ludus_dqn_target(const float *q_online_next, const float *q_target_next, int A, int double_q, float ret,
                        float disc);
 
-/* The Huber loss of a minibatch against its targets: td[b] = q[b, a_b] -
- * y[b]; returns sum_b w_b huber(td_b) / B and writes dq (B, A), its
- * gradient in q (zero but at the actions taken). w NULL: weights 1. */
+/* The Huber loss of B samples of a minibatch of `total` against their
+ * targets: td[b] = q[b, a_b] - y[b]; returns sum_b w_b huber(td_b) / total
+ * and writes dq (B, A), its gradient in q (zero but at the actions
+ * taken). w NULL: weights 1. */
 double ludus_dqn_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int A, float delta,
-                      float *dq, float *td);
+                      int total, float *dq, float *td);
 
 /* The n-step window of each world: steps go in, transitions
  * (obs, action, R = sum_j gamma^j r_j, discount gamma^k or 0 at a

@@ -6,7 +6,9 @@
  * epsilon-greedy actions (each world's own stream), turns the steps into
  * n-step transitions in a flat replay ring, and takes gradient steps on
  * minibatches of it (uniform or prioritized) against a target network.
- * One thread learns; run.num_threads steps the worlds.
+ * run.num_threads workers split each minibatch (each its own slice and
+ * gradient buffer, summed in a fixed order, so a run is reproducible for
+ * a given thread count); the worlds step on the calling thread.
  *
  * Sources: DQN with a target network and a linear epsilon schedule (Mnih
  * et al. 2015, Nature); Double DQN (van Hasselt, Guez and Silver 2016);
@@ -22,6 +24,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "core/pool.h"
 #include "learn/dqn.h"
 #include "learn/keys.h"
 #include "learn/ppo_internal.h"
@@ -159,7 +162,12 @@ typedef struct dqn {
     policy pol;
     float *target;          /* (P) the target network's parameters */
     ludus_nn_adam adam;
-    policy_ws ws;
+    policy_ws ws;             /* acting */
+    pool *team;               /* the learner's threads */
+    int K;
+    policy_ws *wsk;           /* (K) each worker's slice of a minibatch */
+    double *part;             /* (K, 3) each worker's loss, sum of Q, sum of |td| */
+    float *gsum;              /* (P) the summed gradient */
     int N, A, W, B;
     size_t D, P;
     /* the replay ring */
@@ -215,6 +223,11 @@ static void destroy(void *self)
     if (!d) return;
     if (d->blas_threads > 0) ludus_nn_set_threads(d->blas_threads);
     ludus_vec_destroy(d->vec);
+    ludus_pool_destroy(d->team);
+    for (int k = 0; d->wsk && k < d->K; k++) ludus_policy_ws_destroy(&d->wsk[k]);
+    free(d->wsk);
+    free(d->part);
+    free(d->gsum);
     ludus_policy_ws_destroy(&d->ws);
     ludus_policy_destroy(&d->pol);
     ludus_nn_adam_free(&d->adam);
@@ -250,7 +263,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->cap = d->cfg.buffer_size;
     const uint64_t levels = run->train_levels ? run->train_levels : LUDUS_MAX_TRAIN_LEVELS;
     ludus_vec_config vc = {.env_id = run->env_id, .env_options = run->env_options, .num_envs = d->N,
-                           .num_threads = run->num_threads, .level_start = 0, .level_count = levels,
+                           .num_threads = 1, .level_start = 0, .level_count = levels,
                            .seed = run->seed};
     if ((rc = ludus_vec_create(&vc, &d->vec))) goto fail;
     d->env = ludus_vec_env(d->vec);
@@ -270,6 +283,21 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     ludus_nn_set_threads(1);
     const int wsz = d->W ? d->W : 1, qn = d->N > d->B ? d->N : d->B;
     if ((rc = ludus_policy_ws_create(&d->ws, &d->pol, qn))) goto fail;
+    d->K = run->num_threads < d->B ? run->num_threads : d->B;
+    if (d->K < 1) d->K = 1;
+    if (!(d->team = ludus_pool_create(d->K, POOL_BLOCK))) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "dqn: cannot start %d learner threads", d->K);
+        goto fail;
+    }
+    d->wsk = calloc((size_t)d->K, sizeof *d->wsk);
+    d->part = calloc((size_t)d->K * 3, sizeof(double));
+    d->gsum = malloc(d->P * sizeof(float));
+    if (!d->wsk || !d->part || !d->gsum) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
+        goto fail;
+    }
+    for (int k = 0; k < d->K; k++)
+        if ((rc = ludus_policy_ws_create(&d->wsk[k], &d->pol, (d->B + d->K - 1) / d->K))) goto fail;
     if ((rc = ludus_dqn_nstep_init(&d->ns, d->cfg.n_step, d->N, d->D, d->W, d->cfg.gamma))) goto fail;
     if (d->cfg.prioritized && (rc = ludus_dqn_sumtree_init(&d->tree, d->cap))) goto fail;
     d->max_prio = 1.0;
@@ -363,12 +391,45 @@ static int argmax(const float *q, int A)
     return best;
 }
 
-/* Q values of n observations (with their words) under params, into out. */
-static void q_of(dqn *d, const float *params, const uint8_t *obs, const int32_t *words, int n, float *out)
+/* Q values of n observations (with their words) under params, into out,
+ * through the workspace ws. */
+static void q_of(dqn *d, policy_ws *ws, const float *params, const uint8_t *obs, const int32_t *words, int n,
+                 float *out)
 {
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = d->W ? words : NULL, .h0 = NULL, .starts = NULL};
-    ludus_policy_forward(&d->pol, params, &d->ws, &b);
-    ludus_dqn_q_values(d->ws.logits, d->ws.value, n, d->A, d->cfg.dueling, out);
+    ludus_policy_forward(&d->pol, params, ws, &b);
+    ludus_dqn_q_values(ws->logits, ws->value, n, d->A, d->cfg.dueling, out);
+}
+
+/* Worker k's slice of the staged minibatch: the targets, the loss and
+ * the backward pass into its own gradient buffer. */
+static void grad_job(void *ctx, int k, int K)
+{
+    dqn *d = ctx;
+    const int b0 = (int)((long)d->B * k / K), b1 = (int)((long)d->B * (k + 1) / K), n = b1 - b0, A = d->A;
+    policy_ws *ws = &d->wsk[k];
+    double *part = d->part + (size_t)k * 3;
+    memset(ws->grad, 0, d->P * sizeof(float));
+    part[0] = part[1] = part[2] = 0.0;
+    if (n <= 0) return;
+    const size_t D = d->D;
+    const int32_t *words = d->W ? d->b_words + (size_t)b0 * d->W : NULL;
+    float *q = d->q + (size_t)b0 * A, *qon = d->q_on + (size_t)b0 * A, *qtg = d->q_tg + (size_t)b0 * A;
+    q_of(d, ws, d->target, d->b_next + b0 * D, words, n, qtg);
+    if (d->cfg.double_q) q_of(d, ws, d->pol.params.data, d->b_next + b0 * D, words, n, qon);
+    q_of(d, ws, d->pol.params.data, d->b_obs + b0 * D, words, n, q); /* kept in ws for backward */
+    for (int b = b0; b < b1; b++) {
+        size_t i = (size_t)d->b_idx[b];
+        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q, d->r_ret[i],
+                                   d->r_disc[i]);
+        part[1] += d->q[(size_t)b * A + d->b_act[b]];
+    }
+    part[0] = ludus_dqn_loss(q, d->b_act + b0, d->y + b0, d->b_w + b0, n, A, d->cfg.huber_delta, d->B,
+                             d->dq + (size_t)b0 * A, d->td + b0);
+    for (int b = b0; b < b1; b++) part[2] += fabsf(d->td[b]);
+    ludus_dqn_q_backward(d->dq + (size_t)b0 * A, n, A, d->cfg.dueling, ws->dlogits, ws->dvalue);
+    policy_batch batch = {.L = 1, .B = n, .obs = d->b_obs + b0 * D, .words = words};
+    ludus_policy_backward(&d->pol, d->pol.params.data, ws, &batch);
 }
 
 static float beta_now(const dqn *d)
@@ -380,7 +441,7 @@ static float beta_now(const dqn *d)
 
 static void grad_step(dqn *d)
 {
-    const int B = d->B, A = d->A;
+    const int B = d->B;
     const size_t D = d->D;
     if (d->cfg.prioritized) {
         ludus_dqn_per_sample(&d->tree, d->size, B, beta_now(d), &d->sample_rng, d->b_idx, d->b_w);
@@ -397,24 +458,20 @@ static void grad_step(dqn *d)
         if (d->W) memcpy(d->b_words + (size_t)b * d->W, d->r_words + i * d->W, (size_t)d->W * sizeof(int32_t));
         d->b_act[b] = d->r_act[i];
     }
-    q_of(d, d->target, d->b_next, d->b_words, B, d->q_tg);
-    if (d->cfg.double_q) q_of(d, d->pol.params.data, d->b_next, d->b_words, B, d->q_on);
-    q_of(d, d->pol.params.data, d->b_obs, d->b_words, B, d->q); /* kept in ws for backward */
-    double qsum = 0.0, tdsum = 0.0;
-    for (int b = 0; b < B; b++) {
-        size_t i = (size_t)d->b_idx[b];
-        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q,
-                                   d->r_ret[i], d->r_disc[i]);
-        qsum += d->q[(size_t)b * A + d->b_act[b]];
+    ludus_pool_run(d->team, grad_job, d, d->K);
+    memcpy(d->gsum, d->wsk[0].grad, d->P * sizeof(float));
+    for (int k = 1; k < d->K; k++) {
+        const float *g = d->wsk[k].grad;
+        for (size_t i = 0; i < d->P; i++) d->gsum[i] += g[i];
     }
-    double loss = ludus_dqn_loss(d->q, d->b_act, d->y, d->b_w, B, A, d->cfg.huber_delta, d->dq, d->td);
-    for (int b = 0; b < B; b++) tdsum += fabsf(d->td[b]);
-    ludus_dqn_q_backward(d->dq, B, A, d->cfg.dueling, d->ws.dlogits, d->ws.dvalue);
-    memset(d->ws.grad, 0, d->P * sizeof(float));
-    policy_batch batch = {.L = 1, .B = B, .obs = d->b_obs, .words = d->W ? d->b_words : NULL};
-    ludus_policy_backward(&d->pol, d->pol.params.data, &d->ws, &batch);
-    float gn = ludus_nn_clip_grad_norm(d->ws.grad, d->P, d->cfg.max_grad_norm);
-    ludus_nn_adam_step(&d->adam, d->pol.params.data, d->ws.grad, d->cfg.lr);
+    double loss = 0.0, qsum = 0.0, tdsum = 0.0;
+    for (int k = 0; k < d->K; k++) {
+        loss += d->part[3 * k];
+        qsum += d->part[3 * k + 1];
+        tdsum += d->part[3 * k + 2];
+    }
+    float gn = ludus_nn_clip_grad_norm(d->gsum, d->P, d->cfg.max_grad_norm);
+    ludus_nn_adam_step(&d->adam, d->pol.params.data, d->gsum, d->cfg.lr);
     if (d->cfg.prioritized)
         for (int b = 0; b < B; b++) {
             double p = pow(fabs((double)d->td[b]) + d->cfg.per_eps, (double)d->cfg.per_alpha);
@@ -443,7 +500,7 @@ static int act_and_step(dqn *d)
     uint8_t *vobs = ludus_vec_obs(d->vec);
     const float eps = ludus_dqn_epsilon(d->cfg.eps_start, d->cfg.eps_end, d->cfg.eps_fraction, d->steps,
                                         d->run.total_steps);
-    q_of(d, d->pol.params.data, vobs, d->cur_words, N, d->q);
+    q_of(d, &d->ws, d->pol.params.data, vobs, d->cur_words, N, d->q);
     for (int n = 0; n < N; n++) {
         double u = ludus_rng_random(&d->act_rng[n]);
         d->actions[n] = u < eps ? (int32_t)ludus_rng_integers(&d->act_rng[n], 0, A) : argmax(d->q + (size_t)n * A, A);
