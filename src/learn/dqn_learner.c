@@ -198,6 +198,11 @@ typedef struct dqn {
     /* this update's sums */
     double s_loss, s_q, s_td, s_gn;
     long s_n, s_g;
+    /* worlds with achievements (Crafter): a score column and one per achievement */
+    int nach, ncols;
+    ludus_metric_column cols[NUM_COLS + 1 + LUDUS_PPO_MAX_ACHIEVEMENTS];
+    uint32_t *ep_masks;       /* (N * rollout_steps) masks of this update's ended episodes */
+    size_t nmasks;
 } dqn;
 
 /* Level of world w's e-th episode: a hash of (seed, w, e), so the levels
@@ -233,7 +238,7 @@ static void destroy(void *self)
     ludus_nn_adam_free(&d->adam);
     ludus_dqn_sumtree_free(&d->tree);
     ludus_dqn_nstep_free(&d->ns);
-    void *bufs[] = {d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
+    void *bufs[] = {d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
                     d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
@@ -335,6 +340,18 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
         goto fail;
     }
     memcpy(d->target, d->pol.params.data, d->P * sizeof(float));
+    memcpy(d->cols, cols, sizeof cols);
+    d->ncols = NUM_COLS;
+    d->nach = d->info->num_achievements < LUDUS_PPO_MAX_ACHIEVEMENTS ? d->info->num_achievements
+                                                                     : LUDUS_PPO_MAX_ACHIEVEMENTS;
+    if (d->nach) {
+        if (!(d->ep_masks = malloc((size_t)d->N * d->cfg.rollout_steps * sizeof(uint32_t)))) {
+            rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
+            goto fail;
+        }
+        d->cols[d->ncols++] = (ludus_metric_column){"score", 0};
+        for (int i = 0; i < d->nach; i++) d->cols[d->ncols++] = (ludus_metric_column){d->info->achievement_names[i], 1};
+    }
     if ((rc = ludus_vec_set_level_fn(d->vec, level_of, d))) goto fail;
     if ((rc = ludus_vec_reset(d->vec))) goto fail;
     if (d->W)
@@ -348,9 +365,9 @@ fail:
 
 static int columns(const void *self, const ludus_metric_column **out)
 {
-    (void)self;
-    *out = cols;
-    return NUM_COLS;
+    const dqn *d = self;
+    *out = d->cols;
+    return d->ncols;
 }
 
 /* The streams of acting and sampling are seeded from the run's seed and
@@ -516,6 +533,7 @@ static int act_and_step(dqn *d)
         ludus_dqn_nstep_push(&d->ns, n, d->cur_obs + (size_t)n * d->D, d->actions[n], (float)r[n],
                              d->W ? d->cur_words + (size_t)n * d->W : NULL, term[n], trunc[n], next, emit, d);
         if (d->W && fmask[n]) tokenize(d, n);
+        if (d->nach && fmask[n]) d->ep_masks[d->nmasks++] = ludus_vec_final_achievements(d->vec)[n];
     }
     d->steps += (uint64_t)N;
     d->world_steps++;
@@ -530,6 +548,7 @@ static int update(void *self, double *row)
     ludus_vec_clear_stats(d->vec);
     d->s_loss = d->s_q = d->s_td = d->s_gn = 0.0;
     d->s_g = 0;
+    d->nmasks = 0;
     for (int t = 0; t < d->cfg.rollout_steps; t++) {
         int rc = act_and_step(d);
         if (rc) return rc;
@@ -562,6 +581,14 @@ static int update(void *self, double *row)
         cpu_s() - d->cpu0,
     };
     memcpy(row, vals, sizeof vals);
+    if (d->nach) {
+        double *score = row + NUM_COLS, *counts = score + 1;
+        *score = NAN;
+        for (int i = 0; i < d->nach; i++) counts[i] = 0.0;
+        for (size_t e = 0; e < d->nmasks; e++)
+            for (int i = 0; i < d->nach; i++) counts[i] += (d->ep_masks[e] >> i) & 1u;
+        if (d->nmasks && ludus_crafter_score(d->ep_masks, d->nmasks, score, NULL)) return LUDUS_EINTERNAL;
+    }
     return LUDUS_OK;
 }
 
