@@ -474,6 +474,15 @@ static void test_learns(const char *env_id, const char *json, uint64_t steps, do
     double row[LUDUS_LEARNER_MAX_COLUMNS];
     while (ops->steps(self) < steps) CHECK_OK(ops->update(self, row));
     double s = heldout_success(self, env_id, 200);
+    /* the agent refuses a world of another observation layout */
+    ludus_agent *agent = NULL;
+    ludus_env *other = NULL;
+    CHECK_OK(ops->agent(self, NULL, &agent));
+    CHECK_OK(ludus_env_make("CrafterReward-v1", NULL, &other));
+    CHECK_ERR(ludus_agent_bind(agent, other, 4), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "CrafterReward-v1: the grid encoder does not fit") != NULL, "%s", ludus_errmsg());
+    ludus_env_destroy(other);
+    ludus_agent_destroy(agent);
     printf("%s: held-out greedy success %.3f after %llu frames (wanted >= %.2f)\n", env_id, s,
            (unsigned long long)steps, want);
     CHECK_MSG(s >= want, "%s: held-out success %.3f < %.2f", env_id, s, want);
