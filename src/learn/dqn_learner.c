@@ -197,7 +197,7 @@ typedef struct dqn {
     double recent, t0, cpu0;
     /* this update's sums */
     double s_loss, s_q, s_td, s_gn;
-    long s_n, s_g;
+    long s_g;
     /* worlds with achievements (Crafter): a score column and one per achievement */
     int nach, ncols;
     ludus_metric_column cols[NUM_COLS + 1 + LUDUS_PPO_MAX_ACHIEVEMENTS];
