@@ -414,11 +414,11 @@ static void test_encoder_choice(void)
     CHECK(strstr(ludus_errmsg(), "\"hp\"") && strstr(ludus_errmsg(), "scalars"));
     /* a grid world's direction must be the byte after its cells */
     CHECK_OK(ludus_env_make("MiniGrid-Empty-5x5-v0", NULL, &env));
-    odd = *ludus_env_get_info(env);
-    ludus_env_destroy(env);
+    odd = *ludus_env_get_info(env); /* its strings live as long as env */
     odd.obs_fields[1].kind = LUDUS_OBS_SCALARS;
     CHECK_ERR(ludus_policy_input_of(&odd, POLICY_ENCODER_AUTO, &in), LUDUS_EUNSUPPORTED);
     CHECK(strstr(ludus_errmsg(), "grid encoder") && strstr(ludus_errmsg(), "scalars"));
+    ludus_env_destroy(env);
 
     /* the architecture must agree with the input */
     ludus_ppo_config cfg;
