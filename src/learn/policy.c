@@ -857,68 +857,48 @@ void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const
 
 /* ---- the architecture as JSON ---- */
 
-typedef struct arch_field {
-    const char *name;
-    size_t off;
-    int lo, hi;
-} arch_field;
-
-#define AF(n, lo, hi) {#n, offsetof(ludus_policy_arch, n), lo, hi}
-static const arch_field arch_fields[] = {
-    AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
-    AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
-    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1), AF(film, 0, 1),
-    AF(encoder, 0, 3), AF(kernel1, 0, 12), AF(stride1, 0, 8), AF(stride2, 0, 8),
+#define AK(n, lo, hi) {#n, LUDUS_KEY_INT, offsetof(ludus_policy_arch, n), lo, hi, NULL, NULL}
+/* The architecture's keys: config files (config.c nests this table under
+ * "arch") and checkpoints ("ludus.arch") are read through it. */
+const ludus_key ludus_policy_arch_keys[] = {
+    AK(embed, 1, 256), AK(conv1, 1, 1024), AK(conv2, 1, 1024), AK(kernel, 1, 5),
+    AK(hidden, 1, 4096), AK(head, 1, 4096), AK(memory, 0, 4096), AK(instr, 0, 4096),
+    AK(word_embed, 1, 1024), AK(max_words, 1, 64), AK(direction, 0, 1), AK(film, 0, 1),
+    AK(encoder, 0, 3), AK(kernel1, 0, 12), AK(stride1, 0, 8), AK(stride2, 0, 8),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
 };
+#undef AK
 /* Keys added after the first checkpoints: absent means 0. */
 #define ARCH_FIRST_OPTIONAL 10
-#undef AF
-#define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
 
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
     ludus_sb_putc(&sb, '{');
-    for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-        ludus_sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
-                  *(const int *)((const char *)a + arch_fields[i].off));
+    for (const ludus_key *k = ludus_policy_arch_keys; k->name; k++)
+        ludus_sb_printf(&sb, "%s\"%s\": %d", k == ludus_policy_arch_keys ? "" : ", ", k->name,
+                        *(const int *)((const char *)a + k->offset));
     ludus_sb_putc(&sb, '}');
     return (int)sb.len;
-}
-
-int ludus_policy_arch_apply(const void *obj, ludus_policy_arch *a)
-{
-    const cJSON *o = obj;
-    if (!cJSON_IsObject(o)) return ludus_err_set(LUDUS_EINVAL, "arch: expected a JSON object");
-    ludus_policy_arch out = *a;
-    for (const cJSON *e = o->child; e; e = e->next) {
-        const arch_field *f = NULL;
-        for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-            if (strcmp(arch_fields[i].name, e->string) == 0) f = &arch_fields[i];
-        if (!f) return ludus_err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
-        double v = e->valuedouble;
-        if (!cJSON_IsNumber(e) || v != floor(v))
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
-        if (v < f->lo || v > f->hi)
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
-        *(int *)((char *)&out + f->off) = (int)v;
-    }
-    *a = out;
-    return LUDUS_OK;
 }
 
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o) return ludus_err_set(LUDUS_EFORMAT, "arch: not valid JSON");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return ludus_err_set(LUDUS_EFORMAT, "arch: not a JSON object");
+    }
+    int rc = LUDUS_OK;
+    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, ludus_policy_arch_keys[i].name))
+            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", ludus_policy_arch_keys[i].name);
+    cJSON_Delete(o);
+    if (rc) return rc;
     ludus_policy_arch out;
     memset(&out, 0, sizeof out);
-    int rc = ludus_policy_arch_apply(o, &out);
-    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
-            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
-    cJSON_Delete(o);
-    if (rc) return rc == LUDUS_EINVAL ? LUDUS_EFORMAT : rc;
+    if ((rc = ludus_keys_apply_json(ludus_policy_arch_keys, &out, sizeof out, json)))
+        return ludus_err_wrap(LUDUS_EFORMAT, "arch");
     *a = out;
     return LUDUS_OK;
 }

@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "ludus/learn.h"
+#include "ludus/learner.h"
 #include "ludus/nn.h"
 
 /* Bag-of-indices vocabulary for one grid cell: object type (11), colour
@@ -163,12 +164,12 @@ void ludus_policy_forward(const policy *p, const float *params, policy_ws *ws, c
  * caller fills; adds the parameter gradients into ws->grad. */
 void ludus_policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
 
-/* The architecture as a JSON object (the checkpoint's "ludus.arch"), and
- * back. Parsing checks every key and range. */
+/* The architecture's keys (a ludus_key table, NULL-ended), and the
+ * architecture as a JSON object (the checkpoint's "ludus.arch") and back.
+ * Parsing checks every key and range (LUDUS_EFORMAT); keys added after
+ * the first checkpoints may be absent (0). */
+extern const ludus_key ludus_policy_arch_keys[];
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a);
-/* Apply the keys of a parsed cJSON object onto a (LUDUS_EINVAL: unknown
- * key, non-integer, out of range; a unchanged). */
-int ludus_policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
 
 #endif
