@@ -20,22 +20,14 @@ static void craft_destroy(ludus_env *env)
 }
 
 static const char craft_options_help[] =
-    "assets=DIR (the reference's textures; default $LUDUS_CRAFTER_ASSETS, else ludus's sprites), "
+    "assets=DIR (the reference's textures; default: ludus's own sprites), "
     "mode=exact|fast (default exact), obs=symbolic|rgb (default symbolic), length=N (default 10000, "
     "0: no limit)";
 
-/* Where the original textures come from: assets=DIR, else the environment
- * variable; "assets=" (empty) forces ludus's own sprites. */
-static int load_textures(craft_spec *s, const char *assets, int assets_given)
+/* Where the original textures come from: only the spec's option
+ * assets=DIR; without it (or with "assets=") ludus's own sprites. */
+static int load_textures(craft_spec *s, const char *assets)
 {
-    if (!assets_given) {
-        const char *envdir = getenv("LUDUS_CRAFTER_ASSETS");
-        if (envdir && *envdir) {
-            int rc = ludus_craft_textures_load(&s->tex, envdir);
-            return rc ? ludus_err_wrap(rc, "LUDUS_CRAFTER_ASSETS") : LUDUS_OK;
-        }
-        assets = "";
-    }
     if (!*assets) {
         ludus_craft_textures_builtin(&s->tex);
         return LUDUS_OK;
@@ -66,14 +58,13 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
 {
     const craft_params *params = entry->params;
     char key[64], val[1024], assets[1024] = "";
-    int assets_given = 0, mode = CRAFT_MODE_EXACT, obs = CRAFT_OBS_SYMBOLIC;
+    int mode = CRAFT_MODE_EXACT, obs = CRAFT_OBS_SYMBOLIC;
     long length = CRAFT_DEFAULT_LENGTH;
     const char *cur = options;
     int r;
     while ((r = ludus_env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
         if (strcmp(key, "assets") == 0) {
             snprintf(assets, sizeof assets, "%s", val);
-            assets_given = 1;
         } else if (strcmp(key, "mode") == 0) {
             if (strcmp(val, "exact") == 0) mode = CRAFT_MODE_EXACT;
             else if (strcmp(val, "fast") == 0) mode = CRAFT_MODE_FAST;
@@ -92,7 +83,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
 
     craft_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
-    int rc = load_textures(s, assets, assets_given);
+    int rc = load_textures(s, assets);
     if (rc != LUDUS_OK) {
         free(s);
         return rc;
