@@ -100,6 +100,8 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     info->family = "crafter";
     info->num_actions = CRAFT_NUM_ACTIONS;
     info->max_action = CRAFT_NUM_ACTIONS;
+    info->action_dims = 1;
+    info->action_nvec[0] = CRAFT_NUM_ACTIONS;
     info->action_names = ludus_craft_action_names;
     if (obs == CRAFT_OBS_RGB) {
         info->obs_size = CRAFT_FRAME * CRAFT_FRAME * 3;
@@ -220,6 +222,25 @@ static void craft_render_ansi_op(const ludus_env *env, const void *state, strbuf
     ludus_craft_render_ansi(env->impl, state, sb);
 }
 
+/* ludus's names as words, BALROG's Crafter names ("Move West", "Place
+ * Stone", ... in lower case) and a synonym. */
+static const env_action_name craft_words[] = {
+    {"noop", ACT_NOOP}, {"move left", ACT_MOVE_LEFT}, {"move right", ACT_MOVE_RIGHT},
+    {"move up", ACT_MOVE_UP}, {"move down", ACT_MOVE_DOWN}, {"do", ACT_DO}, {"sleep", ACT_SLEEP},
+    {"place stone", ACT_PLACE_STONE}, {"place table", ACT_PLACE_TABLE},
+    {"place furnace", ACT_PLACE_FURNACE}, {"place plant", ACT_PLACE_PLANT},
+    {"make wood pickaxe", ACT_MAKE_WOOD_PICKAXE}, {"make stone pickaxe", ACT_MAKE_STONE_PICKAXE},
+    {"make iron pickaxe", ACT_MAKE_IRON_PICKAXE}, {"make wood sword", ACT_MAKE_WOOD_SWORD},
+    {"make stone sword", ACT_MAKE_STONE_SWORD}, {"make iron sword", ACT_MAKE_IRON_SWORD},
+    {"move west", ACT_MOVE_LEFT}, {"move east", ACT_MOVE_RIGHT}, {"move north", ACT_MOVE_UP},
+    {"move south", ACT_MOVE_DOWN}, {"no op", ACT_NOOP},
+};
+
+static int craft_parse_action(const ludus_env *env, const char *words, int32_t *action)
+{
+    return ludus_env_match_names(env, words, craft_words, (int)(sizeof craft_words / sizeof craft_words[0]), action);
+}
+
 static const env_ops craft_ops = {
     .reset = craft_reset,
     .step = craft_step_op,
@@ -233,6 +254,7 @@ static const env_ops craft_ops = {
     .trace_header = ludus_craft_trace_header,
     .trace_reset = ludus_craft_trace_reset,
     .trace_step = ludus_craft_trace_step,
+    .parse_action = craft_parse_action,
     .destroy = craft_destroy,
 };
 
