@@ -165,10 +165,17 @@ LUDUS_API int ludus_agent_num_actions(const ludus_agent *agent);
 /* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
  * (n strings; NULL for policies that do not read them), starts (n) 1 where
  * world i begins an episode (restarts its memory). greedy: the most likely
- * action; otherwise sampled with rngs[i]. Not thread-safe per agent. */
+ * action; otherwise sampled with rngs[i] (one draw per component).
+ * actions is (n, info.action_dims). Not thread-safe per agent. */
 LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
                               const char *const *missions, const uint8_t *starts, int greedy,
                               ludus_rng *rngs, int32_t *actions);
+/* ludus_agent_act under legal-action masks (n, info.mask_size) as
+ * ludus_env_action_mask writes them (NULL: every action legal): a masked
+ * value is never chosen. */
+LUDUS_API int ludus_agent_act_masked(ludus_agent *agent, int n, const uint8_t *obs,
+                                     const char *const *missions, const uint8_t *starts,
+                                     const uint8_t *masks, int greedy, ludus_rng *rngs, int32_t *actions);
 
 /* ------------------------------------------------------------------------
  * Evaluation

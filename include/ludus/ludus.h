@@ -465,7 +465,8 @@ LUDUS_API int ludus_vec_reset(ludus_vec *vec);
  * mask, forbidden by the world's current mask (ludus_vec_masks). */
 LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
 /* Step only worlds [first, first + count), on the calling thread, with
- * actions[first ..] (actions is indexed by world, as for ludus_vec_step).
+ * actions[first ..] (actions is indexed by world, (N, action_dims) as for
+ * ludus_vec_step).
  * For callers with threads of their own (a learner's): calls on disjoint
  * slices may run concurrently, and stepping every world through slices
  * gives what ludus_vec_step gives. Not concurrent with any other call on

@@ -116,14 +116,16 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     char *states = calloc((size_t)B, info->state_size);
     uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B);
     int *episode = malloc((size_t)B * sizeof(int)), *active = malloc((size_t)B * sizeof(int));
-    int32_t *actions = malloc((size_t)B * sizeof(int32_t));
+    const int DA = info->action_dims;
+    int32_t *actions = malloc((size_t)B * DA * sizeof(int32_t));
+    uint8_t *amask = info->mask_size ? malloc((size_t)B * info->mask_size) : NULL;
     ludus_rng *rngs = calloc((size_t)B, sizeof *rngs);
     const char **missions = calloc((size_t)B, sizeof *missions);
     double *ret = calloc((size_t)E, sizeof *ret), *succ = calloc((size_t)E, sizeof *succ),
            *len = calloc((size_t)E, sizeof *len);
     uint32_t *masks = calloc((size_t)E, sizeof *masks);
     if (!states || !obs || !starts || !episode || !active || !actions || !rngs || !missions || !ret ||
-        !succ || !len || !masks) {
+        !succ || !len || !masks || (info->mask_size && !amask)) {
         rc = ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
@@ -149,13 +151,17 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         /* Every slot acts (finished ones idle at the tail of the run), so
          * the agent's memory rows stay aligned with the slots. */
         for (int w = 0; w < B; w++) missions[w] = ludus_env_mission(env, states + (size_t)w * info->state_size);
-        if ((rc = ludus_agent_act(agent, B, obs, missions, starts, cfg->greedy, rngs, actions))) goto done;
+        for (int w = 0; amask && w < B; w++)
+            if ((rc = ludus_env_action_mask(env, states + (size_t)w * info->state_size, amask + (size_t)w * info->mask_size)))
+                goto done;
+        if ((rc = ludus_agent_act_masked(agent, B, obs, missions, starts, amask, cfg->greedy, rngs, actions))) goto done;
         for (int w = 0; w < B; w++) {
             if (!active[w]) continue;
             starts[w] = 0;
             ludus_step_out so;
             void *st = states + (size_t)w * info->state_size;
-            if ((rc = ludus_env_step(env, st, actions[w], obs + (size_t)w * info->obs_size, &so))) goto done;
+            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)w * DA, obs + (size_t)w * info->obs_size, &so)))
+                goto done;
             int e = episode[w];
             ret[e] += so.reward;
             len[e] += 1;
@@ -180,7 +186,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     if (nach) rc = achievement_estimates(masks, E, nach, EVAL_RESAMPLES, cfg->seed ^ 0x4u, out);
 done:
     ludus_env_destroy(env);
-    free(states); free(obs); free(starts); free(episode); free(active); free(actions);
+    free(states); free(obs); free(starts); free(episode); free(active); free(actions); free(amask);
     free(rngs); free(missions); free(ret); free(succ); free(len); free(masks);
     return rc;
 }

@@ -298,6 +298,13 @@ int ludus_agent_num_actions(const ludus_agent *a)
 int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
                     const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
 {
+    return ludus_agent_act_masked(a, n, obs, missions, starts, NULL, greedy, rngs, actions);
+}
+
+int ludus_agent_act_masked(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
+                           const uint8_t *starts, const uint8_t *masks, int greedy, ludus_rng *rngs,
+                           int32_t *actions)
+{
     if (!a || !obs || !actions || n < 1 || n > a->max || (!greedy && !rngs))
         return ludus_err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
     const ludus_policy_arch *arch = &a->pol.arch;
@@ -305,13 +312,12 @@ int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const
         for (int i = 0; i < n; i++)
             ludus_policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = arch->instr ? a->words : NULL,
-                      .h0 = arch->memory ? a->mem : NULL, .starts = starts};
+                      .h0 = arch->memory ? a->mem : NULL, .starts = starts,
+                      .mask = a->pol.in.mask_size ? masks : NULL};
     ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
-    const int A = a->pol.num_actions;
-    for (int i = 0; i < n; i++) {
-        const float *lp = a->ws.logp + (size_t)i * A;
-        actions[i] = greedy ? ludus_nn_categorical_argmax(lp, A) : ludus_nn_categorical_sample(lp, A, &rngs[i]);
-    }
+    const int A = a->pol.num_actions, D = a->pol.in.action_dims;
+    for (int i = 0; i < n; i++)
+        ludus_policy_act(&a->pol, a->ws.logp + (size_t)i * A, greedy ? NULL : &rngs[i], greedy, actions + (size_t)i * D);
     if (arch->memory) memcpy(a->mem, a->ws.mh, (size_t)n * arch->memory * sizeof(float));
     return LUDUS_OK;
 }

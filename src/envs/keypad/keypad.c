@@ -166,9 +166,14 @@ static int keypad_text(const ludus_env *env, const void *state, ludus_text_mode 
         if (st->entered[i]) ludus_sb_printf(&sb, "Slot %d holds %d.\n", i + 1, st->entered[i] - 1);
         else ludus_sb_printf(&sb, "Slot %d is empty.\n", i + 1);
     }
-    if (mode == LUDUS_TEXT_FULL)
-        ludus_sb_printf(&sb, "Actions: enter D in slot S, for an empty slot S (1..%d) and a digit D (0..%d).\n",
-                        s->slots, s->digits - 1);
+    if (mode == LUDUS_TEXT_FULL) {
+        /* every action name, then how to say one in words */
+        ludus_sb_puts(&sb, "Actions: one of");
+        for (int i = 0; i < s->slots; i++) ludus_sb_printf(&sb, "%s slot %d", i ? "," : "", i + 1);
+        ludus_sb_puts(&sb, " (an empty one) with one of");
+        for (int d = 0; d < s->digits; d++) ludus_sb_printf(&sb, "%s digit %d", d ? "," : "", d);
+        ludus_sb_puts(&sb, "; say 'enter D in slot S'.\n");
+    }
     return (int)sb.len;
 }
 
