@@ -549,6 +549,29 @@ static long find_words(const char *words, const char *name)
     return -1;
 }
 
+/* The optimal-string-alignment (Damerau-Levenshtein) distance of two
+ * short strings: edits, with a swap of two neighbours one edit ("dorp" is
+ * one from "drop"), capped at cap; cap for strings over 64 bytes. */
+static int swap_distance(const char *a, const char *b, int cap)
+{
+    enum { M = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > M || lb > M) return cap;
+    int d[M + 1][M + 1];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb] < cap ? d[la][lb] : cap;
+}
+
 /* "'a', 'b' or 'c'": the names of the actions, for messages. */
 static void list_names(const ludus_env *env, char *buf, size_t cap)
 {
@@ -595,11 +618,12 @@ int ludus_env_match_names(const ludus_env *env, const char *words, const env_act
         action[0] = names[found].action;
         return LUDUS_OK;
     }
-    /* A slip of the pen: the unique nearest name within 2 edits. */
+    /* A slip of the pen: the unique nearest name within 2 edits (a swap of
+     * neighbours counting as one). */
     int best = 3, who = -1, tie = 0;
     for (int i = 0; i < n && wl <= 64; i++) {
         if (names[i].action >= A) continue;
-        int d = ludus_str_edit_distance(words, names[i].words, 3);
+        int d = swap_distance(words, names[i].words, 3);
         if (d < best) {
             best = d;
             who = i;
