@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "learn/policy.h"
 #include "ludus/learn.h"
 
 static ludus_env *make(const char *id, const char *opts)
@@ -372,6 +373,126 @@ static void test_ppo_keypad(void)
     remove(ck);
 }
 
+/* ---- the actor's head: one categorical per component, under a mask ----
+ * Against a model in double: each component's log-softmax over its legal
+ * logits, and the gradient of sum_s g_s logp(a_s) + e_s H_s by central
+ * finite differences of that model. */
+
+static double model_loss(const double *l, const uint8_t *m, const int32_t *a, double g, double e, int *nvec, int D)
+{
+    double loss = 0;
+    for (int k = 0, off = 0; k < D; off += nvec[k], k++) {
+        double mx = -1e300, s = 0, h = 0;
+        for (int j = 0; j < nvec[k]; j++)
+            if (m[off + j] && l[off + j] > mx) mx = l[off + j];
+        for (int j = 0; j < nvec[k]; j++)
+            if (m[off + j]) s += exp(l[off + j] - mx);
+        double lse = mx + log(s);
+        for (int j = 0; j < nvec[k]; j++)
+            if (m[off + j]) h -= exp(l[off + j] - lse) * (l[off + j] - lse);
+        loss += g * (l[off + a[k]] - lse) + e * h;
+    }
+    return loss;
+}
+
+static void test_head(void)
+{
+    ludus_env *env = make("Keypad-5x5-v0", NULL);
+    if (!env) return;
+    const ludus_env_info *info = ludus_env_get_info(env);
+    ludus_ppo_config c;
+    ludus_ppo_config_default(&c, "Keypad-5x5-v0");
+    policy_input in;
+    policy p;
+    policy_ws ws;
+    CHECK_OK(ludus_policy_input_of(info, 0, &in));
+    CHECK_EQ(in.action_dims, 2);
+    CHECK_OK(ludus_policy_create(&p, &c.arch, &in));
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 1);
+    CHECK_OK(ludus_policy_init(&p, &rng));
+    /* larger output weights, so the probabilities are far from uniform */
+    for (size_t i = p.a2_w; i < p.a2_b; i++) p.params.data[i] *= 300.0f;
+    enum { S = 6, A = 10 };
+    CHECK_OK(ludus_policy_ws_create(&ws, &p, S));
+    uint8_t obs[S * 25], mask[S * A];
+    void *st = ludus_env_state_new(env);
+    int32_t acts[S * 2];
+    for (int s = 0; s < S; s++) {
+        CHECK_OK(ludus_env_reset(env, st, (uint64_t)s, NULL));
+        for (int t = 0; t < s % 5; t++) {
+            int32_t a[2] = {t, 0};
+            CHECK_OK(ludus_env_step_vec(env, st, a, NULL, NULL));
+        }
+        CHECK_OK(ludus_env_observe(env, st, obs + s * 25));
+        CHECK_OK(ludus_env_action_mask(env, st, mask + s * A));
+        mask[s * A + 5 + s % 5] = 0; /* and a digit forbidden, to mask the second component too */
+        acts[2 * s] = 4;             /* slot 5 is empty in every sample */
+        acts[2 * s + 1] = (s + 2) % 5 == s % 5 ? 0 : (s + 2) % 5;
+    }
+    uint8_t starts[S] = {1, 1, 1, 1, 1, 1};
+    policy_batch b = {.L = 1, .B = S, .obs = obs, .starts = starts, .mask = mask};
+    ludus_policy_forward(&p, p.params.data, &ws, &b);
+    int nvec[2] = {5, 5}, fwd_ok = 1, masked_ok = 1, act_ok = 1;
+    double l[A];
+    float g[S], e[S];
+    for (int s = 0; s < S; s++) {
+        const float *lp = ws.logp + s * A;
+        for (int j = 0; j < A; j++) l[j] = ws.logits[s * A + j];
+        for (int k = 0, off = 0; k < 2; off += 5, k++) {
+            double mx = -1e300, sum = 0;
+            for (int j = 0; j < 5; j++)
+                if (mask[s * A + off + j] && l[off + j] > mx) mx = l[off + j];
+            for (int j = 0; j < 5; j++)
+                if (mask[s * A + off + j]) sum += exp(l[off + j] - mx);
+            for (int j = 0; j < 5; j++) {
+                if (mask[s * A + off + j]) fwd_ok &= fabs(lp[off + j] - (l[off + j] - mx - log(sum))) < 1e-4;
+                else masked_ok &= lp[off + j] <= 0.5f * POLICY_MASKED && isfinite(lp[off + j]);
+            }
+        }
+        double want = lp[acts[2 * s]] + lp[5 + acts[2 * s + 1]];
+        fwd_ok &= fabs(ludus_policy_logp_of(&p, lp, acts + 2 * s) - want) < 1e-5;
+        fwd_ok &= isfinite(ludus_policy_entropy_of(&p, lp)) && ludus_policy_entropy_of(&p, lp) >= 0;
+        for (int r = 0; r < 200; r++) {
+            int32_t a[2];
+            ludus_policy_act(&p, lp, &rng, r == 0, a);
+            act_ok &= mask[s * A + a[0]] && mask[s * A + 5 + a[1]];
+        }
+        g[s] = 0.3f + 0.1f * s;
+        e[s] = -0.05f * (s + 1);
+    }
+    CHECK_MSG(fwd_ok, "log-probabilities differ from the per-component masked log-softmax");
+    CHECK_MSG(masked_ok, "masked values keep probability");
+    CHECK_MSG(act_ok, "a masked value was chosen");
+    float dl[S * A];
+    memset(dl, 0, sizeof dl);
+    ludus_policy_head_backward(&p, dl, ws.logp, acts, g, e, S);
+    int grad_ok = 1;
+    for (int s = 0; s < S; s++)
+        for (int j = 0; j < A; j++) {
+            for (int q = 0; q < A; q++) l[q] = ws.logits[s * A + q];
+            if (!mask[s * A + j]) {
+                grad_ok &= dl[s * A + j] == 0.0f;
+                continue;
+            }
+            const double h = 1e-3;
+            l[j] += h;
+            double up = model_loss(l, mask + s * A, acts + 2 * s, g[s], e[s], nvec, 2);
+            l[j] -= 2 * h;
+            double dn = model_loss(l, mask + s * A, acts + 2 * s, g[s], e[s], nvec, 2);
+            double fd = (up - dn) / (2 * h);
+            if (fabs(fd - dl[s * A + j]) > 1e-3 + 1e-3 * fabs(fd)) {
+                grad_ok = 0;
+                fprintf(stderr, "sample %d logit %d: backward %g, finite differences %g\n", s, j, dl[s * A + j], fd);
+            }
+        }
+    CHECK_MSG(grad_ok, "the head's backward differs from finite differences");
+    free(st);
+    ludus_policy_ws_destroy(&ws);
+    ludus_policy_destroy(&p);
+    ludus_env_destroy(env);
+}
+
 /* ---- actions in words ---- */
 
 typedef struct reply_case {
@@ -523,6 +644,7 @@ int main(void)
     test_step_vec_is_step();
     test_keypad();
     test_vec();
+    test_head();
     test_parse();
     test_parse_fuzz();
     test_ppo_keypad();
