@@ -104,18 +104,23 @@ static void job_reset(void *ctx, int c, int nchunks)
     v->errors[c] = rc;
 }
 
-/* Step worlds [lo, hi); the first reset error, if any. */
-static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
+/* Step worlds [lo, hi); the first reset error, if any. `multi` is a
+ * constant at each call: 0 for one-component worlds without a mask (the
+ * loop is then the plain one, no test per world), 1 otherwise. */
+static inline __attribute__((always_inline)) int step_range_as(ludus_vec *v, const int32_t *actions, int lo,
+                                                               int hi, const int multi)
 {
     const ludus_env *env = v->env;
     const size_t osz = v->obs_size;
+    const int dims = multi ? v->dims : 1;
+    const size_t msz = multi ? v->mask_size : 0;
     int rc = LUDUS_OK;
     for (int i = lo; i < hi; i++) {
         void *st = SLOT(v, i);
         world_acc *a = &v->acc[i];
         ludus_step_out out;
-        if (v->dims == 1) env->ops->step(env, st, actions[i], &out);
-        else env->ops->step_vec(env, st, actions + (size_t)i * v->dims, &out);
+        if (dims == 1) env->ops->step(env, st, actions[i], &out);
+        else env->ops->step_vec(env, st, actions + (size_t)i * dims, &out);
         a->ep_return += out.reward;
         a->ep_length++;
         a->ep_achievements |= out.achievements;
@@ -139,10 +144,16 @@ static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
             v->final_mask[i] = 0;
             v->final_achievements[i] = 0;
             env->ops->observe(env, st, v->obs + (size_t)i * osz);
-            if (v->mask_size) env->ops->action_mask(env, st, v->masks + (size_t)i * v->mask_size);
+            if (msz) env->ops->action_mask(env, st, v->masks + (size_t)i * msz);
         }
     }
     return rc;
+}
+
+static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
+{
+    if (v->dims == 1 && !v->mask_size) return step_range_as(v, actions, lo, hi, 0);
+    return step_range_as(v, actions, lo, hi, 1);
 }
 
 static void job_step(void *ctx, int c, int nchunks)
