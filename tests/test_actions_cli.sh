@@ -41,6 +41,9 @@ done
 "$LUDUS" record $K --seed 4 --actions "$acts" -o "$T/k2.gif" >"$T/out" 2>"$T/err" && grep -q 'success' "$T/out" \
   && ok || bad "record --actions: $(cat "$T/err") $(cat "$T/out")"
 
+"$LUDUS" bench $K --envs 16 --threads 2 --steps 20000 >"$T/out" 2>"$T/err" && grep -q 'steps/s' "$T/out" \
+  && ok || bad "bench: $(cat "$T/err")"
+
 # errors: shapes, ranges, the mask, a world without traces
 expect 2 "not a comma-separated list of 2 components" "$LUDUS" text $K --seed 1 --actions 3
 expect 2 "not a comma-separated list of 2 components" "$LUDUS" text $K --seed 1 --actions 1:2:3
