@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     printf("%s\n", text);
     free(text);
     free(obs);
-    free(state);
+    ludus_free(state);
     ludus_env_destroy(env);
     return 0;
 }

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
         }
     }
     free(scratch);
-    free(state);
+    ludus_free(state);
     ludus_env_destroy(env);
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "learn/policy.h"
+#include "ludus/agent.h"
 #include "ludus/learn.h"
 
 static ludus_env *make(const char *id, const char *opts)
@@ -318,6 +319,15 @@ static void test_ppo_keypad(void)
     c.total_steps = 200000;
     c.train_levels = 1000;
     c.seed = 3;
+    /* a small, fixed recipe (whatever the defaults for symbol maps become) */
+    c.num_envs = 16;
+    c.num_steps = 128;
+    c.epochs = 4;
+    c.minibatches = 8;
+    c.env_threads = 1;
+    c.arch.embed = 8;
+    c.arch.conv2 = 32;
+    c.arch.hidden = 64;
     ludus_ppo *p = NULL;
     CHECK_OK(ludus_ppo_create(&c, &p));
     if (!p) return;
@@ -352,6 +362,7 @@ static void test_ppo_keypad(void)
         ludus_env *env = make("Keypad-5x5-v0", NULL);
         void *st = ludus_env_state_new(env);
         CHECK_OK(ludus_env_reset(env, st, 77, NULL));
+        CHECK_OK(ludus_agent_bind(ag, env, 1));
         uint8_t obs[25], mask[10];
         int32_t a[2];
         int ok = 1;
@@ -361,7 +372,11 @@ static void test_ppo_keypad(void)
             uint8_t start = t == 0;
             ludus_rng r1;
             ludus_rng_seed(&r1, (uint64_t)t);
-            CHECK_OK(ludus_agent_act_masked(ag, 1, obs, NULL, &start, mask, 0, &r1, a));
+            const char *mission = "";
+            const ludus_agent_input in = {.n = 1, .obs_size = 25, .obs = obs, .missions = &mission,
+                                          .starts = &start, .rngs = &r1, .action_dims = 2,
+                                          .action_sizes = ludus_env_get_info(env)->action_nvec, .action_mask = mask};
+            CHECK_OK(ludus_agent_act(ag, &in, a));
             ok &= mask[a[0]] && a[1] >= 0 && a[1] < 5;
             CHECK_OK(ludus_env_step_vec(env, st, a, NULL, NULL));
         }

@@ -44,7 +44,8 @@ if "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 256 --config small.json --out ru
 if "$LUDUS" train --resume run --steps 768 >/dev/null 2>err.txt; then ok; else bad "--resume: $(cat err.txt)"; fi
 [ "$(tail -1 run/metrics.csv | cut -d, -f2)" = 768 ] && ok || bad "resumed run did not reach 768 steps"
 expect 1 "trained MiniGrid-Empty-5x5-v0, not" -- "$LUDUS" train MiniGrid-DoorKey-5x5-v0 --resume run
-# eval
+# eval (the report is library code: ludus eval, the end of ludus train and
+# Python write the same eval.json)
 if "$LUDUS" eval run --episodes 30 >out.txt 2>err.txt && grep -q heldout out.txt; then ok; else bad "eval: $(cat err.txt)"; fi
 if "$LUDUS" eval run/checkpoint.safetensors --episodes 10 --env MiniGrid-Empty-6x6-v0 --out e.json >/dev/null 2>&1 && grep -q Empty-6x6 e.json; then ok; else bad "eval --env"; fi
 expect 2 "unknown option --episode" -- "$LUDUS" eval run --episode 3
@@ -57,6 +58,40 @@ printf '\x55' | dd of=flip.safetensors bs=1 seek=$(( $(stat -c %s flip.safetenso
 expect 1 "checksum" -- "$LUDUS" eval flip.safetensors
 expect 1 "not a ludus policy checkpoint" -- "$LUDUS" eval run/state.safetensors
 expect 1 "NoSuch" -- "$LUDUS" eval run --env MiniGrid-NoSuch-v0
+# eval.json is JSON whatever the checkpoint's path holds (quotes, backslashes)
+mkdir -p 'od"d\dir'
+cp run/checkpoint.safetensors 'od"d\dir/c"k.safetensors'
+if "$LUDUS" eval 'od"d\dir/c"k.safetensors' --episodes 5 >/dev/null 2>err.txt \
+   && python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["checkpoint"] == sys.argv[2] and d["agent"] == "checkpoint", d' \
+      'od"d\dir/c"k.safetensors.eval.json' 'od"d\dir/c"k.safetensors' 2>>err.txt; then ok; else bad "eval.json of an odd path: $(cat err.txt)"; fi
+# --agent: random in a named world (as the argument or --env), or a checkpoint
+if "$LUDUS" eval --agent random MiniGrid-Empty-5x5-v0 --episodes 8 --seed 2 --out r1.json >out.txt 2>err.txt \
+   && "$LUDUS" eval --agent random --env MiniGrid-Empty-5x5-v0 --episodes 8 --seed 2 --out r2.json >/dev/null 2>>err.txt \
+   && cmp -s r1.json r2.json && grep -q "agent random" out.txt \
+   && python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["agent"] == "random" and d["checkpoint"] is None and d["episodes"] == 8 and d["train_levels"] == 0, d' r1.json 2>>err.txt
+then ok; else bad "eval --agent random: $(cat err.txt)"; fi
+(cd run && "$LUDUS" eval --agent random MiniGrid-Empty-5x5-v0 --episodes 2 >/dev/null 2>&1) && [ -s run/MiniGrid-Empty-5x5-v0.random.eval.json ] && ok || bad "eval --agent random's default output"
+if "$LUDUS" eval --agent run/checkpoint.safetensors MiniGrid-Empty-6x6-v0 --episodes 6 --out a1.json >/dev/null 2>err.txt \
+   && "$LUDUS" eval run/checkpoint.safetensors --env MiniGrid-Empty-6x6-v0 --episodes 6 --out a2.json >/dev/null 2>>err.txt \
+   && cmp -s a1.json a2.json; then ok; else bad "eval --agent CHECKPOINT ID: $(cat err.txt)"; fi
+expect 2 "needs a world" -- "$LUDUS" eval --agent random
+expect 2 "agent needs a value" -- "$LUDUS" eval --agent
+expect 1 "NoSuch" -- "$LUDUS" eval --agent random MiniGrid-NoSuch-v0
+expect 1 "does not exist" -- "$LUDUS" eval --agent nowhere.safetensors MiniGrid-Empty-5x5-v0
+expect 2 "named twice" -- "$LUDUS" eval --agent random MiniGrid-Empty-5x5-v0 --env MiniGrid-Empty-6x6-v0
+# numbers: too large is a usage error, never a silent wrap
+expect 2 "larger than 2^64-1" -- "$LUDUS" eval run --seed 18446744073709551616
+expect 2 "larger than 2^64-1" -- "$LUDUS" eval run --train-levels 99999999999999999999999
+expect 2 "must be at most" -- "$LUDUS" eval run --train-levels 1000000001
+expect 2 "episodes" -- "$LUDUS" eval run --episodes 9223372036854775808
+expect 2 "episodes" -- "$LUDUS" eval run --episodes 1000001
+expect 2 "seed needs a value" -- "$LUDUS" eval run --seed
+expect 2 "must not be negative" -- "$LUDUS" eval run --seed -1
+# --help names every flag
+"$LUDUS" eval --help > help.txt
+for f in --agent --env --options --episodes --train-levels --greedy --seed --out; do
+  grep -q -- "^  $f " help.txt && ok || bad "eval --help lacks $f"
+done
 # play --policy: an agent trained on Empty-5x5 (the defaults learn it in
 # well under 20k frames) plays through a pipe; N asks for the next level.
 echo '{"eval_episodes": 0}' > noeval.json

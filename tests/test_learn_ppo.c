@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "learn/policy.h"
 #include "ludus/learn.h"
 #include "ludus/nn.h"
 
@@ -222,7 +223,10 @@ static void check_eval_replay(ludus_agent *ag, const char *opts, int E, uint64_t
         starts[e] = 1;
     }
     for (int running = E; running;) {
-        CHECK_OK(ludus_agent_act(ag, E, obs, NULL, starts, 0, rngs, acts));
+        int size = info->num_actions;
+        const ludus_agent_input in = {.n = E, .obs_size = info->obs_size, .obs = obs, .starts = starts,
+                                      .rngs = rngs, .action_dims = 1, .action_sizes = &size};
+        CHECK_OK(ludus_agent_act(ag, &in, acts));
         for (int e = 0; e < E; e++) {
             if (done[e]) continue;
             starts[e] = 0;
@@ -345,6 +349,105 @@ static void test_bootstrap(void)
     CHECK(e.lo == f.lo && e.hi == f.hi);
 }
 
+
+/* The defaults as they were chosen before worlds described themselves
+ * (by id prefix): the model the info-driven defaults must reproduce for
+ * today's worlds. */
+static void legacy_default(ludus_ppo_config *c, const char *env_id)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->env_id, sizeof c->env_id, "%s", env_id);
+    c->total_steps = 150000, c->seed = 1, c->num_envs = 16, c->num_steps = 128, c->num_threads = 2;
+    c->env_threads = 1, c->epochs = 4, c->minibatches = 8, c->recurrence = 1, c->lr = 1e-3f;
+    c->anneal_lr = 1, c->gamma = 0.99f, c->gae_lambda = 0.95f, c->clip = 0.2f, c->vf_coef = 0.5f;
+    c->ent_coef = 0.01f, c->max_grad_norm = 0.5f, c->adam_eps = 1e-8f, c->norm_adv = 1;
+    c->eval_episodes = 1000;
+    c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
+                                  .word_embed = 32, .max_words = 16};
+    if (strncmp(env_id, "MiniGrid-Memory", 15) == 0) c->arch.memory = 64, c->recurrence = 16;
+    if (strncmp(env_id, "BabyAI-", 7) == 0) c->arch.instr = 64;
+    if (strncmp(env_id, "Crafter", 7) == 0) {
+        snprintf(c->env_options, sizeof c->env_options, "mode=fast");
+        c->total_steps = 1000000, c->num_envs = 64, c->num_steps = 64, c->epochs = 3, c->minibatches = 4;
+        c->lr = 1e-3f, c->env_threads = 2, c->eval_episodes = 100;
+        c->arch.embed = 16, c->arch.conv1 = 16, c->arch.conv2 = 16, c->arch.hidden = 128, c->arch.head = 64;
+    }
+}
+
+static void test_world_defaults(void)
+{
+    const char *ids[] = {"MiniGrid-DoorKey-5x5-v0", "MiniGrid-MemoryS7-v0", "BabyAI-GoToLocal-v0",
+                         "Crafter-Reward-v1", "MiniGrid-Fetch-5x5-N2-v0"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        ludus_ppo_config got, want;
+        ludus_ppo_config_default(&got, ids[i]);
+        legacy_default(&want, ids[i]);
+        CHECK_MSG(memcmp(&got, &want, sizeof got) == 0, "%s: the defaults changed", ids[i]);
+    }
+}
+
+/* OpenBLAS's process-wide thread count: 1 while a learner lives, then
+ * what it was. */
+static void test_blas_threads(void)
+{
+    ludus_nn_set_threads(2);
+    const int before = ludus_nn_get_threads();
+    ludus_ppo_config c;
+    small(&c, "MiniGrid-Empty-5x5-v0");
+    ludus_ppo *p = NULL;
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    CHECK_EQ(ludus_nn_get_threads(), 1);
+    ludus_ppo_destroy(p);
+    CHECK_EQ(ludus_nn_get_threads(), before);
+}
+
+/* A run so long that its update count passes 2^32: the learning rate
+ * must anneal from lr, not collapse (num_updates was an int). */
+static void test_huge_steps(void)
+{
+    ludus_ppo_config c;
+    small(&c, "MiniGrid-Empty-5x5-v0");
+    c.total_steps = (uint64_t)(8 * 32) << 32; /* 2^32 updates of 256 steps */
+    ludus_ppo *p = NULL;
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    ludus_ppo_metrics m;
+    CHECK_OK(ludus_ppo_update(p, &m));
+    CHECK_MSG(m.lr == c.lr, "first update's lr %g, want %g", m.lr, (double)c.lr);
+    CHECK_OK(ludus_ppo_update(p, &m));
+    double want = c.lr * (1.0 - 1.0 / 4294967296.0);
+    CHECK_MSG(fabs(m.lr - want) <= 1e-6 * c.lr && m.lr > 0, "second update's lr %g, want %g", m.lr, want);
+    ludus_ppo_destroy(p);
+}
+
+
+/* The architecture's keys are listed twice (policy.c reads checkpoints,
+ * config.c configs): they must accept exactly the same values. */
+static void test_arch_ranges_agree(void)
+{
+    static const char *const names[] = {"embed", "conv1", "conv2", "kernel", "hidden", "head", "memory",
+                                        "instr", "word_embed", "max_words", "direction", "film", "encoder"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        for (int v = -1; v <= 5000; v += (v < 70 ? 1 : 997)) {
+            char json[128], full[512];
+            snprintf(json, sizeof json, "{\"%s\": %d}", names[i], v);
+            ludus_ppo_config c;
+            ludus_ppo_config_default(&c, "MiniGrid-Empty-5x5-v0");
+            snprintf(full, sizeof full, "{\"arch\": %s}", json);
+            const int by_config = ludus_ppo_config_apply_json(&c, full) == LUDUS_OK;
+            ludus_policy_arch a = c.arch;
+            char arch[512];
+            ludus_policy_arch_to_json(&a, arch, sizeof arch);
+            /* policy.c's reading of the same value over a full architecture */
+            char *brace = strrchr(arch, '}');
+            if (brace) snprintf(brace, sizeof arch - (size_t)(brace - arch), ", \"%s\": %d}", names[i], v);
+            ludus_policy_arch b;
+            const int by_policy = ludus_policy_arch_from_json(arch, &b) == LUDUS_OK;
+            CHECK_MSG(by_config == by_policy, "arch.%s = %d: config %s it, policy.c %s it", names[i], v,
+                      by_config ? "accepts" : "refuses", by_policy ? "accepts" : "refuses");
+        }
+    }
+}
+
 static void test_config(void)
 {
     ludus_ppo_config c, keep;
@@ -357,7 +460,13 @@ static void test_config(void)
     CHECK(strstr(ludus_errmsg(), "lr"));
     CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"epochs\": 2.5}"), LUDUS_EINVAL);
     CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"epoch\": 2}"), LUDUS_EINVAL);
-    CHECK(strstr(ludus_errmsg(), "epoch"));
+    CHECK_STR(ludus_errmsg(), "config: unknown key \"epoch\"; did you mean \"epochs\"?");
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": {\"kernel\": 7}}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"arch.kernel\" = 7 is outside [1, 5]");
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": {\"kernal\": 3}}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: unknown key \"arch.kernal\"; did you mean \"kernel\"?");
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"lr\": 20}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"lr\" = 20 is outside [0, 10]");
     CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"num_envs\": 0}"), LUDUS_EINVAL);
     CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": {\"memory\": -1}}"), LUDUS_EINVAL);
     CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"arch\": 3}"), LUDUS_EINVAL);
@@ -372,6 +481,11 @@ static void test_config(void)
     c = keep;
     c.minibatches = 100000;
     CHECK_ERR(ludus_ppo_config_check(&c), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: 100000 minibatches but only 2048 sequences per rollout");
+    c = keep;
+    c.arch.kernel = 9; /* was formatted from the buffer it wrote into */
+    CHECK_ERR(ludus_ppo_config_check(&c), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"arch.kernel\" = 9 is outside [1, 5]");
     /* The JSON form round-trips. */
     char buf[4096];
     c = keep;
@@ -469,6 +583,10 @@ int main(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
     CHECK(system(cmd) == 0);
     test_config();
+    test_world_defaults();
+    test_arch_ranges_agree();
+    test_blas_threads();
+    test_huge_steps();
     test_bootstrap();
     test_determinism();
     test_learns_empty();

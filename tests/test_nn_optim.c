@@ -43,6 +43,12 @@ static void test_adam(void)
     CHECK_MSG(fabsf(q + 0.1f) < 1e-5f, "first adam step %g, want -0.1", q);
     ludus_nn_adam_free(&opt);
     CHECK_ERR(ludus_nn_adam_init(&opt, 1, 1.0f, 0.999f, 1e-8f), LUDUS_EINVAL);
+    CHECK_ERR(ludus_nn_adam_init(NULL, 1, 0.9f, 0.999f, 1e-8f), LUDUS_EINVAL);
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 1);
+    float w[4];
+    CHECK_ERR(ludus_nn_orthogonal(NULL, 2, 2, 1.0f, &rng), LUDUS_EINVAL);
+    CHECK_ERR(ludus_nn_orthogonal(w, 2, 2, 1.0f, NULL), LUDUS_EINVAL);
 }
 
 static void test_clip(void)

@@ -3,9 +3,14 @@
  * message: truncated, corrupted, lying about its header, its dtypes, its
  * shapes or its offsets, or holding another architecture's tensors. A file
  * as the reference Python library writes it (no ludus checksum) loads.
+ * The SHA-256 covers header and data: every single flipped bit is refused;
+ * non-finite weights, /dev/zero, FIFOs and oversized files too.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "ludus/nn.h"
@@ -90,7 +95,7 @@ int main(void)
     CHECK_OK(ludus_nn_file_open(good, &f));
     CHECK_STR(ludus_nn_file_meta(f, "ludus.env"), "MiniGrid-Empty-5x5-v0");
     CHECK_STR(ludus_nn_file_meta(f, "ludus.arch"), "{\"hidden\": 64}");
-    CHECK(ludus_nn_file_meta(f, "ludus.crc32") != NULL);
+    CHECK(ludus_nn_file_meta(f, "ludus.sha256") != NULL && strlen(ludus_nn_file_meta(f, "ludus.sha256")) == 64);
     CHECK(ludus_nn_file_meta(f, "nope") == NULL);
     CHECK_EQ(ludus_nn_file_count(f), 2);
     build(&b, 4);
@@ -210,10 +215,90 @@ int main(void)
     expect_refused(handmade("dims.safetensors",
                             "{\"w\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1],\"data_offsets\":[0,4]}}", 1),
                    "five dimensions");
+    expect_refused(handmade("nosum.safetensors",
+                            "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                            "\"__metadata__\":{\"ludus.format\":\"x\"}}", 1),
+                   "a ludus file without a checksum");
     expect_refused(handmade("crc.safetensors",
                             "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                             "\"__metadata__\":{\"ludus.crc32\":\"00000000\"}}", 1),
                    "wrong checksum");
+
+    expect_refused(handmade("twometa.safetensors",
+                            "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                            "\"__metadata__\":{\"a\":\"1\",\"b\":\"2\"},\"__metadata__\":{\"c\":\"3\",\"d\":\"4\",\"e\":\"5\"}}", 1),
+                   "two __metadata__ keys");
+    CHECK(strstr(ludus_errmsg(), "two __metadata__"));
+    expect_refused(handmade("twice.safetensors",
+                            "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                            "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 2),
+                   "one tensor name twice");
+    CHECK(strstr(ludus_errmsg(), "twice"));
+
+    /* ---- the checksum covers the header too: one flipped bit anywhere
+     * (length, header, padding, digest, data) is refused ---- */
+    {
+        size_t n = 0;
+        unsigned char *orig = slurp(good, &n);
+        int refused = 0;
+        for (size_t i = 0; i < n; i++) {
+            orig[i] ^= (unsigned char)(1u << (i % 8));
+            spit(path_of("bit.safetensors"), orig, n);
+            ludus_nn_file *g = NULL;
+            int rc = ludus_nn_file_open(path_of("bit.safetensors"), &g);
+            if (rc == LUDUS_OK) {
+                check_fail(__FILE__, __LINE__, "a flipped bit at byte %zu of %zu was accepted", i, n);
+                ludus_nn_file_close(g);
+            } else {
+                refused++;
+            }
+            orig[i] ^= (unsigned char)(1u << (i % 8));
+        }
+        CHECK_EQ(refused, (long long)n);
+        free(orig);
+    }
+
+    /* ---- non-finite weights are refused when read ---- */
+    {
+        ludus_nn_params nf, into;
+        build(&nf, 4);
+        build(&into, 4);
+        for (size_t i = 0; i < nf.size; i++) nf.data[i] = 0.5f;
+        nf.data[3] = NAN;
+        CHECK_OK(ludus_nn_save(path_of("nan.safetensors"), &nf, NULL));
+        ludus_nn_file *g = NULL;
+        CHECK_OK(ludus_nn_file_open(path_of("nan.safetensors"), &g));
+        CHECK_ERR(ludus_nn_file_load(g, &into), LUDUS_EFORMAT);
+        CHECK(strstr(ludus_errmsg(), "non-finite"));
+        ludus_nn_file_close(g);
+        nf.data[3] = 0.5f;
+        nf.data[nf.size - 1] = INFINITY;
+        CHECK_OK(ludus_nn_save(path_of("inf.safetensors"), &nf, NULL));
+        CHECK_OK(ludus_nn_file_open(path_of("inf.safetensors"), &g));
+        float bias4[4];
+        CHECK_ERR(ludus_nn_file_read(g, "fc.bias", bias4, 4), LUDUS_EFORMAT);
+        CHECK(strstr(ludus_errmsg(), "non-finite") && strstr(ludus_errmsg(), "fc.bias"));
+        ludus_nn_file_close(g);
+        ludus_nn_params_free(&nf);
+        ludus_nn_params_free(&into);
+    }
+
+    /* ---- what is not a regular file of bounded size is refused unread ---- */
+    CHECK_ERR(ludus_nn_file_open("/dev/zero", &f), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "not a regular file"));
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s", path_of("fifo.safetensors"));
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK_ERR(ludus_nn_file_open(fifo, &f), LUDUS_EINVAL); /* does not block */
+    CHECK(strstr(ludus_errmsg(), "not a regular file"));
+    char huge[600];
+    snprintf(huge, sizeof huge, "%s", path_of("huge.safetensors"));
+    FILE *hf = fopen(huge, "wb");
+    CHECK(hf && ftruncate(fileno(hf), (off_t)5 << 30) == 0); /* sparse: no disk used */
+    if (hf) fclose(hf);
+    CHECK_ERR(ludus_nn_file_open(huge, &f), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "more than"));
+    remove(huge);
 
     /* ---- files that are not there, places that cannot be written ---- */
     CHECK_ERR(ludus_nn_file_open(path_of("absent.safetensors"), &f), LUDUS_ENOTFOUND);

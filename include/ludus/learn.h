@@ -4,10 +4,17 @@
  * folder with config.json, metrics.csv, checkpoints in the safetensors
  * format and eval.json; the `ludus train` and `ludus eval` commands are
  * thin shells around the functions here.
+ *
+ * Conventions are ludus.h's (return codes, NULL, ownership). Threads: a
+ * learner, agent or evaluation is used by one thread at a time (each runs
+ * worker threads of its own inside its calls); distinct objects may be
+ * used concurrently. Config functions only read or write the caller's
+ * struct and are thread-safe for distinct structs.
  */
 #ifndef LUDUS_LEARN_H
 #define LUDUS_LEARN_H
 
+#include "ludus/agent.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -76,10 +83,12 @@ typedef struct ludus_ppo_config {
     ludus_policy_arch arch;
 } ludus_ppo_config;
 
-/* Defaults for a world: the tuned PPO settings, and the policy that fits
- * its family (memory for MiniGrid-Memory*, the instruction policy for
- * BabyAI, a wider symbolic-observation policy, fast mode and 100
- * evaluation episodes for Crafter). env_id may be NULL. */
+/* Defaults for a world, chosen from its info (ludus_env_info): the tuned
+ * PPO settings, a memory for worlds flagged LUDUS_ENV_NEEDS_MEMORY, the
+ * instruction policy for LUDUS_ENV_INSTRUCTED ones, and for worlds seen as
+ * a map of ids (LUDUS_OBS_SYMBOL_MAP) a wider symbolic-observation policy,
+ * 1M steps and 100 evaluation episodes; env_options is the world's
+ * train_options. env_id may be NULL (or unknown: the plain defaults). */
 LUDUS_API void ludus_ppo_config_default(ludus_ppo_config *cfg, const char *env_id);
 /* Check every field's range; LUDUS_EINVAL names the first bad one. */
 LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
@@ -87,7 +96,9 @@ LUDUS_API int ludus_ppo_config_check(const ludus_ppo_config *cfg);
  * ("lr", "arch": {"memory": 64}, ...). Unknown keys and values of the
  * wrong type fail with LUDUS_EINVAL and leave cfg as it was. */
 LUDUS_API int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json);
-/* The whole configuration as a JSON object (snprintf semantics). */
+/* The whole configuration as a JSON object (snprintf semantics: returns
+ * the full length; buf may be NULL when cap is 0). Cannot fail; cfg must
+ * not be NULL. */
 LUDUS_API int ludus_ppo_config_to_json(const ludus_ppo_config *cfg, char *buf, size_t cap);
 
 /* Achievements tracked per update (Crafter has 22). */
@@ -120,62 +131,38 @@ typedef struct ludus_ppo_metrics {
 typedef struct ludus_ppo ludus_ppo;
 
 /* Build the worlds, the policy (initialised from cfg->seed) and the
- * optimizer. The caller destroys *out. */
+ * optimizer. cfg is copied. LUDUS_EINVAL for a config that fails
+ * ludus_ppo_config_check, errors of ludus_vec_create, LUDUS_ENOMEM. On
+ * success the caller owns *out (ludus_ppo_destroy); on failure *out is
+ * NULL. Side effect: OpenBLAS's thread count, which is process-wide, is
+ * set to 1 (the learner's own threads do the parallel work) until
+ * ludus_ppo_destroy restores the count it found; learners alive at once
+ * in one process share that setting. */
 LUDUS_API int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out);
+/* Free the learner, its worlds and threads (NULL is harmless). */
 LUDUS_API void ludus_ppo_destroy(ludus_ppo *ppo);
-/* Collect one rollout and run the PPO epochs on it. */
+/* Collect one rollout and run the PPO epochs on it; *out gets the row of
+ * metrics.csv. LUDUS_EINVAL for NULL; errors of the worlds' resets. */
 LUDUS_API int ludus_ppo_update(ludus_ppo *ppo, ludus_ppo_metrics *out);
+/* World steps taken so far (0 for NULL). */
 LUDUS_API uint64_t ludus_ppo_steps(const ludus_ppo *ppo);
+/* 1 when total_steps are taken (and for NULL), else 0. */
 LUDUS_API int ludus_ppo_done(const ludus_ppo *ppo);
 /* The policy as a safetensors checkpoint with the architecture, world id
- * and training steps in its metadata. */
+ * and training steps in its metadata (written as ludus_nn_save writes:
+ * LUDUS_EIO, never a half-written file under path). */
 LUDUS_API int ludus_ppo_save(const ludus_ppo *ppo, const char *path);
 /* Optimizer moments, update counter and sampling streams (with the
  * checkpoint, what --resume needs); and reading them back into a learner
- * built from the same config. Worlds restart with fresh episodes. */
+ * built from the same config (state may be NULL: the policy only). Worlds
+ * restart with fresh episodes. LUDUS_EIO; LUDUS_EFORMAT for a file that is
+ * damaged or belongs to another architecture or world (after a failed load
+ * destroy the learner rather than train on). */
 LUDUS_API int ludus_ppo_save_state(const ludus_ppo *ppo, const char *path);
 LUDUS_API int ludus_ppo_load(ludus_ppo *ppo, const char *checkpoint, const char *state);
 
-/* ------------------------------------------------------------------------
- * Agents: a trained policy acting in worlds
- * ---------------------------------------------------------------------- */
-
-typedef struct ludus_agent ludus_agent;
-
-/* Load a checkpoint to act in up to max_worlds worlds at once. env_id
- * NULL uses the checkpoint's world; another id must have the same
- * observation and action spaces (LUDUS_EINVAL otherwise). Every defect of
- * the file is LUDUS_EFORMAT with a message. */
-LUDUS_API int ludus_agent_load(const char *checkpoint, const char *env_id, int max_worlds,
-                               ludus_agent **out);
-LUDUS_API void ludus_agent_destroy(ludus_agent *agent);
-/* The world id the checkpoint was trained on. */
-LUDUS_API const char *ludus_agent_env_id(const ludus_agent *agent);
-/* The world options the checkpoint's run trained with ("" when none);
- * they hold for that world only (ludus_agent_load and ludus_eval_run make
- * it with them; other worlds get none unless given). */
-LUDUS_API const char *ludus_agent_env_options(const ludus_agent *agent);
-/* LUDUS_OK when the agent can act in env: the observation layout and the
- * actions it was trained on; LUDUS_EINVAL (with what differs) otherwise. */
-LUDUS_API int ludus_agent_fits(const ludus_agent *agent, const ludus_env *env);
-/* The observation size (bytes) and number of actions the agent expects;
- * a world made with options that change them (a larger view) does not fit. */
-LUDUS_API size_t ludus_agent_obs_size(const ludus_agent *agent);
-LUDUS_API int ludus_agent_num_actions(const ludus_agent *agent);
-/* Choose actions for n <= max_worlds worlds: obs (n, obs_size), missions
- * (n strings; NULL for policies that do not read them), starts (n) 1 where
- * world i begins an episode (restarts its memory). greedy: the most likely
- * action; otherwise sampled with rngs[i] (one draw per component).
- * actions is (n, info.action_dims). Not thread-safe per agent. */
-LUDUS_API int ludus_agent_act(ludus_agent *agent, int n, const uint8_t *obs,
-                              const char *const *missions, const uint8_t *starts, int greedy,
-                              ludus_rng *rngs, int32_t *actions);
-/* ludus_agent_act under legal-action masks (n, info.mask_size) as
- * ludus_env_action_mask writes them (NULL: every action legal): a masked
- * value is never chosen. */
-LUDUS_API int ludus_agent_act_masked(ludus_agent *agent, int n, const uint8_t *obs,
-                                     const char *const *missions, const uint8_t *starts,
-                                     const uint8_t *masks, int greedy, ludus_rng *rngs, int32_t *actions);
+/* Agents (a trained policy, random, callbacks, ...) are declared in
+ * ludus/agent.h; ludus_agent_load makes one from a checkpoint. */
 
 /* ------------------------------------------------------------------------
  * Evaluation
@@ -212,12 +199,64 @@ typedef struct ludus_eval_result {
 /* Play cfg->episodes episodes to their end (termination or truncation),
  * several worlds at a time; deterministic for a given config. The world
  * (cfg->env_id with cfg->env_options) must have the agent's observation
- * layout and actions (LUDUS_EINVAL otherwise). */
+ * layout and actions (LUDUS_EINVAL otherwise); errors of ludus_env_make
+ * and of the worlds' resets; LUDUS_ENOMEM. *out is written on success.
+ * Uses the agent: not concurrent with other calls on it. */
 LUDUS_API int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg,
                              ludus_eval_result *out);
 
+/* The held-out evaluation report (eval.json): an agent on its training
+ * levels [0, train_levels) and on held-out levels from
+ * LUDUS_HELDOUT_START, with the generalization gap. `ludus eval`, the end
+ * of `ludus train` and Python's ludus.evaluate all write it from here. */
+typedef struct ludus_eval_report_config {
+    const char *env_id;       /* NULL: the agent's world (LUDUS_EINVAL for agents without one) */
+    const char *env_options;  /* NULL: the agent's options when the world is its own, else none */
+    uint64_t train_levels;    /* levels of training, [0, N); 0: all of
+                                 [0, LUDUS_MAX_TRAIN_LEVELS), whose first levels stand for them */
+    int episodes;             /* per split, 1..LUDUS_EVAL_MAX_EPISODES */
+    int greedy;               /* 1: the agent's most likely actions; 0: sampled */
+    uint64_t seed;            /* action streams and bootstrap resampling */
+} ludus_eval_report_config;
+
+#define LUDUS_EVAL_MAX_EPISODES 1000000
+#define LUDUS_EVAL_NAME_CAP 64
+
+typedef struct ludus_eval_split {
+    uint64_t level_start, level_count;
+    ludus_eval_result result;
+} ludus_eval_split;
+
+typedef struct ludus_eval_report {
+    char agent[LUDUS_EVAL_NAME_CAP];    /* ludus_agent_name */
+    char checkpoint[4096];              /* ludus_agent_checkpoint; "" when none */
+    char env_id[96];
+    char env_options[256];              /* the options the world was made with */
+    int episodes, greedy;
+    uint64_t seed, train_levels;        /* as configured (0: all) */
+    uint64_t heldout_level_start;       /* LUDUS_HELDOUT_START */
+    ludus_eval_split train, heldout;
+    /* the world's achievement names (ludus_env_info), result.num_achievements of them */
+    char achievement_names[LUDUS_PPO_MAX_ACHIEVEMENTS][LUDUS_EVAL_NAME_CAP];
+} ludus_eval_report;
+
+/* Evaluate agent on both splits (ludus_eval_run each, with the same seed)
+ * into *out. Errors as ludus_eval_run's; LUDUS_EINVAL for episodes out of
+ * range or a name too long for the report. Not thread-safe per agent. */
+LUDUS_API int ludus_eval_report_run(ludus_agent *agent, const ludus_eval_report_config *cfg,
+                                    ludus_eval_report *out);
+/* The report as eval.json's JSON object (strings escaped; a NaN is null).
+ * snprintf semantics: returns the full length; the text was cut when it
+ * is >= cap (buf may be NULL with cap 0 to measure). Negative on a NULL
+ * report. Thread-safe. */
+LUDUS_API int ludus_eval_report_json(const ludus_eval_report *report, char *buf, size_t cap);
+/* Write the JSON to path (through a temporary file renamed over it, so
+ * readers never see half a report). LUDUS_EIO with the system's reason. */
+LUDUS_API int ludus_eval_report_write(const ludus_eval_report *report, const char *path);
+
 /* The mean of x (n) and its 95% percentile-bootstrap interval from
- * `resamples` resamples drawn with a generator seeded by seed. */
+ * `resamples` resamples drawn with a generator seeded by seed. All NaN
+ * for n < 1 or a NULL x. Thread-safe. */
 LUDUS_API ludus_estimate ludus_bootstrap_mean(const double *x, int n, int resamples,
                                               uint64_t seed);
 

@@ -3,11 +3,26 @@
  * says what it does, what it returns, who owns what, and whether it may be
  * called from several threads at once.
  *
- * Conventions
+ * Conventions (each contract below says only where it departs from them)
  * - Fallible functions return int: LUDUS_OK (0) or a negative LUDUS_E* code;
  *   ludus_errmsg() then says why, in one line, for the calling thread.
- * - Whoever creates, destroys. Buffers lent by the caller are never freed
- *   by the library. ludus_x_destroy(NULL) is harmless.
+ *   Functions that cannot fail return a value or nothing and say what a
+ *   bad argument gives (NULL, 0, "").
+ * - Pointer arguments must not be NULL unless the contract says "may be
+ *   NULL"; a fallible function answers a NULL it does not accept with
+ *   LUDUS_EINVAL, never a crash.
+ * - Whoever creates, destroys: ludus_x_create/_make/_open hands the caller
+ *   an object that ludus_x_destroy/_close frees; ludus_x_destroy(NULL) is
+ *   harmless. Memory the library allocates for the caller (state blocks,
+ *   decoded images) is freed with ludus_free. Buffers lent by the caller
+ *   are never freed by the library, and are only used during the call
+ *   unless the contract says the library keeps them (vec's lent buffers).
+ *   Strings and tables the library returns are owned by it: valid for the
+ *   life of the object they come from (or forever, for constants).
+ * - Threads: functions on distinct objects may run concurrently; calls on
+ *   one object (a vec, a gif writer, one state) must not overlap unless
+ *   the contract says "thread-safe". A ludus_env spec is immutable after
+ *   ludus_env_make and may be shared by any number of threads.
  * - The library never prints, exits or aborts; messages go to the log
  *   callback (silent by default).
  */
@@ -32,8 +47,23 @@ extern "C" {
 #define LUDUS_VERSION_PATCH 0
 #define LUDUS_VERSION "0.1.0"
 
-/* The library's version string, "MAJOR.MINOR.PATCH". Thread-safe. */
+/* The library's version string, "MAJOR.MINOR.PATCH": a constant, never
+ * NULL. Thread-safe. */
 LUDUS_API const char *ludus_version(void);
+
+/* The layout of the public structs, for bindings that mirror them (the
+ * Python package checks its ctypes classes against it): one row per struct
+ * (field NULL, offset 0, size its sizeof), then one row per field (offset
+ * and size as offsetof and sizeof give them), in declaration order. The
+ * table ends with a row whose type is NULL; it lives in static storage.
+ * Thread-safe. */
+typedef struct ludus_abi_field {
+    const char *type;   /* "ludus_env_info" */
+    const char *field;  /* "obs_fields"; NULL on the struct's own row */
+    size_t offset;
+    size_t size;
+} ludus_abi_field;
+LUDUS_API const ludus_abi_field *ludus_abi_layout(void);
 
 /* ------------------------------------------------------------------------
  * Errors and logging
@@ -51,11 +81,13 @@ enum {
     LUDUS_EINTERNAL = -8    /* a broken internal invariant: a bug, please report */
 };
 
-/* The message of the last failure on the calling thread ("" if none). The
+/* The message of the last failure on the calling thread ("" if none);
+ * never NULL. Each thread has its own message, so this is thread-safe. The
  * pointer stays valid until the next failing call on the same thread. */
 LUDUS_API const char *ludus_errmsg(void);
 
-/* A short constant name for an error code ("invalid argument", ...). */
+/* A short constant name for an error code ("invalid argument", ...); an
+ * unknown code gets a generic name, never NULL. Thread-safe. */
 LUDUS_API const char *ludus_strerror(int code);
 
 typedef enum ludus_log_level {
@@ -72,7 +104,9 @@ typedef void (*ludus_log_fn)(ludus_log_level level, const char *msg, void *user)
  * level costs one comparison. The callback may be called from any thread,
  * including vec's workers during resets (BabyAI reports each rejected
  * level sample at LUDUS_LOG_DEBUG, as the reference prints "Sampling
- * rejected"): it must be thread-safe. Set it once, before other calls. */
+ * rejected"): it must be thread-safe. Set it once, before other calls:
+ * the setting itself is process-wide and not synchronized with calls
+ * that log. `user` is passed back to fn unchanged and never freed. */
 LUDUS_API void ludus_set_log_callback(ludus_log_fn fn, void *user, ludus_log_level min_level);
 
 /* ------------------------------------------------------------------------
@@ -80,6 +114,8 @@ LUDUS_API void ludus_set_log_callback(ludus_log_fn fn, void *user, ludus_log_lev
  *
  * Bit-exact with numpy >= 1.17 for the calls below, which is what MiniGrid
  * and BabyAI draw from. The struct is plain data: copy it to fork a stream.
+ * The functions cannot fail, allocate nothing, and are thread-safe for
+ * distinct generators (one generator is one thread's at a time).
  * ---------------------------------------------------------------------- */
 
 typedef struct ludus_rng {
@@ -94,6 +130,7 @@ LUDUS_API void ludus_rng_seed(ludus_rng *rng, uint64_t seed);
 /* Seed from a SeedSequence entropy given as little-endian 32-bit words
  * (numpy accepts integers of any size); nwords >= 1. */
 LUDUS_API void ludus_rng_seed_words(ludus_rng *rng, const uint32_t *words, size_t nwords);
+/* The next 64 random bits (numpy's PCG64 random_raw()). */
 LUDUS_API uint64_t ludus_rng_next64(ludus_rng *rng);
 /* Buffered: the low half of a 64-bit draw first, then its high half. */
 LUDUS_API uint32_t ludus_rng_next32(ludus_rng *rng);
@@ -115,7 +152,9 @@ LUDUS_API void ludus_rng_shuffle(ludus_rng *rng, int *items, size_t n);
  * read-only by any number of threads. The mutable part of a world, its
  * state, is one flat block of ludus_env_info.state_size bytes with no
  * pointers inside, owned by the caller: copy it with memcpy to snapshot,
- * compare it with memcmp, write it to disk and read it back.
+ * compare it with memcmp, write it to disk and read it back (through
+ * ludus_env_state_load, which checks what it reads: see "States from
+ * outside" below).
  *
  * reset and step do no allocation, no I/O and no locking; calls on distinct
  * states may run concurrently.
@@ -163,7 +202,10 @@ typedef struct ludus_key_binding {
 enum {
     /* what the agent must act on is not in the current observation (it was
      * shown earlier, as in MiniGrid's Memory): learners should remember */
-    LUDUS_ENV_NEEDS_MEMORY = 1u << 0
+    LUDUS_ENV_NEEDS_MEMORY = 1u << 0,
+    /* the mission is the task: it changes from level to level and says what
+     * to do (BabyAI's instructions): learners should read it */
+    LUDUS_ENV_INSTRUCTED = 1u << 1
 };
 
 #define LUDUS_MAX_OBS_FIELDS 4
@@ -230,21 +272,33 @@ typedef struct ludus_step_out {
 /* Build the spec of a registered world id. `options` is NULL, "" or a
  * comma-separated list of key=value pairs the world documents (see
  * `ludus info ID`). An unknown id fails with LUDUS_ENOTFOUND and a message
- * naming the closest registered ids. The caller destroys *out. */
+ * naming the closest registered ids; a bad option with LUDUS_EINVAL;
+ * Crafter's texture folder with LUDUS_EIO/LUDUS_EFORMAT; LUDUS_ENOMEM.
+ * On success the caller owns *out and frees it with ludus_env_destroy; on
+ * failure *out is NULL. Thread-safe. */
 LUDUS_API int ludus_env_make(const char *id, const char *options, ludus_env **out);
+/* Free a spec (NULL is harmless). States it reset stay the caller's but
+ * are of no use without a spec of the same id and options. No call on env
+ * may be running. */
 LUDUS_API void ludus_env_destroy(ludus_env *env);
 
-/* The spec's constant description; valid until ludus_env_destroy. */
+/* The spec's constant description, NULL when env is NULL; owned by env,
+ * valid until ludus_env_destroy. Thread-safe. */
 LUDUS_API const ludus_env_info *ludus_env_get_info(const ludus_env *env);
 
-/* Reset `state` to a new episode generated from `seed` (a level). Any
- * uint64_t is a valid seed. Writes the first observation to `obs` when it
- * is not NULL (info.obs_size bytes). */
+/* Reset `state` (info.state_size caller-owned bytes, any contents) to a
+ * new episode generated from `seed` (a level). Any uint64_t is a valid
+ * seed. Writes the first observation to `obs` when it is not NULL
+ * (info.obs_size bytes). LUDUS_EINVAL for a NULL env or state; a level the
+ * generator cannot build (a bug) is LUDUS_EINTERNAL and leaves the state
+ * refused by every call until it is reset. Thread-safe for distinct
+ * states. */
 LUDUS_API int ludus_env_reset(const ludus_env *env, void *state, uint64_t seed, uint8_t *obs);
 
 /* Reset without a new seed: the world's random stream continues from where
  * the last episode left it (Gymnasium's reset() with no seed). The state
- * must have been reset with a seed before. */
+ * must have been reset with a seed before (LUDUS_ESTATE otherwise); obs
+ * may be NULL. Errors and threads as for ludus_env_reset. */
 LUDUS_API int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_t *obs);
 
 /* Apply one action of a one-component world (info.action_dims == 1). An
@@ -252,8 +306,11 @@ LUDUS_API int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_
  * its mask forbids) fails with LUDUS_EINVAL and leaves the state
  * untouched, as does a world with action_dims > 1 (see
  * ludus_env_step_vec); a state that was never reset fails with
- * LUDUS_ESTATE. Stepping after the episode ended continues
- * the world, as the reference does; callers reset. */
+ * LUDUS_ESTATE. Stepping after the episode ended continues the world, as
+ * the reference does; callers reset. obs (info.obs_size bytes) and out
+ * may be NULL. The state is trusted beyond its header (see
+ * ludus_env_state_check for bytes from elsewhere). No allocation, no
+ * locking; thread-safe for distinct states. */
 LUDUS_API int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
                              ludus_step_out *out);
 
@@ -261,17 +318,18 @@ LUDUS_API int ludus_env_step(const ludus_env *env, void *state, int action, uint
  * action_dims == 1 it is ludus_env_step(action[0])). Validated at the edge:
  * a component out of range, or (worlds with a mask) a value its component's
  * mask forbids, fails with LUDUS_EINVAL naming it and leaves the state
- * untouched; a state never reset fails with LUDUS_ESTATE. ludus_env_step
- * on a world with action_dims > 1 fails with LUDUS_EINVAL (use this one).
- * Thread-safety: as ludus_env_step (distinct states run concurrently). */
+ * untouched; a state never reset fails with LUDUS_ESTATE; action NULL is
+ * LUDUS_EINVAL. obs and out may be NULL. No allocation, no locking;
+ * thread-safe for distinct states. */
 LUDUS_API int ludus_env_step_vec(const ludus_env *env, void *state, const int32_t *action,
                                  uint8_t *obs, ludus_step_out *out);
 
 /* The legal-action mask of `state`: info.mask_size bytes into mask, the
  * masks of the components one after the other (component k's value v at
  * byte sum(action_nvec[0..k-1]) + v), 1 where legal. A world with
- * mask_size 0 writes nothing (mask may then be NULL) and returns LUDUS_OK.
- * LUDUS_ESTATE for a state never reset. Thread-safe on distinct states. */
+ * mask_size 0 writes nothing (mask may then be NULL) and returns LUDUS_OK;
+ * otherwise mask NULL is LUDUS_EINVAL. LUDUS_ESTATE for a state never
+ * reset. Reads the state only: thread-safe with other readers of it. */
 LUDUS_API int ludus_env_action_mask(const ludus_env *env, const void *state, uint8_t *mask);
 
 /* Parse a reply in words (a language model's) into an action: writes
@@ -281,28 +339,35 @@ LUDUS_API int ludus_env_action_mask(const ludus_env *env, const void *state, uin
  * reply; lower-cased, '_' and '-' read as spaces, other characters than
  * letters, digits and spaces dropped; then an exact name, else the one
  * action named as whole words (longest name first), else a name within
- * edit distance 2 of a unique nearest one. Anything else (unknown,
- * ambiguous, empty, NULL) fails with LUDUS_EINVAL and a message starting
- * "invalid action"; action is then untouched. Mask-forbidden actions are
+ * 2 edits of a unique nearest one. Anything else (unknown, ambiguous,
+ * empty, text NULL) fails with LUDUS_EINVAL and a message starting
+ * "invalid action"; action is then untouched. env or action NULL:
+ * LUDUS_EINVAL; a world without names: LUDUS_EUNSUPPORTED; LUDUS_ENOMEM
+ * for a reply whose copy cannot be allocated. Mask-forbidden actions are
  * not rejected here (ludus_env_step_vec does). Thread-safe. */
 LUDUS_API int ludus_env_parse_action(const ludus_env *env, const char *text, int32_t *action);
 
-/* Write the observation of `state` (info.obs_size bytes). */
+/* Write the observation of `state` (info.obs_size bytes). LUDUS_ESTATE for
+ * a state never reset; LUDUS_EINVAL for NULL. Reads the state only:
+ * thread-safe with other readers of it. */
 LUDUS_API int ludus_env_observe(const ludus_env *env, const void *state, uint8_t *obs);
 
 /* The mission (instruction) of the current episode; "" for worlds without
- * one. Points into `state`: valid while the state is. */
+ * one, and for a NULL or never-reset state (the message says why). Never
+ * NULL. Points into `state`: valid while the state is and unchanged by
+ * steps (a reset changes it). Reads only. */
 LUDUS_API const char *ludus_env_mission(const ludus_env *env, const void *state);
 
-/* The step limit of the current episode (BabyAI's depends on the level). */
+/* The step limit of the current episode (BabyAI's depends on the level);
+ * for a NULL or never-reset state, info.max_steps (0 without env). */
 LUDUS_API uint32_t ludus_env_max_steps(const ludus_env *env, const void *state);
-/* Steps taken in the current episode. */
+/* Steps taken in the current episode; 0 for a NULL or never-reset state. */
 LUDUS_API uint32_t ludus_env_step_count(const ludus_env *env, const void *state);
 
 /* How many generated levels were rejected and regenerated before the
  * current one (BabyAI's rejection sampling: the reference prints
  * "Sampling rejected" each time; ludus counts instead). 0 for worlds that
- * never reject. */
+ * never reject, and for a NULL or never-reset state. */
 LUDUS_API uint32_t ludus_env_rejections(const ludus_env *env, const void *state);
 
 /* Text observations for language-model agents. */
@@ -316,8 +381,10 @@ typedef enum ludus_text_mode {
 } ludus_text_mode;
 
 /* Write the text observation of `state` into buf (NUL-terminated). Returns
- * the length written (>= 0), or LUDUS_EINVAL when cap is too small
- * (info.text_capacity always fits). */
+ * the length written (>= 0), or LUDUS_EINVAL when cap is smaller than
+ * info.text_capacity (which always fits) or the mode is unknown;
+ * LUDUS_ESTATE for a state never reset; LUDUS_EUNSUPPORTED for worlds
+ * without text. Reads the state only; buf is the caller's. */
 LUDUS_API int ludus_env_text(const ludus_env *env, const void *state, ludus_text_mode mode,
                              char *buf, size_t cap);
 
@@ -328,23 +395,34 @@ typedef struct ludus_render_opts {
     int highlight;   /* grid worlds: shade the cells the agent can see (full view) */
 } ludus_render_opts;
 
-/* The frame size for these options (opts NULL: defaults). */
+/* The frame size for these options (opts NULL: defaults) into *width and
+ * *height. LUDUS_EINVAL for a tile size out of the world's range,
+ * LUDUS_EUNSUPPORTED for worlds without frames. Thread-safe. */
 LUDUS_API int ludus_env_render_size(const ludus_env *env, const ludus_render_opts *opts,
                                     int *width, int *height);
 /* Draw `state` into rgb, (height, width, 3) uint8 row-major, cap bytes.
- * No allocation per frame; LUDUS_EINVAL when cap is too small. */
+ * No allocation per frame; LUDUS_EINVAL when cap is too small, errors of
+ * ludus_env_render_size, LUDUS_ESTATE for a state never reset. Reads the
+ * state only. */
 LUDUS_API int ludus_env_render(const ludus_env *env, const void *state,
                                const ludus_render_opts *opts, uint8_t *rgb, size_t cap);
 
 /* A picture of the world for a terminal: UTF-8 text with ANSI colour
  * escapes, one line per row, for `ludus play`. snprintf semantics: returns
- * the full length; retry with a larger buffer when it is >= cap. */
+ * the full length; retry with a larger buffer when it is >= cap (buf may
+ * be NULL when cap is 0). Negative on error (LUDUS_ESTATE, LUDUS_EINVAL,
+ * LUDUS_EUNSUPPORTED). Reads the state only. */
 LUDUS_API int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, size_t cap);
 
-/* Images on disk. PNG through libpng; rgb is (height, width, 3) uint8. */
+/* Images on disk. PNG through libpng; rgb is (height, width, 3) uint8.
+ * Writes path (created or truncated): LUDUS_EINVAL for a bad size,
+ * LUDUS_EIO with the system's reason. Thread-safe for distinct paths. */
 LUDUS_API int ludus_png_write(const char *path, const uint8_t *rgb, int width, int height);
-/* Read a PNG as 8-bit RGBA (height, width, 4); *rgba is malloc'd, the
- * caller frees it. */
+/* Read a PNG as 8-bit RGBA (height, width, 4). On success *rgba is
+ * allocated by the library and the caller frees it with ludus_free; on
+ * failure *rgba is NULL. LUDUS_EIO when it cannot be read, LUDUS_EFORMAT
+ * for a file that is not a PNG or one above 32768 pixels a side,
+ * LUDUS_ENOMEM. Thread-safe. */
 LUDUS_API int ludus_png_read_rgba(const char *path, uint8_t **rgba, int *width, int *height);
 
 /* Animated GIFs through giflib, for episodes: frames of one size, shown in
@@ -357,8 +435,9 @@ typedef struct ludus_gif ludus_gif;
  * LUDUS_EIO with the path and the system's reason when it cannot be
  * written. The caller closes *out. */
 LUDUS_API int ludus_gif_open(const char *path, int width, int height, ludus_gif **out);
-/* Append a frame, rgb (height, width, 3) uint8, shown for delay_cs
- * hundredths of a second (0..65535). */
+/* Append a frame, rgb (height, width, 3) uint8 (read during the call),
+ * shown for delay_cs hundredths of a second (0..65535; LUDUS_EINVAL
+ * otherwise). LUDUS_EIO when the write fails; LUDUS_ENOMEM. */
 LUDUS_API int ludus_gif_add_frame(ludus_gif *gif, const uint8_t *rgb, int delay_cs);
 /* Finish the file and free gif. If any write failed, the partial file is
  * removed and LUDUS_EIO returned. ludus_gif_close(NULL) is harmless. */
@@ -369,7 +448,10 @@ LUDUS_API int ludus_gif_close(ludus_gif *gif);
  * ludus episode can be compared line by line with the reference's. Each
  * writes into buf with snprintf semantics: it returns the full length of
  * the line (without newline); when that is >= cap the line was cut and the
- * call should be repeated with a larger buffer. Negative on error. */
+ * call should be repeated with a larger buffer (buf may be NULL when cap
+ * is 0). Negative on error: LUDUS_ESTATE for a state never reset,
+ * LUDUS_EINVAL for NULL, LUDUS_EUNSUPPORTED for worlds without traces.
+ * They read the states only. */
 LUDUS_API int ludus_env_trace_header(const ludus_env *env, uint64_t seed, char *buf, size_t cap);
 LUDUS_API int ludus_env_trace_reset(const ludus_env *env, const void *state, uint64_t seed,
                                     char *buf, size_t cap);
@@ -378,13 +460,50 @@ LUDUS_API int ludus_env_trace_step(const ludus_env *env, const void *prev_state,
                                    const void *state, int t, int action,
                                    const ludus_step_out *out, char *buf, size_t cap);
 
-/* Registry. Ids are listed in a stable order. */
+/* Registry. Ids are listed in a stable order. The strings are constants
+ * (never freed); all three are thread-safe. */
 LUDUS_API int ludus_env_count(void);
 LUDUS_API const char *ludus_env_id(int index);          /* NULL when out of range */
-LUDUS_API const char *ludus_env_describe(const char *id); /* one line, NULL if unknown */
+LUDUS_API const char *ludus_env_describe(const char *id); /* one line, NULL if unknown or NULL */
 
-/* A convenience for C users: calloc(1, info.state_size); free() it. */
+/* A zeroed block of info.state_size bytes for a state of env (reset it
+ * before use), or NULL when env is NULL or memory ran out. The caller frees
+ * it with ludus_free. Thread-safe. */
 LUDUS_API void *ludus_env_state_new(const ludus_env *env);
+
+/* States from outside. The library trusts the states it produced itself:
+ * step, observe, text, mission, render, render_ansi and the trace
+ * functions check only a state's header (that `env` reset it), for speed,
+ * and a state whose other bytes were changed behind the library's back may
+ * make them read out of bounds. Bytes that come from elsewhere (a file, a
+ * network, a pickle, another program) enter through ludus_env_state_load or
+ * are checked with ludus_env_state_check first; Python's pickling and
+ * Env.restore go through ludus_env_state_load.
+ *
+ * ludus_env_state_check: LUDUS_OK when `state` is a state `env` could have
+ * produced as far as anything the library reads depends on it (the
+ * header, every cell, object, position, inventory count, counter and
+ * instruction of the world, the mission's terminating NUL, the step
+ * limit); otherwise LUDUS_EFORMAT with a message naming the first bad
+ * field. It does not replay the episode: a well-formed state the rules
+ * could not reach is accepted, and the world runs on from it. A state
+ * stepped past its step limit is valid (the world continues, see
+ * ludus_env_step). LUDUS_EINVAL for a NULL argument. Reads only;
+ * thread-safe for distinct states, and with concurrent readers of the same
+ * state. */
+LUDUS_API int ludus_env_state_check(const ludus_env *env, const void *state);
+/* Copy `size` bytes from src (any alignment, may overlap dst) into the
+ * caller's state block dst and check them with ludus_env_state_check.
+ * size must be info.state_size (LUDUS_EFORMAT otherwise). On any failure
+ * dst is left zeroed, a state that every call refuses until it is reset
+ * or loaded again. Thread-safe for distinct dst. */
+LUDUS_API int ludus_env_state_load(const ludus_env *env, void *dst, const void *src, size_t size);
+
+/* Free memory the library handed to the caller (ludus_env_state_new,
+ * ludus_png_read_rgba's pixels); NULL is harmless. Use it rather than
+ * free(), which may belong to another C runtime than the library's.
+ * Thread-safe. */
+LUDUS_API void ludus_free(void *p);
 
 /* ------------------------------------------------------------------------
  * Crafter's episode statistics
@@ -396,7 +515,8 @@ LUDUS_API void *ludus_env_state_new(const ludus_env *env);
 
 #define LUDUS_CRAFTER_NUM_ACHIEVEMENTS 22
 
-/* The name of achievement i ("collect_coal", ...), NULL when out of range. */
+/* The name of achievement i ("collect_coal", ...), NULL when out of range.
+ * A constant; thread-safe. */
 LUDUS_API const char *ludus_crafter_achievement_name(int i);
 
 /* The Crafter score of a set of episodes (Hafner 2021): the geometric mean
@@ -455,14 +575,29 @@ typedef struct ludus_vec_config {
     uint8_t *action_masks;
 } ludus_vec_config;
 
+/* Make the worlds and the worker threads. cfg is read during the call
+ * (its strings are copied); its lent buffers are kept and written by
+ * every reset and step until ludus_vec_destroy, which never frees them.
+ * LUDUS_EINVAL for num_envs outside [1, 2^24], num_threads outside
+ * [0, 64] or a level range past 2^64; errors of ludus_env_make;
+ * LUDUS_ENOMEM. On success the caller owns *out (ludus_vec_destroy); on
+ * failure *out is NULL. The worlds must be reset before they are stepped. */
 LUDUS_API int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out);
+/* Stop the threads and free the vec and the buffers it allocated (NULL is
+ * harmless). No call on the vec may be running. */
 LUDUS_API void ludus_vec_destroy(ludus_vec *vec);
-/* Reset every world with a seed from the level sampler. */
+/* Reset every world with a seed from the level sampler. On failure (a
+ * level the generator cannot build) the vec must be reset again before it
+ * is stepped. Calls on one vec must not overlap (the vec's own threads do
+ * the parallel work). */
 LUDUS_API int ludus_vec_reset(ludus_vec *vec);
 /* Step every world; actions is (N, info.action_dims), row-major (for
- * today's one-component worlds simply (N)). Fails with LUDUS_EINVAL (and
- * steps nothing) when a component is out of range or, for worlds with a
- * mask, forbidden by the world's current mask (ludus_vec_masks). */
+ * today's one-component worlds simply (N)), read during the call. Fails
+ * with LUDUS_EINVAL (and steps nothing) when a component is out of range
+ * or, for worlds with a mask, forbidden by the world's current mask
+ * (ludus_vec_action_masks); with LUDUS_ESTATE before the first reset; a
+ * failed auto-reset leaves worlds half-stepped: reset the vec. Calls on one
+ * vec must not overlap. */
 LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
 /* Step only worlds [first, first + count), on the calling thread, with
  * actions[first ..] (actions is indexed by world, (N, action_dims) as for
@@ -472,8 +607,14 @@ LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
  * gives what ludus_vec_step gives. Not concurrent with any other call on
  * the vec. After a failure, reset the vec. */
 LUDUS_API int ludus_vec_step_slice(ludus_vec *vec, const int32_t *actions, int first, int count);
+/* The accessors below return NULL (or 0) for a NULL vec and never fail.
+ * What they point to is owned by the vec (or lent to it by the caller)
+ * and valid until ludus_vec_destroy; each reset and step overwrites it. */
+/* The vec's spec (for its info), owned by the vec. */
 LUDUS_API const ludus_env *ludus_vec_env(const ludus_vec *vec);
 LUDUS_API int ludus_vec_num_envs(const ludus_vec *vec);
+/* (N, obs_size) observations; (N) rewards, terminated and truncated flags;
+ * (N, obs_size) final observations where final_mask is 1. */
 LUDUS_API uint8_t *ludus_vec_obs(ludus_vec *vec);
 LUDUS_API double *ludus_vec_rewards(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_terminated(ludus_vec *vec);
@@ -486,19 +627,25 @@ LUDUS_API uint8_t *ludus_vec_action_masks(ludus_vec *vec);
 /* (N): where final_mask[i] is 1, the achievement bits (ludus_step_out's)
  * unlocked over world i's ended episode; 0 elsewhere. Owned by the vec. */
 LUDUS_API const uint32_t *ludus_vec_final_achievements(const ludus_vec *vec);
-/* The state of world i (state_size bytes), for snapshots and inspection. */
+/* The state of world i (state_size bytes), for snapshots and inspection;
+ * NULL when i is out of range. Writing it is writing the world: bytes from
+ * elsewhere go through ludus_env_state_load. */
 LUDUS_API void *ludus_vec_state(ludus_vec *vec, int i);
-/* The seed (level) of world i's current episode. */
+/* The seed (level) of world i's current episode; 0 when i is out of range. */
 LUDUS_API uint64_t ludus_vec_level(const ludus_vec *vec, int i);
 /* A custom level sampler (a curriculum such as Prioritized Level Replay):
  * fn(user, world, rng) returns the seed of world `world`'s next episode;
  * rng is that world's own sampler stream. It is called from worker
- * threads, concurrently for different worlds: it must be thread-safe. NULL
- * restores the uniform sampler. */
+ * threads, concurrently for different worlds: it must be thread-safe, and
+ * must not call back into the vec. NULL restores the uniform sampler. `user`
+ * is passed to fn unchanged and never freed. LUDUS_EINVAL for a NULL vec.
+ * Not concurrent with a reset or step of the vec. */
 typedef uint64_t (*ludus_vec_level_fn)(void *user, int world, ludus_rng *rng);
 LUDUS_API int ludus_vec_set_level_fn(ludus_vec *vec, ludus_vec_level_fn fn, void *user);
-/* Sum the statistics of episodes ended since the last clear. */
+/* Sum the statistics of episodes ended since the last clear into *out
+ * (zeros for a NULL vec; nothing when out is NULL). */
 LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);
+/* Forget the statistics (NULL is harmless). */
 LUDUS_API void ludus_vec_clear_stats(ludus_vec *vec);
 
 #ifdef __cplusplus

@@ -9,6 +9,17 @@
  * Layers, optimizers and distributions do no allocation, no I/O and no
  * locking; calls on distinct buffers may run concurrently. Conventions for
  * errors and ownership are those of ludus.h.
+ *
+ * Contracts in short: the void functions (gemm, layers, activations,
+ * distributions, Adam's step) cannot fail and trust their arguments, as
+ * the kernels of a BLAS do: shapes >= 1 and buffers of the sizes the
+ * comments give, non-NULL unless a comment says "may be NULL"; checking is
+ * the caller's job at its edge (the learners check configs and
+ * observations). Outputs may not alias inputs unless a comment says so.
+ * The int functions (parameters, Adam's init, orthogonal init, files)
+ * check their arguments and return LUDUS_OK or a LUDUS_E* code with a
+ * message. Everything is thread-safe for distinct buffers and objects,
+ * except ludus_nn_set_threads (process-wide).
  */
 #ifndef LUDUS_NN_H
 #define LUDUS_NN_H
@@ -47,17 +58,21 @@ typedef struct ludus_nn_params {
     float *grad;     /* (size) */
 } ludus_nn_params;
 
-/* Start an empty set (no allocation yet). */
+/* Start an empty set (no allocation yet); p is the caller's struct. */
 LUDUS_API void ludus_nn_params_init(ludus_nn_params *p);
-/* Declare a tensor. Names must be unique, 1..63 bytes of [A-Za-z0-9_.];
- * 1 <= ndim <= 4, every dim >= 1. Fails with LUDUS_EINVAL after alloc. */
+/* Declare a tensor (name and shape are copied). Names must be unique,
+ * 1..63 bytes of [A-Za-z0-9_.]; 1 <= ndim <= 4, every dim >= 1: otherwise
+ * LUDUS_EINVAL, as after alloc; LUDUS_ENOMEM. *offset (may be NULL) gets
+ * the tensor's offset in floats. */
 LUDUS_API int ludus_nn_params_add(ludus_nn_params *p, const char *name, int ndim,
                                   const int *shape, size_t *offset);
-/* Allocate data and grad (64-byte aligned, zeroed). */
+/* Allocate data and grad (64-byte aligned, zeroed), owned by p until
+ * ludus_nn_params_free. LUDUS_EINVAL when already allocated; LUDUS_ENOMEM. */
 LUDUS_API int ludus_nn_params_alloc(ludus_nn_params *p);
-/* The tensor called name, or NULL. */
+/* The tensor called name, or NULL (also for NULL arguments); owned by p,
+ * valid until the next add or the free. */
 LUDUS_API const ludus_nn_tensor *ludus_nn_params_find(const ludus_nn_params *p, const char *name);
-/* Free everything; p is left empty. NULL is harmless. */
+/* Free everything p allocated; p is left empty. NULL is harmless. */
 LUDUS_API void ludus_nn_params_free(ludus_nn_params *p);
 
 /* ------------------------------------------------------------------------
@@ -72,10 +87,16 @@ LUDUS_API void ludus_nn_params_free(ludus_nn_params *p);
 LUDUS_API void ludus_nn_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
                              const float *A, int lda, const float *B, int ldb, float beta,
                              float *C, int ldc);
-/* The number of threads OpenBLAS may use for one product (>= 1). Call it
- * from one thread before training; results for a given count are
- * deterministic. */
+/* The number of threads OpenBLAS may use for one product (n < 1 means 1).
+ * Process-wide: this is OpenBLAS's own setting (openblas_set_num_threads),
+ * shared with every other user of OpenBLAS in the process, and it stays
+ * until changed again; it is not thread-safe (call it when no product is
+ * running). Results for a given count are deterministic. A learner that
+ * changes it says so in its contract (learn.h). */
 LUDUS_API void ludus_nn_set_threads(int n);
+/* The number OpenBLAS uses now (process-wide; ludus_ppo_create sets it to
+ * 1 and ludus_ppo_destroy restores what it found). */
+LUDUS_API int ludus_nn_get_threads(void);
 
 /* ------------------------------------------------------------------------
  * Layers
@@ -228,10 +249,13 @@ typedef struct ludus_nn_adam {
     float *m, *v;    /* (n) each, owned */
 } ludus_nn_adam;
 
+/* Zeroed moments for n parameters, owned by opt until ludus_nn_adam_free.
+ * LUDUS_EINVAL for betas outside [0, 1) or eps <= 0; LUDUS_ENOMEM. */
 LUDUS_API int ludus_nn_adam_init(ludus_nn_adam *opt, size_t n, float beta1, float beta2,
                                  float eps);
 /* One step over params (n) with grads (n) at learning rate lr. */
 LUDUS_API void ludus_nn_adam_step(ludus_nn_adam *opt, float *params, const float *grads, float lr);
+/* Free the moments; opt is left empty. NULL is harmless. */
 LUDUS_API void ludus_nn_adam_free(ludus_nn_adam *opt);
 
 /* Scale grads (n) so their global L2 norm is at most max_norm, as
@@ -244,7 +268,7 @@ LUDUS_API double ludus_nn_normal(ludus_rng *rng);
 /* Orthogonal initialisation, as torch.nn.init.orthogonal_: w (rows, cols)
  * gets orthonormal rows (rows <= cols) or columns, times gain, from the QR
  * decomposition of a Gaussian matrix with R's diagonal made positive.
- * Fails with LUDUS_ENOMEM. */
+ * LUDUS_EINVAL for a shape below 1x1, LUDUS_ENOMEM (it allocates scratch). */
 LUDUS_API int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludus_rng *rng);
 
 /* ------------------------------------------------------------------------
@@ -259,7 +283,9 @@ LUDUS_API int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludu
 
 /* Write every tensor of p with metadata given as NULL-terminated key,
  * value pairs (meta may be NULL). Writes path.tmp then renames, so a crash
- * never leaves a half-written checkpoint under path. */
+ * never leaves a half-written checkpoint under path. LUDUS_EINVAL for a
+ * set that was never allocated, LUDUS_EIO with the system's reason.
+ * Thread-safe for distinct paths. */
 LUDUS_API int ludus_nn_save(const char *path, const ludus_nn_params *p,
                             const char *const *meta);
 
@@ -268,13 +294,18 @@ typedef struct ludus_nn_file ludus_nn_file;
 /* Read and validate a safetensors file: the header length against the
  * file size, the JSON, each tensor's dtype, shape and byte range (inside
  * the data, not overlapping, covering it), and the checksum when present.
- * Any defect fails with LUDUS_EFORMAT and says which. */
+ * Any defect fails with LUDUS_EFORMAT and says which; LUDUS_EIO when it
+ * cannot be read, LUDUS_ENOMEM. On success the caller owns *out
+ * (ludus_nn_file_close); on failure *out is NULL. The file's contents are
+ * read into memory: later changes to the file do not matter. */
 LUDUS_API int ludus_nn_file_open(const char *path, ludus_nn_file **out);
+/* Free the file (NULL is harmless). */
 LUDUS_API void ludus_nn_file_close(ludus_nn_file *f);
-/* A metadata value, or NULL when absent. Valid until close. */
+/* A metadata value, or NULL when absent (or for NULL arguments); owned by
+ * f, valid until close. */
 LUDUS_API const char *ludus_nn_file_meta(const ludus_nn_file *f, const char *key);
-/* Tensors in the file and their descriptions (offset is in floats into
- * the file's data). */
+/* Tensors in the file (0 for NULL) and their descriptions (offset is in
+ * floats into the file's data; NULL when i is out of range); owned by f. */
 LUDUS_API int ludus_nn_file_count(const ludus_nn_file *f);
 LUDUS_API const ludus_nn_tensor *ludus_nn_file_tensor(const ludus_nn_file *f, int i);
 /* Copy the file's tensors into p->data. Every tensor of p must be in the

@@ -8,11 +8,12 @@ world's random stream, reset(seed=s) restarts it.
 """
 import operator
 import os
+import threading
 import warnings
 
 import numpy as np
 
-from . import _lib, errors, spaces
+from . import _guard, _lib, errors, spaces
 from ._compat import gymnasium
 from ._lib import lib
 
@@ -193,9 +194,12 @@ _Base = gymnasium.Env if gymnasium is not None else object
 class Env(_Base):
     """A ludus world with the Gymnasium API. Make it with ludus.make(id, ...).
 
-    Not thread-safe: use one Env per thread (or ludus.vector for many)."""
+    One thread at a time: a call while another thread's call on the same Env
+    is in flight raises StateError (use one Env per thread, or ludus.vector
+    for many); close() waits for a call in flight."""
 
     def __init__(self, id, render_mode=None, tile_size=32, highlight=True, agent_pov=False, **options):
+        self._guard = threading.Lock()
         self._envp = None
         self._closed = True
         opts = options_string(options)
@@ -268,6 +272,7 @@ class Env(_Base):
 
     # ---- Gymnasium API ---------------------------------------------------
 
+    @_guard.exclusive
     def reset(self, *, seed=None, options=None):
         """Start an episode: (obs, info). seed=None continues the world's
         random stream (the first time, draws a seed from the OS)."""
@@ -296,20 +301,26 @@ class Env(_Base):
 
     def step(self, action):
         """Apply one action: (obs, reward, terminated, truncated, info)."""
-        if self._closed:
-            self._check_open()
-        if self.action_dims == 1:
-            a = action if type(action) is int and _INT32_MIN <= action <= _INT32_MAX \
-                else as_action(action, self._id, self._max_action)
-            rc = lib.ludus_env_step(self._envp, self._statep, a, self._obsp, self._outp)
-        else:
-            self._load_vector(action)
-            rc = lib.ludus_env_step_vec(self._envp, self._statep, self._actp, self._obsp, self._outp)
-        if rc:
-            raise _lib.error(rc)
-        out = self._out
-        info = self._mask_info({}) if self.mask_size else {}
-        return self._observation(), out.reward, out.terminated != 0, out.truncated != 0, info
+        lock = self._guard  # _guard.exclusive, inlined on the hot path
+        if not lock.acquire(False):
+            raise _guard.busy(self)
+        try:
+            if self._closed:
+                self._check_open()
+            if self.action_dims == 1:
+                a = action if type(action) is int and _INT32_MIN <= action <= _INT32_MAX \
+                    else as_action(action, self._id, self._max_action)
+                rc = lib.ludus_env_step(self._envp, self._statep, a, self._obsp, self._outp)
+            else:
+                self._load_vector(action)
+                rc = lib.ludus_env_step_vec(self._envp, self._statep, self._actp, self._obsp, self._outp)
+            if rc:
+                raise _lib.error(rc)
+            out = self._out
+            info = self._mask_info({}) if self.mask_size else {}
+            return self._observation(), out.reward, out.terminated != 0, out.truncated != 0, info
+        finally:
+            lock.release()
 
     def _load_vector(self, action):
         a = action if isinstance(action, np.ndarray) else np.asarray(action)
@@ -322,11 +333,15 @@ class Env(_Base):
             raise errors.InvalidArgumentError("an action component of '%s' is out of range" % self._id)
         self._act[:] = a
 
+    @_guard.exclusive
     def action_mask(self):
         """The legal-action mask of the current state: a uint8 array of
         mask_size bytes, the components' masks one after the other (1:
         legal); None for a world without a mask."""
         self._check_open()
+        return self._read_mask()
+
+    def _read_mask(self):
         if not self.mask_size:
             return None
         mask = np.empty(self.mask_size, dtype=np.uint8)
@@ -335,9 +350,10 @@ class Env(_Base):
 
     def _mask_info(self, info):
         if self.mask_size:
-            info["action_mask"] = self.action_mask()
+            info["action_mask"] = self._read_mask()
         return info
 
+    @_guard.exclusive
     def parse_action(self, text):
         """A reply in words as an action of this world (an int, or an array of
         action_dims components): BALROG's tolerant matching
@@ -355,6 +371,7 @@ class Env(_Base):
             raise _lib.error(rc)
         return int(out[0]) if self.action_dims == 1 else out.astype(np.int64)
 
+    @_guard.exclusive
     def render(self):
         """The frame as an (H, W, 3) uint8 array when render_mode is
         'rgb_array'; None (with a warning) when no render mode was given."""
@@ -370,11 +387,18 @@ class Env(_Base):
         return frame
 
     def close(self):
-        """Free the world. Safe to call twice; any later call raises StateError."""
-        if not self._closed:
-            self._closed = True
-            envp, self._envp = self._envp, None
-            lib.ludus_env_destroy(envp)
+        """Free the world. Safe to call twice; any later call raises StateError.
+        A call in flight on another thread is waited for."""
+        if self._closed:
+            return
+        _guard.acquire_for_close(self)
+        try:
+            if not self._closed:
+                self._closed = True
+                envp, self._envp = self._envp, None
+                lib.ludus_env_destroy(envp)
+        finally:
+            self._guard.release()
 
     @property
     def closed(self):
@@ -420,12 +444,14 @@ class Env(_Base):
         return self._id
 
     @property
+    @_guard.exclusive
     def max_steps(self):
         """The step limit of the current episode (BabyAI's varies by level)."""
         self._check_open()
         return lib.ludus_env_max_steps(self._envp, self._statep)
 
     @property
+    @_guard.exclusive
     def step_count(self):
         """Steps taken in the current episode."""
         self._check_open()
@@ -437,6 +463,7 @@ class Env(_Base):
         self._check_open()
         return self._mission
 
+    @_guard.exclusive
     def text(self, mode="full"):
         """The text observation for language-model agents; see ludus.text."""
         self._check_open()
@@ -450,19 +477,51 @@ class Env(_Base):
         """An independent copy of this environment in its current state (the
         state is one flat block, so this is a memcpy): for planning and
         tree search. The copy continues exactly as this one would."""
-        self._check_open()
         fn, args = self.__reduce__()
         return fn(*args)
 
+    @_guard.exclusive
     def __reduce__(self):
         # Pickling (and deepcopy) rebuild the spec and copy the flat state;
-        # C addresses never travel.
+        # C addresses never travel. Unpickling checks the state (_restore).
         self._check_open()
         render = (self.render_mode, self._render_opts.tile_size, bool(self._render_opts.highlight),
                   bool(self._render_opts.agent_view))
         return (_restore, (self._id, self._options, render, self._state.tobytes(), self._seeded,
                            self._np_random_seed_value))
 
+    @_guard.exclusive
+    def snapshot(self):
+        """The world's state as bytes (state_size of them, no pointers inside):
+        keep it, write it to disk, send it elsewhere, and give it back to
+        restore() on an Env of the same id and options."""
+        self._check_open()
+        return self._state.tobytes()
+
+    @_guard.exclusive
+    def restore(self, state):
+        """Continue from `state`, bytes from snapshot() (or a bytes-like object
+        of state_size bytes). Bytes from elsewhere are checked field by field
+        by the library (ludus_env_state_load): a state of another world or
+        options, of another size, or damaged raises FormatError and leaves
+        this Env as it was. reset() without a seed then continues the
+        restored world's random stream."""
+        self._check_open()
+        self._load_state(state)
+        self._seeded = True
+
+    def _load_state(self, state):
+        try:
+            data = state if type(state) is bytes else memoryview(state).tobytes()
+        except TypeError:
+            raise TypeError("a state is bytes (from snapshot()), got %s" % type(state).__name__) from None
+        scratch = aligned_zeros(self._state.nbytes)
+        # the library copies (from any alignment), checks, and wipes scratch if refused
+        _lib.check(lib.ludus_env_state_load(self._envp, scratch.ctypes.data, data, len(data)))
+        self._state[:] = scratch
+        self._read_mission()
+
+    @_guard.exclusive
     def observe(self):
         """The current observation (as reset and step return it)."""
         self._check_open()
@@ -520,16 +579,19 @@ class Env(_Base):
 
 
 def _restore(id, options, render, state, seeded, seed):
+    # The unpickling end: the bytes may come from anywhere, so the library
+    # checks them (FormatError for a state of another size, world or
+    # options, or a damaged one) before any call can read them.
     render_mode, tile_size, highlight, agent_pov = render
     env = Env(id, render_mode=render_mode, tile_size=tile_size, highlight=highlight,
               agent_pov=agent_pov, **options)
-    if len(state) != env._state.nbytes:
-        raise errors.InvalidArgumentError("a pickled '%s' state of %d bytes does not fit this "
-                                          "library's %d" % (id, len(state), env._state.nbytes))
-    env._state[:] = np.frombuffer(state, dtype=np.uint8)
+    try:
+        env._load_state(state)
+    except BaseException:
+        env.close()
+        raise
     env._seeded = seeded
     env._np_random_seed_value = seed
-    env._read_mission()
     return env
 
 

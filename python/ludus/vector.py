@@ -13,10 +13,11 @@ stream from s. Results never depend on the number of threads.
 """
 import ctypes
 import math
+import threading
 
 import numpy as np
 
-from . import _lib, errors, spaces
+from . import _guard, _lib, errors, spaces
 from ._compat import gymnasium
 from ._lib import lib
 from .env import Env, ObsLayout, check_seed, entropy_seed, options_string
@@ -54,9 +55,14 @@ def level_range(train_levels):
 
 class VectorEnv(_Base):
     """num_envs worlds of one id behind Gymnasium's vector API. Make it with
-    ludus.vector.make(id, num_envs, threads=..., train_levels=...)."""
+    ludus.vector.make(id, num_envs, threads=..., train_levels=...).
+
+    One Python thread at a time (the library's own worker threads do the
+    parallel work): a call while another thread's call is in flight raises
+    StateError; close() waits for a call in flight."""
 
     def __init__(self, id, num_envs, threads=1, train_levels=None, **options):
+        self._guard = threading.Lock()
         self._vecp = None
         self.closed = True
         if isinstance(num_envs, (bool, np.bool_)) or not isinstance(num_envs, (int, np.integer)):
@@ -124,6 +130,7 @@ class VectorEnv(_Base):
 
     # ---- Gymnasium vector API ----------------------------------------------
 
+    @_guard.exclusive
     def reset(self, *, seed=None, options=None):
         """Reset every world with a level from its sampler: (obs, info).
         seed=s restarts the sampler streams from s (same s, same levels);
@@ -158,6 +165,7 @@ class VectorEnv(_Base):
         self._check_open()
         return self._masks.copy() if self.mask_size else None
 
+    @_guard.exclusive
     def step(self, actions):
         """Step every world: (obs, rewards, terminations, truncations, info).
         Worlds whose episode ended were reset in this step; their last
@@ -184,10 +192,17 @@ class VectorEnv(_Base):
 
     def close(self, **kwargs):
         """Free the worlds and threads. The arrays already returned stay valid
-        (numpy owns them). Safe to call twice."""
-        if not self.closed:
-            self.closed = True
-            self._destroy()
+        (numpy owns them). Safe to call twice. A call in flight on another
+        thread is waited for; from the level sampler it raises StateError."""
+        if self.closed:
+            return
+        _guard.acquire_for_close(self)
+        try:
+            if not self.closed:
+                self.closed = True
+                self._destroy()
+        finally:
+            self._guard.release()
 
     def render(self):
         raise errors.UnsupportedError("ludus.vector draws no frames; use vec.world(i).render() "
@@ -233,6 +248,7 @@ class VectorEnv(_Base):
         return self._threads
 
     @property
+    @_guard.exclusive
     def levels(self):
         """The level (seed) of each world's current episode, (num_envs,) uint64:
         ludus.make(id).reset(seed=int(levels[i])) replays world i's episode."""
@@ -240,6 +256,7 @@ class VectorEnv(_Base):
         return np.array([lib.ludus_vec_level(self._vecp, i) for i in range(self.num_envs)],
                         dtype=np.uint64)
 
+    @_guard.exclusive
     def world(self, i, **kwargs):
         """An independent ludus.Env holding a copy of world i's current state
         (for inspection, rendering, text or planning). Keyword arguments go
@@ -253,6 +270,7 @@ class VectorEnv(_Base):
         env._read_mission()
         return env
 
+    @_guard.exclusive
     def set_level_sampler(self, fn):
         """Choose each episode's level yourself (a curriculum, e.g. Prioritized
         Level Replay): fn(world) returns the seed of world `world`'s next
@@ -266,6 +284,7 @@ class VectorEnv(_Base):
         self._sampler = fn
         self._install_sampler()
 
+    @_guard.exclusive
     def stats(self):
         """Statistics of the episodes ended since the last clear_stats()."""
         self._check_open()
@@ -279,6 +298,7 @@ class VectorEnv(_Base):
                 "success_rate": s.successes / n if n else math.nan,
                 "length_mean": s.steps / n if n else math.nan}
 
+    @_guard.exclusive
     def clear_stats(self):
         self._check_open()
         lib.ludus_vec_clear_stats(self._vecp)
@@ -314,12 +334,15 @@ class VectorEnv(_Base):
         fn = self._sampler
 
         def level(user, world, rng):
+            _guard._sampler.owner = self
             try:
                 return check_seed(fn(world))
             except BaseException as e:  # never let an exception cross into C
                 if self._sampler_error is None:
                     self._sampler_error = e
                 return 0
+            finally:
+                _guard._sampler.owner = None
 
         self._sampler_cb = _lib.LEVEL_FN(level)
         _lib.check(lib.ludus_vec_set_level_fn(self._vecp, self._sampler_cb, None))

@@ -9,8 +9,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ludus/agent.h"
+
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+
+/* The evaluation report of any agent (env_id NULL: the agent's world;
+ * env_options NULL: the agent's options there): eval.json to json_path
+ * (NULL: none) and a table to `table` (NULL: none). Returns 0, or prints
+ * the error and returns 1. */
+int cli_eval_agent(ludus_agent *agent, const char *env_id, const char *env_options, uint64_t train_levels,
+                   int episodes, int greedy, uint64_t seed, const char *json_path, FILE *table);
 
 /* Evaluate a checkpoint on the training levels [0, train_levels) and on
  * held-out levels (env_options NULL: the run's), write the JSON report to

@@ -150,16 +150,18 @@ static int new_episode(play *p)
     return 0;
 }
 
-/* The agent's action (info.action_dims components, never one the world's
- * mask forbids) for the current state into a; -1 after an error. */
+/* The agent's action (info.action_dims components, under the world's
+ * mask) for the current state into a; -1 after an error. */
 static int agent_action(play *p, int32_t *a)
 {
     const char *mission = ludus_env_mission(p->env, p->state);
     uint8_t start = (uint8_t)p->starting, mask[LUDUS_MAX_MASK_SIZE];
+    const ludus_agent_input in = {.n = 1, .greedy = p->greedy, .obs_size = p->in->obs_size, .obs = p->obs,
+                                  .missions = &mission, .starts = &start, .rngs = &p->rng,
+                                  .action_dims = p->in->action_dims, .action_sizes = p->in->action_nvec,
+                                  .action_mask = p->in->mask_size ? mask : NULL};
     if (ludus_env_observe(p->env, p->state, p->obs) != LUDUS_OK ||
-        ludus_env_action_mask(p->env, p->state, mask) != LUDUS_OK ||
-        ludus_agent_act_masked(p->agent, 1, p->obs, &mission, &start, p->in->mask_size ? mask : NULL, p->greedy,
-                               &p->rng, a) != LUDUS_OK) {
+        ludus_env_action_mask(p->env, p->state, mask) != LUDUS_OK || ludus_agent_act(p->agent, &in, a) != LUDUS_OK) {
         cli_fail("agent");
         return -1;
     }
@@ -216,10 +218,12 @@ int cmd_play(int argc, char **argv)
         goto done;
     }
     p.in = ludus_env_get_info(p.env);
-    if (p.agent && (p.in->obs_size != ludus_agent_obs_size(p.agent) ||
-                    p.in->num_actions != ludus_agent_num_actions(p.agent))) {
+    /* the sizes of the world the agent was loaded for, before binding it to this one */
+    size_t agent_obs = ludus_agent_obs_size(p.agent);
+    int agent_actions = ludus_agent_num_actions(p.agent);
+    if (p.agent && ludus_agent_bind(p.agent, p.env, 1) != LUDUS_OK) {
         rc = cli_error("play: %s was trained on observations of %zu bytes and %d actions; %s%s%s has %zu and %d",
-                       p.policy, ludus_agent_obs_size(p.agent), ludus_agent_num_actions(p.agent), id,
+                       p.policy, agent_obs, agent_actions, id,
                        options ? " with " : "", options ? options : "", p.in->obs_size, p.in->num_actions);
         goto done;
     }

@@ -1,46 +1,27 @@
-/* cmd_train.c: `ludus train ID`: PPO in a run folder (config.json,
- * metrics.csv, checkpoint.safetensors + state.safetensors, eval.json,
- * and checkpoints/ when periodic ones are kept). A live progress line on
- * a terminal, plain lines otherwise. A folder that exists is refused
- * unless --resume (continue it) or --force.
+/* cmd_train.c: `ludus train ID`: a thin shell over the run (run.h): the
+ * flags become a setup (or a resume's overrides), progress is printed as
+ * a live line on a terminal and plain lines otherwise, and a finished run
+ * is evaluated into eval.json. Exit status 130 when SIGINT/SIGTERM stopped
+ * the run (it checkpointed first: --resume continues it).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cli_learn.h"
 #include "ludus/learn.h"
+#include "ludus/run.h"
+
+#define TRAIN_INTERRUPTED 130
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR]\n"
-            "                      [--config FILE] [--resume DIR] [--force] [--threads N]\n");
+    cli_usage(stderr, "train");
     return 2;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, len = 0;
-    char *b = malloc(cap);
-    size_t n;
-    while (b && (n = fread(b + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) free(b);
-            b = nb;
-        }
-    }
-    fclose(f);
-    if (b) b[len] = 0;
-    return b;
 }
 
 static int parse_u64(const char *flag, const char *v, uint64_t *out)
@@ -66,14 +47,47 @@ static void fmt_time(char *buf, size_t cap, double s)
     else snprintf(buf, cap, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
 }
 
+typedef struct show {
+    int tty;
+    uint64_t next_line;
+    double wall_s;      /* of the last update */
+} show;
+
+static void on_progress(const ludus_run_progress *p, void *user)
+{
+    show *s = user;
+    s->wall_s = p->wall_s;
+    char left[32];
+    fmt_time(left, sizeof left, p->seconds_left);
+    const int last = p->steps >= p->total_steps;
+    if (s->tty)
+        fprintf(stderr, "\r%9llu/%llu steps  %7.0f steps/s  return %.3f  left %s   ", (unsigned long long)p->steps,
+                (unsigned long long)p->total_steps, p->steps_per_s, p->ret, left);
+    else if (p->steps >= s->next_line || last) {
+        fprintf(stderr, "steps %llu/%llu  steps/s %.0f  return %.3f  left %s\n", (unsigned long long)p->steps,
+                (unsigned long long)p->total_steps, p->steps_per_s, p->ret, left);
+        s->next_line = p->steps + p->total_steps / 20;
+    }
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "ludus train: %s%s%s\n", what ? what : "", what ? ": " : "", ludus_errmsg());
+    return 1;
+}
+
 int cmd_train(int argc, char **argv)
 {
-    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL;
+    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL;
     uint64_t steps = 0, levels = 0, seed = 0, threads = 0;
     int have_steps = 0, have_levels = 0, have_seed = 0, force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--steps") == 0) {
+        if (strcmp(a, "--list-algos") == 0) {
+            for (int k = 0; k < ludus_learner_count(); k++)
+                printf("%-12s %s\n", ludus_learner_at(k)->name, ludus_learner_at(k)->description);
+            return 0;
+        } else if (strcmp(a, "--steps") == 0) {
             if (!parse_u64(a, v, &steps) || steps == 0) return usage();
             have_steps = 1, i++;
         } else if (strcmp(a, "--train-levels") == 0) {
@@ -86,6 +100,7 @@ int cmd_train(int argc, char **argv)
             if (!parse_u64(a, v, &threads) || threads < 1 || threads > 256) return usage();
             i++;
         } else if (strcmp(a, "--out") == 0 && v) out = argv[++i];
+        else if (strcmp(a, "--algo") == 0 && v) algo = argv[++i];
         else if (strcmp(a, "--config") == 0 && v) config = argv[++i];
         else if (strcmp(a, "--resume") == 0 && v) resume = argv[++i];
         else if (strcmp(a, "--force") == 0) force = 1;
@@ -99,173 +114,87 @@ int cmd_train(int argc, char **argv)
         }
     }
     if (!id && !resume) return usage();
-    ludus_ppo_config cfg;
-    char path[4096], *text;
+    ludus_run *run = NULL;
+    char num[32];
     if (resume) {
+        if (config || force || algo || have_levels || have_seed || out) {
+            fprintf(stderr, "ludus train: --resume continues a run with its own config.json; %s cannot change it\n",
+                    config ? "--config" : force ? "--force" : algo ? "--algo" : have_levels ? "--train-levels"
+                    : have_seed ? "--seed" : "--out");
+            return 2;
+        }
+        char ov[128] = "{}";
+        if (have_steps && threads) snprintf(ov, sizeof ov, "{\"total_steps\": %llu, \"num_threads\": %llu}",
+                                            (unsigned long long)steps, (unsigned long long)threads);
+        else if (have_steps) snprintf(ov, sizeof ov, "{\"total_steps\": %llu}", (unsigned long long)steps);
+        else if (threads) snprintf(ov, sizeof ov, "{\"num_threads\": %llu}", (unsigned long long)threads);
+        if (ludus_run_resume(resume, have_steps || threads ? ov : NULL, &run)) return fail(NULL);
+        if (id && strcmp(id, ludus_run_get_config(run)->env_id) != 0) {
+            fprintf(stderr, "ludus train: %s trained %s, not %s\n", resume, ludus_run_get_config(run)->env_id, id);
+            ludus_run_destroy(run);
+            return 1;
+        }
         out = resume;
-        snprintf(path, sizeof path, "%s/config.json", resume);
-        if (!(text = read_text(path))) {
-            fprintf(stderr, "ludus train: --resume %s: no config.json there\n", resume);
-            return 1;
-        }
-        ludus_ppo_config_default(&cfg, NULL);
-        int rc = ludus_ppo_config_apply_json(&cfg, text);
-        free(text);
-        if (rc) {
-            fprintf(stderr, "ludus train: %s: %s\n", path, ludus_errmsg());
-            return 1;
-        }
-        if (id && strcmp(id, cfg.env_id) != 0) {
-            fprintf(stderr, "ludus train: %s trained %s, not %s\n", resume, cfg.env_id, id);
-            return 1;
-        }
     } else {
-        ludus_ppo_config_default(&cfg, id);
-        if (config) {
-            if (!(text = read_text(config))) {
-                fprintf(stderr, "ludus train: cannot read --config %s\n", config);
-                return 1;
-            }
-            int rc = ludus_ppo_config_apply_json(&cfg, text);
-            free(text);
-            if (rc) {
-                fprintf(stderr, "ludus train: %s: %s\n", config, ludus_errmsg());
-                return 1;
-            }
-            if (strcmp(cfg.env_id, id) != 0) {
-                fprintf(stderr, "ludus train: %s names %s but the command names %s\n", config, cfg.env_id, id);
-                return 1;
-            }
+        ludus_run_setup *setup;
+        int rc = config ? ludus_run_setup_load(id, algo, config, &setup) : ludus_run_setup_create(id, algo, NULL, &setup);
+        if (rc) return fail(NULL);
+        if (have_steps) snprintf(num, sizeof num, "%llu", (unsigned long long)steps), rc = ludus_run_setup_set(setup, "total_steps", num);
+        if (!rc && have_levels) snprintf(num, sizeof num, "%llu", (unsigned long long)levels), rc = ludus_run_setup_set(setup, "train_levels", num);
+        if (!rc && have_seed) snprintf(num, sizeof num, "%llu", (unsigned long long)seed), rc = ludus_run_setup_set(setup, "seed", num);
+        if (!rc && threads) snprintf(num, sizeof num, "%llu", (unsigned long long)threads), rc = ludus_run_setup_set(setup, "num_threads", num);
+        if (!rc && ludus_run_setup_check(setup)) rc = 2;
+        if (rc) {
+            fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
+            ludus_run_setup_destroy(setup);
+            return 2;
         }
+        char dflt[256];
+        const ludus_run_config *c = ludus_run_setup_config(setup);
+        if (!out) {
+            snprintf(dflt, sizeof dflt, "runs/%s-seed%llu", c->env_id, (unsigned long long)c->seed);
+            out = dflt;
+        }
+        rc = ludus_run_start(out, setup, force, &run);
+        ludus_run_setup_destroy(setup);
+        if (rc) return fail(NULL);
     }
-    if (have_steps) cfg.total_steps = steps;
-    if (have_levels) cfg.train_levels = levels;
-    if (have_seed) cfg.seed = seed;
-    if (threads) cfg.num_threads = (int)threads;
-    if (ludus_ppo_config_check(&cfg)) {
-        fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
-        return 2;
-    }
-    char dflt[256];
-    if (!out) {
-        snprintf(dflt, sizeof dflt, "runs/%s-seed%llu", cfg.env_id, (unsigned long long)cfg.seed);
-        out = dflt;
-        mkdir("runs", 0777);
-    }
-    struct stat sb;
-    if (!resume && stat(out, &sb) == 0 && !force) {
-        fprintf(stderr, "ludus train: %s exists; use --resume %s to continue it or --force to overwrite\n", out, out);
+    const ludus_run_config *c = ludus_run_get_config(run);
+    fprintf(stderr, "ludus train %s (%s): %llu steps, seed %llu, %s levels, into %s%s\n", c->env_id,
+            ludus_run_learner(run)->name, (unsigned long long)c->total_steps, (unsigned long long)c->seed,
+            c->train_levels ? "limited" : "unlimited", out, resume ? " (resumed)" : "");
+    show s = {.tty = isatty(fileno(stderr)), .next_line = 0};
+    int rc = ludus_run_train(run, 1, on_progress, &s);
+    if (s.tty) fputc('\n', stderr);
+    if (rc) {
+        fail(NULL);
+        ludus_run_destroy(run);
         return 1;
     }
-    if (!resume && mkdir(out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "ludus train: cannot create %s: %s\n", out, strerror(errno));
-        return 1;
+    const int stopped = ludus_run_stopped(run);
+    struct timespec cpu;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    fprintf(stderr, "%s %llu steps (update %d) in %.1f s (%.1f s of CPU); checkpoint %s\n",
+            stopped ? "interrupted at" : "trained", (unsigned long long)ludus_run_steps(run), ludus_run_update(run),
+            s.wall_s, (double)cpu.tv_sec + 1e-9 * (double)cpu.tv_nsec, ludus_run_checkpoint_path(run));
+    if (stopped) {
+        fprintf(stderr, "ludus train: interrupted; continue with: ludus train --resume %s\n", out);
+        ludus_run_destroy(run);
+        return TRAIN_INTERRUPTED;
     }
-    ludus_ppo *ppo;
-    if (ludus_ppo_create(&cfg, &ppo)) {
-        fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
-        return 1;
-    }
-    char ckpt[4096], state[4096];
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.safetensors", out);
-    snprintf(state, sizeof state, "%s/state.safetensors", out);
-    if (resume && ludus_ppo_load(ppo, ckpt, state)) {
-        fprintf(stderr, "ludus train: --resume: %s\n", ludus_errmsg());
-        ludus_ppo_destroy(ppo);
-        return 1;
-    }
-    int n = ludus_ppo_config_to_json(&cfg, NULL, 0);
-    char *cj = malloc((size_t)n + 1);
-    ludus_ppo_config_to_json(&cfg, cj, (size_t)n + 1);
-    snprintf(path, sizeof path, "%s/config.json", out);
-    FILE *f = fopen(path, "w");
-    int ok = f && fputs(cj, f) >= 0;
-    if (f) ok = (fclose(f) == 0) && ok;
-    free(cj);
-    snprintf(path, sizeof path, "%s/metrics.csv", out);
-    FILE *csv = ok ? fopen(path, resume ? "a" : "w") : NULL;
-    if (!csv) {
-        fprintf(stderr, "ludus train: cannot write in %s\n", out);
-        ludus_ppo_destroy(ppo);
-        return 1;
-    }
-    /* the header once the first update says whether the world has
-     * achievements (Crafter: the score and one count column each) */
-    int header = resume && ftell(csv) != 0;
-    if (cfg.keep_checkpoints) {
-        snprintf(path, sizeof path, "%s/checkpoints", out);
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "ludus train: cannot create %s: %s\n", path, strerror(errno));
-            fclose(csv);
-            ludus_ppo_destroy(ppo);
-            return 1;
+    rc = 0;
+    if (c->eval_episodes > 0) {
+        /* the learner's agent on training and held-out levels: eval.json */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/eval.json", ludus_run_dir(run));
+        ludus_agent *agent;
+        if (ludus_run_agent(run, &agent)) rc = fail(NULL);
+        else {
+            rc = cli_eval_agent(agent, c->env_id, c->env_options, c->train_levels, c->eval_episodes, 0, c->seed, path,
+                                stdout);
+            ludus_agent_destroy(agent);
         }
     }
-    int tty = isatty(fileno(stderr)), rc = 0;
-    uint64_t start = ludus_ppo_steps(ppo), next_line = 0;
-    ludus_ppo_metrics m = {0};
-    double ret = NAN, succ = NAN;
-    fprintf(stderr, "ludus train %s: %llu steps, seed %llu, %s levels, into %s\n", cfg.env_id,
-            (unsigned long long)cfg.total_steps, (unsigned long long)cfg.seed,
-            cfg.train_levels ? "limited" : "unlimited", out);
-    while (!ludus_ppo_done(ppo)) {
-        if (ludus_ppo_update(ppo, &m)) {
-            fprintf(stderr, "\nludus train: %s\n", ludus_errmsg());
-            rc = 1;
-            break;
-        }
-        if (m.episodes) ret = m.ret, succ = m.success;
-        if (!header) {
-            fprintf(csv, "update,steps,wall_s,episodes,return,success,length,policy_loss,value_loss,"
-                         "entropy,approx_kl,clip_frac,grad_norm,lr,steps_per_s,cpu_s,rollout_s,learn_s");
-            if (m.num_achievements) fprintf(csv, ",score");
-            for (int i = 0; i < m.num_achievements; i++) fprintf(csv, ",%s", ludus_crafter_achievement_name(i));
-            fputc('\n', csv);
-            header = 1;
-        }
-        fprintf(csv, "%d,%llu,%.3f,%llu,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.3f,%.4f,%.4f",
-                m.update, (unsigned long long)m.steps, m.wall, (unsigned long long)m.episodes, m.ret, m.success,
-                m.length, m.policy_loss, m.value_loss, m.entropy, m.approx_kl, m.clip_frac, m.grad_norm,
-                m.lr, m.sps, m.cpu, m.rollout_s, m.learn_s);
-        if (m.num_achievements) fprintf(csv, ",%.6g", m.score);
-        for (int i = 0; i < m.num_achievements; i++) fprintf(csv, ",%u", m.achievements[i]);
-        fputc('\n', csv);
-        double rate = (double)(m.steps - start) / (m.wall > 0 ? m.wall : 1);
-        char left[32];
-        fmt_time(left, sizeof left, (double)(cfg.total_steps - (m.steps < cfg.total_steps ? m.steps : cfg.total_steps)) / rate);
-        if (tty)
-            fprintf(stderr, "\r%9llu/%llu steps  %7.0f steps/s  return %.3f  success %.2f  left %s   ",
-                    (unsigned long long)m.steps, (unsigned long long)cfg.total_steps, m.sps, ret, succ, left);
-        else if (m.steps >= next_line || ludus_ppo_done(ppo)) {
-            fprintf(stderr, "steps %llu/%llu  steps/s %.0f  return %.3f  success %.2f  left %s\n",
-                    (unsigned long long)m.steps, (unsigned long long)cfg.total_steps, m.sps, ret, succ, left);
-            next_line = m.steps + cfg.total_steps / 20;
-        }
-        if (cfg.checkpoint_every && m.update % cfg.checkpoint_every == 0) {
-            fflush(csv); /* metrics up to the checkpoint are on disk with it */
-            snprintf(path, sizeof path, "%s/checkpoints/%012llu.safetensors", out, (unsigned long long)m.steps);
-            if (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state) ||
-                (cfg.keep_checkpoints && ludus_ppo_save(ppo, path))) {
-                fprintf(stderr, "\nludus train: %s\n", ludus_errmsg());
-                rc = 1;
-                break;
-            }
-        }
-    }
-    if (tty) fputc('\n', stderr);
-    fclose(csv);
-    snprintf(path, sizeof path, "%s/checkpoints/%012llu.safetensors", out, (unsigned long long)m.steps);
-    if (!rc && (ludus_ppo_save(ppo, ckpt) || ludus_ppo_save_state(ppo, state) ||
-                (cfg.keep_checkpoints && ludus_ppo_save(ppo, path)))) {
-        fprintf(stderr, "ludus train: %s\n", ludus_errmsg());
-        rc = 1;
-    }
-    fprintf(stderr, "trained %llu steps in %.1f s (%.1f s of CPU); checkpoint %s\n", (unsigned long long)m.steps,
-            m.wall, m.cpu, ckpt);
-    ludus_ppo_destroy(ppo);
-    if (!rc && cfg.eval_episodes > 0) {
-        snprintf(path, sizeof path, "%s/eval.json", out);
-        rc = cli_eval_report(ckpt, NULL, NULL, cfg.train_levels, cfg.eval_episodes, 0, cfg.seed, path, stdout);
-    }
+    ludus_run_destroy(run);
     return rc;
 }

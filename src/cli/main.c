@@ -24,12 +24,32 @@ static const cli_command commands[] = {
      cmd_record},
     {"bench", "measure steps per second with random actions",
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
-    {"train", "train an agent with PPO",
-     "ludus train ID [--steps N] [--train-levels N] [--seed S] [--out DIR] [--config FILE] [--resume DIR] [--force]",
+    {"train", "train an agent (PPO, or another registered learner) in a run folder",
+     "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
+     "                   [--out DIR] [--config FILE] [--force]\n"
+     "       ludus train --resume DIR [--steps N] [--threads N]\n"
+     "       ludus train --list-algos\n"
+     "  --algo NAME       the learner (default ppo)\n"
+     "  --steps N         world steps to train for\n"
+     "  --train-levels N  train on levels [0, N) (0: all)\n"
+     "  --seed S          the run's seed\n"
+     "  --threads N       the learner's worker threads (default 2)\n"
+     "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
+     "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
+     "  --force           clear an existing run folder first\n"
+     "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)",
      cmd_train},
     {"eval", "evaluate an agent on training and held-out levels",
-     "ludus eval DIR_OR_CHECKPOINT [--env ID] [--options K=V,...] [--episodes N] [--train-levels N] [--greedy] [--seed S] "
-     "[--out FILE]",
+     "ludus eval (DIR_OR_CHECKPOINT | --agent random ID | --agent CHECKPOINT [ID]) [--env ID] [--options K=V,...]\n"
+     "                  [--episodes N] [--train-levels N] [--greedy] [--seed S] [--out FILE]\n"
+     "  --agent A         random (uniform actions; needs a world ID) or a checkpoint file\n"
+     "  --env ID          the world (default: the checkpoint's); ID after --agent says the same\n"
+     "  --options K=V,... world options (default: the run's, in its own world)\n"
+     "  --episodes N      episodes per split, 1..1000000 (default: the run's eval_episodes; 1000)\n"
+     "  --train-levels N  the training levels [0, N) (default: the run's; 0: all)\n"
+     "  --greedy          the most likely actions (default: sampled)\n"
+     "  --seed S          action streams and bootstrap resampling (default 0)\n"
+     "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
 };
 #define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))

@@ -163,6 +163,39 @@ void *ludus_env_state_new(const ludus_env *env)
     return env ? calloc(1, env->info.state_size) : NULL;
 }
 
+void ludus_free(void *p) { free(p); }
+
+int ludus_env_state_check(const ludus_env *env, const void *state)
+{
+    if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "ludus_env_state_check: env or state is NULL");
+    const env_state_header *h = state;
+    if (h->magic != ENV_STATE_MAGIC)
+        return ludus_err_set(LUDUS_EFORMAT, "not a ludus world state (its header is %08x, want %08x)", h->magic,
+                             ENV_STATE_MAGIC);
+    if (h->tag != env->tag)
+        return ludus_err_set(LUDUS_EFORMAT, "a state of another world or options than '%s' (tag %08x, want %08x)",
+                             env->id, h->tag, env->tag);
+    if (!env->ops->validate) return LUDUS_OK;
+    int rc = env->ops->validate(env, state);
+    if (rc) ludus_err_wrap(rc, "a damaged '%s' state", env->id);
+    return rc;
+}
+
+int ludus_env_state_load(const ludus_env *env, void *dst, const void *src, size_t size)
+{
+    if (!env || !dst || !src) return ludus_err_set(LUDUS_EINVAL, "ludus_env_state_load: NULL argument");
+    if (size != env->info.state_size)
+        return ludus_err_set(LUDUS_EFORMAT, "a state of %zu bytes given; '%s' states are %zu", size, env->id,
+                             env->info.state_size);
+    /* Checked in place (dst is the caller's aligned block; src may be any
+     * bytes at any alignment), and wiped when refused so that nothing
+     * steps it by mistake. */
+    memmove(dst, src, size);
+    int rc = ludus_env_state_check(env, dst);
+    if (rc) memset(dst, 0, size);
+    return rc;
+}
+
 static int check_state(const ludus_env *env, const void *state, const char *what)
 {
     if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);

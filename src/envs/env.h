@@ -59,6 +59,12 @@ typedef struct env_ops {
     void (*trace_reset)(const ludus_env *env, const void *state, uint64_t seed, strbuf *sb);
     void (*trace_step)(const ludus_env *env, const void *prev, const void *state, int t,
                        int action, const ludus_step_out *out, strbuf *sb);
+    /* Check a state that came from outside the library (restored,
+     * unpickled, lent by a caller) against everything step, observe, text,
+     * mission, the frames and the traces index or assume: LUDUS_OK, or
+     * LUDUS_EFORMAT naming the first field that is wrong. env.c has checked
+     * the header. Reads only. */
+    int (*validate)(const ludus_env *env, const void *state);
     /* Free what make() allocated in env->impl (may be NULL). */
     void (*destroy)(ludus_env *env);
 } env_ops;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "learn/agent_internal.h"
 #include "ludus/learn.h"
 
 #define EVAL_WORLDS 64
@@ -100,32 +101,48 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         return ludus_err_set(LUDUS_EINVAL, "eval: episodes and level_count must be >= 1");
     memset(out, 0, sizeof *out);
     out->score = (ludus_estimate){NAN, NAN, NAN};
-    const char *id = cfg->env_id ? cfg->env_id : ludus_agent_env_id(agent);
+    const char *home = ludus_agent_env_id(agent);
+    const char *id = cfg->env_id ? cfg->env_id : home;
+    if (!id)
+        return ludus_err_set(LUDUS_EINVAL, "eval: agent '%s' has no world of its own; name one (env_id)",
+                             ludus_agent_name(agent));
     ludus_env *env = NULL;
     const char *opts = cfg->env_options;
-    if (!opts && strcmp(id, ludus_agent_env_id(agent)) == 0) opts = ludus_agent_env_options(agent);
+    if (!opts && home && strcmp(id, home) == 0) opts = ludus_agent_env_options(agent);
     int rc = ludus_env_make(id, opts, &env);
     if (rc) return rc;
-    if ((rc = ludus_agent_fits(agent, env))) {
-        ludus_env_destroy(env);
-        return rc;
-    }
     const ludus_env_info *info = ludus_env_get_info(env);
     const int nach = info->num_achievements;
     const int B = cfg->episodes < EVAL_WORLDS ? cfg->episodes : EVAL_WORLDS, E = cfg->episodes;
+    if ((rc = ludus_agent_bind(agent, env, B))) {
+        ludus_env_destroy(env);
+        return rc;
+    }
+    const uint32_t flags = ludus_agent_flags(agent);
+    const int want_text = (flags & (LUDUS_AGENT_TEXT | LUDUS_AGENT_TEXT_BALROG)) != 0;
+    const ludus_text_mode text_mode = (flags & LUDUS_AGENT_TEXT_BALROG) ? LUDUS_TEXT_BALROG : LUDUS_TEXT_FULL;
+    int dims, sizes[LUDUS_AGENT_MAX_ACTION_DIMS];
+    ludus_agent_action_space(info, &dims, sizes);
     char *states = calloc((size_t)B, info->state_size);
     uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B);
-    int *episode = malloc((size_t)B * sizeof(int)), *active = malloc((size_t)B * sizeof(int));
-    const int DA = info->action_dims;
-    int32_t *actions = malloc((size_t)B * DA * sizeof(int32_t));
+    int *episode = malloc((size_t)B * sizeof(int));
+    uint8_t *active = malloc((size_t)B), *ended = calloc((size_t)B, 1);
+    uint8_t *term = calloc((size_t)B, 1), *trunc = calloc((size_t)B, 1);
+    double *rewards = calloc((size_t)B, sizeof *rewards);
+    int32_t *actions = calloc((size_t)B * dims, sizeof(int32_t));
     uint8_t *amask = info->mask_size ? malloc((size_t)B * info->mask_size) : NULL;
     ludus_rng *rngs = calloc((size_t)B, sizeof *rngs);
-    const char **missions = calloc((size_t)B, sizeof *missions);
+    const char **missions = calloc((size_t)B, sizeof *missions), **texts = NULL;
+    char *text_buf = NULL;
     double *ret = calloc((size_t)E, sizeof *ret), *succ = calloc((size_t)E, sizeof *succ),
            *len = calloc((size_t)E, sizeof *len);
     uint32_t *masks = calloc((size_t)E, sizeof *masks);
-    if (!states || !obs || !starts || !episode || !active || !actions || !rngs || !missions || !ret ||
-        !succ || !len || !masks || (info->mask_size && !amask)) {
+    if (want_text) {
+        texts = calloc((size_t)B, sizeof *texts);
+        text_buf = malloc((size_t)B * info->text_capacity);
+    }
+    if (!states || !obs || !starts || !episode || !active || !ended || !term || !trunc || !rewards || !actions ||
+        !rngs || !missions || !ret || !succ || !len || !masks || (info->mask_size && !amask) || (want_text && (!texts || !text_buf))) {
         rc = ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
@@ -147,34 +164,60 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         active[w] = 1;
         running++;
     }
+    const ludus_agent_input in = {.n = B, .greedy = cfg->greedy, .obs_size = info->obs_size, .obs = obs,
+                                  .missions = missions, .texts = texts, .starts = starts, .rngs = rngs,
+                                  .action_dims = dims, .action_sizes = sizes, .action_mask = amask};
+    const ludus_agent_feedback fb = {.n = B, .obs_size = info->obs_size, .action_dims = dims, .actions = actions,
+                                     .rewards = rewards, .terminated = term, .truncated = trunc,
+                                     .next_obs = obs, .stepped = active};
     while (running) {
         /* Every slot acts (finished ones idle at the tail of the run), so
          * the agent's memory rows stay aligned with the slots. */
-        for (int w = 0; w < B; w++) missions[w] = ludus_env_mission(env, states + (size_t)w * info->state_size);
-        for (int w = 0; amask && w < B; w++)
-            if ((rc = ludus_env_action_mask(env, states + (size_t)w * info->state_size, amask + (size_t)w * info->mask_size)))
-                goto done;
-        if ((rc = ludus_agent_act_masked(agent, B, obs, missions, starts, amask, cfg->greedy, rngs, actions))) goto done;
         for (int w = 0; w < B; w++) {
+            const void *st = states + (size_t)w * info->state_size;
+            missions[w] = ludus_env_mission(env, st);
+            /* an idle slot's action means nothing: every value legal there */
+            if (amask && !active[w]) memset(amask + (size_t)w * info->mask_size, 1, (size_t)info->mask_size);
+            else if (amask && (rc = ludus_env_action_mask(env, st, amask + (size_t)w * info->mask_size))) goto done;
+            if (want_text) {
+                char *t = text_buf + (size_t)w * info->text_capacity;
+                if ((rc = ludus_env_text(env, st, text_mode, t, info->text_capacity)) < 0) goto done;
+                rc = LUDUS_OK;
+                texts[w] = t;
+            }
+        }
+        if ((rc = ludus_agent_act(agent, &in, actions))) goto done;
+        for (int w = 0; w < B; w++) {
+            rewards[w] = 0;
+            term[w] = trunc[w] = ended[w] = 0;
             if (!active[w]) continue;
             starts[w] = 0;
             ludus_step_out so;
             void *st = states + (size_t)w * info->state_size;
-            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)w * DA, obs + (size_t)w * info->obs_size, &so)))
+            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)w * dims, obs + (size_t)w * info->obs_size, &so)))
                 goto done;
             int e = episode[w];
+            rewards[w] = so.reward;
+            term[w] = so.terminated;
+            trunc[w] = so.truncated;
             ret[e] += so.reward;
             len[e] += 1;
             masks[e] |= so.achievements;
             if (so.terminated || so.truncated) {
                 succ[e] = so.success ? 1.0 : 0.0;
-                if (next < E) {
-                    START(w, next);
-                    next++;
-                } else {
-                    active[w] = 0;
-                    running--;
-                }
+                ended[w] = 1;
+            }
+        }
+        /* the agent sees each step's last observation before any reset */
+        if ((rc = ludus_agent_observe(agent, &fb))) goto done;
+        for (int w = 0; w < B; w++) {
+            if (!ended[w]) continue;
+            if (next < E) {
+                START(w, next);
+                next++;
+            } else {
+                active[w] = 0;
+                running--;
             }
         }
     }
@@ -186,7 +229,8 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     if (nach) rc = achievement_estimates(masks, E, nach, EVAL_RESAMPLES, cfg->seed ^ 0x4u, out);
 done:
     ludus_env_destroy(env);
-    free(states); free(obs); free(starts); free(episode); free(active); free(actions); free(amask);
-    free(rngs); free(missions); free(ret); free(succ); free(len); free(masks);
+    free(states); free(obs); free(starts); free(episode); free(active); free(ended); free(term); free(trunc);
+    free(rewards); free(actions); free(rngs); free(missions); free(texts); free(text_buf);
+    free(ret); free(succ); free(len); free(masks); free(amask);
     return rc;
 }

@@ -30,7 +30,26 @@ static void layout_json(const ludus_env_info *info, char *buf, size_t cap)
     ludus_sb_putc(&sb, ']');
 }
 
+/* base (key, value, ..., NULL) then extra's pairs, in a malloc'd array. */
+static const char **meta_join(const char *const *base, const char *const *extra)
+{
+    size_t n = 0, m = 0;
+    while (base[n]) n += 2;
+    while (extra && extra[m]) m += 2;
+    const char **all = malloc((n + m + 1) * sizeof *all);
+    if (!all) return NULL;
+    memcpy(all, base, n * sizeof *all);
+    if (m) memcpy(all + n, extra, m * sizeof *all);
+    all[n + m] = NULL;
+    return all;
+}
+
 int ludus_ppo_save(const ludus_ppo *p, const char *path)
+{
+    return ludus_ppo_save_meta(p, path, NULL);
+}
+
+int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra)
 {
     if (!p || !path) return ludus_err_set(LUDUS_EINVAL, "save: NULL argument");
     const policy *pol = ludus_ppo_policy_const(p);
@@ -48,12 +67,19 @@ int ludus_ppo_save(const ludus_ppo *p, const char *path)
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
                           CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
-    int rc = ludus_nn_save(path, &pol->params, meta);
+    const char **all = meta_join(meta, extra);
+    int rc = all ? ludus_nn_save(path, &pol->params, all) : ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
+    free(all);
     free(cfg);
     return rc;
 }
 
 int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
+{
+    return ludus_ppo_save_state_meta(cp, path, NULL);
+}
+
+int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char *const *extra)
 {
     if (!cp || !path) return ludus_err_set(LUDUS_EINVAL, "save state: NULL argument");
     ludus_ppo *p = (ludus_ppo *)cp; /* read-only use of the accessors */
@@ -73,7 +99,9 @@ int ludus_ppo_save_state(const ludus_ppo *cp, const char *path)
         snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ludus_ppo_step_counter(p));
         const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
                               "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id, NULL};
-        rc = ludus_nn_save(path, &st, meta);
+        const char **all = meta_join(meta, extra);
+        rc = all ? ludus_nn_save(path, &st, all) : ludus_err_set(LUDUS_ENOMEM, "save state: out of memory");
+        free(all);
     }
     ludus_nn_params_free(&st);
     return rc;
@@ -107,7 +135,7 @@ static int open_checkpoint(const char *path, ludus_nn_file **out, ludus_policy_a
         goto fail;
     }
     if ((rc = ludus_policy_arch_from_json(a, arch))) {
-        ludus_err_wrap(rc, "%s: ", path);
+        ludus_err_wrap(rc, "%s", path);
         goto fail;
     }
     if (!ludus_nn_file_meta(f, CKPT_KEY_ENV)) {
@@ -193,20 +221,20 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     return LUDUS_OK;
 }
 
-/* ---- agents ---- */
+/* ---- the checkpoint agent ---- */
 
-struct ludus_agent {
-    char env_id[96];
-    char env_options[256];
+/* A loaded policy plus the per-world memory needed to act with it. */
+typedef struct ckpt_agent {
     policy pol;
     policy_ws ws;
     int max;
     float *mem;        /* (max, M) */
     int32_t *words;    /* (max, W) */
-};
+} ckpt_agent;
 
-void ludus_agent_destroy(ludus_agent *a)
+static void ckpt_destroy(void *self)
 {
+    ckpt_agent *a = self;
     if (!a) return;
     ludus_policy_ws_destroy(&a->ws);
     ludus_policy_destroy(&a->pol);
@@ -215,65 +243,11 @@ void ludus_agent_destroy(ludus_agent *a)
     free(a);
 }
 
-int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
+/* The policy reads env's observation layout and plays its actions; the
+ * buffers grow to max_worlds. */
+static int ckpt_bind(void *self, const ludus_env *env, int max_worlds)
 {
-    if (!path || !out || max_worlds < 1) return ludus_err_set(LUDUS_EINVAL, "agent: bad argument");
-    *out = NULL;
-    ludus_nn_file *f = NULL;
-    ludus_policy_arch arch;
-    int rc = open_checkpoint(path, &f, &arch);
-    if (rc) return rc;
-    ludus_agent *a = calloc(1, sizeof *a);
-    ludus_env *env = NULL;
-    if (!a) {
-        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
-        goto fail;
-    }
-    snprintf(a->env_id, sizeof a->env_id, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
-    checkpoint_options(f, a->env_options, sizeof a->env_options);
-    /* the run's world options hold for its own world only */
-    const int own = !env_id || strcmp(env_id, a->env_id) == 0;
-    if ((rc = ludus_env_make(own ? a->env_id : env_id, own ? a->env_options : NULL, &env))) {
-        ludus_err_wrap(rc, "%s: ", path);
-        goto fail;
-    }
-    const ludus_env_info *info = ludus_env_get_info(env);
-    policy_input in;
-    if ((rc = check_world(f, path, info)) || (rc = ludus_policy_input_of(info, arch.encoder, &in))) goto fail;
-    if ((rc = ludus_policy_create(&a->pol, &arch, &in))) goto fail;
-    if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
-    if ((rc = ludus_policy_ws_create(&a->ws, &a->pol, max_worlds))) goto fail;
-    a->max = max_worlds;
-    a->mem = calloc((size_t)max_worlds * (arch.memory ? arch.memory : 1), sizeof(float));
-    a->words = calloc((size_t)max_worlds * arch.max_words, sizeof(int32_t));
-    if (!a->mem || !a->words) {
-        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
-        goto fail;
-    }
-    ludus_env_destroy(env);
-    ludus_nn_file_close(f);
-    *out = a;
-    return LUDUS_OK;
-fail:
-    ludus_env_destroy(env);
-    ludus_nn_file_close(f);
-    ludus_agent_destroy(a);
-    return rc;
-}
-
-const char *ludus_agent_env_id(const ludus_agent *a)
-{
-    return a ? a->env_id : NULL;
-}
-
-const char *ludus_agent_env_options(const ludus_agent *a)
-{
-    return a ? a->env_options : NULL;
-}
-
-int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
-{
-    if (!a || !env) return ludus_err_set(LUDUS_EINVAL, "agent fits: NULL argument");
+    ckpt_agent *a = self;
     const ludus_env_info *info = ludus_env_get_info(env);
     policy_input in;
     int rc = ludus_policy_input_of(info, a->pol.arch.encoder, &in);
@@ -282,42 +256,95 @@ int ludus_agent_fits(const ludus_agent *a, const ludus_env *env)
         return ludus_err_set(LUDUS_EINVAL, "%s: its observation (%zu bytes) or actions (%d) differ from those the agent "
                                      "was trained on (%zu bytes, %d actions)",
                        info->id, info->obs_size, info->num_actions, a->pol.obs_size, a->pol.num_actions);
+    if (max_worlds <= a->max) return LUDUS_OK;
+    const ludus_policy_arch *arch = &a->pol.arch;
+    policy_ws ws;
+    if ((rc = ludus_policy_ws_create(&ws, &a->pol, max_worlds))) return rc;
+    float *mem = calloc((size_t)max_worlds * (arch->memory ? arch->memory : 1), sizeof(float));
+    int32_t *words = calloc((size_t)max_worlds * arch->max_words, sizeof(int32_t));
+    if (!mem || !words) {
+        ludus_policy_ws_destroy(&ws);
+        free(mem);
+        free(words);
+        return ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
+    }
+    ludus_policy_ws_destroy(&a->ws);
+    free(a->mem);
+    free(a->words);
+    a->ws = ws;
+    a->mem = mem;
+    a->words = words;
+    a->max = max_worlds;
     return LUDUS_OK;
 }
 
-size_t ludus_agent_obs_size(const ludus_agent *a)
+static int ckpt_act(void *self, const ludus_agent_input *in, int32_t *actions)
 {
-    return a ? a->pol.obs_size : 0;
-}
-
-int ludus_agent_num_actions(const ludus_agent *a)
-{
-    return a ? a->pol.num_actions : 0;
-}
-
-int ludus_agent_act(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
-                    const uint8_t *starts, int greedy, ludus_rng *rngs, int32_t *actions)
-{
-    return ludus_agent_act_masked(a, n, obs, missions, starts, NULL, greedy, rngs, actions);
-}
-
-int ludus_agent_act_masked(ludus_agent *a, int n, const uint8_t *obs, const char *const *missions,
-                           const uint8_t *starts, const uint8_t *masks, int greedy, ludus_rng *rngs,
-                           int32_t *actions)
-{
-    if (!a || !obs || !actions || n < 1 || n > a->max || (!greedy && !rngs))
-        return ludus_err_set(LUDUS_EINVAL, "agent act: bad argument (n = %d, at most %d)", n, a ? a->max : 0);
+    ckpt_agent *a = self;
+    const int n = in->n;
     const ludus_policy_arch *arch = &a->pol.arch;
     if (arch->instr)
         for (int i = 0; i < n; i++)
-            ludus_policy_tokenize(&a->pol, missions ? missions[i] : "", a->words + (size_t)i * arch->max_words);
-    policy_batch b = {.L = 1, .B = n, .obs = obs, .words = arch->instr ? a->words : NULL,
-                      .h0 = arch->memory ? a->mem : NULL, .starts = starts,
-                      .mask = a->pol.in.mask_size ? masks : NULL};
+            ludus_policy_tokenize(&a->pol, in->missions[i], a->words + (size_t)i * arch->max_words);
+    policy_batch b = {.L = 1, .B = n, .obs = in->obs, .words = arch->instr ? a->words : NULL,
+                      .h0 = arch->memory ? a->mem : NULL, .starts = in->starts,
+                      .mask = a->pol.in.mask_size ? in->action_mask : NULL};
     ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
+    /* one categorical per component, masked values never chosen */
     const int A = a->pol.num_actions, D = a->pol.in.action_dims;
     for (int i = 0; i < n; i++)
-        ludus_policy_act(&a->pol, a->ws.logp + (size_t)i * A, greedy ? NULL : &rngs[i], greedy, actions + (size_t)i * D);
+        ludus_policy_act(&a->pol, a->ws.logp + (size_t)i * A, in->greedy ? NULL : &in->rngs[i], in->greedy,
+                         actions + (size_t)i * D);
     if (arch->memory) memcpy(a->mem, a->ws.mh, (size_t)n * arch->memory * sizeof(float));
     return LUDUS_OK;
+}
+
+static const ludus_agent_ops ckpt_ops = {
+    .name = "checkpoint", .bind = ckpt_bind, .act = ckpt_act, .destroy = ckpt_destroy,
+};
+
+int ludus_agent_load(const char *path, const char *env_id, int max_worlds, ludus_agent **out)
+{
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "agent: NULL out");
+    *out = NULL;
+    if (!path || max_worlds < 1) return ludus_err_set(LUDUS_EINVAL, "agent: bad argument");
+    ludus_nn_file *f = NULL;
+    ludus_policy_arch arch;
+    int rc = open_checkpoint(path, &f, &arch);
+    if (rc) return rc;
+    ckpt_agent *a = calloc(1, sizeof *a);
+    ludus_agent *agent = NULL;
+    ludus_env *env = NULL;
+    char home[96], options[256];
+    if (!a) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
+        goto fail;
+    }
+    snprintf(home, sizeof home, "%s", ludus_nn_file_meta(f, CKPT_KEY_ENV));
+    checkpoint_options(f, options, sizeof options);
+    /* the run's world options hold for its own world only */
+    const int own = !env_id || strcmp(env_id, home) == 0;
+    if ((rc = ludus_env_make(own ? home : env_id, own ? options : NULL, &env))) {
+        ludus_err_wrap(rc, "%s", path);
+        goto fail;
+    }
+    const ludus_env_info *info = ludus_env_get_info(env);
+    policy_input in;
+    if ((rc = check_world(f, path, info)) || (rc = ludus_policy_input_of(info, arch.encoder, &in))) goto fail;
+    if ((rc = ludus_policy_create(&a->pol, &arch, &in))) goto fail;
+    if ((rc = ludus_nn_file_load(f, &a->pol.params))) goto fail;
+    if ((rc = ludus_agent_create(&ckpt_ops, a, &agent))) goto fail;
+    a = NULL; /* the agent owns it now */
+    if ((rc = ludus_agent_set_origin(agent, path, home, options))) goto fail;
+    if ((rc = ludus_agent_bind(agent, env, max_worlds))) goto fail;
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    *out = agent;
+    return LUDUS_OK;
+fail:
+    ludus_env_destroy(env);
+    ludus_nn_file_close(f);
+    ckpt_destroy(a);
+    ludus_agent_destroy(agent);
+    return rc;
 }

@@ -1,7 +1,8 @@
-/* config.c: PPO's configuration: tuned defaults per world, range checks,
- * and the JSON form written to a run's config.json and read back from
- * --config files. One table drives parsing, printing and the error
- * messages, so a new key cannot be half-supported.
+/* config.c: PPO's configuration: tuned defaults chosen from the world's
+ * info, range checks, and the JSON form written to a run's config.json and
+ * read back from --config files. PPO's own keys are one table (ludus_key,
+ * learner.h); the run-wide ones (env_id, total_steps, ...) are the run's
+ * table, so a ludus_ppo_config is split into both and joined back.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -9,18 +10,56 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "learn/keys.h"
 #include "learn/policy.h"
+#include "learn/ppo_internal.h"
+#include "ludus/run.h"
 
-void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
+/* The run keys a PPO config carries (the run's table is their one list). */
+static void split(const ludus_ppo_config *c, ludus_run_config *run)
 {
+    ludus_run_config_default(run);
+    memcpy(run->env_id, c->env_id, sizeof run->env_id);
+    memcpy(run->env_options, c->env_options, sizeof run->env_options);
+    run->total_steps = c->total_steps;
+    run->seed = c->seed;
+    run->train_levels = c->train_levels;
+    run->num_threads = c->num_threads;
+    run->eval_episodes = c->eval_episodes;
+    run->checkpoint_every = c->checkpoint_every;
+    run->keep_checkpoints = c->keep_checkpoints;
+}
+
+void ludus_ppo_config_join(ludus_ppo_config *c, const ludus_run_config *run)
+{
+    memcpy(c->env_id, run->env_id, sizeof c->env_id);
+    memcpy(c->env_options, run->env_options, sizeof c->env_options);
+    c->total_steps = run->total_steps;
+    c->seed = run->seed;
+    c->train_levels = run->train_levels;
+    c->num_threads = run->num_threads;
+    c->eval_episodes = run->eval_episodes;
+    c->checkpoint_every = run->checkpoint_every;
+    c->keep_checkpoints = run->keep_checkpoints;
+}
+
+static int has_field(const ludus_env_info *info, int kind)
+{
+    for (int i = 0; info && i < info->num_obs_fields; i++)
+        if (info->obs_fields[i].kind == kind) return 1;
+    return 0;
+}
+
+/* The learner's defaults (learner.h's config_default): the tuned PPO
+ * settings, and the policy the world's info asks for: a memory where the
+ * world needs one, the instruction encoder where the mission is the task,
+ * the symbolic recipe for worlds seen as a map of ids. */
+void ludus_ppo_config_defaults(void *cfg, ludus_run_config *run, const ludus_env_info *info)
+{
+    ludus_ppo_config *c = cfg;
     memset(c, 0, sizeof *c);
-    snprintf(c->env_id, sizeof c->env_id, "%s", env_id ? env_id : "MiniGrid-DoorKey-5x5-v0");
-    c->total_steps = 150000;
-    c->seed = 1;
-    c->train_levels = 0;
     c->num_envs = 16;
     c->num_steps = 128;
-    c->num_threads = 2;
     c->env_threads = 1;
     c->epochs = 4;
     c->minibatches = 8;
@@ -35,32 +74,30 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
     c->max_grad_norm = 0.5f;
     c->adam_eps = 1e-8f;
     c->norm_adv = 1;
-    c->checkpoint_every = 0;
-    c->eval_episodes = 1000;
     c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3,
                                   .hidden = 64, .head = 64, .memory = 0, .instr = 0,
                                   .word_embed = 32, .max_words = 16};
-    if (env_id && strncmp(env_id, "MiniGrid-Memory", 15) == 0) {
+    if (!info) return;
+    snprintf(run->env_options, sizeof run->env_options, "%s", info->train_options ? info->train_options : "");
+    if (info->flags & LUDUS_ENV_NEEDS_MEMORY) {
         c->arch.memory = 64;
         c->recurrence = 16;
     }
-    if (env_id && strncmp(env_id, "BabyAI-", 7) == 0) c->arch.instr = 64;
-    if (env_id && strncmp(env_id, "Crafter", 7) == 0) {
-        /* fast mode: the reference's rules without its night-image noise
-         * draws (docs/crafter.md), which only an exact replay needs */
-        snprintf(c->env_options, sizeof c->env_options, "mode=fast");
-        c->total_steps = 1000000;
-        /* chosen from 1M-frame runs (docs/learning.md): 4,096 frames per
-         * update gave 6.5% against 3.5% for 16,384 at lr 3e-4, and this
-         * net reaches 5.6% at 2.2x the frames per second of one with 32
-         * channels and 256 units, which makes 100M frames an hour's run */
+    if (info->flags & LUDUS_ENV_INSTRUCTED) c->arch.instr = 64;
+    if (has_field(info, LUDUS_OBS_SYMBOL_MAP)) {
+        run->total_steps = 1000000;
+        /* chosen from Crafter's 1M-frame runs (docs/learning.md): 4,096
+         * frames per update gave 6.5% against 3.5% for 16,384 at lr 3e-4,
+         * and this net reaches 5.6% at 2.2x the frames per second of one
+         * with 32 channels and 256 units, which makes 100M frames an
+         * hour's run */
         c->num_envs = 64;
         c->num_steps = 64;
         c->epochs = 3;
         c->minibatches = 4;
         c->lr = 1e-3f;
         c->env_threads = 2; /* a reset is 1 ms of world generation */
-        c->eval_episodes = 100;
+        run->eval_episodes = 100;
         c->arch.embed = 16;
         c->arch.conv1 = 16;
         c->arch.conv2 = 16;
@@ -69,72 +106,72 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
     }
 }
 
-typedef enum { K_INT, K_U64, K_FLOAT, K_STR, K_ARCH } key_kind;
-
-typedef struct key_desc {
-    const char *name;
-    key_kind kind;
-    size_t off;
-    double lo, hi;   /* K_STR: hi is the buffer's size */
-} key_desc;
-
-#define O(f) offsetof(ludus_ppo_config, f)
-static const key_desc keys[] = {
-    {"env_id", K_STR, O(env_id), 0, sizeof(((ludus_ppo_config *)0)->env_id)},
-    {"env_options", K_STR, O(env_options), 0, sizeof(((ludus_ppo_config *)0)->env_options)},
-    {"total_steps", K_U64, O(total_steps), 1, 1e15},
-    {"seed", K_U64, O(seed), 0, 9007199254740992.0},
-    {"train_levels", K_U64, O(train_levels), 0, (double)LUDUS_MAX_TRAIN_LEVELS},
-    {"num_envs", K_INT, O(num_envs), 1, 65536},
-    {"num_steps", K_INT, O(num_steps), 1, 1 << 20},
-    {"num_threads", K_INT, O(num_threads), 1, 256},
-    {"env_threads", K_INT, O(env_threads), 1, 64},
-    {"epochs", K_INT, O(epochs), 1, 1000},
-    {"minibatches", K_INT, O(minibatches), 1, 1 << 20},
-    {"recurrence", K_INT, O(recurrence), 1, 1 << 16},
-    {"lr", K_FLOAT, O(lr), 0, 10},
-    {"anneal_lr", K_INT, O(anneal_lr), 0, 1},
-    {"gamma", K_FLOAT, O(gamma), 0, 1},
-    {"gae_lambda", K_FLOAT, O(gae_lambda), 0, 1},
-    {"clip", K_FLOAT, O(clip), 0, 10},
-    {"vf_coef", K_FLOAT, O(vf_coef), 0, 1e6},
-    {"ent_coef", K_FLOAT, O(ent_coef), 0, 1e6},
-    {"explore_coef", K_FLOAT, O(explore_coef), 0, 1e6},
-    {"max_grad_norm", K_FLOAT, O(max_grad_norm), 0, 1e9},
-    {"adam_eps", K_FLOAT, O(adam_eps), 1e-30, 1},
-    {"norm_adv", K_INT, O(norm_adv), 0, 1},
-    {"checkpoint_every", K_INT, O(checkpoint_every), 0, 1 << 30},
-    {"keep_checkpoints", K_INT, O(keep_checkpoints), 0, 1},
-    {"eval_episodes", K_INT, O(eval_episodes), 0, 1 << 24},
-    {"arch", K_ARCH, O(arch), 0, 0},
-};
-#undef O
-#define NUM_KEYS ((int)(sizeof keys / sizeof keys[0]))
-
-static double get_num(const ludus_ppo_config *c, const key_desc *k)
+void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
 {
-    const char *p = (const char *)c + k->off;
-    switch (k->kind) {
-    case K_INT: return *(const int *)p;
-    case K_U64: return (double)*(const uint64_t *)p;
-    case K_FLOAT: return *(const float *)p;
-    default: return 0;
-    }
+    ludus_run_config run;
+    ludus_run_config_default(&run);
+    snprintf(run.env_id, sizeof run.env_id, "%s", env_id ? env_id : "MiniGrid-DoorKey-5x5-v0");
+    ludus_env *env = NULL;
+    /* an unknown id keeps the plain defaults: ludus_ppo_create names it */
+    if (env_id && ludus_env_make(env_id, NULL, &env) != LUDUS_OK) env = NULL;
+    ludus_ppo_config_defaults(c, &run, env ? ludus_env_get_info(env) : NULL);
+    ludus_env_destroy(env);
+    ludus_ppo_config_join(c, &run);
 }
 
-int ludus_ppo_config_check(const ludus_ppo_config *c)
+#define O(f) offsetof(ludus_ppo_config, f)
+#define A(f) offsetof(ludus_policy_arch, f)
+/* The architecture's keys; ludus_policy_arch_from_json checks the same
+ * ranges when a checkpoint is read. */
+static const ludus_key arch_keys[] = {
+    {"embed", LUDUS_KEY_INT, A(embed), 1, 256, NULL, NULL},
+    {"conv1", LUDUS_KEY_INT, A(conv1), 1, 1024, NULL, NULL},
+    {"conv2", LUDUS_KEY_INT, A(conv2), 1, 1024, NULL, NULL},
+    {"kernel", LUDUS_KEY_INT, A(kernel), 1, 5, NULL, NULL},
+    {"hidden", LUDUS_KEY_INT, A(hidden), 1, 4096, NULL, NULL},
+    {"head", LUDUS_KEY_INT, A(head), 1, 4096, NULL, NULL},
+    {"memory", LUDUS_KEY_INT, A(memory), 0, 4096, NULL, NULL},
+    {"instr", LUDUS_KEY_INT, A(instr), 0, 4096, NULL, NULL},
+    {"word_embed", LUDUS_KEY_INT, A(word_embed), 1, 1024, NULL, NULL},
+    {"max_words", LUDUS_KEY_INT, A(max_words), 1, 64, NULL, NULL},
+    {"direction", LUDUS_KEY_INT, A(direction), 0, 1, NULL, NULL},
+    {"film", LUDUS_KEY_INT, A(film), 0, 1, NULL, NULL},
+    {"encoder", LUDUS_KEY_INT, A(encoder), 0, 2, NULL, NULL},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* PPO's own keys; the run's (env_id, total_steps, seed, ...) are in
+ * ludus_run_keys. */
+const ludus_key ludus_ppo_keys[] = {
+    {"num_envs", LUDUS_KEY_INT, O(num_envs), 1, 65536, NULL, "worlds stepped together"},
+    {"num_steps", LUDUS_KEY_INT, O(num_steps), 1, 1 << 20, NULL, "rollout length per world per update"},
+    {"env_threads", LUDUS_KEY_INT, O(env_threads), 1, 64, NULL, "threads stepping the worlds"},
+    {"epochs", LUDUS_KEY_INT, O(epochs), 1, 1000, NULL, "passes over each rollout"},
+    {"minibatches", LUDUS_KEY_INT, O(minibatches), 1, 1 << 20, NULL, "minibatches per epoch"},
+    {"recurrence", LUDUS_KEY_INT, O(recurrence), 1, 1 << 16, NULL, "steps of backpropagation through time"},
+    {"lr", LUDUS_KEY_FLOAT, O(lr), 0, 10, NULL, "Adam's learning rate at the start"},
+    {"anneal_lr", LUDUS_KEY_INT, O(anneal_lr), 0, 1, NULL, "1: decay linearly to 0"},
+    {"gamma", LUDUS_KEY_FLOAT, O(gamma), 0, 1, NULL, "discount"},
+    {"gae_lambda", LUDUS_KEY_FLOAT, O(gae_lambda), 0, 1, NULL, "GAE's lambda"},
+    {"clip", LUDUS_KEY_FLOAT, O(clip), 0, 10, NULL, "PPO's ratio clip"},
+    {"vf_coef", LUDUS_KEY_FLOAT, O(vf_coef), 0, 1e6, NULL, "value loss weight"},
+    {"ent_coef", LUDUS_KEY_FLOAT, O(ent_coef), 0, 1e6, NULL, "entropy bonus weight"},
+    {"explore_coef", LUDUS_KEY_FLOAT, O(explore_coef), 0, 1e6, NULL, "count-based exploration bonus"},
+    {"max_grad_norm", LUDUS_KEY_FLOAT, O(max_grad_norm), 0, 1e9, NULL, "gradient clipping norm"},
+    {"adam_eps", LUDUS_KEY_FLOAT, O(adam_eps), 1e-30, 1, NULL, "Adam's epsilon"},
+    {"norm_adv", LUDUS_KEY_INT, O(norm_adv), 0, 1, NULL, "1: normalise advantages per minibatch"},
+    {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, arch_keys, "the policy network"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef O
+#undef A
+
+int ludus_ppo_config_check_learner(const void *cfg, const ludus_run_config *run)
 {
-    if (!c) return ludus_err_set(LUDUS_EINVAL, "config: NULL");
-    if (!c->env_id[0]) return ludus_err_set(LUDUS_EINVAL, "config: env_id is empty");
-    if (!memchr(c->env_id, 0, sizeof c->env_id) || !memchr(c->env_options, 0, sizeof c->env_options))
-        return ludus_err_set(LUDUS_EINVAL, "config: env_id or env_options is not NUL-terminated");
-    for (int i = 0; i < NUM_KEYS; i++) {
-        const key_desc *k = &keys[i];
-        if (k->kind == K_STR || k->kind == K_ARCH) continue;
-        double v = get_num(c, k);
-        if (!(v >= k->lo && v <= k->hi))
-            return ludus_err_set(LUDUS_EINVAL, "config: %s = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
-    }
+    const ludus_ppo_config *c = cfg;
+    (void)run;
+    int rc = ludus_keys_check(ludus_ppo_keys, c);
+    if (rc) return rc;
     if (c->num_steps % c->recurrence)
         return ludus_err_set(LUDUS_EINVAL, "config: num_steps (%d) must be a multiple of recurrence (%d)",
                        c->num_steps, c->recurrence);
@@ -147,83 +184,35 @@ int ludus_ppo_config_check(const ludus_ppo_config *c)
     char buf[512];
     ludus_policy_arch_to_json(&c->arch, buf, sizeof buf);
     ludus_policy_arch check;
-    if (ludus_policy_arch_from_json(buf, &check))
-        return ludus_err_set(LUDUS_EINVAL, "config: %s", ludus_errmsg());
+    if ((rc = ludus_policy_arch_from_json(buf, &check))) return ludus_err_wrap(LUDUS_EINVAL, "config");
     return LUDUS_OK;
+}
+
+int ludus_ppo_config_check(const ludus_ppo_config *c)
+{
+    if (!c) return ludus_err_set(LUDUS_EINVAL, "config: NULL");
+    ludus_run_config run;
+    split(c, &run);
+    int rc = ludus_run_config_check(&run);
+    return rc ? rc : ludus_ppo_config_check_learner(c, &run);
 }
 
 int ludus_ppo_config_apply_json(ludus_ppo_config *cfg, const char *json)
 {
     if (!cfg || !json) return ludus_err_set(LUDUS_EINVAL, "config: NULL argument");
-    cJSON *root = cJSON_Parse(json);
-    if (!root) return ludus_err_set(LUDUS_EINVAL, "config: not valid JSON (near \"%.20s\")", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return ludus_err_set(LUDUS_EINVAL, "config: expected a JSON object");
-    }
+    ludus_run_config run;
     ludus_ppo_config c = *cfg;
-    int rc = LUDUS_OK;
-    for (const cJSON *e = root->child; e && !rc; e = e->next) {
-        const key_desc *k = NULL;
-        for (int i = 0; i < NUM_KEYS; i++)
-            if (strcmp(keys[i].name, e->string) == 0) k = &keys[i];
-        if (!k) {
-            rc = ludus_err_set(LUDUS_EINVAL, "config: unknown key \"%s\"", e->string);
-            break;
-        }
-        char *p = (char *)&c + k->off;
-        if (k->kind == K_STR) {
-            if (!cJSON_IsString(e) || strlen(e->valuestring) >= (size_t)k->hi)
-                rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be a string of at most %d bytes", k->name,
-                             (int)k->hi - 1);
-            else
-                snprintf(p, (size_t)k->hi, "%s", e->valuestring);
-            continue;
-        }
-        if (k->kind == K_ARCH) {
-            if ((rc = ludus_policy_arch_apply(e, &c.arch))) ludus_err_wrap(rc, "config: ");
-            continue;
-        }
-        if (!cJSON_IsNumber(e)) {
-            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be a number", k->name);
-            break;
-        }
-        double v = e->valuedouble;
-        if (k->kind != K_FLOAT && v != floor(v)) {
-            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" must be an integer, not %g", k->name, v);
-            break;
-        }
-        if (!(v >= k->lo && v <= k->hi)) {
-            rc = ludus_err_set(LUDUS_EINVAL, "config: \"%s\" = %g is outside [%g, %g]", k->name, v, k->lo, k->hi);
-            break;
-        }
-        if (k->kind == K_INT) *(int *)p = (int)v;
-        else if (k->kind == K_U64) *(uint64_t *)p = (uint64_t)v;
-        else *(float *)p = (float)v;
-    }
-    cJSON_Delete(root);
-    if (!rc) *cfg = c;
-    return rc;
+    split(cfg, &run);
+    int rc = ludus_run_config_apply_flat(&run, ludus_ppo_keys, &c, sizeof c, json);
+    if (rc) return rc;
+    ludus_ppo_config_join(&c, &run);
+    *cfg = c;
+    return LUDUS_OK;
 }
 
 int ludus_ppo_config_to_json(const ludus_ppo_config *c, char *buf, size_t cap)
 {
-    strbuf sb = sb_make(buf, cap);
-    ludus_sb_puts(&sb, "{\n");
-    for (int i = 0; i < NUM_KEYS; i++) {
-        const key_desc *k = &keys[i];
-        ludus_sb_printf(&sb, "  \"%s\": ", k->name);
-        const char *p = (const char *)c + k->off;
-        if (k->kind == K_STR) ludus_sb_json_str(&sb, p);
-        else if (k->kind == K_ARCH) {
-            char a[512];
-            ludus_policy_arch_to_json(&c->arch, a, sizeof a);
-            ludus_sb_puts(&sb, a);
-        } else if (k->kind == K_INT) ludus_sb_printf(&sb, "%d", *(const int *)p);
-        else if (k->kind == K_U64) ludus_sb_printf(&sb, "%llu", (unsigned long long)*(const uint64_t *)p);
-        else ludus_sb_printf(&sb, "%.9g", (double)*(const float *)p);
-        ludus_sb_puts(&sb, i + 1 < NUM_KEYS ? ",\n" : "\n");
-    }
-    ludus_sb_puts(&sb, "}\n");
-    return (int)sb.len;
+    ludus_run_config run;
+    split(c, &run);
+    return ludus_run_config_to_json_flat(&run, ludus_ppo_keys, c, buf, cap);
 }

@@ -79,7 +79,9 @@ struct ludus_ppo {
     int nach;             /* achievements of the world (Crafter: 22), else 0 */
     uint32_t *ep_masks;   /* (T*N) achievement masks of the rollout's ended episodes */
     size_t nmasks;
-    int update, num_updates;
+    int update;
+    uint64_t num_updates;  /* of the whole run (total_steps can reach 1e15) */
+    int blas_threads;      /* OpenBLAS's count before create, restored by destroy */
     uint64_t steps;
     double t0, cpu0, world_s;
     /* what a team job works on */
@@ -392,7 +394,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     int rc = rollout(p);
     if (rc) return rc;
     double t1 = now_s(), c1 = cpu_s();
-    float frac = p->cfg.anneal_lr ? 1.0f - (float)p->update / (float)p->num_updates : 1.0f;
+    float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     update(p, m, lr);
     m->rollout_s = t1 - t0;
@@ -437,6 +439,7 @@ int ludus_ppo_done(const ludus_ppo *p)
 void ludus_ppo_destroy(ludus_ppo *p)
 {
     if (!p) return;
+    if (p->blas_threads > 0) ludus_nn_set_threads(p->blas_threads);
     ludus_pool_destroy(p->team);
     for (int k = 0; p->ws && k < p->K; k++) ludus_policy_ws_destroy(&p->ws[k]);
     for (int k = 0; p->st && k < p->K; k++) {
@@ -516,7 +519,10 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     ludus_rng_seed(&init_rng, cfg->seed);
     if ((rc = ludus_policy_init(&p->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
-    ludus_nn_set_threads(1); /* parallelism comes from the team, not from BLAS */
+    /* parallelism comes from the team, not from BLAS; the process-wide
+     * count is restored by ludus_ppo_destroy */
+    p->blas_threads = ludus_nn_get_threads();
+    ludus_nn_set_threads(1);
     if (!(p->team = ludus_pool_create(p->K, POOL_BLOCK))) {
         rc = ludus_err_set(LUDUS_ENOMEM, "cannot start %d learner threads", p->K);
         goto fail;
@@ -571,7 +577,7 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
         !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)
         goto nomem;
     uint64_t per_update = (uint64_t)p->N * p->T;
-    p->num_updates = (int)((cfg->total_steps + per_update - 1) / per_update);
+    p->num_updates = (cfg->total_steps + per_update - 1) / per_update;
     seed_streams(p);
     if ((rc = ludus_vec_reset(p->vec))) goto fail;
     memset(p->cur_start, 1, (size_t)p->N);

@@ -1,10 +1,12 @@
 /* ppo_internal.h: what the learner's files share: the checkpoint metadata
- * keys and access to a learner's policy.
+ * keys, access to a learner's policy, and PPO's row of the learner
+ * registry.
  */
 #ifndef LUDUS_LEARN_PPO_INTERNAL_H
 #define LUDUS_LEARN_PPO_INTERNAL_H
 
 #include "learn/policy.h"
+#include "ludus/learner.h"
 
 #define CKPT_FORMAT "ludus-policy-1"
 #define CKPT_KEY_FORMAT "ludus.format"
@@ -25,5 +27,27 @@ ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p);
 int *ludus_ppo_update_counter(ludus_ppo *p);
 uint64_t *ludus_ppo_step_counter(ludus_ppo *p);
 void ludus_ppo_reseed(ludus_ppo *p);
+
+/* ludus_ppo_save and ludus_ppo_save_state with `extra` metadata (key,
+ * value, ..., NULL; NULL: none) added. */
+int ludus_ppo_save_meta(const ludus_ppo *p, const char *path, const char *const *extra);
+int ludus_ppo_save_state_meta(const ludus_ppo *p, const char *path, const char *const *extra);
+
+/* config.c: PPO's own keys, its defaults and checks as a learner, and the
+ * run keys copied into a ludus_ppo_config. */
+extern const ludus_key ludus_ppo_keys[];
+void ludus_ppo_config_defaults(void *cfg, ludus_run_config *run, const ludus_env_info *info);
+int ludus_ppo_config_check_learner(const void *cfg, const ludus_run_config *run);
+void ludus_ppo_config_join(ludus_ppo_config *c, const ludus_run_config *run);
+
+/* run.c: a flat JSON object applied to the run keys and a learner's
+ * (copies changed, committed whole), and printed. */
+int ludus_run_config_apply_flat(ludus_run_config *run, const ludus_key *lkeys, void *lcfg, size_t lsize,
+                                const char *json);
+int ludus_run_config_to_json_flat(const ludus_run_config *run, const ludus_key *lkeys, const void *lcfg,
+                                  char *buf, size_t cap);
+
+/* ppo_learner.c: PPO as the registry's first row, "ppo". */
+extern const ludus_learner_ops ludus_ppo_learner;
 
 #endif

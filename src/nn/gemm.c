@@ -15,6 +15,11 @@ void ludus_nn_set_threads(int n)
     openblas_set_num_threads(n < 1 ? 1 : n);
 }
 
+int ludus_nn_get_threads(void)
+{
+    return openblas_get_num_threads();
+}
+
 void ludus_nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc)
 {

@@ -18,6 +18,7 @@ double ludus_nn_normal(ludus_rng *rng)
 
 int ludus_nn_orthogonal(float *w, int rows, int cols, float gain, ludus_rng *rng)
 {
+    if (!w || !rng) return ludus_err_set(LUDUS_EINVAL, "orthogonal: NULL argument");
     if (rows < 1 || cols < 1) return ludus_err_set(LUDUS_EINVAL, "orthogonal: bad shape %dx%d", rows, cols);
     /* Work on a tall matrix a (m, n), m >= n, stored column by column. */
     int tall = rows >= cols;

@@ -11,6 +11,7 @@
 
 int ludus_nn_adam_init(ludus_nn_adam *opt, size_t n, float beta1, float beta2, float eps)
 {
+    if (!opt) return ludus_err_set(LUDUS_EINVAL, "adam: opt is NULL");
     memset(opt, 0, sizeof *opt);
     if (!(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) || !(eps > 0.0f))
         return ludus_err_set(LUDUS_EINVAL, "adam: betas must be in [0, 1) and eps > 0");

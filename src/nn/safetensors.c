@@ -1,20 +1,33 @@
 /* safetensors.c: checkpoints in the safetensors format, readable by the
  * reference Python library and so by PyTorch. Loading trusts nothing: the
- * whole file is read, and every length, offset, dtype and shape is checked
- * against the file before a byte of tensor data is used; a CRC-32 of the
- * data kept in the metadata catches corruption the format cannot see.
+ * whole file (a regular file, of bounded size) is read, and every length,
+ * offset, dtype and shape is checked against the file before a byte of
+ * tensor data is used. A SHA-256 kept in the metadata covers the whole
+ * file (length prefix, header and data, hashed with the digest's own 64
+ * characters as zeros), so a flipped bit anywhere is refused; files of
+ * older ludus versions carry a CRC-32 of the data instead. Non-finite
+ * values are refused when tensors are read. Writes are atomic.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include "core/digest.h"
+#include "core/file.h"
 #include "nn/nn_internal.h"
 
 #define ST_MAX_HEADER (100u << 20) /* the reference library's own limit */
 #define ST_CRC_KEY "ludus.crc32"
+#define ST_SHA_KEY "ludus.sha256"
+/* How the digest appears in the unformatted header cJSON writes. */
+#define ST_SHA_FIELD "\"" ST_SHA_KEY "\":\""
+#define ST_SHA_HEX (2 * SHA256_BYTES)
 
 struct ludus_nn_file {
     char *path;
@@ -88,17 +101,43 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
             rc = ludus_err_set(LUDUS_EINVAL, "save: metadata key '%s' has no value", meta[i]);
             goto fail;
         }
-        if (strcmp(meta[i], ST_CRC_KEY) == 0) continue;
+        if (strcmp(meta[i], ST_CRC_KEY) == 0 || strcmp(meta[i], ST_SHA_KEY) == 0) continue;
         cJSON_AddStringToObject(md, meta[i], meta[i + 1]);
     }
-    char crc[16];
-    snprintf(crc, sizeof crc, "%08x", (unsigned)data_crc(data, data_len));
-    cJSON_AddStringToObject(md, ST_CRC_KEY, crc);
+    char zeros[ST_SHA_HEX + 1];
+    memset(zeros, '0', ST_SHA_HEX);
+    zeros[ST_SHA_HEX] = 0;
+    cJSON_AddStringToObject(md, ST_SHA_KEY, zeros);
     cJSON_AddItemToObject(root, "__metadata__", md);
     md = NULL;
     header = cJSON_PrintUnformatted(root);
     if (!header) goto fail;
     size_t hlen = strlen(header), padded = (hlen + 7) & ~(size_t)7;
+    char *hp = realloc(header, padded + 1);
+    if (!hp) goto fail;
+    header = hp;
+    memset(header + hlen, ' ', padded - hlen);
+    header[padded] = 0;
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+    char *at = strstr(header, ST_SHA_FIELD);
+    if (!at) {
+        rc = ludus_err_set(LUDUS_EINTERNAL, "save: the digest field is missing from the header");
+        goto fail;
+    }
+    at += strlen(ST_SHA_FIELD);
+    sha256_ctx sc;
+    uint8_t dg[SHA256_BYTES];
+    ludus_sha256_init(&sc);
+    ludus_sha256_update(&sc, len8, 8);
+    ludus_sha256_update(&sc, header, padded);
+    ludus_sha256_update(&sc, data, data_len);
+    ludus_sha256_final(&sc, dg);
+    for (int i = 0; i < SHA256_BYTES; i++) {
+        static const char hx[] = "0123456789abcdef";
+        at[2 * i] = hx[dg[i] >> 4];
+        at[2 * i + 1] = hx[dg[i] & 15];
+    }
     tmp = malloc(strlen(path) + 5);
     if (!tmp) goto fail;
     sprintf(tmp, "%s.tmp", path);
@@ -107,11 +146,9 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
         rc = ludus_err_set(LUDUS_EIO, "save: cannot write %s: %s", tmp, strerror(errno));
         goto fail;
     }
-    unsigned char len8[8];
-    for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((uint64_t)padded >> (8 * i));
-    int ok = fwrite(len8, 1, 8, f) == 8 && fwrite(header, 1, hlen, f) == hlen;
-    for (size_t i = hlen; ok && i < padded; i++) ok = fputc(' ', f) != EOF;
+    int ok = fwrite(len8, 1, 8, f) == 8 && fwrite(header, 1, padded, f) == padded;
     ok = ok && fwrite(data, 1, data_len, f) == data_len;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;
     f = NULL;
     if (!ok || rename(tmp, path) != 0) {
@@ -119,7 +156,7 @@ int ludus_nn_save(const char *path, const ludus_nn_params *p, const char *const 
         remove(tmp);
         goto fail;
     }
-    rc = LUDUS_OK;
+    rc = ludus_file_sync_dir_of(path);
 fail:
     if (rc == LUDUS_ENOMEM) ludus_err_set(rc, "save: out of memory");
     if (f) fclose(f);
@@ -146,34 +183,10 @@ void ludus_nn_file_close(ludus_nn_file *f)
 
 static int read_all(const char *path, unsigned char **buf, size_t *size)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
-        return ludus_err_set(e == ENOENT ? LUDUS_ENOTFOUND : LUDUS_EIO, "%s: %s", path, strerror(e));
-    }
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *b = malloc(cap);
-    for (;;) {
-        if (!b) {
-            fclose(fp);
-            return ludus_err_set(LUDUS_ENOMEM, "%s: out of memory", path);
-        }
-        len += fread(b + len, 1, cap - len, fp);
-        if (len < cap) break;
-        unsigned char *nb = realloc(b, cap * 2);
-        if (!nb) free(b);
-        b = nb;
-        cap *= 2;
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(b);
-        return ludus_err_set(LUDUS_EIO, "%s: read error", path);
-    }
-    *buf = b;
-    *size = len;
-    return LUDUS_OK;
+    char *b;
+    int rc = ludus_file_read(path, LUDUS_MAX_CHECKPOINT_BYTES, &b, size);
+    *buf = (unsigned char *)b;
+    return rc;
 }
 
 /* A JSON number that is a non-negative integer below 2^53. */
@@ -212,6 +225,10 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
                 rc = ludus_err_set(LUDUS_EFORMAT, "%s: __metadata__ is not an object", P);
                 goto done;
             }
+            if (f->meta) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: the header has two __metadata__ entries", P);
+                goto done;
+            }
             int m = cJSON_GetArraySize(e);
             f->meta = calloc((size_t)(2 * m + 1), sizeof *f->meta);
             if (!f->meta) {
@@ -238,6 +255,11 @@ static int parse_header(ludus_nn_file *f, const char *json, size_t len)
             rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor name '%.80s' is empty or too long", P, name);
             goto done;
         }
+        for (int i = 0; i < f->count; i++)
+            if (strcmp(f->tensors[i].name, name) == 0) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' appears twice in the header", P, name);
+                goto done;
+            }
         const cJSON *dt = cJSON_GetObjectItemCaseSensitive(e, "dtype");
         const cJSON *sh = cJSON_GetObjectItemCaseSensitive(e, "shape");
         const cJSON *of = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
@@ -319,6 +341,41 @@ done:
     return rc;
 }
 
+/* The SHA-256 of the file with the digest's characters as zeros, against
+ * the digest the header holds; *found 0 when it holds none (a foreign or
+ * older file). */
+static int check_digest(ludus_nn_file *f, size_t hlen, int *found)
+{
+    const char *h = (const char *)f->buf + 8, *at = NULL;
+    const size_t fl = strlen(ST_SHA_FIELD);
+    for (size_t i = 0; i + fl + ST_SHA_HEX + 1 <= hlen; i++)
+        if (h[i] == '"' && memcmp(h + i, ST_SHA_FIELD, fl) == 0) {
+            if (at) return ludus_err_set(LUDUS_EFORMAT, "%s: two %s entries in the header", f->path, ST_SHA_KEY);
+            at = h + i + fl;
+        }
+    *found = at != NULL;
+    if (!at) return LUDUS_OK;
+    char stored[ST_SHA_HEX + 1], want[ST_SHA_HEX + 1];
+    memcpy(stored, at, ST_SHA_HEX);
+    stored[ST_SHA_HEX] = 0;
+    const size_t off = (size_t)(at - h);
+    static const char zeros[ST_SHA_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
+    sha256_ctx sc;
+    uint8_t dg[SHA256_BYTES];
+    ludus_sha256_init(&sc);
+    ludus_sha256_update(&sc, f->buf, 8);
+    ludus_sha256_update(&sc, h, off);
+    ludus_sha256_update(&sc, zeros, ST_SHA_HEX);
+    ludus_sha256_update(&sc, h + off + ST_SHA_HEX, hlen - off - ST_SHA_HEX);
+    ludus_sha256_update(&sc, f->data, f->data_len);
+    ludus_sha256_final(&sc, dg);
+    for (int i = 0; i < SHA256_BYTES; i++) snprintf(want + 2 * i, 3, "%02x", dg[i]);
+    if (memcmp(stored, want, ST_SHA_HEX) != 0)
+        return ludus_err_set(LUDUS_EFORMAT, "%s: checksum mismatch (stored %.16s..., computed %.16s...): the file is corrupted",
+                             f->path, stored, want);
+    return LUDUS_OK;
+}
+
 int ludus_nn_file_open(const char *path, ludus_nn_file **out)
 {
     if (!path || !out) return ludus_err_set(LUDUS_EINVAL, "open: NULL argument");
@@ -344,9 +401,28 @@ int ludus_nn_file_open(const char *path, ludus_nn_file **out)
     }
     f->data = f->buf + 8 + hlen;
     f->data_len = f->size - 8 - (size_t)hlen;
-    if ((rc = parse_header(f, (const char *)f->buf + 8, (size_t)hlen))) goto fail;
+    int digest = 0;
+    if ((rc = parse_header(f, (const char *)f->buf + 8, (size_t)hlen))) {
+        /* say so when the header no longer matches its digest */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ludus_errmsg());
+        if (check_digest(f, (size_t)hlen, &digest) != LUDUS_OK)
+            ludus_err_set(rc, "%s (checksum mismatch: the file is corrupted)", why);
+        else
+            ludus_err_set(rc, "%s", why);
+        goto fail;
+    }
+    if ((rc = check_digest(f, (size_t)hlen, &digest))) goto fail;
     const char *crc = ludus_nn_file_meta(f, ST_CRC_KEY);
-    if (crc) {
+    if (!digest && !crc) {
+        for (int i = 0; i < f->meta_count; i++)
+            if (strncmp(f->meta[2 * i], "ludus.", 6) == 0) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: a ludus file without its checksum (%s): the file is corrupted",
+                                   path, ST_SHA_KEY);
+                goto fail;
+            }
+    }
+    if (!digest && crc) {
         char want[16];
         snprintf(want, sizeof want, "%08x", (unsigned)data_crc(f->data, f->data_len));
         if (strcmp(crc, want) != 0) {
@@ -395,6 +471,21 @@ static void shape_str(char *buf, size_t cap, const ludus_nn_tensor *t)
     ludus_sb_putc(&sb, ']');
 }
 
+/* Weights that are NaN or infinite are refused: a run that diverged, or a
+ * file edited by hand, must not be loaded as if it had learned. */
+static int check_finite(const ludus_nn_file *f, const ludus_nn_tensor *t)
+{
+    const unsigned char *d = f->data + t->offset * sizeof(float);
+    for (size_t i = 0; i < t->numel; i++) {
+        float v;
+        memcpy(&v, d + i * sizeof v, sizeof v);
+        if (!isfinite(v))
+            return ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' holds a non-finite value (%g at index %zu)", f->path,
+                                 t->name, (double)v, i);
+    }
+    return LUDUS_OK;
+}
+
 int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p)
 {
     if (!f || !p || !p->data) return ludus_err_set(LUDUS_EINVAL, "load: parameters not allocated");
@@ -418,6 +509,11 @@ int ludus_nn_file_load(const ludus_nn_file *f, ludus_nn_params *p)
             return ludus_err_set(LUDUS_EFORMAT, "%s: unexpected tensor '%s' (a checkpoint of another architecture?)",
                            f->path, f->tensors[i].name);
     for (int i = 0; i < p->count; i++) {
+        const ludus_nn_tensor *have = file_find(f, p->tensors[i].name);
+        int rc = check_finite(f, have);
+        if (rc) return rc;
+    }
+    for (int i = 0; i < p->count; i++) {
         const ludus_nn_tensor *want = &p->tensors[i], *have = file_find(f, want->name);
         memcpy(p->data + want->offset, f->data + have->offset * sizeof(float), want->numel * sizeof(float));
     }
@@ -432,6 +528,8 @@ int ludus_nn_file_read(const ludus_nn_file *f, const char *name, float *dst, siz
     if (t->numel != numel)
         return ludus_err_set(LUDUS_EFORMAT, "%s: tensor '%s' has %zu values, expected %zu", f->path, name,
                        t->numel, numel);
+    int rc = check_finite(f, t);
+    if (rc) return rc;
     memcpy(dst, f->data + t->offset * sizeof(float), numel * sizeof(float));
     return LUDUS_OK;
 }

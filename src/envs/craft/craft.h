@@ -280,6 +280,8 @@ void ludus_craft_worldgen(craft_state *st);
 void ludus_craft_reset_state(craft_state *st, uint64_t seed, uint32_t episode);
 void ludus_craft_step(const craft_spec *s, craft_state *st, int action, ludus_step_out *out);
 double ludus_craft_daylight(uint32_t step);
+/* env_ops.validate: a state from outside (check.c). */
+int ludus_craft_validate(const ludus_env *env, const void *state);
 
 /* ---- views ---- */
 #define CRAFT_FRAME 64

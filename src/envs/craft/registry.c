@@ -251,6 +251,7 @@ static const env_ops craft_ops = {
     .render_size = craft_render_size,
     .render = craft_render_op,
     .render_ansi = craft_render_ansi_op,
+    .validate = ludus_craft_validate,
     .trace_header = ludus_craft_trace_header,
     .trace_reset = ludus_craft_trace_reset,
     .trace_step = ludus_craft_trace_step,

@@ -109,6 +109,8 @@ typedef int (*bab_mission_fn)(bab_gen *g);
 int ludus_babyai_generate(const grid_spec *s, grid_state *st, bab_mission_fn mission);
 void ludus_babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
 uint32_t ludus_babyai_max_steps(const grid_spec *s, const grid_state *st);
+/* The instruction tree of a state from outside (grid_world.check). */
+int ludus_babyai_check(const grid_spec *s, const grid_state *st);
 
 /* Tree building (indices into ex->desc / ex->instr). */
 int ludus_bab_desc_new(bab_gen *g, int type, int color, int loc);
@@ -139,6 +141,6 @@ int ludus_bab_single(bab_gen *g, int kind, gcell obj, int strict);
         return ludus_babyai_generate(s, st, mission_fn);                                                \
     }                                                                                             \
     const grid_world var = {name, sizeof(babyai_extra), cap, 7, gen_##mission_fn, ludus_babyai_step,    \
-                            ludus_babyai_max_steps, ludus_rg_layout}
+                            ludus_babyai_max_steps, ludus_rg_layout, ludus_babyai_check}
 
 #endif

@@ -430,7 +430,7 @@ static int verify(const grid_spec *s, const grid_state *st, babyai_extra *ex, in
     case BI_OPEN: {
         if (action != ACT_TOGGLE) return BS_CONTINUE;
         const bab_desc *d = &ex->desc[in->a];
-        gcell fc = grid_get(s, st, fx, fy);
+        gcell fc = grid_front(s, st);
         if (fc != GC_EMPTY && GC_ID(fc) != 0)
             for (int k = 0; k < d->n; k++)
                 if (GC_ID(fc) == d->id[k] && GC_STATE(fc) == DOOR_OPEN) return BS_SUCCESS;
@@ -487,13 +487,42 @@ static int verify(const grid_spec *s, const grid_state *st, babyai_extra *ex, in
     }
 }
 
+/* ---- states from outside ---- */
+
+int ludus_babyai_check(const grid_spec *s, const grid_state *st)
+{
+    const babyai_extra *ex = grid_extra_c(s, st);
+    if (ex->ninstr < 1 || ex->ninstr > BAB_MAX_INSTRS || ex->ndesc < 1 || ex->ndesc > BAB_MAX_DESCS ||
+        ex->root >= ex->ninstr)
+        return ludus_err_set(LUDUS_EFORMAT, "instruction tree of %d nodes, %d descriptions, root %d", ex->ninstr,
+                             ex->ndesc, ex->root);
+    for (int k = 0; k < ex->ninstr; k++) {
+        const bab_instr *in = &ex->instr[k];
+        int ok = in->kind <= BI_AFTER && in->strict <= 1 && in->a_done <= BS_FAILURE && in->b_done <= BS_FAILURE &&
+                 in->pre_carrying < GRID_MAX_OBJS;
+        if (in->kind < BI_AND) ok = ok && in->a < ex->ndesc && (in->kind != BI_PUTNEXT || in->b < ex->ndesc);
+        else ok = ok && in->a < k && in->b < k; /* children come first: no cycle, depth < ninstr */
+        if (!ok)
+            return ludus_err_set(LUDUS_EFORMAT, "instruction %d (kind %d, parts %d and %d) is malformed", k, in->kind,
+                                 in->a, in->b);
+    }
+    for (int k = 0; k < ex->ndesc; k++) {
+        const bab_desc *d = &ex->desc[k];
+        int ok = d->type >= -1 && d->type <= OBJ_LAVA && d->color >= -1 && d->color <= COL_GREY && d->loc >= -1 &&
+                 d->loc <= LOC_BEHIND && d->n <= BAB_DESC_CAP && d->npos <= BAB_DESC_CAP;
+        for (int m = 0; ok && m < d->n; m++) ok = d->id[m] < GRID_MAX_OBJS;
+        if (!ok)
+            return ludus_err_set(LUDUS_EFORMAT, "description %d (type %d, colour %d, location %d, %d objects) is "
+                                 "malformed", k, d->type, d->color, d->loc, d->n);
+    }
+    return LUDUS_OK;
+}
+
 void ludus_babyai_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out)
 {
     babyai_extra *ex = grid_extra(s, st);
     gcell before = st->carrying;
-    int box_toggle = action == ACT_TOGGLE &&
-                     GC_TYPE(grid_get(s, st, st->agent_x + ludus_grid_dir_vec[st->agent_dir][0],
-                                      st->agent_y + ludus_grid_dir_vec[st->agent_dir][1])) == OBJ_BOX;
+    int box_toggle = action == ACT_TOGGLE && GC_TYPE(grid_front(s, st)) == OBJ_BOX;
     ludus_grid_core_step(s, st, action, out);
     if (action == ACT_PICKUP && before == GC_EMPTY && st->carrying != GC_EMPTY) ex->carry_x = ex->carry_y = -1;
     /* Objects move only by pickup, drop and toggling a box; a refresh with

@@ -111,6 +111,8 @@ int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
     info->train_options = "";
     /* Memory shows the object to match once, at the start */
     info->flags = gp->world == &ludus_grid_world_memory ? LUDUS_ENV_NEEDS_MEMORY : 0;
+    /* BabyAI's levels are instructions to follow */
+    if (strcmp(gp->family, "babyai") == 0) info->flags |= LUDUS_ENV_INSTRUCTED;
     /* mission + carry + 3 wall lines + one line per view cell + actions */
     info->text_capacity = gp->world->mission_cap + 64 + (size_t)(V * V + 4) * 64 + 160;
     return LUDUS_OK;
@@ -560,6 +562,7 @@ const env_ops ludus_grid_ops = {
     .render_size = ludus_grid_render_size,
     .render = ludus_grid_render,
     .render_ansi = ludus_grid_render_ansi,
+    .validate = ludus_grid_validate,
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,

@@ -114,6 +114,9 @@ typedef struct grid_world {
      * the spec alone (room grids: the room walls): drawn once by ludus_grid_make
      * into spec->layout, so a reset copies them. NULL: none. */
     void (*layout)(const grid_spec *spec, gcell *cells);
+    /* Check the world's extra block of a state from outside (see
+     * env_ops.validate): LUDUS_OK or LUDUS_EFORMAT. NULL: nothing to check. */
+    int (*check)(const grid_spec *spec, const grid_state *st);
 } grid_world;
 
 #define GRID_NUM_PARAMS 8
@@ -158,6 +161,10 @@ static inline char *grid_mission(const grid_spec *s, grid_state *st)
 {
     return (char *)st + s->mission_off;
 }
+static inline const char *grid_mission_c(const grid_spec *s, const grid_state *st)
+{
+    return (const char *)st + s->mission_off;
+}
 static inline gcell grid_get(const grid_spec *s, const grid_state *st, int x, int y)
 {
     return grid_cells_c(s, st)[y * s->width + x];
@@ -166,6 +173,26 @@ static inline void grid_set(const grid_spec *s, grid_state *st, int x, int y, gc
 {
     grid_cells(s, st)[y * s->width + x] = c;
 }
+
+/* The cell in front of the agent, a wall beyond the grid (where a state
+ * from outside may have put an agent on the border). */
+static inline gcell grid_front(const grid_spec *s, const grid_state *st)
+{
+    int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir & 3][0];
+    int fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir & 3][1];
+    return (unsigned)fx < (unsigned)s->width && (unsigned)fy < (unsigned)s->height ? grid_get(s, st, fx, fy)
+                                                                                 : GC_WALL;
+}
+
+/* ---- checks of states from outside (check.c) ---- */
+/* 1 when c is a cell some world can hold: empty, or a wall, floor, door,
+ * key, ball, box, goal or lava with a colour index, a state that only
+ * doors use, and an object id below GRID_MAX_OBJS. */
+int ludus_grid_cell_ok(gcell c);
+/* The env_ops.validate of every grid world (then its world->check). */
+int ludus_grid_validate(const ludus_env *env, const void *state);
+/* LUDUS_EFORMAT unless 0 <= x < width and 0 <= y < height. */
+int ludus_grid_check_pos(const grid_spec *s, const char *what, int x, int y);
 
 /* ---- core (core.c) ---- */
 extern const env_ops ludus_grid_ops;

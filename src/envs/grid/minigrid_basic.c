@@ -30,7 +30,7 @@ static int gen_empty(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_empty = {"Empty", 0, 32, 7, gen_empty, NULL, NULL, NULL};
+const grid_world ludus_grid_world_empty = {"Empty", 0, 32, 7, gen_empty, NULL, NULL, NULL, NULL};
 
 /* ---- FourRooms ---- */
 static int gen_fourrooms(const grid_spec *s, grid_state *st)
@@ -59,7 +59,7 @@ static int gen_fourrooms(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, "reach the goal");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_fourrooms = {"FourRooms", 0, 32, 7, gen_fourrooms, NULL, NULL, NULL};
+const grid_world ludus_grid_world_fourrooms = {"FourRooms", 0, 32, 7, gen_fourrooms, NULL, NULL, NULL, NULL};
 
 /* ---- DoorKey ---- */
 static int gen_doorkey(const grid_spec *s, grid_state *st)
@@ -79,7 +79,7 @@ static int gen_doorkey(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, "use the key to open the door and then get to the goal");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_doorkey = {"DoorKey", 0, 64, 7, gen_doorkey, NULL, NULL, NULL};
+const grid_world ludus_grid_world_doorkey = {"DoorKey", 0, 64, 7, gen_doorkey, NULL, NULL, NULL, NULL};
 
 /* ---- LavaGap ---- */
 static int gen_lavagap(const grid_spec *s, grid_state *st)
@@ -95,7 +95,7 @@ static int gen_lavagap(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, "avoid the lava and get to the green goal square");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_lavagap = {"LavaGap", 0, 64, 7, gen_lavagap, NULL, NULL, NULL};
+const grid_world ludus_grid_world_lavagap = {"LavaGap", 0, 64, 7, gen_lavagap, NULL, NULL, NULL, NULL};
 
 /* ---- Lava/SimpleCrossing: p[0] = number of crossings, p[1] = lava ---- */
 static int gen_crossing(const grid_spec *s, grid_state *st)
@@ -158,7 +158,7 @@ static int gen_crossing(const grid_spec *s, grid_state *st)
                                      : "find the opening and get to the green goal square");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_crossing = {"Crossing", 0, 64, 7, gen_crossing, NULL, NULL, NULL};
+const grid_world ludus_grid_world_crossing = {"Crossing", 0, 64, 7, gen_crossing, NULL, NULL, NULL, NULL};
 
 /* ---- DistShift: p[0] = row of the second lava strip ---- */
 static int gen_distshift(const grid_spec *s, grid_state *st)
@@ -174,7 +174,7 @@ static int gen_distshift(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, MISSION_GREEN_GOAL);
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_distshift = {"DistShift", 0, 32, 7, gen_distshift, NULL, NULL, NULL};
+const grid_world ludus_grid_world_distshift = {"DistShift", 0, 32, 7, gen_distshift, NULL, NULL, NULL, NULL};
 
 /* ---- Dynamic-Obstacles: p[0] = random start, p[1] = obstacles ---- */
 #define DYN_MAX_OBST 16
@@ -220,9 +220,7 @@ static void step_dynobs(const grid_spec *s, grid_state *st, int action, ludus_st
 {
     dyn_extra *ex = grid_extra(s, st);
     if (action >= 3) action = ACT_LEFT;
-    int fx = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
-    int fy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
-    gcell fc = grid_get(s, st, fx, fy);
+    gcell fc = grid_front(s, st);
     int not_clear = fc != GC_EMPTY && GC_TYPE(fc) != OBJ_GOAL;
     for (int i = 0; i < ex->n; i++) {
         int ox = ex->x[i], oy = ex->y[i], x, y;
@@ -238,5 +236,16 @@ static void step_dynobs(const grid_spec *s, grid_state *st, int action, ludus_st
         out->terminated = 1;
     }
 }
+static int check_dynobs(const grid_spec *s, const grid_state *st)
+{
+    const dyn_extra *ex = grid_extra_c(s, st);
+    if (ex->n > DYN_MAX_OBST) return ludus_err_set(LUDUS_EFORMAT, "%d obstacles (at most %d)", ex->n, DYN_MAX_OBST);
+    for (int i = 0; i < ex->n; i++) {
+        int rc = ludus_grid_check_pos(s, "an obstacle", ex->x[i], ex->y[i]);
+        if (rc) return rc;
+        if (!ludus_grid_cell_ok(ex->ball[i])) return ludus_err_set(LUDUS_EFORMAT, "obstacle %d is an invalid cell", i);
+    }
+    return LUDUS_OK;
+}
 const grid_world ludus_grid_world_dynobs = {"DynamicObstacles", sizeof(dyn_extra), 32, 3, gen_dynobs,
-                                      step_dynobs, NULL, NULL};
+                                      step_dynobs, NULL, NULL, check_dynobs};

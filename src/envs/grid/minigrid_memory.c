@@ -66,4 +66,11 @@ static void step_memory(const grid_spec *s, grid_state *st, int action, ludus_st
         out->terminated = 1;
     }
 }
-const grid_world ludus_grid_world_memory = {"Memory", sizeof(memory_extra), 64, 7, gen_memory, step_memory, NULL, NULL};
+static int check_memory(const grid_spec *s, const grid_state *st)
+{
+    const memory_extra *ex = grid_extra_c(s, st);
+    int rc = ludus_grid_check_pos(s, "the success cell", ex->success_x, ex->success_y);
+    return rc ? rc : ludus_grid_check_pos(s, "the failure cell", ex->failure_x, ex->failure_y);
+}
+const grid_world ludus_grid_world_memory = {"Memory", sizeof(memory_extra), 64, 7, gen_memory, step_memory, NULL, NULL,
+                                            check_memory};

@@ -61,7 +61,21 @@ static void step_fetch(const grid_spec *s, grid_state *st, int action, ludus_ste
         out->terminated = 1;
     }
 }
-const grid_world ludus_grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL, NULL};
+/* A target's type and colour, as the missions name them. */
+static int check_kind(const char *what, int type, int color)
+{
+    if (type < OBJ_WALL || type > OBJ_LAVA || color > COL_GREY)
+        return ludus_err_set(LUDUS_EFORMAT, "%s is type %d, colour %d", what, type, color);
+    return LUDUS_OK;
+}
+
+static int check_fetch(const grid_spec *s, const grid_state *st)
+{
+    const fetch_extra *ex = grid_extra_c(s, st);
+    return check_kind("the target", ex->type, ex->color);
+}
+const grid_world ludus_grid_world_fetch = {"Fetch", sizeof(fetch_extra), 32, 7, gen_fetch, step_fetch, NULL, NULL,
+                                           check_fetch};
 
 /* ---- GoToDoor and GoToObject share their step rule ---- */
 typedef struct goto_extra {
@@ -111,7 +125,13 @@ static int gen_gotodoor(const grid_spec *s, grid_state *st)
     snprintf(grid_mission(s, st), s->world->mission_cap, "go to the %s door", ludus_grid_color_str[color[t]]);
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL, NULL};
+static int check_goto(const grid_spec *s, const grid_state *st)
+{
+    const goto_extra *ex = grid_extra_c(s, st);
+    return ludus_grid_check_pos(s, "the target", ex->x, ex->y);
+}
+const grid_world ludus_grid_world_gotodoor = {"GoToDoor", sizeof(goto_extra), 32, 7, gen_gotodoor, step_goto, NULL, NULL,
+                                              check_goto};
 
 /* Draw an object type and colour not drawn before (GoToObject, PutNear). */
 static gcell new_unique_obj(grid_state *st, const gcell *objs, int n)
@@ -147,7 +167,7 @@ static int gen_gotoobject(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world ludus_grid_world_gotoobject = {"GoToObject", sizeof(goto_extra), 32, 7, gen_gotoobject, step_goto,
-                                          NULL, NULL};
+                                          NULL, NULL, check_goto};
 
 /* ---- PutNear: p[0] = number of objects ---- */
 typedef struct putnear_extra {
@@ -212,14 +232,22 @@ static void step_putnear(const grid_spec *s, grid_state *st, int action, ludus_s
     ludus_grid_core_step(s, st, action, out);
     int ox = st->agent_x + ludus_grid_dir_vec[st->agent_dir][0];
     int oy = st->agent_y + ludus_grid_dir_vec[st->agent_dir][1];
+    gcell front = grid_front(s, st);
     if (action == ACT_PICKUP && st->carrying != GC_EMPTY &&
         (GC_TYPE(st->carrying) != ex->move_type || GC_COLOR(st->carrying) != ex->move_color))
         out->terminated = 1;
     if (action == ACT_DROP && held != GC_EMPTY) {
         int dx = ox - ex->target_x, dy = oy - ex->target_y;
-        if (grid_get(s, st, ox, oy) == held && dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1)
+        if (front == held && dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1)
             out->reward = ludus_grid_success_reward(st);
         out->terminated = 1;
     }
 }
-const grid_world ludus_grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL, NULL};
+static int check_putnear(const grid_spec *s, const grid_state *st)
+{
+    const putnear_extra *ex = grid_extra_c(s, st);
+    int rc = check_kind("the object to move", ex->move_type, ex->move_color);
+    return rc ? rc : ludus_grid_check_pos(s, "the target", ex->target_x, ex->target_y);
+}
+const grid_world ludus_grid_world_putnear = {"PutNear", sizeof(putnear_extra), 64, 7, gen_putnear, step_putnear, NULL,
+                                             NULL, check_putnear};

@@ -30,6 +30,14 @@ static void step_pickup_target(const grid_spec *s, grid_state *st, int action, l
     }
 }
 
+/* Every world here: the target id and the door cell (0, 0 where unused). */
+static int check_target(const grid_spec *s, const grid_state *st)
+{
+    const target_extra *ex = grid_extra_c(s, st);
+    if (ex->target_id >= GRID_MAX_OBJS) return ludus_err_set(LUDUS_EFORMAT, "target id %d", ex->target_id);
+    return ludus_grid_check_pos(s, "the door", ex->door_x, ex->door_y);
+}
+
 /* ---- KeyCorridor: p[0] room size, p[1] rows, p[2] columns (3) ---- */
 static int gen_keycorridor(const grid_spec *s, grid_state *st)
 {
@@ -54,7 +62,7 @@ static int gen_keycorridor(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world ludus_grid_world_keycorridor = {"KeyCorridor", sizeof(target_extra), 32, 7, gen_keycorridor,
-                                           step_pickup_target, NULL, ludus_rg_layout};
+                                           step_pickup_target, NULL, ludus_rg_layout, check_target};
 
 /* ---- Unlock (1 x 2 rooms of size 6) ---- */
 static int gen_unlock(const grid_spec *s, grid_state *st)
@@ -84,7 +92,8 @@ static void step_unlock(const grid_spec *s, grid_state *st, int action, ludus_st
         out->terminated = 1;
     }
 }
-const grid_world ludus_grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL, ludus_rg_layout};
+const grid_world ludus_grid_world_unlock = {"Unlock", sizeof(target_extra), 16, 7, gen_unlock, step_unlock, NULL, ludus_rg_layout,
+                                            check_target};
 
 /* ---- UnlockPickup and BlockedUnlockPickup: p[3] = a ball blocks the door ---- */
 static int gen_unlockpickup(const grid_spec *s, grid_state *st)
@@ -110,7 +119,7 @@ static int gen_unlockpickup(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world ludus_grid_world_unlockpickup = {"UnlockPickup", sizeof(target_extra), 32, 7, gen_unlockpickup,
-                                            step_pickup_target, NULL, ludus_rg_layout};
+                                            step_pickup_target, NULL, ludus_rg_layout, check_target};
 
 /* ---- ObstructedMaze ----
  * p[3] key in a box, p[4] doors blocked by a ball, p[5] quarters (0: the
@@ -190,4 +199,4 @@ static int gen_obstructed(const grid_spec *s, grid_state *st)
     return LUDUS_OK;
 }
 const grid_world ludus_grid_world_obstructed = {"ObstructedMaze", sizeof(target_extra), 32, 7, gen_obstructed,
-                                          step_pickup_target, NULL, ludus_rg_layout};
+                                          step_pickup_target, NULL, ludus_rg_layout, check_target};

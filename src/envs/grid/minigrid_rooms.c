@@ -123,7 +123,7 @@ static int gen_multiroom(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, "traverse the rooms to get to the goal");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_multiroom = {"MultiRoom", 0, 64, 7, gen_multiroom, NULL, NULL, NULL};
+const grid_world ludus_grid_world_multiroom = {"MultiRoom", 0, 64, 7, gen_multiroom, NULL, NULL, NULL, NULL};
 
 /* ---- LockedRoom: six side rooms off a central hallway, one locked ---- */
 typedef struct lr_room {
@@ -175,7 +175,7 @@ static int gen_lockedroom(const grid_spec *s, grid_state *st)
              ludus_grid_color_str[rooms[key_room].color], lc);
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_lockedroom = {"LockedRoom", 0, 128, 7, gen_lockedroom, NULL, NULL, NULL};
+const grid_world ludus_grid_world_lockedroom = {"LockedRoom", 0, 128, 7, gen_lockedroom, NULL, NULL, NULL, NULL};
 
 /* ---- Playground: 3x3 rooms joined by doors, 12 objects, no mission ---- */
 static int gen_playground(const grid_spec *s, grid_state *st)
@@ -210,7 +210,7 @@ static int gen_playground(const grid_spec *s, grid_state *st)
     ludus_grid_set_mission(s, st, "");
     return LUDUS_OK;
 }
-const grid_world ludus_grid_world_playground = {"Playground", 0, 8, 7, gen_playground, NULL, NULL, NULL};
+const grid_world ludus_grid_world_playground = {"Playground", 0, 8, 7, gen_playground, NULL, NULL, NULL, NULL};
 
 /* ---- RedBlueDoors: open the red door, then the blue one ---- */
 typedef struct rbd_extra {
@@ -259,5 +259,11 @@ static void step_redbluedoors(const grid_spec *s, grid_state *st, int action, lu
         out->terminated = 1;
     }
 }
+static int check_redbluedoors(const grid_spec *s, const grid_state *st)
+{
+    const rbd_extra *ex = grid_extra_c(s, st);
+    int rc = ludus_grid_check_pos(s, "the red door", ex->red_x, ex->red_y);
+    return rc ? rc : ludus_grid_check_pos(s, "the blue door", ex->blue_x, ex->blue_y);
+}
 const grid_world ludus_grid_world_redbluedoors = {"RedBlueDoors", sizeof(rbd_extra), 64, 7, gen_redbluedoors,
-                                            step_redbluedoors, NULL, NULL};
+                                            step_redbluedoors, NULL, NULL, check_redbluedoors};

@@ -230,6 +230,27 @@ static uint32_t keypad_step_count(const ludus_env *env, const void *state)
     return ((const keypad_state *)state)->step_count;
 }
 
+/* A state from elsewhere: every index step, observe and text use in range. */
+static int keypad_validate(const ludus_env *env, const void *state)
+{
+    const keypad_spec *s = env->impl;
+    const keypad_state *st = state;
+    int filled = 0;
+    for (int i = 0; i < KEYPAD_MAX_SLOTS; i++) {
+        int used = i < s->slots;
+        if (st->code[i] >= (used ? s->digits : 1))
+            return ludus_err_set(LUDUS_EFORMAT, "keypad state: code[%d] = %d is not a digit of 0..%d", i, st->code[i],
+                           s->digits - 1);
+        if (st->entered[i] > (used ? s->digits : 0))
+            return ludus_err_set(LUDUS_EFORMAT, "keypad state: slot %d holds %d (want 0..%d)", i + 1, st->entered[i],
+                           s->digits);
+        filled += st->entered[i] != 0;
+    }
+    if (st->step_count < (uint32_t)filled)
+        return ludus_err_set(LUDUS_EFORMAT, "keypad state: %d slots filled in %u steps", filled, st->step_count);
+    return LUDUS_OK;
+}
+
 /* ---- pictures ---- */
 
 /* 3x5 digits, one row per byte, bit 2 the left column. */
@@ -308,6 +329,7 @@ static const env_ops keypad_ops = {
     .render = keypad_render,
     .render_ansi = keypad_render_ansi,
     .parse_action = keypad_parse,
+    .validate = keypad_validate,
     .destroy = keypad_destroy,
 };
 
