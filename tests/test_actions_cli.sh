@@ -44,6 +44,15 @@ done
 "$LUDUS" bench $K --envs 16 --threads 2 --steps 20000 >"$T/out" 2>"$T/err" && grep -q 'steps/s' "$T/out" \
   && ok || bad "bench: $(cat "$T/err")"
 
+# a learner, its evaluation and play over action vectors and masks
+if "$LUDUS" train $K --steps 4096 --out "$T/run" >"$T/out" 2>"$T/err"; then ok; else bad "train: $(tail -c 300 "$T/err")"; fi
+"$LUDUS" eval "$T/run" --episodes 20 --out "$T/eval.json" >"$T/out" 2>"$T/err" && grep -q 'heldout' "$T/out" \
+  && ok || bad "eval: $(tail -c 300 "$T/err")"
+"$LUDUS" eval --agent random $K --episodes 20 --out "$T/random.json" >"$T/out" 2>"$T/err" && ok \
+  || bad "eval --agent random: $(tail -c 300 "$T/err")"
+echo q | "$LUDUS" play --policy "$T/run/checkpoint.safetensors" --delay 0 >"$T/out" 2>"$T/err" \
+  && grep -q 'after 5 steps' "$T/out" && ok || bad "play --policy: $(tail -c 300 "$T/err")"
+
 # errors: shapes, ranges, the mask, a world without traces
 expect 2 "not a comma-separated list of 2 components" "$LUDUS" text $K --seed 1 --actions 3
 expect 2 "not a comma-separated list of 2 components" "$LUDUS" text $K --seed 1 --actions 1:2:3
