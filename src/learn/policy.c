@@ -178,6 +178,9 @@ int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input 
     memset(in, 0, sizeof *in);
     in->obs_size = info->obs_size;
     in->num_actions = info->num_actions;
+    in->action_dims = info->action_dims;
+    memcpy(in->nvec, info->action_nvec, sizeof in->nvec);
+    in->mask_size = info->mask_size;
     if (info->num_obs_fields < 1)
         return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: no policy reads its observation (it declares no fields)", info->id);
     const ludus_obs_field *f = &info->obs_fields[0];
@@ -716,6 +719,85 @@ static void pixel_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, int
     }
 }
 
+
+/* ---- the actor's head ---- */
+
+/* logp = log_softmax of each component's logits, masked ones first set
+ * to POLICY_MASKED. One component without a mask: exactly one softmax. */
+static void head_log_softmax(const policy *p, policy_ws *ws, const uint8_t *mask, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1 && !mask) {
+        ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++) {
+        float *l = ws->logits + (size_t)s * A, *o = ws->logp + (size_t)s * A;
+        if (mask) {
+            const uint8_t *m = mask + (size_t)s * A;
+            for (int j = 0; j < A; j++)
+                if (!m[j]) l[j] = POLICY_MASKED;
+        }
+        for (int k = 0, off = 0; k < (D > 1 ? D : 1); off += p->in.nvec[k], k++) {
+            int n = D > 1 ? p->in.nvec[k] : A;
+            ludus_nn_log_softmax(o + off, l + off, 1, n);
+        }
+    }
+}
+
+float ludus_policy_logp_of(const policy *p, const float *logp, const int32_t *a)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return logp[a[0]];
+    float s = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) s += logp[off + a[k]];
+    return s;
+}
+
+float ludus_policy_entropy_of(const policy *p, const float *logp)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return ludus_nn_categorical_entropy(logp, p->num_actions);
+    float h = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) h += ludus_nn_categorical_entropy(logp + off, p->in.nvec[k]);
+    return h;
+}
+
+/* One categorical: a sample, or the most likely value; a draw that rounding
+ * lands on a masked value (the sampler's last resort is the last value)
+ * becomes the most likely value instead. */
+static int32_t head_pick(const float *lp, int n, ludus_rng *rng, int greedy, int masked)
+{
+    int v = greedy ? ludus_nn_categorical_argmax(lp, n) : ludus_nn_categorical_sample(lp, n, rng);
+    if (masked && lp[v] <= 0.5f * POLICY_MASKED) v = ludus_nn_categorical_argmax(lp, n);
+    return (int32_t)v;
+}
+
+void ludus_policy_act(const policy *p, const float *logp, ludus_rng *rng, int greedy, int32_t *a)
+{
+    const int D = p->in.action_dims, masked = p->in.mask_size != 0;
+    if (D <= 1) {
+        a[0] = head_pick(logp, p->num_actions, rng, greedy, masked);
+        return;
+    }
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) a[k] = head_pick(logp + off, p->in.nvec[k], rng, greedy, masked);
+}
+
+void ludus_policy_head_backward(const policy *p, float *dlogits, const float *logp, const int32_t *acts,
+                                const float *dlogp, const float *dent, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1) {
+        ludus_nn_categorical_backward(dlogits, logp, acts, dlogp, dent, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++)
+        for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++)
+            ludus_nn_categorical_backward(dlogits + (size_t)s * A + off, logp + (size_t)s * A + off,
+                                          acts + (size_t)s * D + k, dlogp ? dlogp + s : NULL, dent ? dent + s : NULL,
+                                          1, p->in.nvec[k]);
+}
+
 void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
@@ -784,7 +866,7 @@ void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const 
     ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->logits, ws->a1, P + p->a2_w, P + p->a2_b, S, a->head, A);
-    ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+    head_log_softmax(p, ws, b->mask, S);
     ludus_nn_linear_forward(ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->v1, ws->v1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->value, ws->v1, P + p->v2_w, P + p->v2_b, S, a->head, 1);
