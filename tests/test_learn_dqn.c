@@ -439,6 +439,13 @@ static void test_bad_knobs(void)
     CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "eps_end") != NULL);
     ludus_run_setup_destroy(s);
+    /* worlds of several action components (with a mask) are refused at create */
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    CHECK_OK(make_config("Keypad-5x5-v0", NULL, &run, &cfg));
+    void *self = NULL;
+    CHECK_ERR(dqn_ops()->create(&cfg, &run, &self), LUDUS_EUNSUPPORTED);
+    CHECK(strstr(ludus_errmsg(), "multi-discrete") != NULL && self == NULL);
 }
 
 /* Held-out success of the learner's greedy agent. */

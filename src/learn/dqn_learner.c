@@ -274,6 +274,12 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->env = ludus_vec_env(d->vec);
     d->info = ludus_env_get_info(d->env);
     d->D = d->info->obs_size;
+    if (d->info->action_dims > 1 || d->info->mask_size) {
+        rc = ludus_err_set(LUDUS_EUNSUPPORTED,
+                           "dqn: %s has %s; DQN takes one discrete action without a mask (use ppo)", d->info->id,
+                           d->info->action_dims > 1 ? "a multi-discrete action space" : "a legal-action mask");
+        goto fail;
+    }
     policy_input in;
     if ((rc = ludus_policy_input_of(d->info, d->cfg.arch.encoder, &in))) goto fail;
     if ((rc = ludus_policy_create(&d->pol, &d->cfg.arch, &in))) goto fail;

@@ -44,9 +44,6 @@ int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludu
  * for a defective file). */
 int ludus_policy_checkpoint_load(const char *path, policy *pol, const ludus_env_info *info);
 
-/* config.c: the architecture's keys (the "arch" object of a config). */
-extern const ludus_key ludus_policy_arch_keys[];
-
 /* config.c: PPO's own keys, its defaults and checks as a learner, and the
  * run keys copied into a ludus_ppo_config. */
 extern const ludus_key ludus_ppo_keys[];
