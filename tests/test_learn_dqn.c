@@ -4,8 +4,8 @@
  * transitions (episode ends and truncations inside the window), the sum
  * tree (sampling distribution over many seeded draws, updates, importance
  * weights); the Q head's gradient against central finite differences; end
- * to end: Empty-5x5 learned to a held-out success (DoorKey-5x5 with
- * LUDUS_LONG_TESTS=1); resume with the replay saved is exact; bad knobs
+ * to end: Empty-5x5 learned to held-out success >= 0.95 (DoorKey-5x5 to
+ * >= 0.85, uniform and prioritized, with LUDUS_LONG_TESTS=1); resume with the replay saved is exact; bad knobs
  * are refused with clear messages.
  */
 #include <math.h>
@@ -448,22 +448,22 @@ static void test_bad_knobs(void)
     CHECK(strstr(ludus_errmsg(), "multi-discrete") != NULL && self == NULL);
 }
 
-/* Held-out success of the learner's greedy agent. */
+/* Held-out success of the learner's agent as eval.json measures it (not
+ * greedy: epsilon-greedy with eval_epsilon, drawn from each world's
+ * stream); a greedy pass runs too. */
 static double heldout_success(void *self, const char *env_id, int episodes)
 {
     ludus_agent *agent = NULL;
     CHECK_OK(dqn_ops()->agent(self, NULL, &agent));
     ludus_eval_config ec = {.env_id = env_id, .level_start = LUDUS_HELDOUT_START, .level_count = 1000,
-                            .episodes = episodes, .greedy = 1, .seed = 1};
-    ludus_eval_result res;
+                            .episodes = episodes, .greedy = 0, .seed = 1};
+    ludus_eval_result res, greedy;
     memset(&res, 0, sizeof res);
     int rc = ludus_eval_run(agent, &ec, &res);
     CHECK_OK(rc);
-    /* not greedy: epsilon-greedy draws from the worlds' streams */
-    ec.greedy = 0;
+    ec.greedy = 1;
     ec.episodes = 20;
-    ludus_eval_result r2;
-    CHECK_OK(ludus_eval_run(agent, &ec, &r2));
+    CHECK_OK(ludus_eval_run(agent, &ec, &greedy));
     ludus_agent_destroy(agent);
     return rc ? 0.0 : res.success.mean;
 }
@@ -490,7 +490,7 @@ static void test_learns(const char *env_id, const char *json, uint64_t steps, do
     CHECK_MSG(strstr(ludus_errmsg(), "CrafterReward-v1: the grid encoder does not fit") != NULL, "%s", ludus_errmsg());
     ludus_env_destroy(other);
     ludus_agent_destroy(agent);
-    printf("%s: held-out greedy success %.3f after %llu frames (wanted >= %.2f)\n", env_id, s,
+    printf("%s: held-out success %.3f (epsilon 0.01) after %llu frames (wanted >= %.2f)\n", env_id, s,
            (unsigned long long)steps, want);
     CHECK_MSG(s >= want, "%s: held-out success %.3f < %.2f", env_id, s, want);
     ops->destroy(self);
@@ -517,8 +517,10 @@ int main(void)
                 12000, 0.95);
     const char *lt = getenv("LUDUS_LONG_TESTS");
     if (lt && strcmp(lt, "1") == 0) {
-        test_learns("MiniGrid-DoorKey-5x5-v0", NULL, 150000, 0.9);
-        test_learns("MiniGrid-DoorKey-5x5-v0", "{\"prioritized\": 1}", 150000, 0.9);
+        /* one seed each; seen: 0.915 (uniform) and 1.000 (prioritized) with
+         * 2 learner threads, where a random policy succeeds a few percent */
+        test_learns("MiniGrid-DoorKey-5x5-v0", NULL, 150000, 0.85);
+        test_learns("MiniGrid-DoorKey-5x5-v0", "{\"prioritized\": 1}", 150000, 0.85);
     }
     return check_finish("test_learn_dqn");
 }
