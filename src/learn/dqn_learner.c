@@ -106,7 +106,7 @@ static void config_default(void *cfg, ludus_run_config *run, const ludus_env_inf
     c->tau = 1.0f;
     c->eps_start = 1.0f;
     c->eps_end = 0.05f;
-    c->eps_fraction = 0.25f;
+    c->eps_fraction = 0.5f;
     c->eval_epsilon = 0.01f;
     c->double_q = 1;
     c->dueling = 1;
