@@ -11,10 +11,13 @@ extern const env_entry ludus_grid_entries[];
 extern const int ludus_grid_entry_count;
 extern const env_entry ludus_craft_entries[];
 extern const int ludus_craft_entry_count;
+extern const env_entry ludus_maze_entries[];
+extern const int ludus_maze_entry_count;
 
 static const env_family families[] = {
     {ludus_grid_entries, &ludus_grid_entry_count},
     {ludus_craft_entries, &ludus_craft_entry_count},
+    {ludus_maze_entries, &ludus_maze_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
