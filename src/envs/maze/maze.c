@@ -423,5 +423,9 @@ const env_ops ludus_maze_ops = {
     .trace_header = ludus_maze_trace_header,
     .trace_reset = ludus_maze_trace_reset,
     .trace_step = ludus_maze_trace_step,
+    .level_size = ludus_maze_level_size,
+    .level_of = ludus_maze_level_of,
+    .reset_level = ludus_maze_reset_level,
+    .level_mutate = ludus_maze_level_mutate,
     .destroy = maze_destroy,
 };

@@ -86,4 +86,10 @@ void ludus_maze_trace_reset(const ludus_env *env, const void *state, uint64_t se
 void ludus_maze_trace_step(const ludus_env *env, const void *prev, const void *state, int t, int action,
                            const ludus_step_out *out, strbuf *sb);
 
+/* Levels as blocks (level.c; include/ludus/ludus.h "Levels as blocks"). */
+size_t ludus_maze_level_size(const ludus_env *env);
+void ludus_maze_level_of(const ludus_env *env, const void *state, void *level);
+int ludus_maze_reset_level(const ludus_env *env, void *state, const void *level);
+int ludus_maze_level_mutate(const ludus_env *env, void *level, int edits, ludus_rng *rng);
+
 #endif
