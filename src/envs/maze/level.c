@@ -10,12 +10,12 @@
 
 enum { L_W, L_H, L_AX, L_AY, L_DIR, L_GX, L_GY, L_ZERO, L_BITS };
 
-int bit(const uint8_t *lv, int i) { return (lv[L_BITS + i / 8] >> (i % 8)) & 1; }
-void flip(uint8_t *lv, int i) { lv[L_BITS + i / 8] ^= (uint8_t)(1u << (i % 8)); }
+static int bit(const uint8_t *lv, int i) { return (lv[L_BITS + i / 8] >> (i % 8)) & 1; }
+static void flip(uint8_t *lv, int i) { lv[L_BITS + i / 8] ^= (uint8_t)(1u << (i % 8)); }
 
-size_t maze_level_size(const ludus_env *env) { return ((const maze_spec *)env->impl)->level_size; }
+size_t ludus_maze_level_size(const ludus_env *env) { return ((const maze_spec *)env->impl)->level_size; }
 
-int check_level(const maze_spec *s, const uint8_t *lv)
+static int check_level(const maze_spec *s, const uint8_t *lv)
 {
     if (lv[L_W] != s->iw || lv[L_H] != s->ih)
         return ludus_err_set(LUDUS_EINVAL, "the level is %dx%d, this world's mazes %dx%d", lv[L_W], lv[L_H], s->iw,
@@ -41,7 +41,7 @@ int check_level(const maze_spec *s, const uint8_t *lv)
     return LUDUS_OK;
 }
 
-void maze_level_of(const ludus_env *env, const void *state, void *level)
+void ludus_maze_level_of(const ludus_env *env, const void *state, void *level)
 {
     const maze_spec *s = env->impl;
     const maze_state *st = state;
@@ -60,7 +60,7 @@ void maze_level_of(const ludus_env *env, const void *state, void *level)
             if (cells[(y + 1) * s->W + x + 1] == MZ_WALL) flip(lv, y * s->iw + x);
 }
 
-int maze_reset_level(const ludus_env *env, void *state, const void *level)
+int ludus_maze_reset_level(const ludus_env *env, void *state, const void *level)
 {
     const maze_spec *s = env->impl;
     const uint8_t *lv = level;
@@ -87,7 +87,7 @@ int maze_reset_level(const ludus_env *env, void *state, const void *level)
     return LUDUS_OK;
 }
 
-int maze_level_mutate(const ludus_env *env, void *level, int edits, ludus_rng *rng)
+int ludus_maze_level_mutate(const ludus_env *env, void *level, int edits, ludus_rng *rng)
 {
     const maze_spec *s = env->impl;
     uint8_t *lv = level;
