@@ -545,7 +545,7 @@ static void test_text_render_trace(void)
     CHECK(strstr(pic, "\xe2\x96\xb2") != NULL); /* facing north */
     int lines = 0;
     for (char *p = pic; *p; p++) lines += *p == '\n';
-    CHECK_EQ(lines, 10);
+    CHECK_EQ(lines, 9);
 
     /* traces: the grid worlds' format */
     char line[16384];

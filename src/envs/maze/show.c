@@ -102,7 +102,6 @@ void ludus_maze_render_ansi(const ludus_env *env, const void *state, strbuf *sb)
         }
         ludus_sb_putc(sb, '\n');
     }
-    ludus_sb_printf(sb, "step %u of %u\n", st->step_count, s->max_steps);
 }
 
 static int tile_size_of(const ludus_env *env, const ludus_render_opts *o, int *ts)
