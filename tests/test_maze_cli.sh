@@ -24,6 +24,8 @@ n=$("$LUDUS" list --family MAZE | grep -c '^Maze-')
 [ "$n" = 14 ] && ok || bad "list --family MAZE shows $n worlds (want 14)"
 "$LUDUS" info Maze-v0 | grep -q 'image .*shape (5, 5, 3)' && ok || bad "info: the 5x5 view"
 "$LUDUS" info Maze-PerfectMazeXL-v0 | grep -q '103 x 103' && ok || bad "info: the XL maze's size"
+"$LUDUS" info Maze-v0 | grep -q '^level  *30 bytes' && ok || bad "info: the level block's size"
+"$LUDUS" info MiniGrid-Empty-5x5-v0 | grep -q '^level' && bad "info: a grid world has no level block" || ok
 
 "$LUDUS" text Maze-SixteenRooms-v0 --seed 0 --actions 2,2 > "$tmp/text" &&
   grep -q '^Mission: get to the green goal square' "$tmp/text" && grep -q '^a wall 2 steps left' "$tmp/text" &&
