@@ -10,7 +10,6 @@
  *   rule, not DCD's Kruskal), then the goal on a uniform open cell, the
  *   agent on another with a uniform direction.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
