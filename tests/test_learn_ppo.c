@@ -475,12 +475,13 @@ static void test_huge_steps(void)
 }
 
 
-/* The architecture's keys are listed twice (policy.c reads checkpoints,
- * config.c configs): they must accept exactly the same values. */
+/* Config files (config.c) and checkpoints (policy.c) read the
+ * architecture through one key table: they accept exactly the same values. */
 static void test_arch_ranges_agree(void)
 {
     static const char *const names[] = {"embed", "conv1", "conv2", "kernel", "hidden", "head", "memory",
-                                        "instr", "word_embed", "max_words", "direction", "film", "encoder"};
+                                        "instr", "word_embed", "max_words", "direction", "film", "encoder",
+                                        "kernel1", "stride1", "stride2"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         for (int v = -1; v <= 5000; v += (v < 70 ? 1 : 997)) {
             char json[128], full[512];

@@ -483,6 +483,13 @@ static void test_step_rules(void)
     }
     CHECK_EQ(trunc_at, 250);
     /* the last step's reward at the limit: 1 - 0.9 = 0.1 (as doubles give it) */
+    /* actions in words, as for the grid worlds */
+    int32_t act = -1;
+    CHECK_OK(ludus_env_parse_action(env, "Action: go forward", &act));
+    CHECK_EQ(act, 2);
+    CHECK_OK(ludus_env_parse_action(env, "turn left", &act));
+    CHECK_EQ(act, 0);
+    CHECK_ERR(ludus_env_parse_action(env, "jump", &act), LUDUS_EINVAL);
     CHECK_ERR(ludus_env_step(env, st, 7, NULL, &out), LUDUS_EINVAL);
     CHECK_ERR(ludus_env_step(env, st, -1, NULL, &out), LUDUS_EINVAL);
     ludus_free(st);

@@ -25,6 +25,7 @@ c_int, c_uint32, c_uint64, c_size_t = ctypes.c_int, ctypes.c_uint32, ctypes.c_ui
 c_double, c_uint8, c_char_p, c_void_p = ctypes.c_double, ctypes.c_uint8, ctypes.c_char_p, ctypes.c_void_p
 
 MAX_OBS_FIELDS = 4
+MAX_ACTION_DIMS = 8
 TEXT_FULL, TEXT_BALROG = 0, 1
 
 
@@ -67,7 +68,8 @@ class EnvInfo(ctypes.Structure):
                 ("mission_capacity", c_size_t), ("options_doc", c_char_p),
                 ("num_achievements", c_int), ("achievement_names", ctypes.POINTER(c_char_p)),
                 ("keys", ctypes.POINTER(KeyBinding)), ("train_options", c_char_p),
-                ("flags", c_uint32)]
+                ("flags", c_uint32), ("action_dims", c_int),
+                ("action_nvec", c_int * MAX_ACTION_DIMS), ("mask_size", c_int)]
 
 
 class StepOut(ctypes.Structure):
@@ -94,7 +96,7 @@ class VecConfig(ctypes.Structure):
                 ("num_threads", c_int), ("level_start", c_uint64), ("level_count", c_uint64),
                 ("seed", c_uint64), ("obs", c_void_p), ("rewards", c_void_p),
                 ("terminated", c_void_p), ("truncated", c_void_p), ("final_obs", c_void_p),
-                ("final_mask", c_void_p)]
+                ("final_mask", c_void_p), ("action_masks", c_void_p)]
 
 
 # uint64_t (*)(void *user, int world, ludus_rng *rng)
@@ -174,6 +176,9 @@ _SIGNATURES = {
     "ludus_env_reset": ([c_void_p, c_void_p, c_uint64, c_void_p], c_int),
     "ludus_env_reset_continue": ([c_void_p, c_void_p, c_void_p], c_int),
     "ludus_env_step": ([c_void_p, c_void_p, c_int, c_void_p, c_void_p], c_int),
+    "ludus_env_step_vec": ([c_void_p, c_void_p, c_void_p, c_void_p, c_void_p], c_int),
+    "ludus_env_action_mask": ([c_void_p, c_void_p, c_void_p], c_int),
+    "ludus_env_parse_action": ([c_void_p, c_char_p, c_void_p], c_int),
     "ludus_env_observe": ([c_void_p, c_void_p, c_void_p], c_int),
     "ludus_env_mission": ([c_void_p, c_void_p], c_char_p),
     "ludus_env_max_steps": ([c_void_p, c_void_p], c_uint32),
@@ -202,6 +207,7 @@ _SIGNATURES = {
     "ludus_vec_truncated": ([c_void_p], c_void_p),
     "ludus_vec_final_obs": ([c_void_p], c_void_p),
     "ludus_vec_final_mask": ([c_void_p], c_void_p),
+    "ludus_vec_action_masks": ([c_void_p], c_void_p),
     "ludus_vec_state": ([c_void_p, c_int], c_void_p),
     "ludus_vec_level": ([c_void_p, c_int], c_uint64),
     "ludus_vec_set_level_fn": ([c_void_p, LEVEL_FN, c_void_p], c_int),

@@ -32,7 +32,8 @@ static const ludus_abi_field layout[] = {
     FIELD(ludus_env_info, height) FIELD(ludus_env_info, max_steps) FIELD(ludus_env_info, text_capacity)
     FIELD(ludus_env_info, mission_capacity) FIELD(ludus_env_info, options_doc)
     FIELD(ludus_env_info, num_achievements) FIELD(ludus_env_info, achievement_names) FIELD(ludus_env_info, keys)
-    FIELD(ludus_env_info, train_options) FIELD(ludus_env_info, flags)
+    FIELD(ludus_env_info, train_options) FIELD(ludus_env_info, flags) FIELD(ludus_env_info, action_dims)
+    FIELD(ludus_env_info, action_nvec) FIELD(ludus_env_info, mask_size)
 
     STRUCT(ludus_step_out) FIELD(ludus_step_out, reward) FIELD(ludus_step_out, terminated)
     FIELD(ludus_step_out, truncated) FIELD(ludus_step_out, success) FIELD(ludus_step_out, reserved)
@@ -49,7 +50,7 @@ static const ludus_abi_field layout[] = {
     FIELD(ludus_vec_config, num_envs) FIELD(ludus_vec_config, num_threads) FIELD(ludus_vec_config, level_start)
     FIELD(ludus_vec_config, level_count) FIELD(ludus_vec_config, seed) FIELD(ludus_vec_config, obs)
     FIELD(ludus_vec_config, rewards) FIELD(ludus_vec_config, terminated) FIELD(ludus_vec_config, truncated)
-    FIELD(ludus_vec_config, final_obs) FIELD(ludus_vec_config, final_mask)
+    FIELD(ludus_vec_config, final_obs) FIELD(ludus_vec_config, final_mask) FIELD(ludus_vec_config, action_masks)
 
     {NULL, NULL, 0, 0},
 };

@@ -178,6 +178,9 @@ int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input 
     memset(in, 0, sizeof *in);
     in->obs_size = info->obs_size;
     in->num_actions = info->num_actions;
+    in->action_dims = info->action_dims;
+    memcpy(in->nvec, info->action_nvec, sizeof in->nvec);
+    in->mask_size = info->mask_size;
     if (info->num_obs_fields < 1)
         return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: no policy reads its observation (it declares no fields)", info->id);
     const ludus_obs_field *f = &info->obs_fields[0];
@@ -716,6 +719,85 @@ static void pixel_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, int
     }
 }
 
+
+/* ---- the actor's head ---- */
+
+/* logp = log_softmax of each component's logits, masked ones first set
+ * to POLICY_MASKED. One component without a mask: exactly one softmax. */
+static void head_log_softmax(const policy *p, policy_ws *ws, const uint8_t *mask, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1 && !mask) {
+        ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++) {
+        float *l = ws->logits + (size_t)s * A, *o = ws->logp + (size_t)s * A;
+        if (mask) {
+            const uint8_t *m = mask + (size_t)s * A;
+            for (int j = 0; j < A; j++)
+                if (!m[j]) l[j] = POLICY_MASKED;
+        }
+        for (int k = 0, off = 0; k < (D > 1 ? D : 1); off += p->in.nvec[k], k++) {
+            int n = D > 1 ? p->in.nvec[k] : A;
+            ludus_nn_log_softmax(o + off, l + off, 1, n);
+        }
+    }
+}
+
+float ludus_policy_logp_of(const policy *p, const float *logp, const int32_t *a)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return logp[a[0]];
+    float s = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) s += logp[off + a[k]];
+    return s;
+}
+
+float ludus_policy_entropy_of(const policy *p, const float *logp)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return ludus_nn_categorical_entropy(logp, p->num_actions);
+    float h = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) h += ludus_nn_categorical_entropy(logp + off, p->in.nvec[k]);
+    return h;
+}
+
+/* One categorical: a sample, or the most likely value; a draw that rounding
+ * lands on a masked value (the sampler's last resort is the last value)
+ * becomes the most likely value instead. */
+static int32_t head_pick(const float *lp, int n, ludus_rng *rng, int greedy, int masked)
+{
+    int v = greedy ? ludus_nn_categorical_argmax(lp, n) : ludus_nn_categorical_sample(lp, n, rng);
+    if (masked && lp[v] <= 0.5f * POLICY_MASKED) v = ludus_nn_categorical_argmax(lp, n);
+    return (int32_t)v;
+}
+
+void ludus_policy_act(const policy *p, const float *logp, ludus_rng *rng, int greedy, int32_t *a)
+{
+    const int D = p->in.action_dims, masked = p->in.mask_size != 0;
+    if (D <= 1) {
+        a[0] = head_pick(logp, p->num_actions, rng, greedy, masked);
+        return;
+    }
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) a[k] = head_pick(logp + off, p->in.nvec[k], rng, greedy, masked);
+}
+
+void ludus_policy_head_backward(const policy *p, float *dlogits, const float *logp, const int32_t *acts,
+                                const float *dlogp, const float *dent, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1) {
+        ludus_nn_categorical_backward(dlogits, logp, acts, dlogp, dent, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++)
+        for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++)
+            ludus_nn_categorical_backward(dlogits + (size_t)s * A + off, logp + (size_t)s * A + off,
+                                          acts + (size_t)s * D + k, dlogp ? dlogp + s : NULL, dent ? dent + s : NULL,
+                                          1, p->in.nvec[k]);
+}
+
 void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
@@ -784,7 +866,7 @@ void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const 
     ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->logits, ws->a1, P + p->a2_w, P + p->a2_b, S, a->head, A);
-    ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+    head_log_softmax(p, ws, b->mask, S);
     ludus_nn_linear_forward(ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->v1, ws->v1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->value, ws->v1, P + p->v2_w, P + p->v2_b, S, a->head, 1);
@@ -857,68 +939,48 @@ void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const
 
 /* ---- the architecture as JSON ---- */
 
-typedef struct arch_field {
-    const char *name;
-    size_t off;
-    int lo, hi;
-} arch_field;
-
-#define AF(n, lo, hi) {#n, offsetof(ludus_policy_arch, n), lo, hi}
-static const arch_field arch_fields[] = {
-    AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
-    AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
-    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1), AF(film, 0, 1),
-    AF(encoder, 0, 3), AF(kernel1, 0, 12), AF(stride1, 0, 8), AF(stride2, 0, 8),
+#define AK(n, lo, hi) {#n, LUDUS_KEY_INT, offsetof(ludus_policy_arch, n), lo, hi, NULL, NULL}
+/* The architecture's keys: config files (config.c nests this table under
+ * "arch") and checkpoints ("ludus.arch") are read through it. */
+const ludus_key ludus_policy_arch_keys[] = {
+    AK(embed, 1, 256), AK(conv1, 1, 1024), AK(conv2, 1, 1024), AK(kernel, 1, 5),
+    AK(hidden, 1, 4096), AK(head, 1, 4096), AK(memory, 0, 4096), AK(instr, 0, 4096),
+    AK(word_embed, 1, 1024), AK(max_words, 1, 64), AK(direction, 0, 1), AK(film, 0, 1),
+    AK(encoder, 0, 3), AK(kernel1, 0, 12), AK(stride1, 0, 8), AK(stride2, 0, 8),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
 };
+#undef AK
 /* Keys added after the first checkpoints: absent means 0. */
 #define ARCH_FIRST_OPTIONAL 10
-#undef AF
-#define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
 
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
     ludus_sb_putc(&sb, '{');
-    for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-        ludus_sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
-                  *(const int *)((const char *)a + arch_fields[i].off));
+    for (const ludus_key *k = ludus_policy_arch_keys; k->name; k++)
+        ludus_sb_printf(&sb, "%s\"%s\": %d", k == ludus_policy_arch_keys ? "" : ", ", k->name,
+                        *(const int *)((const char *)a + k->offset));
     ludus_sb_putc(&sb, '}');
     return (int)sb.len;
-}
-
-int ludus_policy_arch_apply(const void *obj, ludus_policy_arch *a)
-{
-    const cJSON *o = obj;
-    if (!cJSON_IsObject(o)) return ludus_err_set(LUDUS_EINVAL, "arch: expected a JSON object");
-    ludus_policy_arch out = *a;
-    for (const cJSON *e = o->child; e; e = e->next) {
-        const arch_field *f = NULL;
-        for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-            if (strcmp(arch_fields[i].name, e->string) == 0) f = &arch_fields[i];
-        if (!f) return ludus_err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
-        double v = e->valuedouble;
-        if (!cJSON_IsNumber(e) || v != floor(v))
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
-        if (v < f->lo || v > f->hi)
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
-        *(int *)((char *)&out + f->off) = (int)v;
-    }
-    *a = out;
-    return LUDUS_OK;
 }
 
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o) return ludus_err_set(LUDUS_EFORMAT, "arch: not valid JSON");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return ludus_err_set(LUDUS_EFORMAT, "arch: not a JSON object");
+    }
+    int rc = LUDUS_OK;
+    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, ludus_policy_arch_keys[i].name))
+            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", ludus_policy_arch_keys[i].name);
+    cJSON_Delete(o);
+    if (rc) return rc;
     ludus_policy_arch out;
     memset(&out, 0, sizeof out);
-    int rc = ludus_policy_arch_apply(o, &out);
-    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
-            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
-    cJSON_Delete(o);
-    if (rc) return rc == LUDUS_EINVAL ? LUDUS_EFORMAT : rc;
+    if ((rc = ludus_keys_apply_json(ludus_policy_arch_keys, &out, sizeof out, json)))
+        return ludus_err_wrap(LUDUS_EFORMAT, "arch");
     *a = out;
     return LUDUS_OK;
 }

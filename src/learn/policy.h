@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "ludus/learn.h"
+#include "ludus/learner.h"
 #include "ludus/nn.h"
 
 /* Bag-of-indices vocabulary for one grid cell: object type (11), colour
@@ -52,6 +53,12 @@ typedef struct policy_input {
     uint8_t extra_high[POLICY_MAX_EXTRAS]; /* each one's largest value (its field's) */
     size_t obs_size;
     int num_actions;
+    /* The action space: action_dims categoricals of nvec[k] values over
+     * the num_actions = sum(nvec) logits, component after component; a
+     * legal-action mask of num_actions bytes per sample when mask_size. */
+    int action_dims;
+    int nvec[LUDUS_MAX_ACTION_DIMS];
+    int mask_size;
 } policy_input;
 
 /* The input of a world for an encoder (AUTO: the one its fields' kinds
@@ -116,6 +123,9 @@ typedef struct policy_batch {
     const float *h0;         /* (B, memory) memory before step 0; memory only */
     const uint8_t *starts;   /* (L*B) 1: an episode begins here, so the memory
                                 restarts from zero; NULL: none */
+    const uint8_t *mask;     /* (L*B, num_actions) legal-action masks (0:
+                                forbidden, its logit set to POLICY_MASKED);
+                                NULL: every action legal */
 } policy_batch;
 
 /* Activations and their gradients for up to `cap` samples, and a gradient
@@ -163,12 +173,35 @@ void ludus_policy_forward(const policy *p, const float *params, policy_ws *ws, c
  * caller fills; adds the parameter gradients into ws->grad. */
 void ludus_policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
 
+/* The architecture's keys (a ludus_key table, NULL-ended), and the
+ * architecture as a JSON object (the checkpoint's "ludus.arch") and back.
+ * Parsing checks every key and range (LUDUS_EFORMAT); keys added after
+ * the first checkpoints may be absent (0). */
+extern const ludus_key ludus_policy_arch_keys[];
+
+/* ---- the actor's head: one categorical per action component ----
+ * With one component and no mask these are exactly the single
+ * categorical's functions (ludus_nn_categorical_*), so runs reproduce. */
+
+/* A masked logit: exp() of it is 0 in float, and 0 * it is 0 (not NaN as
+ * with -inf), so entropies and gradients stay finite. */
+#define POLICY_MASKED (-1e9f)
+
+/* Log-probabilities of the action vector a (sum over components) and the
+ * entropy (sum over components) of one sample's logp row. */
+float ludus_policy_logp_of(const policy *p, const float *logp, const int32_t *a);
+float ludus_policy_entropy_of(const policy *p, const float *logp);
+/* Sample (one uniform draw per component from rng) or take the most
+ * likely value of each component; never a masked value. */
+void ludus_policy_act(const policy *p, const float *logp, ludus_rng *rng, int greedy, int32_t *a);
+/* Gradient of sum_s dlogp[s] * logp(a_s) + dent[s] * H_s into dlogits (S, A);
+ * acts is (S, action_dims). */
+void ludus_policy_head_backward(const policy *p, float *dlogits, const float *logp, const int32_t *acts,
+                                const float *dlogp, const float *dent, int S);
+
 /* The architecture as a JSON object (the checkpoint's "ludus.arch"), and
  * back. Parsing checks every key and range. */
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a);
-/* Apply the keys of a parsed cJSON object onto a (LUDUS_EINVAL: unknown
- * key, non-integer, out of range; a unchanged). */
-int ludus_policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
 
 #endif
