@@ -104,7 +104,7 @@ LEVEL_FN = ctypes.CFUNCTYPE(c_uint64, c_void_p, c_int, c_void_p)
 
 
 class RunProgress(ctypes.Structure):
-    """run.h's ludus_run_progress."""
+    _c_name_ = "ludus_run_progress"
     _fields_ = [("update", c_int), ("steps", c_uint64), ("total_steps", c_uint64),
                 ("wall_s", c_double), ("steps_per_s", c_double), ("seconds_left", c_double),
                 ("ret", c_double), ("checkpointed", c_int)]
@@ -119,6 +119,7 @@ AGENT_TEXT, AGENT_TEXT_BALROG = 1, 2
 
 
 class AgentInput(ctypes.Structure):
+    _c_name_ = "ludus_agent_input"
     _fields_ = [("n", c_int), ("greedy", c_int), ("obs_size", c_size_t), ("obs", c_void_p),
                 ("missions", ctypes.POINTER(c_char_p)), ("texts", ctypes.POINTER(c_char_p)),
                 ("starts", c_void_p), ("rngs", c_void_p), ("action_dims", c_int),
@@ -130,20 +131,24 @@ AGENT_ACT_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.POINTER(AgentInput), c_v
 
 
 class Estimate(ctypes.Structure):
+    _c_name_ = "ludus_estimate"
     _fields_ = [("mean", c_double), ("lo", c_double), ("hi", c_double)]
 
 
 class EvalResult(ctypes.Structure):
+    _c_name_ = "ludus_eval_result"
     _fields_ = [("episodes", c_int), ("ret", Estimate), ("success", Estimate), ("length", Estimate),
                 ("num_achievements", c_int), ("achievements", Estimate * MAX_ACHIEVEMENTS),
                 ("score", Estimate)]
 
 
 class EvalSplit(ctypes.Structure):
+    _c_name_ = "ludus_eval_split"
     _fields_ = [("level_start", c_uint64), ("level_count", c_uint64), ("result", EvalResult)]
 
 
 class EvalReport(ctypes.Structure):
+    _c_name_ = "ludus_eval_report"
     _fields_ = [("agent", ctypes.c_char * EVAL_NAME_CAP), ("checkpoint", ctypes.c_char * 4096),
                 ("env_id", ctypes.c_char * 96), ("env_options", ctypes.c_char * 256),
                 ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64), ("train_levels", c_uint64),
@@ -152,6 +157,7 @@ class EvalReport(ctypes.Structure):
 
 
 class EvalReportConfig(ctypes.Structure):
+    _c_name_ = "ludus_eval_report_config"
     _fields_ = [("env_id", c_char_p), ("env_options", c_char_p), ("train_levels", c_uint64),
                 ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64)]
 
