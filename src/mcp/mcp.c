@@ -153,7 +153,7 @@ ludus_mcp_session *ludus_mcp_session_at(ludus_mcp_server *srv, int i)
 }
 
 const char *ludus_mcp_session_id(const ludus_mcp_session *s) { return s ? s->id : ""; }
-const char *ludus_mcp_session_version(const ludus_mcp_session *s) { return s ? s->version : NULL; }
+const char *ludus_mcp_session_version(const ludus_mcp_session *s) { return s && s->version[0] ? s->version : NULL; }
 double ludus_mcp_session_last_used(const ludus_mcp_session *s) { return s ? s->last_used : 0; }
 int ludus_mcp_session_num_handles(const ludus_mcp_session *s) { return s ? s->num_handles : 0; }
 

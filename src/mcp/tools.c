@@ -277,6 +277,17 @@ static const ludus_env *get_spec(ludus_mcp_server *srv, const char *id, char *er
     return NULL;
 }
 
+/* A double that prints exactly (cJSON's own printing rounds to 15 digits
+ * when they come within its epsilon): the shortest repr that reads back
+ * as the same double. Non-finite values (JSON has none) print as null. */
+static cJSON *exact_number(double v)
+{
+    char buf[40];
+    if (!isfinite(v)) return cJSON_CreateNull();
+    ludus_fmt_double_repr(buf, v);
+    return cJSON_CreateRaw(buf);
+}
+
 static cJSON *string_array(const char *const *names, int n)
 {
     cJSON *a = cJSON_CreateArray();
@@ -592,13 +603,13 @@ static cJSON *tool_step(call_ctx *c)
         taken++;
         total += out.reward;
         ach |= out.achievements;
-        cJSON_AddItemToArray(rewards, cJSON_CreateNumber(out.reward));
+        cJSON_AddItemToArray(rewards, exact_number(out.reward));
         if (out.terminated || out.truncated) break;
     }
     free(acts);
     cJSON_AddStringToObject(sc, "handle", w->id);
     cJSON_AddNumberToObject(sc, "steps_taken", taken);
-    cJSON_AddNumberToObject(sc, "reward", total);
+    cJSON_AddItemToObject(sc, "reward", exact_number(total));
     cJSON_AddItemToObject(sc, "rewards", rewards);
     cJSON_AddBoolToObject(sc, "terminated", out.terminated);
     cJSON_AddBoolToObject(sc, "truncated", out.truncated);
