@@ -216,7 +216,7 @@ int ludus_mcp_is_initialize(const char *msg, size_t len)
 /* ---- methods --------------------------------------------------------------- */
 
 static const char instructions[] =
-    "ludus serves grid worlds (MiniGrid, BabyAI) and Crafter as tools. list_worlds shows them; "
+    "ludus serves its worlds as tools. list_worlds shows them with their actions; "
     "make returns a handle; reset starts an episode from a seed (the same seed gives the same "
     "level); step plays actions by name or index; observe shows the world as text, a tensor and "
     "a picture; snapshot and restore save and load the exact state; close frees the handle. "

@@ -34,8 +34,8 @@ static const struct tool_def {
     const char *name, *title, *description, *input, *output;
 } tools[] = {
     {"list_worlds", "List worlds",
-     "List the worlds this server plays, with their actions. Filter by family (minigrid, babyai, "
-     "crafter) or by a part of the id.",
+     "List the worlds this server plays, with their actions. Filter by family (as the results name "
+     "it) or by a part of the id.",
      "{\"type\":\"object\",\"properties\":{"
      "\"family\":{\"type\":\"string\",\"description\":\"only this family\"},"
      "\"contains\":{\"type\":\"string\",\"description\":\"only ids containing this text (any case)\"},"
@@ -50,7 +50,7 @@ static const struct tool_def {
      "Make a world by id (list_worlds names them) and return its handle. Reset it with a seed before "
      "stepping. A handle left unused for the server's lifetime (30 minutes unless configured) is closed.",
      "{\"type\":\"object\",\"properties\":{\"world\":{\"type\":\"string\",\"description\":\"a world id, "
-     "e.g. MiniGrid-Empty-5x5-v0\"}},\"required\":[\"world\"],\"additionalProperties\":false}",
+     "as list_worlds gives it\"}},\"required\":[\"world\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"handle\":{\"type\":\"string\"},\"world\":{\"type\":\"string\"},"
      "\"family\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},"
      "\"actions\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"max_steps\":{\"type\":\"integer\"},"
