@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "mcp/mcp.h"
+#include "mcp/mcp_internal.h" /* the fuzz test closes extra worlds by id */
 
 static double now_s = 0;
 
@@ -596,8 +597,86 @@ static void test_achievements(void)
     ludus_mcp_server_destroy(srv);
 }
 
+/* Mutated messages (bytes flipped, cut, repeated) against a session with a
+ * live world: every one is answered with JSON or nothing, never a crash
+ * (the sanitizer build runs this too). */
+static void test_fuzz(void)
+{
+    ludus_mcp_limits lim = {.max_handles_per_session = 4, .max_handles_total = 4};
+    ludus_mcp_server *srv = NULL;
+    CHECK_OK(ludus_mcp_server_create(&lim, &srv));
+    ludus_mcp_session *s = initialized(srv, "2025-11-25");
+    cJSON *j = tool(s, "make", "{\"world\":\"MiniGrid-DoorKey-5x5-v0\"}");
+    char h[64], msg[8192];
+    snprintf(h, sizeof h, "%s", sc_str(j, "handle"));
+    cJSON_Delete(j);
+    cJSON_Delete(tool(s, "reset", "{\"handle\":\"%s\",\"seed\":2}", h));
+    j = tool(s, "snapshot", "{\"handle\":\"%s\"}", h);
+    char *snap = strdup(sc_str(j, "state"));
+    cJSON_Delete(j);
+    const char *templates[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"step\",\"arguments\":{\"handle\":\"%s\",\"actions\":[0,\"go forward\",2]}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"observe\",\"arguments\":{\"handle\":\"%s\",\"tile_size\":2}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"reset\",\"arguments\":{\"handle\":\"%s\",\"seed\":5}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/call\",\"params\":{\"name\":\"list_worlds\",\"arguments\":{\"contains\":\"%.4s\"}}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"make\",\"arguments\":{\"world\":\"MiniGrid-Empty-5x5-v0\"}},\"h\":\"%s\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"restore\",\"arguments\":{\"handle\":\"%s\",\"state\":\"SNAP\"}}}",
+    };
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 99);
+    int answered = 0, rounds = 3000;
+    for (int r = 0; r < rounds; r++) {
+        int t = (int)ludus_rng_integers(&rng, 0, 6);
+        int n = snprintf(msg, sizeof msg, templates[t], h);
+        if (t == 5) { /* the snapshot in place of SNAP */
+            char *at = strstr(msg, "SNAP");
+            char tail[256];
+            snprintf(tail, sizeof tail, "%s", at + 4);
+            n = (int)(at - msg) + snprintf(at, sizeof msg - (size_t)(at - msg), "%s%s", snap, tail);
+        }
+        int edits = (int)ludus_rng_integers(&rng, 0, 6);
+        for (int e = 0; e < edits && n > 1; e++) {
+            int at = (int)ludus_rng_integers(&rng, 0, n);
+            switch (ludus_rng_integers(&rng, 0, 4)) {
+            case 0: msg[at] = (char)ludus_rng_integers(&rng, 0, 256); break;        /* any byte */
+            case 1: msg[at] = "{}[]\",:0-e.\\u"[ludus_rng_integers(&rng, 0, 15)]; break; /* syntax */
+            case 2: n = at; break;                                                     /* cut */
+            default: memmove(msg + at + 1, msg + at, (size_t)(n - at)); n++; break;  /* repeat */
+            }
+        }
+        char *out = NULL;
+        int rc = ludus_mcp_handle(s, msg, (size_t)n, 0, &out);
+        if (rc != LUDUS_OK) CHECK_EQ(rc, LUDUS_OK);
+        if (out) {
+            cJSON *a = cJSON_Parse(out);
+            if (!a) CHECK_MSG(0, "an answer that does not parse: %s", out);
+            cJSON_Delete(a);
+            answered++;
+        }
+        free(out);
+        /* keep the world alive and the handle count bounded */
+        while (ludus_mcp_session_num_handles(s) > 2) {
+            for (int i = 0; i < 4; i++) {
+                char m[256];
+                snprintf(m, sizeof m, "{\"handle\":\"%s\"}", s->handles[i]->id);
+                if (strcmp(s->handles[i]->id, h) != 0) {
+                    cJSON_Delete(tool(s, "close", "%s", m));
+                    break;
+                }
+            }
+        }
+    }
+    CHECK(answered > rounds / 2);
+    j = tool(s, "observe", "{\"handle\":\"%s\"}", h);
+    CHECK(!is_tool_error(j)); /* the world survived all of it */
+    cJSON_Delete(j);
+    free(snap);
+    ludus_mcp_server_destroy(srv);
+}
+
 int main(void)
 {
+    test_fuzz();
     test_protocol();
     test_tools_list();
     test_tools();

@@ -10,6 +10,7 @@
 // so a passing run also checks the schemas.
 import { spawn } from "node:child_process";
 import net from "node:net";
+import { setMaxListeners } from "node:events";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -21,6 +22,10 @@ if (!ludus) {
   console.error("usage: node client.mjs LUDUS [--bench N]");
   process.exit(2);
 }
+
+// The SDK's HTTP transport adds an abort listener per request to one
+// signal; long runs would print Node's leak warning.
+setMaxListeners(0);
 
 let failures = 0, passes = 0;
 function check(cond, what) {
