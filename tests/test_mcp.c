@@ -639,7 +639,7 @@ static void test_fuzz(void)
             int at = (int)ludus_rng_integers(&rng, 0, n);
             switch (ludus_rng_integers(&rng, 0, 4)) {
             case 0: msg[at] = (char)ludus_rng_integers(&rng, 0, 256); break;        /* any byte */
-            case 1: msg[at] = "{}[]\",:0-e.\\u"[ludus_rng_integers(&rng, 0, 15)]; break; /* syntax */
+            case 1: msg[at] = "{}[]\",:0-e.\\u"[ludus_rng_integers(&rng, 0, 13)]; break; /* syntax */
             case 2: n = at; break;                                                     /* cut */
             default: memmove(msg + at + 1, msg + at, (size_t)(n - at)); n++; break;  /* repeat */
             }
