@@ -130,6 +130,11 @@ static void test_protocol(void)
     j = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"make\"}}");
     CHECK_EQ(error_code(j), LUDUS_MCP_INVALID_REQUEST);
     cJSON_Delete(j);
+    /* A 2026-07-28 client probes with server/discover: an error, after
+     * which it falls back to initialize. */
+    j = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"server/discover\"}");
+    CHECK_EQ(error_code(j), LUDUS_MCP_METHOD_NOT_FOUND);
+    cJSON_Delete(j);
 
     /* initialize: params checked, versions negotiated. */
     j = rpc(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}");

@@ -315,10 +315,11 @@ static cJSON *dispatch(ludus_mcp_session *s, const cJSON *root, double now, int 
     }
     if (strcmp(m, "initialize") == 0) return do_initialize(s, id, params);
     if (strcmp(m, "ping") == 0) return rpc_result(id, cJSON_CreateObject());
-    if (!s->version[0])
+    int list = strcmp(m, "tools/list") == 0, call = strcmp(m, "tools/call") == 0;
+    if ((list || call) && !s->version[0])
         return rpc_error(id, LUDUS_MCP_INVALID_REQUEST, "the session is not initialized: send initialize first");
-    if (strcmp(m, "tools/list") == 0) return rpc_result(id, ludus_mcp_tools_list());
-    if (strcmp(m, "tools/call") == 0) return do_tools_call(s, id, params, now);
+    if (list) return rpc_result(id, ludus_mcp_tools_list());
+    if (call) return do_tools_call(s, id, params, now);
     char msg[320];
     snprintf(msg, sizeof msg, "unknown method '%.200s'", m);
     return rpc_error(id, LUDUS_MCP_METHOD_NOT_FOUND, msg);

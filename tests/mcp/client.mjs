@@ -10,6 +10,7 @@
 // so a passing run also checks the schemas.
 import { spawn } from "node:child_process";
 import net from "node:net";
+import http from "node:http";
 import { setMaxListeners } from "node:events";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -321,6 +322,45 @@ async function benchOne(client, n) {
   return { rate: n / secs, p50: lat[Math.floor(n / 2)], p99: lat[Math.floor(n * 0.99)] };
 }
 
+// The same step calls as plain JSON-RPC over one keep-alive connection
+// (node:http, no SDK): what the server itself costs per call.
+async function benchRaw(url, n) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const u = new URL(url);
+  let sid = null;
+  const post = (obj) => new Promise((resolve, reject) => {
+    const body = JSON.stringify(obj);
+    const headers = { "Content-Type": "application/json", Accept: "application/json, text/event-stream",
+                      "Content-Length": Buffer.byteLength(body) };
+    if (sid) Object.assign(headers, { "Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-11-25" });
+    const req = http.request({ agent, host: u.hostname, port: u.port, path: u.pathname, method: "POST", headers }, (res) => {
+      let data = "";
+      res.on("data", (d) => (data += d));
+      res.on("end", () => resolve({ res, data }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+  const init = await post({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25" } });
+  sid = init.res.headers["mcp-session-id"];
+  const callRaw = async (name, args) =>
+    JSON.parse((await post({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: args } })).data).result;
+  const h = (await callRaw("make", { world: WORLD })).structuredContent.handle;
+  await callRaw("reset", { handle: h, seed: 0 });
+  const lat = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    const r = await callRaw("step", { handle: h, action: i % 3 });
+    lat.push(performance.now() - s);
+    if (r.structuredContent.terminated || r.structuredContent.truncated) await callRaw("reset", { handle: h });
+  }
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  agent.destroy();
+  return { rate: n / secs, p50: lat[Math.floor(n / 2)], p99: lat[Math.floor(n * 0.99)] };
+}
+
 async function bench(n) {
   const fmt = (label, r) =>
     console.log(`${label}: ${r.rate.toFixed(0)} step calls/s, latency p50 ${(r.p50 * 1000).toFixed(0)} us, ` +
@@ -330,6 +370,7 @@ async function bench(n) {
   await s.close();
   const { child, url } = await startHttp();
   try {
+    fmt("http, plain keep-alive JSON-RPC (node:http, no SDK)", await benchRaw(url, n));
     const c = await connectHttp(url);
     fmt("http, 1 client", await benchOne(c, n));
     await c.close();
