@@ -64,7 +64,7 @@ else
   "$LUDUS" mcp --http 127.0.0.1:0 --max-request 4096 2>"$tmp/http.err" &
   pid=$!
   url=
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/http.err")
     [ -n "$url" ] && break
     sleep 0.1
@@ -101,12 +101,9 @@ else
   [ "$code" = 200 ] && grep -q -- '-32600' "$tmp/r" && ok || bad "http: a batch gives $code"
   # Many sessions at once: 20 initializes in parallel against the default
   # limit of 16: each is answered, 16 with a session and the rest 503.
-  for i in $(seq 20); do post "$tmp/m$i" "$init" >"$tmp/c$i" & done
-  for _ in $(seq 100); do
-    n=$(cat "$tmp"/c* 2>/dev/null | grep -c .)
-    [ "$n" -ge 20 ] && break
-    sleep 0.1
-  done
+  posts=()
+  for i in $(seq 20); do post "$tmp/m$i" "$init" >"$tmp/c$i" & posts+=($!); done
+  wait "${posts[@]}"
   codes=$(for i in $(seq 20); do cat "$tmp/c$i"; echo; done | sort | uniq -c | tr -s ' ' | tr '\n' ';')
   # one session (sid) is open already: 15 more fit
   [ "$codes" = " 15 200; 5 503;" ] && ok || bad "http: 20 sessions at once give $codes"
