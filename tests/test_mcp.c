@@ -206,6 +206,12 @@ static void test_protocol(void)
     CHECK(out && strstr(out, "\"result\":{}"));
     free(out);
 
+    /* A NUL inside the message is not the end of it. */
+    const char nul[] = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}\0{}";
+    CHECK_OK(ludus_mcp_handle(s, nul, sizeof nul - 1, 0, &out));
+    CHECK(out && strstr(out, "-32700"));
+    free(out);
+
     /* Huge messages: over the limit refused unread; deep nesting refused. */
     size_t big = ludus_mcp_server_limits(srv)->max_request_bytes + 1;
     char *huge = malloc(big + 1);

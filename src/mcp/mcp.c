@@ -349,7 +349,7 @@ int ludus_mcp_handle(ludus_mcp_session *s, const char *msg, size_t len, double n
             size_t used = (size_t)(end - msg);
             while (used < len && (msg[used] == ' ' || msg[used] == '\t' || msg[used] == '\r' || msg[used] == '\n'))
                 used++;
-            if (used < len && msg[used] != 0)
+            if (used < len)
                 answer = rpc_error(NULL, LUDUS_MCP_PARSE_ERROR, "parse error: text after the JSON value");
             else
                 answer = dispatch(s, root, now, &silent);
