@@ -57,7 +57,9 @@ for args in "--max-sessions 0" "--max-request 10" "--world-ttl -1" "--bogus" "--
 done
 
 # ---- HTTP with curl ---------------------------------------------------------
-if ! command -v curl >/dev/null; then
+if "$LUDUS" mcp --http 127.0.0.1:0:0 </dev/null 2>&1 | grep -q 'built without the HTTP transport'; then
+  echo "test_mcp_cli: this ludus has no HTTP transport (LUDUS_MCP_HTTP=OFF): HTTP checks left out"
+elif ! command -v curl >/dev/null; then
   echo "test_mcp_cli: curl missing, HTTP checks skipped (scripts/setup-debian.sh installs it)"
   bad "curl missing"
 else
