@@ -15,6 +15,9 @@ import { setMaxListeners } from "node:events";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// The v2 line of the official SDK (a package of its own), as a second peer.
+import * as v2 from "@modelcontextprotocol/client";
+import { StdioClientTransport as V2Stdio } from "@modelcontextprotocol/client/stdio";
 
 const ludus = process.argv[2];
 const benchIdx = process.argv.indexOf("--bench");
@@ -303,6 +306,31 @@ async function tokenCheck() {
   }
 }
 
+// The v2 client: an episode, snapshot/restore and a tool error, over both
+// transports (it negotiates 2025-11-25 with ludus).
+async function v2Client(url) {
+  for (const [label, make] of [
+    ["v2 stdio", () => new V2Stdio({ command: ludus, args: ["mcp"], stderr: "inherit" })],
+    ["v2 http", () => new v2.StreamableHTTPClientTransport(new URL(url))],
+  ]) {
+    const c = new v2.Client({ name: "ludus-test-v2", version: "1.0.0" });
+    await c.connect(make());
+    const { tools } = await c.listTools();
+    check(tools.length === TOOLS.length, `${label}: tools/list`);
+    const handle = (await call(c, "make", { world: WORLD })).structuredContent.handle;
+    await call(c, "reset", { handle, seed: 5 });
+    const snap = (await call(c, "snapshot", { handle })).structuredContent.state;
+    const a = await call(c, "step", { handle, actions: ["turn right", "go forward", "go forward"] });
+    await call(c, "restore", { handle, state: snap });
+    const b = await call(c, "step", { handle, actions: ["turn right", "go forward", "go forward"] });
+    check(!a.isError && JSON.stringify(a.structuredContent) === JSON.stringify(b.structuredContent),
+          `${label}: the same steps after restore`);
+    const bad = await call(c, "step", { handle, action: "fly" });
+    check(bad.isError === true, `${label}: an illegal action is a tool error`);
+    await c.close();
+  }
+}
+
 // ---- benchmark -----------------------------------------------------------------
 
 async function benchOne(client, n) {
@@ -406,6 +434,7 @@ try {
       await c.close();
       await httpNegative(url);
       await sessionLimit(url);
+      await v2Client(url);
     } finally {
       child.kill("SIGTERM");
     }
