@@ -11,7 +11,6 @@ pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-unset LUDUS_CRAFTER_ASSETS
 
 expect_fail() {
   "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
@@ -35,7 +34,7 @@ acts = ",".join(str(json.loads(l)["a"]) for l in steps)
 open(args, "w").write("%d %s\n" % (seed, acts))
 PY
   read -r seed acts <"$tmp/args"
-  if LUDUS_CRAFTER_ASSETS="$DATA/assets" "$LUDUS" trace Crafter-Reward-v1 --seed "$seed" --actions "$acts" \
+  if "$LUDUS" trace Crafter-Reward-v1 --seed "$seed" --actions "$acts" --options "assets=$DATA/assets" \
       >"$tmp/ours" 2>"$tmp/err"; then ok; else bad "ludus trace failed: $(cat "$tmp/err")"; fi
   grep '^{"t":' "$tmp/ours" >"$tmp/ours_steps"
   if cmp -s "$tmp/ours_steps" "$tmp/ref"; then ok

@@ -229,17 +229,59 @@ static void check_options(const char *assets)
     }
     rmdir(dir);
 
-    /* The environment variable names the folder when the option does not;
-     * "assets=" (empty) means ludus's own sprites regardless. */
+    /* Textures come only from the option: an environment variable naming
+     * a folder (the old LUDUS_CRAFTER_ASSETS) changes nothing. */
     setenv("LUDUS_CRAFTER_ASSETS", "/nonexistent/env-assets", 1);
-    make_fails(NULL, LUDUS_ENOTFOUND, "LUDUS_CRAFTER_ASSETS");
-    ludus_env *own = make("Crafter-Reward-v1", "assets=");
+    ludus_env *own = make("Crafter-Reward-v1", NULL);
+    CHECK(own && ((const craft_spec *)own->impl)->tex.original == 0);
     ludus_env_destroy(own);
     setenv("LUDUS_CRAFTER_ASSETS", assets, 1);
-    ludus_env *orig = make("Crafter-Reward-v1", NULL);
+    own = make("Crafter-Reward-v1", "");
+    CHECK(own && ((const craft_spec *)own->impl)->tex.original == 0);
+    ludus_env_destroy(own);
+    unsetenv("LUDUS_CRAFTER_ASSETS");
+    snprintf(opts, sizeof opts, "assets=%s", assets);
+    ludus_env *orig = make("Crafter-Reward-v1", opts);
     CHECK(orig && ((const craft_spec *)orig->impl)->tex.original == 1);
     ludus_env_destroy(orig);
-    unsetenv("LUDUS_CRAFTER_ASSETS");
+}
+
+/* A texture whose header claims a huge picture (1,000,000 x 1,000,000, 4 TB
+ * of RGBA) is refused from its header, before any pixel is decoded. */
+static void check_huge_texture(const char *assets)
+{
+    char dir[] = "/tmp/ludus-craft-huge-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char opts[256], from[2300], to[512];
+    snprintf(opts, sizeof opts, "assets=%s", dir);
+    for (int i = 0; i < CRAFT_NUM_TEX; i++) {
+        if (!ludus_craft_tex_files[i]) continue;
+        snprintf(from, sizeof from, "%s/%s.png", assets, ludus_craft_tex_files[i]);
+        snprintf(to, sizeof to, "%s/%s.png", dir, ludus_craft_tex_files[i]);
+        CHECK(copy_file(from, to));
+    }
+    /* signature, IHDR (1e6 x 1e6, 8-bit RGBA), a one-byte IDAT, IEND */
+    static const uint8_t huge[] = {
+        0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+        0, 0, 0, 13, 'I', 'H', 'D', 'R', 0x00, 0x0f, 0x42, 0x40, 0x00, 0x0f, 0x42, 0x40,
+        8, 6, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 1, 'I', 'D', 'A', 'T', 0x78, 0, 0, 0, 0,
+        0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82,
+    };
+    snprintf(to, sizeof to, "%s/cow.png", dir);
+    FILE *f = fopen(to, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(fwrite(huge, 1, sizeof huge, f) == sizeof huge);
+        fclose(f);
+    }
+    make_fails(opts, LUDUS_EFORMAT, "cow.png' is 1000000x1000000, want 16x16");
+    for (int i = 0; i < CRAFT_NUM_TEX; i++) {
+        if (!ludus_craft_tex_files[i]) continue;
+        snprintf(to, sizeof to, "%s/%s.png", dir, ludus_craft_tex_files[i]);
+        remove(to);
+    }
+    rmdir(dir);
 }
 
 /* ---- actions, states, seeds ---- */
@@ -658,6 +700,7 @@ int main(void)
     unsetenv("LUDUS_CRAFTER_ASSETS");
     check_registry();
     if (assets) check_options(assets);
+    if (assets) check_huge_texture(assets);
     check_bad_calls();
     check_seeds();
     check_clone();

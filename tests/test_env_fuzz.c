@@ -59,8 +59,18 @@ static void check_real_states_pass(void)
                               ludus_errmsg());
                     bad = 1;
                 }
+                /* a random legal action of every component (Keypad's mask
+                 * forbids filled slots) */
+                int32_t a[LUDUS_MAX_ACTION_DIMS];
+                uint8_t mask[LUDUS_MAX_MASK_SIZE];
+                memset(mask, 1, sizeof mask);
+                CHECK_OK(ludus_env_action_mask(env, st, mask));
+                for (int k = 0, off = 0; k < info->action_dims; off += info->action_nvec[k], k++) {
+                    do a[k] = (int32_t)rand_below((size_t)info->action_nvec[k]);
+                    while (!mask[off + a[k]]);
+                }
                 ludus_step_out out;
-                CHECK_OK(ludus_env_step(env, st, (int)rand_below((size_t)info->num_actions), NULL, &out));
+                CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
                 if (out.terminated || out.truncated) CHECK_OK(ludus_env_reset_continue(env, st, NULL));
             }
         }

@@ -129,7 +129,15 @@ grep -q "Crafter score (%)" out.txt && grep -q "^collect_wood " out.txt && ok ||
 [ -s craft/checkpoints/000000001024.safetensors ] && [ -s craft/checkpoints/000000002048.safetensors ] && ok || bad "kept checkpoints: $(ls craft/checkpoints 2>&1)"
 if "$LUDUS" eval craft/checkpoints/000000001024.safetensors --options length=30 --out ce.json >out.txt 2>err.txt \
    && grep -q '"env_options": "length=30"' ce.json && grep -q '"episodes": 6' ce.json; then ok; else bad "eval --options: $(cat err.txt)"; fi
-expect 1 "no policy reads" -- "$LUDUS" eval craft --options obs=rgb
+expect 1 "the symbolic encoder does not fit" -- "$LUDUS" eval craft --options obs=rgb
+# Crafter from pixels: the rgb field chooses the pixel encoder, with the
+# recipe's strided convolutions (configs/Crafter-Reward-v1-pixels.json)
+# made smaller.
+echo '{"num_envs": 4, "num_steps": 32, "minibatches": 2, "eval_episodes": 2, "env_options": "mode=fast,obs=rgb,length=30",
+       "arch": {"conv1": 4, "kernel1": 4, "stride1": 4, "conv2": 8, "kernel": 3, "stride2": 2, "hidden": 16}}' > pix.json
+if "$LUDUS" train Crafter-Reward-v1 --steps 256 --config pix.json --out pix >out.txt 2>err.txt \
+   && grep -q '"score": {"mean"' pix/eval.json && grep -q '"stride1": 4' pix/config.json; then ok; else bad "train Crafter from pixels: $(cat err.txt)"; fi
+expect 1 "the pixel encoder does not fit" -- "$LUDUS" eval pix --options mode=fast
 expect 1 "unknown option 'nope'" -- "$LUDUS" eval craft --options nope=1
 expect 1 "observations of 82 bytes" -- "$LUDUS" eval craft --env MiniGrid-Empty-5x5-v0
 expect 1 "observations of 148 bytes" -- "$LUDUS" eval run --env Crafter-Reward-v1

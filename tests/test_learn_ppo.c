@@ -7,7 +7,8 @@
  * with the worlds stepped in slices by the learner's threads), its
  * achievement counts, its checkpoint (the encoder and the observation
  * layout recorded, refused for other worlds) and its evaluation against a
- * replay of the same episodes. With LUDUS_LONG_TESTS=1 (minutes) it also
+ * replay of the same episodes; the same from pixels (obs=rgb, the pixel
+ * encoder). With LUDUS_LONG_TESTS=1 (minutes) it also
  * checks that each benchmarked world's recipe (configs/ID.json, else the
  * defaults) is learned, and that Crafter's beats random play.
  */
@@ -331,10 +332,64 @@ static void test_crafter(void)
     other.arch.encoder = 1; /* the grid encoder cannot read Crafter */
     CHECK_ERR(ludus_ppo_create(&other, &p), LUDUS_EINVAL);
     other = c;
+    other.arch.encoder = 2; /* the symbolic encoder cannot read frames */
     snprintf(other.env_options, sizeof other.env_options, "obs=rgb");
-    CHECK_ERR(ludus_ppo_create(&other, &p), LUDUS_EUNSUPPORTED);
+    CHECK_ERR(ludus_ppo_create(&other, &p), LUDUS_EINVAL);
     snprintf(other.env_options, sizeof other.env_options, "mode=slow");
     CHECK_ERR(ludus_ppo_create(&other, &p), LUDUS_EINVAL);
+}
+
+/* Crafter from pixels: the rgb field's kind chooses the pixel encoder; a
+ * run replays exactly, its checkpoint records the encoder and its strided
+ * convolutions, and the agent it gives evaluates (and replays) on frames. */
+static void test_crafter_pixels(void)
+{
+    ludus_ppo_config c;
+    ludus_ppo_config_default(&c, "Crafter-Reward-v1");
+    c.num_envs = 4;
+    c.num_steps = 32;
+    c.minibatches = 2;
+    c.total_steps = 2 * 4 * 32;
+    snprintf(c.env_options, sizeof c.env_options, "mode=fast,obs=rgb,length=30");
+    c.arch.conv1 = 4;
+    c.arch.kernel1 = 8;
+    c.arch.stride1 = 4;
+    c.arch.conv2 = 8;
+    c.arch.kernel = 4;
+    c.arch.stride2 = 2;
+    c.arch.hidden = 32;
+    c.arch.head = 16;
+    ludus_ppo_metrics a[2], b[2];
+    run(&c, a, 2, path_of("pixels.safetensors"));
+    run(&c, b, 2, NULL);
+    for (int i = 0; i < 2; i++) {
+        CHECK_MSG(same_metrics(&a[i], &b[i]) && same_achievements(&a[i], &b[i]), "pixels update %d: runs differ", i);
+        CHECK(isfinite(a[i].policy_loss) && isfinite(a[i].value_loss));
+    }
+    CHECK(a[0].episodes + a[1].episodes >= 4); /* every world ends by truncation at 30 */
+    ludus_nn_file *f;
+    CHECK_OK(ludus_nn_file_open(path_of("pixels.safetensors"), &f));
+    const char *arch = ludus_nn_file_meta(f, "ludus.arch");
+    CHECK(strstr(arch, "\"encoder\": 3") && strstr(arch, "\"kernel1\": 8") && strstr(arch, "\"stride1\": 4") &&
+          strstr(arch, "\"stride2\": 2"));
+    CHECK(strstr(ludus_nn_file_meta(f, "ludus.obs_fields"), "\"shape\": [64, 64, 3]"));
+    ludus_nn_file_close(f);
+    ludus_agent *ag = NULL;
+    CHECK_OK(ludus_agent_load(path_of("pixels.safetensors"), NULL, 8, &ag));
+    check_eval_replay(ag, NULL, 4, 3);
+    ludus_eval_config ec = {.env_options = "mode=fast", .level_start = 0, .level_count = 1, .episodes = 1};
+    ludus_eval_result r;
+    CHECK_ERR(ludus_eval_run(ag, &ec, &r), LUDUS_EINVAL); /* the symbolic observation */
+    ludus_agent_destroy(ag);
+    ludus_ppo *p;
+    CHECK_OK(ludus_ppo_create(&c, &p));
+    CHECK_OK(ludus_ppo_load(p, path_of("pixels.safetensors"), NULL));
+    ludus_ppo_destroy(p);
+    ludus_ppo_config other = c;
+    other.arch.stride1 = 2;
+    CHECK_OK(ludus_ppo_create(&other, &p));
+    CHECK_ERR(ludus_ppo_load(p, path_of("pixels.safetensors"), NULL), LUDUS_EINVAL);
+    ludus_ppo_destroy(p);
 }
 
 static void test_bootstrap(void)
@@ -420,12 +475,13 @@ static void test_huge_steps(void)
 }
 
 
-/* The architecture's keys are listed twice (policy.c reads checkpoints,
- * config.c configs): they must accept exactly the same values. */
+/* Config files (config.c) and checkpoints (policy.c) read the
+ * architecture through one key table: they accept exactly the same values. */
 static void test_arch_ranges_agree(void)
 {
     static const char *const names[] = {"embed", "conv1", "conv2", "kernel", "hidden", "head", "memory",
-                                        "instr", "word_embed", "max_words", "direction", "film", "encoder"};
+                                        "instr", "word_embed", "max_words", "direction", "film", "encoder",
+                                        "kernel1", "stride1", "stride2"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         for (int v = -1; v <= 5000; v += (v < 70 ? 1 : 997)) {
             char json[128], full[512];
@@ -591,6 +647,7 @@ int main(void)
     test_determinism();
     test_learns_empty();
     test_crafter();
+    test_crafter_pixels();
     const char *lt = getenv("LUDUS_LONG_TESTS");
     if (lt && strcmp(lt, "1") == 0) test_long();
     return check_finish("test_learn_ppo");

@@ -44,10 +44,16 @@ typedef struct ludus_policy_arch {
                         and shifts the second convolution's channels
                         (FiLM, as BabyAI's models do); 0: it only joins the heads */
     int encoder;     /* how the observation is read: 0 chooses from the
-                        world's observation layout (a checkpoint records the
-                        choice); 1 the grid encoder (MiniGrid's (V, V, 3)
-                        view); 2 the symbolic one (a map of ids, such as
-                        Crafter's 7x9 view, and scalar bytes) */
+                        kinds of the world's observation fields (a
+                        checkpoint records the choice); 1 the grid encoder
+                        (LUDUS_OBS_GRID_CELLS, optional LUDUS_OBS_DIRECTION);
+                        2 the symbolic one (LUDUS_OBS_SYMBOL_MAP then
+                        LUDUS_OBS_SCALARS); 3 the pixel one (LUDUS_OBS_RGB) */
+    int kernel1;     /* pixel encoder: the first convolution's square
+                        kernel, 1..12; 0: kernel */
+    int stride1;     /* pixel encoder: the first convolution's stride, 1..8;
+                        0: 1 (the grid and symbolic encoders take 0 or 1) */
+    int stride2;     /* pixel encoder: the second convolution's stride, as stride1 */
 } ludus_policy_arch;
 
 typedef struct ludus_ppo_config {

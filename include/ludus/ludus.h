@@ -209,6 +209,10 @@ enum {
 };
 
 #define LUDUS_MAX_OBS_FIELDS 4
+/* The most components an action vector has (ludus_env_info.action_dims). */
+#define LUDUS_MAX_ACTION_DIMS 8
+/* The most bytes a legal-action mask has (the sum of action_nvec). */
+#define LUDUS_MAX_MASK_SIZE 4096
 
 typedef struct ludus_env_info {
     const char *id;            /* registered id, "MiniGrid-DoorKey-8x8-v0" */
@@ -240,6 +244,19 @@ typedef struct ludus_env_info {
      * noise draws); "" for none. */
     const char *train_options;
     uint32_t flags;            /* LUDUS_ENV_* */
+    /* The action space: an action is a vector of action_dims integers (a
+     * multi-discrete space), component k in 0..action_nvec[k]-1 (entries
+     * from action_dims on are 0). Every world with action_dims == 1 is
+     * Discrete(num_actions): action_nvec[0] == num_actions, and step also
+     * accepts 0..max_action-1. With action_dims > 1, num_actions is the sum
+     * of action_nvec (one logit, and one action name, per value of each
+     * component, component after component) and max_action is 0. */
+    int action_dims;
+    int action_nvec[LUDUS_MAX_ACTION_DIMS];
+    /* Bytes of the legal-action mask (ludus_env_action_mask): the sum of
+     * action_nvec, one byte per value of each component, 1 where legal; 0
+     * when the world has no mask (every action in range is legal). */
+    int mask_size;
 } ludus_env_info;
 
 /* What one step returns besides the observation. */
@@ -284,15 +301,51 @@ LUDUS_API int ludus_env_reset(const ludus_env *env, void *state, uint64_t seed, 
  * may be NULL. Errors and threads as for ludus_env_reset. */
 LUDUS_API int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_t *obs);
 
-/* Apply one action. An action outside 0..info.max_action-1 fails with
- * LUDUS_EINVAL and leaves the state untouched; so does a state that was
- * never reset (LUDUS_ESTATE). Stepping after the episode ended continues
- * the world, as the reference does; callers reset. obs (info.obs_size
- * bytes) and out may be NULL. The state is trusted beyond its header (see
+/* Apply one action of a one-component world (info.action_dims == 1). An
+ * action outside 0..info.max_action-1 (or, for a world with a mask, one
+ * its mask forbids) fails with LUDUS_EINVAL and leaves the state
+ * untouched, as does a world with action_dims > 1 (see
+ * ludus_env_step_vec); a state that was never reset fails with
+ * LUDUS_ESTATE. Stepping after the episode ended continues the world, as
+ * the reference does; callers reset. obs (info.obs_size bytes) and out
+ * may be NULL. The state is trusted beyond its header (see
  * ludus_env_state_check for bytes from elsewhere). No allocation, no
  * locking; thread-safe for distinct states. */
 LUDUS_API int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
                              ludus_step_out *out);
+
+/* Apply one action vector of info.action_dims components (any world; for
+ * action_dims == 1 it is ludus_env_step(action[0])). Validated at the edge:
+ * a component out of range, or (worlds with a mask) a value its component's
+ * mask forbids, fails with LUDUS_EINVAL naming it and leaves the state
+ * untouched; a state never reset fails with LUDUS_ESTATE; action NULL is
+ * LUDUS_EINVAL. obs and out may be NULL. No allocation, no locking;
+ * thread-safe for distinct states. */
+LUDUS_API int ludus_env_step_vec(const ludus_env *env, void *state, const int32_t *action,
+                                 uint8_t *obs, ludus_step_out *out);
+
+/* The legal-action mask of `state`: info.mask_size bytes into mask, the
+ * masks of the components one after the other (component k's value v at
+ * byte sum(action_nvec[0..k-1]) + v), 1 where legal. A world with
+ * mask_size 0 writes nothing (mask may then be NULL) and returns LUDUS_OK;
+ * otherwise mask NULL is LUDUS_EINVAL. LUDUS_ESTATE for a state never
+ * reset. Reads the state only: thread-safe with other readers of it. */
+LUDUS_API int ludus_env_action_mask(const ludus_env *env, const void *state, uint8_t *mask);
+
+/* Parse a reply in words (a language model's) into an action: writes
+ * info.action_dims components into action. Tolerant as BALROG's agents
+ * are (docs/text-observation.md, "Actions in words"): the text inside
+ * <|ACTION|>...<|END|>, else after the last "Action:", else the whole
+ * reply; lower-cased, '_' and '-' read as spaces, other characters than
+ * letters, digits and spaces dropped; then an exact name, else the one
+ * action named as whole words (longest name first), else a name within
+ * 2 edits of a unique nearest one. Anything else (unknown, ambiguous,
+ * empty, text NULL) fails with LUDUS_EINVAL and a message starting
+ * "invalid action"; action is then untouched. env or action NULL:
+ * LUDUS_EINVAL; a world without names: LUDUS_EUNSUPPORTED; LUDUS_ENOMEM
+ * for a reply whose copy cannot be allocated. Mask-forbidden actions are
+ * not rejected here (ludus_env_step_vec does). Thread-safe. */
+LUDUS_API int ludus_env_parse_action(const ludus_env *env, const char *text, int32_t *action);
 
 /* Write the observation of `state` (info.obs_size bytes). LUDUS_ESTATE for
  * a state never reset; LUDUS_EINVAL for NULL. Reads the state only:
@@ -516,6 +569,10 @@ typedef struct ludus_vec_config {
     uint8_t *truncated;        /* (N) */
     uint8_t *final_obs;        /* (N, obs_size) */
     uint8_t *final_mask;       /* (N) 1 where an episode ended this step */
+    /* (N, info.mask_size) the legal-action masks of the worlds' current
+     * states, rewritten on every reset and step; unused (may be NULL)
+     * when the world has no mask. */
+    uint8_t *action_masks;
 } ludus_vec_config;
 
 /* Make the worlds and the worker threads. cfg is read during the call
@@ -534,13 +591,17 @@ LUDUS_API void ludus_vec_destroy(ludus_vec *vec);
  * is stepped. Calls on one vec must not overlap (the vec's own threads do
  * the parallel work). */
 LUDUS_API int ludus_vec_reset(ludus_vec *vec);
-/* Step every world; actions is (N), read during the call. Fails with
- * LUDUS_EINVAL (and steps nothing) when an action is out of range, with
- * LUDUS_ESTATE before the first reset; a failed auto-reset leaves worlds
- * half-stepped: reset the vec. Calls on one vec must not overlap. */
+/* Step every world; actions is (N, info.action_dims), row-major (for
+ * today's one-component worlds simply (N)), read during the call. Fails
+ * with LUDUS_EINVAL (and steps nothing) when a component is out of range
+ * or, for worlds with a mask, forbidden by the world's current mask
+ * (ludus_vec_action_masks); with LUDUS_ESTATE before the first reset; a
+ * failed auto-reset leaves worlds half-stepped: reset the vec. Calls on one
+ * vec must not overlap. */
 LUDUS_API int ludus_vec_step(ludus_vec *vec, const int32_t *actions);
 /* Step only worlds [first, first + count), on the calling thread, with
- * actions[first ..] (actions is indexed by world, as for ludus_vec_step).
+ * actions[first ..] (actions is indexed by world, (N, action_dims) as for
+ * ludus_vec_step).
  * For callers with threads of their own (a learner's): calls on disjoint
  * slices may run concurrently, and stepping every world through slices
  * gives what ludus_vec_step gives. Not concurrent with any other call on
@@ -560,6 +621,9 @@ LUDUS_API uint8_t *ludus_vec_terminated(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_truncated(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_final_obs(ludus_vec *vec);
 LUDUS_API uint8_t *ludus_vec_final_mask(ludus_vec *vec);
+/* (N, info.mask_size): each world's legal-action mask (see
+ * ludus_env_action_mask); NULL when the world has no mask. */
+LUDUS_API uint8_t *ludus_vec_action_masks(ludus_vec *vec);
 /* (N): where final_mask[i] is 1, the achievement bits (ludus_step_out's)
  * unlocked over world i's ended episode; 0 elsewhere. Owned by the vec. */
 LUDUS_API const uint32_t *ludus_vec_final_achievements(const ludus_vec *vec);

@@ -25,6 +25,7 @@ c_int, c_uint32, c_uint64, c_size_t = ctypes.c_int, ctypes.c_uint32, ctypes.c_ui
 c_double, c_uint8, c_char_p, c_void_p = ctypes.c_double, ctypes.c_uint8, ctypes.c_char_p, ctypes.c_void_p
 
 MAX_OBS_FIELDS = 4
+MAX_ACTION_DIMS = 8
 TEXT_FULL, TEXT_BALROG = 0, 1
 
 
@@ -67,7 +68,8 @@ class EnvInfo(ctypes.Structure):
                 ("mission_capacity", c_size_t), ("options_doc", c_char_p),
                 ("num_achievements", c_int), ("achievement_names", ctypes.POINTER(c_char_p)),
                 ("keys", ctypes.POINTER(KeyBinding)), ("train_options", c_char_p),
-                ("flags", c_uint32)]
+                ("flags", c_uint32), ("action_dims", c_int),
+                ("action_nvec", c_int * MAX_ACTION_DIMS), ("mask_size", c_int)]
 
 
 class StepOut(ctypes.Structure):
@@ -94,7 +96,7 @@ class VecConfig(ctypes.Structure):
                 ("num_threads", c_int), ("level_start", c_uint64), ("level_count", c_uint64),
                 ("seed", c_uint64), ("obs", c_void_p), ("rewards", c_void_p),
                 ("terminated", c_void_p), ("truncated", c_void_p), ("final_obs", c_void_p),
-                ("final_mask", c_void_p)]
+                ("final_mask", c_void_p), ("action_masks", c_void_p)]
 
 
 # uint64_t (*)(void *user, int world, ludus_rng *rng)
@@ -102,7 +104,7 @@ LEVEL_FN = ctypes.CFUNCTYPE(c_uint64, c_void_p, c_int, c_void_p)
 
 
 class RunProgress(ctypes.Structure):
-    """run.h's ludus_run_progress."""
+    _c_name_ = "ludus_run_progress"
     _fields_ = [("update", c_int), ("steps", c_uint64), ("total_steps", c_uint64),
                 ("wall_s", c_double), ("steps_per_s", c_double), ("seconds_left", c_double),
                 ("ret", c_double), ("checkpointed", c_int)]
@@ -117,6 +119,7 @@ AGENT_TEXT, AGENT_TEXT_BALROG = 1, 2
 
 
 class AgentInput(ctypes.Structure):
+    _c_name_ = "ludus_agent_input"
     _fields_ = [("n", c_int), ("greedy", c_int), ("obs_size", c_size_t), ("obs", c_void_p),
                 ("missions", ctypes.POINTER(c_char_p)), ("texts", ctypes.POINTER(c_char_p)),
                 ("starts", c_void_p), ("rngs", c_void_p), ("action_dims", c_int),
@@ -128,20 +131,24 @@ AGENT_ACT_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.POINTER(AgentInput), c_v
 
 
 class Estimate(ctypes.Structure):
+    _c_name_ = "ludus_estimate"
     _fields_ = [("mean", c_double), ("lo", c_double), ("hi", c_double)]
 
 
 class EvalResult(ctypes.Structure):
+    _c_name_ = "ludus_eval_result"
     _fields_ = [("episodes", c_int), ("ret", Estimate), ("success", Estimate), ("length", Estimate),
                 ("num_achievements", c_int), ("achievements", Estimate * MAX_ACHIEVEMENTS),
                 ("score", Estimate)]
 
 
 class EvalSplit(ctypes.Structure):
+    _c_name_ = "ludus_eval_split"
     _fields_ = [("level_start", c_uint64), ("level_count", c_uint64), ("result", EvalResult)]
 
 
 class EvalReport(ctypes.Structure):
+    _c_name_ = "ludus_eval_report"
     _fields_ = [("agent", ctypes.c_char * EVAL_NAME_CAP), ("checkpoint", ctypes.c_char * 4096),
                 ("env_id", ctypes.c_char * 96), ("env_options", ctypes.c_char * 256),
                 ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64), ("train_levels", c_uint64),
@@ -150,6 +157,7 @@ class EvalReport(ctypes.Structure):
 
 
 class EvalReportConfig(ctypes.Structure):
+    _c_name_ = "ludus_eval_report_config"
     _fields_ = [("env_id", c_char_p), ("env_options", c_char_p), ("train_levels", c_uint64),
                 ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64)]
 
@@ -174,6 +182,9 @@ _SIGNATURES = {
     "ludus_env_reset": ([c_void_p, c_void_p, c_uint64, c_void_p], c_int),
     "ludus_env_reset_continue": ([c_void_p, c_void_p, c_void_p], c_int),
     "ludus_env_step": ([c_void_p, c_void_p, c_int, c_void_p, c_void_p], c_int),
+    "ludus_env_step_vec": ([c_void_p, c_void_p, c_void_p, c_void_p, c_void_p], c_int),
+    "ludus_env_action_mask": ([c_void_p, c_void_p, c_void_p], c_int),
+    "ludus_env_parse_action": ([c_void_p, c_char_p, c_void_p], c_int),
     "ludus_env_observe": ([c_void_p, c_void_p, c_void_p], c_int),
     "ludus_env_mission": ([c_void_p, c_void_p], c_char_p),
     "ludus_env_max_steps": ([c_void_p, c_void_p], c_uint32),
@@ -197,6 +208,7 @@ _SIGNATURES = {
     "ludus_vec_truncated": ([c_void_p], c_void_p),
     "ludus_vec_final_obs": ([c_void_p], c_void_p),
     "ludus_vec_final_mask": ([c_void_p], c_void_p),
+    "ludus_vec_action_masks": ([c_void_p], c_void_p),
     "ludus_vec_state": ([c_void_p, c_int], c_void_p),
     "ludus_vec_level": ([c_void_p, c_int], c_uint64),
     "ludus_vec_set_level_fn": ([c_void_p, LEVEL_FN, c_void_p], c_int),

@@ -99,8 +99,20 @@ class MultiDiscrete(Space):
         super().__init__(self.nvec.shape, dtype, seed)
 
     def sample(self, mask=None):
+        """A random value; mask (as Gymnasium's): a tuple with one int8
+        array of nvec[i] entries per component, 1 where a value is legal (a
+        component with none legal gives its start)."""
         if mask is not None:
-            raise NotImplementedError("ludus.spaces.MultiDiscrete.sample does not take a mask")
+            if self.nvec.ndim != 1 or not isinstance(mask, tuple) or len(mask) != len(self.nvec):
+                raise ValueError("MultiDiscrete.sample: mask must be a tuple of %d arrays" % len(self.nvec))
+            out = np.empty(self.nvec.shape, dtype=self.dtype)
+            for i, (n, m) in enumerate(zip(self.nvec, mask)):
+                m = np.asarray(m, dtype=np.int8)
+                if m.shape != (int(n),):
+                    raise ValueError("MultiDiscrete.sample: mask %d must have shape (%d,)" % (i, n))
+                legal = np.flatnonzero(m)
+                out[i] = self.start[i] + (self.np_random.choice(legal) if legal.size else 0)
+            return out
         return (self.np_random.random(self.nvec.shape) * self.nvec).astype(self.dtype) + self.start
 
     def contains(self, x):
@@ -280,6 +292,9 @@ def batch_space(space, n):
         return Box(np.tile(space.low, reps), np.tile(space.high, reps), dtype=space.dtype)
     if isinstance(space, Discrete):
         return MultiDiscrete(np.full((n,), space.n), start=np.full((n,), space.start))
+    if isinstance(space, MultiDiscrete):  # as Gymnasium: a Box of n rows
+        reps = (n,) + (1,) * space.nvec.ndim
+        return Box(np.tile(space.start, reps), np.tile(space.start + space.nvec - 1, reps), dtype=space.dtype)
     if isinstance(space, Dict):
         return Dict({k: batch_space(s, n) for k, s in space.items()})
     if isinstance(space, Text):

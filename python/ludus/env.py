@@ -211,11 +211,22 @@ class Env(_Base):
         self.num_actions = info.num_actions
         self._max_action = info.max_action
         self.action_names = [info.action_names[i].decode() for i in range(info.num_actions)]
+        # The action space: action_dims components (1 for Discrete worlds),
+        # and the bytes of the legal-action mask (0: the world has none).
+        self.action_dims = info.action_dims
+        self.action_nvec = tuple(info.action_nvec[k] for k in range(info.action_dims))
+        self.mask_size = info.mask_size
+        self._act = np.zeros(max(1, info.action_dims), dtype=np.int32)
+        self._actp = self._act.ctypes.data
+        self._mask = np.zeros(max(1, info.mask_size), dtype=np.uint8)
+        self.invalid_actions = 0  # replies parse_action refused, in this episode
         self.world_info = {
             "id": info.id.decode(), "family": info.family.decode(),
             "description": info.description.decode(), "width": info.width, "height": info.height,
             "obs_size": info.obs_size, "state_size": info.state_size,
             "max_action": info.max_action, "options": opts,
+            "action_dims": info.action_dims, "action_nvec": self.action_nvec,
+            "mask_size": info.mask_size,
         }
         self._layout = ObsLayout(info)
         self._state = aligned_zeros(info.state_size)
@@ -256,7 +267,8 @@ class Env(_Base):
                 kwargs[key] = value
         self.spec = _spec_for(id, kwargs)
         self.observation_space = self._layout.space()
-        self.action_space = spaces.Discrete(info.num_actions)
+        self.action_space = spaces.Discrete(info.num_actions) if info.action_dims == 1 \
+            else spaces.MultiDiscrete(self.action_nvec)
 
     # ---- Gymnasium API ---------------------------------------------------
 
@@ -284,7 +296,8 @@ class Env(_Base):
             self._np_random_seed_value = seed
             self._rng = None
         self._read_mission()
-        return self._observation(), {}
+        self.invalid_actions = 0
+        return self._observation(), self._mask_info({})
 
     def step(self, action):
         """Apply one action: (obs, reward, terminated, truncated, info)."""
@@ -294,15 +307,69 @@ class Env(_Base):
         try:
             if self._closed:
                 self._check_open()
-            a = action if type(action) is int and _INT32_MIN <= action <= _INT32_MAX \
-                else as_action(action, self._id, self._max_action)
-            rc = lib.ludus_env_step(self._envp, self._statep, a, self._obsp, self._outp)
+            if self.action_dims == 1:
+                a = action if type(action) is int and _INT32_MIN <= action <= _INT32_MAX \
+                    else as_action(action, self._id, self._max_action)
+                rc = lib.ludus_env_step(self._envp, self._statep, a, self._obsp, self._outp)
+            else:
+                self._load_vector(action)
+                rc = lib.ludus_env_step_vec(self._envp, self._statep, self._actp, self._obsp, self._outp)
             if rc:
                 raise _lib.error(rc)
             out = self._out
-            return self._observation(), out.reward, out.terminated != 0, out.truncated != 0, {}
+            info = self._mask_info({}) if self.mask_size else {}
+            return self._observation(), out.reward, out.terminated != 0, out.truncated != 0, info
         finally:
             lock.release()
+
+    def _load_vector(self, action):
+        a = action if isinstance(action, np.ndarray) else np.asarray(action)
+        if a.shape != (self.action_dims,):
+            raise errors.InvalidArgumentError(
+                "an action of '%s' is a vector of %d components, got shape %s" % (self._id, self.action_dims, a.shape))
+        if not np.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_:
+            raise TypeError("action components are integers, got dtype %s" % a.dtype)
+        if a.min() < _INT32_MIN or a.max() > _INT32_MAX:
+            raise errors.InvalidArgumentError("an action component of '%s' is out of range" % self._id)
+        self._act[:] = a
+
+    @_guard.exclusive
+    def action_mask(self):
+        """The legal-action mask of the current state: a uint8 array of
+        mask_size bytes, the components' masks one after the other (1:
+        legal); None for a world without a mask."""
+        self._check_open()
+        return self._read_mask()
+
+    def _read_mask(self):
+        if not self.mask_size:
+            return None
+        mask = np.empty(self.mask_size, dtype=np.uint8)
+        _lib.check(lib.ludus_env_action_mask(self._envp, self._statep, mask.ctypes.data))
+        return mask
+
+    def _mask_info(self, info):
+        if self.mask_size:
+            info["action_mask"] = self._read_mask()
+        return info
+
+    @_guard.exclusive
+    def parse_action(self, text):
+        """A reply in words as an action of this world (an int, or an array of
+        action_dims components): BALROG's tolerant matching
+        (docs/text-observation.md). InvalidArgumentError for a reply that
+        names no action or is ambiguous; each one counts in invalid_actions."""
+        self._check_open()
+        if not isinstance(text, str):
+            raise TypeError("a reply is a str, got %s" % type(text).__name__)
+        out = np.zeros(max(1, self.action_dims), dtype=np.int32)
+        # C strings end at NUL: a reply with one is cut there, as C reads it
+        rc = lib.ludus_env_parse_action(self._envp, text.encode("utf-8", "replace"), out.ctypes.data)
+        if rc:
+            if rc == errors.LUDUS_EINVAL:
+                self.invalid_actions += 1
+            raise _lib.error(rc)
+        return int(out[0]) if self.action_dims == 1 else out.astype(np.int64)
 
     @_guard.exclusive
     def render(self):

@@ -3,7 +3,8 @@ its state in words (the mission, what is visible and where, what the agent
 carries) and names its actions; `mode="balrog"` gives exactly the lines
 BALROG's BabyAI-Text wrapper gives models, so scores compare with BALROG's.
 TextEnv wraps a world so observations are that text and actions may be
-given by name.
+given in words, parsed as BALROG's agents parse a model's reply
+(Env.parse_action; docs/text-observation.md).
 """
 from . import errors
 from .env import make as _make
@@ -36,9 +37,13 @@ class TextEnv:
     """A world whose observations are text and whose actions may be names.
 
     reset() -> (text, info) and step(action) -> (text, reward, terminated,
-    truncated, info), where action is an index or a name ("go forward").
-    info carries "mission", "actions" (the legal names) and "obs" (the
-    world's own observation, for agents that use both)."""
+    truncated, info), where action is an index (a vector for worlds of
+    several components) or a reply in words ("go forward", "Action: pick
+    up"). A reply that names no action, or more than one, raises
+    InvalidArgumentError and leaves the world as it was; info
+    "invalid_actions" counts such replies in the episode. info also
+    carries "mission", "actions" (the names) and "obs" (the world's own
+    observation, for agents that use both)."""
 
     def __init__(self, env, mode="full"):
         if mode not in MODES:
@@ -53,7 +58,7 @@ class TextEnv:
 
     def step(self, action):
         if isinstance(action, str):
-            action = action_index(self.env, action)
+            action = self.env.unwrapped.parse_action(action)
         obs, reward, terminated, truncated, info = self.env.step(action)
         text, info = self._text(obs, info)
         return text, reward, terminated, truncated, info
@@ -63,6 +68,7 @@ class TextEnv:
         info["obs"] = obs
         info["mission"] = self.env.unwrapped.mission
         info["actions"] = self.action_names
+        info["invalid_actions"] = self.env.unwrapped.invalid_actions
         return self.env.unwrapped.text(self.mode), info
 
     def close(self):

@@ -102,7 +102,12 @@ class VectorEnv(_Base):
         self._term = np.zeros(n, dtype=np.uint8)
         self._trunc = np.zeros(n, dtype=np.uint8)
         self._final_mask = np.zeros(n, dtype=np.uint8)
-        self._actions = np.zeros(n, dtype=np.int32)
+        # actions (N,) for one-component worlds, (N, action_dims) otherwise
+        self.action_dims = self.world_info["action_dims"]
+        self.mask_size = self.world_info["mask_size"]
+        self._actions = np.zeros(n if self.action_dims == 1 else (n, self.action_dims), dtype=np.int32)
+        # the worlds' legal-action masks (N, mask_size), lent to the vec
+        self._masks = np.zeros((n, max(1, self.mask_size)), dtype=np.uint8)
         self._actionsp = self._actions.ctypes.data
         # Flags are written as 0/1 bytes: a bool view reads them without a copy.
         self._terminations = self._term.view(np.bool_)
@@ -146,7 +151,19 @@ class VectorEnv(_Base):
         self._needs_reset = None
         if self._layout.has_mission:
             self._missions = tuple(self._mission(i) for i in range(self.num_envs))
-        return self._observation(self._obs_views, self._missions), {}
+        return self._observation(self._obs_views, self._missions), self._mask_info({})
+
+    def _mask_info(self, info):
+        if self.mask_size:
+            info["action_mask"] = self._masks.copy()
+        return info
+
+    def action_masks(self):
+        """The worlds' legal-action masks, (num_envs, mask_size) uint8 (a
+        copy), each row the components' masks one after the other; None for
+        a world without a mask."""
+        self._check_open()
+        return self._masks.copy() if self.mask_size else None
 
     @_guard.exclusive
     def step(self, actions):
@@ -169,6 +186,7 @@ class VectorEnv(_Base):
                 self._missions = tuple(missions)
             info["final_obs"] = self._observation(self._final_views, ended)
             info["_final_obs"] = self._final_mask_bool
+        self._mask_info(info)
         return (self._observation(self._obs_views, self._missions), self._rewards,
                 self._terminations, self._truncations, info)
 
@@ -294,7 +312,8 @@ class VectorEnv(_Base):
             level_count=self._level_count, seed=seed,
             obs=self._obs_buf.ctypes.data, rewards=self._rewards.ctypes.data,
             terminated=self._term.ctypes.data, truncated=self._trunc.ctypes.data,
-            final_obs=self._final_buf.ctypes.data, final_mask=self._final_mask.ctypes.data)
+            final_obs=self._final_buf.ctypes.data, final_mask=self._final_mask.ctypes.data,
+            action_masks=self._masks.ctypes.data)
         handle = ctypes.c_void_p()
         _lib.check(lib.ludus_vec_create(cfg, handle))
         self._vecp = handle.value
@@ -343,9 +362,9 @@ class VectorEnv(_Base):
 
     def _load_actions(self, actions):
         a = actions if isinstance(actions, np.ndarray) else np.asarray(actions)
-        if a.shape != (self.num_envs,):
+        if a.shape != self._actions.shape:
             raise errors.InvalidArgumentError(
-                "actions must have shape (%d,), got %s" % (self.num_envs, a.shape))
+                "actions must have shape %s, got %s" % (self._actions.shape, a.shape))
         if a.dtype != np.int32:
             if not np.issubdtype(a.dtype, np.integer):
                 raise TypeError("actions must be integers, got dtype %s" % a.dtype)

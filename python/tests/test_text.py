@@ -46,8 +46,11 @@ def test_text_env_plays_by_name():
     text, *_ = tenv.step(0)
     env.step(0)
     assert text == env.text("balrog")
-    with pytest.raises(ludus.InvalidArgumentError, match="not an action"):
+    # replies are parsed by the world (docs/text-observation.md); an
+    # invalid one raises and is counted
+    with pytest.raises(ludus.InvalidArgumentError, match="invalid action: 'fly' names no action"):
         tenv.step("fly")
+    assert tenv.env.unwrapped.invalid_actions == 1
     tenv.close()
     with pytest.raises(ludus.StateError):
         tenv.step(0)

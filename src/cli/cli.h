@@ -21,8 +21,18 @@ int cli_fail(const char *what);
 int cli_parse_u64(const char *flag, const char *s, uint64_t *out);
 int cli_parse_int(const char *flag, const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *flag, const char *s, double lo, double hi, double *out);
-/* "2,2,5,..." -> malloc'd array; every action checked against max_action. */
-int cli_parse_actions(const char *s, int max_action, int **actions, int *count);
+/* "2,2,5,..." -> malloc'd array of count steps x info->action_dims
+ * components; a world of several components takes "C0:C1:..." per step
+ * ("1:3,0:2"). Every component is checked against its range. */
+int cli_parse_actions(const char *s, const ludus_env_info *info, int32_t **actions, int *count);
+/* A uniformly random legal action of `state` into a (action_dims): each
+ * component uniform over its values allowed by the mask (one draw per
+ * component; a one-component world without a mask draws exactly
+ * integers(0, num_actions)). */
+void cli_random_action(const ludus_env *env, const void *state, ludus_rng *rng, int32_t *a);
+/* The action's name ("go forward"; "slot 2, digit 3" for several
+ * components) into buf. */
+const char *cli_action_name(const ludus_env_info *info, const int32_t *a, char *buf, size_t cap);
 
 /* A flag's value: argv[*i + 1], or an error if it is missing. */
 const char *cli_value(int argc, char **argv, int *i);

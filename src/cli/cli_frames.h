@@ -30,7 +30,7 @@ typedef struct frame_episode {
     uint8_t *rgb;   /* (height, width, 3): the last frame drawn */
     size_t rgb_size;
     int width, height;
-    int *actions;   /* parsed --actions, or NULL */
+    int32_t *actions; /* parsed --actions (num_actions x action_dims), or NULL */
     int num_actions;
 } frame_episode;
 

@@ -10,6 +10,15 @@
 
 #define ACTION_TABLE (1 << 16)
 
+/* A uniformly random legal action for every world of v into acts. */
+static const int32_t *draw_actions(ludus_vec *v, ludus_rng *rng, int32_t *acts)
+{
+    const ludus_env *env = ludus_vec_env(v);
+    const int n = ludus_vec_num_envs(v), dims = ludus_env_get_info(env)->action_dims;
+    for (int i = 0; i < n; i++) cli_random_action(env, ludus_vec_state(v, i), rng, acts + (size_t)i * dims);
+    return acts;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     const char *id = NULL, *options = NULL;
@@ -59,12 +68,23 @@ int cmd_bench(int argc, char **argv)
         return cli_fail("bench");
     }
     long batches = (steps + envs - 1) / envs;
+    /* Worlds of several components or with a mask draw each world's legal
+     * action every step (that time included); the others read a table. */
+    const int drawn = info->action_dims > 1 || info->mask_size;
+    int32_t *acts = drawn ? malloc(sizeof *acts * (size_t)envs * info->action_dims) : NULL;
+    if (drawn && !acts) {
+        free(table);
+        ludus_vec_destroy(v);
+        return cli_error("out of memory");
+    }
+#define BENCH_ACTIONS(b) (drawn ? draw_actions(v, &rng, acts) : table + ((b) * 7919) % ACTION_TABLE)
     /* Warm up caches and threads for ~1% of the run. */
-    for (long b = 0; b < batches / 100 + 1; b++) ludus_vec_step(v, table + (b * 7919) % ACTION_TABLE);
+    for (long b = 0; b < batches / 100 + 1; b++) ludus_vec_step(v, BENCH_ACTIONS(b));
     ludus_vec_clear_stats(v);
     double t0 = cli_now();
     for (long b = 0; b < batches; b++) {
-        if (ludus_vec_step(v, table + (b * 7919) % ACTION_TABLE) != LUDUS_OK) {
+        if (ludus_vec_step(v, BENCH_ACTIONS(b)) != LUDUS_OK) {
+            free(acts);
             free(table);
             ludus_vec_destroy(v);
             return cli_fail("bench");
@@ -76,6 +96,7 @@ int cmd_bench(int argc, char **argv)
     long long total = (long long)batches * envs;
     printf("%s: %lld steps in %.3f s = %.0f steps/s (%ld worlds, %ld thread%s, %llu episodes ended)\n", id, total,
            dt, (double)total / dt, envs, threads, threads == 1 ? "" : "s", (unsigned long long)st.episodes);
+    free(acts);
     free(table);
     ludus_vec_destroy(v);
     return 0;

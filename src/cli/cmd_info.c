@@ -33,11 +33,20 @@ int cmd_info(int argc, char **argv)
     printf("world size    %d x %d cells\n", in->width, in->height);
     if (in->max_steps) printf("max steps     %u\n", in->max_steps);
     else printf("max steps     depends on the level\n");
-    printf("actions       Discrete(%d)", in->num_actions);
-    if (in->max_action > in->num_actions)
-        printf(" (step also accepts 0..%d, as the reference does)", in->max_action - 1);
-    printf("\n");
-    for (int a = 0; a < in->num_actions; a++) printf("  %2d  %s\n", a, in->action_names[a]);
+    if (in->action_dims == 1) {
+        printf("actions       Discrete(%d)", in->num_actions);
+        if (in->max_action > in->num_actions)
+            printf(" (step also accepts 0..%d, as the reference does)", in->max_action - 1);
+        printf("%s\n", in->mask_size ? ", with a legal-action mask" : "");
+        for (int a = 0; a < in->num_actions; a++) printf("  %2d  %s\n", a, in->action_names[a]);
+    } else {
+        printf("actions       MultiDiscrete([");
+        for (int k = 0; k < in->action_dims; k++) printf("%s%d", k ? ", " : "", in->action_nvec[k]);
+        printf("])%s; --actions takes one C0:C1:... per step\n", in->mask_size ? ", with a legal-action mask" : "");
+        for (int k = 0, a = 0; k < in->action_dims; k++)
+            for (int v = 0; v < in->action_nvec[k]; v++, a++)
+                printf("  %d:%-3d %s\n", k, v, in->action_names[a]);
+    }
     printf("observation   %zu bytes, uint8\n", in->obs_size);
     for (int f = 0; f < in->num_obs_fields; f++) {
         const ludus_obs_field *o = &in->obs_fields[f];

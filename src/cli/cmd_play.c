@@ -103,6 +103,7 @@ typedef struct play {
     double ep_return;
     int done;
     const char *last;
+    char last_name[256];
     double last_reward;
     /* --policy */
     const char *policy;
@@ -149,22 +150,23 @@ static int new_episode(play *p)
     return 0;
 }
 
-/* The agent's action for the current state, or -1 after an error. */
-static int agent_action(play *p)
+/* The agent's action (info.action_dims components, under the world's
+ * mask) for the current state into a; -1 after an error. */
+static int agent_action(play *p, int32_t *a)
 {
     const char *mission = ludus_env_mission(p->env, p->state);
-    int32_t a;
-    uint8_t start = (uint8_t)p->starting;
-    int size = p->in->num_actions;
+    uint8_t start = (uint8_t)p->starting, mask[LUDUS_MAX_MASK_SIZE];
     const ludus_agent_input in = {.n = 1, .greedy = p->greedy, .obs_size = p->in->obs_size, .obs = p->obs,
                                   .missions = &mission, .starts = &start, .rngs = &p->rng,
-                                  .action_dims = 1, .action_sizes = &size};
-    if (ludus_env_observe(p->env, p->state, p->obs) != LUDUS_OK || ludus_agent_act(p->agent, &in, &a) != LUDUS_OK) {
+                                  .action_dims = p->in->action_dims, .action_sizes = p->in->action_nvec,
+                                  .action_mask = p->in->mask_size ? mask : NULL};
+    if (ludus_env_observe(p->env, p->state, p->obs) != LUDUS_OK ||
+        ludus_env_action_mask(p->env, p->state, mask) != LUDUS_OK || ludus_agent_act(p->agent, &in, a) != LUDUS_OK) {
         cli_fail("agent");
         return -1;
     }
     p->starting = 0;
-    return a;
+    return 0;
 }
 
 static void sleep_ms(long ms)
@@ -233,10 +235,10 @@ int cmd_play(int argc, char **argv)
     if (delay < 0) delay = tty_raw ? 150 : 0;
     if ((rc = draw(&p))) goto done;
     for (;;) {
-        int a;
+        int32_t a[LUDUS_MAX_ACTION_DIMS];
         if (p.agent && !p.done) {
             sleep_ms(delay);
-            if ((a = agent_action(&p)) < 0) {
+            if (agent_action(&p, a) < 0) {
                 rc = 1;
                 break;
             }
@@ -249,14 +251,15 @@ int cmd_play(int argc, char **argv)
                 continue;
             }
             if (p.done) continue;
-            if ((a = key_to_action(p.in, key)) < 0) continue;
+            /* keys play one-component worlds only */
+            if (p.in->action_dims != 1 || (a[0] = key_to_action(p.in, key)) < 0) continue;
         }
         ludus_step_out out;
-        if (ludus_env_step(p.env, p.state, a, NULL, &out) != LUDUS_OK) {
+        if (ludus_env_step_vec(p.env, p.state, a, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("step");
             break;
         }
-        p.last = p.in->action_names[a];
+        p.last = cli_action_name(p.in, a, p.last_name, sizeof p.last_name);
         p.last_reward = out.reward;
         p.ep_return += out.reward;
         p.done = out.terminated || out.truncated;

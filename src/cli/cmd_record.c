@@ -61,8 +61,10 @@ int cmd_record(int argc, char **argv)
             rc = cli_fail("record");
             goto done;
         }
-        int a = random ? (int)ludus_rng_integers(&rng, 0, ep.info->num_actions) : ep.actions[t];
-        if (ludus_env_step(ep.env, ep.state, a, NULL, &out) != LUDUS_OK) {
+        int32_t a[LUDUS_MAX_ACTION_DIMS];
+        if (random) cli_random_action(ep.env, ep.state, &rng, a);
+        else memcpy(a, ep.actions + (size_t)t * ep.info->action_dims, (size_t)ep.info->action_dims * sizeof *a);
+        if (ludus_env_step_vec(ep.env, ep.state, a, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("record");
             goto done;
         }

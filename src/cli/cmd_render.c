@@ -21,7 +21,7 @@ int cmd_render(int argc, char **argv)
     int t = 0;
     for (; t < ep.num_actions; t++) {
         ludus_step_out out;
-        if (ludus_env_step(ep.env, ep.state, ep.actions[t], NULL, &out) != LUDUS_OK) {
+        if (ludus_env_step_vec(ep.env, ep.state, ep.actions + (size_t)t * ep.info->action_dims, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("render");
             goto done;
         }

@@ -43,14 +43,15 @@ int cmd_text(int argc, char **argv)
     ludus_env *env;
     if (cli_make_env(id, options, &env)) return 1;
     const ludus_env_info *in = ludus_env_get_info(env);
-    int *actions = NULL, count = 0, rc = 0;
+    int32_t *actions = NULL;
+    int count = 0, rc = 0;
     void *state = ludus_env_state_new(env);
     char *text = malloc(in->text_capacity);
     if (!state || !text) {
         rc = cli_error("out of memory");
         goto done;
     }
-    if (actions_s && cli_parse_actions(actions_s, in->max_action, &actions, &count)) {
+    if (actions_s && cli_parse_actions(actions_s, in, &actions, &count)) {
         rc = CLI_USAGE_ERROR;
         goto done;
     }
@@ -70,14 +71,17 @@ int cmd_text(int argc, char **argv)
         }
         printf("%s\n\n", text);
         if (t >= count) break;
-        int a = actions ? actions[t] : (int)ludus_rng_integers(&rng, 0, in->num_actions);
+        int32_t a[LUDUS_MAX_ACTION_DIMS];
+        char name[256];
+        if (actions) memcpy(a, actions + (size_t)t * in->action_dims, (size_t)in->action_dims * sizeof *a);
+        else cli_random_action(env, state, &rng, a);
         ludus_step_out out;
-        if (ludus_env_step(env, state, a, NULL, &out) != LUDUS_OK) {
+        if (ludus_env_step_vec(env, state, a, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("step");
             goto done;
         }
         ret += out.reward;
-        printf("> %s   (step %d, reward %g)\n", in->action_names[a], t + 1, out.reward);
+        printf("> %s   (step %d, reward %g)\n", cli_action_name(in, a, name, sizeof name), t + 1, out.reward);
         if (out.terminated || out.truncated) {
             printf("episode over: %s, return %g\n", out.success ? "success" : out.terminated ? "failure" : "out of time", ret);
             break;

@@ -62,10 +62,11 @@ int cmd_trace(int argc, char **argv)
     ludus_env *env;
     if (cli_make_env(id, options, &env)) return 1;
     const ludus_env_info *info = ludus_env_get_info(env);
-    int *actions = NULL, count = 0, rc = 0;
+    int32_t *actions = NULL;
+    int count = 0, rc = 0;
     void *state = NULL, *prev = NULL;
     line_buf lb = {malloc(1 << 16), 1 << 16};
-    if (cli_parse_actions(actions_s, info->max_action, &actions, &count)) {
+    if (cli_parse_actions(actions_s, info, &actions, &count)) {
         rc = CLI_USAGE_ERROR;
         goto done;
     }
@@ -87,11 +88,12 @@ int cmd_trace(int argc, char **argv)
     for (int t = 0; t < count; t++) {
         memcpy(prev, state, info->state_size);
         ludus_step_out out;
-        if (ludus_env_step(env, state, actions[t], NULL, &out) != LUDUS_OK) {
+        const int32_t *a = actions + (size_t)t * info->action_dims;
+        if (ludus_env_step_vec(env, state, a, NULL, &out) != LUDUS_OK) {
             rc = cli_fail("step");
             goto done;
         }
-        while (grow(&lb, n = ludus_env_trace_step(env, prev, state, t, actions[t], &out, lb.buf, lb.cap))) {}
+        while (grow(&lb, n = ludus_env_trace_step(env, prev, state, t, a[0], &out, lb.buf, lb.cap))) {}
         if ((rc = emit(&lb, n))) goto done;
         if ((out.terminated || out.truncated) && t + 1 < count) {
             fprintf(stderr, "ludus: trace: the episode ended at step %d; %d action(s) left unused\n", t,

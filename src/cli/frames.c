@@ -54,7 +54,7 @@ int frame_episode_start(const char *cmd, const frame_args *fa, frame_episode *ep
     memset(ep, 0, sizeof *ep);
     if (cli_make_env(fa->id, fa->options, &ep->env)) return 1;
     ep->info = ludus_env_get_info(ep->env);
-    if (fa->actions && cli_parse_actions(fa->actions, ep->info->max_action, &ep->actions, &ep->num_actions))
+    if (fa->actions && cli_parse_actions(fa->actions, ep->info, &ep->actions, &ep->num_actions))
         return CLI_USAGE_ERROR;
     if (ludus_env_render_size(ep->env, &fa->render, &ep->width, &ep->height) != LUDUS_OK) return cli_fail(cmd);
     ep->rgb_size = (size_t)ep->width * (size_t)ep->height * 3;

@@ -11,10 +11,13 @@ extern const env_entry ludus_grid_entries[];
 extern const int ludus_grid_entry_count;
 extern const env_entry ludus_craft_entries[];
 extern const int ludus_craft_entry_count;
+extern const env_entry ludus_keypad_entries[];
+extern const int ludus_keypad_entry_count;
 
 static const env_family families[] = {
     {ludus_grid_entries, &ludus_grid_entry_count},
     {ludus_craft_entries, &ludus_craft_entry_count},
+    {ludus_keypad_entries, &ludus_keypad_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
@@ -92,6 +95,31 @@ static int unknown_id(const char *id)
                    id, best[0], best[1] ? best[1] : best[0], best[2] ? best[2] : best[0]);
 }
 
+/* The action space a family filled must hold together (a broken one is a
+ * bug in the family, reported rather than trusted). A family that leaves
+ * action_dims 0 has one component of num_actions values. */
+static int check_action_space(ludus_env *env)
+{
+    ludus_env_info *in = &env->info;
+    if (in->action_dims == 0) {
+        in->action_dims = 1;
+        in->action_nvec[0] = in->num_actions;
+    }
+    int sum = 0, ok = in->action_dims >= 1 && in->action_dims <= LUDUS_MAX_ACTION_DIMS;
+    for (int k = 0; ok && k < LUDUS_MAX_ACTION_DIMS; k++) {
+        if (k < in->action_dims) ok = in->action_nvec[k] >= 1 && in->action_nvec[k] <= LUDUS_MAX_MASK_SIZE;
+        else ok = in->action_nvec[k] == 0;
+        sum += k < in->action_dims ? in->action_nvec[k] : 0;
+    }
+    if (ok && in->action_dims == 1)
+        ok = in->action_nvec[0] == in->num_actions && in->max_action >= in->num_actions && env->ops->step;
+    else if (ok)
+        ok = in->num_actions == sum && in->max_action == 0 && env->ops->step_vec;
+    if (ok) ok = (in->mask_size == 0 || (in->mask_size == sum && env->ops->action_mask)) && sum <= LUDUS_MAX_MASK_SIZE;
+    if (!ok) return ludus_err_set(LUDUS_EINTERNAL, "'%s' declares an inconsistent action space", env->id);
+    return LUDUS_OK;
+}
+
 int ludus_env_make(const char *id, const char *options, ludus_env **out)
 {
     if (!out) return ludus_err_set(LUDUS_EINVAL, "ludus_env_make: out is NULL");
@@ -108,6 +136,11 @@ int ludus_env_make(const char *id, const char *options, ludus_env **out)
     int rc = e->make(e, options ? options : "", env);
     if (rc != LUDUS_OK) {
         ludus_err_wrap(rc, "making '%s'", id);
+        ludus_env_destroy(env);
+        return rc;
+    }
+    rc = check_action_space(env);
+    if (rc != LUDUS_OK) {
         ludus_env_destroy(env);
         return rc;
     }
@@ -201,14 +234,81 @@ int ludus_env_reset_continue(const ludus_env *env, void *state, uint8_t *obs)
     return LUDUS_OK;
 }
 
+/* The first component of `action` that is out of range or masked out, as
+ * an LUDUS_EINVAL message; LUDUS_OK when the vector is legal. */
+static int check_action_vec(const ludus_env *env, const void *state, const int32_t *action)
+{
+    const ludus_env_info *in = &env->info;
+    for (int k = 0; k < in->action_dims; k++) {
+        int hi = in->action_dims == 1 ? in->max_action : in->action_nvec[k];
+        if (action[k] < 0 || action[k] >= hi) {
+            if (in->action_dims == 1)
+                return ludus_err_set(LUDUS_EINVAL, "action %d is out of range for '%s' (0..%d)", (int)action[k],
+                               env->id, hi - 1);
+            return ludus_err_set(LUDUS_EINVAL, "action component %d is %d, out of range for '%s' (0..%d)", k,
+                           (int)action[k], env->id, hi - 1);
+        }
+    }
+    if (in->mask_size) {
+        uint8_t mask[LUDUS_MAX_MASK_SIZE];
+        env->ops->action_mask(env, state, mask);
+        int off = 0;
+        for (int k = 0; k < in->action_dims; k++) {
+            /* a one-component world's extra accepted actions (max_action >
+             * num_actions) have no mask byte and stay legal */
+            if (action[k] < in->action_nvec[k] && !mask[off + action[k]])
+                return ludus_err_set(LUDUS_EINVAL, "action component %d = %d is not legal now in '%s' "
+                               "(ludus_env_action_mask forbids it)", k, (int)action[k], env->id);
+            off += in->action_nvec[k];
+        }
+    }
+    return LUDUS_OK;
+}
+
+int ludus_env_step_vec(const ludus_env *env, void *state, const int32_t *action, uint8_t *obs,
+                       ludus_step_out *out)
+{
+    int rc = check_state(env, state, "ludus_env_step_vec");
+    if (rc) return rc;
+    if (!action) return ludus_err_set(LUDUS_EINVAL, "ludus_env_step_vec: action is NULL");
+    rc = check_action_vec(env, state, action);
+    if (rc) return rc;
+    ludus_step_out tmp;
+    if (!out) out = &tmp;
+    if (env->info.action_dims == 1) env->ops->step(env, state, action[0], out);
+    else env->ops->step_vec(env, state, action, out);
+    if (obs) env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+int ludus_env_action_mask(const ludus_env *env, const void *state, uint8_t *mask)
+{
+    int rc = check_state(env, state, "ludus_env_action_mask");
+    if (rc) return rc;
+    if (!env->info.mask_size) return LUDUS_OK;
+    if (!mask) return ludus_err_set(LUDUS_EINVAL, "ludus_env_action_mask: mask is NULL");
+    env->ops->action_mask(env, state, mask);
+    return LUDUS_OK;
+}
+
 int ludus_env_step(const ludus_env *env, void *state, int action, uint8_t *obs,
                    ludus_step_out *out)
 {
     int rc = check_state(env, state, "ludus_env_step");
     if (rc) return rc;
-    if (action < 0 || action >= env->info.max_action)
+    /* max_action is 0 for worlds of several components: one test. */
+    if (action < 0 || action >= env->info.max_action) {
+        if (env->info.action_dims != 1)
+            return ludus_err_set(LUDUS_EINVAL, "'%s' takes actions of %d components: use ludus_env_step_vec",
+                           env->id, env->info.action_dims);
         return ludus_err_set(LUDUS_EINVAL, "action %d is out of range for '%s' (0..%d)", action,
                        env->id, env->info.max_action - 1);
+    }
+    if (env->info.mask_size) {
+        int32_t a = action;
+        rc = check_action_vec(env, state, &a);
+        if (rc) return rc;
+    }
     ludus_step_out tmp;
     if (!out) out = &tmp;
     env->ops->step(env, state, action, out);
@@ -391,4 +491,185 @@ int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, si
     strbuf sb = sb_make(buf, cap);
     env->ops->render_ansi(env, state, &sb);
     return trace_finish(&sb);
+}
+
+/* ---- actions in words ------------------------------------------------- */
+
+/* Last occurrence of `pat` (ASCII, case-insensitive) in [b, e), or NULL. */
+static const char *find_last_ci(const char *b, const char *e, const char *pat)
+{
+    size_t n = strlen(pat);
+    if ((size_t)(e - b) < n) return NULL;
+    for (const char *p = e - n;; p--) {
+        size_t i = 0;
+        while (i < n && (p[i] | (p[i] >= 'A' && p[i] <= 'Z' ? 32 : 0)) == pat[i]) i++;
+        if (i == n) return p;
+        if (p == b) return NULL;
+    }
+}
+
+/* The part of a reply that names the action: after the last </think>,
+ * inside the last <|ACTION|>...<|END|>, else after the last "action:" to
+ * the end of its line, else everything. */
+static void reply_span(const char *text, const char **b, const char **e)
+{
+    *b = text;
+    *e = text + strlen(text);
+    const char *p = find_last_ci(*b, *e, "</think>");
+    if (p) *b = p + 8;
+    if ((p = find_last_ci(*b, *e, "<|action|>"))) {
+        *b = p + 10;
+        const char *q = find_last_ci(*b, *e, "<|end|>");
+        if (q) *e = q;
+        return;
+    }
+    if ((p = find_last_ci(*b, *e, "action:"))) {
+        *b = p + 7;
+        const char *q = memchr(*b, '\n', (size_t)(*e - *b));
+        if (q) *e = q;
+    }
+}
+
+/* Lower-case letters and digits kept, '_', '-' and white space as one
+ * space, everything else dropped; no leading or trailing space. */
+static size_t normalise(const char *b, const char *e, char *out)
+{
+    size_t n = 0;
+    int space = 0;
+    for (const char *p = b; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (space && n) out[n++] = ' ';
+            space = 0;
+            out[n++] = (char)c;
+        } else if (c == '_' || c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+                   c == '\f') {
+            space = 1;
+        }
+    }
+    out[n] = 0;
+    return n;
+}
+
+int ludus_env_parse_action(const ludus_env *env, const char *text, int32_t *action)
+{
+    if (!env || !action) return ludus_err_set(LUDUS_EINVAL, "ludus_env_parse_action: env or action is NULL");
+    if (!text) return ludus_err_set(LUDUS_EINVAL, "invalid action: no reply (NULL)");
+    if (!env->ops->parse_action)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' has no actions in words", env->id);
+    const char *b, *e;
+    reply_span(text, &b, &e);
+    char small[256], *words = small;
+    if ((size_t)(e - b) >= sizeof small && !(words = malloc((size_t)(e - b) + 1)))
+        return ludus_err_set(LUDUS_ENOMEM, "out of memory parsing a reply of %zu bytes", (size_t)(e - b));
+    int32_t a[LUDUS_MAX_ACTION_DIMS];
+    int rc;
+    if (normalise(b, e, words) == 0) rc = ludus_err_set(LUDUS_EINVAL, "invalid action: the reply names no action (it is empty once cleaned)");
+    else rc = env->ops->parse_action(env, words, a);
+    if (words != small) free(words);
+    if (rc) return rc;
+    memcpy(action, a, (size_t)env->info.action_dims * sizeof *action);
+    return LUDUS_OK;
+}
+
+/* Where `name` occurs in `words` as whole words, first; -1 if nowhere. */
+static long find_words(const char *words, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = words; (p = strstr(p, name)); p++)
+        if ((p == words || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ')) return p - words;
+    return -1;
+}
+
+/* The optimal-string-alignment (Damerau-Levenshtein) distance of two
+ * short strings: edits, with a swap of two neighbours one edit ("dorp" is
+ * one from "drop"), capped at cap; cap for strings over 64 bytes. */
+static int swap_distance(const char *a, const char *b, int cap)
+{
+    enum { M = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > M || lb > M) return cap;
+    int d[M + 1][M + 1];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb] < cap ? d[la][lb] : cap;
+}
+
+/* "'a', 'b' or 'c'": the names of the actions, for messages. */
+static void list_names(const ludus_env *env, char *buf, size_t cap)
+{
+    strbuf sb = sb_make(buf, cap);
+    const ludus_env_info *in = &env->info;
+    for (int a = 0; a < in->num_actions; a++)
+        ludus_sb_printf(&sb, "%s'%s'", a == 0 ? "" : a + 1 == in->num_actions ? " or " : ", ", in->action_names[a]);
+}
+
+int ludus_env_match_names(const ludus_env *env, const char *words, const env_action_name *names, int n,
+                          int32_t *action)
+{
+    const int A = env->info.num_actions;
+    for (int i = 0; i < n; i++)
+        if (names[i].action < A && strcmp(words, names[i].words) == 0) {
+            action[0] = names[i].action;
+            return LUDUS_OK;
+        }
+    /* Whole words: a name counts unless it sits inside a longer name's
+     * occurrence ("left" inside "turn left"). */
+    enum { MAXN = 64 };
+    long at[MAXN];
+    int len[MAXN];
+    for (int i = 0; i < n && i < MAXN; i++) {
+        at[i] = names[i].action < A ? find_words(words, names[i].words) : -1;
+        len[i] = (int)strlen(names[i].words);
+    }
+    int found = -1, other = -1;
+    for (int i = 0; i < n && i < MAXN; i++) {
+        if (at[i] < 0) continue;
+        int inside = 0;
+        for (int j = 0; j < n && j < MAXN && !inside; j++)
+            inside = j != i && at[j] >= 0 && len[j] > len[i] && at[j] <= at[i] && at[i] + len[i] <= at[j] + len[j];
+        if (inside) continue;
+        if (found < 0) found = i;
+        else if (names[i].action != names[found].action) other = i;
+    }
+    char list[512];
+    const size_t wl = strlen(words);
+    if (found >= 0 && other >= 0)
+        return ludus_err_set(LUDUS_EINVAL, "invalid action: the reply is ambiguous, it names both '%s' and '%s'",
+                       names[found].words, names[other].words);
+    if (found >= 0) {
+        action[0] = names[found].action;
+        return LUDUS_OK;
+    }
+    /* A slip of the pen: the unique nearest name within 2 edits (a swap of
+     * neighbours counting as one). */
+    int best = 3, who = -1, tie = 0;
+    for (int i = 0; i < n && wl <= 64; i++) {
+        if (names[i].action >= A) continue;
+        int d = swap_distance(words, names[i].words, 3);
+        if (d < best) {
+            best = d;
+            who = i;
+            tie = 0;
+        } else if (d == best && who >= 0 && names[i].action != names[who].action) {
+            tie = 1;
+        }
+    }
+    if (who >= 0 && !tie) {
+        action[0] = names[who].action;
+        return LUDUS_OK;
+    }
+    list_names(env, list, sizeof list);
+    return ludus_err_set(LUDUS_EINVAL, "invalid action: '%.40s%s' names no action of '%s' (want %s)", words,
+                   wl > 40 ? "..." : "", env->id, list);
 }

@@ -23,8 +23,21 @@ typedef struct env_ops {
     /* Generate a new episode. With reseed, seed the world's RNG from `seed`
      * first; otherwise continue its stream. Returns LUDUS_OK or an error. */
     int (*reset)(const ludus_env *env, void *state, uint64_t seed, int reseed);
-    /* Apply a validated action (0 <= action < info.max_action). */
+    /* Apply a validated action (0 <= action < info.max_action) of a
+     * one-component world (info.action_dims == 1). */
     void (*step)(const ludus_env *env, void *state, int action, ludus_step_out *out);
+    /* Worlds with info.action_dims > 1 provide this instead of step: apply
+     * a validated action vector (each component in range and allowed by
+     * the mask). */
+    void (*step_vec)(const ludus_env *env, void *state, const int32_t *action, ludus_step_out *out);
+    /* Write info.mask_size bytes of legal-action mask; NULL when
+     * info.mask_size is 0. */
+    void (*action_mask)(const ludus_env *env, const void *state, uint8_t *mask);
+    /* Parse normalised words (lower-case a-z, 0-9, single spaces, no
+     * leading or trailing space, not empty; see ludus_env_parse_action)
+     * into info.action_dims components. LUDUS_OK, or LUDUS_EINVAL with a
+     * message starting "invalid action". NULL: the world has no names. */
+    int (*parse_action)(const ludus_env *env, const char *words, int32_t *action);
     void (*observe)(const ludus_env *env, const void *state, uint8_t *obs);
     /* Write text into buf (cap >= info.text_capacity); return its length. */
     int (*text)(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
@@ -87,6 +100,22 @@ typedef struct env_family {
 int ludus_env_options_next(const char **cursor, char *key, size_t key_cap, char *val, size_t val_cap);
 /* Parse an integer option value in [lo, hi]; sets the message on failure. */
 int ludus_env_option_int(const char *key, const char *val, long lo, long hi, long *out);
+
+/* A name (or synonym) for a one-component action, for
+ * ludus_env_match_names. */
+typedef struct env_action_name {
+    const char *words;  /* normalised: lower-case words, single spaces */
+    int action;
+} env_action_name;
+
+/* BALROG's matching of normalised words against a table of n names of
+ * actions 0..num_actions-1 (entries for larger actions are skipped): an
+ * exact name; else the names occurring as whole words, a name inside a
+ * longer one's occurrence not counting, which must all be one action;
+ * else the unique nearest name within edit distance 2. Writes action[0];
+ * LUDUS_EINVAL with an "invalid action" message otherwise. */
+int ludus_env_match_names(const ludus_env *env, const char *words, const env_action_name *names, int n,
+                          int32_t *action);
 
 /* Hash used for state tags. */
 uint32_t ludus_env_hash(const char *s, uint32_t h);

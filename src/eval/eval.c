@@ -130,6 +130,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     uint8_t *term = calloc((size_t)B, 1), *trunc = calloc((size_t)B, 1);
     double *rewards = calloc((size_t)B, sizeof *rewards);
     int32_t *actions = calloc((size_t)B * dims, sizeof(int32_t));
+    uint8_t *amask = info->mask_size ? malloc((size_t)B * info->mask_size) : NULL;
     ludus_rng *rngs = calloc((size_t)B, sizeof *rngs);
     const char **missions = calloc((size_t)B, sizeof *missions), **texts = NULL;
     char *text_buf = NULL;
@@ -141,7 +142,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         text_buf = malloc((size_t)B * info->text_capacity);
     }
     if (!states || !obs || !starts || !episode || !active || !ended || !term || !trunc || !rewards || !actions ||
-        !rngs || !missions || !ret || !succ || !len || !masks || (want_text && (!texts || !text_buf))) {
+        !rngs || !missions || !ret || !succ || !len || !masks || (info->mask_size && !amask) || (want_text && (!texts || !text_buf))) {
         rc = ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
@@ -165,7 +166,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     }
     const ludus_agent_input in = {.n = B, .greedy = cfg->greedy, .obs_size = info->obs_size, .obs = obs,
                                   .missions = missions, .texts = texts, .starts = starts, .rngs = rngs,
-                                  .action_dims = dims, .action_sizes = sizes};
+                                  .action_dims = dims, .action_sizes = sizes, .action_mask = amask};
     const ludus_agent_feedback fb = {.n = B, .obs_size = info->obs_size, .action_dims = dims, .actions = actions,
                                      .rewards = rewards, .terminated = term, .truncated = trunc,
                                      .next_obs = obs, .stepped = active};
@@ -175,6 +176,9 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
         for (int w = 0; w < B; w++) {
             const void *st = states + (size_t)w * info->state_size;
             missions[w] = ludus_env_mission(env, st);
+            /* an idle slot's action means nothing: every value legal there */
+            if (amask && !active[w]) memset(amask + (size_t)w * info->mask_size, 1, (size_t)info->mask_size);
+            else if (amask && (rc = ludus_env_action_mask(env, st, amask + (size_t)w * info->mask_size))) goto done;
             if (want_text) {
                 char *t = text_buf + (size_t)w * info->text_capacity;
                 if ((rc = ludus_env_text(env, st, text_mode, t, info->text_capacity)) < 0) goto done;
@@ -190,7 +194,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
             starts[w] = 0;
             ludus_step_out so;
             void *st = states + (size_t)w * info->state_size;
-            if ((rc = ludus_env_step(env, st, actions[(size_t)w * dims], obs + (size_t)w * info->obs_size, &so)))
+            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)w * dims, obs + (size_t)w * info->obs_size, &so)))
                 goto done;
             int e = episode[w];
             rewards[w] = so.reward;
@@ -227,6 +231,6 @@ done:
     ludus_env_destroy(env);
     free(states); free(obs); free(starts); free(episode); free(active); free(ended); free(term); free(trunc);
     free(rewards); free(actions); free(rngs); free(missions); free(texts); free(text_buf);
-    free(ret); free(succ); free(len); free(masks);
+    free(ret); free(succ); free(len); free(masks); free(amask);
     return rc;
 }

@@ -36,8 +36,8 @@ struct ludus_agent {
 /* Today every world has one component, Discrete(num_actions). */
 void ludus_agent_action_space(const ludus_env_info *info, int *dims, int *sizes)
 {
-    *dims = 1;
-    sizes[0] = info->num_actions;
+    *dims = info->action_dims;
+    for (int d = 0; d < info->action_dims; d++) sizes[d] = info->action_nvec[d];
 }
 
 static int copy_str(char *dst, size_t cap, const char *src, const char *what)

@@ -287,13 +287,14 @@ static int ckpt_act(void *self, const ludus_agent_input *in, int32_t *actions)
         for (int i = 0; i < n; i++)
             ludus_policy_tokenize(&a->pol, in->missions[i], a->words + (size_t)i * arch->max_words);
     policy_batch b = {.L = 1, .B = n, .obs = in->obs, .words = arch->instr ? a->words : NULL,
-                      .h0 = arch->memory ? a->mem : NULL, .starts = in->starts};
+                      .h0 = arch->memory ? a->mem : NULL, .starts = in->starts,
+                      .mask = a->pol.in.mask_size ? in->action_mask : NULL};
     ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
-    const int A = a->pol.num_actions;
-    for (int i = 0; i < n; i++) {
-        const float *lp = a->ws.logp + (size_t)i * A;
-        actions[i] = in->greedy ? ludus_nn_categorical_argmax(lp, A) : ludus_nn_categorical_sample(lp, A, &in->rngs[i]);
-    }
+    /* one categorical per component, masked values never chosen */
+    const int A = a->pol.num_actions, D = a->pol.in.action_dims;
+    for (int i = 0; i < n; i++)
+        ludus_policy_act(&a->pol, a->ws.logp + (size_t)i * A, in->greedy ? NULL : &in->rngs[i], in->greedy,
+                         actions + (size_t)i * D);
     if (arch->memory) memcpy(a->mem, a->ws.mh, (size_t)n * arch->memory * sizeof(float));
     return LUDUS_OK;
 }

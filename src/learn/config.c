@@ -120,25 +120,6 @@ void ludus_ppo_config_default(ludus_ppo_config *c, const char *env_id)
 }
 
 #define O(f) offsetof(ludus_ppo_config, f)
-#define A(f) offsetof(ludus_policy_arch, f)
-/* The architecture's keys; ludus_policy_arch_from_json checks the same
- * ranges when a checkpoint is read. */
-static const ludus_key arch_keys[] = {
-    {"embed", LUDUS_KEY_INT, A(embed), 1, 256, NULL, NULL},
-    {"conv1", LUDUS_KEY_INT, A(conv1), 1, 1024, NULL, NULL},
-    {"conv2", LUDUS_KEY_INT, A(conv2), 1, 1024, NULL, NULL},
-    {"kernel", LUDUS_KEY_INT, A(kernel), 1, 5, NULL, NULL},
-    {"hidden", LUDUS_KEY_INT, A(hidden), 1, 4096, NULL, NULL},
-    {"head", LUDUS_KEY_INT, A(head), 1, 4096, NULL, NULL},
-    {"memory", LUDUS_KEY_INT, A(memory), 0, 4096, NULL, NULL},
-    {"instr", LUDUS_KEY_INT, A(instr), 0, 4096, NULL, NULL},
-    {"word_embed", LUDUS_KEY_INT, A(word_embed), 1, 1024, NULL, NULL},
-    {"max_words", LUDUS_KEY_INT, A(max_words), 1, 64, NULL, NULL},
-    {"direction", LUDUS_KEY_INT, A(direction), 0, 1, NULL, NULL},
-    {"film", LUDUS_KEY_INT, A(film), 0, 1, NULL, NULL},
-    {"encoder", LUDUS_KEY_INT, A(encoder), 0, 2, NULL, NULL},
-    {NULL, 0, 0, 0, 0, NULL, NULL},
-};
 
 /* PPO's own keys; the run's (env_id, total_steps, seed, ...) are in
  * ludus_run_keys. */
@@ -160,11 +141,10 @@ const ludus_key ludus_ppo_keys[] = {
     {"max_grad_norm", LUDUS_KEY_FLOAT, O(max_grad_norm), 0, 1e9, NULL, "gradient clipping norm"},
     {"adam_eps", LUDUS_KEY_FLOAT, O(adam_eps), 1e-30, 1, NULL, "Adam's epsilon"},
     {"norm_adv", LUDUS_KEY_INT, O(norm_adv), 0, 1, NULL, "1: normalise advantages per minibatch"},
-    {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, arch_keys, "the policy network"},
+    {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the policy network"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
-#undef A
 
 int ludus_ppo_config_check_learner(const void *cfg, const ludus_run_config *run)
 {

@@ -26,9 +26,10 @@ static const char *const policy_words[] = {
 };
 #define POLICY_NUM_WORDS ((int)(sizeof policy_words / sizeof policy_words[0]))
 
-static int conv_out(int side, int k)
+/* Output side of a convolution without padding; 0 when it does not fit. */
+static int conv_out(int side, int k, int stride)
 {
-    return side - k + 1;
+    return side < k ? 0 : (side - k) / stride + 1;
 }
 
 /* The cell embedding and the first convolution, fused (nn.h's embconv). */
@@ -38,38 +39,97 @@ static ludus_nn_embconv conv1_shape(const policy *p, int S)
                               .E = p->arch.embed, .O = p->arch.conv1, .K = p->arch.kernel};
 }
 
+/* The pixel encoder's first convolution, over the frames / 255. */
+static ludus_nn_conv pixel_conv1_shape(const policy *p, int S)
+{
+    return (ludus_nn_conv){.B = S, .H = p->in.h, .W = p->in.w, .C = POLICY_RGB_CHANNELS,
+                           .O = p->arch.conv1, .K = p->k1, .stride = p->s1, .pad = 0};
+}
+
 static ludus_nn_conv conv2_shape(const policy *p, int S)
 {
     return (ludus_nn_conv){.B = S, .H = p->h1, .W = p->w1, .C = p->arch.conv1,
-                           .O = p->arch.conv2, .K = p->arch.kernel, .stride = 1, .pad = 0};
+                           .O = p->arch.conv2, .K = p->arch.kernel, .stride = p->s2, .pad = 0};
 }
 
 static const char *encoder_name(int e)
 {
-    return e == POLICY_ENCODER_GRID ? "grid" : e == POLICY_ENCODER_SYMBOLIC ? "symbolic" : "auto";
+    switch (e) {
+    case POLICY_ENCODER_GRID: return "grid";
+    case POLICY_ENCODER_SYMBOLIC: return "symbolic";
+    case POLICY_ENCODER_PIXELS: return "pixel";
+    default: return "auto";
+    }
 }
 
-/* A grid world: an (V, V, 3) "image" of MiniGrid's indices first. */
-static int fits_grid(const ludus_env_info *info, policy_input *in)
+static const char *kind_name(int k)
+{
+    static const char *const names[] = {"opaque", "grid cells", "direction", "symbol map",
+                                        "scalars", "rgb", "tokens"};
+    return k >= 0 && k < (int)(sizeof names / sizeof names[0]) ? names[k] : "unknown";
+}
+
+static size_t field_bytes(const ludus_obs_field *f)
+{
+    size_t n = 1;
+    for (int d = 0; d < f->ndim; d++) n *= (size_t)f->shape[d];
+    return n;
+}
+
+/* The encoder a field's kind calls for when it comes first (0: none). */
+static int encoder_of_kind(int kind)
+{
+    switch (kind) {
+    case LUDUS_OBS_GRID_CELLS: return POLICY_ENCODER_GRID;
+    case LUDUS_OBS_SYMBOL_MAP: return POLICY_ENCODER_SYMBOLIC;
+    case LUDUS_OBS_RGB: return POLICY_ENCODER_PIXELS;
+    default: return 0;
+    }
+}
+
+static int unread_field(const ludus_env_info *info, const ludus_obs_field *g, const char *encoder)
+{
+    return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the %s encoder does not read field \"%s\" (kind %s)", info->id,
+                         encoder, g->name, kind_name(g->kind));
+}
+
+/* Grid cells (V, V, 3) first, then at most a direction byte right after. */
+static int grid_input(const ludus_env_info *info, policy_input *in)
 {
     const ludus_obs_field *f = &info->obs_fields[0];
-    if (info->num_obs_fields < 1 || strcmp(f->name, "image") != 0 || f->ndim != 3 || f->shape[2] != 3 ||
-        f->shape[0] != f->shape[1] || f->offset != 0 || f->high >= POLICY_COLOR_BASE)
-        return 0;
+    if (f->ndim != 3 || f->shape[2] != 3 || f->shape[0] != f->shape[1] || f->offset != 0 ||
+        f->high >= POLICY_COLOR_BASE)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the grid encoder wants field \"%s\" (grid cells) at offset 0, "
+                             "(V, V, 3), values up to %d",
+                             info->id, f->name, POLICY_COLOR_BASE - 1);
+    const size_t map = field_bytes(f);
+    for (int k = 1; k < info->num_obs_fields; k++) {
+        const ludus_obs_field *g = &info->obs_fields[k];
+        if (g->kind != LUDUS_OBS_DIRECTION) return unread_field(info, g, "grid");
+        if (g->offset != map || field_bytes(g) != 1)
+            return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the grid encoder reads the direction as the one byte "
+                                 "after the cells, not field \"%s\" at offset %zu",
+                                 info->id, g->name, g->offset);
+    }
     in->encoder = POLICY_ENCODER_GRID;
     in->h = in->w = f->shape[0];
-    return 1;
+    return LUDUS_OK;
 }
 
-/* A symbolic world: a 2-D map of ids first, then fields of scalar bytes
- * that cover the rest of the observation. */
-static int fits_symbolic(const ludus_env_info *info, policy_input *in)
+/* A 2-D map of ids first, then scalar fields that cover the rest of the
+ * observation. */
+static int symbolic_input(const ludus_env_info *info, policy_input *in)
 {
     const ludus_obs_field *f = &info->obs_fields[0];
-    if (info->num_obs_fields < 1 || f->ndim != 2 || f->offset != 0 || f->low != 0 || f->high >= POLICY_MAX_IDS)
-        return 0;
-    size_t map = (size_t)f->shape[0] * f->shape[1];
-    if (info->obs_size < map || info->obs_size - map > POLICY_MAX_EXTRAS) return 0;
+    if (f->ndim != 2 || f->offset != 0 || f->low != 0 || f->high >= POLICY_MAX_IDS)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the symbolic encoder wants field \"%s\" (symbol map) at "
+                             "offset 0, 2-D, ids 0..%d",
+                             info->id, f->name, POLICY_MAX_IDS - 1);
+    size_t map = field_bytes(f);
+    if (info->obs_size < map || info->obs_size - map > POLICY_MAX_EXTRAS)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the symbolic encoder reads at most %d scalar bytes after the "
+                             "map, not %zu",
+                             info->id, POLICY_MAX_EXTRAS, info->obs_size - map);
     in->encoder = POLICY_ENCODER_SYMBOLIC;
     in->h = f->shape[0];
     in->w = f->shape[1];
@@ -78,17 +138,39 @@ static int fits_symbolic(const ludus_env_info *info, policy_input *in)
     uint8_t seen[POLICY_MAX_EXTRAS] = {0};
     for (int k = 1; k < info->num_obs_fields; k++) {
         const ludus_obs_field *g = &info->obs_fields[k];
-        size_t n = 1;
-        for (int d = 0; d < g->ndim; d++) n *= (size_t)g->shape[d];
-        if (g->offset < map || g->offset + n > info->obs_size) return 0;
+        size_t n = field_bytes(g);
+        if (g->kind != LUDUS_OBS_SCALARS) return unread_field(info, g, "symbolic");
+        if (g->offset < map || g->offset + n > info->obs_size)
+            return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: field \"%s\" lies outside the bytes after the map", info->id,
+                                 g->name);
         for (size_t i = 0; i < n; i++) {
             in->extra_high[g->offset - map + i] = g->high;
             seen[g->offset - map + i] = 1;
         }
     }
     for (int i = 0; i < in->extras; i++)
-        if (!seen[i]) return 0;
-    return 1;
+        if (!seen[i])
+            return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: byte %zu of the observation belongs to no field", info->id,
+                                 map + (size_t)i);
+    return LUDUS_OK;
+}
+
+/* One (H, W, 3) frame, the whole observation. */
+static int pixel_input(const ludus_env_info *info, policy_input *in)
+{
+    const ludus_obs_field *f = &info->obs_fields[0];
+    if (f->ndim != 3 || f->shape[2] != POLICY_RGB_CHANNELS || f->offset != 0)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: the pixel encoder wants field \"%s\" (rgb) at offset 0, "
+                             "(H, W, 3)",
+                             info->id, f->name);
+    for (int k = 1; k < info->num_obs_fields; k++) return unread_field(info, &info->obs_fields[k], "pixel");
+    if (info->obs_size != field_bytes(f))
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: %zu bytes of the observation belong to no field", info->id,
+                             info->obs_size - field_bytes(f));
+    in->encoder = POLICY_ENCODER_PIXELS;
+    in->h = f->shape[0];
+    in->w = f->shape[1];
+    return LUDUS_OK;
 }
 
 int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input *in)
@@ -96,20 +178,24 @@ int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input 
     memset(in, 0, sizeof *in);
     in->obs_size = info->obs_size;
     in->num_actions = info->num_actions;
-    policy_input grid = *in, sym = *in;
-    int g = fits_grid(info, &grid), y = fits_symbolic(info, &sym);
-    if (encoder == POLICY_ENCODER_GRID && g) *in = grid;
-    else if (encoder == POLICY_ENCODER_SYMBOLIC && y) *in = sym;
-    else if (encoder == POLICY_ENCODER_AUTO && (g || y)) *in = g ? grid : sym;
-    else if (encoder == POLICY_ENCODER_AUTO || !(g || y))
-        return ludus_err_set(LUDUS_EUNSUPPORTED,
-                       "%s: no policy reads its observation (the grid encoder wants an (V, V, 3) "
-                       "\"image\" of MiniGrid indices, the symbolic one a 2-D map of ids then scalar bytes)",
-                       info->id);
-    else
-        return ludus_err_set(LUDUS_EINVAL, "%s: the %s encoder does not fit its observation (the %s one does)",
-                       info->id, encoder_name(encoder), encoder_name(g ? POLICY_ENCODER_GRID : POLICY_ENCODER_SYMBOLIC));
-    return LUDUS_OK;
+    in->action_dims = info->action_dims;
+    memcpy(in->nvec, info->action_nvec, sizeof in->nvec);
+    in->mask_size = info->mask_size;
+    if (info->num_obs_fields < 1)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: no policy reads its observation (it declares no fields)", info->id);
+    const ludus_obs_field *f = &info->obs_fields[0];
+    const int chosen = encoder_of_kind(f->kind);
+    if (!chosen)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: no policy reads its observation: its first field \"%s\" is of "
+                             "kind %s (the encoders read grid cells, a symbol map or an rgb frame)",
+                             info->id, f->name, kind_name(f->kind));
+    if (encoder != POLICY_ENCODER_AUTO && encoder != chosen)
+        return ludus_err_set(LUDUS_EINVAL, "%s: the %s encoder does not fit its observation (field \"%s\" is %s: the "
+                             "%s one reads it)",
+                             info->id, encoder_name(encoder), f->name, kind_name(f->kind), encoder_name(chosen));
+    return chosen == POLICY_ENCODER_GRID ? grid_input(info, in)
+           : chosen == POLICY_ENCODER_SYMBOLIC ? symbolic_input(info, in)
+                                               : pixel_input(info, in);
 }
 
 int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_input *in)
@@ -124,23 +210,33 @@ int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_i
         return ludus_err_set(LUDUS_EINVAL, "policy: arch.encoder is %s but the observation is read by the %s encoder",
                        encoder_name(a->encoder), encoder_name(in->encoder));
     p->arch.encoder = in->encoder;
-    const int grid = in->encoder == POLICY_ENCODER_GRID;
-    p->cell_ids = grid ? 3 : 1;
-    p->cell_vocab = grid ? POLICY_CELL_VOCAB : in->ids;
-    size_t need = (size_t)in->h * in->w * p->cell_ids + (grid && a->direction ? 1 : 0);
+    const int grid = in->encoder == POLICY_ENCODER_GRID, pixels = in->encoder == POLICY_ENCODER_PIXELS;
+    p->cell_ids = grid ? 3 : pixels ? 0 : 1;
+    p->cell_vocab = grid ? POLICY_CELL_VOCAB : pixels ? 0 : in->ids;
+    size_t need = pixels ? (size_t)in->h * in->w * POLICY_RGB_CHANNELS
+                         : (size_t)in->h * in->w * p->cell_ids + (grid && a->direction ? 1 : 0);
     if (in->obs_size < need)
-        return ludus_err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx%d map%s", in->obs_size,
-                       in->h, in->w, p->cell_ids, grid && a->direction ? " and direction" : "");
+        return ludus_err_set(LUDUS_EINVAL, "policy: observations of %zu bytes hold no %dx%dx%d %s%s", in->obs_size,
+                       in->h, in->w, pixels ? POLICY_RGB_CHANNELS : p->cell_ids, pixels ? "frame" : "map",
+                       grid && a->direction ? " and direction" : "");
     if (!grid && a->direction)
-        return ludus_err_set(LUDUS_EINVAL, "policy: direction is a grid-encoder input (the symbolic encoder reads "
-                                     "every byte after the map)");
-    p->h1 = conv_out(in->h, a->kernel);
-    p->w1 = conv_out(in->w, a->kernel);
-    p->h2 = conv_out(p->h1, a->kernel);
-    p->w2 = conv_out(p->w1, a->kernel);
+        return ludus_err_set(LUDUS_EINVAL, "policy: direction is a grid-encoder input (the %s encoder has none)",
+                       encoder_name(in->encoder));
+    p->k1 = a->kernel1 ? a->kernel1 : a->kernel;
+    p->s1 = a->stride1 ? a->stride1 : 1;
+    p->s2 = a->stride2 ? a->stride2 : 1;
+    if (!pixels && (p->k1 != a->kernel || p->s1 != 1 || p->s2 != 1))
+        return ludus_err_set(LUDUS_EINVAL, "policy: kernel1, stride1 and stride2 are pixel-encoder settings (the %s "
+                                     "encoder's convolutions have kernel %d, stride 1)",
+                       encoder_name(in->encoder), a->kernel);
+    p->h1 = conv_out(in->h, p->k1, p->s1);
+    p->w1 = conv_out(in->w, p->k1, p->s1);
+    p->h2 = conv_out(p->h1, a->kernel, p->s2);
+    p->w2 = conv_out(p->w1, a->kernel, p->s2);
     if (p->h2 < 1 || p->w2 < 1)
-        return ludus_err_set(LUDUS_EINVAL, "policy: two %dx%d convolutions do not fit a %dx%d view",
-                       a->kernel, a->kernel, in->h, in->w);
+        return ludus_err_set(LUDUS_EINVAL, "policy: convolutions %dx%d stride %d then %dx%d stride %d do not fit a "
+                                     "%dx%d %s",
+                       p->k1, p->k1, p->s1, a->kernel, a->kernel, p->s2, in->h, in->w, pixels ? "frame" : "view");
     p->flat = p->h2 * p->w2 * a->conv2;
     if (a->film && !a->instr)
         return ludus_err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
@@ -155,8 +251,12 @@ int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_i
         int shape_[] = {__VA_ARGS__};                                                         \
         if (!rc) rc = ludus_nn_params_add(P, name, (int)(sizeof shape_ / sizeof shape_[0]), shape_, &p->off); \
     } while (0)
-    ADD("embed.weight", embed_w, p->cell_vocab, a->embed);
-    ADD("conv1.weight", c1_w, a->conv1, a->embed, k, k);
+    if (pixels) {
+        ADD("conv1.weight", c1_w, a->conv1, POLICY_RGB_CHANNELS, p->k1, p->k1);
+    } else {
+        ADD("embed.weight", embed_w, p->cell_vocab, a->embed);
+        ADD("conv1.weight", c1_w, a->conv1, a->embed, k, k);
+    }
     ADD("conv1.bias", c1_b, a->conv1);
     ADD("conv2.weight", c2_w, a->conv2, a->conv1, k, k);
     ADD("conv2.bias", c2_b, a->conv2);
@@ -210,8 +310,12 @@ int ludus_policy_init(policy *p, ludus_rng *rng)
     const float g = sqrtf(2.0f);
     int k2 = a->kernel * a->kernel, rc = 0;
     memset(w, 0, p->params.size * sizeof *w);
-    for (int i = 0; i < p->cell_vocab * a->embed; i++) w[p->embed_w + i] = (float)ludus_nn_normal(rng);
-    rc = rc ? rc : ludus_nn_orthogonal(w + p->c1_w, a->conv1, a->embed * k2, g, rng);
+    if (a->encoder == POLICY_ENCODER_PIXELS) {
+        rc = ludus_nn_orthogonal(w + p->c1_w, a->conv1, POLICY_RGB_CHANNELS * p->k1 * p->k1, g, rng);
+    } else {
+        for (int i = 0; i < p->cell_vocab * a->embed; i++) w[p->embed_w + i] = (float)ludus_nn_normal(rng);
+        rc = ludus_nn_orthogonal(w + p->c1_w, a->conv1, a->embed * k2, g, rng);
+    }
     rc = rc ? rc : ludus_nn_orthogonal(w + p->c2_w, a->conv2, a->conv1 * k2, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->fc_w, a->hidden, p->flat, g, rng);
     if (a->direction)
@@ -248,7 +352,9 @@ size_t ludus_policy_macs(const policy *p)
 {
     const ludus_policy_arch *a = &p->arch;
     const size_t k2 = (size_t)a->kernel * a->kernel, M = (size_t)a->memory, Hi = (size_t)a->instr;
-    size_t n = (size_t)p->h1 * p->w1 * a->conv1 * k2 * p->cell_ids; /* the fused first layer's gathers */
+    size_t n = a->encoder == POLICY_ENCODER_PIXELS /* im2col product, or the fused layer's gathers */
+                   ? (size_t)p->h1 * p->w1 * a->conv1 * p->k1 * p->k1 * POLICY_RGB_CHANNELS
+                   : (size_t)p->h1 * p->w1 * a->conv1 * k2 * p->cell_ids;
     n += (size_t)p->h2 * p->w2 * a->conv2 * a->conv1 * k2;
     n += (size_t)p->flat * a->hidden + (size_t)p->in.extras * a->hidden * 2;
     n += 3 * M * (a->hidden + M) + 3 * Hi * ((size_t)a->word_embed + Hi) * a->max_words / 2;
@@ -290,19 +396,24 @@ int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap)
     const ludus_policy_arch *a = &p->arch;
     size_t S = (size_t)cap, HW = (size_t)p->in.h * p->in.w, W = (size_t)a->max_words;
     size_t X = p->arch.encoder == POLICY_ENCODER_SYMBOLIC ? (size_t)p->in.extras : 0;
+    const int pixels = a->encoder == POLICY_ENCODER_PIXELS;
     ludus_nn_embconv c1 = conv1_shape(p, cap);
-    ludus_nn_conv c2 = conv2_shape(p, cap);
-    size_t table = ludus_nn_embconv_table_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
+    ludus_nn_conv c2 = conv2_shape(p, cap), pc1 = pixel_conv1_shape(p, cap);
+    size_t table = pixels ? 0 : ludus_nn_embconv_table_size(&c1), col2 = ludus_nn_conv_col_size(&c2);
+    size_t col1 = pixels ? ludus_nn_conv_col_size(&pc1) : 0;
+    size_t frames = pixels ? S * HW * POLICY_RGB_CHANNELS : 0;
     size_t h1 = S * p->h1 * p->w1 * a->conv1, h2 = S * p->flat;
     size_t M = (size_t)a->memory, Hi = (size_t)a->instr, A = (size_t)p->num_actions;
     int ok = 1;
 #define F(field, n) ok = ok && ((ws->field = ludus_nn_alloc_floats(n)) != NULL)
-    ws->cells = malloc(S * HW * p->cell_ids * sizeof(int32_t));
+    ws->cells = malloc((S * HW * p->cell_ids + 1) * sizeof(int32_t));
     ws->dirs = malloc(S * sizeof(int32_t));
     ws->xidx = malloc((S * X + 1) * sizeof(int32_t));
     ok = ws->cells && ws->dirs && ws->xidx;
     F(xval, S * X + 1);
     F(table, table);
+    F(pix, frames);
+    F(col1, col1);
     F(c1, h1);
     F(col2, col2);
     F(c2, h2);
@@ -357,7 +468,7 @@ int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap)
     F(dc2, h2);
     F(dc1, h1);
     F(dtable, table);
-    F(dcol, col2);
+    F(dcol, col1 > col2 ? col1 : col2);
     F(grad, p->params.size);
 #undef F
     if (!ok) {
@@ -370,7 +481,7 @@ int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap)
 void ludus_policy_ws_destroy(policy_ws *ws)
 {
     if (!ws) return;
-    void *bufs[] = {ws->cells, ws->dirs, ws->xidx, ws->xval, ws->table, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
+    void *bufs[] = {ws->cells, ws->dirs, ws->xidx, ws->xval, ws->table, ws->pix, ws->col1, ws->c1, ws->col2, ws->c2, ws->fc, ws->mh,
                     ws->mhprev, ws->mgates, ws->words, ws->nwords, ws->uniq, ws->rep, ws->order,
                     ws->slots, ws->active, ws->hfin, ws->dhfin, ws->gb, ws->dgb, ws->c2raw, ws->wemb, ws->ih, ws->igates,
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
@@ -596,16 +707,113 @@ static void symbolic_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, 
     }
 }
 
+/* The pixel encoder's input: every byte / 255, channels-last as stored. */
+static void pixel_inputs(const policy *p, policy_ws *ws, const uint8_t *obs, int S)
+{
+    const size_t n = (size_t)p->in.h * p->in.w * POLICY_RGB_CHANNELS;
+    const float scale = 1.0f / 255.0f;
+    for (int s = 0; s < S; s++) {
+        const uint8_t *o = obs + (size_t)s * p->obs_size;
+        float *x = ws->pix + (size_t)s * n;
+        for (size_t i = 0; i < n; i++) x[i] = (float)o[i] * scale;
+    }
+}
+
+
+/* ---- the actor's head ---- */
+
+/* logp = log_softmax of each component's logits, masked ones first set
+ * to POLICY_MASKED. One component without a mask: exactly one softmax. */
+static void head_log_softmax(const policy *p, policy_ws *ws, const uint8_t *mask, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1 && !mask) {
+        ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++) {
+        float *l = ws->logits + (size_t)s * A, *o = ws->logp + (size_t)s * A;
+        if (mask) {
+            const uint8_t *m = mask + (size_t)s * A;
+            for (int j = 0; j < A; j++)
+                if (!m[j]) l[j] = POLICY_MASKED;
+        }
+        for (int k = 0, off = 0; k < (D > 1 ? D : 1); off += p->in.nvec[k], k++) {
+            int n = D > 1 ? p->in.nvec[k] : A;
+            ludus_nn_log_softmax(o + off, l + off, 1, n);
+        }
+    }
+}
+
+float ludus_policy_logp_of(const policy *p, const float *logp, const int32_t *a)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return logp[a[0]];
+    float s = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) s += logp[off + a[k]];
+    return s;
+}
+
+float ludus_policy_entropy_of(const policy *p, const float *logp)
+{
+    const int D = p->in.action_dims;
+    if (D <= 1) return ludus_nn_categorical_entropy(logp, p->num_actions);
+    float h = 0.0f;
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) h += ludus_nn_categorical_entropy(logp + off, p->in.nvec[k]);
+    return h;
+}
+
+/* One categorical: a sample, or the most likely value; a draw that rounding
+ * lands on a masked value (the sampler's last resort is the last value)
+ * becomes the most likely value instead. */
+static int32_t head_pick(const float *lp, int n, ludus_rng *rng, int greedy, int masked)
+{
+    int v = greedy ? ludus_nn_categorical_argmax(lp, n) : ludus_nn_categorical_sample(lp, n, rng);
+    if (masked && lp[v] <= 0.5f * POLICY_MASKED) v = ludus_nn_categorical_argmax(lp, n);
+    return (int32_t)v;
+}
+
+void ludus_policy_act(const policy *p, const float *logp, ludus_rng *rng, int greedy, int32_t *a)
+{
+    const int D = p->in.action_dims, masked = p->in.mask_size != 0;
+    if (D <= 1) {
+        a[0] = head_pick(logp, p->num_actions, rng, greedy, masked);
+        return;
+    }
+    for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++) a[k] = head_pick(logp + off, p->in.nvec[k], rng, greedy, masked);
+}
+
+void ludus_policy_head_backward(const policy *p, float *dlogits, const float *logp, const int32_t *acts,
+                                const float *dlogp, const float *dent, int S)
+{
+    const int A = p->num_actions, D = p->in.action_dims;
+    if (D <= 1) {
+        ludus_nn_categorical_backward(dlogits, logp, acts, dlogp, dent, S, A);
+        return;
+    }
+    for (int s = 0; s < S; s++)
+        for (int k = 0, off = 0; k < D; off += p->in.nvec[k], k++)
+            ludus_nn_categorical_backward(dlogits + (size_t)s * A + off, logp + (size_t)s * A + off,
+                                          acts + (size_t)s * D + k, dlogp ? dlogp + s : NULL, dent ? dent + s : NULL,
+                                          1, p->in.nvec[k]);
+}
+
 void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
     const ludus_policy_arch *a = &p->arch;
     const int S = b->L * b->B, A = p->num_actions;
     const int X = a->encoder == POLICY_ENCODER_SYMBOLIC ? p->in.extras : 0;
-    if (a->encoder == POLICY_ENCODER_GRID) grid_inputs(p, ws, b->obs, S);
-    else symbolic_inputs(p, ws, b->obs, S);
-    ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
-    ludus_nn_embconv_forward(ws->c1, ws->table, ws->cells, P + p->embed_w, P + p->c1_w, P + p->c1_b, &c1);
+    if (a->encoder == POLICY_ENCODER_PIXELS) {
+        pixel_inputs(p, ws, b->obs, S);
+        ludus_nn_conv c1 = pixel_conv1_shape(p, S);
+        ludus_nn_conv2d_forward(ws->c1, ws->col1, ws->pix, P + p->c1_w, P + p->c1_b, &c1);
+    } else {
+        if (a->encoder == POLICY_ENCODER_GRID) grid_inputs(p, ws, b->obs, S);
+        else symbolic_inputs(p, ws, b->obs, S);
+        ludus_nn_embconv c1 = conv1_shape(p, S);
+        ludus_nn_embconv_forward(ws->c1, ws->table, ws->cells, P + p->embed_w, P + p->c1_w, P + p->c1_b, &c1);
+    }
     relu_inplace(ws->c1, (size_t)S * p->h1 * p->w1 * a->conv1);
     if (a->instr) instr_forward(p, P, ws, b->words, S);
     ludus_nn_conv2d_forward(ws->c2, ws->col2, ws->c1, P + p->c2_w, P + p->c2_b, &c2);
@@ -658,7 +866,7 @@ void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const 
     ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->logits, ws->a1, P + p->a2_w, P + p->a2_b, S, a->head, A);
-    ludus_nn_log_softmax(ws->logp, ws->logits, S, A);
+    head_log_softmax(p, ws, b->mask, S);
     ludus_nn_linear_forward(ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
     ludus_nn_tanh_forward(ws->v1, ws->v1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->value, ws->v1, P + p->v2_w, P + p->v2_b, S, a->head, 1);
@@ -713,81 +921,66 @@ void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const
     ludus_nn_linear_backward(ws->dc2, G + p->fc_w, G + p->fc_b, ws->dfc, ws->c2, P + p->fc_w, S, p->flat, a->hidden);
     relu_grad(ws->dc2, ws->c2, (size_t)S * p->flat);
     if (a->film) film_backward(p, P, ws, S);
-    ludus_nn_embconv c1 = conv1_shape(p, S);
     ludus_nn_conv c2 = conv2_shape(p, S);
     size_t n1 = (size_t)S * p->h1 * p->w1 * a->conv1;
     memset(ws->dc1, 0, n1 * sizeof(float));
     ludus_nn_conv2d_backward(ws->dc1, G + p->c2_w, G + p->c2_b, ws->dcol, ws->dc2, ws->col2, P + p->c2_w, &c2);
     relu_grad(ws->dc1, ws->c1, n1);
-    ludus_nn_embconv_backward(G + p->embed_w, G + p->c1_w, G + p->c1_b, ws->dtable, ws->dc1, ws->cells,
-                              P + p->embed_w, P + p->c1_w, &c1);
+    if (a->encoder == POLICY_ENCODER_PIXELS) { /* the frames need no gradient */
+        ludus_nn_conv c1 = pixel_conv1_shape(p, S);
+        ludus_nn_conv2d_backward(NULL, G + p->c1_w, G + p->c1_b, ws->dcol, ws->dc1, ws->col1, P + p->c1_w, &c1);
+    } else {
+        ludus_nn_embconv c1 = conv1_shape(p, S);
+        ludus_nn_embconv_backward(G + p->embed_w, G + p->c1_w, G + p->c1_b, ws->dtable, ws->dc1, ws->cells,
+                                  P + p->embed_w, P + p->c1_w, &c1);
+    }
     if (a->instr) instr_backward(p, P, ws, S);
 }
 
 /* ---- the architecture as JSON ---- */
 
-typedef struct arch_field {
-    const char *name;
-    size_t off;
-    int lo, hi;
-} arch_field;
-
-#define AF(n, lo, hi) {#n, offsetof(ludus_policy_arch, n), lo, hi}
-static const arch_field arch_fields[] = {
-    AF(embed, 1, 256), AF(conv1, 1, 1024), AF(conv2, 1, 1024), AF(kernel, 1, 5),
-    AF(hidden, 1, 4096), AF(head, 1, 4096), AF(memory, 0, 4096), AF(instr, 0, 4096),
-    AF(word_embed, 1, 1024), AF(max_words, 1, 64), AF(direction, 0, 1), AF(film, 0, 1),
-    AF(encoder, 0, 2),
+#define AK(n, lo, hi) {#n, LUDUS_KEY_INT, offsetof(ludus_policy_arch, n), lo, hi, NULL, NULL}
+/* The architecture's keys: config files (config.c nests this table under
+ * "arch") and checkpoints ("ludus.arch") are read through it. */
+const ludus_key ludus_policy_arch_keys[] = {
+    AK(embed, 1, 256), AK(conv1, 1, 1024), AK(conv2, 1, 1024), AK(kernel, 1, 5),
+    AK(hidden, 1, 4096), AK(head, 1, 4096), AK(memory, 0, 4096), AK(instr, 0, 4096),
+    AK(word_embed, 1, 1024), AK(max_words, 1, 64), AK(direction, 0, 1), AK(film, 0, 1),
+    AK(encoder, 0, 3), AK(kernel1, 0, 12), AK(stride1, 0, 8), AK(stride2, 0, 8),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
 };
+#undef AK
 /* Keys added after the first checkpoints: absent means 0. */
 #define ARCH_FIRST_OPTIONAL 10
-#undef AF
-#define NUM_ARCH_FIELDS ((int)(sizeof arch_fields / sizeof arch_fields[0]))
 
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
     ludus_sb_putc(&sb, '{');
-    for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-        ludus_sb_printf(&sb, "%s\"%s\": %d", i ? ", " : "", arch_fields[i].name,
-                  *(const int *)((const char *)a + arch_fields[i].off));
+    for (const ludus_key *k = ludus_policy_arch_keys; k->name; k++)
+        ludus_sb_printf(&sb, "%s\"%s\": %d", k == ludus_policy_arch_keys ? "" : ", ", k->name,
+                        *(const int *)((const char *)a + k->offset));
     ludus_sb_putc(&sb, '}');
     return (int)sb.len;
-}
-
-int ludus_policy_arch_apply(const void *obj, ludus_policy_arch *a)
-{
-    const cJSON *o = obj;
-    if (!cJSON_IsObject(o)) return ludus_err_set(LUDUS_EINVAL, "arch: expected a JSON object");
-    ludus_policy_arch out = *a;
-    for (const cJSON *e = o->child; e; e = e->next) {
-        const arch_field *f = NULL;
-        for (int i = 0; i < NUM_ARCH_FIELDS; i++)
-            if (strcmp(arch_fields[i].name, e->string) == 0) f = &arch_fields[i];
-        if (!f) return ludus_err_set(LUDUS_EINVAL, "arch: unknown key \"%s\"", e->string);
-        double v = e->valuedouble;
-        if (!cJSON_IsNumber(e) || v != floor(v))
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" must be an integer", e->string);
-        if (v < f->lo || v > f->hi)
-            return ludus_err_set(LUDUS_EINVAL, "arch: \"%s\" is %g, outside [%d, %d]", e->string, v, f->lo, f->hi);
-        *(int *)((char *)&out + f->off) = (int)v;
-    }
-    *a = out;
-    return LUDUS_OK;
 }
 
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o) return ludus_err_set(LUDUS_EFORMAT, "arch: not valid JSON");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return ludus_err_set(LUDUS_EFORMAT, "arch: not a JSON object");
+    }
+    int rc = LUDUS_OK;
+    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(o, ludus_policy_arch_keys[i].name))
+            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", ludus_policy_arch_keys[i].name);
+    cJSON_Delete(o);
+    if (rc) return rc;
     ludus_policy_arch out;
     memset(&out, 0, sizeof out);
-    int rc = ludus_policy_arch_apply(o, &out);
-    for (int i = 0; !rc && i < ARCH_FIRST_OPTIONAL; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(o, arch_fields[i].name))
-            rc = ludus_err_set(LUDUS_EFORMAT, "arch: \"%s\" is missing", arch_fields[i].name);
-    cJSON_Delete(o);
-    if (rc) return rc == LUDUS_EINVAL ? LUDUS_EFORMAT : rc;
+    if ((rc = ludus_keys_apply_json(ludus_policy_arch_keys, &out, sizeof out, json)))
+        return ludus_err_wrap(LUDUS_EFORMAT, "arch");
     *a = out;
     return LUDUS_OK;
 }

@@ -1,8 +1,10 @@
-/* policy.h: the actor-critic networks the learners train. Two encoders
- * read the observation, chosen from the world's observation layout: the
- * grid one (MiniGrid's embedded (V, V, 3) view, optional direction) and the
- * symbolic one (a map of semantic ids, such as Crafter's 7x9 view, plus
- * scalar bytes: vitals, inventory, ...). Both feed one CNN trunk, an
+/* policy.h: the actor-critic networks the learners train. Three encoders
+ * read the observation, chosen from the declared kinds of the world's
+ * observation fields (ludus_obs_kind): the grid one (MiniGrid's embedded
+ * (V, V, 3) view, optional direction), the symbolic one (a map of semantic
+ * ids, such as Crafter's 7x9 view, plus scalar bytes: vitals, inventory,
+ * ...) and the pixel one (an RGB frame, bytes / 255, through strided
+ * convolutions). All feed one CNN trunk, an
  * optional GRU memory core and an optional mission encoder (words ->
  * embedding -> GRU). Batches are time-major sequences (L steps of B
  * worlds) so the memory core can be trained through time while everything
@@ -13,6 +15,7 @@
 
 #include "core/core.h"
 #include "ludus/learn.h"
+#include "ludus/learner.h"
 #include "ludus/nn.h"
 
 /* Bag-of-indices vocabulary for one grid cell: object type (11), colour
@@ -24,8 +27,12 @@
 /* Directions (east, south, west, north) embedded when arch.direction. */
 #define POLICY_DIRECTIONS 4
 
-/* Encoders (ludus_policy_arch.encoder); AUTO resolves from the layout. */
-enum { POLICY_ENCODER_AUTO = 0, POLICY_ENCODER_GRID = 1, POLICY_ENCODER_SYMBOLIC = 2 };
+/* Encoders (ludus_policy_arch.encoder); AUTO resolves from the kinds of
+ * the observation's fields. */
+enum { POLICY_ENCODER_AUTO = 0, POLICY_ENCODER_GRID = 1, POLICY_ENCODER_SYMBOLIC = 2, POLICY_ENCODER_PIXELS = 3 };
+
+/* Channels of an RGB frame (LUDUS_OBS_RGB fields are (H, W, 3)). */
+#define POLICY_RGB_CHANNELS 3
 
 /* Symbolic encoder limits: ids of a map cell, and bytes after the map. */
 #define POLICY_MAX_IDS 64
@@ -38,18 +45,29 @@ enum { POLICY_ENCODER_AUTO = 0, POLICY_ENCODER_GRID = 1, POLICY_ENCODER_SYMBOLIC
 /* The observation as a policy reads it (ludus_policy_input_of derives it from a
  * world's obs_fields). */
 typedef struct policy_input {
-    int encoder;          /* POLICY_ENCODER_GRID or _SYMBOLIC */
-    int h, w;             /* the map: grid (V, V) cells of 3 indices; symbolic (H, W) ids */
+    int encoder;          /* POLICY_ENCODER_GRID, _SYMBOLIC or _PIXELS */
+    int h, w;             /* the map: grid (V, V) cells of 3 indices; symbolic (H, W)
+                             ids; pixels (H, W) of 3 bytes */
     int ids;              /* symbolic: id values 0..ids-1 (larger ones read as ids-1) */
     int extras;           /* symbolic: X bytes after the map */
     uint8_t extra_high[POLICY_MAX_EXTRAS]; /* each one's largest value (its field's) */
     size_t obs_size;
     int num_actions;
+    /* The action space: action_dims categoricals of nvec[k] values over
+     * the num_actions = sum(nvec) logits, component after component; a
+     * legal-action mask of num_actions bytes per sample when mask_size. */
+    int action_dims;
+    int nvec[LUDUS_MAX_ACTION_DIMS];
+    int mask_size;
 } policy_input;
 
-/* The input of a world for an encoder (AUTO: whichever fits).
- * LUDUS_EUNSUPPORTED when no encoder reads its observation (RGB frames),
- * LUDUS_EINVAL when the one asked for does not fit it. */
+/* The input of a world for an encoder (AUTO: the one its fields' kinds
+ * call for: grid cells (+ direction) the grid encoder, a symbol map then
+ * scalars the symbolic one, an RGB frame the pixel one). Shapes and value
+ * ranges are checked, never used to choose. LUDUS_EUNSUPPORTED when no
+ * encoder reads the observation (naming the field and its kind, or what
+ * its layout lacks), LUDUS_EINVAL when the one asked for is not the one
+ * its kinds call for. */
 int ludus_policy_input_of(const ludus_env_info *info, int encoder, policy_input *in);
 
 /* Words of the instruction vocabulary: 0 pads, 1 is any unknown word. */
@@ -61,8 +79,10 @@ typedef struct policy {
     policy_input in;
     int num_actions;     /* A */
     size_t obs_size;
-    int cell_ids;        /* indices per map cell: 3 (grid), 1 (symbolic) */
-    int cell_vocab;      /* rows of the cell embedding */
+    int cell_ids;        /* indices per map cell: 3 (grid), 1 (symbolic), 0 (pixels) */
+    int cell_vocab;      /* rows of the cell embedding (0: pixels, none) */
+    int k1, s1, s2;      /* conv1's kernel and stride, conv2's stride (arch's,
+                            0 resolved); conv2's kernel is arch.kernel */
     int h1, w1, h2, w2;  /* map size after conv1 and conv2 */
     int flat;            /* h2 * w2 * conv2 channels */
     int feat;            /* width of the trunk's output (fc or memory) */
@@ -103,6 +123,9 @@ typedef struct policy_batch {
     const float *h0;         /* (B, memory) memory before step 0; memory only */
     const uint8_t *starts;   /* (L*B) 1: an episode begins here, so the memory
                                 restarts from zero; NULL: none */
+    const uint8_t *mask;     /* (L*B, num_actions) legal-action masks (0:
+                                forbidden, its logit set to POLICY_MASKED);
+                                NULL: every action legal */
 } policy_batch;
 
 /* Activations and their gradients for up to `cap` samples, and a gradient
@@ -115,6 +138,8 @@ typedef struct policy_ws {
     int32_t *xidx;           /* (cap, X) one-hot rows of the extras (symbolic) */
     float *xval;             /* (cap, X) their scaled values */
     float *table, *c1, *col2, *c2, *fc; /* table: the fused embedding conv's */
+    float *pix, *col1;       /* pixels: the frames / 255 (cap, H, W, 3) and
+                                conv1's im2col buffer */
     float *mh, *mhprev, *mgates;      /* (cap, M), (cap, M), (cap, 6M) */
     /* The instruction GRU runs once per distinct mission of the batch
      * (U of them, longest first, so the sequences still running at word w
@@ -127,7 +152,8 @@ typedef struct policy_ws {
     float *wemb, *ih, *igates;        /* (W*U, Ei), (W+1, U, Hi), (W, U, 6Hi) */
     float *z, *a1, *logits, *logp, *v1, *value;
     /* gradients of the activations */
-    float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *dtable, *dcol;
+    float *dz, *da1, *dlogits, *dv1, *dvalue, *dfeat, *dfc, *dc2, *dc1, *dtable;
+    float *dcol;                      /* scratch of the larger im2col buffer (conv1's, conv2's) */
     float *dmh, *dmprev, *mscratch;   /* (cap, M), (cap, M), (cap, 6M) */
     float *dih, *dwemb, *iscratch;    /* (3, cap, Hi), (cap*W, Ei), (cap, 6Hi) */
     /* FiLM: each mission's encoding (U, Hi), its (gamma | beta) (U, 2*C2),
@@ -147,12 +173,35 @@ void ludus_policy_forward(const policy *p, const float *params, policy_ws *ws, c
  * caller fills; adds the parameter gradients into ws->grad. */
 void ludus_policy_backward(const policy *p, const float *params, policy_ws *ws, const policy_batch *b);
 
+/* The architecture's keys (a ludus_key table, NULL-ended), and the
+ * architecture as a JSON object (the checkpoint's "ludus.arch") and back.
+ * Parsing checks every key and range (LUDUS_EFORMAT); keys added after
+ * the first checkpoints may be absent (0). */
+extern const ludus_key ludus_policy_arch_keys[];
+
+/* ---- the actor's head: one categorical per action component ----
+ * With one component and no mask these are exactly the single
+ * categorical's functions (ludus_nn_categorical_*), so runs reproduce. */
+
+/* A masked logit: exp() of it is 0 in float, and 0 * it is 0 (not NaN as
+ * with -inf), so entropies and gradients stay finite. */
+#define POLICY_MASKED (-1e9f)
+
+/* Log-probabilities of the action vector a (sum over components) and the
+ * entropy (sum over components) of one sample's logp row. */
+float ludus_policy_logp_of(const policy *p, const float *logp, const int32_t *a);
+float ludus_policy_entropy_of(const policy *p, const float *logp);
+/* Sample (one uniform draw per component from rng) or take the most
+ * likely value of each component; never a masked value. */
+void ludus_policy_act(const policy *p, const float *logp, ludus_rng *rng, int greedy, int32_t *a);
+/* Gradient of sum_s dlogp[s] * logp(a_s) + dent[s] * H_s into dlogits (S, A);
+ * acts is (S, action_dims). */
+void ludus_policy_head_backward(const policy *p, float *dlogits, const float *logp, const int32_t *acts,
+                                const float *dlogp, const float *dent, int S);
+
 /* The architecture as a JSON object (the checkpoint's "ludus.arch"), and
  * back. Parsing checks every key and range. */
 int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap);
 int ludus_policy_arch_from_json(const char *json, ludus_policy_arch *a);
-/* Apply the keys of a parsed cJSON object onto a (LUDUS_EINVAL: unknown
- * key, non-integer, out of range; a unchanged). */
-int ludus_policy_arch_apply(const void *cjson_object, ludus_policy_arch *a);
 
 #endif

@@ -37,7 +37,8 @@ typedef struct stage {
     float *h0;         /* (cap, M) */
     uint8_t *starts;   /* (cap) */
     int *sample;       /* (cap) rollout index t*N + n of each staged sample */
-    int32_t *acts;     /* (cap) their actions */
+    int32_t *acts;     /* (cap, DA) their actions */
+    uint8_t *mask;     /* (cap, A) their legal-action masks (worlds with one) */
     float *dlogp, *dent; /* (cap) loss gradients per sample */
     double stats[5];   /* pg loss, value loss, entropy, approx kl, clipped */
 } stage;
@@ -50,6 +51,8 @@ struct ludus_ppo {
     ludus_nn_adam adam;
     pool *team;    /* the learner's threads: member k of K works slice k */
     int K, N, T, L, W, M;
+    int DA;               /* components of an action */
+    size_t MA;            /* bytes of a legal-action mask (0: the world has none) */
     size_t D;
     policy_ws *ws;
     stage *st;
@@ -58,7 +61,8 @@ struct ludus_ppo {
     int32_t *words;
     uint8_t *starts;
     float *mem;
-    int32_t *actions;
+    int32_t *actions;     /* (T, N, DA) */
+    uint8_t *masks;       /* (T, N, MA) the masks the actions were drawn under */
     float *logp, *values, *rewards, *adv, *ret;
     uint8_t *dones;
     /* the worlds' current step */
@@ -133,7 +137,7 @@ static void step_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
     int n0 = (int)((long)p->N * k / K), n1 = (int)((long)p->N * (k + 1) / K);
-    p->step_rc[k] = ludus_vec_step_slice(p->vec, p->actions + (size_t)p->job_t * p->N, n0, n1 - n0);
+    p->step_rc[k] = ludus_vec_step_slice(p->vec, p->actions + (size_t)p->job_t * p->N * p->DA, n0, n1 - n0);
 }
 
 static void act_job(void *ctx, int k, int K)
@@ -146,16 +150,17 @@ static void act_job(void *ctx, int k, int K)
     policy_batch b = {.L = 1, .B = n1 - n0, .obs = p->obs + (base + n0) * p->D,
                       .words = p->W ? p->words + (base + n0) * p->W : NULL,
                       .h0 = p->M ? p->cur_mem + (size_t)n0 * p->M : NULL,
-                      .starts = p->cur_start + n0};
+                      .starts = p->cur_start + n0,
+                      .mask = p->MA ? p->masks + (base + n0) * p->MA : NULL};
     policy_ws *ws = &p->ws[k];
     ludus_policy_forward(&p->pol, p->pol.params.data, ws, &b);
     int A = p->pol.num_actions;
     for (int i = 0; i < n1 - n0; i++) {
         int n = n0 + i;
         const float *lp = ws->logp + (size_t)i * A;
-        int a = ludus_nn_categorical_sample(lp, A, &p->act_rng[n]);
-        p->actions[base + n] = a;
-        p->logp[base + n] = lp[a];
+        int32_t *a = p->actions + (base + n) * p->DA;
+        ludus_policy_act(&p->pol, lp, &p->act_rng[n], 0, a);
+        p->logp[base + n] = ludus_policy_logp_of(&p->pol, lp, a);
         p->values[base + n] = ws->value[i];
     }
     if (p->M) memcpy(p->next_mem + (size_t)n0 * p->M, ws->mh, (size_t)(n1 - n0) * p->M * sizeof(float));
@@ -191,6 +196,7 @@ static int rollout(ludus_ppo *p)
         memcpy(p->obs + base * p->D, vobs, (size_t)N * p->D);
         if (p->W) memcpy(p->words + base * p->W, p->cur_words, (size_t)N * p->W * sizeof(int32_t));
         memcpy(p->starts + base, p->cur_start, (size_t)N);
+        if (p->MA) memcpy(p->masks + base * p->MA, ludus_vec_action_masks(p->vec), (size_t)N * p->MA);
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
         if (p->act_team) ludus_pool_run(p->team, act_job, p, p->K);
@@ -202,7 +208,7 @@ static int rollout(ludus_ppo *p)
             for (int k = 0; k < p->step_slices && !rc; k++)
                 if (p->step_rc[k]) rc = ludus_err_set(p->step_rc[k], "ppo: stepping the worlds of %s failed", p->info->id);
         } else {
-            rc = ludus_vec_step(p->vec, p->actions + base);
+            rc = ludus_vec_step(p->vec, p->actions + base * p->DA);
         }
         p->world_s += now_s() - ts;
         if (rc) return rc;
@@ -285,11 +291,13 @@ static void learn_job(void *ctx, int k, int K)
             memcpy(st->obs + dst * p->D, p->obs + src * p->D, p->D);
             if (p->W) memcpy(st->words + dst * p->W, p->words + src * p->W, p->W * sizeof(int32_t));
             st->starts[dst] = p->starts[src];
+            if (p->MA) memcpy(st->mask + dst * p->MA, p->masks + src * p->MA, p->MA);
             st->sample[dst] = (int)src;
         }
     }
     policy_batch batch = {.L = L, .B = B, .obs = st->obs, .words = p->W ? st->words : NULL,
-                          .h0 = p->M ? st->h0 : NULL, .starts = st->starts};
+                          .h0 = p->M ? st->h0 : NULL, .starts = st->starts,
+                          .mask = p->MA ? st->mask : NULL};
     ludus_policy_forward(&p->pol, p->pol.params.data, ws, &batch);
     const int S = L * B;
     const float inv = 1.0f / (float)((long)p->job_mbn * L), clip = p->cfg.clip;
@@ -298,9 +306,8 @@ static void learn_job(void *ctx, int k, int K)
     memset(ws->dlogits, 0, (size_t)S * A * sizeof(float));
     for (int s = 0; s < S; s++) {
         int i = st->sample[s];
-        int a = p->actions[i];
-        acts[s] = a;
-        float lp = ws->logp[(size_t)s * A + a];
+        memcpy(acts + (size_t)s * p->DA, p->actions + (size_t)i * p->DA, (size_t)p->DA * sizeof *acts);
+        float lp = ludus_policy_logp_of(&p->pol, ws->logp + (size_t)s * A, acts + (size_t)s * p->DA);
         float ratio = expf(lp - p->logp[i]);
         float adv = p->adv[i];
         if (p->cfg.norm_adv) adv = (adv - p->adv_mean) / (p->adv_std + 1e-8f);
@@ -311,13 +318,13 @@ static void learn_job(void *ctx, int k, int K)
         float v = ws->value[s], dv = v - p->ret[i];
         st->stats[1] += 0.5 * dv * dv;
         ws->dvalue[s] = p->cfg.vf_coef * dv * inv;
-        float h = ludus_nn_categorical_entropy(ws->logp + (size_t)s * A, A);
+        float h = ludus_policy_entropy_of(&p->pol, ws->logp + (size_t)s * A);
         st->stats[2] += h;
         dent[s] = -p->cfg.ent_coef * inv;
         st->stats[3] += (ratio - 1.0f) - (lp - p->logp[i]);
         st->stats[4] += fabsf(ratio - 1.0f) > clip;
     }
-    ludus_nn_categorical_backward(ws->dlogits, ws->logp, acts, dlogp, dent, S, A);
+    ludus_policy_head_backward(&p->pol, ws->dlogits, ws->logp, acts, dlogp, dent, S);
     ludus_policy_backward(&p->pol, p->pol.params.data, ws, &batch);
 }
 
@@ -442,6 +449,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
         free(p->st[k].starts);
         free(p->st[k].sample);
         free(p->st[k].acts);
+        free(p->st[k].mask);
         free(p->st[k].dlogp);
         free(p->st[k].dent);
     }
@@ -453,7 +461,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
     void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
-                    p->step_rc};
+                    p->step_rc, p->masks};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -499,6 +507,8 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
     p->D = p->info->obs_size;
+    p->DA = p->info->action_dims;
+    p->MA = (size_t)p->info->mask_size;
     policy_input in;
     if ((rc = ludus_policy_input_of(p->info, cfg->arch.encoder, &in))) goto fail;
     if ((rc = ludus_policy_create(&p->pol, &cfg->arch, &in))) goto fail;
@@ -531,7 +541,8 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
         s->h0 = malloc((size_t)cap * (p->M ? p->M : 1) * sizeof(float));
         s->starts = malloc((size_t)cap);
         s->sample = malloc((size_t)cap * sizeof(int));
-        s->acts = malloc((size_t)cap * sizeof(int32_t));
+        s->acts = malloc((size_t)cap * p->DA * sizeof(int32_t));
+        if (p->MA && !(s->mask = malloc((size_t)cap * p->MA))) goto nomem;
         s->dlogp = malloc((size_t)cap * sizeof(float));
         s->dent = malloc((size_t)cap * sizeof(float));
         if (!s->obs || !s->words || !s->h0 || !s->starts || !s->sample || !s->acts || !s->dlogp ||
@@ -543,7 +554,8 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->words = malloc(TN * (p->W ? p->W : 1) * sizeof(int32_t));
     p->starts = malloc(TN);
     p->mem = malloc(TN * (p->M ? p->M : 1) * sizeof(float));
-    p->actions = malloc(TN * sizeof(int32_t));
+    p->actions = malloc(TN * p->DA * sizeof(int32_t));
+    if (p->MA && !(p->masks = malloc(TN * p->MA))) goto nomem;
     p->logp = malloc(TN * sizeof(float));
     p->values = malloc(TN * sizeof(float));
     p->rewards = malloc(TN * sizeof(float));

@@ -29,11 +29,14 @@ struct ludus_vec {
     ludus_env *env;
     int n;
     size_t state_size, obs_size;
+    int dims;          /* components of an action */
+    size_t mask_size;  /* bytes of a world's legal-action mask, 0: none */
+    uint8_t *masks;    /* (N, mask_size), or NULL */
     uint8_t *states; /* (N, state_size), 64-byte aligned slots */
     uint8_t *obs, *terminated, *truncated, *final_obs, *final_mask;
     double *rewards;
     uint32_t *final_achievements; /* (N), owned */
-    int owns[6];
+    int owns[7];
     world_acc *acc;
     uint64_t level_start, level_count;
     ludus_vec_level_fn level_fn;
@@ -82,6 +85,7 @@ static int reset_world(ludus_vec *v, int i)
     h->magic = ENV_STATE_MAGIC;
     h->tag = env->tag;
     env->ops->observe(env, st, v->obs + (size_t)i * v->obs_size);
+    if (v->mask_size) env->ops->action_mask(env, st, v->masks + (size_t)i * v->mask_size);
     return LUDUS_OK;
 }
 
@@ -100,17 +104,23 @@ static void job_reset(void *ctx, int c, int nchunks)
     v->errors[c] = rc;
 }
 
-/* Step worlds [lo, hi); the first reset error, if any. */
-static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
+/* Step worlds [lo, hi); the first reset error, if any. `multi` is a
+ * constant at each call: 0 for one-component worlds without a mask (the
+ * loop is then the plain one, no test per world), 1 otherwise. */
+static inline __attribute__((always_inline)) int step_range_as(ludus_vec *v, const int32_t *actions, int lo,
+                                                               int hi, const int multi)
 {
     const ludus_env *env = v->env;
     const size_t osz = v->obs_size;
+    const int dims = multi ? v->dims : 1;
+    const size_t msz = multi ? v->mask_size : 0;
     int rc = LUDUS_OK;
     for (int i = lo; i < hi; i++) {
         void *st = SLOT(v, i);
         world_acc *a = &v->acc[i];
         ludus_step_out out;
-        env->ops->step(env, st, actions[i], &out);
+        if (dims == 1) env->ops->step(env, st, actions[i], &out);
+        else env->ops->step_vec(env, st, actions + (size_t)i * dims, &out);
         a->ep_return += out.reward;
         a->ep_length++;
         a->ep_achievements |= out.achievements;
@@ -134,9 +144,16 @@ static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
             v->final_mask[i] = 0;
             v->final_achievements[i] = 0;
             env->ops->observe(env, st, v->obs + (size_t)i * osz);
+            if (msz) env->ops->action_mask(env, st, v->masks + (size_t)i * msz);
         }
     }
     return rc;
+}
+
+static int step_range(ludus_vec *v, const int32_t *actions, int lo, int hi)
+{
+    if (v->dims == 1 && !v->mask_size) return step_range_as(v, actions, lo, hi, 0);
+    return step_range_as(v, actions, lo, hi, 1);
 }
 
 static void job_step(void *ctx, int c, int nchunks)
@@ -151,6 +168,35 @@ static int first_error(const ludus_vec *v)
 {
     for (int c = 0; c < v->nchunks; c++)
         if (v->errors[c] != LUDUS_OK) return v->errors[c];
+    return LUDUS_OK;
+}
+
+/* Check the actions of worlds [lo, hi) (rows of v->dims components) against
+ * their ranges and, for worlds with a mask, the current masks. */
+static int check_actions(const ludus_vec *v, const int32_t *actions, int lo, int hi)
+{
+    const ludus_env_info *in = &v->env->info;
+    if (v->dims == 1 && !v->mask_size) {
+        const int max_action = in->max_action;
+        for (int i = lo; i < hi; i++)
+            if ((unsigned)actions[i] >= (unsigned)max_action)
+                return ludus_err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
+                               actions[i], i, v->env->id, max_action - 1);
+        return LUDUS_OK;
+    }
+    for (int i = lo; i < hi; i++) {
+        const int32_t *a = actions + (size_t)i * v->dims;
+        const uint8_t *m = v->mask_size ? v->masks + (size_t)i * v->mask_size : NULL;
+        for (int k = 0, off = 0; k < v->dims; off += in->action_nvec[k], k++) {
+            int n = v->dims == 1 ? in->max_action : in->action_nvec[k];
+            if ((unsigned)a[k] >= (unsigned)n)
+                return ludus_err_set(LUDUS_EINVAL, "action component %d of world %d is %d, out of range for '%s' (0..%d)",
+                               k, i, a[k], v->env->id, n - 1);
+            if (m && a[k] < in->action_nvec[k] && !m[off + a[k]])
+                return ludus_err_set(LUDUS_EINVAL, "action component %d = %d of world %d is not legal now in '%s' "
+                               "(its mask forbids it)", k, a[k], i, v->env->id);
+        }
+    }
     return LUDUS_OK;
 }
 
@@ -200,6 +246,12 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     v->final_obs = lend_or_alloc(cfg->final_obs, n * v->obs_size, &v->owns[4]);
     v->final_mask = lend_or_alloc(cfg->final_mask, n, &v->owns[5]);
     v->final_achievements = calloc(n, sizeof *v->final_achievements);
+    v->dims = info->action_dims;
+    v->mask_size = (size_t)info->mask_size;
+    if (v->mask_size && !(v->masks = lend_or_alloc(cfg->action_masks, n * v->mask_size, &v->owns[6]))) {
+        ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds' masks", cfg->num_envs);
+        goto fail;
+    }
     if (!v->states || !v->acc || !v->obs || !v->rewards || !v->terminated || !v->truncated ||
         !v->final_obs || !v->final_mask || !v->final_achievements) {
         ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
@@ -243,6 +295,7 @@ void ludus_vec_destroy(ludus_vec *v)
     if (v->owns[3]) free(v->truncated);
     if (v->owns[4]) free(v->final_obs);
     if (v->owns[5]) free(v->final_mask);
+    if (v->owns[6]) free(v->masks);
     free(v);
 }
 
@@ -260,15 +313,12 @@ int ludus_vec_step(ludus_vec *v, const int32_t *actions)
 {
     if (!v || !actions) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step: NULL argument");
     if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step: reset the vec first");
-    const int max_action = v->env->info.max_action;
-    for (int i = 0; i < v->n; i++)
-        if ((unsigned)actions[i] >= (unsigned)max_action)
-            return ludus_err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
-                           actions[i], i, v->env->id, max_action - 1);
+    int rc = check_actions(v, actions, 0, v->n);
+    if (rc) return rc;
     v->actions = actions;
     ludus_pool_run(v->pool, job_step, v, v->nchunks);
     v->actions = NULL;
-    int rc = first_error(v);
+    rc = first_error(v);
     if (rc != LUDUS_OK) {
         v->ready = 0;
         return ludus_err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
@@ -283,12 +333,9 @@ int ludus_vec_step_slice(ludus_vec *v, const int32_t *actions, int first, int co
         return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step_slice: worlds [%d, %d + %d) are not within [0, %d)", first,
                        first, count, v->n);
     if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step_slice: reset the vec first");
-    const int max_action = v->env->info.max_action;
-    for (int i = first; i < first + count; i++)
-        if ((unsigned)actions[i] >= (unsigned)max_action)
-            return ludus_err_set(LUDUS_EINVAL, "action %d of world %d is out of range for '%s' (0..%d)",
-                           actions[i], i, v->env->id, max_action - 1);
-    int rc = step_range(v, actions, first, first + count);
+    int rc = check_actions(v, actions, first, first + count);
+    if (rc) return rc;
+    rc = step_range(v, actions, first, first + count);
     if (rc != LUDUS_OK) return ludus_err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
     return LUDUS_OK;
 }
@@ -301,6 +348,7 @@ uint8_t *ludus_vec_terminated(ludus_vec *v) { return v ? v->terminated : NULL; }
 uint8_t *ludus_vec_truncated(ludus_vec *v) { return v ? v->truncated : NULL; }
 uint8_t *ludus_vec_final_obs(ludus_vec *v) { return v ? v->final_obs : NULL; }
 uint8_t *ludus_vec_final_mask(ludus_vec *v) { return v ? v->final_mask : NULL; }
+uint8_t *ludus_vec_action_masks(ludus_vec *v) { return v ? v->masks : NULL; }
 const uint32_t *ludus_vec_final_achievements(const ludus_vec *v) { return v ? v->final_achievements : NULL; }
 
 void *ludus_vec_state(ludus_vec *v, int i)

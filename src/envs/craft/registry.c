@@ -20,22 +20,14 @@ static void craft_destroy(ludus_env *env)
 }
 
 static const char craft_options_help[] =
-    "assets=DIR (the reference's textures; default $LUDUS_CRAFTER_ASSETS, else ludus's sprites), "
+    "assets=DIR (the reference's textures; default: ludus's own sprites), "
     "mode=exact|fast (default exact), obs=symbolic|rgb (default symbolic), length=N (default 10000, "
     "0: no limit)";
 
-/* Where the original textures come from: assets=DIR, else the environment
- * variable; "assets=" (empty) forces ludus's own sprites. */
-static int load_textures(craft_spec *s, const char *assets, int assets_given)
+/* Where the original textures come from: only the spec's option
+ * assets=DIR; without it (or with "assets=") ludus's own sprites. */
+static int load_textures(craft_spec *s, const char *assets)
 {
-    if (!assets_given) {
-        const char *envdir = getenv("LUDUS_CRAFTER_ASSETS");
-        if (envdir && *envdir) {
-            int rc = ludus_craft_textures_load(&s->tex, envdir);
-            return rc ? ludus_err_wrap(rc, "LUDUS_CRAFTER_ASSETS") : LUDUS_OK;
-        }
-        assets = "";
-    }
     if (!*assets) {
         ludus_craft_textures_builtin(&s->tex);
         return LUDUS_OK;
@@ -66,14 +58,13 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
 {
     const craft_params *params = entry->params;
     char key[64], val[1024], assets[1024] = "";
-    int assets_given = 0, mode = CRAFT_MODE_EXACT, obs = CRAFT_OBS_SYMBOLIC;
+    int mode = CRAFT_MODE_EXACT, obs = CRAFT_OBS_SYMBOLIC;
     long length = CRAFT_DEFAULT_LENGTH;
     const char *cur = options;
     int r;
     while ((r = ludus_env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
         if (strcmp(key, "assets") == 0) {
             snprintf(assets, sizeof assets, "%s", val);
-            assets_given = 1;
         } else if (strcmp(key, "mode") == 0) {
             if (strcmp(val, "exact") == 0) mode = CRAFT_MODE_EXACT;
             else if (strcmp(val, "fast") == 0) mode = CRAFT_MODE_FAST;
@@ -92,7 +83,7 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
 
     craft_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
-    int rc = load_textures(s, assets, assets_given);
+    int rc = load_textures(s, assets);
     if (rc != LUDUS_OK) {
         free(s);
         return rc;
@@ -109,6 +100,8 @@ static int craft_make(const env_entry *entry, const char *options, ludus_env *en
     info->family = "crafter";
     info->num_actions = CRAFT_NUM_ACTIONS;
     info->max_action = CRAFT_NUM_ACTIONS;
+    info->action_dims = 1;
+    info->action_nvec[0] = CRAFT_NUM_ACTIONS;
     info->action_names = ludus_craft_action_names;
     if (obs == CRAFT_OBS_RGB) {
         info->obs_size = CRAFT_FRAME * CRAFT_FRAME * 3;
@@ -229,6 +222,25 @@ static void craft_render_ansi_op(const ludus_env *env, const void *state, strbuf
     ludus_craft_render_ansi(env->impl, state, sb);
 }
 
+/* ludus's names as words, BALROG's Crafter names ("Move West", "Place
+ * Stone", ... in lower case) and a synonym. */
+static const env_action_name craft_words[] = {
+    {"noop", ACT_NOOP}, {"move left", ACT_MOVE_LEFT}, {"move right", ACT_MOVE_RIGHT},
+    {"move up", ACT_MOVE_UP}, {"move down", ACT_MOVE_DOWN}, {"do", ACT_DO}, {"sleep", ACT_SLEEP},
+    {"place stone", ACT_PLACE_STONE}, {"place table", ACT_PLACE_TABLE},
+    {"place furnace", ACT_PLACE_FURNACE}, {"place plant", ACT_PLACE_PLANT},
+    {"make wood pickaxe", ACT_MAKE_WOOD_PICKAXE}, {"make stone pickaxe", ACT_MAKE_STONE_PICKAXE},
+    {"make iron pickaxe", ACT_MAKE_IRON_PICKAXE}, {"make wood sword", ACT_MAKE_WOOD_SWORD},
+    {"make stone sword", ACT_MAKE_STONE_SWORD}, {"make iron sword", ACT_MAKE_IRON_SWORD},
+    {"move west", ACT_MOVE_LEFT}, {"move east", ACT_MOVE_RIGHT}, {"move north", ACT_MOVE_UP},
+    {"move south", ACT_MOVE_DOWN}, {"no op", ACT_NOOP},
+};
+
+static int craft_parse_action(const ludus_env *env, const char *words, int32_t *action)
+{
+    return ludus_env_match_names(env, words, craft_words, (int)(sizeof craft_words / sizeof craft_words[0]), action);
+}
+
 static const env_ops craft_ops = {
     .reset = craft_reset,
     .step = craft_step_op,
@@ -243,6 +255,7 @@ static const env_ops craft_ops = {
     .trace_header = ludus_craft_trace_header,
     .trace_reset = ludus_craft_trace_reset,
     .trace_step = ludus_craft_trace_step,
+    .parse_action = craft_parse_action,
     .destroy = craft_destroy,
 };
 

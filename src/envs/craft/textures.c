@@ -38,8 +38,9 @@ const char *const ludus_craft_tex_files[CRAFT_NUM_TEX] = {
     [TEX_DIGIT + 8] = "9",
 };
 
-/* The colour type byte of the IHDR chunk: 4 and 6 carry alpha. */
-static int png_has_alpha(const char *path, int *alpha)
+/* The IHDR chunk, read before anything is decoded: the size (big-endian
+ * width and height) and the colour type byte (4 and 6 carry alpha). */
+static int png_header(const char *path, uint32_t *w, uint32_t *h, int *alpha)
 {
     uint8_t head[26];
     FILE *f = fopen(path, "rb");
@@ -49,6 +50,8 @@ static int png_has_alpha(const char *path, int *alpha)
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (n < sizeof head || memcmp(head, sig, 8) != 0 || memcmp(head + 12, "IHDR", 4) != 0)
         return ludus_err_set(LUDUS_EFORMAT, "'%s' is not a PNG file", path);
+    *w = (uint32_t)head[16] << 24 | (uint32_t)head[17] << 16 | (uint32_t)head[18] << 8 | head[19];
+    *h = (uint32_t)head[20] << 24 | (uint32_t)head[21] << 16 | (uint32_t)head[22] << 8 | head[23];
     *alpha = head[25] == 4 || head[25] == 6;
     return LUDUS_OK;
 }
@@ -66,8 +69,14 @@ int ludus_craft_textures_load(craft_textures *t, const char *dir)
         if (stat(path, &sb) != 0)
             return ludus_err_set(LUDUS_ENOTFOUND, "crafter assets: '%s' is missing (the folder must hold "
                            "Crafter's 16x16 textures, e.g. crafter/assets)", path);
-        int alpha = 0, rc = png_has_alpha(path, &alpha);
+        uint32_t hw = 0, hh = 0;
+        int alpha = 0, rc = png_header(path, &hw, &hh, &alpha);
         if (rc) return rc;
+        /* The size is checked from the header, so a file that claims a
+         * huge picture is refused before a byte of it is decoded. */
+        if (hw != CRAFT_TEX_SIDE || hh != CRAFT_TEX_SIDE)
+            return ludus_err_set(LUDUS_EFORMAT, "crafter assets: '%s' is %ux%u, want %dx%d", path, (unsigned)hw,
+                           (unsigned)hh, CRAFT_TEX_SIDE, CRAFT_TEX_SIDE);
         uint8_t *rgba;
         int w, h;
         rc = ludus_png_read_rgba(path, &rgba, &w, &h);

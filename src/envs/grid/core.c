@@ -93,6 +93,8 @@ int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
     info->num_actions = gp->world->num_actions;
     info->max_action = GRID_NUM_ACTIONS;
     info->action_names = grid_action_names;
+    info->action_dims = 1;
+    info->action_nvec[0] = info->num_actions;
     info->obs_size = (size_t)(V * V * 3 + 1);
     info->num_obs_fields = 2;
     /* the reference declares the image Box(0, 255) though indices stop at 10 */
@@ -536,6 +538,18 @@ static void grid_trace_step(const ludus_env *env, const void *prev, const void *
     ludus_sb_puts(sb, "]}");
 }
 
+/* BALROG's names (its language action space is MiniGrid's first six, with
+ * index = action id), "done", and the synonyms of the agents' parser. */
+static const env_action_name grid_words[] = {
+    {"turn left", 0}, {"turn right", 1}, {"go forward", 2}, {"pick up", 3}, {"drop", 4},
+    {"toggle", 5}, {"done", 6}, {"forward", 2}, {"move forward", 2}, {"pickup", 3},
+};
+
+static int grid_parse_action(const ludus_env *env, const char *words, int32_t *action)
+{
+    return ludus_env_match_names(env, words, grid_words, (int)(sizeof grid_words / sizeof grid_words[0]), action);
+}
+
 const env_ops ludus_grid_ops = {
     .reset = grid_reset,
     .step = grid_step,
@@ -552,5 +566,6 @@ const env_ops ludus_grid_ops = {
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,
+    .parse_action = grid_parse_action,
     .destroy = grid_destroy,
 };
