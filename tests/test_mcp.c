@@ -444,6 +444,11 @@ static void test_tools(void)
     CHECK_STR(sc_str(j, "state"), before);
     cJSON_Delete(j);
 
+    /* Words as a language model writes them (ludus_env_parse_action). */
+    j = tool(s, "step", "{\"handle\":\"%s\",\"actions\":[\"Action: turn_left\",\"<|ACTION|>turn right<|END|>\"]}", h);
+    CHECK(!is_tool_error(j) && sc_num(j, "step") == 2);
+    cJSON_Delete(j);
+    cJSON_Delete(tool(s, "reset", "{\"handle\":\"%s\",\"seed\":1}", h));
     /* Names in any case, digit strings, lists up to the limit. */
     j = tool(s, "step", "{\"handle\":\"%s\",\"actions\":[\"TURN LEFT\",\"1\",1,\"turn right\",0]}", h);
     CHECK(!is_tool_error(j) && sc_num(j, "steps_taken") == 5 && sc_num(j, "step") == 5);
@@ -685,8 +690,61 @@ static void test_fuzz(void)
     ludus_mcp_server_destroy(srv);
 }
 
+/* A world whose action has two components and a mask (Keypad): vectors,
+ * words, mask refusals, and the states of the C API's ludus_env_step_vec. */
+static void test_multi_component(void)
+{
+    ludus_mcp_server *srv = NULL;
+    CHECK_OK(ludus_mcp_server_create(NULL, &srv));
+    ludus_mcp_session *s = initialized(srv, "2025-11-25");
+    cJSON *j = tool(s, "make", "{\"world\":\"Keypad-5x5-v0\"}");
+    char h[64];
+    snprintf(h, sizeof h, "%s", sc_str(j, "handle"));
+    CHECK(strstr(first_text(j), "list of 2 indices") != NULL);
+    cJSON_Delete(j);
+    cJSON_Delete(tool(s, "reset", "{\"handle\":\"%s\",\"seed\":3}", h));
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("Keypad-5x5-v0", "", &env));
+    const ludus_env_info *info = ludus_env_get_info(env);
+    void *state = ludus_env_state_new(env);
+    uint8_t *got = malloc(info->state_size + 8);
+    CHECK_OK(ludus_env_reset(env, state, 3, NULL));
+    int32_t a1[2] = {0, 2}, a2[2] = {1, 0};
+    ludus_step_out o1, o2;
+    CHECK_OK(ludus_env_step_vec(env, state, a1, NULL, &o1));
+    CHECK_OK(ludus_env_step_vec(env, state, a2, NULL, &o2));
+    j = tool(s, "step", "{\"handle\":\"%s\",\"actions\":[[0,2],\"Action: slot 2 digit 0\"]}", h);
+    CHECK(!is_tool_error(j) && sc_num(j, "steps_taken") == 2 && sc_num(j, "reward") == o1.reward + o2.reward);
+    cJSON_Delete(j);
+    j = tool(s, "snapshot", "{\"handle\":\"%s\"}", h);
+    CHECK(b64_decode(sc_str(j, "state"), got) == info->state_size && memcmp(got, state, info->state_size) == 0);
+    char *before = strdup(sc_str(j, "state"));
+    cJSON_Delete(j);
+    /* Slot 1 is filled: the mask forbids it; nothing changes. */
+    static const char *const bad[] = {"[0,3]", "\"slot 1 digit 4\"", "[5,0]", "[0]", "[0,1,2]", "3", "\"go forward\""};
+    for (int i = 0; i < 7; i++) {
+        j = tool(s, "step", "{\"handle\":\"%s\",\"action\":%s}", h, bad[i]);
+        CHECK_MSG(is_tool_error(j), "Keypad action %s is refused", bad[i]);
+        cJSON_Delete(j);
+    }
+    j = tool(s, "snapshot", "{\"handle\":\"%s\"}", h);
+    CHECK_STR(sc_str(j, "state"), before);
+    cJSON_Delete(j);
+    /* In a list, the mask is known only as it plays: the steps before the
+     * refused one stay played, and the message says so. */
+    j = tool(s, "step", "{\"handle\":\"%s\",\"actions\":[[2,1],[2,0]]}", h);
+    CHECK(is_tool_error(j) && strstr(first_text(j), "1 action played (now at step 3)"));
+    cJSON_Delete(j);
+    free(before);
+    free(got);
+    ludus_free(state);
+    ludus_env_destroy(env);
+    ludus_mcp_server_destroy(srv);
+}
+
 int main(void)
 {
+    test_multi_component();
     test_fuzz();
     test_protocol();
     test_tools_list();

@@ -66,8 +66,10 @@ static const struct tool_def {
      "Play one action (by name, as make and list_worlds list them, or by index), or a list of actions "
      "in order; a list stops early when the episode ends. An invalid action plays nothing.",
      "{\"type\":\"object\",\"properties\":{" HANDLE_PROP ","
-     "\"action\":{\"type\":[\"string\",\"integer\"],\"description\":\"an action name or index\"},"
-     "\"actions\":{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"integer\"]},\"minItems\":1}},"
+     "\"action\":{\"type\":[\"string\",\"integer\",\"array\"],\"items\":{\"type\":\"integer\"},"
+     "\"description\":\"an action name or index (a list of indices for actions of several components)\"},"
+     "\"actions\":{\"type\":\"array\",\"items\":{\"type\":[\"string\",\"integer\",\"array\"],"
+     "\"items\":{\"type\":\"integer\"}},\"minItems\":1}},"
      "\"required\":[\"handle\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{" OBS_PROPS ",\"steps_taken\":{\"type\":\"integer\"},"
      "\"reward\":{\"type\":\"number\"},\"rewards\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}},"
@@ -295,33 +297,75 @@ static cJSON *string_array(const char *const *names, int n)
     return a;
 }
 
-/* "left, right, forward (or 0..2)" */
+/* "left, right, forward (or their indices 0..2)"; for actions of several
+ * components, the names of every component's values. */
 static void legal_actions(const ludus_env_info *info, char *buf, size_t cap)
 {
     size_t len = 0;
     buf[0] = 0;
     for (int i = 0; i < info->num_actions && len < cap; i++)
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", info->action_names[i]);
-    if (len < cap) snprintf(buf + len, cap - len, " (or their indices 0..%d)", info->max_action - 1);
+    if (len >= cap) return;
+    if (info->action_dims <= 1) {
+        snprintf(buf + len, cap - len, " (or their indices 0..%d)", info->max_action - 1);
+    } else {
+        len += (size_t)snprintf(buf + len, cap - len, " (one value of each of %d components, in words, or a "
+                                "list of %d indices, each below", info->action_dims, info->action_dims);
+        for (int k = 0; k < info->action_dims && len < cap; k++)
+            len += (size_t)snprintf(buf + len, cap - len, " %d", info->action_nvec[k]);
+        if (len < cap) snprintf(buf + len, cap - len, ")");
+    }
 }
 
-/* One action: an index in 0..max_action-1 (a JSON integer or a string of
- * digits) or a name (any case). -1 with a message otherwise. */
-static int parse_action(const ludus_env_info *info, const cJSON *v, char *err, size_t errcap)
+/* One action into vec (info.action_dims components): for one-component
+ * worlds an index in 0..max_action-1 (a JSON integer or a string of
+ * digits) or a name (any case); for worlds of several components a list
+ * of one index per component; and for any world words that
+ * ludus_env_parse_action reads (a reply such as "Action: go_forward", a
+ * name within 2 edits of a unique nearest one). -1 with a message
+ * otherwise. */
+static int parse_action(const ludus_env *env, const cJSON *v, int32_t *vec, char *err, size_t errcap)
 {
+    const ludus_env_info *info = ludus_env_get_info(env);
     char legal[1024];
-    if (cJSON_IsNumber(v)) {
-        if (ludus_mcp_is_int(v->valuedouble, 0) && v->valuedouble < info->max_action) return (int)v->valuedouble;
+    memset(vec, 0, LUDUS_MAX_ACTION_DIMS * sizeof *vec);
+    if (cJSON_IsNumber(v) && info->action_dims <= 1) {
+        if (ludus_mcp_is_int(v->valuedouble, 0) && v->valuedouble < info->max_action) {
+            vec[0] = (int32_t)v->valuedouble;
+            return 0;
+        }
         legal_actions(info, legal, sizeof legal);
         snprintf(err, errcap, "invalid action %.17g: legal actions are %s", v->valuedouble, legal);
         return -1;
     }
+    if (cJSON_IsArray(v) && info->action_dims > 1) {
+        int k = 0;
+        for (const cJSON *c = v->child; c; c = c->next, k++) {
+            if (k >= info->action_dims || !cJSON_IsNumber(c) || !ludus_mcp_is_int(c->valuedouble, 0) ||
+                c->valuedouble >= info->action_nvec[k])
+                break;
+            vec[k] = (int32_t)c->valuedouble;
+        }
+        if (k == info->action_dims && cJSON_GetArraySize(v) == k) return 0;
+        legal_actions(info, legal, sizeof legal);
+        snprintf(err, errcap, "invalid action vector: legal actions are %s", legal);
+        return -1;
+    }
     if (cJSON_IsString(v) && strlen(v->valuestring) <= MAX_NAME) {
         const char *t = v->valuestring;
-        for (int i = 0; i < info->num_actions; i++)
-            if (strcasecmp(t, info->action_names[i]) == 0) return i;
-        if (t[0] && strspn(t, "0123456789") == strlen(t) && strlen(t) < 6 && atoi(t) < info->max_action)
-            return atoi(t);
+        if (info->action_dims <= 1) {
+            for (int i = 0; i < info->num_actions; i++)
+                if (strcasecmp(t, info->action_names[i]) == 0) {
+                    vec[0] = i;
+                    return 0;
+                }
+            if (t[0] && strspn(t, "0123456789") == strlen(t) && strlen(t) < 6 && atoi(t) < info->max_action) {
+                vec[0] = atoi(t);
+                return 0;
+            }
+        }
+        if (strspn(t, "0123456789") != strlen(t) && ludus_env_parse_action(env, t, vec) == LUDUS_OK) return 0;
+        memset(vec, 0, LUDUS_MAX_ACTION_DIMS * sizeof *vec);
         legal_actions(info, legal, sizeof legal);
         snprintf(err, errcap, "invalid action '%s': legal actions are %s", t, legal);
         return -1;
@@ -568,13 +612,12 @@ static cJSON *tool_step(call_ctx *c)
         if (n > max) return tool_error("step: %d actions, more than the limit of %d per call", n, max);
     }
     if (!w->seeded) return tool_error("step: the world was never reset: call reset with a seed first");
-    int *acts = malloc((size_t)n * sizeof *acts);
+    int32_t *acts = malloc((size_t)n * LUDUS_MAX_ACTION_DIMS * sizeof *acts);
     if (!acts) return NULL;
     /* Check every action before playing any, so a bad one plays nothing. */
     int k = 0;
     for (const cJSON *a = list ? list->child : one; k < n; a = a->next, k++) {
-        acts[k] = parse_action(info, a, c->err, sizeof c->err);
-        if (acts[k] < 0) {
+        if (parse_action(w->env, a, acts + (size_t)k * LUDUS_MAX_ACTION_DIMS, c->err, sizeof c->err) < 0) {
             free(acts);
             if (list) return tool_error("step: action %d of the list: %s", k, c->err);
             return tool_error("step: %s", c->err);
@@ -593,11 +636,15 @@ static cJSON *tool_step(call_ctx *c)
     ludus_step_out out = {0};
     int taken = 0;
     for (k = 0; k < n; k++) {
-        int rc = ludus_env_step(w->env, w->state, acts[k], w->obs, &out);
+        int rc = ludus_env_step_vec(w->env, w->state, acts + (size_t)k * LUDUS_MAX_ACTION_DIMS, w->obs, &out);
         if (rc != LUDUS_OK) {
+            /* A mask that forbids the action in this state (known only as
+             * the list plays): the actions before it stay played. */
             free(acts);
             cJSON_Delete(sc);
             cJSON_Delete(rewards);
+            if (k) return tool_error("step: %d action%s played (now at step %u), then action %d refused: %s", k,
+                                     k == 1 ? "" : "s", ludus_env_step_count(w->env, w->state), k, ludus_errmsg());
             return tool_error("step: %s", ludus_errmsg());
         }
         taken++;
@@ -629,8 +676,10 @@ static cJSON *tool_step(call_ctx *c)
         cJSON_Delete(sc);
         return NULL;
     }
-    snprintf(t, cap, "played %d action%s (step %u): reward %.17g%s%s%s\n%s", taken, taken == 1 ? "" : "s",
-             ludus_env_step_count(w->env, w->state), total, out.terminated ? ", terminated" : "",
+    char rbuf[40];
+    ludus_fmt_double_repr(rbuf, total);
+    snprintf(t, cap, "played %d action%s (step %u): reward %s%s%s%s\n%s", taken, taken == 1 ? "" : "s",
+             ludus_env_step_count(w->env, w->state), rbuf, out.terminated ? ", terminated" : "",
              out.truncated ? ", truncated" : "", out.success ? ", success" : "", text);
     free(text);
     cJSON *r = tool_result(sc, t, NULL);
