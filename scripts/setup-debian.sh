@@ -10,6 +10,8 @@ pkgs=(
   libgif-dev                          # animated GIF episodes
   python3-pip python3-setuptools python3-wheel python3-venv  # `pip install ./python`, offline
   libopenblas-dev                     # matrix products in nn/
+  libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
+  curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
@@ -18,4 +20,12 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-echo "setup-debian: installed ${#pkgs[@]} package groups"
+# The official MCP client for tests/mcp (test_mcp_client): Node.js and npm
+# from Debian unless a node is already there, then the SDK at the version
+# tests/mcp/package-lock.json pins, from the npm registry.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+here="$(cd "$(dirname "$0")/.." && pwd)"
+npm ci --prefix "$here/tests/mcp" --no-audit --no-fund >/dev/null
+echo "setup-debian: installed ${#pkgs[@]} package groups and the MCP test client"

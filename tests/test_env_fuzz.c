@@ -455,12 +455,13 @@ static void fuzz_world(const char *id, int bases, int per_base, long *accepted, 
 
 static void fuzz(void)
 {
-    /* every sixth world, and those with the most to damage */
+    /* every sixth world, and those with the most to damage (the mazes too) */
     static const char *const extra[] = {
         "BabyAI-BossLevel-v0", "BabyAI-SynthSeq-v0", "BabyAI-PutNextS5N2Carrying-v0", "BabyAI-KeyInBox-v0",
         "BabyAI-GoToSeq-v0", "MiniGrid-Dynamic-Obstacles-8x8-v0", "MiniGrid-PutNear-6x6-N2-v0",
         "MiniGrid-Unlock-v0", "MiniGrid-RedBlueDoors-6x6-v0", "MiniGrid-MemoryS7-v0", "MiniGrid-Fetch-5x5-N2-v0",
-        "MiniGrid-GoToDoor-5x5-v0", "MiniGrid-ObstructedMaze-1Dlhb-v0", "MiniGrid-KeyCorridorS3R1-v0"};
+        "MiniGrid-GoToDoor-5x5-v0", "MiniGrid-ObstructedMaze-1Dlhb-v0", "MiniGrid-KeyCorridorS3R1-v0",
+        "Maze-v0", "Maze-SmallCorridor-v0", "Maze-PerfectMazeMedium-v0"};
     long accepted = 0, refused_n = 0, crafter_acc = 0, crafter_ref = 0;
     int worlds = 0;
     for (int i = 0; i < ludus_env_count(); i++) {

@@ -499,6 +499,43 @@ LUDUS_API int ludus_env_state_check(const ludus_env *env, const void *state);
  * or loaded again. Thread-safe for distinct dst. */
 LUDUS_API int ludus_env_state_load(const ludus_env *env, void *dst, const void *src, size_t size);
 
+/* Levels as blocks. A level of a world that supports it (the maze worlds)
+ * is more than a seed: a small fixed-size block of bytes (the maze: its
+ * size, walls, goal and the agent's pose) that a curriculum can store,
+ * edit and replay. Blocks are plain data: copy them with memcpy, compare
+ * them with memcmp, write them to disk. The maze's layout (docs/maze.md):
+ * bytes 0-7 interior width, height, agent x, y, direction, goal x, y, 0
+ * (interior coordinates, 0-based); then the walls, one bit per interior
+ * cell, row-major, bit i of byte 8 + i/8 for cell i (bit order i % 8,
+ * least significant first). */
+
+/* Bytes in one level block of env's worlds; 0 when the world has no
+ * levels beyond seeds (or env is NULL). Thread-safe. */
+LUDUS_API size_t ludus_env_level_size(const ludus_env *env);
+/* Write the current level of `state` (walls, goal, the agent's pose now)
+ * into level, `size` bytes
+ * (must be ludus_env_level_size). LUDUS_ESTATE for a state never reset,
+ * LUDUS_EUNSUPPORTED for worlds without levels, LUDUS_EINVAL for a wrong
+ * size or NULL. Reads the state only. */
+LUDUS_API int ludus_env_level_of(const ludus_env *env, const void *state, void *level, size_t size);
+/* Reset `state` to a new episode on `level` (size bytes, checked: a level
+ * of another size, a wall on the agent or goal, a pose off the interior,
+ * goal and agent on one cell, or stray bits fail with LUDUS_EINVAL and a
+ * message naming the field, and leave the state refused until it is
+ * reset). The world's random stream is seeded from the level's bytes, so
+ * a reset_continue afterwards is deterministic. obs as for
+ * ludus_env_reset. Thread-safe for distinct states. */
+LUDUS_API int ludus_env_reset_level(const ludus_env *env, void *state, const void *level, size_t size,
+                                    uint8_t *obs);
+/* Edit `level` in place with `edits` random edits drawn from rng (ACCEL's
+ * operator; the maze's, minimax's: each edit is uniformly a no-op, a
+ * wall flipped on a cell other than the agent's and the goal's, or the
+ * goal moved to a uniform empty cell other than the agent's and its own).
+ * The level is checked first (LUDUS_EINVAL as for ludus_env_reset_level);
+ * edits < 0 or a NULL rng is LUDUS_EINVAL. Thread-safe for distinct
+ * levels and generators. */
+LUDUS_API int ludus_env_level_mutate(const ludus_env *env, void *level, size_t size, int edits, ludus_rng *rng);
+
 /* Free memory the library handed to the caller (ludus_env_state_new,
  * ludus_png_read_rgba's pixels); NULL is harmless. Use it rather than
  * free(), which may belong to another C runtime than the library's.

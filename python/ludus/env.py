@@ -6,6 +6,7 @@ new arrays too, so agents may keep them). Seeding follows Gymnasium: the
 first reset() without a seed draws one from the OS, later ones continue the
 world's random stream, reset(seed=s) restarts it.
 """
+import ctypes
 import operator
 import os
 import threading
@@ -521,6 +522,58 @@ class Env(_Base):
         self._state[:] = scratch
         self._read_mission()
 
+    # ---- levels as blocks (worlds that have them: the mazes) -------------
+
+    @property
+    def level_size(self):
+        """Bytes in one level block of this world; 0 when its levels are
+        only seeds (docs/maze.md, "Levels as blocks")."""
+        self._check_open()
+        return int(lib.ludus_env_level_size(self._envp))
+
+    @_guard.exclusive
+    def level(self):
+        """The current level as bytes (walls, goal, the agent's pose):
+        UnsupportedError for worlds whose levels are only seeds."""
+        self._check_open()
+        n = int(lib.ludus_env_level_size(self._envp)) or 1
+        buf = ctypes.create_string_buffer(n)
+        _lib.check(lib.ludus_env_level_of(self._envp, self._statep, buf,
+                                          int(lib.ludus_env_level_size(self._envp))))
+        return buf.raw
+
+    @_guard.exclusive
+    def reset_level(self, level):
+        """Start an episode on `level` (bytes from level() or mutate_level()):
+        (obs, info). A damaged level raises InvalidArgumentError naming the
+        field, and the world must then be reset (with a seed or a level)
+        before it steps. reset() without a seed after a level continues a
+        stream seeded from the level's bytes."""
+        self._check_open()
+        data = _level_bytes(level)
+        rc = lib.ludus_env_reset_level(self._envp, self._statep, data, len(data), self._obsp)
+        if rc:
+            # the library refuses the state until the next reset; so does step
+            self._seeded = False
+            raise _lib.error(rc)
+        self._seeded = True
+        self._read_mission()
+        return self._observation(), {}
+
+    def mutate_level(self, level, edits, seed):
+        """A copy of `level` with `edits` random edits (ACCEL's operator:
+        each a no-op, a wall flipped, or the goal moved), drawn from a
+        stream seeded with `seed`. The level is checked first."""
+        self._check_open()
+        data = ctypes.create_string_buffer(_level_bytes(level), len(_level_bytes(level)))
+        rng = _lib.Rng()
+        lib.ludus_rng_seed(ctypes.byref(rng), check_seed(seed))
+        edits = operator.index(edits)
+        if not -2**31 <= edits < 2**31:
+            raise errors.InvalidArgumentError("mutate_level: %d edits is out of range" % edits)
+        _lib.check(lib.ludus_env_level_mutate(self._envp, data, len(data.raw), edits, ctypes.byref(rng)))
+        return data.raw
+
     @_guard.exclusive
     def observe(self):
         """The current observation (as reset and step return it)."""
@@ -609,3 +662,10 @@ def make(id, **kwargs):
     frames are drawn, as MiniGrid names them), and any world option
     (agent_view_size=, max_steps=, ...), passed to the library."""
     return Env(id, **kwargs)
+
+
+def _level_bytes(level):
+    try:
+        return level if type(level) is bytes else memoryview(level).tobytes()
+    except TypeError:
+        raise TypeError("a level is bytes (from level()), got %s" % type(level).__name__) from None

@@ -57,6 +57,9 @@ int cmd_info(int argc, char **argv)
     printf("mission       up to %zu bytes\n", in->mission_capacity ? in->mission_capacity - 1 : 0);
     printf("text          up to %zu bytes (ludus_env_text)\n", in->text_capacity);
     printf("state         %zu bytes, flat (memcpy clones it)\n", in->state_size);
+    if (ludus_env_level_size(env))
+        printf("level         %zu bytes, a block to store, edit and replay (ludus_env_reset_level)\n",
+               ludus_env_level_size(env));
     int w, h;
     ludus_render_opts ro = {0, 0, 1};
     if (ludus_env_render_size(env, &ro, &w, &h) == LUDUS_OK) printf("frame         %d x %d RGB (default tile)\n", w, h);

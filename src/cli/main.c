@@ -51,6 +51,17 @@ static const cli_command commands[] = {
      "  --seed S          action streams and bootstrap resampling (default 0)\n"
      "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
+    {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
+     "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
+     "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"
+     "  --http HOST:PORT  Streamable HTTP at http://HOST:PORT/mcp (port 0: any free port, printed)\n"
+     "  --token T         require `Authorization: Bearer T` (default $LUDUS_MCP_TOKEN)\n"
+     "  --allow-origin O  accept browser requests from Origin O too (localhost is always accepted)\n"
+     "  --allow-remote    allow a HOST that is not a loopback address\n"
+     "limits: --max-sessions N (16)  --max-worlds N (64, all sessions)  --max-worlds-per-session N (8)\n"
+     "        --world-ttl SECONDS (1800: idle worlds and HTTP sessions are closed)\n"
+     "        --max-request BYTES (1048576)  --max-steps-per-call N (1000)",
+     cmd_mcp},
 };
 #define NUM_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

@@ -13,11 +13,14 @@ extern const env_entry ludus_craft_entries[];
 extern const int ludus_craft_entry_count;
 extern const env_entry ludus_keypad_entries[];
 extern const int ludus_keypad_entry_count;
+extern const env_entry ludus_maze_entries[];
+extern const int ludus_maze_entry_count;
 
 static const env_family families[] = {
     {ludus_grid_entries, &ludus_grid_entry_count},
     {ludus_craft_entries, &ludus_craft_entry_count},
     {ludus_keypad_entries, &ludus_keypad_entry_count},
+    {ludus_maze_entries, &ludus_maze_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 
@@ -491,6 +494,63 @@ int ludus_env_render_ansi(const ludus_env *env, const void *state, char *buf, si
     strbuf sb = sb_make(buf, cap);
     env->ops->render_ansi(env, state, &sb);
     return trace_finish(&sb);
+}
+
+/* ---- levels ------------------------------------------------------------- */
+
+size_t ludus_env_level_size(const ludus_env *env)
+{
+    return env && env->ops->level_size ? env->ops->level_size(env) : 0;
+}
+
+static int level_args(const ludus_env *env, const void *level, size_t size, const char *what)
+{
+    if (!env || !level) return ludus_err_set(LUDUS_EINVAL, "%s: env or level is NULL", what);
+    if (!env->ops->level_size)
+        return ludus_err_set(LUDUS_EUNSUPPORTED, "'%s' has no levels beyond seeds", env->id);
+    size_t want = env->ops->level_size(env);
+    if (size != want)
+        return ludus_err_set(LUDUS_EINVAL, "%s: a level of %zu bytes given; '%s' levels are %zu", what, size,
+                             env->id, want);
+    return LUDUS_OK;
+}
+
+int ludus_env_level_of(const ludus_env *env, const void *state, void *level, size_t size)
+{
+    int rc = check_state(env, state, "ludus_env_level_of");
+    if (rc) return rc;
+    rc = level_args(env, level, size, "ludus_env_level_of");
+    if (rc) return rc;
+    env->ops->level_of(env, state, level);
+    return LUDUS_OK;
+}
+
+int ludus_env_reset_level(const ludus_env *env, void *state, const void *level, size_t size, uint8_t *obs)
+{
+    if (!state) return ludus_err_set(LUDUS_EINVAL, "ludus_env_reset_level: state is NULL");
+    int rc = level_args(env, level, size, "ludus_env_reset_level");
+    if (rc) return rc;
+    env_state_header *h = state;
+    rc = env->ops->reset_level(env, state, level);
+    if (rc != LUDUS_OK) {
+        h->magic = 0;
+        return ludus_err_wrap(rc, "a bad '%s' level", env->id);
+    }
+    h->magic = ENV_STATE_MAGIC;
+    h->tag = env->tag;
+    if (obs) env->ops->observe(env, state, obs);
+    return LUDUS_OK;
+}
+
+int ludus_env_level_mutate(const ludus_env *env, void *level, size_t size, int edits, ludus_rng *rng)
+{
+    int rc = level_args(env, level, size, "ludus_env_level_mutate");
+    if (rc) return rc;
+    if (!rng) return ludus_err_set(LUDUS_EINVAL, "ludus_env_level_mutate: rng is NULL");
+    if (edits < 0) return ludus_err_set(LUDUS_EINVAL, "ludus_env_level_mutate: %d edits (want >= 0)", edits);
+    rc = env->ops->level_mutate(env, level, edits, rng);
+    if (rc) ludus_err_wrap(rc, "a bad '%s' level", env->id);
+    return rc;
 }
 
 /* ---- actions in words ------------------------------------------------- */

@@ -65,6 +65,16 @@ typedef struct env_ops {
      * LUDUS_EFORMAT naming the first field that is wrong. env.c has checked
      * the header. Reads only. */
     int (*validate)(const ludus_env *env, const void *state);
+    /* Levels as blocks (see ludus_env_level_size); NULL: no levels.
+     * level_size: the block's bytes. level_of: write the state's level
+     * (a state env.c has checked). reset_level: check the block (LUDUS_EINVAL
+     * naming the bad field) and reset the state from it; the header is
+     * env.c's. level_mutate: check the block, then apply `edits` (>= 0)
+     * edits drawn from rng. */
+    size_t (*level_size)(const ludus_env *env);
+    void (*level_of)(const ludus_env *env, const void *state, void *level);
+    int (*reset_level)(const ludus_env *env, void *state, const void *level);
+    int (*level_mutate)(const ludus_env *env, void *level, int edits, ludus_rng *rng);
     /* Free what make() allocated in env->impl (may be NULL). */
     void (*destroy)(ludus_env *env);
 } env_ops;

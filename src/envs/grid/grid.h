@@ -302,6 +302,12 @@ void ludus_grid_render_ansi(const ludus_env *env, const void *state, strbuf *sb)
 /* RGB frames (render.c): the env_ops render hooks. */
 int ludus_grid_render_size(const ludus_env *env, const ludus_render_opts *opts, int *w, int *h);
 int ludus_grid_render(const ludus_env *env, const void *state, const ludus_render_opts *opts, uint8_t *rgb);
+/* Draw cols x rows cells (row-major; lit: 1 where highlighted) in the
+ * tile look of the grid worlds into rgb, (rows*ts, cols*ts, 3): the agent
+ * facing `dir` on cell index `agent` (or none when agent < 0). ts in
+ * 1..256. Used by the maze worlds too. */
+void ludus_grid_draw_cells(int cols, int rows, const gcell *cells, const uint8_t *lit, int agent, int dir, int ts,
+                           uint8_t *rgb);
 int ludus_grid_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf,
               size_t cap);
 

@@ -468,6 +468,13 @@ int ludus_grid_render(const ludus_env *env, const void *state, const ludus_rende
         dir = st->agent_dir & 3;
     }
 
+    ludus_grid_draw_cells(cols, rows, cells, lit, agent, dir, ts, rgb);
+    return LUDUS_OK;
+}
+
+void ludus_grid_draw_cells(int cols, int rows, const gcell *cells, const uint8_t *lit, int agent, int dir, int ts,
+                           uint8_t *rgb)
+{
     tiler t;
     t.ts = ts;
     t.S = ts * SUBDIV;
@@ -477,7 +484,7 @@ int ludus_grid_render(const ludus_env *env, const void *state, const ludus_rende
 
     /* first[key]: the cell where a tile with this look was drawn, or -1.
      * The key is the cell's encoding bits and its highlight. */
-    int16_t first[512 * 2];
+    int32_t first[512 * 2];
     memset(first, 0xff, sizeof first);
     const size_t tile_row = (size_t)ts * 3;
     for (int j = 0; j < rows; j++)
@@ -492,12 +499,11 @@ int ludus_grid_render(const ludus_env *env, const void *state, const ludus_rende
             const int key = c << 1 | lit[idx];
             if (first[key] < 0) {
                 draw_tile(&t, c, -1, lit[idx], dst);
-                first[key] = (int16_t)idx;
+                first[key] = idx;
                 continue;
             }
             const int fi = first[key] % cols, fj = first[key] / cols;
             const uint8_t *src = rgb + (size_t)fj * ts * t.stride + (size_t)fi * tile_row;
             for (int y = 0; y < ts; y++) copy_bytes(dst + (size_t)y * t.stride, src + (size_t)y * t.stride, tile_row);
         }
-    return LUDUS_OK;
 }
