@@ -545,7 +545,7 @@ static const env_action_name grid_words[] = {
     {"toggle", 5}, {"done", 6}, {"forward", 2}, {"move forward", 2}, {"pickup", 3},
 };
 
-static int grid_parse_action(const ludus_env *env, const char *words, int32_t *action)
+int ludus_grid_parse_action(const ludus_env *env, const char *words, int32_t *action)
 {
     return ludus_env_match_names(env, words, grid_words, (int)(sizeof grid_words / sizeof grid_words[0]), action);
 }
@@ -566,6 +566,6 @@ const env_ops ludus_grid_ops = {
     .trace_header = grid_trace_header,
     .trace_reset = grid_trace_reset,
     .trace_step = grid_trace_step,
-    .parse_action = grid_parse_action,
+    .parse_action = ludus_grid_parse_action,
     .destroy = grid_destroy,
 };

@@ -203,6 +203,9 @@ int ludus_grid_make(const env_entry *entry, const char *options, ludus_env *env)
 void ludus_grid_core_step(const grid_spec *s, grid_state *st, int action, ludus_step_out *out);
 /* 1 - 0.9 * (step_count / max_steps), in that order, in double. */
 double ludus_grid_success_reward(const grid_state *st);
+/* Actions in words: BALROG's names of MiniGrid's actions (index = action id),
+ * "done", and the agents' parser's synonyms; the maze worlds share it. */
+int ludus_grid_parse_action(const ludus_env *env, const char *words, int32_t *action);
 void ludus_grid_observe(const ludus_env *env, const void *state, uint8_t *obs);
 /* The egocentric V x V encoded view, [vx][vy][3], as ludus_grid_observe writes it. */
 void ludus_grid_view(const grid_spec *s, const grid_state *st, uint8_t *image);

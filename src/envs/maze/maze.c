@@ -407,18 +407,6 @@ static int maze_validate(const ludus_env *env, const void *state)
     return LUDUS_OK;
 }
 
-/* Actions in words: MiniGrid's, as BALROG names them, with the agents'
- * parser's synonyms (the grid worlds' table). */
-static const env_action_name maze_words[] = {
-    {"turn left", 0}, {"turn right", 1}, {"go forward", 2}, {"pick up", 3}, {"drop", 4},
-    {"toggle", 5}, {"done", 6}, {"forward", 2}, {"move forward", 2}, {"pickup", 3},
-};
-
-static int maze_parse_action(const ludus_env *env, const char *words, int32_t *action)
-{
-    return ludus_env_match_names(env, words, maze_words, (int)(sizeof maze_words / sizeof maze_words[0]), action);
-}
-
 const env_ops ludus_maze_ops = {
     .reset = maze_reset,
     .step = maze_step,
@@ -431,7 +419,7 @@ const env_ops ludus_maze_ops = {
     .render = ludus_maze_render,
     .render_ansi = ludus_maze_render_ansi,
     .validate = maze_validate,
-    .parse_action = maze_parse_action,
+    .parse_action = ludus_grid_parse_action, /* MiniGrid's actions, BALROG's words */
     .trace_header = ludus_maze_trace_header,
     .trace_reset = ludus_maze_trace_reset,
     .trace_step = ludus_maze_trace_step,
