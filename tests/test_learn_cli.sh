@@ -13,6 +13,11 @@ trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# flipbyte FILE OFFSET: invert every bit of one byte (a change whatever it held)
+flipbyte() {
+  local b; b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf %03o $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # expect STATUS PATTERN -- command...: exit status and a stderr line matching PATTERN
 expect() {
   local want=$1 pat=$2; shift 3
@@ -54,7 +59,7 @@ expect 1 "does not exist" -- "$LUDUS" eval nowhere
 head -c 100 run/checkpoint.safetensors > cut.safetensors
 expect 1 "truncated" -- "$LUDUS" eval cut.safetensors
 cp run/checkpoint.safetensors flip.safetensors
-printf '\x55' | dd of=flip.safetensors bs=1 seek=$(( $(stat -c %s flip.safetensors) - 10 )) conv=notrunc 2>/dev/null
+flipbyte flip.safetensors $(( $(stat -c %s flip.safetensors) - 10 ))
 expect 1 "checksum" -- "$LUDUS" eval flip.safetensors
 expect 1 "not a ludus policy checkpoint" -- "$LUDUS" eval run/state.safetensors
 expect 1 "NoSuch" -- "$LUDUS" eval run --env MiniGrid-NoSuch-v0

@@ -15,6 +15,11 @@ trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"' EXI
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# flipbyte FILE OFFSET: invert every bit of one byte (a change whatever it held)
+flipbyte() {
+  local b; b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf %03o $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # expect STATUS PATTERN -- command...: exit status and a stderr line matching PATTERN
 expect() {
   local want=$1 pat=$2; shift 3
@@ -89,10 +94,10 @@ expect 1 "unknown learner 'ppp'; did you mean 'ppo'" -- "$LUDUS" train MiniGrid-
 # ---- corrupted and foreign files are refused on resume ----
 cp -r deep/er/k c1
 f=c1/checkpoint.safetensors
-printf '\x01' | dd of=$f bs=1 seek=40 conv=notrunc 2>/dev/null      # inside the header
+flipbyte $f 40      # inside the header
 expect 1 "checksum mismatch" -- "$LUDUS" train --resume c1
 cp deep/er/k/checkpoint.safetensors $f
-printf '\x01' | dd of=$f bs=1 seek=$(( $(stat -c %s $f) - 7 )) conv=notrunc 2>/dev/null   # in the data
+flipbyte $f $(( $(stat -c %s $f) - 7 ))   # in the data
 expect 1 "checksum mismatch" -- "$LUDUS" train --resume c1
 cp deep/er/k/checkpoint.safetensors $f
 cp sINT/checkpoint.safetensors sINT/state.safetensors c1/
