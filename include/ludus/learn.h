@@ -183,7 +183,32 @@ typedef struct ludus_eval_config {
     int episodes;            /* >= 1 */
     int greedy;              /* 1: argmax actions; 0: sampled */
     uint64_t seed;           /* action sampling and bootstrap resampling */
+    /* The training set these levels must stay out of (a held-out
+     * evaluation): when train_env_id is not NULL the evaluation refuses to
+     * play, before any episode, levels that ludus_eval_check_heldout finds
+     * in it. NULL (the default): no check (e.g. the train split). */
+    const char *train_env_id;
+    const char *train_env_options;  /* the training world's options (NULL: "") */
+    uint64_t train_levels;          /* its levels [0, N); 0: all of [0, LUDUS_MAX_TRAIN_LEVELS) */
 } ludus_eval_config;
+
+/* Refuse held-out levels that were trained on: LUDUS_EINVAL, with a
+ * message naming the world and both level ranges, when env_id is
+ * train_env_id, their options are the same (compared as sets of
+ * key=value pairs: "a=1, b=2" is "b=2,a=1"; NULL is "") and the levels
+ * [level_start, level_start + level_count) meet the training levels
+ * [0, train_levels) (0: [0, LUDUS_MAX_TRAIN_LEVELS)). Another world, or
+ * the same world with other options, is held out whatever its levels.
+ * LUDUS_EINVAL for a NULL id. Thread-safe. */
+LUDUS_API int ludus_eval_check_heldout(const char *env_id, const char *env_options, uint64_t level_start,
+                                       uint64_t level_count, const char *train_env_id,
+                                       const char *train_env_options, uint64_t train_levels);
+/* An agent trained in world `trained` can act in world `other` only when
+ * their observations are laid out alike (size, and each field's name,
+ * offset, shape, range and kind) and their actions are the same:
+ * LUDUS_OK, or LUDUS_EINVAL with a message naming both worlds and what
+ * differs. Thread-safe. */
+LUDUS_API int ludus_eval_check_world(const ludus_env_info *trained, const ludus_env_info *other);
 
 /* A mean with its 95% percentile-bootstrap confidence interval. */
 typedef struct ludus_estimate {
