@@ -13,6 +13,7 @@
 
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_experiment(int argc, char **argv);
 
 /* The evaluation report of any agent (env_id NULL: the agent's world;
  * env_options NULL: the agent's options there): eval.json to json_path

@@ -51,6 +51,12 @@ static const cli_command commands[] = {
      "  --seed S          action streams and bootstrap resampling (default 0)\n"
      "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
+    {"experiment", "train methods x seeds and evaluate them on held-out worlds, into one folder",
+     "ludus experiment FILE.json [--out DIR] [--check]\n"
+     "  --out DIR         the experiment's folder (default experiments/NAME for NAME.json); run the\n"
+     "                    same command again to continue it: finished runs are kept, others resume\n"
+     "  --check           check the file and list the runs, without running them",
+     cmd_experiment},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"
