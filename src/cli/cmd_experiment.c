@@ -147,7 +147,8 @@ int cmd_experiment(int argc, char **argv)
         ludus_experiment_destroy(e);
         return 0;
     }
-    fprintf(stderr, "ludus experiment %s: %d runs into %s\n", file, runs, out);
+    printf("ludus experiment %s: %d runs into %s\n", file, runs, out);
+    fflush(stdout);
     show s = {.tty = isatty(fileno(stderr))};
     int rc = ludus_experiment_run(e, out, 1, on_event, &s);
     const int stopped = ludus_experiment_stopped(e);
