@@ -406,7 +406,8 @@ static int clear_dir(const char *path, const char *keep)
     return rc;
 }
 
-/* 1 when the folder holds anything besides the lock; *has_config when config.json. */
+/* 1 when the folder holds anything besides the lock (and the temporary
+ * config.json of a start cut short); *has_config when config.json. */
 static int dir_used(const char *path, int *has_config)
 {
     DIR *d = opendir(path);
@@ -415,6 +416,8 @@ static int dir_used(const char *path, int *has_config)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".lock")) continue;
+        /* a start killed while writing config.json: nothing else was written */
+        if (!strcmp(e->d_name, "config.json.tmp")) continue;
         used = 1;
         if (!strcmp(e->d_name, "config.json")) *has_config = 1;
     }
