@@ -340,8 +340,77 @@ static void test_run_and_results(void)
     free(check_run(cmd, &st));
 }
 
+/* eval_curve.csv with another learner (DQN), and resume: a later
+ * evaluation is appended, one a kill cut short is made again, whole */
+static void test_curve_dqn(void)
+{
+    char dir[] = "/tmp/ludus-test-curve-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char run_dir[128], p[200];
+    snprintf(run_dir, sizeof run_dir, "%s/run", dir);
+    snprintf(p, sizeof p, "%s/eval_curve.csv", run_dir);
+    ludus_run_setup *s = NULL;
+    CHECK_OK(ludus_run_setup_create("Maze-v0", "dqn", "{\"total_steps\": 1024, \"eval_interval\": 2, "
+                                    "\"eval_curve_episodes\": 2, \"eval_episodes\": 2, \"num_threads\": 1}", &s));
+    ludus_run *run = NULL;
+    CHECK_OK(ludus_run_start(run_dir, s, 0, &run));
+    ludus_run_setup_destroy(s);
+    if (!run) return;
+    CHECK_OK(ludus_run_train(run, 0, NULL, NULL));
+    ludus_run_destroy(run);
+    /* 512 frames an update: updates 1, 2; evaluated at 2 (the last) */
+    char *csv = slurp(p);
+    CHECK(csv && strncmp(csv, "update,steps,world,split,episodes,solved_rate,mean_return\n2,1024,Maze-v0,train,2,", 80) == 0);
+    CHECK(csv && strstr(csv, "\n2,1024,Maze-v0,heldout,2,") != NULL);
+    int rows = 0;
+    for (const char *q = csv; q && *q; q++) rows += *q == '\n';
+    CHECK_EQ(rows, 3);
+    /* more steps: update 3 is the new last; then cut its last row off
+     * (a kill in the middle) and resume at the same total */
+    CHECK_OK(ludus_run_resume(run_dir, "{\"total_steps\": 1536}", &run));
+    CHECK_OK(ludus_run_train(run, 0, NULL, NULL));
+    ludus_run_destroy(run);
+    char *full = slurp(p);
+    rows = 0;
+    for (const char *q = full; q && *q; q++) rows += *q == '\n';
+    CHECK_EQ(rows, 5);
+    CHECK(full && strstr(full, "\n3,1536,Maze-v0,train,2,") && strstr(full, "\n3,1536,Maze-v0,heldout,2,"));
+    if (full) {
+        size_t n = strlen(full);
+        char *cut = full + n - 1;
+        while (cut > full && cut[-1] != '\n') cut--;
+        FILE *f = fopen(p, "wb");
+        CHECK(f && fwrite(full, 1, (size_t)(cut - full), f) == (size_t)(cut - full));
+        if (f) fclose(f);
+    }
+    CHECK_OK(ludus_run_resume(run_dir, NULL, &run));
+    CHECK_OK(ludus_run_train(run, 0, NULL, NULL));
+    ludus_run_destroy(run);
+    char *again = slurp(p);
+    CHECK(full && again && !strcmp(full, again)); /* the same rows, each once */
+    free(csv);
+    free(full);
+    free(again);
+    /* a world of another layout in eval_worlds, and an unknown one */
+    CHECK_OK(ludus_run_setup_create("Maze-v0", "ppo", "{\"eval_interval\": 1, \"eval_worlds\": \"Maze-v0, MiniGrid-Empty-5x5-v0\"}", &s));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "config: eval_worlds: MiniGrid-Empty-5x5-v0's observation") != NULL);
+    CHECK_OK(ludus_run_setup_set(s, "eval_worlds", "Maze-Labyrint-v0"));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_ENOTFOUND);
+    CHECK(strstr(ludus_errmsg(), "Maze-Labyrinth-v0") != NULL);
+    CHECK_OK(ludus_run_setup_set(s, "eval_worlds", "Maze-Labyrinth-v0,Maze-Labyrinth-v0"));
+    CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "names Maze-Labyrinth-v0 twice") != NULL);
+    ludus_run_setup_destroy(s);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    int st;
+    free(check_run(cmd, &st));
+}
+
 int main(void)
 {
+    test_curve_dqn();
     test_validation();
     test_heldout_checks();
     test_run_and_results();
