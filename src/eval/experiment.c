@@ -242,10 +242,14 @@ static int method_config(ludus_experiment *e, const cJSON *common, const cJSON *
             const exp_world *w = &e->worlds[i];
             if (w->has_options || w->custom_levels || strcmp(w->name, w->id)) continue;
             int k = snprintf(list + at, sizeof list - at, "%s%s", at ? "," : "", w->id);
-            if (k < 0 || (size_t)k >= sizeof list - at) break;
+            if (k < 0 || (size_t)k >= sizeof list - at) {
+                rc = ludus_err_set(LUDUS_EINVAL, "%s: %s: the held-out ids are too long for eval_worlds (%zu bytes); "
+                                   "set \"eval_worlds\" to those the curve needs", e->label, where, sizeof list - 1);
+                break;
+            }
             at += (size_t)k;
         }
-        if (list[0] && !cJSON_AddStringToObject(m, "eval_worlds", list)) rc = ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
+        if (!rc && list[0] && !cJSON_AddStringToObject(m, "eval_worlds", list)) rc = ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
     }
     if (!rc && !(*out = cJSON_PrintUnformatted(m))) rc = ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
     cJSON_Delete(m);
