@@ -41,8 +41,8 @@ printf '{"train_env": "Maze-v0", "heldout": ["MiniGrid-Empty-5x5-v0"], %s}' "$M"
 expect 1 "heldout\[0\].*MiniGrid-Empty-5x5-v0's observation and actions (148 bytes" -- "$LUDUS" experiment f6.json --check
 printf '{"train_env": "Maze-v0", "heldout": [{"id": "Maze-v0", "name": "x", "level_start": 3}], %s}' "$M" > f7.json
 expect 1 'heldout\[0\].*levels 3..102 of Maze-v0 .*overlap its training levels' -- "$LUDUS" experiment f7.json --check
-printf '{"train_env": "Maze-v0", "methods": [{"name": "a", "config": {"curriculum": "plr"}}], "seeds": [1]}' > f8.json
-expect 1 'methods\[0\] ("a").*"curriculum"' -- "$LUDUS" experiment f8.json --check
+printf '{"train_env": "Maze-v0", "methods": [{"name": "a", "config": {"no_such_key": 1}}], "seeds": [1]}' > f8.json
+expect 1 'methods\[0\] ("a").*unknown key "no_such_key"' -- "$LUDUS" experiment f8.json --check
 expect 1 'no-such.json' -- "$LUDUS" experiment no-such.json
 "$LUDUS" experiment f1.json --bogus >/dev/null 2>err.txt; st=$?
 [ "$st" = 2 ] && head -1 err.txt | grep -q 'unknown option --bogus' && ok || bad "--bogus: $st $(cat err.txt)"
