@@ -22,6 +22,7 @@ misbehave, then the model answers); TAG only keeps counters apart.
   429xN      429 with Retry-After: 1
   429msxN    429 with retry-after-ms: 50
   503xN      503 "Loading model" (and /health answers 503 N times)
+  health503xN  only /health answers 503 N times (a server still loading)
   500xN      500
   slowxN     answers after 3 s (a client timeout of 1 s gives up first)
   stallxN    headers and half a body, then silence for 3 s
@@ -42,6 +43,7 @@ import threading
 import time
 
 MODELS = ["rule", "random", "hint"]
+LISTED = MODELS + [m + "-think" for m in MODELS]
 counters = {}
 lock = threading.Lock()
 
@@ -146,13 +148,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         name, lim, path = self.fault()
         if path == "/health":
-            if name == "503" and count(lim[0] + "/health") <= lim[1]:
+            if name in ("503", "health503") and count(lim[0] + "/health") <= lim[1]:
                 return self.send_json(503, {"error": {"code": 503, "message": "Loading model",
                                                       "type": "unavailable_error"}})
             return self.send_json(200, {"status": "ok"})
         if path == "/v1/models":
             return self.send_json(200, {"object": "list",
-                                        "data": [{"id": m, "object": "model"} for m in MODELS]})
+                                        "data": [{"id": m, "object": "model"} for m in LISTED]})
         self.send_json(404, {"error": {"message": "no such path %s" % path}})
 
     def do_POST(self):
@@ -164,7 +166,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Authorization", "") not in ("", "Bearer sk-test-secret"):
             return self.send_json(401, {"error": {"message": "bad key"}})
         active = False
-        if name is not None:
+        if name is not None and name != "health503":
             key, limit = lim
             active = limit is None or count(key) <= limit
         if active:
