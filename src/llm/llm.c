@@ -803,6 +803,10 @@ static int run_requests(ludus_llm *L, int n, double *waited)
         if (!left) break;
         double t = now_s();
         long wait_ms = 100;
+        /* a request that may start now (one just ended, or its retry is due): no wait */
+        for (int w = 0; w < n && inflight < L->cfg.parallel; w++)
+            if (L->slots[w].state == REQ_WAIT && L->slots[w].next_try <= t) wait_ms = 0;
+        if (!wait_ms) continue;
         if (isfinite(next) && (next - t) * 1000 < wait_ms) wait_ms = (long)((next - t) * 1000) + 1;
         if (wait_ms < 0) wait_ms = 0;
         if (inflight) curl_multi_poll(L->multi, NULL, 0, (int)wait_ms, NULL);
@@ -896,6 +900,7 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
         if (L->cfg.health_wait_s > 0 && (rc = wait_health(L))) return rc;
         if ((rc = check_model(L))) return rc;
         L->started = 1;
+        t_begin = now_s(); /* the runner's cost excludes waiting for the server to load */
         L->t0 = now_s();
         if (L->log) {
             cJSON *j = cJSON_CreateObject();
