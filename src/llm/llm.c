@@ -81,7 +81,7 @@ static double http_date(const char *s)
     if (m < 0 || strcmp(gmt, "GMT") != 0) return -1;
     /* days from the civil date (proleptic Gregorian) */
     int yy = y - (m < 2), era = (yy >= 0 ? yy : yy - 399) / 400;
-    int yoe = yy - era * 400, mp = (m + 9) % 12, doy = (153 * mp + 2) / 5 + d - 1;
+    int yoe = yy - era * 400, mp = (m + 10) % 12, doy = (153 * mp + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     double days = (double)era * 146097 + doe - 719468;
     return days * 86400 + h * 3600 + mi * 60 + sec;
