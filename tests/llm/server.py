@@ -43,6 +43,7 @@ import threading
 import time
 
 MODELS = ["rule", "random", "hint"]
+DELAY_S = 0.0  # --delay-ms: a model's latency, added to every chat reply
 LISTED = MODELS + [m + "-think" for m in MODELS]
 counters = {}
 lock = threading.Lock()
@@ -238,6 +239,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(404, {"error": {"message": "The model '%s' does not exist" % req.get("model"),
                                                   "type": "invalid_request_error", "code": "model_not_found"}})
         action, user = choose(req)
+        if DELAY_S:
+            time.sleep(DELAY_S)
         think = req["model"].endswith("-think")
         msg = {"role": "assistant"}
         finish = "stop"
@@ -269,6 +272,9 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main():
+    global DELAY_S
+    if len(sys.argv) == 3 and sys.argv[1] == "--delay-ms":
+        DELAY_S = float(sys.argv[2]) / 1000
     srv = Server(("127.0.0.1", 0), Handler)
     print(srv.server_address[1], flush=True)
     srv.serve_forever()
