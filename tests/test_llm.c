@@ -5,13 +5,15 @@
  * here; a fuzz test (random bytes and splices of action names: the answer
  * is a legal action or invalid, never a crash); the retry policy
  * (Retry-After in seconds, milliseconds and HTTP dates, backoff with its
- * cap and jitter, which statuses are retried); and bad configurations.
+ * cap and jitter, which statuses are retried); the reader of streamed
+ * replies (server-sent events) split at every byte; and bad configurations.
  */
 #include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "core/rng.h"
+#include "llm/llm_internal.h"
 #include "ludus/llm.h"
 
 enum { INV = LUDUS_LLM_PARSE_INVALID, EXA = LUDUS_LLM_PARSE_EXACT, MRK = LUDUS_LLM_PARSE_MARKER,
@@ -319,8 +321,98 @@ static void test_config(void)
     ludus_llm_destroy(NULL);
 }
 
+/* A recorded-style stream: a ':' ping, reasoning and content deltas (one
+ * splitting the two bytes of 'é'), tool-call arguments over 5 deltas, an
+ * event with two data lines, usage in a last chunk, [DONE], then bytes
+ * after it that must be ignored. */
+static const char stream_lf[] =
+    ": ping\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n"
+    "event: message\nid: 7\ndata: {\"choices\":[{\"delta\":{\"reasoning_content\":\"hmm \\u00e9\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"<think>x</think>\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"go for\xc3\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"\xa9ward\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"type\":\"function\","
+    "\"function\":{\"name\":\"act\",\"arguments\":\"\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"ac\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"tion\\\": \"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"pick\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\" up\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"}\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{},\n"
+    "data: \"finish_reason\":\"tool_calls\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"total_tokens\":42}}\n\n"
+    "data: [DONE]\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"AFTER\"}}]}\n\n";
+
+static void check_stream(const ludus_llm_sse *e, const char *what)
+{
+    CHECK_MSG(e->done && !e->bad, "%s: done %d bad %d", what, e->done, e->bad);
+    CHECK_MSG(e->content && strcmp(e->content, "<think>x</think>go for\xc3\xa9ward") == 0, "%s: content %s", what,
+              e->content ? e->content : "(null)");
+    CHECK_MSG(e->reasoning && strcmp(e->reasoning, "hmm \xc3\xa9") == 0, "%s: reasoning", what);
+    CHECK_MSG(e->tool_name && strcmp(e->tool_name, "act") == 0, "%s: tool name", what);
+    CHECK_MSG(e->tool_args && strcmp(e->tool_args, "{\"action\": \"pick up\"}") == 0, "%s: args %s", what,
+              e->tool_args ? e->tool_args : "(null)");
+    CHECK_MSG(e->total_tokens == 42 && strcmp(e->finish_reason, "tool_calls") == 0, "%s: usage %ld finish %s", what,
+              e->total_tokens, e->finish_reason);
+}
+
+static void test_sse(void)
+{
+    /* the same stream with "\r\n" line ends */
+    char crlf[sizeof stream_lf * 2];
+    size_t m = 0;
+    for (const char *p = stream_lf; *p; p++) {
+        if (*p == '\n') crlf[m++] = '\r';
+        crlf[m++] = *p;
+    }
+    crlf[m] = 0;
+    const char *streams[2] = {stream_lf, crlf};
+    for (int v = 0; v < 2; v++) {
+        const char *st = streams[v];
+        size_t n = strlen(st);
+        ludus_llm_sse e;
+        ludus_llm_sse_init(&e);
+        CHECK_EQ(ludus_llm_sse_feed(&e, st, n), 0);
+        check_stream(&e, v ? "crlf whole" : "lf whole");
+        ludus_llm_sse_free(&e);
+        /* split at every byte: two feeds */
+        int bad = 0;
+        for (size_t cut = 0; cut <= n; cut++) {
+            ludus_llm_sse f;
+            ludus_llm_sse_init(&f);
+            ludus_llm_sse_feed(&f, st, cut);
+            ludus_llm_sse_feed(&f, st + cut, n - cut);
+            bad += !(f.done && f.content && strcmp(f.content, "<think>x</think>go for\xc3\xa9ward") == 0 && f.tool_args &&
+                     strcmp(f.tool_args, "{\"action\": \"pick up\"}") == 0 && f.total_tokens == 42);
+            ludus_llm_sse_free(&f);
+        }
+        CHECK_EQ(bad, 0);
+        /* one byte at a time */
+        ludus_llm_sse g;
+        ludus_llm_sse_init(&g);
+        for (size_t i = 0; i < n; i++) ludus_llm_sse_feed(&g, st + i, 1);
+        check_stream(&g, v ? "crlf bytewise" : "lf bytewise");
+        ludus_llm_sse_free(&g);
+    }
+    /* cut short: no [DONE]; a chunk that is not JSON */
+    ludus_llm_sse e;
+    ludus_llm_sse_init(&e);
+    const char *cut = strstr(stream_lf, "data: [DONE]");
+    ludus_llm_sse_feed(&e, stream_lf, (size_t)(cut - stream_lf));
+    CHECK(!e.done);
+    ludus_llm_sse_free(&e);
+    ludus_llm_sse_init(&e);
+    const char *broken = "data: {\"choices\": [\n\ndata: [DONE]\n\n";
+    ludus_llm_sse_feed(&e, broken, strlen(broken));
+    CHECK(e.bad && e.done);
+    ludus_llm_sse_free(&e);
+}
+
 int main(void)
 {
+    test_sse();
     test_table();
     test_fuzz();
     test_retry();

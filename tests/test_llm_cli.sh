@@ -76,6 +76,26 @@ agent $W --base-url "$url/v1" --model rule --tools --episodes 4 --log "$tmp/d.js
 agent $W --base-url "$url/f/toolnullx3-a/v1" --model rule --episodes 4 --log "$tmp/e.jsonl"
 [ "$(rc)" = 0 ] && grep -q '"finish_reason":"tool"' "$tmp/e.jsonl" && ok || bad "finish_reason tool with content null"
 
+# ---- streamed replies: the same actions, whatever the stream's pieces -------
+agent $S --base-url "$url/f/bytes-a/v1" --model rule-think --prompt robust --stream --episodes 20 --log "$tmp/st.jsonl" --deterministic-log
+python3 - "$tmp/s.jsonl" "$tmp/st.jsonl" <<'PY' && ok || bad "streamed byte by byte: $(cat "$tmp/err")"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+c = [json.loads(l) for l in open(sys.argv[2])]
+assert [(r["episode"], r["t"], r["action"]) for r in a if r["type"] == "turn"] == \
+       [(r["episode"], r["t"], r["action"]) for r in c if r["type"] == "turn"]
+for r in c:
+    if r["type"] == "turn":
+        assert r["streamed"] and r["reasoning"] == "Maybe drop? No: toggle." and r["method"] == "marker"
+        assert r["total_tokens"] > 0
+PY
+agent $S --base-url "$url/v1" --model rule --tools --stream --episodes 20
+grep -q "success 95.0%" "$tmp/out" && ok || bad "streamed tool calls: $(cat "$tmp/out" "$tmp/err")"
+agent $S --base-url "$url/f/stallstreamx1-a/v1" --model rule --episodes 2 --stream --timeout-s 1 --parallel 1
+[ "$(rc)" = 0 ] && grep -q "(1 retries)" "$tmp/out" && ok || bad "a stalled stream is retried: $(cat "$tmp/err")"
+agent $S --base-url "$url/f/nodone-a/v1" --model rule --episodes 1 --stream --retries 1
+[ "$(rc)" = 1 ] && one_line && grep -q "stream ended without \[DONE\]" "$tmp/err" && ok || bad "a stream without [DONE]: $(cat "$tmp/err")"
+
 # ---- retried faults: the run succeeds, the retries are counted ----------
 for f in 429x2 429msx2 500x1 malformedx1 truncx1; do
   agent $W --base-url "$url/f/$f-r/v1" --model rule --episodes 2 --parallel 1 --log "$tmp/f.jsonl"

@@ -43,6 +43,8 @@ typedef struct ludus_llm_config {
     int prompt;                /* LUDUS_LLM_PROMPT_* */
     int tools;                 /* 1: one `act` tool with the legal actions as an enum */
     int strict;                /* 1: only an exact action name counts (BALROG's check) */
+    int stream;                /* 1: ask for a streamed reply (server-sent events); one
+                                  that ends without [DONE] is retried */
     int history;               /* past (observation, action) pairs in the prompt, >= 0 */
     int max_tokens;            /* per reply, >= 1 */
     double temperature;        /* >= 0 */

@@ -195,6 +195,7 @@ int cmd_agent(int argc, char **argv)
         const char *arg = argv[i];
         if (strcmp(arg, "--tools") == 0) a.cfg.tools = 1;
         else if (strcmp(arg, "--strict") == 0) a.cfg.strict = 1;
+        else if (strcmp(arg, "--stream") == 0) a.cfg.stream = 1;
         else if (strcmp(arg, "--deterministic-log") == 0) a.cfg.deterministic_log = 1;
         else if (strncmp(arg, "--", 2) == 0) {
             const char *v = cli_value(argc, argv, &i);
@@ -253,6 +254,7 @@ int cli_llm_agent_from_spec(const char *spec, ludus_llm **llm, ludus_agent **age
         if (!eq) {
             if (strcmp(kv, "tools") == 0) a.cfg.tools = 1;
             else if (strcmp(kv, "strict") == 0) a.cfg.strict = 1;
+            else if (strcmp(kv, "stream") == 0) a.cfg.stream = 1;
             else status = cli_error("eval: --agent llm: option '%s' needs a value (KEY=VALUE)", kv);
             continue;
         }

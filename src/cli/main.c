@@ -56,6 +56,7 @@ static const cli_command commands[] = {
      "                   [--levels train|heldout] [--memory none|cases] [--db FILE] [--log FILE] [options]\n"
      "  --prompt naive|cot|robust  the reply format asked for (default naive); --tools: an act tool instead\n"
      "  --strict           only exact action names count (BALROG's leaderboard setting)\n"
+     "  --stream           streamed replies (server-sent events)\n"
      "  --history N        past steps in the prompt (16)   --max-tokens N (256)   --temperature T (0)\n"
      "  --timeout-s S (60) --retries N (5)   --parallel N  requests in flight (16)   --wait-health-s S\n"
      "  --max-requests N --max-tokens-total N --max-wall-s S  budgets: exit status 3 with a partial summary\n"

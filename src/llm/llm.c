@@ -134,6 +134,8 @@ typedef struct slot {
     CURL *easy;
     char *body;
     dbuf resp;
+    ludus_llm_sse sse;
+    int stream;
     size_t cap;
     int overflow;
     char retry_after[64], retry_after_ms[64], should_retry[16], content_type[64];
@@ -284,6 +286,7 @@ static void free_slots(ludus_llm *L)
         free(s->hist_act);
         free(s->actions.p);
         free(s->resp.p);
+        ludus_llm_sse_free(&s->sse);
         free(s->body);
         free(s->content);
         free(s->tool_args);
@@ -337,6 +340,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
         return 0; /* aborts the transfer */
     }
     if (dbuf_add(&s->resp, data, n)) return 0;
+    if (s->stream && ludus_llm_sse_feed(&s->sse, data, n)) return 0;
     return n;
 }
 
@@ -375,6 +379,8 @@ static int easy_setup(ludus_llm *L, slot *s, const char *url, const char *body, 
     if (s->resp.p) s->resp.p[0] = 0;
     s->overflow = 0;
     s->cap = L->cfg.max_response;
+    ludus_llm_sse_free(&s->sse);
+    s->stream = body && L->cfg.stream;
     s->retry_after[0] = s->retry_after_ms[0] = s->should_retry[0] = s->content_type[0] = 0;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -593,7 +599,11 @@ static cJSON *build_request(ludus_llm *L, slot *s, const char *obs)
         bad |= !cJSON_AddNumberToObject(req, "temperature", L->cfg.temperature);
         bad |= !cJSON_AddNumberToObject(req, "max_tokens", L->cfg.max_tokens);
         bad |= !cJSON_AddNumberToObject(req, "seed", (double)(s->episode & 0x7fffffff));
-        bad |= !cJSON_AddFalseToObject(req, "stream");
+        bad |= !cJSON_AddBoolToObject(req, "stream", L->cfg.stream);
+        if (L->cfg.stream) {
+            cJSON *so = cJSON_AddObjectToObject(req, "stream_options");
+            bad |= !so || !cJSON_AddTrueToObject(so, "include_usage");
+        }
     }
     if (!bad && L->cfg.tools) {
         cJSON *tools = cJSON_AddArrayToObject(req, "tools"), *tool = cJSON_CreateObject();
@@ -699,6 +709,40 @@ static int read_reply(ludus_llm *L, slot *s)
     return 0;
 }
 
+/* Take a streamed reply's parts; <0 with s->last_error when the stream is
+ * cut short or holds a chunk that is not JSON. */
+static int read_stream(ludus_llm *L, slot *s)
+{
+    ludus_llm_sse *e = &s->sse;
+    if (e->bad) {
+        snprintf(s->last_error, sizeof s->last_error, "a streamed chunk is not JSON");
+        return -1;
+    }
+    if (!e->done) {
+        snprintf(s->last_error, sizeof s->last_error, "the stream ended without [DONE] (%zu bytes)", s->resp.len);
+        return -1;
+    }
+    free(s->content);
+    free(s->tool_args);
+    s->content = e->has_content ? strdup(e->content ? e->content : "") : NULL;
+    s->tool_args = e->tool_name && strcmp(e->tool_name, "act") == 0 ? strdup(e->tool_args ? e->tool_args : "") : NULL;
+    s->reasoning_chars = e->reasoning_len;
+    long tokens = e->total_tokens >= 0 ? e->total_tokens : (long)((strlen(s->body) + s->resp.len) / 4);
+    s->tokens += tokens;
+    L->stats.tokens += tokens;
+    if (s->log_turn) {
+        cJSON_AddBoolToObject(s->log_turn, "streamed", 1);
+        cJSON_AddStringToObject(s->log_turn, "content", s->content ? s->content : "");
+        if (!s->content) cJSON_AddNullToObject(s->log_turn, "content_null");
+        if (s->tool_args) cJSON_AddStringToObject(s->log_turn, "tool_args", s->tool_args);
+        if (e->reasoning) cJSON_AddStringToObject(s->log_turn, "reasoning", e->reasoning);
+        cJSON_AddNumberToObject(s->log_turn, "reasoning_chars", (double)s->reasoning_chars);
+        if (e->finish_reason[0]) cJSON_AddStringToObject(s->log_turn, "finish_reason", e->finish_reason);
+        if (e->total_tokens >= 0) cJSON_AddNumberToObject(s->log_turn, "total_tokens", (double)e->total_tokens);
+    }
+    return 0;
+}
+
 /* After a transfer ended: 0 done, 1 retry (next_try set), <0 fatal. */
 static int finish(ludus_llm *L, slot *s, CURLcode cr)
 {
@@ -714,7 +758,7 @@ static int finish(ludus_llm *L, slot *s, CURLcode cr)
         retry = 1;
         status = 0;
     } else if (status == 200) {
-        if (read_reply(L, s) == 0) return 0;
+        if ((s->stream ? read_stream(L, s) : read_reply(L, s)) == 0) return 0;
         retry = 1; /* a truncated or malformed body: try again */
     } else {
         char why[400];
@@ -914,6 +958,7 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
             cJSON_AddStringToObject(j, "prompt", prompts[L->cfg.prompt]);
             cJSON_AddBoolToObject(j, "tools", L->cfg.tools);
             cJSON_AddBoolToObject(j, "strict", L->cfg.strict);
+            cJSON_AddBoolToObject(j, "stream", L->cfg.stream);
             cJSON_AddNumberToObject(j, "history", L->cfg.history);
             cJSON_AddNumberToObject(j, "temperature", L->cfg.temperature);
             cJSON_AddNumberToObject(j, "max_tokens", L->cfg.max_tokens);

@@ -32,4 +32,29 @@ int ludus_llm_memory_add(ludus_llm_memory *mem, const char *split, const char *m
 /* Cases stored for this world. */
 long ludus_llm_memory_count(ludus_llm_memory *mem);
 
+/* A streamed reply (stream: true): server-sent events fed in pieces of any
+ * size. Events end at a blank line; their `data:` lines (joined by "\n")
+ * are chat.completion.chunk objects whose choices[0].delta.content and
+ * .reasoning_content are appended, and whose delta.tool_calls[] are joined
+ * by index (id and name once, arguments as fragments); `data: [DONE]` ends
+ * the stream; ':' lines and other fields are ignored; the last chunk's
+ * usage.total_tokens is kept. Bytes may split anywhere, even inside a
+ * UTF-8 character or a "\r\n". */
+typedef struct ludus_llm_sse {
+    char *line;          /* the line being read */
+    size_t line_len, line_cap;
+    char *data;          /* the current event's data */
+    size_t data_len, data_cap;
+    char *content, *reasoning, *tool_name, *tool_args;
+    size_t content_len, reasoning_len, tool_args_len;
+    int has_content, done, bad, pending_cr;
+    long total_tokens;   /* -1 until a chunk reports usage */
+    char finish_reason[32];
+} ludus_llm_sse;
+
+void ludus_llm_sse_init(ludus_llm_sse *s);
+/* 0, or -1 when out of memory (s->bad is set for a chunk that is not JSON). */
+int ludus_llm_sse_feed(ludus_llm_sse *s, const char *bytes, size_t n);
+void ludus_llm_sse_free(ludus_llm_sse *s);
+
 #endif

@@ -33,6 +33,10 @@ misbehave, then the model answers); TAG only keeps counters apart.
   bad400     400 with an error message, always
   noretry    500 with x-should-retry: false
   toolnull   tool calls with content null and finish_reason "tool"
+  With "stream": true the reply is server-sent events (see Handler.stream):
+  bytes      every byte of the stream written on its own
+  stallstreamxN  half the events, then 3 s of silence
+  nodonexN   a stream without data: [DONE]
 """
 import hashlib
 import http.server
@@ -259,11 +263,64 @@ class Handler(http.server.BaseHTTPRequestHandler):
             msg["content"] = "<think>I could pick up or toggle here.</think>\n" + msg["content"]
             msg["reasoning_content"] = "Maybe drop? No: toggle."
         prompt_chars = sum(len(m.get("content") or "") for m in req["messages"])
+        if req.get("stream"):
+            return self.stream(req, msg, finish, prompt_chars, name if active else None)
         self.send_json(200, {"id": "chatcmpl-test", "object": "chat.completion", "model": req["model"],
                              "system_fingerprint": "ludus-test-server",
                              "choices": [{"index": 0, "message": msg, "finish_reason": finish}],
                              "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": 3,
                                        "total_tokens": prompt_chars // 4 + 3}})
+
+
+    def stream(self, req, msg, finish, prompt_chars, fault):
+        """The reply as server-sent events: content in 3-character deltas,
+        tool-call arguments over 5 deltas, a ':' ping, usage in a last
+        chunk, then [DONE]. Faults: bytes (every byte its own write),
+        stallstream (half the events, then silence), nodone (no [DONE])."""
+        def ev(delta, fr=None):
+            return {"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": req["model"],
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": fr}]}
+        events = [ev({"role": "assistant"})]
+        if msg.get("reasoning_content"):
+            r = msg["reasoning_content"]
+            events += [ev({"reasoning_content": r[i:i + 4]}) for i in range(0, len(r), 4)]
+        if msg.get("content"):
+            c = msg["content"]
+            events += [ev({"content": c[i:i + 3]}) for i in range(0, len(c), 3)]
+        if msg.get("tool_calls"):
+            call = msg["tool_calls"][0]
+            args = call["function"]["arguments"]
+            events.append(ev({"tool_calls": [{"index": 0, "id": call["id"], "type": "function",
+                                              "function": {"name": "act", "arguments": ""}}]}))
+            k = max(1, -(-len(args) // 5))
+            events += [ev({"tool_calls": [{"index": 0, "function": {"arguments": args[i:i + k]}}]})
+                       for i in range(0, len(args), k)]
+        events.append(ev({}, finish))
+        usage = {"prompt_tokens": prompt_chars // 4, "completion_tokens": 3, "total_tokens": prompt_chars // 4 + 3}
+        events.append({"id": "chatcmpl-test", "object": "chat.completion.chunk", "choices": [], "usage": usage})
+        parts = ["data: %s\n\n" % json.dumps(e) for e in events]
+        parts.insert(2, ": ping\n\n")
+        if fault != "nodone":
+            parts.append("data: [DONE]\n\n")
+        if fault == "stallstream":
+            parts = parts[:len(parts) // 2]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        data = "".join(parts).encode()
+        try:
+            if fault == "bytes":
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+            else:
+                self.wfile.write(data)
+            self.wfile.flush()
+            if fault == "stallstream":
+                time.sleep(3)
+        except OSError:
+            pass
 
 
 class Server(http.server.ThreadingHTTPServer):
