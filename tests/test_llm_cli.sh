@@ -168,6 +168,33 @@ agent $M --base-url "$url/v1" --model hint --episodes 1 --memory cases --db "$tm
 agent $M --base-url "$url/v1" --model hint --episodes 1 --memory cases
 [ "$(rc)" = 2 ] && grep -q "needs --db" "$tmp/err" && ok || bad "memory without --db"
 
+# ---- Reflexion: a plan after each failed training episode, in later prompts --
+ref() { agent $M --base-url "$url/v1" --model hint --episodes 20 --memory reflexion --db "$tmp/r.db" "$@"; }
+ref --log "$tmp/r1.jsonl"
+[ "$(rc)" = 0 ] && grep -q "success 40.0%, mean return 0.212, 582 steps, 0 invalid replies, 595 requests" "$tmp/out" && ok \
+  || bad "reflexion run 1 (582 steps + /v1/models + 12 reflections): $(cat "$tmp/out" "$tmp/err")"
+python3 - "$tmp/r1.jsonl" <<'PY' && ok || bad "one reflection per failed episode, logged"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+failed = {r["episode"] for r in recs if r["type"] == "episode" and not r["success"]}
+refl = [r for r in recs if r["type"] == "reflection"]
+assert {r["episode"] for r in refl} == failed and len(refl) == 12
+assert all(r["text"].startswith("Plan: start with ") for r in refl)
+PY
+ref --log "$tmp/r2.jsonl"
+python3 - "$tmp/r2.jsonl" <<'PY' && ok || bad "reflections reach the next run's prompts"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+hinted = [r for r in recs if r["type"] == "turn" and r["t"] == 0
+          and "Reflections on your earlier attempts" in r["messages"][0]["content"]]
+assert len(hinted) >= 12, len(hinted)
+PY
+grep -q "success 40.0%, mean return 0.172" "$tmp/out" && ok || bad "reflexion run 2: $(cat "$tmp/out")"
+n=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reflections').fetchone()[0])" "$tmp/r.db")
+ref --levels heldout
+n2=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reflections').fetchone()[0])" "$tmp/r.db")
+[ "$(rc)" = 0 ] && [ "$n" = "$n2" ] && [ "$n" = 24 ] && ok || bad "held-out levels write no reflection ($n -> $n2)"
+
 # ---- the same agent in `ludus eval` -----------------------------------------
 timeout 120 "$LUDUS" eval --agent "llm:base-url=$url/v1,model=rule" $W --episodes 6 --out "$tmp/eval.json" >"$tmp/out" 2>"$tmp/err"
 [ $? = 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['agent']=='llm', d" "$tmp/eval.json" && ok \

@@ -27,7 +27,10 @@ enum {
 /* ludus_llm_config.memory */
 enum {
     LUDUS_LLM_MEMORY_NONE = 0,
-    LUDUS_LLM_MEMORY_CASES = 1   /* a case bank of past episodes (Memento) */
+    LUDUS_LLM_MEMORY_CASES = 1,  /* a case bank of past episodes (Memento) */
+    LUDUS_LLM_MEMORY_REFLEXION = 2 /* after a failed episode the model writes a short plan
+                                      (one more request); the last 3 for the same start,
+                                      else the same mission, go into later prompts (Reflexion) */
 };
 
 /* The environment variable holding the API key when the config names none;

@@ -148,6 +148,8 @@ typedef struct slot {
     size_t reasoning_chars;
     cJSON *log_turn;
     int32_t action;
+    char *last_obs;              /* the last observation acted on */
+    int reflect;                 /* a reflection is due (Reflexion) */
 } slot;
 
 struct ludus_llm {
@@ -206,7 +208,8 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
         cfg->max_requests < 0 || cfg->max_tokens_total < 0 || !(cfg->max_wall_s >= 0) || !(cfg->health_wait_s >= 0))
         return ludus_err_set(LUDUS_EINVAL, "llm: a setting is out of range (history, max_tokens, temperature, "
                                            "timeouts, retries, parallel, response cap or budgets)");
-    if (cfg->memory != LUDUS_LLM_MEMORY_NONE && cfg->memory != LUDUS_LLM_MEMORY_CASES)
+    if (cfg->memory != LUDUS_LLM_MEMORY_NONE && cfg->memory != LUDUS_LLM_MEMORY_CASES &&
+        cfg->memory != LUDUS_LLM_MEMORY_REFLEXION)
         return ludus_err_set(LUDUS_EINVAL, "llm: unknown memory %d", cfg->memory);
     if (cfg->memory && (!cfg->db_path || !*cfg->db_path))
         return ludus_err_set(LUDUS_EINVAL, "llm: a memory needs a database file (--db)");
@@ -270,6 +273,9 @@ static void slot_clear_episode(ludus_llm *L, slot *s)
     s->hist_n = s->hist_head = 0;
     free(s->memory_block);
     s->memory_block = NULL;
+    free(s->last_obs);
+    s->last_obs = NULL;
+    s->reflect = 0;
     s->actions.len = 0;
     if (s->actions.p) s->actions.p[0] = 0;
     s->feedback[0] = 0;
@@ -898,7 +904,7 @@ static int llm_bind(void *self, const ludus_env *env, int max_worlds)
         if (strcasecmp(info->action_names[a], "go forward") == 0) fwd = a;
     }
     L->default_action = noop >= 0 ? noop : fwd >= 0 ? fwd : 0;
-    if (L->cfg.memory == LUDUS_LLM_MEMORY_CASES && !L->mem) {
+    if (L->cfg.memory != LUDUS_LLM_MEMORY_NONE && !L->mem) {
         int rc = ludus_llm_memory_open(L->db_path, info->id, L->model, &L->mem);
         if (rc) return rc;
     }
@@ -928,7 +934,9 @@ static int begin_episode(ludus_llm *L, slot *s, const char *mission, const char 
     s->obs0 = strdup(obs ? obs : "");
     if (!s->mission || !s->obs0) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
     if (L->mem) {
-        int rc = ludus_llm_memory_recall(L->mem, s->mission, s->obs0, 4, &s->memory_block);
+        int rc = L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION
+                     ? ludus_llm_memory_reflections(L->mem, s->mission, s->obs0, 3, &s->memory_block)
+                     : ludus_llm_memory_recall(L->mem, s->mission, s->obs0, 4, &s->memory_block);
         if (rc) return rc;
     }
     return LUDUS_OK;
@@ -962,7 +970,8 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
             cJSON_AddNumberToObject(j, "history", L->cfg.history);
             cJSON_AddNumberToObject(j, "temperature", L->cfg.temperature);
             cJSON_AddNumberToObject(j, "max_tokens", L->cfg.max_tokens);
-            cJSON_AddStringToObject(j, "memory", L->cfg.memory ? "cases" : "none");
+            static const char *memories[] = {"none", "cases", "reflexion"};
+            cJSON_AddStringToObject(j, "memory", memories[L->cfg.memory]);
             cJSON_AddBoolToObject(j, "memory_frozen", L->cfg.memory_frozen);
             cJSON_AddBoolToObject(j, "api_key", L->auth_header != NULL); /* whether one was sent, never the key */
             log_line(L, j);
@@ -989,7 +998,9 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
                                   cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "messages"), 1));
         }
         cJSON_Delete(req);
-        if (!s->body) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+        free(s->last_obs);
+        s->last_obs = strdup(in->texts[w]);
+        if (!s->body || !s->last_obs) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
         s->state = REQ_WAIT;
         s->attempt = 0;
         s->next_try = 0;
@@ -1047,6 +1058,76 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
     return LUDUS_OK;
 }
 
+/* Reflexion: one request per failed episode of this step asking for a
+ * short new plan, sent together; the plans are stored in the memory. */
+static int reflect(ludus_llm *L, int n, double *t_begin)
+{
+    int any = 0, rc = LUDUS_OK;
+    for (int w = 0; w < n; w++) {
+        slot *s = &L->slots[w];
+        s->state = REQ_NONE;
+        if (!s->reflect) continue;
+        dbuf u = {0};
+        int bad = dbuf_str(&u, "Mission: ");
+        bad |= dbuf_str(&u, s->mission);
+        bad |= dbuf_str(&u, "\nYour actions, in order: ");
+        bad |= dbuf_str(&u, s->actions.p ? s->actions.p : "");
+        bad |= dbuf_str(&u, "\nYour last observation:\n");
+        bad |= dbuf_str(&u, s->last_obs ? s->last_obs : "");
+        bad |= dbuf_str(&u, "\n\nYou were unsuccessful at this mission. In two or three sentences, devise a concise new "
+                            "plan that refers to specific actions from the list. Start with 'Plan:'.");
+        cJSON *req = cJSON_CreateObject(), *msgs = req ? cJSON_AddArrayToObject(req, "messages") : NULL;
+        bad |= !msgs || add_msg(msgs, "system", "You review an agent's failed attempt in a world and write a better plan.");
+        bad |= !msgs || add_msg(msgs, "user", u.p ? u.p : "");
+        bad |= !cJSON_AddStringToObject(req, "model", L->model);
+        bad |= !cJSON_AddNumberToObject(req, "temperature", L->cfg.temperature);
+        bad |= !cJSON_AddNumberToObject(req, "max_tokens", L->cfg.max_tokens);
+        free(u.p);
+        free(s->body);
+        s->body = bad ? NULL : cJSON_PrintUnformatted(req);
+        cJSON_Delete(req);
+        if (!s->body) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+        s->state = REQ_WAIT;
+        s->attempt = 0;
+        s->next_try = 0;
+        any = 1;
+    }
+    if (!any) return LUDUS_OK;
+    const int was_stream = L->cfg.stream;
+    L->cfg.stream = 0; /* reflections are asked for whole */
+    double waited = 0;
+    rc = run_requests(L, n, &waited);
+    L->cfg.stream = was_stream;
+    *t_begin += waited;
+    for (int w = 0; w < n && !rc; w++) {
+        slot *s = &L->slots[w];
+        if (!s->reflect) continue;
+        /* the plan without reasoning, on one line, at most 1000 bytes */
+        char *text = strdup(s->content ? s->content : "");
+        if (!text) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+        char *open = strstr(text, "<think>"), *close = strstr(text, "</think>");
+        if (close) memmove(text, close + 8, strlen(close + 8) + 1);
+        else if (open) *open = 0;
+        for (char *p = text; *p; p++)
+            if (*p == '\n' || *p == '\r') *p = ' ';
+        if (strlen(text) > 1000) text[1000] = 0;
+        rc = ludus_llm_memory_add_reflection(L->mem, s->mission, s->obs0, text);
+        if (L->log) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "type", "reflection");
+            cJSON_AddNumberToObject(j, "episode", (double)s->episode);
+            cJSON_AddStringToObject(j, "text", text);
+            cJSON_AddNumberToObject(j, "retries", s->attempt);
+            log_line(L, j);
+            cJSON_Delete(j);
+        }
+        free(text);
+        s->reflect = 0;
+        s->playing = 0;
+    }
+    return rc;
+}
+
 static int llm_observe(void *self, const ludus_agent_feedback *fb)
 {
     ludus_llm *L = self;
@@ -1087,12 +1168,14 @@ static int llm_observe(void *self, const ludus_agent_feedback *fb)
             log_line(L, j);
             cJSON_Delete(j);
         }
-        if (L->mem && !L->cfg.memory_frozen &&
+        if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_CASES &&
             (rc = ludus_llm_memory_add(L->mem, L->split, s->mission, s->obs0, s->actions.p ? s->actions.p : "", success,
                                        s->ret, s->t)))
             break;
-        s->playing = 0;
+        if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION && !success) s->reflect = 1;
+        else s->playing = 0;
     }
+    if (!rc) rc = reflect(L, fb->n < L->nslots ? fb->n : L->nslots, &t_begin);
     if (L->log) fflush(L->log);
     L->stats.runner_s += now_s() - t_begin;
     return rc;

@@ -29,6 +29,12 @@ int ludus_llm_memory_recall(ludus_llm_memory *mem, const char *mission, const ch
 int ludus_llm_memory_add(ludus_llm_memory *mem, const char *split, const char *mission, const char *obs0,
                          const char *actions, int success, double ret, int steps);
 
+/* Reflexion: store a reflection written after a failed episode, and the
+ * prompt block of the last k for the same start (else the same mission),
+ * newest first ("" when none; *block malloc'd). */
+int ludus_llm_memory_add_reflection(ludus_llm_memory *mem, const char *mission, const char *obs0, const char *text);
+int ludus_llm_memory_reflections(ludus_llm_memory *mem, const char *mission, const char *obs0, int k, char **block);
+
 /* Cases stored for this world. */
 long ludus_llm_memory_count(ludus_llm_memory *mem);
 

@@ -35,6 +35,10 @@ static const char *schema =
     "CREATE TRIGGER cases_ad AFTER DELETE ON cases BEGIN "
     " INSERT INTO cases_fts(cases_fts, rowid, mission) VALUES ('delete', old.id, old.mission); END;"
     "INSERT INTO ludus_meta VALUES ('format', '" MAGIC "');";
+/* Tables added within schema 1, created when missing. */
+static const char *schema_more =
+    "CREATE TABLE IF NOT EXISTS reflections(id INTEGER PRIMARY KEY, world TEXT NOT NULL, mission TEXT, obs0 TEXT, "
+    " text TEXT, created INTEGER);";
 
 static int db_fail(ludus_llm_memory *m, int code, const char *path, const char *what)
 {
@@ -104,6 +108,10 @@ int ludus_llm_memory_open(const char *path, const char *world, const char *model
             rc = ludus_err_set(LUDUS_EFORMAT, "memory %s: schema version %d is not one ludus wrote", path, version);
             goto fail;
         }
+    }
+    if (sqlite3_exec(m->db, schema_more, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(m, LUDUS_EIO, path, "cannot add the reflections table");
+        goto fail;
     }
     *out = m;
     return LUDUS_OK;
@@ -258,4 +266,62 @@ sqlfail:
     sqlite3_finalize(st);
     sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
+}
+
+int ludus_llm_memory_add_reflection(ludus_llm_memory *m, const char *mission, const char *obs0, const char *text)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, "INSERT INTO reflections(world, mission, obs0, text, created) VALUES (?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: cannot write a reflection (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(st) == SQLITE_DONE ? LUDUS_OK
+                                              : ludus_err_set(LUDUS_EIO, "memory: cannot write a reflection (%s)",
+                                                              sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ludus_llm_memory_reflections(ludus_llm_memory *m, const char *mission, const char *obs0, int k, char **block)
+{
+    *block = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT text FROM reflections WHERE world = ?1 AND mission = ?2 "
+                           "ORDER BY (obs0 = ?3) DESC, id DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, k);
+    size_t len = 0, cap = 256;
+    char *out = malloc(cap);
+    int rc = out ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "memory: out of memory"), rows = 0;
+    if (out) out[0] = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t need = strlen(t ? t : "") + 128;
+        if (len + need > cap) {
+            while (len + need > cap) cap *= 2;
+            char *p = realloc(out, cap);
+            if (!p) {
+                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+                break;
+            }
+            out = p;
+        }
+        if (!rows++) len += (size_t)sprintf(out + len, "Reflections on your earlier attempts at this mission:\n");
+        len += (size_t)sprintf(out + len, "- %s\n", t ? t : "");
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *block = out;
+    return LUDUS_OK;
 }

@@ -10,7 +10,11 @@ Models (the request's "model"):
   random   a legal action drawn from a hash of the request (seeded: the same
            request gets the same answer)
   hint     follows the actions of a past successful episode with the same
-           start when the prompt's memory block lists one, else as random
+           start when the prompt's memory block lists one, or a Reflexion
+           plan's first action at step 0, else as random
+  A request whose system message starts "You review" (a Reflexion
+  reflection) gets "Plan: start with X instead of Y, ..." where Y was the
+  failed attempt's first action.
   Any of them + "-think": the reply starts with a <think> block naming
   another action, and reasoning_content names yet another.
 Other names get 404 (as OpenAI does for an unknown model); /v1/models lists
@@ -98,7 +102,18 @@ def rule_action(system, obs, acts):
     return "turn left"
 
 
+def reflection(user):
+    """A Reflexion plan: start with another action than the failed attempt did."""
+    m = re.search(r"Your actions, in order: ([^,\n]*)", user)
+    first = m.group(1).strip() if m else ""
+    other = {"turn left": "turn right", "turn right": "go forward"}.get(first, "turn left")
+    return "Plan: start with %s instead of %s, then head for the target." % (other, first or "nothing")
+
+
 def hint_action(system, step, req, acts):
+    r = re.search(r"Reflections on your earlier attempts at this mission:\n- Plan: start with ([a-z ]+?) instead", system)
+    if r and step == 0 and r.group(1) in acts:
+        return r.group(1)
     m = re.search(r"\[same start as now\] mission '[^']*': SUCCEEDED in \d+ steps with actions: (.*)\n", system)
     if m:
         seq = [a.strip() for a in m.group(1).split(",")]
@@ -242,6 +257,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if req.get("model", "").split("-")[0] not in MODELS:
             return self.send_json(404, {"error": {"message": "The model '%s' does not exist" % req.get("model"),
                                                   "type": "invalid_request_error", "code": "model_not_found"}})
+        if req["messages"][0]["content"].startswith("You review"):
+            text = reflection(req["messages"][-1]["content"])
+            if req["model"].endswith("-think"):
+                text = "<think>what went wrong?</think>" + text
+            return self.send_json(200, {"id": "chatcmpl-test", "object": "chat.completion", "model": req["model"],
+                                        "choices": [{"index": 0, "finish_reason": "stop",
+                                                     "message": {"role": "assistant", "content": text}}],
+                                        "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}})
         action, user = choose(req)
         if DELAY_S:
             time.sleep(DELAY_S)
