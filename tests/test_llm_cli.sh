@@ -111,6 +111,14 @@ agent $W --base-url "$url/f/health503x3-r/v1" --model rule --episodes 2 --wait-h
 agent $W --base-url "$url/f/503x2-s/v1" --model rule --episodes 1 --parallel 1
 [ "$(rc)" = 0 ] && grep -q "(2 retries)" "$tmp/out" && ok || bad "503 while loading, retried: $(cat "$tmp/err")"
 
+# ---- a context too small: the history window is halved once ---------------
+agent $W --base-url "$url/f/context400-a/v1" --model rule --episodes 20 --log "$tmp/ctx.jsonl"
+[ "$(rc)" = 0 ] && grep -q "success 50.0%" "$tmp/out" && grep -q '"history_cut_to":8' "$tmp/ctx.jsonl" && ok \
+  || bad "history halved after a context error: $(cat "$tmp/out" "$tmp/err")"
+agent $W --base-url "$url/f/context400-b/v1" --model rule --episodes 4 --history 40
+[ "$(rc)" = 1 ] && one_line && grep -q "answered HTTP 400: the request (.* messages) exceeds the available context size" "$tmp/err" \
+  && ok || bad "a context error after halving is final: $(cat "$tmp/err")"
+
 # ---- not retried, or retried in vain: one line, status 1 -----------------
 expect_error() { # name, pattern, args...
   local name=$1 pat=$2; shift 2

@@ -148,6 +148,7 @@ typedef struct slot {
     size_t reasoning_chars;
     cJSON *log_turn;
     int32_t action;
+    int body_limit;              /* the history window the body was built with */
     char *last_obs;              /* the last observation acted on */
     int reflect;                 /* a reflection is due (Reflexion) */
 } slot;
@@ -164,6 +165,8 @@ struct ludus_llm {
     int nslots;
     long next_episode;
     int started, checked_model;
+    int hist_limit, context_cut;      /* the history window sent: cfg.history, halved once after a
+                            400 that says the context is too small */
     double t0;
     ludus_rng jitter_rng;
     ludus_llm_stats stats;
@@ -236,6 +239,7 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
     L->cfg.base_url = L->base_url;
     L->cfg.model = L->model;
     L->cfg.split = L->split;
+    L->hist_limit = cfg->history;
     L->cfg.db_path = L->db_path;
     L->cfg.log_path = NULL;
     L->cfg.api_key_env = NULL;
@@ -576,7 +580,7 @@ static cJSON *build_request(ludus_llm *L, slot *s, const char *obs)
     }
     if (!bad && (msgs = cJSON_AddArrayToObject(req, "messages"))) {
         bad |= add_msg(msgs, "system", sys.p);
-        int h = s->hist_n;
+        int h = s->hist_n < L->hist_limit ? s->hist_n : L->hist_limit;
         for (int i = 0; i < h; i++) {
             int k = (s->hist_head - h + i + 2 * L->cfg.history) % (L->cfg.history ? L->cfg.history : 1);
             dbuf o = {0};
@@ -773,6 +777,30 @@ static int finish(ludus_llm *L, slot *s, CURLcode cr)
         if (strcasecmp(s->should_retry, "true") == 0) retry = 1;
         else if (strcasecmp(s->should_retry, "false") == 0) retry = 0;
         else retry = ludus_llm_retryable(status);
+        /* a context too small for the prompt: halve the history window once
+         * (and rebuild the bodies made with the old one) */
+        if (status == 400 && strstr(why, "context") && s->last_obs && !s->reflect &&
+            (s->body_limit > L->hist_limit || (!L->context_cut && L->hist_limit > 0))) {
+            if (s->body_limit <= L->hist_limit) {
+                L->context_cut = 1;
+                L->hist_limit /= 2;
+            }
+            cJSON *req = build_request(L, s, s->last_obs);
+            char *body = req ? cJSON_PrintUnformatted(req) : NULL;
+            if (body && s->log_turn)
+                cJSON_ReplaceItemInObjectCaseSensitive(s->log_turn, "messages",
+                    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "messages"), 1));
+            cJSON_Delete(req);
+            if (!body) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+            free(s->body);
+            s->body = body;
+            s->body_limit = L->hist_limit;
+            if (s->log_turn) cJSON_AddNumberToObject(s->log_turn, "history_cut_to", L->hist_limit);
+            s->attempt++;
+            L->stats.retries++;
+            s->next_try = 0;
+            return 1;
+        }
     }
     if (!retry)
         return ludus_err_set(LUDUS_EIO, "llm: %s/chat/completions answered %s", L->base_url, s->last_error);
@@ -1000,6 +1028,7 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
         cJSON_Delete(req);
         free(s->last_obs);
         s->last_obs = strdup(in->texts[w]);
+        s->body_limit = L->hist_limit;
         if (!s->body || !s->last_obs) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
         s->state = REQ_WAIT;
         s->attempt = 0;

@@ -35,6 +35,8 @@ misbehave, then the model answers); TAG only keeps counters apart.
   html       502 with an HTML error page, always
   huge       200 with a 20 MiB body
   bad400     400 with an error message, always
+  context400     400 "exceeds the available context size" for requests of more
+             than 18 messages (a history window over 8)
   noretry    500 with x-should-retry: false
   toolnull   tool calls with content null and finish_reason "tool"
   With "stream": true the reply is server-sent events (see Handler.stream):
@@ -254,6 +256,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
         req = json.loads(raw)
+        if name == "context400" and len(req["messages"]) > 18:
+            return self.send_json(400, {"error": {"message": "the request (%d messages) exceeds the available "
+                                                  "context size" % len(req["messages"]), "type": "exceed_context_size_error"}})
         if req.get("model", "").split("-")[0] not in MODELS:
             return self.send_json(404, {"error": {"message": "The model '%s' does not exist" % req.get("model"),
                                                   "type": "invalid_request_error", "code": "model_not_found"}})
