@@ -57,6 +57,18 @@ static const cli_command commands[] = {
      "                    same command again to continue it: finished runs are kept, others resume\n"
      "  --check           check the file and list the runs, without running them",
      cmd_experiment},
+    {"agent", "a language model (any OpenAI-compatible server) plays a world or a BALROG-style suite",
+     "ludus agent (ID | --suite balrog-babyai|balrog-crafter) --base-url URL --model NAME [--episodes N]\n"
+     "                   [--levels train|heldout] [--memory none|cases|reflexion] [--db FILE] [--log FILE] [options]\n"
+     "  --prompt naive|cot|robust  the reply format asked for (default naive); --tools: an act tool instead\n"
+     "  --strict           only exact action names count (BALROG's leaderboard setting)\n"
+     "  --stream           streamed replies (server-sent events)\n"
+     "  --history N        past steps in the prompt (16)   --max-tokens N (256)   --temperature T (0)\n"
+     "  --timeout-s S (60) --retries N (5)   --parallel N  requests in flight (16)   --wait-health-s S\n"
+     "  --max-requests N --max-tokens-total N --max-wall-s S  budgets: exit status 3 with a partial summary\n"
+     "  --key-env VAR      the variable holding the API key (default LUDUS_LLM_API_KEY, then OPENAI_API_KEY)\n"
+     "  --deterministic-log  timings in the JSONL log written as 0",
+     cmd_agent},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"
