@@ -27,6 +27,8 @@ ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p);
 int *ludus_ppo_update_counter(ludus_ppo *p);
 uint64_t *ludus_ppo_step_counter(ludus_ppo *p);
 void ludus_ppo_reseed(ludus_ppo *p);
+/* The learner's curriculum, NULL when it has none. */
+ludus_curriculum *ludus_ppo_curriculum(ludus_ppo *p);
 
 /* ludus_ppo_save and ludus_ppo_save_state with `extra` metadata (key,
  * value, ..., NULL; NULL: none) added. */
