@@ -189,6 +189,13 @@ typedef struct ludus_curriculum_slot {
 } ludus_curriculum_slot;
 LUDUS_API int ludus_curriculum_slot_at(const ludus_curriculum *c, int i, ludus_curriculum_slot *out);
 
+/* ALP-GMM's data, for tests and reports: the number of finished episodes
+ * n, and (when the pointers are not NULL) arrays of n tasks, normalized
+ * returns and ALPs in episode order, owned by c (valid until its next
+ * call); 0 for other curricula. */
+LUDUS_API size_t ludus_curriculum_alp_data(const ludus_curriculum *c, const double **tau, const double **ret,
+                                           const double **alp);
+
 /* Everything the curriculum's future depends on (buffer, scores,
  * staleness, lineage, the GMM and its data, the streams, the worlds'
  * current levels) as a byte blob the caller frees with ludus_free, and

@@ -93,22 +93,24 @@ int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char 
     ludus_nn_params st;
     ludus_nn_params_init(&st);
     int shape[1] = {(int)adam->n};
-    /* the curriculum's state rides along as bytes in a float tensor */
+    /* the curriculum's state rides along in a float tensor, two bytes per
+     * value (0..65535, exact in a float and always finite) */
     uint8_t *blob = NULL;
     size_t blob_size = 0;
     ludus_curriculum *cur = ludus_ppo_curriculum(p);
     int rc = cur ? ludus_curriculum_save(cur, &blob, &blob_size) : LUDUS_OK;
     if (!rc) rc = ludus_nn_params_add(&st, "adam.m", 1, shape, NULL);
     if (!rc) rc = ludus_nn_params_add(&st, "adam.v", 1, shape, NULL);
-    int cshape[1] = {(int)((blob_size + 3) / 4)};
+    int cshape[1] = {(int)((blob_size + 1) / 2)};
     if (!rc && cur) rc = ludus_nn_params_add(&st, "curriculum", 1, cshape, NULL);
     if (!rc) rc = ludus_nn_params_alloc(&st);
     if (!rc) {
         memcpy(st.data + st.tensors[0].offset, adam->m, adam->n * sizeof(float));
         memcpy(st.data + st.tensors[1].offset, adam->v, adam->n * sizeof(float));
         if (cur) {
-            memset(st.data + st.tensors[2].offset, 0, (size_t)cshape[0] * sizeof(float));
-            memcpy(st.data + st.tensors[2].offset, blob, blob_size);
+            float *dst = st.data + st.tensors[2].offset;
+            for (size_t i = 0; i < (size_t)cshape[0]; i++)
+                dst[i] = (float)(blob[2 * i] | (2 * i + 1 < blob_size ? blob[2 * i + 1] << 8 : 0));
         }
         char t[32], upd[32], steps[32], cbytes[32];
         snprintf(cbytes, sizeof cbytes, "%zu", blob_size);
@@ -244,11 +246,22 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
         rc = meta_u64(f, state, "curriculum.bytes", &nb);
         if (rc) ludus_err_set(LUDUS_EFORMAT, "%s: the run has a curriculum but the state holds none", state);
         float *buf = NULL;
-        size_t nf = (size_t)((nb + 3) / 4);
+        size_t nf = (size_t)((nb + 1) / 2);
         if (!rc && nb > ((size_t)1 << 34)) rc = ludus_err_set(LUDUS_EFORMAT, "%s: curriculum.bytes is too large", state);
         if (!rc && !(buf = malloc(nf ? nf * sizeof(float) : 1))) rc = ludus_err_set(LUDUS_ENOMEM, "load: out of memory");
         if (!rc) rc = ludus_nn_file_read(f, "curriculum", buf, nf);
-        if (!rc) rc = ludus_curriculum_load(cur, (const uint8_t *)buf, (size_t)nb);
+        uint8_t *bytes = (uint8_t *)buf; /* decoded in place: byte 2i+1 <= float i's last byte */
+        for (size_t i = 0; !rc && i < nf; i++) {
+            float v = buf[i];
+            if (!(v >= 0 && v <= 65535) || v != (float)(int)v) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'curriculum' holds %g, not two bytes", state, v);
+                break;
+            }
+            int x = (int)v;
+            bytes[2 * i] = (uint8_t)(x & 255);
+            if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
+        }
+        if (!rc) rc = ludus_curriculum_load(cur, bytes, (size_t)nb);
         if (rc) ludus_err_wrap(rc, "%s", state);
         free(buf);
     }

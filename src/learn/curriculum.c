@@ -369,6 +369,7 @@ static int new_rec(ludus_curriculum *c)
     }
     cur_rec *r = &c->recs[c->nrecs];
     memset(r, 0, sizeof *r);
+    memset(ludus_cur_rec_block(c, c->nrecs), 0, c->LS ? c->LS : 1);
     r->slot = -1;
     r->parent = -1;
     r->score = NAN;
@@ -727,6 +728,7 @@ static void admit(ludus_curriculum *c, cur_rec *r)
     s->seed = r->seed;
     s->has_block = r->has_block;
     if (r->has_block) memcpy(slot_block(c, target), c->rec_blocks + (size_t)(r - c->recs) * c->LS, c->LS);
+    else memset(slot_block(c, target), 0, c->LS);
     s->score = r->score;
     s->max_return = r->max_return;
     s->last_sampled = r->born;
@@ -747,20 +749,33 @@ int ludus_curriculum_end_batch(ludus_curriculum *c)
             c->pending_edit = 1;
         c->in_batch = 0;
     } else {
-        /* keep each world's running episode; renumber the records */
+        /* keep each world's running episode (those not ended); renumber */
+        int keep = 0;
+        for (int w = 0; w < c->N; w++) keep += c->queues[w].len - c->queues[w].cur;
+        const size_t LSb = c->LS ? c->LS : 1;
+        cur_rec *nr = malloc((size_t)(keep ? keep : 1) * sizeof *nr);
+        uint8_t *nb = malloc((size_t)(keep ? keep : 1) * LSb);
+        if (!nr || !nb) {
+            free(nr);
+            free(nb);
+            return ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory");
+        }
         int n = 0;
         for (int w = 0; w < c->N; w++) {
             cur_queue *q = &c->queues[w];
-            if (!q->len) continue;
-            int r = q->idx[q->len - 1];
-            if (r != n) {
-                c->recs[n] = c->recs[r];
-                memcpy(c->rec_blocks + (size_t)n * c->LS, c->rec_blocks + (size_t)r * c->LS, c->LS);
+            int len = 0;
+            for (int j = q->cur; j < q->len; j++) {
+                nr[n] = c->recs[q->idx[j]];
+                memcpy(nb + (size_t)n * LSb, c->rec_blocks + (size_t)q->idx[j] * LSb, LSb);
+                q->idx[len++] = n++;
             }
-            q->idx[0] = n++;
-            q->len = 1;
+            q->len = len;
             q->cur = 0;
         }
+        memcpy(c->recs, nr, (size_t)n * sizeof *nr);
+        memcpy(c->rec_blocks, nb, (size_t)n * LSb);
+        free(nr);
+        free(nb);
         c->nrecs = n;
     }
     c->last_eps = c->batch_eps;

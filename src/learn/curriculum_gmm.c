@@ -385,3 +385,13 @@ int ludus_cur_alp_load(ludus_curriculum *c, const uint8_t *p, size_t n, size_t *
     *at = n;
     return 0;
 }
+
+size_t ludus_curriculum_alp_data(const ludus_curriculum *c, const double **tau, const double **ret, const double **alp)
+{
+    const cur_alp *a = c ? c->alp : NULL;
+    if (!a) return 0;
+    if (tau) *tau = a->tau;
+    if (ret) *ret = a->rew;
+    if (alp) *alp = a->halp;
+    return a->n;
+}
