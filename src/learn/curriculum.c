@@ -309,8 +309,9 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
     c->batch_slot = malloc((size_t)c->N * sizeof *c->batch_slot);
     c->order = malloc((size_t)c->cap * sizeof *c->order);
     c->weights = malloc((size_t)c->cap * sizeof *c->weights);
+    c->sorted = malloc((size_t)c->cap * sizeof(cur_scored));
     c->scratch = ludus_env_state_new(env);
-    if (!c->slots || !c->slot_blocks || !c->queues || !c->batch_slot || !c->order || !c->weights || !c->scratch) {
+    if (!c->slots || !c->slot_blocks || !c->queues || !c->batch_slot || !c->order || !c->weights || !c->sorted || !c->scratch) {
         rc = ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory for %d levels", c->cap);
         goto fail;
     }
@@ -343,6 +344,7 @@ void ludus_curriculum_destroy(ludus_curriculum *c)
     free(c->batch_slot);
     free(c->order);
     free(c->weights);
+    free(c->sorted);
     ludus_free(c->scratch);
     ludus_cur_alp_free(c);
     free(c);
@@ -435,14 +437,14 @@ static void replay_into(ludus_curriculum *c, int r, int i)
 
 /* ---- the replay distribution -------------------------------------------- */
 
-static const ludus_curriculum *sort_ctx;
+/* (score, slot) pairs sorted by score, descending, ties by lower slot:
+ * no shared context, so curricula on distinct threads sort at once. */
 static int by_score_desc(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    double si = sort_ctx->slots[i].score, sj = sort_ctx->slots[j].score;
-    if (si > sj) return -1;
-    if (si < sj) return 1;
-    return i < j ? -1 : i > j;
+    const cur_scored *x = a, *y = b;
+    if (x->score > y->score) return -1;
+    if (x->score < y->score) return 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
 /* P_replay into c->weights (cap entries); returns the number of seen
@@ -459,9 +461,10 @@ int ludus_cur_replay_weights(const ludus_curriculum *cc, double *p)
     const double beta = c->cfg.temperature, rho = c->cfg.staleness_coef;
     double sum = 0;
     if (strcmp(c->cfg.prioritization, "rank") == 0) {
-        sort_ctx = c;
-        qsort(c->order, (size_t)n, sizeof *c->order, by_score_desc);
-        for (int k = 0; k < n; k++) sum += p[c->order[k]] = pow((double)(k + 1), -1.0 / beta);
+        cur_scored *sc = c->sorted;
+        for (int k = 0; k < n; k++) sc[k] = (cur_scored){c->slots[c->order[k]].score, c->order[k]};
+        qsort(sc, (size_t)n, sizeof *sc, by_score_desc);
+        for (int k = 0; k < n; k++) sum += p[sc[k].slot] = pow((double)(k + 1), -1.0 / beta);
     } else {
         const double eps = rho > 0 ? 0.0 : 1e-3;
         for (int k = 0; k < n; k++) {

@@ -52,6 +52,11 @@ typedef struct cur_queue {
 
 typedef struct cur_alp cur_alp;
 
+typedef struct cur_scored {
+    double score;
+    int slot;
+} cur_scored;
+
 struct ludus_curriculum {
     const cur_ops *ops;
     ludus_curriculum_config cfg;
@@ -69,6 +74,7 @@ struct ludus_curriculum {
     int cap, fill;
     int *order;
     double *weights;
+    void *sorted;          /* (cap) scratch for ranking */
     cur_rec *recs;
     uint8_t *rec_blocks;
     int nrecs, rec_cap;
