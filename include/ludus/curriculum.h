@@ -149,6 +149,12 @@ typedef struct ludus_curriculum_segment {
 LUDUS_API double ludus_curriculum_score(const char *score, const ludus_curriculum_segment *s,
                                         double max_return);
 
+/* Forget every world's running episode (their levels stay in the buffer
+ * as scored): for a learner that restarts its worlds, as a resumed one
+ * does; the next ludus_curriculum_next of each world begins its first
+ * episode again. */
+LUDUS_API void ludus_curriculum_restart(ludus_curriculum *c);
+
 /* Report world `world`'s segments, in order: the first of a batch belongs
  * to the episode running when the batch began (or the first begun in it),
  * each after an ended one to the next episode begun. LUDUS_EINVAL for a

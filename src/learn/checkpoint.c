@@ -262,6 +262,9 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
             if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
         }
         if (!rc) rc = ludus_curriculum_load(cur, bytes, (size_t)nb);
+        /* per-reset curricula: the worlds restart on the loaded
+         * curriculum's levels (per-batch ones reset at every update) */
+        if (!rc && !ludus_curriculum_batch_resets(cur)) rc = ludus_ppo_restart_worlds(p);
         if (rc) ludus_err_wrap(rc, "%s", state);
         free(buf);
     }

@@ -693,6 +693,14 @@ static void plr_commit(ludus_curriculum *c, cur_rec *r, const ludus_curriculum_s
     }
 }
 
+void ludus_curriculum_restart(ludus_curriculum *c)
+{
+    if (!c) return;
+    for (int w = 0; w < c->N; w++) c->queues[w].len = c->queues[w].cur = 0;
+    c->nrecs = 0;
+    c->in_batch = 0;
+}
+
 int ludus_curriculum_report(ludus_curriculum *c, int world, const ludus_curriculum_segment *s)
 {
     if (!c || !s) return ludus_err_set(LUDUS_EINVAL, "curriculum: NULL argument");

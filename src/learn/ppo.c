@@ -700,3 +700,15 @@ int *ludus_ppo_update_counter(ludus_ppo *p) { return &p->update; }
 uint64_t *ludus_ppo_step_counter(ludus_ppo *p) { return &p->steps; }
 void ludus_ppo_reseed(ludus_ppo *p) { seed_streams(p); }
 ludus_curriculum *ludus_ppo_curriculum(ludus_ppo *p) { return p->cur; }
+
+int ludus_ppo_restart_worlds(ludus_ppo *p)
+{
+    if (p->cur) ludus_curriculum_restart(p->cur);
+    int rc = ludus_vec_reset(p->vec);
+    if (rc) return rc;
+    memset(p->cur_start, 1, (size_t)p->N);
+    if (p->M) memset(p->cur_mem, 0, (size_t)p->N * p->M * sizeof(float));
+    if (p->W) tokenize_worlds(p, p->cur_words, NULL);
+    if (p->ep_ret) memset(p->ep_ret, 0, (size_t)p->N * sizeof *p->ep_ret);
+    return LUDUS_OK;
+}
