@@ -49,5 +49,18 @@ expect_fail 2 "--curriculum cannot change it" "$LUDUS" train --resume "$tmp/run"
 seen=$(tail -1 "$tmp/plr/metrics.csv" | awk -F, -v c="$(head -1 "$tmp/plr/metrics.csv" | tr ',' '\n' | grep -n '^cur_levels_seen$' | cut -d: -f1)" '{print $c}')
 [ -n "$seen" ] && [ "$seen" -ge 1 ] && [ "$seen" -le 20 ] && ok || bad "PLR saw '$seen' of 20 levels"
 
+# ALP-GMM over Maze-v0's wall count: fitted once 20 episodes ended
+cat > "$tmp/alp.json" <<'JSON'
+{"curriculum": "alp-gmm", "num_envs": 4, "num_steps": 64, "minibatches": 2, "eval_episodes": 0,
+ "curriculum_knobs": {"alp_option": "walls", "alp_fit_rate": 20, "alp_max_k": 3}}
+JSON
+"$LUDUS" train Maze-v0 --config "$tmp/alp.json" --steps 10240 --out "$tmp/alp" 2>"$tmp/err" >/dev/null \
+  && ok || bad "train alp-gmm: $(tail -2 "$tmp/err")"
+col=$(head -1 "$tmp/alp/metrics.csv" | tr ',' '\n' | grep -n '^cur_gmm_k$' | cut -d: -f1)
+k=$(tail -1 "$tmp/alp/metrics.csv" | cut -d, -f"$col")
+[ -n "$k" ] && [ "$k" -ge 2 ] && [ "$k" -le 3 ] && ok || bad "ALP-GMM's fit has '$k' components (want 2..3)"
+echo '{"curriculum": "alp-gmm"}' > "$tmp/alp2.json"
+expect_fail 2 "alp-gmm needs alp_option" "$LUDUS" train Maze-v0 --config "$tmp/alp2.json" --out "$tmp/alp2"
+
 echo "test_curriculum_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
