@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-/* The knobs of every curriculum (each a key of ludus_curriculum_keys).
+/* The knobs of every curriculum (each a key of ludus_curriculum_keys()).
  * Numbers at -1 and strings "" mean "the curriculum's default", the
  * values of the spec (docs/curricula.md lists them per curriculum). */
 typedef struct ludus_curriculum_config {
@@ -62,9 +62,10 @@ typedef struct ludus_curriculum_config {
     float reward_lo, reward_hi; /* ALP-GMM: returns mapped from this range to [0, 1] */
 } ludus_curriculum_config;
 
-/* The key table of ludus_curriculum_config (NULL-ended): JSON parsing,
- * printing and range checks come from it (learner.h's ludus_keys_*). */
-LUDUS_API extern const ludus_key ludus_curriculum_keys[];
+/* The key table of ludus_curriculum_config (NULL-ended, static storage):
+ * JSON parsing, printing and range checks come from it (learner.h's
+ * ludus_keys_*). Thread-safe. */
+LUDUS_API const ludus_key *ludus_curriculum_keys(void);
 
 /* Every knob at its "default" value (-1, ""). Cannot fail. */
 LUDUS_API void ludus_curriculum_config_default(ludus_curriculum_config *cfg);

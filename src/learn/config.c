@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "learn/curriculum_internal.h"
 #include "learn/keys.h"
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
@@ -145,7 +146,7 @@ const ludus_key ludus_ppo_keys[] = {
     {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the policy network"},
     {"curriculum", LUDUS_KEY_STR, O(curriculum), 0, 24, NULL,
      "the level sampler: uniform, plr, robust-plr, accel, alp-gmm; \"\": none (docs/curricula.md)"},
-    {"curriculum_knobs", LUDUS_KEY_OBJECT, O(curriculum_knobs), 0, 0, ludus_curriculum_keys,
+    {"curriculum_knobs", LUDUS_KEY_OBJECT, O(curriculum_knobs), 0, 0, ludus_cur_keys,
      "the curriculum's knobs (-1 and \"\": its defaults)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };

@@ -18,7 +18,7 @@
 /* ---- the knobs ---------------------------------------------------------- */
 
 #define O(f) offsetof(ludus_curriculum_config, f)
-const ludus_key ludus_curriculum_keys[] = {
+const ludus_key ludus_cur_keys[] = {
     {"score", LUDUS_KEY_STR, O(score), 0, 24, NULL,
      "value_l1, positive_value_loss, maxmc, policy_entropy, least_confidence, min_margin (\"\": default)"},
     {"prioritization", LUDUS_KEY_STR, O(prioritization), 0, 8, NULL, "rank or power (\"\": default)"},
@@ -44,6 +44,8 @@ const ludus_key ludus_curriculum_keys[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
+
+const ludus_key *ludus_curriculum_keys(void) { return ludus_cur_keys; }
 
 void ludus_curriculum_config_default(ludus_curriculum_config *c)
 {
@@ -194,7 +196,7 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
     if (!cfg || !out) return ludus_err_set(LUDUS_EINVAL, "curriculum: NULL argument");
     int rc = ludus_curriculum_check_name(name);
     if (rc) return rc;
-    if ((rc = ludus_keys_check(ludus_curriculum_keys, cfg))) return ludus_err_wrap(rc, "curriculum");
+    if ((rc = ludus_keys_check(ludus_cur_keys, cfg))) return ludus_err_wrap(rc, "curriculum");
     const cur_ops *row = find_row(name);
     ludus_curriculum_config d, c = *cfg;
     row->defaults(&d);

@@ -10,6 +10,9 @@
 
 #define CUR_GMM_MAX_K 16
 
+/* The knobs' table (ludus_curriculum_keys() returns it). */
+extern const ludus_key ludus_cur_keys[];
+
 enum { CUR_BATCH_NEW = 0, CUR_BATCH_REPLAY = 1, CUR_BATCH_EDIT = 2 };
 
 typedef struct cur_rec cur_rec;
