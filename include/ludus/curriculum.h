@@ -98,8 +98,11 @@ LUDUS_API int ludus_curriculum_create(const char *name, const ludus_curriculum_c
                                       const ludus_env *env, const char *options, int num_worlds,
                                       uint64_t level_start, uint64_t level_count, uint64_t seed,
                                       ludus_curriculum **out);
+/* Free a curriculum (NULL is harmless); detach it from any vec first
+ * (ludus_vec_set_level_block_fn(vec, NULL, NULL)) or destroy the vec. */
 LUDUS_API void ludus_curriculum_destroy(ludus_curriculum *c);
-/* The curriculum's name and resolved knobs (owned by c). */
+/* The curriculum's name ("" for NULL) and resolved knobs (NULL for NULL),
+ * owned by c. */
 LUDUS_API const char *ludus_curriculum_name(const ludus_curriculum *c);
 LUDUS_API const ludus_curriculum_config *ludus_curriculum_config_of(const ludus_curriculum *c);
 
@@ -165,7 +168,8 @@ LUDUS_API int ludus_curriculum_report(ludus_curriculum *c, int world, const ludu
  * new levels offered to the buffer, ACCEL's children prepared. */
 LUDUS_API int ludus_curriculum_end_batch(ludus_curriculum *c);
 
-/* Diagnostics after a batch. */
+/* Diagnostics after a batch (ludus_curriculum_get_stats: zeros and NANs
+ * for a NULL c; nothing when out is NULL; cannot fail). */
 typedef struct ludus_curriculum_stats {
     double replay_fraction; /* episodes begun in the batch on a replayed level */
     uint64_t levels_seen;   /* distinct levels scored so far (buffer: admitted) */
@@ -178,9 +182,11 @@ typedef struct ludus_curriculum_stats {
 } ludus_curriculum_stats;
 LUDUS_API void ludus_curriculum_get_stats(const ludus_curriculum *c, ludus_curriculum_stats *out);
 
-/* The replay distribution P_replay over the buffer's slots (n entries,
- * n = ludus_curriculum_buffer_size; 0 for unseen or empty slots; all 0
- * when there is no buffer). Returns the number of slots written. */
+/* The replay distribution P_replay over the buffer's slots into p (n
+ * entries, n >= ludus_curriculum_buffer_size; 0 for unseen or empty
+ * slots; all 0 when nothing was seen). Returns the number of slots
+ * written, 0 for a NULL argument or a short p. ludus_curriculum_buffer_size:
+ * the slots (a finite seed set: its size), 0 for NULL. */
 LUDUS_API int ludus_curriculum_replay_dist(const ludus_curriculum *c, double *p, int n);
 LUDUS_API int ludus_curriculum_buffer_size(const ludus_curriculum *c);
 
