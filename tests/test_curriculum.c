@@ -540,13 +540,18 @@ static void test_ppo_resume(const char *dir, const char *cur)
     double row[128];
     int trained = 0;
     const ludus_metric_column *cols;
-    int nc = ops->columns(a, &cols), ti = -1;
-    for (int i = 0; i < nc; i++)
+    int nc = ops->columns(a, &cols), ti = -1, gi = -1;
+    for (int i = 0; i < nc; i++) {
         if (strcmp(cols[i].name, "cur_trained") == 0) ti = i;
-    CHECK(ti >= 0);
-    for (int u = 0; u < 8; u++) {
+        if (strcmp(cols[i].name, "grad_norm") == 0) gi = i;
+    }
+    CHECK(ti >= 0 && gi >= 0);
+    for (int u = 0; u < 8 && ti >= 0 && gi >= 0; u++) {
         CHECK_OK(ops->update(a, row));
-        if (ti >= 0) trained += row[ti] == 1;
+        trained += row[ti] == 1;
+        /* no gradient step on an exploratory batch, one on every other */
+        CHECK_MSG((row[ti] == 1) == !isnan(row[gi]), "%s update %d: trained %g, grad_norm %g", cur, u, row[ti],
+                  row[gi]);
     }
     CHECK(trained > 0 && trained < 8);
     for (int u = 0; u < 4; u++) CHECK_OK(ops->update(b, row));
