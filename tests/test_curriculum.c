@@ -575,6 +575,63 @@ static void test_ppo_resume(const char *dir, const char *cur)
     ops->destroy(b);
 }
 
+/* PLR decides per reset: a resumed run restarts its worlds on levels the
+ * loaded curriculum draws, and its buffer carries on. */
+static void test_ppo_resume_plr(const char *dir)
+{
+    const ludus_learner_ops *ops = NULL;
+    CHECK_OK(ludus_learner_find("ppo", &ops));
+    if (!ops) return;
+    ludus_run_config run;
+    ludus_run_config_default(&run);
+    snprintf(run.env_id, sizeof run.env_id, "MiniGrid-Empty-5x5-v0");
+    ludus_ppo_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    ops->config_default(&cfg, &run, NULL);
+    snprintf(run.env_id, sizeof run.env_id, "MiniGrid-Empty-5x5-v0");
+    run.train_levels = 12;
+    run.total_steps = 100000;
+    cfg.num_envs = 4;
+    cfg.num_steps = 32;
+    cfg.minibatches = 2;
+    snprintf(cfg.curriculum, sizeof cfg.curriculum, "plr");
+    cfg.curriculum_knobs.rho = 0.25f;
+    void *a = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    if (!a) return;
+    const ludus_metric_column *cols;
+    int nc = ops->columns(a, &cols), si = -1;
+    for (int i = 0; i < nc; i++)
+        if (strcmp(cols[i].name, "cur_levels_seen") == 0) si = i;
+    double row[128];
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(a, row));
+    double seen = si >= 0 ? row[si] : -1;
+    CHECK(seen >= 1 && seen <= 12);
+    char c[512], s[512];
+    snprintf(c, sizeof c, "%s/p.ckpt", dir);
+    snprintf(s, sizeof s, "%s/p.state", dir);
+    CHECK_OK(ops->save(a, c, s, NULL));
+    ops->destroy(a);
+    a = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    if (!a) return;
+    CHECK_OK(ops->load(a, c, s));
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(a, row));
+    CHECK(si >= 0 && row[si] >= seen && row[si] <= 12);
+    /* a state without a curriculum does not load into a run with one */
+    ludus_ppo_config plain = cfg;
+    plain.curriculum[0] = 0;
+    void *b = NULL;
+    CHECK_OK(ops->create(&plain, &run, &b));
+    if (b) {
+        CHECK_OK(ops->save(b, c, s, NULL));
+        CHECK_ERR(ops->load(a, c, s), LUDUS_EFORMAT);
+        CHECK(strstr(ludus_errmsg(), "the run has a curriculum but the state holds none") != NULL);
+        ops->destroy(b);
+    }
+    ops->destroy(a);
+}
+
 /* ---- the vec's level blocks --------------------------------------------- */
 
 static int block_hook(void *user, int world, ludus_rng *rng, uint8_t *block, size_t size, uint64_t *seed)
@@ -707,6 +764,7 @@ int main(void)
     if (mkdtemp(dir)) {
         test_ppo_resume(dir, "robust-plr");
         test_ppo_resume(dir, "accel");
+        test_ppo_resume_plr(dir);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);

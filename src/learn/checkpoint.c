@@ -261,11 +261,10 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
             bytes[2 * i] = (uint8_t)(x & 255);
             if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
         }
-        if (!rc) rc = ludus_curriculum_load(cur, bytes, (size_t)nb);
+        if (!rc && (rc = ludus_curriculum_load(cur, bytes, (size_t)nb))) ludus_err_wrap(rc, "%s", state);
         /* per-reset curricula: the worlds restart on the loaded
          * curriculum's levels (per-batch ones reset at every update) */
         if (!rc && !ludus_curriculum_batch_resets(cur)) rc = ludus_ppo_restart_worlds(p);
-        if (rc) ludus_err_wrap(rc, "%s", state);
         free(buf);
     }
     ludus_nn_file_close(f);
