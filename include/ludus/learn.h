@@ -15,6 +15,7 @@
 #define LUDUS_LEARN_H
 
 #include "ludus/agent.h"
+#include "ludus/curriculum.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -87,6 +88,12 @@ typedef struct ludus_ppo_config {
                                 as checkpoints/STEPS.safetensors */
     int eval_episodes;       /* episodes per split for eval.json; 0: none */
     ludus_policy_arch arch;
+    /* The curriculum that chooses the levels (curriculum.h): "uniform",
+     * "plr", "robust-plr", "accel", "alp-gmm"; "" none (the vec's own
+     * uniform seed sampler, as before curricula existed). Its knobs are
+     * curriculum_knobs (config key "curriculum_knobs"). */
+    char curriculum[24];
+    ludus_curriculum_config curriculum_knobs;
 } ludus_ppo_config;
 
 /* Defaults for a world, chosen from its info (ludus_env_info): the tuned
@@ -132,6 +139,11 @@ typedef struct ludus_ppo_metrics {
     int num_achievements;
     uint32_t achievements[LUDUS_PPO_MAX_ACHIEVEMENTS];
     double score;
+    /* With a curriculum: its diagnostics after this update, and whether
+     * the update trained (0: Robust PLR's exploratory batch, no gradient) */
+    int has_curriculum;
+    int trained;
+    ludus_curriculum_stats curriculum;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent (PPO, or another registered learner) in a run folder",
      "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-     "                   [--out DIR] [--config FILE] [--force]\n"
+     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--force]\n"
      "       ludus train --resume DIR [--steps N] [--threads N]\n"
      "       ludus train --list-algos\n"
      "  --algo NAME       the learner (default ppo)\n"
@@ -34,6 +34,8 @@ static const cli_command commands[] = {
      "  --train-levels N  train on levels [0, N) (0: all)\n"
      "  --seed S          the run's seed\n"
      "  --threads N       the learner's worker threads (default 2)\n"
+     "  --curriculum NAME the level sampler: uniform, plr, robust-plr, accel, alp-gmm\n"
+     "                    (docs/curricula.md; knobs: config key curriculum_knobs)\n"
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
      "  --force           clear an existing run folder first\n"
