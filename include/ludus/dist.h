@@ -17,6 +17,7 @@
 #ifndef LUDUS_DIST_H
 #define LUDUS_DIST_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "ludus/ludus.h"
@@ -31,6 +32,11 @@ struct ludus_dist {
     const char *name;   /* "single", "mpi", ... */
     int rank, size;     /* this process's rank in [0, size) and the number of ranks */
     void *impl;         /* the transport's own state */
+    /* NULL, or a flag a signal handler sets (the run points it at its own
+     * while it trains): a transport that waits in a collective when it
+     * becomes nonzero gives up after a short grace with LUDUS_EIO, since
+     * a launcher signals every rank when one dies (mpirun) */
+    volatile sig_atomic_t *interrupt;
     /* buf (n values) becomes the element-wise sum over ranks, on every rank */
     int (*allreduce_f32)(ludus_dist *d, float *buf, size_t n);
     int (*allreduce_f64)(ludus_dist *d, double *buf, size_t n);

@@ -106,19 +106,18 @@ int cmd_train(int argc, char **argv)
 
 /* A failure once the ranks train together: the others may wait for this
  * one in a collective, so the job ends here. */
-static int fail_training(ludus_dist *dist)
+static int fail_training(ludus_dist *dist, const char *dir)
 {
     if (cli_rank) fprintf(stderr, "ludus train (rank %d): %s\n", cli_rank, ludus_errmsg());
     else fail(NULL);
 #ifdef LUDUS_MPI
     if (ludus_dist_size(dist) > 1) {
         fprintf(stderr, "ludus train (rank %d): ending the job; the run resumes from its last checkpoint "
-                "with the same number of ranks (mpirun -np %d ludus train --resume DIR)\n", cli_rank,
-                ludus_dist_size(dist));
+                "with as many ranks: mpirun -np %d ludus train --resume %s\n", cli_rank, ludus_dist_size(dist), dir);
         ludus_dist_mpi_abort(dist, 1);
     }
 #else
-    (void)dist;
+    (void)dist, (void)dir;
 #endif
     return 1;
 }
@@ -223,7 +222,7 @@ static int train(int argc, char **argv, ludus_dist *dist)
     int rc = ludus_run_train(run, 1, cli_rank ? NULL : on_progress, &s);
     if (s.tty) fputc('\n', stderr);
     if (rc) {
-        fail_training(dist);
+        fail_training(dist, out);
         ludus_run_destroy(run);
         return 1;
     }

@@ -990,6 +990,7 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
     int saved = r->update;
     r->stopped = 0;
     const int many = ludus_dist_size(r->dist) > 1;
+    if (many && handle_signals) r->dist->interrupt = &run_signalled;
     while (!rc && ops->steps(r->self) < cfg->total_steps) {
         /* every rank stops at the same update: a stop on any is a stop on all */
         double halt = r->stop || run_signalled;
@@ -1025,6 +1026,7 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
     if (!rc && r->leader && saved != r->update) rc = checkpoint(r);
     if (!rc && (r->stop || run_signalled) && ops->steps(r->self) < cfg->total_steps) r->stopped = 1;
     r->stop = 0;
+    if (many && handle_signals) r->dist->interrupt = NULL;
     if (handle_signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);

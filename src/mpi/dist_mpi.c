@@ -2,12 +2,15 @@
  * with MPI_SUM (for two ranks the one addition per value is exact and
  * commutative, so the result does not depend on MPI's reduction order;
  * docs/scaling.md says what holds for more), broadcasts MPI_Bcast,
- * gathers MPI_Gather. Buffers longer than an int's count go in pieces.
+ * gathers MPI_Gather, each started non-blocking and polled (a signal
+ * while waiting ends the wait, see wait_for). Buffers longer than an
+ * int's count go in pieces.
  * Errors are returned (MPI_ERRORS_RETURN) and become LUDUS_EIO messages.
  */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -33,12 +36,42 @@ static int mpi_fail(int err, const char *what)
     return ludus_err_set(LUDUS_EIO, "mpi: %s failed (%s): another rank may have died", what, msg);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Seconds a collective keeps waiting once d->interrupt is set. */
+#define GRACE_S 0.5
+
+/* Wait for a started collective, polling, so that a signal (mpirun sends
+ * one to every rank when one dies) ends the wait instead of a hang. */
+static int wait_for(ludus_dist *d, MPI_Request *req, const char *what)
+{
+    double since = -1.0;
+    for (unsigned long spins = 0;; spins++) {
+        int done = 0, err = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (err != MPI_SUCCESS) return mpi_fail(err, what);
+        if (done) return LUDUS_OK;
+        if (!d->interrupt || !*d->interrupt || spins % 256) continue;
+        double t = now_s();
+        if (since < 0) since = t;
+        else if (t - since > GRACE_S)
+            return ludus_err_set(LUDUS_EIO, "mpi: a signal arrived while rank %d waited for the others in %s: "
+                                 "a rank has died or the job is being stopped", d->rank, what);
+    }
+}
+
 static int sum_f32(ludus_dist *d, float *buf, size_t n)
 {
     for (size_t at = 0; at < n; at += PIECE) {
-        int cnt = (int)(n - at < PIECE ? n - at : PIECE);
-        int err = MPI_Allreduce(MPI_IN_PLACE, buf + at, cnt, MPI_FLOAT, MPI_SUM, comm_of(d));
+        int cnt = (int)(n - at < PIECE ? n - at : PIECE), rc;
+        MPI_Request req;
+        int err = MPI_Iallreduce(MPI_IN_PLACE, buf + at, cnt, MPI_FLOAT, MPI_SUM, comm_of(d), &req);
         if (err != MPI_SUCCESS) return mpi_fail(err, "MPI_Allreduce");
+        if ((rc = wait_for(d, &req, "MPI_Allreduce"))) return rc;
     }
     return LUDUS_OK;
 }
@@ -46,9 +79,11 @@ static int sum_f32(ludus_dist *d, float *buf, size_t n)
 static int sum_f64(ludus_dist *d, double *buf, size_t n)
 {
     for (size_t at = 0; at < n; at += PIECE) {
-        int cnt = (int)(n - at < PIECE ? n - at : PIECE);
-        int err = MPI_Allreduce(MPI_IN_PLACE, buf + at, cnt, MPI_DOUBLE, MPI_SUM, comm_of(d));
+        int cnt = (int)(n - at < PIECE ? n - at : PIECE), rc;
+        MPI_Request req;
+        int err = MPI_Iallreduce(MPI_IN_PLACE, buf + at, cnt, MPI_DOUBLE, MPI_SUM, comm_of(d), &req);
         if (err != MPI_SUCCESS) return mpi_fail(err, "MPI_Allreduce");
+        if ((rc = wait_for(d, &req, "MPI_Allreduce"))) return rc;
     }
     return LUDUS_OK;
 }
@@ -56,24 +91,28 @@ static int sum_f64(ludus_dist *d, double *buf, size_t n)
 static int bcast(ludus_dist *d, void *buf, size_t bytes, int root)
 {
     for (size_t at = 0; at < bytes; at += PIECE) {
-        int cnt = (int)(bytes - at < PIECE ? bytes - at : PIECE);
-        int err = MPI_Bcast((char *)buf + at, cnt, MPI_BYTE, root, comm_of(d));
+        int cnt = (int)(bytes - at < PIECE ? bytes - at : PIECE), rc;
+        MPI_Request req;
+        int err = MPI_Ibcast((char *)buf + at, cnt, MPI_BYTE, root, comm_of(d), &req);
         if (err != MPI_SUCCESS) return mpi_fail(err, "MPI_Bcast");
+        if ((rc = wait_for(d, &req, "MPI_Bcast"))) return rc;
     }
     return LUDUS_OK;
 }
 
 static int barrier(ludus_dist *d)
 {
-    int err = MPI_Barrier(comm_of(d));
-    return err == MPI_SUCCESS ? LUDUS_OK : mpi_fail(err, "MPI_Barrier");
+    MPI_Request req;
+    int err = MPI_Ibarrier(comm_of(d), &req);
+    return err != MPI_SUCCESS ? mpi_fail(err, "MPI_Barrier") : wait_for(d, &req, "MPI_Barrier");
 }
 
 static int gather(ludus_dist *d, const void *send, size_t bytes, void *recv, int root)
 {
     if (bytes > INT_MAX) return ludus_err_set(LUDUS_EINVAL, "mpi: gather of %zu bytes per rank", bytes);
-    int err = MPI_Gather(send, (int)bytes, MPI_BYTE, recv, (int)bytes, MPI_BYTE, root, comm_of(d));
-    return err == MPI_SUCCESS ? LUDUS_OK : mpi_fail(err, "MPI_Gather");
+    MPI_Request req;
+    int err = MPI_Igather(send, (int)bytes, MPI_BYTE, recv, (int)bytes, MPI_BYTE, root, comm_of(d), &req);
+    return err != MPI_SUCCESS ? mpi_fail(err, "MPI_Gather") : wait_for(d, &req, "MPI_Gather");
 }
 
 static void destroy(ludus_dist *d)
