@@ -13,6 +13,7 @@ pkgs=(
   libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
+  libopenmpi-dev openmpi-bin          # `mpirun -np N ludus train`: distributed PPO over Open MPI (LUDUS_MPI)
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""
