@@ -8,6 +8,7 @@
  * Errors are returned (MPI_ERRORS_RETURN) and become LUDUS_EIO messages.
  */
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +44,9 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Polls of a collective before each further poll yields the core. */
+#define SPIN_POLLS 2000
+
 /* Seconds a collective keeps waiting once d->interrupt is set. */
 #define GRACE_S 0.5
 
@@ -55,6 +59,10 @@ static int wait_for(ludus_dist *d, MPI_Request *req, const char *what)
         int done = 0, err = MPI_Test(req, &done, MPI_STATUS_IGNORE);
         if (err != MPI_SUCCESS) return mpi_fail(err, what);
         if (done) return LUDUS_OK;
+        /* a short spin, then give the core away between polls: ranks
+         * that wait must not starve the ones still computing on a
+         * machine with fewer free cores than processes */
+        if (spins >= SPIN_POLLS) sched_yield();
         if (!d->interrupt || !*d->interrupt || spins % 256) continue;
         double t = now_s();
         if (since < 0) since = t;
