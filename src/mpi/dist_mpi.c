@@ -44,8 +44,8 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Polls of a collective before each further poll yields the core. */
-#define SPIN_POLLS 2000
+/* Seconds a collective polls before each further poll yields the core. */
+#define SPIN_S 0.002
 
 /* Seconds a collective keeps waiting once d->interrupt is set. */
 #define GRACE_S 0.5
@@ -54,17 +54,22 @@ static double now_s(void)
  * one to every rank when one dies) ends the wait instead of a hang. */
 static int wait_for(ludus_dist *d, MPI_Request *req, const char *what)
 {
+    const double t0 = now_s();
     double since = -1.0;
-    for (unsigned long spins = 0;; spins++) {
+    int yield = 0;
+    for (unsigned long spins = 1;; spins++) {
         int done = 0, err = MPI_Test(req, &done, MPI_STATUS_IGNORE);
         if (err != MPI_SUCCESS) return mpi_fail(err, what);
         if (done) return LUDUS_OK;
-        /* a short spin, then give the core away between polls: ranks
-         * that wait must not starve the ones still computing on a
-         * machine with fewer free cores than processes */
-        if (spins >= SPIN_POLLS) sched_yield();
-        if (!d->interrupt || !*d->interrupt || spins % 256) continue;
-        double t = now_s();
+        /* spin while a transfer is under way; a rank still waiting after
+         * SPIN_S waits for another that computes: give the core away
+         * between polls, or on a machine with fewer free cores than
+         * processes the waiting ranks starve the computing ones */
+        if (yield) sched_yield();
+        if (spins % 64) continue;
+        const double t = now_s();
+        yield = t - t0 > SPIN_S;
+        if (!d->interrupt || !*d->interrupt) continue;
         if (since < 0) since = t;
         else if (t - since > GRACE_S)
             return ludus_err_set(LUDUS_EIO, "mpi: a signal arrived while rank %d waited for the others in %s: "
