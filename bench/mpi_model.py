@@ -26,7 +26,7 @@ def compute_s(ludus, spec):
         cfg.update({"eval_episodes": 0, "checkpoint_seconds": 0})
         path = os.path.join(d, "cfg.json")
         json.dump(cfg, open(path, "w"))
-        base = [ludus, "train", "--config", path, "--threads", "1"]
+        base = [ludus, "train", cfg["env_id"], "--config", path, "--threads", "1"]
         subprocess.run(base + ["--steps", "1", "--out", os.path.join(d, "probe")], capture_output=True, check=True)
         c = json.load(open(os.path.join(d, "probe", "config.json")))
         per = c["num_envs"] * c["num_steps"]
