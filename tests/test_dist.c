@@ -1,6 +1,6 @@
 /* test_dist.c: the communicator interface without MPI (dist.h). The
  * single-process communicator and the NULL one leave sums and broadcasts
- * as they are and gather by copying; shares cut [0, total) into
+ * as they are and gather by copying (blocks of any length too); shares cut [0, total) into
  * contiguous parts that cover it once, sizes within one of each other;
  * the hash is 64-bit FNV-1a (its published test values); a vec of worlds
  * [k, k + n) of a run (world_offset k) plays the very levels those worlds
@@ -43,6 +43,20 @@ static void test_single(void)
     CHECK_STR(d->name, "single");
     ludus_dist_destroy(d);
     ludus_dist_destroy(NULL);
+}
+
+static void test_gather_var(void)
+{
+    char *out = NULL;
+    size_t lens[1] = {99};
+    CHECK_OK(ludus_dist_gather_var(NULL, "abc", 3, 0, &out, lens));
+    CHECK(out && lens[0] == 3 && strcmp(out, "abc") == 0);
+    free(out);
+    CHECK_OK(ludus_dist_gather_var(NULL, NULL, 0, 0, &out, lens));
+    CHECK(out && lens[0] == 0 && out[0] == 0);
+    free(out);
+    CHECK_ERR(ludus_dist_gather_var(NULL, "abc", 3, 0, &out, NULL), LUDUS_EINVAL);
+    CHECK_ERR(ludus_dist_gather_var(NULL, "abc", 3, 1, &out, lens), LUDUS_EINVAL);
 }
 
 static void test_share(void)
@@ -134,6 +148,7 @@ int main(void)
 {
     test_single();
     test_share();
+    test_gather_var();
     test_hash();
     test_world_offset();
     test_ppo_single();

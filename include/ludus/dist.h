@@ -70,6 +70,16 @@ LUDUS_API int ludus_dist_barrier(ludus_dist *d);
 /* Rank order into root's recv (size * bytes bytes). */
 LUDUS_API int ludus_dist_gather(ludus_dist *d, const void *send, size_t bytes, void *recv, int root);
 
+/* Every rank's `len` bytes of buf, lengths differing, to root (for
+ * results of independent runs spread over ranks with ludus_dist_share):
+ * on root *out (malloc'd, the caller frees it; NUL-terminated past the
+ * end) holds the blocks in rank order, back to back, and lens (size
+ * entries, the caller's) their lengths; elsewhere *out is NULL and lens
+ * unused (may be NULL). LUDUS_EINVAL for NULL out or, on root, lens;
+ * LUDUS_ENOMEM; transport errors. Collective. */
+LUDUS_API int ludus_dist_gather_var(ludus_dist *d, const void *buf, size_t len, int root, char **out,
+                                    size_t *lens);
+
 /* Contiguous shares: part `part` of `parts` gets the items
  * [*first, *first + *count) = [total * part / parts, total * (part + 1) / parts)
  * of `total` (integer division; sizes differ by at most one). Used for

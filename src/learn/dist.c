@@ -112,6 +112,45 @@ int ludus_dist_gather(ludus_dist *d, const void *send, size_t bytes, void *recv,
     return single_gather(d, send, bytes, recv, root);
 }
 
+int ludus_dist_gather_var(ludus_dist *d, const void *buf, size_t len, int root, char **out, size_t *lens)
+{
+    const int size = ludus_dist_size(d), rank = ludus_dist_rank(d);
+    if (!out || (!buf && len)) return ludus_err_set(LUDUS_EINVAL, "dist: NULL argument");
+    *out = NULL;
+    if (root < 0 || root >= size) return ludus_err_set(LUDUS_EINVAL, "dist: root %d is not a rank of %d", root, size);
+    if (rank == root && !lens) return ludus_err_set(LUDUS_EINVAL, "dist: NULL lengths on the root");
+    uint64_t mine = len, max = 0, *all = rank == root ? calloc((size_t)size, sizeof *all) : NULL;
+    char *pad = NULL, *recv = NULL;
+    int rc = rank == root && !all ? ludus_err_set(LUDUS_ENOMEM, "dist: out of memory") : LUDUS_OK;
+    /* every rank's length to root, the longest back to all: blocks of that size */
+    if (!rc) rc = ludus_dist_gather(d, &mine, sizeof mine, all, root);
+    for (int r = 0; !rc && rank == root && r < size; r++)
+        if (all[r] > max) max = all[r];
+    if (!rc) rc = ludus_dist_bcast(d, &max, sizeof max, root);
+    if (!rc && (!(pad = calloc(max ? (size_t)max : 1, 1)) ||
+                (rank == root && !(recv = malloc((size_t)size * (size_t)max + 1)))))
+        rc = ludus_err_set(LUDUS_ENOMEM, "dist: out of memory");
+    if (!rc) {
+        if (len) memcpy(pad, buf, len);
+        rc = ludus_dist_gather(d, pad, (size_t)max, recv, root);
+    }
+    if (!rc && rank == root) {
+        size_t at = 0;
+        for (int r = 0; r < size; r++) {
+            memmove(recv + at, recv + (size_t)r * max, (size_t)all[r]);
+            lens[r] = (size_t)all[r];
+            at += (size_t)all[r];
+        }
+        recv[at] = 0;
+        *out = recv;
+        recv = NULL;
+    }
+    free(all);
+    free(pad);
+    free(recv);
+    return rc;
+}
+
 int ludus_dist_share(long total, int parts, int part, long *first, long *count)
 {
     if (!first || !count) return ludus_err_set(LUDUS_EINVAL, "dist: NULL argument");

@@ -1,5 +1,6 @@
 /* test_mpi_ppo.c: DD-PPO over Open MPI, run by CTest as `mpirun -np 2`.
- * The communicator's collectives against their definitions; then, for a
+ * The communicator's collectives against their definitions (gathers of
+ * blocks of different lengths among them); then, for a
  * grid world, a recurrent one (memory, BPTT, advantage normalisation) with
  * an instruction and Crafter (achievements gathered over ranks): after
  * every update both ranks hold parameters with the same hash, and that
@@ -42,6 +43,21 @@ static void test_collectives(void)
     if (rank == 1) CHECK(all[0] == 10 && all[1] == 11);
     CHECK_OK(ludus_dist_barrier(D));
     CHECK_ERR(ludus_dist_bcast(D, text, 1, 2), LUDUS_EINVAL);
+    /* blocks of different lengths (rank 1's empty, then longer) in rank order */
+    const char *say[2][2] = {{"zero", ""}, {"r0", "rank one says more"}};
+    for (int t = 0; t < 2; t++) {
+        char *out = NULL;
+        size_t lens[2] = {0, 0};
+        CHECK_OK(ludus_dist_gather_var(D, say[t][rank], strlen(say[t][rank]), 0, &out, lens));
+        if (rank == 0) {
+            char want[64];
+            snprintf(want, sizeof want, "%s%s", say[t][0], say[t][1]);
+            CHECK(out && strcmp(out, want) == 0 && lens[0] == strlen(say[t][0]) && lens[1] == strlen(say[t][1]));
+        } else {
+            CHECK(out == NULL);
+        }
+        free(out);
+    }
     CHECK_OK(ludus_dist_check_same(D, 42, "values"));
     CHECK_ERR(ludus_dist_check_same(D, 42 + (uint64_t)rank, "values"), LUDUS_ESTATE);
     CHECK(strstr(ludus_errmsg(), "rank 1") != NULL);

@@ -86,10 +86,13 @@ job=$!
 pids+=("$job")
 for _ in $(seq 600); do [ -f killed/checkpoint.safetensors ] && break; sleep 0.1; done
 [ -f killed/checkpoint.safetensors ] && ok || bad "no checkpoint before the kill: $(cat "$T/kill.out")"
+# rank 1: the process of this run whose environment says so (from /proc:
+# no procps needed)
 victim=""
 for _ in $(seq 100); do
-  for p in $(pgrep -f -- "--out killed"); do
-    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then victim=$p; fi
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "--out killed" || continue
+    if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then victim=${p#/proc/}; fi
   done
   [ -n "$victim" ] && break
   sleep 0.1
