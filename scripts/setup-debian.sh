@@ -15,6 +15,7 @@ pkgs=(
   libsqlite3-dev                      # `ludus agent --memory cases`: the memory of past episodes (FTS5)
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
+  libopenmpi-dev openmpi-bin          # `mpirun -np N ludus train`: distributed PPO over Open MPI (LUDUS_MPI)
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""

@@ -10,6 +10,7 @@
 #define LUDUS_LEARNER_H
 
 #include "ludus/agent.h"
+#include "ludus/dist.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -91,6 +92,9 @@ typedef struct ludus_run_config {
     int eval_interval;
     int eval_curve_episodes;
     char eval_worlds[1024];
+    int ranks;                 /* processes that train the run together
+                                  (mpirun -np; dist.h); written when the run
+                                  is created, resume needs as many */
 } ludus_run_config;
 
 /* A metrics column: its name in metrics.csv's header. */
@@ -138,6 +142,12 @@ typedef struct ludus_learner_ops {
     /* Optional (NULL: none): the mean return of the last episodes, for
      * progress lines (NaN when none). */
     double (*recent_return)(const void *self);
+    /* Optional (NULL: the learner trains in one process only): create as
+     * one rank of dist (dist.h; size > 1), which outlives self. Every
+     * rank's update then makes the same collective calls; after each,
+     * all ranks hold the same parameters, and steps() counts every
+     * rank's world steps. save is called on rank 0 only; load on all. */
+    int (*create_dist)(const void *cfg, const ludus_run_config *run, ludus_dist *dist, void **self);
 } ludus_learner_ops;
 
 /* Add a learner to the registry. ops must outlive every use (a static

@@ -610,6 +610,10 @@ typedef struct ludus_vec_config {
      * states, rewritten on every reset and step; unused (may be NULL)
      * when the world has no mask. */
     uint8_t *action_masks;
+    /* World i's level stream is numbered world_offset + i, so processes
+     * that each step a share of a run's worlds (dist.h) draw disjoint
+     * streams; 0 for one vec; 0..2^31-1. */
+    int world_offset;
 } ludus_vec_config;
 
 /* Make the worlds and the worker threads. cfg is read during the call

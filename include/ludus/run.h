@@ -80,6 +80,16 @@ typedef struct ludus_run ludus_run;
  * Writes config.json with a new run id. The caller destroys *out (which
  * releases the folder). */
 LUDUS_API int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, ludus_run **out);
+/* ludus_run_start as one rank of a communicator (dist.h; NULL or size 1:
+ * exactly ludus_run_start). Collective: every rank calls it with the same
+ * arguments. Rank 0 alone touches the folder (config.json records
+ * "ranks": the size) and sends the configuration to the others, which
+ * build their learners with the learner's create_dist (a learner without
+ * one is LUDUS_EUNSUPPORTED). Every rank returns the same code: a rank
+ * whose own step succeeded but another's failed gets LUDUS_ESTATE naming
+ * that rank. */
+LUDUS_API int ludus_run_start_dist(const char *dir, const ludus_run_setup *setup, int force, ludus_dist *dist,
+                                   ludus_run **out);
 /* Continue the run in `dir`: its config.json, checkpoint and state (which
  * must carry the same run id, learner and update; every difference is
  * named in the LUDUS_EFORMAT message) and metrics.csv (rows after the
@@ -88,6 +98,12 @@ LUDUS_API int ludus_run_start(const char *dir, const ludus_run_setup *setup, int
  * total_steps, num_threads and eval_episodes; other keys are LUDUS_EINVAL.
  * A run without a checkpoint yet starts again from update 0. */
 LUDUS_API int ludus_run_resume(const char *dir, const char *overrides_json, ludus_run **out);
+/* ludus_run_resume as one rank of a communicator (collective, as
+ * ludus_run_start_dist): the run must have been started with as many
+ * ranks (LUDUS_EINVAL naming both numbers otherwise). Rank 0 reads the
+ * folder and sends the configuration and the checkpoint's bytes to the
+ * others, so the folder need only be on rank 0's machine. */
+LUDUS_API int ludus_run_resume_dist(const char *dir, const char *overrides_json, ludus_dist *dist, ludus_run **out);
 /* Release the folder and free the learner. NULL is harmless. */
 LUDUS_API void ludus_run_destroy(ludus_run *run);
 
@@ -110,7 +126,10 @@ typedef void (*ludus_run_progress_fn)(const ludus_run_progress *p, void *user);
  * interval, on a stop and at the end. progress (NULL: none) is called on
  * this thread after each update. Returns LUDUS_OK when finished or
  * stopped (ludus_run_stopped says which), or the learner's error (the
- * last checkpoint stays valid). Not thread-safe per run. */
+ * last checkpoint stays valid). Not thread-safe per run. A run over
+ * several ranks: every rank calls it; they agree after each update on
+ * whether to stop (a signal or stop on any rank stops all at the same
+ * update), and only rank 0 writes rows and checkpoints. */
 LUDUS_API int ludus_run_train(ludus_run *run, int handle_signals, ludus_run_progress_fn progress, void *user);
 /* Ask a training run to checkpoint and return after its current update;
  * async-signal-safe, callable from any thread. */
@@ -124,6 +143,10 @@ LUDUS_API const ludus_learner_ops *ludus_run_learner(const ludus_run *run);
 LUDUS_API void *ludus_run_learner_self(ludus_run *run);
 LUDUS_API const char *ludus_run_dir(const ludus_run *run);
 LUDUS_API int ludus_run_update(const ludus_run *run);
+/* This process's rank in the run's communicator (0 for one process) and
+ * the number of ranks (1). */
+LUDUS_API int ludus_run_rank(const ludus_run *run);
+LUDUS_API int ludus_run_ranks(const ludus_run *run);
 LUDUS_API uint64_t ludus_run_steps(const ludus_run *run);
 LUDUS_API const char *ludus_run_checkpoint_path(const ludus_run *run);
 

@@ -96,7 +96,8 @@ class VecConfig(ctypes.Structure):
                 ("num_threads", c_int), ("level_start", c_uint64), ("level_count", c_uint64),
                 ("seed", c_uint64), ("obs", c_void_p), ("rewards", c_void_p),
                 ("terminated", c_void_p), ("truncated", c_void_p), ("final_obs", c_void_p),
-                ("final_mask", c_void_p), ("action_masks", c_void_p)]
+                ("final_mask", c_void_p), ("action_masks", c_void_p),
+                ("world_offset", c_int)]
 
 
 # uint64_t (*)(void *user, int world, ludus_rng *rng)

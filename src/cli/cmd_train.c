@@ -3,6 +3,11 @@
  * a live line on a terminal and plain lines otherwise, and a finished run
  * is evaluated into eval.json. Exit status 130 when SIGINT/SIGTERM stopped
  * the run (it checkpointed first: --resume continues it).
+ *
+ * Under mpirun (builds with LUDUS_MPI) every process is one rank of the
+ * run (dist.h, docs/scaling.md): rank 0 writes the folder and prints the
+ * progress; a rank that fails once training has begun ends the whole job
+ * (MPI_Abort), since the others wait for it in a collective.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,8 +18,12 @@
 
 #include "cli/cli.h"
 #include "cli/cli_learn.h"
+#include "ludus/dist.h"
 #include "ludus/learn.h"
 #include "ludus/run.h"
+#ifdef LUDUS_MPI
+#include "mpi/dist_mpi.h"
+#endif
 
 #define TRAIN_INTERRUPTED 130
 
@@ -76,7 +85,44 @@ static int fail(const char *what)
     return 1;
 }
 
+static int train(int argc, char **argv, ludus_dist *dist);
+
+/* Ranks other than 0 prefix what they print. */
+static int cli_rank;
+
 int cmd_train(int argc, char **argv)
+{
+    ludus_dist *dist = NULL;
+#ifdef LUDUS_MPI
+    if (ludus_dist_mpi_launched()) {
+        if (ludus_dist_mpi_create(NULL, NULL, &dist)) return fail(NULL);
+        cli_rank = ludus_dist_rank(dist);
+    }
+#endif
+    int rc = train(argc, argv, dist);
+    ludus_dist_destroy(dist);
+    return rc;
+}
+
+/* A failure once the ranks train together: the others may wait for this
+ * one in a collective, so the job ends here. */
+static int fail_training(ludus_dist *dist, const char *dir)
+{
+    if (cli_rank) fprintf(stderr, "ludus train (rank %d): %s\n", cli_rank, ludus_errmsg());
+    else fail(NULL);
+#ifdef LUDUS_MPI
+    if (ludus_dist_size(dist) > 1) {
+        fprintf(stderr, "ludus train (rank %d): ending the job; the run resumes from its last checkpoint "
+                "with as many ranks: mpirun -np %d ludus train --resume %s\n", cli_rank, ludus_dist_size(dist), dir);
+        ludus_dist_mpi_abort(dist, 1);
+    }
+#else
+    (void)dist, (void)dir;
+#endif
+    return 1;
+}
+
+static int train(int argc, char **argv, ludus_dist *dist)
 {
     const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL, *curriculum = NULL;
     uint64_t steps = 0, levels = 0, seed = 0, threads = 0;
@@ -130,7 +176,10 @@ int cmd_train(int argc, char **argv)
                                             (unsigned long long)steps, (unsigned long long)threads);
         else if (have_steps) snprintf(ov, sizeof ov, "{\"total_steps\": %llu}", (unsigned long long)steps);
         else if (threads) snprintf(ov, sizeof ov, "{\"num_threads\": %llu}", (unsigned long long)threads);
-        if (ludus_run_resume(resume, have_steps || threads ? ov : NULL, &run)) return fail(NULL);
+        if (ludus_run_resume_dist(resume, have_steps || threads ? ov : NULL, dist, &run)) {
+            if (cli_rank) fprintf(stderr, "ludus train (rank %d): %s\n", cli_rank, ludus_errmsg());
+            return cli_rank ? 1 : fail(NULL);
+        }
         if (id && strcmp(id, ludus_run_get_config(run)->env_id) != 0) {
             fprintf(stderr, "ludus train: %s trained %s, not %s\n", resume, ludus_run_get_config(run)->env_id, id);
             ludus_run_destroy(run);
@@ -158,21 +207,32 @@ int cmd_train(int argc, char **argv)
             snprintf(dflt, sizeof dflt, "runs/%s-seed%llu", c->env_id, (unsigned long long)c->seed);
             out = dflt;
         }
-        rc = ludus_run_start(out, setup, force, &run);
+        rc = ludus_run_start_dist(out, setup, force, dist, &run);
         ludus_run_setup_destroy(setup);
-        if (rc) return fail(NULL);
+        if (rc) {
+            if (cli_rank) fprintf(stderr, "ludus train (rank %d): %s\n", cli_rank, ludus_errmsg());
+            return cli_rank ? 1 : fail(NULL);
+        }
     }
     const ludus_run_config *c = ludus_run_get_config(run);
-    fprintf(stderr, "ludus train %s (%s): %llu steps, seed %llu, %s levels, into %s%s\n", c->env_id,
-            ludus_run_learner(run)->name, (unsigned long long)c->total_steps, (unsigned long long)c->seed,
-            c->train_levels ? "limited" : "unlimited", out, resume ? " (resumed)" : "");
-    show s = {.tty = isatty(fileno(stderr)), .next_line = 0};
-    int rc = ludus_run_train(run, 1, on_progress, &s);
+    char ranks[48] = "";
+    if (c->ranks > 1) snprintf(ranks, sizeof ranks, " over %d ranks", c->ranks);
+    if (!cli_rank)
+        fprintf(stderr, "ludus train %s (%s): %llu steps, seed %llu, %s levels, into %s%s%s\n", c->env_id,
+                ludus_run_learner(run)->name, (unsigned long long)c->total_steps, (unsigned long long)c->seed,
+                c->train_levels ? "limited" : "unlimited", out, ranks, resume ? " (resumed)" : "");
+    show s = {.tty = !cli_rank && isatty(fileno(stderr)), .next_line = 0};
+    int rc = ludus_run_train(run, 1, cli_rank ? NULL : on_progress, &s);
     if (s.tty) fputc('\n', stderr);
     if (rc) {
-        fail(NULL);
+        fail_training(dist, out);
         ludus_run_destroy(run);
         return 1;
+    }
+    if (cli_rank) { /* rank 0 reports and evaluates */
+        const int stopped = ludus_run_stopped(run);
+        ludus_run_destroy(run);
+        return stopped ? TRAIN_INTERRUPTED : 0;
     }
     const int stopped = ludus_run_stopped(run);
     struct timespec cpu;

@@ -39,7 +39,9 @@ static const cli_command commands[] = {
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
      "  --force           clear an existing run folder first\n"
-     "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)",
+     "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)\n"
+     "  under mpirun -np N (builds with Open MPI): N processes train one run, num_envs worlds in all\n"
+     "                    (docs/scaling.md); --resume needs as many",
      cmd_train},
     {"eval", "evaluate an agent on training and held-out levels",
      "ludus eval (DIR_OR_CHECKPOINT | --agent random ID | --agent CHECKPOINT [ID]) [--env ID] [--options K=V,...]\n"

@@ -54,6 +54,7 @@ static const ludus_abi_field layout[] = {
     FIELD(ludus_vec_config, level_count) FIELD(ludus_vec_config, seed) FIELD(ludus_vec_config, obs)
     FIELD(ludus_vec_config, rewards) FIELD(ludus_vec_config, terminated) FIELD(ludus_vec_config, truncated)
     FIELD(ludus_vec_config, final_obs) FIELD(ludus_vec_config, final_mask) FIELD(ludus_vec_config, action_masks)
+    FIELD(ludus_vec_config, world_offset)
 
     STRUCT(ludus_run_progress) FIELD(ludus_run_progress, update) FIELD(ludus_run_progress, steps)
     FIELD(ludus_run_progress, total_steps) FIELD(ludus_run_progress, wall_s)

@@ -5,12 +5,25 @@
  * each minibatch is split across the team: every worker writes gradients
  * into its own buffer and the buffers are summed in a fixed order, so a
  * run is reproducible for a given seed and thread count.
+ *
+ * Over several processes (dist.h, DD-PPO) each rank holds a contiguous
+ * share of the run's num_envs worlds and a copy of the learner. The worlds
+ * are cut into shards, one per worker of every rank (ranks x threads);
+ * everything numeric is computed per shard, in the same batches whatever
+ * the layout: the rollout's forward passes, and each minibatch's gradient,
+ * which is the sum over the minibatch's sequences of the shard's worlds in
+ * the shuffled order (the shuffle is the same on every rank). A rank sums
+ * its shards' gradients in order, then the ranks' sums are added with the
+ * communicator's all-reduce, before every optimizer step; the advantage
+ * statistics of a minibatch go the same way. So 1 rank x 2 threads and 2
+ * ranks x 1 thread add the same two partial gradients (docs/scaling.md).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ludus/dist.h"
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
 #include "core/pool.h"
@@ -49,8 +62,14 @@ struct ludus_ppo {
     const ludus_env_info *info;
     policy pol;
     ludus_nn_adam adam;
-    pool *team;    /* the learner's threads: member k of K works slice k */
+    pool *team;    /* the learner's threads: member k of K works shard k */
     int K, N, T, L, W, M;
+    ludus_dist *dist;     /* NULL: one process */
+    int R, rank;          /* ranks, and this one */
+    int NT, w0;           /* the run's worlds (all ranks), and this rank's first */
+    int *shard;           /* (K + 1) local worlds [shard[k], shard[k + 1]) of worker k's shard */
+    double *red;          /* the update's metrics summed over ranks */
+    size_t nred;
     int DA;               /* components of an action */
     size_t MA;            /* bytes of a legal-action mask (0: the world has none) */
     size_t D;
@@ -119,7 +138,7 @@ static uint32_t obs_slot(const uint8_t *o, size_t n)
 static void add_bonus(ludus_ppo *p, size_t base, const uint8_t *vobs, const uint8_t *fobs,
                       const uint8_t *fmask)
 {
-    for (int n = 0; n < p->N; n++) {
+    for (int n = 0; n < p->N; n++) { /* this rank's worlds (each rank counts its own) */
         const uint8_t *o = (fmask[n] ? fobs : vobs) + (size_t)n * p->D;
         uint32_t *c = &p->counts[obs_slot(o, p->D)];
         if (*c < UINT32_MAX) (*c)++;
@@ -145,10 +164,12 @@ static void step_job(void *ctx, int k, int K)
     p->step_rc[k] = ludus_vec_step_slice(p->vec, p->actions + (size_t)p->job_t * p->N * p->DA, n0, n1 - n0);
 }
 
+/* The policy acts for shard k's worlds, in one batch. */
 static void act_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
-    int n0 = (int)((long)p->N * k / K), n1 = (int)((long)p->N * (k + 1) / K);
+    (void)K;
+    int n0 = p->shard[k], n1 = p->shard[k + 1];
     if (n1 <= n0) return;
     int t = p->job_t;
     size_t base = (size_t)t * p->N;
@@ -194,13 +215,22 @@ static void tokenize_worlds(ludus_ppo *p, int32_t *out, const uint8_t *only)
 }
 
 /* Values of the observations in obs (n, D) whose memory is mem (n, M),
- * through worker 0's workspace; n <= N. */
+ * through worker 0's workspace; n <= a shard's worlds. */
 static void values_of(ludus_ppo *p, const uint8_t *obs, const int32_t *words, const float *mem,
                       int n, float *out)
 {
+    if (n <= 0) return;
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = words, .h0 = mem, .starts = NULL};
     ludus_policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
     memcpy(out, p->ws[0].value, (size_t)n * sizeof(float));
+}
+
+/* The shard of local world n. */
+static int shard_of(const ludus_ppo *p, int n)
+{
+    int k = 0;
+    while (k + 1 < p->K && n >= p->shard[k + 1]) k++;
+    return k;
 }
 
 static int rollout(ludus_ppo *p)
@@ -217,7 +247,8 @@ static int rollout(ludus_ppo *p)
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
         if (p->act_team) ludus_pool_run(p->team, act_job, p, p->K);
-        else act_job(p, 0, 1);
+        else
+            for (int k = 0; k < p->K; k++) act_job(p, k, p->K);
         double ts = now_s();
         int rc = LUDUS_OK;
         if (p->step_slices > 1) {
@@ -252,24 +283,31 @@ static int rollout(ludus_ppo *p)
             }
         }
         if (p->counts) add_bonus(p, base, vobs, fobs, ludus_vec_final_mask(p->vec));
-        if (nb) {
+        /* the cut episodes' values, one batch per shard (worlds in order) */
+        for (int i0 = 0, i1; i0 < nb; i0 = i1) {
+            int k = shard_of(p, s0->sample[i0]);
+            for (i1 = i0 + 1; i1 < nb && s0->sample[i1] < p->shard[k + 1];) i1++;
             float *v = p->ws[0].dvalue; /* free until the update */
-            values_of(p, s0->obs, p->W ? s0->words : NULL, p->M ? s0->h0 : NULL, nb, v);
-            for (int i = 0; i < nb; i++) p->rewards[base + s0->sample[i]] += p->cfg.gamma * v[i];
+            values_of(p, s0->obs + (size_t)i0 * p->D, p->W ? s0->words + (size_t)i0 * p->W : NULL,
+                      p->M ? s0->h0 + (size_t)i0 * p->M : NULL, i1 - i0, v);
+            for (int i = i0; i < i1; i++) p->rewards[base + s0->sample[i]] += p->cfg.gamma * v[i - i0];
         }
         for (int n = 0; n < N; n++) p->cur_start[n] = p->dones[base + n];
         if (p->M) memcpy(p->cur_mem, p->next_mem, (size_t)N * p->M * sizeof(float));
         if (p->W) tokenize_worlds(p, p->cur_words, p->cur_start);
-        p->steps += (uint64_t)N;
+        p->steps += (uint64_t)p->NT;
     }
     /* GAE from the value of the observation after the last step. */
     float *last = p->ws[0].dvalue;
     for (int n = 0; n < N; n++) s0->starts[n] = p->cur_start[n];
-    {
-        policy_batch b = {.L = 1, .B = N, .obs = vobs, .words = p->W ? p->cur_words : NULL,
-                          .h0 = p->M ? p->cur_mem : NULL, .starts = p->cur_start};
+    for (int k = 0; k < p->K; k++) { /* one batch per shard */
+        int n0 = p->shard[k], n = p->shard[k + 1] - n0;
+        if (n <= 0) continue;
+        policy_batch b = {.L = 1, .B = n, .obs = vobs + (size_t)n0 * p->D,
+                          .words = p->W ? p->cur_words + (size_t)n0 * p->W : NULL,
+                          .h0 = p->M ? p->cur_mem + (size_t)n0 * p->M : NULL, .starts = p->cur_start + n0};
         ludus_policy_forward(&p->pol, p->pol.params.data, &p->ws[0], &b);
-        memcpy(last, p->ws[0].value, (size_t)N * sizeof(float));
+        memcpy(last + n0, p->ws[0].value, (size_t)n * sizeof(float));
     }
     const float g = p->cfg.gamma, lam = p->cfg.gae_lambda;
     for (int n = 0; n < N; n++) {
@@ -327,21 +365,31 @@ static int score_levels(ludus_ppo *p)
 
 /* ---- update ---- */
 
-/* Worker k stages its part of the minibatch (chunks perm[mb0 .. mb0+mbn)),
- * runs forward, the PPO loss and backward into its own gradient buffer. */
+/* The local world of a global chunk (t block * NT + world) in shard k, or -1. */
+static int chunk_world(const ludus_ppo *p, int chunk, int k)
+{
+    int n = chunk % p->NT - p->w0;
+    return n >= p->shard[k] && n < p->shard[k + 1] ? n : -1;
+}
+
+/* Worker k stages the sequences of its shard's worlds among the
+ * minibatch's chunks perm[mb0 .. mb0+mbn) (in that order), runs forward,
+ * the PPO loss and backward into its own gradient buffer. */
 static void learn_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
-    int c0 = (int)((long)p->job_mbn * k / K), c1 = (int)((long)p->job_mbn * (k + 1) / K);
+    (void)K;
     policy_ws *ws = &p->ws[k];
     stage *st = &p->st[k];
     memset(st->stats, 0, sizeof st->stats);
     memset(ws->grad, 0, p->pol.params.size * sizeof(float));
-    int B = c1 - c0, L = p->L, N = p->N, A = p->pol.num_actions;
+    int B = 0, L = p->L, N = p->N, A = p->pol.num_actions;
+    for (int c = 0; c < p->job_mbn; c++) B += chunk_world(p, p->perm[p->job_mb0 + c], k) >= 0;
     if (B <= 0) return;
-    for (int b = 0; b < B; b++) {
-        int chunk = p->perm[p->job_mb0 + c0 + b];
-        int n = chunk % N, t0 = (chunk / N) * L;
+    for (int c = 0, b = 0; c < p->job_mbn; c++) { /* staged as (L, B) */
+        int chunk = p->perm[p->job_mb0 + c];
+        int n = chunk_world(p, chunk, k), t0 = (chunk / p->NT) * L;
+        if (n < 0) continue;
         if (p->M) memcpy(st->h0 + (size_t)b * p->M, p->mem + ((size_t)t0 * N + n) * p->M, p->M * sizeof(float));
         for (int l = 0; l < L; l++) {
             size_t src = (size_t)(t0 + l) * N + n, dst = (size_t)l * B + b;
@@ -351,6 +399,7 @@ static void learn_job(void *ctx, int k, int K)
             if (p->MA) memcpy(st->mask + dst * p->MA, p->masks + src * p->MA, p->MA);
             st->sample[dst] = (int)src;
         }
+        b++;
     }
     policy_batch batch = {.L = L, .B = B, .obs = st->obs, .words = p->W ? st->words : NULL,
                           .h0 = p->M ? st->h0 : NULL, .starts = st->starts,
@@ -385,60 +434,77 @@ static void learn_job(void *ctx, int k, int K)
     ludus_policy_backward(&p->pol, p->pol.params.data, ws, &batch);
 }
 
-static void update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
+/* The sum and sum of squares of the advantages in the minibatch's
+ * sequences of each shard, added shard by shard and then over ranks. */
+static int adv_stats(ludus_ppo *p, int mb)
 {
-    const int chunks = p->N * (p->T / p->L), mb = chunks / p->cfg.minibatches;
-    double stats[5] = {0}, gn = 0.0;
-    long samples = 0, steps = 0;
+    double tot[3] = {0, 0, 0}; /* sum, sum of squares, count */
+    for (int k = 0; k < p->K; k++) {
+        double s = 0.0, s2 = 0.0;
+        long n = 0;
+        for (int c = 0; c < mb; c++) {
+            int chunk = p->perm[p->job_mb0 + c], w = chunk_world(p, chunk, k);
+            if (w < 0) continue;
+            int t0 = (chunk / p->NT) * p->L;
+            for (int l = 0; l < p->L; l++, n++) {
+                double a = p->adv[(size_t)(t0 + l) * p->N + w];
+                s += a;
+                s2 += a * a;
+            }
+        }
+        tot[0] += s, tot[1] += s2, tot[2] += (double)n;
+    }
+    int rc = ludus_dist_allreduce_f64(p->dist, tot, 3);
+    if (rc) return rc;
+    double n = tot[2], mean = tot[0] / n, var = n > 1 ? (tot[1] - n * mean * mean) / (n - 1) : 0.0;
+    p->adv_mean = (float)mean;
+    p->adv_std = (float)sqrt(var > 0 ? var : 0);
+    return LUDUS_OK;
+}
+
+static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
+{
+    const int chunks = p->NT * (p->T / p->L), mb = chunks / p->cfg.minibatches;
+    double gn = 0.0;
+    long steps = 0;
     float *G = p->pol.params.grad;
     const size_t P = p->pol.params.size;
-    for (int e = 0; e < p->cfg.epochs; e++) {
+    int rc = LUDUS_OK;
+    for (int e = 0; e < p->cfg.epochs && !rc; e++) {
         for (int i = 0; i < chunks; i++) p->perm[i] = i;
         for (int i = chunks - 1; i > 0; i--) { /* Fisher-Yates from the end */
             int j = (int)ludus_rng_integers(&p->shuffle_rng, 0, i + 1), tmp = p->perm[i];
             p->perm[i] = p->perm[j];
             p->perm[j] = tmp;
         }
-        for (int b = 0; b < p->cfg.minibatches; b++) {
+        for (int b = 0; b < p->cfg.minibatches && !rc; b++) {
             p->job_mb0 = b * mb;
             p->job_mbn = mb;
-            if (p->cfg.norm_adv) {
-                double s = 0.0, s2 = 0.0;
-                long n = 0;
-                for (int c = 0; c < mb; c++) {
-                    int chunk = p->perm[p->job_mb0 + c], w = chunk % p->N;
-                    int t0 = (chunk / p->N) * p->L;
-                    for (int l = 0; l < p->L; l++, n++) {
-                        double a = p->adv[(size_t)(t0 + l) * p->N + w];
-                        s += a;
-                        s2 += a * a;
-                    }
-                }
-                double mean = s / n, var = n > 1 ? (s2 - n * mean * mean) / (n - 1) : 0.0;
-                p->adv_mean = (float)mean;
-                p->adv_std = (float)sqrt(var > 0 ? var : 0);
-            }
+            if (p->cfg.norm_adv && (rc = adv_stats(p, mb))) break;
             ludus_pool_run(p->team, learn_job, p, p->K);
             memcpy(G, p->ws[0].grad, P * sizeof(float));
             for (int k = 1; k < p->K; k++) {
                 const float *g = p->ws[k].grad;
                 for (size_t i = 0; i < P; i++) G[i] += g[i];
             }
+            /* the ranks' sums added: each was scaled by 1 / (the whole
+             * minibatch's samples), so this is the minibatch's mean */
+            if ((rc = ludus_dist_allreduce_f32(p->dist, G, P))) break;
             for (int k = 0; k < p->K; k++)
-                for (int s = 0; s < 5; s++) stats[s] += p->st[k].stats[s];
+                for (int s = 0; s < 5; s++) p->red[s] += p->st[k].stats[s];
             gn += ludus_nn_clip_grad_norm(G, P, p->cfg.max_grad_norm);
             ludus_nn_adam_step(&p->adam, p->pol.params.data, G, lr);
-            samples += (long)mb * p->L;
             steps++;
         }
     }
-    m->policy_loss = stats[0] / samples;
-    m->value_loss = stats[1] / samples;
-    m->entropy = stats[2] / samples;
-    m->approx_kl = stats[3] / samples;
-    m->clip_frac = stats[4] / samples;
-    m->grad_norm = gn / steps;
+    m->grad_norm = steps ? gn / steps : NAN;
+    return rc;
 }
+
+/* The red buffer: the PPO statistics, the episodes' sums, the CPU
+ * seconds, then (worlds with achievements) each rank's count of ended
+ * episodes and their masks in a segment per rank (T x its worlds) */
+enum { RED_STATS = 0, RED_EPISODES = 5, RED_RETURN, RED_SUCCESS, RED_LENGTH, RED_CPU, RED_COUNTS };
 
 int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
 {
@@ -448,6 +514,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     ludus_vec_clear_stats(p->vec);
     p->world_s = 0.0;
     p->nmasks = 0;
+    memset(p->red, 0, p->nred * sizeof *p->red);
     int rc, train = 1;
     if (p->cur) {
         if ((rc = ludus_curriculum_begin_batch(p->cur, &train))) return rc;
@@ -469,7 +536,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     if (train) {
-        update(p, m, lr);
+        if ((rc = update(p, m, lr))) return rc;
     } else { /* Robust PLR's exploratory batch: scored, not learned from */
         m->policy_loss = m->value_loss = m->entropy = m->approx_kl = m->clip_frac = m->grad_norm = NAN;
     }
@@ -486,15 +553,43 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     p->update++;
     ludus_episode_stats es;
     ludus_vec_stats(p->vec, &es);
+    double *red = p->red;
+    red[RED_EPISODES] = (double)es.episodes;
+    red[RED_RETURN] = es.return_sum;
+    red[RED_SUCCESS] = (double)es.successes;
+    red[RED_LENGTH] = (double)es.steps;
+    red[RED_CPU] = cpu_s() - p->cpu0;
+    if (p->nach && p->R > 1) {
+        red[RED_COUNTS + p->rank] = (double)p->nmasks;
+        double *seg = red + RED_COUNTS + p->R + (size_t)p->T * p->w0;
+        for (size_t e = 0; e < p->nmasks; e++) seg[e] = (double)p->ep_masks[e];
+    }
+    if ((rc = ludus_dist_allreduce_f64(p->dist, red, p->nred))) return rc;
+    if (p->nach && p->R > 1) { /* every rank's masks, in rank order */
+        p->nmasks = 0;
+        for (int r = 0; r < p->R; r++) {
+            long first, count;
+            ludus_dist_share(p->NT, p->R, r, &first, &count);
+            const double *seg = red + RED_COUNTS + p->R + (size_t)p->T * first;
+            for (long e = 0; e < (long)red[RED_COUNTS + r]; e++) p->ep_masks[p->nmasks++] = (uint32_t)seg[e];
+        }
+    }
+    const double samples = (double)(p->NT * (p->T / p->L) / p->cfg.minibatches) * p->L * p->cfg.minibatches * p->cfg.epochs;
+    m->policy_loss = red[RED_STATS + 0] / samples;
+    m->value_loss = red[RED_STATS + 1] / samples;
+    m->entropy = red[RED_STATS + 2] / samples;
+    m->approx_kl = red[RED_STATS + 3] / samples;
+    m->clip_frac = red[RED_STATS + 4] / samples;
+    const double eps = red[RED_EPISODES];
     m->update = p->update;
     m->steps = p->steps;
     m->wall = now_s() - p->t0;
-    m->cpu = cpu_s() - p->cpu0;
-    m->sps = (double)p->N * p->T / (now_s() - t0);
-    m->episodes = es.episodes;
-    m->ret = es.episodes ? es.return_sum / es.episodes : NAN;
-    m->success = es.episodes ? (double)es.successes / es.episodes : NAN;
-    m->length = es.episodes ? (double)es.steps / es.episodes : NAN;
+    m->cpu = red[RED_CPU];
+    m->sps = (double)p->NT * p->T / (now_s() - t0);
+    m->episodes = (uint64_t)eps;
+    m->ret = eps > 0 ? red[RED_RETURN] / eps : NAN;
+    m->success = eps > 0 ? red[RED_SUCCESS] / eps : NAN;
+    m->length = eps > 0 ? red[RED_LENGTH] / eps : NAN;
     m->lr = lr;
     m->num_achievements = p->nach;
     m->score = NAN;
@@ -502,6 +597,10 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
         for (int i = 0; i < p->nach; i++) m->achievements[i] += (p->ep_masks[e] >> i) & 1u;
     if (p->nach && p->nmasks && ludus_crafter_score(p->ep_masks, p->nmasks, &m->score, NULL))
         return LUDUS_EINTERNAL;
+    /* the ranks' copies must not drift: one 64-bit hash each per update */
+    if (p->R > 1)
+        return ludus_dist_check_same(p->dist, ludus_dist_hash(p->pol.params.data, p->pol.params.size * sizeof(float)),
+                                     "parameters");
     return LUDUS_OK;
 }
 
@@ -543,7 +642,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
     void *bufs[] = {p->cur_ent, p->cur_lc, p->cur_mg, p->raw_rew, p->ep_ret, p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
-                    p->step_rc, p->masks};
+                    p->step_rc, p->masks, p->shard, p->red};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -552,8 +651,8 @@ void ludus_ppo_destroy(ludus_ppo *p)
  * seed and the update counter (so a resumed run draws fresh numbers). */
 static void seed_streams(ludus_ppo *p)
 {
-    for (int n = 0; n < p->N; n++) {
-        uint32_t words[4] = {(uint32_t)p->cfg.seed, (uint32_t)(p->cfg.seed >> 32), (uint32_t)n,
+    for (int n = 0; n < p->N; n++) { /* by the world's index in the run (all ranks) */
+        uint32_t words[4] = {(uint32_t)p->cfg.seed, (uint32_t)(p->cfg.seed >> 32), (uint32_t)(p->w0 + n),
                              0xac7u + (uint32_t)p->update * 2654435761u};
         ludus_rng_seed_words(&p->act_rng[n], words, 4);
     }
@@ -564,30 +663,64 @@ static void seed_streams(ludus_ppo *p)
 
 int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
 {
+    return ludus_ppo_create_dist(cfg, NULL, out);
+}
+
+int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_ppo **out)
+{
     if (!cfg || !out) return ludus_err_set(LUDUS_EINVAL, "ppo: NULL argument");
     *out = NULL;
     int rc = ludus_ppo_config_check(cfg);
     if (rc) return rc;
+    const int R = ludus_dist_size(dist);
+    if (cfg->num_envs < R)
+        return ludus_err_set(LUDUS_EINVAL, "ppo: num_envs (%d) is the run's worlds over all ranks: at least one "
+                             "per rank (%d ranks)", cfg->num_envs, R);
     ludus_ppo *p = calloc(1, sizeof *p);
     if (!p) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
     p->cfg = *cfg;
     p->t0 = now_s();
     p->cpu0 = cpu_s();
-    p->N = cfg->num_envs;
+    p->dist = dist;
+    p->R = R;
+    p->rank = ludus_dist_rank(dist);
+    p->NT = cfg->num_envs;
+    long first, count;
+    ludus_dist_share(p->NT, R, p->rank, &first, &count);
+    p->w0 = (int)first;
+    p->N = (int)count;
     p->T = cfg->num_steps;
     p->L = cfg->recurrence;
     p->K = cfg->num_threads;
+    /* shards: one per worker of every rank; this rank's are rank*K .. */
+    if (!(p->shard = malloc(((size_t)p->K + 1) * sizeof *p->shard))) goto nomem;
+    const int S = R * p->K;
+    int shard_max = 0;
+    for (int k = 0; k <= p->K; k++) {
+        long f, c;
+        ludus_dist_share(p->NT, S, p->rank * p->K + (k < p->K ? k : p->K - 1), &f, &c);
+        p->shard[k] = (int)(k < p->K ? f : f + c) - p->w0;
+        if (k < p->K && c > shard_max) shard_max = (int)c;
+    }
     /* env_threads > 1 steps the worlds on the learner's own (blocking)
      * team, idle while the worlds step: a pool of the vec's own spun
      * against the learner's threads (docs/benchmarks.md) */
     p->step_slices = cfg->env_threads < p->K ? cfg->env_threads : p->K;
     if (p->step_slices > p->N) p->step_slices = p->N;
     ludus_vec_config vc = {.env_id = cfg->env_id, .env_options = cfg->env_options, .num_envs = p->N, .num_threads = 1,
-                           .level_start = 0,
+                           .level_start = 0, .world_offset = p->w0,
                            .level_count = cfg->train_levels ? cfg->train_levels : LUDUS_MAX_TRAIN_LEVELS,
                            .seed = cfg->seed};
     if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
+    if (cfg->curriculum[0] && R > 1) {
+        /* each rank would draw its own replay decisions and buffer, and a
+         * rank skipping an exploratory batch's gradient would leave the
+         * others waiting in the all-reduce */
+        rc = ludus_err_set(LUDUS_EUNSUPPORTED, "curriculum \"%s\" with %d ranks: curricula run in one process "
+                           "(no mpirun) for now; their level buffers are not shared across ranks", cfg->curriculum, R);
+        goto fail;
+    }
     if (cfg->curriculum[0]) {
         if ((rc = ludus_curriculum_create(cfg->curriculum, &cfg->curriculum_knobs, ludus_vec_env(p->vec),
                                           cfg->env_options, p->N, vc.level_start, vc.level_count, cfg->seed,
@@ -625,9 +758,11 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
         rc = ludus_err_set(LUDUS_ENOMEM, "cannot start %d learner threads", p->K);
         goto fail;
     }
-    const int chunks = p->N * (p->T / p->L), mb = chunks / cfg->minibatches;
-    int cap = (mb + p->K - 1) / p->K * p->L;
-    if (cap < p->N) cap = p->N;
+    /* a shard's part of a minibatch: at most all of its worlds' sequences */
+    const int chunks = p->NT * (p->T / p->L), mb = chunks / cfg->minibatches;
+    int cap = (p->T / p->L) * shard_max < mb ? (p->T / p->L) * shard_max : mb;
+    cap *= p->L;
+    if (cap < shard_max) cap = shard_max;
     p->ws = calloc((size_t)p->K, sizeof *p->ws);
     p->st = calloc((size_t)p->K, sizeof *p->st);
     if (!p->ws || !p->st) goto nomem;
@@ -667,14 +802,16 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
     p->act_rng = calloc((size_t)p->N, sizeof(ludus_rng));
     p->perm = malloc((size_t)chunks * sizeof(int));
     if (cfg->explore_coef > 0.0f && !(p->counts = calloc(PPO_COUNT_SLOTS, sizeof *p->counts))) goto nomem;
-    if (p->nach && !(p->ep_masks = malloc(TN * sizeof *p->ep_masks))) goto nomem;
+    if (p->nach && !(p->ep_masks = malloc((size_t)p->T * p->NT * sizeof *p->ep_masks))) goto nomem;
+    p->nred = RED_COUNTS + (p->nach && R > 1 ? (size_t)R + (size_t)p->T * p->NT : 0);
+    if (!(p->red = calloc(p->nred, sizeof *p->red))) goto nomem;
     if (!(p->step_rc = calloc((size_t)p->K, sizeof *p->step_rc))) goto nomem;
-    p->act_team = (double)p->N * (double)ludus_policy_macs(&p->pol) >= PPO_ACT_TEAM_MIN_MACS;
+    p->act_team = p->K > 1 && (double)p->N * (double)ludus_policy_macs(&p->pol) >= PPO_ACT_TEAM_MIN_MACS;
     if (!p->obs || !p->words || !p->starts || !p->mem || !p->actions || !p->logp || !p->values ||
         !p->rewards || !p->adv || !p->ret || !p->dones || !p->cur_start || !p->cur_mem ||
         !p->next_mem || !p->cur_words || !p->act_rng || !p->perm)
         goto nomem;
-    uint64_t per_update = (uint64_t)p->N * p->T;
+    uint64_t per_update = (uint64_t)p->NT * p->T;
     p->num_updates = (cfg->total_steps + per_update - 1) / per_update;
     seed_streams(p);
     if ((rc = ludus_vec_reset(p->vec))) goto fail;

@@ -6,6 +6,7 @@
 #define LUDUS_LEARN_PPO_INTERNAL_H
 
 #include "learn/policy.h"
+#include "ludus/dist.h"
 #include "ludus/learner.h"
 
 #define CKPT_FORMAT "ludus-policy-1"
@@ -62,6 +63,12 @@ int ludus_run_config_apply_flat(ludus_run_config *run, const ludus_key *lkeys, v
                                 const char *json);
 int ludus_run_config_to_json_flat(const ludus_run_config *run, const ludus_key *lkeys, const void *lcfg,
                                   char *buf, size_t cap);
+
+/* ludus_ppo_create as one rank of dist (NULL: one process): the rank
+ * steps its share of cfg->num_envs (the run's worlds over all ranks) and
+ * every update's gradients and metrics are summed over the ranks (ppo.c).
+ * dist must outlive the learner. LUDUS_EINVAL for fewer worlds than ranks. */
+int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_ppo **out);
 
 /* ppo_learner.c: PPO as the registry's first row, "ppo". */
 extern const ludus_learner_ops ludus_ppo_learner;

@@ -35,13 +35,15 @@ typedef struct ppo_learner {
     double recent;     /* the mean return of the last update with episodes */
 } ppo_learner;
 
-static int create(const void *cfg, const ludus_run_config *run, void **self)
+/* One process (dist NULL) or one rank of several: num_envs stays the
+ * run's worlds over all ranks. */
+static int create_dist(const void *cfg, const ludus_run_config *run, ludus_dist *dist, void **self)
 {
     ludus_ppo_config c = *(const ludus_ppo_config *)cfg;
     ludus_ppo_config_join(&c, run);
     ppo_learner *l = calloc(1, sizeof *l);
     if (!l) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
-    int rc = ludus_ppo_create(&c, &l->ppo);
+    int rc = ludus_ppo_create_dist(&c, dist, &l->ppo);
     if (rc) {
         free(l);
         return rc;
@@ -62,6 +64,11 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     l->recent = NAN;
     *self = l;
     return LUDUS_OK;
+}
+
+static int create(const void *cfg, const ludus_run_config *run, void **self)
+{
+    return create_dist(cfg, run, NULL, self);
 }
 
 static void destroy(void *self)
@@ -151,4 +158,5 @@ const ludus_learner_ops ludus_ppo_learner = {
     .load = load,
     .agent = agent,
     .recent_return = recent_return,
+    .create_dist = create_dist,
 };

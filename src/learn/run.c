@@ -63,6 +63,8 @@ static const ludus_key run_keys[] = {
      "comma-separated world ids evaluated on held-out levels; \"\": the training world"},
     {"run_id", LUDUS_KEY_STR, O(run_id), 0, sizeof(((ludus_run_config *)0)->run_id), NULL,
      "written when the run is created"},
+    {"ranks", LUDUS_KEY_INT, O(ranks), 1, 1 << 20, NULL,
+     "processes training the run (mpirun -np); written when the run is created"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
@@ -83,6 +85,7 @@ void ludus_run_config_default(ludus_run_config *r)
     r->eval_episodes = 1000;
     r->checkpoint_seconds = LUDUS_RUN_CHECKPOINT_SECONDS;
     r->eval_curve_episodes = 20;
+    r->ranks = 1;
 }
 
 /* eval_worlds as ids (at most CURVE_MAX_WORLDS); "" gives the training
@@ -322,6 +325,8 @@ struct ludus_run {
     int n_curve;                      /* worlds of eval_worlds (eval_interval > 0) */
     char curve_ids[CURVE_MAX_WORLDS][CURVE_ID_CAP];
     int curve_pending;                /* resume: the checkpoint's update still needs its evaluation */
+    ludus_dist *dist;                 /* NULL: one process */
+    int leader;                       /* 1 on rank 0: the one that writes the folder */
     ludus_run_setup *setup;
     void *self;                       /* the learner */
     const ludus_metric_column *cols;
@@ -364,6 +369,7 @@ static ludus_run *run_alloc(const char *dir)
     ludus_run *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->lock_fd = r->csv_fd = r->curve_fd = -1;
+    r->leader = 1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     return r;
 }
@@ -479,7 +485,15 @@ static int write_all(int fd, const char *s, size_t n, const char *path)
 static int make_learner(ludus_run *r)
 {
     const ludus_learner_ops *ops = r->setup->ops;
-    int rc = ops->create(r->setup->cfg, &r->setup->run, &r->self);
+    int rc;
+    if (ludus_dist_size(r->dist) > 1) {
+        if (!ops->create_dist)
+            return ludus_err_set(LUDUS_EUNSUPPORTED, "learner %s trains in one process only (not over %d ranks)",
+                                 ops->name, ludus_dist_size(r->dist));
+        rc = ops->create_dist(r->setup->cfg, &r->setup->run, r->dist, &r->self);
+    } else {
+        rc = ops->create(r->setup->cfg, &r->setup->run, &r->self);
+    }
     if (rc) {
         r->self = NULL;
         return rc;
@@ -512,7 +526,7 @@ static int open_metrics(ludus_run *r, int truncate)
     return LUDUS_OK;
 }
 
-int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, ludus_run **out)
+static int start_here(const char *dir, const ludus_run_setup *setup, int force, ludus_dist *dist, ludus_run **out)
 {
     if (!dir || !*dir || !setup || !out) return ludus_err_set(LUDUS_EINVAL, "run: NULL argument");
     *out = NULL;
@@ -527,6 +541,8 @@ int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, lu
     }
     r->setup->ops = setup->ops;
     r->setup->run = setup->run;
+    r->setup->run.ranks = ludus_dist_size(dist);
+    r->dist = dist;
     memcpy(r->setup->cfg, setup->cfg, setup->ops->config_size);
     if ((rc = ludus_file_mkdirs(dir)) || (rc = lock_dir(r))) goto fail;
     int has_config;
@@ -751,7 +767,7 @@ done:
     return rc;
 }
 
-int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
+static int resume_here(const char *dir, const char *overrides, ludus_dist *dist, ludus_run **out)
 {
     if (!dir || !out) return ludus_err_set(LUDUS_EINVAL, "run: NULL argument");
     *out = NULL;
@@ -760,6 +776,7 @@ int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
     char *text = NULL, p[RUN_PATH_CAP];
     cJSON *ov = NULL;
     if (!r) return ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+    r->dist = dist;
     struct stat st;
     int rc;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -793,6 +810,13 @@ int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
             }
             if ((rc = ludus_keys_apply_one(ludus_keys_find(run_keys, e->string), &r->setup->run, e))) goto fail;
         }
+    }
+    if (r->setup->run.ranks != ludus_dist_size(dist)) {
+        int was = r->setup->run.ranks, now = ludus_dist_size(dist);
+        rc = ludus_err_set(LUDUS_EINVAL, "--resume %s: the run was trained by %d process%s (config.json \"ranks\": %d) "
+                           "and must go on with as many (%s%d), not %d", dir, was, was == 1 ? "" : "es", was,
+                           was == 1 ? "no mpirun, or mpirun -np " : "mpirun -np ", was, now);
+        goto fail;
     }
     if ((rc = ludus_run_setup_check(r->setup)) || (rc = make_learner(r)) || (rc = recover_commit(r))) goto fail;
     const ludus_run_config *rc_ = &r->setup->run;
@@ -853,6 +877,156 @@ int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
 fail:
     cJSON_Delete(ov);
     free(text);
+    ludus_run_destroy(r);
+    return rc;
+}
+
+/* ---- runs over several ranks ---- */
+
+/* Every rank's result: LUDUS_OK when all succeeded; else the first failed
+ * rank's code on every rank, the failed ranks keeping their own messages
+ * and the others getting one that names it. */
+static int agree(ludus_dist *d, int rc, const char *what)
+{
+    const int size = ludus_dist_size(d), rank = ludus_dist_rank(d);
+    if (size <= 1) return rc;
+    int *all = calloc((size_t)size, sizeof *all), bad[2] = {-1, LUDUS_OK};
+    if (!all) return ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+    int trc = ludus_dist_gather(d, &rc, sizeof rc, all, 0);
+    for (int i = 0; !trc && rank == 0 && i < size && bad[0] < 0; i++)
+        if (all[i]) bad[0] = i, bad[1] = all[i];
+    free(all);
+    if (!trc) trc = ludus_dist_bcast(d, bad, sizeof bad, 0);
+    if (trc) return trc;
+    if (bad[0] < 0 || rc) return rc;
+    return ludus_err_set(bad[1] < 0 ? bad[1] : LUDUS_ESTATE, "rank %d of %d could not %s (its own message says why)",
+                         bad[0], size, what);
+}
+
+/* root's bytes (any length) to every rank; *buf is malloc'd on the others. */
+static int share_bytes(ludus_dist *d, char **buf, size_t *len)
+{
+    uint64_t n = ludus_dist_rank(d) == 0 ? (uint64_t)*len : 0;
+    int rc = ludus_dist_bcast(d, &n, sizeof n, 0);
+    if (rc) return rc;
+    if (ludus_dist_rank(d) != 0) {
+        *len = (size_t)n;
+        if (!(*buf = malloc((size_t)n + 1))) return ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+        (*buf)[n] = 0;
+    }
+    return ludus_dist_bcast(d, *buf, (size_t)n, 0);
+}
+
+/* A rank other than 0: the run as rank 0 configured it (its config.json's
+ * text), a learner of its own and no files. */
+static int follow(ludus_dist *d, const char *dir, const char *json, ludus_run **out)
+{
+    ludus_run *r = run_alloc(dir);
+    if (!r) return ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+    r->dist = d;
+    r->leader = 0;
+    int rc = ludus_run_setup_create(NULL, NULL, json, &r->setup);
+    if (!rc) rc = make_learner(r);
+    if (rc) ludus_run_destroy(r);
+    else *out = r;
+    return rc;
+}
+
+/* After rank 0 made its run (rc0: its result): the others follow it. */
+static int spread(ludus_dist *d, const char *dir, int rc0, ludus_run **r, const char *what)
+{
+    const int rank = ludus_dist_rank(d);
+    int rc = agree(d, rc0, what);
+    char *json = NULL;
+    size_t len = 0;
+    if (!rc && rank == 0) {
+        int n = ludus_run_setup_to_json((*r)->setup, NULL, 0);
+        if (!(json = malloc((size_t)n + 1))) rc = ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+        else len = (size_t)ludus_run_setup_to_json((*r)->setup, json, (size_t)n + 1);
+    }
+    if (rc0 == LUDUS_OK && rc == LUDUS_OK) rc = share_bytes(d, &json, &len);
+    int mine = rc;
+    if (!rc && rank != 0) mine = follow(d, dir, json, r);
+    free(json);
+    if (rc) return rc;
+    return agree(d, mine, "create its learner");
+}
+
+int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, ludus_run **out)
+{
+    return ludus_run_start_dist(dir, setup, force, NULL, out);
+}
+
+int ludus_run_start_dist(const char *dir, const ludus_run_setup *setup, int force, ludus_dist *dist, ludus_run **out)
+{
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "run: NULL argument");
+    *out = NULL;
+    if (ludus_dist_size(dist) <= 1) return start_here(dir, setup, force, dist, out);
+    ludus_run *r = NULL;
+    int rc = ludus_dist_rank(dist) == 0 ? start_here(dir, setup, force, dist, &r) : LUDUS_OK;
+    if ((rc = spread(dist, dir, rc, &r, "start the run"))) {
+        ludus_run_destroy(r);
+        return rc;
+    }
+    *out = r;
+    return LUDUS_OK;
+}
+
+/* A file's bytes from rank 0 into a temporary file of this rank's (the
+ * run folder need not be visible here); path gets its name. */
+static int receive_file(ludus_dist *d, const char *src, char *path, size_t cap)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = LUDUS_OK, fd = -1;
+    if (ludus_dist_rank(d) == 0) rc = ludus_file_read(src, LUDUS_MAX_CHECKPOINT_BYTES, &buf, &len);
+    if ((rc = agree(d, rc, "read the checkpoint")) || (rc = share_bytes(d, &buf, &len))) goto done;
+    if (ludus_dist_rank(d) != 0) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(path, cap, "%s/ludus-rank%d-XXXXXX", tmp && *tmp ? tmp : "/tmp", ludus_dist_rank(d));
+        if ((fd = mkstemp(path)) < 0) rc = ludus_err_set(LUDUS_EIO, "%s: %s", path, strerror(errno));
+        else if ((rc = write_all(fd, buf, len, path))) unlink(path);
+    } else {
+        snprintf(path, cap, "%s", src);
+    }
+done:
+    if (fd >= 0) close(fd);
+    free(buf);
+    return rc;
+}
+
+int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
+{
+    return ludus_run_resume_dist(dir, overrides, NULL, out);
+}
+
+int ludus_run_resume_dist(const char *dir, const char *overrides, ludus_dist *dist, ludus_run **out)
+{
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "run: NULL argument");
+    *out = NULL;
+    if (ludus_dist_size(dist) <= 1) return resume_here(dir, overrides, dist, out);
+    const int rank = ludus_dist_rank(dist);
+    ludus_run *r = NULL;
+    char ck[RUN_PATH_CAP], st[RUN_PATH_CAP];
+    int rc = rank == 0 ? resume_here(dir, overrides, dist, &r) : LUDUS_OK;
+    if ((rc = spread(dist, dir, rc, &r, "resume the run"))) goto fail;
+    /* rank 0's update, and its checkpoint for the others to load */
+    int upto = rank == 0 ? r->update : 0;
+    if ((rc = ludus_dist_bcast(dist, &upto, sizeof upto, 0))) goto fail;
+    r->update = upto;
+    if (upto > 0) {
+        if ((rc = receive_file(dist, r->ckpt, ck, sizeof ck))) goto fail;
+        if ((rc = receive_file(dist, r->state, st, sizeof st))) {
+            if (rank) unlink(ck);
+            goto fail;
+        }
+        int mine = rank == 0 ? LUDUS_OK : r->setup->ops->load(r->self, ck, st);
+        if (rank) unlink(ck), unlink(st);
+        if ((rc = agree(dist, mine, "load the checkpoint"))) goto fail;
+    }
+    *out = r;
+    return LUDUS_OK;
+fail:
     ludus_run_destroy(r);
     return rc;
 }
@@ -986,21 +1160,30 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
     const uint64_t s0 = ops->steps(r->self);
     int saved = r->update;
     r->stopped = 0;
-    if (r->curve_pending) { /* resumed after a kill cut the checkpoint's evaluation short */
+    if (r->leader && r->curve_pending) { /* resumed after a kill cut the checkpoint's evaluation short */
         if (!(rc = curve_eval(r))) r->curve_pending = 0;
     }
-    while (!rc && ops->steps(r->self) < cfg->total_steps && !r->stop && !run_signalled) {
+    const int many = ludus_dist_size(r->dist) > 1;
+    if (many && handle_signals) r->dist->interrupt = &run_signalled;
+    while (!rc && ops->steps(r->self) < cfg->total_steps) {
+        /* every rank stops at the same update: a stop on any is a stop on all */
+        double halt = r->stop || run_signalled;
+        if (many && (rc = ludus_dist_allreduce_f64(r->dist, &halt, 1))) break;
+        if (halt > 0) {
+            r->stop = 1;
+            break;
+        }
         for (int i = 0; i < r->ncols; i++) vals[i] = NAN;
         if ((rc = ops->update(r->self, vals))) break;
         r->update++;
         const double now = now_s();
-        if ((rc = append_row(r, r->wall0 + (now - t0), vals))) break;
+        if (r->leader && (rc = append_row(r, r->wall0 + (now - t0), vals))) break;
         const uint64_t steps = ops->steps(r->self);
         const int done = steps >= cfg->total_steps, stop = r->stop || run_signalled;
         const int eval_due = curve_due(r, r->update, steps);
         const int due = (cfg->checkpoint_every && r->update % cfg->checkpoint_every == 0) ||
                         (cfg->checkpoint_seconds && now - last_ckpt >= cfg->checkpoint_seconds) || eval_due;
-        if (done || stop || due) {
+        if (r->leader && (done || stop || due)) {
             if ((rc = checkpoint(r))) break;
             last_ckpt = now_s();
             saved = r->update;
@@ -1019,9 +1202,10 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
         }
     }
     /* a stop asked for during the progress callback: its update is saved too */
-    if (!rc && saved != r->update) rc = checkpoint(r);
+    if (!rc && r->leader && saved != r->update) rc = checkpoint(r);
     if (!rc && (r->stop || run_signalled) && ops->steps(r->self) < cfg->total_steps) r->stopped = 1;
     r->stop = 0;
+    if (many && handle_signals) r->dist->interrupt = NULL;
     if (handle_signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -1064,6 +1248,16 @@ const char *ludus_run_dir(const ludus_run *r)
 int ludus_run_update(const ludus_run *r)
 {
     return r ? r->update : 0;
+}
+
+int ludus_run_rank(const ludus_run *r)
+{
+    return r ? ludus_dist_rank(r->dist) : 0;
+}
+
+int ludus_run_ranks(const ludus_run *r)
+{
+    return r ? ludus_dist_size(r->dist) : 1;
 }
 
 uint64_t ludus_run_steps(const ludus_run *r)

@@ -242,6 +242,8 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
     if (threads < 1 || threads > 64)
         return ludus_err_set(LUDUS_EINVAL, "num_threads must be in [1, 64], got %d", cfg->num_threads);
     if (threads > cfg->num_envs) threads = cfg->num_envs;
+    if (cfg->world_offset < 0)
+        return ludus_err_set(LUDUS_EINVAL, "world_offset must be >= 0, got %d", cfg->world_offset);
     if (cfg->level_count && cfg->level_start > UINT64_MAX - (cfg->level_count - 1))
         return ludus_err_set(LUDUS_EINVAL, "level range [%llu, +%llu) passes 2^64", (unsigned long long)cfg->level_start,
                        (unsigned long long)cfg->level_count);
@@ -279,9 +281,9 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
         goto fail;
     }
     memset(v->states, 0, v->state_size * n);
-    /* World i's level stream: SeedSequence([seed lo, seed hi, i, 0x5eed]). */
+    /* World i's level stream: SeedSequence([seed lo, seed hi, world_offset + i, 0x5eed]). */
     for (size_t i = 0; i < n; i++) {
-        uint32_t words[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)i, 0x5eedu};
+        uint32_t words[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)((size_t)cfg->world_offset + i), 0x5eedu};
         ludus_rng_seed_words(&v->acc[i].sampler, words, 4);
     }
     /* Several chunks per thread, so one slow thread costs a chunk, not a
