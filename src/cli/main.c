@@ -51,6 +51,21 @@ static const cli_command commands[] = {
      "  --seed S          action streams and bootstrap resampling (default 0)\n"
      "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
+    {"collect", "record an agent's episodes as a Minari dataset (HDF5)",
+     "ludus collect ID --agent random|CHECKPOINT --episodes N --out DIR [--levels train|heldout]\n"
+     "                   [--train-levels N] [--seed S] [--greedy] [--options K=V,...] [--name NS/NAME-vN]\n"
+     "                   [--jpeg-quality Q]\n"
+     "  --agent A         random, or a checkpoint file (ID then defaults to its world)\n"
+     "  --episodes N      episodes to record\n"
+     "  --out DIR         the datasets' root: writes DIR/NS/NAME-vN/data/{metadata.json,main_data.hdf5}\n"
+     "  --levels L        train: levels [0, N) (N from --train-levels; 0: all); heldout: from 1000000000\n"
+     "  --seed S          the action streams (episode i's from (S, i))\n"
+     "  --greedy          the agent's most likely actions (default: sampled)\n"
+     "  --name ID         the dataset id (default: ID-without-vN/AGENT[-heldout]-v0)\n"
+     "  --jpeg-quality Q  of frames Minari stores as JPEG (1..100, default 75 as PIL)",
+     cmd_collect},
+    {"dataset", "summarize a dataset: episodes, steps, returns, levels",
+     "ludus dataset info DIR", cmd_dataset},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"
