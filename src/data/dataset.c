@@ -381,8 +381,6 @@ static char *metadata_json(const ludus_dataset_writer *w, const char *sha)
          cJSON_AddStringToObject(o, "dataset_id", m->dataset_id) &&
          cJSON_AddStringToObject(o, "minari_version", MINARI_VERSION) &&
          cJSON_AddStringToObject(o, "algorithm_name", m->agent) &&
-         cJSON_AddStringToObject(o, "author", "ludus") &&
-         cJSON_AddStringToObject(o, "code_permalink", "https://github.com/ludus") &&
          cJSON_AddStringToObject(o, "description", "episodes recorded by `ludus collect`");
     /* what ludus needs to replay the episodes; numbers above 2^53 as strings */
     ok = ok && cJSON_AddStringToObject(lu, "format", "ludus-dataset/1") && cJSON_AddStringToObject(lu, "env_id", m->env_id) &&
