@@ -11,6 +11,9 @@ pkgs=(
   python3-pip python3-setuptools python3-wheel python3-venv  # `pip install ./python`, offline
   libopenblas-dev                     # matrix products in nn/
   libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
+  libhdf5-dev                         # datasets (ludus collect, src/data/): Minari's HDF5 files
+  libjpeg62-turbo-dev                 # datasets: frames Minari stores as JPEG (Crafter's pixels)
+  python3-h5py python3-pil            # datasets: read back with h5py as Minari does (tests, ludus.datasets)
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
