@@ -46,4 +46,10 @@ int ludus_data_jpeg_encode(const uint8_t *pix, int h, int w, int c, int quality,
  * not a JPEG of that size and channels. */
 int ludus_data_jpeg_decode(const uint8_t *jpg, size_t len, int h, int w, int c, uint8_t *pix);
 
+/* Once per process, before the first HDF5 call: keep libhdf5 from
+ * installing its exit handler, which prints ("infinite loop closing
+ * library") when a damaged file left its internal state unclosable; the
+ * library never prints. Harmless when HDF5 was started already (h5py). */
+void ludus_data_hdf5_init(void);
+
 #endif

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,18 @@
 #define MAX_EPISODE_STEPS (1 << 26)
 
 /* ---- HDF5 without its error printing ---- */
+
+static pthread_once_t hdf5_once = PTHREAD_ONCE_INIT;
+
+static void hdf5_init(void)
+{
+    H5dont_atexit();
+}
+
+void ludus_data_hdf5_init(void)
+{
+    pthread_once(&hdf5_once, hdf5_init);
+}
 
 typedef struct quiet {
     H5E_auto2_t fn;
@@ -158,6 +171,7 @@ int ludus_dataset_writer_open(const char *dir, const ludus_env *env, const ludus
     if (!valid_dataset_id(meta->dataset_id))
         return ludus_err_set(LUDUS_EINVAL, "dataset: id \"%.80s\" is not (namespace/)name-vN of [A-Za-z0-9_.:-]",
                              meta->dataset_id);
+    ludus_data_hdf5_init();
     ludus_dataset_writer *w = calloc(1, sizeof *w);
     if (!w) return ludus_err_set(LUDUS_ENOMEM, "dataset: out of memory");
     w->fid = w->t_bool = w->t_str = w->t_bytes = -1;
