@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent (PPO, or another registered learner) in a run folder",
      "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-     "                   [--out DIR] [--config FILE] [--force]\n"
+     "                   [--out DIR] [--config FILE] [--dataset DIR] [--force]\n"
      "       ludus train --resume DIR [--steps N] [--threads N]\n"
      "       ludus train --list-algos\n"
      "  --algo NAME       the learner (default ppo)\n"
@@ -36,6 +36,7 @@ static const cli_command commands[] = {
      "  --threads N       the learner's worker threads (default 2)\n"
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
+     "  --dataset DIR     the dataset an offline learner (bc) learns from (ludus collect's)\n"
      "  --force           clear an existing run folder first\n"
      "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)",
      cmd_train},
