@@ -205,6 +205,9 @@ int ludus_dataset_writer_open(const char *dir, const ludus_env *env, const ludus
     if (fcpl >= 0) {
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+        /* an episode's dataset is one chunk or a few: small chunk-index
+         * B-tree nodes (the default, 32, sizes each node for 64 chunks) */
+        H5Pset_istore_k(fcpl, 2);
         w->fid = H5Fcreate(w->part, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
         H5Pclose(fcpl);
     }
