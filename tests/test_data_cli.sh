@@ -50,7 +50,8 @@ expect 1 "already holds a dataset" -- "$LUDUS" collect MiniGrid-Empty-5x5-v0 --a
 # ---- PPO expert -> dataset -> BC ----
 echo '{"eval_episodes": 0}' > noeval.json
 if "$LUDUS" train MiniGrid-DoorKey-5x5-v0 --steps 50000 --train-levels 20 --config noeval.json --out ppo >/dev/null 2>"$T/err"; then ok; else bad "ppo: $(cat "$T/err")"; fi
-if "$LUDUS" collect MiniGrid-DoorKey-5x5-v0 --agent ppo/checkpoint.safetensors --episodes 150 --train-levels 20 \
+# the checkpoint's training levels ([0, 20)) are the default "train" levels
+if "$LUDUS" collect MiniGrid-DoorKey-5x5-v0 --agent ppo/checkpoint.safetensors --episodes 150 \
      --out ds --name doorkey/expert-v0 >out.txt 2>"$T/err"; then ok; else bad "collect: $(cat "$T/err")"; fi
 grep -q "wrote ds/doorkey/expert-v0: 150 episodes" out.txt && ok || bad "collect said: $(cat out.txt)"
 "$LUDUS" dataset info ds/doorkey/expert-v0 >info.txt 2>"$T/err" && ok || bad "info: $(cat "$T/err")"

@@ -9,9 +9,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
 #include "ludus/data.h"
 #include "ludus/learn.h"
+#include "ludus/nn.h"
+
+/* The run's train_levels from a checkpoint's config (0 when absent), so a
+ * checkpoint's "train" levels default to the ones it was trained on. */
+static uint64_t checkpoint_train_levels(const char *ckpt)
+{
+    ludus_nn_file *f;
+    uint64_t n = 0;
+    if (ludus_nn_file_open(ckpt, &f)) return 0;
+    const char *cfg = ludus_nn_file_meta(f, "ludus.config");
+    cJSON *j = cfg ? cJSON_Parse(cfg) : NULL;
+    const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "train_levels") : NULL;
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= (double)LUDUS_MAX_TRAIN_LEVELS)
+        n = (uint64_t)v->valuedouble;
+    cJSON_Delete(j);
+    ludus_nn_file_close(f);
+    return n;
+}
 
 static int usage(const char *cmd, const char *fmt, const char *arg)
 {
@@ -77,7 +97,7 @@ int cmd_collect(int argc, char **argv)
         fprintf(stderr, "ludus collect: %s\n", ludus_errmsg());
         return 1;
     }
-    (void)have_levels;
+    if (!random && !have_levels) train_levels = checkpoint_train_levels(agent_s);
     const ludus_collect_config cfg = {.env_id = id, .env_options = options, .dataset_id = name,
                                       .heldout = strcmp(levels, "heldout") == 0, .train_levels = train_levels,
                                       .episodes = (int)episodes, .greedy = greedy, .seed = seed,

@@ -145,9 +145,11 @@ char *ludus_data_action_space_json(const data_layout *l)
         cJSON *nv = cJSON_CreateIntArray(l->nvec, l->dims), *st = cJSON_CreateIntArray(zeros, l->dims);
         ok = cJSON_AddStringToObject(o, "type", "MultiDiscrete") && cJSON_AddStringToObject(o, "dtype", "int64") &&
              nv && st && cJSON_AddItemToObject(o, "nvec", nv);
-        if (!ok) cJSON_Delete(nv);
+        if (ok) nv = NULL; /* owned by o now */
         ok = ok && cJSON_AddItemToObject(o, "start", st);
-        if (!ok) cJSON_Delete(st);
+        if (ok) st = NULL;
+        cJSON_Delete(nv);
+        cJSON_Delete(st);
     }
     if (!ok) {
         cJSON_Delete(o);
