@@ -67,6 +67,16 @@ grep -q '"algo": "bc"' bc/config.json && ok || bad "config.json: $(cat bc/config
 grep -q "\"dataset\": \"$T/ds/doorkey/expert-v0\"" bc/config.json && ok || bad "dataset path not absolute: $(cat bc/config.json)"
 if "$LUDUS" eval bc --episodes 100 --out bc/eval.json >eval.txt 2>"$T/err"; then ok; else bad "eval: $(cat "$T/err")"; fi
 awk '$1 == "heldout" { if ($5 >= 0.9) exit 0; print "held-out success " $5; exit 1 }' eval.txt && ok || bad "bc: $(cat eval.txt)"
+# a resumed BC run gives what a straight one does (Adam's state, the update's stream)
+echo '{"eval_episodes": 0, "grad_steps": 5, "checkpoint_every": 1}' > short.json
+"$LUDUS" train MiniGrid-DoorKey-5x5-v0 --algo bc --dataset ds/doorkey/expert-v0 --config short.json --steps 5120 \
+  --out straight >/dev/null 2>&1 && ok || bad "straight bc run"
+"$LUDUS" train MiniGrid-DoorKey-5x5-v0 --algo bc --dataset ds/doorkey/expert-v0 --config short.json --steps 2560 \
+  --out halves >/dev/null 2>&1 && ok || bad "first half"
+"$LUDUS" train --resume halves --steps 5120 >/dev/null 2>&1 && ok || bad "resumed half"
+# every column but wall_s
+if [ "$(cut -d, -f1,2,4- straight/metrics.csv)" = "$(cut -d, -f1,2,4- halves/metrics.csv)" ]; then ok; else
+  bad "resumed bc differs: $(cat straight/metrics.csv halves/metrics.csv)"; fi
 expect 2 "--dataset cannot change it" -- "$LUDUS" train --resume bc --dataset ds/MiniGrid-Empty-5x5/random-v0
 echo "test_data_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
