@@ -13,6 +13,9 @@ pkgs=(
   libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
   libcurl4-openssl-dev                # `ludus agent`: HTTP to OpenAI-compatible model servers
   libsqlite3-dev                      # `ludus agent --memory cases`: the memory of past episodes (FTS5)
+  libhdf5-dev                         # datasets (ludus collect, src/data/): Minari's HDF5 files
+  libjpeg62-turbo-dev                 # datasets: frames Minari stores as JPEG (Crafter's pixels)
+  python3-h5py python3-pil            # datasets: read back with h5py as Minari does (tests, ludus.datasets)
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
   libopenmpi-dev openmpi-bin          # `mpirun -np N ludus train`: distributed PPO over Open MPI (LUDUS_MPI)

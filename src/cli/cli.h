@@ -60,6 +60,9 @@ int cmd_render(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+/* datasets (issue 13): cmd_data.c */
+int cmd_collect(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 
 /* Print a command's usage line to `f`. */
 void cli_usage(FILE *f, const char *name);

@@ -124,7 +124,7 @@ static int fail_training(ludus_dist *dist, const char *dir)
 
 static int train(int argc, char **argv, ludus_dist *dist)
 {
-    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL, *curriculum = NULL;
+    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL, *curriculum = NULL, *dataset = NULL;
     uint64_t steps = 0, levels = 0, seed = 0, threads = 0;
     int have_steps = 0, have_levels = 0, have_seed = 0, force = 0;
     for (int i = 1; i < argc; i++) {
@@ -149,6 +149,7 @@ static int train(int argc, char **argv, ludus_dist *dist)
         else if (strcmp(a, "--algo") == 0 && v) algo = argv[++i];
         else if (strcmp(a, "--curriculum") == 0 && v) curriculum = argv[++i];
         else if (strcmp(a, "--config") == 0 && v) config = argv[++i];
+        else if (strcmp(a, "--dataset") == 0 && v) dataset = argv[++i];
         else if (strcmp(a, "--resume") == 0 && v) resume = argv[++i];
         else if (strcmp(a, "--force") == 0) force = 1;
         else if (a[0] == '-') {
@@ -164,11 +165,11 @@ static int train(int argc, char **argv, ludus_dist *dist)
     ludus_run *run = NULL;
     char num[32];
     if (resume) {
-        if (config || force || algo || have_levels || have_seed || out || curriculum) {
+        if (config || force || algo || have_levels || have_seed || out || curriculum || dataset) {
             fprintf(stderr, "ludus train: --resume continues a run with its own config.json; %s cannot change it\n",
                     config ? "--config" : force ? "--force" : algo ? "--algo" : curriculum ? "--curriculum"
                     : have_levels ? "--train-levels"
-                    : have_seed ? "--seed" : "--out");
+                    : have_seed ? "--seed" : dataset ? "--dataset" : "--out");
             return 2;
         }
         char ov[128] = "{}";
@@ -193,6 +194,13 @@ static int train(int argc, char **argv, ludus_dist *dist)
         if (have_steps) snprintf(num, sizeof num, "%llu", (unsigned long long)steps), rc = ludus_run_setup_set(setup, "total_steps", num);
         if (!rc && have_levels) snprintf(num, sizeof num, "%llu", (unsigned long long)levels), rc = ludus_run_setup_set(setup, "train_levels", num);
         if (!rc && have_seed) snprintf(num, sizeof num, "%llu", (unsigned long long)seed), rc = ludus_run_setup_set(setup, "seed", num);
+        char abs[4096];
+        if (!rc && dataset) { /* absolute, so a resume from elsewhere finds it */
+            char cwd[2048];
+            if (dataset[0] != '/' && getcwd(cwd, sizeof cwd)) snprintf(abs, sizeof abs, "%s/%s", cwd, dataset);
+            else snprintf(abs, sizeof abs, "%s", dataset);
+            rc = ludus_run_setup_set(setup, "dataset", abs);
+        }
         if (!rc && threads) snprintf(num, sizeof num, "%llu", (unsigned long long)threads), rc = ludus_run_setup_set(setup, "num_threads", num);
         if (!rc && curriculum) rc = ludus_run_setup_set(setup, "curriculum", curriculum);
         if (!rc && ludus_run_setup_check(setup)) rc = 2;

@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent (PPO, or another registered learner) in a run folder",
      "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--force]\n"
+     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--dataset DIR] [--force]\n"
      "       ludus train --resume DIR [--steps N] [--threads N]\n"
      "       ludus train --list-algos\n"
      "  --algo NAME       the learner (default ppo)\n"
@@ -38,6 +38,7 @@ static const cli_command commands[] = {
      "                    (docs/curricula.md; knobs: config key curriculum_knobs)\n"
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
+     "  --dataset DIR     the dataset an offline learner (bc) learns from (ludus collect's)\n"
      "  --force           clear an existing run folder first\n"
      "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)\n"
      "  under mpirun -np N (builds with Open MPI): N processes train one run, num_envs worlds in all\n"
@@ -73,6 +74,22 @@ static const cli_command commands[] = {
      "  --key-env VAR      the variable holding the API key (default LUDUS_LLM_API_KEY, then OPENAI_API_KEY)\n"
      "  --deterministic-log  timings in the JSONL log written as 0",
      cmd_agent},
+    {"collect", "record an agent's episodes as a Minari dataset (HDF5)",
+     "ludus collect ID --agent random|CHECKPOINT --episodes N --out DIR [--levels train|heldout]\n"
+     "                   [--train-levels N] [--seed S] [--greedy] [--options K=V,...] [--name NS/NAME-vN]\n"
+     "                   [--jpeg-quality Q]\n"
+     "  --agent A         random, or a checkpoint file (ID then defaults to its world)\n"
+     "  --episodes N      episodes to record\n"
+     "  --out DIR         the datasets' root: writes DIR/NS/NAME-vN/data/{metadata.json,main_data.hdf5}\n"
+     "  --levels L        train: levels [0, N) (N: --train-levels, else the checkpoint's run's; 0: all);\n"
+     "                    heldout: levels from 1000000000\n"
+     "  --seed S          the action streams (episode i's from (S, i))\n"
+     "  --greedy          the agent's most likely actions (default: sampled)\n"
+     "  --name ID         the dataset id (default: ID-without-vN/AGENT[-heldout]-v0)\n"
+     "  --jpeg-quality Q  of frames Minari stores as JPEG (1..100, default 75 as PIL)",
+     cmd_collect},
+    {"dataset", "summarize a dataset: episodes, steps, returns, levels",
+     "ludus dataset info DIR", cmd_dataset},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"

@@ -8,12 +8,13 @@
 
 #include "core/core.h"
 #include "learn/dqn.h"
+#include "learn/offline.h"
 #include "learn/ppo_internal.h"
 
 #define MAX_LEARNERS 32
 
 /* The built-in learners: a new one is its files plus one row here. */
-static const ludus_learner_ops *const builtin[] = {&ludus_ppo_learner, &ludus_dqn_learner};
+static const ludus_learner_ops *const builtin[] = {&ludus_ppo_learner, &ludus_dqn_learner, &ludus_bc_learner};
 #define NUM_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))
 
 static const ludus_learner_ops *extra[MAX_LEARNERS];
