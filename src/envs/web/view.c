@@ -139,11 +139,7 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
 
 void ludus_web_render_ansi(const ludus_env *env, const void *state, strbuf *sb)
 {
-    const web_state *st = state;
-    ludus_web_tree(env, st, sb);
-    ludus_sb_printf(sb, "\x1b[90mlast: %s; type an action: click [id], type [id] [text], select [id] [option], "
-                        "scroll up|down, go_back, stop [answer]\x1b[0m\n",
-                    ludus_web_result_name(st->last_rc));
+    ludus_web_tree(env, state, sb);
 }
 
 /* ---- layout and frames ---- */
