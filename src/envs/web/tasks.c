@@ -45,7 +45,12 @@ uint64_t ludus_web_mix(uint64_t x)
 uint32_t ludus_web_below(web_state *st, uint32_t n)
 {
     /* Lemire's multiply-shift on 32 random bits: no division on the hot path */
-    return (uint32_t)(((uint64_t)ludus_rng_next32(&st->rng) * n) >> 32);
+    st->rng += 0x9e3779b97f4a7c15ull;
+    uint64_t z = st->rng;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (uint32_t)(((z >> 32) * n) >> 32);
 }
 
 int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,

@@ -154,9 +154,9 @@ static int web_reset(const ludus_env *env, void *state, uint64_t seed, int resee
         /* the seed split: a seed outside the split stands for the next one in it */
         if (s->holdout == WEB_HOLD_SEED && s->split != WEB_SPLIT_ALL)
             while (heldout_seed(seed) != (s->split == WEB_SPLIT_TEST)) seed = ludus_web_mix(seed);
-        ludus_rng_seed(&st->rng, seed);
+        st->rng = ludus_web_mix(seed ^ 0x7765622d6c766cull);
     }
-    ludus_rng rng = st->rng;
+    uint64_t rng = st->rng;
     env_state_header h = st->h;
     memset(st, 0, sizeof *st);
     st->h = h;
@@ -168,6 +168,7 @@ static int web_reset(const ludus_env *env, void *state, uint64_t seed, int resee
     st->nav_n = 1;
     s->task->gen(s, st);
     if (s->task->build) s->task->build(s, st);
+    st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
     return LUDUS_OK;
 }
 
@@ -214,7 +215,7 @@ static int apply(const web_spec *s, web_state *st, const int32_t *a)
         st->scroll--;
         return RC_OK;
     case V_SCROLL_DOWN:
-        if (st->scroll >= ludus_web_max_scroll(st)) return RC_NO_SCROLL;
+        if (st->scroll >= st->max_scroll) return RC_NO_SCROLL;
         st->scroll++;
         return RC_OK;
     case V_BACK:
@@ -246,6 +247,11 @@ static void web_step(const ludus_env *env, void *state, const int32_t *action, l
     st->t++;
     int rc = apply(s, st, action);
     st->last_rc = (uint8_t)rc;
+    /* the page's length changes only when a click or go back changes it */
+    if (rc == RC_OK && (action[0] == V_CLICK || action[0] == V_BACK)) {
+        st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
+        if (st->scroll > st->max_scroll) st->scroll = st->max_scroll;
+    }
     if (rc != RC_OK && st->n_invalid < 0xffff) st->n_invalid++;
     if (was_done) return; /* the world continues, frozen, as the contract asks */
     int ok;
@@ -288,7 +294,7 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
         legal |= any;
     }
     verbs[V_SCROLL_UP] = st->scroll > 0;
-    verbs[V_SCROLL_DOWN] = st->scroll < ludus_web_max_scroll(st);
+    verbs[V_SCROLL_DOWN] = st->scroll < st->max_scroll;
     verbs[V_BACK] = st->nav_n > 1 && s->task->build;
     verbs[V_STOP] = 1;
     /* a component needs one legal value even when its verb ignores it */
@@ -464,6 +470,8 @@ static int web_validate(const ludus_env *env, const void *state)
             BAD("web state: element %d is a date control outside the date picker", i);
         if (e->opt_first + e->opt_n > WEB_OPT) BAD("web state: element %d options out of range", i);
     }
+    if (st->max_scroll != ludus_web_max_scroll(st) || st->scroll > st->max_scroll)
+        BAD("web state: scroll %d of %d (the page allows %d)", st->scroll, st->max_scroll, ludus_web_max_scroll(st));
     return LUDUS_OK;
 }
 

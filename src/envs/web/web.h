@@ -79,13 +79,13 @@ typedef struct web_nav {
 
 typedef struct web_state {
     env_state_header h;
-    ludus_rng rng;
+    uint64_t rng;               /* splitmix64: the level's stream, cheap to seed */
     uint32_t t, max_t;
     uint16_t n_invalid, open;   /* open: bit g set when group g is shown */
     uint8_t task, skin, n_el, done;
     uint8_t success, last_rc, kn_hit, kn_n;
     uint8_t n_field, nav_n, answer, committed;
-    uint8_t scroll, n_opt, n_rec, pad;
+    uint8_t scroll, n_opt, n_rec, max_scroll;
     uint8_t field[WEB_FIELDS];  /* the instruction's words (targets) */
     uint8_t target[8];          /* hidden targets: slots, ranks, months */
     uint8_t db[8];              /* the committed record */
