@@ -24,8 +24,8 @@ n=$("$LUDUS" list --family web | grep -c '^Web-')
   bad "info: the action space"
 
 "$LUDUS" text Web-login-user-v0 --seed 3 > "$tmp/text" &&
-  grep -q "^Mission: Enter the username 'erin' and the password 'ivan'" "$tmp/text" &&
-  grep -q "^\[1\] textbox 'password'" "$tmp/text" && grep -q "^heading 'login'" "$tmp/text" &&
+  grep -q "^Mission: Enter the username 'lamp' and the password 'alice'" "$tmp/text" &&
+  grep -q "^\[1\] textbox 'username'" "$tmp/text" && grep -q "^heading 'login'" "$tmp/text" &&
   ok || bad "text of login-user: $(head -c 400 "$tmp/text")"
 
 "$LUDUS" render Web-choose-date-v0 --seed 2 -o "$tmp/page.png" && ok || bad "render"
@@ -38,7 +38,7 @@ assert (w, h) == (480, 480), (w, h)
 PY
 
 # play from a pipe: the login solved in three typed commands
-printf 'type [2] [erin]\ntype [1] [ivan]\nclick [3]\nq\n' | "$LUDUS" play Web-login-user-v0 --seed 3 > "$tmp/play" 2>&1
+printf 'type [1] [lamp]\ntype [2] [alice]\nclick [3]\nq\n' | "$LUDUS" play Web-login-user-v0 --seed 3 > "$tmp/play" 2>&1
 grep -q '^success after 3 steps, return 1' "$tmp/play" && ok || bad "play: $(tail -c 400 "$tmp/play")"
 # a malformed command and a disabled button: one line each, and play goes on
 printf 'jump around\nclick [2]\nq\n' | "$LUDUS" play Web-click-dialog-v0 --seed 3 > "$tmp/play2" 2>&1; rc=$?
