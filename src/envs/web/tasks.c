@@ -71,14 +71,6 @@ int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int 
     return i;
 }
 
-int ludus_web_visible(const web_state *st, int i)
-{
-    const web_el *e = &st->el[i];
-    if (e->flags & F_HIDDEN) return 0;
-    if (e->group && !(st->open >> e->group & 1)) return 0;
-    return 1;
-}
-
 int ludus_web_actionable(const web_el *e)
 {
     switch (e->role) {

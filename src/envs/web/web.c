@@ -284,14 +284,14 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
     memset(mask, 0, (size_t)env->info.mask_size);
     int legal = 0;
     for (int i = 0; i < st->n_el; i++) {
-        int any = 0;
-        for (int v = V_CLICK; v <= V_SELECT; v++)
-            if (check_target(st, v, i) == RC_OK) {
-                verbs[v] = 1;
-                any = 1;
-            }
-        els[i] = (uint8_t)any;
-        legal |= any;
+        /* what check_target accepts, with visibility tested once */
+        const web_el *e = &st->el[i];
+        if ((e->flags & F_DISABLED) || !ludus_web_visible(st, i) || !ludus_web_actionable(e)) continue;
+        verbs[V_CLICK] = 1;
+        if (e->role == R_TEXTBOX && !(e->flags & F_READONLY)) verbs[V_TYPE] = 1;
+        if (e->role == R_COMBOBOX) verbs[V_SELECT] = 1;
+        els[i] = 1;
+        legal = 1;
     }
     verbs[V_SCROLL_UP] = st->scroll > 0;
     verbs[V_SCROLL_DOWN] = st->scroll < st->max_scroll;

@@ -150,7 +150,12 @@ enum {
     W_NOUN0 = W_NAME0 + 24, W_MONTH0 = W_NOUN0 + 24, W_NUM1 = W_MONTH0 + 12, W_END = W_NUM1 + 31
 };
 
-int ludus_web_visible(const web_state *st, int i);
+/* Whether element i is shown: not hidden, and its group (if any) open. */
+static inline int ludus_web_visible(const web_state *st, int i)
+{
+    const web_el *e = &st->el[i];
+    return !(e->flags & F_HIDDEN) && (!e->group || (st->open >> e->group & 1));
+}
 int ludus_web_actionable(const web_el *e);
 int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
                   int flags);
