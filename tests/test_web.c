@@ -569,6 +569,66 @@ static void test_fuzz(void)
     CHECK(parsed > 100);
 }
 
+/* Foreign states: random byte changes to real states are either refused
+ * (LUDUS_EFORMAT) or, when accepted, stay valid under any actions, and
+ * every view reads them. */
+static void test_mutations(void)
+{
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 99);
+    long accepted = 0, refused = 0;
+    for (int i = 0; i < ludus_env_count(); i++) {
+        const char *id = ludus_env_id(i);
+        if (strncmp(id, "Web-", 4) != 0) continue;
+        ludus_env *env = make(id, "mask=0");
+        const ludus_env_info *in = ludus_env_get_info(env);
+        uint8_t *base = ludus_env_state_new(env), *st = ludus_env_state_new(env), *obs = malloc(in->obs_size);
+        uint8_t *rgb = malloc(480 * 480 * 3);
+        char text[WEB_TEXT_CAP];
+        for (int b = 0; b < 20; b++) {
+            CHECK_OK(ludus_env_reset(env, base, (uint64_t)b, NULL));
+            for (int t = (int)ludus_rng_integers(&rng, 0, 4); t > 0; t--) {
+                int32_t a[3];
+                ludus_web_oracle_action(env, base, a);
+                ludus_env_step_vec(env, base, a, NULL, NULL);
+            }
+            for (int m = 0; m < 40; m++) {
+                memcpy(st, base, in->state_size);
+                int flips = (int)ludus_rng_integers(&rng, 1, 4);
+                for (int f = 0; f < flips; f++) {
+                    size_t at = (size_t)ludus_rng_integers(&rng, 8, (int64_t)in->state_size); /* past the header */
+                    st[at] = (uint8_t)(m % 3 ? ludus_rng_integers(&rng, 0, 256) : st[at] ^ 1);
+                }
+                if (ludus_env_state_check(env, st) != LUDUS_OK) {
+                    CHECK(ludus_errmsg()[0] != 0);
+                    refused++;
+                    continue;
+                }
+                accepted++;
+                for (int t = 0; t < 20; t++) {
+                    int32_t a[3] = {(int32_t)ludus_rng_integers(&rng, 0, V_COUNT),
+                                    (int32_t)ludus_rng_integers(&rng, 0, WEB_K),
+                                    (int32_t)ludus_rng_integers(&rng, 0, in->action_nvec[2])};
+                    if (t % 2) ludus_web_oracle_action(env, st, a);
+                    CHECK_OK(ludus_env_step_vec(env, st, a, obs, NULL));
+                    int rc = ludus_env_state_check(env, st);
+                    CHECK_MSG(rc == LUDUS_OK, "%s: an accepted state became invalid: %s", id, ludus_errmsg());
+                    if (rc) break;
+                }
+                CHECK(ludus_env_text(env, st, LUDUS_TEXT_FULL, text, sizeof text) > 0);
+                CHECK_OK(ludus_env_render(env, st, NULL, rgb, 480 * 480 * 3));
+            }
+        }
+        free(rgb);
+        free(obs);
+        free(st);
+        free(base);
+        ludus_env_destroy(env);
+    }
+    printf("mutations: %ld accepted and exercised, %ld refused\n", accepted, refused);
+    CHECK(accepted > 100 && refused > 100);
+}
+
 static void test_views(void)
 {
     ludus_env *env = make("Web-click-checkboxes-v0", NULL);
@@ -625,6 +685,7 @@ int main(void)
     test_clone();
     test_views();
     test_fuzz();
+    test_mutations();
     test_oracle();
     test_random();
     return check_finish("test_web");

@@ -607,11 +607,14 @@ int ludus_web_click(const web_spec *s, web_state *st, int i)
         return RC_OK;
     case H_PAGE: {
         web_nav nv = st->nav[st->nav_n - 1];
+        /* a state from elsewhere may have enabled a link past the results */
+        if (e->harg ? (nv.b + 1) * 3 >= st->n_rec : nv.b == 0) return RC_DISABLED;
         nv.b = (uint8_t)(e->harg ? nv.b + 1 : nv.b - 1);
         push(s, st, nv);
         return RC_OK;
     }
     case H_MONTH:
+        if (e->harg ? st->nav[st->nav_n - 1].a >= 11 : st->nav[st->nav_n - 1].a == 0) return RC_DISABLED;
         /* the picker changes the month in place: no history entry */
         st->nav[st->nav_n - 1].a = (uint8_t)(st->nav[st->nav_n - 1].a + (e->harg ? 1 : -1));
         s->task->build(s, st);
