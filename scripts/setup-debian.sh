@@ -11,6 +11,8 @@ pkgs=(
   python3-pip python3-setuptools python3-wheel python3-venv  # `pip install ./python`, offline
   libopenblas-dev                     # matrix products in nn/
   libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
+  libcurl4-openssl-dev                # `ludus agent`: HTTP to OpenAI-compatible model servers
+  libsqlite3-dev                      # `ludus agent --memory cases`: the memory of past episodes (FTS5)
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch

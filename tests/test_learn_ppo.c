@@ -419,6 +419,7 @@ static void legacy_default(ludus_ppo_config *c, const char *env_id)
     c->eval_episodes = 1000;
     c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
                                   .word_embed = 32, .max_words = 16};
+    ludus_curriculum_config_default(&c->curriculum_knobs); /* no curriculum, knobs at "its default" */
     if (strncmp(env_id, "MiniGrid-Memory", 15) == 0) c->arch.memory = 64, c->recurrence = 16;
     if (strncmp(env_id, "BabyAI-", 7) == 0) c->arch.instr = 64;
     if (strncmp(env_id, "Crafter", 7) == 0) {

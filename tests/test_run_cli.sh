@@ -49,6 +49,11 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
     "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps $STEPS --config every.json --out deep/er/k --force >/dev/null 2>&1 &
   fi
   p=$!; pids+=("$p")
+  # even rounds count their moment from config.json's arrival, so a loaded
+  # machine still kills runs that started; odd rounds may kill before it
+  if [ $((round % 2)) = 0 ]; then
+    for _ in $(seq 400); do [ -f deep/er/k/config.json ] || ! kill -0 "$p" 2>/dev/null && break; sleep 0.05; done
+  fi
   sleep "0.$(printf '%03d' $((RANDOM % 450 + 5)))"
   kill -9 "$p" 2>/dev/null
   wait "$p" 2>/dev/null
@@ -67,7 +72,7 @@ if "$LUDUS" eval deep/er/k --episodes 5 >/dev/null 2>err.txt; then ok; else bad 
 for sig in INT TERM; do
   "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 1000000 --config timed.json --out s$sig >/dev/null 2>err$sig.txt &
   p=$!; pids+=("$p")
-  for _ in $(seq 100); do [ -f s$sig/metrics.csv ] && [ "$(wc -l < s$sig/metrics.csv)" -ge 4 ] && break; sleep 0.05; done
+  for _ in $(seq 400); do [ -f s$sig/metrics.csv ] && [ "$(wc -l < s$sig/metrics.csv)" -ge 4 ] && break; sleep 0.05; done
   kill -$sig "$p"
   wait "$p"; st=$?
   [ $st = 130 ] && ok || bad "SIG$sig: exit status $st, want 130"
@@ -81,7 +86,7 @@ done
 # ---- a second writer is refused while the first runs ----
 "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 1000000 --config timed.json --out two >/dev/null 2>&1 &
 p=$!; pids+=("$p")
-for _ in $(seq 100); do [ -f two/metrics.csv ] && [ "$(wc -l < two/metrics.csv)" -ge 2 ] && break; sleep 0.05; done
+for _ in $(seq 400); do [ -f two/metrics.csv ] && [ "$(wc -l < two/metrics.csv)" -ge 2 ] && break; sleep 0.05; done
 expect 1 "two is in use: another process is writing this run" -- "$LUDUS" train --resume two
 expect 1 "in use" -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --out two --force
 kill -INT "$p"; wait "$p"

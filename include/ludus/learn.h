@@ -15,6 +15,7 @@
 #define LUDUS_LEARN_H
 
 #include "ludus/agent.h"
+#include "ludus/curriculum.h"
 #include "ludus/ludus.h"
 
 #ifdef __cplusplus
@@ -87,6 +88,12 @@ typedef struct ludus_ppo_config {
                                 as checkpoints/STEPS.safetensors */
     int eval_episodes;       /* episodes per split for eval.json; 0: none */
     ludus_policy_arch arch;
+    /* The curriculum that chooses the levels (curriculum.h): "uniform",
+     * "plr", "robust-plr", "accel", "alp-gmm"; "" none (the vec's own
+     * uniform seed sampler, as before curricula existed). Its knobs are
+     * curriculum_knobs (config key "curriculum_knobs"). */
+    char curriculum[24];
+    ludus_curriculum_config curriculum_knobs;
 } ludus_ppo_config;
 
 /* Defaults for a world, chosen from its info (ludus_env_info): the tuned
@@ -132,6 +139,11 @@ typedef struct ludus_ppo_metrics {
     int num_achievements;
     uint32_t achievements[LUDUS_PPO_MAX_ACHIEVEMENTS];
     double score;
+    /* With a curriculum: its diagnostics after this update, and whether
+     * the update trained (0: Robust PLR's exploratory batch, no gradient) */
+    int has_curriculum;
+    int trained;
+    ludus_curriculum_stats curriculum;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;
@@ -183,7 +195,32 @@ typedef struct ludus_eval_config {
     int episodes;            /* >= 1 */
     int greedy;              /* 1: argmax actions; 0: sampled */
     uint64_t seed;           /* action sampling and bootstrap resampling */
+    /* The training set these levels must stay out of (a held-out
+     * evaluation): when train_env_id is not NULL the evaluation refuses to
+     * play, before any episode, levels that ludus_eval_check_heldout finds
+     * in it. NULL (the default): no check (e.g. the train split). */
+    const char *train_env_id;
+    const char *train_env_options;  /* the training world's options (NULL: "") */
+    uint64_t train_levels;          /* its levels [0, N); 0: all of [0, LUDUS_MAX_TRAIN_LEVELS) */
 } ludus_eval_config;
+
+/* Refuse held-out levels that were trained on: LUDUS_EINVAL, with a
+ * message naming the world and both level ranges, when env_id is
+ * train_env_id, their options are the same (compared as sets of
+ * key=value pairs: "a=1, b=2" is "b=2,a=1"; NULL is "") and the levels
+ * [level_start, level_start + level_count) meet the training levels
+ * [0, train_levels) (0: [0, LUDUS_MAX_TRAIN_LEVELS)). Another world, or
+ * the same world with other options, is held out whatever its levels.
+ * LUDUS_EINVAL for a NULL id. Thread-safe. */
+LUDUS_API int ludus_eval_check_heldout(const char *env_id, const char *env_options, uint64_t level_start,
+                                       uint64_t level_count, const char *train_env_id,
+                                       const char *train_env_options, uint64_t train_levels);
+/* An agent trained in world `trained` can act in world `other` only when
+ * their observations are laid out alike (size, and each field's name,
+ * offset, shape, range and kind) and their actions are the same:
+ * LUDUS_OK, or LUDUS_EINVAL with a message naming both worlds and what
+ * differs. Thread-safe. */
+LUDUS_API int ludus_eval_check_world(const ludus_env_info *trained, const ludus_env_info *other);
 
 /* A mean with its 95% percentile-bootstrap confidence interval. */
 typedef struct ludus_estimate {

@@ -82,6 +82,15 @@ typedef struct ludus_run_config {
                                   checkpoints/STEPS.safetensors too */
     char run_id[40];           /* written when the run is created; resume
                                   checks that every file carries it */
+    /* Held-out evaluation during training (eval_curve.csv): every
+     * eval_interval updates (0: never) and at the last, the learner's
+     * agent plays eval_curve_episodes episodes on the training levels and
+     * as many on held-out levels (from LUDUS_HELDOUT_START) of each world
+     * in eval_worlds (comma-separated ids, made with no options; the
+     * training world's own id: with env_options; "": the training world) */
+    int eval_interval;
+    int eval_curve_episodes;
+    char eval_worlds[1024];
 } ludus_run_config;
 
 /* A metrics column: its name in metrics.csv's header. */

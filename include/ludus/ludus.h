@@ -679,6 +679,25 @@ LUDUS_API uint64_t ludus_vec_level(const ludus_vec *vec, int i);
  * Not concurrent with a reset or step of the vec. */
 typedef uint64_t (*ludus_vec_level_fn)(void *user, int world, ludus_rng *rng);
 LUDUS_API int ludus_vec_set_level_fn(ludus_vec *vec, ludus_vec_level_fn fn, void *user);
+/* Levels as blocks (a curriculum that stores or edits levels, such as
+ * ACCEL): fn(user, world, rng, block, size, seed) chooses world `world`'s
+ * next level. It returns 1 after writing a level block of `size` bytes
+ * (ludus_env_level_size) into `block`, from which the world then resets
+ * through ludus_env_reset_level; 0 after writing a seed to *seed, from
+ * which it resets as from the seed sampler's; a negative LUDUS_E* code to
+ * fail the reset (or step) that asked. *seed is what ludus_vec_level
+ * reports in both cases. size is 0 for worlds without level blocks (fn
+ * must then return 0 or an error). While set, it takes the place of the
+ * seed sampler and of ludus_vec_set_level_fn's fn; NULL restores them. The
+ * same threading rules as ludus_vec_set_level_fn. LUDUS_EINVAL for a NULL
+ * vec, LUDUS_ENOMEM. */
+typedef int (*ludus_vec_level_block_fn)(void *user, int world, ludus_rng *rng, uint8_t *block, size_t size,
+                                        uint64_t *seed);
+LUDUS_API int ludus_vec_set_level_block_fn(ludus_vec *vec, ludus_vec_level_block_fn fn, void *user);
+/* The block world i's current episode was reset from, NULL when it was
+ * reset from a seed, i is out of range or no block sampler is set. Owned
+ * by the vec; rewritten by each reset of world i. */
+LUDUS_API const uint8_t *ludus_vec_level_block(const ludus_vec *vec, int i);
 /* Sum the statistics of episodes ended since the last clear into *out
  * (zeros for a NULL vec; nothing when out is NULL). */
 LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);

@@ -4,6 +4,10 @@
  *   checkpoint.safetensors  the policy (what eval and play read)
  *   state.safetensors       the rest of what resume needs (optimizer, ...)
  *   checkpoints/            with keep_checkpoints: STEPS.safetensors each
+ *   eval_curve.csv          with eval_interval: the learner's agent on the
+ *                           training levels and held-out worlds during
+ *                           training (update,steps,world,split,episodes,
+ *                           solved_rate,mean_return), kept exact over resumes
  *   .lock                   held (flock) while a process writes the run
  * Nothing is lost or mixed: rows are written whole (one write each) and
  * synced before each checkpoint; checkpoints are replaced atomically at an interval, at the end and

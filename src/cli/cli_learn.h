@@ -13,11 +13,17 @@
 
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_experiment(int argc, char **argv);
 
 /* The evaluation report of any agent (env_id NULL: the agent's world;
  * env_options NULL: the agent's options there): eval.json to json_path
  * (NULL: none) and a table to `table` (NULL: none). Returns 0, or prints
  * the error and returns 1. */
+/* `--agent llm:K=V,...` (cmd_agent.c): the llm runner and its agent; 0 or
+ * an exit status (the error printed). The caller destroys both. */
+typedef struct ludus_llm ludus_llm;
+int cli_llm_agent_from_spec(const char *spec, ludus_llm **llm, ludus_agent **agent);
+
 int cli_eval_agent(ludus_agent *agent, const char *env_id, const char *env_options, uint64_t train_levels,
                    int episodes, int greedy, uint64_t seed, const char *json_path, FILE *table);
 

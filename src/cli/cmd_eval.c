@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cli_learn.h"
 #include "ludus/learn.h"
+#include "ludus/llm.h"
 #include "ludus/nn.h"
 
 static void print_table(const ludus_eval_report *rep, FILE *table)
@@ -147,6 +148,25 @@ int cmd_eval(int argc, char **argv)
     }
     if (!target) return usage("%s", "which run, checkpoint or --agent?");
     const int random = agent_s && strcmp(agent_s, "random") == 0;
+    /* --agent llm:K=V,... : a language model (docs/agents.md) */
+    if (agent_s && strncmp(agent_s, "llm:", 4) == 0) {
+        if (!env) return usage("%s", "--agent llm:... needs a world: ludus eval --agent llm:base-url=URL,model=M ID");
+        ludus_llm *llm;
+        ludus_agent *agent;
+        int st = cli_llm_agent_from_spec(agent_s + 4, &llm, &agent);
+        if (st) return st;
+        char jp[4096];
+        if ((size_t)snprintf(jp, sizeof jp, "%s", out ? out : "") >= sizeof jp) st = cli_error("eval: the output path is too long");
+        if (!st && !out) snprintf(jp, sizeof jp, "%s.llm.eval.json", env);
+        if (!st) st = cli_eval_agent(agent, env, options, train_levels, episodes ? (int)episodes : 10, 1, seed, jp, stdout);
+        ludus_llm_stats ls;
+        ludus_llm_stats_get(llm, &ls);
+        if (st && ls.budget_exhausted) st = 3;
+        ludus_agent_destroy(agent);
+        ludus_llm_destroy(llm);
+        if (!st) printf("wrote %s\n", jp);
+        return st;
+    }
     if (random && !env) return usage("%s", "--agent random needs a world: ludus eval --agent random ID");
     char ckpt[4096], json[4096];
     int is_dir = 0;

@@ -78,7 +78,7 @@ static int fail(const char *what)
 
 int cmd_train(int argc, char **argv)
 {
-    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL;
+    const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL, *curriculum = NULL;
     uint64_t steps = 0, levels = 0, seed = 0, threads = 0;
     int have_steps = 0, have_levels = 0, have_seed = 0, force = 0;
     for (int i = 1; i < argc; i++) {
@@ -101,6 +101,7 @@ int cmd_train(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--out") == 0 && v) out = argv[++i];
         else if (strcmp(a, "--algo") == 0 && v) algo = argv[++i];
+        else if (strcmp(a, "--curriculum") == 0 && v) curriculum = argv[++i];
         else if (strcmp(a, "--config") == 0 && v) config = argv[++i];
         else if (strcmp(a, "--resume") == 0 && v) resume = argv[++i];
         else if (strcmp(a, "--force") == 0) force = 1;
@@ -117,9 +118,10 @@ int cmd_train(int argc, char **argv)
     ludus_run *run = NULL;
     char num[32];
     if (resume) {
-        if (config || force || algo || have_levels || have_seed || out) {
+        if (config || force || algo || have_levels || have_seed || out || curriculum) {
             fprintf(stderr, "ludus train: --resume continues a run with its own config.json; %s cannot change it\n",
-                    config ? "--config" : force ? "--force" : algo ? "--algo" : have_levels ? "--train-levels"
+                    config ? "--config" : force ? "--force" : algo ? "--algo" : curriculum ? "--curriculum"
+                    : have_levels ? "--train-levels"
                     : have_seed ? "--seed" : "--out");
             return 2;
         }
@@ -143,6 +145,7 @@ int cmd_train(int argc, char **argv)
         if (!rc && have_levels) snprintf(num, sizeof num, "%llu", (unsigned long long)levels), rc = ludus_run_setup_set(setup, "train_levels", num);
         if (!rc && have_seed) snprintf(num, sizeof num, "%llu", (unsigned long long)seed), rc = ludus_run_setup_set(setup, "seed", num);
         if (!rc && threads) snprintf(num, sizeof num, "%llu", (unsigned long long)threads), rc = ludus_run_setup_set(setup, "num_threads", num);
+        if (!rc && curriculum) rc = ludus_run_setup_set(setup, "curriculum", curriculum);
         if (!rc && ludus_run_setup_check(setup)) rc = 2;
         if (rc) {
             fprintf(stderr, "ludus train: %s\n", ludus_errmsg());

@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent (PPO, or another registered learner) in a run folder",
      "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-     "                   [--out DIR] [--config FILE] [--force]\n"
+     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--force]\n"
      "       ludus train --resume DIR [--steps N] [--threads N]\n"
      "       ludus train --list-algos\n"
      "  --algo NAME       the learner (default ppo)\n"
@@ -34,6 +34,8 @@ static const cli_command commands[] = {
      "  --train-levels N  train on levels [0, N) (0: all)\n"
      "  --seed S          the run's seed\n"
      "  --threads N       the learner's worker threads (default 2)\n"
+     "  --curriculum NAME the level sampler: uniform, plr, robust-plr, accel, alp-gmm\n"
+     "                    (docs/curricula.md; knobs: config key curriculum_knobs)\n"
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
      "  --force           clear an existing run folder first\n"
@@ -51,6 +53,24 @@ static const cli_command commands[] = {
      "  --seed S          action streams and bootstrap resampling (default 0)\n"
      "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
+    {"experiment", "train methods x seeds and evaluate them on held-out worlds, into one folder",
+     "ludus experiment FILE.json [--out DIR] [--check]\n"
+     "  --out DIR         the experiment's folder (default experiments/NAME for NAME.json); run the\n"
+     "                    same command again to continue it: finished runs are kept, others resume\n"
+     "  --check           check the file and list the runs, without running them",
+     cmd_experiment},
+    {"agent", "a language model (any OpenAI-compatible server) plays a world or a BALROG-style suite",
+     "ludus agent (ID | --suite balrog-babyai|balrog-crafter) --base-url URL --model NAME [--episodes N]\n"
+     "                   [--levels train|heldout] [--memory none|cases|reflexion] [--db FILE] [--log FILE] [options]\n"
+     "  --prompt naive|cot|robust  the reply format asked for (default naive); --tools: an act tool instead\n"
+     "  --strict           only exact action names count (BALROG's leaderboard setting)\n"
+     "  --stream           streamed replies (server-sent events)\n"
+     "  --history N        past steps in the prompt (16)   --max-tokens N (256)   --temperature T (0)\n"
+     "  --timeout-s S (60) --retries N (5)   --parallel N  requests in flight (16)   --wait-health-s S\n"
+     "  --max-requests N --max-tokens-total N --max-wall-s S  budgets: exit status 3 with a partial summary\n"
+     "  --key-env VAR      the variable holding the API key (default LUDUS_LLM_API_KEY, then OPENAI_API_KEY)\n"
+     "  --deterministic-log  timings in the JSONL log written as 0",
+     cmd_agent},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"

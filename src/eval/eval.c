@@ -109,8 +109,14 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     ludus_env *env = NULL;
     const char *opts = cfg->env_options;
     if (!opts && home && strcmp(id, home) == 0) opts = ludus_agent_env_options(agent);
-    int rc = ludus_env_make(id, opts, &env);
-    if (rc) return rc;
+    int rc = LUDUS_OK;
+    if (cfg->train_env_id &&
+        (rc = ludus_eval_check_heldout(id, opts, cfg->level_start,
+                                       (uint64_t)cfg->episodes < cfg->level_count ? (uint64_t)cfg->episodes : cfg->level_count,
+                                       cfg->train_env_id,
+                                       cfg->train_env_options, cfg->train_levels)))
+        return rc;
+    if ((rc = ludus_env_make(id, opts, &env))) return rc;
     const ludus_env_info *info = ludus_env_get_info(env);
     const int nach = info->num_achievements;
     const int B = cfg->episodes < EVAL_WORLDS ? cfg->episodes : EVAL_WORLDS, E = cfg->episodes;

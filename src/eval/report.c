@@ -59,6 +59,11 @@ int ludus_eval_report_run(ludus_agent *agent, const ludus_eval_report_config *cf
         ludus_eval_config ec = {.env_id = id, .env_options = options, .level_start = split[s]->level_start,
                                 .level_count = split[s]->level_count, .episodes = cfg->episodes,
                                 .greedy = out->greedy, .seed = cfg->seed};
+        if (s == 1 && home) { /* the held-out split stays out of the agent's training levels */
+            ec.train_env_id = home;
+            ec.train_env_options = ludus_agent_env_options(agent);
+            ec.train_levels = cfg->train_levels;
+        }
         if ((rc = ludus_eval_run(agent, &ec, &split[s]->result))) return rc;
     }
     if (out->train.result.num_achievements) { /* the names, from the world's own description */

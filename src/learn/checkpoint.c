@@ -93,23 +93,39 @@ int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char 
     ludus_nn_params st;
     ludus_nn_params_init(&st);
     int shape[1] = {(int)adam->n};
-    int rc = ludus_nn_params_add(&st, "adam.m", 1, shape, NULL);
+    /* the curriculum's state rides along in a float tensor, two bytes per
+     * value (0..65535, exact in a float and always finite) */
+    uint8_t *blob = NULL;
+    size_t blob_size = 0;
+    ludus_curriculum *cur = ludus_ppo_curriculum(p);
+    int rc = cur ? ludus_curriculum_save(cur, &blob, &blob_size) : LUDUS_OK;
+    if (!rc) rc = ludus_nn_params_add(&st, "adam.m", 1, shape, NULL);
     if (!rc) rc = ludus_nn_params_add(&st, "adam.v", 1, shape, NULL);
+    int cshape[1] = {(int)((blob_size + 1) / 2)};
+    if (!rc && cur) rc = ludus_nn_params_add(&st, "curriculum", 1, cshape, NULL);
     if (!rc) rc = ludus_nn_params_alloc(&st);
     if (!rc) {
         memcpy(st.data + st.tensors[0].offset, adam->m, adam->n * sizeof(float));
         memcpy(st.data + st.tensors[1].offset, adam->v, adam->n * sizeof(float));
-        char t[32], upd[32], steps[32];
+        if (cur) {
+            float *dst = st.data + st.tensors[2].offset;
+            for (size_t i = 0; i < (size_t)cshape[0]; i++)
+                dst[i] = (float)(blob[2 * i] | (2 * i + 1 < blob_size ? blob[2 * i + 1] << 8 : 0));
+        }
+        char t[32], upd[32], steps[32], cbytes[32];
+        snprintf(cbytes, sizeof cbytes, "%zu", blob_size);
         snprintf(t, sizeof t, "%lld", (long long)adam->t);
         snprintf(upd, sizeof upd, "%d", *ludus_ppo_update_counter(p));
         snprintf(steps, sizeof steps, "%llu", (unsigned long long)*ludus_ppo_step_counter(p));
         const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
-                              "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id, NULL};
+                              "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id,
+                              cur ? "curriculum.bytes" : NULL, cbytes, NULL};
         const char **all = meta_join(meta, extra);
         rc = all ? ludus_nn_save(path, &st, all) : ludus_err_set(LUDUS_ENOMEM, "save state: out of memory");
         free(all);
     }
     ludus_nn_params_free(&st);
+    ludus_free(blob);
     return rc;
 }
 
@@ -224,6 +240,33 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     if (!rc) rc = meta_u64(f, state, "ppo.steps", &steps);
     if (!rc) rc = ludus_nn_file_read(f, "adam.m", adam->m, adam->n);
     if (!rc) rc = ludus_nn_file_read(f, "adam.v", adam->v, adam->n);
+    ludus_curriculum *cur = ludus_ppo_curriculum(p);
+    if (!rc && cur) {
+        unsigned long long nb = 0;
+        rc = meta_u64(f, state, "curriculum.bytes", &nb);
+        if (rc) ludus_err_set(LUDUS_EFORMAT, "%s: the run has a curriculum but the state holds none", state);
+        float *buf = NULL;
+        size_t nf = (size_t)((nb + 1) / 2);
+        if (!rc && nb > ((size_t)1 << 34)) rc = ludus_err_set(LUDUS_EFORMAT, "%s: curriculum.bytes is too large", state);
+        if (!rc && !(buf = malloc(nf ? nf * sizeof(float) : 1))) rc = ludus_err_set(LUDUS_ENOMEM, "load: out of memory");
+        if (!rc) rc = ludus_nn_file_read(f, "curriculum", buf, nf);
+        uint8_t *bytes = (uint8_t *)buf; /* decoded in place: byte 2i+1 <= float i's last byte */
+        for (size_t i = 0; !rc && i < nf; i++) {
+            float v = buf[i];
+            if (!(v >= 0 && v <= 65535) || v != (float)(int)v) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'curriculum' holds %g, not two bytes", state, v);
+                break;
+            }
+            int x = (int)v;
+            bytes[2 * i] = (uint8_t)(x & 255);
+            if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
+        }
+        if (!rc && (rc = ludus_curriculum_load(cur, bytes, (size_t)nb))) ludus_err_wrap(rc, "%s", state);
+        /* per-reset curricula: the worlds restart on the loaded
+         * curriculum's levels (per-batch ones reset at every update) */
+        if (!rc && !ludus_curriculum_batch_resets(cur)) rc = ludus_ppo_restart_worlds(p);
+        free(buf);
+    }
     ludus_nn_file_close(f);
     if (rc) return rc;
     adam->t = (int64_t)t;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "learn/curriculum_internal.h"
 #include "learn/keys.h"
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
@@ -74,6 +75,7 @@ void ludus_ppo_config_defaults(void *cfg, ludus_run_config *run, const ludus_env
     c->max_grad_norm = 0.5f;
     c->adam_eps = 1e-8f;
     c->norm_adv = 1;
+    ludus_curriculum_config_default(&c->curriculum_knobs);
     c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3,
                                   .hidden = 64, .head = 64, .memory = 0, .instr = 0,
                                   .word_embed = 32, .max_words = 16};
@@ -142,6 +144,10 @@ const ludus_key ludus_ppo_keys[] = {
     {"adam_eps", LUDUS_KEY_FLOAT, O(adam_eps), 1e-30, 1, NULL, "Adam's epsilon"},
     {"norm_adv", LUDUS_KEY_INT, O(norm_adv), 0, 1, NULL, "1: normalise advantages per minibatch"},
     {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the policy network"},
+    {"curriculum", LUDUS_KEY_STR, O(curriculum), 0, 24, NULL,
+     "the level sampler: uniform, plr, robust-plr, accel, alp-gmm; \"\": none (docs/curricula.md)"},
+    {"curriculum_knobs", LUDUS_KEY_OBJECT, O(curriculum_knobs), 0, 0, ludus_cur_keys,
+     "the curriculum's knobs (-1 and \"\": its defaults)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
@@ -161,6 +167,11 @@ int ludus_ppo_config_check_learner(const void *cfg, const ludus_run_config *run)
                        c->minibatches, chunks);
     if (c->recurrence > 1 && !c->arch.memory)
         return ludus_err_set(LUDUS_EINVAL, "config: recurrence %d needs a memory (arch.memory > 0)", c->recurrence);
+    if (c->curriculum[0]) {
+        ludus_curriculum_config resolved;
+        if ((rc = ludus_curriculum_resolve(c->curriculum, &c->curriculum_knobs, &resolved)))
+            return ludus_err_wrap(LUDUS_EINVAL, "config");
+    }
     char buf[512];
     ludus_policy_arch_to_json(&c->arch, buf, sizeof buf);
     ludus_policy_arch check;

@@ -88,6 +88,11 @@ struct ludus_ppo {
     int job_t;            /* rollout step */
     int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
     float adv_mean, adv_std;
+    /* the curriculum choosing the levels (NULL: the vec's seed sampler) */
+    ludus_curriculum *cur;
+    float *cur_ent, *cur_lc, *cur_mg; /* (T, N) the policy's entropy / log A, 1 - max p, p1 - p2 */
+    float *raw_rew;                   /* (T, N) the worlds' own rewards */
+    double *ep_ret;                   /* (N) the running episodes' returns */
 };
 
 /* ---- exploration bonus ---- */
@@ -162,6 +167,18 @@ static void act_job(void *ctx, int k, int K)
         ludus_policy_act(&p->pol, lp, &p->act_rng[n], 0, a);
         p->logp[base + n] = ludus_policy_logp_of(&p->pol, lp, a);
         p->values[base + n] = ws->value[i];
+        if (p->cur) { /* what the curriculum's scores read of the policy */
+            double h = 0, p1 = 0, p2 = 0;
+            for (int k = 0; k < A; k++) {
+                double q = exp((double)lp[k]);
+                if (q > 0) h -= q * (double)lp[k];
+                if (q > p1) p2 = p1, p1 = q;
+                else if (q > p2) p2 = q;
+            }
+            p->cur_ent[base + n] = A > 1 ? (float)(h / log((double)A)) : 0.0f;
+            p->cur_lc[base + n] = (float)(1.0 - p1);
+            p->cur_mg[base + n] = (float)(p1 - p2);
+        }
     }
     if (p->M) memcpy(p->next_mem + (size_t)n0 * p->M, ws->mh, (size_t)(n1 - n0) * p->M * sizeof(float));
 }
@@ -222,6 +239,8 @@ static int rollout(ludus_ppo *p)
                 if (fm[n]) p->ep_masks[p->nmasks++] = fa[n];
         }
         int nb = 0;
+        if (p->raw_rew)
+            for (int n = 0; n < N; n++) p->raw_rew[base + n] = (float)r[n];
         for (int n = 0; n < N; n++) {
             p->rewards[base + n] = (float)r[n];
             p->dones[base + n] = term[n] || trunc[n];
@@ -266,6 +285,44 @@ static int rollout(ludus_ppo *p)
         }
     }
     return LUDUS_OK;
+}
+
+static void seed_streams(ludus_ppo *p);
+
+/* Each world's episode segments of the rollout, in order, to the
+ * curriculum: the means the scores use (GAE before normalisation). */
+static int score_levels(ludus_ppo *p)
+{
+    const int N = p->N;
+    for (int n = 0; n < N; n++) {
+        double sa = 0, sabs = 0, spos = 0, sv = 0, se = 0, sl = 0, sm = 0;
+        int steps = 0;
+        for (int t = 0; t < p->T; t++) {
+            size_t i = (size_t)t * N + n;
+            double a = p->adv[i];
+            sa += a;
+            sabs += fabs(a);
+            spos += a > 0 ? a : 0;
+            sv += p->values[i];
+            se += p->cur_ent[i];
+            sl += p->cur_lc[i];
+            sm += p->cur_mg[i];
+            p->ep_ret[n] += p->raw_rew[i];
+            steps++;
+            if (p->dones[i] || t == p->T - 1) {
+                ludus_curriculum_segment seg = {.steps = steps, .ended = p->dones[i], .episode_return = p->ep_ret[n],
+                                                .adv = sa / steps, .abs_adv = sabs / steps, .pos_adv = spos / steps,
+                                                .value = sv / steps, .entropy = se / steps, .least_conf = sl / steps,
+                                                .margin = sm / steps};
+                int rc = ludus_curriculum_report(p->cur, n, &seg);
+                if (rc) return rc;
+                if (p->dones[i]) p->ep_ret[n] = 0;
+                sa = sabs = spos = sv = se = sl = sm = 0;
+                steps = 0;
+            }
+        }
+    }
+    return ludus_curriculum_end_batch(p->cur);
 }
 
 /* ---- update ---- */
@@ -391,12 +448,36 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     ludus_vec_clear_stats(p->vec);
     p->world_s = 0.0;
     p->nmasks = 0;
-    int rc = rollout(p);
+    int rc, train = 1;
+    if (p->cur) {
+        if ((rc = ludus_curriculum_begin_batch(p->cur, &train))) return rc;
+        if (ludus_curriculum_batch_resets(p->cur)) {
+            /* every batch starts afresh on the curriculum's levels: the
+             * update is then a function of the saved state alone */
+            seed_streams(p);
+            if ((rc = ludus_vec_reset(p->vec))) return rc;
+            memset(p->cur_start, 1, (size_t)p->N);
+            if (p->M) memset(p->cur_mem, 0, (size_t)p->N * p->M * sizeof(float));
+            if (p->W) tokenize_worlds(p, p->cur_words, NULL);
+            memset(p->ep_ret, 0, (size_t)p->N * sizeof *p->ep_ret);
+        }
+    }
+    rc = rollout(p);
     if (rc) return rc;
+    if (p->cur && (rc = score_levels(p))) return rc;
     double t1 = now_s(), c1 = cpu_s();
     float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
-    update(p, m, lr);
+    if (train) {
+        update(p, m, lr);
+    } else { /* Robust PLR's exploratory batch: scored, not learned from */
+        m->policy_loss = m->value_loss = m->entropy = m->approx_kl = m->clip_frac = m->grad_norm = NAN;
+    }
+    if (p->cur) {
+        m->has_curriculum = 1;
+        m->trained = train;
+        ludus_curriculum_get_stats(p->cur, &m->curriculum);
+    }
     m->rollout_s = t1 - t0;
     m->world_s = p->world_s;
     m->learn_s = now_s() - t1;
@@ -458,7 +539,8 @@ void ludus_ppo_destroy(ludus_ppo *p)
     ludus_policy_destroy(&p->pol);
     ludus_nn_adam_free(&p->adam);
     ludus_vec_destroy(p->vec);
-    void *bufs[] = {p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
+    ludus_curriculum_destroy(p->cur);
+    void *bufs[] = {p->cur_ent, p->cur_lc, p->cur_mg, p->raw_rew, p->ep_ret, p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
                     p->step_rc, p->masks};
@@ -506,6 +588,22 @@ int ludus_ppo_create(const ludus_ppo_config *cfg, ludus_ppo **out)
                            .seed = cfg->seed};
     if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
+    if (cfg->curriculum[0]) {
+        if ((rc = ludus_curriculum_create(cfg->curriculum, &cfg->curriculum_knobs, ludus_vec_env(p->vec),
+                                          cfg->env_options, p->N, vc.level_start, vc.level_count, cfg->seed,
+                                          &p->cur)))
+            goto fail;
+        if ((rc = ludus_curriculum_attach(p->cur, p->vec))) goto fail;
+        /* the curriculum draws levels in world order, on one thread */
+        p->step_slices = 1;
+        size_t TN = (size_t)p->T * p->N;
+        p->cur_ent = malloc(TN * sizeof(float));
+        p->cur_lc = malloc(TN * sizeof(float));
+        p->cur_mg = malloc(TN * sizeof(float));
+        p->raw_rew = malloc(TN * sizeof(float));
+        p->ep_ret = calloc((size_t)p->N, sizeof(double));
+        if (!p->cur_ent || !p->cur_lc || !p->cur_mg || !p->raw_rew || !p->ep_ret) goto nomem;
+    }
     p->D = p->info->obs_size;
     p->DA = p->info->action_dims;
     p->MA = (size_t)p->info->mask_size;
@@ -601,3 +699,16 @@ ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p) { return &p->adam; }
 int *ludus_ppo_update_counter(ludus_ppo *p) { return &p->update; }
 uint64_t *ludus_ppo_step_counter(ludus_ppo *p) { return &p->steps; }
 void ludus_ppo_reseed(ludus_ppo *p) { seed_streams(p); }
+ludus_curriculum *ludus_ppo_curriculum(ludus_ppo *p) { return p->cur; }
+
+int ludus_ppo_restart_worlds(ludus_ppo *p)
+{
+    if (p->cur) ludus_curriculum_restart(p->cur);
+    int rc = ludus_vec_reset(p->vec);
+    if (rc) return rc;
+    memset(p->cur_start, 1, (size_t)p->N);
+    if (p->M) memset(p->cur_mem, 0, (size_t)p->N * p->M * sizeof(float));
+    if (p->W) tokenize_worlds(p, p->cur_words, NULL);
+    if (p->ep_ret) memset(p->ep_ret, 0, (size_t)p->N * sizeof *p->ep_ret);
+    return LUDUS_OK;
+}

@@ -27,6 +27,11 @@ ludus_nn_adam *ludus_ppo_adam(ludus_ppo *p);
 int *ludus_ppo_update_counter(ludus_ppo *p);
 uint64_t *ludus_ppo_step_counter(ludus_ppo *p);
 void ludus_ppo_reseed(ludus_ppo *p);
+/* The learner's curriculum, NULL when it has none. */
+ludus_curriculum *ludus_ppo_curriculum(ludus_ppo *p);
+/* Reset every world (through the curriculum, if any, whose running
+ * episodes are forgotten first), as after loading a training state. */
+int ludus_ppo_restart_worlds(ludus_ppo *p);
 
 /* ludus_ppo_save and ludus_ppo_save_state with `extra` metadata (key,
  * value, ..., NULL; NULL: none) added. */

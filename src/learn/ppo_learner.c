@@ -19,10 +19,19 @@ static const ludus_metric_column base_cols[] = {
 };
 #define NUM_BASE ((int)(sizeof base_cols / sizeof base_cols[0]))
 
+/* The columns of a run with a curriculum (curriculum.h's diagnostics). */
+static const ludus_metric_column cur_cols[] = {
+    {"cur_trained", 1},        {"cur_batch_kind", 1},  {"cur_replay_fraction", 0}, {"cur_levels_seen", 1},
+    {"cur_buffer_fill", 1},    {"cur_score_mean", 0},  {"cur_score_max", 0},       {"cur_replay_entropy", 0},
+    {"cur_lineage_mean", 0},   {"cur_lineage_max", 0}, {"cur_gmm_k", 1},
+};
+#define NUM_CUR ((int)(sizeof cur_cols / sizeof cur_cols[0]))
+
 typedef struct ppo_learner {
     ludus_ppo *ppo;
     int ncols;
-    ludus_metric_column cols[NUM_BASE + 1 + LUDUS_PPO_MAX_ACHIEVEMENTS];
+    ludus_metric_column cols[NUM_BASE + 1 + LUDUS_PPO_MAX_ACHIEVEMENTS + NUM_CUR];
+    int ach_end;       /* columns before the curriculum's */
     double recent;     /* the mean return of the last update with episodes */
 } ppo_learner;
 
@@ -44,6 +53,11 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
         l->cols[l->ncols++] = (ludus_metric_column){"score", 0};
         for (int i = 0; i < info->num_achievements && i < LUDUS_PPO_MAX_ACHIEVEMENTS; i++)
             l->cols[l->ncols++] = (ludus_metric_column){info->achievement_names[i], 1};
+    }
+    l->ach_end = l->ncols;
+    if (c.curriculum[0]) {
+        memcpy(l->cols + l->ncols, cur_cols, sizeof cur_cols);
+        l->ncols += NUM_CUR;
     }
     l->recent = NAN;
     *self = l;
@@ -77,9 +91,16 @@ static int update(void *self, double *row)
                                    m.lr, m.sps, m.cpu, m.rollout_s, m.learn_s};
     memcpy(row, base, sizeof base);
     int k = NUM_BASE;
-    if (l->ncols > NUM_BASE) {
+    if (l->ach_end > NUM_BASE) {
         row[k++] = m.score;
-        for (int i = 0; k < l->ncols; i++) row[k++] = m.achievements[i];
+        for (int i = 0; k < l->ach_end; i++) row[k++] = m.achievements[i];
+    }
+    if (l->ncols > l->ach_end) {
+        const ludus_curriculum_stats *s = &m.curriculum;
+        const double cur[NUM_CUR] = {m.trained, s->batch_kind, s->replay_fraction, (double)s->levels_seen,
+                                     s->buffer_fill, s->score_mean, s->score_max, s->replay_entropy,
+                                     s->lineage_mean, s->lineage_max, s->gmm_k};
+        memcpy(row + k, cur, sizeof cur);
     }
     return LUDUS_OK;
 }

@@ -34,6 +34,9 @@
 #define META_RUN_ID "ludus.run_id"
 #define META_UPDATE "ludus.update"
 #define META_STEPS "ludus.run_steps"
+#define CURVE_HEADER "update,steps,world,split,episodes,solved_rate,mean_return\n"
+#define CURVE_MAX_WORLDS 32
+#define CURVE_ID_CAP 96
 
 /* ---- the run keys ---- */
 
@@ -52,6 +55,12 @@ static const ludus_key run_keys[] = {
      "seconds between checkpoints"},
     {"keep_checkpoints", LUDUS_KEY_INT, O(keep_checkpoints), 0, 1, NULL, "1: keep each periodic checkpoint"},
     {"eval_episodes", LUDUS_KEY_INT, O(eval_episodes), 0, 1 << 24, NULL, "episodes per split for eval.json"},
+    {"eval_interval", LUDUS_KEY_INT, O(eval_interval), 0, 1 << 30, NULL,
+     "updates between held-out evaluations (eval_curve.csv); 0: none"},
+    {"eval_curve_episodes", LUDUS_KEY_INT, O(eval_curve_episodes), 1, LUDUS_EVAL_MAX_EPISODES, NULL,
+     "episodes per world and split of each evaluation"},
+    {"eval_worlds", LUDUS_KEY_STR, O(eval_worlds), 0, sizeof(((ludus_run_config *)0)->eval_worlds), NULL,
+     "comma-separated world ids evaluated on held-out levels; \"\": the training world"},
     {"run_id", LUDUS_KEY_STR, O(run_id), 0, sizeof(((ludus_run_config *)0)->run_id), NULL,
      "written when the run is created"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
@@ -73,6 +82,51 @@ void ludus_run_config_default(ludus_run_config *r)
     r->num_threads = 2;
     r->eval_episodes = 1000;
     r->checkpoint_seconds = LUDUS_RUN_CHECKPOINT_SECONDS;
+    r->eval_curve_episodes = 20;
+}
+
+/* eval_worlds as ids (at most CURVE_MAX_WORLDS); "" gives the training
+ * world. Returns the count, or a negative code with a message. */
+static int eval_world_ids(const ludus_run_config *r, char ids[][CURVE_ID_CAP])
+{
+    int n = 0;
+    const char *p = r->eval_worlds;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *e = p;
+        while (*e && *e != ',' && *e != ' ') e++;
+        if (e == p) break;
+        if (n == CURVE_MAX_WORLDS)
+            return ludus_err_set(LUDUS_EINVAL, "config: eval_worlds names more than %d worlds", CURVE_MAX_WORLDS);
+        if ((size_t)(e - p) >= CURVE_ID_CAP)
+            return ludus_err_set(LUDUS_EINVAL, "config: eval_worlds: the id \"%.*s\" is too long", (int)(e - p), p);
+        memcpy(ids[n], p, (size_t)(e - p));
+        ids[n][e - p] = 0;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(ids[i], ids[n])) return ludus_err_set(LUDUS_EINVAL, "config: eval_worlds names %s twice", ids[n]);
+        n++;
+        p = e;
+    }
+    if (!n) snprintf(ids[n++], CURVE_ID_CAP, "%s", r->env_id);
+    return n;
+}
+
+/* Every world of eval_worlds exists and has the training world's layout. */
+static int check_eval_worlds(const ludus_run_config *r)
+{
+    char ids[CURVE_MAX_WORLDS][CURVE_ID_CAP];
+    int n = eval_world_ids(r, ids);
+    if (n < 0) return n;
+    ludus_env *train = NULL, *other = NULL;
+    int rc = ludus_env_make(r->env_id, r->env_options, &train);
+    for (int i = 0; i < n && !rc; i++) {
+        if ((rc = ludus_env_make(ids[i], strcmp(ids[i], r->env_id) ? NULL : r->env_options, &other))) break;
+        rc = ludus_eval_check_world(ludus_env_get_info(train), ludus_env_get_info(other));
+        ludus_env_destroy(other);
+        other = NULL;
+    }
+    ludus_env_destroy(train);
+    return rc ? ludus_err_wrap(rc, "config: eval_worlds") : LUDUS_OK;
 }
 
 int ludus_run_config_check(const ludus_run_config *r)
@@ -81,6 +135,7 @@ int ludus_run_config_check(const ludus_run_config *r)
     int rc = ludus_keys_check(run_keys, r);
     if (rc) return rc;
     if (!r->env_id[0]) return ludus_err_set(LUDUS_EINVAL, "config: env_id is empty");
+    if (r->eval_interval) return check_eval_worlds(r);
     return LUDUS_OK;
 }
 
@@ -262,8 +317,11 @@ const ludus_learner_ops *ludus_run_setup_learner(const ludus_run_setup *s)
 
 struct ludus_run {
     char dir[RUN_PATH_CAP];
-    char ckpt[RUN_PATH_CAP], state[RUN_PATH_CAP], metrics[RUN_PATH_CAP];
-    int lock_fd, csv_fd;
+    char ckpt[RUN_PATH_CAP], state[RUN_PATH_CAP], metrics[RUN_PATH_CAP], curve[RUN_PATH_CAP];
+    int lock_fd, csv_fd, curve_fd;
+    int n_curve;                      /* worlds of eval_worlds (eval_interval > 0) */
+    char curve_ids[CURVE_MAX_WORLDS][CURVE_ID_CAP];
+    int curve_pending;                /* resume: the checkpoint's update still needs its evaluation */
     ludus_run_setup *setup;
     void *self;                       /* the learner */
     const ludus_metric_column *cols;
@@ -296,6 +354,7 @@ void ludus_run_destroy(ludus_run *r)
     if (r->self) r->setup->ops->destroy(r->self);
     ludus_run_setup_destroy(r->setup);
     if (r->csv_fd >= 0) close(r->csv_fd);
+    if (r->curve_fd >= 0) close(r->curve_fd);
     if (r->lock_fd >= 0) close(r->lock_fd); /* releases the flock */
     free(r);
 }
@@ -304,7 +363,7 @@ static ludus_run *run_alloc(const char *dir)
 {
     ludus_run *r = calloc(1, sizeof *r);
     if (!r) return NULL;
-    r->lock_fd = r->csv_fd = -1;
+    r->lock_fd = r->csv_fd = r->curve_fd = -1;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     return r;
 }
@@ -347,7 +406,8 @@ static int clear_dir(const char *path, const char *keep)
     return rc;
 }
 
-/* 1 when the folder holds anything besides the lock; *has_config when config.json. */
+/* 1 when the folder holds anything besides the lock (and the temporary
+ * config.json of a start cut short); *has_config when config.json. */
 static int dir_used(const char *path, int *has_config)
 {
     DIR *d = opendir(path);
@@ -356,6 +416,8 @@ static int dir_used(const char *path, int *has_config)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".lock")) continue;
+        /* a start killed while writing config.json: nothing else was written */
+        if (!strcmp(e->d_name, "config.json.tmp")) continue;
         used = 1;
         if (!strcmp(e->d_name, "config.json")) *has_config = 1;
     }
@@ -427,8 +489,19 @@ static int make_learner(ludus_run *r)
         return ludus_err_set(LUDUS_EINVAL, "learner %s: %d metrics columns (at most %d)", ops->name, r->ncols,
                              LUDUS_LEARNER_MAX_COLUMNS);
     if ((rc = path_in(r->ckpt, r->dir, "checkpoint.safetensors")) || (rc = path_in(r->state, r->dir, "state.safetensors")) ||
-        (rc = path_in(r->metrics, r->dir, "metrics.csv")))
+        (rc = path_in(r->metrics, r->dir, "metrics.csv")) || (rc = path_in(r->curve, r->dir, "eval_curve.csv")))
         return rc;
+    if (r->setup->run.eval_interval) {
+        r->n_curve = eval_world_ids(&r->setup->run, r->curve_ids);
+        if (r->n_curve < 0) return r->n_curve;
+    }
+    return LUDUS_OK;
+}
+
+static int open_curve(ludus_run *r)
+{
+    r->curve_fd = open(r->curve, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (r->curve_fd < 0) return ludus_err_set(LUDUS_EIO, "%s: %s", r->curve, strerror(errno));
     return LUDUS_OK;
 }
 
@@ -486,6 +559,9 @@ int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, lu
         char p[RUN_PATH_CAP];
         if ((rc = path_in(p, dir, "checkpoints")) || (rc = ludus_file_mkdirs(p))) goto fail;
     }
+    if (r->setup->run.eval_interval &&
+        ((rc = ludus_file_write_atomic(r->curve, CURVE_HEADER, strlen(CURVE_HEADER))) || (rc = open_curve(r))))
+        goto fail;
     *out = r;
     return LUDUS_OK;
 fail:
@@ -535,7 +611,7 @@ static int recover_commit(ludus_run *r)
     char cn[RUN_PATH_CAP + 8], sn[RUN_PATH_CAP + 8];
     /* temporary files of writes a kill cut short */
     static const char *const tmps[] = {"checkpoint.safetensors.new.tmp", "state.safetensors.new.tmp",
-                                       "config.json.tmp", "metrics.csv.tmp", NULL};
+                                       "config.json.tmp", "metrics.csv.tmp", "eval_curve.csv.tmp", NULL};
     for (int i = 0; tmps[i]; i++) {
         char t[RUN_PATH_CAP];
         if (path_in(t, r->dir, tmps[i]) == LUDUS_OK) unlink(t);
@@ -617,6 +693,59 @@ static int trim_metrics(ludus_run *r, int upto, unsigned long long steps, double
         goto done;
     }
     if (keep != len) rc = ludus_file_write_atomic(r->metrics, text, keep);
+done:
+    free(text);
+    return rc;
+}
+
+/* 1 when update u ends with an evaluation (eval_curve.csv). */
+static int curve_due(const ludus_run *r, int u, uint64_t steps)
+{
+    const ludus_run_config *c = &r->setup->run;
+    return c->eval_interval && u > 0 && (u % c->eval_interval == 0 || steps >= c->total_steps);
+}
+
+/* Keep eval_curve.csv's header and its evaluations of updates 1..upto;
+ * the checkpoint's own update keeps its rows only when all of them were
+ * written (else they go and curve_pending asks for the evaluation again). */
+static int trim_curve(ludus_run *r, int upto, uint64_t steps)
+{
+    char *text = NULL;
+    size_t len = 0;
+    const size_t hl = strlen(CURVE_HEADER);
+    int rc = ludus_file_read(r->curve, RUN_MAX_METRICS_BYTES, &text, &len);
+    if (rc == LUDUS_ENOTFOUND || (!rc && len < hl && upto == 0)) { /* killed before the header */
+        free(text);
+        r->curve_pending = curve_due(r, upto, steps);
+        return ludus_file_write_atomic(r->curve, CURVE_HEADER, hl);
+    }
+    if (rc) return ludus_err_wrap(rc, "resume");
+    if (len < hl || memcmp(text, CURVE_HEADER, hl) != 0) {
+        rc = ludus_err_set(LUDUS_EFORMAT, "resume: %s does not start with the header \"%.*s\"", r->curve, (int)hl - 1,
+                           CURVE_HEADER);
+        goto done;
+    }
+    size_t at = hl, keep = hl, before_upto = hl;
+    int at_upto = 0, row = 1;
+    while (at < len) {
+        char *nl = memchr(text + at, '\n', len - at);
+        if (!nl) break; /* a partial last line */
+        char *end;
+        long u = strtol(text + at, &end, 10);
+        if (end == text + at || *end != ',') {
+            rc = ludus_err_set(LUDUS_EFORMAT, "resume: %s: row %d does not start with an update number", r->curve, row);
+            goto done;
+        }
+        if (u > upto) break;
+        if (u < upto) before_upto = (size_t)(nl - text) + 1;
+        else at_upto++;
+        at = keep = (size_t)(nl - text) + 1;
+        row++;
+    }
+    const int complete = at_upto == 1 + r->n_curve;
+    if (!complete) keep = before_upto;
+    r->curve_pending = !complete && curve_due(r, upto, steps);
+    if (keep != len) rc = ludus_file_write_atomic(r->curve, text, keep);
 done:
     free(text);
     return rc;
@@ -711,6 +840,7 @@ int ludus_run_resume(const char *dir, const char *overrides, ludus_run **out)
         steps = c.steps;
     }
     if ((rc = trim_metrics(r, upto, steps, &r->wall0)) || (rc = open_metrics(r, 0))) goto fail;
+    if (rc_->eval_interval && ((rc = trim_curve(r, upto, steps)) || (rc = open_curve(r)))) goto fail;
     r->update = upto;
     if (rc_->keep_checkpoints) {
         if ((rc = path_in(p, dir, "checkpoints")) || (rc = ludus_file_mkdirs(p))) goto fail;
@@ -788,6 +918,47 @@ static int append_row(ludus_run *r, double wall, const double *vals)
     return write_all(r->csv_fd, row, sb.len, r->metrics);
 }
 
+/* One evaluation of the run's agent for eval_curve.csv: the training
+ * levels, then held-out levels of each world of eval_worlds, all rows in
+ * one write, synced. */
+static int curve_eval(ludus_run *r)
+{
+    const ludus_run_config *c = &r->setup->run;
+    const int n = c->eval_curve_episodes;
+    const unsigned long long steps = (unsigned long long)r->setup->ops->steps(r->self);
+    char *rows = malloc((size_t)(r->n_curve + 1) * 256);
+    ludus_agent *agent = NULL;
+    if (!rows) return ludus_err_set(LUDUS_ENOMEM, "run: out of memory");
+    strbuf sb = sb_make(rows, (size_t)(r->n_curve + 1) * 256);
+    int rc = ludus_run_agent(r, &agent);
+    for (int w = -1; w < r->n_curve && !rc; w++) {
+        const char *id = w < 0 ? c->env_id : r->curve_ids[w];
+        ludus_eval_config ec = {.env_id = id, .env_options = strcmp(id, c->env_id) ? "" : c->env_options,
+                                .episodes = n, .seed = c->seed};
+        if (w < 0) { /* the training levels */
+            ec.level_start = 0;
+            ec.level_count = c->train_levels ? c->train_levels : LUDUS_MAX_TRAIN_LEVELS;
+        } else {
+            ec.level_start = LUDUS_HELDOUT_START;
+            ec.level_count = (uint64_t)n;
+            ec.train_env_id = c->env_id;
+            ec.train_env_options = c->env_options;
+            ec.train_levels = c->train_levels;
+        }
+        ludus_eval_result res;
+        if ((rc = ludus_eval_run(agent, &ec, &res))) break;
+        ludus_sb_printf(&sb, "%d,%llu,%s,%s,%d,%.6g,%.6g\n", r->update, steps, id, w < 0 ? "train" : "heldout", n,
+                        res.success.mean, res.ret.mean);
+    }
+    if (!rc && sb.len >= sb.cap) rc = ludus_err_set(LUDUS_EINTERNAL, "run: eval_curve rows too long");
+    if (!rc) rc = write_all(r->curve_fd, rows, sb.len, r->curve);
+    if (!rc && fsync(r->curve_fd) != 0) rc = ludus_err_set(LUDUS_EIO, "%s: %s", r->curve, strerror(errno));
+    if (rc) ludus_err_wrap(rc, "evaluation at update %d (eval_curve.csv)", r->update);
+    ludus_agent_destroy(agent);
+    free(rows);
+    return rc;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -815,6 +986,9 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
     const uint64_t s0 = ops->steps(r->self);
     int saved = r->update;
     r->stopped = 0;
+    if (r->curve_pending) { /* resumed after a kill cut the checkpoint's evaluation short */
+        if (!(rc = curve_eval(r))) r->curve_pending = 0;
+    }
     while (!rc && ops->steps(r->self) < cfg->total_steps && !r->stop && !run_signalled) {
         for (int i = 0; i < r->ncols; i++) vals[i] = NAN;
         if ((rc = ops->update(r->self, vals))) break;
@@ -823,13 +997,18 @@ int ludus_run_train(ludus_run *r, int handle_signals, ludus_run_progress_fn prog
         if ((rc = append_row(r, r->wall0 + (now - t0), vals))) break;
         const uint64_t steps = ops->steps(r->self);
         const int done = steps >= cfg->total_steps, stop = r->stop || run_signalled;
+        const int eval_due = curve_due(r, r->update, steps);
         const int due = (cfg->checkpoint_every && r->update % cfg->checkpoint_every == 0) ||
-                        (cfg->checkpoint_seconds && now - last_ckpt >= cfg->checkpoint_seconds);
+                        (cfg->checkpoint_seconds && now - last_ckpt >= cfg->checkpoint_seconds) || eval_due;
         if (done || stop || due) {
             if ((rc = checkpoint(r))) break;
             last_ckpt = now_s();
             saved = r->update;
         }
+        /* after the checkpoint, so a resume finds the evaluated policy (a
+         * stop skips it: the resume evaluates that update first) */
+        if (eval_due && !stop && (rc = curve_eval(r))) break;
+        if (eval_due && stop) r->curve_pending = 1;
         if (progress) {
             ludus_run_progress pr = {.update = r->update, .steps = steps, .total_steps = cfg->total_steps,
                                      .wall_s = now - t0, .checkpointed = done || stop || due};

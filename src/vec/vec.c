@@ -21,6 +21,7 @@ typedef struct world_acc {
     uint32_t ep_length;
     uint32_t ep_achievements; /* OR of the episode's steps' achievement bits */
     uint64_t level;
+    int from_block;           /* 1: the episode was reset from a level block */
     ludus_rng sampler;
     ludus_episode_stats stats;
 } world_acc;
@@ -41,6 +42,10 @@ struct ludus_vec {
     uint64_t level_start, level_count;
     ludus_vec_level_fn level_fn;
     void *level_user;
+    ludus_vec_level_block_fn block_fn; /* levels as blocks (NULL: seeds only) */
+    void *block_user;
+    size_t level_size;
+    uint8_t *blocks;                    /* (N, level_size) while block_fn is set */
     pool *pool;
     int ready;
     const int32_t *actions; /* the batch being stepped */
@@ -75,10 +80,26 @@ static int reset_world(ludus_vec *v, int i)
     const ludus_env *env = v->env;
     void *st = SLOT(v, i);
     world_acc *a = &v->acc[i];
-    a->level = next_level(v, i);
     a->ep_return = 0;
     a->ep_length = 0;
     a->ep_achievements = 0;
+    if (LUDUS_UNLIKELY(v->block_fn != NULL)) {
+        uint8_t *block = v->blocks + (size_t)i * v->level_size;
+        uint64_t seed = 0;
+        int kind = v->block_fn(v->block_user, i, &a->sampler, block, v->level_size, &seed);
+        if (kind < 0) return kind;
+        a->level = seed;
+        a->from_block = kind == 1;
+        if (kind == 1) {
+            int rc = ludus_env_reset_level(env, st, block, v->level_size, v->obs + (size_t)i * v->obs_size);
+            if (rc != LUDUS_OK) return rc;
+            if (v->mask_size) env->ops->action_mask(env, st, v->masks + (size_t)i * v->mask_size);
+            return LUDUS_OK;
+        }
+    } else {
+        a->level = next_level(v, i);
+        a->from_block = 0;
+    }
     int rc = env->ops->reset(env, st, a->level, 1);
     if (rc != LUDUS_OK) return rc;
     env_state_header *h = st;
@@ -289,6 +310,7 @@ void ludus_vec_destroy(ludus_vec *v)
     free(v->states);
     free(v->acc);
     free(v->final_achievements);
+    free(v->blocks);
     if (v->owns[0]) free(v->obs);
     if (v->owns[1]) free(v->rewards);
     if (v->owns[2]) free(v->terminated);
@@ -391,4 +413,24 @@ int ludus_vec_set_level_fn(ludus_vec *v, ludus_vec_level_fn fn, void *user)
     v->level_fn = fn;
     v->level_user = user;
     return LUDUS_OK;
+}
+
+int ludus_vec_set_level_block_fn(ludus_vec *v, ludus_vec_level_block_fn fn, void *user)
+{
+    if (!v) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_set_level_block_fn: vec is NULL");
+    if (fn && !v->blocks) {
+        v->level_size = ludus_env_level_size(v->env);
+        /* a world without blocks still gets a slot of one byte, unused */
+        v->blocks = calloc((size_t)v->n, v->level_size ? v->level_size : 1);
+        if (!v->blocks) return ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds' levels", v->n);
+    }
+    v->block_fn = fn;
+    v->block_user = user;
+    return LUDUS_OK;
+}
+
+const uint8_t *ludus_vec_level_block(const ludus_vec *v, int i)
+{
+    if (!v || i < 0 || i >= v->n || !v->block_fn || !v->level_size || !v->acc[i].from_block) return NULL;
+    return v->blocks + (size_t)i * v->level_size;
 }

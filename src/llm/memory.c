@@ -1,0 +1,327 @@
+/* memory.c: a case bank of past episodes in SQLite (after Memento: each
+ * case is a situation, the actions taken and the outcome; similar cases
+ * go back into the prompt). Retrieval without an embedding model: the
+ * same start first, then the same mission, then FTS5's bm25 over the
+ * mission; successes before failures. The file carries a schema marker
+ * (table ludus_meta) and PRAGMA user_version, so a foreign or newer file
+ * is refused with one line instead of being written to.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "llm/llm_internal.h"
+
+#define SCHEMA_VERSION 1
+#define MAGIC "ludus-memory"
+
+struct ludus_llm_memory {
+    sqlite3 *db;
+    char world[128];
+    char model[128];
+};
+
+static const char *schema =
+    "CREATE TABLE ludus_meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE cases(id INTEGER PRIMARY KEY, world TEXT NOT NULL, model TEXT, split TEXT, mission TEXT, "
+    " obs0 TEXT, actions TEXT, success INTEGER, ret REAL, steps INTEGER, uses INTEGER DEFAULT 1, created INTEGER);"
+    "CREATE INDEX cases_start ON cases(world, mission, obs0);"
+    "CREATE VIRTUAL TABLE cases_fts USING fts5(mission, content='cases', content_rowid='id');"
+    "CREATE TRIGGER cases_ai AFTER INSERT ON cases BEGIN "
+    " INSERT INTO cases_fts(rowid, mission) VALUES (new.id, new.mission); END;"
+    "CREATE TRIGGER cases_ad AFTER DELETE ON cases BEGIN "
+    " INSERT INTO cases_fts(cases_fts, rowid, mission) VALUES ('delete', old.id, old.mission); END;"
+    "INSERT INTO ludus_meta VALUES ('format', '" MAGIC "');";
+/* Tables added within schema 1, created when missing. */
+static const char *schema_more =
+    "CREATE TABLE IF NOT EXISTS reflections(id INTEGER PRIMARY KEY, world TEXT NOT NULL, mission TEXT, obs0 TEXT, "
+    " text TEXT, created INTEGER);";
+
+static int db_fail(ludus_llm_memory *m, int code, const char *path, const char *what)
+{
+    return ludus_err_set(code, "memory %s: %s (%s)", path, what, m->db ? sqlite3_errmsg(m->db) : "no database");
+}
+
+int ludus_llm_memory_open(const char *path, const char *world, const char *model, ludus_llm_memory **out)
+{
+    if (!path || !world || !out) return ludus_err_set(LUDUS_EINVAL, "memory: NULL argument");
+    *out = NULL;
+    ludus_llm_memory *m = calloc(1, sizeof *m);
+    if (!m) return ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+    snprintf(m->world, sizeof m->world, "%s", world);
+    snprintf(m->model, sizeof m->model, "%s", model ? model : "");
+    int rc = LUDUS_OK;
+    if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        rc = db_fail(m, LUDUS_EIO, path, "cannot open");
+        goto fail;
+    }
+    sqlite3_busy_timeout(m->db, 5000);
+    sqlite3_stmt *st = NULL;
+    int version = -1, tables = -1;
+    /* reading the header is where a file that is not SQLite shows */
+    if (sqlite3_prepare_v2(m->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = db_fail(m, LUDUS_EFORMAT, path, "not a SQLite database, or a corrupt one");
+        goto fail;
+    }
+    version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(m->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = db_fail(m, LUDUS_EFORMAT, path, "not a SQLite database, or a corrupt one");
+        goto fail;
+    }
+    tables = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (tables == 0) { /* a new file */
+        char *err = NULL;
+        char sql[2048];
+        snprintf(sql, sizeof sql, "BEGIN; %s PRAGMA user_version = %d; COMMIT;", schema, SCHEMA_VERSION);
+        if (sqlite3_exec(m->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+            rc = ludus_err_set(LUDUS_EIO, "memory %s: cannot create the schema (%s)", path, err ? err : "?");
+            sqlite3_free(err);
+            goto fail;
+        }
+    } else {
+        const char *format = NULL;
+        int ok = sqlite3_prepare_v2(m->db, "SELECT value FROM ludus_meta WHERE key = 'format'", -1, &st, NULL) ==
+                     SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+        if (ok) format = (const char *)sqlite3_column_text(st, 0);
+        ok = ok && format && strcmp(format, MAGIC) == 0;
+        sqlite3_finalize(st);
+        if (!ok) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "memory %s: a SQLite database, but not a ludus memory (no ludus_meta "
+                                              "format row); give another --db file", path);
+            goto fail;
+        }
+        if (version > SCHEMA_VERSION) {
+            rc = ludus_err_set(LUDUS_EUNSUPPORTED, "memory %s: schema version %d is newer than this ludus reads (%d)",
+                               path, version, SCHEMA_VERSION);
+            goto fail;
+        }
+        if (version < 1) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "memory %s: schema version %d is not one ludus wrote", path, version);
+            goto fail;
+        }
+    }
+    if (sqlite3_exec(m->db, schema_more, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(m, LUDUS_EIO, path, "cannot add the reflections table");
+        goto fail;
+    }
+    *out = m;
+    return LUDUS_OK;
+fail:
+    ludus_llm_memory_close(m);
+    return rc;
+}
+
+void ludus_llm_memory_close(ludus_llm_memory *m)
+{
+    if (!m) return;
+    if (m->db) sqlite3_close(m->db);
+    free(m);
+}
+
+long ludus_llm_memory_count(ludus_llm_memory *m)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(m->db, "SELECT count(*) FROM cases WHERE world = ?", -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* The mission as an FTS5 query: its words OR-ed, each quoted. */
+static char *fts_query(const char *mission)
+{
+    size_t n = strlen(mission);
+    char *q = malloc(4 * n + 8), *w = q;
+    if (!q) return NULL;
+    const char *p = mission;
+    while (*p) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) p++;
+        if (!*p) break;
+        if (w != q) w += sprintf(w, " OR ");
+        *w++ = '"';
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) *w++ = *p++;
+        *w++ = '"';
+    }
+    *w = 0;
+    return q;
+}
+
+int ludus_llm_memory_recall(ludus_llm_memory *m, const char *mission, const char *obs0, int k, char **block)
+{
+    *block = NULL;
+    /* rank: 0 same start, 1 same mission, 2 similar mission (bm25); successes first */
+    static const char *sql =
+        "SELECT mission, actions, success, steps, rank FROM ("
+        " SELECT mission, actions, success, steps, 0 AS rank, 0.0 AS score, id FROM cases"
+        "  WHERE world = ?1 AND mission = ?2 AND obs0 = ?3"
+        " UNION ALL"
+        " SELECT mission, actions, success, steps, 1, 0.0, id FROM cases"
+        "  WHERE world = ?1 AND mission = ?2 AND obs0 <> ?3"
+        " UNION ALL"
+        " SELECT c.mission, c.actions, c.success, c.steps, 2, bm25(cases_fts), c.id FROM cases_fts"
+        "  JOIN cases c ON c.id = cases_fts.rowid"
+        "  WHERE cases_fts MATCH ?4 AND c.world = ?1 AND c.mission <> ?2)"
+        " ORDER BY rank, success DESC, score, steps, id LIMIT ?5";
+    char *q = fts_query(mission);
+    if (!q) return ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        free(q);
+        return ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+    }
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, *q ? q : "\"\"", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, k);
+    size_t cap = 1024, len = 0;
+    char *out = malloc(cap);
+    int rc = LUDUS_OK, rows = 0, s;
+    if (!out) rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+    else out[0] = 0;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *mis = (const char *)sqlite3_column_text(st, 0), *acts = (const char *)sqlite3_column_text(st, 1);
+        int win = sqlite3_column_int(st, 2), steps = sqlite3_column_int(st, 3), rank = sqlite3_column_int(st, 4);
+        static const char *how[3] = {"same start as now", "same mission", "similar mission"};
+        size_t need = strlen(mis ? mis : "") + strlen(acts ? acts : "") + 256;
+        if (len + need > cap) {
+            while (len + need > cap) cap *= 2;
+            char *p = realloc(out, cap);
+            if (!p) {
+                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+                break;
+            }
+            out = p;
+        }
+        if (!rows++) len += (size_t)sprintf(out + len, "Past episodes (from memory):\n");
+        len += (size_t)sprintf(out + len, "- [%s] mission '%s': %s in %d steps with actions: %s\n", how[rank],
+                               mis ? mis : "", win ? "SUCCEEDED" : "FAILED", steps, acts ? acts : "");
+    }
+    if (!rc && rows) len += (size_t)sprintf(out + len, "Repeat what succeeded from the same start; avoid what failed.\n");
+    if (!rc && s != SQLITE_DONE && s != SQLITE_ROW)
+        rc = ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    free(q);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *block = out;
+    return LUDUS_OK;
+}
+
+int ludus_llm_memory_add(ludus_llm_memory *m, const char *split, const char *mission, const char *obs0,
+                         const char *actions, int success, double ret, int steps)
+{
+    if (sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: cannot write (%s)", sqlite3_errmsg(m->db));
+    sqlite3_stmt *st = NULL;
+    int rc = LUDUS_OK;
+    if (sqlite3_prepare_v2(m->db,
+                           "UPDATE cases SET uses = uses + 1 WHERE world = ? AND mission = ? AND obs0 = ? "
+                           "AND actions = ? AND success = ?", -1, &st, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, actions, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, success != 0);
+    if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_changes(m->db) == 0) {
+        if (sqlite3_prepare_v2(m->db,
+                               "INSERT INTO cases(world, model, split, mission, obs0, actions, success, ret, steps, "
+                               "created) VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+            goto sqlfail;
+        sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, m->model, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, split, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, mission, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, obs0, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, actions, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, success != 0);
+        sqlite3_bind_double(st, 8, ret);
+        sqlite3_bind_int(st, 9, steps);
+        sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
+        if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
+    return LUDUS_OK;
+sqlfail:
+    rc = ludus_err_set(LUDUS_EIO, "memory: cannot write a case (%s)", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ludus_llm_memory_add_reflection(ludus_llm_memory *m, const char *mission, const char *obs0, const char *text)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, "INSERT INTO reflections(world, mission, obs0, text, created) VALUES (?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: cannot write a reflection (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(st) == SQLITE_DONE ? LUDUS_OK
+                                              : ludus_err_set(LUDUS_EIO, "memory: cannot write a reflection (%s)",
+                                                              sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ludus_llm_memory_reflections(ludus_llm_memory *m, const char *mission, const char *obs0, int k, char **block)
+{
+    *block = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT text FROM reflections WHERE world = ?1 AND mission = ?2 "
+                           "ORDER BY (obs0 = ?3) DESC, id DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, k);
+    size_t len = 0, cap = 256;
+    char *out = malloc(cap);
+    int rc = out ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "memory: out of memory"), rows = 0;
+    if (out) out[0] = 0;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t need = strlen(t ? t : "") + 128;
+        if (len + need > cap) {
+            while (len + need > cap) cap *= 2;
+            char *p = realloc(out, cap);
+            if (!p) {
+                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+                break;
+            }
+            out = p;
+        }
+        if (!rows++) len += (size_t)sprintf(out + len, "Reflections on your earlier attempts at this mission:\n");
+        len += (size_t)sprintf(out + len, "- %s\n", t ? t : "");
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *block = out;
+    return LUDUS_OK;
+}

@@ -1,0 +1,775 @@
+/* test_curriculum.c: the curricula (curriculum.h) against reference models
+ * of their math written here, with fixed seeds: PLR's replay distribution
+ * (rank and power with temperature, staleness mixing, ties by lower
+ * index) and its replay decisions draw for draw; Robust PLR's admission by
+ * score and its skipped gradients; ACCEL's edits and lineage; ALP and the
+ * GMM fit with AIC selection; the state saved and loaded exactly (and PPO
+ * resumed with Robust PLR and ACCEL giving the straight run's files);
+ * levels as blocks through the vec; bad input as one-line errors.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ludus/curriculum.h"
+#include "ludus/learn.h"
+#include "ludus/learner.h"
+#include "ludus/run.h"
+
+static ludus_env *make(const char *id, const char *opts)
+{
+    ludus_env *e = NULL;
+    CHECK_OK(ludus_env_make(id, opts, &e));
+    return e;
+}
+
+static int report1(ludus_curriculum *c, int w, double score, int ended, double ret)
+{
+    ludus_curriculum_segment s = {.steps = 1, .ended = ended, .episode_return = ret, .abs_adv = score,
+                                  .pos_adv = score};
+    return ludus_curriculum_report(c, w, &s);
+}
+
+/* ---- PLR's reference model ---------------------------------------------- */
+
+typedef struct ref_plr {
+    int n;               /* levels */
+    double score[64];
+    int seen[64];
+    uint64_t last[64], clock;
+    double beta, rho_s;  /* temperature, staleness coefficient */
+    int rank;
+} ref_plr;
+
+static void ref_dist(const ref_plr *r, double *p)
+{
+    int ord[64], m = 0;
+    double sum = 0;
+    for (int i = 0; i < r->n; i++) {
+        p[i] = 0;
+        if (r->seen[i]) ord[m++] = i;
+    }
+    if (!m) return;
+    if (r->rank) {
+        /* rank 1 the highest score; ties: lower index first */
+        for (int k = 0; k < m; k++) {
+            int i = ord[k], rank = 1;
+            for (int q = 0; q < m; q++) {
+                int j = ord[q];
+                if (r->score[j] > r->score[i] || (r->score[j] == r->score[i] && j < i)) rank++;
+            }
+            sum += p[i] = pow(rank, -1.0 / r->beta);
+        }
+    } else {
+        double eps = r->rho_s > 0 ? 0 : 1e-3;
+        for (int k = 0; k < m; k++) sum += p[ord[k]] = pow(fmax(r->score[ord[k]], 0) + eps, 1.0 / r->beta);
+    }
+    for (int k = 0; k < m; k++) p[ord[k]] = sum > 0 ? p[ord[k]] / sum : 1.0 / m;
+    if (r->rho_s > 0) {
+        double ss = 0;
+        for (int k = 0; k < m; k++) ss += (double)(r->clock - r->last[ord[k]]);
+        for (int k = 0; k < m; k++) {
+            int i = ord[k];
+            double pc = ss > 0 ? (double)(r->clock - r->last[i]) / ss : 1.0 / m;
+            p[i] = (1 - r->rho_s) * p[i] + r->rho_s * pc;
+        }
+    }
+}
+
+/* PLR over a finite seed set, draw for draw against the reference (its
+ * stream is SeedSequence([seed lo, seed hi, 0xc0bb, 0x12])). */
+static void test_plr_reference(const char *prio, float beta, float stale, const char *schedule, float rho,
+                               float replay_prob)
+{
+    ludus_env *env = make("MiniGrid-Empty-5x5-v0", NULL);
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    snprintf(k.prioritization, sizeof k.prioritization, "%s", prio);
+    snprintf(k.schedule, sizeof k.schedule, "%s", schedule);
+    k.temperature = beta;
+    k.staleness_coef = stale;
+    k.rho = rho;
+    k.replay_prob = replay_prob;
+    const int L = 7;
+    const uint64_t seed = 11, start = 100;
+    ludus_curriculum *c = NULL;
+    CHECK_OK(ludus_curriculum_create("plr", &k, env, NULL, 1, start, L, seed, &c));
+    if (!c) return;
+    ref_plr r = {.n = L, .beta = beta, .rho_s = stale, .rank = strcmp(prio, "rank") == 0};
+    ludus_rng rng;
+    uint32_t w[4] = {(uint32_t)seed, 0, 0xc0bbu, 0x12u};
+    ludus_rng_seed_words(&rng, w, 4);
+    int replays = 0, mismatches = 0;
+    for (int step = 0; step < 60; step++) {
+        /* the reference's draw */
+        int seen = 0;
+        for (int i = 0; i < L; i++) seen += r.seen[i];
+        double pseen = (double)seen / L, u = ludus_rng_random(&rng);
+        int replay = seen > 0 && pseen >= rho &&
+                     (strcmp(schedule, "proportionate") == 0 ? u < pseen : (u < replay_prob || seen == L));
+        int want = -1;
+        if (replay || seen == L) {
+            double p[64], acc = 0, u2 = ludus_rng_random(&rng);
+            ref_dist(&r, p);
+            for (int i = 0; i < L; i++) {
+                if (p[i] <= 0) continue;
+                acc += p[i];
+                want = i;
+                if (u2 < acc) break;
+            }
+            replays++;
+        } else {
+            int64_t kth = ludus_rng_integers(&rng, 0, L - seen);
+            for (int i = 0; i < L; i++)
+                if (!r.seen[i] && kth-- == 0) {
+                    want = i;
+                    break;
+                }
+        }
+        r.last[want] = ++r.clock;
+        /* ludus's */
+        uint64_t got;
+        int hb;
+        CHECK_OK(ludus_curriculum_begin_batch(c, NULL));
+        CHECK_OK(ludus_curriculum_next(c, 0, &got, NULL, &hb));
+        if (got != start + (uint64_t)want) mismatches++;
+        /* scores with ties; alpha 1 replaces */
+        double s = ((want * 7 + step * 3) % 5) * 0.1;
+        r.score[want] = s;
+        r.seen[want] = 1;
+        CHECK_OK(report1(c, 0, s, 1, 0));
+        CHECK_OK(ludus_curriculum_end_batch(c));
+        double p[64], q[64];
+        ref_dist(&r, p);
+        CHECK_EQ(ludus_curriculum_replay_dist(c, q, 64), L);
+        for (int i = 0; i < L; i++)
+            CHECK_MSG(fabs(p[i] - q[i]) < 1e-12, "%s beta %g stale %g step %d: P(%d) %.15g, reference %.15g", prio,
+                      (double)beta, (double)stale, step, i, q[i], p[i]);
+    }
+    CHECK_MSG(mismatches == 0, "%s/%s: %d of 60 draws differ from the reference's", prio, schedule, mismatches);
+    CHECK(replays > 10);
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(env);
+}
+
+/* ---- Robust PLR: admission by score, no exploratory gradient ----------- */
+
+static void test_robust_admission(void)
+{
+    ludus_env *env = make("MiniGrid-Empty-5x5-v0", NULL);
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    snprintf(k.score, sizeof k.score, "value_l1");
+    k.buffer_size = 3;
+    k.rho = 1.0f; /* no replay until the buffer is full */
+    ludus_curriculum *c = NULL;
+    CHECK_OK(ludus_curriculum_create("robust-plr", &k, env, NULL, 4, 0, 0, 5, &c));
+    if (!c) return;
+    CHECK_EQ(ludus_curriculum_batch_resets(c), 1);
+    /* batch 1: four new levels scored 0.3, 0.1, 0.2, 0.25: the first three
+     * fill the buffer, the fourth replaces the lowest (0.1) */
+    int train = -1;
+    uint64_t seeds[4];
+    int hb;
+    CHECK_OK(ludus_curriculum_begin_batch(c, &train));
+    CHECK_EQ(train, 0);
+    for (int w = 0; w < 4; w++) CHECK_OK(ludus_curriculum_next(c, w, &seeds[w], NULL, &hb));
+    const double s1[4] = {0.3, 0.1, 0.2, 0.25};
+    for (int w = 0; w < 4; w++) CHECK_OK(report1(c, w, s1[w], 0, 0));
+    CHECK_OK(ludus_curriculum_end_batch(c));
+    ludus_curriculum_slot sl;
+    const int want_slot[3] = {0, 3, 2}; /* slot i holds world want_slot[i]'s level */
+    for (int i = 0; i < 3; i++) {
+        CHECK_OK(ludus_curriculum_slot_at(c, i, &sl));
+        CHECK_EQ(sl.seed, seeds[want_slot[i]]);
+        CHECK(fabs(sl.score - s1[want_slot[i]]) < 1e-15);
+    }
+    /* batch 2 (the buffer is full: rho 1 allows replay with p 0.5) */
+    ludus_curriculum_stats st;
+    int kinds[2] = {0, 0};
+    for (int b = 0; b < 40; b++) {
+        CHECK_OK(ludus_curriculum_begin_batch(c, &train));
+        ludus_curriculum_slot before[3];
+        for (int i = 0; i < 3; i++) CHECK_OK(ludus_curriculum_slot_at(c, i, &before[i]));
+        for (int w = 0; w < 4; w++) CHECK_OK(ludus_curriculum_next(c, w, &seeds[w], NULL, &hb));
+        double sc[4];
+        for (int w = 0; w < 4; w++) sc[w] = ((b * 4 + w) % 7) * 0.05;
+        for (int w = 0; w < 4; w++) CHECK_OK(report1(c, w, sc[w], 0, 0));
+        CHECK_OK(ludus_curriculum_end_batch(c));
+        ludus_curriculum_get_stats(c, &st);
+        kinds[st.batch_kind]++;
+        CHECK_EQ(train, st.batch_kind == 1);
+        if (st.batch_kind == 0) {
+            /* the reference admission: each new level in world order
+             * replaces the lowest-scored slot (ties: lowest index) when its
+             * score is at least as high */
+            ludus_curriculum_slot ref[3];
+            memcpy(ref, before, sizeof ref);
+            for (int w = 0; w < 4; w++) {
+                int lo = 0;
+                for (int i = 1; i < 3; i++)
+                    if (ref[i].score < ref[lo].score) lo = i;
+                if (sc[w] >= ref[lo].score) ref[lo].seed = seeds[w], ref[lo].score = sc[w];
+            }
+            for (int i = 0; i < 3; i++) {
+                CHECK_OK(ludus_curriculum_slot_at(c, i, &sl));
+                CHECK_MSG(sl.seed == ref[i].seed && sl.score == ref[i].score,
+                          "batch %d slot %d: seed %llu score %g, reference %llu %g", b, i, (unsigned long long)sl.seed,
+                          sl.score, (unsigned long long)ref[i].seed, ref[i].score);
+            }
+        } else {
+            /* a replay batch replays buffered levels and updates their scores */
+            for (int w = 0; w < 4; w++) {
+                int found = 0;
+                for (int i = 0; i < 3; i++) found |= before[i].seed == seeds[w];
+                CHECK(found);
+            }
+        }
+    }
+    CHECK(kinds[0] > 5 && kinds[1] > 5);
+    CHECK(st.replay_entropy > 0 && st.replay_entropy <= log(3.0) + 1e-12);
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(env);
+}
+
+/* ---- ACCEL: edits of replayed levels, lineage --------------------------- */
+
+static int level_diff(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    int d = 0;
+    for (size_t i = 8; i < n; i++) d += __builtin_popcount((unsigned)(a[i] ^ b[i]));
+    if (a[5] != b[5] || a[6] != b[6]) d++;
+    return d;
+}
+
+static void test_accel(void)
+{
+    ludus_env *env = make("Maze-v0", "walls=0");
+    if (!env) return;
+    size_t LS = ludus_env_level_size(env);
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    k.buffer_size = 8;
+    k.rho = 0;
+    k.replay_prob = 1; /* replay whenever anything was seen */
+    k.num_edits = 3;
+    ludus_curriculum *c = NULL;
+    CHECK_OK(ludus_curriculum_create("accel", &k, env, "walls=0", 2, 0, 0, 9, &c));
+    if (!c) return;
+    uint8_t blk[2][256], parent[2][256];
+    uint64_t seed;
+    int hb, train, maxdepth = 0;
+    ludus_curriculum_stats st;
+    for (int b = 0; b < 12; b++) {
+        CHECK_OK(ludus_curriculum_begin_batch(c, &train));
+        for (int w = 0; w < 2; w++) {
+            CHECK_OK(ludus_curriculum_next(c, w, &seed, blk[w], &hb));
+            CHECK_EQ(hb, 1);
+        }
+        ludus_curriculum_get_stats(c, &st);
+        if (b == 0) CHECK_EQ(st.batch_kind, 0);
+        if (st.batch_kind == 1) { /* replay: remember the parents */
+            for (int w = 0; w < 2; w++) memcpy(parent[w], blk[w], LS);
+        } else if (st.batch_kind == 2) { /* edits: children of the last replays */
+            for (int w = 0; w < 2; w++) {
+                int d = level_diff(parent[w], blk[w], LS);
+                CHECK_MSG(d <= 3, "an ACCEL child differs from its parent in %d places (3 edits)", d);
+            }
+            CHECK_EQ(train, 0);
+        }
+        for (int w = 0; w < 2; w++) CHECK_OK(report1(c, w, 0.5 + 0.01 * b + w, 0, 0));
+        CHECK_OK(ludus_curriculum_end_batch(c));
+        ludus_curriculum_get_stats(c, &st);
+        if (st.lineage_max > maxdepth) maxdepth = (int)st.lineage_max;
+    }
+    /* batches cycle new, replay, edit, replay, edit...: children of
+     * children, each one edit round deeper */
+    CHECK(maxdepth >= 3);
+    for (int i = 0; i < 8; i++) {
+        ludus_curriculum_slot sl, ps;
+        if (ludus_curriculum_slot_at(c, i, &sl) || !sl.seen || sl.parent < 0) continue;
+        CHECK_OK(ludus_curriculum_slot_at(c, sl.parent, &ps));
+        CHECK(sl.depth >= 1);
+    }
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(env);
+}
+
+/* ---- ALP-GMM ------------------------------------------------------------ */
+
+/* The reference EM: the same algorithm, written out for 2-D points. */
+static double ref_em(const double *x, int n, int k, const double *init, int iters, double *mu_out)
+{
+    double w[16], mu[16][2], cv[16][2][2], mx = 0, my = 0, c00 = 0, c01 = 0, c11 = 0;
+    for (int i = 0; i < n; i++) mx += x[2 * i] / n, my += x[2 * i + 1] / n;
+    for (int i = 0; i < n; i++) {
+        double a = x[2 * i] - mx, b = x[2 * i + 1] - my;
+        c00 += a * a / n, c01 += a * b / n, c11 += b * b / n;
+    }
+    for (int j = 0; j < k; j++) {
+        w[j] = 1.0 / k;
+        mu[j][0] = init[2 * j], mu[j][1] = init[2 * j + 1];
+        cv[j][0][0] = c00 + 1e-6, cv[j][0][1] = cv[j][1][0] = c01, cv[j][1][1] = c11 + 1e-6;
+    }
+    double *rs = malloc(sizeof(double) * n * k), ll = 0;
+    for (int it = 0;; it++) {
+        ll = 0;
+        for (int i = 0; i < n; i++) {
+            double lp[16], m = -INFINITY, s = 0;
+            for (int j = 0; j < k; j++) {
+                double det = cv[j][0][0] * cv[j][1][1] - cv[j][0][1] * cv[j][1][0];
+                double a = x[2 * i] - mu[j][0], b = x[2 * i + 1] - mu[j][1];
+                double q = (cv[j][1][1] * a * a - 2 * cv[j][0][1] * a * b + cv[j][0][0] * b * b) / det;
+                lp[j] = log(w[j]) - 0.5 * q - 0.5 * log(det) - log(2 * 3.14159265358979323846);
+                if (lp[j] > m) m = lp[j];
+            }
+            for (int j = 0; j < k; j++) s += exp(lp[j] - m);
+            ll += m + log(s);
+            for (int j = 0; j < k; j++) rs[i * k + j] = exp(lp[j] - m - log(s));
+        }
+        if (it == iters) break;
+        for (int j = 0; j < k; j++) {
+            double nk = 0, sx = 0, sy = 0;
+            for (int i = 0; i < n; i++) nk += rs[i * k + j], sx += rs[i * k + j] * x[2 * i], sy += rs[i * k + j] * x[2 * i + 1];
+            nk = fmax(nk, 1e-10);
+            w[j] = nk / n, mu[j][0] = sx / nk, mu[j][1] = sy / nk;
+            double a00 = 0, a01 = 0, a11 = 0;
+            for (int i = 0; i < n; i++) {
+                double a = x[2 * i] - mu[j][0], b = x[2 * i + 1] - mu[j][1];
+                a00 += rs[i * k + j] * a * a, a01 += rs[i * k + j] * a * b, a11 += rs[i * k + j] * b * b;
+            }
+            cv[j][0][0] = a00 / nk + 1e-6, cv[j][0][1] = cv[j][1][0] = a01 / nk, cv[j][1][1] = a11 / nk + 1e-6;
+        }
+    }
+    free(rs);
+    for (int j = 0; mu_out && j < k; j++) mu_out[2 * j] = mu[j][0], mu_out[2 * j + 1] = mu[j][1];
+    double p = (k - 1) + 2 * k + 3 * k;
+    return -2 * ll + 2 * p;
+}
+
+static void test_gmm(void)
+{
+    /* three clusters; EM from given starts against the reference */
+    double x[300];
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 3);
+    for (int i = 0; i < 150; i++) {
+        int g = i % 3;
+        x[2 * i] = 10 * g + ludus_rng_uniform(&rng, -1, 1);
+        x[2 * i + 1] = (g == 1 ? 0.8 : 0.1) + ludus_rng_uniform(&rng, -0.05, 0.05);
+    }
+    double best = INFINITY;
+    int bestk = 0;
+    for (int k = 2; k <= 5; k++) {
+        double init[10], w[5], mu[10], cov[20], aic, rmu[10];
+        for (int j = 0; j < k; j++) init[2 * j] = x[2 * (j * 150 / k)], init[2 * j + 1] = x[2 * (j * 150 / k) + 1];
+        CHECK_OK(ludus_curriculum_gmm_fit(x, 150, 2, k, init, 50, w, mu, cov, &aic));
+        double raic = ref_em(x, 150, k, init, 50, rmu);
+        CHECK_MSG(fabs(aic - raic) < 1e-6 * fabs(raic), "k %d: AIC %.10g, reference %.10g", k, aic, raic);
+        for (int j = 0; j < 2 * k; j++) CHECK(fabs(mu[j] - rmu[j]) < 1e-6);
+        if (aic < best) best = aic, bestk = k;
+    }
+    CHECK(bestk >= 3); /* three clusters are not explained by two */
+    double w[2], mu[4], cov[8], aic;
+    CHECK_ERR(ludus_curriculum_gmm_fit(x, 150, 5, 2, x, 10, w, mu, cov, &aic), LUDUS_EINVAL);
+}
+
+static void test_alp(void)
+{
+    ludus_env *env = make("Maze-v0", NULL);
+    if (!env) return;
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    snprintf(k.alp_option, sizeof k.alp_option, "walls");
+    k.alp_fit_rate = 40;
+    k.alp_max_k = 4;
+    ludus_curriculum *c = NULL;
+    CHECK_OK(ludus_curriculum_create("alp-gmm", &k, env, NULL, 1, 0, 0, 4, &c));
+    if (!c) return;
+    uint8_t blk[64];
+    uint64_t seed;
+    int hb;
+    for (int e = 0; e < 120; e++) {
+        CHECK_OK(ludus_curriculum_begin_batch(c, NULL));
+        CHECK_OK(ludus_curriculum_next(c, 0, &seed, blk, &hb));
+        CHECK_EQ(hb, 1);
+        /* a return that depends on the level: fewer walls, more return */
+        int walls = 0;
+        for (size_t i = 8; i < ludus_env_level_size(env); i++) walls += __builtin_popcount(blk[i]);
+        CHECK_OK(report1(c, 0, 0, 1, 1.0 - walls / 60.0 + 0.1 * (e % 3)));
+        CHECK_OK(ludus_curriculum_end_batch(c));
+    }
+    const double *tau, *ret, *alp;
+    size_t n = ludus_curriculum_alp_data(c, &tau, &ret, &alp);
+    CHECK_EQ(n, 120);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(tau[i] >= 0 && tau[i] <= 60 && ret[i] >= 0 && ret[i] <= 1);
+        double want = 0;
+        if (i > 5) { /* the nearest earlier task's return */
+            size_t b = 0;
+            for (size_t j = 1; j < i; j++)
+                if (fabs(tau[j] - tau[i]) < fabs(tau[b] - tau[i])) b = j;
+            want = fabs(ret[i] - ret[b]);
+        }
+        CHECK_MSG(alp[i] == want, "episode %zu: ALP %g, reference %g", i, alp[i], want);
+    }
+    /* the fit after 120 episodes: the lowest AIC over k = 2..4 on the last
+     * 40 points, from means at evenly spaced ranks by task */
+    double x[80];
+    int ord[40];
+    for (int i = 0; i < 40; i++) x[2 * i] = tau[80 + i], x[2 * i + 1] = alp[80 + i], ord[i] = i;
+    for (int i = 1; i < 40; i++) {
+        int v = ord[i], j = i - 1;
+        while (j >= 0 && x[2 * ord[j]] > x[2 * v]) ord[j + 1] = ord[j], j--;
+        ord[j + 1] = v;
+    }
+    double best = INFINITY;
+    int bestk = 0;
+    for (int kk = 2; kk <= 4; kk++) {
+        double init[8];
+        for (int j = 0; j < kk; j++) {
+            int i = ord[(int)((j + 0.5) * 40 / kk)];
+            init[2 * j] = x[2 * i], init[2 * j + 1] = x[2 * i + 1];
+        }
+        double a = ref_em(x, 40, kk, init, 100, NULL);
+        if (a < best) best = a, bestk = kk;
+    }
+    ludus_curriculum_stats st;
+    ludus_curriculum_get_stats(c, &st);
+    CHECK_EQ(st.gmm_k, bestk);
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(env);
+}
+
+/* ---- state: save, load, continue exactly --------------------------------- */
+
+static void drive(ludus_curriculum *c, int N, int batches, int b0, uint64_t *log)
+{
+    uint8_t blk[256];
+    for (int b = 0; b < batches; b++) {
+        CHECK_OK(ludus_curriculum_begin_batch(c, NULL));
+        for (int w = 0; w < N; w++) {
+            int hb;
+            CHECK_OK(ludus_curriculum_next(c, w, &log[b * N + w], blk, &hb));
+        }
+        for (int w = 0; w < N; w++) CHECK_OK(report1(c, w, ((b0 + b) * 5 + w * 3) % 11 * 0.1, 0, 0));
+        CHECK_OK(ludus_curriculum_end_batch(c));
+    }
+}
+
+static void test_state(const char *name, const char *id, const char *opts)
+{
+    ludus_env *env = make(id, opts);
+    if (!env) return;
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    k.buffer_size = 6;
+    k.rho = 0.3f;
+    ludus_curriculum *a = NULL, *b = NULL;
+    CHECK_OK(ludus_curriculum_create(name, &k, env, opts, 3, 0, 0, 21, &a));
+    CHECK_OK(ludus_curriculum_create(name, &k, env, opts, 3, 0, 0, 21, &b));
+    if (!a || !b) return;
+    uint64_t la[60], lb[60];
+    drive(a, 3, 10, 0, la);
+    uint8_t *blob = NULL, *blob2 = NULL, *blob3 = NULL;
+    size_t n = 0, n2 = 0, n3 = 0;
+    CHECK_OK(ludus_curriculum_save(a, &blob, &n));
+    drive(a, 3, 10, 10, la + 30);
+    CHECK_OK(ludus_curriculum_load(b, blob, n));
+    drive(b, 3, 10, 10, lb + 30);
+    CHECK_MSG(memcmp(la + 30, lb + 30, 30 * sizeof *la) == 0, "%s: the loaded curriculum draws other levels", name);
+    CHECK_OK(ludus_curriculum_save(a, &blob2, &n2));
+    CHECK_OK(ludus_curriculum_save(b, &blob3, &n3));
+    size_t at = 0;
+    while (at < n2 && at < n3 && blob2[at] == blob3[at]) at++;
+    CHECK_MSG(n2 == n3 && at == n2, "%s: the states differ after the same batches (%zu and %zu bytes, from byte %zu)",
+              name, n2, n3, at);
+    /* damaged blobs are refused */
+    CHECK_ERR(ludus_curriculum_load(b, blob, n - 1), LUDUS_EFORMAT);
+    blob[0] ^= 0xff;
+    CHECK_ERR(ludus_curriculum_load(b, blob, n), LUDUS_EFORMAT);
+    ludus_free(blob);
+    ludus_free(blob2);
+    ludus_free(blob3);
+    ludus_curriculum_destroy(a);
+    ludus_curriculum_destroy(b);
+    ludus_env_destroy(env);
+}
+
+/* ---- PPO with Robust PLR / ACCEL: resume gives the straight run -------- */
+
+static int same_files(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int x = fgetc(fa), y = fgetc(fb);
+        if (x != y) same = 0;
+        if (x == EOF || y == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+static void test_ppo_resume(const char *dir, const char *cur)
+{
+    const ludus_learner_ops *ops = NULL;
+    CHECK_OK(ludus_learner_find("ppo", &ops));
+    if (!ops) return;
+    ludus_run_config run;
+    ludus_run_config_default(&run);
+    snprintf(run.env_id, sizeof run.env_id, "Maze-v0");
+    ludus_ppo_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    ops->config_default(&cfg, &run, NULL);
+    snprintf(run.env_id, sizeof run.env_id, "Maze-v0");
+    run.num_threads = 2;
+    run.total_steps = 100000;
+    cfg.num_envs = 4;
+    cfg.num_steps = 32;
+    cfg.minibatches = 2;
+    snprintf(cfg.curriculum, sizeof cfg.curriculum, "%s", cur);
+    cfg.curriculum_knobs.buffer_size = 6;
+    cfg.curriculum_knobs.rho = 0.2f;
+    void *a = NULL, *b = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    if (!a || !b) return;
+    double row[128];
+    int trained = 0;
+    const ludus_metric_column *cols;
+    int nc = ops->columns(a, &cols), ti = -1, gi = -1;
+    for (int i = 0; i < nc; i++) {
+        if (strcmp(cols[i].name, "cur_trained") == 0) ti = i;
+        if (strcmp(cols[i].name, "grad_norm") == 0) gi = i;
+    }
+    CHECK(ti >= 0 && gi >= 0);
+    for (int u = 0; u < 8 && ti >= 0 && gi >= 0; u++) {
+        CHECK_OK(ops->update(a, row));
+        trained += row[ti] == 1;
+        /* no gradient step on an exploratory batch, one on every other */
+        CHECK_MSG((row[ti] == 1) == !isnan(row[gi]), "%s update %d: trained %g, grad_norm %g", cur, u, row[ti],
+                  row[gi]);
+    }
+    CHECK(trained > 0 && trained < 8);
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(b, row));
+    char c1[512], s1[512], c2[512], s2[512];
+    snprintf(c1, sizeof c1, "%s/a.ckpt", dir);
+    snprintf(s1, sizeof s1, "%s/a.state", dir);
+    snprintf(c2, sizeof c2, "%s/b.ckpt", dir);
+    snprintf(s2, sizeof s2, "%s/b.state", dir);
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    ops->destroy(b);
+    b = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    if (!b) return;
+    CHECK_OK(ops->load(b, c2, s2));
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(b, row));
+    CHECK_OK(ops->save(a, c1, s1, NULL));
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    CHECK_MSG(same_files(c1, c2), "%s: resumed weights differ from the straight run's", cur);
+    CHECK_MSG(same_files(s1, s2), "%s: the resumed training state (curriculum included) differs", cur);
+    ops->destroy(a);
+    ops->destroy(b);
+}
+
+/* PLR decides per reset: a resumed run restarts its worlds on levels the
+ * loaded curriculum draws, and its buffer carries on. */
+static void test_ppo_resume_plr(const char *dir)
+{
+    const ludus_learner_ops *ops = NULL;
+    CHECK_OK(ludus_learner_find("ppo", &ops));
+    if (!ops) return;
+    ludus_run_config run;
+    ludus_run_config_default(&run);
+    snprintf(run.env_id, sizeof run.env_id, "MiniGrid-Empty-5x5-v0");
+    ludus_ppo_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    ops->config_default(&cfg, &run, NULL);
+    snprintf(run.env_id, sizeof run.env_id, "MiniGrid-Empty-5x5-v0");
+    run.train_levels = 12;
+    run.total_steps = 100000;
+    cfg.num_envs = 4;
+    cfg.num_steps = 32;
+    cfg.minibatches = 2;
+    snprintf(cfg.curriculum, sizeof cfg.curriculum, "plr");
+    cfg.curriculum_knobs.rho = 0.25f;
+    void *a = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    if (!a) return;
+    const ludus_metric_column *cols;
+    int nc = ops->columns(a, &cols), si = -1;
+    for (int i = 0; i < nc; i++)
+        if (strcmp(cols[i].name, "cur_levels_seen") == 0) si = i;
+    double row[128];
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(a, row));
+    double seen = si >= 0 ? row[si] : -1;
+    CHECK(seen >= 1 && seen <= 12);
+    char c[512], s[512];
+    snprintf(c, sizeof c, "%s/p.ckpt", dir);
+    snprintf(s, sizeof s, "%s/p.state", dir);
+    CHECK_OK(ops->save(a, c, s, NULL));
+    ops->destroy(a);
+    a = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    if (!a) return;
+    CHECK_OK(ops->load(a, c, s));
+    for (int u = 0; u < 4; u++) CHECK_OK(ops->update(a, row));
+    CHECK(si >= 0 && row[si] >= seen && row[si] <= 12);
+    /* a state without a curriculum does not load into a run with one */
+    ludus_ppo_config plain = cfg;
+    plain.curriculum[0] = 0;
+    void *b = NULL;
+    CHECK_OK(ops->create(&plain, &run, &b));
+    if (b) {
+        CHECK_OK(ops->save(b, c, s, NULL));
+        CHECK_ERR(ops->load(a, c, s), LUDUS_EFORMAT);
+        CHECK(strstr(ludus_errmsg(), "the run has a curriculum but the state holds none") != NULL);
+        ops->destroy(b);
+    }
+    ops->destroy(a);
+}
+
+/* ---- the vec's level blocks --------------------------------------------- */
+
+static int block_hook(void *user, int world, ludus_rng *rng, uint8_t *block, size_t size, uint64_t *seed)
+{
+    (void)rng;
+    const uint8_t *lvl = user;
+    *seed = 1000 + (uint64_t)world;
+    if (world % 2) return 0;
+    memcpy(block, lvl, size);
+    return 1;
+}
+
+static void test_vec_blocks(void)
+{
+    ludus_vec_config vc = {.env_id = "Maze-v0", .num_envs = 4, .num_threads = 1, .seed = 3};
+    ludus_vec *v = NULL;
+    CHECK_OK(ludus_vec_create(&vc, &v));
+    if (!v) return;
+    const ludus_env *env = ludus_vec_env(v);
+    size_t LS = ludus_env_level_size(env);
+    void *st = ludus_env_state_new(env);
+    uint8_t lvl[64], got[64];
+    CHECK_OK(ludus_env_reset(env, st, 77, NULL));
+    CHECK_OK(ludus_env_level_of(env, st, lvl, LS));
+    CHECK_OK(ludus_vec_set_level_block_fn(v, block_hook, lvl));
+    CHECK_OK(ludus_vec_reset(v));
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ(ludus_vec_level(v, i), 1000 + i);
+        CHECK_OK(ludus_env_level_of(env, ludus_vec_state(v, i), got, LS));
+        if (i % 2 == 0) {
+            CHECK(memcmp(got, lvl, LS) == 0);
+            CHECK(ludus_vec_level_block(v, i) != NULL);
+        } else { /* reset from seed 1000 + i */
+            CHECK_OK(ludus_env_reset(env, st, 1000 + (uint64_t)i, NULL));
+            uint8_t want[64];
+            CHECK_OK(ludus_env_level_of(env, st, want, LS));
+            CHECK(memcmp(got, want, LS) == 0);
+            CHECK(ludus_vec_level_block(v, i) == NULL);
+        }
+    }
+    CHECK_OK(ludus_vec_set_level_block_fn(v, NULL, NULL));
+    ludus_free(st);
+    ludus_vec_destroy(v);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void test_bad_input(void)
+{
+    ludus_curriculum_config k, out;
+    ludus_curriculum_config_default(&k);
+    CHECK_ERR(ludus_curriculum_check_name("plrr"), LUDUS_ENOTFOUND);
+    CHECK_STR(ludus_errmsg(),
+              "unknown curriculum 'plrr'; did you mean 'plr'? (known: uniform, plr, robust-plr, accel, alp-gmm)");
+    CHECK_ERR(ludus_curriculum_check_name("acel"), LUDUS_ENOTFOUND);
+    CHECK(strstr(ludus_errmsg(), "did you mean 'accel'?") != NULL);
+    k.temperature = 200;
+    CHECK_ERR(ludus_curriculum_resolve("plr", &k, &out), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "\"temperature\" = 200 is outside [-1, 100]") != NULL);
+    k.temperature = 0;
+    CHECK_ERR(ludus_curriculum_resolve("plr", &k, &out), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "curriculum: temperature must be > 0, got 0");
+    ludus_curriculum_config_default(&k);
+    snprintf(k.score, sizeof k.score, "value_l2");
+    CHECK_ERR(ludus_curriculum_resolve("plr", &k, &out), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "score 'value_l2' is unknown; did you mean 'value_l1'?") != NULL);
+    ludus_curriculum_config_default(&k);
+    CHECK_ERR(ludus_curriculum_resolve("alp-gmm", &k, &out), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "needs alp_option") != NULL);
+    /* defaults are the spec's */
+    CHECK_OK(ludus_curriculum_resolve("robust-plr", &k, &out));
+    CHECK_STR(out.score, "maxmc");
+    CHECK(out.staleness_coef == 0.3f && out.replay_prob == 0.5f && out.rho == 0.5f && out.buffer_size == 4000 &&
+          out.no_exploratory_grad == 1);
+    CHECK_OK(ludus_curriculum_resolve("accel", &k, &out));
+    CHECK_STR(out.score, "positive_value_loss");
+    CHECK(out.temperature == 0.3f && out.replay_prob == 0.8f && out.num_edits == 5 && out.editor_prob == 1.0f);
+    CHECK_OK(ludus_curriculum_resolve("plr", &k, &out));
+    CHECK(out.temperature == 0.1f && out.staleness_coef == 0.1f && out.rho == 1.0f);
+    CHECK_STR(out.schedule, "proportionate");
+    /* ACCEL and ALP-GMM need level blocks */
+    ludus_env *grid = make("MiniGrid-Empty-5x5-v0", NULL);
+    ludus_curriculum *c = NULL;
+    CHECK_ERR(ludus_curriculum_create("accel", &k, grid, NULL, 2, 0, 0, 1, &c), LUDUS_EUNSUPPORTED);
+    CHECK(strstr(ludus_errmsg(), "curriculum accel needs levels as blocks, and MiniGrid-Empty-5x5-v0 has none") != NULL);
+    CHECK(c == NULL);
+    ludus_env_destroy(grid);
+    ludus_env *maze = make("Maze-v0", NULL);
+    snprintf(k.alp_option, sizeof k.alp_option, "wals");
+    CHECK_ERR(ludus_curriculum_create("alp-gmm", &k, maze, NULL, 2, 0, 0, 1, &c), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "alp_option \"wals\"") != NULL);
+    ludus_env_destroy(maze);
+    /* PPO's config: the name and the knobs are checked */
+    ludus_ppo_config pc;
+    ludus_ppo_config_default(&pc, "Maze-v0");
+    CHECK_ERR(ludus_ppo_config_apply_json(&pc, "{\"curriculum_knobs\": {\"temprature\": 1}}"), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "temperature") != NULL);
+    CHECK_OK(ludus_ppo_config_apply_json(&pc, "{\"curriculum\": \"robust-plrr\"}"));
+    CHECK_ERR(ludus_ppo_config_check(&pc), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "did you mean 'robust-plr'?") != NULL);
+    /* segments that belong to no episode */
+    ludus_curriculum_segment s = {.steps = 1};
+    maze = make("Maze-v0", NULL);
+    ludus_curriculum_config_default(&k);
+    CHECK_OK(ludus_curriculum_create("plr", &k, maze, NULL, 2, 0, 0, 1, &c));
+    CHECK_ERR(ludus_curriculum_report(c, 0, &s), LUDUS_EINVAL);
+    CHECK_ERR(ludus_curriculum_report(c, 5, &s), LUDUS_EINVAL);
+    s.steps = 0;
+    CHECK_ERR(ludus_curriculum_report(c, 0, &s), LUDUS_EINVAL);
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(maze);
+}
+
+int main(void)
+{
+    test_plr_reference("rank", 0.1f, 0.1f, "proportionate", 0.5f, 0.5f);
+    test_plr_reference("rank", 0.5f, 0.0f, "fixed", 0.3f, 0.6f);
+    test_plr_reference("power", 0.3f, 0.0f, "proportionate", 0.0f, 0.5f);
+    test_plr_reference("power", 1.0f, 0.4f, "fixed", 0.5f, 0.7f);
+    test_robust_admission();
+    test_accel();
+    test_gmm();
+    test_alp();
+    test_state("plr", "Maze-v0", NULL);
+    test_state("robust-plr", "Maze-v0", NULL);
+    test_state("accel", "Maze-v0", "walls=10");
+    test_vec_blocks();
+    test_bad_input();
+    char dir[] = "/tmp/ludus_cur_XXXXXX";
+    if (mkdtemp(dir)) {
+        test_ppo_resume(dir, "robust-plr");
+        test_ppo_resume(dir, "accel");
+        test_ppo_resume_plr(dir);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    } else {
+        CHECK_MSG(0, "mkdtemp failed");
+    }
+    return check_finish("test_curriculum");
+}

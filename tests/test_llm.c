@@ -1,0 +1,421 @@
+/* test_llm.c: the language-model agent's pure parts. The reply parser
+ * (ludus_llm_parse) against a table of real-looking and adversarial
+ * replies, BabyAI's and Crafter's names, each row's expected action and
+ * reading written by hand or built from the action list by a rule stated
+ * here; a fuzz test (random bytes and splices of action names: the answer
+ * is a legal action or invalid, never a crash); the retry policy
+ * (Retry-After in seconds, milliseconds and HTTP dates, backoff with its
+ * cap and jitter, which statuses are retried); the reader of streamed
+ * replies (server-sent events) split at every byte; and bad configurations.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "core/rng.h"
+#include "llm/llm_internal.h"
+#include "ludus/llm.h"
+
+enum { INV = LUDUS_LLM_PARSE_INVALID, EXA = LUDUS_LLM_PARSE_EXACT, MRK = LUDUS_LLM_PARSE_MARKER,
+       LEN = LUDUS_LLM_PARSE_LENIENT, TOOL = LUDUS_LLM_PARSE_TOOL };
+
+typedef struct row {
+    char world;        /* 'b' BabyAI, 'c' Crafter */
+    const char *reply; /* content */
+    const char *args;  /* tool-call arguments, or NULL */
+    int strict;
+    int action;        /* -1: invalid */
+    int method;
+} row;
+
+/* BabyAI: 0 turn left, 1 turn right, 2 go forward, 3 pick up, 4 drop, 5 toggle, 6 done.
+ * Crafter: 0 noop, 1 move_left, 5 do, 6 sleep, 8 place_table, 11 make_wood_pickaxe. */
+static const row table[] = {
+    /* plain replies as small models write them */
+    {'b', "go forward", NULL, 0, 2, EXA},
+    {'b', "Go forward.", NULL, 0, 2, EXA},
+    {'b', "  turn left\n", NULL, 0, 0, EXA},
+    {'b', "TURN RIGHT", NULL, 0, 1, EXA},
+    {'b', "pick_up", NULL, 0, 3, EXA},
+    {'b', "pick-up", NULL, 0, 3, EXA},
+    {'b', "\"toggle\"", NULL, 0, 5, EXA},
+    {'b', "'drop'", NULL, 0, 4, EXA},
+    {'b', "done!", NULL, 0, 6, EXA},
+    {'b', "**go forward**", NULL, 0, 2, EXA},
+    {'b', "`turn left`", NULL, 0, 0, EXA},
+    {'b', "I will go forward.", NULL, 0, 2, LEN},
+    {'b', "The ball is ahead of me, so I go forward to reach it.", NULL, 0, 2, LEN},
+    {'b', "I should turn left to face the key.", NULL, 0, 0, LEN},
+    {'b', "Next: pick up", NULL, 0, 3, LEN},
+    {'b', "goforward", NULL, 0, 2, LEN},
+    {'b', "go froward", NULL, 0, 2, LEN},
+    {'b', "trun left", NULL, 0, 0, LEN},
+    {'b', "pickup", NULL, 0, 3, LEN},
+    /* markers */
+    {'b', "<|ACTION|>turn right<|END|>", NULL, 0, 1, MRK},
+    {'b', "I see the door.\n<|ACTION|>toggle<|END|>", NULL, 0, 5, MRK},
+    {'b', "<|ACTION|> go forward <|END|>\nthat is my move", NULL, 0, 2, MRK},
+    {'b', "<|action|>drop<|end|>", NULL, 0, 4, MRK},
+    {'b', "Let me think. The box is left.\nAction: turn left", NULL, 0, 0, MRK},
+    {'b', "Action: pick up\n", NULL, 0, 3, MRK},
+    {'b', "Action: turn left\nWait, no.\nAction: turn right", NULL, 0, 1, MRK},
+    {'b', "ACTION: toggle", NULL, 0, 5, MRK},
+    {'b', "{\"action\": \"go forward\"}", NULL, 0, 2, MRK},
+    {'b', "Here is my answer: {\"action\": \"pick up\", \"why\": \"key ahead\"}", NULL, 0, 3, MRK},
+    {'b', "```json\n{\"action\": \"turn right\"}\n```", NULL, 0, 1, MRK},
+    {'b', "```\ngo forward\n```", NULL, 0, 2, EXA},
+    /* reasoning is never read as the action */
+    {'b', "<think>I could toggle or drop.</think>go forward", NULL, 0, 2, EXA},
+    {'b', "<think>turn left? turn right?</think>\n<|ACTION|>pick up<|END|>", NULL, 0, 3, MRK},
+    {'b', "<think>The answer is go forward</think>", NULL, 0, -1, INV},
+    {'b', "<think>unfinished reasoning: toggle", NULL, 0, -1, INV},
+    {'b', "<THINK>drop</THINK>turn left", NULL, 0, 0, EXA},
+    {'b', "reasoning about toggle</think>done", NULL, 0, 6, EXA},
+    {'b', "<think>a</think>x<think>toggle</think>turn right", NULL, 0, 1, LEN},
+    /* ambiguous, empty, foreign */
+    {'b', "turn left or turn right", NULL, 0, -1, INV},
+    {'b', "toggle the door, then go forward", NULL, 0, -1, INV},
+    {'b', "", NULL, 0, -1, INV},
+    {'b', "   \n\t ", NULL, 0, -1, INV},
+    {'b', "I don't know.", NULL, 0, -1, INV},
+    {'b', "jump", NULL, 0, -1, INV},
+    {'b', "fly to the moon", NULL, 0, -1, INV},
+    {'b', "42", NULL, 0, -1, INV},
+    {'b', "\xff\xfe\x80 garbage \xc3\x28", NULL, 0, -1, INV},
+    {'b', "move_left", NULL, 0, -1, INV},
+    {'b', "<|ACTION|><|END|>", NULL, 0, -1, INV},
+    {'b', "{\"action\": 3}", NULL, 0, -1, INV},
+    {'b', "{\"act\": \"go forward\"", NULL, 0, 2, LEN},
+    /* strict: only exact names, bare or in a marker */
+    {'b', "go forward", NULL, 1, 2, EXA},
+    {'b', "Go Forward!", NULL, 1, 2, EXA},
+    {'b', "<|ACTION|>toggle<|END|>", NULL, 1, 5, MRK},
+    {'b', "Action: drop", NULL, 1, 4, MRK},
+    {'b', "I will go forward.", NULL, 1, -1, INV},
+    {'b', "go froward", NULL, 1, -1, INV},
+    {'b', "pickup", NULL, 1, -1, INV},
+    {'b', "<think>x</think>turn left", NULL, 1, 0, EXA},
+    /* tool calls: the arguments decide, the content is ignored */
+    {'b', NULL, "{\"action\": \"go forward\"}", 0, 2, TOOL},
+    {'b', "turn left", "{\"action\": \"toggle\"}", 0, 5, TOOL},
+    {'b', NULL, "{\"action\":\"pick up\"}", 0, 3, TOOL},
+    {'b', NULL, "{\"action\": \"Turn Right\"}", 0, 1, TOOL},
+    {'b', NULL, "{\"action\": \"fly\"}", 0, -1, INV},
+    {'b', NULL, "{\"action\": \"go forward\"", 0, -1, INV},
+    {'b', NULL, "", 0, -1, INV},
+    {'b', NULL, "[]", 0, -1, INV},
+    {'b', NULL, "{\"direction\": \"left\"}", 0, -1, INV},
+    {'b', NULL, "{\"action\": null}", 0, -1, INV},
+    /* Crafter */
+    {'c', "noop", NULL, 0, 0, EXA},
+    {'c', "Noop", NULL, 0, 0, EXA},
+    {'c', "move left", NULL, 0, 1, EXA},
+    {'c', "Move_Left", NULL, 0, 1, EXA},
+    {'c', "do", NULL, 0, 5, EXA},
+    {'c', "Do", NULL, 0, 5, EXA},
+    {'c', "sleep", NULL, 0, 6, EXA},
+    {'c', "place table", NULL, 0, 8, EXA},
+    {'c', "Action: make wood pickaxe", NULL, 0, 11, MRK},
+    {'c', "<|ACTION|>place_table<|END|>", NULL, 0, 8, MRK},
+    {'c', "I should place a table now: place table", NULL, 0, 8, LEN},
+    {'c', "make wood pickax", NULL, 0, 11, LEN},
+    {'c', "craft a diamond sword", NULL, 0, -1, INV},
+    {'c', NULL, "{\"action\": \"sleep\"}", 0, 6, TOOL},
+};
+
+static ludus_env *make(const char *id)
+{
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make(id, NULL, &env));
+    return env;
+}
+
+/* Generated rows: every action name in the forms models write it, with
+ * the reading each form must get (the rule is stated per form). */
+static int generated(const ludus_env *env, char world, int *count)
+{
+    const ludus_env_info *info = ludus_env_get_info(env);
+    int n = 0;
+    for (int a = 0; a < info->num_actions; a++) {
+        const char *name = info->action_names[a];
+        char spaced[64], upper[64], buf[512];
+        snprintf(spaced, sizeof spaced, "%s", name);
+        for (char *p = spaced; *p; p++)
+            if (*p == '_') *p = ' ';
+        snprintf(upper, sizeof upper, "%s", spaced);
+        for (char *p = upper; *p; p++)
+            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+        struct { const char *fmt; const char *arg; int method; } forms[] = {
+            {"%s", spaced, EXA},                             /* the name itself */
+            {"%s.", upper, EXA},                             /* shouted, with a full stop */
+            {"<|ACTION|>%s<|END|>", spaced, MRK},            /* the robust marker */
+            {"I look around first.\nAction: %s", name, MRK}, /* chain of thought */
+            {"{\"action\": \"%s\"}", spaced, MRK},           /* JSON */
+            {"<think>maybe something else</think>\n%s", spaced, EXA},
+        };
+        for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+            snprintf(buf, sizeof buf, forms[f].fmt, forms[f].arg);
+            int32_t got = -7;
+            int method = -1;
+            int rc = ludus_llm_parse(env, buf, NULL, 0, &got, &method);
+            CHECK_MSG(rc == LUDUS_OK && got == a && method == forms[f].method,
+                      "%c generated \"%s\": rc %d action %d method %d (want %d, %d)", world, buf, rc, (int)got,
+                      method, a, forms[f].method);
+            n++;
+        }
+        /* the tool form */
+        snprintf(buf, sizeof buf, "{\"action\": \"%s\"}", name);
+        int32_t got = -7;
+        int method = -1;
+        CHECK(ludus_llm_parse(env, NULL, buf, 0, &got, &method) == LUDUS_OK && got == a && method == TOOL);
+        n++;
+    }
+    *count = n;
+    return 0;
+}
+
+static void test_table(void)
+{
+    ludus_env *b = make("BabyAI-GoToLocal-v0"), *c = make("Crafter-Reward-v1");
+    int rows = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const row *r = &table[i];
+        int32_t got = -7;
+        int method = -1;
+        int rc = ludus_llm_parse(r->world == 'b' ? b : c, r->reply, r->args, r->strict, &got, &method);
+        if (r->action < 0) {
+            CHECK_MSG(rc == LUDUS_EINVAL && method == INV && got == -7 && strstr(ludus_errmsg(), "invalid action"),
+                      "row %zu \"%s\": want invalid, got rc %d action %d method %d", i, r->reply ? r->reply : "(null)",
+                      rc, (int)got, method);
+        } else {
+            CHECK_MSG(rc == LUDUS_OK && got == r->action && method == r->method,
+                      "row %zu \"%s\": rc %d action %d method %d, want %d %d (%s)", i,
+                      r->reply ? r->reply : "(null)", rc, (int)got, method, r->action, r->method, ludus_errmsg());
+        }
+        rows++;
+    }
+    int nb = 0, nc = 0;
+    generated(b, 'b', &nb);
+    generated(c, 'c', &nc);
+    rows += nb + nc;
+    CHECK_MSG(rows >= 150, "the parser table has %d rows, fewer than 150", rows);
+    /* NULL arguments */
+    int32_t a;
+    int m;
+    CHECK_ERR(ludus_llm_parse(NULL, "go forward", NULL, 0, &a, &m), LUDUS_EINVAL);
+    CHECK_ERR(ludus_llm_parse(b, "go forward", NULL, 0, NULL, &m), LUDUS_EINVAL);
+    CHECK_ERR(ludus_llm_parse(b, NULL, NULL, 0, &a, &m), LUDUS_EINVAL);
+    ludus_env_destroy(b);
+    ludus_env_destroy(c);
+}
+
+/* Random bytes, and splices of names, markers and tags: a legal action or
+ * invalid, never anything else. */
+static void test_fuzz(void)
+{
+    ludus_env *env = make("BabyAI-GoToLocal-v0");
+    const ludus_env_info *info = ludus_env_get_info(env);
+    static const char *pieces[] = {"go forward", "turn left", "pick up", "<think>", "</think>", "<|ACTION|>",
+                                   "<|END|>", "Action:", "{\"action\": \"", "\"}", "```", "\n", " ", "_", "-",
+                                   "toggle", "drop", "done", "\xc3\xa9", "\x01", "{", "}", "\"", "\\"};
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 1234);
+    char buf[600];
+    int bad = 0;
+    for (int it = 0; it < 20000; it++) {
+        size_t len = 0;
+        int kind = (int)ludus_rng_integers(&rng, 0, 2);
+        int parts = (int)ludus_rng_integers(&rng, 0, 12);
+        for (int p = 0; p < parts; p++) {
+            if (kind == 0) {
+                const char *s = pieces[ludus_rng_integers(&rng, 0, sizeof pieces / sizeof pieces[0])];
+                size_t n = strlen(s);
+                if (len + n < sizeof buf - 1) memcpy(buf + len, s, n), len += n;
+            } else {
+                size_t n = (size_t)ludus_rng_integers(&rng, 1, 40);
+                for (size_t k = 0; k < n && len < sizeof buf - 1; k++)
+                    buf[len++] = (char)ludus_rng_integers(&rng, 1, 256);
+            }
+        }
+        buf[len] = 0;
+        int32_t a = -7;
+        int m = -1;
+        int strict = it & 1;
+        int rc = ludus_llm_parse(env, buf, (it % 7 == 0) ? buf : NULL, strict, &a, &m);
+        if (rc == LUDUS_OK) {
+            if (a < 0 || a >= info->num_actions || m == INV) bad++;
+        } else if (rc != LUDUS_EINVAL || m != INV || a != -7) {
+            bad++;
+        }
+    }
+    CHECK_EQ(bad, 0);
+    ludus_env_destroy(env);
+}
+
+static void test_retry(void)
+{
+    /* which answers are retried: as openai-python's _should_retry */
+    static const long yes[] = {0, 408, 409, 429, 500, 502, 503, 504, 599};
+    static const long no[] = {200, 204, 301, 400, 401, 403, 404, 405, 413, 422};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) CHECK_MSG(ludus_llm_retryable(yes[i]), "%ld", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) CHECK_MSG(!ludus_llm_retryable(no[i]), "%ld", no[i]);
+    /* backoff: 0.5 s * 2^k capped at 8 s, times the jitter */
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, NULL, 0, 1.0), 500);
+    CHECK_EQ(ludus_llm_retry_delay_ms(1, NULL, NULL, 0, 1.0), 1000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(3, NULL, NULL, 0, 1.0), 4000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(4, NULL, NULL, 0, 1.0), 8000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(40, NULL, NULL, 0, 1.0), 8000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(2, NULL, NULL, 0, 0.75), 1500);
+    CHECK_EQ(ludus_llm_retry_delay_ms(2, NULL, NULL, 0, 0.1), 1500); /* jitter clamped to [0.75, 1] */
+    /* headers: retry-after-ms first, then Retry-After in seconds or as a date, within 60 s */
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, "250", "7", 0, 1.0), 250);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, "7", 0, 1.0), 7000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, "", "1.5", 0, 1.0), 1500);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, "-5", "2", 0, 1.0), 2000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, "3600", 0, 1.0), 500);  /* over 60 s: ignored */
+    CHECK_EQ(ludus_llm_retry_delay_ms(1, NULL, "soon", 0, 1.0), 1000); /* not a number or date */
+    /* Wed, 21 Oct 2015 07:28:00 GMT is 1445412480 s after the epoch */
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, "Wed, 21 Oct 2015 07:28:00 GMT", 1445412480.0 - 12, 1.0), 12000);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, "Wed, 21 Oct 2015 07:28:00 GMT", 1445412480.0 + 5, 1.0), 500);
+    CHECK_EQ(ludus_llm_retry_delay_ms(0, NULL, "Sat, 01 Jan 2000 00:00:30 GMT", 946684800.0, 1.0), 30000);
+}
+
+static void test_config(void)
+{
+    ludus_llm_config cfg;
+    ludus_llm *llm = NULL;
+    ludus_llm_config_default(&cfg);
+    CHECK_EQ(cfg.history, 16);
+    CHECK_EQ(cfg.retries, 5);
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL); /* no URL */
+    cfg.base_url = "http://127.0.0.1:1/v1";
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL); /* no model */
+    cfg.model = "m";
+    cfg.parallel = 0;
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.parallel = 4;
+    cfg.memory = LUDUS_LLM_MEMORY_CASES;
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL); /* memory without a file */
+    cfg.memory = LUDUS_LLM_MEMORY_NONE;
+    cfg.split = "test";
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.split = NULL;
+    cfg.base_url = "file:///etc/passwd";
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.base_url = "http://127.0.0.1:1/v1/";
+    CHECK_OK(ludus_llm_create(&cfg, &llm));
+    ludus_agent *agent = NULL;
+    CHECK_OK(ludus_llm_agent(llm, &agent));
+    CHECK_STR(ludus_agent_name(agent), "llm");
+    CHECK(ludus_agent_flags(agent) & LUDUS_AGENT_TEXT_BALROG);
+    /* a world without action names or text is refused at bind */
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("BabyAI-GoToLocal-v0", NULL, &env));
+    CHECK_OK(ludus_agent_bind(agent, env, 4));
+    ludus_llm_stats st;
+    ludus_llm_stats_get(llm, &st);
+    CHECK_EQ(st.requests, 0); /* nothing is sent before the first act */
+    ludus_agent_destroy(agent);
+    ludus_llm_destroy(llm);
+    ludus_env_destroy(env);
+    ludus_llm_destroy(NULL);
+}
+
+/* A recorded-style stream: a ':' ping, reasoning and content deltas (one
+ * splitting the two bytes of 'é'), tool-call arguments over 5 deltas, an
+ * event with two data lines, usage in a last chunk, [DONE], then bytes
+ * after it that must be ignored. */
+static const char stream_lf[] =
+    ": ping\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n"
+    "event: message\nid: 7\ndata: {\"choices\":[{\"delta\":{\"reasoning_content\":\"hmm \\u00e9\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"<think>x</think>\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"go for\xc3\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"\xa9ward\"}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"type\":\"function\","
+    "\"function\":{\"name\":\"act\",\"arguments\":\"\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"ac\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"tion\\\": \"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"pick\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\" up\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"}\"}}]}}]}\n\n"
+    "data: {\"choices\":[{\"delta\":{},\n"
+    "data: \"finish_reason\":\"tool_calls\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"total_tokens\":42}}\n\n"
+    "data: [DONE]\n\n"
+    "data: {\"choices\":[{\"delta\":{\"content\":\"AFTER\"}}]}\n\n";
+
+static void check_stream(const ludus_llm_sse *e, const char *what)
+{
+    CHECK_MSG(e->done && !e->bad, "%s: done %d bad %d", what, e->done, e->bad);
+    CHECK_MSG(e->content && strcmp(e->content, "<think>x</think>go for\xc3\xa9ward") == 0, "%s: content %s", what,
+              e->content ? e->content : "(null)");
+    CHECK_MSG(e->reasoning && strcmp(e->reasoning, "hmm \xc3\xa9") == 0, "%s: reasoning", what);
+    CHECK_MSG(e->tool_name && strcmp(e->tool_name, "act") == 0, "%s: tool name", what);
+    CHECK_MSG(e->tool_args && strcmp(e->tool_args, "{\"action\": \"pick up\"}") == 0, "%s: args %s", what,
+              e->tool_args ? e->tool_args : "(null)");
+    CHECK_MSG(e->total_tokens == 42 && strcmp(e->finish_reason, "tool_calls") == 0, "%s: usage %ld finish %s", what,
+              e->total_tokens, e->finish_reason);
+}
+
+static void test_sse(void)
+{
+    /* the same stream with "\r\n" line ends */
+    char crlf[sizeof stream_lf * 2];
+    size_t m = 0;
+    for (const char *p = stream_lf; *p; p++) {
+        if (*p == '\n') crlf[m++] = '\r';
+        crlf[m++] = *p;
+    }
+    crlf[m] = 0;
+    const char *streams[2] = {stream_lf, crlf};
+    for (int v = 0; v < 2; v++) {
+        const char *st = streams[v];
+        size_t n = strlen(st);
+        ludus_llm_sse e;
+        ludus_llm_sse_init(&e);
+        CHECK_EQ(ludus_llm_sse_feed(&e, st, n), 0);
+        check_stream(&e, v ? "crlf whole" : "lf whole");
+        ludus_llm_sse_free(&e);
+        /* split at every byte: two feeds */
+        int bad = 0;
+        for (size_t cut = 0; cut <= n; cut++) {
+            ludus_llm_sse f;
+            ludus_llm_sse_init(&f);
+            ludus_llm_sse_feed(&f, st, cut);
+            ludus_llm_sse_feed(&f, st + cut, n - cut);
+            bad += !(f.done && f.content && strcmp(f.content, "<think>x</think>go for\xc3\xa9ward") == 0 && f.tool_args &&
+                     strcmp(f.tool_args, "{\"action\": \"pick up\"}") == 0 && f.total_tokens == 42);
+            ludus_llm_sse_free(&f);
+        }
+        CHECK_EQ(bad, 0);
+        /* one byte at a time */
+        ludus_llm_sse g;
+        ludus_llm_sse_init(&g);
+        for (size_t i = 0; i < n; i++) ludus_llm_sse_feed(&g, st + i, 1);
+        check_stream(&g, v ? "crlf bytewise" : "lf bytewise");
+        ludus_llm_sse_free(&g);
+    }
+    /* cut short: no [DONE]; a chunk that is not JSON */
+    ludus_llm_sse e;
+    ludus_llm_sse_init(&e);
+    const char *cut = strstr(stream_lf, "data: [DONE]");
+    ludus_llm_sse_feed(&e, stream_lf, (size_t)(cut - stream_lf));
+    CHECK(!e.done);
+    ludus_llm_sse_free(&e);
+    ludus_llm_sse_init(&e);
+    const char *broken = "data: {\"choices\": [\n\ndata: [DONE]\n\n";
+    ludus_llm_sse_feed(&e, broken, strlen(broken));
+    CHECK(e.bad && e.done);
+    ludus_llm_sse_free(&e);
+}
+
+int main(void)
+{
+    test_sse();
+    test_table();
+    test_fuzz();
+    test_retry();
+    test_config();
+    return check_finish("test_llm");
+}
