@@ -373,6 +373,29 @@ static void mutate(const ludus_env *env, uint8_t *st)
     }
 }
 
+/* One step with a random action: one-component worlds draw 0..max_action-1
+ * as they always have; worlds of several components a legal value of
+ * each under their mask. */
+static int random_step(const ludus_env *env, void *st, uint8_t *obs, ludus_step_out *out, int *action)
+{
+    const ludus_env_info *info = ludus_env_get_info(env);
+    if (info->action_dims == 1) {
+        *action = (int)rand_below((size_t)info->max_action);
+        return ludus_env_step(env, st, *action, obs, out);
+    }
+    int32_t a[LUDUS_MAX_ACTION_DIMS];
+    uint8_t mask[LUDUS_MAX_MASK_SIZE];
+    memset(mask, 1, sizeof mask);
+    if (info->mask_size) CHECK_OK(ludus_env_action_mask(env, st, mask));
+    for (int k = 0, off = 0; k < info->action_dims; off += info->action_nvec[k], k++) {
+        int tries = 0;
+        do a[k] = (int32_t)rand_below((size_t)info->action_nvec[k]);
+        while (!mask[off + a[k]] && ++tries < 100000);
+    }
+    *action = a[0];
+    return ludus_env_step_vec(env, st, a, obs, out);
+}
+
 /* Everything a caller may do with a state the check accepted. */
 static void exercise(const ludus_env *env, uint8_t *st, const char *id, long *still_valid)
 {
@@ -395,14 +418,15 @@ static void exercise(const ludus_env *env, uint8_t *st, const char *id, long *st
         }
     }
     CHECK(ludus_env_render_ansi(env, st, ansi, sizeof ansi) >= 0);
-    CHECK(ludus_env_trace_reset(env, st, 0, trace, sizeof trace) >= 0);
+    const int traced = ludus_env_trace_reset(env, st, 0, trace, sizeof trace) != LUDUS_EUNSUPPORTED;
+    if (traced) CHECK(ludus_env_trace_reset(env, st, 0, trace, sizeof trace) >= 0);
     int ok = 1;
     for (int t = 0; t < 12; t++) {
         memcpy(prev, st, info->state_size);
-        int action = (int)rand_below((size_t)info->max_action);
+        int action;
         ludus_step_out out;
-        CHECK_OK(ludus_env_step(env, st, action, obs, &out));
-        CHECK(ludus_env_trace_step(env, prev, st, t, action, &out, trace, sizeof trace) >= 0);
+        CHECK_OK(random_step(env, st, obs, &out, &action));
+        if (traced) CHECK(ludus_env_trace_step(env, prev, st, t, action, &out, trace, sizeof trace) >= 0);
         if (ludus_env_state_check(env, st) != LUDUS_OK) {
             CHECK_MSG(0, "%s: an accepted state became invalid after step %d: %s", id, t, ludus_errmsg());
             ok = 0;
@@ -430,7 +454,9 @@ static void fuzz_world(const char *id, int bases, int per_base, long *accepted, 
         int steps = (int)rand_below(is_crafter(env) ? 200 : 40);
         for (int t = 0; t < steps; t++) {
             ludus_step_out out;
-            CHECK_OK(ludus_env_step(env, base, (int)rand_below((size_t)info->num_actions), NULL, &out));
+            int action;
+            if (info->action_dims == 1) CHECK_OK(ludus_env_step(env, base, (int)rand_below((size_t)info->num_actions), NULL, &out));
+            else CHECK_OK(random_step(env, base, NULL, &out, &action));
             if (out.terminated || out.truncated) break;
         }
         for (int m = 0; m < per_base; m++) {

@@ -87,6 +87,10 @@ static void print_help(const ludus_env_info *in, const char *policy, int greedy)
         printf("agent: %s (%s actions), q or Ctrl-C to quit\n", policy, greedy ? "greedy" : "sampled");
         return;
     }
+    if (!in->keys) { /* worlds without keys are played in words */
+        printf("type an action in words and press Enter; N new level, q quit\n");
+        return;
+    }
     printf("keys:");
     for (const ludus_key_binding *k = in->keys; k && k->key; k++)
         if (k->label && k->action < in->num_actions) printf(" %s %s,", k->label, in->action_names[k->action]);
@@ -231,7 +235,10 @@ int cmd_play(int argc, char **argv)
     p.obs = malloc(p.in->obs_size);
     rc = p.state && p.obs ? new_episode(&p) : cli_error("out of memory");
     if (rc) goto done;
-    tty_make_raw();
+    /* A world without keys is played by typed commands, parsed by the
+     * world itself (ludus_env_parse_action), one line at a time. */
+    const int typed = !p.agent && !p.in->keys;
+    if (!typed) tty_make_raw();
     if (delay < 0) delay = tty_raw ? 150 : 0;
     if ((rc = draw(&p))) goto done;
     for (;;) {
@@ -241,6 +248,22 @@ int cmd_play(int argc, char **argv)
             if (agent_action(&p, a) < 0) {
                 rc = 1;
                 break;
+            }
+        } else if (typed) {
+            char line[1024];
+            if (!fgets(line, sizeof line, stdin)) break;
+            line[strcspn(line, "\r\n")] = 0;
+            if (strcmp(line, "q") == 0 || strcmp(line, "quit") == 0) break;
+            if (strcmp(line, "N") == 0) {
+                p.seed++;
+                if ((rc = new_episode(&p)) || (rc = draw(&p))) break;
+                continue;
+            }
+            if (p.done || !line[0]) continue;
+            if (ludus_env_parse_action(p.env, line, a) != LUDUS_OK) {
+                printf("%s\n", ludus_errmsg());
+                fflush(stdout);
+                continue;
             }
         } else {
             int key = read_key();
@@ -255,7 +278,13 @@ int cmd_play(int argc, char **argv)
             if (p.in->action_dims != 1 || (a[0] = key_to_action(p.in, key)) < 0) continue;
         }
         ludus_step_out out;
-        if (ludus_env_step_vec(p.env, p.state, a, NULL, &out) != LUDUS_OK) {
+        int src = ludus_env_step_vec(p.env, p.state, a, NULL, &out);
+        if (src == LUDUS_EINVAL && typed) { /* an action the mask forbids: say so, play on */
+            printf("%s\n", ludus_errmsg());
+            fflush(stdout);
+            continue;
+        }
+        if (src != LUDUS_OK) {
             rc = cli_fail("step");
             break;
         }

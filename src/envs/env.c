@@ -15,12 +15,15 @@ extern const env_entry ludus_keypad_entries[];
 extern const int ludus_keypad_entry_count;
 extern const env_entry ludus_maze_entries[];
 extern const int ludus_maze_entry_count;
+extern const env_entry ludus_web_entries[];
+extern const int ludus_web_entry_count;
 
 static const env_family families[] = {
     {ludus_grid_entries, &ludus_grid_entry_count},
     {ludus_craft_entries, &ludus_craft_entry_count},
     {ludus_keypad_entries, &ludus_keypad_entry_count},
     {ludus_maze_entries, &ludus_maze_entry_count},
+    {ludus_web_entries, &ludus_web_entry_count},
 };
 #define NUM_FAMILIES ((int)(sizeof families / sizeof families[0]))
 

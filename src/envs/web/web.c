@@ -1,0 +1,565 @@
+/* web.c: the web world family's contract: options, reset, step, the
+ * legal-action mask, the text grammar of web agents, state validation and
+ * the registry (one id per task, Web-<task>-v0). docs/web.md describes the
+ * worlds; spec/web.md the study they come from.
+ *
+ * An action is (verb, element, word): verb one of click, type, select,
+ * scroll up, scroll down, go back, stop; element a slot 0..K-1 of the
+ * page; word a value of the task's vocabulary (0: a word outside it), what
+ * `type` types, `select` chooses and `stop` answers. An action the page
+ * cannot take (no such element, hidden, disabled, a verb that does not fit
+ * the role, go back on the first page, an option the list lacks) is an
+ * invalid action: it costs a step, changes nothing, and is counted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ludus/web.h"
+#include "web.h"
+
+static const char *const verb_names[V_COUNT] = {"click", "type", "select", "scroll up", "scroll down", "go back",
+                                                 "stop"};
+
+static const env_ops web_ops;
+
+static void web_destroy(ludus_env *env)
+{
+    free((void *)env->impl);
+    env->impl = NULL;
+}
+
+/* Held-out membership: a pure hash of the thing, so no list is stored. */
+static int heldout_word(int w) { return ludus_web_mix(0x77656241ull ^ (uint64_t)w) % 5 == 0; }
+static int heldout_skin(int k) { return ludus_web_mix(0x736b696eull ^ (uint64_t)k) % 4 == 0; }
+static int heldout_seed(uint64_t seed) { return ludus_web_mix(seed ^ 0x5eed5eedull) % 5 == 0; }
+
+static int pick_name(const char *val, const char *const *names, int n, const char *key, int *out)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(val, names[i]) == 0) {
+            *out = i;
+            return LUDUS_OK;
+        }
+    char list[160] = "";
+    for (int i = 0; i < n; i++) {
+        strcat(list, i ? "|" : "");
+        strcat(list, names[i]);
+    }
+    return ludus_err_set(LUDUS_EINVAL, "option %s=%s: want one of %s", key, val, list);
+}
+
+static int web_make(const env_entry *entry, const char *options, ludus_env *env)
+{
+    static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
+    static const char *const splits[] = {"all", "train", "test"};
+    static const char *const holds[] = {"seed", "entity", "skin"};
+    const web_task *task = entry->params;
+    int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
+    long mask = 1;
+    char key[64], val[64];
+    const char *cur = options;
+    int r;
+    while ((r = ludus_env_options_next(&cur, key, sizeof key, val, sizeof val)) > 0) {
+        if (strcmp(key, "reward") == 0) {
+            if (pick_name(val, rewards, 4, key, &reward)) return LUDUS_EINVAL;
+        } else if (strcmp(key, "split") == 0) {
+            if (pick_name(val, splits, 3, key, &split)) return LUDUS_EINVAL;
+        } else if (strcmp(key, "holdout") == 0) {
+            if (pick_name(val, holds, 3, key, &holdout)) return LUDUS_EINVAL;
+        } else if (strcmp(key, "mask") == 0) {
+            if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
+        } else {
+            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (web worlds take reward=, split=, holdout=, mask=)",
+                                 key);
+        }
+    }
+    if (r < 0) return LUDUS_EINVAL;
+    web_spec *s = calloc(1, sizeof *s);
+    if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
+    s->task = task;
+    s->task_index = (int)(task - ludus_web_tasks);
+    s->reward = reward;
+    s->split = split;
+    s->holdout = holdout;
+    s->mask = (int)mask;
+    /* the task's vocabulary: value 0 is any word outside it */
+    s->lex[s->lex_n++] = W_UNK;
+    if (task->lex == WEB_LEX_DATE) {
+        for (int w = W_MONTH0; w < W_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else {
+        for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    }
+    for (int i = 1; i < s->lex_n; i++) s->lex_of[s->lex[i]] = (uint8_t)i;
+    /* content words: held-out entities appear only in the test split */
+    int ent = holdout == WEB_HOLD_ENTITY && split != WEB_SPLIT_ALL;
+    for (int w = W_NAME0; w < W_MONTH0; w++) {
+        int out = heldout_word(w);
+        if (!ent || (split == WEB_SPLIT_TRAIN) == !out) s->pool[s->pool_n++] = (uint8_t)w;
+        if (!ent || split == WEB_SPLIT_TEST || !out) s->other[s->other_n++] = (uint8_t)w;
+    }
+    int sk = holdout == WEB_HOLD_SKIN && split != WEB_SPLIT_ALL;
+    for (int k = 0; k < WEB_SKINS; k++)
+        if (!sk || (split == WEB_SPLIT_TRAIN) == !heldout_skin(k)) s->skins[s->skins_n++] = (uint8_t)k;
+    if (!s->pool_n || !s->skins_n || s->other_n < 20) {
+        free(s);
+        return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
+    }
+    /* action names: the verbs, the element slots, the vocabulary */
+    int n = 0;
+    for (int v = 0; v < V_COUNT; v++) s->names[n++] = verb_names[v];
+    for (int i = 0; i < WEB_K; i++) {
+        snprintf(s->store[i], sizeof s->store[i], "[%d]", i);
+        s->names[n++] = s->store[i];
+    }
+    for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
+    snprintf(s->options_doc, sizeof s->options_doc,
+             "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
+             "holdout=seed|entity|skin (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
+             "action accepted, invalid ones counted)");
+    env->impl = s;
+    env->ops = &web_ops;
+    ludus_env_info *info = &env->info;
+    info->family = "web";
+    info->action_dims = 3;
+    info->action_nvec[0] = V_COUNT;
+    info->action_nvec[1] = WEB_K;
+    info->action_nvec[2] = s->lex_n;
+    info->num_actions = V_COUNT + WEB_K + s->lex_n;
+    info->max_action = 0;
+    info->mask_size = s->mask ? info->num_actions : 0;
+    info->action_names = s->names;
+    info->num_obs_fields = 2;
+    info->obs_fields[0] = (ludus_obs_field){"page", 0, 2, {WEB_K + 1, WEB_C, 0}, 0, 63, 0, 63, LUDUS_OBS_SYMBOL_MAP};
+    info->obs_fields[1] = (ludus_obs_field){"status", (WEB_K + 1) * WEB_C, 1, {8, 0, 0}, 0, 255, 0, 255,
+                                            LUDUS_OBS_SCALARS};
+    info->obs_size = (WEB_K + 1) * WEB_C + 8;
+    info->state_size = sizeof(web_state);
+    info->width = WEB_C;
+    info->height = WEB_K + 1;
+    info->max_steps = task->max_steps;
+    info->text_capacity = WEB_TEXT_CAP;
+    info->mission_capacity = WEB_MISSION;
+    info->options_doc = s->options_doc;
+    info->train_options = "";
+    info->flags = LUDUS_ENV_INSTRUCTED;
+    return LUDUS_OK;
+}
+
+static int web_reset(const ludus_env *env, void *state, uint64_t seed, int reseed)
+{
+    const web_spec *s = env->impl;
+    web_state *st = state;
+    if (reseed) {
+        /* the seed split: a seed outside the split stands for the next one in it */
+        if (s->holdout == WEB_HOLD_SEED && s->split != WEB_SPLIT_ALL)
+            while (heldout_seed(seed) != (s->split == WEB_SPLIT_TEST)) seed = ludus_web_mix(seed);
+        st->rng = ludus_web_mix(seed ^ 0x7765622d6c766cull);
+    }
+    uint64_t rng = st->rng;
+    env_state_header h = st->h;
+    memset(st, 0, sizeof *st);
+    st->h = h;
+    st->rng = rng;
+    st->task = (uint8_t)s->task_index;
+    st->max_t = s->task->max_steps;
+    st->kn_n = s->task->kn_n;
+    st->skin = s->skins[ludus_web_below(st, (uint32_t)s->skins_n)];
+    st->nav_n = 1;
+    s->task->gen(s, st);
+    if (s->task->build) s->task->build(s, st);
+    st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
+    return LUDUS_OK;
+}
+
+/* Whether the verb fits element i (visible, enabled): the RC_* it gets. */
+static int check_target(const web_state *st, int verb, int i)
+{
+    if (i >= st->n_el) return RC_NO_SUCH;
+    const web_el *e = &st->el[i];
+    if (!ludus_web_visible(st, i)) return RC_HIDDEN;
+    if (verb == V_CLICK && !ludus_web_actionable(e)) return RC_BAD_VERB;
+    if (verb == V_TYPE && (e->role != R_TEXTBOX || (e->flags & F_READONLY))) return RC_BAD_VERB;
+    if (verb == V_SELECT && e->role != R_COMBOBOX) return RC_BAD_VERB;
+    if (e->flags & F_DISABLED) return RC_DISABLED;
+    return RC_OK;
+}
+
+static int apply(const web_spec *s, web_state *st, const int32_t *a)
+{
+    const int verb = a[0], i = a[1], word = s->lex[a[2] < s->lex_n ? a[2] : 0];
+    if (st->done) return RC_AFTER_END;
+    switch (verb) {
+    case V_CLICK: {
+        int rc = check_target(st, verb, i);
+        return rc == RC_OK ? ludus_web_click(s, st, i) : rc;
+    }
+    case V_TYPE: {
+        int rc = check_target(st, verb, i);
+        if (rc == RC_OK) st->el[i].value = (uint8_t)word;
+        return rc;
+    }
+    case V_SELECT: {
+        int rc = check_target(st, verb, i);
+        if (rc != RC_OK) return rc;
+        web_el *e = &st->el[i];
+        for (int k = e->opt_first; k < e->opt_first + e->opt_n; k++)
+            if (st->opt[k] == word) {
+                e->value = (uint8_t)word;
+                return RC_OK;
+            }
+        return RC_NO_OPTION;
+    }
+    case V_SCROLL_UP:
+        if (st->scroll == 0) return RC_NO_SCROLL;
+        st->scroll--;
+        return RC_OK;
+    case V_SCROLL_DOWN:
+        if (st->scroll >= st->max_scroll) return RC_NO_SCROLL;
+        st->scroll++;
+        return RC_OK;
+    case V_BACK:
+        if (st->nav_n <= 1 || !s->task->build) return RC_NO_BACK;
+        st->nav_n--;
+        s->task->build(s, st);
+        return RC_OK;
+    case V_STOP:
+        st->answer = (uint8_t)word;
+        st->done = 1;
+        return RC_OK;
+    default: return RC_BAD_VERB;
+    }
+}
+
+static int popcount8(uint32_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1) n++;
+    return n;
+}
+
+static void web_step(const ludus_env *env, void *state, const int32_t *action, ludus_step_out *out)
+{
+    const web_spec *s = env->impl;
+    web_state *st = state;
+    memset(out, 0, sizeof *out);
+    const int was_done = st->done, before = popcount8(st->kn_hit);
+    st->t++;
+    int rc = apply(s, st, action);
+    st->last_rc = (uint8_t)rc;
+    /* the page's length changes only when a click or go back changes it */
+    if (rc == RC_OK && (action[0] == V_CLICK || action[0] == V_BACK)) {
+        st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
+        if (st->scroll > st->max_scroll) st->scroll = st->max_scroll;
+    }
+    if (rc != RC_OK && st->n_invalid < 0xffff) st->n_invalid++;
+    if (was_done) return; /* the world continues, frozen, as the contract asks */
+    int ok;
+    uint32_t kn = s->task->eval(s, st, &ok) & ((1u << st->kn_n) - 1);
+    st->kn_hit |= (uint8_t)kn;
+    const double completion = (double)popcount8(st->kn_hit) / st->kn_n;
+    if (s->reward == WEB_R_SHAPED) out->reward += (double)(popcount8(st->kn_hit) - before) / st->kn_n;
+    if (st->done) {
+        st->success = (uint8_t)ok;
+        out->terminated = 1;
+        out->success = (uint8_t)ok;
+        switch (s->reward) {
+        case WEB_R_PARTIAL: out->reward = ok ? 1.0 : completion; break;
+        case WEB_R_TIME: {
+            double left = 1.0 - (double)st->t / st->max_t;
+            out->reward = ok ? (left > 0 ? left : 0) : -1.0;
+            break;
+        }
+        default: out->reward += ok ? 1.0 : -1.0;
+        }
+    }
+    if (st->t >= st->max_t) out->truncated = 1;
+}
+
+static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
+{
+    const web_spec *s = env->impl;
+    const web_state *st = state;
+    uint8_t *verbs = mask, *els = mask + V_COUNT, *words = mask + V_COUNT + WEB_K;
+    memset(mask, 0, (size_t)env->info.mask_size);
+    int legal = 0;
+    for (int i = 0; i < st->n_el; i++) {
+        /* what check_target accepts, with visibility tested once */
+        const web_el *e = &st->el[i];
+        if ((e->flags & F_DISABLED) || !ludus_web_visible(st, i) || !ludus_web_actionable(e)) continue;
+        verbs[V_CLICK] = 1;
+        if (e->role == R_TEXTBOX && !(e->flags & F_READONLY)) verbs[V_TYPE] = 1;
+        if (e->role == R_COMBOBOX) verbs[V_SELECT] = 1;
+        els[i] = 1;
+        legal = 1;
+    }
+    verbs[V_SCROLL_UP] = st->scroll > 0;
+    verbs[V_SCROLL_DOWN] = st->scroll < st->max_scroll;
+    verbs[V_BACK] = st->nav_n > 1 && s->task->build;
+    verbs[V_STOP] = 1;
+    /* a component needs one legal value even when its verb ignores it */
+    if (!legal || st->done) els[0] = 1;
+    if (st->done) memset(verbs, 1, V_COUNT);
+    memset(words, 1, (size_t)s->lex_n);
+}
+
+/* ---- the text grammar ---- */
+
+static int is_number(const char *p, size_t n)
+{
+    if (!n || n > 6) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9') return 0;
+    return 1;
+}
+
+/* The vocabulary value of the words in [p, end) ("" gives 0); a trailing
+ * press-enter flag 0/1 of WebArena's `type` is dropped when the rest is a
+ * word of the vocabulary. */
+static int word_value(const web_spec *s, const char *p, const char *end, int flag_ok)
+{
+    while (p < end && *p == ' ') p++;
+    size_t n = (size_t)(end - p);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 1; i < s->lex_n; i++) {
+            const char *w = ludus_web_words[s->lex[i]];
+            if (strlen(w) == n && memcmp(w, p, n) == 0) return i;
+        }
+        if (!flag_ok || n < 3 || (memcmp(end - 2, " 0", 2) != 0 && memcmp(end - 2, " 1", 2) != 0)) break;
+        n -= 2;
+    }
+    return 0;
+}
+
+static int web_parse(const ludus_env *env, const char *words, int32_t *action)
+{
+    const web_spec *s = env->impl;
+    static const char *const kw[] = {"click", "type", "select", "scroll", "go back", "stop"};
+    /* the last action named in the reply */
+    const char *at = NULL;
+    int which = -1;
+    for (int k = 0; k < 6; k++) {
+        size_t n = strlen(kw[k]);
+        for (const char *p = words; (p = strstr(p, kw[k])); p++)
+            if ((p == words || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ') && (!at || p > at)) {
+                at = p;
+                which = k;
+            }
+    }
+    if (!at)
+        return ludus_err_set(LUDUS_EINVAL, "invalid action: '%.40s%s' is none of click [id], type [id] [text], "
+                             "select [id] [option], scroll [up|down], go_back, stop [answer]",
+                             words, strlen(words) > 40 ? "..." : "");
+    const char *p = at + strlen(kw[which]), *end = words + strlen(words);
+    while (*p == ' ') p++;
+    action[0] = action[1] = action[2] = 0;
+    if (which <= 2) {
+        const char *q = strchr(p, ' ');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (!is_number(p, n))
+            return ludus_err_set(LUDUS_EINVAL, "invalid action: %s wants an element id, as in '%s [3]'", kw[which],
+                                 kw[which]);
+        long id = strtol(p, NULL, 10);
+        if (id < 0 || id >= WEB_K)
+            return ludus_err_set(LUDUS_EINVAL, "invalid action: element %ld is out of range (ids are 0..%d)", id,
+                                 WEB_K - 1);
+        action[0] = which == 0 ? V_CLICK : which == 1 ? V_TYPE : V_SELECT;
+        action[1] = (int32_t)id;
+        if (which > 0) {
+            const char *t = p + n;
+            if (t >= end)
+                return ludus_err_set(LUDUS_EINVAL, "invalid action: %s wants a %s after the element id", kw[which],
+                                     which == 1 ? "text" : "option");
+            action[2] = word_value(s, t, end, which == 1);
+        }
+        return LUDUS_OK;
+    }
+    if (which == 3) {
+        action[0] = strncmp(p, "up", 2) == 0 ? V_SCROLL_UP : V_SCROLL_DOWN;
+        return LUDUS_OK;
+    }
+    if (which == 4) {
+        action[0] = V_BACK;
+        return LUDUS_OK;
+    }
+    action[0] = V_STOP;
+    action[2] = word_value(s, p, end, 0);
+    return LUDUS_OK;
+}
+
+static uint32_t web_max_steps(const ludus_env *env, const void *state)
+{
+    (void)env;
+    return ((const web_state *)state)->max_t;
+}
+
+static uint32_t web_step_count(const ludus_env *env, const void *state)
+{
+    (void)env;
+    return ((const web_state *)state)->t;
+}
+
+static const char *web_mission(const ludus_env *env, const void *state)
+{
+    (void)env;
+    return ((const web_state *)state)->mission;
+}
+
+#define BAD(...) return ludus_err_set(LUDUS_EFORMAT, __VA_ARGS__)
+
+/* A state from elsewhere: every index and word the views, handlers and the
+ * oracle use is in range, and the tree is a tree (parents before children,
+ * depth one more than the parent's). */
+static int web_validate(const ludus_env *env, const void *state)
+{
+    const web_spec *s = env->impl;
+    const web_state *st = state;
+    if (st->task != s->task_index) BAD("web state: task %d, want %d", st->task, s->task_index);
+    if (st->n_el > WEB_K) BAD("web state: %d elements (at most %d)", st->n_el, WEB_K);
+    if (st->max_t != s->task->max_steps) BAD("web state: step limit %u, want %u", st->max_t, s->task->max_steps);
+    if (st->kn_n != s->task->kn_n || st->kn_hit >> st->kn_n)
+        BAD("web state: key nodes %d/%d (want %d)", st->kn_hit, st->kn_n, s->task->kn_n);
+    if (st->skin >= WEB_SKINS) BAD("web state: skin %d", st->skin);
+    if (st->done > 1 || st->success > 1 || st->committed > 1) BAD("web state: a flag above 1");
+    if (st->last_rc >= RC_COUNT) BAD("web state: last result %d", st->last_rc);
+    if (st->n_field > WEB_FIELDS || st->n_opt > WEB_OPT || st->n_rec > WEB_REC)
+        BAD("web state: counts out of range");
+    if (st->nav_n < 1 || st->nav_n > WEB_NAV) BAD("web state: navigation depth %d", st->nav_n);
+    for (int k = 0; k < st->nav_n; k++) {
+        const web_nav *n = &st->nav[k];
+        if (n->page >= P_COUNT || n->a >= W_END || n->b > WEB_REC / 3 + 1 ||
+            (s->task->build && n->page == P_DATE && n->a > 11))
+            BAD("web state: navigation entry %d", k);
+    }
+    if (st->mission[WEB_MISSION - 1]) BAD("web state: the mission has no end");
+    if (st->answer >= W_END) BAD("web state: answer word %d", st->answer);
+    for (int k = 0; k < WEB_FIELDS; k++)
+        if (st->field[k] >= W_END) BAD("web state: field %d word %d", k, st->field[k]);
+    for (int k = 0; k < WEB_REC; k++)
+        if (st->rec[k] >= W_END) BAD("web state: record %d word %d", k, st->rec[k]);
+    for (int k = 0; k < WEB_OPT; k++)
+        if (st->opt[k] >= W_END) BAD("web state: option %d word %d", k, st->opt[k]);
+    /* targets and the record name slots and months the oracle and predicates index */
+    if (s->task->slot_target &&
+        (st->target[0] >= st->n_el || st->target[1] > 15 || st->el[st->target[0]].group > 15))
+        BAD("web state: target %d is no element", st->target[0]);
+    if (s->task->build && s->task->lex == WEB_LEX_DATE && (st->target[0] > 11 || st->target[1] < 1 ||
+                                                           st->target[1] > 31 || st->db[0] > 11 || st->db[1] > 31))
+        BAD("web state: a date out of range");
+    if (s->task->build && s->task->lex != WEB_LEX_DATE && st->target[0] >= st->n_rec && st->n_rec)
+        BAD("web state: target rank %d of %d results", st->target[0], st->n_rec);
+    for (int i = 0; i < st->n_el; i++) {
+        const web_el *e = &st->el[i];
+        if (e->role == R_NONE || e->role >= R_COUNT) BAD("web state: element %d role %d", i, e->role);
+        if (e->parent == WEB_NONE ? e->depth != 0 : (e->parent >= i || e->depth != st->el[e->parent].depth + 1))
+            BAD("web state: element %d is not in the tree (parent %d, depth %d)", i, e->parent, e->depth);
+        if (e->depth > 7) BAD("web state: element %d too deep", i);
+        if (e->name >= W_END || e->name2 >= W_END || e->value >= W_END || e->value2 >= W_END)
+            BAD("web state: element %d has a word out of the vocabulary", i);
+        if (e->handler >= H_COUNT || e->group > 15) BAD("web state: element %d handler %d", i, e->handler);
+        if ((e->handler == H_TAB || e->handler == H_EXPAND || e->handler == H_MENU) && (e->harg < 1 || e->harg > 15))
+            BAD("web state: element %d opens group %d", i, e->harg);
+        if ((e->handler == H_SEARCH && (e->harg >= st->n_el || st->el[e->harg].role != R_TEXTBOX)) ||
+            (e->handler == H_RESULT && e->harg >= WEB_REC) || (e->handler == H_DAY && (e->harg < 1 || e->harg > 31)) ||
+            (e->handler == H_PAGE && e->harg > 1) || (e->handler == H_MONTH && e->harg > 1))
+            BAD("web state: element %d handler argument %d", i, e->harg);
+        if ((e->handler == H_SEARCH || e->handler == H_RESULT || e->handler == H_PAGE) &&
+            (!s->task->build || s->task->lex == WEB_LEX_DATE))
+            BAD("web state: element %d navigates a one-page task", i);
+        if ((e->handler == H_MONTH || e->handler == H_DAY) && (!s->task->build || s->task->lex != WEB_LEX_DATE))
+            BAD("web state: element %d is a date control outside the date picker", i);
+        if (e->opt_first + e->opt_n > WEB_OPT) BAD("web state: element %d options out of range", i);
+    }
+    if (st->max_scroll != ludus_web_max_scroll(st) || st->scroll > st->max_scroll)
+        BAD("web state: scroll %d of %d (the page allows %d)", st->scroll, st->max_scroll, ludus_web_max_scroll(st));
+    return LUDUS_OK;
+}
+
+/* ---- registry ---- */
+
+static const env_ops web_ops = {
+    .reset = web_reset,
+    .step_vec = web_step,
+    .action_mask = web_mask,
+    .parse_action = web_parse,
+    .observe = ludus_web_observe,
+    .text = ludus_web_text,
+    .mission = web_mission,
+    .max_steps = web_max_steps,
+    .step_count = web_step_count,
+    .render_size = ludus_web_render_size,
+    .render = ludus_web_render,
+    .render_ansi = ludus_web_render_ansi,
+    .validate = web_validate,
+    .destroy = web_destroy,
+};
+
+#define T(i) (&ludus_web_tasks[i])
+const env_entry ludus_web_entries[] = {
+    {"Web-click-button-v0", "web: click the button the instruction names", web_make, T(0)},
+    {"Web-click-link-v0", "web: click the link the instruction names, among paragraphs", web_make, T(1)},
+    {"Web-click-dialog-v0", "web: close a modal dialog with the button named (the page behind is disabled)",
+     web_make, T(2)},
+    {"Web-click-tab-v0", "web: switch tabs to find the link named and click it", web_make, T(3)},
+    {"Web-click-collapsible-v0", "web: expand the section named and click the button inside", web_make, T(4)},
+    {"Web-click-menu-v0", "web: open a menu and click the item named (A > B)", web_make, T(5)},
+    {"Web-click-checkboxes-v0", "web: check exactly the boxes named, then submit", web_make, T(6)},
+    {"Web-enter-text-v0", "web: type the word named into the text box, then submit", web_make, T(7)},
+    {"Web-login-user-v0", "web: fill in username and password, then log in", web_make, T(8)},
+    {"Web-choose-list-v0", "web: select the option named from a list, then submit", web_make, T(9)},
+    {"Web-search-engine-v0", "web: search for a word and click the n-th result (paged results, go_back)",
+     web_make, T(10)},
+    {"Web-choose-date-v0", "web: pick the date named in a month-grid date picker, then submit", web_make, T(11)},
+};
+const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
+
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 12, "one id per task");
+
+/* ---- the family's own API (include/ludus/web.h) ---- */
+
+static int web_state_of(const ludus_env *env, const void *state, const char *what)
+{
+    if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
+    if (env->ops != &web_ops) return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: '%s' is not a web world", what, env->id);
+    const env_state_header *h = state;
+    if (h->magic != ENV_STATE_MAGIC || h->tag != env->tag)
+        return ludus_err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s'", what, env->id);
+    return LUDUS_OK;
+}
+
+int ludus_web_progress(const ludus_env *env, const void *state, ludus_web_info *out)
+{
+    int rc = web_state_of(env, state, "ludus_web_progress");
+    if (rc) return rc;
+    if (!out) return ludus_err_set(LUDUS_EINVAL, "ludus_web_progress: out is NULL");
+    const web_state *st = state;
+    memset(out, 0, sizeof *out);
+    out->success = st->success;
+    out->done = st->done;
+    out->key_nodes = st->kn_n;
+    out->key_nodes_hit = popcount8(st->kn_hit);
+    out->completion = (double)out->key_nodes_hit / st->kn_n;
+    out->invalid_actions = st->n_invalid;
+    out->last_result = st->last_rc;
+    out->skin = st->skin;
+    out->elements = st->n_el;
+    return LUDUS_OK;
+}
+
+int ludus_web_oracle_action(const ludus_env *env, const void *state, int32_t *action)
+{
+    int rc = web_state_of(env, state, "ludus_web_oracle_action");
+    if (rc) return rc;
+    if (!action) return ludus_err_set(LUDUS_EINVAL, "ludus_web_oracle_action: action is NULL");
+    ludus_web_oracle(env->impl, state, action);
+    return LUDUS_OK;
+}
+
+const char *ludus_web_result_name(int code)
+{
+    static const char *const names[RC_COUNT] = {"none", "ok", "invalid:no-such-id", "invalid:hidden",
+                                               "invalid:disabled", "invalid:verb-does-not-fit",
+                                               "invalid:no-such-option", "invalid:no-history",
+                                               "invalid:cannot-scroll", "invalid:episode-over"};
+    return code >= 0 && code < RC_COUNT ? names[code] : "unknown";
+}

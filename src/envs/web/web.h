@@ -1,0 +1,180 @@
+/* web.h: the web world family's state and constant spec, shared by its
+ * files (web.c: the contract; tasks.c: the task generators, handlers,
+ * predicates and oracle; view.c: text, tensor, frames). See docs/web.md.
+ *
+ * A site's truth is a small database (db[], rec[]) plus a navigation stack
+ * (nav[]); the page (el[]) is derived from them by the task's build
+ * function on navigation, and edited in place by handlers (typing,
+ * toggling, expanding). Everything is plain data: a state is memcpy-
+ * clonable, and step allocates nothing.
+ */
+#ifndef LUDUS_ENVS_WEB_H
+#define LUDUS_ENVS_WEB_H
+
+#include "envs/env.h"
+
+#define WEB_K 48        /* element slots in a page */
+#define WEB_C 8         /* columns of a row in the tensor view */
+#define WEB_LEX 64      /* a task's vocabulary: the word component */
+#define WEB_NAV 6       /* navigation stack depth */
+#define WEB_OPT 16      /* option pool of a page's comboboxes */
+#define WEB_FIELDS 6    /* instruction fields */
+#define WEB_REC 12      /* database records */
+#define WEB_MISSION 128 /* bytes of the objective, with its NUL */
+#define WEB_SKINS 8
+#define WEB_TEXT_CAP 8192
+#define WEB_NONE 255    /* no parent */
+
+/* Roles of the accessibility tree. */
+enum {
+    R_NONE = 0, R_HEADING, R_TEXT, R_BUTTON, R_LINK, R_TEXTBOX, R_CHECKBOX, R_COMBOBOX, R_TAB, R_MENUITEM,
+    R_DIALOG, R_GRIDCELL, R_GROUP, R_COUNT
+};
+
+/* Element flags. HIDDEN is set by handlers; groups hide too (see web_visible). */
+enum {
+    F_HIDDEN = 1, F_DISABLED = 2, F_CHECKED = 4, F_EXPANDED = 8, F_EXPANDABLE = 16, F_PASSWORD = 32,
+    F_READONLY = 64, F_SELECTED = 128
+};
+
+/* What a click does (harg is its argument). */
+enum {
+    H_NONE = 0, H_PICK,  /* commit: the answer is this element (buttons, links, menu items) */
+    H_SUBMIT,            /* commit the page's form */
+    H_TOGGLE,            /* a checkbox */
+    H_TAB,               /* show group harg, hide the other tab groups */
+    H_EXPAND,            /* toggle group harg (collapsibles) */
+    H_MENU,              /* open group harg alone, or close it */
+    H_SEARCH,            /* search for the value of textbox slot harg */
+    H_RESULT,            /* commit: result of rank harg */
+    H_PAGE,              /* results page: harg 0 previous, 1 next */
+    H_MONTH,             /* date picker: harg 0 previous month, 1 next */
+    H_DAY,               /* date picker: choose day harg */
+    H_COUNT
+};
+
+/* Verbs of the action's first component. */
+enum { V_CLICK = 0, V_TYPE, V_SELECT, V_SCROLL_UP, V_SCROLL_DOWN, V_BACK, V_STOP, V_COUNT };
+
+/* Result of the last action (text "LAST:", tensor, progress). */
+enum {
+    RC_NONE = 0, RC_OK, RC_NO_SUCH, RC_HIDDEN, RC_DISABLED, RC_BAD_VERB, RC_NO_OPTION, RC_NO_BACK, RC_NO_SCROLL,
+    RC_AFTER_END, RC_COUNT
+};
+
+/* Pages of the multi-page tasks (nav[].page). */
+enum { P_MAIN = 0, P_RESULTS, P_DATE, P_COUNT };
+
+typedef struct web_el {
+    uint8_t role, parent, depth, flags;
+    uint8_t handler, harg, group;
+    uint8_t name, name2;    /* word ids (web_words) */
+    uint8_t value, value2;  /* typed or chosen words */
+    uint8_t opt_first, opt_n, pad;
+} web_el;
+
+typedef struct web_nav {
+    uint8_t page, a, b, pad;
+} web_nav;
+
+typedef struct web_state {
+    env_state_header h;
+    uint64_t rng;               /* splitmix64: the level's stream, cheap to seed */
+    uint32_t t, max_t;
+    uint16_t n_invalid, open;   /* open: bit g set when group g is shown */
+    uint8_t task, skin, n_el, done;
+    uint8_t success, last_rc, kn_hit, kn_n;
+    uint8_t n_field, nav_n, answer, committed;
+    uint8_t scroll, n_opt, n_rec, max_scroll;
+    uint8_t field[WEB_FIELDS];  /* the instruction's words (targets) */
+    uint8_t target[8];          /* hidden targets: slots, ranks, months */
+    uint8_t db[8];              /* the committed record */
+    uint8_t rec[WEB_REC];       /* records: search results' titles */
+    uint8_t opt[WEB_OPT];
+    web_nav nav[WEB_NAV];
+    web_el el[WEB_K];
+    char mission[WEB_MISSION];
+} web_state;
+
+/* Reward modes. */
+enum { WEB_R_BINARY = 0, WEB_R_PARTIAL, WEB_R_TIME, WEB_R_SHAPED };
+/* Splits. */
+enum { WEB_SPLIT_ALL = 0, WEB_SPLIT_TRAIN, WEB_SPLIT_TEST };
+enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN };
+
+struct web_spec;
+typedef struct web_task {
+    const char *name;
+    void (*gen)(const struct web_spec *s, web_state *st);
+    /* rebuild the page from db and nav (multi-page tasks); NULL: one page */
+    void (*build)(const struct web_spec *s, web_state *st);
+    /* key nodes satisfied now (bits) and, through *ok, the final predicate */
+    uint32_t (*eval)(const struct web_spec *s, const web_state *st, int *ok);
+    int lex;            /* which vocabulary (WEB_LEX_*) */
+    uint32_t max_steps;
+    uint8_t kn_n;
+    uint8_t slot_target; /* target[0] is an element slot, target[1] its group */
+} web_task;
+
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_COUNT };
+
+typedef struct web_spec {
+    const web_task *task;
+    int task_index;
+    int reward, split, holdout, mask;
+    uint8_t lex[WEB_LEX];       /* word component value -> word id */
+    int lex_n;
+    uint8_t lex_of[256];        /* word id -> component value (0: out of vocabulary) */
+    uint8_t pool[64];           /* content words this split draws targets from */
+    int pool_n;
+    uint8_t other[64];          /* content words for everything else */
+    int other_n;
+    uint8_t skins[WEB_SKINS];
+    int skins_n;
+    const char *names[V_COUNT + WEB_K + WEB_LEX];
+    char store[WEB_K + WEB_LEX][24];
+    char options_doc[400];
+} web_spec;
+
+/* The vocabulary. */
+extern const char *const ludus_web_words[];
+extern const int ludus_web_word_count;
+extern const web_task ludus_web_tasks[];
+extern const int ludus_web_task_count;
+
+/* Word ids used by the code (positions in ludus_web_words). */
+enum {
+    W_PAD = 0, W_UNK, W_SUBMIT, W_OK, W_SEND, W_DONE, W_CANCEL, W_CLOSE, W_LOGIN, W_USERNAME, W_PASSWORD,
+    W_SEARCH, W_GO, W_NEXT, W_PREV, W_RESULTS, W_MENU, W_TAB, W_SECTION, W_DATE, W_FORM, W_CHOOSE, W_DIALOG,
+    W_NOTHING, W_LOREM, W_IPSUM, W_DOLOR, W_TEXT, W_PAGE, W_SELECT, W_ITEM, W_NAME0,
+    W_NOUN0 = W_NAME0 + 24, W_MONTH0 = W_NOUN0 + 24, W_NUM1 = W_MONTH0 + 12, W_END = W_NUM1 + 31
+};
+
+/* Whether element i is shown: not hidden, and its group (if any) open. */
+static inline int ludus_web_visible(const web_state *st, int i)
+{
+    const web_el *e = &st->el[i];
+    return !(e->flags & F_HIDDEN) && (!e->group || (st->open >> e->group & 1));
+}
+int ludus_web_actionable(const web_el *e);
+int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
+                  int flags);
+uint32_t ludus_web_below(web_state *st, uint32_t n);
+void ludus_web_mission(web_state *st, const char *const *parts);
+/* the page rows a frame of this state shows; scroll range */
+int ludus_web_max_scroll(const web_state *st);
+/* the oracle's action for st (see include/ludus/web.h) */
+void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a);
+/* apply a click's handler; returns an RC_* */
+int ludus_web_click(const web_spec *s, web_state *st, int i);
+uint64_t ludus_web_mix(uint64_t x);
+
+/* view.c */
+void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
+int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode, char *buf, size_t cap);
+int ludus_web_render_size(const ludus_env *env, const ludus_render_opts *o, int *w, int *h);
+int ludus_web_render(const ludus_env *env, const void *state, const ludus_render_opts *o, uint8_t *rgb);
+void ludus_web_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
+void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb);
+
+#endif

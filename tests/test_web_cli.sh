@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test_web_cli.sh: the web worlds through the `ludus` command: list, info,
+# the tree as text, a frame read back by the PNG reader, play from a pipe
+# with typed commands (a solved episode, a malformed command and a
+# mask-forbidden one each answered in one line), a short bench, and
+# one-line errors for unknown ids and bad options.
+set -u
+LUDUS=${1:?usage: test_web_cli.sh path/to/ludus}
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+expect_fail() {
+  local want=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ "$rc" = "$want" ] && [ "$(grep -c . "$tmp/err")" = 1 ] && grep -q '^ludus: ' "$tmp/err"; then ok
+  else bad "$* -> rc $rc (want $want), stderr: $(head -c 300 "$tmp/err")"; fi
+}
+
+n=$("$LUDUS" list --family web | grep -c '^Web-')
+[ "$n" = 12 ] && ok || bad "list --family web shows $n worlds (want 12)"
+"$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
+  bad "info: the action space"
+
+"$LUDUS" text Web-login-user-v0 --seed 3 > "$tmp/text" &&
+  grep -q "^Mission: Enter the username 'lamp' and the password 'alice'" "$tmp/text" &&
+  grep -q "^\[1\] textbox 'username'" "$tmp/text" && grep -q "^heading 'login'" "$tmp/text" &&
+  ok || bad "text of login-user: $(head -c 400 "$tmp/text")"
+
+"$LUDUS" render Web-choose-date-v0 --seed 2 -o "$tmp/page.png" && ok || bad "render"
+/usr/bin/python3 - "$tmp/page.png" <<'PY' && ok || bad "the frame reads back as a 480x480 PNG"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", data[16:24])
+assert (w, h) == (480, 480), (w, h)
+PY
+
+# play from a pipe: the login solved in three typed commands
+printf 'type [1] [lamp]\ntype [2] [alice]\nclick [3]\nq\n' | "$LUDUS" play Web-login-user-v0 --seed 3 > "$tmp/play" 2>&1
+grep -q '^success after 3 steps, return 1' "$tmp/play" && ok || bad "play: $(tail -c 400 "$tmp/play")"
+# a malformed command and a disabled button: one line each, and play goes on
+printf 'jump around\nclick [2]\nq\n' | "$LUDUS" play Web-click-dialog-v0 --seed 3 > "$tmp/play2" 2>&1; rc=$?
+[ "$rc" = 0 ] && grep -q '^invalid action: ' "$tmp/play2" && grep -q 'mask' "$tmp/play2" && ok ||
+  bad "play with bad commands (rc $rc): $(tail -c 600 "$tmp/play2")"
+
+"$LUDUS" bench Web-click-tab-v0 --steps 20000 --envs 64 > "$tmp/bench" && grep -q 'steps/s' "$tmp/bench" && ok ||
+  bad "bench"
+
+expect_fail 1 "$LUDUS" text Web-click-buton-v0 --seed 1
+expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options reward=huge
+expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options split=dev
+
+echo "test_web_cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
