@@ -59,6 +59,7 @@ int cmd_text(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print a command's usage line to `f`. */
 void cli_usage(FILE *f, const char *name);
