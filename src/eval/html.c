@@ -221,14 +221,3 @@ void ludus_svg_band(svg_chart *c, const double *x, const double *lo, const doubl
             ludus_hb_printf(c->b, "%.1f,%.1f ", ludus_svg_px(c, x[i]), ludus_svg_py(c, clampy(c, lo[i])));
     ludus_hb_put(c->b, "\"/>\n");
 }
-
-void ludus_svg_legend(svg_chart *c, int k, const char *color, const char *dash, const char *label)
-{
-    double x = c->w - c->mr - 170, y = c->mt + 14 + 14 * k;
-    ludus_hb_printf(c->b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s%s%s/>"
-                          "<text x=\"%.1f\" y=\"%.1f\">",
-                    x, y - 4, x + 22, y - 4, color, dash ? " stroke-dasharray=\"" : "", dash ? dash : "",
-                    dash ? "\"" : "", x + 26, y);
-    ludus_hb_esc(c->b, label);
-    ludus_hb_put(c->b, "</text>\n");
-}

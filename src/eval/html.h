@@ -53,8 +53,6 @@ void ludus_svg_line(svg_chart *c, const double *x, const double *y, int n, const
 /* A filled band between lo and hi (finite points only). */
 void ludus_svg_band(svg_chart *c, const double *x, const double *lo, const double *hi, int n, const char *color,
                     double opacity);
-/* A legend entry at row k (top right, inside the plot). */
-void ludus_svg_legend(svg_chart *c, int k, const char *color, const char *dash, const char *label);
 double ludus_svg_px(const svg_chart *c, double x);
 double ludus_svg_py(const svg_chart *c, double y);
 

@@ -226,6 +226,8 @@ static void free_series(series *s, int n)
     }
 }
 
+static void legend_html(hbuf *b, const rep_model *m, const curve *cv, unsigned kinds);
+
 static const char *const kind_name[3] = {"training episodes", "evaluation, training levels", "evaluation, held-out"};
 static const char *const kind_dash[3] = {NULL, "2 3", "7 4"};
 
@@ -268,7 +270,6 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
     if (strcmp(col, "success") == 0) y0 = 0, y1 = 1;
     svg_chart c;
     ludus_svg_begin(&c, b, 720, 320, x0 < 0 ? x0 : 0, x1, y0, y1, title, "environment steps", ylabel);
-    int legend = 0;
     for (int mi = 0; mi < m->nmethods; mi++) {
         const char *color = ludus_svg_color(mi);
         for (int k = 0; k < 3; k++) {
@@ -279,17 +280,34 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
                     ludus_svg_line(&c, s[i * 3 + k].x, s[i * 3 + k].y, s[i * 3 + k].n, color, 1, 0.25, kind_dash[k]);
             ludus_svg_band(&c, q->x, q->lo, q->hi, q->n, color, 0.18);
             ludus_svg_line(&c, q->x, q->iqm, q->n, color, 2.2, 1, kind_dash[k]);
-            char lab[192];
-            snprintf(lab, sizeof lab, "%s, %s", m->methods[mi], kind_name[k]);
-            ludus_svg_legend(&c, legend++, color, kind_dash[k], lab);
         }
     }
     ludus_svg_end(&c);
+    legend_html(b, m, cv, kinds);
 done:
     free_series(s, R * 3);
     free(s);
     free(cv);
     return rc;
+}
+
+/* The methods' colours and, with cv, the kinds of line each has drawn. */
+static void legend_html(hbuf *b, const rep_model *m, const curve *cv, unsigned kinds)
+{
+    ludus_hb_put(b, "<p class=\"legend\">");
+    for (int k = 0; k < m->nmethods; k++) {
+        ludus_hb_printf(b, "<span style=\"color:%s\">&#9679; ", ludus_svg_color(k));
+        ludus_hb_esc(b, m->methods[k]);
+        int first = 1;
+        for (int j = 0; cv && j < 3; j++)
+            if ((kinds >> j & 1) && cv[k * 3 + j].n && kinds != 1u) {
+                ludus_hb_printf(b, "%s%s%s", first ? " (" : ", ", j == 0 ? "solid: " : j == 1 ? "dotted: " : "dashed: ",
+                                kind_name[j]);
+                first = 0;
+            }
+        ludus_hb_put(b, first ? "</span> " : ")</span> ");
+    }
+    ludus_hb_put(b, "</p>\n");
 }
 
 /* ---- sections ---- */
@@ -412,7 +430,6 @@ static void interval_chart(hbuf *b, const rep_model *m, const interval_row *rows
     double rowh = 24.0 + 14.0 * nm, h = 68 + rowh * nrows;
     svg_chart c;
     ludus_svg_begin(&c, b, 720, h, x0, x1, 0, nrows, title, xlabel, "");
-    c.mr = 24;
     for (int r = 0; r < nrows; r++) {
         double ytop = ludus_svg_py(&c, nrows - r);
         ludus_hb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"bold\">", c.ml + 4, ytop + 11);
@@ -433,13 +450,7 @@ static void interval_chart(hbuf *b, const rep_model *m, const interval_row *rows
         }
     }
     ludus_svg_end(&c);
-    ludus_hb_put(b, "<p class=\"legend\">");
-    for (int k = 0; k < nm; k++) {
-        ludus_hb_printf(b, "<span style=\"color:%s\">&#9679; ", ludus_svg_color(k));
-        ludus_hb_esc(b, m->methods[k]);
-        ludus_hb_put(b, "</span> ");
-    }
-    ludus_hb_put(b, "</p>\n");
+    legend_html(b, m, NULL, 0);
 }
 
 static int section_heldout(hbuf *b, const rep_model *m, const names *wh, const names *wt, const ludus_report_options *o)
@@ -573,9 +584,11 @@ static int section_profiles(hbuf *b, const rep_model *m, const names *wh, const 
         for (int i = 0; i < NTAU; i++) y[i] = e[i].mean, lo[i] = e[i].lo, hi[i] = e[i].hi;
         ludus_svg_band(&c, tau, lo, hi, NTAU, ludus_svg_color(k), 0.18);
         ludus_svg_line(&c, tau, y, NTAU, ludus_svg_color(k), 2.2, 1, NULL);
-        ludus_svg_legend(&c, k, ludus_svg_color(k), NULL, m->methods[k]);
     }
-    if (any) ludus_svg_end(&c);
+    if (any) {
+        ludus_svg_end(&c);
+        legend_html(b, m, NULL, 0);
+    }
     else note(b, "No held-out results to profile.");
     free(mat);
     ludus_hb_put(b, "</section>\n");
