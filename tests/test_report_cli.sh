@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_report.sh: `ludus report` as a person sees it. A small real run and
+# test_report_cli.sh: `ludus report` as a person sees it. A small real run and
 # a small experiment folder built by hand in the brief's layout (from four
 # tiny real runs: two methods x two seeds, their eval_curve.csv and
 # results.json assembled from `ludus eval` of their kept checkpoints) get
@@ -10,7 +10,7 @@
 # errors and leave an earlier report untouched. Chromium missing: a skip of
 # the browser part only when CI is unset; under CI=true a failure.
 set -u
-LUDUS=${1:?usage: test_report.sh /absolute/path/to/ludus}
+LUDUS=${1:?usage: test_report_cli.sh /absolute/path/to/ludus}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LIB=$(dirname "$LUDUS")/libludus.so
 CHECK="python3 $HERE/report_check.py"
@@ -158,7 +158,7 @@ if [ -z "$CHROME" ]; then
   if [ "${CI:-}" = "true" ] || [ -n "${CI:-}" ]; then
     bad "chromium is not installed (scripts/setup-debian.sh installs it); CI needs the browser check"
   else
-    echo "test_report: SKIP the browser part: chromium is not installed (apt-get install chromium; CI is unset)"
+    echo "test_report_cli: SKIP the browser part: chromium is not installed (apt-get install chromium; CI is unset)"
   fi
 else
   shot() { # shot HTML PNG [DOM]
@@ -184,5 +184,5 @@ buf = (ctypes.c_uint8 * (w * h * 3))(*([255] * (w * h * 3)))
 sys.exit(lib.ludus_png_write(sys.argv[2].encode(), buf, w, h) != 0)
 P
 if $CHECK png "$T/blank.png" "$LIB" >/dev/null 2>&1; then bad "a blank picture passed as not blank"; else ok; fi
-echo "test_report: $pass passed, $fail failed"
+echo "test_report_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
