@@ -13,6 +13,7 @@ pkgs=(
   libmicrohttpd-dev                   # `ludus mcp --http`: the Streamable HTTP transport
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
+  chromium                            # headless browser: tests/test_report_cli.sh screenshots report.html
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""
