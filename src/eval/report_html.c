@@ -100,10 +100,36 @@ typedef struct series {
 /* Run r's series: kind 0 is metrics.csv's column `col` (by name); kind 1
  * and 2 are eval_curve.csv's train and held-out rows, averaged over the
  * worlds of an evaluation (solved_rate for "success", mean_return for
- * "return"). n 0 when the run has no such data. */
+ * "return"); kind 3 is 1 minus 2, the generalization gap, at the steps
+ * both have. n 0 when the run has no such data. */
+#define NK 4
 static int run_series(const rep_run *r, int kind, const char *col, series *s)
 {
     memset(s, 0, sizeof *s);
+    if (kind == 3) { /* the gap: train minus held-out where both were evaluated */
+        series t = {0}, h = {0};
+        int rc = run_series(r, 1, col, &t);
+        if (!rc) rc = run_series(r, 2, col, &h);
+        if (!rc && t.n && h.n) {
+            int n = 0;
+            for (int i = 0, j = 0; i < t.n && j < h.n;) {
+                if (t.x[i] < h.x[j]) i++;
+                else if (t.x[i] > h.x[j]) j++;
+                else {
+                    t.x[n] = t.x[i];
+                    t.y[n++] = t.y[i++] - h.y[j++];
+                }
+            }
+            *s = t;
+            s->n = n;
+            t.x = t.y = NULL;
+        }
+        free(t.x);
+        free(t.y);
+        free(h.x);
+        free(h.y);
+        return rc;
+    }
     const rep_csv *c = kind == 0 ? &r->metrics : &r->curve;
     if (kind && !r->has_curve) return LUDUS_OK;
     const char *ycol = kind == 0 ? col : strcmp(col, "success") == 0 ? "solved_rate" : "mean_return";
@@ -228,8 +254,9 @@ static void free_series(series *s, int n)
 
 static void legend_html(hbuf *b, const rep_model *m, const curve *cv, unsigned kinds);
 
-static const char *const kind_name[3] = {"training episodes", "evaluation, training levels", "evaluation, held-out"};
-static const char *const kind_dash[3] = {NULL, "2 3", "7 4"};
+static const char *const kind_name[NK] = {"training episodes", "evaluation, training levels", "evaluation, held-out",
+                                          "gap, train minus held-out"};
+static const char *const kind_dash[NK] = {NULL, "2 3", "7 4", NULL};
 
 /* One chart of metric `col`: every method's kinds in `kinds` (bit k),
  * faint per-run lines, the IQM across runs and its band. *drawn is set
@@ -238,8 +265,8 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
                        const char *ylabel, int reps, uint64_t seed, int *drawn)
 {
     int R = m->nruns, rc = LUDUS_OK;
-    series *s = calloc((size_t)R * 3, sizeof *s);
-    curve *cv = calloc((size_t)m->nmethods * 3, sizeof *cv);
+    series *s = calloc((size_t)R * NK, sizeof *s);
+    curve *cv = calloc((size_t)m->nmethods * NK, sizeof *cv);
     if (!s || !cv) {
         free(s);
         free(cv);
@@ -247,11 +274,11 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
     }
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int i = 0; i < R && !rc; i++)
-        for (int k = 0; k < 3 && !rc; k++) {
+        for (int k = 0; k < NK && !rc; k++) {
             if (!(kinds >> k & 1)) continue;
-            rc = run_series(&m->runs[i], k, col, &s[i * 3 + k]);
-            for (int j = 0; j < s[i * 3 + k].n; j++) {
-                double x = s[i * 3 + k].x[j], y = s[i * 3 + k].y[j];
+            rc = run_series(&m->runs[i], k, col, &s[i * NK + k]);
+            for (int j = 0; j < s[i * NK + k].n; j++) {
+                double x = s[i * NK + k].x[j], y = s[i * NK + k].y[j];
                 if (!isfinite(x) || !isfinite(y)) continue;
                 x0 = fmin(x0, x), x1 = fmax(x1, x), y0 = fmin(y0, y), y1 = fmax(y1, y);
             }
@@ -259,25 +286,26 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
     *drawn = isfinite(x0);
     if (rc || !*drawn) goto done;
     for (int mi = 0; mi < m->nmethods && !rc; mi++)
-        for (int k = 0; k < 3 && !rc; k++) {
+        for (int k = 0; k < NK && !rc; k++) {
             series group[256];
             int ng = 0;
             for (int i = 0; i < R && ng < 256; i++)
-                if (strcmp(m->runs[i].method, m->methods[mi]) == 0 && s[i * 3 + k].n) group[ng++] = s[i * 3 + k];
-            rc = iqm_curve(group, ng, reps, seed, &cv[mi * 3 + k]);
+                if (strcmp(m->runs[i].method, m->methods[mi]) == 0 && s[i * NK + k].n) group[ng++] = s[i * NK + k];
+            rc = iqm_curve(group, ng, reps, seed, &cv[mi * NK + k]);
         }
     if (rc) goto done;
-    if (strcmp(col, "success") == 0) y0 = 0, y1 = 1;
+    if (strcmp(col, "success") == 0 && !(kinds & 8u)) y0 = 0, y1 = 1;
+    if (kinds & 8u) y0 = fmin(y0, 0), y1 = fmax(y1, 0); /* the gap: zero in view */
     svg_chart c;
     ludus_svg_begin(&c, b, 720, 320, x0 < 0 ? x0 : 0, x1, y0, y1, title, "environment steps", ylabel);
     for (int mi = 0; mi < m->nmethods; mi++) {
         const char *color = ludus_svg_color(mi);
-        for (int k = 0; k < 3; k++) {
-            const curve *q = &cv[mi * 3 + k];
+        for (int k = 0; k < NK; k++) {
+            const curve *q = &cv[mi * NK + k];
             if (!q->n) continue;
             for (int i = 0; i < R; i++)
                 if (strcmp(m->runs[i].method, m->methods[mi]) == 0)
-                    ludus_svg_line(&c, s[i * 3 + k].x, s[i * 3 + k].y, s[i * 3 + k].n, color, 1, 0.25, kind_dash[k]);
+                    ludus_svg_line(&c, s[i * NK + k].x, s[i * NK + k].y, s[i * NK + k].n, color, 1, 0.25, kind_dash[k]);
             ludus_svg_band(&c, q->x, q->lo, q->hi, q->n, color, 0.18);
             ludus_svg_line(&c, q->x, q->iqm, q->n, color, 2.2, 1, kind_dash[k]);
         }
@@ -285,7 +313,7 @@ static int curve_chart(hbuf *b, const rep_model *m, const char *col, unsigned ki
     ludus_svg_end(&c);
     legend_html(b, m, cv, kinds);
 done:
-    free_series(s, R * 3);
+    free_series(s, R * NK);
     free(s);
     free(cv);
     return rc;
@@ -299,9 +327,9 @@ static void legend_html(hbuf *b, const rep_model *m, const curve *cv, unsigned k
         ludus_hb_printf(b, "<span style=\"color:%s\">&#9679; ", ludus_svg_color(k));
         ludus_hb_esc(b, m->methods[k]);
         int first = 1;
-        for (int j = 0; cv && j < 3; j++)
-            if ((kinds >> j & 1) && cv[k * 3 + j].n && kinds != 1u) {
-                ludus_hb_printf(b, "%s%s%s", first ? " (" : ", ", j == 0 ? "solid: " : j == 1 ? "dotted: " : "dashed: ",
+        for (int j = 0; cv && j < NK; j++)
+            if ((kinds >> j & 1) && cv[k * NK + j].n && (kinds & (kinds - 1))) {
+                ludus_hb_printf(b, "%s%s%s", first ? " (" : ", ", kind_dash[j] == NULL ? "solid: " : j == 1 ? "dotted: " : "dashed: ",
                                 kind_name[j]);
                 first = 0;
             }
@@ -338,6 +366,10 @@ static int section_curves(hbuf *b, const rep_model *m, const ludus_report_option
     if ((rc = curve_chart(b, m, "return", 7u, "Return", "mean return", reps, o->seed, &drawn))) return rc;
     any |= drawn;
     if (!any) note(b, "No learning curves: metrics.csv has no rows with steps and success or return.");
+    if ((rc = curve_chart(b, m, "success", 8u, "Generalization gap over training (evaluations)",
+                          "solved rate, train minus held-out", reps, o->seed, &drawn)))
+        return rc;
+    if (!drawn) note(b, "No generalization-gap curve: no eval_curve.csv with both training and held-out evaluations.");
     ludus_hb_put(b, "</section>\n");
     return LUDUS_OK;
 }
