@@ -175,6 +175,36 @@ static void test_minimal_run(void)
     CHECK(access(p, F_OK) != 0); /* no temporary file left */
 }
 
+static void test_limits(void)
+{
+    /* 17 methods do not fit one report's colours and charts: refused, not cut */
+    char paths[17][512];
+    const char *dirs[17];
+    for (int i = 0; i < 17; i++) {
+        char rel[64], cfg[256];
+        snprintf(rel, sizeof rel, "m%d", i);
+        dir(rel);
+        snprintf(cfg, sizeof cfg, "{\"algo\": \"ppo\", \"curriculum\": \"c%d\", \"env_id\": \"x\", \"seed\": 1}", i);
+        snprintf(rel, sizeof rel, "m%d/config.json", i);
+        put(rel, cfg);
+        snprintf(rel, sizeof rel, "m%d/metrics.csv", i);
+        put(rel, "update,steps,success\n1,10,0.5\n");
+        snprintf(paths[i], sizeof paths[i], "%s/m%d", root, i);
+        dirs[i] = paths[i];
+    }
+    char out[600];
+    snprintf(out, sizeof out, "%s/limits.html", root);
+    CHECK_ERR(ludus_report_write(dirs, 17, NULL, out), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "17 methods") != NULL);
+    ludus_report_options o;
+    ludus_report_options_default(&o);
+    o.reps = 200;
+    CHECK_OK(ludus_report_write(dirs, 16, &o, out)); /* 16 do, labelled by their curriculum */
+    char *a = slurp(out);
+    CHECK(a && strstr(a, "c15") && strstr(a, "16 methods"));
+    free(a);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "/tmp/ludus_test_report_XXXXXX");
@@ -184,6 +214,7 @@ int main(void)
     }
     test_bad_folders();
     test_minimal_run();
+    test_limits();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     int st;

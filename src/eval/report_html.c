@@ -49,16 +49,25 @@ static int check_options(const ludus_report_options *o)
 
 /* ---- worlds and score matrices ---- */
 
+/* The most worlds of a split, runs of a method (checked up front, so the
+ * fixed arrays below never drop anything). */
+#define REP_MAX_LIST 256
+
 typedef struct names {
-    const char *v[256];
+    const char *v[REP_MAX_LIST];
     int n;
 } names;
 
-static void names_add(names *w, const char *s)
+static int names_has(const names *w, const char *s)
 {
     for (int i = 0; i < w->n; i++)
-        if (strcmp(w->v[i], s) == 0) return;
-    if (w->n < 256) w->v[w->n++] = s;
+        if (strcmp(w->v[i], s) == 0) return 1;
+    return 0;
+}
+
+static void names_add(names *w, const char *s)
+{
+    if (!names_has(w, s) && w->n < REP_MAX_LIST) w->v[w->n++] = s;
 }
 
 static const rep_result *find_result(const rep_run *r, const char *world, int heldout)
@@ -964,9 +973,16 @@ static void section_data(hbuf *b, const rep_model *m)
     ludus_hb_put(&csv, "method,seed,dir,world,split,solved_rate,mean_return\n");
     for (int i = 0; i < m->nruns; i++) {
         const rep_run *r = &m->runs[i];
-        for (int k = 0; k < r->nres; k++) /* names hold no commas or quotes; dirs may: quote them */
-            ludus_hb_printf(&csv, "%s,%lld,\"%s\",%s,%s,%.6g,%.6g\n", r->method, r->seed, r->dir, r->res[k].world,
-                            r->res[k].heldout ? "heldout" : "train", r->res[k].solved, r->res[k].ret);
+        for (int k = 0; k < r->nres; k++) /* world ids and labels hold no commas; a dir may: quoted, "" for " */
+        {
+            ludus_hb_printf(&csv, "%s,%lld,\"", r->method, r->seed);
+            for (const char *q = r->dir; *q; q++) {
+                if (*q == '"') ludus_hb_put(&csv, "\"\"");
+                else ludus_hb_putn(&csv, q, 1);
+            }
+            ludus_hb_printf(&csv, "\",%s,%s,%.6g,%.6g\n", r->res[k].world, r->res[k].heldout ? "heldout" : "train",
+                            r->res[k].solved, r->res[k].ret);
+        }
     }
     download(b, "text/csv", "results.csv", csv.p ? csv.p : "", csv.len);
     ludus_hb_free(&csv);
@@ -1022,6 +1038,17 @@ int ludus_report_write(const char *const *dirs, int ndirs, const ludus_report_op
     names wh = {0}, wt = {0};
     for (int i = 0; i < m.nruns; i++)
         for (int k = 0; k < m.runs[i].nres; k++) names_add(m.runs[i].res[k].heldout ? &wh : &wt, m.runs[i].res[k].world);
+    for (int i = 0; i < m.nruns && !rc; i++)
+        for (int k = 0; k < m.runs[i].nres && !rc; k++)
+            if (!names_has(m.runs[i].res[k].heldout ? &wh : &wt, m.runs[i].res[k].world))
+                rc = ludus_err_set(LUDUS_EINVAL, "report: more than %d worlds in one split", REP_MAX_LIST);
+    for (int k = 0; k < m.nmethods && !rc; k++) {
+        int n = 0;
+        for (int i = 0; i < m.nruns; i++) n += strcmp(m.runs[i].method, m.methods[k]) == 0;
+        if (n > REP_MAX_LIST) rc = ludus_err_set(LUDUS_EINVAL, "report: method '%s' has %d runs; at most %d", m.methods[k], n, REP_MAX_LIST);
+    }
+    if (m.nmethods > 16 && !rc) rc = ludus_err_set(LUDUS_EINVAL, "report: %d methods; at most 16 fit one report", m.nmethods);
+    if (rc) goto done;
     int small_reps = o.reps < LUDUS_STATS_REPS_PROFILE ? o.reps : LUDUS_STATS_REPS_PROFILE;
 
     ludus_hb_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
