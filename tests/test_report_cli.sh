@@ -7,13 +7,21 @@
 # xml.etree, the downloads hold the files' bytes; then headless Chromium
 # opens each report, its screenshot is not blank (and a blank page's is
 # caught as blank) and its DOM has every section. Bad folders give one-line
-# errors and leave an earlier report untouched. Chromium missing: a skip of
+# errors and leave an earlier report untouched. LUDUS_REPORT_KEEP=DIR keeps
+# a copy of the experiment folder, LUDUS_REPORT_SHOT=FILE.png its screenshot. Chromium missing: a skip of
 # the browser part only when CI is unset; under CI=true a failure.
 set -u
 LUDUS=${1:?usage: test_report_cli.sh /absolute/path/to/ludus}
 HERE=$(cd "$(dirname "$0")" && pwd)
 LIB=$(dirname "$LUDUS")/libludus.so
 CHECK="python3 $HERE/report_check.py"
+# Python loads libludus for the PNG reader: a sanitizer build's library
+# needs its runtimes preloaded (the paths ldd resolves), leaks not checked
+PYLIB=(python3)
+if ldd "$LIB" 2>/dev/null | grep -q libasan; then
+  PYLIB=(env "LD_PRELOAD=$(ldd "$LIB" | awk '/libasan|libubsan/ {printf "%s:", $3}')" ASAN_OPTIONS=detect_leaks=0 python3)
+fi
+checklib() { "${PYLIB[@]}" "$HERE/report_check.py" "$@"; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
@@ -119,6 +127,7 @@ run_ok $CHECK html exp/report.html --ids $IDS --gifs 6 \
 for want in test-commit-123 cur_levels_seen "P(row &gt; column)" $W2 $W3 "evaluation, held-out"; do
   grep -qF -- "$want" exp/report.html && ok || bad "exp/report.html lacks '$want'"
 done
+[ -n "${LUDUS_REPORT_KEEP:-}" ] && cp -r exp "$LUDUS_REPORT_KEEP"  # to look at by hand
 # two run folders side by side (methods from their configs)
 run_ok "$LUDUS" report run exp/runs/long/seed2 --no-gifs --out two.html
 run_ok $CHECK html two.html --ids $IDS --gifs 0
@@ -170,19 +179,19 @@ else
     fi
   }
   shot "$T/run/report.html" "$T/shot-run.png"
-  run_ok $CHECK png "$T/shot-run.png" "$LIB"
+  run_ok checklib png "$T/shot-run.png" "$LIB"
   shot "$T/exp/report.html" "$T/shot-exp.png" "$T/dom.html"
-  run_ok $CHECK png "$T/shot-exp.png" "$LIB"
+  run_ok checklib png "$T/shot-exp.png" "$LIB"
   run_ok $CHECK dom "$T/dom.html" --ids $IDS
   [ -n "${LUDUS_REPORT_SHOT:-}" ] && cp "$T/shot-exp.png" "$LUDUS_REPORT_SHOT"
 fi
 # the screenshot checker catches a blank page (a white PNG written by ludus_png_write)
-python3 - "$LIB" "$T/blank.png" <<'P'
+"${PYLIB[@]}" - "$LIB" "$T/blank.png" <<'P'
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1]); w, h = 400, 300
 buf = (ctypes.c_uint8 * (w * h * 3))(*([255] * (w * h * 3)))
 sys.exit(lib.ludus_png_write(sys.argv[2].encode(), buf, w, h) != 0)
 P
-if $CHECK png "$T/blank.png" "$LIB" >/dev/null 2>&1; then bad "a blank picture passed as not blank"; else ok; fi
+if checklib png "$T/blank.png" "$LIB" >/dev/null 2>&1; then bad "a blank picture passed as not blank"; else ok; fi
 echo "test_report_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -237,6 +237,9 @@ static int load_eval_json(rep_run *r, const char *path)
     return rc;
 }
 
+static void run_free(rep_run *r);
+
+/* Read the run folder dir into *r; on failure *r holds nothing. */
 static int load_run(const char *dir, rep_run *r)
 {
     memset(r, 0, sizeof *r);
@@ -295,6 +298,7 @@ oom:
 fail:
     free(p);
     cJSON_Delete(cfg);
+    run_free(r);
     return rc;
 }
 
@@ -309,6 +313,7 @@ static void run_free(rep_run *r)
     csv_free(&r->metrics);
     csv_free(&r->curve);
     free(r->res);
+    memset(r, 0, sizeof *r);
 }
 
 static int push_run(rep_model *m, rep_run *r)
