@@ -846,8 +846,10 @@ static int episodes_for(hbuf *b, const rep_run *r, const char *world, const ludu
         if (!rc) rc = ludus_file_read(tmp_gif, (size_t)1 << 28, &data, &n);
         unlink(tmp_gif);
         if (rc) break;
-        ludus_hb_printf(b, "<figure><img alt=\"%s held-out episode\" width=\"%d\" height=\"%d\" src=\"", which[k], p.width,
-                        p.height);
+        int scale = p.width < 240 && p.height < 240 ? 240 / (p.width > p.height ? p.width : p.height) : 1;
+        if (scale < 1) scale = 1; /* small frames shown larger, pixels kept sharp by the CSS */
+        ludus_hb_printf(b, "<figure><img alt=\"%s held-out episode\" width=\"%d\" height=\"%d\" src=\"", which[k],
+                        p.width * scale, p.height * scale);
         ludus_hb_data_uri(b, "image/gif", data, n);
         free(data);
         ludus_hb_printf(b, "\"/><figcaption>%s of %d: level %llu, return %.3f, %d steps%s</figcaption></figure>\n",
@@ -1007,7 +1009,7 @@ static const char *const css =
     "h1{font-size:24px}h2{font-size:19px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}"
     "table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;"
     "text-align:left}th{background:#eee}.note{color:#555;font-size:13px}pre{background:#f0f0f0;padding:8px;"
-    "overflow:auto;font-size:12px}svg{display:block;margin:8px 0;background:#fff}"
+    "overflow:auto;font-size:12px;white-space:pre-wrap}svg{display:block;margin:8px 0;background:#fff}"
     ".gifs{display:flex;gap:16px;flex-wrap:wrap}figure{margin:0}figcaption{font-size:12px;color:#444}"
     "img{image-rendering:pixelated;border:1px solid #ccc}nav a{margin-right:10px;font-size:13px}.legend span{margin-right:14px;font-size:13px}";
 
