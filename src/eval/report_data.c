@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "core/file.h"
 #include "eval/report_data.h"
+#include "ludus/learn.h"
 
 #define REP_MAX_CSV_BYTES ((size_t)1 << 30)
 
@@ -204,6 +205,9 @@ static int add_result(rep_run *r, const char *world, int heldout, double solved,
     x->ret = ret;
     x->lo = lo;
     x->hi = hi;
+    snprintf(x->id, sizeof x->id, "%s", world);
+    snprintf(x->options, sizeof x->options, "%s", strcmp(world, r->env_id) == 0 ? r->env_options : "");
+    x->level_start = heldout ? LUDUS_HELDOUT_START : 0;
     return LUDUS_OK;
 }
 
@@ -348,6 +352,7 @@ static int load_experiment(rep_model *m, rep_source *s)
     }
     if (commit && !(s->commit = dupstr(commit))) goto oom;
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(res, "runs"), *it;
+    const cJSON *worlds = cJSON_GetObjectItemCaseSensitive(res, "worlds"); /* may be absent */
     if (!cJSON_IsArray(runs) || cJSON_GetArraySize(runs) < 1) {
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: \"runs\" is not a non-empty array", p);
         goto fail;
@@ -387,7 +392,25 @@ static int load_experiment(rep_model *m, rep_source *s)
             if (!rc && (!split || !isfinite(solved)))
                 rc = ludus_err_set(LUDUS_EFORMAT, "%s: runs[%d].results[\"%s\"] needs \"split\" and \"solved_rate\"", p,
                                    i, w->string);
-            if (!rc) rc = add_result(&r, w->string, strcmp(split, "train") != 0, solved, ret, NAN, NAN);
+            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(w, "solved_ci95");
+            double lo = NAN, hi = NAN;
+            if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
+                cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)))
+                lo = cJSON_GetArrayItem(ci, 0)->valuedouble, hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
+            if (!rc) rc = add_result(&r, w->string, strcmp(split, "train") != 0, solved, ret, lo, hi);
+            if (!rc) { /* a named world: its id and options from "worlds"; its levels from the result */
+                rep_result *x = &r.res[r.nres - 1];
+                const cJSON *wd;
+                cJSON_ArrayForEach(wd, worlds)
+                {
+                    const char *name = jstr(wd, "name"), *id = jstr(wd, "id"), *opt = jstr(wd, "options");
+                    if (!id || strcmp(name ? name : id, w->string) != 0) continue;
+                    snprintf(x->id, sizeof x->id, "%s", id);
+                    snprintf(x->options, sizeof x->options, "%s", opt ? opt : strcmp(id, r.env_id) == 0 ? r.env_options : "");
+                }
+                double ls = jnum(w, "level_start");
+                if (isfinite(ls) && ls >= 0) x->level_start = (uint64_t)ls;
+            }
         }
         if (!rc && !r.commit && s->commit && !(r.commit = dupstr(s->commit)))
             rc = ludus_err_set(LUDUS_ENOMEM, "report: out of memory");

@@ -6,6 +6,7 @@
 #define LUDUS_EVAL_REPORT_DATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct rep_csv {
     char *text;      /* the file as read (NUL-terminated) */
@@ -18,7 +19,10 @@ typedef struct rep_csv {
 } rep_csv;
 
 typedef struct rep_result {
-    char world[128];
+    char world[128];     /* the world's name in results.json (its id unless named) */
+    char id[128];        /* the world id to make it with */
+    char options[256];   /* its options ("" when none) */
+    uint64_t level_start; /* its first evaluation level */
     int heldout;         /* 1: held-out split; 0: train */
     double solved, ret;  /* solved rate, mean return */
     double lo, hi;       /* the solved rate's interval where the source has one; NaN otherwise */

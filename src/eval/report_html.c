@@ -786,15 +786,14 @@ static int cmp_episode(const void *a, const void *b)
     return x->e - y->e;
 }
 
-static int episodes_for(hbuf *b, const rep_run *r, const char *world, const ludus_report_options *o,
-                        const char *tmp_gif)
+static int episodes_for(hbuf *b, const rep_run *r, const char *world, const char *opts, uint64_t level0,
+                        const ludus_report_options *o, const char *tmp_gif)
 {
     player p;
     memset(&p, 0, sizeof p);
     char ck[4096];
     snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", r->dir);
     int rc;
-    const char *opts = strcmp(world, r->env_id) == 0 ? r->env_options : "";
     if ((rc = ludus_env_make(world, opts, &p.env))) goto fail;
     p.info = ludus_env_get_info(p.env);
     if ((rc = ludus_agent_load(ck, world, 1, &p.agent))) goto fail;
@@ -825,7 +824,7 @@ static int episodes_for(hbuf *b, const rep_run *r, const char *world, const ludu
     int frames;
     for (int e = 0; e < o->gif_episodes && !rc; e++) {
         ep[e].e = e;
-        rc = play(&p, LUDUS_HELDOUT_START + (uint64_t)e, o->seed, e, NULL, 0, &ep[e].ret, &ep[e].len, &frames);
+        rc = play(&p, level0 + (uint64_t)e, o->seed, e, NULL, 0, &ep[e].ret, &ep[e].len, &frames);
     }
     if (!rc) qsort(ep, (size_t)o->gif_episodes, sizeof *ep, cmp_episode);
     const char *which[3] = {"best", "median", "worst"};
@@ -838,7 +837,7 @@ static int episodes_for(hbuf *b, const rep_run *r, const char *world, const ludu
         double ret;
         int len;
         if ((rc = ludus_gif_open(tmp_gif, p.width, p.height, &gif))) break;
-        rc = play(&p, LUDUS_HELDOUT_START + (uint64_t)x->e, o->seed, x->e, gif, o->gif_max_frames, &ret, &len, &frames);
+        rc = play(&p, level0 + (uint64_t)x->e, o->seed, x->e, gif, o->gif_max_frames, &ret, &len, &frames);
         int crc = ludus_gif_close(gif);
         if (!rc) rc = crc;
         char *data = NULL;
@@ -853,7 +852,7 @@ static int episodes_for(hbuf *b, const rep_run *r, const char *world, const ludu
         ludus_hb_data_uri(b, "image/gif", data, n);
         free(data);
         ludus_hb_printf(b, "\"/><figcaption>%s of %d: level %llu, return %.3f, %d steps%s</figcaption></figure>\n",
-                        which[k], o->gif_episodes, (unsigned long long)(LUDUS_HELDOUT_START + (uint64_t)x->e), ret, len,
+                        which[k], o->gif_episodes, (unsigned long long)(level0 + (uint64_t)x->e), ret, len,
                         frames < len + 1 ? " (the GIF is cut)" : "");
     }
     ludus_hb_put(b, "</div>\n");
@@ -873,7 +872,8 @@ static int section_episodes(hbuf *b, const rep_model *m, const names *wh, const 
         return LUDUS_OK;
     }
     char msg[512];
-    snprintf(msg, sizeof msg, "For each method, its first run's checkpoint plays %d held-out episodes (levels from %llu, "
+    snprintf(msg, sizeof msg, "For each method, its first run's checkpoint plays %d episodes in its first held-out world "
+                              "(from that world's first evaluation level, %llu unless the experiment says otherwise; "
                               "actions sampled from the evaluation's per-episode streams of seed %llu); the best, median "
                               "and worst by return are shown.", o->gif_episodes,
              (unsigned long long)LUDUS_HELDOUT_START, (unsigned long long)o->seed);
@@ -889,14 +889,22 @@ static int section_episodes(hbuf *b, const rep_model *m, const names *wh, const 
             note(b, "No run of this method has a checkpoint.");
             continue;
         }
-        const char *world = wh->n ? wh->v[0] : r->env_id;
+        /* the first held-out world the run has a result in, else its own world's held-out levels */
+        const char *name = r->env_id, *world = r->env_id, *opts = r->env_options;
+        uint64_t level0 = LUDUS_HELDOUT_START;
+        for (int t = 0; t < wh->n; t++) {
+            const rep_result *x = find_result(r, wh->v[t], 1);
+            if (!x) continue;
+            name = x->world, world = x->id, opts = x->options, level0 = x->level_start;
+            break;
+        }
         ludus_hb_put(b, "<p>");
-        ludus_hb_esc(b, world);
+        ludus_hb_esc(b, name);
         ludus_hb_printf(b, ", seed %lld, ", r->seed);
         ludus_hb_esc(b, r->dir);
         ludus_hb_put(b, "</p>\n");
-        int rc = episodes_for(b, r, world, o, tmp_gif);
-        if (rc) return ludus_err_wrap(rc, "report: replaying %s's episodes in %s", r->dir, world);
+        int rc = episodes_for(b, r, world, opts, level0, o, tmp_gif);
+        if (rc) return ludus_err_wrap(rc, "report: replaying %s's episodes in %s", r->dir, name);
     }
     ludus_hb_put(b, "</section>\n");
     return LUDUS_OK;
