@@ -19,6 +19,7 @@ pkgs=(
   curl                                # the MCP HTTP tests' raw requests (docs/mcp.md examples)
   python3 python3-numpy python3-pytest  # the Python package and its tests
   libopenmpi-dev openmpi-bin          # `mpirun -np N ludus train`: distributed PPO over Open MPI (LUDUS_MPI)
+  chromium                            # headless browser: tests/test_report_cli.sh screenshots report.html
   # optional, for bench/ppo_torch.py only (the tests never need it): python3-torch
 )
 SUDO=""

@@ -63,6 +63,7 @@ int cmd_agent(int argc, char **argv);
 /* datasets (issue 13): cmd_data.c */
 int cmd_collect(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print a command's usage line to `f`. */
 void cli_usage(FILE *f, const char *name);

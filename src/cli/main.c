@@ -90,6 +90,18 @@ static const cli_command commands[] = {
      cmd_collect},
     {"dataset", "summarize a dataset: episodes, steps, returns, levels",
      "ludus dataset info DIR", cmd_dataset},
+    {"report", "write report.html over run and experiment folders (curves, intervals, GIFs)",
+     "ludus report DIR... [--out FILE] [--episodes N] [--no-gifs] [--tile N] [--max-frames N] [--reps N] [--seed S]\n"
+     "  DIR               a run folder (config.json, metrics.csv, eval.json) or an experiment folder\n"
+     "                    (experiment.json, results.json, runs/METHOD/seedS/)\n"
+     "  --out FILE        where the report goes (default: the first DIR's report.html)\n"
+     "  --episodes N      held-out episodes each method's checkpoint plays for the best, median and\n"
+     "                    worst GIFs, 0..1000 (default 16); --no-gifs: none\n"
+     "  --tile N          pixels per cell in the GIFs, 1..64 (default 16)\n"
+     "  --max-frames N    frames kept per GIF (default 300)\n"
+     "  --reps N          bootstrap replicates of the aggregates (default 50000)\n"
+     "  --seed S          bootstrap and episode seed (default 0)",
+     cmd_report},
     {"mcp", "serve the worlds as tools to MCP clients (stdio, or Streamable HTTP)",
      "ludus mcp [--http HOST:PORT [--token T] [--allow-origin O]... [--allow-remote]] [limits]\n"
      "  (no --http)       MCP over stdin/stdout, one JSON-RPC message per line, until end of input\n"
