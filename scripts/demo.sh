@@ -2,7 +2,7 @@
 # The main job: build ludus, train PPO on the domain-randomized maze
 # (Maze-v0, 3 seeds x 1M steps) and evaluate it, zero-shot, on the
 # held-out mazes of curriculum research (100 episodes each), into
-# experiments/maze-main (results.json, one run folder per seed with its
+# experiments/maze-main (results.json, report.html, one run folder per seed with its
 # eval_curve.csv). Run it again to continue after Ctrl-C; a finished
 # experiment is kept (delete the folder to start over).
 set -euo pipefail

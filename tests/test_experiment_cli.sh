@@ -65,6 +65,11 @@ RANDOM=${LUDUS_KILL_SEED:-7}
 for round in $(seq 1 12); do
   "$LUDUS" experiment e.json --out x/e >/dev/null 2>&1 &
   p=$!; pids+=("$p")
+  # even rounds count their moment from a first checkpoint, so a loaded
+  # machine still kills experiments that got somewhere
+  if [ $((round % 2)) = 0 ]; then
+    for _ in $(seq 400); do ls x/e/runs/*/seed*/checkpoint.safetensors >/dev/null 2>&1 || ! kill -0 "$p" 2>/dev/null && break; sleep 0.05; done
+  fi
   sleep "0.$(printf '%03d' $((RANDOM % 600 + 5)))"
   kill -9 "$p" 2>/dev/null
   wait "$p" 2>/dev/null
@@ -73,6 +78,8 @@ done
 # the kills landed mid-experiment: the last command continued what they left
 grep -q "resuming from its checkpoint\|finished before, kept" final.err && ok || bad "nothing resumed: $(cat final.err)"
 cmp -s e.json x/e/experiment.json && ok || bad "experiment.json is not the input, verbatim"
+# the report at the end: every section, over the finished experiment
+grep -q "wrote x/e/report.html" final.out && grep -q 'id="improvement"' x/e/report.html && ok || bad "experiment's report.html"
 # 3072 steps / 128 = 24 updates; evaluations at 4, 8, ..., 24 (6), 3 rows each
 for d in x/e/runs/*/seed*; do
   got=$(tail -n +2 "$d/metrics.csv" | cut -d, -f1 | tr '\n' ' ')

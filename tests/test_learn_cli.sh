@@ -36,13 +36,16 @@ echo '{"num_envs": 4, "num_steps": 32, "minibatches": 2, "eval_episodes": 20}' >
 expect 1 "NoSuch" -- "$LUDUS" train MiniGrid-NoSuch-v0 --steps 256 --out r0
 # a short run
 if "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 512 --config small.json --out run >out.txt 2>err.txt; then ok; else bad "train: $(cat err.txt)"; fi
-for f in config.json metrics.csv checkpoint.safetensors state.safetensors eval.json; do
+for f in config.json metrics.csv checkpoint.safetensors state.safetensors eval.json report.html; do
   [ -s "run/$f" ] && ok || bad "run/$f missing"
 done
 [ "$(wc -l < run/metrics.csv)" = 5 ] && ok || bad "metrics.csv has $(wc -l < run/metrics.csv) lines, want header + 4"
 head -1 run/metrics.csv | grep -q "steps,wall_s,episodes,return,success" && ok || bad "metrics.csv header"
 grep -q '"heldout"' run/eval.json && grep -q '"ci95"' run/eval.json && ok || bad "eval.json content"
 grep -q '"num_envs": 4' run/config.json && ok || bad "config.json lacks the config's values"
+grep -q 'id="curves"' run/report.html && grep -q "wrote run/report.html" out.txt && ok || bad "train's report.html"
+if "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 256 --config small.json --out norep --no-report >/dev/null 2>&1 &&
+   [ -f norep/eval.json ] && [ ! -e norep/report.html ]; then ok; else bad "--no-report"; fi
 # an existing folder is refused; --force overwrites; --resume continues
 expect 1 "exists; use --resume" -- "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 512 --config small.json --out run
 if "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 256 --config small.json --out run --force >/dev/null 2>&1; then ok; else bad "--force"; fi

@@ -64,6 +64,9 @@ int cmd_agent(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* DIR/report.html with the default options (the end of `train` and
+ * `experiment`); prints where it went, or the error. 0 or 1. */
+int cli_report_folder(const char *dir);
 
 /* Print a command's usage line to `f`. */
 void cli_usage(FILE *f, const char *name);

@@ -102,13 +102,15 @@ static void print_table(const char *dir)
 int cmd_experiment(int argc, char **argv)
 {
     const char *file = NULL, *out = NULL;
-    int check = 0;
+    int check = 0, report = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--out") == 0) {
             if (!(out = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
         } else if (strcmp(a, "--check") == 0) {
             check = 1;
+        } else if (strcmp(a, "--no-report") == 0) {
+            report = 0;
         } else if (a[0] == '-') {
             cli_error("experiment: unknown option %s", a);
             cli_usage(stderr, "experiment");
@@ -164,5 +166,5 @@ int cmd_experiment(int argc, char **argv)
     }
     print_table(out);
     printf("wrote %s/results.json\n", out);
-    return 0;
+    return report ? cli_report_folder(out) : 0;
 }

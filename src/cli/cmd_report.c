@@ -8,6 +8,13 @@
 #include "cli.h"
 #include "ludus/report.h"
 
+int cli_report_folder(const char *dir)
+{
+    if (ludus_report_write(&dir, 1, NULL, NULL) != LUDUS_OK) return cli_fail("report");
+    printf("wrote %s/report.html\n", dir);
+    return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
     ludus_report_options o;

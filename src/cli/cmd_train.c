@@ -126,7 +126,7 @@ static int train(int argc, char **argv, ludus_dist *dist)
 {
     const char *id = NULL, *out = NULL, *config = NULL, *resume = NULL, *algo = NULL, *curriculum = NULL, *dataset = NULL;
     uint64_t steps = 0, levels = 0, seed = 0, threads = 0;
-    int have_steps = 0, have_levels = 0, have_seed = 0, force = 0;
+    int have_steps = 0, have_levels = 0, have_seed = 0, force = 0, report = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--list-algos") == 0) {
@@ -152,6 +152,7 @@ static int train(int argc, char **argv, ludus_dist *dist)
         else if (strcmp(a, "--dataset") == 0 && v) dataset = argv[++i];
         else if (strcmp(a, "--resume") == 0 && v) resume = argv[++i];
         else if (strcmp(a, "--force") == 0) force = 1;
+        else if (strcmp(a, "--no-report") == 0) report = 0;
         else if (a[0] == '-') {
             fprintf(stderr, "ludus train: unknown option %s\n", a);
             return usage();
@@ -265,6 +266,8 @@ static int train(int argc, char **argv, ludus_dist *dist)
                                 stdout);
             ludus_agent_destroy(agent);
         }
+        /* report.html beside eval.json (learning curves, results, episodes) */
+        if (!rc && report) rc = cli_report_folder(ludus_run_dir(run));
     }
     ludus_run_destroy(run);
     return rc;

@@ -26,7 +26,7 @@ static const cli_command commands[] = {
      "ludus bench ID [--envs N] [--threads T] [--steps K] [--seed S] [--options K=V,...]", cmd_bench},
     {"train", "train an agent (PPO, or another registered learner) in a run folder",
      "ludus train ID [--algo NAME] [--steps N] [--train-levels N] [--seed S] [--threads N]\n"
-     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--dataset DIR] [--force]\n"
+     "                   [--curriculum NAME] [--out DIR] [--config FILE] [--dataset DIR] [--force] [--no-report]\n"
      "       ludus train --resume DIR [--steps N] [--threads N]\n"
      "       ludus train --list-algos\n"
      "  --algo NAME       the learner (default ppo)\n"
@@ -40,6 +40,7 @@ static const cli_command commands[] = {
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
      "  --dataset DIR     the dataset an offline learner (bc) learns from (ludus collect's)\n"
      "  --force           clear an existing run folder first\n"
+     "  --no-report       skip report.html (written after eval.json by default; see ludus report)\n"
      "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)\n"
      "  under mpirun -np N (builds with Open MPI): N processes train one run, num_envs worlds in all\n"
      "                    (docs/scaling.md); --resume needs as many",
@@ -57,10 +58,11 @@ static const cli_command commands[] = {
      "  --out FILE        the report (default: DIR/eval.json, CHECKPOINT.eval.json, ID.random.eval.json)",
      cmd_eval},
     {"experiment", "train methods x seeds and evaluate them on held-out worlds, into one folder",
-     "ludus experiment FILE.json [--out DIR] [--check]\n"
+     "ludus experiment FILE.json [--out DIR] [--check] [--no-report]\n"
      "  --out DIR         the experiment's folder (default experiments/NAME for NAME.json); run the\n"
      "                    same command again to continue it: finished runs are kept, others resume\n"
-     "  --check           check the file and list the runs, without running them",
+     "  --check           check the file and list the runs, without running them\n"
+     "  --no-report       skip report.html (written at the end by default; see ludus report)",
      cmd_experiment},
     {"agent", "a language model (any OpenAI-compatible server) plays a world or a BALROG-style suite",
      "ludus agent (ID | --suite balrog-babyai|balrog-crafter) --base-url URL --model NAME [--episodes N]\n"
