@@ -298,32 +298,16 @@ static int save(const void *self, const char *checkpoint, const char *state, con
         snprintf(stp, sizeof stp, "%llu", (unsigned long long)b->steps);
         const char *m[] = {"ludus.format", BC_STATE_FORMAT, "ludus.env", b->info->id, "adam.t", t,
                            "bc.update", upd, "bc.steps", stp, NULL};
-        size_t k = 0, e = 0;
-        while (m[k]) k += 2;
-        while (meta && meta[e]) e += 2;
-        const char **all = malloc((k + e + 1) * sizeof *all);
+        const char **all = ludus_checkpoint_meta_join(m, meta);
         if (!all) {
             rc = ludus_err_set(LUDUS_ENOMEM, "bc: out of memory");
         } else {
-            memcpy(all, m, k * sizeof *all);
-            if (e) memcpy(all + k, meta, e * sizeof *all);
-            all[k + e] = NULL;
             rc = ludus_nn_save(state, &st, all);
             free(all);
         }
     }
     ludus_nn_params_free(&st);
     return rc;
-}
-
-static int meta_num(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out)
-{
-    const char *v = ludus_nn_file_meta(f, key);
-    char *end;
-    if (!v || !*v) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is missing", path, key);
-    *out = strtoull(v, &end, 10);
-    if (*end) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is not a number: \"%s\"", path, key, v);
-    return LUDUS_OK;
 }
 
 static int load(void *self, const char *checkpoint, const char *state)
@@ -338,9 +322,9 @@ static int load(void *self, const char *checkpoint, const char *state)
     float *m = NULL, *v = NULL;
     if (!fmt || strcmp(fmt, BC_STATE_FORMAT) != 0)
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: not a BC training state (format \"%s\")", state, fmt ? fmt : "missing");
-    if (!rc) rc = meta_num(f, state, "adam.t", &t);
-    if (!rc) rc = meta_num(f, state, "bc.update", &upd);
-    if (!rc) rc = meta_num(f, state, "bc.steps", &stp);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "adam.t", &t);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "bc.update", &upd);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "bc.steps", &stp);
     if (!rc && upd > 2147483647ull) rc = ludus_err_set(LUDUS_EFORMAT, "%s: counters out of range", state);
     if (!rc && (!(m = malloc(b->P * sizeof(float))) || !(v = malloc(b->P * sizeof(float)))))
         rc = ludus_err_set(LUDUS_ENOMEM, "bc: out of memory");

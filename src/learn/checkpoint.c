@@ -31,7 +31,7 @@ static void layout_json(const ludus_env_info *info, char *buf, size_t cap)
 }
 
 /* base (key, value, ..., NULL) then extra's pairs, in a malloc'd array. */
-static const char **meta_join(const char *const *base, const char *const *extra)
+const char **ludus_checkpoint_meta_join(const char *const *base, const char *const *extra)
 {
     size_t n = 0, m = 0;
     while (base[n]) n += 2;
@@ -61,7 +61,7 @@ int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludu
     const char *meta[] = {CKPT_KEY_FORMAT, CKPT_FORMAT, CKPT_KEY_ENV, info->id, CKPT_KEY_ARCH, arch,
                           CKPT_KEY_OBS, obs, CKPT_KEY_ACTIONS, acts, CKPT_KEY_STEPS, steps,
                           CKPT_KEY_CONFIG, cfg, CKPT_KEY_LAYOUT, layout, NULL};
-    const char **all = meta_join(meta, extra);
+    const char **all = ludus_checkpoint_meta_join(meta, extra);
     int rc = all ? ludus_nn_save(path, &pol->params, all) : ludus_err_set(LUDUS_ENOMEM, "save: out of memory");
     free(all);
     return rc;
@@ -120,7 +120,7 @@ int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char 
         const char *meta[] = {CKPT_KEY_FORMAT, "ludus-ppo-state-1", "adam.t", t, "ppo.update", upd,
                               "ppo.steps", steps, CKPT_KEY_ENV, ludus_ppo_env_info(p)->id,
                               cur ? "curriculum.bytes" : NULL, cbytes, NULL};
-        const char **all = meta_join(meta, extra);
+        const char **all = ludus_checkpoint_meta_join(meta, extra);
         rc = all ? ludus_nn_save(path, &st, all) : ludus_err_set(LUDUS_ENOMEM, "save state: out of memory");
         free(all);
     }
@@ -129,7 +129,7 @@ int ludus_ppo_save_state_meta(const ludus_ppo *cp, const char *path, const char 
     return rc;
 }
 
-static int meta_u64(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out)
+int ludus_checkpoint_meta_u64(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out)
 {
     const char *v = ludus_nn_file_meta(f, key);
     char *end;
@@ -176,8 +176,8 @@ fail:
 static int check_world(const ludus_nn_file *f, const char *path, const ludus_env_info *info)
 {
     unsigned long long obs = 0, acts = 0;
-    int rc = meta_u64(f, path, CKPT_KEY_OBS, &obs);
-    if (!rc) rc = meta_u64(f, path, CKPT_KEY_ACTIONS, &acts);
+    int rc = ludus_checkpoint_meta_u64(f, path, CKPT_KEY_OBS, &obs);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, path, CKPT_KEY_ACTIONS, &acts);
     if (rc) return rc;
     if (obs != info->obs_size || acts != (unsigned long long)info->num_actions)
         return ludus_err_set(LUDUS_EINVAL,
@@ -235,15 +235,15 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     const char *fmt = ludus_nn_file_meta(f, CKPT_KEY_FORMAT);
     if (!fmt || strcmp(fmt, "ludus-ppo-state-1") != 0)
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: not a ludus training state", state);
-    if (!rc) rc = meta_u64(f, state, "adam.t", &t);
-    if (!rc) rc = meta_u64(f, state, "ppo.update", &upd);
-    if (!rc) rc = meta_u64(f, state, "ppo.steps", &steps);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "adam.t", &t);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "ppo.update", &upd);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "ppo.steps", &steps);
     if (!rc) rc = ludus_nn_file_read(f, "adam.m", adam->m, adam->n);
     if (!rc) rc = ludus_nn_file_read(f, "adam.v", adam->v, adam->n);
     ludus_curriculum *cur = ludus_ppo_curriculum(p);
     if (!rc && cur) {
         unsigned long long nb = 0;
-        rc = meta_u64(f, state, "curriculum.bytes", &nb);
+        rc = ludus_checkpoint_meta_u64(f, state, "curriculum.bytes", &nb);
         if (rc) ludus_err_set(LUDUS_EFORMAT, "%s: the run has a curriculum but the state holds none", state);
         float *buf = NULL;
         size_t nf = (size_t)((nb + 1) / 2);

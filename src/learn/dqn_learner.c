@@ -732,16 +732,10 @@ static int save(const void *self, const char *checkpoint, const char *state, con
         const char *m[] = {"ludus.format", DQN_STATE_FORMAT, "ludus.env", d->info->id, "adam.t", t,
                            "dqn.update", upd, "dqn.steps", stp, "dqn.grad_steps", gs, "dqn.world_steps", ws,
                            "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", NULL};
-        size_t k = 0, e = 0;
-        while (m[k]) k += 2;
-        while (meta && meta[e]) e += 2;
-        const char **all = malloc((k + e + 1) * sizeof *all);
+        const char **all = ludus_checkpoint_meta_join(m, meta);
         if (!all) {
             rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
         } else {
-            memcpy(all, m, k * sizeof *all);
-            if (e) memcpy(all + k, meta, e * sizeof *all);
-            all[k + e] = NULL;
             rc = ludus_nn_save(state, &st, all);
             free(all);
         }
@@ -749,16 +743,6 @@ static int save(const void *self, const char *checkpoint, const char *state, con
     ludus_nn_params_free(&st);
     free(b.p);
     return rc;
-}
-
-static int meta_num(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out)
-{
-    const char *v = ludus_nn_file_meta(f, key);
-    char *end;
-    if (!v || !*v) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is missing", path, key);
-    *out = strtoull(v, &end, 10);
-    if (*end) return ludus_err_set(LUDUS_EFORMAT, "%s: metadata \"%s\" is not a number: \"%s\"", path, key, v);
-    return LUDUS_OK;
 }
 
 /* Read `n` bytes at *at of the blob, or fail. */
@@ -835,13 +819,13 @@ static int load(void *self, const char *checkpoint, const char *state)
     float *packed = NULL;
     if (!fmt || strcmp(fmt, DQN_STATE_FORMAT) != 0)
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: not a DQN training state (format \"%s\")", state, fmt ? fmt : "missing");
-    if (!rc) rc = meta_num(f, state, "adam.t", &t);
-    if (!rc) rc = meta_num(f, state, "dqn.update", &upd);
-    if (!rc) rc = meta_num(f, state, "dqn.steps", &stp);
-    if (!rc) rc = meta_num(f, state, "dqn.grad_steps", &gs);
-    if (!rc) rc = meta_num(f, state, "dqn.world_steps", &ws);
-    if (!rc) rc = meta_num(f, state, "dqn.bytes", &len);
-    if (!rc) rc = meta_num(f, state, "dqn.replay", &rep);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "adam.t", &t);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.update", &upd);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.steps", &stp);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.grad_steps", &gs);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.world_steps", &ws);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.bytes", &len);
+    if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.replay", &rep);
     if (!rc && (rep > 1 || upd > 2147483647ull || len > ((size_t)1 << 40)))
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: counters out of range", state);
     if (!rc && (int)rep != d->cfg.save_replay)

@@ -43,6 +43,12 @@ int ludus_ppo_save_state_meta(const ludus_ppo *p, const char *path, const char *
  * parameters with the world's id, sizes and layout, the architecture, the
  * steps trained and the run's configuration as JSON (config_json, whose
  * "env_options" agents read back), plus `extra` metadata (NULL: none). */
+/* base's (key, value, ..., NULL) pairs then extra's (NULL: none), in one
+ * malloc'd NULL-ended array for ludus_nn_save; NULL when out of memory. */
+const char **ludus_checkpoint_meta_join(const char *const *base, const char *const *extra);
+/* Metadata `key` of f as an unsigned number; LUDUS_EFORMAT naming path
+ * when it is missing or not a number. */
+int ludus_checkpoint_meta_u64(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out);
 int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludus_env_info *info, uint64_t steps,
                                  const char *config_json, const char *const *extra);
 /* Load a policy checkpoint written for `info`'s world into pol, whose
