@@ -94,6 +94,13 @@ typedef struct ludus_ppo_config {
      * curriculum_knobs (config key "curriculum_knobs"). */
     char curriculum[24];
     ludus_curriculum_config curriculum_knobs;
+    /* 1: every floating-point batch is cut by world shard (the run's worlds
+     * over ranks x threads), so 1 process x 2 threads and 2 ranks x 1
+     * thread give the same parameters (docs/scaling.md); on whenever more
+     * than one rank trains. 0 (default): one batch per rollout step and
+     * minibatches split evenly over the threads, about 10% faster at 2
+     * threads on small networks (docs/benchmarks.md). */
+    int layout_exact;
 } ludus_ppo_config;
 
 /* Defaults for a world, chosen from its info (ludus_env_info): the tuned

@@ -148,6 +148,8 @@ const ludus_key ludus_ppo_keys[] = {
      "the level sampler: uniform, plr, robust-plr, accel, alp-gmm; \"\": none (docs/curricula.md)"},
     {"curriculum_knobs", LUDUS_KEY_OBJECT, O(curriculum_knobs), 0, 0, ludus_cur_keys,
      "the curriculum's knobs (-1 and \"\": its defaults)"},
+    {"layout_exact", LUDUS_KEY_INT, O(layout_exact), 0, 1, NULL,
+     "1: batches cut by world shard, so results do not depend on threads x ranks (always on under mpirun)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O

@@ -93,6 +93,7 @@ struct ludus_ppo {
     int *perm;
     uint32_t *counts;     /* (PPO_COUNT_SLOTS) visits per observation hash */
     int act_team;         /* 1: the rollout's forward runs on the team */
+    int exact;            /* 1: every batch per shard (layout_exact, or ranks > 1) */
     int step_slices;      /* > 1: the team steps the worlds in this many slices */
     int *step_rc;         /* (K) each slice's result */
     int nach;             /* achievements of the world (Crafter: 22), else 0 */
@@ -164,12 +165,11 @@ static void step_job(void *ctx, int k, int K)
     p->step_rc[k] = ludus_vec_step_slice(p->vec, p->actions + (size_t)p->job_t * p->N * p->DA, n0, n1 - n0);
 }
 
-/* The policy acts for shard k's worlds, in one batch. */
+/* The policy acts for shard k's worlds (K == 1: all worlds), in one batch. */
 static void act_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
-    (void)K;
-    int n0 = p->shard[k], n1 = p->shard[k + 1];
+    int n0 = K == 1 ? 0 : p->shard[k], n1 = K == 1 ? p->N : p->shard[k + 1];
     if (n1 <= n0) return;
     int t = p->job_t;
     size_t base = (size_t)t * p->N;
@@ -247,8 +247,10 @@ static int rollout(ludus_ppo *p)
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
         if (p->act_team) ludus_pool_run(p->team, act_job, p, p->K);
-        else
+        else if (p->exact)
             for (int k = 0; k < p->K; k++) act_job(p, k, p->K);
+        else
+            act_job(p, 0, 1);
         double ts = now_s();
         int rc = LUDUS_OK;
         if (p->step_slices > 1) {
@@ -286,7 +288,7 @@ static int rollout(ludus_ppo *p)
         /* the cut episodes' values, one batch per shard (worlds in order) */
         for (int i0 = 0, i1; i0 < nb; i0 = i1) {
             int k = shard_of(p, s0->sample[i0]);
-            for (i1 = i0 + 1; i1 < nb && s0->sample[i1] < p->shard[k + 1];) i1++;
+            for (i1 = i0 + 1; i1 < nb && (!p->exact || s0->sample[i1] < p->shard[k + 1]);) i1++;
             float *v = p->ws[0].dvalue; /* free until the update */
             values_of(p, s0->obs + (size_t)i0 * p->D, p->W ? s0->words + (size_t)i0 * p->W : NULL,
                       p->M ? s0->h0 + (size_t)i0 * p->M : NULL, i1 - i0, v);
@@ -300,8 +302,8 @@ static int rollout(ludus_ppo *p)
     /* GAE from the value of the observation after the last step. */
     float *last = p->ws[0].dvalue;
     for (int n = 0; n < N; n++) s0->starts[n] = p->cur_start[n];
-    for (int k = 0; k < p->K; k++) { /* one batch per shard */
-        int n0 = p->shard[k], n = p->shard[k + 1] - n0;
+    for (int k = 0; k < (p->exact ? p->K : 1); k++) { /* one batch per shard, or of all */
+        int n0 = p->exact ? p->shard[k] : 0, n = p->exact ? p->shard[k + 1] - n0 : N;
         if (n <= 0) continue;
         policy_batch b = {.L = 1, .B = n, .obs = vobs + (size_t)n0 * p->D,
                           .words = p->W ? p->cur_words + (size_t)n0 * p->W : NULL,
@@ -378,17 +380,20 @@ static int chunk_world(const ludus_ppo *p, int chunk, int k)
 static void learn_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
-    (void)K;
     policy_ws *ws = &p->ws[k];
     stage *st = &p->st[k];
     memset(st->stats, 0, sizeof st->stats);
     memset(ws->grad, 0, p->pol.params.size * sizeof(float));
     int B = 0, L = p->L, N = p->N, A = p->pol.num_actions;
-    for (int c = 0; c < p->job_mbn; c++) B += chunk_world(p, p->perm[p->job_mb0 + c], k) >= 0;
+    /* exact: the minibatch's chunks of this shard's worlds; else an even
+     * share of the minibatch's chunks, whatever their worlds */
+    const int c0 = p->exact ? 0 : (int)((long)p->job_mbn * k / K);
+    const int c1 = p->exact ? p->job_mbn : (int)((long)p->job_mbn * (k + 1) / K);
+    for (int c = c0; c < c1; c++) B += !p->exact || chunk_world(p, p->perm[p->job_mb0 + c], k) >= 0;
     if (B <= 0) return;
-    for (int c = 0, b = 0; c < p->job_mbn; c++) { /* staged as (L, B) */
+    for (int c = c0, b = 0; c < c1; c++) { /* staged as (L, B) */
         int chunk = p->perm[p->job_mb0 + c];
-        int n = chunk_world(p, chunk, k), t0 = (chunk / p->NT) * L;
+        int n = p->exact ? chunk_world(p, chunk, k) : chunk % p->NT - p->w0, t0 = (chunk / p->NT) * L;
         if (n < 0) continue;
         if (p->M) memcpy(st->h0 + (size_t)b * p->M, p->mem + ((size_t)t0 * N + n) * p->M, p->M * sizeof(float));
         for (int l = 0; l < L; l++) {
@@ -684,6 +689,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     p->dist = dist;
     p->R = R;
     p->rank = ludus_dist_rank(dist);
+    p->exact = R > 1 || cfg->layout_exact;
     p->NT = cfg->num_envs;
     long first, count;
     ludus_dist_share(p->NT, R, p->rank, &first, &count);
@@ -763,6 +769,12 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     int cap = (p->T / p->L) * shard_max < mb ? (p->T / p->L) * shard_max : mb;
     cap *= p->L;
     if (cap < shard_max) cap = shard_max;
+    /* without exact layout: an even share of a minibatch, and all worlds at once */
+    if (!p->exact) {
+        int even = (mb + p->K - 1) / p->K * p->L;
+        if (cap < even) cap = even;
+        if (cap < p->N) cap = p->N;
+    }
     p->ws = calloc((size_t)p->K, sizeof *p->ws);
     p->st = calloc((size_t)p->K, sizeof *p->st);
     if (!p->ws || !p->st) goto nomem;

@@ -45,7 +45,7 @@ sys.exit(0 if a.keys() == b.keys() and len(a) > 0 and all(a[k] == b[k] for k in 
 EOF
 }
 cd "$T"
-echo '{"num_envs": 8, "num_steps": 32, "minibatches": 4, "eval_episodes": 0}' > small.json
+echo '{"num_envs": 8, "num_steps": 32, "minibatches": 4, "eval_episodes": 0, "layout_exact": 1}' > small.json
 echo '{"num_envs": 8, "num_steps": 32, "minibatches": 4, "eval_episodes": 0, "checkpoint_every": 1}' > every.json
 
 # ---- 2 ranks x 1 thread against 1 process x 2 threads ----
