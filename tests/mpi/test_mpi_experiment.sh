@@ -9,7 +9,9 @@
 # keeps every finished run, resumes a half-finished one, and writes the
 # report once; ranks that do not share a folder (another working folder
 # each) still leave every run's results on rank 0; a folder holding
-# another experiment is refused with one clear line and nothing changes.
+# another experiment is refused with one clear line and nothing changes;
+# a rank whose run fails ends the job, saying so, and one process then
+# finishes the experiment with the same numbers.
 set -u
 LUDUS=${1:?usage: test_mpi_experiment.sh path/to/ludus mpirun [flags]}
 MPIRUN=${2:?usage: test_mpi_experiment.sh path/to/ludus mpirun [flags]}
@@ -99,6 +101,16 @@ expect 1 "^ludus experiment: two holds another experiment (its experiment.json d
 [ "$(grep -c '^ludus' "$T/out")" = 2 ] && ! grep -q "MPI_ABORT\|rank 1" "$T/out" && ok || bad "the refusal said: $(cat "$T/out")"
 cmp -s before.json two/results.json && ok || bad "a refused experiment changed results.json"
 cmp -s e.json two/experiment.json && ok || bad "a refused experiment changed experiment.json"
+
+# ---- a rank whose run fails ends the job; one process finishes it ----
+mkdir -p bad/runs/dr
+echo "not a folder" > bad/runs/dr/seed2   # rank 1's first run cannot start
+expect nonzero "ludus experiment (rank 1): .*run bad/runs/dr/seed2 (method dr, seed 2)" -- \
+  mpi 2 experiment e.json --out bad --no-report
+grep -q "ludus experiment (rank 1): ending the job; finished runs are kept" "$T/out" && ok || bad "no word of the end: $(cat "$T/out")"
+rm bad/runs/dr/seed2
+expect 0 "wrote bad/results.json" -- "$LUDUS" experiment e.json --out bad --no-report
+same_json one/results.json bad/results.json && ok || bad "results.json after the failure and one process differs"
 
 echo "test_mpi_experiment: $pass passed, $fail failed"
 [ "$fail" = 0 ]
