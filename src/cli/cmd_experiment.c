@@ -150,16 +150,6 @@ int cmd_experiment(int argc, char **argv)
         out = dflt;
     }
     const int runs = ludus_experiment_num_runs(e);
-    if (check) {
-        printf("%s: %d runs into %s\n", file, runs, out);
-        for (int i = 0; i < runs; i++) {
-            char d[4096];
-            ludus_experiment_run_dir(e, i, d, sizeof d);
-            printf("  %s/%s\n", out, d);
-        }
-        ludus_experiment_destroy(e);
-        return 0;
-    }
     ludus_dist *dist = NULL;
 #ifdef LUDUS_MPI
     if (ludus_dist_mpi_launched() && ludus_dist_mpi_create(NULL, NULL, &dist)) {
@@ -169,6 +159,17 @@ int cmd_experiment(int argc, char **argv)
     }
 #endif
     const int rank = ludus_dist_rank(dist), size = ludus_dist_size(dist);
+    if (check) { /* rank 0 alone lists the runs */
+        if (!rank) printf("%s: %d runs into %s\n", file, runs, out);
+        for (int i = 0; i < runs && !rank; i++) {
+            char d[4096];
+            ludus_experiment_run_dir(e, i, d, sizeof d);
+            printf("  %s/%s\n", out, d);
+        }
+        ludus_experiment_destroy(e);
+        ludus_dist_destroy(dist);
+        return 0;
+    }
     show s = {.tty = isatty(fileno(stderr))};
     if (rank) snprintf(s.who, sizeof s.who, "(rank %d) ", rank);
     if (size > 1) s.tty = 0; /* ranks share the terminal: plain lines */

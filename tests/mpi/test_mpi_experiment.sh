@@ -45,6 +45,10 @@ cat > e.json <<'EOF'
 EOF
 RUNS="runs/dr/seed1 runs/dr-fast/seed1 runs/dr/seed2 runs/dr-fast/seed2"
 
+# ---- --check: rank 0 alone lists the runs ----
+mpi 2 experiment e.json --check --out two >check.out 2>&1 && [ "$(grep -c '^  two/runs/' check.out)" = 4 ] &&
+  grep -q '^e.json: 4 runs into two$' check.out && ok || bad "--check under mpirun: $(cat check.out)"
+
 # ---- 2 ranks against 1 process ----
 expect 0 "4 runs into two over 2 ranks" -- mpi 2 experiment e.json --out two --no-report
 cp "$T/out" two.out
