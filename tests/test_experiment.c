@@ -326,6 +326,15 @@ static void test_run_and_results(void)
     CHECK(before && after && !strcmp(before, after));
     free(before);
     free(after);
+    /* the same through a one-rank communicator: every run kept, nothing refused */
+    ludus_dist *one = NULL;
+    CHECK_OK(ludus_dist_single_create(&one));
+    memset(events, 0, sizeof events);
+    CHECK_OK(ludus_experiment_run_dist(e, dir, 0, one, count_event, NULL));
+    CHECK_EQ(events[LUDUS_EXPERIMENT_KEPT], 4);
+    CHECK_EQ(events[LUDUS_EXPERIMENT_START] + events[LUDUS_EXPERIMENT_RESUME], 0);
+    CHECK_EQ(ludus_experiment_refused(e), 0);
+    ludus_dist_destroy(one);
     ludus_experiment_destroy(e);
 
     /* another experiment in the same folder is refused */
@@ -333,6 +342,8 @@ static void test_run_and_results(void)
                                     "\"config\": {\"total_steps\": 2048}}", "other.json", &e));
     CHECK_ERR(ludus_experiment_run(e, dir, 0, NULL, NULL), LUDUS_ESTATE);
     CHECK(strstr(ludus_errmsg(), "holds another experiment") != NULL);
+    CHECK_EQ(ludus_experiment_refused(e), 1); /* before any run: nobody waits for this process */
+    CHECK_EQ(ludus_experiment_refused(NULL), 0);
     ludus_experiment_destroy(e);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -24,6 +24,7 @@
 #ifndef LUDUS_EXPERIMENT_H
 #define LUDUS_EXPERIMENT_H
 
+#include "ludus/dist.h"
 #include "ludus/run.h"
 
 #ifdef __cplusplus
@@ -92,8 +93,30 @@ typedef void (*ludus_experiment_fn)(const ludus_experiment_event *ev, void *user
  * experiment. */
 LUDUS_API int ludus_experiment_run(ludus_experiment *e, const char *dir, int handle_signals,
                                    ludus_experiment_fn on_event, void *user);
+/* The same over the ranks of `dist` (NULL or one rank: exactly
+ * ludus_experiment_run), for `mpirun -np N ludus experiment`: rank r
+ * takes the runs ludus_dist_share(runs, N, r) gives it (contiguous, in
+ * the order above), each an ordinary single-process run in dir, which
+ * every rank must see (one machine, or a shared filesystem). Rank 0
+ * alone locks dir and places experiment.json (its verdict is broadcast:
+ * a refusal is an error on every rank, LUDUS_ESTATE elsewhere naming
+ * rank 0); each rank locks only the run folders it trains. When its
+ * runs are done every rank sends their heldout.json to rank 0, which
+ * writes any it does not see (a filesystem not shared) and results.json;
+ * rank 0 also rewrites results.json after each of its own runs. A signal
+ * stops every rank's current run (checkpointed; stopped is 1 on every
+ * rank). A run that fails returns its error on that rank at once,
+ * without the final collective: the caller must end the job (the others
+ * would wait for it). Collective; not thread-safe per experiment. */
+LUDUS_API int ludus_experiment_run_dist(ludus_experiment *e, const char *dir, int handle_signals, ludus_dist *dist,
+                                        ludus_experiment_fn on_event, void *user);
 /* 1 when the last ludus_experiment_run stopped early on a signal. */
 LUDUS_API int ludus_experiment_stopped(const ludus_experiment *e);
+/* 1 when the last ludus_experiment_run_dist failed before any run began
+ * because rank 0 could not take the folder (in use, another experiment):
+ * every rank returned the error and none waits for another, so the caller
+ * need not end the job. NULL: 0. */
+LUDUS_API int ludus_experiment_refused(const ludus_experiment *e);
 
 /* Write dir/results.json (atomically) from the heldout.json of every
  * finished run, and return the number of finished runs in *finished

@@ -4,6 +4,12 @@
  * held-out solved rate of each method on each world from results.json.
  * Exit status 130 when SIGINT/SIGTERM stopped it (the current run
  * checkpointed: the same command continues).
+ *
+ * Under mpirun (builds with LUDUS_MPI) the runs are spread over the ranks
+ * (ludus_experiment_run_dist, docs/scaling.md): every rank prints its
+ * runs' progress (ranks other than 0 prefixed), rank 0 the table and the
+ * report; a rank that fails ends the whole job (MPI_Abort), since rank 0
+ * waits for its results.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -12,13 +18,18 @@
 
 #include "cli/cli.h"
 #include "cli/cli_learn.h"
+#include "ludus/dist.h"
 #include "ludus/experiment.h"
+#ifdef LUDUS_MPI
+#include "mpi/dist_mpi.h"
+#endif
 
 #define EXPERIMENT_INTERRUPTED 130
 
 typedef struct show {
     int tty;
     uint64_t next_line;
+    char who[32];       /* "" on rank 0, else "(rank R) " */
 } show;
 
 static void on_event(const ludus_experiment_event *ev, void *user)
@@ -30,10 +41,10 @@ static void on_event(const ludus_experiment_event *ev, void *user)
         const ludus_run_progress *p = ev->progress;
         const int last = p->steps >= p->total_steps;
         if (s->tty)
-            fprintf(stderr, "\r  %9llu/%llu steps  %7.0f steps/s  return %.3f   ", (unsigned long long)p->steps,
+            fprintf(stderr, "\r  %s%9llu/%llu steps  %7.0f steps/s  return %.3f   ", s->who, (unsigned long long)p->steps,
                     (unsigned long long)p->total_steps, p->steps_per_s, p->ret);
         else if (p->steps >= s->next_line || last) {
-            fprintf(stderr, "  steps %llu/%llu  steps/s %.0f  return %.3f\n", (unsigned long long)p->steps,
+            fprintf(stderr, "  %ssteps %llu/%llu  steps/s %.0f  return %.3f\n", s->who, (unsigned long long)p->steps,
                     (unsigned long long)p->total_steps, p->steps_per_s, p->ret);
             s->next_line = p->steps + p->total_steps / 4;
         }
@@ -41,7 +52,7 @@ static void on_event(const ludus_experiment_event *ev, void *user)
         return;
     }
     if (ev->kind == LUDUS_EXPERIMENT_START || ev->kind == LUDUS_EXPERIMENT_RESUME) s->next_line = 0;
-    fprintf(stderr, "[%d/%d] %s seed %llu (%s): %s\n", ev->run + 1, ev->runs, ev->method, (unsigned long long)ev->seed,
+    fprintf(stderr, "%s[%d/%d] %s seed %llu (%s): %s\n", s->who, ev->run + 1, ev->runs, ev->method, (unsigned long long)ev->seed,
             ev->dir, what[ev->kind]);
 }
 
@@ -139,29 +150,65 @@ int cmd_experiment(int argc, char **argv)
         out = dflt;
     }
     const int runs = ludus_experiment_num_runs(e);
-    if (check) {
-        printf("%s: %d runs into %s\n", file, runs, out);
-        for (int i = 0; i < runs; i++) {
+    ludus_dist *dist = NULL;
+#ifdef LUDUS_MPI
+    if (ludus_dist_mpi_launched() && ludus_dist_mpi_create(NULL, NULL, &dist)) {
+        fprintf(stderr, "ludus experiment: %s\n", ludus_errmsg());
+        ludus_experiment_destroy(e);
+        return 1;
+    }
+#endif
+    const int rank = ludus_dist_rank(dist), size = ludus_dist_size(dist);
+    if (check) { /* rank 0 alone lists the runs */
+        if (!rank) printf("%s: %d runs into %s\n", file, runs, out);
+        for (int i = 0; i < runs && !rank; i++) {
             char d[4096];
             ludus_experiment_run_dir(e, i, d, sizeof d);
             printf("  %s/%s\n", out, d);
         }
         ludus_experiment_destroy(e);
+        ludus_dist_destroy(dist);
         return 0;
     }
-    printf("ludus experiment %s: %d runs into %s\n", file, runs, out);
-    fflush(stdout);
     show s = {.tty = isatty(fileno(stderr))};
-    int rc = ludus_experiment_run(e, out, 1, on_event, &s);
-    const int stopped = ludus_experiment_stopped(e);
+    if (rank) snprintf(s.who, sizeof s.who, "(rank %d) ", rank);
+    if (size > 1) s.tty = 0; /* ranks share the terminal: plain lines */
+    if (!rank) {
+        if (size > 1) printf("ludus experiment %s: %d runs into %s over %d ranks\n", file, runs, out, size);
+        else printf("ludus experiment %s: %d runs into %s\n", file, runs, out);
+        fflush(stdout);
+    }
+    int rc = ludus_experiment_run_dist(e, out, 1, dist, on_event, &s);
+    const int stopped = ludus_experiment_stopped(e), refused = ludus_experiment_refused(e);
     ludus_experiment_destroy(e);
-    if (rc) {
-        fprintf(stderr, "ludus experiment: %s\n", ludus_errmsg());
+    if (rc && refused) { /* every rank knows; rank 0 says why */
+        if (!rank) fprintf(stderr, "ludus experiment: %s\n", ludus_errmsg());
+        ludus_dist_destroy(dist);
         return 1;
     }
+    if (rc) {
+        fprintf(stderr, "ludus experiment%s%.*s: %s\n", rank ? " " : "", rank ? (int)strlen(s.who) - 1 : 0, s.who,
+                ludus_errmsg());
+#ifdef LUDUS_MPI
+        if (size > 1) { /* the others may wait for this rank's results */
+            fprintf(stderr, "ludus experiment%s%.*s: ending the job; finished runs are kept: the same command "
+                    "continues (mpirun -np %d ludus experiment %s --out %s)\n", rank ? " " : "",
+                    rank ? (int)strlen(s.who) - 1 : 0, s.who, size, file, out);
+            ludus_dist_mpi_abort(dist, 1);
+        }
+#endif
+        ludus_dist_destroy(dist);
+        return 1;
+    }
+    ludus_dist_destroy(dist);
+    if (rank) return stopped ? EXPERIMENT_INTERRUPTED : 0;
     if (stopped) {
-        fprintf(stderr, "ludus experiment: interrupted; continue with the same command (ludus experiment %s --out %s)\n",
-                file, out);
+        if (size > 1)
+            fprintf(stderr, "ludus experiment: interrupted; continue with the same command (mpirun -np %d ludus "
+                    "experiment %s --out %s)\n", size, file, out);
+        else
+            fprintf(stderr, "ludus experiment: interrupted; continue with the same command (ludus experiment %s --out "
+                    "%s)\n", file, out);
         return EXPERIMENT_INTERRUPTED;
     }
     print_table(out);

@@ -62,7 +62,9 @@ static const cli_command commands[] = {
      "  --out DIR         the experiment's folder (default experiments/NAME for NAME.json); run the\n"
      "                    same command again to continue it: finished runs are kept, others resume\n"
      "  --check           check the file and list the runs, without running them\n"
-     "  --no-report       skip report.html (written at the end by default; see ludus report)",
+     "  --no-report       skip report.html (written at the end by default; see ludus report)\n"
+     "  under mpirun -np N (builds with Open MPI): the runs are shared out over N processes, rank 0\n"
+     "                    gathers the results (docs/scaling.md)",
      cmd_experiment},
     {"agent", "a language model (any OpenAI-compatible server) plays a world or a BALROG-style suite",
      "ludus agent (ID | --suite balrog-babyai|balrog-crafter) --base-url URL --model NAME [--episodes N]\n"

@@ -64,6 +64,7 @@ struct ludus_experiment {
     int nseeds;
     int episodes;
     int stopped;
+    int refused;                /* rank 0 could not take the folder (every rank knows) */
 };
 
 /* ---- parsing ---- */
@@ -438,6 +439,11 @@ int ludus_experiment_stopped(const ludus_experiment *e)
     return e ? e->stopped : 0;
 }
 
+int ludus_experiment_refused(const ludus_experiment *e)
+{
+    return e ? e->refused : 0;
+}
+
 static int exists(const char *p)
 {
     struct stat st;
@@ -610,25 +616,123 @@ static int place_file(const ludus_experiment *e, const char *dir)
 int ludus_experiment_run(ludus_experiment *e, const char *dir, int handle_signals, ludus_experiment_fn on_event,
                          void *user)
 {
+    return ludus_experiment_run_dist(e, dir, handle_signals, NULL, on_event, user);
+}
+
+/* After every rank's runs: each sends a byte (1: a run of it stopped on a
+ * signal) and, for each run of its share, that run's heldout.json (empty
+ * when unfinished), NUL-terminated; rank 0 writes those it does not see
+ * and results.json, then tells every rank its verdict and whether any
+ * stopped. */
+static int gather_results(ludus_experiment *e, const char *dir, ludus_dist *dist, long first, long count)
+{
+    const int rank = ludus_dist_rank(dist), size = ludus_dist_size(dist), n = ludus_experiment_num_runs(e);
+    char rel[EXP_PATH_CAP], rd[EXP_PATH_CAP], p[EXP_PATH_CAP], *all = NULL;
+    size_t *lens = NULL;
+    char *mine = malloc(2);
+    size_t used = 1;
+    int rc = mine ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
+    if (mine) mine[0] = e->stopped ? '1' : '0';
+    for (long i = first; i < first + count && !rc; i++) {
+        char *text = NULL, *grown = NULL;
+        size_t len = 0;
+        ludus_experiment_run_dir(e, (int)i, rel, sizeof rel);
+        if ((rc = join(rd, dir, rel)) || (rc = join(p, rd, "heldout.json"))) break;
+        rc = ludus_file_read(p, LUDUS_MAX_CONFIG_BYTES, &text, &len);
+        if (rc == LUDUS_ENOTFOUND) rc = LUDUS_OK, len = 0;
+        else if (!rc && strlen(text) != len) rc = ludus_err_set(LUDUS_EFORMAT, "%s: a NUL byte inside the JSON", p);
+        if (!rc && !(grown = realloc(mine, used + len + 1))) rc = ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
+        if (!rc) {
+            mine = grown;
+            if (len) memcpy(mine + used, text, len);
+            mine[used + len] = 0;
+            used += len + 1;
+        }
+        free(text);
+    }
+    if (rc) goto done;
+    if (rank == 0 && !(lens = calloc((size_t)size, sizeof *lens))) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "experiment: out of memory");
+        goto done;
+    }
+    if ((rc = ludus_dist_gather_var(dist, mine, used, 0, &all, lens))) goto done;
+    int32_t verdict[2] = {LUDUS_OK, 0}; /* rank 0's rc, any stopped */
+    if (rank == 0) {
+        const char *at = all;
+        for (int r = 0; r < size && !verdict[0]; r++) {
+            const char *end = at + lens[r];
+            long f = 0, c = 0;
+            ludus_dist_share(n, size, r, &f, &c);
+            if (lens[r] < 1) verdict[0] = ludus_err_set(LUDUS_EFORMAT, "experiment: rank %d sent no results", r);
+            else if (*at == '1') verdict[1] = 1;
+            const char *t = at + 1;
+            for (long i = f; i < f + c && !verdict[0]; i++) {
+                size_t len = strnlen(t, (size_t)(end - t));
+                if (t + len >= end) {
+                    verdict[0] = ludus_err_set(LUDUS_EFORMAT, "experiment: rank %d's results are cut short", r);
+                    break;
+                }
+                ludus_experiment_run_dir(e, (int)i, rel, sizeof rel);
+                if (len && !(verdict[0] = join(rd, dir, rel)) && !(verdict[0] = join(p, rd, "heldout.json")) && !exists(p) &&
+                    !(verdict[0] = ludus_file_mkdirs(rd)))
+                    verdict[0] = ludus_file_write_atomic(p, t, len);
+                t += len + 1;
+            }
+            at = end;
+        }
+        if (!verdict[0]) verdict[0] = ludus_experiment_write_results(e, dir, NULL);
+    }
+    if ((rc = ludus_dist_bcast(dist, verdict, sizeof verdict, 0))) goto done;
+    if (verdict[0] && rank) rc = ludus_err_set(LUDUS_ESTATE, "experiment: rank 0 could not gather the results into %s",
+                                               dir);
+    else rc = verdict[0];
+    if (verdict[1]) e->stopped = 1;
+done:
+    free(all);
+    free(lens);
+    free(mine);
+    return rc;
+}
+
+int ludus_experiment_run_dist(ludus_experiment *e, const char *dir, int handle_signals, ludus_dist *dist,
+                              ludus_experiment_fn on_event, void *user)
+{
     if (!e || !dir || !*dir) return ludus_err_set(LUDUS_EINVAL, "experiment: NULL argument");
     if (strlen(dir) >= EXP_PATH_CAP - 256) return ludus_err_set(LUDUS_EINVAL, "experiment: folder path too long");
-    e->stopped = 0;
+    e->stopped = e->refused = 0;
+    const int rank = ludus_dist_rank(dist), size = ludus_dist_size(dist), n = ludus_experiment_num_runs(e);
     char p[EXP_PATH_CAP];
-    int rc = ludus_file_mkdirs(dir), fd = -1;
-    if (!rc && !(rc = join(p, dir, ".lock"))) {
-        fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-        if (fd < 0) rc = ludus_err_set(LUDUS_EIO, "%s: %s", p, strerror(errno));
-        else if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-            rc = ludus_err_set(LUDUS_ESTATE, "%s is in use: another process is running this experiment", dir);
+    int rc = LUDUS_OK, fd = -1;
+    if (rank == 0) { /* the experiment's folder is rank 0's alone */
+        rc = ludus_file_mkdirs(dir);
+        if (!rc && !(rc = join(p, dir, ".lock"))) {
+            fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+            if (fd < 0) rc = ludus_err_set(LUDUS_EIO, "%s: %s", p, strerror(errno));
+            else if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+                rc = ludus_err_set(LUDUS_ESTATE, "%s is in use: another process is running this experiment", dir);
+        }
+        if (!rc) rc = place_file(e, dir);
     }
-    if (!rc) rc = place_file(e, dir);
-    const int n = ludus_experiment_num_runs(e);
-    for (int i = 0; i < n && !rc && !e->stopped; i++) {
-        relay rl = {.ev = {.run = i, .runs = n, .method = ludus_experiment_run_method(e, i),
-                           .seed = ludus_experiment_run_seed(e, i)},
+    if (size > 1) {
+        int32_t verdict = rc;
+        int trc = ludus_dist_bcast(dist, &verdict, sizeof verdict, 0);
+        if (trc) rc = trc;
+        else if (verdict && rank)
+            rc = ludus_err_set(LUDUS_ESTATE, "experiment: rank 0 could not take %s (its message says why)", dir);
+        if (!trc && verdict) e->refused = 1;
+    } else if (rc) {
+        e->refused = 1;
+    }
+    long first = 0, count = n;
+    if (!rc) rc = ludus_dist_share(n, size, rank, &first, &count);
+    for (long i = first; i < first + count && !rc && !e->stopped; i++) {
+        relay rl = {.ev = {.run = (int)i, .runs = n, .method = ludus_experiment_run_method(e, (int)i),
+                           .seed = ludus_experiment_run_seed(e, (int)i)},
                     .fn = on_event, .user = user};
-        if (!(rc = run_one(e, dir, i, handle_signals, &rl))) rc = ludus_experiment_write_results(e, dir, NULL);
+        if (!(rc = run_one(e, dir, (int)i, handle_signals, &rl)) && rank == 0)
+            rc = ludus_experiment_write_results(e, dir, NULL);
     }
+    if (!rc && size > 1) rc = gather_results(e, dir, dist, first, count);
     if (fd >= 0) close(fd);
     return rc;
 }
