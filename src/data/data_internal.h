@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hdf5.h>
+
 #include "ludus/data.h"
 #include "ludus/ludus.h"
 
@@ -51,5 +53,14 @@ int ludus_data_jpeg_decode(const uint8_t *jpg, size_t len, int h, int w, int c, 
  * library") when a damaged file left its internal state unclosable; the
  * library never prints. Harmless when HDF5 was started already (h5py). */
 void ludus_data_hdf5_init(void);
+
+/* libhdf5's error printing off (on) around calls whose failures ludus
+ * reports itself; off restores what on found. */
+typedef struct ludus_data_quiet {
+    H5E_auto2_t fn;
+    void *data;
+} ludus_data_quiet;
+void ludus_data_quiet_on(ludus_data_quiet *q);
+void ludus_data_quiet_off(const ludus_data_quiet *q);
 
 #endif

@@ -53,18 +53,13 @@ void ludus_data_hdf5_init(void)
     pthread_once(&hdf5_once, hdf5_init);
 }
 
-typedef struct quiet {
-    H5E_auto2_t fn;
-    void *data;
-} quiet;
-
-static void quiet_on(quiet *q)
+void ludus_data_quiet_on(ludus_data_quiet *q)
 {
     H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void quiet_off(const quiet *q)
+void ludus_data_quiet_off(const ludus_data_quiet *q)
 {
     H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
 }
@@ -150,13 +145,13 @@ static void *scratch(ludus_dataset_writer *w, size_t n)
 void ludus_dataset_writer_destroy(ludus_dataset_writer *w)
 {
     if (!w) return;
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     if (w->fid >= 0) H5Fclose(w->fid);
     if (w->t_bool >= 0) H5Tclose(w->t_bool);
     if (w->t_str >= 0) H5Tclose(w->t_str);
     if (w->t_bytes >= 0) H5Tclose(w->t_bytes);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     if (!w->finished && w->part[0]) unlink(w->part);
     free(w->scratch);
     free(w);
@@ -199,8 +194,8 @@ int ludus_dataset_writer_open(const char *dir, const ludus_env *env, const ludus
         w->part[0] = 0;
         goto fail;
     }
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     if (fcpl >= 0) {
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
@@ -221,7 +216,7 @@ int ludus_dataset_writer_open(const char *dir, const ludus_env *env, const ludus
         H5Tset_cset(w->t_str, H5T_CSET_UTF8);
     }
     w->t_bytes = H5Tvlen_create(H5T_NATIVE_UINT8);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     if (w->fid < 0 || w->t_bool < 0 || w->t_str < 0 || w->t_bytes < 0) {
         rc = ludus_err_set(LUDUS_EIO, "dataset: cannot create %s (HDF5)", w->part);
         goto fail;
@@ -335,8 +330,8 @@ int ludus_dataset_writer_add(ludus_dataset_writer *w, const ludus_dataset_episod
     const int T = ep->steps, T1 = T + 1;
     char name[48];
     snprintf(name, sizeof name, "episode_%lld", (long long)w->episodes);
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     hid_t g = H5Gcreate2(w->fid, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), og = -1, ig = -1;
     int ok = g >= 0 && !attr_i64(g, "id", w->episodes) && !attr_i64(g, "seed", (int64_t)ep->seed) &&
              !attr_i64(g, "total_steps", T);
@@ -378,7 +373,7 @@ int ludus_dataset_writer_add(ludus_dataset_writer *w, const ludus_dataset_episod
     if (ig >= 0) H5Gclose(ig);
     if (og >= 0) H5Gclose(og);
     if (g >= 0) H5Gclose(g);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     if (rc) return rc;
     w->episodes++;
     w->steps += T;
@@ -428,10 +423,10 @@ int ludus_dataset_writer_finish(ludus_dataset_writer *w)
     if (!w) return ludus_err_set(LUDUS_EINVAL, "dataset: NULL writer");
     if (w->finished || w->fid < 0) return ludus_err_set(LUDUS_ESTATE, "dataset: the writer is finished");
     if (w->episodes < 1) return ludus_err_set(LUDUS_EINVAL, "dataset: no episodes to write");
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     herr_t e = H5Fclose(w->fid);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     w->fid = -1;
     if (e < 0) return ludus_err_set(LUDUS_EIO, "dataset: closing %s failed (HDF5)", w->part);
     char sha[2 * SHA256_BYTES + 1];

@@ -43,30 +43,14 @@ struct ludus_dataset {
     uint64_t *seeds;    /* (total_episodes) */
 };
 
-typedef struct quiet {
-    H5E_auto2_t fn;
-    void *data;
-} quiet;
-
-static void quiet_on(quiet *q)
-{
-    H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void quiet_off(const quiet *q)
-{
-    H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
-}
-
 void ludus_dataset_close(ludus_dataset *ds)
 {
     if (!ds) return;
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     if (ds->fid >= 0) H5Fclose(ds->fid);
     if (ds->t_str >= 0) H5Tclose(ds->t_str);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     ludus_env_destroy(ds->env);
     free(ds->steps);
     free(ds->seeds);
@@ -277,15 +261,15 @@ static int open_inner(const char *dir, ludus_dataset **out)
         rc = ludus_err_set(LUDUS_ENOMEM, "dataset: out of memory for %lld episodes", (long long)E);
         goto fail;
     }
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     /* closing the file closes whatever a damaged file left open */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl >= 0) H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
     if (fapl >= 0 && H5Fis_hdf5(ds->file) > 0) ds->fid = H5Fopen(ds->file, H5F_ACC_RDONLY, fapl);
     if (fapl >= 0) H5Pclose(fapl);
     if (ds->fid < 0) {
-        quiet_off(&q);
+        ludus_data_quiet_off(&q);
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: not an HDF5 file", ds->file);
         goto fail;
     }
@@ -295,12 +279,12 @@ static int open_inner(const char *dir, ludus_dataset **out)
     }
     H5G_info_t gi;
     if (ds->t_str < 0 || H5Gget_info(ds->fid, &gi) < 0) {
-        quiet_off(&q);
+        ludus_data_quiet_off(&q);
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: its root group cannot be read", ds->file);
         goto fail;
     }
     if ((int64_t)gi.nlinks != E) {
-        quiet_off(&q);
+        ludus_data_quiet_off(&q);
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: %llu episode groups, but metadata.json says %lld", ds->file,
                            (unsigned long long)gi.nlinks, (long long)E);
         goto fail;
@@ -328,7 +312,7 @@ static int open_inner(const char *dir, ludus_dataset **out)
             total += T;
         }
     }
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     if (rc) goto fail;
     if (total != ds->meta.total_steps) {
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: the episodes hold %lld steps, but metadata.json says %lld", ds->file,
@@ -369,10 +353,10 @@ int ludus_dataset_open(const char *dir, ludus_dataset **out)
         for (int64_t e = 0; !rc && e < ds->meta.total_episodes; e++) {
             ludus_dataset_episode ep;
             memset(&ep, 0, sizeof ep);
-            quiet q;
-            quiet_on(&q);
+            ludus_data_quiet q;
+            ludus_data_quiet_on(&q);
             rc = read_episode(ds, e, &ep);
-            quiet_off(&q);
+            ludus_data_quiet_off(&q);
             ludus_dataset_episode_free(&ep);
         }
         char msg[1100];
@@ -639,10 +623,10 @@ int ludus_dataset_read(ludus_dataset *ds, int64_t i, ludus_dataset_episode *ep)
     if (i < 0 || i >= ds->meta.total_episodes)
         return ludus_err_set(LUDUS_EINVAL, "dataset: episode %lld outside 0..%lld", (long long)i,
                              (long long)ds->meta.total_episodes - 1);
-    quiet q;
-    quiet_on(&q);
+    ludus_data_quiet q;
+    ludus_data_quiet_on(&q);
     int rc = read_episode(ds, i, ep);
-    quiet_off(&q);
+    ludus_data_quiet_off(&q);
     if (rc) ludus_dataset_episode_free(ep);
     return rc;
 }
