@@ -10,6 +10,7 @@
 
 #include "core/core.h"
 #include "data/data_internal.h"
+#include "eval/play.h"
 #include "learn/agent_internal.h"
 #include "ludus/learn.h"
 
@@ -48,6 +49,55 @@ static void put_mission(slot *s, const data_layout *l, int t, const char *missio
     if (!l->mission) return;
     char *dst = s->ep.missions + (size_t)t * l->mission_cap;
     snprintf(dst, l->mission_cap, "%s", mission ? mission : "");
+}
+
+/* What collection keeps while the driver plays (eval/play.h). */
+typedef struct recorder {
+    slot *slots;
+    const data_layout *l;
+    const ludus_env *env;
+    ludus_dataset_writer *w;
+    int dims;
+} recorder;
+
+static int rec_start(void *user, int k, int e, uint64_t level)
+{
+    recorder *r = user;
+    r->slots[k].ep.steps = 0;
+    r->slots[k].ep.seed = level;
+    r->slots[k].index = e;
+    return LUDUS_OK;
+}
+
+/* The observation the agent acts on: row t of the episode. */
+static int rec_observe(void *user, int k, int e, const uint8_t *obs, const char *mission)
+{
+    (void)e;
+    recorder *r = user;
+    slot *s = &r->slots[k];
+    if (grow(s, r->l)) return ludus_err_set(LUDUS_ENOMEM, "collect: out of memory");
+    memcpy(s->ep.obs + (size_t)s->ep.steps * r->l->obs_size, obs, r->l->obs_size);
+    put_mission(s, r->l, s->ep.steps, mission);
+    return LUDUS_OK;
+}
+
+static int rec_step(void *user, int k, int e, const int32_t *action, const ludus_step_out *so, const uint8_t *obs,
+                    const void *state)
+{
+    (void)e;
+    recorder *r = user;
+    slot *s = &r->slots[k];
+    const int t = s->ep.steps;
+    memcpy(s->ep.actions + (size_t)t * r->dims, action, (size_t)r->dims * sizeof(int32_t));
+    s->ep.rewards[t] = so->reward;
+    s->ep.terminations[t] = so->terminated;
+    s->ep.truncations[t] = so->truncated;
+    s->ep.steps = t + 1;
+    if (!so->terminated && !so->truncated) return LUDUS_OK;
+    /* the last observation, after the last step */
+    memcpy(s->ep.obs + (size_t)s->ep.steps * r->l->obs_size, obs, r->l->obs_size);
+    put_mission(s, r->l, s->ep.steps, ludus_env_mission(r->env, state));
+    return ludus_dataset_writer_add(r->w, &s->ep);
 }
 
 int ludus_dataset_collect(ludus_agent *agent, const ludus_collect_config *cfg, const char *root, char *path,
@@ -102,122 +152,19 @@ int ludus_dataset_collect(ludus_agent *agent, const ludus_collect_config *cfg, c
     const ludus_env_info *info = ludus_env_get_info(env);
     data_layout l;
     ludus_data_layout_of(info, &l);
-    const int B = cfg->episodes < COLLECT_WORLDS ? cfg->episodes : COLLECT_WORLDS, E = cfg->episodes;
+    const int B = cfg->episodes < COLLECT_WORLDS ? cfg->episodes : COLLECT_WORLDS;
     ludus_dataset_writer *w = NULL;
-    int dims, sizes[LUDUS_AGENT_MAX_ACTION_DIMS];
-    ludus_agent_action_space(info, &dims, sizes);
-    const uint32_t flags = ludus_agent_flags(agent);
-    const int want_text = (flags & (LUDUS_AGENT_TEXT | LUDUS_AGENT_TEXT_BALROG)) != 0;
-    const ludus_text_mode text_mode = (flags & LUDUS_AGENT_TEXT_BALROG) ? LUDUS_TEXT_BALROG : LUDUS_TEXT_FULL;
-    char *states = calloc((size_t)B, info->state_size);
-    uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B), *active = malloc((size_t)B);
-    uint8_t *ended = calloc((size_t)B, 1), *term = calloc((size_t)B, 1), *trunc = calloc((size_t)B, 1);
-    double *rewards = calloc((size_t)B, sizeof *rewards);
-    int32_t *actions = calloc((size_t)B * dims, sizeof *actions);
-    uint8_t *amask = info->mask_size ? malloc((size_t)B * info->mask_size) : NULL;
-    ludus_rng *rngs = calloc((size_t)B, sizeof *rngs);
-    const char **missions = calloc((size_t)B, sizeof *missions), **texts = NULL;
-    char *text_buf = NULL;
     slot *slots = calloc((size_t)B, sizeof *slots);
-    if (want_text) {
-        texts = calloc((size_t)B, sizeof *texts);
-        text_buf = malloc((size_t)B * info->text_capacity);
-    }
-    if (!states || !obs || !starts || !active || !ended || !term || !trunc || !rewards || !actions || !rngs ||
-        !missions || !slots || (info->mask_size && !amask) || (want_text && (!texts || !text_buf))) {
+    if (!slots) {
         rc = ludus_err_set(LUDUS_ENOMEM, "collect: out of memory");
         goto done;
     }
-    if ((rc = ludus_agent_bind(agent, env, B))) goto done;
     if ((rc = ludus_dataset_writer_open(dir, env, &meta, &w))) goto done;
-    int next = 0, running = 0;
-#define START(k, e)                                                                                   \
-    do {                                                                                              \
-        uint64_t level_ = meta.level_start + (uint64_t)(e) % meta.level_count;                        \
-        void *st_ = states + (size_t)(k) * info->state_size;                                          \
-        if ((rc = ludus_env_reset(env, st_, level_, obs + (size_t)(k) * info->obs_size))) goto done;  \
-        uint32_t words_[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)(e), 0xe7a1u}; \
-        ludus_rng_seed_words(&rngs[k], words_, 4);                                                    \
-        slots[k].ep.steps = 0;                                                                        \
-        slots[k].ep.seed = level_;                                                                    \
-        slots[k].index = (e);                                                                         \
-        starts[k] = 1;                                                                                \
-    } while (0)
-    for (int k = 0; k < B; k++) {
-        START(k, next);
-        next++;
-        active[k] = 1;
-        running++;
-    }
-    const ludus_agent_input in = {.n = B, .greedy = cfg->greedy, .obs_size = info->obs_size, .obs = obs,
-                                  .missions = missions, .texts = texts, .starts = starts, .rngs = rngs,
-                                  .action_dims = dims, .action_sizes = sizes, .action_mask = amask};
-    const ludus_agent_feedback fb = {.n = B, .obs_size = info->obs_size, .action_dims = dims, .actions = actions,
-                                     .rewards = rewards, .terminated = term, .truncated = trunc,
-                                     .next_obs = obs, .stepped = active};
-    while (running) {
-        for (int k = 0; k < B; k++) {
-            const void *st = states + (size_t)k * info->state_size;
-            missions[k] = ludus_env_mission(env, st);
-            if (amask && !active[k]) memset(amask + (size_t)k * info->mask_size, 1, (size_t)info->mask_size);
-            else if (amask && (rc = ludus_env_action_mask(env, st, amask + (size_t)k * info->mask_size))) goto done;
-            if (want_text) {
-                char *t = text_buf + (size_t)k * info->text_capacity;
-                if ((rc = ludus_env_text(env, st, text_mode, t, info->text_capacity)) < 0) goto done;
-                rc = LUDUS_OK;
-                texts[k] = t;
-            }
-            if (!active[k]) continue;
-            /* the observation the agent acts on: row t of the episode */
-            slot *s = &slots[k];
-            if (grow(s, &l)) {
-                rc = ludus_err_set(LUDUS_ENOMEM, "collect: out of memory");
-                goto done;
-            }
-            memcpy(s->ep.obs + (size_t)s->ep.steps * l.obs_size, obs + (size_t)k * info->obs_size, l.obs_size);
-            put_mission(s, &l, s->ep.steps, missions[k]);
-        }
-        if ((rc = ludus_agent_act(agent, &in, actions))) goto done;
-        for (int k = 0; k < B; k++) {
-            rewards[k] = 0;
-            term[k] = trunc[k] = ended[k] = 0;
-            if (!active[k]) continue;
-            starts[k] = 0;
-            ludus_step_out so;
-            void *st = states + (size_t)k * info->state_size;
-            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)k * dims, obs + (size_t)k * info->obs_size, &so)))
-                goto done;
-            slot *s = &slots[k];
-            const int t = s->ep.steps;
-            memcpy(s->ep.actions + (size_t)t * dims, actions + (size_t)k * dims, (size_t)dims * sizeof(int32_t));
-            s->ep.rewards[t] = so.reward;
-            s->ep.terminations[t] = so.terminated;
-            s->ep.truncations[t] = so.truncated;
-            s->ep.steps = t + 1;
-            rewards[k] = so.reward;
-            term[k] = so.terminated;
-            trunc[k] = so.truncated;
-            if (so.terminated || so.truncated) {
-                ended[k] = 1;
-                /* the last observation, after the last step */
-                memcpy(s->ep.obs + (size_t)s->ep.steps * l.obs_size, obs + (size_t)k * info->obs_size, l.obs_size);
-                put_mission(s, &l, s->ep.steps, ludus_env_mission(env, st));
-                if ((rc = ludus_dataset_writer_add(w, &s->ep))) goto done;
-            }
-        }
-        if ((rc = ludus_agent_observe(agent, &fb))) goto done;
-        for (int k = 0; k < B; k++) {
-            if (!ended[k]) continue;
-            if (next < E) {
-                START(k, next);
-                next++;
-            } else {
-                active[k] = 0;
-                running--;
-            }
-        }
-    }
-#undef START
+    recorder r = {.slots = slots, .l = &l, .env = env, .w = w, .dims = l.dims};
+    const ludus_play_config pc = {.episodes = cfg->episodes, .worlds = COLLECT_WORLDS, .level_start = meta.level_start,
+                                  .level_count = meta.level_count, .seed = cfg->seed, .greedy = cfg->greedy};
+    const ludus_play_hooks hooks = {.user = &r, .start = rec_start, .observe = rec_observe, .step = rec_step};
+    if ((rc = ludus_play_episodes(agent, env, &pc, &hooks))) goto done;
     rc = ludus_dataset_writer_finish(w);
     if (!rc && path && cap) snprintf(path, cap, "%s", dir);
 done:
@@ -225,7 +172,5 @@ done:
     ludus_env_destroy(env);
     for (int k = 0; slots && k < B; k++) ludus_dataset_episode_free(&slots[k].ep);
     free(slots);
-    free(states); free(obs); free(starts); free(active); free(ended); free(term); free(trunc);
-    free(rewards); free(actions); free(amask); free(rngs); free(missions); free(texts); free(text_buf);
     return rc;
 }

@@ -11,11 +11,30 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "eval/play.h"
 #include "learn/agent_internal.h"
 #include "ludus/learn.h"
 
 #define EVAL_WORLDS 64
 #define EVAL_RESAMPLES 2000
+
+/* Per-episode sums (episodes indexed as played). */
+typedef struct eval_sums {
+    double *ret, *succ, *len;
+    uint32_t *masks;
+} eval_sums;
+
+static int eval_step(void *user, int slot, int e, const int32_t *action, const ludus_step_out *so,
+                     const uint8_t *obs, const void *state)
+{
+    (void)slot, (void)action, (void)obs, (void)state;
+    eval_sums *s = user;
+    s->ret[e] += so->reward;
+    s->len[e] += 1;
+    s->masks[e] |= so->achievements;
+    if (so->terminated || so->truncated) s->succ[e] = so->success ? 1.0 : 0.0;
+    return LUDUS_OK;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -119,115 +138,19 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     if ((rc = ludus_env_make(id, opts, &env))) return rc;
     const ludus_env_info *info = ludus_env_get_info(env);
     const int nach = info->num_achievements;
-    const int B = cfg->episodes < EVAL_WORLDS ? cfg->episodes : EVAL_WORLDS, E = cfg->episodes;
-    if ((rc = ludus_agent_bind(agent, env, B))) {
-        ludus_env_destroy(env);
-        return rc;
-    }
-    const uint32_t flags = ludus_agent_flags(agent);
-    const int want_text = (flags & (LUDUS_AGENT_TEXT | LUDUS_AGENT_TEXT_BALROG)) != 0;
-    const ludus_text_mode text_mode = (flags & LUDUS_AGENT_TEXT_BALROG) ? LUDUS_TEXT_BALROG : LUDUS_TEXT_FULL;
-    int dims, sizes[LUDUS_AGENT_MAX_ACTION_DIMS];
-    ludus_agent_action_space(info, &dims, sizes);
-    char *states = calloc((size_t)B, info->state_size);
-    uint8_t *obs = malloc((size_t)B * info->obs_size), *starts = malloc((size_t)B);
-    int *episode = malloc((size_t)B * sizeof(int));
-    uint8_t *active = malloc((size_t)B), *ended = calloc((size_t)B, 1);
-    uint8_t *term = calloc((size_t)B, 1), *trunc = calloc((size_t)B, 1);
-    double *rewards = calloc((size_t)B, sizeof *rewards);
-    int32_t *actions = calloc((size_t)B * dims, sizeof(int32_t));
-    uint8_t *amask = info->mask_size ? malloc((size_t)B * info->mask_size) : NULL;
-    ludus_rng *rngs = calloc((size_t)B, sizeof *rngs);
-    const char **missions = calloc((size_t)B, sizeof *missions), **texts = NULL;
-    char *text_buf = NULL;
+    const int E = cfg->episodes;
     double *ret = calloc((size_t)E, sizeof *ret), *succ = calloc((size_t)E, sizeof *succ),
            *len = calloc((size_t)E, sizeof *len);
     uint32_t *masks = calloc((size_t)E, sizeof *masks);
-    if (want_text) {
-        texts = calloc((size_t)B, sizeof *texts);
-        text_buf = malloc((size_t)B * info->text_capacity);
-    }
-    if (!states || !obs || !starts || !episode || !active || !ended || !term || !trunc || !rewards || !actions ||
-        !rngs || !missions || !ret || !succ || !len || !masks || (info->mask_size && !amask) || (want_text && (!texts || !text_buf))) {
+    if (!ret || !succ || !len || !masks) {
         rc = ludus_err_set(LUDUS_ENOMEM, "eval: out of memory");
         goto done;
     }
-    int next = 0, running = 0;
-    /* Start episode `e` in slot w. */
-#define START(w, e)                                                                              \
-    do {                                                                                         \
-        uint64_t level_ = cfg->level_start + (uint64_t)(e) % cfg->level_count;                   \
-        void *st_ = states + (size_t)(w) * info->state_size;                                     \
-        if ((rc = ludus_env_reset(env, st_, level_, obs + (size_t)(w) * info->obs_size))) goto done; \
-        uint32_t words_[4] = {(uint32_t)cfg->seed, (uint32_t)(cfg->seed >> 32), (uint32_t)(e), 0xe7a1u}; \
-        ludus_rng_seed_words(&rngs[w], words_, 4);                                               \
-        episode[w] = (e);                                                                        \
-        starts[w] = 1;                                                                           \
-    } while (0)
-    for (int w = 0; w < B; w++) {
-        START(w, next);
-        next++;
-        active[w] = 1;
-        running++;
-    }
-    const ludus_agent_input in = {.n = B, .greedy = cfg->greedy, .obs_size = info->obs_size, .obs = obs,
-                                  .missions = missions, .texts = texts, .starts = starts, .rngs = rngs,
-                                  .action_dims = dims, .action_sizes = sizes, .action_mask = amask};
-    const ludus_agent_feedback fb = {.n = B, .obs_size = info->obs_size, .action_dims = dims, .actions = actions,
-                                     .rewards = rewards, .terminated = term, .truncated = trunc,
-                                     .next_obs = obs, .stepped = active};
-    while (running) {
-        /* Every slot acts (finished ones idle at the tail of the run), so
-         * the agent's memory rows stay aligned with the slots. */
-        for (int w = 0; w < B; w++) {
-            const void *st = states + (size_t)w * info->state_size;
-            missions[w] = ludus_env_mission(env, st);
-            /* an idle slot's action means nothing: every value legal there */
-            if (amask && !active[w]) memset(amask + (size_t)w * info->mask_size, 1, (size_t)info->mask_size);
-            else if (amask && (rc = ludus_env_action_mask(env, st, amask + (size_t)w * info->mask_size))) goto done;
-            if (want_text) {
-                char *t = text_buf + (size_t)w * info->text_capacity;
-                if ((rc = ludus_env_text(env, st, text_mode, t, info->text_capacity)) < 0) goto done;
-                rc = LUDUS_OK;
-                texts[w] = t;
-            }
-        }
-        if ((rc = ludus_agent_act(agent, &in, actions))) goto done;
-        for (int w = 0; w < B; w++) {
-            rewards[w] = 0;
-            term[w] = trunc[w] = ended[w] = 0;
-            if (!active[w]) continue;
-            starts[w] = 0;
-            ludus_step_out so;
-            void *st = states + (size_t)w * info->state_size;
-            if ((rc = ludus_env_step_vec(env, st, actions + (size_t)w * dims, obs + (size_t)w * info->obs_size, &so)))
-                goto done;
-            int e = episode[w];
-            rewards[w] = so.reward;
-            term[w] = so.terminated;
-            trunc[w] = so.truncated;
-            ret[e] += so.reward;
-            len[e] += 1;
-            masks[e] |= so.achievements;
-            if (so.terminated || so.truncated) {
-                succ[e] = so.success ? 1.0 : 0.0;
-                ended[w] = 1;
-            }
-        }
-        /* the agent sees each step's last observation before any reset */
-        if ((rc = ludus_agent_observe(agent, &fb))) goto done;
-        for (int w = 0; w < B; w++) {
-            if (!ended[w]) continue;
-            if (next < E) {
-                START(w, next);
-                next++;
-            } else {
-                active[w] = 0;
-                running--;
-            }
-        }
-    }
-#undef START
+    eval_sums sums = {ret, succ, len, masks};
+    const ludus_play_config pc = {.episodes = E, .worlds = EVAL_WORLDS, .level_start = cfg->level_start,
+                                  .level_count = cfg->level_count, .seed = cfg->seed, .greedy = cfg->greedy};
+    const ludus_play_hooks hooks = {.user = &sums, .step = eval_step};
+    if ((rc = ludus_play_episodes(agent, env, &pc, &hooks))) goto done;
     out->episodes = E;
     out->ret = ludus_bootstrap_mean(ret, E, EVAL_RESAMPLES, cfg->seed ^ 0x1u);
     out->success = ludus_bootstrap_mean(succ, E, EVAL_RESAMPLES, cfg->seed ^ 0x2u);
@@ -235,8 +158,6 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     if (nach) rc = achievement_estimates(masks, E, nach, EVAL_RESAMPLES, cfg->seed ^ 0x4u, out);
 done:
     ludus_env_destroy(env);
-    free(states); free(obs); free(starts); free(episode); free(active); free(ended); free(term); free(trunc);
-    free(rewards); free(actions); free(rngs); free(missions); free(texts); free(text_buf);
-    free(ret); free(succ); free(len); free(masks); free(amask);
+    free(ret); free(succ); free(len); free(masks);
     return rc;
 }
