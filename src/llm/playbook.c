@@ -51,8 +51,6 @@ static cJSON *reply_json(const char *reply, const char *who)
 
 int ludus_llm_parse_reflector(const char *reply, ludus_llm_delta *d, char *insight, size_t insight_cap)
 {
-    d->nhelp = d->nharm = 0;
-    if (insight_cap) insight[0] = 0;
     cJSON *j = reply_json(reply, "reflector");
     if (!j) return LUDUS_EFORMAT;
     int rc = LUDUS_OK, nh = 0, nb = 0;
@@ -93,7 +91,7 @@ int ludus_llm_parse_reflector(const char *reply, ludus_llm_delta *d, char *insig
     memcpy(d->harmful, harm, sizeof harm);
     d->nhelp = nh;
     d->nharm = nb;
-    if (ins && insight_cap) snprintf(insight, insight_cap, "%s", ins->valuestring);
+    if (insight_cap) snprintf(insight, insight_cap, "%s", ins ? ins->valuestring : "");
 done:
     cJSON_Delete(j);
     return rc;
