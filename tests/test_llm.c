@@ -6,10 +6,17 @@
  * is a legal action or invalid, never a crash); the retry policy
  * (Retry-After in seconds, milliseconds and HTTP dates, backoff with its
  * cap and jitter, which statuses are retried); the reader of streamed
- * replies (server-sent events) split at every byte; and bad configurations.
+ * replies (server-sent events) split at every byte; bad configurations;
+ * and the playbook (ACE): reflector and curator replies parsed (malformed
+ * ones change nothing), random delta merges against a reference model of
+ * the counts, deduplication, retirement and ordering written here, and the
+ * database read back after a restart.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/rng.h"
@@ -410,8 +417,184 @@ static void test_sse(void)
     ludus_llm_sse_free(&e);
 }
 
+static void test_playbook_parse(void)
+{
+    ludus_llm_delta d = {0};
+    char ins[64];
+    CHECK_OK(ludus_llm_parse_reflector("<think>{\"no\": 1}</think>Sure: {\"reflection\": \"open doors first\", "
+                                       "\"bullet_tags\": [{\"id\": 3, \"tag\": \"helpful\"}, {\"id\": 7, \"tag\": "
+                                       "\"harmful\"}, {\"id\": 2, \"tag\": \"neutral\"}, {\"id\": 5, \"tag\": "
+                                       "\"helpful\"}]} done", &d, ins, sizeof ins));
+    CHECK_EQ(d.nhelp, 2);
+    CHECK_EQ(d.nharm, 1);
+    CHECK(d.helpful[0] == 3 && d.helpful[1] == 5 && d.harmful[0] == 7);
+    CHECK_STR(ins, "open doors first");
+    /* malformed: an error, d unchanged */
+    static const char *bad_reflector[] = {
+        NULL, "", "It went well.", "{\"bullet_tags\": [", "{\"bullet_tags\": 3}", "{\"reflection\": 4}",
+        "{\"bullet_tags\": [{\"id\": 0, \"tag\": \"helpful\"}]}", "{\"bullet_tags\": [{\"id\": 1.5, \"tag\": \"helpful\"}]}",
+        "{\"bullet_tags\": [{\"id\": \"3\", \"tag\": \"helpful\"}]}", "{\"bullet_tags\": [{\"id\": 3, \"tag\": \"great\"}]}",
+        "{\"bullet_tags\": [{\"id\": 3}]}", "[1, 2]", "} {"};
+    for (size_t i = 0; i < sizeof bad_reflector / sizeof *bad_reflector; i++) {
+        CHECK_MSG(ludus_llm_parse_reflector(bad_reflector[i], &d, ins, sizeof ins) == LUDUS_EFORMAT, "reflector %zu", i);
+        CHECK(strchr(ludus_errmsg(), '\n') == NULL);
+        CHECK(d.nhelp == 2 && d.nharm == 1 && d.helpful[1] == 5);
+    }
+    char many[2048] = "{\"bullet_tags\": [";
+    for (int i = 1; i <= LUDUS_LLM_DELTA_MAX + 1; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s{\"id\": %d, \"tag\": \"harmful\"}", i > 1 ? ", " : "", i);
+    strcat(many, "]}");
+    CHECK_ERR(ludus_llm_parse_reflector(many, &d, ins, sizeof ins), LUDUS_EFORMAT);
+    /* the curator */
+    CHECK_OK(ludus_llm_parse_curator("{\"operations\": [{\"type\": \"ADD\", \"content\": \"pick up the key\\nthen the door\"}, "
+                                     "{\"type\": \"ADD\", \"content\": \"avoid lava\"}]}", &d));
+    CHECK_EQ(d.nadd, 2);
+    CHECK_STR(d.add[0], "pick up the key then the door");
+    CHECK_STR(d.add[1], "avoid lava");
+    CHECK_OK(ludus_llm_parse_curator("{\"operations\": []}", &d));
+    CHECK_EQ(d.nadd, 0);
+    CHECK_OK(ludus_llm_parse_curator("{\"operations\": [{\"type\": \"ADD\", \"content\": \"x\"}]}", &d));
+    static const char *bad_curator[] = {
+        NULL, "no json", "{\"operations\": [{\"type\": \"ADD\", \"content\": ", "{\"ops\": []}",
+        "{\"operations\": [{\"type\": \"DELETE\", \"content\": \"x\"}]}", "{\"operations\": [{\"type\": \"ADD\"}]}",
+        "{\"operations\": [{\"type\": \"ADD\", \"content\": \"\"}]}", "{\"operations\": [{\"type\": \"ADD\", \"content\": 5}]}"};
+    for (size_t i = 0; i < sizeof bad_curator / sizeof *bad_curator; i++) {
+        CHECK_MSG(ludus_llm_parse_curator(bad_curator[i], &d) == LUDUS_EFORMAT, "curator %zu", i);
+        CHECK(d.nadd == 1 && strcmp(d.add[0], "x") == 0);
+    }
+    char *long_rule = malloc(LUDUS_LLM_BULLET_MAX + 64);
+    strcpy(long_rule, "{\"operations\": [{\"type\": \"ADD\", \"content\": \"");
+    size_t at = strlen(long_rule);
+    memset(long_rule + at, 'a', LUDUS_LLM_BULLET_MAX + 1);
+    strcpy(long_rule + at + LUDUS_LLM_BULLET_MAX + 1, "\"}]}");
+    CHECK_ERR(ludus_llm_parse_curator(long_rule, &d), LUDUS_EFORMAT);
+    free(long_rule);
+    ludus_llm_delta_free(&d);
+    CHECK_EQ(d.nadd, 0);
+}
+
+/* The reference model of the playbook: bullets in id order. */
+typedef struct ref_bullet {
+    char content[16];
+    int helpful, harmful, retired;
+} ref_bullet;
+
+static void ref_merge(ref_bullet *b, int *n, const ludus_llm_delta *d, int margin)
+{
+    for (int i = 0; i < d->nhelp; i++)
+        if (d->helpful[i] <= *n && !b[d->helpful[i] - 1].retired) b[d->helpful[i] - 1].helpful++;
+    for (int i = 0; i < d->nharm; i++)
+        if (d->harmful[i] <= *n && !b[d->harmful[i] - 1].retired) b[d->harmful[i] - 1].harmful++;
+    for (int i = 0; i < d->nadd; i++) {
+        int dup = 0;
+        for (int k = 0; k < *n; k++) dup |= !b[k].retired && strcmp(b[k].content, d->add[i]) == 0;
+        if (!dup) {
+            snprintf(b[*n].content, sizeof b[*n].content, "%s", d->add[i]);
+            b[*n].helpful = b[*n].harmful = b[*n].retired = 0;
+            (*n)++;
+        }
+    }
+    for (int k = 0; k < *n; k++)
+        if (!b[k].retired && b[k].harmful - b[k].helpful > margin) b[k].retired = 1;
+}
+
+/* The reference prompt block: live bullets by helpful - harmful, then id. */
+static void ref_block(const ref_bullet *b, int n, int top, char *out, size_t cap)
+{
+    int order[512], m = 0;
+    for (int k = 0; k < n; k++)
+        if (!b[k].retired) order[m++] = k;
+    for (int i = 1; i < m; i++) /* insertion sort, stable: ties keep id order */
+        for (int j = i; j > 0; j--) {
+            int x = order[j - 1], y = order[j];
+            if (b[y].helpful - b[y].harmful > b[x].helpful - b[x].harmful) {
+                order[j - 1] = y;
+                order[j] = x;
+            }
+        }
+    out[0] = 0;
+    if (m) snprintf(out, cap, "Playbook (rules learned on earlier episodes, best first):\n");
+    for (int i = 0; i < m && i < top; i++) {
+        const ref_bullet *r = &b[order[i]];
+        snprintf(out + strlen(out), cap - strlen(out), "- [b%d] %s (helpful %d, harmful %d)\n", order[i] + 1, r->content,
+                 r->helpful, r->harmful);
+    }
+}
+
+static void test_playbook_merge(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/ludus_test_playbook_%ld.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid());
+    remove(path);
+    ludus_llm_memory *m = NULL;
+    CHECK_OK(ludus_llm_memory_open(path, "World-A", "model", &m));
+    static ref_bullet ref[512];
+    int n = 0;
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 77);
+    char *block = NULL, want[16384];
+    long ids[16];
+    int nids = 0, total_added = 0, total_retired = 0;
+    for (int step = 0; step < 200; step++) {
+        ludus_llm_delta d = {0};
+        d.nhelp = (int)(ludus_rng_integers(&rng, 0, 4));
+        d.nharm = (int)(ludus_rng_integers(&rng, 0, 4));
+        for (int i = 0; i < d.nhelp; i++) d.helpful[i] = 1 + ludus_rng_integers(&rng, 0, n + 3); /* some unknown ids */
+        for (int i = 0; i < d.nharm; i++) d.harmful[i] = 1 + ludus_rng_integers(&rng, 0, n + 3);
+        d.nadd = (int)ludus_rng_integers(&rng, 0, 3);
+        for (int i = 0; i < d.nadd; i++) {
+            char c[16];
+            snprintf(c, sizeof c, "rule %d", (int)ludus_rng_integers(&rng, 0, 40)); /* repeats: deduplicated */
+            d.add[i] = strdup(c);
+        }
+        int before = n, retired_before = 0, retired_after = 0, added = -1, retired = -1;
+        for (int k = 0; k < n; k++) retired_before += ref[k].retired;
+        ref_merge(ref, &n, &d, 1);
+        for (int k = 0; k < n; k++) retired_after += ref[k].retired;
+        CHECK_OK(ludus_llm_memory_merge(m, &d, 1, &added, &retired));
+        CHECK_EQ(added, n - before);
+        CHECK_EQ(retired, retired_after - retired_before);
+        total_added += added;
+        total_retired += retired;
+        ludus_llm_delta_free(&d);
+        if (step % 20 == 19) {
+            CHECK_OK(ludus_llm_memory_playbook(m, 16, ids, &nids, &block));
+            ref_block(ref, n, 16, want, sizeof want);
+            CHECK_STR(block, want);
+            free(block);
+            block = NULL;
+        }
+    }
+    CHECK(total_added > 20 && total_retired > 5); /* the run exercised both */
+    /* another world's playbook is separate */
+    ludus_llm_memory *other = NULL;
+    CHECK_OK(ludus_llm_memory_open(path, "World-B", "model", &other));
+    CHECK_OK(ludus_llm_memory_playbook(other, 16, NULL, NULL, &block));
+    CHECK_STR(block, "");
+    free(block);
+    ludus_llm_memory_close(other);
+    /* a restart reads the same playbook back */
+    CHECK_OK(ludus_llm_memory_playbook(m, 16, ids, &nids, &block));
+    ludus_llm_memory_close(m);
+    m = NULL;
+    char *again = NULL;
+    CHECK_OK(ludus_llm_memory_open(path, "World-A", "model", &m));
+    CHECK_OK(ludus_llm_memory_playbook(m, 16, NULL, NULL, &again));
+    CHECK_STR(again, block);
+    ref_block(ref, n, 16, want, sizeof want);
+    CHECK_STR(again, want);
+    CHECK(nids > 0 && nids <= 16);
+    free(block);
+    free(again);
+    ludus_llm_memory_close(m);
+    remove(path);
+}
+
 int main(void)
 {
+    test_playbook_parse();
+    test_playbook_merge();
     test_sse();
     test_table();
     test_fuzz();

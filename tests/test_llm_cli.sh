@@ -138,8 +138,8 @@ agent $W --base-url "$url/v1"
 [ "$(rc)" = 2 ] && one_line && grep -q "no model" "$tmp/err" && ok || bad "no model"
 agent $W --base-url "ftp://x/v1" --model rule
 [ "$(rc)" = 1 ] && one_line && grep -q "must start with http" "$tmp/err" && ok || bad "bad base URL"
-agent $W --base-url "$url/v1" --model rule --memory playbook --db "$tmp/x.db"
-[ "$(rc)" = 2 ] && one_line && grep -q "not built yet" "$tmp/err" && ok || bad "--memory playbook"
+agent $W --base-url "$url/v1" --model rule --memory scrapbook --db "$tmp/x.db"
+[ "$(rc)" = 2 ] && one_line && grep -q "must be none, cases, reflexion or playbook" "$tmp/err" && ok || bad "--memory scrapbook"
 
 # ---- the key: sent, never logged -----------------------------------------
 LUDUS_LLM_API_KEY=sk-test-secret agent $W --base-url "$url/v1" --model rule --episodes 2 --log "$tmp/k.jsonl"
@@ -202,6 +202,55 @@ n=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('
 ref --levels heldout
 n2=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reflections').fetchone()[0])" "$tmp/r.db")
 [ "$(rc)" = 0 ] && [ "$n" = "$n2" ] && [ "$n" = 24 ] && ok || bad "held-out levels write no reflection ($n -> $n2)"
+
+# ---- the ACE playbook: reflector + curator after each training episode ------
+pb() { agent $M --base-url "$url/v1" --model hint --episodes 20 --memory playbook --db "$tmp/p.db" "$@"; }
+pbq() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$tmp/p.db" "$1"; }
+pb --log "$tmp/p1.jsonl"
+[ "$(rc)" = 0 ] && grep -q "success 40.0%, mean return 0.212, 582 steps, 0 invalid replies, 623 requests" "$tmp/out" && ok \
+  || bad "playbook run 1 (582 steps + /v1/models + 20 reflector + 20 curator requests): $(cat "$tmp/out" "$tmp/err")"
+python3 - "$tmp/p1.jsonl" <<'PY' && ok || bad "one merged playbook update per training episode, a bullet per success"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+eps = {r["episode"]: r["success"] for r in recs if r["type"] == "episode"}
+pb = [r for r in recs if r["type"] == "playbook"]
+assert sorted(r["episode"] for r in pb) == sorted(eps) and all(r["stage"] == "merged" for r in pb), pb
+assert sum(r["added"] for r in pb) == sum(eps.values()) == 8
+PY
+[ "$(pbq 'select count(*) from playbook')" = 8 ] && ok || bad "8 bullets after run 1"
+pb; grep -q "success 55.0%, mean return 0.302" "$tmp/out" && ok || bad "playbook run 2 (after a restart, the db read back): $(cat "$tmp/out" "$tmp/err")"
+pb --log "$tmp/p3.jsonl"; grep -q "success 70.0%, mean return 0.355" "$tmp/out" && ok || bad "playbook run 3: $(cat "$tmp/out" "$tmp/err")"
+python3 - "$tmp/p3.jsonl" <<'PY' && ok || bad "the playbook reaches the prompts, best first"
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sys0 = [r["messages"][0]["content"] for r in recs if r["type"] == "turn" and r["t"] == 0]
+assert all("Playbook (rules learned on earlier episodes, best first):" in s for s in sys0)
+scores = [int(h) - int(b) for h, b in re.findall(r"\(helpful (\d+), harmful (\d+)\)", sys0[0])]
+assert scores == sorted(scores, reverse=True) and len(scores) <= 16, scores
+PY
+[ "$(pbq 'select count(*) from playbook where retired = 1 and harmful - helpful > 1')" = 1 ] \
+  && [ "$(pbq 'select count(*) from playbook where retired = 0 and harmful - helpful > 1')" = 0 ] && ok \
+  || bad "a bullet harmful more than helpful by 2 is retired"
+before=$(pbq 'select group_concat(id||":"||helpful||":"||harmful||":"||retired) from playbook')
+pb --levels heldout --log "$tmp/ph.jsonl"
+[ "$(rc)" = 0 ] && [ "$(pbq 'select group_concat(id||":"||helpful||":"||harmful||":"||retired) from playbook')" = "$before" ] \
+  && ! grep -q '"type":"playbook"' "$tmp/ph.jsonl" && grep -q "success 25.0%" "$tmp/out" && ok \
+  || bad "held-out levels read the playbook and never write it: $(cat "$tmp/out" "$tmp/err")"
+timeout 120 "$LUDUS" eval --agent "llm:base-url=$url/v1,model=hint,memory=playbook,db=$tmp/p.db" $M --episodes 4 >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && [ "$(pbq 'select group_concat(id||":"||helpful||":"||harmful||":"||retired) from playbook')" = "$before" ] && ok \
+  || bad "ludus eval reads the playbook, never writes it: $(cat "$tmp/out" "$tmp/err")"
+# malformed reflector / curator replies: logged, nothing changes, the run goes on
+for m in hint-badpb hint-badcur; do
+  agent $M --base-url "$url/v1" --model $m --episodes 6 --memory playbook --db "$tmp/p.db" --log "$tmp/pbad.jsonl"
+  [ "$(rc)" = 0 ] && [ "$(pbq 'select group_concat(id||":"||helpful||":"||harmful||":"||retired) from playbook')" = "$before" ] \
+    && python3 -c "
+import json,sys
+pb=[r for r in map(json.loads, open(sys.argv[1])) if r['type'] == 'playbook']
+assert len(pb) == 6 and all('error' in r and r['stage'] == sys.argv[2] for r in pb), pb" "$tmp/pbad.jsonl" \
+      $([ $m = hint-badpb ] && echo reflector || echo curator) && ok || bad "$m: a bad reply changes nothing: $(cat "$tmp/out" "$tmp/err")"
+done
+agent $M --base-url "$url/v1" --model hint --episodes 1 --memory playbook
+[ "$(rc)" = 2 ] && grep -q "memory playbook needs --db" "$tmp/err" && ok || bad "playbook without --db: $(cat "$tmp/err")"
 
 # ---- the same agent in `ludus eval` -----------------------------------------
 timeout 120 "$LUDUS" eval --agent "llm:base-url=$url/v1,model=rule" $W --episodes 6 --out "$tmp/eval.json" >"$tmp/out" 2>"$tmp/err"

@@ -28,9 +28,13 @@ enum {
 enum {
     LUDUS_LLM_MEMORY_NONE = 0,
     LUDUS_LLM_MEMORY_CASES = 1,  /* a case bank of past episodes (Memento) */
-    LUDUS_LLM_MEMORY_REFLEXION = 2 /* after a failed episode the model writes a short plan
+    LUDUS_LLM_MEMORY_REFLEXION = 2, /* after a failed episode the model writes a short plan
                                       (one more request); the last 3 for the same start,
                                       else the same mission, go into later prompts (Reflexion) */
+    LUDUS_LLM_MEMORY_PLAYBOOK = 3 /* after each training episode a reflector request tags the
+                                     playbook's rules helpful or harmful and a curator request adds
+                                     rules; merged as a delta; the top 16 by helpful - harmful go into
+                                     later prompts; a rule with harmful - helpful > 1 is retired (ACE) */
 };
 
 /* The environment variable holding the API key when the config names none;

@@ -53,9 +53,8 @@ static int parse_memory(const char *v, int *out)
     if (strcmp(v, "none") == 0) *out = LUDUS_LLM_MEMORY_NONE;
     else if (strcmp(v, "cases") == 0) *out = LUDUS_LLM_MEMORY_CASES;
     else if (strcmp(v, "reflexion") == 0) *out = LUDUS_LLM_MEMORY_REFLEXION;
-    else if (strcmp(v, "playbook") == 0)
-        return cli_error("--memory playbook is not built yet; use none, cases or reflexion");
-    else return cli_error("--memory must be none, cases or reflexion, got '%s'", v);
+    else if (strcmp(v, "playbook") == 0) *out = LUDUS_LLM_MEMORY_PLAYBOOK;
+    else return cli_error("--memory must be none, cases, reflexion or playbook, got '%s'", v);
     return 0;
 }
 
@@ -217,7 +216,9 @@ int cmd_agent(int argc, char **argv)
     if (!a.cfg.base_url) return cli_error("agent: no server: pass --base-url URL (or set LUDUS_LLM_BASE_URL)");
     if (!a.cfg.model) return cli_error("agent: no model: pass --model NAME (or set LUDUS_LLM_MODEL)");
     if (a.cfg.memory && !a.cfg.db_path) return cli_error("agent: --memory %s needs --db FILE",
-                                                         a.cfg.memory == LUDUS_LLM_MEMORY_CASES ? "cases" : "reflexion");
+                                                         a.cfg.memory == LUDUS_LLM_MEMORY_CASES       ? "cases"
+                                                         : a.cfg.memory == LUDUS_LLM_MEMORY_REFLEXION ? "reflexion"
+                                                                                                      : "playbook");
     suite_task single[2] = {{"", a.world}, {NULL, NULL}};
     const suite_task *tasks = !a.suite ? single : strcmp(a.suite, "balrog-babyai") == 0 ? babyai_suite : crafter_suite;
     double sum = 0, se2 = 0;

@@ -68,7 +68,7 @@ static const cli_command commands[] = {
      cmd_experiment},
     {"agent", "a language model (any OpenAI-compatible server) plays a world or a BALROG-style suite",
      "ludus agent (ID | --suite balrog-babyai|balrog-crafter) --base-url URL --model NAME [--episodes N]\n"
-     "                   [--levels train|heldout] [--memory none|cases|reflexion] [--db FILE] [--log FILE] [options]\n"
+     "                   [--levels train|heldout] [--memory none|cases|reflexion|playbook] [--db FILE] [--log FILE] [options]\n"
      "  --prompt naive|cot|robust  the reply format asked for (default naive); --tools: an act tool instead\n"
      "  --strict           only exact action names count (BALROG's leaderboard setting)\n"
      "  --stream           streamed replies (server-sent events)\n"

@@ -150,7 +150,10 @@ typedef struct slot {
     int32_t action;
     int body_limit;              /* the history window the body was built with */
     char *last_obs;              /* the last observation acted on */
-    int reflect;                 /* a reflection is due (Reflexion) */
+    int reflect;                 /* a reflection is due (Reflexion), or a playbook update */
+    int success;                 /* the ended episode's outcome (playbook) */
+    char insight[1024];          /* the reflector's reply (playbook) */
+    ludus_llm_delta delta;       /* the playbook update being built */
 } slot;
 
 struct ludus_llm {
@@ -212,7 +215,7 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
         return ludus_err_set(LUDUS_EINVAL, "llm: a setting is out of range (history, max_tokens, temperature, "
                                            "timeouts, retries, parallel, response cap or budgets)");
     if (cfg->memory != LUDUS_LLM_MEMORY_NONE && cfg->memory != LUDUS_LLM_MEMORY_CASES &&
-        cfg->memory != LUDUS_LLM_MEMORY_REFLEXION)
+        cfg->memory != LUDUS_LLM_MEMORY_REFLEXION && cfg->memory != LUDUS_LLM_MEMORY_PLAYBOOK)
         return ludus_err_set(LUDUS_EINVAL, "llm: unknown memory %d", cfg->memory);
     if (cfg->memory && (!cfg->db_path || !*cfg->db_path))
         return ludus_err_set(LUDUS_EINVAL, "llm: a memory needs a database file (--db)");
@@ -280,6 +283,7 @@ static void slot_clear_episode(ludus_llm *L, slot *s)
     free(s->last_obs);
     s->last_obs = NULL;
     s->reflect = 0;
+    ludus_llm_delta_free(&s->delta);
     s->actions.len = 0;
     if (s->actions.p) s->actions.p[0] = 0;
     s->feedback[0] = 0;
@@ -939,6 +943,11 @@ static int llm_bind(void *self, const ludus_env *env, int max_worlds)
     return LUDUS_OK;
 }
 
+/* The playbook: bullets shown in a prompt; a bullet is retired when its
+ * harmful count exceeds its helpful count by more than this. */
+#define PLAYBOOK_TOP 16
+#define PLAYBOOK_RETIRE 1
+
 static void log_line(ludus_llm *L, cJSON *j)
 {
     if (!L->log || !j) return;
@@ -964,6 +973,8 @@ static int begin_episode(ludus_llm *L, slot *s, const char *mission, const char 
     if (L->mem) {
         int rc = L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION
                      ? ludus_llm_memory_reflections(L->mem, s->mission, s->obs0, 3, &s->memory_block)
+                 : L->cfg.memory == LUDUS_LLM_MEMORY_PLAYBOOK
+                     ? ludus_llm_memory_playbook(L->mem, PLAYBOOK_TOP, NULL, NULL, &s->memory_block)
                      : ludus_llm_memory_recall(L->mem, s->mission, s->obs0, 4, &s->memory_block);
         if (rc) return rc;
     }
@@ -998,7 +1009,7 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
             cJSON_AddNumberToObject(j, "history", L->cfg.history);
             cJSON_AddNumberToObject(j, "temperature", L->cfg.temperature);
             cJSON_AddNumberToObject(j, "max_tokens", L->cfg.max_tokens);
-            static const char *memories[] = {"none", "cases", "reflexion"};
+            static const char *memories[] = {"none", "cases", "reflexion", "playbook"};
             cJSON_AddStringToObject(j, "memory", memories[L->cfg.memory]);
             cJSON_AddBoolToObject(j, "memory_frozen", L->cfg.memory_frozen);
             cJSON_AddBoolToObject(j, "api_key", L->auth_header != NULL); /* whether one was sent, never the key */
@@ -1157,6 +1168,131 @@ static int reflect(ludus_llm *L, int n, double *t_begin)
     return rc;
 }
 
+/* The playbook (ACE): after each training episode a reflector request
+ * (what helped or hurt, citing bullet ids) and then a curator request (new
+ * bullets), each sent together for the episodes of this step; the two
+ * replies form one delta merged into the database. A malformed reply is
+ * logged and changes nothing. */
+static int side_request(ludus_llm *L, slot *s, const char *system, const char *user)
+{
+    cJSON *req = cJSON_CreateObject(), *msgs = req ? cJSON_AddArrayToObject(req, "messages") : NULL;
+    int bad = !msgs || add_msg(msgs, "system", system);
+    bad |= !msgs || add_msg(msgs, "user", user);
+    bad |= !cJSON_AddStringToObject(req, "model", L->model);
+    bad |= !cJSON_AddNumberToObject(req, "temperature", L->cfg.temperature);
+    bad |= !cJSON_AddNumberToObject(req, "max_tokens", L->cfg.max_tokens);
+    free(s->body);
+    s->body = bad ? NULL : cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    if (!s->body) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+    s->state = REQ_WAIT;
+    s->attempt = 0;
+    s->next_try = 0;
+    return LUDUS_OK;
+}
+
+static void playbook_log(ludus_llm *L, slot *s, const char *stage, const char *error, int added, int retired)
+{
+    if (!L->log) return;
+    cJSON *j = cJSON_CreateObject(), *a;
+    cJSON_AddStringToObject(j, "type", "playbook");
+    cJSON_AddNumberToObject(j, "episode", (double)s->episode);
+    cJSON_AddStringToObject(j, "stage", stage);
+    if (error) {
+        cJSON_AddStringToObject(j, "error", error);
+        cJSON_AddStringToObject(j, "reply", s->content ? s->content : "");
+    } else {
+        if ((a = cJSON_AddArrayToObject(j, "helpful")))
+            for (int i = 0; i < s->delta.nhelp; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)s->delta.helpful[i]));
+        if ((a = cJSON_AddArrayToObject(j, "harmful")))
+            for (int i = 0; i < s->delta.nharm; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)s->delta.harmful[i]));
+        cJSON_AddStringToObject(j, "reflection", s->insight);
+        cJSON_AddNumberToObject(j, "added", added);
+        cJSON_AddNumberToObject(j, "retired", retired);
+    }
+    log_line(L, j);
+    cJSON_Delete(j);
+}
+
+static int playbook_update(ludus_llm *L, int n, double *t_begin)
+{
+    int rc = LUDUS_OK;
+    for (int stage = 0; stage < 2 && !rc; stage++) {
+        int any = 0;
+        for (int w = 0; w < n; w++) {
+            slot *s = &L->slots[w];
+            s->state = REQ_NONE;
+            if (!s->reflect) continue;
+            dbuf u = {0};
+            char head[160];
+            int bad = 0;
+            if (stage == 0) {
+                snprintf(head, sizeof head, "\nOutcome: %s (return %.3f in %d steps)\nYour actions, in order: ",
+                         s->success ? "SUCCEEDED" : "FAILED", s->ret, s->t);
+                bad |= dbuf_str(&u, "Mission: ");
+                bad |= dbuf_str(&u, s->mission);
+                bad |= dbuf_str(&u, head);
+                bad |= dbuf_str(&u, s->actions.p ? s->actions.p : "");
+                bad |= dbuf_str(&u, "\nYour last observation:\n");
+                bad |= dbuf_str(&u, s->last_obs ? s->last_obs : "");
+                bad |= dbuf_str(&u, "\n\nThe playbook shown in this episode:\n");
+                bad |= dbuf_str(&u, s->memory_block && *s->memory_block ? s->memory_block : "(empty)\n");
+                bad |= dbuf_str(&u, "\nSay what helped or hurt. Reply with one JSON object: {\"reflection\": \"one short "
+                                    "rule for later episodes\", \"bullet_tags\": [{\"id\": N, \"tag\": \"helpful\" or "
+                                    "\"harmful\" or \"neutral\"}]}, citing playbook rules [bN] by their number N.");
+            } else {
+                bad |= dbuf_str(&u, "The playbook now:\n");
+                bad |= dbuf_str(&u, s->memory_block && *s->memory_block ? s->memory_block : "(empty)\n");
+                snprintf(head, sizeof head, "\nThe reviewer's reflection on an episode that %s (mission '",
+                         s->success ? "SUCCEEDED" : "FAILED");
+                bad |= dbuf_str(&u, head);
+                bad |= dbuf_str(&u, s->mission);
+                bad |= dbuf_str(&u, "'): ");
+                bad |= dbuf_str(&u, s->insight);
+                bad |= dbuf_str(&u, "\n\nAdd only rules the playbook lacks. Reply with one JSON object: {\"operations\": "
+                                    "[{\"type\": \"ADD\", \"content\": \"a short rule\"}]} (an empty list adds none).");
+            }
+            const char *sys = stage == 0 ? "You are the reflector: you review an agent's episode in a world and judge "
+                                           "the rules of its playbook."
+                                         : "You are the curator of a playbook of short rules for an agent in a world.";
+            rc = bad ? ludus_err_set(LUDUS_ENOMEM, "llm: out of memory") : side_request(L, s, sys, u.p);
+            free(u.p);
+            if (rc) return rc;
+            any = 1;
+        }
+        if (!any) return LUDUS_OK;
+        const int was_stream = L->cfg.stream;
+        L->cfg.stream = 0; /* asked for whole */
+        double waited = 0;
+        rc = run_requests(L, n, &waited);
+        L->cfg.stream = was_stream;
+        *t_begin += waited;
+        for (int w = 0; w < n && !rc; w++) {
+            slot *s = &L->slots[w];
+            if (!s->reflect) continue;
+            int prc = stage == 0 ? ludus_llm_parse_reflector(s->content, &s->delta, s->insight, sizeof s->insight)
+                                 : ludus_llm_parse_curator(s->content, &s->delta);
+            if (prc == LUDUS_ENOMEM) return prc;
+            if (prc) { /* a bad reply changes nothing */
+                playbook_log(L, s, stage == 0 ? "reflector" : "curator", ludus_errmsg(), 0, 0);
+                ludus_llm_delta_free(&s->delta);
+                s->reflect = 0;
+                s->playing = 0;
+                continue;
+            }
+            if (stage == 1) {
+                int added = 0, retired = 0;
+                rc = ludus_llm_memory_merge(L->mem, &s->delta, PLAYBOOK_RETIRE, &added, &retired);
+                if (!rc) playbook_log(L, s, "merged", NULL, added, retired);
+                ludus_llm_delta_free(&s->delta);
+                s->reflect = 0;
+                s->playing = 0;
+            }
+        }
+    }
+    return rc;
+}
+
 static int llm_observe(void *self, const ludus_agent_feedback *fb)
 {
     ludus_llm *L = self;
@@ -1201,10 +1337,14 @@ static int llm_observe(void *self, const ludus_agent_feedback *fb)
             (rc = ludus_llm_memory_add(L->mem, L->split, s->mission, s->obs0, s->actions.p ? s->actions.p : "", success,
                                        s->ret, s->t)))
             break;
+        s->success = success;
         if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION && !success) s->reflect = 1;
+        else if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_PLAYBOOK) s->reflect = 1;
         else s->playing = 0;
     }
-    if (!rc) rc = reflect(L, fb->n < L->nslots ? fb->n : L->nslots, &t_begin);
+    if (!rc) rc = L->cfg.memory == LUDUS_LLM_MEMORY_PLAYBOOK
+                      ? playbook_update(L, fb->n < L->nslots ? fb->n : L->nslots, &t_begin)
+                      : reflect(L, fb->n < L->nslots ? fb->n : L->nslots, &t_begin);
     if (L->log) fflush(L->log);
     L->stats.runner_s += now_s() - t_begin;
     return rc;

@@ -35,6 +35,44 @@ int ludus_llm_memory_add(ludus_llm_memory *mem, const char *split, const char *m
 int ludus_llm_memory_add_reflection(ludus_llm_memory *mem, const char *mission, const char *obs0, const char *text);
 int ludus_llm_memory_reflections(ludus_llm_memory *mem, const char *mission, const char *obs0, int k, char **block);
 
+/* The playbook (ACE): a delta from one episode's reflector and curator
+ * replies. Ids are the playbook's row ids (shown as [bN] in prompts). */
+#define LUDUS_LLM_DELTA_MAX 16
+#define LUDUS_LLM_BULLET_MAX 1000
+typedef struct ludus_llm_delta {
+    long helpful[LUDUS_LLM_DELTA_MAX], harmful[LUDUS_LLM_DELTA_MAX];
+    int nhelp, nharm;
+    char *add[LUDUS_LLM_DELTA_MAX]; /* new bullets, malloc'd */
+    int nadd;
+} ludus_llm_delta;
+void ludus_llm_delta_free(ludus_llm_delta *d);
+
+/* Parse a reflector reply, a JSON object (possibly inside other text or
+ * after a <think> block): {"reflection": "...", "bullet_tags": [{"id": N,
+ * "tag": "helpful"|"harmful"|"neutral"}, ...]}. Sets d's helpful/harmful
+ * lists and copies the reflection into insight (truncated). A malformed
+ * reply returns LUDUS_EFORMAT with one line and leaves d unchanged. */
+int ludus_llm_parse_reflector(const char *reply, ludus_llm_delta *d, char *insight, size_t insight_cap);
+
+/* Parse a curator reply {"operations": [{"type": "ADD", "content": "..."},
+ * ...]} into d's new bullets (newlines become spaces). Malformed:
+ * LUDUS_EFORMAT, d unchanged. */
+int ludus_llm_parse_curator(const char *reply, ludus_llm_delta *d);
+
+/* Merge a delta in one transaction, in this order: helpful and harmful
+ * counts of the cited live bullets of this world incremented (unknown or
+ * retired ids change nothing), each new bullet added unless a live bullet
+ * of this world has the same content, then every live bullet with
+ * harmful - helpful > retire_margin retired (kept, never shown). *added
+ * and *retired (may be NULL) count the rows. */
+int ludus_llm_memory_merge(ludus_llm_memory *mem, const ludus_llm_delta *d, int retire_margin, int *added,
+                           int *retired);
+
+/* The prompt block of the top k live bullets by helpful - harmful, then id
+ * ("" when none; *block malloc'd); their ids go to ids[0..*nids) when ids
+ * is not NULL (room for k). */
+int ludus_llm_memory_playbook(ludus_llm_memory *mem, int k, long *ids, int *nids, char **block);
+
 /* Cases stored for this world. */
 long ludus_llm_memory_count(ludus_llm_memory *mem);
 

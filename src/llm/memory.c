@@ -38,7 +38,10 @@ static const char *schema =
 /* Tables added within schema 1, created when missing. */
 static const char *schema_more =
     "CREATE TABLE IF NOT EXISTS reflections(id INTEGER PRIMARY KEY, world TEXT NOT NULL, mission TEXT, obs0 TEXT, "
-    " text TEXT, created INTEGER);";
+    " text TEXT, created INTEGER);"
+    "CREATE TABLE IF NOT EXISTS playbook(id INTEGER PRIMARY KEY, world TEXT NOT NULL, content TEXT NOT NULL, "
+    " helpful INTEGER NOT NULL DEFAULT 0, harmful INTEGER NOT NULL DEFAULT 0, retired INTEGER NOT NULL DEFAULT 0, "
+    " created INTEGER);";
 
 static int db_fail(ludus_llm_memory *m, int code, const char *path, const char *what)
 {
@@ -110,7 +113,7 @@ int ludus_llm_memory_open(const char *path, const char *world, const char *model
         }
     }
     if (sqlite3_exec(m->db, schema_more, NULL, NULL, NULL) != SQLITE_OK) {
-        rc = db_fail(m, LUDUS_EIO, path, "cannot add the reflections table");
+        rc = db_fail(m, LUDUS_EIO, path, "cannot add the reflections and playbook tables");
         goto fail;
     }
     *out = m;
@@ -320,6 +323,106 @@ int ludus_llm_memory_reflections(ludus_llm_memory *m, const char *mission, const
     sqlite3_finalize(st);
     if (rc) {
         free(out);
+        return rc;
+    }
+    *block = out;
+    return LUDUS_OK;
+}
+
+int ludus_llm_memory_merge(ludus_llm_memory *m, const ludus_llm_delta *d, int retire_margin, int *added, int *retired)
+{
+    if (added) *added = 0;
+    if (retired) *retired = 0;
+    if (sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: cannot write the playbook (%s)", sqlite3_errmsg(m->db));
+    sqlite3_stmt *st = NULL;
+    int rc = LUDUS_OK;
+    /* counts: only live bullets of this world; an unknown id changes nothing */
+    for (int kind = 0; kind < 2; kind++) {
+        const long *ids = kind ? d->harmful : d->helpful;
+        int n = kind ? d->nharm : d->nhelp;
+        const char *sql = kind ? "UPDATE playbook SET harmful = harmful + 1 WHERE id = ? AND world = ? AND retired = 0"
+                               : "UPDATE playbook SET helpful = helpful + 1 WHERE id = ? AND world = ? AND retired = 0";
+        for (int i = 0; i < n; i++) {
+            if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) goto sqlfail;
+            sqlite3_bind_int64(st, 1, ids[i]);
+            sqlite3_bind_text(st, 2, m->world, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+            sqlite3_finalize(st);
+            st = NULL;
+        }
+    }
+    for (int i = 0; i < d->nadd; i++) {
+        if (sqlite3_prepare_v2(m->db,
+                               "INSERT INTO playbook(world, content, created) SELECT ?1, ?2, ?3 WHERE NOT EXISTS "
+                               "(SELECT 1 FROM playbook WHERE world = ?1 AND content = ?2 AND retired = 0)",
+                               -1, &st, NULL) != SQLITE_OK)
+            goto sqlfail;
+        sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, d->add[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+        if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+        if (added) *added += sqlite3_changes(m->db);
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (sqlite3_prepare_v2(m->db, "UPDATE playbook SET retired = 1 WHERE world = ? AND retired = 0 AND harmful - helpful > ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, retire_margin);
+    if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
+    if (retired) *retired = sqlite3_changes(m->db);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
+    return LUDUS_OK;
+sqlfail:
+    rc = ludus_err_set(LUDUS_EIO, "memory: cannot write the playbook (%s)", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ludus_llm_memory_playbook(ludus_llm_memory *m, int k, long *ids, int *nids, char **block)
+{
+    *block = NULL;
+    if (nids) *nids = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT id, content, helpful, harmful FROM playbook WHERE world = ? AND retired = 0 "
+                           "ORDER BY helpful - harmful DESC, id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: cannot read the playbook (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, k);
+    size_t len = 0, cap = 256;
+    char *out = malloc(cap);
+    int rc = out ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "memory: out of memory"), rows = 0, s = SQLITE_DONE;
+    if (out) out[0] = 0;
+    while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 1);
+        size_t need = strlen(t ? t : "") + 160;
+        if (len + need > cap) {
+            while (len + need > cap) cap *= 2;
+            char *p = realloc(out, cap);
+            if (!p) {
+                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+                break;
+            }
+            out = p;
+        }
+        long id = (long)sqlite3_column_int64(st, 0);
+        if (ids && nids) ids[(*nids)++] = id;
+        if (!rows++) len += (size_t)sprintf(out + len, "Playbook (rules learned on earlier episodes, best first):\n");
+        len += (size_t)sprintf(out + len, "- [b%ld] %s (helpful %d, harmful %d)\n", id, t ? t : "",
+                               sqlite3_column_int(st, 2), sqlite3_column_int(st, 3));
+    }
+    if (!rc && s != SQLITE_DONE && s != SQLITE_ROW)
+        rc = ludus_err_set(LUDUS_EIO, "memory: cannot read the playbook (%s)", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    if (rc) {
+        free(out);
+        if (nids) *nids = 0;
         return rc;
     }
     *block = out;

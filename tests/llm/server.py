@@ -15,10 +15,18 @@ Models (the request's "model"):
   A request whose system message starts "You review" (a Reflexion
   reflection) gets "Plan: start with X instead of Y, ..." where Y was the
   failed attempt's first action.
+  A playbook reflector request (system "You are the reflector") gets JSON
+  tagging the shown bullets of the same mission helpful after a success,
+  harmful after a failure, with the reflection "For mission 'M': actions
+  A, B, ..." (the episode's actions) after a success, "" after a failure;
+  a curator request (system "You are the curator") gets an ADD of a
+  non-empty reflection. hint also follows the actions of the best playbook
+  bullet for its mission. A model name ending "-badpb" gets a reply
+  without JSON from the reflector, "-badcur" broken JSON from the curator.
   Any of them + "-think": the reply starts with a <think> block naming
   another action, and reasoning_content names yet another.
 Other names get 404 (as OpenAI does for an unknown model); /v1/models lists
-these three.
+these three (each also with -think) and hint-badpb, hint-badcur.
 
 Faults, chosen by a path prefix: http://127.0.0.1:PORT/f/KIND-TAG/v1. KIND
 is one of the names below with an optional xN (the first N chat requests
@@ -54,7 +62,7 @@ import time
 
 MODELS = ["rule", "random", "hint"]
 DELAY_S = 0.0  # --delay-ms: a model's latency, added to every chat reply
-LISTED = MODELS + [m + "-think" for m in MODELS]
+LISTED = MODELS + [m + "-think" for m in MODELS] + ["hint-badpb", "hint-badcur"]
 counters = {}
 lock = threading.Lock()
 
@@ -112,7 +120,28 @@ def reflection(user):
     return "Plan: start with %s instead of %s, then head for the target." % (other, first or "nothing")
 
 
+def pb_reflector(user):
+    mission = re.search(r"Mission: (.*)\n", user).group(1)
+    won = "Outcome: SUCCEEDED" in user
+    m = re.search(r"Your actions, in order: (.*)\n", user)
+    tags = [{"id": int(i), "tag": "helpful" if won else "harmful"}
+            for i, mis in re.findall(r"- \[b(\d+)\] For mission '([^']*)'", user) if mis == mission]
+    rule = "For mission '%s': actions %s." % (mission, m.group(1)) if won and m else ""
+    return json.dumps({"reflection": rule, "bullet_tags": tags})
+
+
+def pb_curator(user):
+    m = re.search(r"reflection on an episode that \w+ \(mission '[^']*'\): (.*)\n", user)
+    return json.dumps({"operations": [{"type": "ADD", "content": m.group(1)}] if m and m.group(1) else []})
+
+
 def hint_action(system, step, req, acts):
+    ms = re.search(r"Mission: (.*)\n", system)
+    if ms:
+        for mis, seq in re.findall(r"- \[b\d+\] For mission '([^']*)': actions ([a-z ,]+)\. \(", system):
+            seq = [a.strip() for a in seq.split(",")]
+            if mis == ms.group(1) and step < len(seq) and seq[step] in acts:
+                return seq[step]
     r = re.search(r"Reflections on your earlier attempts at this mission:\n- Plan: start with ([a-z ]+?) instead", system)
     if r and step == 0 and r.group(1) in acts:
         return r.group(1)
@@ -262,8 +291,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if req.get("model", "").split("-")[0] not in MODELS:
             return self.send_json(404, {"error": {"message": "The model '%s' does not exist" % req.get("model"),
                                                   "type": "invalid_request_error", "code": "model_not_found"}})
-        if req["messages"][0]["content"].startswith("You review"):
-            text = reflection(req["messages"][-1]["content"])
+        sysmsg = req["messages"][0]["content"]
+        if sysmsg.startswith(("You review", "You are the reflector", "You are the curator")):
+            user = req["messages"][-1]["content"]
+            if sysmsg.startswith("You review"):
+                text = reflection(user)
+            elif sysmsg.startswith("You are the reflector"):
+                text = "It went fine, I think." if "-badpb" in req["model"] else pb_reflector(user)
+            else:
+                text = '{"operations": [{"type": "ADD", "content": ' if "-badcur" in req["model"] else pb_curator(user)
             if req["model"].endswith("-think"):
                 text = "<think>what went wrong?</think>" + text
             return self.send_json(200, {"id": "chatcmpl-test", "object": "chat.completion", "model": req["model"],
