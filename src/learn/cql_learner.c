@@ -185,7 +185,7 @@ static void emit(void *ctx, const uint8_t *obs, int32_t action, float ret, float
                  const int32_t *words)
 {
     cql *c = ctx;
-    if (c->n >= c->cap) return; /* never: one transition per recorded step */
+    if (c->n >= c->cap) return; /* never: one transition per recorded step, and the reader checks the count */
     const size_t i = (size_t)c->n++;
     memcpy(c->t_obs + i * c->D, obs, c->D);
     memcpy(c->t_next + i * c->D, next, c->D);
@@ -203,7 +203,10 @@ static int load_dataset(cql *c)
     memset(&ns, 0, sizeof ns);
     int rc = ludus_dataset_open(c->cfg.dataset, &ds);
     if (rc) return ludus_err_wrap(rc, "cql: dataset");
-    if ((rc = ludus_dataset_check_world(ds, c->run.env_id, c->run.env_options))) goto done;
+    if ((rc = ludus_dataset_check_world(ds, c->run.env_id, c->run.env_options))) {
+        ludus_err_wrap(rc, "cql");
+        goto done;
+    }
     const ludus_dataset_meta *m = ludus_dataset_get_meta(ds);
     const size_t mcap = c->info->mission_capacity;
     c->cap = m->total_steps;
@@ -222,7 +225,10 @@ static int load_dataset(cql *c)
     }
     for (int64_t e = 0; e < m->total_episodes && !rc; e++) {
         ludus_dataset_episode ep;
-        if ((rc = ludus_dataset_read(ds, e, &ep))) break;
+        if ((rc = ludus_dataset_read(ds, e, &ep))) {
+            ludus_err_wrap(rc, "cql");
+            break;
+        }
         for (int t = 0; t < ep.steps; t++) {
             if (c->W) ludus_policy_tokenize(&c->pol, ep.missions ? ep.missions + (size_t)t * mcap : "", words);
             const int last = t == ep.steps - 1, term = ep.terminations[t] != 0;
@@ -239,7 +245,6 @@ static int load_dataset(cql *c)
 done:
     ludus_dqn_nstep_free(&ns);
     ludus_dataset_close(ds);
-    if (rc && rc != LUDUS_ENOMEM && rc != LUDUS_EINVAL) return ludus_err_wrap(rc, "cql");
     return rc;
 }
 
