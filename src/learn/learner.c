@@ -14,7 +14,8 @@
 #define MAX_LEARNERS 32
 
 /* The built-in learners: a new one is its files plus one row here. */
-static const ludus_learner_ops *const builtin[] = {&ludus_ppo_learner, &ludus_dqn_learner, &ludus_bc_learner};
+static const ludus_learner_ops *const builtin[] = {&ludus_ppo_learner, &ludus_dqn_learner, &ludus_bc_learner,
+                                                     &ludus_cql_learner};
 #define NUM_BUILTIN ((int)(sizeof builtin / sizeof builtin[0]))
 
 static const ludus_learner_ops *extra[MAX_LEARNERS];

@@ -1,11 +1,23 @@
 /* offline.h: the learners that learn from datasets (data.h) rather than
- * from the world: behaviour cloning (bc_learner.c), the registry's "bc".
+ * from the world: behaviour cloning (bc_learner.c), the registry's "bc",
+ * and discrete conservative Q-learning (cql_learner.c), its "cql".
  */
 #ifndef LUDUS_LEARN_OFFLINE_H
 #define LUDUS_LEARN_OFFLINE_H
 
+#include <stdint.h>
+
 #include "ludus/learner.h"
 
 extern const ludus_learner_ops ludus_bc_learner;
+extern const ludus_learner_ops ludus_cql_learner;
+
+/* The CQL(H) loss of B samples of a minibatch of `total` (Kumar et al.
+ * 2020, discrete form): sum_b [huber(q[b, a_b] - y[b]) + alpha *
+ * (logsumexp_a q[b, a] - q[b, a_b])] / total. Writes dq (B, A), its
+ * gradient in q, and td[b] = q[b, a_b] - y[b]; parts (NULL: not wanted)
+ * gets the TD part and the conservative term without alpha. */
+double ludus_cql_loss(const float *q, const int32_t *acts, const float *y, int B, int A, float delta, float alpha,
+                      int total, float *dq, float *td, double *parts);
 
 #endif
