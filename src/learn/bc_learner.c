@@ -20,6 +20,7 @@
 
 #include "core/core.h"
 #include "learn/keys.h"
+#include "learn/offline.h"
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
 #include "ludus/data.h"
@@ -51,6 +52,31 @@ static const ludus_key bc_keys[] = {
 };
 #undef O
 
+void ludus_offline_defaults(ludus_policy_arch *arch, ludus_run_config *run, const ludus_env_info *info)
+{
+    *arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
+                                .memory = 0, .instr = 0, .word_embed = 32, .max_words = 16};
+    run->total_steps = 1000000;
+    if (!info) return;
+    snprintf(run->env_options, sizeof run->env_options, "%s", info->train_options ? info->train_options : "");
+    if (info->flags & LUDUS_ENV_INSTRUCTED) arch->instr = 64;
+}
+
+int ludus_offline_check(const char *name, const char *dataset, const ludus_policy_arch *arch)
+{
+    if (!dataset[0])
+        return ludus_err_set(LUDUS_EINVAL, "config: %s needs a dataset (--dataset DIR, or \"dataset\" in the config)",
+                             name);
+    if (arch->memory)
+        return ludus_err_set(LUDUS_EINVAL, "config: %s needs arch.memory 0 (it samples single transitions); got %d",
+                             name, arch->memory);
+    char buf[512];
+    ludus_policy_arch_to_json(arch, buf, sizeof buf);
+    ludus_policy_arch check;
+    if (ludus_policy_arch_from_json(buf, &check)) return ludus_err_wrap(LUDUS_EINVAL, "config");
+    return LUDUS_OK;
+}
+
 static void config_default(void *cfg, ludus_run_config *run, const ludus_env_info *info)
 {
     bc_config *c = cfg;
@@ -60,12 +86,7 @@ static void config_default(void *cfg, ludus_run_config *run, const ludus_env_inf
     c->lr = 1e-3f;
     c->adam_eps = 1e-5f;
     c->max_grad_norm = 1.0f;
-    c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
-                                  .memory = 0, .instr = 0, .word_embed = 32, .max_words = 16};
-    run->total_steps = 1000000;
-    if (!info) return;
-    snprintf(run->env_options, sizeof run->env_options, "%s", info->train_options ? info->train_options : "");
-    if (info->flags & LUDUS_ENV_INSTRUCTED) c->arch.instr = 64;
+    ludus_offline_defaults(&c->arch, run, info);
 }
 
 static int config_check(const void *cfg, const ludus_run_config *run)
@@ -74,16 +95,7 @@ static int config_check(const void *cfg, const ludus_run_config *run)
     (void)run;
     int rc = ludus_keys_check(bc_keys, c);
     if (rc) return rc;
-    if (!c->dataset[0])
-        return ludus_err_set(LUDUS_EINVAL, "config: bc needs a dataset (--dataset DIR, or \"dataset\" in the config)");
-    if (c->arch.memory)
-        return ludus_err_set(LUDUS_EINVAL, "config: bc needs arch.memory 0 (it samples single transitions); got %d",
-                             c->arch.memory);
-    char buf[512];
-    ludus_policy_arch_to_json(&c->arch, buf, sizeof buf);
-    ludus_policy_arch check;
-    if (ludus_policy_arch_from_json(buf, &check)) return ludus_err_wrap(LUDUS_EINVAL, "config");
-    return LUDUS_OK;
+    return ludus_offline_check("bc", c->dataset, &c->arch);
 }
 
 static const ludus_metric_column cols[] = {

@@ -110,12 +110,7 @@ static void config_default(void *cfg, ludus_run_config *run, const ludus_env_inf
     c->target_update = 250;
     c->double_q = 1;
     c->n_step = 1;
-    c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
-                                  .memory = 0, .instr = 0, .word_embed = 32, .max_words = 16};
-    run->total_steps = 1000000;
-    if (!info) return;
-    snprintf(run->env_options, sizeof run->env_options, "%s", info->train_options ? info->train_options : "");
-    if (info->flags & LUDUS_ENV_INSTRUCTED) c->arch.instr = 64;
+    ludus_offline_defaults(&c->arch, run, info);
 }
 
 static int config_check(const void *cfg, const ludus_run_config *run)
@@ -124,16 +119,7 @@ static int config_check(const void *cfg, const ludus_run_config *run)
     (void)run;
     int rc = ludus_keys_check(cql_keys, c);
     if (rc) return rc;
-    if (!c->dataset[0])
-        return ludus_err_set(LUDUS_EINVAL, "config: cql needs a dataset (--dataset DIR, or \"dataset\" in the config)");
-    if (c->arch.memory)
-        return ludus_err_set(LUDUS_EINVAL, "config: cql needs arch.memory 0 (it samples single transitions); got %d",
-                             c->arch.memory);
-    char buf[512];
-    ludus_policy_arch_to_json(&c->arch, buf, sizeof buf);
-    ludus_policy_arch check;
-    if (ludus_policy_arch_from_json(buf, &check)) return ludus_err_wrap(LUDUS_EINVAL, "config");
-    return LUDUS_OK;
+    return ludus_offline_check("cql", c->dataset, &c->arch);
 }
 
 static const ludus_metric_column cols[] = {

@@ -8,8 +8,17 @@
 #include <stdint.h>
 
 #include "ludus/learner.h"
+#include "ludus/learn.h"
 
 extern const ludus_learner_ops ludus_bc_learner;
+
+/* What every offline learner shares (bc_learner.c). The defaults: a
+ * feed-forward network (no memory: transitions are sampled singly), the
+ * world's train options, 1M steps. */
+void ludus_offline_defaults(ludus_policy_arch *arch, ludus_run_config *run, const ludus_env_info *info);
+/* The checks: a dataset named, arch.memory 0, an architecture that
+ * round-trips; one-line LUDUS_EINVAL messages naming learner `name`. */
+int ludus_offline_check(const char *name, const char *dataset, const ludus_policy_arch *arch);
 extern const ludus_learner_ops ludus_cql_learner;
 
 /* The CQL(H) loss of B samples of a minibatch of `total` (Kumar et al.
