@@ -1,6 +1,7 @@
 /* dqn.c: the math of the DQN learner (see dqn.h): the epsilon schedule,
  * dueling aggregation and its gradient, the Huber loss, plain and Double
- * DQN targets, n-step windows and the sum tree of prioritized replay.
+ * DQN targets, n-step windows, the sum tree of prioritized replay and
+ * the mixed minibatches of offline-to-online learning (RLPD).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -228,4 +229,16 @@ void ludus_dqn_per_sample(const dqn_sumtree *t, int size, int B, float beta, lud
         if (w[b] > wmax) wmax = w[b];
     }
     for (int b = 0; b < B; b++) w[b] /= wmax;
+}
+
+int ludus_dqn_offline_rows(int B, float ratio)
+{
+    int k = (int)floor((double)ratio * B + 0.5);
+    return k < 0 ? 0 : k > B ? B : k;
+}
+
+void ludus_dqn_mix_sample(ludus_rng *rng, int B, int k, int64_t n_offline, int n_online, int64_t *idx)
+{
+    for (int b = 0; b < k; b++) idx[b] = ludus_rng_integers(rng, 0, n_offline);
+    for (int b = k; b < B; b++) idx[b] = ludus_rng_integers(rng, 0, n_online);
 }

@@ -40,6 +40,8 @@ typedef struct ludus_dqn_config {
     int prioritized;       /* 1: proportional prioritized replay (Schaul et al. 2016) */
     float per_alpha, per_beta, per_eps;
     int save_replay;       /* 1: the training state holds the replay and the worlds */
+    char dataset[1024];    /* offline-to-online (RLPD): a dataset of `ludus collect`; "" none */
+    float offline_ratio;   /* with a dataset: the fraction of each minibatch drawn from it */
     ludus_policy_arch arch;
 } ludus_dqn_config;
 
@@ -121,5 +123,14 @@ int ludus_dqn_sumtree_find(const dqn_sumtree *t, double u);
  * the first `size` leaves), and each draw's importance weight
  * (size * P(i))^-beta divided by the largest of the batch. */
 void ludus_dqn_per_sample(const dqn_sumtree *t, int size, int B, float beta, ludus_rng *rng, int *idx, float *w);
+
+/* RLPD's symmetric sampling (Ball, Smith, Kostrikov and Levine 2023):
+ * the rows of a minibatch of B that come from the offline data,
+ * round(ratio * B) (halves rounded up), 0 <= k <= B. */
+int ludus_dqn_offline_rows(int B, float ratio);
+/* Uniform draws for a mixed minibatch: idx[0..k) from [0, n_offline), the
+ * offline rows, then idx[k..B) from [0, n_online), the replay's, in that
+ * order from rng. n_offline >= 1 when k > 0, n_online >= 1 when k < B. */
+void ludus_dqn_mix_sample(ludus_rng *rng, int B, int k, int64_t n_offline, int n_online, int64_t *idx);
 
 #endif

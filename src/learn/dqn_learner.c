@@ -28,6 +28,7 @@
 #include "learn/dqn.h"
 #include "learn/keys.h"
 #include "learn/ppo_internal.h"
+#include "ludus/data.h"
 #include "ludus/run.h"
 #include "nn/nn_internal.h"
 
@@ -81,6 +82,10 @@ const ludus_key ludus_dqn_keys[] = {
     {"per_eps", LUDUS_KEY_FLOAT, O(per_eps), 1e-12, 1, NULL, "added to |td| so no priority is 0"},
     {"save_replay", LUDUS_KEY_INT, O(save_replay), 0, 1, NULL,
      "1: the training state holds the replay and the worlds, so resume is exact"},
+    {"dataset", LUDUS_KEY_STR, O(dataset), 0, sizeof(((ludus_dqn_config *)0)->dataset), NULL,
+     "offline-to-online (RLPD, Ball 2023): a dataset of `ludus collect` whose transitions join every minibatch"},
+    {"offline_ratio", LUDUS_KEY_FLOAT, O(offline_ratio), 0, 1, NULL,
+     "with a dataset: the fraction of each minibatch drawn from it (0.5: RLPD's symmetric sampling)"},
     {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the Q network"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -115,6 +120,7 @@ static void config_default(void *cfg, ludus_run_config *run, const ludus_env_inf
     c->per_alpha = 0.6f;
     c->per_beta = 0.4f;
     c->per_eps = 1e-6f;
+    c->offline_ratio = 0.5f;
     c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
                                   .memory = 0, .instr = 0, .word_embed = 32, .max_words = 16};
     if (!info) return;
@@ -178,6 +184,12 @@ typedef struct dqn {
     dqn_sumtree tree;
     double max_prio;
     dqn_nstep ns;
+    /* offline-to-online: the dataset's n-step transitions, read once */
+    int64_t o_n;
+    int k_off;                /* rows of each minibatch drawn from them */
+    uint8_t *o_obs, *o_next;  /* (o_n, D) */
+    int32_t *o_act, *o_words; /* (o_n), (o_n, W) */
+    float *o_ret, *o_disc;    /* (o_n) */
     /* acting */
     uint8_t *cur_obs;         /* (N, D) */
     int32_t *cur_words;       /* (N, W) */
@@ -190,6 +202,8 @@ typedef struct dqn {
     uint8_t *b_obs, *b_next;
     int32_t *b_words, *b_act;
     int *b_idx;
+    int64_t *b_mix;
+    float *b_ret, *b_disc;
     float *b_w, *q_on, *q_tg, *dq, *td, *y;
     uint64_t steps, grad_steps, world_steps;
     int update;
@@ -240,7 +254,8 @@ static void destroy(void *self)
     ludus_dqn_nstep_free(&d->ns);
     void *bufs[] = {d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
-                    d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y};
+                    d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y,
+                    d->b_mix, d->b_ret, d->b_disc, d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(d);
 }
@@ -249,6 +264,75 @@ static void tokenize(dqn *d, int n)
 {
     ludus_policy_tokenize(&d->pol, ludus_env_mission(d->env, ludus_vec_state(d->vec, n)),
                           d->cur_words + (size_t)n * d->W);
+}
+
+/* The n-step window's transitions of the dataset, appended in its order. */
+static void emit_offline(void *ctx, const uint8_t *obs, int32_t action, float ret, float disc, const uint8_t *next,
+                         const int32_t *words)
+{
+    dqn *d = ctx;
+    const size_t i = (size_t)d->o_n++;
+    memcpy(d->o_obs + i * d->D, obs, d->D);
+    memcpy(d->o_next + i * d->D, next, d->D);
+    if (d->W) memcpy(d->o_words + i * d->W, words, (size_t)d->W * sizeof(int32_t));
+    d->o_act[i] = action;
+    d->o_ret[i] = ret;
+    d->o_disc[i] = disc;
+}
+
+/* Every recorded step of cfg.dataset into n-step transitions with the
+ * learner's n_step and gamma, as the online steps are (cql_learner.c
+ * reads its datasets the same way). The dataset must be of the run's
+ * world, options and observation layout. */
+static int load_offline(dqn *d)
+{
+    ludus_dataset *ds = NULL;
+    dqn_nstep ns;
+    memset(&ns, 0, sizeof ns);
+    int32_t *words = NULL;
+    int rc = ludus_dataset_open(d->cfg.dataset, &ds);
+    if (rc) return ludus_err_wrap(rc, "dqn: dataset");
+    if ((rc = ludus_dataset_check_world(ds, d->run.env_id, d->run.env_options))) {
+        ludus_err_wrap(rc, "dqn");
+        goto done;
+    }
+    const ludus_dataset_meta *m = ludus_dataset_get_meta(ds);
+    const size_t mcap = d->info->mission_capacity, cap = (size_t)m->total_steps;
+    d->o_obs = malloc(cap * d->D);
+    d->o_next = malloc(cap * d->D);
+    d->o_words = malloc(cap * (d->W ? d->W : 1) * sizeof(int32_t));
+    d->o_act = malloc(cap * sizeof(int32_t));
+    d->o_ret = malloc(cap * sizeof(float));
+    d->o_disc = malloc(cap * sizeof(float));
+    words = calloc((size_t)(d->W ? d->W : 1), sizeof(int32_t));
+    if (!d->o_obs || !d->o_next || !d->o_words || !d->o_act || !d->o_ret || !d->o_disc || !words ||
+        ludus_dqn_nstep_init(&ns, d->cfg.n_step, 1, d->D, d->W, d->cfg.gamma)) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for the dataset's %zu transitions", cap);
+        goto done;
+    }
+    for (int64_t e = 0; e < m->total_episodes && !rc; e++) {
+        ludus_dataset_episode ep;
+        if ((rc = ludus_dataset_read(ds, e, &ep))) {
+            ludus_err_wrap(rc, "dqn");
+            break;
+        }
+        for (int t = 0; t < ep.steps && d->o_n < (int64_t)cap; t++) {
+            if (d->W) ludus_policy_tokenize(&d->pol, ep.missions ? ep.missions + (size_t)t * mcap : "", words);
+            const int last = t == ep.steps - 1, term = ep.terminations[t] != 0;
+            /* an episode the recorder cut without an end is bootstrapped like a truncation */
+            ludus_dqn_nstep_push(&ns, 0, ep.obs + (size_t)t * d->D, ep.actions[t], (float)ep.rewards[t],
+                                 d->W ? words : NULL, term, !term && (last || ep.truncations[t]),
+                                 ep.obs + (size_t)(t + 1) * d->D, emit_offline, d);
+            if (term && !last) break;
+        }
+        ludus_dataset_episode_free(&ep);
+    }
+    if (!rc && d->o_n < 1) rc = ludus_err_set(LUDUS_EINVAL, "dqn: the dataset %s holds no transitions", d->cfg.dataset);
+done:
+    free(words);
+    ludus_dqn_nstep_free(&ns);
+    ludus_dataset_close(ds);
+    return rc;
 }
 
 static int create(const void *cfg, const ludus_run_config *run, void **self)
@@ -290,6 +374,10 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     ludus_rng_seed(&init_rng, run->seed);
     if ((rc = ludus_policy_init(&d->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&d->adam, d->P, 0.9f, 0.999f, d->cfg.adam_eps))) goto fail;
+    if (d->cfg.dataset[0]) {
+        if ((rc = load_offline(d))) goto fail;
+        d->k_off = ludus_dqn_offline_rows(d->B, d->cfg.offline_ratio);
+    }
     d->blas_threads = ludus_nn_get_threads();
     ludus_nn_set_threads(1);
     const int wsz = d->W ? d->W : 1, qn = d->N > d->B ? d->N : d->B;
@@ -332,6 +420,9 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->b_act = malloc((size_t)d->B * sizeof(int32_t));
     d->b_idx = malloc((size_t)d->B * sizeof(int));
     d->b_w = malloc((size_t)d->B * sizeof(float));
+    d->b_mix = malloc((size_t)d->B * sizeof(int64_t));
+    d->b_ret = malloc((size_t)d->B * sizeof(float));
+    d->b_disc = malloc((size_t)d->B * sizeof(float));
     d->q_on = malloc((size_t)d->B * d->A * sizeof(float));
     d->q_tg = malloc((size_t)d->B * d->A * sizeof(float));
     d->dq = malloc((size_t)d->B * d->A * sizeof(float));
@@ -339,7 +430,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->y = malloc((size_t)d->B * sizeof(float));
     if (!d->target || !d->r_obs || !d->r_next || !d->r_act || !d->r_words || !d->r_ret || !d->r_disc ||
         !d->cur_obs || !d->cur_words || !d->actions || !d->q || !d->act_rng || !d->episodes || !d->b_obs ||
-        !d->b_next || !d->b_words || !d->b_act || !d->b_idx || !d->b_w || !d->q_on || !d->q_tg || !d->dq ||
+        !d->b_next || !d->b_words || !d->b_act || !d->b_idx || !d->b_w || !d->b_mix || !d->b_ret || !d->b_disc || !d->q_on || !d->q_tg || !d->dq ||
         !d->td || !d->y) {
         rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory (a replay of %d transitions of %zu bytes)", d->cap,
                            d->D);
@@ -442,9 +533,8 @@ static void grad_job(void *ctx, int k, int K)
     if (d->cfg.double_q) q_of(d, ws, d->pol.params.data, d->b_next + b0 * D, words, n, qon);
     q_of(d, ws, d->pol.params.data, d->b_obs + b0 * D, words, n, q); /* kept in ws for backward */
     for (int b = b0; b < b1; b++) {
-        size_t i = (size_t)d->b_idx[b];
-        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q, d->r_ret[i],
-                                   d->r_disc[i]);
+        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q, d->b_ret[b],
+                                   d->b_disc[b]);
         part[1] += d->q[(size_t)b * A + d->b_act[b]];
     }
     part[0] = ludus_dqn_loss(q, d->b_act + b0, d->y + b0, d->b_w + b0, n, A, d->cfg.huber_delta, d->B,
@@ -462,24 +552,42 @@ static float beta_now(const dqn *d)
     return (float)(d->cfg.per_beta + (1.0 - d->cfg.per_beta) * f);
 }
 
+/* Stage row b of the minibatch from transition i of a store. */
+static void stage(dqn *d, int b, size_t i, const uint8_t *obs, const uint8_t *next, const int32_t *act,
+                  const int32_t *words, const float *ret, const float *disc)
+{
+    const size_t D = d->D;
+    memcpy(d->b_obs + b * D, obs + i * D, D);
+    memcpy(d->b_next + b * D, next + i * D, D);
+    if (d->W) memcpy(d->b_words + (size_t)b * d->W, words + i * d->W, (size_t)d->W * sizeof(int32_t));
+    d->b_act[b] = act[i];
+    d->b_ret[b] = ret[i];
+    d->b_disc[b] = disc[i];
+}
+
+/* The minibatch: k_off rows (0 without a dataset) drawn uniformly from the
+ * offline transitions, then B - k_off from the replay, uniform or
+ * prioritized (then the importance weights are over the online rows; the
+ * offline rows weigh 1 and keep no priority). */
 static void grad_step(dqn *d)
 {
-    const int B = d->B;
-    const size_t D = d->D;
+    const int B = d->B, k = d->k_off;
     if (d->cfg.prioritized) {
-        ludus_dqn_per_sample(&d->tree, d->size, B, beta_now(d), &d->sample_rng, d->b_idx, d->b_w);
+        ludus_dqn_mix_sample(&d->sample_rng, k, k, d->o_n, 0, d->b_mix);
+        for (int b = 0; b < k; b++) d->b_w[b] = 1.0f;
+        if (B > k) ludus_dqn_per_sample(&d->tree, d->size, B - k, beta_now(d), &d->sample_rng, d->b_idx + k, d->b_w + k);
     } else {
+        ludus_dqn_mix_sample(&d->sample_rng, B, k, d->o_n, d->size, d->b_mix);
         for (int b = 0; b < B; b++) {
-            d->b_idx[b] = (int)ludus_rng_integers(&d->sample_rng, 0, d->size);
+            d->b_idx[b] = b < k ? -1 : (int)d->b_mix[b];
             d->b_w[b] = 1.0f;
         }
     }
     for (int b = 0; b < B; b++) {
-        size_t i = (size_t)d->b_idx[b];
-        memcpy(d->b_obs + b * D, d->r_obs + i * D, D);
-        memcpy(d->b_next + b * D, d->r_next + i * D, D);
-        if (d->W) memcpy(d->b_words + (size_t)b * d->W, d->r_words + i * d->W, (size_t)d->W * sizeof(int32_t));
-        d->b_act[b] = d->r_act[i];
+        if (b < k)
+            stage(d, b, (size_t)d->b_mix[b], d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc);
+        else
+            stage(d, b, (size_t)d->b_idx[b], d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc);
     }
     ludus_pool_run(d->team, grad_job, d, d->K);
     memcpy(d->gsum, d->wsk[0].grad, d->P * sizeof(float));
@@ -496,7 +604,7 @@ static void grad_step(dqn *d)
     float gn = ludus_nn_clip_grad_norm(d->gsum, d->P, d->cfg.max_grad_norm);
     ludus_nn_adam_step(&d->adam, d->pol.params.data, d->gsum, d->cfg.lr);
     if (d->cfg.prioritized)
-        for (int b = 0; b < B; b++) {
+        for (int b = k; b < B; b++) {
             double p = pow(fabs((double)d->td[b]) + d->cfg.per_eps, (double)d->cfg.per_alpha);
             ludus_dqn_sumtree_set(&d->tree, d->b_idx[b], p);
             if (p > d->max_prio) d->max_prio = p;
@@ -558,7 +666,7 @@ static int update(void *self, double *row)
     for (int t = 0; t < d->cfg.rollout_steps; t++) {
         int rc = act_and_step(d);
         if (rc) return rc;
-        if (d->steps >= (uint64_t)d->cfg.learning_starts && d->size >= d->B &&
+        if (d->steps >= (uint64_t)d->cfg.learning_starts && d->size >= d->B - d->k_off &&
             d->world_steps % (uint64_t)d->cfg.train_freq == 0)
             for (int g = 0; g < d->cfg.gradient_steps; g++) grad_step(d);
     }
@@ -722,16 +830,17 @@ static int save(const void *self, const char *checkpoint, const char *state, con
         memcpy(st.data + st.tensors[1].offset, d->adam.v, d->P * sizeof(float));
         memcpy(st.data + st.tensors[2].offset, d->target, d->P * sizeof(float));
         pack(st.data + st.tensors[3].offset, b.p, b.len);
-        char t[32], upd[32], stp[32], gs[32], ws[32], len[32];
+        char t[32], upd[32], stp[32], gs[32], ws[32], len[32], off[32];
         snprintf(t, sizeof t, "%lld", (long long)d->adam.t);
         snprintf(upd, sizeof upd, "%d", d->update);
         snprintf(stp, sizeof stp, "%llu", (unsigned long long)d->steps);
         snprintf(gs, sizeof gs, "%llu", (unsigned long long)d->grad_steps);
         snprintf(ws, sizeof ws, "%llu", (unsigned long long)d->world_steps);
         snprintf(len, sizeof len, "%zu", b.len);
+        snprintf(off, sizeof off, "%lld", (long long)d->o_n);
         const char *m[] = {"ludus.format", DQN_STATE_FORMAT, "ludus.env", d->info->id, "adam.t", t,
                            "dqn.update", upd, "dqn.steps", stp, "dqn.grad_steps", gs, "dqn.world_steps", ws,
-                           "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", NULL};
+                           "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", "dqn.offline", off, NULL};
         const char **all = ludus_checkpoint_meta_join(m, meta);
         if (!all) {
             rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
@@ -828,6 +937,11 @@ static int load(void *self, const char *checkpoint, const char *state)
     if (!rc) rc = ludus_checkpoint_meta_u64(f, state, "dqn.replay", &rep);
     if (!rc && (rep > 1 || upd > 2147483647ull || len > ((size_t)1 << 40)))
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: counters out of range", state);
+    /* the offline transitions are read again from the dataset, not saved: it must still hold as many */
+    const char *off = ludus_nn_file_meta(f, "dqn.offline");
+    if (!rc && strtoll(off ? off : "0", NULL, 10) != d->o_n)
+        rc = ludus_err_set(LUDUS_EINVAL, "%s: trained with %s offline transitions, but the dataset now gives %lld", state,
+                           off ? off : "0", (long long)d->o_n);
     if (!rc && (int)rep != d->cfg.save_replay)
         rc = ludus_err_set(LUDUS_EINVAL, "%s: saved with save_replay %llu, but the configuration has %d", state, rep,
                            d->cfg.save_replay);
