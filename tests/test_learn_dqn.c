@@ -6,7 +6,11 @@
  * weights); the Q head's gradient against central finite differences; end
  * to end: Empty-5x5 learned to held-out success >= 0.95 (DoorKey-5x5 to
  * >= 0.85, uniform and prioritized, with LUDUS_LONG_TESTS=1); resume with the replay saved is exact; bad knobs
- * are refused with clear messages.
+ * are refused with clear messages. Offline-to-online (RLPD's symmetric
+ * sampling): the composition of mixed minibatches against a reference,
+ * exact resume with a dataset (uniform and prioritized), and a dataset of
+ * another world, a folder that is not one, a ratio out of range and a
+ * state trained with other offline data refused with one-line messages.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "learn/dqn.h"
 #include "learn/policy.h"
 #include "learn/ppo_internal.h"
+#include "ludus/data.h"
 #include "ludus/learn.h"
 #include "ludus/learner.h"
 #include "ludus/run.h"
@@ -306,6 +311,50 @@ static void test_gradient(void)
     ludus_env_destroy(env);
 }
 
+/* RLPD's mixed minibatch: round(ratio * B) offline rows first, each in
+ * [0, n_offline), then the replay's, drawn in that order from the stream. */
+static void test_mix_sample(void)
+{
+    const float ratios[] = {0.0f, 0.25f, 0.5f, 0.3f, 0.75f, 1.0f};
+    const int Bs[] = {1, 2, 7, 64, 256};
+    for (size_t r = 0; r < sizeof ratios / sizeof ratios[0]; r++)
+        for (size_t j = 0; j < sizeof Bs / sizeof Bs[0]; j++) {
+            const int B = Bs[j];
+            const int want = (int)floor((double)ratios[r] * B + 0.5); /* the reference: halves round up */
+            const int k = ludus_dqn_offline_rows(B, ratios[r]);
+            CHECK_MSG(k == want, "ratio %g, B %d: %d offline rows, want %d", (double)ratios[r], B, k, want);
+            int64_t idx[256], again[256], ref[256];
+            ludus_rng a, b, c;
+            ludus_rng_seed(&a, 7 + r * 31 + j);
+            ludus_rng_seed(&b, 7 + r * 31 + j);
+            ludus_rng_seed(&c, 7 + r * 31 + j);
+            const int64_t n_off = 1000 + (int64_t)j, n_on = 37;
+            ludus_dqn_mix_sample(&a, B, k, n_off, (int)n_on, idx);
+            ludus_dqn_mix_sample(&b, B, k, n_off, (int)n_on, again);
+            for (int i = 0; i < B; i++) ref[i] = ludus_rng_integers(&c, 0, i < k ? n_off : n_on);
+            int off = 0;
+            for (int i = 0; i < B; i++) {
+                CHECK(idx[i] == again[i] && idx[i] == ref[i]);
+                CHECK(idx[i] >= 0 && idx[i] < (i < k ? n_off : n_on));
+                off += i < k;
+            }
+            CHECK_EQ(off, k);
+        }
+    CHECK_EQ(ludus_dqn_offline_rows(3, 0.5f), 2); /* 1.5 rounds up */
+    CHECK_EQ(ludus_dqn_offline_rows(64, 0.5f), 32);
+    /* uniform over the offline transitions: 20 of them, 40,000 draws */
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 3);
+    int64_t idx[200];
+    long hits[20] = {0};
+    for (int t = 0; t < 400; t++) {
+        ludus_dqn_mix_sample(&rng, 200, 100, 20, 5, idx);
+        for (int i = 0; i < 100; i++) hits[idx[i]]++;
+        for (int i = 100; i < 200; i++) CHECK(idx[i] < 5);
+    }
+    for (int i = 0; i < 20; i++) CHECK_MSG(labs(hits[i] - 2000) < 200, "offline transition %d drawn %ld times", i, hits[i]);
+}
+
 /* ---- the learner ---- */
 
 static const ludus_learner_ops *dqn_ops(void)
@@ -448,6 +497,101 @@ static void test_bad_knobs(void)
     CHECK(strstr(ludus_errmsg(), "multi-discrete") != NULL && self == NULL);
 }
 
+/* A dataset of `episodes` random episodes of env_id under dir; its folder into path. */
+static void random_dataset(const char *dir, const char *env_id, int episodes, char *path, size_t cap)
+{
+    ludus_agent *agent = NULL;
+    CHECK_OK(ludus_agent_random(&agent));
+    ludus_collect_config cc = {.env_id = env_id, .episodes = episodes, .seed = 5, .train_levels = 10};
+    CHECK_OK(ludus_dataset_collect(agent, &cc, dir, path, cap));
+    ludus_agent_destroy(agent);
+}
+
+/* Offline-to-online: a resumed run with a dataset is the straight one
+ * (uniform and prioritized replay), and bad input is refused. */
+static void test_offline_to_online(const char *dir)
+{
+    const ludus_learner_ops *ops = dqn_ops();
+    char dk[1024], empty[1024], cfgjson[2048];
+    random_dataset(dir, "MiniGrid-DoorKey-5x5-v0", 6, dk, sizeof dk);
+    random_dataset(dir, "MiniGrid-Empty-5x5-v0", 2, empty, sizeof empty);
+    for (int k = 0; k < 2; k++) {
+        snprintf(cfgjson, sizeof cfgjson,
+                 "{\"num_envs\": 3, \"rollout_steps\": 16, \"buffer_size\": 500, \"batch_size\": 16, "
+                 "\"learning_starts\": 40, \"save_replay\": 1, \"prioritized\": %d, \"offline_ratio\": %s, "
+                 "\"target_update\": 5, \"gradient_steps\": 2, \"dataset\": \"%s\"}",
+                 k, k ? "0.25" : "0.5", dk);
+        ludus_run_config run;
+        ludus_dqn_config cfg;
+        CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0", cfgjson, &run, &cfg));
+        run.total_steps = 2000;
+        run.num_threads = 2;
+        void *a = NULL, *b = NULL;
+        CHECK_OK(ops->create(&cfg, &run, &a));
+        CHECK_OK(ops->create(&cfg, &run, &b));
+        if (!a || !b) return;
+        char c1[1100], s1[1100], c2[1100], s2[1100];
+        snprintf(c1, sizeof c1, "%s/oa.ckpt", dir);
+        snprintf(s1, sizeof s1, "%s/oa.state", dir);
+        snprintf(c2, sizeof c2, "%s/ob.ckpt", dir);
+        snprintf(s2, sizeof s2, "%s/ob.state", dir);
+        train(a, 8);
+        train(b, 4);
+        CHECK_OK(ops->save(b, c2, s2, NULL));
+        ops->destroy(b);
+        CHECK_OK(ops->create(&cfg, &run, &b));
+        CHECK_OK(ops->load(b, c2, s2));
+        train(b, 4);
+        CHECK_OK(ops->save(a, c1, s1, NULL));
+        CHECK_OK(ops->save(b, c2, s2, NULL));
+        CHECK_MSG(same_files(c1, c2), "offline-to-online resume %d: the weights differ from the straight run's", k);
+        CHECK_MSG(same_files(s1, s2), "offline-to-online resume %d: the state differs from the straight run's", k);
+        /* the offline rows move the network: the same run without the dataset ends elsewhere */
+        ludus_dqn_config plain = cfg;
+        plain.dataset[0] = '\0';
+        void *p = NULL;
+        CHECK_OK(ops->create(&plain, &run, &p));
+        if (p) {
+            train(p, 8);
+            char c3[1100], s3[1100];
+            snprintf(c3, sizeof c3, "%s/op.ckpt", dir);
+            snprintf(s3, sizeof s3, "%s/op.state", dir);
+            CHECK_OK(ops->save(p, c3, s3, NULL));
+            CHECK(!same_files(c1, c3));
+            /* a state trained with offline data does not load without it */
+            CHECK_ERR(ops->load(p, c1, s1), LUDUS_EINVAL);
+            CHECK_MSG(strstr(ludus_errmsg(), "offline transitions") != NULL, "%s", ludus_errmsg());
+            ops->destroy(p);
+        }
+        ops->destroy(a);
+        ops->destroy(b);
+    }
+    /* bad input */
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    void *self = NULL;
+    CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0", NULL, &run, &cfg));
+    snprintf(cfg.dataset, sizeof cfg.dataset, "%s", empty);
+    CHECK_ERR(ops->create(&cfg, &run, &self), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "was recorded in world MiniGrid-Empty-5x5-v0, not MiniGrid-DoorKey-5x5-v0") != NULL &&
+                  strchr(ludus_errmsg(), '\n') == NULL && self == NULL, "%s", ludus_errmsg());
+    snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dir); /* a folder, not a dataset */
+    CHECK_ERR(ops->create(&cfg, &run, &self), LUDUS_ENOTFOUND);
+    CHECK_MSG(strstr(ludus_errmsg(), "dqn: dataset") != NULL && self == NULL, "%s", ludus_errmsg());
+    CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0", NULL, &run, &cfg));
+    snprintf(run.env_options, sizeof run.env_options, "agent_view_size=5"); /* the same world, another layout */
+    snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dk);
+    int rc = ops->create(&cfg, &run, &self);
+    CHECK_MSG(rc == LUDUS_EINVAL && self == NULL && strstr(ludus_errmsg(), "its observations (148 bytes") != NULL,
+              "another layout: %d %s", rc, ludus_errmsg());
+    if (self) ops->destroy(self);
+    self = NULL;
+    ludus_run_setup *s = NULL;
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-DoorKey-5x5-v0", "dqn", "{\"offline_ratio\": 1.5}", &s), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "\"offline_ratio\" = 1.5 is outside [0, 1]") != NULL, "%s", ludus_errmsg());
+    CHECK_ERR(ludus_run_setup_create("MiniGrid-DoorKey-5x5-v0", "dqn", "{\"offline_ratio\": -0.1}", &s), LUDUS_EINVAL);
+}
+
 /* Held-out success of the learner's agent as eval.json measures it (not
  * greedy: epsilon-greedy with eval_epsilon, drawn from each world's
  * stream); a greedy pass runs too. */
@@ -503,10 +647,12 @@ int main(void)
     test_nstep();
     test_sumtree();
     test_gradient();
+    test_mix_sample();
     test_bad_knobs();
     char dir[] = "/tmp/ludus_dqn_XXXXXX";
     if (mkdtemp(dir)) {
         test_resume_exact(dir);
+        test_offline_to_online(dir);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
