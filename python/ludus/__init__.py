@@ -12,13 +12,13 @@ from .errors import (Error, FormatError, InternalError, InvalidArgumentError, Lu
                      NotFoundError, OutOfMemoryError, StateError, UnsupportedError)
 from .env import Env, describe, ids, make
 from . import spaces, text, vector
-from .agent import Agent, evaluate
+from .agent import Agent, collect, evaluate
 from .train import train
 from . import _gym
 
 _gym.register()
 
-__all__ = ["make", "ids", "describe", "Env", "vector", "evaluate", "Agent", "train", "text", "spaces", "Error",
+__all__ = ["make", "ids", "describe", "Env", "vector", "evaluate", "collect", "Agent", "train", "text", "spaces", "Error",
            "InvalidArgumentError", "FormatError", "NotFoundError", "StateError",
            "UnsupportedError", "OutOfMemoryError", "LudusIOError", "InternalError",
            "__version__", "library_version", "library_path"]

@@ -163,6 +163,13 @@ class EvalReportConfig(ctypes.Structure):
                 ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64)]
 
 
+class CollectConfig(ctypes.Structure):
+    _c_name_ = "ludus_collect_config"
+    _fields_ = [("env_id", c_char_p), ("env_options", c_char_p), ("dataset_id", c_char_p), ("heldout", c_int),
+                ("train_levels", c_uint64), ("episodes", c_int), ("greedy", c_int), ("seed", c_uint64),
+                ("jpeg_quality", c_int)]
+
+
 
 def mirrors():
     """Every ctypes mirror of a C struct defined in this module."""
@@ -246,6 +253,7 @@ _SIGNATURES = {
     "ludus_agent_checkpoint": ([c_void_p], c_char_p),
     "ludus_eval_report_run": ([c_void_p, ctypes.POINTER(EvalReportConfig), ctypes.POINTER(EvalReport)], c_int),
     "ludus_eval_report_json": ([ctypes.POINTER(EvalReport), c_void_p, c_size_t], c_int),
+    "ludus_dataset_collect": ([c_void_p, ctypes.POINTER(CollectConfig), c_char_p, c_void_p, c_size_t], c_int),
 }
 
 

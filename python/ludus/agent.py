@@ -2,8 +2,11 @@
 library's own protocol. `evaluate(policy, id, ...)` runs ludus_eval_report_run,
 the function behind `ludus eval` and the end of `ludus train`, so the
 levels, action streams and bootstrap intervals are the same and the result
-is the same dict as eval.json. A Python callable becomes a C callback agent
-(ctypes); a checkpoint path or "random" becomes the library's agent.
+is the same dict as eval.json. `collect(policy, id, episodes=N, out=DIR)`
+runs ludus_dataset_collect, the function behind `ludus collect`, so a
+Python policy records a Minari dataset through the same C writer. A Python
+callable becomes a C callback agent (ctypes); a checkpoint path or
+"random" becomes the library's agent.
 
 A policy is called as policy(obs, info) -> actions, once per step for a
 batch of n worlds (n <= 64). obs has the layout of ludus.vector's
@@ -22,7 +25,8 @@ for worlds with a single field (Crafter). info holds:
   "env_id", "env_options"  the world
 The arrays are copies the policy may keep. It returns n actions: an integer
 array of shape (n,) (or (n, len(action_sizes))). An exception raised by the
-policy stops the evaluation and is raised again by evaluate.
+policy stops the evaluation (or the collection, which then leaves no
+dataset behind) and is raised again by evaluate (collect).
 """
 import ctypes
 import json
@@ -254,6 +258,86 @@ class _PolicyAgent:
             self.handle = None
 
 
+def _agent_of(policy, id, opts, text, who):
+    """(owned Agent or None, _PolicyAgent or None, the C handle) for policy;
+    the caller closes what it gets."""
+    owned, wrapper = None, None
+    try:
+        if isinstance(policy, Agent):
+            handle = policy._handle()
+        elif isinstance(policy, (str, bytes, os.PathLike)):
+            if isinstance(policy, str) and policy == "random":
+                owned = Agent.random()
+            else:
+                owned = Agent.load(policy, id)
+            handle = owned._p
+        elif callable(policy):
+            if id is None:
+                raise errors.InvalidArgumentError("%s: a Python policy needs the world's id" % who)
+            wrapper = _PolicyAgent(policy, id, opts or "", text)
+            handle = wrapper.handle
+        else:
+            raise TypeError("policy is a callable, a checkpoint path, 'random' or a ludus.Agent, got %s"
+                            % type(policy).__name__)
+        if text is not None and wrapper is None:
+            raise errors.InvalidArgumentError("%s: text= is for Python policies" % who)
+        return owned, wrapper, handle
+    except BaseException:
+        if owned is not None:
+            owned.close()
+        raise
+
+
+def collect(policy, id=None, *, episodes, out, name=None, train_levels=None, heldout=False, greedy=False, seed=0,
+            options=None, jpeg_quality=0, text=None):
+    """Play `episodes` episodes with policy and record them as a Minari
+    dataset under out/<name> (`ludus collect`'s writer, docs/datasets.md);
+    returns the dataset folder's path.
+
+    policy: a callable policy(obs, info) -> actions (see the module's doc),
+    a checkpoint path, "random", or a ludus.Agent. id: the world (None: the
+    checkpoint's own; a callable needs it). name: the dataset id
+    "namespace/name-vN" (None: "<id without -vN>/<agent>[-heldout]-v0", the
+    agent of a callable being "python"). Levels: episode i is played on
+    level start + i % count, start 0 (training levels) or 10**9 (heldout),
+    count train_levels (None or 0: all of [0, 10**9)). greedy: passed to
+    the policy in info. seed: episode i's action stream is (seed, i).
+    options: world options (a dict or "key=value,..."). jpeg_quality: of
+    frames stored as JPEG, 1..100 (0: 75). text: as for evaluate. A folder
+    that already holds the dataset is refused; on any error (the policy's
+    exception included) nothing is left behind."""
+    episodes = _int_arg("episodes", episodes, 1, 2**31 - 1)
+    levels = 0 if train_levels is None else _int_arg("train_levels", train_levels, 0, MAX_TRAIN_LEVELS)
+    quality = _int_arg("jpeg_quality", jpeg_quality, 0, 100)
+    seed = check_seed(seed)
+    opts = _options_arg(options)
+    if id is not None and not isinstance(id, str):
+        raise TypeError("id is a world id string or None, got %s" % type(id).__name__)
+    if name is not None and not isinstance(name, str):
+        raise TypeError("name is a dataset id string or None, got %s" % type(name).__name__)
+    if not isinstance(out, (str, bytes, os.PathLike)):
+        raise TypeError("out is a folder path, got %s" % type(out).__name__)
+    root = os.fsencode(out)
+    owned, wrapper, handle = None, None, None
+    try:
+        owned, wrapper, handle = _agent_of(policy, id, opts, text, "collect")
+        cfg = _lib.CollectConfig(id.encode() if id is not None else None,
+                                 opts.encode() if opts is not None else None,
+                                 name.encode() if name is not None else None,
+                                 int(bool(heldout)), levels, episodes, int(bool(greedy)), seed, quality)
+        path = ctypes.create_string_buffer(4096)
+        rc = lib.ludus_dataset_collect(handle, ctypes.byref(cfg), root, path, len(path))
+        if wrapper is not None and wrapper.error is not None:
+            raise wrapper.error
+        _lib.check(rc)
+        return os.fsdecode(path.value)
+    finally:
+        if wrapper is not None:
+            wrapper.close()
+        if owned is not None:
+            owned.close()
+
+
 def evaluate(policy, id=None, *, episodes=1000, train_levels=None, greedy=False, seed=0, options=None,
              text=None):
     """Evaluate policy on the training levels [0, train_levels) and on
@@ -277,24 +361,7 @@ def evaluate(policy, id=None, *, episodes=1000, train_levels=None, greedy=False,
         raise TypeError("id is a world id string or None, got %s" % type(id).__name__)
     owned, wrapper, handle = None, None, None
     try:
-        if isinstance(policy, Agent):
-            handle = policy._handle()
-        elif isinstance(policy, (str, bytes, os.PathLike)):
-            if isinstance(policy, str) and policy == "random":
-                owned = Agent.random()
-            else:
-                owned = Agent.load(policy, id)
-            handle = owned._p
-        elif callable(policy):
-            if id is None:
-                raise errors.InvalidArgumentError("evaluate: a Python policy needs the world's id")
-            wrapper = _PolicyAgent(policy, id, opts or "", text)
-            handle = wrapper.handle
-        else:
-            raise TypeError("policy is a callable, a checkpoint path, 'random' or a ludus.Agent, got %s"
-                            % type(policy).__name__)
-        if text is not None and wrapper is None:
-            raise errors.InvalidArgumentError("evaluate: text= is for Python policies")
+        owned, wrapper, handle = _agent_of(policy, id, opts, text, "evaluate")
         cfg = _lib.EvalReportConfig(id.encode() if id is not None else None,
                                     opts.encode() if opts is not None else None,
                                     levels, episodes, int(bool(greedy)), seed)

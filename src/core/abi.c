@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "ludus/data.h"
 #include "ludus/ludus.h"
 #include "ludus/learn.h"
 #include "ludus/run.h"
@@ -82,6 +83,10 @@ static const ludus_abi_field layout[] = {
     FIELD(ludus_eval_report_config, env_options) FIELD(ludus_eval_report_config, train_levels)
     FIELD(ludus_eval_report_config, episodes) FIELD(ludus_eval_report_config, greedy)
     FIELD(ludus_eval_report_config, seed)
+    STRUCT(ludus_collect_config) FIELD(ludus_collect_config, env_id) FIELD(ludus_collect_config, env_options)
+    FIELD(ludus_collect_config, dataset_id) FIELD(ludus_collect_config, heldout)
+    FIELD(ludus_collect_config, train_levels) FIELD(ludus_collect_config, episodes)
+    FIELD(ludus_collect_config, greedy) FIELD(ludus_collect_config, seed) FIELD(ludus_collect_config, jpeg_quality)
 
     {NULL, NULL, 0, 0},
 };
