@@ -38,7 +38,7 @@ static const cli_command commands[] = {
      "                    (docs/curricula.md; knobs: config key curriculum_knobs)\n"
      "  --out DIR         the run folder, created with its parents (default runs/ID-seedS)\n"
      "  --config FILE     a flat JSON object of run and learner keys (configs/*.json)\n"
-     "  --dataset DIR     the dataset an offline learner (bc) learns from (ludus collect's)\n"
+     "  --dataset DIR     the dataset (ludus collect's) bc or cql learns from, or dqn mixes in\n"
      "  --force           clear an existing run folder first\n"
      "  --no-report       skip report.html (written after eval.json by default; see ludus report)\n"
      "  --resume DIR      continue a run from its last checkpoint (Ctrl-C checkpoints; exit status 130)\n"

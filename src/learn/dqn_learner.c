@@ -15,6 +15,15 @@
  * dueling heads (Wang et al. 2016); n-step returns (Sutton 1988; as in
  * Hessel et al. 2018, Rainbow); proportional prioritized replay with a sum
  * tree and annealed importance weights (Schaul et al. 2016).
+ *
+ * Offline-to-online (`dataset`, `offline_ratio`): RLPD's symmetric sampling
+ * (Ball, Smith, Kostrikov and Levine 2023) on this discrete learner. The
+ * dataset's episodes become n-step transitions once, at create, with the
+ * learner's n_step and gamma; every minibatch then takes round(ratio * B)
+ * rows uniformly from them and the rest from the replay, which fills with
+ * the online steps as usual. RLPD's other ingredients: a high
+ * update-to-data ratio is gradient_steps / (train_freq * num_envs); its
+ * LayerNorm critic and its ensemble are not here (docs/learning.md).
  */
 #include <math.h>
 #include <stddef.h>
@@ -1065,7 +1074,8 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
-    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay (docs/learning.md)",
+    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, offline-to-online "
+                   "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
     .config_default = config_default,
