@@ -11,10 +11,10 @@
 # error: a folder that is not a dataset, a dataset of another world, an
 # offline_ratio out of [0, 1].
 # With LUDUS_LONG_TESTS=1 the comparison of docs/learning.md at the
-# default configuration, seeds 1-3, 40,000 frames: DQN from scratch stays
-# below 0.2 on each seed (seen 0.000 on each; it reached 1.000 at 80,000
-# frames on seed 1), offline-to-online is at least 0.2 above it on each
-# and at least 0.5 on average (seen 0.870, 0.255, 0.850).
+# default configuration (runs of 10,000 and 20,000 frames, seeds 1-3):
+# offline-to-online reaches greedy held-out success 0.2 within 20,000
+# frames on every seed (seen 1.000, 0.355, 0.335), DQN from scratch on none
+# (seen 0.000, 0.000, 0.055; it gets there at 40,000-80,000 frames).
 set -u
 LUDUS=${1:?usage: test_rlpd_cli.sh path/to/ludus}
 T=$(mktemp -d)
@@ -75,20 +75,21 @@ echo '{"eval_episodes": 0, "learning_starts": 64, "save_replay": 1, "num_envs": 
 cols() { cut -d, -f1,2,4-6,8-15 "$1/metrics.csv"; }
 if [ "$(cols straight)" = "$(cols halves)" ]; then ok; else bad "resumed run differs: $(cols straight; cols halves)"; fi
 if [ "${LUDUS_LONG_TESTS:-0}" = 1 ]; then
-  sum=0
+  # best RUN...: the largest held-out success of the runs
+  best() { local m=0 r s; for r in "$@"; do s=$(heldout $r); m=$(awk -v m="$m" -v s="$s" 'BEGIN { print (s > m ? s : m) }'); done; echo $m; }
   for seed in 1 2 3; do
-    "$LUDUS" train $DK --algo dqn --dataset ds/doorkey/expert-v0 --config noeval.json --steps 40000 --seed $seed \
-      --out lo$seed >/dev/null 2>&1 && ok || bad "long offline-to-online seed $seed"
-    "$LUDUS" train $DK --algo dqn --config noeval.json --steps 40000 --seed $seed --out ls$seed >/dev/null 2>&1 && ok ||
-      bad "long scratch seed $seed"
-    for r in lo$seed ls$seed; do "$LUDUS" eval $r --greedy --episodes 200 >/dev/null 2>&1 && ok || bad "eval $r"; done
-    a=$(heldout lo$seed) b=$(heldout ls$seed)
-    echo "seed $seed, 40,000 frames: offline-to-online $a, scratch $b (greedy, held-out)"
-    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a >= b + 0.2) }' && ok || bad "seed $seed: offline-to-online $a < scratch $b + 0.2"
-    awk -v s="$b" 'BEGIN { exit !(s < 0.2) }' && ok || bad "seed $seed: scratch $b >= 0.2"
-    sum=$(awk -v s="$sum" -v a="$a" 'BEGIN { print s + a }')
+    for F in 10000 20000; do
+      "$LUDUS" train $DK --algo dqn --dataset ds/doorkey/expert-v0 --config noeval.json --steps $F --seed $seed \
+        --out lo$seed-$F >/dev/null 2>&1 && ok || bad "long offline-to-online seed $seed, $F frames"
+      "$LUDUS" train $DK --algo dqn --config noeval.json --steps $F --seed $seed --out ls$seed-$F >/dev/null 2>&1 && ok ||
+        bad "long scratch seed $seed, $F frames"
+      for r in lo$seed-$F ls$seed-$F; do "$LUDUS" eval $r --greedy --episodes 200 >/dev/null 2>&1 && ok || bad "eval $r"; done
+    done
+    a=$(best lo$seed-10000 lo$seed-20000) b=$(best ls$seed-10000 ls$seed-20000)
+    echo "seed $seed, best of the 10,000- and 20,000-frame runs: offline-to-online $a, scratch $b (greedy, held-out)"
+    awk -v s="$a" 'BEGIN { exit !(s >= 0.2) }' && ok || bad "seed $seed: offline-to-online $a < 0.2 within 20,000 frames"
+    awk -v s="$b" 'BEGIN { exit !(s < 0.2) }' && ok || bad "seed $seed: scratch $b >= 0.2 within 20,000 frames"
   done
-  awk -v s="$sum" 'BEGIN { exit !(s / 3 >= 0.5) }' && ok || bad "offline-to-online mean over seeds $sum / 3 < 0.5"
 fi
 echo "test_rlpd_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
