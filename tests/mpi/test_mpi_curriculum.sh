@@ -95,6 +95,7 @@ for _ in $(seq 600); do [ -f sig/checkpoint.safetensors ] && break; sleep 0.1; d
 rank0=""
 for _ in $(seq 100); do
   for p in /proc/[0-9]*; do
+    comm=""; { read -r comm <"$p/comm"; } 2>/dev/null; [ "$comm" = ludus ] || continue
     { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "--out sig" || continue
     if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0'; then rank0=${p#/proc/}; fi
   done
