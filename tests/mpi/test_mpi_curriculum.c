@@ -30,6 +30,14 @@ static void test_allgather(void)
     CHECK_OK(ludus_dist_allgather(D, mine, sizeof mine, all));
     CHECK(all[0] == 10 && all[1] == 0 && all[2] == 11 && all[3] == -1);
     CHECK_ERR(ludus_dist_allgather(D, NULL, 4, all), LUDUS_EINVAL);
+    /* a table without allgather: gather to rank 0, then broadcast */
+    int (*own)(ludus_dist *, const void *, size_t, void *) = D->allgather;
+    D->allgather = NULL;
+    memset(all, 0, sizeof all);
+    mine[1] = 7 * rank;
+    CHECK_OK(ludus_dist_allgather(D, mine, sizeof mine, all));
+    CHECK(all[0] == 10 && all[1] == 0 && all[2] == 11 && all[3] == 7);
+    D->allgather = own;
     /* the one-process forms copy */
     int one[4] = {0, 0, 0, 0};
     CHECK_OK(ludus_dist_allgather(NULL, mine, sizeof mine, one));
