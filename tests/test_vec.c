@@ -276,8 +276,69 @@ static void test_level_fn(void)
     ludus_vec_destroy(v);
 }
 
+/* A block sampler that puts levels off (LUDUS_VEC_LEVEL_LATER) while
+ * *user is 0, else answers seed 500 + world. */
+static int later_hook(void *user, int world, ludus_rng *rng, uint8_t *block, size_t size, uint64_t *seed)
+{
+    (void)rng, (void)block, (void)size;
+    if (!*(int *)user) return LUDUS_VEC_LEVEL_LATER;
+    *seed = 500 + (uint64_t)world;
+    return 0;
+}
+
+/* An ended world whose level comes later keeps the step's outputs, cannot
+ * be stepped, and resets with ludus_vec_reset_world from the level the
+ * sampler then gives, as ludus_env_reset from that seed would. */
+static void test_level_later(void)
+{
+    ludus_vec_config vc = {.env_id = "MiniGrid-Empty-5x5-v0", .num_envs = 2, .num_threads = 1, .seed = 9};
+    ludus_vec *v = NULL;
+    CHECK_OK(ludus_vec_create(&vc, &v));
+    if (!v) return;
+    int now = 1;
+    CHECK_OK(ludus_vec_set_level_block_fn(v, later_hook, &now));
+    CHECK_ERR(ludus_vec_reset_world(v, 0), LUDUS_ESTATE); /* before the first reset */
+    CHECK_OK(ludus_vec_reset(v));
+    now = 0;
+    int32_t acts[2] = {2, 2}; /* forward until the time limit or the goal */
+    int ended = -1;
+    for (int t = 0; t < 400 && ended < 0; t++) {
+        CHECK_OK(ludus_vec_step(v, acts));
+        acts[0] = acts[1] = t % 3 == 0 ? 1 : 2;
+        for (int i = 0; i < 2 && ended < 0; i++)
+            if (ludus_vec_final_mask(v)[i]) ended = i;
+    }
+    CHECK(ended >= 0);
+    if (ended >= 0) {
+        CHECK(ludus_vec_terminated(v)[ended] || ludus_vec_truncated(v)[ended]);
+        CHECK_ERR(ludus_vec_step(v, acts), LUDUS_ESTATE);
+        CHECK(strstr(ludus_errmsg(), "waits for its next level") != NULL);
+        CHECK_ERR(ludus_vec_step_slice(v, acts, ended, 1), LUDUS_ESTATE);
+        CHECK_ERR(ludus_vec_reset_world(v, ended), LUDUS_ESTATE); /* put off again */
+        now = 1;
+        CHECK_OK(ludus_vec_reset_world(v, ended));
+        CHECK(ludus_vec_final_mask(v)[ended] == 1); /* the step's outputs stand */
+        CHECK_EQ(ludus_vec_level(v, ended), 500 + (uint64_t)ended);
+        const ludus_env *env = ludus_vec_env(v);
+        void *st = ludus_env_state_new(env);
+        size_t D = ludus_env_get_info(env)->obs_size;
+        uint8_t *o = malloc(D);
+        CHECK_OK(ludus_env_reset(env, st, 500 + (uint64_t)ended, o));
+        CHECK(o && memcmp(o, ludus_vec_obs(v) + (size_t)ended * D, D) == 0);
+        free(o);
+        ludus_free(st);
+        for (int i = 0; i < 2; i++) /* the other world may have ended too */
+            if (i != ended && ludus_vec_final_mask(v)[i]) CHECK_OK(ludus_vec_reset_world(v, i));
+        CHECK_OK(ludus_vec_step(v, acts));
+    }
+    CHECK_ERR(ludus_vec_reset_world(v, 2), LUDUS_EINVAL);
+    CHECK_ERR(ludus_vec_reset_world(NULL, 0), LUDUS_EINVAL);
+    ludus_vec_destroy(v);
+}
+
 int main(void)
 {
+    test_level_later();
     test_thread_independence();
     test_matches_single();
     test_crafter_slices();

@@ -47,6 +47,10 @@ struct ludus_dist {
      * root's recv (size * bytes; unused on other ranks, may be NULL) */
     int (*gather)(ludus_dist *d, const void *send, size_t bytes, void *recv, int root);
     void (*destroy)(ludus_dist *d);   /* frees d; NULL: nothing to free */
+    /* every rank's `bytes` bytes of send are written, in rank order, into
+     * every rank's recv (size * bytes). May be NULL: ludus_dist_allgather
+     * then gathers to rank 0 and broadcasts. */
+    int (*allgather)(ludus_dist *d, const void *send, size_t bytes, void *recv);
 };
 
 /* A communicator of one rank (rank 0, size 1): sums and broadcasts copy
@@ -69,6 +73,12 @@ LUDUS_API int ludus_dist_bcast(ludus_dist *d, void *buf, size_t bytes, int root)
 LUDUS_API int ludus_dist_barrier(ludus_dist *d);
 /* Rank order into root's recv (size * bytes bytes). */
 LUDUS_API int ludus_dist_gather(ludus_dist *d, const void *send, size_t bytes, void *recv, int root);
+
+/* Every rank's `bytes` bytes of send, in rank order, into every rank's
+ * recv (size * bytes bytes; recv must not overlap send). For one process
+ * (NULL or size 1) it copies send into recv. LUDUS_EINVAL for NULL
+ * buffers with bytes > 0; transport errors. Collective. */
+LUDUS_API int ludus_dist_allgather(ludus_dist *d, const void *send, size_t bytes, void *recv);
 
 /* Every rank's `len` bytes of buf, lengths differing, to root (for
  * results of independent runs spread over ranks with ludus_dist_share):

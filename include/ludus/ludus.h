@@ -698,6 +698,21 @@ LUDUS_API int ludus_vec_set_level_fn(ludus_vec *vec, ludus_vec_level_fn fn, void
 typedef int (*ludus_vec_level_block_fn)(void *user, int world, ludus_rng *rng, uint8_t *block, size_t size,
                                         uint64_t *seed);
 LUDUS_API int ludus_vec_set_level_block_fn(ludus_vec *vec, ludus_vec_level_block_fn fn, void *user);
+/* A block sampler may also return LUDUS_VEC_LEVEL_LATER when the level is
+ * not known yet (a curriculum shared by processes learns the other
+ * processes' episode ends first): the world is then left as its episode
+ * ended (this step's outputs stand, its observation is stale) until the
+ * caller resets it with ludus_vec_reset_world; stepping it before fails
+ * with LUDUS_ESTATE. */
+#define LUDUS_VEC_LEVEL_LATER 2
+/* Reset world i now, asking the level sampler for its level as an
+ * automatic reset does (the sampler must not answer
+ * LUDUS_VEC_LEVEL_LATER again: LUDUS_ESTATE); writes its observation and
+ * mask, leaves the step's rewards, flags and final observations as they
+ * are. LUDUS_EINVAL for a NULL vec or i out of range, LUDUS_ESTATE before
+ * the first reset, the sampler's and the world's errors (the vec must
+ * then be reset). Not concurrent with any other call on the vec. */
+LUDUS_API int ludus_vec_reset_world(ludus_vec *vec, int i);
 /* The block world i's current episode was reset from, NULL when it was
  * reset from a seed, i is out of range or no block sampler is set. Owned
  * by the vec; rewritten by each reset of world i. */

@@ -250,7 +250,10 @@ static int train(int argc, char **argv, ludus_dist *dist)
             stopped ? "interrupted at" : "trained", (unsigned long long)ludus_run_steps(run), ludus_run_update(run),
             s.wall_s, (double)cpu.tv_sec + 1e-9 * (double)cpu.tv_nsec, ludus_run_checkpoint_path(run));
     if (stopped) {
-        fprintf(stderr, "ludus train: interrupted; continue with: ludus train --resume %s\n", out);
+        if (c->ranks > 1)
+            fprintf(stderr, "ludus train: interrupted; continue with: mpirun -np %d ludus train --resume %s\n", c->ranks,
+                    out);
+        else fprintf(stderr, "ludus train: interrupted; continue with: ludus train --resume %s\n", out);
         ludus_run_destroy(run);
         return TRAIN_INTERRUPTED;
     }

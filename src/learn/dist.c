@@ -40,6 +40,11 @@ static int single_gather(ludus_dist *d, const void *send, size_t bytes, void *re
     return LUDUS_OK;
 }
 
+static int single_allgather(ludus_dist *d, const void *send, size_t bytes, void *recv)
+{
+    return single_gather(d, send, bytes, recv, 0);
+}
+
 static void single_destroy(ludus_dist *d)
 {
     free(d);
@@ -58,6 +63,7 @@ int ludus_dist_single_create(ludus_dist **out)
     d->bcast = single_bcast;
     d->barrier = single_barrier;
     d->gather = single_gather;
+    d->allgather = single_allgather;
     d->destroy = single_destroy;
     return LUDUS_OK;
 }
@@ -110,6 +116,15 @@ int ludus_dist_gather(ludus_dist *d, const void *send, size_t bytes, void *recv,
     if (ludus_dist_rank(d) == root && !recv && bytes) return ludus_err_set(LUDUS_EINVAL, "dist: NULL receive buffer");
     if (d && d->size > 1) return d->gather(d, send, bytes, recv, root);
     return single_gather(d, send, bytes, recv, root);
+}
+
+int ludus_dist_allgather(ludus_dist *d, const void *send, size_t bytes, void *recv)
+{
+    if ((!send || !recv) && bytes) return ludus_err_set(LUDUS_EINVAL, "dist: NULL buffer");
+    if (!d || d->size <= 1) return single_gather(d, send, bytes, recv, 0);
+    if (d->allgather) return d->allgather(d, send, bytes, recv);
+    int rc = d->gather(d, send, bytes, recv, 0);
+    return rc ? rc : d->bcast(d, recv, bytes * (size_t)d->size, 0);
 }
 
 int ludus_dist_gather_var(ludus_dist *d, const void *buf, size_t len, int root, char **out, size_t *lens)

@@ -113,6 +113,20 @@ struct ludus_ppo {
     float *cur_ent, *cur_lc, *cur_mg; /* (T, N) the policy's entropy / log A, 1 - max p, p1 - p2 */
     float *raw_rew;                   /* (T, N) the worlds' own rewards */
     double *ep_ret;                   /* (N) the running episodes' returns */
+    /* over several ranks the curriculum is a replica on every rank, fed
+     * every rank's episodes in the run's world order (see cur_hook) */
+    int cur_rep;          /* 1: a replica (R > 1) */
+    int cur_batch;        /* 1: a per-batch curriculum (levels fixed for the batch) */
+    size_t LS;            /* bytes of a level block (0: seeds only) */
+    int *rfirst;          /* (R + 1) rank r's worlds are [rfirst[r], rfirst[r + 1]) */
+    int nmax;             /* the most worlds a rank has */
+    uint64_t *lvl_seed;   /* (N) the drawn next level of each local world */
+    uint8_t *lvl_block;   /* (N + 1, LS) its block; the last row is scratch */
+    uint8_t *lvl_has, *lvl_ready; /* (N) from a block; drawn and not yet used */
+    uint8_t *done_send, *done_all; /* (nmax), (R, nmax) the step's episode ends */
+    void *seg_send, *seg_all;      /* the rollout's segments: this rank's, all ranks' */
+    size_t seg_n, seg_cap, seg_all_cap; /* this rank's count; capacities in records */
+    uint64_t *seg_counts;          /* (R) every rank's count */
 };
 
 /* ---- exploration bonus ---- */
@@ -233,6 +247,83 @@ static int shard_of(const ludus_ppo *p, int n)
     return k;
 }
 
+/* ---- the curriculum over several ranks ----
+ *
+ * Every rank holds the same curriculum (made for all NT worlds, from the
+ * same seed) and makes exactly the calls a single process makes, in the
+ * same order: ludus_curriculum_next for every world of the run when it
+ * begins an episode (the worlds in order at each step), the reports of
+ * every world's segments in world order, then end_batch. A rank's vec
+ * asks its worlds' levels through cur_hook. Levels are drawn for the
+ * whole run before a reset of all worlds; during a rollout a per-reset
+ * curriculum's draws wait until the ranks have swapped which worlds
+ * ended (one allgather of a byte per world and step), a per-batch one's
+ * level is the batch's own, so other ranks' episodes are counted after
+ * the rollout from their segments. */
+
+/* A replica's segment as it travels: the world of the run, and the means. */
+typedef struct cur_wire {
+    int32_t world, pad;
+    ludus_curriculum_segment seg;
+} cur_wire;
+
+static int is_local(const ludus_ppo *p, int g) { return g >= p->w0 && g < p->w0 + p->N; }
+
+/* World g's next level from the replica: kept for the vec when g is this
+ * rank's, else drawn only to keep the replica in step. */
+static int cur_draw(ludus_ppo *p, int g)
+{
+    int n = g - p->w0, local = is_local(p, g), has = 0;
+    uint64_t seed = 0;
+    uint8_t *blk = p->LS ? p->lvl_block + (size_t)(local ? n : p->N) * p->LS : NULL;
+    int rc = ludus_curriculum_next(p->cur, g, &seed, blk, &has);
+    if (rc || !local) return rc;
+    p->lvl_seed[n] = seed;
+    p->lvl_has[n] = (uint8_t)has;
+    p->lvl_ready[n] = 1;
+    return LUDUS_OK;
+}
+
+/* The vec's level sampler on a replica's rank. */
+static int cur_hook(void *user, int w, ludus_rng *rng, uint8_t *block, size_t size, uint64_t *seed)
+{
+    (void)rng;
+    ludus_ppo *p = user;
+    if (!p->lvl_ready[w] && p->cur_batch) { /* the batch's level of world w0 + w */
+        int has = 0, rc = ludus_curriculum_next(p->cur, p->w0 + w, seed, size ? block : NULL, &has);
+        return rc ? rc : has;
+    }
+    if (!p->lvl_ready[w]) return LUDUS_VEC_LEVEL_LATER; /* until the ranks swap their ends */
+    p->lvl_ready[w] = 0;
+    *seed = p->lvl_seed[w];
+    if (p->lvl_has[w] && size) memcpy(block, p->lvl_block + (size_t)w * p->LS, size);
+    return p->lvl_has[w];
+}
+
+/* Reset every world (a replica first draws the run's levels in order). */
+static int reset_worlds(ludus_ppo *p)
+{
+    int rc;
+    for (int g = 0; p->cur_rep && g < p->NT; g++)
+        if ((rc = cur_draw(p, g))) return rc;
+    return ludus_vec_reset(p->vec);
+}
+
+/* After a step of a per-reset replica: the run's ended worlds, in order,
+ * begin their next episodes; this rank's then reset. */
+static int cur_swap_ends(ludus_ppo *p, const uint8_t *term, const uint8_t *trunc)
+{
+    memset(p->done_send, 0, (size_t)p->nmax);
+    for (int n = 0; n < p->N; n++) p->done_send[n] = term[n] || trunc[n];
+    int rc = ludus_dist_allgather(p->dist, p->done_send, (size_t)p->nmax, p->done_all);
+    for (int r = 0; r < p->R && !rc; r++)
+        for (int g = p->rfirst[r]; g < p->rfirst[r + 1] && !rc; g++)
+            if (p->done_all[(size_t)r * p->nmax + (g - p->rfirst[r])]) rc = cur_draw(p, g);
+    for (int n = 0; n < p->N && !rc; n++)
+        if (p->done_send[n]) rc = ludus_vec_reset_world(p->vec, n);
+    return rc;
+}
+
 static int rollout(ludus_ppo *p)
 {
     const int N = p->N;
@@ -260,10 +351,11 @@ static int rollout(ludus_ppo *p)
         } else {
             rc = ludus_vec_step(p->vec, p->actions + base * p->DA);
         }
-        p->world_s += now_s() - ts;
-        if (rc) return rc;
         const double *r = ludus_vec_rewards(p->vec);
         const uint8_t *term = ludus_vec_terminated(p->vec), *trunc = ludus_vec_truncated(p->vec);
+        if (!rc && p->cur_rep && !p->cur_batch) rc = cur_swap_ends(p, term, trunc);
+        p->world_s += now_s() - ts;
+        if (rc) return rc;
         const uint8_t *fobs = ludus_vec_final_obs(p->vec);
         if (p->nach) {
             const uint8_t *fm = ludus_vec_final_mask(p->vec);
@@ -329,6 +421,66 @@ static int rollout(ludus_ppo *p)
 
 static void seed_streams(ludus_ppo *p);
 
+/* A replica's local segment n, kept to be sent. */
+static int cur_keep(ludus_ppo *p, int n, const ludus_curriculum_segment *seg)
+{
+    if (p->seg_n == p->seg_cap) {
+        size_t cap = p->seg_cap ? 2 * p->seg_cap : 256;
+        void *q = realloc(p->seg_send, cap * sizeof(cur_wire));
+        if (!q) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
+        p->seg_send = q;
+        p->seg_cap = cap;
+    }
+    cur_wire *w = (cur_wire *)p->seg_send + p->seg_n++;
+    memset(w, 0, sizeof *w);
+    w->world = p->w0 + n;
+    w->seg = *seg;
+    return LUDUS_OK;
+}
+
+/* Every rank's segments to every replica: the counts, then the records
+ * (each rank's padded to the largest count), reported in the run's world
+ * order; a per-batch replica first begins the episodes the other ranks'
+ * worlds began during the rollout (one per ended segment). */
+static int cur_merge(ludus_ppo *p)
+{
+    uint64_t mine = p->seg_n;
+    p->seg_n = 0;
+    int rc = ludus_dist_allgather(p->dist, &mine, sizeof mine, p->seg_counts);
+    if (rc) return rc;
+    size_t most = 0;
+    for (int r = 0; r < p->R; r++)
+        if (p->seg_counts[r] > most) most = (size_t)p->seg_counts[r];
+    if (most > p->seg_cap) { /* this rank's records padded to the largest count */
+        void *q = realloc(p->seg_send, most * sizeof(cur_wire));
+        if (!q) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
+        p->seg_send = q;
+        p->seg_cap = most;
+    }
+    if (most > mine) memset((cur_wire *)p->seg_send + mine, 0, (most - (size_t)mine) * sizeof(cur_wire));
+    if ((size_t)p->R * most > p->seg_all_cap) {
+        void *q = realloc(p->seg_all, (size_t)p->R * most * sizeof(cur_wire));
+        if (!q) return ludus_err_set(LUDUS_ENOMEM, "ppo: out of memory");
+        p->seg_all = q;
+        p->seg_all_cap = (size_t)p->R * most;
+    }
+    if (most && (rc = ludus_dist_allgather(p->dist, p->seg_send, most * sizeof(cur_wire), p->seg_all))) return rc;
+    const cur_wire *w = p->seg_all;
+    for (int r = 0; r < p->R; r++)
+        for (size_t i = 0; i < p->seg_counts[r]; i++) {
+            const cur_wire *x = &w[(size_t)r * most + i];
+            if (x->world < p->rfirst[r] || x->world >= p->rfirst[r + 1])
+                return ludus_err_set(LUDUS_EIO, "ppo: rank %d sent a segment of world %d, not one of its own", r,
+                                     x->world);
+            if (p->cur_batch && r != p->rank && x->seg.ended && (rc = cur_draw(p, x->world))) return rc;
+        }
+    for (int r = 0; r < p->R; r++)
+        for (size_t i = 0; i < p->seg_counts[r]; i++)
+            if ((rc = ludus_curriculum_report(p->cur, w[(size_t)r * most + i].world, &w[(size_t)r * most + i].seg)))
+                return rc;
+    return LUDUS_OK;
+}
+
 /* Each world's episode segments of the rollout, in order, to the
  * curriculum: the means the scores use (GAE before normalisation). */
 static int score_levels(ludus_ppo *p)
@@ -354,13 +506,17 @@ static int score_levels(ludus_ppo *p)
                                                 .adv = sa / steps, .abs_adv = sabs / steps, .pos_adv = spos / steps,
                                                 .value = sv / steps, .entropy = se / steps, .least_conf = sl / steps,
                                                 .margin = sm / steps};
-                int rc = ludus_curriculum_report(p->cur, n, &seg);
+                int rc = p->cur_rep ? cur_keep(p, n, &seg) : ludus_curriculum_report(p->cur, n, &seg);
                 if (rc) return rc;
                 if (p->dones[i]) p->ep_ret[n] = 0;
                 sa = sabs = spos = sv = se = sl = sm = 0;
                 steps = 0;
             }
         }
+    }
+    if (p->cur_rep) {
+        int rc = cur_merge(p);
+        if (rc) return rc;
     }
     return ludus_curriculum_end_batch(p->cur);
 }
@@ -527,7 +683,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
             /* every batch starts afresh on the curriculum's levels: the
              * update is then a function of the saved state alone */
             seed_streams(p);
-            if ((rc = ludus_vec_reset(p->vec))) return rc;
+            if ((rc = reset_worlds(p))) return rc;
             memset(p->cur_start, 1, (size_t)p->N);
             if (p->M) memset(p->cur_mem, 0, (size_t)p->N * p->M * sizeof(float));
             if (p->W) tokenize_worlds(p, p->cur_words, NULL);
@@ -603,9 +759,19 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     if (p->nach && p->nmasks && ludus_crafter_score(p->ep_masks, p->nmasks, &m->score, NULL))
         return LUDUS_EINTERNAL;
     /* the ranks' copies must not drift: one 64-bit hash each per update */
-    if (p->R > 1)
-        return ludus_dist_check_same(p->dist, ludus_dist_hash(p->pol.params.data, p->pol.params.size * sizeof(float)),
-                                     "parameters");
+    if (p->R > 1 &&
+        (rc = ludus_dist_check_same(p->dist, ludus_dist_hash(p->pol.params.data, p->pol.params.size * sizeof(float)),
+                                    "parameters")))
+        return rc;
+    /* and the curriculum's replicas: the hash of all its saved state */
+    if (p->cur_rep) {
+        uint8_t *blob = NULL;
+        size_t size = 0;
+        if ((rc = ludus_curriculum_save(p->cur, &blob, &size))) return rc;
+        uint64_t h = ludus_dist_hash(blob, size);
+        ludus_free(blob);
+        return ludus_dist_check_same(p->dist, h, "curriculum state bytes");
+    }
     return LUDUS_OK;
 }
 
@@ -647,7 +813,8 @@ void ludus_ppo_destroy(ludus_ppo *p)
     void *bufs[] = {p->cur_ent, p->cur_lc, p->cur_mg, p->raw_rew, p->ep_ret, p->obs, p->words, p->starts, p->mem, p->actions, p->logp, p->values,
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
-                    p->step_rc, p->masks, p->shard, p->red};
+                    p->step_rc, p->masks, p->shard, p->red, p->rfirst, p->lvl_seed, p->lvl_block,
+                    p->lvl_has, p->lvl_ready, p->done_send, p->done_all, p->seg_send, p->seg_all, p->seg_counts};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -719,20 +886,38 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
                            .seed = cfg->seed};
     if ((rc = ludus_vec_create(&vc, &p->vec))) goto fail;
     p->info = ludus_env_get_info(ludus_vec_env(p->vec));
-    if (cfg->curriculum[0] && R > 1) {
-        /* each rank would draw its own replay decisions and buffer, and a
-         * rank skipping an exploratory batch's gradient would leave the
-         * others waiting in the all-reduce */
-        rc = ludus_err_set(LUDUS_EUNSUPPORTED, "curriculum \"%s\" with %d ranks: curricula run in one process "
-                           "(no mpirun) for now; their level buffers are not shared across ranks", cfg->curriculum, R);
-        goto fail;
-    }
     if (cfg->curriculum[0]) {
+        /* made for the run's worlds: over several ranks every rank holds
+         * the same curriculum (a replica, see cur_hook) */
         if ((rc = ludus_curriculum_create(cfg->curriculum, &cfg->curriculum_knobs, ludus_vec_env(p->vec),
-                                          cfg->env_options, p->N, vc.level_start, vc.level_count, cfg->seed,
+                                          cfg->env_options, p->NT, vc.level_start, vc.level_count, cfg->seed,
                                           &p->cur)))
             goto fail;
-        if ((rc = ludus_curriculum_attach(p->cur, p->vec))) goto fail;
+        if (R == 1) {
+            if ((rc = ludus_curriculum_attach(p->cur, p->vec))) goto fail;
+        } else {
+            p->cur_rep = 1;
+            p->cur_batch = ludus_curriculum_batch_resets(p->cur);
+            p->LS = ludus_env_level_size(ludus_vec_env(p->vec));
+            p->nmax = (p->NT + R - 1) / R;
+            p->rfirst = malloc(((size_t)R + 1) * sizeof *p->rfirst);
+            p->lvl_seed = calloc((size_t)p->N, sizeof *p->lvl_seed);
+            p->lvl_block = calloc((size_t)(p->N + 1), p->LS ? p->LS : 1);
+            p->lvl_has = calloc((size_t)p->N, 1);
+            p->lvl_ready = calloc((size_t)p->N, 1);
+            p->done_send = calloc((size_t)p->nmax, 1);
+            p->done_all = calloc((size_t)R * p->nmax, 1);
+            p->seg_counts = calloc((size_t)R, sizeof *p->seg_counts);
+            if (!p->rfirst || !p->lvl_seed || !p->lvl_block || !p->lvl_has || !p->lvl_ready || !p->done_send ||
+                !p->done_all || !p->seg_counts)
+                goto nomem;
+            for (int r = 0; r <= R; r++) {
+                long f, c;
+                ludus_dist_share(p->NT, R, r < R ? r : R - 1, &f, &c);
+                p->rfirst[r] = (int)(r < R ? f : f + c);
+            }
+            if ((rc = ludus_vec_set_level_block_fn(p->vec, cur_hook, p))) goto fail;
+        }
         /* the curriculum draws levels in world order, on one thread */
         p->step_slices = 1;
         size_t TN = (size_t)p->T * p->N;
@@ -826,7 +1011,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     uint64_t per_update = (uint64_t)p->NT * p->T;
     p->num_updates = (cfg->total_steps + per_update - 1) / per_update;
     seed_streams(p);
-    if ((rc = ludus_vec_reset(p->vec))) goto fail;
+    if ((rc = reset_worlds(p))) goto fail;
     memset(p->cur_start, 1, (size_t)p->N);
     if (p->W) tokenize_worlds(p, p->cur_words, NULL);
     *out = p;
@@ -853,7 +1038,7 @@ ludus_curriculum *ludus_ppo_curriculum(ludus_ppo *p) { return p->cur; }
 int ludus_ppo_restart_worlds(ludus_ppo *p)
 {
     if (p->cur) ludus_curriculum_restart(p->cur);
-    int rc = ludus_vec_reset(p->vec);
+    int rc = reset_worlds(p);
     if (rc) return rc;
     memset(p->cur_start, 1, (size_t)p->N);
     if (p->M) memset(p->cur_mem, 0, (size_t)p->N * p->M * sizeof(float));

@@ -2,7 +2,7 @@
  * with MPI_SUM (for two ranks the one addition per value is exact and
  * commutative, so the result does not depend on MPI's reduction order;
  * docs/scaling.md says what holds for more), broadcasts MPI_Bcast,
- * gathers MPI_Gather, each started non-blocking and polled (a signal
+ * gathers MPI_Gather and MPI_Allgather, each started non-blocking and polled (a signal
  * while waiting ends the wait, see wait_for). Buffers longer than an
  * int's count go in pieces.
  * Errors are returned (MPI_ERRORS_RETURN) and become LUDUS_EIO messages.
@@ -128,6 +128,14 @@ static int gather(ludus_dist *d, const void *send, size_t bytes, void *recv, int
     return err != MPI_SUCCESS ? mpi_fail(err, "MPI_Gather") : wait_for(d, &req, "MPI_Gather");
 }
 
+static int allgather(ludus_dist *d, const void *send, size_t bytes, void *recv)
+{
+    if (bytes > INT_MAX) return ludus_err_set(LUDUS_EINVAL, "mpi: allgather of %zu bytes per rank", bytes);
+    MPI_Request req;
+    int err = MPI_Iallgather(send, (int)bytes, MPI_BYTE, recv, (int)bytes, MPI_BYTE, comm_of(d), &req);
+    return err != MPI_SUCCESS ? mpi_fail(err, "MPI_Allgather") : wait_for(d, &req, "MPI_Allgather");
+}
+
 static void destroy(ludus_dist *d)
 {
     mpi_impl *m = d->impl;
@@ -174,6 +182,7 @@ int ludus_dist_mpi_create(int *argc, char ***argv, ludus_dist **out)
     d->bcast = bcast;
     d->barrier = barrier;
     d->gather = gather;
+    d->allgather = allgather;
     d->destroy = destroy;
     *out = d;
     return LUDUS_OK;

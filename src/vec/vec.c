@@ -22,6 +22,7 @@ typedef struct world_acc {
     uint32_t ep_achievements; /* OR of the episode's steps' achievement bits */
     uint64_t level;
     int from_block;           /* 1: the episode was reset from a level block */
+    int held;                 /* 1: ended, its next level comes later (LUDUS_VEC_LEVEL_LATER) */
     ludus_rng sampler;
     ludus_episode_stats stats;
 } world_acc;
@@ -88,6 +89,8 @@ static int reset_world(ludus_vec *v, int i)
         uint64_t seed = 0;
         int kind = v->block_fn(v->block_user, i, &a->sampler, block, v->level_size, &seed);
         if (kind < 0) return kind;
+        a->held = kind == LUDUS_VEC_LEVEL_LATER;
+        if (a->held) return LUDUS_OK; /* ludus_vec_reset_world resets it */
         a->level = seed;
         a->from_block = kind == 1;
         if (kind == 1) {
@@ -333,11 +336,24 @@ int ludus_vec_reset(ludus_vec *v)
     return LUDUS_OK;
 }
 
+/* LUDUS_ESTATE when a world of [lo, hi) waits for ludus_vec_reset_world
+ * (only a block sampler can leave one waiting). */
+static int check_held(const ludus_vec *v, int lo, int hi, const char *what)
+{
+    if (LUDUS_LIKELY(!v->block_fn)) return LUDUS_OK;
+    for (int i = lo; i < hi; i++)
+        if (v->acc[i].held)
+            return ludus_err_set(LUDUS_ESTATE, "%s: world %d waits for its next level (ludus_vec_reset_world)", what, i);
+    return LUDUS_OK;
+}
+
 int ludus_vec_step(ludus_vec *v, const int32_t *actions)
 {
     if (!v || !actions) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step: NULL argument");
     if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step: reset the vec first");
-    int rc = check_actions(v, actions, 0, v->n);
+    int rc = check_held(v, 0, v->n, "ludus_vec_step");
+    if (rc) return rc;
+    rc = check_actions(v, actions, 0, v->n);
     if (rc) return rc;
     v->actions = actions;
     ludus_pool_run(v->pool, job_step, v, v->nchunks);
@@ -357,7 +373,9 @@ int ludus_vec_step_slice(ludus_vec *v, const int32_t *actions, int first, int co
         return ludus_err_set(LUDUS_EINVAL, "ludus_vec_step_slice: worlds [%d, %d + %d) are not within [0, %d)", first,
                        first, count, v->n);
     if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_step_slice: reset the vec first");
-    int rc = check_actions(v, actions, first, first + count);
+    int rc = check_held(v, first, first + count, "ludus_vec_step_slice");
+    if (rc) return rc;
+    rc = check_actions(v, actions, first, first + count);
     if (rc) return rc;
     rc = step_range(v, actions, first, first + count);
     if (rc != LUDUS_OK) return ludus_err_set(rc, "a world of '%s' failed to reset after its episode", v->env->id);
@@ -428,6 +446,21 @@ int ludus_vec_set_level_block_fn(ludus_vec *v, ludus_vec_level_block_fn fn, void
     }
     v->block_fn = fn;
     v->block_user = user;
+    return LUDUS_OK;
+}
+
+int ludus_vec_reset_world(ludus_vec *v, int i)
+{
+    if (!v) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_reset_world: vec is NULL");
+    if (i < 0 || i >= v->n) return ludus_err_set(LUDUS_EINVAL, "ludus_vec_reset_world: world %d is not in [0, %d)", i, v->n);
+    if (!v->ready) return ludus_err_set(LUDUS_ESTATE, "ludus_vec_reset_world: reset the vec first");
+    int rc = reset_world(v, i);
+    if (rc == LUDUS_OK && v->acc[i].held)
+        return ludus_err_set(LUDUS_ESTATE, "ludus_vec_reset_world: the level sampler put world %d off again", i);
+    if (rc != LUDUS_OK) {
+        v->ready = 0;
+        return ludus_err_set(rc, "resetting world %d of '%s' failed", i, v->env->id);
+    }
     return LUDUS_OK;
 }
 

@@ -78,8 +78,6 @@ expect 1 "num_envs (1) is the run's worlds over all ranks: at least one per rank
   mpi 2 train MiniGrid-Empty-5x5-v0 --steps 512 --config one_world.json --out few
 expect 1 "learner dqn trains in one process only (not over 2 ranks)" -- \
   mpi 2 train MiniGrid-Empty-5x5-v0 --algo dqn --steps 512 --out dqn
-expect 1 "curricula run in one process" -- \
-  mpi 2 train Maze-v0 --curriculum plr --steps 512 --out cur
 expect 1 "exists; use --resume" -- mpi 2 train MiniGrid-Empty-5x5-v0 --steps 512 --config small.json --out two
 
 # ---- kill -9 of rank 1: the job ends, rank 0 says so, resume finishes ----
