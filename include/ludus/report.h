@@ -30,6 +30,8 @@ typedef struct ludus_report_options {
                            LUDUS_STATS_REPS_AGGREGATE for aggregates; curves, profiles and
                            P(X>Y) use at most LUDUS_STATS_REPS_PROFILE) */
     uint64_t seed;      /* the bootstrap's and the episodes' seed (default 0) */
+    int levels;         /* levels pictured per run with a curriculum, the most probable
+                           under its replay distribution (default 8; 0: none; at most 64) */
 } ludus_report_options;
 
 /* The defaults above. */
