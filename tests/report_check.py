@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """report_check.py: check a ludus report.html as a reader's tools see it.
 
-  report_check.py html REPORT [--ids a,b,...] [--csv NAME=PATH]... [--gifs N]
+  report_check.py html REPORT [--ids a,b,...] [--csv NAME=PATH]... [--gifs N] [--pngs N]
       The HTML parses with a strict checker of our own (every element
       closed in order, no duplicate ids, nothing external: no <script>,
       <link>, or src/href outside data: and #fragments), every <svg> is
       well-formed XML (xml.etree), the section ids are there, every data:
-      URI decodes, each embedded GIF is a GIF, and each named CSV download
-      holds exactly the bytes of the file on disk.
+      URI decodes, each embedded GIF is a GIF (N of them), each embedded PNG
+      a PNG (N of them), and each named CSV download holds exactly the
+      bytes of the file on disk.
   report_check.py png SHOT.png LIBLUDUS
       The screenshot is not blank: decoded with ludus's own PNG reader
       (ludus_png_read_rgba through ctypes), its pixels vary.
   report_check.py dom DOM.html --ids a,b,...
       Chromium's serialized DOM holds the sections.
+  report_check.py shown SHOT.png LIBLUDUS REPORT
+      Every PNG picture REPORT embeds at its own size (the curriculum's
+      levels) is on the screenshot pixel for pixel: the browser drew it.
 """
+import os
+import tempfile
 import base64
 import ctypes
 import html.parser
@@ -82,7 +88,7 @@ def decode_uri(uri):
     return head[5:-7], base64.b64decode(data, validate=True)
 
 
-def check_html(path, ids, csvs, gifs):
+def check_html(path, ids, csvs, gifs, pngs=None):
     text = open(path, encoding="utf-8").read()
     fails = []
     if not text.startswith("<!DOCTYPE html>"):
@@ -119,6 +125,14 @@ def check_html(path, ids, csvs, gifs):
                 fails.append("an image/gif URI is not a GIF")
     if gifs is not None and ngif != gifs:
         fails.append("%d GIFs embedded, want %d" % (ngif, gifs))
+    npng = 0
+    for u in p.uris:
+        if u.startswith("data:image/png;"):
+            npng += 1
+            if not decode_uri(u)[1].startswith(b"\x89PNG\r\n\x1a\n"):
+                fails.append("an image/png URI is not a PNG")
+    if pngs is not None and npng != pngs:
+        fails.append("%d PNGs embedded, want %d" % (npng, pngs))
     for name, disk in csvs:
         if name not in p.links:
             fails.append("no download named %r (have %s)" % (name, sorted(p.links)))
@@ -127,6 +141,56 @@ def check_html(path, ids, csvs, gifs):
         if data != open(disk, "rb").read():
             fails.append("download %r differs from %s" % (name, disk))
     return fails, len(svgs), ngif
+
+
+def read_rgb(ludus, path):
+    """(width, height, RGB bytes) of a PNG file, through ludus's reader."""
+    ptr, w, h = ctypes.POINTER(ctypes.c_uint8)(), ctypes.c_int(), ctypes.c_int()
+    if ludus.ludus_png_read_rgba(path.encode(), ctypes.byref(ptr), ctypes.byref(w), ctypes.byref(h)) != 0:
+        return None
+    rgba = ctypes.string_at(ptr, w.value * h.value * 4)
+    ludus.ludus_free(ptr)
+    rgb = bytearray(w.value * h.value * 3)
+    rgb[0::3], rgb[1::3], rgb[2::3] = rgba[0::4], rgba[1::4], rgba[2::4]
+    return w.value, h.value, bytes(rgb)
+
+
+def check_shown(shot, lib, report):
+    """Each PNG the report shows at its natural size is on the screenshot."""
+    ludus = ctypes.CDLL(lib)
+    got = read_rgb(ludus, shot)
+    if not got:
+        return ["cannot read the screenshot %s" % shot], 0
+    sw, sh, srgb = got
+    rows = [srgb[y * sw * 3:(y + 1) * sw * 3] for y in range(sh)]
+    imgs = re.findall(r'<img alt="([^"]*)" width="(\d+)" height="(\d+)" src="(data:image/png;base64,[^"]*)"',
+                      open(report, encoding="utf-8").read())
+    fails, found = [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, (alt, w, h, uri) in enumerate(imgs):
+            f = os.path.join(tmp, "%d.png" % k)
+            open(f, "wb").write(decode_uri(uri)[1])
+            iw, ih, irgb = read_rgb(ludus, f)
+            if (iw, ih) != (int(w), int(h)):
+                continue  # shown scaled: not compared pixel for pixel
+            first = irgb[:iw * 3]
+            hit = False
+            for y in range(sh - ih + 1):
+                x = rows[y].find(first)
+                while x >= 0 and not hit:
+                    if x % 3 == 0 and all(rows[y + r][x:x + iw * 3] == irgb[r * iw * 3:(r + 1) * iw * 3]
+                                          for r in range(ih)):
+                        hit = True
+                    x = rows[y].find(first, x + 1)
+                if hit:
+                    break
+            if hit:
+                found += 1
+            else:
+                fails.append("picture %d (%s, %dx%d) is not on the screenshot" % (k + 1, alt, iw, ih))
+    if not imgs:
+        fails.append("the report embeds no PNG picture")
+    return fails, found
 
 
 def check_png(path, lib):
@@ -163,7 +227,7 @@ def main(argv):
     mode = argv[1]
     ids = []
     csvs = []
-    gifs = None
+    gifs = pngs = None
     rest = argv[2:]
     args = []
     i = 0
@@ -178,15 +242,21 @@ def main(argv):
         elif rest[i] == "--gifs":
             gifs = int(rest[i + 1])
             i += 2
+        elif rest[i] == "--pngs":
+            pngs = int(rest[i + 1])
+            i += 2
         else:
             args.append(rest[i])
             i += 1
     if mode == "html":
-        fails, nsvg, ngif = check_html(args[0], ids, csvs, gifs)
+        fails, nsvg, ngif = check_html(args[0], ids, csvs, gifs, pngs)
         info = "%d SVG charts, %d GIFs" % (nsvg, ngif)
     elif mode == "png":
         fails, var = check_png(args[0], args[1])
         info = "luminance variance %.0f" % var
+    elif mode == "shown":
+        fails, found = check_shown(args[0], args[1], args[2])
+        info = "%d pictures found on the screenshot" % found
     elif mode == "dom":
         dom = open(args[0], encoding="utf-8", errors="replace").read()
         fails = ["the DOM has no id=%r" % i for i in ids if ('id="%s"' % i) not in dom]

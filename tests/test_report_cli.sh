@@ -6,7 +6,11 @@
 # a report.html each; the HTML parses with a strict checker, every SVG with
 # xml.etree, the downloads hold the files' bytes; then headless Chromium
 # opens each report, its screenshot is not blank (and a blank page's is
-# caught as blank) and its DOM has every section. Bad folders give one-line
+# caught as blank) and its DOM has every section. A short Robust PLR run on
+# the maze gets the pictures of the levels its curriculum favours (each
+# found pixel for pixel on a screenshot of the whole page) and shows its
+# commit; a damaged or foreign curriculum state is a note in the report.
+# Bad folders give one-line
 # errors and leave an earlier report untouched. LUDUS_REPORT_KEEP=DIR keeps
 # a copy of the experiment folder, LUDUS_REPORT_SHOT=FILE.png its screenshot. Chromium missing: a skip of
 # the browser part only when CI is unset; under CI=true a failure.
@@ -133,6 +137,35 @@ done
 run_ok "$LUDUS" report run exp/runs/long/seed2 --no-gifs --out two.html
 run_ok $CHECK html two.html --ids $IDS --gifs 0
 
+# ---- a curriculum's favoured levels, and the commit of a single run --------
+# a few Robust PLR updates on the maze: the report pictures the 8 most
+# probable levels of its buffer; a damaged or foreign state is a note
+cat > cur.json <<'J'
+{"curriculum": "robust-plr", "num_envs": 4, "num_steps": 64, "minibatches": 2, "eval_episodes": 10,
+ "curriculum_knobs": {"buffer_size": 16, "rho": 0.2}}
+J
+run_ok "$LUDUS" train Maze-v0 --steps 2560 --seed 1 --config cur.json --out cur
+run_ok "$LUDUS" report cur --no-gifs
+run_ok $CHECK html cur/report.html --ids $IDS,curriculum-levels --gifs 0 --pngs 8
+commit=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["commit"])' cur/config.json 2>/dev/null)
+[ -n "$commit" ] && ok || bad "cur/config.json records no commit"
+grep -qF "<code>$commit</code>" cur/report.html && ok || bad "the report of a single run does not show its commit '$commit'"
+grep -q '"commit": "' run/config.json && ok || bad "run/config.json records no commit"
+grep -q '<figcaption>#8: P = ' cur/report.html && ok || bad "no caption of the 8th level"
+run_ok "$LUDUS" report cur --no-gifs --levels 3 --out cur3.html
+run_ok $CHECK html cur3.html --ids $IDS,curriculum-levels --gifs 0 --pngs 3
+run_ok "$LUDUS" report run --no-gifs --out plain.html  # no curriculum: no such section
+run_ok $CHECK html plain.html --ids $IDS --gifs 0 --pngs 0
+grep -q 'curriculum-levels' plain.html && bad "a run without a curriculum got the levels section" || ok
+cp -r cur curcut && head -c 2000 cur/state.safetensors > curcut/state.safetensors
+run_ok "$LUDUS" report curcut --no-gifs
+grep -q "The curriculum&#39;s levels cannot be shown: .*state.safetensors" curcut/report.html && ok \
+  || bad "a damaged state is not named in the report"
+cp -r cur curforeign && cp run/state.safetensors curforeign/
+run_ok "$LUDUS" report curforeign --no-gifs
+grep -q "cannot be shown: .*saved by another run" curforeign/report.html && ok || bad "a foreign state is not named"
+refuse "levels must be in \[0, 64\]" -- "$LUDUS" report cur --levels 65
+
 # ---- bad input: one line each, and an earlier report is never lost -------
 cp exp/report.html exp.before
 mkdir empty half halfexp notcsv badjson badnum badres
@@ -171,9 +204,9 @@ if [ -z "$CHROME" ]; then
     echo "test_report_cli: SKIP the browser part: chromium is not installed (apt-get install chromium; CI is unset)"
   fi
 else
-  shot() { # shot HTML PNG [DOM]
+  shot() { # shot HTML PNG [DOM [--window-size=W,H]]
     timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$T/profile" \
-      --window-size=1100,2400 --screenshot="$2" "file://$1" >"$T/chrome.log" 2>&1 || bad "chromium screenshot of $1: $(tail -c 300 $T/chrome.log)"
+      "${4:---window-size=1100,2400}" --screenshot="$2" "file://$1" >"$T/chrome.log" 2>&1 || bad "chromium screenshot of $1: $(tail -c 300 $T/chrome.log)"
     if [ $# -ge 3 ]; then
       timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --user-data-dir="$T/profile" --dump-dom "file://$1" \
         >"$3" 2>"$T/chrome.log" || bad "chromium --dump-dom of $1"
@@ -184,6 +217,12 @@ else
   shot "$T/exp/report.html" "$T/shot-exp.png" "$T/dom.html"
   run_ok checklib png "$T/shot-exp.png" "$LIB"
   run_ok $CHECK dom "$T/dom.html" --ids $IDS
+  # the curriculum's levels as drawn: a page tall enough for the whole
+  # report, each level picture found on it pixel for pixel
+  shot "$T/cur/report.html" "$T/shot-cur.png" "$T/dom-cur.html" --window-size=1100,12000
+  run_ok checklib png "$T/shot-cur.png" "$LIB"
+  run_ok $CHECK dom "$T/dom-cur.html" --ids $IDS,curriculum-levels
+  run_ok checklib shown "$T/shot-cur.png" "$LIB" "$T/cur/report.html"
   [ -n "${LUDUS_REPORT_SHOT:-}" ] && cp "$T/shot-exp.png" "$LUDUS_REPORT_SHOT"
 fi
 # the screenshot checker catches a blank page (a white PNG written by ludus_png_write)

@@ -217,6 +217,43 @@ LUDUS_API size_t ludus_curriculum_alp_data(const ludus_curriculum *c, const doub
 LUDUS_API int ludus_curriculum_save(const ludus_curriculum *c, uint8_t **blob, size_t *size);
 LUDUS_API int ludus_curriculum_load(ludus_curriculum *c, const uint8_t *blob, size_t size);
 
+/* ---- a run's curriculum, read back (for reports and people) ---------- */
+
+/* The curriculum of the run folder `dir` (run.h) as its last checkpoint
+ * left it: made again from config.json's keys curriculum,
+ * curriculum_knobs, env_id, env_options, num_envs, ranks, seed and
+ * train_levels as training made it, then the state in state.safetensors
+ * loaded into it (ludus_curriculum_load's checks). *env is the world it
+ * was made for (levels render there); the caller destroys *out, then
+ * *env. A run trained without a curriculum: LUDUS_OK with *out and *env
+ * NULL. Errors (one-line messages naming the file; *out and *env NULL):
+ * LUDUS_ENOTFOUND for no config.json, or no state.safetensors yet;
+ * LUDUS_EFORMAT for a config.json that is not a run's, a state of another
+ * run (its run id), a state without the curriculum or with damaged
+ * bytes, or one saved by another curriculum or configuration; LUDUS_EINVAL
+ * for NULL arguments; errors of ludus_env_make and
+ * ludus_curriculum_create. Thread-safe for distinct folders. */
+LUDUS_API int ludus_curriculum_load_run(const char *dir, ludus_env **env, ludus_curriculum **out);
+
+/* A level of the buffer with what a report says about it. */
+typedef struct ludus_curriculum_level {
+    int slot;               /* its slot (ludus_curriculum_slot_at) */
+    uint64_t seed;          /* its seed: worlds without blocks reset from it */
+    const uint8_t *block;   /* its block (ludus_env_level_size bytes; NULL: a seed), owned by
+                               the curriculum, valid until its buffer next changes */
+    double score;           /* its score (the configured strategy's) */
+    double prob;            /* its probability under P_replay */
+    uint64_t staleness;     /* levels drawn since it was last chosen */
+    int parent, depth;      /* ACCEL: the parent slot (-1: none) and the edits behind it */
+} ludus_curriculum_level;
+
+/* The buffer's scored levels, most probable under P_replay first (ties:
+ * lower slot), the first min(n, count) written to out (out may be NULL
+ * with n 0, to count). Returns the count of scored levels (0 for a NULL c
+ * and for curricula without a buffer: uniform, ALP-GMM), or LUDUS_ENOMEM.
+ * Reads c only; not thread-safe with calls that change c. */
+LUDUS_API int ludus_curriculum_levels(const ludus_curriculum *c, ludus_curriculum_level *out, int n);
+
 /* ALP-GMM's model, for tests: a GMM of k components over d dimensions fit
  * to n points x (n, d) by EM from the given initial means (k, d),
  * full covariances (regularized by 1e-6 on the diagonal), `iters`

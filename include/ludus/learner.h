@@ -95,6 +95,8 @@ typedef struct ludus_run_config {
     int ranks;                 /* processes that train the run together
                                   (mpirun -np; dist.h); written when the run
                                   is created, resume needs as many */
+    char commit[64];           /* the library's commit (ludus_commit()),
+                                  written when the run is created */
 } ludus_run_config;
 
 /* A metrics column: its name in metrics.csv's header. */

@@ -50,6 +50,11 @@ extern "C" {
 /* The library's version string, "MAJOR.MINOR.PATCH": a constant, never
  * NULL. Thread-safe. */
 LUDUS_API const char *ludus_version(void);
+/* The git commit the library was built from, as `git describe --always
+ * --dirty --tags` said when the build was configured ("unknown" outside a
+ * git checkout): a constant, never NULL. Run folders (config.json
+ * "commit") and experiments (results.json "commit") record it. Thread-safe. */
+LUDUS_API const char *ludus_commit(void);
 
 /* The layout of the public structs, for bindings that mirror them (the
  * Python package checks its ctypes classes against it): one row per struct

@@ -5,10 +5,12 @@
  * axes), held-out results per world with intervals, the generalization
  * gap beside both absolute numbers, rliable's aggregates, performance
  * profiles and the probability-of-improvement matrix (stats.h), curriculum
- * diagnostics (metrics.csv columns named cur_*), the best, median and
+ * diagnostics (metrics.csv columns named cur_*) with pictures of the
+ * levels each run's curriculum favours (its checkpointed buffer read back
+ * with ludus_curriculum_load_run, drawn by the world), the best, median and
  * worst of a few held-out episodes replayed with each method's checkpoint
  * as animated GIFs, the configuration, seeds and commit, and the raw data
- * as CSV downloads. Everything is inline: SVG drawn here, GIFs and CSVs as
+ * as CSV downloads. Everything is inline: SVG drawn here, GIFs, PNGs and CSVs as
  * data: URIs, CSS in a <style>; no scripts, no external files.
  */
 #ifndef LUDUS_REPORT_H
@@ -30,6 +32,8 @@ typedef struct ludus_report_options {
                            LUDUS_STATS_REPS_AGGREGATE for aggregates; curves, profiles and
                            P(X>Y) use at most LUDUS_STATS_REPS_PROFILE) */
     uint64_t seed;      /* the bootstrap's and the episodes' seed (default 0) */
+    int levels;         /* levels pictured per run with a curriculum, the most probable
+                           under its replay distribution (default 8; 0: none; at most 64) */
 } ludus_report_options;
 
 /* The defaults above. */

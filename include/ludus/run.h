@@ -1,5 +1,6 @@
 /* run.h: a training run as library code. A run is a folder:
  *   config.json             the run's keys and the learner's, flat, with "algo"
+ *                           and "commit" (the library's, ludus_commit())
  *   metrics.csv             one row per update, columns from the learner
  *   checkpoint.safetensors  the policy (what eval and play read)
  *   state.safetensors       the rest of what resume needs (optimizer, ...)
@@ -77,7 +78,7 @@ typedef struct ludus_run ludus_run;
  * anything in it is refused (LUDUS_ESTATE) unless force, which clears it
  * first, and only when it looks like a run (it has config.json, or is
  * empty). A run another process holds is refused (LUDUS_ESTATE, "in use").
- * Writes config.json with a new run id. The caller destroys *out (which
+ * Writes config.json with a new run id and the library's commit. The caller destroys *out (which
  * releases the folder). */
 LUDUS_API int ludus_run_start(const char *dir, const ludus_run_setup *setup, int force, ludus_run **out);
 /* ludus_run_start as one rank of a communicator (dist.h; NULL or size 1:

@@ -28,7 +28,7 @@ int cmd_report(int argc, char **argv)
         long v;
         int takes = strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--episodes") == 0 ||
                     strcmp(a, "--tile") == 0 || strcmp(a, "--max-frames") == 0 || strcmp(a, "--reps") == 0 ||
-                    strcmp(a, "--seed") == 0;
+                    strcmp(a, "--seed") == 0 || strcmp(a, "--levels") == 0;
         const char *val = NULL;
         if (takes && !(val = cli_value(argc, argv, &i))) {
             rc = CLI_USAGE_ERROR;
@@ -44,6 +44,8 @@ int cmd_report(int argc, char **argv)
             if ((rc = cli_parse_int(a, val, 1, 10000, &v)) == 0) o.gif_max_frames = (int)v;
         } else if (strcmp(a, "--reps") == 0) {
             if ((rc = cli_parse_int(a, val, 1, LUDUS_STATS_MAX_REPS, &v)) == 0) o.reps = (int)v;
+        } else if (strcmp(a, "--levels") == 0) {
+            if ((rc = cli_parse_int(a, val, 0, 64, &v)) == 0) o.levels = (int)v;
         } else if (strcmp(a, "--seed") == 0) {
             rc = cli_parse_u64(a, val, &o.seed);
         } else if (strcmp(a, "--no-gifs") == 0) {

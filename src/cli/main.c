@@ -95,7 +95,8 @@ static const cli_command commands[] = {
     {"dataset", "summarize a dataset: episodes, steps, returns, levels",
      "ludus dataset info DIR", cmd_dataset},
     {"report", "write report.html over run and experiment folders (curves, intervals, GIFs)",
-     "ludus report DIR... [--out FILE] [--episodes N] [--no-gifs] [--tile N] [--max-frames N] [--reps N] [--seed S]\n"
+     "ludus report DIR... [--out FILE] [--episodes N] [--no-gifs] [--tile N] [--max-frames N] [--levels N]\n"
+     "             [--reps N] [--seed S]\n"
      "  DIR               a run folder (config.json, metrics.csv, eval.json) or an experiment folder\n"
      "                    (experiment.json, results.json, runs/METHOD/seedS/)\n"
      "  --out FILE        where the report goes (default: the first DIR's report.html)\n"
@@ -103,6 +104,8 @@ static const cli_command commands[] = {
      "                    worst GIFs, 0..1000 (default 16); --no-gifs: none\n"
      "  --tile N          pixels per cell in the GIFs, 1..64 (default 16)\n"
      "  --max-frames N    frames kept per GIF (default 300)\n"
+     "  --levels N        levels pictured per run with a curriculum, the most probable under its\n"
+     "                    replay distribution, 0..64 (default 8)\n"
      "  --reps N          bootstrap replicates of the aggregates (default 50000)\n"
      "  --seed S          bootstrap and episode seed (default 0)",
      cmd_report},

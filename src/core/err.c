@@ -14,6 +14,11 @@ static _Thread_local char err_msg[ERR_MSG_CAP];
 
 const char *ludus_version(void) { return LUDUS_VERSION; }
 
+#ifndef LUDUS_GIT_DESCRIBE
+#define LUDUS_GIT_DESCRIBE "unknown"
+#endif
+const char *ludus_commit(void) { return LUDUS_GIT_DESCRIBE; }
+
 const char *ludus_errmsg(void) { return err_msg; }
 
 const char *ludus_strerror(int code)

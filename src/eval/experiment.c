@@ -25,10 +25,6 @@
 #include "learn/keys.h"
 #include "ludus/experiment.h"
 
-#ifndef LUDUS_GIT_DESCRIBE
-#define LUDUS_GIT_DESCRIBE "unknown"
-#endif
-
 #define EXP_NAME_CAP 32
 #define EXP_ID_CAP 96
 #define EXP_MAX_METHODS 64
@@ -748,7 +744,7 @@ int ludus_experiment_write_results(const ludus_experiment *e, const char *dir, i
     const int n = ludus_experiment_num_runs(e);
     if (!rc) {
         cJSON_AddStringToObject(root, "format", LUDUS_RESULTS_FORMAT);
-        cJSON_AddStringToObject(root, "commit", LUDUS_GIT_DESCRIBE);
+        cJSON_AddStringToObject(root, "commit", ludus_commit());
         cJSON_AddStringToObject(root, "train_env", e->train_env);
         cJSON *ms = cJSON_AddArrayToObject(root, "methods"), *ss = cJSON_AddArrayToObject(root, "seeds");
         cJSON *ws = cJSON_AddArrayToObject(root, "worlds");

@@ -59,6 +59,14 @@ typedef struct rep_model {
     int nmethods;
 } rep_model;
 
+/* report_levels.c: pictures of the k levels run r's curriculum favours
+ * (PNG frames at `tile` pixels per cell, written through tmp_png) as an
+ * <h4> and <figure>s; *drawn 1 when the run has a curriculum (its state
+ * unreadable is a note, not an error). Only LUDUS_ENOMEM and I/O errors
+ * fail. */
+struct hbuf;
+int ludus_rep_levels(struct hbuf *b, const rep_run *r, int k, int tile, const char *tmp_png, int *drawn);
+
 int ludus_rep_load(rep_model *m, const char *const *dirs, int ndirs);
 void ludus_rep_free(rep_model *m);
 /* Column index by name, or -1. */

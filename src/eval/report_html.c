@@ -32,6 +32,7 @@ void ludus_report_options_default(ludus_report_options *o)
     o->gif_max_frames = 300;
     o->reps = LUDUS_STATS_REPS_AGGREGATE;
     o->seed = 0;
+    o->levels = 8;
 }
 
 static int check_options(const ludus_report_options *o)
@@ -42,6 +43,8 @@ static int check_options(const ludus_report_options *o)
         return ludus_err_set(LUDUS_EINVAL, "report: gif_tile must be in [1, 64], got %d", o->gif_tile);
     if (o->gif_max_frames < 1 || o->gif_max_frames > 10000)
         return ludus_err_set(LUDUS_EINVAL, "report: gif_max_frames must be in [1, 10000], got %d", o->gif_max_frames);
+    if (o->levels < 0 || o->levels > 64)
+        return ludus_err_set(LUDUS_EINVAL, "report: levels must be in [0, 64], got %d", o->levels);
     if (o->reps < 1 || o->reps > LUDUS_STATS_MAX_REPS)
         return ludus_err_set(LUDUS_EINVAL, "report: reps must be in [1, %d], got %d", LUDUS_STATS_MAX_REPS, o->reps);
     return LUDUS_OK;
@@ -383,7 +386,8 @@ static int section_curves(hbuf *b, const rep_model *m, const ludus_report_option
     return LUDUS_OK;
 }
 
-static int section_curriculum(hbuf *b, const rep_model *m, const ludus_report_options *o, int reps)
+static int section_curriculum(hbuf *b, const rep_model *m, const ludus_report_options *o, int reps,
+                              const char *tmp_png)
 {
     section_open(b, "curriculum", "Curriculum diagnostics");
     names cols = {0};
@@ -397,6 +401,27 @@ static int section_curriculum(hbuf *b, const rep_model *m, const ludus_report_op
         int drawn, rc = curve_chart(b, m, cols.v[k], 1u, cols.v[k], cols.v[k], reps, o->seed, &drawn);
         if (rc) return rc;
     }
+    /* the levels each run's curriculum favours, from its last checkpoint */
+    hbuf lv = {0};
+    int any = 0, rc = LUDUS_OK;
+    for (int i = 0; i < m->nruns && o->levels && !rc; i++) {
+        int drawn;
+        rc = ludus_rep_levels(&lv, &m->runs[i], o->levels, o->gif_tile, tmp_png, &drawn);
+        any |= drawn;
+    }
+    if (!rc && any) {
+        ludus_hb_put(b, "<h3 id=\"curriculum-levels\">Levels the curriculum favours</h3>\n");
+        char msg[400];
+        snprintf(msg, sizeof msg, "For each run with a curriculum, the %d most probable levels of its buffer under "
+                                  "its replay distribution P_replay as its last checkpoint saved it, drawn by the "
+                                  "training world: P is that probability, score the level's score, depth the edits "
+                                  "behind it (ACCEL), staleness the levels drawn since it was last chosen.", o->levels);
+        note(b, msg);
+        ludus_hb_putn(b, lv.p ? lv.p : "", lv.len);
+        if (lv.oom) b->oom = 1;
+    }
+    ludus_hb_free(&lv);
+    if (rc) return ludus_err_wrap(rc, "report: the curriculum's levels");
     ludus_hb_put(b, "</section>\n");
     return LUDUS_OK;
 }
@@ -939,7 +964,8 @@ static void section_config(hbuf *b, const rep_model *m)
             pre(b, m->src[s].experiment_json);
             ludus_hb_put(b, "</details>\n");
         }
-    ludus_hb_put(b, "<table>\n<tr><th>method</th><th>seed</th><th>world</th><th>options</th><th>folder</th></tr>\n");
+    ludus_hb_put(b, "<table>\n<tr><th>method</th><th>seed</th><th>world</th><th>options</th><th>commit</th>"
+                    "<th>folder</th></tr>\n");
     for (int i = 0; i < m->nruns; i++) {
         const rep_run *r = &m->runs[i];
         ludus_hb_put(b, "<tr><td>");
@@ -948,7 +974,9 @@ static void section_config(hbuf *b, const rep_model *m)
         ludus_hb_esc(b, r->env_id);
         ludus_hb_put(b, "</td><td>");
         ludus_hb_esc(b, r->env_options);
-        ludus_hb_put(b, "</td><td>");
+        ludus_hb_put(b, "</td><td><code>");
+        ludus_hb_esc(b, r->commit ? r->commit : "not recorded");
+        ludus_hb_put(b, "</code></td><td>");
         ludus_hb_esc(b, r->dir);
         ludus_hb_put(b, "</td></tr>\n");
     }
@@ -1033,18 +1061,20 @@ int ludus_report_write(const char *const *dirs, int ndirs, const ludus_report_op
     if (rc) return rc;
     rep_model m;
     if ((rc = ludus_rep_load(&m, dirs, ndirs))) return rc;
-    char *path = NULL, *tmp_gif = NULL;
+    char *path = NULL, *tmp_gif = NULL, *tmp_png = NULL;
     hbuf b = {0};
     size_t pl = strlen(out_path ? out_path : dirs[0]) + 32;
     path = malloc(pl);
     tmp_gif = malloc(pl + 16);
-    if (!path || !tmp_gif) {
+    tmp_png = malloc(pl + 16);
+    if (!path || !tmp_gif || !tmp_png) {
         rc = ludus_err_set(LUDUS_ENOMEM, "report: out of memory");
         goto done;
     }
     if (out_path) snprintf(path, pl, "%s", out_path);
     else snprintf(path, pl, "%s/report.html", dirs[0]);
     snprintf(tmp_gif, pl + 16, "%s.episode.gif.tmp", path);
+    snprintf(tmp_png, pl + 16, "%s.level.png.tmp", path);
     names wh = {0}, wt = {0};
     for (int i = 0; i < m.nruns; i++)
         for (int k = 0; k < m.runs[i].nres; k++) names_add(m.runs[i].res[k].heldout ? &wh : &wt, m.runs[i].res[k].world);
@@ -1083,7 +1113,7 @@ int ludus_report_write(const char *const *dirs, int ndirs, const ludus_report_op
     if (!rc) rc = section_aggregates(&b, &m, &wh, &o);
     if (!rc) rc = section_profiles(&b, &m, &wh, &o, small_reps);
     if (!rc) rc = section_improvement(&b, &m, &wh, &o, small_reps);
-    if (!rc) rc = section_curriculum(&b, &m, &o, small_reps);
+    if (!rc) rc = section_curriculum(&b, &m, &o, small_reps, tmp_png);
     if (!rc) rc = section_episodes(&b, &m, &wh, &o, tmp_gif);
     if (!rc) {
         section_config(&b, &m);
@@ -1096,6 +1126,7 @@ done:
     ludus_hb_free(&b);
     free(path);
     free(tmp_gif);
+    free(tmp_png);
     ludus_rep_free(&m);
     return rc;
 }

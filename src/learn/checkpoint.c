@@ -223,6 +223,40 @@ int ludus_policy_checkpoint_load(const char *checkpoint, policy *pol, const ludu
     return rc;
 }
 
+int ludus_checkpoint_curriculum_bytes(const ludus_nn_file *f, const char *path, uint8_t **out, size_t *size)
+{
+    *out = NULL;
+    *size = 0;
+    if (!ludus_nn_file_meta(f, "curriculum.bytes"))
+        return ludus_err_set(LUDUS_ENOTFOUND, "%s: the state holds no curriculum", path);
+    unsigned long long nb = 0;
+    int rc = ludus_checkpoint_meta_u64(f, path, "curriculum.bytes", &nb);
+    if (rc) return rc;
+    if (nb > ((size_t)1 << 34)) return ludus_err_set(LUDUS_EFORMAT, "%s: curriculum.bytes is too large", path);
+    size_t nf = (size_t)((nb + 1) / 2);
+    float *buf = malloc(nf ? nf * sizeof(float) : 1);
+    if (!buf) return ludus_err_set(LUDUS_ENOMEM, "load: out of memory");
+    rc = ludus_nn_file_read(f, "curriculum", buf, nf);
+    uint8_t *bytes = (uint8_t *)buf; /* decoded in place: byte 2i+1 <= float i's last byte */
+    for (size_t i = 0; !rc && i < nf; i++) {
+        float v = buf[i];
+        if (!(v >= 0 && v <= 65535) || v != (float)(int)v) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'curriculum' holds %g, not two bytes", path, v);
+            break;
+        }
+        int x = (int)v;
+        bytes[2 * i] = (uint8_t)(x & 255);
+        if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
+    }
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = bytes;
+    *size = (size_t)nb;
+    return LUDUS_OK;
+}
+
 int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
 {
     if (!p || !checkpoint) return ludus_err_set(LUDUS_EINVAL, "load: NULL argument");
@@ -242,30 +276,16 @@ int ludus_ppo_load(ludus_ppo *p, const char *checkpoint, const char *state)
     if (!rc) rc = ludus_nn_file_read(f, "adam.v", adam->v, adam->n);
     ludus_curriculum *cur = ludus_ppo_curriculum(p);
     if (!rc && cur) {
-        unsigned long long nb = 0;
-        rc = ludus_checkpoint_meta_u64(f, state, "curriculum.bytes", &nb);
-        if (rc) ludus_err_set(LUDUS_EFORMAT, "%s: the run has a curriculum but the state holds none", state);
-        float *buf = NULL;
-        size_t nf = (size_t)((nb + 1) / 2);
-        if (!rc && nb > ((size_t)1 << 34)) rc = ludus_err_set(LUDUS_EFORMAT, "%s: curriculum.bytes is too large", state);
-        if (!rc && !(buf = malloc(nf ? nf * sizeof(float) : 1))) rc = ludus_err_set(LUDUS_ENOMEM, "load: out of memory");
-        if (!rc) rc = ludus_nn_file_read(f, "curriculum", buf, nf);
-        uint8_t *bytes = (uint8_t *)buf; /* decoded in place: byte 2i+1 <= float i's last byte */
-        for (size_t i = 0; !rc && i < nf; i++) {
-            float v = buf[i];
-            if (!(v >= 0 && v <= 65535) || v != (float)(int)v) {
-                rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'curriculum' holds %g, not two bytes", state, v);
-                break;
-            }
-            int x = (int)v;
-            bytes[2 * i] = (uint8_t)(x & 255);
-            if (2 * i + 1 < (size_t)nb) bytes[2 * i + 1] = (uint8_t)(x >> 8);
-        }
-        if (!rc && (rc = ludus_curriculum_load(cur, bytes, (size_t)nb))) ludus_err_wrap(rc, "%s", state);
+        uint8_t *bytes = NULL;
+        size_t nb = 0;
+        rc = ludus_checkpoint_curriculum_bytes(f, state, &bytes, &nb);
+        if (rc == LUDUS_ENOTFOUND)
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: the run has a curriculum but the state holds none", state);
+        if (!rc && (rc = ludus_curriculum_load(cur, bytes, nb))) ludus_err_wrap(rc, "%s", state);
         /* per-reset curricula: the worlds restart on the loaded
          * curriculum's levels (per-batch ones reset at every update) */
         if (!rc && !ludus_curriculum_batch_resets(cur)) rc = ludus_ppo_restart_worlds(p);
-        free(buf);
+        free(bytes);
     }
     ludus_nn_file_close(f);
     if (rc) return rc;

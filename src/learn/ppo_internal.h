@@ -49,6 +49,11 @@ const char **ludus_checkpoint_meta_join(const char *const *base, const char *con
 /* Metadata `key` of f as an unsigned number; LUDUS_EFORMAT naming path
  * when it is missing or not a number. */
 int ludus_checkpoint_meta_u64(const ludus_nn_file *f, const char *path, const char *key, unsigned long long *out);
+/* The curriculum's bytes a training state (f, read from path) carries in
+ * its tensor "curriculum" (two bytes per float) into a malloc'd *bytes of
+ * *size bytes the caller frees. LUDUS_ENOTFOUND when it holds none,
+ * LUDUS_EFORMAT for a damaged tensor; *bytes NULL on failure. */
+int ludus_checkpoint_curriculum_bytes(const ludus_nn_file *f, const char *path, uint8_t **bytes, size_t *size);
 int ludus_policy_checkpoint_save(const char *path, const policy *pol, const ludus_env_info *info, uint64_t steps,
                                  const char *config_json, const char *const *extra);
 /* Load a policy checkpoint written for `info`'s world into pol, whose

@@ -65,6 +65,8 @@ static const ludus_key run_keys[] = {
      "written when the run is created"},
     {"ranks", LUDUS_KEY_INT, O(ranks), 1, 1 << 20, NULL,
      "processes training the run (mpirun -np); written when the run is created"},
+    {"commit", LUDUS_KEY_STR, O(commit), 0, sizeof(((ludus_run_config *)0)->commit), NULL,
+     "the library's git commit (git describe); written when the run is created"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
@@ -561,6 +563,7 @@ static int start_here(const char *dir, const ludus_run_setup *setup, int force, 
         unlink(cj);
     }
     new_run_id(r->setup->run.run_id, sizeof r->setup->run.run_id);
+    snprintf(r->setup->run.commit, sizeof r->setup->run.commit, "%s", ludus_commit());
     if ((rc = make_learner(r))) goto fail;
     if ((rc = write_config(r))) goto fail;
     char head[RUN_ROW_CAP];
