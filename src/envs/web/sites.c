@@ -406,7 +406,7 @@ static void gen_mail(const web_spec *s, web_state *st)
     st->n_field = 4;
     st->nav[0] = (web_nav){P_INBOX, 0, 0, 0};
     st->nav_n = 1;
-    static const char *const verbs[3] = {"Star", "Archive", "Delete"};
+    static const char *const verbs[3] = {"star", "archive", "delete"};
     ludus_web_mission(st, (const char *const[]){"Forward the mail about ", WORD(subj[0]), " to ", WORD(x[1]),
                                                 ", then ", verbs[verb], " every mail from ", WORD(x[0]),
                                                 ", and stop.", NULL});

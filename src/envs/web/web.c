@@ -300,7 +300,6 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
     const web_state *st = state;
     uint8_t *verbs = mask, *els = mask + V_COUNT, *words = mask + V_COUNT + WEB_K;
     memset(mask, 0, (size_t)env->info.mask_size);
-    int legal = 0;
     for (int i = 0; i < st->n_el; i++) {
         /* what check_target accepts, with visibility tested once */
         const web_el *e = &st->el[i];
@@ -309,14 +308,16 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
         if (e->role == R_TEXTBOX && !(e->flags & F_READONLY)) verbs[V_TYPE] = 1;
         if (e->role == R_COMBOBOX) verbs[V_SELECT] = 1;
         els[i] = 1;
-        legal = 1;
     }
     verbs[V_SCROLL_UP] = st->scroll > 0;
     verbs[V_SCROLL_DOWN] = st->scroll < st->max_scroll;
     verbs[V_BACK] = st->nav_n > 1 && s->task->build;
     verbs[V_STOP] = 1;
-    /* a component needs one legal value even when its verb ignores it */
-    if (!legal || st->done) els[0] = 1;
+    /* a component needs one legal value even when its verb ignores it:
+     * slot 0 stays legal, as the text grammar's scroll, go_back and stop
+     * name it (a click on it, when it is no control, is a counted invalid
+     * action) */
+    els[0] = 1;
     if (st->done) memset(verbs, 1, V_COUNT);
     memset(words, 1, (size_t)s->lex_n);
 }
