@@ -249,12 +249,68 @@ static void test_form(void)
     ludus_env_destroy(env);
 }
 
+/* ---- travel ---- */
+
+/* Book flight r: fill the search form (lists or text boxes), search,
+ * open the flight's booking form, type the passenger, book. */
+static ludus_step_out book(const ludus_env *env, web_state *st, int r, int passenger)
+{
+    const web_row *w = &st->row[r];
+    const int words[3] = {W_CITY0 + w->a, W_CITY0 + w->b, W_NUM1 + w->d - 1}, names[3] = {W_FROM, W_TO, W_DAY};
+    for (int g = 0; g < 3; g++) {
+        int box = named(st, R_TEXTBOX, names[g]);
+        if (box >= 0) say(env, st, "type [%d] [%s]", box, WORD(words[g]));
+        else say(env, st, "select [%d] [%s]", named(st, R_COMBOBOX, names[g]), WORD(words[g]));
+    }
+    say(env, st, "click [%d]", el(st, H_FLIGHTS, 0));
+    CHECK(st->nav[st->nav_n - 1].page == P_RESULTS);
+    say(env, st, "click [%d]", el(st, H_OPEN, r));
+    CHECK(st->nav[st->nav_n - 1].page == P_ITEM);
+    say(env, st, "type [%d] [%s]", named(st, R_TEXTBOX, W_PASSENGER), WORD(passenger));
+    return say(env, st, "click [%d]", el(st, H_BOOK, 0));
+}
+
+static void test_travel(void)
+{
+    ludus_env *env = make("Web-travel-book-v0", NULL);
+    web_state *st = ludus_env_state_new(env);
+    int wins[3] = {0}, runs[3] = {0};
+    for (uint64_t seed = 0; seed < 150; seed++) {
+        CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+        /* the reference: the cheapest flight on the route and day asked, unique */
+        const int from = st->field[0] - W_CITY0, to = st->field[1] - W_CITY0, day = st->field[2] - W_NUM1 + 1;
+        int best = -1, ties = 0, off_day = -1;
+        for (int r = 0; r < st->n_row; r++) {
+            const web_row *w = &st->row[r];
+            if (w->a == from && w->b == to && w->d != day && (w->d + 1 == day || w->d == day + 1)) off_day = r;
+            if (w->a != from || w->b != to || w->d != day) continue;
+            if (best < 0 || w->c < st->row[best].c) best = r, ties = 0;
+            else if (w->c == st->row[best].c) ties++;
+        }
+        CHECK_MSG(best == st->target[0] && !ties && off_day >= 0 && st->row[off_day].c < st->row[best].c,
+                  "seed %llu: the cheapest valid flight is not unique or not the target", (unsigned long long)seed);
+        if (best < 0 || off_day < 0) continue;
+        const int v = (int)(seed % 3);
+        ludus_step_out out = v == 0   ? book(env, st, best, st->field[3])
+                             : v == 1 ? book(env, st, off_day, st->field[3])
+                                      : book(env, st, best, st->field[3] == W_NAME0 ? W_NAME0 + 1 : W_NAME0);
+        CHECK(out.terminated && st->nav[st->nav_n - 1].page == P_DONE);
+        wins[v] += out.success;
+        runs[v]++;
+    }
+    CHECK_MSG(wins[0] == runs[0] && wins[1] == 0 && wins[2] == 0, "travel: %d/%d, %d, %d", wins[0], runs[0],
+              wins[1], wins[2]);
+    free(st);
+    ludus_env_destroy(env);
+}
+
 /* ---- all sites: key nodes and shaped reward, clones, entity split, views ---- */
 
 static void test_common(void)
 {
-    static const char *const ids[] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0"};
-    for (int k = 0; k < 3; k++) {
+    static const char *const ids[] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
+                                      "Web-travel-book-v0"};
+    for (int k = 0; k < 4; k++) {
         ludus_env *env = make(ids[k], "reward=shaped");
         const ludus_env_info *in = ludus_env_get_info(env);
         web_state *st = ludus_env_state_new(env), *copy = ludus_env_state_new(env);
@@ -328,6 +384,7 @@ int main(void)
     test_shop();
     test_mail();
     test_form();
+    test_travel();
     test_common();
     return check_finish("test_web_sites");
 }

@@ -1,7 +1,8 @@
 /* sites.c: the site templates of the web family (spec/web.md, B3 and B5):
  * a shop (search, results with a price filter, item with options, cart,
- * checkout, confirmation), a mail client (inbox, message, compose) and a
- * profile form (tabs, validation, confirmation). Each site's truth is a
+ * checkout, confirmation), a mail client (inbox, message, compose), a
+ * profile form (tabs, validation, confirmation) and a travel site (search
+ * form, flexible-date results, booking form, confirmation). Each site's truth is a
  * small database (st->row[], the cart or outbox st->cart[], the saved form
  * st->saved[]) plus the navigation stack; pages are derived from them by
  * the site's build function on navigation, and edited in place by
@@ -686,6 +687,170 @@ static void oracle_form(const web_spec *s, const web_state *st, int32_t *a)
     click_or_back(st, find(st, H_SAVE, 0), a);
 }
 
+/* ================= travel: Web-travel-book-v0 =================
+ * rows: flights (a from, b to: city indexes 0..7; c price; d day 1..28).
+ * nav: P_MAIN (the search form), P_RESULTS (a: from * 9 + to, 8 for a
+ * field not set; pad: the day, 0 not set), P_ITEM (a: the flight's
+ * booking form), P_DONE. saved[0]: the passenger, saved[1]: the flight
+ * booked. target[0]: the cheapest valid flight. fields: from, to, day,
+ * passenger. The results show the route's flights a day either side
+ * (flexible dates), so a cheaper flight on the wrong day is on the page. */
+
+static void gen_travel(const web_spec *s, web_state *st)
+{
+    const int n = 6 + (int)ludus_web_below(st, 4);
+    const int from = (int)ludus_web_below(st, 8), to = (from + 1 + (int)ludus_web_below(st, 7)) % 8;
+    const int day = 2 + (int)ludus_web_below(st, 26), p0 = 5 + (int)ludus_web_below(st, 15);
+    for (int r = 0; r < n; r++) {
+        web_row *w = &st->row[r];
+        w->a = (uint8_t)from;
+        w->b = (uint8_t)to;
+        w->d = (uint8_t)day;
+        switch (r) {
+        case 0: w->c = (uint8_t)p0; break;                                            /* the one to book */
+        case 1: w->c = (uint8_t)(p0 + 1 + (int)ludus_web_below(st, 10)); break;      /* valid, dearer */
+        case 2:                                                                       /* cheaper, a day off */
+            w->c = (uint8_t)(1 + ludus_web_below(st, (uint32_t)p0 - 1));
+            w->d = (uint8_t)(day + (ludus_web_below(st, 2) ? 1 : -1));
+            break;
+        case 3: /* cheaper, the other way */
+            w->c = (uint8_t)(1 + ludus_web_below(st, (uint32_t)p0 - 1));
+            w->a = (uint8_t)to;
+            w->b = (uint8_t)from;
+            break;
+        default:
+            w->a = (uint8_t)ludus_web_below(st, 8);
+            w->b = (uint8_t)((w->a + 1 + ludus_web_below(st, 7)) % 8);
+            w->d = (uint8_t)(1 + ludus_web_below(st, 28));
+            w->c = (uint8_t)(1 + ludus_web_below(st, 31));
+            if (w->a == from && w->b == to && w->d == day) w->c = (uint8_t)(p0 + 1 + (int)ludus_web_below(st, 10));
+        }
+    }
+    st->n_row = (uint8_t)n;
+    int at = 0;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)ludus_web_below(st, (uint32_t)i + 1);
+        web_row t = st->row[i];
+        st->row[i] = st->row[j];
+        st->row[j] = t;
+        if (at == i) at = j;
+        else if (at == j) at = i;
+    }
+    st->target[0] = (uint8_t)at;
+    st->field[0] = (uint8_t)(W_CITY0 + from);
+    st->field[1] = (uint8_t)(W_CITY0 + to);
+    st->field[2] = (uint8_t)(W_NUM1 + day - 1);
+    st->field[3] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    st->n_field = 4;
+    st->nav[0] = (web_nav){P_MAIN, 0, 0, 0};
+    st->nav_n = 1;
+    ludus_web_mission(st, (const char *const[]){"Book the cheapest flight from ", WORD(st->field[0]), " to ",
+                                                WORD(st->field[1]), " on day ", WORD(st->field[2]), " for ",
+                                                WORD(st->field[3]), ".", NULL});
+}
+
+static int city_of(int w) { return w >= W_CITY0 && w < W_CITY0 + 8 ? w - W_CITY0 : 8; }
+
+static void build_travel(const web_spec *s, web_state *st)
+{
+    (void)s;
+    const web_nav *nv = ccur(st);
+    clear_page(st);
+    if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_TRAVEL, 0, H_NONE, 0, 0);
+    if (nv->page != P_MAIN) add(st, R_LINK, WEB_NONE, W_TRAVEL, 0, H_GOTO, P_MAIN, 0);
+    switch (nv->page) {
+    case P_MAIN: {
+        uint8_t cities[8];
+        for (int k = 0; k < 8; k++) cities[k] = (uint8_t)(W_CITY0 + k);
+        for (int g = 0; g < 2; g++) { /* the cities typed, or chosen from lists */
+            if (st->skin & 1) add(st, R_TEXTBOX, WEB_NONE, g ? W_TO : W_FROM, 0, H_NONE, 0, 0);
+            else combobox(st, g ? W_TO : W_FROM, cities, 8, 0, 0, 0);
+        }
+        add(st, R_TEXTBOX, WEB_NONE, W_DAY, 0, H_NONE, 0, 0);
+        add(st, R_BUTTON, WEB_NONE, (st->skin & 2) ? W_GO : W_SEARCH, 0, H_FLIGHTS, 0, 0);
+        break;
+    }
+    case P_RESULTS: {
+        const int f = nv->a / 9, t = nv->a % 9, d = nv->pad;
+        add(st, R_HEADING, WEB_NONE, W_FLIGHTS, d ? W_NUM1 + d - 1 : 0, H_NONE, 0, 0);
+        int hits = 0;
+        for (int r = 0; r < st->n_row; r++) {
+            const web_row *w = &st->row[r];
+            if (w->a != f || w->b != t || !d || w->d + 1 < d || w->d > d + 1) continue;
+            int g = add(st, R_TEXT, WEB_NONE, W_CITY0 + w->a, W_CITY0 + w->b, H_NONE, 0, 0);
+            add(st, R_TEXT, g, W_DAY, W_NUM1 + w->d - 1, H_NONE, 0, 0);
+            add(st, R_TEXT, g, W_PRICE, W_NUM1 + w->c - 1, H_NONE, 0, 0);
+            add(st, R_LINK, g, (st->skin & 2) ? W_BUY : W_ORDER, 0, H_OPEN, r, 0);
+            hits++;
+        }
+        if (!hits) add(st, R_TEXT, WEB_NONE, W_NOTHING, 0, H_NONE, 0, 0);
+        break;
+    }
+    case P_ITEM: {
+        const web_row *w = &st->row[nv->a];
+        add(st, R_HEADING, WEB_NONE, W_CITY0 + w->a, W_CITY0 + w->b, H_NONE, 0, 0);
+        add(st, R_TEXT, WEB_NONE, W_DAY, W_NUM1 + w->d - 1, H_NONE, 0, 0);
+        add(st, R_TEXT, WEB_NONE, W_PRICE, W_NUM1 + w->c - 1, H_NONE, 0, 0);
+        add(st, R_TEXTBOX, WEB_NONE, W_PASSENGER, 0, H_NONE, 0, 0);
+        add(st, R_BUTTON, WEB_NONE, W_ORDER, 0, H_BOOK, 0, 0);
+        break;
+    }
+    case P_DONE: {
+        const web_row *w = &st->row[st->saved[1] < st->n_row ? st->saved[1] : 0];
+        add(st, R_HEADING, WEB_NONE, W_THANKS, st->saved[0], H_NONE, 0, 0);
+        add(st, R_TEXT, WEB_NONE, W_CITY0 + w->a, W_CITY0 + w->b, H_NONE, 0, 0);
+        add(st, R_TEXT, WEB_NONE, W_DAY, W_NUM1 + w->d - 1, H_NONE, 0, 0);
+        break;
+    }
+    default: break;
+    }
+}
+
+static uint32_t eval_travel(const web_spec *s, const web_state *st, int *ok)
+{
+    (void)s;
+    const web_nav *nv = ccur(st);
+    const int route = city_of(st->field[0]) * 9 + city_of(st->field[1]), day = st->field[2] - W_NUM1 + 1;
+    *ok = st->committed && st->saved[1] == st->target[0] && st->saved[0] == st->field[3];
+    return (uint32_t)(nv->page == P_RESULTS && nv->a == route && nv->pad == day) |
+           (uint32_t)(nv->page == P_ITEM && nv->a == st->target[0]) << 1 | (uint32_t)*ok << 2;
+}
+
+static void oracle_travel(const web_spec *s, const web_state *st, int32_t *a)
+{
+    const web_nav *nv = ccur(st);
+    const int route = city_of(st->field[0]) * 9 + city_of(st->field[1]), day = st->field[2] - W_NUM1 + 1;
+    switch (nv->page) {
+    case P_MAIN:
+        for (int g = 0; g < 3; g++) {
+            const int name = g == 0 ? W_FROM : g == 1 ? W_TO : W_DAY;
+            int i = find_named(st, R_TEXTBOX, name);
+            if (i < 0) i = find_named(st, R_COMBOBOX, name);
+            if (i < 0 || st->el[i].value == st->field[g]) continue;
+            act(a, st->el[i].role == R_TEXTBOX ? V_TYPE : V_SELECT, i, s->lex_of[st->field[g]]);
+            return;
+        }
+        click_or_back(st, find(st, H_FLIGHTS, 0), a);
+        return;
+    case P_RESULTS:
+        if (nv->a == route && nv->pad == day) {
+            click_or_back(st, find(st, H_OPEN, st->target[0]), a);
+            return;
+        }
+        break;
+    case P_ITEM:
+        if (nv->a == st->target[0]) {
+            int box = find_named(st, R_TEXTBOX, W_PASSENGER);
+            if (box >= 0 && st->el[box].value != st->field[3]) act(a, V_TYPE, box, s->lex_of[st->field[3]]);
+            else click_or_back(st, find(st, H_BOOK, 0), a);
+            return;
+        }
+        break;
+    default: break;
+    }
+    click_or_back(st, find(st, H_GOTO, P_MAIN), a);
+}
+
 /* ================= the handlers ================= */
 
 static int commit_site(web_state *st)
@@ -700,6 +865,28 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
     web_el *e = &st->el[i];
     web_nav *nv = cur(st);
     switch (e->handler) {
+    case H_FLIGHTS: {
+        int v[3] = {0, 0, 0};
+        for (int j = 0; j < st->n_el; j++) {
+            const web_el *x = &st->el[j];
+            if (x->role == R_TEXTBOX || x->role == R_COMBOBOX) {
+                int k = x->name == W_FROM ? 0 : x->name == W_TO ? 1 : x->name == W_DAY ? 2 : -1;
+                if (k >= 0) v[k] = x->value;
+            }
+        }
+        const int d = v[2] >= W_NUM1 && v[2] < W_NUM_END ? v[2] - W_NUM1 + 1 : 0;
+        go(s, st, (web_nav){P_RESULTS, (uint8_t)(city_of(v[0]) * 9 + city_of(v[1])), 0, (uint8_t)d});
+        return RC_OK;
+    }
+    case H_BOOK: {
+        if (nv->page != P_ITEM || nv->a >= st->n_row) return RC_DISABLED;
+        int box = find_named(st, R_TEXTBOX, W_PASSENGER);
+        st->saved[0] = box >= 0 ? st->el[box].value : 0;
+        st->saved[1] = nv->a;
+        commit_site(st);
+        go(s, st, (web_nav){P_DONE, 0, 0, 0});
+        return RC_OK;
+    }
     case H_OPEN:
         if (e->harg >= st->n_row) return RC_DISABLED;
         if (s->task->build == build_mail) {
@@ -812,6 +999,7 @@ static uint32_t site_pages(const web_spec *s)
     if (s->task->build == build_shop)
         return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_CART | 1u << P_CHECKOUT | 1u << P_DONE;
     if (s->task->build == build_mail) return 1u << P_INBOX | 1u << P_MAIL | 1u << P_COMPOSE;
+    if (s->task->build == build_travel) return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_DONE;
     return 1u << P_FORM | 1u << P_SAVED;
 }
 
@@ -824,6 +1012,8 @@ static uint32_t site_handlers(const web_spec *s)
              1u << H_ORDER;
     else if (s->task->build == build_mail)
         h |= 1u << H_OPEN | 1u << H_MAILACT | 1u << H_COMPOSE | 1u << H_SEND;
+    else if (s->task->build == build_travel)
+        h |= 1u << H_OPEN | 1u << H_FLIGHTS | 1u << H_BOOK;
     else
         h |= 1u << H_TAB | 1u << H_TOGGLE | 1u << H_SAVE;
     return h;
@@ -832,33 +1022,39 @@ static uint32_t site_handlers(const web_spec *s)
 static int validate_site(const web_spec *s, const web_state *st)
 {
     const int shop = s->task->build == build_shop, mail = s->task->build == build_mail;
+    const int travel = s->task->build == build_travel;
     if (st->n_row > WEB_ROWS || st->n_cart > WEB_CART || st->n_error > 4) BAD("web state: site counts out of range");
-    if ((shop || mail) && st->n_row < 1) BAD("web state: a site without rows");
+    if ((shop || mail || travel) && st->n_row < 1) BAD("web state: a site without rows");
     for (int r = 0; r < WEB_ROWS; r++) {
         const web_row *w = &st->row[r];
         if (w->a >= W_END || w->b >= W_END) BAD("web state: row %d has a word out of the vocabulary", r);
         if (shop && r < st->n_row && (w->c < 1 || w->c > 31 || w->d < 1 || w->d > 5 || w->e > 15 || w->f > 7))
             BAD("web state: product %d out of range", r);
+        if (travel && r < st->n_row && (w->a > 7 || w->b > 7 || w->c < 1 || w->c > 31 || w->d < 1 || w->d > 31))
+            BAD("web state: flight %d out of range", r);
     }
     for (int k = 0; k < st->n_cart; k++) {
         const uint8_t *l = st->cart[k];
         if (l[0] >= st->n_row || (shop && (l[1] > 4 || l[2] > 3)) || (mail && (l[1] >= W_END || l[2] > 1)) ||
             (!shop && !mail))
             BAD("web state: cart or outbox line %d out of range", k);
+    if (travel && st->field[2] < W_NUM1) BAD("web state: the day asked is no day");
     }
     for (int k = 0; k < 8; k++)
         if (st->saved[k] >= W_END) BAD("web state: saved value %d out of range", k);
     if (shop && (st->target[0] >= st->n_row || st->target[1] > 3 || st->target[2] > 2 || st->target[3] > 2))
         BAD("web state: the shop's targets out of range");
     if (mail && (st->target[0] > 2 || st->target[2] >= st->n_row)) BAD("web state: the mail's targets out of range");
-    if (!shop && !mail && st->target[0] > 1) BAD("web state: the form's targets out of range");
+    if (travel && st->target[0] >= st->n_row) BAD("web state: the flight to book out of range");
+    if (!shop && !mail && !travel && st->target[0] > 1) BAD("web state: the form's targets out of range");
     const uint32_t pages = site_pages(s), handlers = site_handlers(s);
     for (int k = 0; k < st->nav_n; k++) {
         const web_nav *n = &st->nav[k];
         if (!(pages >> n->page & 1)) BAD("web state: navigation entry %d names page %d of another site", k, n->page);
         if ((n->page == P_ITEM || n->page == P_MAIL || n->page == P_COMPOSE) && n->a >= st->n_row)
             BAD("web state: navigation entry %d names row %d of %d", k, n->a, st->n_row);
-        if (n->pad > 3 || (n->page == P_COMPOSE && n->b > 1)) BAD("web state: navigation entry %d", k);
+        if ((travel ? n->pad > 31 || n->a > 80 : n->pad > 3) || (n->page == P_COMPOSE && n->b > 1))
+            BAD("web state: navigation entry %d", k);
     }
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
@@ -878,5 +1074,6 @@ const web_task ludus_web_site_tasks[] = {
     {"shop-buy", gen_shop, build_shop, eval_shop, WEB_LEX_SHOP, 40, 4, 0, oracle_shop, validate_site},
     {"mail-triage", gen_mail, build_mail, eval_mail, WEB_LEX_MAIL, 50, 3, 0, oracle_mail, validate_site},
     {"forms-profile", gen_form, build_form, eval_form, WEB_LEX_FORM, 30, 5, 0, oracle_form, validate_site},
+    {"travel-book", gen_travel, build_travel, eval_travel, WEB_LEX_TRAVEL, 30, 3, 0, oracle_travel, validate_site},
 };
 const int ludus_web_site_task_count = (int)(sizeof ludus_web_site_tasks / sizeof ludus_web_site_tasks[0]);

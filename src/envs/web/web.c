@@ -100,6 +100,10 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_MONTH0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_TRAVEL) { /* names, cities, days */
+        for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_NUM1; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
     } else { /* content words: names and nouns (the mail's senders and subjects) */
         for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     }
@@ -543,10 +547,12 @@ const env_entry ludus_web_entries[] = {
      "then stop", web_make, &ludus_web_site_tasks[1]},
     {"Web-forms-profile-v0", "web site: update a profile form (tabs, lists, a validated date), then save", web_make,
      &ludus_web_site_tasks[2]},
+    {"Web-travel-book-v0", "web site: book the cheapest flight from A to B on day D for a passenger (search "
+     "form, flexible-date results, booking form)", web_make, &ludus_web_site_tasks[3]},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 15, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 16, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -64,6 +64,8 @@ enum {
     H_COMPOSE,           /* mail: reply (harg 1) or forward (harg 0) the mail shown */
     H_SEND,              /* compose: send */
     H_SAVE,              /* form: validate, then save (commit) */
+    H_FLIGHTS,           /* travel: search the flights the form names */
+    H_BOOK,              /* travel: book the flight shown (commit) */
     H_COUNT
 };
 
@@ -98,8 +100,9 @@ typedef struct web_nav {
 } web_nav;
 
 /* A site's database row: a product (a noun, b brand, c price, d rating,
- * e colours bitmask, f sizes bitmask) or a mail (a sender, b subject, c
- * flags at reset, flags now). */
+ * e colours bitmask, f sizes bitmask), a mail (a sender, b subject, c
+ * flags at reset, flags now) or a flight (a from, b to: city indexes; c
+ * price, d day). */
 typedef struct web_row {
     uint8_t a, b, c, d, e, f, flags, pad;
 } web_row;
@@ -155,7 +158,7 @@ typedef struct web_task {
     int (*validate)(const struct web_spec *s, const web_state *st);
 } web_task;
 
-enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_COUNT };
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -194,7 +197,7 @@ enum {
     W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
     W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
     W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
-    W_ANY, W_END
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
