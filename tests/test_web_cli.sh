@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 16 ] && ok || bad "list --family web shows $n worlds (want 16)"
+[ "$n" = 17 ] && ok || bad "list --family web shows $n worlds (want 17)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 

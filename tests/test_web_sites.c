@@ -304,13 +304,57 @@ static void test_travel(void)
     ludus_env_destroy(env);
 }
 
+/* ---- calendar ---- */
+
+static void test_calendar(void)
+{
+    ludus_env *env = make("Web-calendar-schedule-v0", NULL);
+    web_state *st = ludus_env_state_new(env);
+    int wins[2] = {0}, runs[2] = {0};
+    for (uint64_t seed = 0; seed < 100; seed++) {
+        CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+        /* the reference: the first hour from the one asked with no event on the day */
+        const int day = st->field[2] - W_NUM1 + 1, from = st->field[3] - W_NUM1 + 1;
+        int hour = from;
+        for (int r = 0; r < st->n_row; r++) CHECK(st->row[r].a >= 1 && st->row[r].a <= 7);
+        for (int again = 1; again;) {
+            again = 0;
+            for (int r = 0; r < st->n_row; r++)
+                if (st->row[r].a == day && st->row[r].b == hour) hour++, again = 1;
+        }
+        CHECK(hour <= 16 && hour == st->target[1] && day == st->target[0]);
+        /* v0 the first free hour; v1 a later free one (or an earlier one) */
+        const int v = (int)(seed % 2);
+        int at = hour;
+        if (v) {
+            at = hour + 1;
+            for (int r = 0; r < st->n_row; r++)
+                if (st->row[r].a == day && st->row[r].b == at) at = from - 1; /* busy: before the hour asked */
+        }
+        if (at < 9 || at > 16) continue;
+        say(env, st, "click [%d]", el(st, H_DAYVIEW, day));
+        if (el(st, H_SLOT, at) < 0) continue; /* that hour is taken */
+        say(env, st, "click [%d]", el(st, H_SLOT, at));
+        say(env, st, "type [%d] [%s]", named(st, R_TEXTBOX, W_TITLE), WORD(st->field[0]));
+        say(env, st, "type [%d] [%s]", named(st, R_TEXTBOX, W_WITH), WORD(st->field[1]));
+        ludus_step_out out = say(env, st, "click [%d]", el(st, H_CREATE, 0));
+        CHECK(out.terminated && st->n_row == st->saved[1] + 1 && st->row[st->n_row - 1].b == at);
+        wins[v] += out.success;
+        runs[v]++;
+    }
+    CHECK_MSG(wins[0] == runs[0] && runs[0] > 40 && wins[1] == 0 && runs[1] > 20, "calendar: %d/%d, %d/%d", wins[0],
+              runs[0], wins[1], runs[1]);
+    free(st);
+    ludus_env_destroy(env);
+}
+
 /* ---- all sites: key nodes and shaped reward, clones, entity split, views ---- */
 
 static void test_common(void)
 {
     static const char *const ids[] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
-                                      "Web-travel-book-v0"};
-    for (int k = 0; k < 4; k++) {
+                                      "Web-travel-book-v0", "Web-calendar-schedule-v0"};
+    for (int k = 0; k < 5; k++) {
         ludus_env *env = make(ids[k], "reward=shaped");
         const ludus_env_info *in = ludus_env_get_info(env);
         web_state *st = ludus_env_state_new(env), *copy = ludus_env_state_new(env);
@@ -385,6 +429,7 @@ int main(void)
     test_mail();
     test_form();
     test_travel();
+    test_calendar();
     test_common();
     return check_finish("test_web_sites");
 }

@@ -1,8 +1,9 @@
 /* sites.c: the site templates of the web family (spec/web.md, B3 and B5):
  * a shop (search, results with a price filter, item with options, cart,
  * checkout, confirmation), a mail client (inbox, message, compose), a
- * profile form (tabs, validation, confirmation) and a travel site (search
- * form, flexible-date results, booking form, confirmation). Each site's truth is a
+ * profile form (tabs, validation, confirmation), a travel site (search
+ * form, flexible-date results, booking form, confirmation) and a calendar
+ * (week, day, event form). Each site's truth is a
  * small database (st->row[], the cart or outbox st->cart[], the saved form
  * st->saved[]) plus the navigation stack; pages are derived from them by
  * the site's build function on navigation, and edited in place by
@@ -851,6 +852,138 @@ static void oracle_travel(const web_spec *s, const web_state *st, int32_t *a)
     click_or_back(st, find(st, H_GOTO, P_MAIN), a);
 }
 
+/* ================= calendar: Web-calendar-schedule-v0 =================
+ * rows: events (a day 1..7, b hour 9..16, c title, d invitee). nav:
+ * P_WEEK, P_DAY (a: day), P_EVENT (a: day, pad: hour). target: the day,
+ * the first free hour from the one asked; saved[1]: the events at reset.
+ * fields: title, invitee, day, hour. */
+
+static int busy(const web_state *st, int day, int hour)
+{
+    for (int r = 0; r < st->n_row; r++)
+        if (st->row[r].a == day && st->row[r].b == hour) return 1;
+    return 0;
+}
+
+static void gen_calendar(const web_spec *s, web_state *st)
+{
+    const int day = 1 + (int)ludus_web_below(st, 7), from = 9 + (int)ludus_web_below(st, 4);
+    const int k = (int)ludus_web_below(st, 4);
+    uint8_t who[2];
+    who[0] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    const int title = draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    int n = 0;
+    for (int h = from; h < from + k; h++) st->row[n++] = (web_row){(uint8_t)day, (uint8_t)h, 0, 0, 0, 0, 0, 0};
+    if (from >= 11 && ludus_web_below(st, 2)) /* busy before the hour asked, and a free hour before it */
+        st->row[n++] = (web_row){(uint8_t)day, (uint8_t)(9 + ludus_web_below(st, (uint32_t)from - 10)), 0, 0, 0, 0, 0, 0};
+    for (int m = 3 + (int)ludus_web_below(st, 3); m > 0 && n < WEB_ROWS - 1; m--) {
+        int d = 1 + (int)ludus_web_below(st, 7), h = 9 + (int)ludus_web_below(st, 8);
+        if (d == day || busy(st, d, h)) continue; /* other days only */
+        st->row[n++] = (web_row){(uint8_t)d, (uint8_t)h, 0, 0, 0, 0, 0, 0};
+    }
+    for (int r = 0; r < n; r++) {
+        st->row[r].c = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+        st->row[r].d = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
+    }
+    st->n_row = (uint8_t)n;
+    st->saved[1] = (uint8_t)n;
+    st->target[0] = (uint8_t)day;
+    st->target[1] = (uint8_t)(from + k);
+    st->field[0] = (uint8_t)title;
+    st->field[1] = who[0];
+    st->field[2] = (uint8_t)(W_NUM1 + day - 1);
+    st->field[3] = (uint8_t)(W_NUM1 + from - 1);
+    st->n_field = 4;
+    st->nav[0] = (web_nav){P_WEEK, 0, 0, 0};
+    st->nav_n = 1;
+    ludus_web_mission(st, (const char *const[]){"Schedule ", WORD(title), " with ", WORD(who[0]), " on day ",
+                                                WORD(st->field[2]), " in the first free hour from ",
+                                                WORD(st->field[3]), " on.", NULL});
+}
+
+static void build_calendar(const web_spec *s, web_state *st)
+{
+    (void)s;
+    const web_nav *nv = ccur(st);
+    clear_page(st);
+    if (nv->page != P_WEEK) add(st, R_LINK, WEB_NONE, W_CALENDAR, 0, H_GOTO, P_WEEK, 0);
+    switch (nv->page) {
+    case P_WEEK:
+        if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_CALENDAR, 0, H_NONE, 0, 0);
+        for (int d = 1; d <= 7; d++) add(st, R_LINK, WEB_NONE, W_DAY, W_NUM1 + d - 1, H_DAYVIEW, d, 0);
+        break;
+    case P_DAY:
+        add(st, R_HEADING, WEB_NONE, W_DAY, W_NUM1 + nv->a - 1, H_NONE, 0, 0);
+        for (int h = 9; h <= 16; h++) {
+            int r = -1;
+            for (int k = 0; k < st->n_row; k++)
+                if (st->row[k].a == nv->a && st->row[k].b == h) r = k;
+            if (r >= 0) {
+                int t = add(st, R_TEXT, WEB_NONE, W_NUM1 + h - 1, st->row[r].c, H_NONE, 0, 0);
+                if (st->row[r].d) add(st, R_TEXT, t, W_WITH, st->row[r].d, H_NONE, 0, 0);
+            } else {
+                add(st, R_BUTTON, WEB_NONE, W_NUM1 + h - 1, (st->skin & 2) ? W_ADD : W_FREE, H_SLOT, h, 0);
+            }
+        }
+        break;
+    case P_EVENT:
+        add(st, R_HEADING, WEB_NONE, W_EVENT, W_NUM1 + nv->pad - 1, H_NONE, 0, 0);
+        if (st->skin & 1) { /* the field order */
+            add(st, R_TEXTBOX, WEB_NONE, W_WITH, 0, H_NONE, 0, 0);
+            add(st, R_TEXTBOX, WEB_NONE, W_TITLE, 0, H_NONE, 0, 0);
+        } else {
+            add(st, R_TEXTBOX, WEB_NONE, W_TITLE, 0, H_NONE, 0, 0);
+            add(st, R_TEXTBOX, WEB_NONE, W_WITH, 0, H_NONE, 0, 0);
+        }
+        add(st, R_BUTTON, WEB_NONE, (st->skin & 4) ? W_SAVE : W_OK, 0, H_CREATE, 0, 0);
+        break;
+    default: break;
+    }
+}
+
+static uint32_t eval_calendar(const web_spec *s, const web_state *st, int *ok)
+{
+    (void)s;
+    const web_nav *nv = ccur(st);
+    int made = 0;
+    for (int r = st->saved[1]; r < st->n_row; r++)
+        made |= st->row[r].a == st->target[0] && st->row[r].b == st->target[1] && st->row[r].c == st->field[0] &&
+                st->row[r].d == st->field[1];
+    *ok = st->committed && made && st->n_row == st->saved[1] + 1;
+    return (uint32_t)(nv->page == P_DAY && nv->a == st->target[0]) |
+           (uint32_t)(nv->page == P_EVENT && nv->a == st->target[0] && nv->pad == st->target[1]) << 1 |
+           (uint32_t)*ok << 2;
+}
+
+static void oracle_calendar(const web_spec *s, const web_state *st, int32_t *a)
+{
+    const web_nav *nv = ccur(st);
+    if (st->committed) {
+        act(a, V_STOP, any_el(st), 0);
+        return;
+    }
+    if (nv->page == P_WEEK) {
+        click_or_back(st, find(st, H_DAYVIEW, st->target[0]), a);
+        return;
+    }
+    if (nv->page == P_DAY && nv->a == st->target[0]) {
+        click_or_back(st, find(st, H_SLOT, st->target[1]), a);
+        return;
+    }
+    if (nv->page == P_EVENT && nv->a == st->target[0] && nv->pad == st->target[1]) {
+        for (int g = 0; g < 2; g++) {
+            int box = find_named(st, R_TEXTBOX, g ? W_WITH : W_TITLE);
+            if (box >= 0 && st->el[box].value != st->field[g]) {
+                act(a, V_TYPE, box, s->lex_of[st->field[g]]);
+                return;
+            }
+        }
+        click_or_back(st, find(st, H_CREATE, 0), a);
+        return;
+    }
+    click_or_back(st, find(st, H_GOTO, P_WEEK), a);
+}
+
 /* ================= the handlers ================= */
 
 static int commit_site(web_state *st)
@@ -865,6 +998,24 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
     web_el *e = &st->el[i];
     web_nav *nv = cur(st);
     switch (e->handler) {
+    case H_DAYVIEW:
+        go(s, st, (web_nav){P_DAY, e->harg, 0, 0});
+        return RC_OK;
+    case H_SLOT:
+        if (nv->page != P_DAY || nv->a < 1 || nv->a > 7 || busy(st, nv->a, e->harg)) return RC_DISABLED;
+        go(s, st, (web_nav){P_EVENT, nv->a, 0, e->harg});
+        return RC_OK;
+    case H_CREATE: {
+        if (nv->page != P_EVENT || nv->a < 1 || nv->a > 7 || nv->pad < 9 || nv->pad > 16 || busy(st, nv->a, nv->pad) ||
+            st->n_row >= WEB_ROWS)
+            return RC_DISABLED;
+        int t = find_named(st, R_TEXTBOX, W_TITLE), w = find_named(st, R_TEXTBOX, W_WITH);
+        st->row[st->n_row++] = (web_row){nv->a, nv->pad, t >= 0 ? st->el[t].value : 0, w >= 0 ? st->el[w].value : 0,
+                                         0, 0, 0, 0};
+        commit_site(st);
+        go(s, st, (web_nav){P_DAY, nv->a, 0, 0});
+        return RC_OK;
+    }
     case H_FLIGHTS: {
         int v[3] = {0, 0, 0};
         for (int j = 0; j < st->n_el; j++) {
@@ -1000,6 +1151,7 @@ static uint32_t site_pages(const web_spec *s)
         return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_CART | 1u << P_CHECKOUT | 1u << P_DONE;
     if (s->task->build == build_mail) return 1u << P_INBOX | 1u << P_MAIL | 1u << P_COMPOSE;
     if (s->task->build == build_travel) return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_DONE;
+    if (s->task->build == build_calendar) return 1u << P_WEEK | 1u << P_DAY | 1u << P_EVENT;
     return 1u << P_FORM | 1u << P_SAVED;
 }
 
@@ -1014,6 +1166,8 @@ static uint32_t site_handlers(const web_spec *s)
         h |= 1u << H_OPEN | 1u << H_MAILACT | 1u << H_COMPOSE | 1u << H_SEND;
     else if (s->task->build == build_travel)
         h |= 1u << H_OPEN | 1u << H_FLIGHTS | 1u << H_BOOK;
+    else if (s->task->build == build_calendar)
+        h |= 1u << H_DAYVIEW | 1u << H_SLOT | 1u << H_CREATE;
     else
         h |= 1u << H_TAB | 1u << H_TOGGLE | 1u << H_SAVE;
     return h;
@@ -1022,9 +1176,9 @@ static uint32_t site_handlers(const web_spec *s)
 static int validate_site(const web_spec *s, const web_state *st)
 {
     const int shop = s->task->build == build_shop, mail = s->task->build == build_mail;
-    const int travel = s->task->build == build_travel;
+    const int travel = s->task->build == build_travel, cal = s->task->build == build_calendar;
     if (st->n_row > WEB_ROWS || st->n_cart > WEB_CART || st->n_error > 4) BAD("web state: site counts out of range");
-    if ((shop || mail || travel) && st->n_row < 1) BAD("web state: a site without rows");
+    if ((shop || mail || travel || cal) && st->n_row < 1) BAD("web state: a site without rows");
     for (int r = 0; r < WEB_ROWS; r++) {
         const web_row *w = &st->row[r];
         if (w->a >= W_END || w->b >= W_END) BAD("web state: row %d has a word out of the vocabulary", r);
@@ -1032,6 +1186,8 @@ static int validate_site(const web_spec *s, const web_state *st)
             BAD("web state: product %d out of range", r);
         if (travel && r < st->n_row && (w->a > 7 || w->b > 7 || w->c < 1 || w->c > 31 || w->d < 1 || w->d > 31))
             BAD("web state: flight %d out of range", r);
+        if (cal && r < st->n_row && (w->a < 1 || w->a > 7 || w->b < 9 || w->b > 16))
+            BAD("web state: event %d out of range", r);
     }
     for (int k = 0; k < st->n_cart; k++) {
         const uint8_t *l = st->cart[k];
@@ -1046,14 +1202,24 @@ static int validate_site(const web_spec *s, const web_state *st)
         BAD("web state: the shop's targets out of range");
     if (mail && (st->target[0] > 2 || st->target[2] >= st->n_row)) BAD("web state: the mail's targets out of range");
     if (travel && st->target[0] >= st->n_row) BAD("web state: the flight to book out of range");
-    if (!shop && !mail && !travel && st->target[0] > 1) BAD("web state: the form's targets out of range");
+    if (cal && (st->target[0] < 1 || st->target[0] > 7 || st->target[1] < 9 || st->target[1] > 16 ||
+                st->saved[1] > st->n_row))
+        BAD("web state: the calendar's targets out of range");
+    if (!shop && !mail && !travel && !cal) {
+        if (st->target[0] > 1) BAD("web state: the form's targets out of range");
+        for (int k = 4; k < 8; k++)
+            if (st->target[k] < W_CITY0 || st->target[k] >= W_CITY0 + 8) BAD("web state: the form's city %d", k - 4);
+    }
     const uint32_t pages = site_pages(s), handlers = site_handlers(s);
     for (int k = 0; k < st->nav_n; k++) {
         const web_nav *n = &st->nav[k];
         if (!(pages >> n->page & 1)) BAD("web state: navigation entry %d names page %d of another site", k, n->page);
         if ((n->page == P_ITEM || n->page == P_MAIL || n->page == P_COMPOSE) && n->a >= st->n_row)
             BAD("web state: navigation entry %d names row %d of %d", k, n->a, st->n_row);
-        if ((travel ? n->pad > 31 || n->a > 80 : n->pad > 3) || (n->page == P_COMPOSE && n->b > 1))
+        if ((cal && (n->page == P_DAY || n->page == P_EVENT) && (n->a < 1 || n->a > 7)) ||
+            (cal && n->page == P_EVENT && (n->pad < 9 || n->pad > 16)))
+            BAD("web state: navigation entry %d names no day or hour", k);
+        if ((travel ? n->pad > 31 || n->a > 80 : cal ? n->pad > 16 : n->pad > 3) || (n->page == P_COMPOSE && n->b > 1))
             BAD("web state: navigation entry %d", k);
     }
     for (int i = 0; i < st->n_el; i++) {
@@ -1064,7 +1230,9 @@ static int validate_site(const web_spec *s, const web_state *st)
             (e->handler == H_SEND && (e->harg >= st->n_el || st->el[e->harg].role != R_TEXTBOX)) ||
             (e->handler == H_OPTION && ((e->harg >> 4) > 1 || (e->harg & 15) > 3)) ||
             (e->handler == H_REMOVE && e->harg >= WEB_CART) || (e->handler == H_COMPOSE && e->harg > 1) ||
-            (e->handler == H_MAILACT && ((e->harg >> 4) > 2 || (e->harg & 15) >= st->n_row)))
+            (e->handler == H_MAILACT && ((e->harg >> 4) > 2 || (e->harg & 15) >= st->n_row)) ||
+            (e->handler == H_DAYVIEW && (e->harg < 1 || e->harg > 7)) ||
+            (e->handler == H_SLOT && (e->harg < 9 || e->harg > 16)))
             BAD("web state: element %d handler argument %d", i, e->harg);
     }
     return LUDUS_OK;
@@ -1075,5 +1243,7 @@ const web_task ludus_web_site_tasks[] = {
     {"mail-triage", gen_mail, build_mail, eval_mail, WEB_LEX_MAIL, 50, 3, 0, oracle_mail, validate_site},
     {"forms-profile", gen_form, build_form, eval_form, WEB_LEX_FORM, 30, 5, 0, oracle_form, validate_site},
     {"travel-book", gen_travel, build_travel, eval_travel, WEB_LEX_TRAVEL, 30, 3, 0, oracle_travel, validate_site},
+    {"calendar-schedule", gen_calendar, build_calendar, eval_calendar, WEB_LEX_CALENDAR, 30, 3, 0, oracle_calendar,
+     validate_site},
 };
 const int ludus_web_site_task_count = (int)(sizeof ludus_web_site_tasks / sizeof ludus_web_site_tasks[0]);

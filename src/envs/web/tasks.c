@@ -30,7 +30,8 @@ const char *const ludus_web_words[] = {
     "delhi", "rome", "seoul", "cart", "checkout", "order", "add", "buy", "price", "filter", "apply", "rating",
     "color", "size", "remove", "shop", "thanks", "inbox", "from", "to", "star", "unstar", "archive", "delete",
     "trash", "reply", "forward", "mail", "profile", "city", "month", "day", "newsletter", "save", "error", "name",
-    "personal", "birthday", "saved", "any", "flights", "passenger", "travel"};
+    "personal", "birthday", "saved", "any", "flights", "passenger", "travel", "calendar", "event", "title",
+    "with", "free"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");

@@ -13,7 +13,8 @@
 static const char *const role_names[R_COUNT] = {"", "heading", "text", "button", "link", "textbox", "checkbox",
                                                 "combobox", "tab", "menuitem", "dialog", "gridcell", "group"};
 static const char *const page_names[P_COUNT] = {"main", "results", "date", "item", "cart", "checkout", "done",
-                                                "inbox", "message", "compose", "form", "saved"};
+                                                "inbox", "message", "compose", "form", "saved", "week",
+                                                "day", "event"};
 
 #define WORD(w) ludus_web_words[w]
 
@@ -130,6 +131,8 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
         if (nv->page == P_RESULTS && nv->pad && s->task->lex == WEB_LEX_SHOP)
             ludus_sb_printf(&sb, "&max=%d", 10 * nv->pad);
         if (nv->page == P_ITEM || nv->page == P_MAIL || nv->page == P_COMPOSE) ludus_sb_printf(&sb, "?id=%d", nv->a);
+        if (nv->page == P_DAY || nv->page == P_EVENT) ludus_sb_printf(&sb, "?day=%d", nv->a);
+        if (nv->page == P_EVENT) ludus_sb_printf(&sb, "&hour=%d", nv->b);
         ludus_sb_printf(&sb, "   STEP %u/%u   LAST: %s\n", st->t, st->max_t, ludus_web_result_name(st->last_rc));
     }
     ludus_web_tree(env, st, &sb);

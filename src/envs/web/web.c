@@ -100,6 +100,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_MONTH0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_CALENDAR) { /* names, nouns (titles) */
+        for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     } else if (task->lex == WEB_LEX_TRAVEL) { /* names, cities, days */
         for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
@@ -549,10 +551,12 @@ const env_entry ludus_web_entries[] = {
      &ludus_web_site_tasks[2]},
     {"Web-travel-book-v0", "web site: book the cheapest flight from A to B on day D for a passenger (search "
      "form, flexible-date results, booking form)", web_make, &ludus_web_site_tasks[3]},
+    {"Web-calendar-schedule-v0", "web site: schedule an event with an invitee in the first free hour from H on "
+     "day D (week view, day view, event form)", web_make, &ludus_web_site_tasks[4]},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 16, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

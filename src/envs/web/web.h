@@ -66,6 +66,9 @@ enum {
     H_SAVE,              /* form: validate, then save (commit) */
     H_FLIGHTS,           /* travel: search the flights the form names */
     H_BOOK,              /* travel: book the flight shown (commit) */
+    H_DAYVIEW,           /* calendar: open day harg */
+    H_SLOT,              /* calendar: a new event at hour harg of the day shown */
+    H_CREATE,            /* calendar: save the new event (commit) */
     H_COUNT
 };
 
@@ -84,6 +87,7 @@ enum {
     P_ITEM, P_CART, P_CHECKOUT, P_DONE, /* shop (P_MAIN: search, P_RESULTS) */
     P_INBOX, P_MAIL, P_COMPOSE,         /* mail */
     P_FORM, P_SAVED,                    /* forms */
+    P_WEEK, P_DAY, P_EVENT,             /* calendar */
     P_COUNT
 };
 
@@ -101,8 +105,8 @@ typedef struct web_nav {
 
 /* A site's database row: a product (a noun, b brand, c price, d rating,
  * e colours bitmask, f sizes bitmask), a mail (a sender, b subject, c
- * flags at reset, flags now) or a flight (a from, b to: city indexes; c
- * price, d day). */
+ * flags at reset, flags now), a flight (a from, b to: city indexes; c
+ * price, d day) or an event (a day, b hour, c title, d invitee). */
 typedef struct web_row {
     uint8_t a, b, c, d, e, f, flags, pad;
 } web_row;
@@ -158,7 +162,7 @@ typedef struct web_task {
     int (*validate)(const struct web_spec *s, const web_state *st);
 } web_task;
 
-enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_COUNT };
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR, WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -197,7 +201,7 @@ enum {
     W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
     W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
     W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
-    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_END
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
