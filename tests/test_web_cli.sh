@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 12 ] && ok || bad "list --family web shows $n worlds (want 12)"
+[ "$n" = 17 ] && ok || bad "list --family web shows $n worlds (want 17)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 
@@ -47,6 +47,17 @@ printf 'jump around\nclick [2]\nq\n' | "$LUDUS" play Web-click-dialog-v0 --seed 
 
 "$LUDUS" bench Web-click-tab-v0 --steps 20000 --envs 64 > "$tmp/bench" && grep -q 'steps/s' "$tmp/bench" && ok ||
   bad "bench"
+
+# the site templates: the shop's front page as text, a mail page drawn, the
+# profile form played from a pipe (a bad date refused on the page, then saved)
+"$LUDUS" text Web-shop-buy-v0 --seed 1 > "$tmp/shop" &&
+  grep -q "^Mission: Buy a melon in white, size small, for at most 20 dollars, shipped to judy" "$tmp/shop" &&
+  grep -q "^\[2\] textbox 'search'" "$tmp/shop" && ok || bad "text of shop-buy: $(head -c 400 "$tmp/shop")"
+"$LUDUS" render Web-mail-triage-v0 --seed 2 -o "$tmp/mail.png" && [ -s "$tmp/mail.png" ] && ok || bad "render mail"
+printf 'type [1] [sybil]\nselect [6] [january]\ntype [8] [31]\ntype [8] [40]\nclick [10]\ntype [8] [8]\nclick [10]\nq\n' |
+  "$LUDUS" play Web-forms-profile-v0 --seed 3 > "$tmp/form" 2>&1
+grep -q "error day" "$tmp/form" && grep -q '^success after 7 steps, return 1' "$tmp/form" && ok ||
+  bad "play forms-profile: $(tail -c 600 "$tmp/form")"
 
 expect_fail 1 "$LUDUS" text Web-click-buton-v0 --seed 1
 expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options reward=huge

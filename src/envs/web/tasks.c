@@ -24,13 +24,20 @@ const char *const ludus_web_words[] = {
     "november", "december",
     /* numbers */
     "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
-    "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31"};
+    "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+    /* site templates: colours, sizes, cities, then the sites' UI words */
+    "red", "blue", "black", "white", "small", "medium", "large", "paris", "tokyo", "lima", "oslo", "cairo",
+    "delhi", "rome", "seoul", "cart", "checkout", "order", "add", "buy", "price", "filter", "apply", "rating",
+    "color", "size", "remove", "shop", "thanks", "inbox", "from", "to", "star", "unstar", "archive", "delete",
+    "trash", "reply", "forward", "mail", "profile", "city", "month", "day", "newsletter", "save", "error", "name",
+    "personal", "birthday", "saved", "any", "flights", "passenger", "travel", "calendar", "event", "title",
+    "with", "free"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");
 _Static_assert(W_END < 256, "word ids fit a byte");
 
-static const uint8_t month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+const uint8_t ludus_web_month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 /* ---- helpers ---- */
 
@@ -469,7 +476,7 @@ static uint32_t eval_search(const web_spec *s, const web_state *st, int *ok)
 static void gen_date(const web_spec *s, web_state *st)
 {
     (void)s;
-    int m = (int)ludus_web_below(st, 12), d = 1 + (int)ludus_web_below(st, month_days[m]);
+    int m = (int)ludus_web_below(st, 12), d = 1 + (int)ludus_web_below(st, ludus_web_month_days[m]);
     int shown = m + (int)ludus_web_below(st, 5) - 2;
     shown = shown < 0 ? 0 : shown > 11 ? 11 : shown;
     st->target[0] = (uint8_t)m;
@@ -498,7 +505,7 @@ static void build_date(const web_spec *s, web_state *st)
     int g = ludus_web_add(st, R_GROUP, WEB_NONE, W_MONTH0 + m, 0, H_NONE, 0, 0, 0);
     ludus_web_add(st, R_BUTTON, g, W_PREV, 0, H_MONTH, 0, 0, m == 0 ? F_DISABLED : 0);
     ludus_web_add(st, R_BUTTON, g, W_NEXT, 0, H_MONTH, 1, 0, m == 11 ? F_DISABLED : 0);
-    for (int d = 1; d <= month_days[m]; d++) {
+    for (int d = 1; d <= ludus_web_month_days[m]; d++) {
         int k = ludus_web_add(st, R_GRIDCELL, g, W_NUM1 + d - 1, 0, H_DAY, d, 0, 0);
         if (st->db[1] == d && st->db[0] == m) st->el[k].flags |= F_SELECTED;
     }
@@ -514,18 +521,18 @@ static uint32_t eval_date(const web_spec *s, const web_state *st, int *ok)
 }
 
 const web_task ludus_web_tasks[] = {
-    {"click-button", gen_click_button, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1},
-    {"click-link", gen_click_link, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1},
-    {"click-dialog", gen_click_dialog, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1},
-    {"click-tab", gen_click_tab, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1},
-    {"click-collapsible", gen_click_collapsible, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1},
-    {"click-menu", gen_click_menu, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1},
-    {"click-checkboxes", gen_checkboxes, NULL, eval_checkboxes, WEB_LEX_CONTENT, 20, 2, 0},
-    {"enter-text", gen_enter_text, NULL, eval_enter_text, WEB_LEX_CONTENT, 10, 2, 0},
-    {"login-user", gen_login, NULL, eval_login, WEB_LEX_CONTENT, 15, 3, 0},
-    {"choose-list", gen_choose_list, NULL, eval_choose_list, WEB_LEX_CONTENT, 10, 2, 0},
-    {"search-engine", gen_search, build_search, eval_search, WEB_LEX_CONTENT, 30, 4, 0},
-    {"choose-date", gen_date, build_date, eval_date, WEB_LEX_DATE, 30, 3, 0},
+    {"click-button", gen_click_button, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1, NULL, NULL},
+    {"click-link", gen_click_link, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1, NULL, NULL},
+    {"click-dialog", gen_click_dialog, NULL, eval_pick, WEB_LEX_CONTENT, 10, 1, 1, NULL, NULL},
+    {"click-tab", gen_click_tab, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1, NULL, NULL},
+    {"click-collapsible", gen_click_collapsible, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1, NULL, NULL},
+    {"click-menu", gen_click_menu, NULL, eval_tab, WEB_LEX_CONTENT, 10, 2, 1, NULL, NULL},
+    {"click-checkboxes", gen_checkboxes, NULL, eval_checkboxes, WEB_LEX_CONTENT, 20, 2, 0, NULL, NULL},
+    {"enter-text", gen_enter_text, NULL, eval_enter_text, WEB_LEX_CONTENT, 10, 2, 0, NULL, NULL},
+    {"login-user", gen_login, NULL, eval_login, WEB_LEX_CONTENT, 15, 3, 0, NULL, NULL},
+    {"choose-list", gen_choose_list, NULL, eval_choose_list, WEB_LEX_CONTENT, 10, 2, 0, NULL, NULL},
+    {"search-engine", gen_search, build_search, eval_search, WEB_LEX_CONTENT, 30, 4, 0, NULL, NULL},
+    {"choose-date", gen_date, build_date, eval_date, WEB_LEX_DATE, 30, 3, 0, NULL, NULL},
 };
 const int ludus_web_task_count = (int)(sizeof ludus_web_tasks / sizeof ludus_web_tasks[0]);
 
@@ -624,7 +631,7 @@ int ludus_web_click(const web_spec *s, web_state *st, int i)
         st->db[1] = e->harg;
         s->task->build(s, st);
         return RC_OK;
-    default: return RC_BAD_VERB;
+    default: return ludus_web_site_click(s, st, i);
     }
 }
 
@@ -641,6 +648,10 @@ void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a)
 {
     act(a, V_CLICK, 0, 0);
     const web_task *t = s->task;
+    if (t->oracle) {
+        t->oracle(s, st, a);
+        return;
+    }
     if (t->eval == eval_pick) {
         a[1] = st->target[0];
     } else if (t->eval == eval_tab) {

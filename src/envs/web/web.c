@@ -78,7 +78,11 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
-    s->task_index = (int)(task - ludus_web_tasks);
+    s->task_index = 0;
+    for (int k = 0; k < ludus_web_task_count; k++)
+        if (task == &ludus_web_tasks[k]) s->task_index = k;
+    for (int k = 0; k < ludus_web_site_task_count; k++)
+        if (task == &ludus_web_site_tasks[k]) s->task_index = ludus_web_task_count + k;
     s->reward = reward;
     s->split = split;
     s->holdout = holdout;
@@ -86,8 +90,23 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     /* the task's vocabulary: value 0 is any word outside it */
     s->lex[s->lex_n++] = W_UNK;
     if (task->lex == WEB_LEX_DATE) {
-        for (int w = W_MONTH0; w < W_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
-    } else {
+        for (int w = W_MONTH0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_SHOP) { /* nouns, colours, sizes, names, the price filter's values */
+        for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_COLOR0; w < W_CITY0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        static const uint8_t filter[4] = {W_ANY, W_NUM1 + 9, W_NUM1 + 19, W_NUM1 + 29};
+        for (int k = 0; k < 4; k++) s->lex[s->lex_n++] = filter[k];
+    } else if (task->lex == WEB_LEX_FORM) { /* names, cities, months, days */
+        for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_MONTH0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_CALENDAR) { /* names, nouns (titles) */
+        for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_TRAVEL) { /* names, cities, days */
+        for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_NUM1; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else { /* content words: names and nouns (the mail's senders and subjects) */
         for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     }
     for (int i = 1; i < s->lex_n; i++) s->lex_of[s->lex[i]] = (uint8_t)i;
@@ -101,7 +120,12 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     int sk = holdout == WEB_HOLD_SKIN && split != WEB_SPLIT_ALL;
     for (int k = 0; k < WEB_SKINS; k++)
         if (!sk || (split == WEB_SPLIT_TRAIN) == !heldout_skin(k)) s->skins[s->skins_n++] = (uint8_t)k;
-    if (!s->pool_n || !s->skins_n || s->other_n < 20) {
+    /* the sites draw a target name and a target noun, and others of each */
+    int pool_names = 0, pool_nouns = 0, other_names = 0, other_nouns = 0;
+    for (int k = 0; k < s->pool_n; k++) s->pool[k] < W_NOUN0 ? pool_names++ : pool_nouns++;
+    for (int k = 0; k < s->other_n; k++) s->other[k] < W_NOUN0 ? other_names++ : other_nouns++;
+    if (!s->pool_n || !s->skins_n || s->other_n < 20 || !pool_names || !pool_nouns || other_names < 8 ||
+        other_nouns < 8) {
         free(s);
         return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
     }
@@ -282,7 +306,6 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
     const web_state *st = state;
     uint8_t *verbs = mask, *els = mask + V_COUNT, *words = mask + V_COUNT + WEB_K;
     memset(mask, 0, (size_t)env->info.mask_size);
-    int legal = 0;
     for (int i = 0; i < st->n_el; i++) {
         /* what check_target accepts, with visibility tested once */
         const web_el *e = &st->el[i];
@@ -291,14 +314,16 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
         if (e->role == R_TEXTBOX && !(e->flags & F_READONLY)) verbs[V_TYPE] = 1;
         if (e->role == R_COMBOBOX) verbs[V_SELECT] = 1;
         els[i] = 1;
-        legal = 1;
     }
     verbs[V_SCROLL_UP] = st->scroll > 0;
     verbs[V_SCROLL_DOWN] = st->scroll < st->max_scroll;
     verbs[V_BACK] = st->nav_n > 1 && s->task->build;
     verbs[V_STOP] = 1;
-    /* a component needs one legal value even when its verb ignores it */
-    if (!legal || st->done) els[0] = 1;
+    /* a component needs one legal value even when its verb ignores it:
+     * slot 0 stays legal, as the text grammar's scroll, go_back and stop
+     * name it (a click on it, when it is no control, is a counted invalid
+     * action) */
+    els[0] = 1;
     if (st->done) memset(verbs, 1, V_COUNT);
     memset(words, 1, (size_t)s->lex_n);
 }
@@ -457,6 +482,7 @@ static int web_validate(const ludus_env *env, const void *state)
         if (e->name >= W_END || e->name2 >= W_END || e->value >= W_END || e->value2 >= W_END)
             BAD("web state: element %d has a word out of the vocabulary", i);
         if (e->handler >= H_COUNT || e->group > 15) BAD("web state: element %d handler %d", i, e->handler);
+        if (e->handler >= H_OPEN && !s->task->validate) BAD("web state: element %d has a site's handler", i);
         if ((e->handler == H_TAB || e->handler == H_EXPAND || e->handler == H_MENU) && (e->harg < 1 || e->harg > 15))
             BAD("web state: element %d opens group %d", i, e->harg);
         if ((e->handler == H_SEARCH && (e->harg >= st->n_el || st->el[e->harg].role != R_TEXTBOX)) ||
@@ -469,6 +495,12 @@ static int web_validate(const ludus_env *env, const void *state)
         if ((e->handler == H_MONTH || e->handler == H_DAY) && (!s->task->build || s->task->lex != WEB_LEX_DATE))
             BAD("web state: element %d is a date control outside the date picker", i);
         if (e->opt_first + e->opt_n > WEB_OPT) BAD("web state: element %d options out of range", i);
+    }
+    if (s->task->validate) {
+        int rc = s->task->validate(s, st);
+        if (rc) return rc;
+    } else if (st->n_row || st->n_cart || st->n_error) {
+        BAD("web state: site rows in a one-page task");
     }
     if (st->max_scroll != ludus_web_max_scroll(st) || st->scroll > st->max_scroll)
         BAD("web state: scroll %d of %d (the page allows %d)", st->scroll, st->max_scroll, ludus_web_max_scroll(st));
@@ -510,10 +542,21 @@ const env_entry ludus_web_entries[] = {
     {"Web-search-engine-v0", "web: search for a word and click the n-th result (paged results, go_back)",
      web_make, T(10)},
     {"Web-choose-date-v0", "web: pick the date named in a month-grid date picker, then submit", web_make, T(11)},
+    /* site templates (sites.c) */
+    {"Web-shop-buy-v0", "web site: buy the product that matches noun, colour, size and a price bound (search, "
+     "filter, item options, cart, checkout)", web_make, &ludus_web_site_tasks[0]},
+    {"Web-mail-triage-v0", "web site: forward one mail, then star, archive or delete every mail from a sender, "
+     "then stop", web_make, &ludus_web_site_tasks[1]},
+    {"Web-forms-profile-v0", "web site: update a profile form (tabs, lists, a validated date), then save", web_make,
+     &ludus_web_site_tasks[2]},
+    {"Web-travel-book-v0", "web site: book the cheapest flight from A to B on day D for a passenger (search "
+     "form, flexible-date results, booking form)", web_make, &ludus_web_site_tasks[3]},
+    {"Web-calendar-schedule-v0", "web site: schedule an event with an invitee in the first free hour from H on "
+     "day D (week view, day view, event form)", web_make, &ludus_web_site_tasks[4]},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 12, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -15,11 +15,13 @@
 
 #define WEB_K 48        /* element slots in a page */
 #define WEB_C 8         /* columns of a row in the tensor view */
-#define WEB_LEX 64      /* a task's vocabulary: the word component */
+#define WEB_LEX 96      /* a task's vocabulary: the word component */
 #define WEB_NAV 6       /* navigation stack depth */
 #define WEB_OPT 16      /* option pool of a page's comboboxes */
 #define WEB_FIELDS 6    /* instruction fields */
 #define WEB_REC 12      /* database records */
+#define WEB_ROWS 10     /* a site's database rows (products, mails) */
+#define WEB_CART 4      /* cart lines, outbox messages */
 #define WEB_MISSION 128 /* bytes of the objective, with its NUL */
 #define WEB_SKINS 8
 #define WEB_TEXT_CAP 8192
@@ -50,6 +52,23 @@ enum {
     H_PAGE,              /* results page: harg 0 previous, 1 next */
     H_MONTH,             /* date picker: harg 0 previous month, 1 next */
     H_DAY,               /* date picker: choose day harg */
+    /* site templates (sites.c) */
+    H_OPEN,              /* open row harg (a product, a mail) */
+    H_GOTO,              /* go to page harg (cart, checkout) */
+    H_FILTER,            /* results: apply the max-price filter of combobox slot harg */
+    H_OPTION,            /* item: choose option button (harg: group << 4 | value) */
+    H_ADD,               /* item: add to cart with the options chosen */
+    H_REMOVE,            /* cart: remove line harg */
+    H_ORDER,             /* checkout: place the order (commit) */
+    H_MAILACT,           /* mail: star/archive/delete (harg: act << 4 | row) */
+    H_COMPOSE,           /* mail: reply (harg 1) or forward (harg 0) the mail shown */
+    H_SEND,              /* compose: send */
+    H_SAVE,              /* form: validate, then save (commit) */
+    H_FLIGHTS,           /* travel: search the flights the form names */
+    H_BOOK,              /* travel: book the flight shown (commit) */
+    H_DAYVIEW,           /* calendar: open day harg */
+    H_SLOT,              /* calendar: a new event at hour harg of the day shown */
+    H_CREATE,            /* calendar: save the new event (commit) */
     H_COUNT
 };
 
@@ -63,7 +82,14 @@ enum {
 };
 
 /* Pages of the multi-page tasks (nav[].page). */
-enum { P_MAIN = 0, P_RESULTS, P_DATE, P_COUNT };
+enum {
+    P_MAIN = 0, P_RESULTS, P_DATE,
+    P_ITEM, P_CART, P_CHECKOUT, P_DONE, /* shop (P_MAIN: search, P_RESULTS) */
+    P_INBOX, P_MAIL, P_COMPOSE,         /* mail */
+    P_FORM, P_SAVED,                    /* forms */
+    P_WEEK, P_DAY, P_EVENT,             /* calendar */
+    P_COUNT
+};
 
 typedef struct web_el {
     uint8_t role, parent, depth, flags;
@@ -76,6 +102,17 @@ typedef struct web_el {
 typedef struct web_nav {
     uint8_t page, a, b, pad;
 } web_nav;
+
+/* A site's database row: a product (a noun, b brand, c price, d rating,
+ * e colours bitmask, f sizes bitmask), a mail (a sender, b subject, c
+ * flags at reset, flags now), a flight (a from, b to: city indexes; c
+ * price, d day) or an event (a day, b hour, c title, d invitee). */
+typedef struct web_row {
+    uint8_t a, b, c, d, e, f, flags, pad;
+} web_row;
+
+/* Mail flags. */
+enum { M_STAR = 1, M_ARCHIVED = 2, M_DELETED = 4, M_READ = 8 };
 
 typedef struct web_state {
     env_state_header h;
@@ -92,6 +129,12 @@ typedef struct web_state {
     uint8_t rec[WEB_REC];       /* records: search results' titles */
     uint8_t opt[WEB_OPT];
     web_nav nav[WEB_NAV];
+    /* site templates: the rows, the cart (row, colour, size) or the outbox
+     * (row, to, reply), the saved form */
+    uint8_t n_row, n_cart, n_error, pad2;
+    web_row row[WEB_ROWS];
+    uint8_t cart[WEB_CART][3];
+    uint8_t saved[8];
     web_el el[WEB_K];
     char mission[WEB_MISSION];
 } web_state;
@@ -114,9 +157,12 @@ typedef struct web_task {
     uint32_t max_steps;
     uint8_t kn_n;
     uint8_t slot_target; /* target[0] is an element slot, target[1] its group */
+    /* site templates (sites.c): the oracle, and the checks of a foreign state */
+    void (*oracle)(const struct web_spec *s, const web_state *st, int32_t *a);
+    int (*validate)(const struct web_spec *s, const web_state *st);
 } web_task;
 
-enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_COUNT };
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR, WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -141,13 +187,21 @@ extern const char *const ludus_web_words[];
 extern const int ludus_web_word_count;
 extern const web_task ludus_web_tasks[];
 extern const int ludus_web_task_count;
+extern const web_task ludus_web_site_tasks[]; /* sites.c; task index ludus_web_task_count + k */
+extern const int ludus_web_site_task_count;
 
 /* Word ids used by the code (positions in ludus_web_words). */
 enum {
     W_PAD = 0, W_UNK, W_SUBMIT, W_OK, W_SEND, W_DONE, W_CANCEL, W_CLOSE, W_LOGIN, W_USERNAME, W_PASSWORD,
     W_SEARCH, W_GO, W_NEXT, W_PREV, W_RESULTS, W_MENU, W_TAB, W_SECTION, W_DATE, W_FORM, W_CHOOSE, W_DIALOG,
     W_NOTHING, W_LOREM, W_IPSUM, W_DOLOR, W_TEXT, W_PAGE, W_SELECT, W_ITEM, W_NAME0,
-    W_NOUN0 = W_NAME0 + 24, W_MONTH0 = W_NOUN0 + 24, W_NUM1 = W_MONTH0 + 12, W_END = W_NUM1 + 31
+    W_NOUN0 = W_NAME0 + 24, W_MONTH0 = W_NOUN0 + 24, W_NUM1 = W_MONTH0 + 12, W_NUM_END = W_NUM1 + 31,
+    /* site templates */
+    W_COLOR0 = W_NUM_END, W_SIZE0 = W_COLOR0 + 4, W_CITY0 = W_SIZE0 + 3, W_CART = W_CITY0 + 8, W_CHECKOUT,
+    W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
+    W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
+    W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -168,6 +222,10 @@ void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a);
 /* apply a click's handler; returns an RC_* */
 int ludus_web_click(const web_spec *s, web_state *st, int i);
 uint64_t ludus_web_mix(uint64_t x);
+
+/* sites.c: the site templates' handlers (H_OPEN and after) */
+int ludus_web_site_click(const web_spec *s, web_state *st, int i);
+extern const uint8_t ludus_web_month_days[12];
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
