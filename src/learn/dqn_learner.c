@@ -290,6 +290,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     ludus_rng_seed(&init_rng, run->seed);
     if ((rc = ludus_policy_init(&d->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&d->adam, d->P, 0.9f, 0.999f, d->cfg.adam_eps))) goto fail;
+    if ((rc = ludus_nn_check_kernels_env())) goto fail;
     d->blas_threads = ludus_nn_get_threads();
     ludus_nn_set_threads(1);
     const int wsz = d->W ? d->W : 1, qn = d->N > d->B ? d->N : d->B;

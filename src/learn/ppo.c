@@ -538,6 +538,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     if (rc) return rc;
     if (p->cur && (rc = score_levels(p))) return rc;
     double t1 = now_s(), c1 = cpu_s();
+    unsigned long long f1 = ludus_nn_flops();
     float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     if (train) {
@@ -555,6 +556,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     m->learn_s = now_s() - t1;
     m->rollout_cpu_s = c1 - c0;
     m->learn_cpu_s = cpu_s() - c1;
+    m->learn_flops = (double)(ludus_nn_flops() - f1);
     p->update++;
     ludus_episode_stats es;
     ludus_vec_stats(p->vec, &es);
@@ -758,6 +760,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
     /* parallelism comes from the team, not from BLAS; the process-wide
      * count is restored by ludus_ppo_destroy */
+    if ((rc = ludus_nn_check_kernels_env())) goto fail;
     p->blas_threads = ludus_nn_get_threads();
     ludus_nn_set_threads(1);
     if (!(p->team = ludus_pool_create(p->K, POOL_BLOCK))) {
