@@ -159,6 +159,17 @@ const char *ludus_nn_kernels(void)
     return mode == KERN_AUTO ? auto_names[atomic_load(&kern_auto_isa)] : kern_names[mode];
 }
 
+int ludus_nn_rows_independent(void)
+{
+    int mode = atomic_load(&kern_mode);
+    if (mode == KERN_UNSET) {
+        if (ludus_nn_set_kernels(NULL)) ludus_nn_set_kernels("auto");
+        mode = atomic_load(&kern_mode);
+    }
+    if (mode == KERN_AUTO) return atomic_load(&kern_auto_isa) == KERN_AVX512; /* kern_auto_pick: no OpenBLAS */
+    return mode != KERN_BLAS;
+}
+
 unsigned long long ludus_nn_flops(void)
 {
     return atomic_load_explicit(&kern_flops, memory_order_relaxed);

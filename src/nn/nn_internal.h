@@ -17,6 +17,10 @@ int ludus_nn_kernels_available(const char *name);
  * here; else LUDUS_EINVAL / LUDUS_EUNSUPPORTED with a message (learners'
  * create calls it so that a bad value is an error, not a silent auto). */
 int ludus_nn_check_kernels_env(void);
+/* 1 when every product in the kernels now chosen gives a row a result
+ * independent of the batch it is in (kern.h): the kernel paths, and auto
+ * where it never calls OpenBLAS (AVX-512 CPUs). */
+int ludus_nn_rows_independent(void);
 /* Floating-point operations counted since the process started: 2*M*N*K
  * per matrix product, one per add of the embedding convolution's gather
  * and scatter (relaxed atomic; bench/ reads it around an update). */
