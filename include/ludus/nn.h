@@ -101,7 +101,8 @@ LUDUS_API void ludus_nn_set_threads(int n);
  * runs, or OpenBLAS for the shapes where it was measured faster). NULL
  * reads the environment variable LUDUS_KERNELS (unset or empty: "auto").
  * Without a call, the first product reads LUDUS_KERNELS and falls back to
- * "auto" when it is bad (learners call this at create and report it).
+ * "auto" when it is bad (ludus_ppo_create and the DQN learner refuse a bad
+ * LUDUS_KERNELS with this function's message instead).
  * The kernels give every row of C a result that depends on that row's
  * inputs and (trans_a, trans_b, N, K) only, not on M or the other rows;
  * avx2 and avx512 agree bit for bit, portable differs by rounding.
