@@ -141,11 +141,6 @@ typedef struct ludus_ppo_metrics {
      * seconds (all threads) in each, which a loaded machine does not
      * inflate */
     double rollout_s, world_s, learn_s, rollout_cpu_s, learn_cpu_s;
-    /* floating-point operations of the PPO epochs (matrix products as
-     * 2*M*N*K, the embedding convolution's adds; activations, losses and
-     * Adam not counted), counted by the library in every process thread
-     * while the epochs ran: learn_flops / learn_s is the update's rate */
-    double learn_flops;
     /* Worlds with achievements (Crafter): how many of the episodes that
      * ended in this rollout unlocked achievement i, for i below
      * num_achievements (0 for other worlds), and their Crafter score
@@ -158,6 +153,11 @@ typedef struct ludus_ppo_metrics {
     int has_curriculum;
     int trained;
     ludus_curriculum_stats curriculum;
+    /* floating-point operations of the PPO epochs (last, so that earlier fields keep their offsets; matrix products as
+     * 2*M*N*K, the embedding convolution's adds; activations, losses and
+     * Adam not counted), counted by the library in every process thread
+     * while the epochs ran: learn_flops / learn_s is the update's rate */
+    double learn_flops;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;
