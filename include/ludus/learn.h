@@ -153,10 +153,11 @@ typedef struct ludus_ppo_metrics {
     int has_curriculum;
     int trained;
     ludus_curriculum_stats curriculum;
-    /* floating-point operations of the PPO epochs (last, so that earlier fields keep their offsets; matrix products as
+    /* floating-point operations of the PPO epochs (matrix products as
      * 2*M*N*K, the embedding convolution's adds; activations, losses and
      * Adam not counted), counted by the library in every process thread
-     * while the epochs ran: learn_flops / learn_s is the update's rate */
+     * while the epochs ran: learn_flops / learn_s is the update's rate
+     * (last, so that the fields above keep their offsets) */
     double learn_flops;
 } ludus_ppo_metrics;
 
