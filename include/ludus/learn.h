@@ -99,7 +99,9 @@ typedef struct ludus_ppo_config {
      * thread give the same parameters (docs/scaling.md); on whenever more
      * than one rank trains. 0 (default): one batch per rollout step and
      * minibatches split evenly over the threads, about 10% faster at 2
-     * threads on small networks (docs/benchmarks.md). */
+     * threads on small networks (docs/benchmarks.md). With row-independent
+     * kernels (nn.h, the default on AVX-512 CPUs) the rollout's forward
+     * runs as one batch in both, with the same results (docs/kernels.md). */
     int layout_exact;
 } ludus_ppo_config;
 
@@ -151,6 +153,12 @@ typedef struct ludus_ppo_metrics {
     int has_curriculum;
     int trained;
     ludus_curriculum_stats curriculum;
+    /* floating-point operations of the PPO epochs (matrix products as
+     * 2*M*N*K, the embedding convolution's adds; activations, losses and
+     * Adam not counted), counted by the library in every process thread
+     * while the epochs ran: learn_flops / learn_s is the update's rate
+     * (last, so that the fields above keep their offsets) */
+    double learn_flops;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

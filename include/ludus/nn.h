@@ -79,9 +79,10 @@ LUDUS_API void ludus_nn_params_free(ludus_nn_params *p);
  * Matrix product
  *
  * C (M,N) = alpha * op(A) op(B) + beta * C, row-major, op(X) = X or X^T.
- * A is (M,K) or, transposed, (K,M); B is (K,N) or (N,K). Dispatches to
- * OpenBLAS for shapes where it was measured faster (bench/bench_nn.c) and
- * to a hand-written loop for small ones. beta == 0 ignores C's contents.
+ * A is (M,K) or, transposed, (K,M); B is (K,N) or (N,K). Runs on the
+ * kernels ludus_nn_set_kernels chose (by default the best SIMD build the
+ * CPU runs, or OpenBLAS for shapes where it was measured faster). beta == 0
+ * ignores C's contents. Thread-safe for distinct C.
  * ---------------------------------------------------------------------- */
 
 LUDUS_API void ludus_nn_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha,
@@ -94,6 +95,24 @@ LUDUS_API void ludus_nn_gemm(int trans_a, int trans_b, int M, int N, int K, floa
  * running). Results for a given count are deterministic. A learner that
  * changes it says so in its contract (learn.h). */
 LUDUS_API void ludus_nn_set_threads(int n);
+/* Which code computes the matrix products, process-wide: "portable" (C),
+ * "avx2" (AVX2+FMA intrinsics), "avx512" (AVX-512F intrinsics), "blas"
+ * (OpenBLAS) or "auto" (the best of avx512, avx2, portable that the CPU
+ * runs, or OpenBLAS for the shapes where it was measured faster). NULL
+ * reads the environment variable LUDUS_KERNELS (unset or empty: "auto").
+ * Without a call, the first product reads LUDUS_KERNELS and falls back to
+ * "auto" when it is bad (ludus_ppo_create and the DQN learner refuse a bad
+ * LUDUS_KERNELS with this function's message instead).
+ * The kernels give every row of C a result that depends on that row's
+ * inputs and (trans_a, trans_b, N, K) only, not on M or the other rows;
+ * avx2 and avx512 agree bit for bit, portable differs by rounding.
+ * Returns LUDUS_OK; LUDUS_EINVAL for an unknown name, LUDUS_EUNSUPPORTED
+ * when this CPU or build cannot run it (the choice then stays as it was).
+ * Not thread-safe: call it when no product is running. */
+LUDUS_API int ludus_nn_set_kernels(const char *name);
+/* The kernels in use: "portable", "avx2", "avx512", "blas", or for auto
+ * "auto:" and the SIMD build it runs ("auto:avx512"). A static string. */
+LUDUS_API const char *ludus_nn_kernels(void);
 /* The number OpenBLAS uses now (process-wide; ludus_ppo_create sets it to
  * 1 and ludus_ppo_destroy restores what it found). */
 LUDUS_API int ludus_nn_get_threads(void);

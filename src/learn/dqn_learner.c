@@ -387,6 +387,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
         if ((rc = load_offline(d))) goto fail;
         d->k_off = ludus_dqn_offline_rows(d->B, d->cfg.offline_ratio);
     }
+    if ((rc = ludus_nn_check_kernels_env())) goto fail;
     d->blas_threads = ludus_nn_get_threads();
     ludus_nn_set_threads(1);
     const int wsz = d->W ? d->W : 1, qn = d->N > d->B ? d->N : d->B;

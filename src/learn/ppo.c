@@ -94,6 +94,9 @@ struct ludus_ppo {
     uint32_t *counts;     /* (PPO_COUNT_SLOTS) visits per observation hash */
     int act_team;         /* 1: the rollout's forward runs on the team */
     int exact;            /* 1: every batch per shard (layout_exact, or ranks > 1) */
+    int act_split;        /* 1: exact, and the rollout's forward runs shard by shard, as
+                           * products whose rows depend on the batch (OpenBLAS) need;
+                           * 0 with row-independent kernels: one batch, same results */
     int step_slices;      /* > 1: the team steps the worlds in this many slices */
     int *step_rc;         /* (K) each slice's result */
     int nach;             /* achievements of the world (Crafter: 22), else 0 */
@@ -338,7 +341,7 @@ static int rollout(ludus_ppo *p)
         if (p->M) memcpy(p->mem + base * p->M, p->cur_mem, (size_t)N * p->M * sizeof(float));
         p->job_t = t;
         if (p->act_team) ludus_pool_run(p->team, act_job, p, p->K);
-        else if (p->exact)
+        else if (p->act_split)
             for (int k = 0; k < p->K; k++) act_job(p, k, p->K);
         else
             act_job(p, 0, 1);
@@ -380,7 +383,7 @@ static int rollout(ludus_ppo *p)
         /* the cut episodes' values, one batch per shard (worlds in order) */
         for (int i0 = 0, i1; i0 < nb; i0 = i1) {
             int k = shard_of(p, s0->sample[i0]);
-            for (i1 = i0 + 1; i1 < nb && (!p->exact || s0->sample[i1] < p->shard[k + 1]);) i1++;
+            for (i1 = i0 + 1; i1 < nb && (!p->act_split || s0->sample[i1] < p->shard[k + 1]);) i1++;
             float *v = p->ws[0].dvalue; /* free until the update */
             values_of(p, s0->obs + (size_t)i0 * p->D, p->W ? s0->words + (size_t)i0 * p->W : NULL,
                       p->M ? s0->h0 + (size_t)i0 * p->M : NULL, i1 - i0, v);
@@ -394,8 +397,8 @@ static int rollout(ludus_ppo *p)
     /* GAE from the value of the observation after the last step. */
     float *last = p->ws[0].dvalue;
     for (int n = 0; n < N; n++) s0->starts[n] = p->cur_start[n];
-    for (int k = 0; k < (p->exact ? p->K : 1); k++) { /* one batch per shard, or of all */
-        int n0 = p->exact ? p->shard[k] : 0, n = p->exact ? p->shard[k + 1] - n0 : N;
+    for (int k = 0; k < (p->act_split ? p->K : 1); k++) { /* one batch per shard, or of all */
+        int n0 = p->act_split ? p->shard[k] : 0, n = p->act_split ? p->shard[k + 1] - n0 : N;
         if (n <= 0) continue;
         policy_batch b = {.L = 1, .B = n, .obs = vobs + (size_t)n0 * p->D,
                           .words = p->W ? p->cur_words + (size_t)n0 * p->W : NULL,
@@ -694,6 +697,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     if (rc) return rc;
     if (p->cur && (rc = score_levels(p))) return rc;
     double t1 = now_s(), c1 = cpu_s();
+    unsigned long long f1 = ludus_nn_flops();
     float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
     float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
     if (train) {
@@ -711,6 +715,7 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     m->learn_s = now_s() - t1;
     m->rollout_cpu_s = c1 - c0;
     m->learn_cpu_s = cpu_s() - c1;
+    m->learn_flops = (double)(ludus_nn_flops() - f1);
     p->update++;
     ludus_episode_stats es;
     ludus_vec_stats(p->vec, &es);
@@ -857,6 +862,10 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     p->R = R;
     p->rank = ludus_dist_rank(dist);
     p->exact = R > 1 || cfg->layout_exact;
+    /* row-independent products (nn.h: the kernels, decided now) give a
+     * world's forward the same result in a batch of all worlds as in its
+     * shard's, so only OpenBLAS needs the rollout cut by shard */
+    p->act_split = p->exact && !ludus_nn_rows_independent();
     p->NT = cfg->num_envs;
     long first, count;
     ludus_dist_share(p->NT, R, p->rank, &first, &count);
@@ -943,6 +952,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
     /* parallelism comes from the team, not from BLAS; the process-wide
      * count is restored by ludus_ppo_destroy */
+    if ((rc = ludus_nn_check_kernels_env())) goto fail;
     p->blas_threads = ludus_nn_get_threads();
     ludus_nn_set_threads(1);
     if (!(p->team = ludus_pool_create(p->K, POOL_BLOCK))) {
@@ -955,6 +965,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     cap *= p->L;
     if (cap < shard_max) cap = shard_max;
     /* without exact layout: an even share of a minibatch, and all worlds at once */
+    if (!p->act_split && cap < p->N) cap = p->N;
     if (!p->exact) {
         int even = (mb + p->K - 1) / p->K * p->L;
         if (cap < even) cap = even;

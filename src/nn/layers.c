@@ -283,6 +283,7 @@ void ludus_nn_embconv_forward(float *out, float *table, const int32_t *idx, cons
             }
         }
     embconv_gather(out, table, idx, b, c, ludus_nn_embconv_out_h(c), ludus_nn_embconv_out_w(c));
+    ludus_nn_count_flops((unsigned long long)c->B * ludus_nn_embconv_out_h(c) * ludus_nn_embconv_out_w(c) * c->K * c->K * c->NI * c->O);
 }
 
 void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable, const float *dout,
@@ -292,6 +293,7 @@ void ludus_nn_embconv_backward(float *demb, float *dw, float *db, float *dtable,
     const int K = c->K, KK = K * K, V = c->V, E = c->E, O = c->O;
     memset(dtable, 0, ludus_nn_embconv_table_size(c) * sizeof(float));
     embconv_scatter(dtable, db, dout, idx, c, ludus_nn_embconv_out_h(c), ludus_nn_embconv_out_w(c));
+    ludus_nn_count_flops((unsigned long long)c->B * ludus_nn_embconv_out_h(c) * ludus_nn_embconv_out_w(c) * c->K * c->K * c->NI * c->O);
     for (int k = 0; k < KK; k++)
         for (int v = 0; v < V; v++) {
             const float *t = dtable + ((size_t)k * V + v) * O;

@@ -11,6 +11,21 @@ void ludus_nn_gemm_blas(int ta, int tb, int M, int N, int K, float alpha, const 
                   const float *B, int ldb, float beta, float *C, int ldc);
 void ludus_nn_gemm_hand(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
+/* 1 when the named kernels (ludus_nn_set_kernels's names) run here. */
+int ludus_nn_kernels_available(const char *name);
+/* LUDUS_OK when LUDUS_KERNELS is unset, empty or names kernels that run
+ * here; else LUDUS_EINVAL / LUDUS_EUNSUPPORTED with a message (learners'
+ * create calls it so that a bad value is an error, not a silent auto). */
+int ludus_nn_check_kernels_env(void);
+/* 1 when every product in the kernels now chosen gives a row a result
+ * independent of the batch it is in (kern.h): the kernel paths, and auto
+ * where it never calls OpenBLAS (AVX-512 CPUs). */
+int ludus_nn_rows_independent(void);
+/* Floating-point operations counted since the process started: 2*M*N*K
+ * per matrix product, one per add of the embedding convolution's gather
+ * and scatter (relaxed atomic; bench/ reads it around an update). */
+unsigned long long ludus_nn_flops(void);
+void ludus_nn_count_flops(unsigned long long n);
 
 /* tanh in float32 as a rational function x P(x^2) / Q(x^2) fitted to
  * minimise the relative error on [0, 9.1] (tanh rounds to 1 past 9):
