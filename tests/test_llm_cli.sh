@@ -261,10 +261,16 @@ timeout 60 "$LUDUS" eval --agent "llm:model=rule" $W --episodes 2 >"$tmp/out" 2>
 timeout 60 "$LUDUS" eval --agent "llm:base-url=$url/v1,model=rule,bogus=1" $W --episodes 2 >"$tmp/out" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "unknown option --bogus" "$tmp/err" && ok || bad "eval --agent llm with an unknown key: $(cat "$tmp/err")"
 
-# ---- suites (long: BabyAI's open-door levels run to their step limits) ------------
-[ "${LUDUS_LONG_TESTS:-0}" = 1 ] && agent --suite balrog-babyai --base-url "$url/v1" --model rule --episodes 4
-[ "${LUDUS_LONG_TESTS:-0}" = 1 ] && { [ "$(rc)" = 0 ] && grep -q "^  goto " "$tmp/out" && grep -q "^balrog-babyai: progress" "$tmp/out" && ok \
-  || bad "balrog-babyai suite: $(cat "$tmp/out" "$tmp/err")"; }
+# ---- suites: BALROG's five BabyAI tasks of BabyAI-MixedTrainLocal-v0 ---------
+# The rule player only knows "go to": goto 100% (4 of 4), the others 0%, the
+# suite's mean 20.0% with BALROG's standard errors (all 0 here).
+agent --suite balrog-babyai --base-url "$url/v1" --model rule --episodes 4 --parallel 16
+[ "$(rc)" = 0 ] && grep -q "^  goto              progress 100.0% +- 0.0 (4 episodes)" "$tmp/out" \
+  && [ "$(grep -c "^  [a-z_]* *progress 0.0% +- 0.0 (4 episodes)" "$tmp/out")" = 4 ] \
+  && grep -q "^  pick_up_seq_go_to progress" "$tmp/out" \
+  && grep -q "^BabyAI-MixedTrainLocal-v0/open (train levels): 4 episodes" "$tmp/out" \
+  && grep -q "^balrog-babyai: progress 20.0% +- 0.0 (train levels)" "$tmp/out" && ok \
+  || bad "balrog-babyai suite: $(cat "$tmp/out" "$tmp/err")"
 
 echo "test_llm_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -23,13 +23,15 @@ typedef struct suite_task {
     const char *task, *world;
 } suite_task;
 
-/* BALROG's BabyAI tasks are instruction kinds of BabyAI-MixedTrainLocal-v0,
- * which ludus does not have yet: the single-room levels that give each kind
- * stand in (docs/agents.md says how this differs). */
-static const suite_task babyai_suite[] = {{"goto", "BabyAI-GoToLocal-v0"},
-                                          {"pickup", "BabyAI-PickupDist-v0"},
-                                          {"open", "BabyAI-OpenDoorColor-v0"},
-                                          {"putnext", "BabyAI-PutNextLocal-v0"},
+/* BALROG's BabyAI tasks (balrog/config/config.yaml babyai_tasks): BALROG
+ * makes BabyAI-MixedTrainLocal-v0 with num_dists=0 until the kind its
+ * constructor draws equals the task's suffix, then resets with a seed; the
+ * registered ids `BabyAI-MixedTrainLocal-v0/<kind>` are those levels. */
+static const suite_task babyai_suite[] = {{"goto", "BabyAI-MixedTrainLocal-v0/goto"},
+                                          {"pickup", "BabyAI-MixedTrainLocal-v0/pickup"},
+                                          {"open", "BabyAI-MixedTrainLocal-v0/open"},
+                                          {"putnext", "BabyAI-MixedTrainLocal-v0/putnext"},
+                                          {"pick_up_seq_go_to", "BabyAI-MixedTrainLocal-v0/pick_up_seq_go_to"},
                                           {NULL, NULL}};
 static const suite_task crafter_suite[] = {{"crafter", "Crafter-Reward-v1"}, {NULL, NULL}};
 
@@ -228,7 +230,7 @@ int cmd_agent(int argc, char **argv)
         int budget;
         int rc = play_world(&a, t->world, &p, &se, &budget);
         if (rc) return rc;
-        if (a.suite) printf("  %-8s progress %.1f%% +- %.1f (%ld episodes)\n", t->task, p, se, a.episodes);
+        if (a.suite) printf("  %-17s progress %.1f%% +- %.1f (%ld episodes)\n", t->task, p, se, a.episodes);
         sum += p;
         if (isnan(se)) se_known = 0;
         else se2 += se * se;
