@@ -173,16 +173,10 @@ static int play_world(agent_args *a, const char *world, double *progress, double
         char what[256];
         snprintf(what, sizeof what, "%s (%s levels)", world, a->levels);
         print_stats(what, &st);
-        if (res.num_achievements) {
-            double sum = 0;
-            for (int i = 0; i < res.num_achievements; i++) sum += res.achievements[i].mean;
-            *progress = sum / res.num_achievements;
-            *se = NAN; /* per-episode achievement counts are not kept by the evaluation */
-        } else {
-            double p = res.success.mean;
-            *progress = 100 * p;
-            *se = 100 * sqrt(p * (1 - p) / (double)res.episodes); /* population std / sqrt(n), as BALROG */
-        }
+        /* BALROG's progression: achievements unlocked / 22 (Crafter) or
+         * success per episode, its mean and population std / sqrt(n) */
+        *progress = 100 * res.progress;
+        *se = 100 * res.progress_se;
     }
     ludus_agent_destroy(agent);
     ludus_llm_destroy(llm);
@@ -224,7 +218,7 @@ int cmd_agent(int argc, char **argv)
     suite_task single[2] = {{"", a.world}, {NULL, NULL}};
     const suite_task *tasks = !a.suite ? single : strcmp(a.suite, "balrog-babyai") == 0 ? babyai_suite : crafter_suite;
     double sum = 0, se2 = 0;
-    int n = 0, se_known = 1;
+    int n = 0;
     for (const suite_task *t = tasks; t->world; t++) {
         double p = 0, se = 0;
         int budget;
@@ -232,13 +226,11 @@ int cmd_agent(int argc, char **argv)
         if (rc) return rc;
         if (a.suite) printf("  %-17s progress %.1f%% +- %.1f (%ld episodes)\n", t->task, p, se, a.episodes);
         sum += p;
-        if (isnan(se)) se_known = 0;
-        else se2 += se * se;
+        se2 += se * se;
         n++;
     }
     if (a.suite) {
-        if (se_known) printf("%s: progress %.1f%% +- %.1f (%s levels)\n", a.suite, sum / n, sqrt(se2) / n, a.levels);
-        else printf("%s: progress %.1f%% (%s levels; no standard error)\n", a.suite, sum / n, a.levels);
+        printf("%s: progress %.1f%% +- %.1f (%s levels)\n", a.suite, sum / n, sqrt(se2) / n, a.levels);
     }
     return 0;
 }
