@@ -272,5 +272,12 @@ agent --suite balrog-babyai --base-url "$url/v1" --model rule --episodes 4 --par
   && grep -q "^balrog-babyai: progress 20.0% +- 0.0 (train levels)" "$tmp/out" && ok \
   || bad "balrog-babyai suite: $(cat "$tmp/out" "$tmp/err")"
 
+# balrog-crafter: progress = achievements unlocked / 22 per episode, with
+# BALROG's standard error (the seeded random player: golden figures).
+agent --suite balrog-crafter --base-url "$url/v1" --model random --episodes 8 --parallel 16
+[ "$(rc)" = 0 ] && grep -q "^  crafter           progress 7.4% +- 1.4 (8 episodes)" "$tmp/out" \
+  && grep -q "^balrog-crafter: progress 7.4% +- 1.4 (train levels)" "$tmp/out" && ok \
+  || bad "balrog-crafter suite: $(cat "$tmp/out" "$tmp/err")"
+
 echo "test_llm_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
