@@ -279,5 +279,22 @@ agent --suite balrog-crafter --base-url "$url/v1" --model random --episodes 8 --
   && grep -q "^balrog-crafter: progress 7.4% +- 1.4 (train levels)" "$tmp/out" && ok \
   || bad "balrog-crafter suite: $(cat "$tmp/out" "$tmp/err")"
 
+# ---- --protocol before-after: one table of success before and after memory ----
+# The hint player replays a remembered success from the same start: after
+# the learning pass it does better on the training levels (40 -> 60%) and
+# not on held-out ones (40 -> 25%: no case there has its start).
+agent $S --base-url "$url/v1" --model hint --episodes 20 --memory cases --db "$tmp/ba.db" --protocol before-after
+[ "$(rc)" = 0 ] && grep -q "^| train | training (from 0) | 40.0 +- 11.0 | 60.0 +- 11.0 | +20.0 |$" "$tmp/out" \
+  && grep -q "^| heldout | held-out (from 2^31) | 40.0 +- 11.0 | 25.0 +- 9.7 | -15.0 |$" "$tmp/out" \
+  && grep -q "^learning pass on the training levels (memory written): 40.0 +- 11.0$" "$tmp/out" \
+  && [ "$(grep -c "memory frozen" "$tmp/out")" = 4 ] && ok \
+  || bad "--protocol before-after: $(cat "$tmp/out" "$tmp/err")"
+agent $S --base-url "$url/v1" --model hint --episodes 2 --protocol before-after
+[ "$(rc)" = 2 ] && one_line && grep -q "needs a --memory" "$tmp/err" && ok || bad "before-after without memory: $(cat "$tmp/err")"
+agent --suite balrog-babyai --base-url "$url/v1" --model hint --memory cases --db "$tmp/ba.db" --protocol before-after
+[ "$(rc)" = 2 ] && one_line && grep -q "one world, not a suite" "$tmp/err" && ok || bad "before-after with a suite: $(cat "$tmp/err")"
+agent $S --base-url "$url/v1" --model hint --protocol after-before
+[ "$(rc)" = 2 ] && one_line && grep -q "must be before-after" "$tmp/err" && ok || bad "--protocol after-before: $(cat "$tmp/err")"
+
 echo "test_llm_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
