@@ -353,6 +353,24 @@ static void check_random_eval(const char *id, const char *opts, int E, uint64_t 
         CHECK(r.score.mean == score);
         for (int i = 0; i < info->num_achievements; i++) CHECK(r.achievements[i].mean == rates[i]);
     }
+    /* BALROG's progression (balrog/utils.py): per episode, achievements
+     * unlocked / their number (Crafter) or success; the mean, and the
+     * population standard deviation / sqrt(n), written out here with
+     * doubles in episode order. */
+    double pm = 0, pv = 0, *prog = calloc((size_t)E, sizeof *prog);
+    for (int e = 0; e < E; e++) {
+        int unlocked = 0;
+        for (int i = 0; i < info->num_achievements; i++) unlocked += (masks[e] >> i) & 1u;
+        prog[e] = info->num_achievements ? (double)unlocked / info->num_achievements : succ[e];
+        pm += prog[e];
+    }
+    pm /= E;
+    for (int e = 0; e < E; e++) pv += (prog[e] - pm) * (prog[e] - pm);
+    CHECK_MSG(r.progress == pm && r.progress_se == sqrt(pv / E) / sqrt((double)E),
+              "%s: BALROG progress %.17g +- %.17g, loop %.17g +- %.17g", id, r.progress, r.progress_se, pm,
+              sqrt(pv / E) / sqrt((double)E));
+    if (info->num_achievements) CHECK(r.progress > 0 && r.progress_se > 0);
+    free(prog);
     double s = 0;
     for (int e = 0; e < E; e++) s += succ[e];
     printf("%s: random play, %d episodes: success %.3f, return %.4f, length %.2f\n", id, E, s / E, r.ret.mean,

@@ -130,6 +130,29 @@ static void desc_cells(world *w, const bab_desc *d, uint8_t *goal)
 
 static int solve(world *w, int idx, int allow_doors);
 
+/* Before opening the doors in goal: when one is locked and the agent does
+ * not hold its key, fetch the key of its colour (MixedTrainLocal's open). */
+static int fetch_key(world *w, const uint8_t *goal, int allow_doors)
+{
+    const int W = w->s->width, H = w->s->height;
+    int color = -1;
+    for (int k = 0; k < W * H && color < 0; k++) {
+        gcell c = grid_get(w->s, gst(w), k % W, k / W);
+        if (goal[k] && GC_TYPE(c) == OBJ_DOOR && GC_STATE(c) == DOOR_LOCKED) color = GC_COLOR(c);
+    }
+    gcell held = gst(w)->carrying;
+    if (color < 0 || (held != GC_EMPTY && GC_TYPE(held) == OBJ_KEY && GC_COLOR(held) == color)) return 1;
+    uint8_t keys[GRID_MAX_SIDE * GRID_MAX_SIDE] = {0};
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            gcell c = grid_get(w->s, gst(w), x, y);
+            if (GC_TYPE(c) == OBJ_KEY && GC_COLOR(c) == color) keys[y * W + x] = 1;
+        }
+    if (!go_face(w, keys, allow_doors)) return 0;
+    act(w, ACT_PICKUP);
+    return 1;
+}
+
 static int solve_action(world *w, const bab_instr *in, int allow_doors)
 {
     babyai_extra *ex = gex(w);
@@ -143,6 +166,8 @@ static int solve_action(world *w, const bab_instr *in, int allow_doors)
         return go_face(w, goal, allow_doors);
     }
     case BI_OPEN:
+        desc_cells(w, &ex->desc[in->a], goal);
+        if (!fetch_key(w, goal, allow_doors)) return 0;
         desc_cells(w, &ex->desc[in->a], goal);
         if (!go_face(w, goal, allow_doors)) return 0;
         act(w, ACT_TOGGLE);
@@ -543,8 +568,129 @@ static void check_text(void)
     }
 }
 
+/* ---- BabyAI-MixedTrainLocal (BALROG's tasks) ---- */
+
+/* Does the mission read as the pattern? Pattern words: ART (the|a), COL
+ * (a colour), TYP (key|ball|box), DCOL (a door colour the level may draw),
+ * any of them with a suffix (TYP,), or a literal word. */
+static int word_in(const char *w, size_t n, const char *const *set)
+{
+    for (; *set; set++)
+        if (strlen(*set) == n && strncmp(w, *set, n) == 0) return 1;
+    return 0;
+}
+
+static int mission_reads(const char *mission, const char *pattern)
+{
+    static const char *const art[] = {"the", "a", NULL};
+    static const char *const col[] = {"red", "green", "blue", "purple", "yellow", "grey", NULL};
+    static const char *const typ[] = {"key", "ball", "box", NULL};
+    static const char *const dcol[] = {"yellow", "green", "blue", "purple", NULL};
+    const char *m = mission, *p = pattern;
+    while (*p && *m) {
+        size_t pn = strcspn(p, " "), mn = strcspn(m, " ");
+        const char *const *set = NULL;
+        size_t name = 0;
+        if (strncmp(p, "ART", 3) == 0) set = art, name = 3;
+        else if (strncmp(p, "COL", 3) == 0) set = col, name = 3;
+        else if (strncmp(p, "TYP", 3) == 0) set = typ, name = 3;
+        else if (strncmp(p, "DCOL", 4) == 0) set = dcol, name = 4;
+        if (set) {
+            size_t suffix = pn - name;
+            if (mn < suffix || strncmp(m + mn - suffix, p + name, suffix) != 0) return 0;
+            if (!word_in(m, mn - suffix, set)) return 0;
+        } else if (pn != mn || strncmp(p, m, pn) != 0) {
+            return 0;
+        }
+        p += pn + (p[pn] == ' ');
+        m += mn + (m[mn] == ' ');
+    }
+    return !*p && !*m;
+}
+
+/* Over many seeds of each kind: the mission grammar of its kind, none of
+ * the five excluded pairs, the step limit of its instruction, the room
+ * grid, a locked door with its key outside for open; both sequence forms
+ * and both open forms appear, and (with 8 distractors) the article "a". */
+static void check_mixedtrainlocal(void)
+{
+    static const char *const kinds[5] = {"goto", "pickup", "open", "putnext", "pick_up_seq_go_to"};
+    static const char *const excluded[5] = {"yellow box", "red key", "red door", "green ball", "grey door"};
+    static const char *const bases[2] = {"BabyAI-MixedTrainLocal-v0", "BabyAI-MixedTrainLocalD8-v0"};
+    for (int b = 0; b < 2; b++)
+        for (int k = 0; k < 5; k++) {
+            char id[96];
+            snprintf(id, sizeof id, "%s/%s", bases[b], kinds[k]);
+            int forms[2] = {0, 0}, article_a = 0;
+            for (uint64_t seed = 0; seed < 300; seed++) {
+                world w;
+                CHECK_MSG(world_open(&w, id, seed), "%s seed %llu: %s", id, (unsigned long long)seed, ludus_errmsg());
+                const char *m = ludus_env_mission(w.env, w.st);
+                int ok = 0;
+                switch (k) {
+                case 0: ok = mission_reads(m, "go to ART COL TYP"); break;
+                case 1: ok = mission_reads(m, "pick up ART COL TYP"); break;
+                case 2:
+                    forms[0] |= mission_reads(m, "open the door");
+                    forms[1] |= mission_reads(m, "open the DCOL door");
+                    ok = mission_reads(m, "open the door") || mission_reads(m, "open the DCOL door");
+                    break;
+                case 3: ok = mission_reads(m, "put ART COL TYP next to ART COL TYP"); break;
+                default:
+                    forms[0] |= mission_reads(m, "pick up ART COL TYP, then go to ART COL TYP");
+                    forms[1] |= mission_reads(m, "go to ART COL TYP after you pick up ART COL TYP");
+                    ok = mission_reads(m, "pick up ART COL TYP, then go to ART COL TYP") ||
+                         mission_reads(m, "go to ART COL TYP after you pick up ART COL TYP");
+                    break;
+                }
+                CHECK_MSG(ok, "%s seed %llu: mission \"%s\" out of its kind's grammar", id, (unsigned long long)seed, m);
+                article_a |= strstr(m, " a ") != NULL;
+                for (int e = 0; e < 5; e++)
+                    CHECK_MSG(!strstr(m, excluded[e]), "%s seed %llu: excluded \"%s\" in \"%s\"", id,
+                              (unsigned long long)seed, excluded[e], m);
+                CHECK_EQ(gst(&w)->max_steps, k < 2 ? 64u : 128u);
+                CHECK_EQ(w.s->width, k == 2 ? 15 : 8);
+                CHECK_EQ(w.s->height, 8);
+                int doors = 0, locked_color = -1, key_x = -1;
+                for (int y = 0; y < w.s->height; y++)
+                    for (int x = 0; x < w.s->width; x++) {
+                        gcell c = grid_get(w.s, gst(&w), x, y);
+                        if (GC_TYPE(c) == OBJ_DOOR) {
+                            doors++;
+                            if (GC_STATE(c) == DOOR_LOCKED) locked_color = GC_COLOR(c);
+                        }
+                    }
+                for (int y = 0; y < w.s->height; y++)
+                    for (int x = 0; x < w.s->width; x++) {
+                        gcell c = grid_get(w.s, gst(&w), x, y);
+                        if (GC_TYPE(c) == OBJ_KEY && GC_COLOR(c) == locked_color) key_x = x;
+                    }
+                if (k == 2) {
+                    CHECK_EQ(doors, 1);
+                    CHECK(locked_color == COL_YELLOW || locked_color == COL_GREEN || locked_color == COL_BLUE ||
+                          locked_color == COL_PURPLE);
+                    /* the key and the agent are on the same side of the wall x = 7 */
+                    CHECK(key_x >= 0 && (key_x < 7) == (gst(&w)->agent_x < 7));
+                } else {
+                    CHECK_EQ(doors, 0);
+                }
+                world_close(&w);
+            }
+            if (k == 2 || k == 4)
+                CHECK_MSG(forms[0] && forms[1], "%s: only one of the two mission forms in 300 seeds", id);
+            if (b == 1 && k != 2) CHECK_MSG(article_a, "%s: never 'a' in 300 seeds", id);
+        }
+}
+
 int main(void)
 {
+    static const char *const balrog[10] = {
+        "BabyAI-MixedTrainLocal-v0/goto", "BabyAI-MixedTrainLocal-v0/pickup", "BabyAI-MixedTrainLocal-v0/open",
+        "BabyAI-MixedTrainLocal-v0/putnext", "BabyAI-MixedTrainLocal-v0/pick_up_seq_go_to",
+        "BabyAI-MixedTrainLocalD8-v0/goto", "BabyAI-MixedTrainLocalD8-v0/pickup", "BabyAI-MixedTrainLocalD8-v0/open",
+        "BabyAI-MixedTrainLocalD8-v0/putnext", "BabyAI-MixedTrainLocalD8-v0/pick_up_seq_go_to"};
+    for (int k = 0; k < 10; k++) check_planner_solves(balrog[k], 30, 0);
+    check_mixedtrainlocal();
     check_planner_solves("BabyAI-GoToLocal-v0", 30, 0);
     check_planner_solves("BabyAI-GoToObjMaze-v0", 20, 1);
     check_planner_solves("BabyAI-PickupLoc-v0", 30, 0);

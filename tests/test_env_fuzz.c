@@ -376,6 +376,8 @@ static void mutate(const ludus_env *env, uint8_t *st)
 /* One step with a random action: one-component worlds draw 0..max_action-1
  * as they always have; worlds of several components a legal value of
  * each under their mask. */
+#define NO_LEGAL_ACTION 1
+
 static int random_step(const ludus_env *env, void *st, uint8_t *obs, ludus_step_out *out, int *action)
 {
     const ludus_env_info *info = ludus_env_get_info(env);
@@ -388,9 +390,11 @@ static int random_step(const ludus_env *env, void *st, uint8_t *obs, ludus_step_
     memset(mask, 1, sizeof mask);
     if (info->mask_size) CHECK_OK(ludus_env_action_mask(env, st, mask));
     for (int k = 0, off = 0; k < info->action_dims; off += info->action_nvec[k], k++) {
-        int tries = 0;
+        int legal = 0;
+        for (int v = 0; v < info->action_nvec[k]; v++) legal |= mask[off + v];
+        if (!legal) return NO_LEGAL_ACTION; /* a mutated state with every slot filled (Keypad) */
         do a[k] = (int32_t)rand_below((size_t)info->action_nvec[k]);
-        while (!mask[off + a[k]] && ++tries < 100000);
+        while (!mask[off + a[k]]);
     }
     *action = a[0];
     return ludus_env_step_vec(env, st, a, obs, out);
@@ -425,7 +429,9 @@ static void exercise(const ludus_env *env, uint8_t *st, const char *id, long *st
         memcpy(prev, st, info->state_size);
         int action;
         ludus_step_out out;
-        CHECK_OK(random_step(env, st, obs, &out, &action));
+        int rc = random_step(env, st, obs, &out, &action);
+        if (rc == NO_LEGAL_ACTION) break;
+        CHECK_OK(rc);
         if (traced) CHECK(ludus_env_trace_step(env, prev, st, t, action, &out, trace, sizeof trace) >= 0);
         if (ludus_env_state_check(env, st) != LUDUS_OK) {
             CHECK_MSG(0, "%s: an accepted state became invalid after step %d: %s", id, t, ludus_errmsg());

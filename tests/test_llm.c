@@ -451,16 +451,27 @@ static void test_playbook_parse(void)
     CHECK_EQ(d.nadd, 2);
     CHECK_STR(d.add[0], "pick up the key then the door");
     CHECK_STR(d.add[1], "avoid lava");
+    CHECK_OK(ludus_llm_parse_curator("{\"operations\": [{\"type\": \"UPDATE\", \"bullet_id\": 4, \"content\": \"a\\nb\"}, "
+                                     "{\"type\": \"REMOVE\", \"bullet_id\": 2}, {\"type\": \"DELETE\", \"bullet_id\": 9}, "
+                                     "{\"type\": \"ADD\", \"content\": \"c\"}]}", &d));
+    CHECK(d.nadd == 1 && d.nupdate == 1 && d.nremove == 2 && d.update_id[0] == 4 && d.remove[0] == 2 && d.remove[1] == 9);
+    CHECK_STR(d.update[0], "a b");
     CHECK_OK(ludus_llm_parse_curator("{\"operations\": []}", &d));
-    CHECK_EQ(d.nadd, 0);
+    CHECK(d.nadd == 0 && d.nupdate == 0 && d.nremove == 0);
     CHECK_OK(ludus_llm_parse_curator("{\"operations\": [{\"type\": \"ADD\", \"content\": \"x\"}]}", &d));
     static const char *bad_curator[] = {
         NULL, "no json", "{\"operations\": [{\"type\": \"ADD\", \"content\": ", "{\"ops\": []}",
         "{\"operations\": [{\"type\": \"DELETE\", \"content\": \"x\"}]}", "{\"operations\": [{\"type\": \"ADD\"}]}",
-        "{\"operations\": [{\"type\": \"ADD\", \"content\": \"\"}]}", "{\"operations\": [{\"type\": \"ADD\", \"content\": 5}]}"};
+        "{\"operations\": [{\"type\": \"ADD\", \"content\": \"\"}]}", "{\"operations\": [{\"type\": \"ADD\", \"content\": 5}]}",
+        "{\"operations\": [{\"type\": \"UPDATE\", \"content\": \"x\"}]}",
+        "{\"operations\": [{\"type\": \"UPDATE\", \"bullet_id\": 0, \"content\": \"x\"}]}",
+        "{\"operations\": [{\"type\": \"UPDATE\", \"bullet_id\": 3}]}",
+        "{\"operations\": [{\"type\": \"REMOVE\", \"bullet_id\": \"3\"}]}",
+        "{\"operations\": [{\"type\": \"REMOVE\", \"bullet_id\": 2.5}]}",
+        "{\"operations\": [{\"type\": \"ADD\", \"content\": \"y\"}, {\"type\": \"MERGE\", \"bullet_id\": 1}]}"};
     for (size_t i = 0; i < sizeof bad_curator / sizeof *bad_curator; i++) {
         CHECK_MSG(ludus_llm_parse_curator(bad_curator[i], &d) == LUDUS_EFORMAT, "curator %zu", i);
-        CHECK(d.nadd == 1 && strcmp(d.add[0], "x") == 0);
+        CHECK(d.nadd == 1 && strcmp(d.add[0], "x") == 0 && d.nupdate == 0 && d.nremove == 0);
     }
     char *long_rule = malloc(LUDUS_LLM_BULLET_MAX + 64);
     strcpy(long_rule, "{\"operations\": [{\"type\": \"ADD\", \"content\": \"");
@@ -479,12 +490,44 @@ typedef struct ref_bullet {
     int helpful, harmful, retired;
 } ref_bullet;
 
-static void ref_merge(ref_bullet *b, int *n, const ludus_llm_delta *d, int margin)
+/* What ludus_llm_memory_merge promises, in its order: counts, UPDATEs
+ * (de-duplicated against the other live bullets), REMOVEs, ADDs, then
+ * retirement by margin; c gets what each step did. */
+static void ref_merge(ref_bullet *b, int *n, const ludus_llm_delta *d, int margin, ludus_llm_merge_counts *c)
 {
+    memset(c, 0, sizeof *c);
     for (int i = 0; i < d->nhelp; i++)
         if (d->helpful[i] <= *n && !b[d->helpful[i] - 1].retired) b[d->helpful[i] - 1].helpful++;
     for (int i = 0; i < d->nharm; i++)
         if (d->harmful[i] <= *n && !b[d->harmful[i] - 1].retired) b[d->harmful[i] - 1].harmful++;
+    for (int i = 0; i < d->nupdate; i++) {
+        long id = d->update_id[i];
+        if (id > *n || b[id - 1].retired) {
+            c->skipped++;
+            continue;
+        }
+        int same = -1;
+        for (int k = 0; k < *n; k++)
+            if (k != id - 1 && !b[k].retired && strcmp(b[k].content, d->update[i]) == 0) same = k;
+        if (same >= 0) {
+            b[same].helpful += b[id - 1].helpful;
+            b[same].harmful += b[id - 1].harmful;
+            b[id - 1].retired = 1;
+            c->merged++;
+        } else {
+            snprintf(b[id - 1].content, sizeof b[id - 1].content, "%s", d->update[i]);
+            c->updated++;
+        }
+    }
+    for (int i = 0; i < d->nremove; i++) {
+        long id = d->remove[i];
+        if (id > *n || b[id - 1].retired) {
+            c->skipped++;
+        } else {
+            b[id - 1].retired = 1;
+            c->removed++;
+        }
+    }
     for (int i = 0; i < d->nadd; i++) {
         int dup = 0;
         for (int k = 0; k < *n; k++) dup |= !b[k].retired && strcmp(b[k].content, d->add[i]) == 0;
@@ -492,10 +535,14 @@ static void ref_merge(ref_bullet *b, int *n, const ludus_llm_delta *d, int margi
             snprintf(b[*n].content, sizeof b[*n].content, "%s", d->add[i]);
             b[*n].helpful = b[*n].harmful = b[*n].retired = 0;
             (*n)++;
+            c->added++;
         }
     }
     for (int k = 0; k < *n; k++)
-        if (!b[k].retired && b[k].harmful - b[k].helpful > margin) b[k].retired = 1;
+        if (!b[k].retired && b[k].harmful - b[k].helpful > margin) {
+            b[k].retired = 1;
+            c->retired++;
+        }
 }
 
 /* The reference prompt block: live bullets by helpful - harmful, then id. */
@@ -535,7 +582,7 @@ static void test_playbook_merge(void)
     ludus_rng_seed(&rng, 77);
     char *block = NULL, want[16384];
     long ids[16];
-    int nids = 0, total_added = 0, total_retired = 0;
+    int nids = 0, total_added = 0, total_retired = 0, total_updated = 0, total_merged = 0, total_removed = 0;
     for (int step = 0; step < 200; step++) {
         ludus_llm_delta d = {0};
         d.nhelp = (int)(ludus_rng_integers(&rng, 0, 4));
@@ -548,17 +595,29 @@ static void test_playbook_merge(void)
             snprintf(c, sizeof c, "rule %d", (int)ludus_rng_integers(&rng, 0, 40)); /* repeats: deduplicated */
             d.add[i] = strdup(c);
         }
-        int before = n, retired_before = 0, retired_after = 0, added = -1, retired = -1;
-        for (int k = 0; k < n; k++) retired_before += ref[k].retired;
-        ref_merge(ref, &n, &d, 1);
-        for (int k = 0; k < n; k++) retired_after += ref[k].retired;
-        CHECK_OK(ludus_llm_memory_merge(m, &d, 1, &added, &retired));
-        CHECK_EQ(added, n - before);
-        CHECK_EQ(retired, retired_after - retired_before);
-        total_added += added;
-        total_retired += retired;
+        d.nupdate = (int)ludus_rng_integers(&rng, 0, 3);
+        for (int i = 0; i < d.nupdate; i++) {
+            char c[16];
+            d.update_id[i] = 1 + ludus_rng_integers(&rng, 0, n + 3);
+            snprintf(c, sizeof c, "rule %d", (int)ludus_rng_integers(&rng, 0, 40)); /* sometimes a live one's */
+            d.update[i] = strdup(c);
+        }
+        d.nremove = (int)ludus_rng_integers(&rng, 0, 2);
+        for (int i = 0; i < d.nremove; i++) d.remove[i] = 1 + ludus_rng_integers(&rng, 0, n + 3);
+        ludus_llm_merge_counts want_c, got_c;
+        ref_merge(ref, &n, &d, 1, &want_c);
+        CHECK_OK(ludus_llm_memory_merge(m, &d, 1, &got_c));
+        CHECK_MSG(memcmp(&want_c, &got_c, sizeof want_c) == 0,
+                  "step %d: merge counts added %d/%d updated %d/%d merged %d/%d removed %d/%d retired %d/%d skipped %d/%d",
+                  step, got_c.added, want_c.added, got_c.updated, want_c.updated, got_c.merged, want_c.merged,
+                  got_c.removed, want_c.removed, got_c.retired, want_c.retired, got_c.skipped, want_c.skipped);
+        total_added += got_c.added;
+        total_retired += got_c.retired;
+        total_updated += got_c.updated;
+        total_merged += got_c.merged;
+        total_removed += got_c.removed;
         ludus_llm_delta_free(&d);
-        if (step % 20 == 19) {
+        if (step % 10 == 9) {
             CHECK_OK(ludus_llm_memory_playbook(m, 16, ids, &nids, &block));
             ref_block(ref, n, 16, want, sizeof want);
             CHECK_STR(block, want);
@@ -566,7 +625,10 @@ static void test_playbook_merge(void)
             block = NULL;
         }
     }
-    CHECK(total_added > 20 && total_retired > 5); /* the run exercised both */
+    CHECK(total_added > 20 && total_retired > 5); /* the run exercised every operation */
+    CHECK(total_updated > 10 && total_merged > 3 && total_removed > 10);
+    printf("playbook merges: %d added, %d updated, %d de-duplicated by UPDATE, %d removed, %d retired\n", total_added,
+           total_updated, total_merged, total_removed, total_retired);
     /* another world's playbook is separate */
     ludus_llm_memory *other = NULL;
     CHECK_OK(ludus_llm_memory_open(path, "World-B", "model", &other));

@@ -261,10 +261,40 @@ timeout 60 "$LUDUS" eval --agent "llm:model=rule" $W --episodes 2 >"$tmp/out" 2>
 timeout 60 "$LUDUS" eval --agent "llm:base-url=$url/v1,model=rule,bogus=1" $W --episodes 2 >"$tmp/out" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "unknown option --bogus" "$tmp/err" && ok || bad "eval --agent llm with an unknown key: $(cat "$tmp/err")"
 
-# ---- suites (long: BabyAI's open-door levels run to their step limits) ------------
-[ "${LUDUS_LONG_TESTS:-0}" = 1 ] && agent --suite balrog-babyai --base-url "$url/v1" --model rule --episodes 4
-[ "${LUDUS_LONG_TESTS:-0}" = 1 ] && { [ "$(rc)" = 0 ] && grep -q "^  goto " "$tmp/out" && grep -q "^balrog-babyai: progress" "$tmp/out" && ok \
-  || bad "balrog-babyai suite: $(cat "$tmp/out" "$tmp/err")"; }
+# ---- suites: BALROG's five BabyAI tasks of BabyAI-MixedTrainLocal-v0 ---------
+# The rule player only knows "go to": goto 100% (4 of 4), the others 0%, the
+# suite's mean 20.0% with BALROG's standard errors (all 0 here).
+agent --suite balrog-babyai --base-url "$url/v1" --model rule --episodes 4 --parallel 16
+[ "$(rc)" = 0 ] && grep -q "^  goto              progress 100.0% +- 0.0 (4 episodes)" "$tmp/out" \
+  && [ "$(grep -c "^  [a-z_]* *progress 0.0% +- 0.0 (4 episodes)" "$tmp/out")" = 4 ] \
+  && grep -q "^  pick_up_seq_go_to progress" "$tmp/out" \
+  && grep -q "^BabyAI-MixedTrainLocal-v0/open (train levels): 4 episodes" "$tmp/out" \
+  && grep -q "^balrog-babyai: progress 20.0% +- 0.0 (train levels)" "$tmp/out" && ok \
+  || bad "balrog-babyai suite: $(cat "$tmp/out" "$tmp/err")"
+
+# balrog-crafter: progress = achievements unlocked / 22 per episode, with
+# BALROG's standard error (the seeded random player: golden figures).
+agent --suite balrog-crafter --base-url "$url/v1" --model random --episodes 8 --parallel 16
+[ "$(rc)" = 0 ] && grep -q "^  crafter           progress 7.4% +- 1.4 (8 episodes)" "$tmp/out" \
+  && grep -q "^balrog-crafter: progress 7.4% +- 1.4 (train levels)" "$tmp/out" && ok \
+  || bad "balrog-crafter suite: $(cat "$tmp/out" "$tmp/err")"
+
+# ---- --protocol before-after: one table of success before and after memory ----
+# The hint player replays a remembered success from the same start: after
+# the learning pass it does better on the training levels (40 -> 60%) and
+# not on held-out ones (40 -> 25%: no case there has its start).
+agent $S --base-url "$url/v1" --model hint --episodes 20 --memory cases --db "$tmp/ba.db" --protocol before-after
+[ "$(rc)" = 0 ] && grep -q "^| train | training (from 0) | 40.0 +- 11.0 | 60.0 +- 11.0 | +20.0 |$" "$tmp/out" \
+  && grep -q "^| heldout | held-out (from 2^31) | 40.0 +- 11.0 | 25.0 +- 9.7 | -15.0 |$" "$tmp/out" \
+  && grep -q "^learning pass on the training levels (memory written): 40.0 +- 11.0$" "$tmp/out" \
+  && [ "$(grep -c "memory frozen" "$tmp/out")" = 4 ] && ok \
+  || bad "--protocol before-after: $(cat "$tmp/out" "$tmp/err")"
+agent $S --base-url "$url/v1" --model hint --episodes 2 --protocol before-after
+[ "$(rc)" = 2 ] && one_line && grep -q "needs a --memory" "$tmp/err" && ok || bad "before-after without memory: $(cat "$tmp/err")"
+agent --suite balrog-babyai --base-url "$url/v1" --model hint --memory cases --db "$tmp/ba.db" --protocol before-after
+[ "$(rc)" = 2 ] && one_line && grep -q "one world, not a suite" "$tmp/err" && ok || bad "before-after with a suite: $(cat "$tmp/err")"
+agent $S --base-url "$url/v1" --model hint --protocol after-before
+[ "$(rc)" = 2 ] && one_line && grep -q "must be before-after" "$tmp/err" && ok || bad "--protocol after-before: $(cat "$tmp/err")"
 
 echo "test_llm_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -252,6 +252,12 @@ typedef struct ludus_eval_result {
     int num_achievements;
     ludus_estimate achievements[LUDUS_PPO_MAX_ACHIEVEMENTS];
     ludus_estimate score;
+    /* Progress as BALROG reports it, in [0, 1]: the mean over episodes of
+     * (achievements unlocked / num_achievements) in worlds with
+     * achievements, else of success; progress_se is BALROG's standard
+     * error, the population standard deviation of the per-episode values
+     * over sqrt(episodes) (balrog/utils.py). */
+    double progress, progress_se;
 } ludus_eval_result;
 
 /* Play cfg->episodes episodes to their end (termination or truncation),

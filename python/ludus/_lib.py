@@ -140,7 +140,7 @@ class EvalResult(ctypes.Structure):
     _c_name_ = "ludus_eval_result"
     _fields_ = [("episodes", c_int), ("ret", Estimate), ("success", Estimate), ("length", Estimate),
                 ("num_achievements", c_int), ("achievements", Estimate * MAX_ACHIEVEMENTS),
-                ("score", Estimate)]
+                ("score", Estimate), ("progress", c_double), ("progress_se", c_double)]
 
 
 class EvalSplit(ctypes.Structure):

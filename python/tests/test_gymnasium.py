@@ -19,7 +19,7 @@ if ludus._compat.gymnasium is None:
 
 def test_every_world_is_registered():
     registered = {k for k in gymnasium.registry if k.startswith("ludus/")}
-    assert registered == {"ludus/" + eid for eid in ludus.ids()}
+    assert registered == {"ludus/" + eid for eid in ludus.ids() if "/" not in eid}
 
 
 def test_gymnasium_make():
@@ -36,7 +36,7 @@ def test_gymnasium_make():
     env.close()
 
 
-@pytest.mark.parametrize("eid", ludus.ids())
+@pytest.mark.parametrize("eid", [eid for eid in ludus.ids() if "/" not in eid])
 def test_check_env(eid):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -23,13 +23,15 @@ typedef struct suite_task {
     const char *task, *world;
 } suite_task;
 
-/* BALROG's BabyAI tasks are instruction kinds of BabyAI-MixedTrainLocal-v0,
- * which ludus does not have yet: the single-room levels that give each kind
- * stand in (docs/agents.md says how this differs). */
-static const suite_task babyai_suite[] = {{"goto", "BabyAI-GoToLocal-v0"},
-                                          {"pickup", "BabyAI-PickupDist-v0"},
-                                          {"open", "BabyAI-OpenDoorColor-v0"},
-                                          {"putnext", "BabyAI-PutNextLocal-v0"},
+/* BALROG's BabyAI tasks (balrog/config/config.yaml babyai_tasks): BALROG
+ * makes BabyAI-MixedTrainLocal-v0 with num_dists=0 until the kind its
+ * constructor draws equals the task's suffix, then resets with a seed; the
+ * registered ids `BabyAI-MixedTrainLocal-v0/<kind>` are those levels. */
+static const suite_task babyai_suite[] = {{"goto", "BabyAI-MixedTrainLocal-v0/goto"},
+                                          {"pickup", "BabyAI-MixedTrainLocal-v0/pickup"},
+                                          {"open", "BabyAI-MixedTrainLocal-v0/open"},
+                                          {"putnext", "BabyAI-MixedTrainLocal-v0/putnext"},
+                                          {"pick_up_seq_go_to", "BabyAI-MixedTrainLocal-v0/pick_up_seq_go_to"},
                                           {NULL, NULL}};
 static const suite_task crafter_suite[] = {{"crafter", "Crafter-Reward-v1"}, {NULL, NULL}};
 
@@ -37,6 +39,8 @@ typedef struct agent_args {
     ludus_llm_config cfg;
     const char *world, *suite, *levels;
     long episodes;
+    int before_after; /* --protocol before-after */
+    int frozen;       /* memory read only on training levels too (the protocol's measurements) */
 } agent_args;
 
 static int parse_prompt(const char *v, int *out)
@@ -75,6 +79,9 @@ static int set_option(agent_args *a, const char *flag, const char *v)
         a->levels = v;
     } else if (strcmp(flag, "memory") == 0) {
         if (parse_memory(v, &c->memory)) return CLI_USAGE_ERROR;
+    } else if (strcmp(flag, "protocol") == 0) {
+        if (strcmp(v, "before-after") != 0) return cli_error("--protocol must be before-after, got '%s'", v);
+        a->before_after = 1;
     } else if (strcmp(flag, "db") == 0) c->db_path = v;
     else if (strcmp(flag, "log") == 0) c->log_path = v;
     else if (strcmp(flag, "suite") == 0) {
@@ -141,7 +148,7 @@ static int play_world(agent_args *a, const char *world, double *progress, double
     ludus_agent *agent = NULL;
     *budget = 0;
     a->cfg.split = a->levels;
-    a->cfg.memory_frozen = strcmp(a->levels, "heldout") == 0;
+    a->cfg.memory_frozen = a->frozen || strcmp(a->levels, "heldout") == 0;
     if (ludus_llm_create(&a->cfg, &llm) || ludus_llm_agent(llm, &agent)) {
         fprintf(stderr, "ludus agent: %s\n", ludus_errmsg());
         ludus_llm_destroy(llm);
@@ -169,22 +176,51 @@ static int play_world(agent_args *a, const char *world, double *progress, double
         }
     } else {
         char what[256];
-        snprintf(what, sizeof what, "%s (%s levels)", world, a->levels);
+        snprintf(what, sizeof what, "%s (%s levels%s)", world, a->levels,
+                 a->cfg.memory && a->cfg.memory_frozen ? ", memory frozen" : "");
         print_stats(what, &st);
-        if (res.num_achievements) {
-            double sum = 0;
-            for (int i = 0; i < res.num_achievements; i++) sum += res.achievements[i].mean;
-            *progress = sum / res.num_achievements;
-            *se = NAN; /* per-episode achievement counts are not kept by the evaluation */
-        } else {
-            double p = res.success.mean;
-            *progress = 100 * p;
-            *se = 100 * sqrt(p * (1 - p) / (double)res.episodes); /* population std / sqrt(n), as BALROG */
-        }
+        /* BALROG's progression: achievements unlocked / 22 (Crafter) or
+         * success per episode, its mean and population std / sqrt(n) */
+        *progress = 100 * res.progress;
+        *se = 100 * res.progress_se;
     }
     ludus_agent_destroy(agent);
     ludus_llm_destroy(llm);
     return status;
+}
+
+/* --protocol before-after: success on the training levels and on the
+ * held-out levels with the memory frozen, then one learning pass on the
+ * training levels (memory written), then both splits frozen again; one
+ * table. The same levels each time (the first --episodes of each split),
+ * so a change is the memory's doing. */
+static int before_after(agent_args *a)
+{
+    static const char *const splits[2] = {"train", "heldout"};
+    double before[2][2], after[2][2], learn[2];
+    int budget, rc;
+    for (int k = 0; k < 2; k++) {
+        a->levels = splits[k];
+        a->frozen = 1;
+        if ((rc = play_world(a, a->world, &before[k][0], &before[k][1], &budget))) return rc;
+    }
+    a->levels = "train";
+    a->frozen = 0;
+    if ((rc = play_world(a, a->world, &learn[0], &learn[1], &budget))) return rc;
+    for (int k = 0; k < 2; k++) {
+        a->levels = splits[k];
+        a->frozen = 1;
+        if ((rc = play_world(a, a->world, &after[k][0], &after[k][1], &budget))) return rc;
+    }
+    printf("\nbefore/after memory (%s, %ld episodes per row; success %% +- BALROG's standard error):\n", a->world,
+           a->episodes);
+    printf("| split | levels | before | after | change |\n|---|---|---:|---:|---:|\n");
+    for (int k = 0; k < 2; k++)
+        printf("| %s | %s | %.1f +- %.1f | %.1f +- %.1f | %+.1f |\n", splits[k],
+               k ? "held-out (from 2^31)" : "training (from 0)", before[k][0], before[k][1], after[k][0], after[k][1],
+               after[k][0] - before[k][0]);
+    printf("learning pass on the training levels (memory written): %.1f +- %.1f\n", learn[0], learn[1]);
+    return 0;
 }
 
 int cmd_agent(int argc, char **argv)
@@ -219,24 +255,27 @@ int cmd_agent(int argc, char **argv)
                                                          a.cfg.memory == LUDUS_LLM_MEMORY_CASES       ? "cases"
                                                          : a.cfg.memory == LUDUS_LLM_MEMORY_REFLEXION ? "reflexion"
                                                                                                       : "playbook");
+    if (a.before_after) {
+        if (a.suite) return cli_error("agent: --protocol before-after plays one world, not a suite");
+        if (!a.cfg.memory) return cli_error("agent: --protocol before-after needs a --memory strategy and --db FILE");
+        return before_after(&a);
+    }
     suite_task single[2] = {{"", a.world}, {NULL, NULL}};
     const suite_task *tasks = !a.suite ? single : strcmp(a.suite, "balrog-babyai") == 0 ? babyai_suite : crafter_suite;
     double sum = 0, se2 = 0;
-    int n = 0, se_known = 1;
+    int n = 0;
     for (const suite_task *t = tasks; t->world; t++) {
         double p = 0, se = 0;
         int budget;
         int rc = play_world(&a, t->world, &p, &se, &budget);
         if (rc) return rc;
-        if (a.suite) printf("  %-8s progress %.1f%% +- %.1f (%ld episodes)\n", t->task, p, se, a.episodes);
+        if (a.suite) printf("  %-17s progress %.1f%% +- %.1f (%ld episodes)\n", t->task, p, se, a.episodes);
         sum += p;
-        if (isnan(se)) se_known = 0;
-        else se2 += se * se;
+        se2 += se * se;
         n++;
     }
     if (a.suite) {
-        if (se_known) printf("%s: progress %.1f%% +- %.1f (%s levels)\n", a.suite, sum / n, sqrt(se2) / n, a.levels);
-        else printf("%s: progress %.1f%% (%s levels; no standard error)\n", a.suite, sum / n, a.levels);
+        printf("%s: progress %.1f%% +- %.1f (%s levels)\n", a.suite, sum / n, sqrt(se2) / n, a.levels);
     }
     return 0;
 }

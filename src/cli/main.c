@@ -76,7 +76,9 @@ static const cli_command commands[] = {
      "  --timeout-s S (60) --retries N (5)   --parallel N  requests in flight (16)   --wait-health-s S\n"
      "  --max-requests N --max-tokens-total N --max-wall-s S  budgets: exit status 3 with a partial summary\n"
      "  --key-env VAR      the variable holding the API key (default LUDUS_LLM_API_KEY, then OPENAI_API_KEY)\n"
-     "  --deterministic-log  timings in the JSONL log written as 0",
+     "  --deterministic-log  timings in the JSONL log written as 0\n"
+     "  --protocol before-after  both splits with the memory frozen, a learning pass on the training\n"
+     "                     levels, both splits again; one table of success before and after",
      cmd_agent},
     {"collect", "record an agent's episodes as a Minari dataset (HDF5)",
      "ludus collect ID --agent random|CHECKPOINT --episodes N --out DIR [--levels train|heldout]\n"

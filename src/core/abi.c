@@ -70,7 +70,7 @@ static const ludus_abi_field layout[] = {
     STRUCT(ludus_eval_result) FIELD(ludus_eval_result, episodes) FIELD(ludus_eval_result, ret)
     FIELD(ludus_eval_result, success) FIELD(ludus_eval_result, length)
     FIELD(ludus_eval_result, num_achievements) FIELD(ludus_eval_result, achievements)
-    FIELD(ludus_eval_result, score)
+    FIELD(ludus_eval_result, score) FIELD(ludus_eval_result, progress) FIELD(ludus_eval_result, progress_se)
     STRUCT(ludus_eval_split) FIELD(ludus_eval_split, level_start) FIELD(ludus_eval_split, level_count)
     FIELD(ludus_eval_split, result)
     STRUCT(ludus_eval_report) FIELD(ludus_eval_report, agent) FIELD(ludus_eval_report, checkpoint)

@@ -113,6 +113,31 @@ static int achievement_estimates(const uint32_t *masks, int E, int nach, int res
     return rc;
 }
 
+/* BALROG's progression of episode e (balrog/utils.py, the Crafter and
+ * BabyAI wrappers): achievements unlocked / their number, or success. */
+static double episode_progress(const double *succ, const uint32_t *masks, int e, int nach)
+{
+    if (!nach) return succ[e];
+    uint32_t m = masks[e] & (nach >= 32 ? 0xffffffffu : (1u << nach) - 1u);
+    int unlocked = 0;
+    for (; m; m &= m - 1) unlocked++;
+    return (double)unlocked / nach;
+}
+
+/* Its mean, and the population standard deviation over sqrt(n). */
+static void balrog_progress(const double *succ, const uint32_t *masks, int E, int nach, ludus_eval_result *out)
+{
+    double sum = 0, sq = 0;
+    for (int e = 0; e < E; e++) sum += episode_progress(succ, masks, e, nach);
+    const double mean = sum / E;
+    for (int e = 0; e < E; e++) {
+        double d = episode_progress(succ, masks, e, nach) - mean;
+        sq += d * d;
+    }
+    out->progress = mean;
+    out->progress_se = sqrt(sq / E) / sqrt((double)E);
+}
+
 int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_result *out)
 {
     if (!agent || !cfg || !out) return ludus_err_set(LUDUS_EINVAL, "eval: NULL argument");
@@ -156,6 +181,7 @@ int ludus_eval_run(ludus_agent *agent, const ludus_eval_config *cfg, ludus_eval_
     out->success = ludus_bootstrap_mean(succ, E, EVAL_RESAMPLES, cfg->seed ^ 0x2u);
     out->length = ludus_bootstrap_mean(len, E, EVAL_RESAMPLES, cfg->seed ^ 0x3u);
     if (nach) rc = achievement_estimates(masks, E, nach, EVAL_RESAMPLES, cfg->seed ^ 0x4u, out);
+    if (!rc) balrog_progress(succ, masks, E, nach, out);
 done:
     ludus_env_destroy(env);
     free(ret); free(succ); free(len); free(masks);

@@ -1249,8 +1249,11 @@ static int playbook_update(ludus_llm *L, int n, double *t_begin)
                 bad |= dbuf_str(&u, s->mission);
                 bad |= dbuf_str(&u, "'): ");
                 bad |= dbuf_str(&u, s->insight);
-                bad |= dbuf_str(&u, "\n\nAdd only rules the playbook lacks. Reply with one JSON object: {\"operations\": "
-                                    "[{\"type\": \"ADD\", \"content\": \"a short rule\"}]} (an empty list adds none).");
+                bad |= dbuf_str(&u, "\n\nAdd only rules the playbook lacks; rewrite or remove rules [bN] that are "
+                                    "wrong. Reply with one JSON object: {\"operations\": [{\"type\": \"ADD\", "
+                                    "\"content\": \"a short rule\"}, {\"type\": \"UPDATE\", \"bullet_id\": N, "
+                                    "\"content\": \"the rule rewritten\"}, {\"type\": \"REMOVE\", \"bullet_id\": N}]} "
+                                    "(an empty list changes nothing).");
             }
             const char *sys = stage == 0 ? "You are the reflector: you review an agent's episode in a world and judge "
                                            "the rules of its playbook."
@@ -1281,9 +1284,9 @@ static int playbook_update(ludus_llm *L, int n, double *t_begin)
                 continue;
             }
             if (stage == 1) {
-                int added = 0, retired = 0;
-                rc = ludus_llm_memory_merge(L->mem, &s->delta, PLAYBOOK_RETIRE, &added, &retired);
-                if (!rc) playbook_log(L, s, "merged", NULL, added, retired);
+                ludus_llm_merge_counts mc;
+                rc = ludus_llm_memory_merge(L->mem, &s->delta, PLAYBOOK_RETIRE, &mc);
+                if (!rc) playbook_log(L, s, "merged", NULL, mc.added, mc.retired + mc.removed + mc.merged);
                 ludus_llm_delta_free(&s->delta);
                 s->reflect = 0;
                 s->playing = 0;

@@ -44,6 +44,11 @@ typedef struct ludus_llm_delta {
     int nhelp, nharm;
     char *add[LUDUS_LLM_DELTA_MAX]; /* new bullets, malloc'd */
     int nadd;
+    long update_id[LUDUS_LLM_DELTA_MAX]; /* UPDATE: bullet update_id[i] reads update[i] (malloc'd) */
+    char *update[LUDUS_LLM_DELTA_MAX];
+    int nupdate;
+    long remove[LUDUS_LLM_DELTA_MAX]; /* REMOVE (or ACE's DELETE): bullets retired */
+    int nremove;
 } ludus_llm_delta;
 void ludus_llm_delta_free(ludus_llm_delta *d);
 
@@ -54,19 +59,30 @@ void ludus_llm_delta_free(ludus_llm_delta *d);
  * reply returns LUDUS_EFORMAT with one line and leaves d unchanged. */
 int ludus_llm_parse_reflector(const char *reply, ludus_llm_delta *d, char *insight, size_t insight_cap);
 
-/* Parse a curator reply {"operations": [{"type": "ADD", "content": "..."},
- * ...]} into d's new bullets (newlines become spaces). Malformed:
- * LUDUS_EFORMAT, d unchanged. */
+/* Parse a curator reply {"operations": [op, ...]} with ops {"type": "ADD",
+ * "content": "..."}, {"type": "UPDATE", "bullet_id": N, "content": "..."}
+ * and {"type": "REMOVE" (or ACE's "DELETE"), "bullet_id": N} into d's
+ * lists (newlines in contents become spaces). Malformed: LUDUS_EFORMAT,
+ * d unchanged. */
 int ludus_llm_parse_curator(const char *reply, ludus_llm_delta *d);
 
+/* What a merge did (rows of this world). */
+typedef struct ludus_llm_merge_counts {
+    int added, updated, merged, removed, retired, skipped;
+} ludus_llm_merge_counts;
 /* Merge a delta in one transaction, in this order: helpful and harmful
  * counts of the cited live bullets of this world incremented (unknown or
- * retired ids change nothing), each new bullet added unless a live bullet
- * of this world has the same content, then every live bullet with
- * harmful - helpful > retire_margin retired (kept, never shown). *added
- * and *retired (may be NULL) count the rows. */
-int ludus_llm_memory_merge(ludus_llm_memory *mem, const ludus_llm_delta *d, int retire_margin, int *added,
-                           int *retired);
+ * retired ids change nothing); each UPDATE on a live bullet: when another
+ * live bullet already has the new content, the two are de-duplicated (the
+ * updated one is retired and its counts added to the other: `merged`),
+ * else its content changes and its counts stay (`updated`); each REMOVE
+ * retires a live bullet (`removed`); UPDATE and REMOVE of an unknown or
+ * retired id change nothing (`skipped`); each new bullet added unless a
+ * live bullet of this world has the same content (`added`); then every
+ * live bullet with harmful - helpful > retire_margin retired (`retired`).
+ * Retired bullets are kept, never shown. counts may be NULL. */
+int ludus_llm_memory_merge(ludus_llm_memory *mem, const ludus_llm_delta *d, int retire_margin,
+                           ludus_llm_merge_counts *counts);
 
 /* The prompt block of the top k live bullets by helpful - harmful, then id
  * ("" when none; *block malloc'd); their ids go to ids[0..*nids) when ids

@@ -329,57 +329,108 @@ int ludus_llm_memory_reflections(ludus_llm_memory *m, const char *mission, const
     return LUDUS_OK;
 }
 
-int ludus_llm_memory_merge(ludus_llm_memory *m, const ludus_llm_delta *d, int retire_margin, int *added, int *retired)
+/* One statement with this world as ?1 and up to three more values (?2 an
+ * int64, ?3 text, ?4 an int64; -1 or NULL: not bound), stepped once; the
+ * rows it changed, or for a SELECT whether it found one. */
+static int pb_exec(ludus_llm_memory *m, const char *sql, sqlite3_int64 a, const char *t, sqlite3_int64 c, int *changes)
 {
-    if (added) *added = 0;
-    if (retired) *retired = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    if (a >= 0) sqlite3_bind_int64(st, 2, a);
+    if (t) sqlite3_bind_text(st, 3, t, -1, SQLITE_STATIC);
+    if (c >= 0) sqlite3_bind_int64(st, 4, c);
+    int s = sqlite3_step(st), readonly = sqlite3_stmt_readonly(st);
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE && s != SQLITE_ROW) return -1;
+    if (changes) *changes = readonly ? s == SQLITE_ROW : sqlite3_changes(m->db); /* a SELECT: whether a row came */
+    return 0;
+}
+
+/* The id of the live bullet of this world with this content, other than
+ * `not_id`; 0 when none, -1 on an error. */
+static sqlite3_int64 pb_find(ludus_llm_memory *m, const char *content, sqlite3_int64 not_id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(m->db, "SELECT id FROM playbook WHERE world = ?1 AND id <> ?2 AND content = ?3 AND retired = 0",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, not_id);
+    sqlite3_bind_text(st, 3, content, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_int64 id = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : s == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    return id;
+}
+
+int ludus_llm_memory_merge(ludus_llm_memory *m, const ludus_llm_delta *d, int retire_margin,
+                           ludus_llm_merge_counts *counts)
+{
+    ludus_llm_merge_counts c = {0};
+    if (counts) *counts = c;
     if (sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return ludus_err_set(LUDUS_EIO, "memory: cannot write the playbook (%s)", sqlite3_errmsg(m->db));
-    sqlite3_stmt *st = NULL;
-    int rc = LUDUS_OK;
+    int rc = LUDUS_OK, n;
     /* counts: only live bullets of this world; an unknown id changes nothing */
-    for (int kind = 0; kind < 2; kind++) {
-        const long *ids = kind ? d->harmful : d->helpful;
-        int n = kind ? d->nharm : d->nhelp;
-        const char *sql = kind ? "UPDATE playbook SET harmful = harmful + 1 WHERE id = ? AND world = ? AND retired = 0"
-                               : "UPDATE playbook SET helpful = helpful + 1 WHERE id = ? AND world = ? AND retired = 0";
-        for (int i = 0; i < n; i++) {
-            if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK) goto sqlfail;
-            sqlite3_bind_int64(st, 1, ids[i]);
-            sqlite3_bind_text(st, 2, m->world, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
-            sqlite3_finalize(st);
-            st = NULL;
+    for (int i = 0; i < d->nhelp; i++)
+        if (pb_exec(m, "UPDATE playbook SET helpful = helpful + 1 WHERE world = ?1 AND id = ?2 AND retired = 0",
+                    d->helpful[i], NULL, -1, NULL))
+            goto sqlfail;
+    for (int i = 0; i < d->nharm; i++)
+        if (pb_exec(m, "UPDATE playbook SET harmful = harmful + 1 WHERE world = ?1 AND id = ?2 AND retired = 0",
+                    d->harmful[i], NULL, -1, NULL))
+            goto sqlfail;
+    for (int i = 0; i < d->nupdate; i++) {
+        if (pb_exec(m, "SELECT 1 FROM playbook WHERE world = ?1 AND id = ?2 AND retired = 0", d->update_id[i], NULL,
+                    -1, &n))
+            goto sqlfail;
+        if (!n) {
+            c.skipped++;
+            continue;
+        }
+        sqlite3_int64 same = pb_find(m, d->update[i], d->update_id[i]);
+        if (same < 0) goto sqlfail;
+        if (same) { /* de-duplicated: the other bullet takes its counts */
+            if (pb_exec(m,
+                        "UPDATE playbook SET helpful = helpful + (SELECT helpful FROM playbook WHERE id = ?2), "
+                        "harmful = harmful + (SELECT harmful FROM playbook WHERE id = ?2) WHERE world = ?1 AND id = ?4",
+                        d->update_id[i], NULL, same, NULL) ||
+                pb_exec(m, "UPDATE playbook SET retired = 1 WHERE world = ?1 AND id = ?2", d->update_id[i], NULL, -1,
+                        NULL))
+                goto sqlfail;
+            c.merged++;
+        } else {
+            if (pb_exec(m, "UPDATE playbook SET content = ?3 WHERE world = ?1 AND id = ?2", d->update_id[i],
+                        d->update[i], -1, NULL))
+                goto sqlfail;
+            c.updated++;
         }
     }
-    for (int i = 0; i < d->nadd; i++) {
-        if (sqlite3_prepare_v2(m->db,
-                               "INSERT INTO playbook(world, content, created) SELECT ?1, ?2, ?3 WHERE NOT EXISTS "
-                               "(SELECT 1 FROM playbook WHERE world = ?1 AND content = ?2 AND retired = 0)",
-                               -1, &st, NULL) != SQLITE_OK)
+    for (int i = 0; i < d->nremove; i++) {
+        if (pb_exec(m, "UPDATE playbook SET retired = 1 WHERE world = ?1 AND id = ?2 AND retired = 0", d->remove[i],
+                    NULL, -1, &n))
             goto sqlfail;
-        sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, d->add[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-        if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
-        if (added) *added += sqlite3_changes(m->db);
-        sqlite3_finalize(st);
-        st = NULL;
+        c.removed += n;
+        c.skipped += !n;
     }
-    if (sqlite3_prepare_v2(m->db, "UPDATE playbook SET retired = 1 WHERE world = ? AND retired = 0 AND harmful - helpful > ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    for (int i = 0; i < d->nadd; i++) {
+        if (pb_exec(m,
+                    "INSERT INTO playbook(world, content, created) SELECT ?1, ?3, ?4 WHERE ?2 = 0 AND NOT EXISTS "
+                    "(SELECT 1 FROM playbook WHERE world = ?1 AND content = ?3 AND retired = 0)",
+                    0, d->add[i], (sqlite3_int64)time(NULL), &n))
+            goto sqlfail;
+        c.added += n;
+    }
+    if (pb_exec(m, "UPDATE playbook SET retired = 1 WHERE world = ?1 AND retired = 0 AND harmful - helpful > ?2",
+                retire_margin, NULL, -1, &n))
         goto sqlfail;
-    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, retire_margin);
-    if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
-    if (retired) *retired = sqlite3_changes(m->db);
-    sqlite3_finalize(st);
-    st = NULL;
+    c.retired = n;
     if (sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) goto sqlfail;
+    if (counts) *counts = c;
     return LUDUS_OK;
 sqlfail:
     rc = ludus_err_set(LUDUS_EIO, "memory: cannot write the playbook (%s)", sqlite3_errmsg(m->db));
-    sqlite3_finalize(st);
     sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
 }

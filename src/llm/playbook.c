@@ -22,6 +22,7 @@ void ludus_llm_delta_free(ludus_llm_delta *d)
 {
     if (!d) return;
     for (int i = 0; i < d->nadd; i++) free(d->add[i]);
+    for (int i = 0; i < d->nupdate; i++) free(d->update[i]);
     memset(d, 0, sizeof *d);
 }
 
@@ -97,12 +98,30 @@ done:
     return rc;
 }
 
+/* A bullet's new text: 1 to LUDUS_LLM_BULLET_MAX bytes, one line. */
+static char *bullet_text(const cJSON *content, int *rc)
+{
+    if (!cJSON_IsString(content) || !*content->valuestring || strlen(content->valuestring) > LUDUS_LLM_BULLET_MAX) {
+        *rc = ludus_err_set(LUDUS_EFORMAT, "playbook: a bullet's content must be a string of 1 to %d bytes",
+                            LUDUS_LLM_BULLET_MAX);
+        return NULL;
+    }
+    char *t = strdup(content->valuestring);
+    if (!t) {
+        *rc = ludus_err_set(LUDUS_ENOMEM, "playbook: out of memory");
+        return NULL;
+    }
+    for (char *p = t; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    return t;
+}
+
 int ludus_llm_parse_curator(const char *reply, ludus_llm_delta *d)
 {
     cJSON *j = reply_json(reply, "curator");
     if (!j) return LUDUS_EFORMAT;
-    int rc = LUDUS_OK, n = 0;
-    char *add[LUDUS_LLM_DELTA_MAX] = {0};
+    int rc = LUDUS_OK;
+    ludus_llm_delta n = {0}; /* the curator's part, moved into d when all of it parsed */
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(j, "operations"), *op;
     if (!cJSON_IsArray(ops)) {
         rc = ludus_err_set(LUDUS_EFORMAT, "playbook: the curator's reply has no operations array");
@@ -111,35 +130,52 @@ int ludus_llm_parse_curator(const char *reply, ludus_llm_delta *d)
     cJSON_ArrayForEach(op, ops) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(op, "type");
         const cJSON *content = cJSON_GetObjectItemCaseSensitive(op, "content");
-        if (!cJSON_IsString(type) || strcmp(type->valuestring, "ADD") != 0) {
-            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: a curator operation must be {\"type\": \"ADD\", ...}");
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(op, "bullet_id");
+        const char *t = cJSON_IsString(type) ? type->valuestring : "";
+        int add = strcmp(t, "ADD") == 0, update = strcmp(t, "UPDATE") == 0,
+            remove = strcmp(t, "REMOVE") == 0 || strcmp(t, "DELETE") == 0;
+        if (!add && !update && !remove) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: a curator operation's type must be ADD, UPDATE or REMOVE");
             goto done;
         }
-        if (!cJSON_IsString(content) || !*content->valuestring || strlen(content->valuestring) > LUDUS_LLM_BULLET_MAX) {
-            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: a new bullet must be a string of 1 to %d bytes",
-                               LUDUS_LLM_BULLET_MAX);
+        if (!add && (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 1e15 ||
+                     id->valuedouble != (double)(long)id->valuedouble)) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: a curator %s needs an integer bullet_id >= 1", t);
             goto done;
         }
-        if (n == LUDUS_LLM_DELTA_MAX) {
-            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: the curator added more than %d bullets", LUDUS_LLM_DELTA_MAX);
+        int *count = add ? &n.nadd : update ? &n.nupdate : &n.nremove;
+        if (*count == LUDUS_LLM_DELTA_MAX) {
+            rc = ludus_err_set(LUDUS_EFORMAT, "playbook: the curator sent more than %d %s operations",
+                               LUDUS_LLM_DELTA_MAX, t);
             goto done;
         }
-        if (!(add[n] = strdup(content->valuestring))) {
-            rc = ludus_err_set(LUDUS_ENOMEM, "playbook: out of memory");
-            goto done;
+        if (remove) {
+            n.remove[n.nremove++] = (long)id->valuedouble;
+            continue;
         }
-        for (char *p = add[n]; *p; p++)
-            if (*p == '\n' || *p == '\r') *p = ' ';
-        n++;
+        char *text = bullet_text(content, &rc);
+        if (!text) goto done;
+        if (add) {
+            n.add[n.nadd++] = text;
+        } else {
+            n.update_id[n.nupdate] = (long)id->valuedouble;
+            n.update[n.nupdate++] = text;
+        }
     }
 done:
     cJSON_Delete(j);
     if (rc) {
-        for (int i = 0; i < n; i++) free(add[i]);
+        ludus_llm_delta_free(&n);
         return rc;
     }
     for (int i = 0; i < d->nadd; i++) free(d->add[i]);
-    memcpy(d->add, add, sizeof add);
-    d->nadd = n;
+    for (int i = 0; i < d->nupdate; i++) free(d->update[i]);
+    memcpy(d->add, n.add, sizeof n.add);
+    d->nadd = n.nadd;
+    memcpy(d->update, n.update, sizeof n.update);
+    memcpy(d->update_id, n.update_id, sizeof n.update_id);
+    d->nupdate = n.nupdate;
+    memcpy(d->remove, n.remove, sizeof n.remove);
+    d->nremove = n.nremove;
     return LUDUS_OK;
 }

@@ -127,6 +127,8 @@ int ludus_bab_objs_reachable(const grid_spec *s, const grid_state *st);
 /* check_objs_reachable where no object is added or moved afterwards (doors
  * may still open): the same scan also builds g->cells. */
 int ludus_bab_reachable_final(bab_gen *g);
+/* LevelGen's add_locked_room (babyai_levelgen.c): color -1 draws it. */
+int ludus_bab_add_locked_room(bab_gen *g, int color);
 /* A level whose one instruction is on an object already placed. */
 int ludus_bab_single(bab_gen *g, int kind, gcell obj, int strict);
 

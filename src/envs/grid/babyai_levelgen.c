@@ -24,8 +24,9 @@ typedef struct levelgen {
 } levelgen;
 
 /* add_locked_room: a locked door on a random inner wall of a random room,
- * its key in another room. */
-static int add_locked_room(bab_gen *g)
+ * its key in another room. color: an encoding colour, or -1 to draw it
+ * (MixedTrainLocal passes one, as the BALROG fork's add_locked_room(color)). */
+int ludus_bab_add_locked_room(bab_gen *g, int color)
 {
     grid_state *st = g->st;
     roomgrid *rg = &g->rg;
@@ -37,7 +38,7 @@ static int add_locked_room(bab_gen *g)
         g->locked_i = i;
         g->locked_j = j;
         if (!rg_has_neighbor(rg, i, j, k)) continue;
-        door = ludus_rg_add_door(rg, i, j, k, -1, 1, NULL, NULL);
+        door = ludus_rg_add_door(rg, i, j, k, color, 1, NULL, NULL);
         break;
     }
     g->locked_now = 1;
@@ -135,7 +136,7 @@ static int lv_levelgen(bab_gen *g)
     if (s->p[7] & BABYAI_LG_SEQ) kinds[nkinds++] = KIND_SEQ;
     g->unblocking = (s->p[5] & BABYAI_LG_UNBLOCKING) != 0;
 
-    if (ludus_rng_uniform(&st->rng, 0.0, 1.0) < s->p[4] / 100.0) BAB_TRY(add_locked_room(g));
+    if (ludus_rng_uniform(&st->rng, 0.0, 1.0) < s->p[4] / 100.0) BAB_TRY(ludus_bab_add_locked_room(g, -1));
     BAB_TRY(ludus_rg_connect_all(&g->rg, NULL, 0));
     BAB_TRY(ludus_rg_add_distractors(&g->rg, -1, -1, s->p[3], 0, NULL, NULL, NULL));
     for (;;) {

@@ -180,6 +180,18 @@ const env_entry ludus_grid_entries[] = {
     BA("BabyAI-MiniBossLevel-v0", "The full instruction language in a 2x2 maze", ludus_grid_world_babyai_levelgen, 9, 9, 0, 5, 2, 2, 7, 25, 7, 15, 7),
     BA("BabyAI-BossLevel-v0", "The full instruction language in a 3x3 maze", ludus_grid_world_babyai_levelgen, 22, 22, 0, 8, 3, 3, 18, 50, 7, 15, 7),
     BA("BabyAI-BossLevelNoUnlock-v0", "The full instruction language, no locked room", ludus_grid_world_babyai_levelgen, 22, 22, 0, 8, 3, 3, 18, 0, 3, 15, 7),
+    /* BALROG's five BabyAI tasks: Level_MixedTrainLocal (babyai_mixed.c) of one action kind, with BALROG's num_dists=0
+     * (p = {room size, rows, columns, num_dists, kind}); the D8 ids keep the level's default of 8 distractors. */
+    BA("BabyAI-MixedTrainLocal-v0/goto", "BALROG's goto task: go to the one object of a room", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 0, 0),
+    BA("BabyAI-MixedTrainLocal-v0/pickup", "BALROG's pickup task: pick up the one object of a room", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 0, 1),
+    BA("BabyAI-MixedTrainLocal-v0/open", "BALROG's open task: unlock the door to the other room with its key", ludus_grid_world_babyai_mixedtrainlocal, 15, 8, 0, 8, 1, 2, 0, 2),
+    BA("BabyAI-MixedTrainLocal-v0/putnext", "BALROG's putnext task: put one of two objects next to the other", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 0, 3),
+    BA("BabyAI-MixedTrainLocal-v0/pick_up_seq_go_to", "BALROG's sequence task: pick up one object, then go to the other", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 0, 4),
+    BA("BabyAI-MixedTrainLocalD8-v0/goto", "MixedTrainLocal's goto kind with its default 8 distractors", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 8, 0),
+    BA("BabyAI-MixedTrainLocalD8-v0/pickup", "MixedTrainLocal's pickup kind with its default 8 distractors", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 8, 1),
+    BA("BabyAI-MixedTrainLocalD8-v0/open", "MixedTrainLocal's open kind with its default 8 distractors", ludus_grid_world_babyai_mixedtrainlocal, 15, 8, 0, 8, 1, 2, 8, 2),
+    BA("BabyAI-MixedTrainLocalD8-v0/putnext", "MixedTrainLocal's putnext kind with its default 8 distractors", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 8, 3),
+    BA("BabyAI-MixedTrainLocalD8-v0/pick_up_seq_go_to", "MixedTrainLocal's sequence kind with its default 8 distractors", ludus_grid_world_babyai_mixedtrainlocal, 8, 8, 0, 8, 1, 1, 8, 4),
     BA("BabyAI-Unlock-v0", "Open a locked door; its key is in another room", ludus_grid_world_babyai_unlock, 22, 22, 0, 8, 3, 3),
     BA("BabyAI-UnlockLocal-v0", "Open the locked door of the room; the key is in it", ludus_grid_world_babyai_unlocklocal, 22, 22, 0, 8, 3, 3, 0),
     BA("BabyAI-UnlockLocalDist-v0", "Open the locked door of the room, with distractors", ludus_grid_world_babyai_unlocklocal, 22, 22, 0, 8, 3, 3, 1),

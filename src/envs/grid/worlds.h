@@ -40,6 +40,7 @@ extern const grid_world ludus_grid_world_babyai_gotoredblueball;
 extern const grid_world ludus_grid_world_babyai_keycorridor;
 extern const grid_world ludus_grid_world_babyai_keyinbox;
 extern const grid_world ludus_grid_world_babyai_levelgen;
+extern const grid_world ludus_grid_world_babyai_mixedtrainlocal;
 extern const grid_world ludus_grid_world_babyai_movetwoacross;
 extern const grid_world ludus_grid_world_babyai_oneroom;
 extern const grid_world ludus_grid_world_babyai_open;
