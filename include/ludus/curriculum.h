@@ -60,6 +60,13 @@ typedef struct ludus_curriculum_config {
     int alp_max_k;           /* ALP-GMM: the fits try k = 2..alp_max_k */
     float alp_random_prob;   /* ALP-GMM: P(a uniform draw) after the bootstrap */
     float reward_lo, reward_hi; /* ALP-GMM: returns mapped from this range to [0, 1] */
+    int sequential_start;    /* PLR: 1: each world's first episode takes the next
+                                level of the set in order, as level-replay does */
+    char accel_start[8];     /* ACCEL: new levels from the world's easy options
+                                ("easy", ludus_env_info.easy_options) or its own
+                                generator ("dr") */
+    char alp_space[128];     /* ALP-GMM: "name=lo:hi,..." for 1..4 numeric options
+                                (instead of alp_option, alp_lo, alp_hi) */
 } ludus_curriculum_config;
 
 /* The key table of ludus_curriculum_config (NULL-ended, static storage):
@@ -203,11 +210,16 @@ typedef struct ludus_curriculum_slot {
 LUDUS_API int ludus_curriculum_slot_at(const ludus_curriculum *c, int i, ludus_curriculum_slot *out);
 
 /* ALP-GMM's data, for tests and reports: the number of finished episodes
- * n, and (when the pointers are not NULL) arrays of n tasks, normalized
- * returns and ALPs in episode order, owned by c (valid until its next
- * call); 0 for other curricula. */
+ * n, and (when the pointers are not NULL) arrays of n tasks (n rows of
+ * ludus_curriculum_alp_dims values, row-major), normalized returns and
+ * ALPs in episode order, owned by c (valid until its next call); 0 for
+ * other curricula. */
 LUDUS_API size_t ludus_curriculum_alp_data(const ludus_curriculum *c, const double **tau, const double **ret,
                                            const double **alp);
+/* The number of world options ALP-GMM samples (1..4: alp_option, or the
+ * entries of alp_space in order); 0 for other curricula or NULL.
+ * Thread-safe. */
+LUDUS_API int ludus_curriculum_alp_dims(const ludus_curriculum *c);
 
 /* Everything the curriculum's future depends on (buffer, scores,
  * staleness, lineage, the GMM and its data, the streams, the worlds'
@@ -221,7 +233,8 @@ LUDUS_API int ludus_curriculum_load(ludus_curriculum *c, const uint8_t *blob, si
  * to n points x (n, d) by EM from the given initial means (k, d),
  * full covariances (regularized by 1e-6 on the diagonal), `iters`
  * iterations; writes weights (k), means (k, d), covs (k, d, d) and the
- * AIC, -2 log L + 2 p with p = k - 1 + k d + k d (d + 1) / 2. d <= 4.
+ * AIC, -2 log L + 2 p with p = k - 1 + k d + k d (d + 1) / 2. d <= 5
+ * (ALP-GMM fits its D <= 4 options and the ALP).
  * LUDUS_EINVAL for bad sizes; LUDUS_ENOMEM. Thread-safe. */
 LUDUS_API int ludus_curriculum_gmm_fit(const double *x, int n, int d, int k, const double *init_means,
                                        int iters, double *weights, double *means, double *covs,
