@@ -338,6 +338,10 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
     const cur_ops *row = find_row(name);
     const ludus_env_info *info = ludus_env_get_info(env);
     size_t ls = ludus_env_level_size(env);
+    if (row->run_next == alp_next) { /* the options first: their errors say more */
+        ludus_cur_alp_space sp;
+        if ((rc = ludus_cur_alp_parse(&rc_cfg, &sp)) || (rc = ludus_cur_alp_check_space(info, &sp))) return rc;
+    }
     if (row->needs_blocks && ls == 0)
         return ludus_err_set(LUDUS_EUNSUPPORTED,
                              "curriculum %s needs levels as blocks, and %s has none (ludus_env_level_size is 0); "

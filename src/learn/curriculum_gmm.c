@@ -240,20 +240,14 @@ static int make_spec(const ludus_curriculum *c, const long *vals, ludus_env **ou
 
 /* ---- the teacher -------------------------------------------------------- */
 
-int ludus_cur_alp_init(ludus_curriculum *c)
+int ludus_cur_alp_check_space(const ludus_env_info *info, const ludus_cur_alp_space *sp)
 {
-    cur_alp *a = calloc(1, sizeof *a);
-    if (!a) return ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory");
-    c->alp = a;
-    int rc = ludus_cur_alp_parse(&c->cfg, &a->sp);
-    if (rc) return rc;
-    const ludus_env_info *info = ludus_env_get_info(c->env);
     char names[32][32], all[400];
     int numeric[32], nn = doc_options(info->options_doc, names, numeric, 32);
     strbuf sb = sb_make(all, sizeof all);
     for (int i = 0; i < nn; i++) ludus_sb_printf(&sb, "%s%s", i ? ", " : "", names[i]);
-    for (int d = 0; d < a->sp.D; d++) {
-        const char *nm = a->sp.name[d];
+    for (int d = 0; d < sp->D; d++) {
+        const char *nm = sp->name[d];
         int found = -1, best = -1, bd = 1 << 30;
         for (int i = 0; i < nn; i++) {
             if (strcmp(names[i], nm) == 0) found = i;
@@ -261,7 +255,9 @@ int ludus_cur_alp_init(ludus_curriculum *c)
             if (dist < bd) bd = dist, best = i;
         }
         if (found < 0) {
-            if (!nn) return ludus_err_set(LUDUS_EINVAL, "curriculum: ALP-GMM option \"%s\": %s takes no options", nm, info->id);
+            if (!nn)
+                return ludus_err_set(LUDUS_EINVAL, "curriculum: ALP-GMM option \"%s\": %s takes no options", nm,
+                                     info->id);
             char hint[64] = "";
             if (best >= 0 && bd <= 3) snprintf(hint, sizeof hint, "; did you mean '%s'?", names[best]);
             return ludus_err_set(LUDUS_EINVAL, "curriculum: ALP-GMM option \"%s\" is not an option of %s%s (options: %s)",
@@ -270,11 +266,25 @@ int ludus_cur_alp_init(ludus_curriculum *c)
         if (!numeric[found])
             return ludus_err_set(LUDUS_EINVAL, "curriculum: ALP-GMM option \"%s\" of %s is not numeric (%s)", nm,
                                  info->id, info->options_doc);
+        if (ceil(sp->lo[d]) > floor(sp->hi[d]))
+            return ludus_err_set(LUDUS_EINVAL, "curriculum: the ALP-GMM box [%g, %g] of %s holds no integer value",
+                                 sp->lo[d], sp->hi[d], nm);
+    }
+    return LUDUS_OK;
+}
+
+int ludus_cur_alp_init(ludus_curriculum *c)
+{
+    cur_alp *a = calloc(1, sizeof *a);
+    if (!a) return ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory");
+    c->alp = a;
+    const ludus_env_info *info = ludus_env_get_info(c->env);
+    int rc = ludus_cur_alp_parse(&c->cfg, &a->sp);
+    if (!rc) rc = ludus_cur_alp_check_space(info, &a->sp);
+    if (rc) return rc;
+    for (int d = 0; d < a->sp.D; d++) {
         a->vlo[d] = (long)ceil(a->sp.lo[d]);
         a->vhi[d] = (long)floor(a->sp.hi[d]);
-        if (a->vlo[d] > a->vhi[d])
-            return ludus_err_set(LUDUS_EINVAL, "curriculum: the ALP-GMM box [%g, %g] of %s holds no integer value",
-                                 a->sp.lo[d], a->sp.hi[d], nm);
     }
     /* the box's corners make worlds with levels of the run's size, and each
      * option changes the levels (an option the level blocks do not hold,

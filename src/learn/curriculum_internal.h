@@ -21,6 +21,9 @@ typedef struct ludus_cur_alp_space {
 /* The space of resolved knobs: alp_space ("name=lo:hi,...") or the one
  * option alp_option in [alp_lo, alp_hi]. LUDUS_EINVAL with one line. */
 int ludus_cur_alp_parse(const ludus_curriculum_config *cfg, ludus_cur_alp_space *out);
+/* Each option of the space is one the world documents (options_doc; the
+ * nearest otherwise), numeric, and its box holds an integer. */
+int ludus_cur_alp_check_space(const ludus_env_info *info, const ludus_cur_alp_space *sp);
 
 /* The knobs' table (ludus_curriculum_keys() returns it). */
 extern const ludus_key ludus_cur_keys[];
