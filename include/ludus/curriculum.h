@@ -3,8 +3,8 @@
  * A curriculum chooses the level of every episode a learner's worlds
  * start: uniformly (domain randomization), by replaying the levels whose
  * scores say there is most to learn (Prioritized Level Replay, Robust PLR),
- * by editing those levels (ACCEL), or by sampling a world's continuous
- * parameter where learning progress is highest (ALP-GMM). The facts come
+ * by editing those levels (ACCEL), or by sampling a world's numeric
+ * options (up to 4 at once) where learning progress is highest (ALP-GMM). The facts come
  * from ../shared/spec/curricula.md; docs/curricula.md says what each does
  * and lists the knobs with their defaults.
  *
@@ -95,12 +95,18 @@ LUDUS_API int ludus_curriculum_resolve(const char *name, const ludus_curriculum_
 typedef struct ludus_curriculum ludus_curriculum;
 
 /* Make a curriculum `name` for num_worlds worlds of env (made with
- * `options`, which ALP-GMM extends with its option; may be NULL), over the
- * seeds [level_start, level_start + level_count) (level_count 0: any
- * seed), its streams seeded from `seed`. env must outlive it. Errors: as
+ * `options`, which ALP-GMM extends with its options and ACCEL's easy start
+ * with the world's easy_options; may be NULL), over the seeds
+ * [level_start, level_start + level_count) (level_count 0: any seed), its
+ * streams seeded from `seed`. env must outlive it. Errors: as
  * ludus_curriculum_resolve; LUDUS_EUNSUPPORTED for ACCEL or ALP-GMM on a
- * world without level blocks; errors of ludus_env_make for ALP-GMM's
- * option; LUDUS_ENOMEM. The caller destroys *out (NULL on failure). */
+ * world without level blocks, and for accel_start "easy" given on a world
+ * without easy_options (left at its default it falls back to "dr");
+ * LUDUS_EINVAL for an ALP-GMM option the world does not document (with
+ * the nearest), one that is not numeric, whose box holds no integer,
+ * that changes the level's size or that does not change the levels at
+ * all; errors of ludus_env_make for ALP-GMM's values; LUDUS_ENOMEM. The
+ * caller destroys *out (NULL on failure). */
 LUDUS_API int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg,
                                       const ludus_env *env, const char *options, int num_worlds,
                                       uint64_t level_start, uint64_t level_count, uint64_t seed,
