@@ -878,6 +878,111 @@ static void test_accel_easy(void)
     CHECK_STR(ludus_errmsg(), "curriculum: accel_start applies to accel, not robust-plr");
 }
 
+/* ACCEL's base levels: dcd's 'easy' choice among the levels just replayed
+ * (the 4 lowest mean return minus mean |advantage|, each for every fourth
+ * world; with fewer than 4 worlds the highest one for all) */
+static void test_accel_base_easy(int N)
+{
+    ludus_env *env = make("Maze-v0", NULL);
+    if (!env) return;
+    const size_t LS = ludus_env_level_size(env);
+    ludus_curriculum_config k;
+    ludus_curriculum_config_default(&k);
+    k.buffer_size = 32;
+    k.rho = 0;
+    k.replay_prob = 1;
+    k.num_edits = 2;
+    snprintf(k.accel_base, sizeof k.accel_base, "easy");
+    ludus_curriculum *c = NULL;
+    CHECK_OK(ludus_curriculum_create("accel", &k, env, NULL, N, 0, 0, 12, &c));
+    if (!c) return;
+    int checked = 0;
+    int replayed[8];
+    for (int b = 0; b < 12 && checked < 3; b++) {
+        ludus_curriculum_stats st;
+        CHECK_OK(ludus_curriculum_begin_batch(c, NULL));
+        ludus_curriculum_get_stats(c, &st);
+        int kind = st.batch_kind, fill;
+        double v[8];
+        for (int w = 0; w < N; w++) {
+            uint8_t blk[64];
+            uint64_t seed;
+            int hb;
+            CHECK_OK(ludus_curriculum_next(c, w, &seed, blk, &hb));
+            if (kind == 1) { /* which slot world w replays */
+                replayed[w] = -1;
+                for (int i = 0; i < 32 && replayed[w] < 0; i++) {
+                    ludus_curriculum_slot sl;
+                    CHECK_OK(ludus_curriculum_slot_at(c, i, &sl));
+                    if (sl.block && memcmp(sl.block, blk, LS) == 0) replayed[w] = i;
+                }
+                CHECK(replayed[w] >= 0);
+            }
+            /* an ended episode of 3 steps, then 1 step of the next (worlds
+             * 1 and 3 end none: their mean return is 0) */
+            double ret = 0.9 - 0.17 * ((w * 5 + b) % 7), a1 = 0.05 * ((w * 3 + b) % 5), a2 = 0.3 * (w % 2);
+            int ends = w % 2 == 0;
+            ludus_curriculum_segment s1 = {.steps = 3, .ended = ends, .episode_return = ret, .abs_adv = a1, .pos_adv = a1};
+            ludus_curriculum_segment s2 = {.steps = 1, .abs_adv = a2, .pos_adv = a2};
+            CHECK_OK(ludus_curriculum_report(c, w, &s1));
+            if (ends) CHECK_OK(ludus_curriculum_next(c, w, &seed, blk, &hb));
+            CHECK_OK(ludus_curriculum_report(c, w, &s2));
+            v[w] = (ends ? ret : 0) - (3 * a1 + a2) / 4;
+        }
+        CHECK_OK(ludus_curriculum_end_batch(c));
+        if (kind == 1) { /* the reference's bases for the next (edit) batch */
+            int ref[8], pick[4], m = N >= 4 ? 4 : 1;
+            if (m == 1) {
+                pick[0] = 0;
+                for (int w = 1; w < N; w++)
+                    if (v[w] > v[pick[0]]) pick[0] = w;
+            } else {
+                int used[8] = {0};
+                for (int j = 0; j < 4; j++) { /* the j-th lowest, ties by world */
+                    int best = -1;
+                    for (int w = 0; w < N; w++)
+                        if (!used[w] && (best < 0 || v[w] < v[best])) best = w;
+                    used[best] = 1;
+                    pick[j] = best;
+                }
+            }
+            for (int w = 0; w < N; w++) ref[w] = replayed[pick[w % m]];
+            /* the edit batch: its children are admitted in world order into
+             * the next free slots; each one's parent is the reference's */
+            CHECK_OK(ludus_curriculum_begin_batch(c, NULL));
+            ludus_curriculum_get_stats(c, &st);
+            CHECK_EQ(st.batch_kind, 2);
+            fill = st.buffer_fill;
+            for (int w = 0; w < N; w++) {
+                uint8_t blk[64];
+                uint64_t seed;
+                int hb;
+                CHECK_OK(ludus_curriculum_next(c, w, &seed, blk, &hb));
+                CHECK_OK(report1(c, w, 0.5, 0, 0));
+            }
+            CHECK_OK(ludus_curriculum_end_batch(c));
+            for (int w = 0; w < N && fill + N <= 32; w++) {
+                /* the parent's level is the reference's (two slots may hold
+                 * one level: an edit can undo itself) */
+                ludus_curriculum_slot sl, p1, p2;
+                CHECK_OK(ludus_curriculum_slot_at(c, fill + w, &sl));
+                CHECK_OK(ludus_curriculum_slot_at(c, sl.parent, &p1));
+                CHECK_OK(ludus_curriculum_slot_at(c, ref[w], &p2));
+                CHECK_MSG(p1.block && p2.block && memcmp(p1.block, p2.block, LS) == 0,
+                          "%d worlds, batch %d: world %d's child has parent %d, reference %d", N, b, w, sl.parent,
+                          ref[w]);
+            }
+            checked++;
+        }
+    }
+    CHECK(checked >= 2);
+    ludus_curriculum_destroy(c);
+    ludus_env_destroy(env);
+    ludus_curriculum_config out;
+    CHECK_ERR(ludus_curriculum_resolve("robust-plr", &k, &out), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "curriculum: accel_base applies to accel, not robust-plr");
+}
+
 /* ---- ALP-GMM over several options ---------------------------------------- */
 
 /* Solve A X = B (A d x d, B d x m) by Gauss-Jordan with partial pivoting;
@@ -1268,6 +1373,8 @@ int main(void)
     test_alp();
     test_plr_sequential();
     test_accel_easy();
+    test_accel_base_easy(5);
+    test_accel_base_easy(2);
     test_gmm_d();
     test_alp_2d();
     test_state("plr", "Maze-v0", NULL);

@@ -67,6 +67,8 @@ typedef struct ludus_curriculum_config {
                                 generator ("dr") */
     char alp_space[128];     /* ALP-GMM: "name=lo:hi,..." for 1..4 numeric options
                                 (instead of alp_option, alp_lo, alp_hi) */
+    char accel_base[8];      /* ACCEL: the levels edited: those just replayed
+                                ("batch") or dcd's "easy" choice among them */
 } ludus_curriculum_config;
 
 /* The key table of ludus_curriculum_config (NULL-ended, static storage):

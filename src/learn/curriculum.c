@@ -45,6 +45,8 @@ const ludus_key ludus_cur_keys[] = {
      "PLR: 1: each world's first episode takes the next level in order (-1: default, 1)"},
     {"accel_start", LUDUS_KEY_STR, O(accel_start), 0, 8, NULL,
      "ACCEL: new levels from the world's easy options (easy) or its generator (dr) (\"\": default, easy)"},
+    {"accel_base", LUDUS_KEY_STR, O(accel_base), 0, 8, NULL,
+     "ACCEL: edit the levels just replayed (batch) or dcd's easy ones among them (easy) (\"\": default, batch)"},
     {"alp_space", LUDUS_KEY_STR, O(alp_space), 0, 128, NULL,
      "ALP-GMM: \"name=lo:hi,...\", 1..4 numeric world options (instead of alp_option, alp_lo, alp_hi)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
@@ -89,6 +91,7 @@ static void common_defaults(ludus_curriculum_config *d)
     d->alp_random_prob = 0.2f;
     d->sequential_start = 0;
     snprintf(d->accel_start, sizeof d->accel_start, "dr");
+    snprintf(d->accel_base, sizeof d->accel_base, "batch");
 }
 
 /* level-replay's Procgen command: value_l1, rank, beta 0.1, staleness 0.1,
@@ -195,6 +198,7 @@ static const char *const score_names[] = {"value_l1", "positive_value_loss", "ma
 static const char *const prio_names[] = {"rank", "power", NULL};
 static const char *const schedule_names[] = {"proportionate", "fixed", NULL};
 static const char *const start_names[] = {"easy", "dr", NULL};
+static const char *const base_names[] = {"batch", "easy", NULL};
 
 static int check_word(const char *key, const char *v, const char *const *words)
 {
@@ -223,6 +227,7 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
     STR_DEF(prioritization);
     STR_DEF(schedule);
     STR_DEF(accel_start);
+    STR_DEF(accel_base);
     NUM_DEF(sequential_start);
     NUM_DEF(temperature);
     NUM_DEF(staleness_coef);
@@ -242,8 +247,11 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
 #undef NUM_DEF
     if ((rc = check_word("score", c.score, score_names)) || (rc = check_word("prioritization", c.prioritization, prio_names)) ||
         (rc = check_word("schedule", c.schedule, schedule_names)) ||
-        (rc = check_word("accel_start", c.accel_start, start_names)))
+        (rc = check_word("accel_start", c.accel_start, start_names)) ||
+        (rc = check_word("accel_base", c.accel_base, base_names)))
         return rc;
+    if (strcmp(c.accel_base, "easy") == 0 && strcmp(name, "accel") != 0)
+        return ludus_err_set(LUDUS_EINVAL, "curriculum: accel_base applies to accel, not %s", name);
     if (c.sequential_start == 1 && !find_row(name)->run_next)
         return ludus_err_set(LUDUS_EINVAL, "curriculum: sequential_start applies to plr (per-reset replay), not %s",
                              name);
@@ -373,8 +381,9 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
     c->sorted = malloc((size_t)c->cap * sizeof(cur_scored));
     c->scratch = ludus_env_state_new(env);
     c->started = calloc((size_t)c->N, 1);
+    c->wstat = calloc((size_t)c->N * 4, sizeof *c->wstat);
     if (!c->slots || !c->slot_blocks || !c->queues || !c->batch_slot || !c->order || !c->weights || !c->sorted ||
-        !c->scratch || !c->started) {
+        !c->scratch || !c->started || !c->wstat) {
         rc = ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory for %d levels", c->cap);
         goto fail;
     }
@@ -414,6 +423,7 @@ void ludus_curriculum_destroy(ludus_curriculum *c)
     ludus_free(c->scratch);
     ludus_cur_alp_free(c);
     free(c->started);
+    free(c->wstat);
     ludus_env_destroy(c->start_env);
     free(c);
 }
@@ -707,6 +717,7 @@ int ludus_curriculum_begin_batch(ludus_curriculum *c, int *train)
     }
     /* every world starts afresh: the records of the last batch go */
     for (int w = 0; w < c->N; w++) c->queues[w].len = c->queues[w].cur = 0;
+    memset(c->wstat, 0, (size_t)c->N * 4 * sizeof *c->wstat);
     c->nrecs = 0;
     int rc = c->ops->begin(c);
     if (rc) return rc;
@@ -803,6 +814,12 @@ int ludus_curriculum_report(ludus_curriculum *c, int world, const ludus_curricul
         return ludus_err_set(LUDUS_EINVAL, "curriculum: world %d reported a segment of no episode begun", world);
     cur_rec *r = &c->recs[q->idx[q->cur]];
     if (c->ops->commit) c->ops->commit(c, r, s);
+    if (c->ops->batch) { /* the batch's per-world means (ACCEL's easy bases) */
+        double *ws = c->wstat + 4 * world;
+        if (s->ended) ws[0] += s->episode_return, ws[1] += 1;
+        ws[2] += s->abs_adv * s->steps;
+        ws[3] += s->steps;
+    }
     if (s->ended) q->cur++;
     return LUDUS_OK;
 }
@@ -841,14 +858,48 @@ static void admit(ludus_curriculum *c, cur_rec *r)
     c->levels_seen++;
 }
 
+/* dcd's base_levels 'easy' (adversarial_runner.py): v = the world's mean
+ * return in the replay batch (0 without an ended episode) minus its mean
+ * |advantage| (dcd's batched value loss, |returns - values|); with 4 or
+ * more worlds the 4 lowest v (ties: lower world first) are the bases, each
+ * for every fourth world (world w edits base w mod 4); with fewer, the one
+ * highest v for every world (dcd's code takes argmax there). */
+static void easy_bases(ludus_curriculum *c)
+{
+    const int N = c->N;
+    int pick[4], m = N >= 4 ? 4 : 1;
+    double v[4];
+    for (int j = 0; j < m; j++) pick[j] = -1;
+    for (int w = 0; w < N; w++) {
+        const double *ws = c->wstat + 4 * w;
+        double x = (ws[1] > 0 ? ws[0] / ws[1] : 0) - (ws[3] > 0 ? ws[2] / ws[3] : 0);
+        if (m == 1) {
+            if (pick[0] < 0 || x > v[0]) pick[0] = w, v[0] = x;
+            continue;
+        }
+        /* insert into the 4 lowest, kept sorted (equal v: the earlier world first) */
+        int at = 4;
+        while (at > 0 && (pick[at - 1] < 0 || x < v[at - 1])) at--;
+        if (at == 4) continue;
+        for (int j = 3; j > at; j--) pick[j] = pick[j - 1], v[j] = v[j - 1];
+        pick[at] = w;
+        v[at] = x;
+    }
+    int base[4];
+    for (int j = 0; j < m; j++) base[j] = c->batch_slot[pick[j]];
+    for (int w = 0; w < N; w++) c->batch_slot[w] = base[w % m];
+}
+
 int ludus_curriculum_end_batch(ludus_curriculum *c)
 {
     if (!c) return ludus_err_set(LUDUS_EINVAL, "curriculum: NULL");
     if (c->ops->commit == plr_commit)
         for (int i = 0; i < c->nrecs; i++) admit(c, &c->recs[i]);
     if (c->ops->batch) {
-        if (c->batch_kind == CUR_BATCH_REPLAY && c->blocks && ludus_rng_random(&c->rng) < c->cfg.editor_prob)
+        if (c->batch_kind == CUR_BATCH_REPLAY && c->blocks && ludus_rng_random(&c->rng) < c->cfg.editor_prob) {
             c->pending_edit = 1;
+            if (strcmp(c->cfg.accel_base, "easy") == 0) easy_bases(c);
+        }
         c->in_batch = 0;
     } else {
         /* keep each world's running episode (those not ended); renumber */
@@ -1035,6 +1086,7 @@ int ludus_curriculum_save(const ludus_curriculum *c, uint8_t **blob, size_t *siz
         if (q->len) put(&b, q->idx, (size_t)q->len * sizeof *q->idx);
     }
     put(&b, c->started, (size_t)c->N);
+    put(&b, c->wstat, (size_t)c->N * 4 * sizeof *c->wstat);
     put(&b, &c->seq_next, sizeof c->seq_next);
     if (c->alp) ludus_cur_alp_save(c, &b.p, &b.n, &b.cap, &b.err);
     if (b.err) {
@@ -1132,14 +1184,25 @@ int ludus_curriculum_load(ludus_curriculum *c, const uint8_t *blob, size_t size)
         goto fail;
     }
     get(&b, started, (size_t)c->N);
+    double *wstat = malloc((size_t)c->N * 4 * sizeof *wstat);
+    if (!wstat) {
+        free(started);
+        rc = ludus_err_set(LUDUS_ENOMEM, "curriculum load: out of memory");
+        goto fail;
+    }
+    get(&b, wstat, (size_t)c->N * 4 * sizeof *wstat);
     get(&b, &seq_next, sizeof seq_next);
     for (int w = 0; w < c->N && !b.err; w++)
         if (started[w] > 1) b.err = 1;
     if (!b.err && c->alp && ludus_cur_alp_load(c, b.p, b.n, &b.at)) b.err = 1;
-    if (b.err || b.at != b.n) free(started);
-    else {
+    if (b.err || b.at != b.n) {
+        free(started);
+        free(wstat);
+    } else {
         free(c->started);
         c->started = started;
+        free(c->wstat);
+        c->wstat = wstat;
         c->seq_next = seq_next;
     }
     if (b.err || b.at != b.n) {

@@ -105,6 +105,8 @@ struct ludus_curriculum {
     cur_alp *alp;
     uint8_t *started;      /* per world: 1 once its first episode was drawn (PLR's sequential start) */
     uint64_t seq_next;     /* PLR: the next level of the sequential start */
+    double *wstat;         /* per world (N x 4), this batch: sum of ended returns, their count,
+                              sum of |advantage| x steps, steps (ACCEL's easy bases) */
     ludus_env *start_env;  /* ACCEL with accel_start easy: the world made with its easy options */
 };
 
