@@ -1042,6 +1042,7 @@ typedef struct rbuf {
 
 static void get(rbuf *b, void *dst, size_t n)
 {
+    if (n == 0) return; /* dst may be NULL (an empty queue) */
     if (b->err || b->n - b->at < n) {
         b->err = 1;
         memset(dst, 0, n);

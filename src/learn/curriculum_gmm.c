@@ -575,9 +575,11 @@ int ludus_cur_alp_load(ludus_curriculum *c, const uint8_t *p, size_t n, size_t *
     q += sizeof a->cov;
     a->n = (size_t)cnt;
     const size_t tb = a->n * (size_t)a->sp.D * sizeof *a->tau;
-    memcpy(a->tau, q, tb);
-    memcpy(a->rew, q + tb, a->n * sizeof *a->rew);
-    memcpy(a->halp, q + tb + a->n * sizeof *a->rew, a->n * sizeof *a->halp);
+    if (a->n) { /* the arrays are NULL before the first episode */
+        memcpy(a->tau, q, tb);
+        memcpy(a->rew, q + tb, a->n * sizeof *a->rew);
+        memcpy(a->halp, q + tb + a->n * sizeof *a->rew, a->n * sizeof *a->halp);
+    }
     a->k = dk[1];
     *at = n;
     return 0;
