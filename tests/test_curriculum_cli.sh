@@ -2,8 +2,10 @@
 # test_curriculum_cli.sh: `ludus train --curriculum` end to end: a short
 # Robust PLR run on Maze-v0 writes the curriculum's metrics columns and
 # resumes; the config JSON's "curriculum" key does the same as the flag;
-# an unknown name (with the nearest), a knob out of range and ACCEL on a
-# world without level blocks are one-line errors.
+# ALP-GMM over one and over two options trains and resumes; an unknown
+# name (with the nearest), a knob out of range, ACCEL on a world without
+# level blocks, a bad ALP-GMM option and misplaced knobs are one-line
+# errors.
 set -u
 LUDUS=${1:?usage: test_curriculum_cli.sh path/to/ludus}
 pass=0; fail=0
@@ -59,6 +61,25 @@ JSON
 col=$(head -1 "$tmp/alp/metrics.csv" | tr ',' '\n' | grep -n '^cur_gmm_k$' | cut -d: -f1)
 k=$(tail -1 "$tmp/alp/metrics.csv" | cut -d, -f"$col")
 [ -n "$k" ] && [ "$k" -ge 2 ] && [ "$k" -le 3 ] && ok || bad "ALP-GMM's fit has '$k' components (want 2..3)"
+# ALP-GMM over two options (walls and the goal's distance), then resumed
+cat > "$tmp/alp2d.json" <<'JSON'
+{"curriculum": "alp-gmm", "num_envs": 4, "num_steps": 64, "minibatches": 2, "eval_episodes": 0,
+ "curriculum_knobs": {"alp_space": "walls=0:60,goal_dist=1:20", "alp_fit_rate": 20, "alp_max_k": 3}}
+JSON
+"$LUDUS" train Maze-v0 --config "$tmp/alp2d.json" --steps 10240 --out "$tmp/alp2d" 2>"$tmp/err" >/dev/null \
+  && ok || bad "train alp-gmm over two options: $(tail -2 "$tmp/err")"
+k=$(tail -1 "$tmp/alp2d/metrics.csv" | cut -d, -f"$col")
+[ -n "$k" ] && [ "$k" -ge 2 ] && [ "$k" -le 3 ] && ok || bad "2-D ALP-GMM's fit has '$k' components (want 2..3)"
+"$LUDUS" train --resume "$tmp/alp2d" --steps 12800 2>"$tmp/err" >/dev/null && ok || bad "resume 2-D ALP-GMM: $(tail -2 "$tmp/err")"
+echo '{"curriculum": "alp-gmm", "curriculum_knobs": {"alp_space": "walls=0:60,goal_dits=1:20"}}' > "$tmp/alp3.json"
+expect_fail 1 "ALP-GMM option \"goal_dits\" is not an option of Maze-v0; did you mean 'goal_dist'?" \
+  "$LUDUS" train Maze-v0 --config "$tmp/alp3.json" --out "$tmp/alp3"
+echo '{"curriculum": "alp-gmm", "curriculum_knobs": {"alp_space": "walls=0:60,max_steps=50:250"}}' > "$tmp/alp4.json"
+expect_fail 1 "does not change Maze-v0's levels" "$LUDUS" train Maze-v0 --config "$tmp/alp4.json" --out "$tmp/alp4"
+echo '{"curriculum": "accel", "curriculum_knobs": {"accel_start": "eazy"}}' > "$tmp/acc.json"
+expect_fail 2 "accel_start 'eazy' is unknown; did you mean 'easy'?" "$LUDUS" train Maze-v0 --config "$tmp/acc.json" --out "$tmp/acc"
+echo '{"curriculum": "robust-plr", "curriculum_knobs": {"sequential_start": 1}}' > "$tmp/seq.json"
+expect_fail 2 "sequential_start applies to plr" "$LUDUS" train Maze-v0 --config "$tmp/seq.json" --out "$tmp/seq"
 echo '{"curriculum": "alp-gmm"}' > "$tmp/alp2.json"
 expect_fail 2 "alp-gmm needs alp_option" "$LUDUS" train Maze-v0 --config "$tmp/alp2.json" --out "$tmp/alp2"
 

@@ -391,6 +391,52 @@ static void test_random_mazes(void)
     }
     ludus_free(a);
     ludus_env_destroy(env);
+
+    /* goal_dist=0 is the default's generator, draw for draw; goal_dist=N
+     * puts the goal on a free cell within N (Manhattan) of the agent
+     * whenever there is one, uniformly among those cells */
+    ludus_env *g0, *gd, *g1;
+    CHECK_OK(ludus_env_make("Maze-v0", "goal_dist=0", &g0));
+    CHECK_OK(ludus_env_make("Maze-v0", "walls=30,goal_dist=3", &gd));
+    CHECK_OK(ludus_env_make("Maze-v0", "walls=0,goal_dist=1", &g1));
+    CHECK_OK(ludus_env_make("Maze-v0", NULL, &env));
+    a = ludus_env_state_new(env);
+    void *c = ludus_env_state_new(env);
+    static level la;
+    int far = 0, offs[4] = {0}, inner = 0;
+    for (int seed = 0; seed < 1000; seed++) {
+        CHECK_OK(ludus_env_reset(env, a, (uint64_t)seed, NULL));
+        CHECK_OK(ludus_env_reset(g0, c, (uint64_t)seed, NULL));
+        CHECK_OK(level_of(env, a, &lv));
+        CHECK_OK(level_of(g0, c, &la));
+        CHECK(memcmp(&lv, &la, sizeof lv) == 0);
+        CHECK_OK(ludus_env_reset(gd, c, (uint64_t)seed, NULL));
+        CHECK_OK(level_of(gd, c, &lv));
+        int near = 0;
+        for (int y = 0; y < 13; y++)
+            for (int x = 0; x < 13; x++)
+                near += !lv.wall[y * 13 + x] && !(x == lv.ax && y == lv.ay) && abs(x - lv.ax) + abs(y - lv.ay) <= 3;
+        int d = abs(lv.gx - lv.ax) + abs(lv.gy - lv.ay);
+        CHECK(!lv.wall[lv.gy * 13 + lv.gx] && d >= 1);
+        if (near) CHECK_MSG(d <= 3, "seed %d: the goal is %d away with %d free cells within 3", seed, d, near);
+        far += d > 3;
+        CHECK_OK(ludus_env_reset(g1, c, (uint64_t)seed, NULL));
+        CHECK_OK(level_of(g1, c, &lv));
+        CHECK_EQ(abs(lv.gx - lv.ax) + abs(lv.gy - lv.ay), 1);
+        if (lv.ax > 0 && lv.ay > 0 && lv.ax < 12 && lv.ay < 12) {
+            inner++;
+            offs[(lv.gx - lv.ax == 1) + 2 * (lv.gy - lv.ay == 1) + 3 * (lv.gy - lv.ay == -1)]++;
+        }
+    }
+    CHECK(far < 5); /* a boxed-in agent is rare with 30 walls */
+    for (int i = 0; i < 4; i++) CHECK_MSG(fabs(offs[i] / (double)inner - 0.25) < 0.05, "goal_dist=1: side %d %.3f", i,
+                                          offs[i] / (double)inner);
+    ludus_free(a);
+    ludus_free(c);
+    ludus_env_destroy(env);
+    ludus_env_destroy(g0);
+    ludus_env_destroy(gd);
+    ludus_env_destroy(g1);
 }
 
 /* ---- rules ---------------------------------------------------------------- */
@@ -642,6 +688,7 @@ static void test_bad_options(void)
         {"Maze-v0", "walls=168", "at most 167 walls"},
         {"Maze-v0", "width=3,height=3", "at most 7 walls"},
         {"Maze-v0", "sample_walls=2", "sample_walls=2"},
+        {"Maze-v0", "goal_dist=-1", "goal_dist=-1"},
         {"Maze-v0", "sample_walls=1,walls=0", "walls >= 1"},
         {"Maze-v0", "width=2", "width=2"},
         {"Maze-v0", "height=102", "height=102"},

@@ -3,8 +3,8 @@
  * A curriculum chooses the level of every episode a learner's worlds
  * start: uniformly (domain randomization), by replaying the levels whose
  * scores say there is most to learn (Prioritized Level Replay, Robust PLR),
- * by editing those levels (ACCEL), or by sampling a world's continuous
- * parameter where learning progress is highest (ALP-GMM). The facts come
+ * by editing those levels (ACCEL), or by sampling a world's numeric
+ * options (up to 4 at once) where learning progress is highest (ALP-GMM). The facts come
  * from ../shared/spec/curricula.md; docs/curricula.md says what each does
  * and lists the knobs with their defaults.
  *
@@ -60,6 +60,15 @@ typedef struct ludus_curriculum_config {
     int alp_max_k;           /* ALP-GMM: the fits try k = 2..alp_max_k */
     float alp_random_prob;   /* ALP-GMM: P(a uniform draw) after the bootstrap */
     float reward_lo, reward_hi; /* ALP-GMM: returns mapped from this range to [0, 1] */
+    int sequential_start;    /* PLR: 1: each world's first episode takes the next
+                                level of the set in order, as level-replay does */
+    char accel_start[8];     /* ACCEL: new levels from the world's easy options
+                                ("easy", ludus_env_info.easy_options) or its own
+                                generator ("dr") */
+    char alp_space[128];     /* ALP-GMM: "name=lo:hi,..." for 1..4 numeric options
+                                (instead of alp_option, alp_lo, alp_hi) */
+    char accel_base[8];      /* ACCEL: the levels edited: those just replayed
+                                ("batch") or dcd's "easy" choice among them */
 } ludus_curriculum_config;
 
 /* The key table of ludus_curriculum_config (NULL-ended, static storage):
@@ -88,12 +97,18 @@ LUDUS_API int ludus_curriculum_resolve(const char *name, const ludus_curriculum_
 typedef struct ludus_curriculum ludus_curriculum;
 
 /* Make a curriculum `name` for num_worlds worlds of env (made with
- * `options`, which ALP-GMM extends with its option; may be NULL), over the
- * seeds [level_start, level_start + level_count) (level_count 0: any
- * seed), its streams seeded from `seed`. env must outlive it. Errors: as
+ * `options`, which ALP-GMM extends with its options and ACCEL's easy start
+ * with the world's easy_options; may be NULL), over the seeds
+ * [level_start, level_start + level_count) (level_count 0: any seed), its
+ * streams seeded from `seed`. env must outlive it. Errors: as
  * ludus_curriculum_resolve; LUDUS_EUNSUPPORTED for ACCEL or ALP-GMM on a
- * world without level blocks; errors of ludus_env_make for ALP-GMM's
- * option; LUDUS_ENOMEM. The caller destroys *out (NULL on failure). */
+ * world without level blocks, and for accel_start "easy" given on a world
+ * without easy_options (left at its default it falls back to "dr");
+ * LUDUS_EINVAL for an ALP-GMM option the world does not document (with
+ * the nearest), one that is not numeric, whose box holds no integer,
+ * that changes the level's size or that does not change the levels at
+ * all; errors of ludus_env_make for ALP-GMM's values; LUDUS_ENOMEM. The
+ * caller destroys *out (NULL on failure). */
 LUDUS_API int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg,
                                       const ludus_env *env, const char *options, int num_worlds,
                                       uint64_t level_start, uint64_t level_count, uint64_t seed,
@@ -203,11 +218,16 @@ typedef struct ludus_curriculum_slot {
 LUDUS_API int ludus_curriculum_slot_at(const ludus_curriculum *c, int i, ludus_curriculum_slot *out);
 
 /* ALP-GMM's data, for tests and reports: the number of finished episodes
- * n, and (when the pointers are not NULL) arrays of n tasks, normalized
- * returns and ALPs in episode order, owned by c (valid until its next
- * call); 0 for other curricula. */
+ * n, and (when the pointers are not NULL) arrays of n tasks (n rows of
+ * ludus_curriculum_alp_dims values, row-major), normalized returns and
+ * ALPs in episode order, owned by c (valid until its next call); 0 for
+ * other curricula. */
 LUDUS_API size_t ludus_curriculum_alp_data(const ludus_curriculum *c, const double **tau, const double **ret,
                                            const double **alp);
+/* The number of world options ALP-GMM samples (1..4: alp_option, or the
+ * entries of alp_space in order); 0 for other curricula or NULL.
+ * Thread-safe. */
+LUDUS_API int ludus_curriculum_alp_dims(const ludus_curriculum *c);
 
 /* Everything the curriculum's future depends on (buffer, scores,
  * staleness, lineage, the GMM and its data, the streams, the worlds'
@@ -258,7 +278,8 @@ LUDUS_API int ludus_curriculum_levels(const ludus_curriculum *c, ludus_curriculu
  * to n points x (n, d) by EM from the given initial means (k, d),
  * full covariances (regularized by 1e-6 on the diagonal), `iters`
  * iterations; writes weights (k), means (k, d), covs (k, d, d) and the
- * AIC, -2 log L + 2 p with p = k - 1 + k d + k d (d + 1) / 2. d <= 4.
+ * AIC, -2 log L + 2 p with p = k - 1 + k d + k d (d + 1) / 2. d <= 5
+ * (ALP-GMM fits its D <= 4 options and the ALP).
  * LUDUS_EINVAL for bad sizes; LUDUS_ENOMEM. Thread-safe. */
 LUDUS_API int ludus_curriculum_gmm_fit(const double *x, int n, int d, int k, const double *init_means,
                                        int iters, double *weights, double *means, double *covs,

@@ -262,6 +262,12 @@ typedef struct ludus_env_info {
      * action_nvec, one byte per value of each component, 1 where legal; 0
      * when the world has no mask (every action in range is legal). */
     int mask_size;
+    /* Options that make this world generate its easiest levels, appended
+     * to a run's options (a later key=value wins) by curricula that start
+     * easy and let edits make levels harder (ACCEL's accel_start "easy";
+     * Maze-v0: "walls=0,sample_walls=0", empty mazes, as minimax starts).
+     * NULL or "" when the world has none. */
+    const char *easy_options;
 } ludus_env_info;
 
 /* What one step returns besides the observation. */

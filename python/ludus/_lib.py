@@ -69,7 +69,8 @@ class EnvInfo(ctypes.Structure):
                 ("num_achievements", c_int), ("achievement_names", ctypes.POINTER(c_char_p)),
                 ("keys", ctypes.POINTER(KeyBinding)), ("train_options", c_char_p),
                 ("flags", c_uint32), ("action_dims", c_int),
-                ("action_nvec", c_int * MAX_ACTION_DIMS), ("mask_size", c_int)]
+                ("action_nvec", c_int * MAX_ACTION_DIMS), ("mask_size", c_int),
+                ("easy_options", c_char_p)]
 
 
 class StepOut(ctypes.Structure):

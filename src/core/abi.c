@@ -37,7 +37,7 @@ static const ludus_abi_field layout[] = {
     FIELD(ludus_env_info, mission_capacity) FIELD(ludus_env_info, options_doc)
     FIELD(ludus_env_info, num_achievements) FIELD(ludus_env_info, achievement_names) FIELD(ludus_env_info, keys)
     FIELD(ludus_env_info, train_options) FIELD(ludus_env_info, flags) FIELD(ludus_env_info, action_dims)
-    FIELD(ludus_env_info, action_nvec) FIELD(ludus_env_info, mask_size)
+    FIELD(ludus_env_info, action_nvec) FIELD(ludus_env_info, mask_size) FIELD(ludus_env_info, easy_options)
 
     STRUCT(ludus_step_out) FIELD(ludus_step_out, reward) FIELD(ludus_step_out, terminated)
     FIELD(ludus_step_out, truncated) FIELD(ludus_step_out, success) FIELD(ludus_step_out, reserved)

@@ -41,6 +41,14 @@ const ludus_key ludus_cur_keys[] = {
     {"alp_random_prob", LUDUS_KEY_FLOAT, O(alp_random_prob), -1, 1, NULL, "ALP-GMM: P(uniform draw) (-1: 0.2)"},
     {"reward_lo", LUDUS_KEY_FLOAT, O(reward_lo), -1e6, 1e6, NULL, "ALP-GMM: return mapped to 0"},
     {"reward_hi", LUDUS_KEY_FLOAT, O(reward_hi), -1e6, 1e6, NULL, "ALP-GMM: return mapped to 1"},
+    {"sequential_start", LUDUS_KEY_INT, O(sequential_start), -1, 1, NULL,
+     "PLR: 1: each world's first episode takes the next level in order (-1: default, 1)"},
+    {"accel_start", LUDUS_KEY_STR, O(accel_start), 0, 8, NULL,
+     "ACCEL: new levels from the world's easy options (easy) or its generator (dr) (\"\": default, easy)"},
+    {"accel_base", LUDUS_KEY_STR, O(accel_base), 0, 8, NULL,
+     "ACCEL: edit the levels just replayed (batch) or dcd's easy ones among them (easy) (\"\": default, batch)"},
+    {"alp_space", LUDUS_KEY_STR, O(alp_space), 0, 128, NULL,
+     "ALP-GMM: \"name=lo:hi,...\", 1..4 numeric world options (instead of alp_option, alp_lo, alp_hi)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef O
@@ -55,6 +63,7 @@ void ludus_curriculum_config_default(ludus_curriculum_config *c)
     c->buffer_size = c->no_exploratory_grad = c->num_edits = -1;
     c->editor_prob = c->alp_lo = c->alp_hi = c->alp_random_prob = -1;
     c->alp_fit_rate = c->alp_max_k = -1;
+    c->sequential_start = -1;
     c->reward_lo = 0;
     c->reward_hi = 1;
 }
@@ -80,11 +89,18 @@ static void common_defaults(ludus_curriculum_config *d)
     d->alp_fit_rate = 250;
     d->alp_max_k = 10;
     d->alp_random_prob = 0.2f;
+    d->sequential_start = 0;
+    snprintf(d->accel_start, sizeof d->accel_start, "dr");
+    snprintf(d->accel_base, sizeof d->accel_base, "batch");
 }
 
 /* level-replay's Procgen command: value_l1, rank, beta 0.1, staleness 0.1,
  * proportionate with rho 1 (sweep the set first) */
-static void plr_defaults(ludus_curriculum_config *d) { common_defaults(d); }
+static void plr_defaults(ludus_curriculum_config *d)
+{
+    common_defaults(d);
+    d->sequential_start = 1; /* level-replay: each actor's first reset is sequential */
+}
 
 /* dcd's maze config for Robust PLR: MaxMC, rank beta 0.1, staleness 0.3,
  * replay prob 0.5, rho 0.5, 4000 slots, no exploratory gradient */
@@ -106,6 +122,7 @@ static void accel_defaults(ludus_curriculum_config *d)
     snprintf(d->score, sizeof d->score, "positive_value_loss");
     d->temperature = 0.3f;
     d->replay_prob = 0.8f;
+    snprintf(d->accel_start, sizeof d->accel_start, "easy"); /* minimax: from empty mazes */
 }
 
 static void plain_defaults(ludus_curriculum_config *d) { common_defaults(d); }
@@ -180,6 +197,8 @@ static const char *const score_names[] = {"value_l1", "positive_value_loss", "ma
                                           "least_confidence", "min_margin", NULL};
 static const char *const prio_names[] = {"rank", "power", NULL};
 static const char *const schedule_names[] = {"proportionate", "fixed", NULL};
+static const char *const start_names[] = {"easy", "dr", NULL};
+static const char *const base_names[] = {"batch", "easy", NULL};
 
 static int check_word(const char *key, const char *v, const char *const *words)
 {
@@ -207,6 +226,9 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
     STR_DEF(score);
     STR_DEF(prioritization);
     STR_DEF(schedule);
+    STR_DEF(accel_start);
+    STR_DEF(accel_base);
+    NUM_DEF(sequential_start);
     NUM_DEF(temperature);
     NUM_DEF(staleness_coef);
     NUM_DEF(score_alpha);
@@ -224,8 +246,17 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
 #undef STR_DEF
 #undef NUM_DEF
     if ((rc = check_word("score", c.score, score_names)) || (rc = check_word("prioritization", c.prioritization, prio_names)) ||
-        (rc = check_word("schedule", c.schedule, schedule_names)))
+        (rc = check_word("schedule", c.schedule, schedule_names)) ||
+        (rc = check_word("accel_start", c.accel_start, start_names)) ||
+        (rc = check_word("accel_base", c.accel_base, base_names)))
         return rc;
+    if (strcmp(c.accel_base, "easy") == 0 && strcmp(name, "accel") != 0)
+        return ludus_err_set(LUDUS_EINVAL, "curriculum: accel_base applies to accel, not %s", name);
+    if (c.sequential_start == 1 && !find_row(name)->run_next)
+        return ludus_err_set(LUDUS_EINVAL, "curriculum: sequential_start applies to plr (per-reset replay), not %s",
+                             name);
+    if (strcmp(c.accel_start, "easy") == 0 && strcmp(name, "accel") != 0 && cfg->accel_start[0])
+        return ludus_err_set(LUDUS_EINVAL, "curriculum: accel_start applies to accel, not %s", name);
     if (!(c.temperature > 0))
         return ludus_err_set(LUDUS_EINVAL, "curriculum: temperature must be > 0, got %g", (double)c.temperature);
     if (c.score_alpha <= 0)
@@ -245,9 +276,15 @@ int ludus_curriculum_resolve(const char *name, const ludus_curriculum_config *cf
     if (!(c.reward_hi > c.reward_lo))
         return ludus_err_set(LUDUS_EINVAL, "curriculum: reward_hi (%g) must be above reward_lo (%g)",
                              (double)c.reward_hi, (double)c.reward_lo);
-    if (strcmp(name, "alp-gmm") == 0 && !c.alp_option[0])
+    if (strcmp(name, "alp-gmm") == 0 && !c.alp_option[0] && !c.alp_space[0])
         return ludus_err_set(LUDUS_EINVAL, "curriculum: alp-gmm needs alp_option, the numeric world option it samples "
-                                           "(e.g. \"walls\" for Maze-v0)");
+                                           "(e.g. \"walls\" for Maze-v0), or alp_space (\"walls=0:60,goal_dist=1:20\")");
+    if (c.alp_space[0]) {
+        ludus_cur_alp_space sp;
+        if (c.alp_option[0] || cfg->alp_lo != -1 || cfg->alp_hi != -1)
+            return ludus_err_set(LUDUS_EINVAL, "curriculum: give alp_space or alp_option/alp_lo/alp_hi, not both");
+        if ((rc = ludus_cur_alp_parse(&c, &sp))) return rc;
+    }
     *out = c;
     return LUDUS_OK;
 }
@@ -268,6 +305,32 @@ double ludus_curriculum_score(const char *score, const ludus_curriculum_segment 
 
 /* ---- creation ----------------------------------------------------------- */
 
+/* ACCEL's accel_start "easy": the run's world made with its options and
+ * then the world's easy options (ludus_env_info.easy_options), whose
+ * generator draws the new levels. A world without easy options: an error
+ * when the knob was given, the run's own generator ("dr") when it was the
+ * default. */
+static int make_start_env(ludus_curriculum *c, int explicit_knob)
+{
+    const ludus_env_info *info = ludus_env_get_info(c->env);
+    if (!info->easy_options || !info->easy_options[0]) {
+        if (explicit_knob)
+            return ludus_err_set(LUDUS_EUNSUPPORTED,
+                                 "curriculum accel: accel_start 'easy' needs the world's easy-level options, and %s "
+                                 "declares none (ludus_env_info.easy_options); use accel_start 'dr'", info->id);
+        snprintf(c->cfg.accel_start, sizeof c->cfg.accel_start, "dr");
+        return LUDUS_OK;
+    }
+    char opts[600];
+    snprintf(opts, sizeof opts, "%s%s%s", c->options, c->options[0] ? "," : "", info->easy_options);
+    int rc = ludus_env_make(info->id, opts, &c->start_env);
+    if (rc) return ludus_err_wrap(rc, "curriculum accel: the easy levels of %s (options %s)", info->id, opts);
+    if (ludus_env_level_size(c->start_env) != c->LS)
+        return ludus_err_set(LUDUS_EINVAL, "curriculum accel: %s with %s has levels of another size than the run's",
+                             info->id, opts);
+    return LUDUS_OK;
+}
+
 int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg, const ludus_env *env,
                             const char *options, int num_worlds, uint64_t level_start, uint64_t level_count,
                             uint64_t seed, ludus_curriculum **out)
@@ -283,6 +346,10 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
     const cur_ops *row = find_row(name);
     const ludus_env_info *info = ludus_env_get_info(env);
     size_t ls = ludus_env_level_size(env);
+    if (row->run_next == alp_next) { /* the options first: their errors say more */
+        ludus_cur_alp_space sp;
+        if ((rc = ludus_cur_alp_parse(&rc_cfg, &sp)) || (rc = ludus_cur_alp_check_space(info, &sp))) return rc;
+    }
     if (row->needs_blocks && ls == 0)
         return ludus_err_set(LUDUS_EUNSUPPORTED,
                              "curriculum %s needs levels as blocks, and %s has none (ludus_env_level_size is 0); "
@@ -313,7 +380,10 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
     c->weights = malloc((size_t)c->cap * sizeof *c->weights);
     c->sorted = malloc((size_t)c->cap * sizeof(cur_scored));
     c->scratch = ludus_env_state_new(env);
-    if (!c->slots || !c->slot_blocks || !c->queues || !c->batch_slot || !c->order || !c->weights || !c->sorted || !c->scratch) {
+    c->started = calloc((size_t)c->N, 1);
+    c->wstat = calloc((size_t)c->N * 4, sizeof *c->wstat);
+    if (!c->slots || !c->slot_blocks || !c->queues || !c->batch_slot || !c->order || !c->weights || !c->sorted ||
+        !c->scratch || !c->started || !c->wstat) {
         rc = ludus_err_set(LUDUS_ENOMEM, "curriculum: out of memory for %d levels", c->cap);
         goto fail;
     }
@@ -327,6 +397,9 @@ int ludus_curriculum_create(const char *name, const ludus_curriculum_config *cfg
         c->fill = c->cap;
     }
     if (row->run_next == alp_next && (rc = ludus_cur_alp_init(c))) goto fail;
+    if (row->needs_blocks && row->batch && strcmp(c->cfg.accel_start, "easy") == 0 &&
+        (rc = make_start_env(c, cfg->accel_start[0] != 0)))
+        goto fail;
     *out = c;
     return LUDUS_OK;
 fail:
@@ -349,6 +422,9 @@ void ludus_curriculum_destroy(ludus_curriculum *c)
     free(c->sorted);
     ludus_free(c->scratch);
     ludus_cur_alp_free(c);
+    free(c->started);
+    free(c->wstat);
+    ludus_env_destroy(c->start_env);
     free(c);
 }
 
@@ -536,10 +612,33 @@ static int uniform_next(ludus_curriculum *c, int world, cur_rec *r)
     return ludus_cur_generate(c, c->env, (int)(r - c->recs));
 }
 
+/* level-replay's first reset of each actor: strategy 'sequential', the
+ * levels of the set in order (wrapping), with no random draw, no
+ * staleness update and the level not yet seen (it is scored like any). */
+static int plr_sequential(ludus_curriculum *c, cur_rec *r)
+{
+    uint64_t k = c->seq_next++;
+    if (c->finite) {
+        int i = (int)(k % (uint64_t)c->cap);
+        r->slot = i;
+        r->gen = c->slots[i].gen;
+        r->seed = c->slots[i].seed;
+        r->born = c->clock;
+        return LUDUS_OK;
+    }
+    r->seed = c->level_start + (c->level_count ? k % c->level_count : k);
+    r->born = c->clock;
+    return LUDUS_OK;
+}
+
 static int plr_next(ludus_curriculum *c, int world, cur_rec *r)
 {
-    (void)world;
     int ri = (int)(r - c->recs);
+    if (c->cfg.sequential_start == 1 && !c->started[world]) {
+        c->started[world] = 1;
+        return plr_sequential(c, r);
+    }
+    c->started[world] = 1;
     if (decide_replay(c)) {
         replay_into(c, ri, sample_replay(c));
         return LUDUS_OK;
@@ -584,7 +683,7 @@ static int batch_begin(ludus_curriculum *c)
             int p = c->batch_slot[w];
             cur_rec *rec = &c->recs[r];
             if (p < 0 || !c->slots[p].used || !c->slots[p].has_block) {
-                int rc = ludus_cur_generate(c, c->env, r);
+                int rc = ludus_cur_generate(c, c->start_env ? c->start_env : c->env, r);
                 if (rc) return rc;
                 continue;
             }
@@ -598,7 +697,7 @@ static int batch_begin(ludus_curriculum *c)
             rec->depth = c->slots[p].depth + 1;
             rec->born = ++c->clock;
         } else {
-            int rc = ludus_cur_generate(c, c->env, r);
+            int rc = ludus_cur_generate(c, c->start_env ? c->start_env : c->env, r);
             if (rc) return rc;
         }
     }
@@ -618,6 +717,7 @@ int ludus_curriculum_begin_batch(ludus_curriculum *c, int *train)
     }
     /* every world starts afresh: the records of the last batch go */
     for (int w = 0; w < c->N; w++) c->queues[w].len = c->queues[w].cur = 0;
+    memset(c->wstat, 0, (size_t)c->N * 4 * sizeof *c->wstat);
     c->nrecs = 0;
     int rc = c->ops->begin(c);
     if (rc) return rc;
@@ -714,6 +814,12 @@ int ludus_curriculum_report(ludus_curriculum *c, int world, const ludus_curricul
         return ludus_err_set(LUDUS_EINVAL, "curriculum: world %d reported a segment of no episode begun", world);
     cur_rec *r = &c->recs[q->idx[q->cur]];
     if (c->ops->commit) c->ops->commit(c, r, s);
+    if (c->ops->batch) { /* the batch's per-world means (ACCEL's easy bases) */
+        double *ws = c->wstat + 4 * world;
+        if (s->ended) ws[0] += s->episode_return, ws[1] += 1;
+        ws[2] += s->abs_adv * s->steps;
+        ws[3] += s->steps;
+    }
     if (s->ended) q->cur++;
     return LUDUS_OK;
 }
@@ -752,14 +858,48 @@ static void admit(ludus_curriculum *c, cur_rec *r)
     c->levels_seen++;
 }
 
+/* dcd's base_levels 'easy' (adversarial_runner.py): v = the world's mean
+ * return in the replay batch (0 without an ended episode) minus its mean
+ * |advantage| (dcd's batched value loss, |returns - values|); with 4 or
+ * more worlds the 4 lowest v (ties: lower world first) are the bases, each
+ * for every fourth world (world w edits base w mod 4); with fewer, the one
+ * highest v for every world (dcd's code takes argmax there). */
+static void easy_bases(ludus_curriculum *c)
+{
+    const int N = c->N;
+    int pick[4], m = N >= 4 ? 4 : 1;
+    double v[4];
+    for (int j = 0; j < m; j++) pick[j] = -1;
+    for (int w = 0; w < N; w++) {
+        const double *ws = c->wstat + 4 * w;
+        double x = (ws[1] > 0 ? ws[0] / ws[1] : 0) - (ws[3] > 0 ? ws[2] / ws[3] : 0);
+        if (m == 1) {
+            if (pick[0] < 0 || x > v[0]) pick[0] = w, v[0] = x;
+            continue;
+        }
+        /* insert into the 4 lowest, kept sorted (equal v: the earlier world first) */
+        int at = 4;
+        while (at > 0 && (pick[at - 1] < 0 || x < v[at - 1])) at--;
+        if (at == 4) continue;
+        for (int j = 3; j > at; j--) pick[j] = pick[j - 1], v[j] = v[j - 1];
+        pick[at] = w;
+        v[at] = x;
+    }
+    int base[4];
+    for (int j = 0; j < m; j++) base[j] = c->batch_slot[pick[j]];
+    for (int w = 0; w < N; w++) c->batch_slot[w] = base[w % m];
+}
+
 int ludus_curriculum_end_batch(ludus_curriculum *c)
 {
     if (!c) return ludus_err_set(LUDUS_EINVAL, "curriculum: NULL");
     if (c->ops->commit == plr_commit)
         for (int i = 0; i < c->nrecs; i++) admit(c, &c->recs[i]);
     if (c->ops->batch) {
-        if (c->batch_kind == CUR_BATCH_REPLAY && c->blocks && ludus_rng_random(&c->rng) < c->cfg.editor_prob)
+        if (c->batch_kind == CUR_BATCH_REPLAY && c->blocks && ludus_rng_random(&c->rng) < c->cfg.editor_prob) {
             c->pending_edit = 1;
+            if (strcmp(c->cfg.accel_base, "easy") == 0) easy_bases(c);
+        }
         c->in_batch = 0;
     } else {
         /* keep each world's running episode (those not ended); renumber */
@@ -902,6 +1042,7 @@ typedef struct rbuf {
 
 static void get(rbuf *b, void *dst, size_t n)
 {
+    if (n == 0) return; /* dst may be NULL (an empty queue) */
     if (b->err || b->n - b->at < n) {
         b->err = 1;
         memset(dst, 0, n);
@@ -911,7 +1052,7 @@ static void get(rbuf *b, void *dst, size_t n)
     b->at += n;
 }
 
-#define CUR_MAGIC "ludus-curriculum/1"
+#define CUR_MAGIC "ludus-curriculum/2"
 
 int ludus_curriculum_save(const ludus_curriculum *c, uint8_t **blob, size_t *size)
 {
@@ -945,6 +1086,9 @@ int ludus_curriculum_save(const ludus_curriculum *c, uint8_t **blob, size_t *siz
         put(&b, qh, sizeof qh);
         if (q->len) put(&b, q->idx, (size_t)q->len * sizeof *q->idx);
     }
+    put(&b, c->started, (size_t)c->N);
+    put(&b, c->wstat, (size_t)c->N * 4 * sizeof *c->wstat);
+    put(&b, &c->seq_next, sizeof c->seq_next);
     if (c->alp) ludus_cur_alp_save(c, &b.p, &b.n, &b.cap, &b.err);
     if (b.err) {
         free(b.p);
@@ -1034,7 +1178,34 @@ int ludus_curriculum_load(ludus_curriculum *c, const uint8_t *blob, size_t size)
         q->len = qh[0];
         q->cur = qh[1];
     }
+    uint64_t seq_next = 0;
+    uint8_t *started = malloc((size_t)c->N);
+    if (!started) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "curriculum load: out of memory");
+        goto fail;
+    }
+    get(&b, started, (size_t)c->N);
+    double *wstat = malloc((size_t)c->N * 4 * sizeof *wstat);
+    if (!wstat) {
+        free(started);
+        rc = ludus_err_set(LUDUS_ENOMEM, "curriculum load: out of memory");
+        goto fail;
+    }
+    get(&b, wstat, (size_t)c->N * 4 * sizeof *wstat);
+    get(&b, &seq_next, sizeof seq_next);
+    for (int w = 0; w < c->N && !b.err; w++)
+        if (started[w] > 1) b.err = 1;
     if (!b.err && c->alp && ludus_cur_alp_load(c, b.p, b.n, &b.at)) b.err = 1;
+    if (b.err || b.at != b.n) {
+        free(started);
+        free(wstat);
+    } else {
+        free(c->started);
+        c->started = started;
+        free(c->wstat);
+        c->wstat = wstat;
+        c->seq_next = seq_next;
+    }
     if (b.err || b.at != b.n) {
         for (int w = 0; w < c->N; w++) c->queues[w].len = c->queues[w].cur = 0;
         rc = ludus_err_set(LUDUS_EFORMAT, "curriculum state: truncated or damaged (%zu bytes)", size);

@@ -9,6 +9,21 @@
 #include "ludus/curriculum.h"
 
 #define CUR_GMM_MAX_K 16
+#define CUR_ALP_MAX_D 4 /* world options ALP-GMM samples at once */
+
+/* ALP-GMM's task space: D numeric world options, each in [lo, hi]. */
+typedef struct ludus_cur_alp_space {
+    int D;
+    char name[CUR_ALP_MAX_D][32];
+    double lo[CUR_ALP_MAX_D], hi[CUR_ALP_MAX_D];
+} ludus_cur_alp_space;
+
+/* The space of resolved knobs: alp_space ("name=lo:hi,...") or the one
+ * option alp_option in [alp_lo, alp_hi]. LUDUS_EINVAL with one line. */
+int ludus_cur_alp_parse(const ludus_curriculum_config *cfg, ludus_cur_alp_space *out);
+/* Each option of the space is one the world documents (options_doc; the
+ * nearest otherwise), numeric, and its box holds an integer. */
+int ludus_cur_alp_check_space(const ludus_env_info *info, const ludus_cur_alp_space *sp);
 
 /* The knobs' table (ludus_curriculum_keys() returns it). */
 extern const ludus_key ludus_cur_keys[];
@@ -43,7 +58,8 @@ typedef struct cur_slot {
 /* The level of an episode begun (plain data). */
 struct cur_rec {
     uint64_t seed, born;   /* born: the clock when drawn */
-    double score, max_return, param;
+    double score, max_return;
+    double param[CUR_ALP_MAX_D]; /* ALP-GMM: the task drawn */
     int32_t slot, has_block, replayed, parent, depth;
     uint32_t gen;
 };
@@ -87,6 +103,11 @@ struct ludus_curriculum {
     int batch_eps, batch_replayed, last_eps, last_replayed;
     void *scratch;         /* a state for generating levels */
     cur_alp *alp;
+    uint8_t *started;      /* per world: 1 once its first episode was drawn (PLR's sequential start) */
+    uint64_t seq_next;     /* PLR: the next level of the sequential start */
+    double *wstat;         /* per world (N x 4), this batch: sum of ended returns, their count,
+                              sum of |advantage| x steps, steps (ACCEL's easy bases) */
+    ludus_env *start_env;  /* ACCEL with accel_start easy: the world made with its easy options */
 };
 
 uint8_t *ludus_cur_rec_block(ludus_curriculum *c, int r);
@@ -97,7 +118,7 @@ int ludus_cur_replay_weights(const ludus_curriculum *c, double *p);
 int ludus_cur_alp_init(ludus_curriculum *c);
 void ludus_cur_alp_free(ludus_curriculum *c);
 int ludus_cur_alp_next(ludus_curriculum *c, int r);
-void ludus_cur_alp_episode(ludus_curriculum *c, double param, double ret);
+void ludus_cur_alp_episode(ludus_curriculum *c, const double *param, double ret);
 void ludus_cur_alp_stats(const ludus_curriculum *c, ludus_curriculum_stats *out);
 void ludus_cur_alp_save(const ludus_curriculum *c, uint8_t **p, size_t *n, size_t *cap, int *err);
 int ludus_cur_alp_load(ludus_curriculum *c, const uint8_t *p, size_t n, size_t *at);

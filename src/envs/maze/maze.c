@@ -72,7 +72,7 @@ static int load_layout(maze_spec *s, const maze_layout *lay)
 int ludus_maze_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     const maze_params *mp = entry->params;
-    long walls = 60, sample = 0, width = mp->width, height = mp->height, max_steps = -1;
+    long walls = 60, sample = 0, width = mp->width, height = mp->height, max_steps = -1, goal_dist = 0;
     if (mp->kind == MAZE_FIXED) {
         width = mp->layout->width;
         height = mp->layout->height;
@@ -90,13 +90,15 @@ int ludus_maze_make(const env_entry *entry, const char *options, ludus_env *env)
             walls_given = 1;
         } else if (random && strcmp(key, "sample_walls") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &sample)) return LUDUS_EINVAL;
+        } else if (random && strcmp(key, "goal_dist") == 0) {
+            if (ludus_env_option_int(key, val, 0, 1L << 20, &goal_dist)) return LUDUS_EINVAL;
         } else if (random && strcmp(key, "width") == 0) {
             if (ludus_env_option_int(key, val, 3, MAZE_MAX_SIDE, &width)) return LUDUS_EINVAL;
         } else if (random && strcmp(key, "height") == 0) {
             if (ludus_env_option_int(key, val, 3, MAZE_MAX_SIDE, &height)) return LUDUS_EINVAL;
         } else if (random) {
-            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (Maze-v0 takes walls, sample_walls, width, "
-                                 "height, max_steps)", key);
+            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (Maze-v0 takes walls, sample_walls, goal_dist, "
+                                 "width, height, max_steps)", key);
         } else {
             return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (the held-out mazes take only max_steps)", key);
         }
@@ -124,6 +126,7 @@ int ludus_maze_make(const env_entry *entry, const char *options, ludus_env *env)
     s->H = s->ih + 2;
     s->walls = walls;
     s->sample_walls = (int)sample;
+    s->goal_dist = (int)goal_dist;
     s->max_steps = max_steps > 0 ? (uint32_t)max_steps
                    : random    ? MAZE_TRAIN_STEPS
                                : (uint32_t)(2 * s->W * s->H); /* as DCD and minimax evaluate */
@@ -157,11 +160,13 @@ int ludus_maze_make(const env_entry *entry, const char *options, ludus_env *env)
     info->max_steps = s->max_steps;
     info->mission_capacity = sizeof MAZE_MISSION;
     info->options_doc = random ? "walls=N (wall draws, with replacement; default 60), sample_walls=0|1 (draw the "
-                                 "count in [0, walls) first), width=N, height=N (interior, 3..101; default 13), "
+                                 "count in [0, walls) first), goal_dist=N (the goal within N steps of the agent, "
+                                 "Manhattan; default 0: anywhere), width=N, height=N (interior, 3..101; default 13), "
                                  "max_steps=N (default 250)"
                                : "max_steps=N (default 2*(W+2)*(H+2), as DCD and minimax evaluate)";
     info->keys = maze_keys;
     info->train_options = "";
+    info->easy_options = random ? "walls=0,sample_walls=0" : NULL;
     info->flags = 0;
     /* mission + 3 wall lines + one line per view cell + actions */
     info->text_capacity = sizeof MAZE_MISSION + 16 + (size_t)(V * V + 4) * 64 + 160;
@@ -222,6 +227,25 @@ static int gen_random(const maze_spec *s, maze_state *st)
     int a = nth_free(s, cells, draw(&st->rng, nfree), -1);
     int dir = draw(&st->rng, 4);
     put_agent(s, st, a, dir);
+    if (s->goal_dist > 0) {
+        /* goal_dist: a uniform free cell within that Manhattan distance of
+         * the agent (any free cell when there is none) */
+        int near = 0, ax = a % s->W, ay = a / s->W;
+        for (int pass = 0; pass < 2; pass++) {
+            int k = pass ? draw(&st->rng, near) : 0;
+            for (int y = 1; y < s->H - 1; y++)
+                for (int x = 1; x < s->W - 1; x++) {
+                    int i = y * s->W + x;
+                    if (cells[i] != MZ_EMPTY || i == a || abs(x - ax) + abs(y - ay) > s->goal_dist) continue;
+                    if (!pass) near++;
+                    else if (k-- == 0) {
+                        put_goal(s, st, i);
+                        return LUDUS_OK;
+                    }
+                }
+            if (!near) break;
+        }
+    }
     put_goal(s, st, nth_free(s, cells, draw(&st->rng, nfree - 1), a));
     return LUDUS_OK;
 }

@@ -51,6 +51,7 @@ typedef struct maze_spec {
     int W, H;                /* full grid: iw + 2, ih + 2 */
     long walls;              /* MAZE_RANDOM: wall draws */
     int sample_walls;        /* MAZE_RANDOM: draw the count in [0, walls) first */
+    int goal_dist;           /* MAZE_RANDOM: >0: the goal within this Manhattan distance of the agent */
     uint32_t max_steps;
     size_t state_size, level_size;
     /* MAZE_FIXED: the cells without the goal, the agent's pose and the
