@@ -100,9 +100,9 @@ int ludus_curriculum_load_run(const char *dir, ludus_env **env_out, ludus_curric
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: a curriculum but no \"num_envs\"", path);
         goto fail;
     }
-    /* rank 0 writes the checkpoints: its share of the worlds */
-    long first, count;
-    if ((rc = ludus_dist_share((long)num_envs, (int)ranks, 0, &first, &count))) goto fail;
+    /* every rank holds a replica of the curriculum over all the run's worlds
+     * (src/learn/ppo.c, cur_hook), and rank 0 saves it: the count is the run's */
+    const long count = (long)num_envs;
     if ((rc = ludus_env_make(env_id, options ? options : "", &env))) goto fail;
     uint64_t level_count = train_levels > 0 ? (uint64_t)train_levels : LUDUS_MAX_TRAIN_LEVELS;
     if ((rc = ludus_curriculum_create(name, &knobs, env, options, (int)count, 0, level_count, (uint64_t)seed, &c))) {

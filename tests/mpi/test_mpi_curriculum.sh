@@ -65,6 +65,14 @@ for cur in robust-plr accel; do
   diff <(rows one-$cur/metrics.csv) <(rows two-$cur/metrics.csv) >/dev/null && ok \
     || bad "$cur metrics differ: $(diff <(rows one-$cur/metrics.csv) <(rows two-$cur/metrics.csv) | head -4)"
 done
+# the report of a 2-rank run pictures the levels of the curriculum every
+# rank held (all the run's worlds), the same pictures as the 1-process run's
+pngs() { grep -o 'data:image/png;base64,[A-Za-z0-9+/=]*' "$1" | sort; }
+for n in one two; do
+  expect 0 "wrote" -- "$LUDUS" report $n-robust-plr --no-gifs --out $n.html
+done
+[ "$(pngs two.html | wc -l)" -ge 1 ] && [ "$(pngs one.html)" = "$(pngs two.html)" ] && ok \
+  || bad "the 2-rank report's level pictures differ from the 1-process one's ($(pngs one.html | wc -l) and $(pngs two.html | wc -l))"
 # the run replayed levels and skipped exploratory batches (cur_trained 0 and 1 both occur)
 col=$(head -1 two-robust-plr/metrics.csv | tr ',' '\n' | grep -n '^cur_trained$' | cut -d: -f1)
 [ "$(tail -n +2 two-robust-plr/metrics.csv | cut -d, -f"$col" | sort -u | tr '\n' ' ')" = "0 1 " ] && ok \
