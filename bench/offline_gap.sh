@@ -19,7 +19,10 @@
 #      experts (PPO_STEPS frames), for each seed in SEEDS;
 #   6. one markdown table on stdout (bench/offline_gap_table.py).
 #
-# Usage: bench/offline_gap.sh OUT_DIR   (OUT_DIR must not exist)
+# Usage: bench/offline_gap.sh OUT_DIR
+# Rerun with the same OUT_DIR and knobs to continue after an interruption:
+# each step that finished (OUT_DIR/.done) is skipped, an unfinished one's
+# output is removed and the step run again.
 # Knobs (environment): LUDUS (the binary; default build/ludus), ENV_ID,
 # PPO_STEPS, TRAIN_LEVELS, DIV_LEVELS, CKPT_EVERY, EARLY_STEPS, EPISODES,
 # OFF_STEPS, EVAL_EPISODES, SEEDS, PPO_CONFIG (extra PPO keys, a JSON
@@ -43,21 +46,20 @@ PPO_CONFIG=${PPO_CONFIG:-}
 
 [ $# -eq 1 ] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
 OUT=$1
-[ ! -e "$OUT" ] || { echo "$0: $OUT exists; choose a new folder" >&2; exit 2; }
 [ -x "$LUDUS" ] || { echo "$0: no ludus binary at $LUDUS (set LUDUS)" >&2; exit 2; }
 for n in "$PPO_STEPS" "$TRAIN_LEVELS" "$DIV_LEVELS" "$CKPT_EVERY" "$EARLY_STEPS" "$EPISODES" "$OFF_STEPS" \
          "$EVAL_EPISODES"; do
     case $n in ''|*[!0-9]*) echo "$0: every count must be a positive integer, got '$n'" >&2; exit 2;; esac
 done
 [ "$EPISODES" -ge 4 ] || { echo "$0: EPISODES must be at least 4 (the mixed dataset's quarters)" >&2; exit 2; }
-mkdir -p "$OUT"
+mkdir -p "$OUT/.done"
 OUT=$(cd "$OUT" && pwd)
 log=$OUT/log.txt
 rows=$OUT/rows.tsv
 : >"$rows"
 
-# run NAME CMD...: the command under nice, its output to the log, its CPU
-# seconds (user + system of it and its children, getrusage) to cpu.txt
+# the command under nice, its output to the log, its CPU seconds (user +
+# system of it and its children, getrusage) to cpu.txt
 RUN_PY='
 import resource, subprocess, sys
 cpu, name, log = sys.argv[1:4]
@@ -67,12 +69,18 @@ ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(cpu, "a") as f:
     f.write("%s %.2f\n" % (name, ru.ru_utime + ru.ru_stime))
 sys.exit(rc)'
+# run NAME OUTPUT CMD...: unless OUTPUT was finished before, remove it, run
+# the command under nice, and mark OUTPUT finished
 run() {
-    what=$1
-    shift
+    what=$1 output=$2
+    shift 2
+    mark=$OUT/.done/$(echo "${output#$OUT/}" | tr / _)
+    [ -e "$mark" ] && return 0
+    rm -rf "$output"
     echo "+ $*" >>"$log"
     python3 -c "$RUN_PY" "$OUT/cpu.txt" "$what" "$log" "$@" ||
         { echo "$0: '$*' failed; see $log" >&2; tail -3 "$log" >&2; exit 1; }
+    : >"$mark"
 }
 # steps of a dataset (its metadata.json)
 steps_of() {
@@ -89,39 +97,41 @@ for seed in $SEEDS; do
     printf '{"eval_episodes": 0, "keep_checkpoints": 1, "checkpoint_every": %s%s}\n' "$CKPT_EVERY" "${PPO_CONFIG:+, $PPO_CONFIG}" \
         >"$S/ppo.json"
     # 1. the expert, on the training levels, and the diverse-levels expert
-    run "s$seed.ppo" "$LUDUS" train "$ENV_ID" --steps "$PPO_STEPS" --train-levels "$TRAIN_LEVELS" --seed "$seed" \
+    run "s$seed.ppo" "$S/ppo" "$LUDUS" train "$ENV_ID" --steps "$PPO_STEPS" --train-levels "$TRAIN_LEVELS" --seed "$seed" \
         --config "$S/ppo.json" --out "$S/ppo" --no-report
-    run "s$seed.ppo-eval" "$LUDUS" eval "$S/ppo" --episodes "$EVAL_EPISODES" --seed "$seed" --out "$S/ppo/eval.json"
-    run "s$seed.ppo-div" "$LUDUS" train "$ENV_ID" --steps "$PPO_STEPS" --train-levels "$DIV_LEVELS" --seed "$seed" \
+    run "s$seed.ppo-eval" "$S/ppo/eval.json" "$LUDUS" eval "$S/ppo" --episodes "$EVAL_EPISODES" --seed "$seed" --out "$S/ppo/eval.json"
+    run "s$seed.ppo-div" "$S/ppo-div" "$LUDUS" train "$ENV_ID" --steps "$PPO_STEPS" --train-levels "$DIV_LEVELS" --seed "$seed" \
         --config "$S/ppo.json" --out "$S/ppo-div" --no-report
-    run "s$seed.ppo-div-eval" "$LUDUS" eval "$S/ppo-div" --episodes "$EVAL_EPISODES" --seed "$seed" \
+    run "s$seed.ppo-div-eval" "$S/ppo-div/eval.json" "$LUDUS" eval "$S/ppo-div" --episodes "$EVAL_EPISODES" --seed "$seed" \
         --out "$S/ppo-div/eval.json"
     echo '{"eval_episodes": 0}' >"$S/offline.json"
     early=$(ls "$S/ppo/checkpoints" | sed 's/\.safetensors$//' | sort -n |
             awk -v e="$EARLY_STEPS" '$1 >= e { print; exit }')
     [ -n "$early" ] || { echo "$0: no checkpoint at or past $EARLY_STEPS frames in $S/ppo/checkpoints" >&2; exit 1; }
     early_n=$(expr "$early" + 0)
-    run "s$seed.early-eval" "$LUDUS" eval "$S/ppo/checkpoints/$early.safetensors" --train-levels "$TRAIN_LEVELS" \
+    run "s$seed.early-eval" "$S/early.eval.json" "$LUDUS" eval "$S/ppo/checkpoints/$early.safetensors" --train-levels "$TRAIN_LEVELS" \
         --episodes "$EVAL_EPISODES" --seed "$seed" --out "$S/early.eval.json"
     final=$S/ppo/checkpoint.safetensors
+    # the world options the expert trained with (the random player uses them too)
+    opts=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['env_options'])" "$S/ppo/config.json")
 
     # 2. expert and mixed datasets on the training levels
     D=$S/datasets
     half=$((EPISODES / 2)) quarter=$((EPISODES / 4))
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent "$final" --episodes "$EPISODES" --train-levels "$TRAIN_LEVELS" \
+    run "s$seed.collect" "$D/gap/expert-v0" "$LUDUS" collect "$ENV_ID" --agent "$final" --episodes "$EPISODES" --train-levels "$TRAIN_LEVELS" \
         --seed "$seed" --out "$D" --name gap/expert-v0
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo/checkpoints/$early.safetensors" --episodes "$half" \
+    run "s$seed.collect" "$D/part/early-v0" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo/checkpoints/$early.safetensors" --episodes "$half" \
         --train-levels "$TRAIN_LEVELS" --seed "$seed" --out "$D" --name part/early-v0
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent "$final" --episodes "$quarter" --train-levels "$TRAIN_LEVELS" \
+    run "s$seed.collect" "$D/part/final-v0" "$LUDUS" collect "$ENV_ID" --agent "$final" --episodes "$quarter" --train-levels "$TRAIN_LEVELS" \
         --seed "$((seed + 1000))" --out "$D" --name part/final-v0
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent random --episodes "$quarter" --train-levels "$TRAIN_LEVELS" \
-        --seed "$seed" --out "$D" --name part/random-v0
-    run "s$seed.collect" "$LUDUS" dataset merge --out "$D" --name gap/mixed-v0 \
+    run "s$seed.collect" "$D/part/random-v0" "$LUDUS" collect "$ENV_ID" --agent random --episodes "$quarter" --train-levels "$TRAIN_LEVELS" \
+        --options "$opts" --seed "$seed" --out "$D" --name part/random-v0
+    run "s$seed.collect" "$D/gap/mixed-v0" "$LUDUS" dataset merge --out "$D" --name gap/mixed-v0 \
         "$D/part/early-v0" "$D/part/final-v0" "$D/part/random-v0"
     # 3. the same number of episodes on few levels (repeated) and on many (diverse)
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo-div/checkpoint.safetensors" --episodes "$EPISODES" \
+    run "s$seed.collect" "$D/gap/repeated-v0" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo-div/checkpoint.safetensors" --episodes "$EPISODES" \
         --train-levels "$TRAIN_LEVELS" --seed "$seed" --out "$D" --name gap/repeated-v0
-    run "s$seed.collect" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo-div/checkpoint.safetensors" --episodes "$EPISODES" \
+    run "s$seed.collect" "$D/gap/diverse-v0" "$LUDUS" collect "$ENV_ID" --agent "$S/ppo-div/checkpoint.safetensors" --episodes "$EPISODES" \
         --train-levels "$DIV_LEVELS" --seed "$seed" --out "$D" --name gap/diverse-v0
 
     row "$seed" "online PPO (the expert), $TRAIN_LEVELS levels" "$PPO_STEPS frames" "PPO" "$TRAIN_LEVELS" "$S/ppo/eval.json"
@@ -139,9 +149,9 @@ for seed in $SEEDS; do
             greedy=
             [ "$algo" = cql ] && greedy=--greedy
             r=$S/$algo-$name
-            run "s$seed.$algo" "$LUDUS" train "$ENV_ID" --algo "$algo" --dataset "$D/gap/$name-v0" --steps "$OFF_STEPS" \
+            run "s$seed.$algo" "$r" "$LUDUS" train "$ENV_ID" --algo "$algo" --dataset "$D/gap/$name-v0" --steps "$OFF_STEPS" \
                 --train-levels "$levels" --seed "$seed" --config "$S/offline.json" --out "$r" --no-report
-            run "s$seed.$algo-eval" "$LUDUS" eval "$r" $greedy --episodes "$EVAL_EPISODES" --seed "$seed" --out "$r/eval.json"
+            run "s$seed.$algo-eval" "$r/eval.json" "$LUDUS" eval "$r" $greedy --episodes "$EVAL_EPISODES" --seed "$seed" --out "$r/eval.json"
             row "$seed" "$label" "$n" "$(echo $algo | tr a-z A-Z)" "$levels" "$r/eval.json"
         done
     done

@@ -10,7 +10,8 @@
 # dataset, datasets of two worlds, training with held-out levels, an
 # existing target: each a one-line error, nothing written.
 # smoke: the study's script at tiny budgets prints one table of 11 rows and
-# 7 columns whose every measure parses and lies in [0, 1].
+# 7 columns whose every measure parses and lies in [0, 1]; run again on its
+# folder it runs nothing and prints the same table.
 set -u
 LUDUS=${1:?usage: test_offline_gap.sh path/to/ludus}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -111,5 +112,11 @@ for r in rows:
     assert -1 <= gap <= 1
     int(r[1].split()[0])
 EOF
+# a second run on the same folder skips every finished step: the same table, no new command
+lines=$(wc -l <study/cpu.txt)
+if LUDUS="$LUDUS" ENV_ID=MiniGrid-DoorKey-5x5-v0 PPO_STEPS=4096 CKPT_EVERY=1 EARLY_STEPS=2048 EPISODES=8 \
+     OFF_STEPS=1024 EVAL_EPISODES=8 TRAIN_LEVELS=2 DIV_LEVELS=4 SEEDS=1 \
+     "$HERE/../bench/offline_gap.sh" study >again.md 2>err && cmp -s table.md again.md &&
+   [ "$(wc -l <study/cpu.txt)" = "$lines" ]; then ok; else bad "offline_gap.sh again: $(cat err)"; fi
 echo "test_offline_gap: $pass passed, $fail failed"
 [ "$fail" = 0 ]
