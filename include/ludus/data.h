@@ -100,6 +100,21 @@ typedef struct ludus_collect_config {
 LUDUS_API int ludus_dataset_collect(ludus_agent *agent, const ludus_collect_config *cfg, const char *root,
                                     char *path, size_t cap);
 
+/* `ludus dataset merge`: the episodes of the n datasets in dirs, in that
+ * order, into a new dataset root/<dataset_id> (a dataset of mixed quality
+ * from several agents). The sources must share one world, one option
+ * string and one level split (train or heldout); the metadata's agent is
+ * theirs when they agree, else "mixed"; greedy is 1 only when all were;
+ * the level range is the smallest covering theirs (each episode keeps its
+ * own level as its seed); seed is the first source's. Frames stored as
+ * JPEG are decoded and encoded again (lossy). The folder's path goes to
+ * path (cap bytes) when path is not NULL. Errors: LUDUS_EINVAL (no
+ * sources, a NULL, sources that differ, an existing dataset at the
+ * target), those of ludus_dataset_open/read and the writer; nothing is
+ * left behind on failure. Thread-safe across distinct targets. */
+LUDUS_API int ludus_dataset_merge(const char *const *dirs, int n, const char *root, const char *dataset_id,
+                                  char *path, size_t cap);
+
 /* ---- reading ---- */
 
 typedef struct ludus_dataset ludus_dataset;

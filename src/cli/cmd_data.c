@@ -177,9 +177,50 @@ static int dataset_info(const char *dir)
     return rc;
 }
 
+/* ludus dataset merge --out DIR --name NS/NAME-vN SRC... */
+static int dataset_merge(int argc, char **argv)
+{
+    const char *out = NULL, *name = NULL;
+    const char *src[256];
+    int n = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--out") == 0) {
+            if (!(out = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
+        } else if (strcmp(a, "--name") == 0) {
+            if (!(name = cli_value(argc, argv, &i))) return CLI_USAGE_ERROR;
+        } else if (a[0] == '-') {
+            return usage("dataset", "unknown option %s", a);
+        } else if (n == (int)(sizeof src / sizeof *src)) {
+            return usage("dataset", "%s", "merge takes at most 256 datasets");
+        } else {
+            src[n++] = a;
+        }
+    }
+    if (!out) return usage("dataset", "%s", "where? merge --out DIR");
+    if (!name) return usage("dataset", "%s", "which id? merge --name NS/NAME-vN");
+    if (n < 1) return usage("dataset", "%s", "which datasets? merge --out DIR --name ID SRC...");
+    char path[4096];
+    if (ludus_dataset_merge(src, n, out, name, path, sizeof path)) {
+        fprintf(stderr, "ludus dataset: %s\n", ludus_errmsg());
+        return 1;
+    }
+    ludus_dataset *ds;
+    if (ludus_dataset_open(path, &ds)) {
+        fprintf(stderr, "ludus dataset: reading back %s: %s\n", path, ludus_errmsg());
+        return 1;
+    }
+    const ludus_dataset_meta *m = ludus_dataset_get_meta(ds);
+    printf("wrote %s: %lld episodes, %lld steps from %d datasets\n", path, (long long)m->total_episodes,
+           (long long)m->total_steps, n);
+    ludus_dataset_close(ds);
+    return 0;
+}
+
 int cmd_dataset(int argc, char **argv)
 {
-    if (argc < 2) return usage("dataset", "%s", "which subcommand? info");
+    if (argc < 2) return usage("dataset", "%s", "which subcommand? info or merge");
+    if (strcmp(argv[1], "merge") == 0) return dataset_merge(argc, argv);
     if (strcmp(argv[1], "info") != 0) return usage("dataset", "unknown subcommand '%s'", argv[1]);
     if (argc != 3) return usage("dataset", "%s", "ludus dataset info DIR");
     return dataset_info(argv[2]);

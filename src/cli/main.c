@@ -94,8 +94,10 @@ static const cli_command commands[] = {
      "  --name ID         the dataset id (default: ID-without-vN/AGENT[-heldout]-v0)\n"
      "  --jpeg-quality Q  of frames Minari stores as JPEG (1..100, default 75 as PIL)",
      cmd_collect},
-    {"dataset", "summarize a dataset: episodes, steps, returns, levels",
-     "ludus dataset info DIR", cmd_dataset},
+    {"dataset", "summarize a dataset: episodes, steps, returns, levels; merge several into one",
+     "ludus dataset info DIR\n"
+     "       ludus dataset merge --out DIR --name NS/NAME-vN SRC...  (one world and level split; episodes in order)",
+     cmd_dataset},
     {"report", "write report.html over run and experiment folders (curves, intervals, GIFs)",
      "ludus report DIR... [--out FILE] [--episodes N] [--no-gifs] [--tile N] [--max-frames N] [--levels N]\n"
      "             [--reps N] [--seed S]\n"
