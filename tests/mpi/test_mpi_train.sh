@@ -81,7 +81,11 @@ expect 1 "learner dqn trains in one process only (not over 2 ranks)" -- \
 expect 1 "exists; use --resume" -- mpi 2 train MiniGrid-Empty-5x5-v0 --steps 512 --config small.json --out two
 
 # ---- kill -9 of rank 1: the job ends, rank 0 says so, resume finishes ----
-mpi 2 train MiniGrid-Empty-5x5-v0 --steps 100000000 --threads 1 --config every.json --out killed >"$T/kill.out" 2>&1 &
+# mpirun follows its SIGTERM to the surviving ranks with a SIGKILL after
+# odls_base_sigkill_timeout seconds (default 1): on a loaded machine rank 0
+# may need longer to finish its update, wait out the 0.5 s grace and speak
+timeout 300 "$MPIRUN" -np 2 "${FLAGS[@]}" --mca odls_base_sigkill_timeout 20 "$LUDUS" \
+  train MiniGrid-Empty-5x5-v0 --steps 100000000 --threads 1 --config every.json --out killed >"$T/kill.out" 2>&1 &
 job=$!
 pids+=("$job")
 for _ in $(seq 600); do [ -f killed/checkpoint.safetensors ] && break; sleep 0.1; done
