@@ -114,7 +114,23 @@ expect nonzero "ludus experiment (rank 1): .*run bad/runs/dr/seed2 (method dr, s
 grep -q "ludus experiment (rank 1): ending the job; finished runs are kept" "$T/out" && ok || bad "no word of the end: $(cat "$T/out")"
 rm bad/runs/dr/seed2
 expect 0 "wrote bad/results.json" -- "$LUDUS" experiment e.json --out bad --no-report
-same_json one/results.json bad/results.json && ok || bad "results.json after the failure and one process differs"
+# Every run equals the straight experiment's, except one that rank 0 was
+# training when mpirun stopped it: that run checkpointed mid-way (a signal
+# saves the update), and PPO's resume restarts the episodes in flight, so
+# it may differ; on a loaded machine that happens. It must still be there.
+python3 - one/results.json bad/results.json "$T/out" <<'PY' && ok || bad "results.json after the failure and one process differs"
+import json, re, sys
+one, two = (json.load(open(f)) for f in sys.argv[1:3])
+resumed = set(re.findall(r"\] (\S+) seed (\d+) \(.*\): resuming from its checkpoint", open(sys.argv[3]).read()))
+key = lambda r: (r["method"], str(r["seed"]))
+a = {key(r): r for r in one["runs"]}
+b = {key(r): r for r in two["runs"]}
+assert a.keys() == b.keys(), (a.keys(), b.keys())
+assert {k for k in a if a[k] != b[k]} <= resumed, ({k for k in a if a[k] != b[k]}, resumed)
+assert all(b[k]["steps"] == a[k]["steps"] for k in a)
+strip = lambda d: {k: v for k, v in d.items() if k != "runs"}
+assert strip(one) == strip(two)
+PY
 
 echo "test_mpi_experiment: $pass passed, $fail failed"
 [ "$fail" = 0 ]
