@@ -415,13 +415,31 @@ int ludus_llm_memory_recall_vec(ludus_llm_memory *m, const char *mission, const 
         goto done;
     }
     if (k > n) k = n;
-    idx = malloc((size_t)(k > 0 ? k : 1) * sizeof *idx);
-    score = malloc((size_t)(k > 0 ? k : 1) * sizeof *score);
+    idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    score = malloc((size_t)(n > 0 ? n : 1) * sizeof *score);
     size_t len = 0, ocap = 1024;
     out = malloc(ocap);
     if (!idx || !score || !out) goto oom;
     out[0] = 0;
-    int got = ludus_llm_cosine_topk(q, vecs, n, dim, k, idx, score);
+    /* all rows by similarity, then the same start (an exact match) moved
+     * first, as FTS5 retrieval ranks it: a bag of words can tie another
+     * start with it */
+    int all = ludus_llm_cosine_topk(q, vecs, n, dim, n, idx, score), got = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = got; i < all; i++) {
+            const row *r = &rows[idx[i]];
+            int same = strcmp(r->mission, mission) == 0 && strcmp(r->obs0, obs0) == 0;
+            if (pass == 0 ? same : 1) {
+                int ti = idx[i];
+                float ts = score[i];
+                memmove(idx + got + 1, idx + got, (size_t)(i - got) * sizeof *idx);
+                memmove(score + got + 1, score + got, (size_t)(i - got) * sizeof *score);
+                idx[got] = ti;
+                score[got] = ts;
+                got++;
+            }
+        }
+    if (got > k) got = k;
     for (int i = 0; i < got; i++) {
         const row *r = &rows[idx[i]];
         size_t need = strlen(r->mission) + strlen(r->actions) + 256;
