@@ -304,6 +304,11 @@ static void test_config(void)
     cfg.memory = LUDUS_LLM_MEMORY_CASES;
     CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL); /* memory without a file */
     cfg.memory = LUDUS_LLM_MEMORY_NONE;
+    cfg.retrieval = LUDUS_LLM_RETRIEVAL_EMBEDDINGS; /* only for the cases memory */
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.retrieval = 7;
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.retrieval = LUDUS_LLM_RETRIEVAL_FTS;
     cfg.split = "test";
     CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
     cfg.split = NULL;

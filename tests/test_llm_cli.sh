@@ -216,6 +216,8 @@ emb v1 e.db --retrieval embeddings --embed-model embed-b --episodes 2
   && cmp -s "$tmp/e.db" "$tmp/e0.db" && ok || bad "a db of another embedding model: $(cat "$tmp/err")"
 emb f/embeddim/v1 e.db --retrieval auto --episodes 2
 [ "$(rc)" = 1 ] && one_line && grep -q "this run's from 'hint' (48)" "$tmp/err" && ok || bad "a db of another dimension: $(cat "$tmp/err")"
+agent $M --base-url "$url/v1" --model hint --memory reflexion --db "$tmp/x.db" --retrieval embeddings
+[ "$(rc)" = 2 ] && one_line && grep -q "needs --memory cases" "$tmp/err" && ok || bad "--retrieval without the cases memory: $(cat "$tmp/err")"
 emb v1 e.db --retrieval cosine
 [ "$(rc)" = 2 ] && one_line && grep -q "must be fts, embeddings or auto" "$tmp/err" && ok || bad "--retrieval cosine: $(cat "$tmp/err")"
 # a schema-1 file (no embedding column) opens, gains it, keeps its cases

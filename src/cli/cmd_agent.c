@@ -266,6 +266,8 @@ int cmd_agent(int argc, char **argv)
                                                          a.cfg.memory == LUDUS_LLM_MEMORY_CASES       ? "cases"
                                                          : a.cfg.memory == LUDUS_LLM_MEMORY_REFLEXION ? "reflexion"
                                                                                                       : "playbook");
+    if (a.cfg.retrieval != LUDUS_LLM_RETRIEVAL_FTS && a.cfg.memory != LUDUS_LLM_MEMORY_CASES)
+        return cli_error("agent: --retrieval embeddings or auto needs --memory cases");
     if (a.before_after) {
         if (a.suite) return cli_error("agent: --protocol before-after plays one world, not a suite");
         if (!a.cfg.memory) return cli_error("agent: --protocol before-after needs a --memory strategy and --db FILE");

@@ -223,6 +223,8 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
         return ludus_err_set(LUDUS_EINVAL, "llm: a memory needs a database file (--db)");
     if (cfg->retrieval < LUDUS_LLM_RETRIEVAL_FTS || cfg->retrieval > LUDUS_LLM_RETRIEVAL_AUTO)
         return ludus_err_set(LUDUS_EINVAL, "llm: unknown retrieval %d", cfg->retrieval);
+    if (cfg->retrieval != LUDUS_LLM_RETRIEVAL_FTS && cfg->memory != LUDUS_LLM_MEMORY_CASES)
+        return ludus_err_set(LUDUS_EINVAL, "llm: retrieval by embeddings is for the cases memory (--memory cases)");
     if (cfg->embed_model && !*cfg->embed_model) return ludus_err_set(LUDUS_EINVAL, "llm: an empty embedding model name");
     const char *split = cfg->split ? cfg->split : "train";
     if (strcmp(split, "train") != 0 && strcmp(split, "heldout") != 0)
