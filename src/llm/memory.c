@@ -2,7 +2,9 @@
  * case is a situation, the actions taken and the outcome; similar cases
  * go back into the prompt). Retrieval without an embedding model: the
  * same start first, then the same mission, then FTS5's bm25 over the
- * mission; successes before failures. The file carries a schema marker
+ * mission; successes before failures. With one (the server's
+ * /v1/embeddings, schema 2): the same start first, then cosine similarity
+ * of the situations' float32 vectors, top-k in C. The file carries a schema marker
  * (table ludus_meta) and PRAGMA user_version, so a foreign or newer file
  * is refused with one line instead of being written to.
  */
