@@ -304,6 +304,11 @@ static void test_config(void)
     cfg.memory = LUDUS_LLM_MEMORY_CASES;
     CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL); /* memory without a file */
     cfg.memory = LUDUS_LLM_MEMORY_NONE;
+    cfg.retrieval = LUDUS_LLM_RETRIEVAL_EMBEDDINGS; /* only for the cases memory */
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.retrieval = 7;
+    CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
+    cfg.retrieval = LUDUS_LLM_RETRIEVAL_FTS;
     cfg.split = "test";
     CHECK_ERR(ludus_llm_create(&cfg, &llm), LUDUS_EINVAL);
     cfg.split = NULL;
@@ -653,8 +658,112 @@ static void test_playbook_merge(void)
     remove(path);
 }
 
+/* Cosine top-k against a reference written here: every similarity in
+ * double, the order by a selection of the largest (earlier row on ties). */
+static void test_cosine(void)
+{
+    enum { N = 57, D = 13 };
+    static float rows[N * D], q[D];
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 5);
+    for (int j = 0; j < D; j++) q[j] = (float)(ludus_rng_random(&rng) * 2 - 1);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < D; j++) rows[i * D + j] = (float)(ludus_rng_random(&rng) * 2 - 1);
+    for (int j = 0; j < D; j++) {
+        rows[3 * D + j] = 0;            /* a zero vector: similarity 0 */
+        rows[10 * D + j] = 2 * q[j];    /* parallel to q: 1 */
+        rows[20 * D + j] = 2 * q[j];    /* a tie with row 10, which comes first */
+        rows[30 * D + j] = -q[j];       /* opposite: -1 */
+    }
+    double ref[N];
+    for (int i = 0; i < N; i++) {
+        double dot = 0, a = 0, b = 0;
+        for (int j = 0; j < D; j++) {
+            dot += (double)q[j] * rows[i * D + j];
+            a += (double)q[j] * q[j];
+            b += (double)rows[i * D + j] * rows[i * D + j];
+        }
+        ref[i] = a > 0 && b > 0 ? dot / sqrt(a * b) : 0;
+    }
+    int ks[] = {1, 4, 10, N, N + 5};
+    for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+        int idx[N + 5], used[N] = {0};
+        float score[N + 5];
+        int got = ludus_llm_cosine_topk(q, rows, N, D, ks[t], idx, score);
+        CHECK_EQ(got, ks[t] < N ? ks[t] : N);
+        for (int r = 0; r < got; r++) {
+            int best = -1;
+            for (int i = 0; i < N; i++)
+                if (!used[i] && (best < 0 || (float)ref[i] > (float)ref[best])) best = i;
+            used[best] = 1;
+            CHECK_EQ(idx[r], best);
+            CHECK(fabs(score[r] - ref[best]) < 1e-6);
+        }
+    }
+    int idx[3];
+    float score[3];
+    CHECK_EQ(ludus_llm_cosine_topk(q, rows, N, D, 3, idx, score), 3);
+    CHECK(idx[0] == 10 && idx[1] == 20 && fabs(score[0] - 1) < 1e-6);
+    CHECK_EQ(ludus_llm_cosine_topk(q, rows, 0, D, 3, idx, score), 0);
+    CHECK_EQ(ludus_llm_cosine_topk(q, rows, N, D, 0, idx, score), 0);
+}
+
+/* The case bank by vectors: the block lists the most similar cases (the
+ * same start first), the file records its embedding model and dimension
+ * and refuses another one, and a frozen memory records nothing. */
+static void test_memory_vec(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/ludus_test_vec_%ld.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid());
+    remove(path);
+    ludus_llm_memory *m = NULL;
+    CHECK_OK(ludus_llm_memory_open(path, "World-A", "model", &m));
+    CHECK_OK(ludus_llm_memory_embedder(m, path, "emb", 3, 1)); /* frozen: nothing recorded */
+    CHECK_OK(ludus_llm_memory_embedder(m, path, "other", 4, 0)); /* so another model may still come */
+    ludus_llm_memory_close(m);
+    remove(path);
+    CHECK_OK(ludus_llm_memory_open(path, "World-A", "model", &m));
+    CHECK_OK(ludus_llm_memory_embedder(m, path, "emb", 3, 0));
+    const float v0[3] = {1, 0, 0}, v1[3] = {0.8f, 0.6f, 0}, v2[3] = {0, 1, 0}, v3[3] = {0, 0, 1};
+    CHECK_OK(ludus_llm_memory_add(m, "train", "go to the ball", "ball left", "turn left", 1, 1, 1, v0, 3));
+    CHECK_OK(ludus_llm_memory_add(m, "train", "go to the box", "box ahead", "go forward", 1, 1, 1, v1, 3));
+    CHECK_OK(ludus_llm_memory_add(m, "train", "go to the key", "key right", "turn right", 0, 0, 5, v2, 3));
+    CHECK_OK(ludus_llm_memory_add(m, "train", "open the door", "door", "toggle", 1, 1, 1, v3, 3));
+    CHECK_OK(ludus_llm_memory_add(m, "train", "no vector", "x", "done", 1, 1, 1, NULL, 0)); /* not a candidate */
+    const float q[3] = {0.6f, 0.8f, 0};
+    char *block = NULL;
+    /* similarities: v1 0.96, v0 0.6, v2 0.8; the start of v2's case is given: it comes first */
+    CHECK_OK(ludus_llm_memory_recall_vec(m, "go to the key", "key right", q, 3, 3, &block));
+    CHECK_STR(block, "Past episodes (from memory):\n"
+                     "- [same start as now] mission 'go to the key': FAILED in 5 steps with actions: turn right\n"
+                     "- [similarity 0.96] mission 'go to the box': SUCCEEDED in 1 steps with actions: go forward\n"
+                     "- [similarity 0.60] mission 'go to the ball': SUCCEEDED in 1 steps with actions: turn left\n"
+                     "Repeat what succeeded from the same start; avoid what failed.\n");
+    free(block);
+    ludus_llm_memory *other = NULL; /* another world: no cases */
+    CHECK_OK(ludus_llm_memory_open(path, "World-B", "model", &other));
+    CHECK_OK(ludus_llm_memory_recall_vec(other, "go to the key", "key right", q, 3, 3, &block));
+    CHECK_STR(block, "");
+    free(block);
+    ludus_llm_memory_close(other);
+    CHECK_OK(ludus_llm_memory_recall_vec(m, "go to the key", "key right", q, 4, 3, &block)); /* other dimension */
+    CHECK_STR(block, "");
+    free(block);
+    ludus_llm_memory_close(m);
+    CHECK_OK(ludus_llm_memory_open(path, "World-A", "model", &m));
+    CHECK_OK(ludus_llm_memory_embedder(m, path, "emb", 3, 1));
+    CHECK_ERR(ludus_llm_memory_embedder(m, path, "emb2", 3, 0), LUDUS_EFORMAT);
+    CHECK(strstr(ludus_errmsg(), "embedding model 'emb' (3 dimensions)") != NULL && !strchr(ludus_errmsg(), '\n'));
+    CHECK_ERR(ludus_llm_memory_embedder(m, path, "emb", 4, 1), LUDUS_EFORMAT);
+    ludus_llm_memory_close(m);
+    remove(path);
+}
+
 int main(void)
 {
+    test_cosine();
+    test_memory_vec();
     test_playbook_parse();
     test_playbook_merge();
     test_sse();

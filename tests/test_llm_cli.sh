@@ -5,7 +5,8 @@
 # golden success rates, logs independent of scheduling, retries on 429 /
 # 503 / 500 / timeouts / stalls / truncated and malformed bodies, one-line
 # errors for what is not retried, budgets (exit status 3), the key kept
-# out of logs, and the case memory in SQLite across runs.
+# out of logs, and the case memory in SQLite across runs (retrieved by
+# FTS5 or by the server's /v1/embeddings).
 set -u
 LUDUS=${1:?usage: test_llm_cli.sh path/to/ludus}
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -175,6 +176,57 @@ agent $M --base-url "$url/v1" --model hint --episodes 1 --memory cases --db "$tm
 [ "$(rc)" = 1 ] && one_line && grep -q "not a ludus memory" "$tmp/err" && ok || bad "foreign db: $(cat "$tmp/err")"
 agent $M --base-url "$url/v1" --model hint --episodes 1 --memory cases
 [ "$(rc)" = 2 ] && grep -q "needs --db" "$tmp/err" && ok || bad "memory without --db"
+
+# ---- the case bank retrieved by /v1/embeddings (toy vectors from the server) --
+emb() { agent $M --base-url "$url/$1" --model hint --episodes 20 --memory cases --db "$tmp/$2" "${@:3}"; }
+sq() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print('|'.join(str(r) for r in c.execute(sys.argv[2]).fetchone()))" "$tmp/$1" "$2"; }
+emb v1 e.db --retrieval embeddings
+[ "$(rc)" = 0 ] && grep -q "success 40.0%" "$tmp/out" && grep -q "^case retrieval: embeddings$" "$tmp/out" && ok \
+  || bad "embeddings run 1: $(cat "$tmp/out" "$tmp/err")"
+emb v1 e.db --retrieval embeddings --log "$tmp/e.jsonl"
+[ "$(rc)" = 0 ] && grep -q "success 50.0%" "$tmp/out" && ok || bad "embeddings run 2 improves: $(cat "$tmp/out" "$tmp/err")"
+grep -q '"retrieval":"embeddings","embed_model":"hint","embed_dim":64' "$tmp/e.jsonl" && grep -q '\[same start as now\]' "$tmp/e.jsonl" \
+  && grep -q '\[similarity 0\.[0-9][0-9]\]' "$tmp/e.jsonl" && ok || bad "embeddings: the log's run line and memory blocks"
+[ "$(sq e.db "select count(*) = count(embedding) and min(length(embedding)) = 256 and max(length(embedding)) = 256 from cases")" = 1 ] \
+  && [ "$(sq e.db "pragma user_version")" = 2 ] \
+  && [ "$(sq e.db "select group_concat(key || '=' || value) from ludus_meta where key like 'embed%'")" = "embed_model=hint,embed_dim=64" ] \
+  && ok || bad "embeddings: every case has a float32 vector of 64, the model and dimension recorded"
+cp "$tmp/e.db" "$tmp/e0.db"
+emb v1 e.db --retrieval embeddings --levels heldout
+[ "$(rc)" = 0 ] && cmp -s "$tmp/e.db" "$tmp/e0.db" && ok || bad "embeddings: held-out levels leave the db byte-unchanged"
+emb f/noembed/v1 n.db --retrieval auto
+[ "$(rc)" = 0 ] && grep -q "success 40.0%" "$tmp/out" && grep -q "^case retrieval: fts (no embeddings: .*HTTP 404" "$tmp/out" && ok \
+  || bad "auto without /v1/embeddings: $(cat "$tmp/out" "$tmp/err")"
+emb f/noembed/v1 n.db --retrieval auto
+[ "$(rc)" = 0 ] && grep -q "success 60.0%" "$tmp/out" && [ "$(sq n.db "select count(embedding) from cases")" = 0 ] && ok \
+  || bad "auto falls back to FTS5 (the FTS5 golden rate, no vectors): $(cat "$tmp/out" "$tmp/err")"
+emb v1 a.db --retrieval auto --episodes 2
+[ "$(rc)" = 0 ] && grep -q "^case retrieval: embeddings$" "$tmp/out" && ok || bad "auto with /v1/embeddings"
+emb f/embedbad/v1 b.db --retrieval embeddings --retries 1
+[ "$(rc)" = 1 ] && one_line && grep -q "embeddings failed after 2 tries: the reply is not JSON" "$tmp/err" && ok \
+  || bad "a malformed embedding reply: $(cat "$tmp/err")"
+emb f/embedbad/v1 b.db --retrieval auto --retries 0 --episodes 2
+[ "$(rc)" = 0 ] && grep -q "^case retrieval: fts (no embeddings: .*not JSON)" "$tmp/out" && ok \
+  || bad "auto with a malformed embedding reply falls back: $(cat "$tmp/out" "$tmp/err")"
+emb f/embeddimx1-t1/v1 d.db --retrieval embeddings --episodes 2
+[ "$(rc)" = 1 ] && one_line && grep -q "a vector of 64 dimensions, earlier ones had 48" "$tmp/err" && ok \
+  || bad "vectors of changing dimension: $(cat "$tmp/err")"
+emb v1 e.db --retrieval embeddings --embed-model embed-b --episodes 2
+[ "$(rc)" = 1 ] && one_line && grep -q "its vectors come from embedding model 'hint' (64 dimensions), this run's from 'embed-b' (64)" "$tmp/err" \
+  && cmp -s "$tmp/e.db" "$tmp/e0.db" && ok || bad "a db of another embedding model: $(cat "$tmp/err")"
+emb f/embeddim/v1 e.db --retrieval auto --episodes 2
+[ "$(rc)" = 1 ] && one_line && grep -q "this run's from 'hint' (48)" "$tmp/err" && ok || bad "a db of another dimension: $(cat "$tmp/err")"
+agent $M --base-url "$url/v1" --model hint --memory reflexion --db "$tmp/x.db" --retrieval embeddings
+[ "$(rc)" = 2 ] && one_line && grep -q "needs --memory cases" "$tmp/err" && ok || bad "--retrieval without the cases memory: $(cat "$tmp/err")"
+emb v1 e.db --retrieval cosine
+[ "$(rc)" = 2 ] && one_line && grep -q "must be fts, embeddings or auto" "$tmp/err" && ok || bad "--retrieval cosine: $(cat "$tmp/err")"
+# a schema-1 file (no embedding column) opens, gains it, keeps its cases
+cp "$tmp/m.db" "$tmp/v1.db"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('alter table cases drop column embedding'); c.execute('pragma user_version = 1'); c.commit()" "$tmp/v1.db"
+old=$(sq v1.db "select count(*) from cases")
+emb v1 v1.db --retrieval embeddings --episodes 4
+[ "$(rc)" = 0 ] && [ "$(sq v1.db "pragma user_version")" = 2 ] && [ "$(sq v1.db "select count(*) >= $old from cases")" = 1 ] \
+  && [ "$(sq v1.db "select count(embedding) > 0 from cases")" = 1 ] && ok || bad "migration from schema 1: $(cat "$tmp/err")"
 
 # ---- Reflexion: a plan after each failed training episode, in later prompts --
 ref() { agent $M --base-url "$url/v1" --model hint --episodes 20 --memory reflexion --db "$tmp/r.db" "$@"; }

@@ -37,6 +37,16 @@ enum {
                                      later prompts; a rule with harmful - helpful > 1 is retired (ACE) */
 };
 
+/* ludus_llm_config.retrieval: how the case bank (LUDUS_LLM_MEMORY_CASES)
+ * finds similar past episodes. */
+enum {
+    LUDUS_LLM_RETRIEVAL_FTS = 0,        /* same start, same mission, then SQLite FTS5 bm25 */
+    LUDUS_LLM_RETRIEVAL_EMBEDDINGS = 1, /* cosine similarity of the server's /v1/embeddings
+                                           vectors of the situation (mission + first observation) */
+    LUDUS_LLM_RETRIEVAL_AUTO = 2        /* embeddings when a probe POST /embeddings before the
+                                           first request answers with a vector, else FTS5 */
+};
+
 /* The environment variable holding the API key when the config names none;
  * OPENAI_API_KEY is read when it is unset. */
 #define LUDUS_LLM_KEY_ENV "LUDUS_LLM_API_KEY"
@@ -71,19 +81,27 @@ typedef struct ludus_llm_config {
     const char *db_path;       /* SQLite memory file (needed for a memory) */
     int memory_frozen;         /* 1: read the memory, never write it (held-out levels) */
     const char *split;         /* "train" or "heldout": written in the log and memory */
+    int retrieval;             /* LUDUS_LLM_RETRIEVAL_* (cases memory only) */
+    const char *embed_model;   /* the model named in embedding requests (NULL: model) */
 } ludus_llm_config;
 
 /* Defaults: prompt naive, no tools, history 16, max_tokens 256,
  * temperature 0, timeout 60 s, connect 5 s, 5 retries, 8 MiB replies,
- * parallel 16, no budgets, health wait 0, split "train". base_url and
- * model are NULL. */
+ * parallel 16, no budgets, health wait 0, split "train", retrieval FTS.
+ * base_url, model and embed_model are NULL. */
 LUDUS_API void ludus_llm_config_default(ludus_llm_config *cfg);
 
 /* Make a runner from cfg (strings copied). LUDUS_EINVAL for a bad value
  * (one line naming it); the memory database is opened and checked here:
  * LUDUS_EFORMAT for a corrupt file or one that is not a ludus memory,
  * LUDUS_EIO when it cannot be opened. Nothing is sent before the first
- * act. The caller destroys *out. */
+ * act. With retrieval embeddings or auto, the first act embeds a probe
+ * text (one request with the chat requests' timeouts, retries and key);
+ * embeddings: a failure there fails the act (LUDUS_EIO, one line); auto:
+ * any answer without a usable vector (404, an error, a malformed body)
+ * chooses FTS5 (stats.retrieval_why says why). A memory file whose
+ * vectors come from another embedding model or dimension fails the first
+ * act with LUDUS_EFORMAT. The caller destroys *out. */
 LUDUS_API int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out);
 /* Free the runner (the JSONL log is flushed and closed). NULL is harmless. */
 LUDUS_API void ludus_llm_destroy(ludus_llm *llm);
@@ -112,6 +130,9 @@ typedef struct ludus_llm_stats {
     double runner_s;         /* CPU-side time spent outside waiting for the server */
     int budget_exhausted;    /* 1 once a budget ran out */
     long in_flight_max;      /* the most requests that were in flight at once */
+    int retrieval;           /* the case bank's retrieval in use once the first act ran:
+                                LUDUS_LLM_RETRIEVAL_FTS or _EMBEDDINGS */
+    char retrieval_why[256]; /* why auto chose FTS5 ("" otherwise) */
 } ludus_llm_stats;
 
 /* The counters so far (also after a failure). Thread-compatible. */

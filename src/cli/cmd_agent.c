@@ -82,6 +82,14 @@ static int set_option(agent_args *a, const char *flag, const char *v)
     } else if (strcmp(flag, "protocol") == 0) {
         if (strcmp(v, "before-after") != 0) return cli_error("--protocol must be before-after, got '%s'", v);
         a->before_after = 1;
+    } else if (strcmp(flag, "retrieval") == 0) {
+        if (strcmp(v, "fts") == 0) c->retrieval = LUDUS_LLM_RETRIEVAL_FTS;
+        else if (strcmp(v, "embeddings") == 0) c->retrieval = LUDUS_LLM_RETRIEVAL_EMBEDDINGS;
+        else if (strcmp(v, "auto") == 0) c->retrieval = LUDUS_LLM_RETRIEVAL_AUTO;
+        else return cli_error("--retrieval must be fts, embeddings or auto, got '%s'", v);
+    } else if (strcmp(flag, "embed-model") == 0) {
+        if (!*v) return cli_error("%s", "--embed-model needs a model name");
+        c->embed_model = v;
     } else if (strcmp(flag, "db") == 0) c->db_path = v;
     else if (strcmp(flag, "log") == 0) c->log_path = v;
     else if (strcmp(flag, "suite") == 0) {
@@ -179,6 +187,9 @@ static int play_world(agent_args *a, const char *world, double *progress, double
         snprintf(what, sizeof what, "%s (%s levels%s)", world, a->levels,
                  a->cfg.memory && a->cfg.memory_frozen ? ", memory frozen" : "");
         print_stats(what, &st);
+        if (a->cfg.memory == LUDUS_LLM_MEMORY_CASES && a->cfg.retrieval != LUDUS_LLM_RETRIEVAL_FTS)
+            printf("case retrieval: %s%s%s%s\n", st.retrieval == LUDUS_LLM_RETRIEVAL_EMBEDDINGS ? "embeddings" : "fts",
+                   st.retrieval_why[0] ? " (no embeddings: " : "", st.retrieval_why, st.retrieval_why[0] ? ")" : "");
         /* BALROG's progression: achievements unlocked / 22 (Crafter) or
          * success per episode, its mean and population std / sqrt(n) */
         *progress = 100 * res.progress;
@@ -255,6 +266,8 @@ int cmd_agent(int argc, char **argv)
                                                          a.cfg.memory == LUDUS_LLM_MEMORY_CASES       ? "cases"
                                                          : a.cfg.memory == LUDUS_LLM_MEMORY_REFLEXION ? "reflexion"
                                                                                                       : "playbook");
+    if (a.cfg.retrieval != LUDUS_LLM_RETRIEVAL_FTS && a.cfg.memory != LUDUS_LLM_MEMORY_CASES)
+        return cli_error("agent: --retrieval embeddings or auto needs --memory cases");
     if (a.before_after) {
         if (a.suite) return cli_error("agent: --protocol before-after plays one world, not a suite");
         if (!a.cfg.memory) return cli_error("agent: --protocol before-after needs a --memory strategy and --db FILE");

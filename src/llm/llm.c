@@ -127,6 +127,7 @@ typedef struct slot {
     int hist_n, hist_head;
     char feedback[256];
     char *memory_block;
+    float *vec;                  /* the situation's embedding (retrieval by embeddings) */
     double ret;
     long invalid, requests, tokens;
     dbuf actions;                /* names taken, ", "-joined */
@@ -158,7 +159,8 @@ typedef struct slot {
 
 struct ludus_llm {
     ludus_llm_config cfg;
-    char *base_url, *model, *db_path, *split;
+    char *base_url, *model, *db_path, *split, *embed_model;
+    int use_embed, embed_dim;    /* retrieval by embeddings chosen; their dimension */
     char *auth_header;
     FILE *log;
     CURLM *multi;
@@ -219,6 +221,11 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
         return ludus_err_set(LUDUS_EINVAL, "llm: unknown memory %d", cfg->memory);
     if (cfg->memory && (!cfg->db_path || !*cfg->db_path))
         return ludus_err_set(LUDUS_EINVAL, "llm: a memory needs a database file (--db)");
+    if (cfg->retrieval < LUDUS_LLM_RETRIEVAL_FTS || cfg->retrieval > LUDUS_LLM_RETRIEVAL_AUTO)
+        return ludus_err_set(LUDUS_EINVAL, "llm: unknown retrieval %d", cfg->retrieval);
+    if (cfg->retrieval != LUDUS_LLM_RETRIEVAL_FTS && cfg->memory != LUDUS_LLM_MEMORY_CASES)
+        return ludus_err_set(LUDUS_EINVAL, "llm: retrieval by embeddings is for the cases memory (--memory cases)");
+    if (cfg->embed_model && !*cfg->embed_model) return ludus_err_set(LUDUS_EINVAL, "llm: an empty embedding model name");
     const char *split = cfg->split ? cfg->split : "train";
     if (strcmp(split, "train") != 0 && strcmp(split, "heldout") != 0)
         return ludus_err_set(LUDUS_EINVAL, "llm: split must be train or heldout, got '%s'", split);
@@ -232,8 +239,9 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
     L->model = strdup(cfg->model);
     L->split = strdup(split);
     L->db_path = dup_or_null(cfg->db_path);
+    L->embed_model = strdup(cfg->embed_model ? cfg->embed_model : cfg->model);
     L->multi = curl_multi_init();
-    if (!L->base_url || !L->model || !L->split || (cfg->db_path && !L->db_path) || !L->multi) {
+    if (!L->base_url || !L->model || !L->split || (cfg->db_path && !L->db_path) || !L->multi || !L->embed_model) {
         rc = ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
         goto fail;
     }
@@ -242,6 +250,7 @@ int ludus_llm_create(const ludus_llm_config *cfg, ludus_llm **out)
     L->cfg.base_url = L->base_url;
     L->cfg.model = L->model;
     L->cfg.split = L->split;
+    L->cfg.embed_model = L->embed_model;
     L->hist_limit = cfg->history;
     L->cfg.db_path = L->db_path;
     L->cfg.log_path = NULL;
@@ -280,6 +289,8 @@ static void slot_clear_episode(ludus_llm *L, slot *s)
     s->hist_n = s->hist_head = 0;
     free(s->memory_block);
     s->memory_block = NULL;
+    free(s->vec);
+    s->vec = NULL;
     free(s->last_obs);
     s->last_obs = NULL;
     s->reflect = 0;
@@ -328,6 +339,7 @@ void ludus_llm_destroy(ludus_llm *L)
     free(L->base_url);
     free(L->model);
     free(L->split);
+    free(L->embed_model);
     free(L->db_path);
     free(L);
 }
@@ -491,6 +503,108 @@ static int check_model(ludus_llm *L)
     curl_slist_free_all(h);
     if (tmp.easy) curl_easy_cleanup(tmp.easy);
     free(tmp.resp.p);
+    return rc;
+}
+
+/* POST base/embeddings {"model": embed_model, "input": text}: its first
+ * vector into *vec (malloc'd, *dim floats). The chat requests' timeouts,
+ * key, retries and backoff (a malformed 200 body is retried as a chat
+ * reply is); *status: the last HTTP status (0: none). A vector whose
+ * dimension differs from L->embed_dim (once set) is an error, not retried. */
+static int budget_left(ludus_llm *L);
+static int embed_text(ludus_llm *L, const char *text, float **vec, int *dim, long *status)
+{
+    *vec = NULL;
+    *status = 0;
+    char url[2048];
+    snprintf(url, sizeof url, "%s/embeddings", L->base_url);
+    cJSON *req = cJSON_CreateObject();
+    if (req) {
+        cJSON_AddStringToObject(req, "model", L->embed_model);
+        cJSON_AddStringToObject(req, "input", text);
+        cJSON_AddStringToObject(req, "encoding_format", "float");
+    }
+    char *body = req ? cJSON_PrintUnformatted(req) : NULL;
+    cJSON_Delete(req);
+    struct curl_slist *h = body ? json_headers(L) : NULL;
+    slot tmp;
+    memset(&tmp, 0, sizeof tmp);
+    int rc = h ? LUDUS_OK : ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+    for (int attempt = 0; !rc; attempt++) {
+        if ((rc = budget_left(L))) {
+            L->stats.budget_exhausted = 1;
+            break;
+        }
+        if ((rc = easy_setup(L, &tmp, url, body, h, L->cfg.timeout_ms))) break;
+        tmp.stream = 0;
+        CURLcode cr = curl_easy_perform(tmp.easy);
+        L->stats.requests++;
+        long st = 0;
+        curl_easy_getinfo(tmp.easy, CURLINFO_RESPONSE_CODE, &st);
+        *status = cr == CURLE_OK ? st : 0;
+        if (tmp.overflow) {
+            rc = ludus_err_set(LUDUS_EIO, "llm: %s sent a reply larger than %zu bytes (the cap)", url,
+                               L->cfg.max_response);
+            break;
+        }
+        int retry;
+        if (cr != CURLE_OK) {
+            snprintf(tmp.last_error, sizeof tmp.last_error, "%s", curl_easy_strerror(cr));
+            retry = 1;
+        } else if (st == 200) {
+            cJSON *j = cJSON_Parse(tmp.resp.p ? tmp.resp.p : "");
+            const cJSON *data = j ? cJSON_GetObjectItemCaseSensitive(j, "data") : NULL;
+            const cJSON *d0 = cJSON_IsArray(data) ? cJSON_GetArrayItem(data, 0) : NULL;
+            const cJSON *e = d0 ? cJSON_GetObjectItemCaseSensitive(d0, "embedding") : NULL;
+            if (!cJSON_IsArray(e)) e = NULL;
+            int n = e ? cJSON_GetArraySize(e) : 0, good = n > 0;
+            const cJSON *x;
+            cJSON_ArrayForEach(x, e) good = good && cJSON_IsNumber(x) && isfinite(x->valuedouble);
+            if (good && L->embed_dim && n != L->embed_dim) {
+                rc = ludus_err_set(LUDUS_EFORMAT, "llm: %s answered a vector of %d dimensions, earlier ones had %d",
+                                   url, n, L->embed_dim);
+                cJSON_Delete(j);
+                break;
+            }
+            if (good) {
+                if (!(*vec = malloc((size_t)n * sizeof(float)))) {
+                    rc = ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+                } else {
+                    int i = 0;
+                    cJSON_ArrayForEach(x, e)(*vec)[i++] = (float)x->valuedouble;
+                    *dim = n;
+                }
+                cJSON_Delete(j);
+                break;
+            }
+            snprintf(tmp.last_error, sizeof tmp.last_error, "%s", !j ? "the reply is not JSON"
+                                                                : "the reply has no data[0].embedding of numbers");
+            cJSON_Delete(j);
+            retry = 1;
+        } else {
+            char why[400];
+            describe_body(&tmp, why, sizeof why);
+            snprintf(tmp.last_error, sizeof tmp.last_error, "HTTP %ld: %s", st, why);
+            if (strcasecmp(tmp.should_retry, "true") == 0) retry = 1;
+            else if (strcasecmp(tmp.should_retry, "false") == 0) retry = 0;
+            else retry = ludus_llm_retryable(st);
+        }
+        if (!retry) {
+            rc = ludus_err_set(LUDUS_EIO, "llm: %s answered %s", url, tmp.last_error);
+            break;
+        }
+        if (attempt >= L->cfg.retries) {
+            rc = ludus_err_set(LUDUS_EIO, "llm: %s failed after %d tries: %s", url, attempt + 1, tmp.last_error);
+            break;
+        }
+        double jitter = 0.75 + 0.25 * ludus_rng_random(&L->jitter_rng);
+        L->stats.retries++;
+        sleep_ms(ludus_llm_retry_delay_ms(attempt, tmp.retry_after_ms, tmp.retry_after, (double)time(NULL), jitter));
+    }
+    curl_slist_free_all(h);
+    if (tmp.easy) curl_easy_cleanup(tmp.easy);
+    free(tmp.resp.p);
+    free(body);
     return rc;
 }
 
@@ -970,6 +1084,20 @@ static int begin_episode(ludus_llm *L, slot *s, const char *mission, const char 
     s->mission = strdup(mission ? mission : "");
     s->obs0 = strdup(obs ? obs : "");
     if (!s->mission || !s->obs0) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+    if (L->mem && L->use_embed) {
+        /* the situation: mission and first observation, embedded once per
+         * episode (the query now, the stored vector at its end) */
+        size_t n = strlen(s->mission) + strlen(s->obs0) + 2;
+        char *text = malloc(n);
+        if (!text) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
+        snprintf(text, n, "%s\n%s", s->mission, s->obs0);
+        int dim = 0;
+        long status;
+        int rc = embed_text(L, text, &s->vec, &dim, &status);
+        free(text);
+        if (!rc) rc = ludus_llm_memory_recall_vec(L->mem, s->mission, s->obs0, s->vec, dim, 4, &s->memory_block);
+        return rc;
+    }
     if (L->mem) {
         int rc = L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION
                      ? ludus_llm_memory_reflections(L->mem, s->mission, s->obs0, 3, &s->memory_block)
@@ -978,6 +1106,30 @@ static int begin_episode(ludus_llm *L, slot *s, const char *mission, const char 
                      : ludus_llm_memory_recall(L->mem, s->mission, s->obs0, 4, &s->memory_block);
         if (rc) return rc;
     }
+    return LUDUS_OK;
+}
+
+/* Retrieval embeddings or auto: embed a probe text once. A vector: the
+ * memory's embedding model and dimension are checked (or recorded), and
+ * retrieval is by embeddings. Auto without one (404, an error, a malformed
+ * body): FTS5, and stats.retrieval_why says why. */
+static int choose_retrieval(ludus_llm *L)
+{
+    float *vec = NULL;
+    int dim = 0;
+    long status = 0;
+    int rc = embed_text(L, "ludus embedding probe", &vec, &dim, &status);
+    free(vec);
+    if (!rc) {
+        if ((rc = ludus_llm_memory_embedder(L->mem, L->db_path, L->embed_model, dim, L->cfg.memory_frozen))) return rc;
+        L->use_embed = 1;
+        L->embed_dim = dim;
+        L->stats.retrieval = LUDUS_LLM_RETRIEVAL_EMBEDDINGS;
+        return LUDUS_OK;
+    }
+    if (L->cfg.retrieval != LUDUS_LLM_RETRIEVAL_AUTO || rc == LUDUS_ESTATE || rc == LUDUS_ENOMEM) return rc;
+    snprintf(L->stats.retrieval_why, sizeof L->stats.retrieval_why, "%s", ludus_errmsg());
+    L->stats.retrieval = LUDUS_LLM_RETRIEVAL_FTS;
     return LUDUS_OK;
 }
 
@@ -990,6 +1142,9 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
     if (!L->started) {
         if (L->cfg.health_wait_s > 0 && (rc = wait_health(L))) return rc;
         if ((rc = check_model(L))) return rc;
+        if (L->mem && L->cfg.memory == LUDUS_LLM_MEMORY_CASES && L->cfg.retrieval != LUDUS_LLM_RETRIEVAL_FTS &&
+            (rc = choose_retrieval(L)))
+            return rc;
         L->started = 1;
         t_begin = now_s(); /* the runner's cost excludes waiting for the server to load */
         L->t0 = now_s();
@@ -1012,6 +1167,12 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
             static const char *memories[] = {"none", "cases", "reflexion", "playbook"};
             cJSON_AddStringToObject(j, "memory", memories[L->cfg.memory]);
             cJSON_AddBoolToObject(j, "memory_frozen", L->cfg.memory_frozen);
+            if (L->cfg.memory == LUDUS_LLM_MEMORY_CASES && L->cfg.retrieval != LUDUS_LLM_RETRIEVAL_FTS) {
+                cJSON_AddStringToObject(j, "retrieval", L->use_embed ? "embeddings" : "fts");
+                cJSON_AddStringToObject(j, "embed_model", L->embed_model);
+                if (L->use_embed) cJSON_AddNumberToObject(j, "embed_dim", L->embed_dim);
+                if (L->stats.retrieval_why[0]) cJSON_AddStringToObject(j, "retrieval_why", L->stats.retrieval_why);
+            }
             cJSON_AddBoolToObject(j, "api_key", L->auth_header != NULL); /* whether one was sent, never the key */
             log_line(L, j);
             cJSON_Delete(j);
@@ -1338,7 +1499,7 @@ static int llm_observe(void *self, const ludus_agent_feedback *fb)
         }
         if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_CASES &&
             (rc = ludus_llm_memory_add(L->mem, L->split, s->mission, s->obs0, s->actions.p ? s->actions.p : "", success,
-                                       s->ret, s->t)))
+                                       s->ret, s->t, s->vec, L->embed_dim)))
             break;
         s->success = success;
         if (L->mem && !L->cfg.memory_frozen && L->cfg.memory == LUDUS_LLM_MEMORY_REFLEXION && !success) s->reflect = 1;

@@ -27,7 +27,29 @@ int ludus_llm_memory_recall(ludus_llm_memory *mem, const char *mission, const ch
  * transaction. An identical case (same start, outcome and actions) counts
  * a use instead of a new row. */
 int ludus_llm_memory_add(ludus_llm_memory *mem, const char *split, const char *mission, const char *obs0,
-                         const char *actions, int success, double ret, int steps);
+                         const char *actions, int success, double ret, int steps, const float *vec, int dim);
+/* (vec, dim: the situation's embedding, stored as a float32 BLOB; NULL: none.
+ * A use of an identical case gives it the vector when it had none.) */
+
+/* Retrieval by embeddings. Check that the file's vectors come from
+ * embedding model `model` with `dim` dimensions (ludus_meta rows
+ * embed_model and embed_dim): a file that names another fails with
+ * LUDUS_EFORMAT and one line; one that names none records them (unless
+ * frozen: then nothing is written). */
+int ludus_llm_memory_embedder(ludus_llm_memory *mem, const char *path, const char *model, int dim, int frozen);
+/* The prompt block of the k cases of this world whose vectors are most
+ * similar (cosine) to q (dim floats); equal similarities: successes, then
+ * fewer steps, then older. A case with the same mission and first
+ * observation is labelled "same start as now", the others with their
+ * similarity. Cases without a vector are not candidates. *block malloc'd
+ * ("" when none). */
+int ludus_llm_memory_recall_vec(ludus_llm_memory *mem, const char *mission, const char *obs0, const float *q, int dim,
+                                int k, char **block);
+/* Cosine similarity of q with each of n rows (row-major, dim floats each),
+ * computed in double; a zero vector has similarity 0. The top min(k, n)
+ * row indices into idx and their similarities into score, highest first,
+ * the earlier row first on a tie. Returns how many. Pure. */
+int ludus_llm_cosine_topk(const float *q, const float *rows, int n, int dim, int k, int *idx, float *score);
 
 /* Reflexion: store a reflection written after a failed episode, and the
  * prompt block of the last k for the same start (else the same mission),

@@ -2,10 +2,13 @@
  * case is a situation, the actions taken and the outcome; similar cases
  * go back into the prompt). Retrieval without an embedding model: the
  * same start first, then the same mission, then FTS5's bm25 over the
- * mission; successes before failures. The file carries a schema marker
+ * mission; successes before failures. With one (the server's
+ * /v1/embeddings, schema 2): the same start first, then cosine similarity
+ * of the situations' float32 vectors, top-k in C. The file carries a schema marker
  * (table ludus_meta) and PRAGMA user_version, so a foreign or newer file
  * is refused with one line instead of being written to.
  */
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,9 @@
 #include "core/core.h"
 #include "llm/llm_internal.h"
 
-#define SCHEMA_VERSION 1
+/* 1: cases, reflections, playbook; 2: cases.embedding (float32 vectors)
+ * and the embedding model and dimension in ludus_meta */
+#define SCHEMA_VERSION 2
 #define MAGIC "ludus-memory"
 
 struct ludus_llm_memory {
@@ -27,7 +32,8 @@ struct ludus_llm_memory {
 static const char *schema =
     "CREATE TABLE ludus_meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE cases(id INTEGER PRIMARY KEY, world TEXT NOT NULL, model TEXT, split TEXT, mission TEXT, "
-    " obs0 TEXT, actions TEXT, success INTEGER, ret REAL, steps INTEGER, uses INTEGER DEFAULT 1, created INTEGER);"
+    " obs0 TEXT, actions TEXT, success INTEGER, ret REAL, steps INTEGER, uses INTEGER DEFAULT 1, created INTEGER, "
+    " embedding BLOB);"
     "CREATE INDEX cases_start ON cases(world, mission, obs0);"
     "CREATE VIRTUAL TABLE cases_fts USING fts5(mission, content='cases', content_rowid='id');"
     "CREATE TRIGGER cases_ai AFTER INSERT ON cases BEGIN "
@@ -109,6 +115,16 @@ int ludus_llm_memory_open(const char *path, const char *world, const char *model
         }
         if (version < 1) {
             rc = ludus_err_set(LUDUS_EFORMAT, "memory %s: schema version %d is not one ludus wrote", path, version);
+            goto fail;
+        }
+    }
+    if (tables && version == 1) { /* migrate: the cases gain an embedding column */
+        char *err = NULL;
+        if (sqlite3_exec(m->db, "BEGIN IMMEDIATE; ALTER TABLE cases ADD COLUMN embedding BLOB; "
+                                "PRAGMA user_version = 2; COMMIT;", NULL, NULL, &err) != SQLITE_OK) {
+            rc = ludus_err_set(LUDUS_EIO, "memory %s: cannot migrate schema 1 to 2 (%s)", path, err ? err : "?");
+            sqlite3_free(err);
+            sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
             goto fail;
         }
     }
@@ -225,28 +241,31 @@ int ludus_llm_memory_recall(ludus_llm_memory *m, const char *mission, const char
 }
 
 int ludus_llm_memory_add(ludus_llm_memory *m, const char *split, const char *mission, const char *obs0,
-                         const char *actions, int success, double ret, int steps)
+                         const char *actions, int success, double ret, int steps, const float *vec, int dim)
 {
+    int vbytes = vec && dim > 0 ? dim * (int)sizeof(float) : 0;
     if (sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return ludus_err_set(LUDUS_EIO, "memory: cannot write (%s)", sqlite3_errmsg(m->db));
     sqlite3_stmt *st = NULL;
     int rc = LUDUS_OK;
     if (sqlite3_prepare_v2(m->db,
-                           "UPDATE cases SET uses = uses + 1 WHERE world = ? AND mission = ? AND obs0 = ? "
-                           "AND actions = ? AND success = ?", -1, &st, NULL) != SQLITE_OK)
+                           "UPDATE cases SET uses = uses + 1, embedding = coalesce(embedding, ?6) WHERE world = ?1 "
+                           "AND mission = ?2 AND obs0 = ?3 AND actions = ?4 AND success = ?5", -1, &st, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, mission, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, obs0, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, actions, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 5, success != 0);
+    if (vbytes) sqlite3_bind_blob(st, 6, vec, vbytes, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 6);
     if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
     sqlite3_finalize(st);
     st = NULL;
     if (sqlite3_changes(m->db) == 0) {
         if (sqlite3_prepare_v2(m->db,
                                "INSERT INTO cases(world, model, split, mission, obs0, actions, success, ret, steps, "
-                               "created) VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+                               "created, embedding) VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
             goto sqlfail;
         sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, m->model, -1, SQLITE_STATIC);
@@ -258,6 +277,8 @@ int ludus_llm_memory_add(ludus_llm_memory *m, const char *split, const char *mis
         sqlite3_bind_double(st, 8, ret);
         sqlite3_bind_int(st, 9, steps);
         sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
+        if (vbytes) sqlite3_bind_blob(st, 11, vec, vbytes, SQLITE_STATIC);
+        else sqlite3_bind_null(st, 11);
         if (sqlite3_step(st) != SQLITE_DONE) goto sqlfail;
         sqlite3_finalize(st);
         st = NULL;
@@ -269,6 +290,195 @@ sqlfail:
     sqlite3_finalize(st);
     sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
+}
+
+/* ---- retrieval by embeddings ---------------------------------------------- */
+
+/* A ludus_meta value as a malloc'd string; NULL when absent (or no memory). */
+static char *meta_get(ludus_llm_memory *m, const char *key)
+{
+    sqlite3_stmt *st;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(m->db, "SELECT value FROM ludus_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return NULL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+int ludus_llm_memory_embedder(ludus_llm_memory *m, const char *path, const char *model, int dim, int frozen)
+{
+    char *have_model = meta_get(m, "embed_model"), *have_dim = meta_get(m, "embed_dim");
+    int rc = LUDUS_OK;
+    if (have_model || have_dim) {
+        if (!have_model || !have_dim || strcmp(have_model, model) != 0 || atoi(have_dim) != dim)
+            rc = ludus_err_set(LUDUS_EFORMAT, "memory %s: its vectors come from embedding model '%s' (%s dimensions), "
+                                              "this run's from '%s' (%d); give another --db or --embed-model",
+                               path, have_model ? have_model : "?", have_dim ? have_dim : "?", model, dim);
+    } else if (!frozen) {
+        char d[32];
+        snprintf(d, sizeof d, "%d", dim);
+        sqlite3_stmt *st = NULL;
+        int ok = sqlite3_exec(m->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+        for (int i = 0; ok && i < 2; i++) {
+            ok = sqlite3_prepare_v2(m->db, "INSERT INTO ludus_meta(key, value) VALUES (?, ?)", -1, &st, NULL) ==
+                 SQLITE_OK;
+            if (ok) {
+                sqlite3_bind_text(st, 1, i ? "embed_dim" : "embed_model", -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 2, i ? d : model, -1, SQLITE_STATIC);
+                ok = sqlite3_step(st) == SQLITE_DONE;
+            }
+            sqlite3_finalize(st);
+            st = NULL;
+        }
+        if (ok) ok = sqlite3_exec(m->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+        if (!ok) {
+            rc = ludus_err_set(LUDUS_EIO, "memory %s: cannot record the embedding model (%s)", path,
+                               sqlite3_errmsg(m->db));
+            sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    free(have_model);
+    free(have_dim);
+    return rc;
+}
+
+int ludus_llm_cosine_topk(const float *q, const float *rows, int n, int dim, int k, int *idx, float *score)
+{
+    if (k <= 0 || n <= 0 || dim <= 0) return 0;
+    double qn = 0;
+    for (int j = 0; j < dim; j++) qn += (double)q[j] * q[j];
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        const float *r = rows + (size_t)i * (size_t)dim;
+        double dot = 0, rn = 0;
+        for (int j = 0; j < dim; j++) {
+            dot += (double)q[j] * r[j];
+            rn += (double)r[j] * r[j];
+        }
+        float c = qn > 0 && rn > 0 ? (float)(dot / sqrt(qn * rn)) : 0.0f;
+        /* insertion into the sorted top list: higher first, earlier rows win ties */
+        int at = got;
+        while (at > 0 && score[at - 1] < c) at--;
+        if (at >= k) continue;
+        int last = got < k ? got : k - 1;
+        for (int p = last; p > at; p--) {
+            idx[p] = idx[p - 1];
+            score[p] = score[p - 1];
+        }
+        idx[at] = i;
+        score[at] = c;
+        if (got < k) got++;
+    }
+    return got;
+}
+
+int ludus_llm_memory_recall_vec(ludus_llm_memory *m, const char *mission, const char *obs0, const float *q, int dim,
+                                int k, char **block)
+{
+    *block = NULL;
+    sqlite3_stmt *st;
+    /* the row order is the tie order of equal similarities: successes, then fewer steps */
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT mission, obs0, actions, success, steps, embedding FROM cases WHERE world = ?1 "
+                           "AND length(embedding) = ?2 ORDER BY success DESC, steps, id", -1, &st, NULL) != SQLITE_OK)
+        return ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+    sqlite3_bind_text(st, 1, m->world, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, dim * (int)sizeof(float));
+    typedef struct { char *mission, *obs0, *actions; int success, steps; } row;
+    row *rows = NULL;
+    float *vecs = NULL, *score = NULL;
+    int *idx = NULL, n = 0, cap = 0, rc = LUDUS_OK, s;
+    char *out = NULL;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            row *r2 = realloc(rows, (size_t)cap * sizeof *rows);
+            if (r2) rows = r2;
+            float *v2 = r2 ? realloc(vecs, (size_t)cap * (size_t)dim * sizeof *vecs) : NULL;
+            if (!v2) goto oom;
+            vecs = v2;
+        }
+        const char *a = (const char *)sqlite3_column_text(st, 0), *b = (const char *)sqlite3_column_text(st, 1),
+                   *c = (const char *)sqlite3_column_text(st, 2);
+        row *r = &rows[n];
+        r->mission = strdup(a ? a : "");
+        r->obs0 = strdup(b ? b : "");
+        r->actions = strdup(c ? c : "");
+        r->success = sqlite3_column_int(st, 3);
+        r->steps = sqlite3_column_int(st, 4);
+        memcpy(vecs + (size_t)n * (size_t)dim, sqlite3_column_blob(st, 5), (size_t)dim * sizeof(float));
+        n++;
+        if (!r->mission || !r->obs0 || !r->actions) goto oom;
+    }
+    if (s != SQLITE_DONE) {
+        rc = ludus_err_set(LUDUS_EIO, "memory: recall failed (%s)", sqlite3_errmsg(m->db));
+        goto done;
+    }
+    if (k > n) k = n;
+    idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    score = malloc((size_t)(n > 0 ? n : 1) * sizeof *score);
+    size_t len = 0, ocap = 1024;
+    out = malloc(ocap);
+    if (!idx || !score || !out) goto oom;
+    out[0] = 0;
+    /* all rows by similarity, then the same start (an exact match) moved
+     * first, as FTS5 retrieval ranks it: a bag of words can tie another
+     * start with it */
+    int all = ludus_llm_cosine_topk(q, vecs, n, dim, n, idx, score), got = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = got; i < all; i++) {
+            const row *r = &rows[idx[i]];
+            int same = strcmp(r->mission, mission) == 0 && strcmp(r->obs0, obs0) == 0;
+            if (pass == 0 ? same : 1) {
+                int ti = idx[i];
+                float ts = score[i];
+                memmove(idx + got + 1, idx + got, (size_t)(i - got) * sizeof *idx);
+                memmove(score + got + 1, score + got, (size_t)(i - got) * sizeof *score);
+                idx[got] = ti;
+                score[got] = ts;
+                got++;
+            }
+        }
+    if (got > k) got = k;
+    for (int i = 0; i < got; i++) {
+        const row *r = &rows[idx[i]];
+        size_t need = strlen(r->mission) + strlen(r->actions) + 256;
+        if (len + need > ocap) {
+            while (len + need > ocap) ocap *= 2;
+            char *p = realloc(out, ocap);
+            if (!p) goto oom;
+            out = p;
+        }
+        char how[64];
+        if (strcmp(r->mission, mission) == 0 && strcmp(r->obs0, obs0) == 0) snprintf(how, sizeof how, "same start as now");
+        else snprintf(how, sizeof how, "similarity %.2f", (double)score[i]);
+        if (!i) len += (size_t)sprintf(out + len, "Past episodes (from memory):\n");
+        len += (size_t)sprintf(out + len, "- [%s] mission '%s': %s in %d steps with actions: %s\n", how, r->mission,
+                               r->success ? "SUCCEEDED" : "FAILED", r->steps, r->actions);
+    }
+    if (got) len += (size_t)sprintf(out + len, "Repeat what succeeded from the same start; avoid what failed.\n");
+    goto done;
+oom:
+    rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+done:
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        free(rows[i].mission);
+        free(rows[i].obs0);
+        free(rows[i].actions);
+    }
+    free(rows);
+    free(vecs);
+    free(idx);
+    free(score);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *block = out;
+    return LUDUS_OK;
 }
 
 int ludus_llm_memory_add_reflection(ludus_llm_memory *m, const char *mission, const char *obs0, const char *text)

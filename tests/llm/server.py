@@ -28,6 +28,14 @@ Models (the request's "model"):
 Other names get 404 (as OpenAI does for an unknown model); /v1/models lists
 these three (each also with -think) and hint-badpb, hint-badcur.
 
+POST /v1/embeddings answers a toy embedding of each input: a hashed bag
+of words (each lower-cased word adds 1 to coordinate md5(salt + word) mod
+64), scaled to unit length, so texts sharing words are near. Models: those
+listed and "embed-a" (salt ""), and "embed-b" (salt "b": another model).
+Its faults: noembed (404, as a server without embeddings), embedbad (200
+with a body that is not JSON), embeddimxN (the first N replies have 48
+dimensions).
+
 Faults, chosen by a path prefix: http://127.0.0.1:PORT/f/KIND-TAG/v1. KIND
 is one of the names below with an optional xN (the first N chat requests
 misbehave, then the model answers); TAG only keeps counters apart.
@@ -135,6 +143,17 @@ def pb_curator(user):
     return json.dumps({"operations": [{"type": "ADD", "content": m.group(1)}] if m and m.group(1) else []})
 
 
+EMBED_DIM = 64
+
+
+def toy_embedding(text, salt, dim):
+    v = [0.0] * dim
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        v[int(hashlib.md5((salt + w).encode()).hexdigest(), 16) % dim] += 1.0
+    norm = sum(x * x for x in v) ** 0.5
+    return [x / norm for x in v] if norm else v
+
+
 def hint_action(system, step, req, acts):
     ms = re.search(r"Mission: (.*)\n", system)
     if ms:
@@ -213,6 +232,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length)
         name, lim, path = self.fault()
+        if path == "/v1/embeddings":
+            return self.embeddings(raw, name, lim)
         if path != "/v1/chat/completions":
             return self.send_json(404, {"error": {"message": "no such path %s" % path}})
         if self.headers.get("Authorization", "") not in ("", "Bearer sk-test-secret"):
@@ -335,6 +356,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": 3,
                                        "total_tokens": prompt_chars // 4 + 3}})
 
+
+    def embeddings(self, raw, name, lim):
+        if self.headers.get("Authorization", "") not in ("", "Bearer sk-test-secret"):
+            return self.send_json(401, {"error": {"message": "bad key"}})
+        if name == "noembed":
+            return self.send_json(404, {"error": {"message": "no such path /v1/embeddings"}})
+        if name == "embedbad":
+            body = b'{"data": [{"embedding": [0.1, 0.2'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        req = json.loads(raw)
+        model = req.get("model", "")
+        if model not in LISTED + ["embed-a", "embed-b"]:
+            return self.send_json(404, {"error": {"message": "The model '%s' does not exist" % model,
+                                                  "code": "model_not_found"}})
+        dim = EMBED_DIM
+        if name == "embeddim" and (lim[1] is None or count(lim[0] + "/emb") <= lim[1]):
+            dim = 48
+        inputs = req["input"] if isinstance(req["input"], list) else [req["input"]]
+        data = [{"object": "embedding", "index": i, "embedding": toy_embedding(t, "b" if model == "embed-b" else "", dim)}
+                for i, t in enumerate(inputs)]
+        tokens = sum(len(t.split()) for t in inputs)
+        self.send_json(200, {"object": "list", "model": model, "data": data,
+                             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     def stream(self, req, msg, finish, prompt_chars, fault):
         """The reply as server-sent events: content in 3-character deltas,
