@@ -11,6 +11,11 @@
  * exact resume with a dataset (uniform and prioritized), and a dataset of
  * another world, a folder that is not one, a ratio out of range and a
  * state trained with other offline data refused with one-line messages.
+ * Action branching (several components, legal-action masks): branched Q
+ * values, targets and loss against references and finite differences,
+ * masked greedy and random actions legal on random masks, bit-equality
+ * with the plain functions for one branch, exact resume on Keypad with
+ * masks in the replay, and a short Keypad training beating random.
  */
 #include <math.h>
 #include <stdio.h>

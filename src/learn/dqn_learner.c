@@ -14,7 +14,11 @@
  * et al. 2015, Nature); Double DQN (van Hasselt, Guez and Silver 2016);
  * dueling heads (Wang et al. 2016); n-step returns (Sutton 1988; as in
  * Hessel et al. 2018, Rainbow); proportional prioritized replay with a sum
- * tree and annealed importance weights (Schaul et al. 2016).
+ * tree and annealed importance weights (Schaul et al. 2016); worlds of
+ * several action components or a legal-action mask through action
+ * branching (Tavakoli, Pardo and Kormushev 2018: one Q head per component,
+ * the mean-of-branches target, masked argmax and masked random actions;
+ * each replay slot keeps the next observation's mask).
  *
  * Offline-to-online (`dataset`, `offline_ratio`): RLPD's symmetric sampling
  * (Ball, Smith, Kostrikov and Levine 2023) on this discrete learner. The
@@ -1163,7 +1167,8 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
-    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, offline-to-online "
+    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action branching for "
+                   "several components and masks, offline-to-online "
                    "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
