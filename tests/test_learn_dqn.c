@@ -840,7 +840,8 @@ static void test_branch_gradient(void)
         CHECK_OK(ludus_policy_ws_create(&ws, &pol, B));
         const int A = pol.num_actions;
         int32_t acts[B * LUDUS_MAX_ACTION_DIMS];
-        float y[B], w[B], *q = malloc((size_t)B * A * sizeof(float)), *dq = malloc((size_t)B * A * sizeof(float)), td[B];
+        float y[B], w[B], td[B];
+        float *q = malloc((size_t)B * A * sizeof(float)), *dq = malloc((size_t)B * A * sizeof(float));
         for (int b = 0; b < B; b++) {
             for (int d = 0; d < D; d++) acts[b * D + d] = (b * 3 + d) % info->action_nvec[d];
             y[b] = b % 2 ? 2.5f : -0.03f * b;
@@ -868,7 +869,9 @@ static void test_branch_gradient(void)
             double fd = (lp - lm) / (2 * h), an = grad[i];
             tried++;
             if (fabs(fd - an) <= 2e-3 + 2e-2 * fabs(fd)) good++;
-            else fprintf(stderr, "branched, dueling %d, param %zu: finite difference %g, backward %g\n", dueling, i, fd, an);
+            else
+                fprintf(stderr, "branched, dueling %d, param %zu: finite difference %g, backward %g\n", dueling, i,
+                        fd, an);
         }
         if (!dueling) CHECK(grad[pol.v2_w] == 0.0f && grad[pol.v2_b] == 0.0f);
         else CHECK(grad[pol.v2_b] != 0.0f);

@@ -279,7 +279,8 @@ static void destroy(void *self)
     void *bufs[] = {d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
                     d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y,
-                    d->b_mix, d->b_ret, d->b_disc, d->r_nmask, d->b_nmask, d->b_acts, d->step_act, d->ones, d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc};
+                    d->b_mix, d->b_ret, d->b_disc, d->r_nmask, d->b_nmask, d->b_acts, d->step_act, d->ones,
+                    d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(d);
 }
@@ -591,7 +592,8 @@ static void grad_job(void *ctx, int k, int K)
                                               d->MA ? d->b_nmask + (size_t)b * d->MA : NULL, Dm, d->nvec,
                                               d->cfg.double_q, d->b_ret[b], d->b_disc[b]);
             float qs = 0.0f;
-            for (int k = 0, o = 0; k < Dm; o += d->nvec[k], k++) qs += d->q[(size_t)b * A + o + d->b_acts[(size_t)b * Dm + k]];
+            for (int k = 0, o = 0; k < Dm; o += d->nvec[k], k++)
+                qs += d->q[(size_t)b * A + o + d->b_acts[(size_t)b * Dm + k]];
             part[1] += qs / (float)Dm;
         }
         part[0] = ludus_dqn_branch_loss(q, d->b_acts + (size_t)b0 * Dm, d->y + b0, d->b_w + b0, n, Dm, d->nvec,
@@ -1167,8 +1169,8 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
-    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action branching for "
-                   "several components and masks, offline-to-online "
+    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action "
+                   "branching for several components and masks, offline-to-online "
                    "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
