@@ -11,6 +11,11 @@
  * exact resume with a dataset (uniform and prioritized), and a dataset of
  * another world, a folder that is not one, a ratio out of range and a
  * state trained with other offline data refused with one-line messages.
+ * Action branching (several components, legal-action masks): branched Q
+ * values, targets and loss against references and finite differences,
+ * masked greedy and random actions legal on random masks, bit-equality
+ * with the plain functions for one branch, exact resume on Keypad with
+ * masks in the replay, and a short Keypad training beating random.
  */
 #include <math.h>
 #include <stdio.h>
@@ -488,13 +493,6 @@ static void test_bad_knobs(void)
     CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "eps_end") != NULL);
     ludus_run_setup_destroy(s);
-    /* worlds of several action components (with a mask) are refused at create */
-    ludus_run_config run;
-    ludus_dqn_config cfg;
-    CHECK_OK(make_config("Keypad-5x5-v0", NULL, &run, &cfg));
-    void *self = NULL;
-    CHECK_ERR(dqn_ops()->create(&cfg, &run, &self), LUDUS_EUNSUPPORTED);
-    CHECK(strstr(ludus_errmsg(), "multi-discrete") != NULL && self == NULL);
 }
 
 /* A dataset of `episodes` random episodes of env_id under dir; its folder into path. */
@@ -640,6 +638,324 @@ static void test_learns(const char *env_id, const char *json, uint64_t steps, do
     ops->destroy(self);
 }
 
+/* ---- action branching ---- */
+
+/* The reference Huber, written again here. */
+static double ref_huber(double x, double delta)
+{
+    return fabs(x) <= delta ? 0.5 * x * x : delta * (fabs(x) - 0.5 * delta);
+}
+
+/* The legal argmax of one branch, first largest (reference). */
+static int ref_argmax(const float *q, const uint8_t *m, int n)
+{
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if ((!m || m[i]) && (best < 0 || q[i] > q[best])) best = i;
+    return best;
+}
+
+static void random_mask(ludus_rng *rng, const int *nvec, int D, uint8_t *m)
+{
+    for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+        for (int i = 0; i < nvec[d]; i++) m[o + i] = ludus_rng_random(rng) < 0.4;
+        m[o + ludus_rng_integers(rng, 0, nvec[d])] = 1; /* at least one legal value */
+    }
+}
+
+static void test_branching_math(void)
+{
+    enum { D = 3, A = 9, B = 2 };
+    const int nvec[D] = {3, 4, 2};
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 11);
+    float adv[B * A], val[B], q[B * A];
+    for (int i = 0; i < B * A; i++) adv[i] = (float)ludus_nn_normal(&rng);
+    for (int b = 0; b < B; b++) val[b] = (float)ludus_nn_normal(&rng);
+    /* dueling: V + A_d - mean(A_d) per branch (reference) */
+    ludus_dqn_branch_q_values(adv, val, B, D, nvec, 1, q);
+    for (int b = 0; b < B; b++)
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            double mean = 0;
+            for (int i = 0; i < nvec[d]; i++) mean += adv[b * A + o + i] / nvec[d];
+            for (int i = 0; i < nvec[d]; i++)
+                CHECK(fabs(q[b * A + o + i] - (val[b] + adv[b * A + o + i] - mean)) < 1e-5);
+        }
+    ludus_dqn_branch_q_values(adv, val, B, D, nvec, 0, q);
+    CHECK(memcmp(q, adv, sizeof q) == 0);
+    /* its backward against central differences of sum(c * Q) */
+    float c[B * A], dadv[B * A], dval[B], a2[B * A], v2[B], qp[B * A], qm[B * A];
+    for (int i = 0; i < B * A; i++) c[i] = (float)ludus_nn_normal(&rng);
+    ludus_dqn_branch_q_backward(c, B, D, nvec, 1, dadv, dval);
+    for (int k = 0; k < B * A + B; k++) {
+        memcpy(a2, adv, sizeof a2);
+        memcpy(v2, val, sizeof v2);
+        float *x = k < B * A ? &a2[k] : &v2[k - B * A];
+        const float h = 1e-2f;
+        *x += h;
+        ludus_dqn_branch_q_values(a2, v2, B, D, nvec, 1, qp);
+        *x -= 2 * h;
+        ludus_dqn_branch_q_values(a2, v2, B, D, nvec, 1, qm);
+        double fd = 0;
+        for (int i = 0; i < B * A; i++) fd += c[i] * (qp[i] - qm[i]) / (2 * h);
+        float an = k < B * A ? dadv[k] : dval[k - B * A];
+        CHECK_MSG(fabs(fd - an) < 2e-3, "branched dueling gradient %d: %g vs %g", k, fd, (double)an);
+    }
+    /* targets: the mean over branches of each branch's (double-)Q at its
+     * legal argmax, under the next state's mask */
+    float qon[A], qtg[A];
+    uint8_t m[A];
+    for (int t = 0; t < 200; t++) {
+        for (int i = 0; i < A; i++) {
+            qon[i] = (float)ludus_nn_normal(&rng);
+            qtg[i] = (float)ludus_nn_normal(&rng);
+        }
+        random_mask(&rng, nvec, D, m);
+        for (int dq_ = 0; dq_ <= 1; dq_++) {
+            double sum = 0;
+            for (int d = 0, o = 0; d < D; o += nvec[d], d++)
+                sum += qtg[o + ref_argmax((dq_ ? qon : qtg) + o, m + o, nvec[d])];
+            const double want = 0.5 + 0.9 * (sum / D);
+            CHECK(fabs(ludus_dqn_branch_target(qon, qtg, m, D, nvec, dq_, 0.5f, 0.9f) - want) < 1e-5);
+        }
+        CHECK(ludus_dqn_branch_target(qon, qtg, m, D, nvec, 1, 0.25f, 0.0f) == 0.25f);
+        /* the greedy action never picks an illegal value; it is the legal
+         * argmax; random actions are legal too */
+        int32_t act[D], rnd[D];
+        CHECK_EQ(ludus_dqn_branch_greedy(qon, m, D, nvec, act), 0);
+        ludus_dqn_branch_random(&rng, m, D, nvec, rnd);
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            CHECK(act[d] >= 0 && act[d] < nvec[d] && m[o + act[d]]);
+            CHECK_EQ(act[d], ref_argmax(qon + o, m + o, nvec[d]));
+            CHECK(rnd[d] >= 0 && rnd[d] < nvec[d] && m[o + rnd[d]]);
+        }
+    }
+    /* a branch with no legal value is reported */
+    memset(m, 1, sizeof m);
+    memset(m + 3, 0, 4);
+    int32_t act[D];
+    CHECK_EQ(ludus_dqn_branch_greedy(qon, m, D, nvec, act), -1);
+    /* random legal values are uniform: branch 1 with values 0 and 3 legal */
+    const uint8_t m2[A] = {1, 1, 1, 1, 0, 0, 1, 1, 1};
+    long hits[4] = {0};
+    for (int t = 0; t < 20000; t++) {
+        ludus_dqn_branch_random(&rng, m2, D, nvec, act);
+        hits[act[1]]++;
+    }
+    CHECK(hits[1] == 0 && hits[2] == 0 && labs(hits[0] - 10000) < 400 && labs(hits[3] - 10000) < 400);
+    /* the whole-action code: a bijection onto [0, 24) */
+    int seen[24] = {0};
+    for (int a0 = 0; a0 < 3; a0++)
+        for (int a1 = 0; a1 < 4; a1++)
+            for (int a2_ = 0; a2_ < 2; a2_++) {
+                int32_t a[D] = {a0, a1, a2_}, back[D];
+                int32_t code = ludus_dqn_action_code(a, D, nvec);
+                CHECK(code >= 0 && code < 24 && !seen[code]);
+                if (code >= 0 && code < 24) seen[code] = 1;
+                ludus_dqn_action_decode(code, D, nvec, back);
+                CHECK(memcmp(a, back, sizeof a) == 0);
+            }
+    /* the loss: (1/D) sum_d huber(Q_d - y) weighted, against the reference,
+     * and its gradient in q against central differences */
+    float qq[B * A], y[B] = {0.3f, -2.5f}, w[B] = {1.0f, 0.6f}, dq[B * A], td[B], dq2[B * A], td2[B];
+    for (int i = 0; i < B * A; i++) qq[i] = (float)ludus_nn_normal(&rng);
+    const int32_t acts[B * D] = {2, 0, 1, 0, 3, 0};
+    double loss = ludus_dqn_branch_loss(qq, acts, y, w, B, D, nvec, 1.0f, B, dq, td);
+    double ref = 0;
+    for (int b = 0; b < B; b++) {
+        double h = 0, at = 0;
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            h += ref_huber(qq[b * A + o + acts[b * D + d]] - y[b], 1.0);
+            at += fabs(qq[b * A + o + acts[b * D + d]] - y[b]);
+        }
+        ref += w[b] * h / D;
+        CHECK(fabs(td[b] - at / D) < 1e-5);
+    }
+    CHECK(fabs(loss - ref / B) < 1e-6);
+    for (int k = 0; k < B * A; k++) {
+        float keep = qq[k];
+        const float h = 1e-3f;
+        qq[k] = keep + h;
+        double lp = ludus_dqn_branch_loss(qq, acts, y, w, B, D, nvec, 1.0f, B, dq2, td2);
+        qq[k] = keep - h;
+        double lm = ludus_dqn_branch_loss(qq, acts, y, w, B, D, nvec, 1.0f, B, dq2, td2);
+        qq[k] = keep;
+        CHECK_MSG(fabs((lp - lm) / (2 * h) - dq[k]) < 1e-3, "branched loss gradient %d: %g vs %g", k,
+                  (lp - lm) / (2 * h), (double)dq[k]);
+    }
+    /* one branch without a mask: the plain functions exactly */
+    const int one[1] = {6};
+    float q1[12], q2[12], g1[12], g2[12], v1[2], v2b[2];
+    for (int i = 0; i < 12; i++) c[i] = (float)ludus_nn_normal(&rng);
+    for (int du = 0; du <= 1; du++) {
+        ludus_dqn_q_values(adv, val, 2, 6, du, q1);
+        ludus_dqn_branch_q_values(adv, val, 2, 1, one, du, q2);
+        CHECK(memcmp(q1, q2, sizeof q1) == 0);
+        ludus_dqn_q_backward(c, 2, 6, du, g1, v1);
+        ludus_dqn_branch_q_backward(c, 2, 1, one, du, g2, v2b);
+        CHECK(memcmp(g1, g2, sizeof g1) == 0 && memcmp(v1, v2b, sizeof v1) == 0);
+        CHECK(ludus_dqn_target(q1, q2 + 6, 6, du, 0.5f, 0.9f) ==
+              ludus_dqn_branch_target(q1, q2 + 6, NULL, 1, one, du, 0.5f, 0.9f));
+    }
+    const int32_t a1[2] = {4, 1};
+    double l1 = ludus_dqn_loss(q1, a1, y, w, 2, 6, 1.0f, 2, g1, td);
+    double l2 = ludus_dqn_branch_loss(q1, a1, y, w, 2, 1, one, 1.0f, 2, g2, td2);
+    CHECK(l1 == l2 && memcmp(g1, g2, sizeof g1) == 0 && fabsf(td[0]) == td2[0] && fabsf(td[1]) == td2[1]);
+}
+
+static double branch_loss_at(policy *pol, policy_ws *ws, const policy_batch *b, const int32_t *acts, const float *y,
+                             const float *w, int dueling, float *q, float *dq, float *td)
+{
+    ludus_policy_forward(pol, pol->params.data, ws, b);
+    ludus_dqn_branch_q_values(ws->logits, ws->value, b->B, pol->in.action_dims, pol->in.nvec, dueling, q);
+    return ludus_dqn_branch_loss(q, acts, y, w, b->B, pol->in.action_dims, pol->in.nvec, 1.0f, b->B, dq, td);
+}
+
+/* The branched loss through the whole network (Keypad's encoder) against
+ * central finite differences. */
+static void test_branch_gradient(void)
+{
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("Keypad-5x5-v0", NULL, &env));
+    const ludus_env_info *info = ludus_env_get_info(env);
+    CHECK(info->action_dims > 1 && info->mask_size > 0);
+    policy_input in;
+    CHECK_OK(ludus_policy_input_of(info, 0, &in));
+    ludus_policy_arch arch = {.embed = 4, .conv1 = 4, .conv2 = 6, .kernel = 3, .hidden = 16, .head = 8,
+                              .word_embed = 8, .max_words = 8};
+    enum { B = 5 };
+    const int D = info->action_dims;
+    uint8_t *obs = calloc((size_t)B, info->obs_size);
+    void *st = ludus_env_state_new(env);
+    for (int b = 0; b < B; b++) CHECK_OK(ludus_env_reset(env, st, (uint64_t)b + 3, obs + (size_t)b * info->obs_size));
+    ludus_free(st);
+    for (int dueling = 0; dueling <= 1; dueling++) {
+        policy pol;
+        policy_ws ws;
+        CHECK_OK(ludus_policy_create(&pol, &arch, &in));
+        ludus_rng rng;
+        ludus_rng_seed(&rng, 5);
+        CHECK_OK(ludus_policy_init(&pol, &rng));
+        for (size_t i = 0; i < pol.params.size; i++) pol.params.data[i] += 0.05f * (float)ludus_nn_normal(&rng);
+        CHECK_OK(ludus_policy_ws_create(&ws, &pol, B));
+        const int A = pol.num_actions;
+        int32_t acts[B * LUDUS_MAX_ACTION_DIMS];
+        float y[B], w[B], td[B];
+        float *q = malloc((size_t)B * A * sizeof(float)), *dq = malloc((size_t)B * A * sizeof(float));
+        for (int b = 0; b < B; b++) {
+            for (int d = 0; d < D; d++) acts[b * D + d] = (b * 3 + d) % info->action_nvec[d];
+            y[b] = b % 2 ? 2.5f : -0.03f * b;
+            w[b] = 0.5f + 0.1f * b;
+        }
+        policy_batch batch = {.L = 1, .B = B, .obs = obs};
+        branch_loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+        ludus_dqn_branch_q_backward(dq, B, D, in.nvec, dueling, ws.dlogits, ws.dvalue);
+        memset(ws.grad, 0, pol.params.size * sizeof(float));
+        ludus_policy_backward(&pol, pol.params.data, &ws, &batch);
+        float *grad = malloc(pol.params.size * sizeof(float));
+        memcpy(grad, ws.grad, pol.params.size * sizeof(float));
+        size_t probe[] = {pol.a2_w, pol.a2_w + 5, pol.a2_b, pol.a2_b + 1, pol.a2_b + (size_t)A - 1, pol.v2_w,
+                          pol.v2_b, pol.a0_w + 3, pol.v0_w + 7, pol.fc_w + 11, pol.fc_b + 2};
+        int good = 0, tried = 0;
+        for (size_t k = 0; k < sizeof probe / sizeof probe[0]; k++) {
+            size_t i = probe[k];
+            float keep = pol.params.data[i];
+            const float h = 1e-2f;
+            pol.params.data[i] = keep + h;
+            double lp = branch_loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+            pol.params.data[i] = keep - h;
+            double lm = branch_loss_at(&pol, &ws, &batch, acts, y, w, dueling, q, dq, td);
+            pol.params.data[i] = keep;
+            double fd = (lp - lm) / (2 * h), an = grad[i];
+            tried++;
+            if (fabs(fd - an) <= 2e-3 + 2e-2 * fabs(fd)) good++;
+            else
+                fprintf(stderr, "branched, dueling %d, param %zu: finite difference %g, backward %g\n", dueling, i,
+                        fd, an);
+        }
+        if (!dueling) CHECK(grad[pol.v2_w] == 0.0f && grad[pol.v2_b] == 0.0f);
+        else CHECK(grad[pol.v2_b] != 0.0f);
+        CHECK_EQ(good, tried);
+        free(grad);
+        free(q);
+        free(dq);
+        ludus_policy_ws_destroy(&ws);
+        ludus_policy_destroy(&pol);
+    }
+    free(obs);
+    ludus_env_destroy(env);
+}
+
+/* A world of several components and a mask (Keypad): a resumed run with
+ * the replay (and its masks) saved equals the straight one; offline data
+ * is refused; trained briefly, the agent beats the random agent's held-out
+ * return. */
+static void test_branched_learner(const char *dir)
+{
+    const ludus_learner_ops *ops = dqn_ops();
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    CHECK_OK(make_config("Keypad-5x5-v0",
+                         "{\"num_envs\": 4, \"rollout_steps\": 16, \"buffer_size\": 150, \"batch_size\": 16, "
+                         "\"learning_starts\": 64, \"prioritized\": 1, \"save_replay\": 1, \"n_step\": 3, "
+                         "\"target_update\": 7, \"tau\": 0.5}",
+                         &run, &cfg));
+    run.total_steps = 2000;
+    run.num_threads = 2;
+    void *a = NULL, *b = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    if (!a || !b) return;
+    char c1[512], s1[512], c2[512], s2[512];
+    snprintf(c1, sizeof c1, "%s/ka.ckpt", dir);
+    snprintf(s1, sizeof s1, "%s/ka.state", dir);
+    snprintf(c2, sizeof c2, "%s/kb.ckpt", dir);
+    snprintf(s2, sizeof s2, "%s/kb.state", dir);
+    train(a, 12);
+    train(b, 6);
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    ops->destroy(b);
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    CHECK_OK(ops->load(b, c2, s2));
+    train(b, 6);
+    CHECK_EQ(ops->steps(a), ops->steps(b));
+    CHECK_OK(ops->save(a, c1, s1, NULL));
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    CHECK_MSG(same_files(c1, c2), "Keypad resume: the weights differ from the straight run's");
+    CHECK_MSG(same_files(s1, s2), "Keypad resume: the training state differs from the straight run's");
+    CHECK_ERR(ops->load(b, c1, c1), LUDUS_EFORMAT);
+    ops->destroy(a);
+    ops->destroy(b);
+    /* offline data holds no masks: refused in one line */
+    ludus_dqn_config off = cfg;
+    snprintf(off.dataset, sizeof off.dataset, "%s", dir);
+    void *self = NULL;
+    CHECK_ERR(ops->create(&off, &run, &self), LUDUS_EUNSUPPORTED);
+    CHECK(self == NULL && strstr(ludus_errmsg(), "dataset") != NULL && strchr(ludus_errmsg(), '\n') == NULL);
+    /* a short training against the random agent, on held-out levels */
+    CHECK_OK(make_config("Keypad-5x5-v0", NULL, &run, &cfg));
+    run.total_steps = 20000;
+    CHECK_OK(ops->create(&cfg, &run, &self));
+    if (!self) return;
+    double row[LUDUS_LEARNER_MAX_COLUMNS];
+    while (ops->steps(self) < run.total_steps) CHECK_OK(ops->update(self, row));
+    ludus_agent *agent = NULL, *rnd = NULL;
+    CHECK_OK(ops->agent(self, NULL, &agent));
+    CHECK_OK(ludus_agent_random(&rnd));
+    ludus_eval_config ec = {.env_id = "Keypad-5x5-v0", .level_start = LUDUS_HELDOUT_START, .level_count = 1000,
+                            .episodes = 500, .greedy = 0, .seed = 1};
+    ludus_eval_result rd, rr;
+    memset(&rd, 0, sizeof rd);
+    memset(&rr, 0, sizeof rr);
+    CHECK_OK(ludus_eval_run(agent, &ec, &rd)); /* the eval checks every action against the mask */
+    CHECK_OK(ludus_eval_run(rnd, &ec, &rr));
+    printf("Keypad-5x5-v0: held-out return %.3f (dqn, 20000 frames) vs %.3f (random)\n", rd.ret.mean, rr.ret.mean);
+    CHECK_MSG(rd.ret.mean > rr.ret.mean + 0.05, "dqn %.3f vs random %.3f", rd.ret.mean, rr.ret.mean);
+    ludus_agent_destroy(agent);
+    ludus_agent_destroy(rnd);
+    ops->destroy(self);
+}
+
 int main(void)
 {
     test_epsilon();
@@ -648,11 +964,14 @@ int main(void)
     test_sumtree();
     test_gradient();
     test_mix_sample();
+    test_branching_math();
+    test_branch_gradient();
     test_bad_knobs();
     char dir[] = "/tmp/ludus_dqn_XXXXXX";
     if (mkdtemp(dir)) {
         test_resume_exact(dir);
         test_offline_to_online(dir);
+        test_branched_learner(dir);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -242,3 +242,128 @@ void ludus_dqn_mix_sample(ludus_rng *rng, int B, int k, int64_t n_offline, int n
     for (int b = 0; b < k; b++) idx[b] = ludus_rng_integers(rng, 0, n_offline);
     for (int b = k; b < B; b++) idx[b] = ludus_rng_integers(rng, 0, n_online);
 }
+
+/* ---- action branching (Tavakoli, Pardo and Kormushev 2018) ---- */
+
+int32_t ludus_dqn_action_code(const int32_t *act, int D, const int *nvec)
+{
+    int64_t c = 0;
+    for (int d = 0; d < D; d++) c = c * nvec[d] + act[d];
+    return (int32_t)c;
+}
+
+void ludus_dqn_action_decode(int32_t code, int D, const int *nvec, int32_t *act)
+{
+    for (int d = D - 1; d >= 0; d--) {
+        act[d] = code % nvec[d];
+        code /= nvec[d];
+    }
+}
+
+void ludus_dqn_branch_q_values(const float *adv, const float *value, int B, int D, const int *nvec, int dueling,
+                               float *q)
+{
+    int A = 0;
+    for (int d = 0; d < D; d++) A += nvec[d];
+    for (int b = 0; b < B; b++)
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            const float *a = adv + (size_t)b * A + o;
+            float *out = q + (size_t)b * A + o;
+            if (!dueling) {
+                memcpy(out, a, (size_t)nvec[d] * sizeof(float));
+                continue;
+            }
+            float mean = 0.0f;
+            for (int i = 0; i < nvec[d]; i++) mean += a[i];
+            mean /= (float)nvec[d];
+            for (int i = 0; i < nvec[d]; i++) out[i] = value[b] + a[i] - mean;
+        }
+}
+
+void ludus_dqn_branch_q_backward(const float *dq, int B, int D, const int *nvec, int dueling, float *dadv,
+                                 float *dvalue)
+{
+    int A = 0;
+    for (int d = 0; d < D; d++) A += nvec[d];
+    for (int b = 0; b < B; b++) {
+        dvalue[b] = 0.0f;
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            const float *g = dq + (size_t)b * A + o;
+            float *out = dadv + (size_t)b * A + o;
+            if (!dueling) {
+                memcpy(out, g, (size_t)nvec[d] * sizeof(float));
+                continue;
+            }
+            float sum = 0.0f;
+            for (int i = 0; i < nvec[d]; i++) sum += g[i];
+            for (int i = 0; i < nvec[d]; i++) out[i] = g[i] - sum / (float)nvec[d];
+            dvalue[b] += sum;
+        }
+    }
+}
+
+int ludus_dqn_branch_greedy(const float *q, const uint8_t *mask, int D, const int *nvec, int32_t *act)
+{
+    int ok = 0;
+    for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+        int best = -1;
+        for (int i = 0; i < nvec[d]; i++)
+            if ((!mask || mask[o + i]) && (best < 0 || q[o + i] > q[o + best])) best = i;
+        if (best < 0) {
+            best = 0;
+            ok = -1;
+        }
+        act[d] = best;
+    }
+    return ok;
+}
+
+void ludus_dqn_branch_random(ludus_rng *rng, const uint8_t *mask, int D, const int *nvec, int32_t *act)
+{
+    for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+        int legal = 0;
+        for (int i = 0; i < nvec[d]; i++) legal += !mask || mask[o + i];
+        if (!legal) {
+            act[d] = 0;
+            continue;
+        }
+        int k = (int)ludus_rng_integers(rng, 0, legal), i = 0;
+        for (;; i++)
+            if ((!mask || mask[o + i]) && k-- == 0) break;
+        act[d] = i;
+    }
+}
+
+float ludus_dqn_branch_target(const float *q_online_next, const float *q_target_next, const uint8_t *mask, int D,
+                              const int *nvec, int double_q, float ret, float disc)
+{
+    if (disc == 0.0f) return ret;
+    int32_t a[LUDUS_MAX_ACTION_DIMS];
+    ludus_dqn_branch_greedy(double_q ? q_online_next : q_target_next, mask, D, nvec, a);
+    float sum = 0.0f;
+    for (int d = 0, o = 0; d < D; o += nvec[d], d++) sum += q_target_next[o + a[d]];
+    return ret + disc * (sum / (float)D);
+}
+
+double ludus_dqn_branch_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int D,
+                             const int *nvec, float delta, int total, float *dq, float *td)
+{
+    int A = 0;
+    for (int d = 0; d < D; d++) A += nvec[d];
+    double loss = 0.0;
+    memset(dq, 0, (size_t)B * A * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        const float wb = w ? w[b] : 1.0f;
+        float h = 0.0f, abs_td = 0.0f;
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            const size_t j = (size_t)b * A + o + acts[(size_t)b * D + d];
+            float g, t = q[j] - y[b];
+            h += ludus_dqn_huber(t, delta, &g);
+            abs_td += fabsf(t);
+            dq[j] = wb * g / (float)total / (float)D;
+        }
+        td[b] = abs_td / (float)D;
+        loss += wb * (h / (float)D);
+    }
+    return loss / total;
+}

@@ -133,4 +133,47 @@ int ludus_dqn_offline_rows(int B, float ratio);
  * order from rng. n_offline >= 1 when k > 0, n_online >= 1 when k < B. */
 void ludus_dqn_mix_sample(ludus_rng *rng, int B, int k, int64_t n_offline, int n_online, int64_t *idx);
 
+/* Action branching (Tavakoli, Pardo and Kormushev 2018, "Action Branching
+ * Architectures for Deep Reinforcement Learning") for worlds of D action
+ * components (component d takes 0..nvec[d]-1) and legal-action masks: the
+ * actor head's sum(nvec) outputs are D branches, one Q head each; with
+ * dueling a shared V(s) plus each branch's advantages less their mean
+ * (the paper's eq. 1). Masks are sum(nvec) bytes, branch after branch, 1
+ * where legal; NULL: every value legal. With D = 1 and no mask these are
+ * the functions above. */
+
+/* A whole action (D components) as one int32 in mixed radix, component 0
+ * the most significant (D = 1: the action itself), and back. The caller
+ * ensures prod(nvec) <= INT32_MAX. */
+int32_t ludus_dqn_action_code(const int32_t *act, int D, const int *nvec);
+void ludus_dqn_action_decode(int32_t code, int D, const int *nvec, int32_t *act);
+
+/* Q values (B, sum nvec) of each branch from the actor head's outputs and
+ * the shared value head's (B), and back (dvalue the sum over branches). */
+void ludus_dqn_branch_q_values(const float *adv, const float *value, int B, int D, const int *nvec, int dueling,
+                               float *q);
+void ludus_dqn_branch_q_backward(const float *dq, int B, int D, const int *nvec, int dueling, float *dadv,
+                                 float *dvalue);
+
+/* The greedy action of one sample: per branch the first largest Q among
+ * its legal values. Returns 0, or -1 when some branch has no legal value
+ * (that branch then gets 0). */
+int ludus_dqn_branch_greedy(const float *q, const uint8_t *mask, int D, const int *nvec, int32_t *act);
+/* A uniformly random legal action: per branch k = ludus_rng_integers(rng,
+ * 0, its legal count) and the k-th legal value (ludus_agent_random's draw). */
+void ludus_dqn_branch_random(ludus_rng *rng, const uint8_t *mask, int D, const int *nvec, int32_t *act);
+
+/* The paper's "mean" target (its eq. 6, the variant it uses): ret + disc *
+ * (1/D) sum_d Q_target,d(s', a*_d), a*_d the legal argmax of branch d of
+ * q_online_next (Double DQN) or q_target_next, under the next state's
+ * mask; disc 0: ret. */
+float ludus_dqn_branch_target(const float *q_online_next, const float *q_target_next, const uint8_t *mask, int D,
+                              const int *nvec, int double_q, float ret, float disc);
+
+/* The branched loss: sum_b w_b (1/D) sum_d huber(Q_d(s_b, a_bd) - y_b) /
+ * total, acts (B, D); writes dq (B, sum nvec), its gradient, and td[b] =
+ * (1/D) sum_d |Q_d - y_b| (what priorities use). */
+double ludus_dqn_branch_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int D,
+                             const int *nvec, float delta, int total, float *dq, float *td);
+
 #endif

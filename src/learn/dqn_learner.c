@@ -14,7 +14,11 @@
  * et al. 2015, Nature); Double DQN (van Hasselt, Guez and Silver 2016);
  * dueling heads (Wang et al. 2016); n-step returns (Sutton 1988; as in
  * Hessel et al. 2018, Rainbow); proportional prioritized replay with a sum
- * tree and annealed importance weights (Schaul et al. 2016).
+ * tree and annealed importance weights (Schaul et al. 2016); worlds of
+ * several action components or a legal-action mask through action
+ * branching (Tavakoli, Pardo and Kormushev 2018: one Q head per component,
+ * the mean-of-branches target, masked argmax and masked random actions;
+ * each replay slot keeps the next observation's mask).
  *
  * Offline-to-online (`dataset`, `offline_ratio`): RLPD's symmetric sampling
  * (Ball, Smith, Kostrikov and Levine 2023) on this discrete learner. The
@@ -193,6 +197,17 @@ typedef struct dqn {
     dqn_sumtree tree;
     double max_prio;
     dqn_nstep ns;
+    /* action branching (several components or a mask): actions are stored
+     * as one mixed-radix code (ludus_dqn_action_code) below ncodes */
+    int branched, Dm, MA;     /* components; mask bytes (0: none) */
+    int nvec[LUDUS_MAX_ACTION_DIMS];
+    int64_t ncodes;           /* codes of a whole action (A when not branched) */
+    uint8_t *r_nmask;         /* (cap, MA) the next state's legal-action mask */
+    uint8_t *b_nmask;         /* (B, MA) */
+    int32_t *b_acts;          /* (B, Dm) the minibatch's actions, component by component */
+    int32_t *step_act;        /* (N, Dm) the worlds' actions */
+    uint8_t *ones;            /* (MA) every value legal */
+    const uint8_t *emit_mask; /* the mask the n-step window's next transitions get */
     /* offline-to-online: the dataset's n-step transitions, read once */
     int64_t o_n;
     int k_off;                /* rows of each minibatch drawn from them */
@@ -264,7 +279,8 @@ static void destroy(void *self)
     void *bufs[] = {d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
                     d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y,
-                    d->b_mix, d->b_ret, d->b_disc, d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc};
+                    d->b_mix, d->b_ret, d->b_disc, d->r_nmask, d->b_nmask, d->b_acts, d->step_act, d->ones,
+                    d->o_obs, d->o_next, d->o_act, d->o_words, d->o_ret, d->o_disc};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(d);
 }
@@ -367,10 +383,22 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->env = ludus_vec_env(d->vec);
     d->info = ludus_env_get_info(d->env);
     d->D = d->info->obs_size;
-    if (d->info->action_dims > 1 || d->info->mask_size) {
+    d->Dm = d->info->action_dims;
+    d->MA = d->info->mask_size;
+    d->branched = d->Dm > 1 || d->MA > 0;
+    memcpy(d->nvec, d->info->action_nvec, sizeof d->nvec);
+    d->ncodes = 1;
+    for (int k = 0; k < d->Dm && d->ncodes <= INT32_MAX; k++) d->ncodes *= d->nvec[k];
+    if (d->ncodes > INT32_MAX) {
+        rc = ludus_err_set(LUDUS_EUNSUPPORTED, "dqn: %s has more than 2^31 whole actions (%d components)",
+                           d->info->id, d->Dm);
+        goto fail;
+    }
+    if (d->branched && d->cfg.dataset[0]) {
         rc = ludus_err_set(LUDUS_EUNSUPPORTED,
-                           "dqn: %s has %s; DQN takes one discrete action without a mask (use ppo)", d->info->id,
-                           d->info->action_dims > 1 ? "a multi-discrete action space" : "a legal-action mask");
+                           "dqn: offline data (dataset) on %s, a world of %s, is not supported (datasets hold no "
+                           "masks); train online", d->info->id,
+                           d->Dm > 1 ? "several action components" : "a legal-action mask");
         goto fail;
     }
     policy_input in;
@@ -438,6 +466,19 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     d->dq = malloc((size_t)d->B * d->A * sizeof(float));
     d->td = malloc((size_t)d->B * sizeof(float));
     d->y = malloc((size_t)d->B * sizeof(float));
+    if (d->branched) {
+        const size_t ma = d->MA ? (size_t)d->MA : 1;
+        d->r_nmask = calloc(cap, ma);
+        d->b_nmask = calloc((size_t)d->B, ma);
+        d->ones = malloc(ma);
+        d->b_acts = calloc((size_t)d->B * d->Dm, sizeof(int32_t));
+        d->step_act = calloc((size_t)d->N * d->Dm, sizeof(int32_t));
+        if (!d->r_nmask || !d->b_nmask || !d->ones || !d->b_acts || !d->step_act) {
+            rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for the replay's masks");
+            goto fail;
+        }
+        memset(d->ones, 1, ma);
+    }
     if (!d->target || !d->r_obs || !d->r_next || !d->r_act || !d->r_words || !d->r_ret || !d->r_disc ||
         !d->cur_obs || !d->cur_words || !d->actions || !d->q || !d->act_rng || !d->episodes || !d->b_obs ||
         !d->b_next || !d->b_words || !d->b_act || !d->b_idx || !d->b_w || !d->b_mix || !d->b_ret || !d->b_disc || !d->q_on || !d->q_tg || !d->dq ||
@@ -502,6 +543,7 @@ static void emit(void *ctx, const uint8_t *obs, int32_t action, float ret, float
     d->r_act[i] = action;
     d->r_ret[i] = ret;
     d->r_disc[i] = disc;
+    if (d->MA) memcpy(d->r_nmask + i * d->MA, d->emit_mask, (size_t)d->MA);
     if (d->cfg.prioritized) ludus_dqn_sumtree_set(&d->tree, d->pos, d->max_prio);
     d->pos = (d->pos + 1) % d->cap;
     if (d->size < d->cap) d->size++;
@@ -522,7 +564,8 @@ static void q_of(dqn *d, policy_ws *ws, const float *params, const uint8_t *obs,
 {
     policy_batch b = {.L = 1, .B = n, .obs = obs, .words = d->W ? words : NULL, .h0 = NULL, .starts = NULL};
     ludus_policy_forward(&d->pol, params, ws, &b);
-    ludus_dqn_q_values(ws->logits, ws->value, n, d->A, d->cfg.dueling, out);
+    if (d->branched) ludus_dqn_branch_q_values(ws->logits, ws->value, n, d->Dm, d->nvec, d->cfg.dueling, out);
+    else ludus_dqn_q_values(ws->logits, ws->value, n, d->A, d->cfg.dueling, out);
 }
 
 /* Worker k's slice of the staged minibatch: the targets, the loss and
@@ -542,15 +585,32 @@ static void grad_job(void *ctx, int k, int K)
     q_of(d, ws, d->target, d->b_next + b0 * D, words, n, qtg);
     if (d->cfg.double_q) q_of(d, ws, d->pol.params.data, d->b_next + b0 * D, words, n, qon);
     q_of(d, ws, d->pol.params.data, d->b_obs + b0 * D, words, n, q); /* kept in ws for backward */
-    for (int b = b0; b < b1; b++) {
-        d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q, d->b_ret[b],
-                                   d->b_disc[b]);
-        part[1] += d->q[(size_t)b * A + d->b_act[b]];
+    if (d->branched) {
+        const int Dm = d->Dm;
+        for (int b = b0; b < b1; b++) {
+            d->y[b] = ludus_dqn_branch_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A,
+                                              d->MA ? d->b_nmask + (size_t)b * d->MA : NULL, Dm, d->nvec,
+                                              d->cfg.double_q, d->b_ret[b], d->b_disc[b]);
+            float qs = 0.0f;
+            for (int k = 0, o = 0; k < Dm; o += d->nvec[k], k++)
+                qs += d->q[(size_t)b * A + o + d->b_acts[(size_t)b * Dm + k]];
+            part[1] += qs / (float)Dm;
+        }
+        part[0] = ludus_dqn_branch_loss(q, d->b_acts + (size_t)b0 * Dm, d->y + b0, d->b_w + b0, n, Dm, d->nvec,
+                                        d->cfg.huber_delta, d->B, d->dq + (size_t)b0 * A, d->td + b0);
+        for (int b = b0; b < b1; b++) part[2] += fabsf(d->td[b]);
+        ludus_dqn_branch_q_backward(d->dq + (size_t)b0 * A, n, Dm, d->nvec, d->cfg.dueling, ws->dlogits, ws->dvalue);
+    } else {
+        for (int b = b0; b < b1; b++) {
+            d->y[b] = ludus_dqn_target(d->q_on + (size_t)b * A, d->q_tg + (size_t)b * A, A, d->cfg.double_q,
+                                       d->b_ret[b], d->b_disc[b]);
+            part[1] += d->q[(size_t)b * A + d->b_act[b]];
+        }
+        part[0] = ludus_dqn_loss(q, d->b_act + b0, d->y + b0, d->b_w + b0, n, A, d->cfg.huber_delta, d->B,
+                                 d->dq + (size_t)b0 * A, d->td + b0);
+        for (int b = b0; b < b1; b++) part[2] += fabsf(d->td[b]);
+        ludus_dqn_q_backward(d->dq + (size_t)b0 * A, n, A, d->cfg.dueling, ws->dlogits, ws->dvalue);
     }
-    part[0] = ludus_dqn_loss(q, d->b_act + b0, d->y + b0, d->b_w + b0, n, A, d->cfg.huber_delta, d->B,
-                             d->dq + (size_t)b0 * A, d->td + b0);
-    for (int b = b0; b < b1; b++) part[2] += fabsf(d->td[b]);
-    ludus_dqn_q_backward(d->dq + (size_t)b0 * A, n, A, d->cfg.dueling, ws->dlogits, ws->dvalue);
     policy_batch batch = {.L = 1, .B = n, .obs = d->b_obs + b0 * D, .words = words};
     ludus_policy_backward(&d->pol, d->pol.params.data, ws, &batch);
 }
@@ -571,6 +631,8 @@ static void stage(dqn *d, int b, size_t i, const uint8_t *obs, const uint8_t *ne
     memcpy(d->b_next + b * D, next + i * D, D);
     if (d->W) memcpy(d->b_words + (size_t)b * d->W, words + i * d->W, (size_t)d->W * sizeof(int32_t));
     d->b_act[b] = act[i];
+    if (d->branched) ludus_dqn_action_decode(act[i], d->Dm, d->nvec, d->b_acts + (size_t)b * d->Dm);
+    if (d->MA) memcpy(d->b_nmask + (size_t)b * d->MA, d->r_nmask + i * d->MA, (size_t)d->MA);
     d->b_ret[b] = ret[i];
     d->b_disc[b] = disc[i];
 }
@@ -642,18 +704,30 @@ static int act_and_step(dqn *d)
     const float eps = ludus_dqn_epsilon(d->cfg.eps_start, d->cfg.eps_end, d->cfg.eps_fraction, d->steps,
                                         d->run.total_steps);
     q_of(d, &d->ws, d->pol.params.data, vobs, d->cur_words, N, d->q);
+    const uint8_t *masks = d->MA ? ludus_vec_action_masks(d->vec) : NULL;
     for (int n = 0; n < N; n++) {
         double u = ludus_rng_random(&d->act_rng[n]);
+        if (d->branched) {
+            int32_t *a = d->step_act + (size_t)n * d->Dm;
+            const uint8_t *m = masks ? masks + (size_t)n * d->MA : NULL;
+            if (u < eps) ludus_dqn_branch_random(&d->act_rng[n], m, d->Dm, d->nvec, a);
+            else ludus_dqn_branch_greedy(d->q + (size_t)n * A, m, d->Dm, d->nvec, a);
+            d->actions[n] = ludus_dqn_action_code(a, d->Dm, d->nvec);
+            continue;
+        }
         d->actions[n] = u < eps ? (int32_t)ludus_rng_integers(&d->act_rng[n], 0, A) : argmax(d->q + (size_t)n * A, A);
     }
     memcpy(d->cur_obs, vobs, (size_t)N * d->D);
-    int rc = ludus_vec_step(d->vec, d->actions);
+    int rc = ludus_vec_step(d->vec, d->branched ? d->step_act : d->actions);
     if (rc) return rc;
     const double *r = ludus_vec_rewards(d->vec);
     const uint8_t *term = ludus_vec_terminated(d->vec), *trunc = ludus_vec_truncated(d->vec);
     const uint8_t *fobs = ludus_vec_final_obs(d->vec), *fmask = ludus_vec_final_mask(d->vec);
     for (int n = 0; n < N; n++) {
         const uint8_t *next = (fmask[n] ? fobs : vobs) + (size_t)n * d->D;
+        /* the final state's mask is gone with the reset: a truncated
+         * episode's last transitions bootstrap over every value */
+        if (d->MA) d->emit_mask = fmask[n] ? d->ones : ludus_vec_action_masks(d->vec) + (size_t)n * d->MA;
         ludus_dqn_nstep_push(&d->ns, n, d->cur_obs + (size_t)n * d->D, d->actions[n], (float)r[n],
                              d->W ? d->cur_words + (size_t)n * d->W : NULL, term[n], trunc[n], next, emit, d);
         if (d->W && fmask[n]) tokenize(d, n);
@@ -803,6 +877,7 @@ static void serialize(const dqn *d, blob *b)
     put(b, d->r_ret, s * sizeof(float));
     put(b, d->r_disc, s * sizeof(float));
     if (wsz) put(b, d->r_words, s * wsz * sizeof(int32_t));
+    if (d->MA) put(b, d->r_nmask, s * (size_t)d->MA);
     if (d->cfg.prioritized)
         for (int i = 0; i < d->size; i++) {
             double p = ludus_dqn_sumtree_get(&d->tree, i);
@@ -887,6 +962,9 @@ static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, const 
         bad = bad || d->ns.len[n] < 0 || d->ns.len[n] >= d->ns.n || d->ns.head[n] < 0 || d->ns.head[n] >= d->ns.n;
         if (!bad && !(rc = ludus_env_state_load(d->env, ludus_vec_state(d->vec, n), tmp, ss)))
             rc = ludus_env_observe(d->env, ludus_vec_state(d->vec, n), vobs + (size_t)n * d->D);
+        if (!bad && !rc && d->MA)
+            rc = ludus_env_action_mask(d->env, ludus_vec_state(d->vec, n),
+                                       ludus_vec_action_masks(d->vec) + (size_t)n * d->MA);
     }
     free(tmp);
     if (rc) return ludus_err_wrap(rc, "%s", path);
@@ -897,7 +975,7 @@ static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, const 
     if (wsz)
         bad = bad || take(p, len, &at, d->ns.wrd, slots * wsz * sizeof(int32_t)) ||
               take(p, len, &at, d->cur_words, (size_t)d->N * wsz * sizeof(int32_t));
-    for (size_t i = 0; !bad && i < slots; i++) bad = d->ns.act[i] < 0 || d->ns.act[i] >= d->A;
+    for (size_t i = 0; !bad && i < slots; i++) bad = d->ns.act[i] < 0 || d->ns.act[i] >= d->ncodes;
     if (!bad && with_replay) {
         int32_t hdr[2];
         bad = take(p, len, &at, hdr, sizeof hdr) || take(p, len, &at, &d->max_prio, sizeof d->max_prio) ||
@@ -911,8 +989,10 @@ static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, const 
                   take(p, len, &at, d->r_act, s * sizeof(int32_t)) || take(p, len, &at, d->r_ret, s * sizeof(float)) ||
                   take(p, len, &at, d->r_disc, s * sizeof(float));
             if (wsz) bad = bad || take(p, len, &at, d->r_words, s * wsz * sizeof(int32_t));
+            if (d->MA) bad = bad || take(p, len, &at, d->r_nmask, s * (size_t)d->MA);
+            for (size_t i = 0; !bad && i < s * (size_t)d->MA; i++) bad = d->r_nmask[i] > 1;
             for (size_t i = 0; !bad && i < s; i++)
-                bad = d->r_act[i] < 0 || d->r_act[i] >= d->A || !isfinite(d->r_ret[i]) || !isfinite(d->r_disc[i]);
+                bad = d->r_act[i] < 0 || d->r_act[i] >= d->ncodes || !isfinite(d->r_ret[i]) || !isfinite(d->r_disc[i]);
             for (int i = 0; !bad && d->cfg.prioritized && i < d->size; i++) {
                 double pr;
                 bad = take(p, len, &at, &pr, sizeof pr) || !(pr >= 0.0 && isfinite(pr));
@@ -1043,6 +1123,20 @@ static int agent_act(void *self, const ludus_agent_input *in, int32_t *actions)
     for (int i = 0; W && i < n; i++) ludus_policy_tokenize(&a->pol, in->missions[i], a->words + (size_t)i * W);
     policy_batch b = {.L = 1, .B = n, .obs = in->obs, .words = W ? a->words : NULL};
     ludus_policy_forward(&a->pol, a->pol.params.data, &a->ws, &b);
+    if (a->pol.in.action_dims > 1 || a->pol.in.mask_size) {
+        /* branched: per branch the largest advantage among legal values
+         * (with dueling V and the branch's mean shift them all alike) */
+        const int Dm = a->pol.in.action_dims;
+        for (int i = 0; i < n; i++) {
+            const uint8_t *m = in->action_mask ? in->action_mask + (size_t)i * A : NULL;
+            int32_t *act = actions + (size_t)i * Dm;
+            if (!in->greedy && ludus_rng_random(&in->rngs[i]) < a->eps)
+                ludus_dqn_branch_random(&in->rngs[i], m, Dm, a->pol.in.nvec, act);
+            else
+                ludus_dqn_branch_greedy(a->ws.logits + (size_t)i * A, m, Dm, a->pol.in.nvec, act);
+        }
+        return LUDUS_OK;
+    }
     for (int i = 0; i < n; i++) {
         int g = argmax(a->ws.logits + (size_t)i * A, A);
         if (!in->greedy && ludus_rng_random(&in->rngs[i]) < a->eps) g = (int)ludus_rng_integers(&in->rngs[i], 0, A);
@@ -1075,7 +1169,8 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
-    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, offline-to-online "
+    .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action "
+                   "branching for several components and masks, offline-to-online "
                    "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
