@@ -80,6 +80,17 @@ expect 1 "learner dqn trains in one process only (not over 2 ranks)" -- \
   mpi 2 train MiniGrid-Empty-5x5-v0 --algo dqn --steps 512 --out dqn
 expect 1 "exists; use --resume" -- mpi 2 train MiniGrid-Empty-5x5-v0 --steps 512 --config small.json --out two
 
+# ---- a rank bound to fewer cores than its threads is warned about ----
+timeout 300 "$MPIRUN" -np 1 "${FLAGS[@]}" --bind-to core "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 256 \
+  --threads 2 --config small.json --out bound >"$T/bound.out" 2>&1 && ok || bad "bound run: $(cat "$T/bound.out")"
+grep -q "warning: this rank may use 1 core but trains with 2 threads; start mpirun with --bind-to none" \
+  "$T/bound.out" && ok || bad "no binding warning: $(cat "$T/bound.out")"
+if [ "$(nproc)" -ge 2 ]; then
+  timeout 300 "$MPIRUN" -np 1 "${FLAGS[@]}" --bind-to none "$LUDUS" train MiniGrid-Empty-5x5-v0 --steps 256 \
+    --threads 2 --config small.json --out unbound >"$T/unbound.out" 2>&1 && ok || bad "unbound run: $(cat "$T/unbound.out")"
+  ! grep -q "warning: this rank" "$T/unbound.out" && ok || bad "warned without binding: $(cat "$T/unbound.out")"
+fi
+
 # ---- kill -9 of rank 1: the job ends, rank 0 says so, resume finishes ----
 # mpirun follows its SIGTERM to the surviving ranks with a SIGKILL after
 # odls_base_sigkill_timeout seconds (default 1): on a loaded machine rank 0
