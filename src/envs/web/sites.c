@@ -133,6 +133,22 @@ static int rand_mask(web_state *st, int bits, int must, int never)
     return m;
 }
 
+/* Shuffles rows [0, n) (Fisher-Yates from the last row down, one draw
+ * each) and returns where row 0, the match, went. */
+static int shuffle_rows(web_state *st, int n)
+{
+    int at = 0;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)ludus_web_below(st, (uint32_t)i + 1);
+        web_row t = st->row[i];
+        st->row[i] = st->row[j];
+        st->row[j] = t;
+        if (at == i) at = j;
+        else if (at == j) at = i;
+    }
+    return at;
+}
+
 static void gen_shop(const web_spec *s, web_state *st)
 {
     const int n = 6 + (int)ludus_web_below(st, 4);
@@ -157,15 +173,7 @@ static void gen_shop(const web_spec *s, web_state *st)
     }
     st->n_row = (uint8_t)n;
     /* shuffle the rows; follow the match */
-    int at = 0;
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)ludus_web_below(st, (uint32_t)i + 1);
-        web_row t = st->row[i];
-        st->row[i] = st->row[j];
-        st->row[j] = t;
-        if (at == i) at = j;
-        else if (at == j) at = i;
-    }
+    const int at = shuffle_rows(st, n);
     const uint8_t nb[1] = {0};
     st->target[0] = (uint8_t)at;
     st->target[1] = (uint8_t)c;
@@ -728,15 +736,7 @@ static void gen_travel(const web_spec *s, web_state *st)
         }
     }
     st->n_row = (uint8_t)n;
-    int at = 0;
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)ludus_web_below(st, (uint32_t)i + 1);
-        web_row t = st->row[i];
-        st->row[i] = st->row[j];
-        st->row[j] = t;
-        if (at == i) at = j;
-        else if (at == j) at = i;
-    }
+    const int at = shuffle_rows(st, n);
     st->target[0] = (uint8_t)at;
     st->field[0] = (uint8_t)(W_CITY0 + from);
     st->field[1] = (uint8_t)(W_CITY0 + to);
