@@ -158,6 +158,20 @@ long ludus_llm_memory_count(ludus_llm_memory *m)
 }
 
 /* The mission as an FTS5 query: its words OR-ed, each quoted. */
+/* Grows the prompt block *out (capacity *cap) to hold at least `need`
+ * bytes, doubling; out of memory leaves *out as it was. */
+static int room(char **out, size_t *cap, size_t need)
+{
+    if (need <= *cap) return LUDUS_OK;
+    size_t c = *cap;
+    while (c < need) c *= 2;
+    char *p = realloc(*out, c);
+    if (!p) return ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
+    *out = p;
+    *cap = c;
+    return LUDUS_OK;
+}
+
 static char *fts_query(const char *mission)
 {
     size_t n = strlen(mission);
@@ -214,15 +228,7 @@ int ludus_llm_memory_recall(ludus_llm_memory *m, const char *mission, const char
         int win = sqlite3_column_int(st, 2), steps = sqlite3_column_int(st, 3), rank = sqlite3_column_int(st, 4);
         static const char *how[3] = {"same start as now", "same mission", "similar mission"};
         size_t need = strlen(mis ? mis : "") + strlen(acts ? acts : "") + 256;
-        if (len + need > cap) {
-            while (len + need > cap) cap *= 2;
-            char *p = realloc(out, cap);
-            if (!p) {
-                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
-                break;
-            }
-            out = p;
-        }
+        if ((rc = room(&out, &cap, len + need))) break;
         if (!rows++) len += (size_t)sprintf(out + len, "Past episodes (from memory):\n");
         len += (size_t)sprintf(out + len, "- [%s] mission '%s': %s in %d steps with actions: %s\n", how[rank],
                                mis ? mis : "", win ? "SUCCEEDED" : "FAILED", steps, acts ? acts : "");
@@ -518,15 +524,7 @@ int ludus_llm_memory_reflections(ludus_llm_memory *m, const char *mission, const
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
         size_t need = strlen(t ? t : "") + 128;
-        if (len + need > cap) {
-            while (len + need > cap) cap *= 2;
-            char *p = realloc(out, cap);
-            if (!p) {
-                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
-                break;
-            }
-            out = p;
-        }
+        if ((rc = room(&out, &cap, len + need))) break;
         if (!rows++) len += (size_t)sprintf(out + len, "Reflections on your earlier attempts at this mission:\n");
         len += (size_t)sprintf(out + len, "- %s\n", t ? t : "");
     }
@@ -663,15 +661,7 @@ int ludus_llm_memory_playbook(ludus_llm_memory *m, int k, long *ids, int *nids, 
     while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 1);
         size_t need = strlen(t ? t : "") + 160;
-        if (len + need > cap) {
-            while (len + need > cap) cap *= 2;
-            char *p = realloc(out, cap);
-            if (!p) {
-                rc = ludus_err_set(LUDUS_ENOMEM, "memory: out of memory");
-                break;
-            }
-            out = p;
-        }
+        if ((rc = room(&out, &cap, len + need))) break;
         long id = (long)sqlite3_column_int64(st, 0);
         if (ids && nids) ids[(*nids)++] = id;
         if (!rows++) len += (size_t)sprintf(out + len, "Playbook (rules learned on earlier episodes, best first):\n");
