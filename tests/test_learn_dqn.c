@@ -16,6 +16,10 @@
  * masked greedy and random actions legal on random masks, bit-equality
  * with the plain functions for one branch, exact resume on Keypad with
  * masks in the replay, and a short Keypad training beating random.
+ * The Q network's LayerNorm option (arch.layer_norm, RLPD's critic):
+ * forward against a reference, scale invariance, gradient against finite
+ * differences, checkpoint round trip and refusals. After a resume the
+ * metrics' episode columns are the straight run's.
  */
 #include <math.h>
 #include <stdio.h>

@@ -18,7 +18,8 @@
  * several action components or a legal-action mask through action
  * branching (Tavakoli, Pardo and Kormushev 2018: one Q head per component,
  * the mean-of-branches target, masked argmax and masked random actions;
- * each replay slot keeps the next observation's mask).
+ * each replay slot keeps the next observation's mask, for an ended
+ * episode its final state's, which the vec keeps through the reset).
  *
  * Offline-to-online (`dataset`, `offline_ratio`): RLPD's symmetric sampling
  * (Ball, Smith, Kostrikov and Levine 2023) on this discrete learner. The
@@ -27,7 +28,8 @@
  * rows uniformly from them and the rest from the replay, which fills with
  * the online steps as usual. RLPD's other ingredients: a high
  * update-to-data ratio is gradient_steps / (train_freq * num_envs); its
- * LayerNorm critic and its ensemble are not here (docs/learning.md).
+ * LayerNorm critic is the network's option arch.layer_norm (policy.c);
+ * its ensemble is not here (docs/learning.md).
  */
 #include <math.h>
 #include <stddef.h>
