@@ -878,9 +878,10 @@ static void test_learns(const char *env_id, const char *json, uint64_t steps, do
 
 /* The shipped easy-maze recipe (configs/dqn-maze-easy.json: Maze-v0 with
  * walls=25) for its 1M frames, seed 1, then held-out success of the
- * learner's agent (epsilon 0.01) on levels from LUDUS_HELDOUT_START in the
- * same options; seeds 1-3 reached 0.42 and more (docs/learning.md), a
- * random agent 0.11. */
+ * learner's agent (the recipe's eval_epsilon 0.05) on levels from
+ * LUDUS_HELDOUT_START in the same options; `ludus train` made this run
+ * 0.538 over 1000 episodes (seeds 2 and 3: 0.210, 0.282; a random agent
+ * 0.108; docs/learning.md). */
 static void test_learns_maze(double want)
 {
     char path[1024];
@@ -1266,7 +1267,7 @@ int main(void)
          * a random policy succeeds a few percent */
         test_learns("MiniGrid-DoorKey-5x5-v0", NULL, 150000, 0.85);
         test_learns("MiniGrid-DoorKey-5x5-v0", "{\"prioritized\": 1}", 150000, 0.85);
-        test_learns_maze(0.3);
+        test_learns_maze(0.35);
     }
     return check_finish("test_learn_dqn");
 }
