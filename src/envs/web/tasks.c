@@ -78,20 +78,15 @@ int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int 
     return i;
 }
 
-int ludus_web_actionable(const web_el *e)
-{
-    switch (e->role) {
-    case R_BUTTON: case R_LINK: case R_TEXTBOX: case R_CHECKBOX: case R_COMBOBOX: case R_TAB: case R_MENUITEM:
-    case R_GRIDCELL: return 1;
-    default: return 0;
-    }
-}
-
 void ludus_web_mission(web_state *st, const char *const *parts)
 {
     size_t n = 0;
-    for (; *parts; parts++)
-        for (const char *p = *parts; *p && n + 1 < WEB_MISSION; p++) st->mission[n++] = *p;
+    for (; *parts; parts++) { /* each part whole, or what fits before the NUL */
+        size_t len = strlen(*parts);
+        if (len > WEB_MISSION - 1 - n) len = WEB_MISSION - 1 - n;
+        memcpy(st->mission + n, *parts, len);
+        n += len;
+    }
     memset(st->mission + n, 0, WEB_MISSION - n);
 }
 

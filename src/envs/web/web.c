@@ -141,6 +141,10 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
              "holdout=seed|entity|skin (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
+    if (ludus_web_actions_line(s) != LUDUS_OK) {
+        free(s);
+        return LUDUS_EINTERNAL;
+    }
     env->impl = s;
     env->ops = &web_ops;
     ludus_env_info *info = &env->info;

@@ -180,6 +180,10 @@ typedef struct web_spec {
     const char *names[V_COUNT + WEB_K + WEB_LEX];
     char store[WEB_K + WEB_LEX][24];
     char options_doc[400];
+    /* the FULL text's last line (the action grammar, the ids, the task's
+     * words): the same on every step, so written once at make */
+    char actions_line[2048];
+    int actions_len;
 } web_spec;
 
 /* The vocabulary. */
@@ -210,7 +214,16 @@ static inline int ludus_web_visible(const web_state *st, int i)
     const web_el *e = &st->el[i];
     return !(e->flags & F_HIDDEN) && (!e->group || (st->open >> e->group & 1));
 }
-int ludus_web_actionable(const web_el *e);
+/* Whether the element's role takes clicks (buttons, links, text boxes,
+ * checkboxes, lists, tabs, menu items, grid cells): a bit test, inline,
+ * as the mask and the views ask it of every slot on every step. */
+#define WEB_ACTIONABLE_ROLES                                                                                      \
+    (1u << R_BUTTON | 1u << R_LINK | 1u << R_TEXTBOX | 1u << R_CHECKBOX | 1u << R_COMBOBOX | 1u << R_TAB |        \
+     1u << R_MENUITEM | 1u << R_GRIDCELL)
+static inline int ludus_web_actionable(const web_el *e)
+{
+    return e->role < 32 && (WEB_ACTIONABLE_ROLES >> e->role & 1);
+}
 int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
                   int flags);
 uint32_t ludus_web_below(web_state *st, uint32_t n);
@@ -234,5 +247,6 @@ int ludus_web_render_size(const ludus_env *env, const ludus_render_opts *o, int 
 int ludus_web_render(const ludus_env *env, const void *state, const ludus_render_opts *o, uint8_t *rgb);
 void ludus_web_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
 void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb);
+int ludus_web_actions_line(web_spec *s);
 
 #endif
