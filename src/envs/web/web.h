@@ -175,6 +175,7 @@ typedef struct web_spec {
     int pool_n;
     uint8_t other[64];          /* content words for everything else */
     int other_n;
+    int words_sorted;           /* pool and other ascend (sites.c's draw takes a shortcut) */
     uint8_t skins[WEB_SKINS];
     int skins_n;
     const char *names[V_COUNT + WEB_K + WEB_LEX];
@@ -224,9 +225,35 @@ static inline int ludus_web_actionable(const web_el *e)
 {
     return e->role < 32 && (WEB_ACTIONABLE_ROLES >> e->role & 1);
 }
-int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
-                  int flags);
-uint32_t ludus_web_below(web_state *st, uint32_t n);
+/* Append an element to the page; returns its slot. Inline: the page
+ * builders call it for every element of every reset and navigation. */
+static inline int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg,
+                                int group, int flags)
+{
+    int i = st->n_el++;
+    web_el *e = &st->el[i];
+    *e = (web_el){.role = (uint8_t)role,
+                  .parent = (uint8_t)parent,
+                  .depth = parent == WEB_NONE ? 0 : (uint8_t)(st->el[parent].depth + 1),
+                  .flags = (uint8_t)flags,
+                  .handler = (uint8_t)handler,
+                  .harg = (uint8_t)harg,
+                  .group = (uint8_t)group,
+                  .name = (uint8_t)name,
+                  .name2 = (uint8_t)name2};
+    return i;
+}
+/* A draw from the level's stream, uniform in [0, n): splitmix64, then
+ * Lemire's multiply-shift on 32 random bits (no division). */
+static inline uint32_t ludus_web_below(web_state *st, uint32_t n)
+{
+    st->rng += 0x9e3779b97f4a7c15ull;
+    uint64_t z = st->rng;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (uint32_t)(((z >> 32) * n) >> 32);
+}
 void ludus_web_mission(web_state *st, const char *const *parts);
 /* the page rows a frame of this state shows; scroll range */
 int ludus_web_max_scroll(const web_state *st);
