@@ -1,16 +1,17 @@
 /* test_web_trace.c: recorded traces of the web worlds. For every task of
- * the web family and three option sets (the default, with the legal-action
+ * the web family and five option sets (the default, with the legal-action
  * mask; `mask=0,reward=shaped`, where every kind of invalid action
- * happens; `reward=partial` with the oracle's action 3 steps in 4, so that
- * every page of a site is reached), a seeded stream of random actions
+ * happens; `reward=partial`, `split=test,holdout=entity` and
+ * `split=train,holdout=skin` with the oracle's action 3 steps in 4, so
+ * that every page of a site is reached), a seeded stream of random actions
  * plays STEPS steps through
  * the public API, resetting with seeds 0, 1, 2, ... as episodes end, and
  * an FNV-1a hash folds in, every step, the tensor observation, the mask,
  * the reward, the end flags and the whole state, and every 4th step the
  * FULL text observation. The expected hashes were recorded from the
- * worlds as they were before the hot path was made faster (commit
- * "test_web_trace: record the web worlds' traces"), so any change in what
- * a world does or shows fails here. A task that is not in the table (added
+ * worlds as they were before the hot path was made faster (the library of
+ * commit ea9b4ad, the parent of "test_web_trace: record the web worlds'
+ * traces"), so any change in what a world does or shows fails here. A task that is not in the table (added
  * later) is reported and skipped; LUDUS_WEB_TRACE_PRINT=1 prints the table.
  */
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "ludus/web.h"
 
 #define STEPS 6000
+#define NOPTS 5
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -102,14 +104,17 @@ static const struct {
 
 int main(void)
 {
-    /* the third: the oracle's action 3 times in 4, so that every page of a site is built */
-    const char *const opts[3] = {"", "mask=0,reward=shaped", "reward=partial"};
+    /* the third and the last two: the oracle's action 3 times in 4, so that
+     * every page of a site is built; the held-out splits draw from other
+     * word pools and skins */
+    const char *const opts[NOPTS] = {"", "mask=0,reward=shaped", "reward=partial", "split=test,holdout=entity",
+                                     "split=train,holdout=skin"};
     int print = getenv("LUDUS_WEB_TRACE_PRINT") != NULL, checked = 0;
     for (int w = 0; w < ludus_env_count(); w++) {
         const char *id = ludus_env_id(w);
         if (strncmp(id, "Web-", 4) != 0) continue;
-        for (int o = 0; o < 3; o++) {
-            uint64_t h = trace(id, opts[o], o == 2);
+        for (int o = 0; o < NOPTS; o++) {
+            uint64_t h = trace(id, opts[o], o >= 2);
             if (print) printf("    {\"%s\", \"%s\", 0x%016llxull},\n", id, opts[o], (unsigned long long)h);
             int found = 0;
             for (size_t k = 0; recorded[k].id; k++)
@@ -122,6 +127,6 @@ int main(void)
             if (!found && !print) fprintf(stderr, "test_web_trace: %s [%s] has no recorded trace\n", id, opts[o]);
         }
     }
-    CHECK(checked >= 51 || print); /* the 17 tasks recorded, three option sets each */
+    CHECK(checked >= 17 * NOPTS || print); /* the 17 tasks recorded, every option set */
     return check_finish("test_web_trace");
 }
