@@ -23,46 +23,48 @@ static const char *const page_names[P_COUNT] = {"main", "results", "date", "item
 _Static_assert(F_DISABLED == 2 && F_CHECKED == 4 && F_EXPANDED == 8 && F_EXPANDABLE == 16 && F_SELECTED == 128,
                "the tensor view's flag bits are the element flags' own, selected moved from bit 7 to 5");
 
+static int field_match(const web_state *st, int w)
+{
+    if (!w) return 0;
+    for (int k = 0; k < st->n_field; k++)
+        if (st->field[k] == w) return k + 1;
+    return 0;
+}
+
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
 {
     const web_spec *s = env->impl;
     const web_state *st = state;
-    /* which instruction field a word is (1 + k, the first k that names it;
-     * 0: none, and for the empty word) */
-    uint8_t fm[256];
-    memset(fm, 0, sizeof fm);
-    for (int k = st->n_field - 1; k >= 0; k--) fm[st->field[k]] = (uint8_t)(k + 1);
-    fm[0] = 0;
-    uint8_t head[WEB_C] = {(uint8_t)(st->nav[st->nav_n - 1].page + 1)};
-    for (int k = 0; k < st->n_field; k++) head[1 + k] = s->lex_of[st->field[k]];
-    head[7] = st->n_field;
-    memcpy(obs, head, WEB_C);
-    const int n = st->n_el < WEB_K ? st->n_el : WEB_K;
-    for (int i = 0; i < n; i++) {
+    memset(obs, 0, env->info.obs_size);
+    obs[0] = (uint8_t)(st->nav[st->nav_n - 1].page + 1);
+    for (int k = 0; k < st->n_field; k++) obs[1 + k] = s->lex_of[st->field[k]];
+    obs[7] = st->n_field;
+    for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
-        uint8_t r[WEB_C] = {0};
+        uint8_t *r = obs + (size_t)(i + 1) * WEB_C;
         const int vis = ludus_web_visible(st, i);
         r[0] = e->role;
         /* visible; disabled, checked, expanded, expandable (the flags' own
          * bits 1-4); selected (bit 7 moved to bit 5) */
         r[1] = (uint8_t)(vis | (e->flags & 0x1e) | (e->flags >> 2 & 0x20));
-        if (vis) { /* hidden slots show only their role and flags */
-            r[2] = s->lex_of[e->name] ? s->lex_of[e->name] : s->lex_of[e->name2];
-            r[3] = s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
-            r[4] = fm[e->name] ? fm[e->name] : fm[e->name2];
-            r[5] = fm[e->value] ? fm[e->value] : fm[e->value2];
-            r[6] = e->depth;
-            r[7] = e->handler;
-        }
-        memcpy(obs + (size_t)(i + 1) * WEB_C, r, WEB_C);
+        if (!vis) continue; /* hidden slots show only their role and flags */
+        r[2] = s->lex_of[e->name] ? s->lex_of[e->name] : s->lex_of[e->name2];
+        r[3] = s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
+        int m = field_match(st, e->name);
+        r[4] = (uint8_t)(m ? m : field_match(st, e->name2));
+        m = field_match(st, e->value);
+        r[5] = (uint8_t)(m ? m : field_match(st, e->value2));
+        r[6] = e->depth;
+        r[7] = e->handler;
     }
-    memset(obs + (size_t)(n + 1) * WEB_C, 0, (size_t)(WEB_K - n) * WEB_C);
     uint8_t *x = obs + (size_t)(WEB_K + 1) * WEB_C;
+    int hit = 0;
+    for (uint32_t b = st->kn_hit; b; b &= b - 1) hit++;
     x[0] = (uint8_t)(st->t > 255 ? 255 : st->t);
     x[1] = (uint8_t)(st->max_t > 255 ? 255 : st->max_t);
     x[2] = st->last_rc;
     x[3] = (uint8_t)(st->n_invalid > 255 ? 255 : st->n_invalid);
-    x[4] = (uint8_t)__builtin_popcount(st->kn_hit);
+    x[4] = (uint8_t)hit;
     x[5] = st->kn_n;
     x[6] = st->done;
     x[7] = st->scroll;
