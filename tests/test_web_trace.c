@@ -89,7 +89,7 @@ static uint64_t trace(const char *id, const char *opts, int oracle)
     free(text);
     free(mask);
     free(obs);
-    free(st);
+    ludus_free(st);
     ludus_env_destroy(env);
     return h;
 }
