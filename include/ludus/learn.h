@@ -159,6 +159,18 @@ typedef struct ludus_ppo_metrics {
      * while the epochs ran: learn_flops / learn_s is the update's rate
      * (last, so that the fields above keep their offsets) */
     double learn_flops;
+    /* Where the PPO epochs' time goes, in thread CPU seconds (a loaded
+     * machine does not inflate them; bench/update_scaling.sh reads them):
+     * learn_serial_cpu_s, the calling thread outside the team's jobs
+     * (shuffles, advantage statistics, the sum of the workers' gradients,
+     * clipping, Adam); learn_job_cpu_s, the team's jobs summed over the
+     * workers; learn_crit_cpu_s, the slowest worker's seconds summed over
+     * the jobs (the jobs' critical path). On an idle machine with one
+     * core per thread, the epochs take about serial + crit seconds, so
+     * (serial + job) / (serial + crit) bounds what num_threads workers
+     * gain over one (appended last, so the fields above keep their
+     * offsets) */
+    double learn_serial_cpu_s, learn_job_cpu_s, learn_crit_cpu_s;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;
