@@ -19,6 +19,7 @@
  * ranks x 1 thread add the same two partial gradients (docs/scaling.md).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,7 +63,8 @@ typedef struct stage {
     uint8_t *mask;     /* (cap, A) their legal-action masks (worlds with one) */
     float *dlogp, *dent; /* (cap) loss gradients per sample */
     double stats[5];   /* pg loss, value loss, entropy, approx kl, clipped */
-    double job_cpu;    /* thread CPU seconds of the worker's last job */
+    double job_cpu;    /* thread CPU seconds of the member's part of the last job */
+    int job_main;      /* 1: the calling thread ran it */
 } stage;
 
 struct ludus_ppo {
@@ -123,7 +125,8 @@ struct ludus_ppo {
     /* the optimizer's step over blocks of parameters (see reduce_job) */
     int nopt;             /* blocks */
     double *opt_sq;       /* (nopt) each block's sum of squared gradients */
-    double *opt_cpu;      /* (nopt) thread CPU seconds of each block's last job */
+    int job_kind;         /* JOB_LEARN ...: what team_job does */
+    pthread_t main_thread; /* the thread running the update */
     float opt_scale;      /* the clipping coefficient of the step */
     ludus_nn_adam_coef opt_coef;
     /* the curriculum choosing the levels (NULL: the vec's seed sampler) */
@@ -616,24 +619,18 @@ static void learn_work(ludus_ppo *p, int k, int K)
     ludus_policy_backward(&p->pol, p->pol.params.data, ws, &batch);
 }
 
-static void learn_job(void *ctx, int k, int K)
-{
-    ludus_ppo *p = ctx;
-    double c0 = thread_cpu_s();
-    learn_work(p, k, K);
-    p->st[k].job_cpu = thread_cpu_s() - c0;
-}
-
 /* After the workers' backward passes, the optimizer's step runs on the
- * team too, over fixed blocks of PPO_OPT_BLOCK parameters (pool chunks,
- * claimed by whichever thread is free): block c's gradient is summed over
- * the workers' buffers in worker order, and its sum of squares
+ * team too, over fixed blocks of PPO_OPT_BLOCK parameters (worker k takes
+ * blocks [nopt k / K, nopt (k + 1) / K)): block c's gradient is summed
+ * over the workers' buffers in worker order, and its sum of squares
  * (ludus_nn_sumsq) kept in opt_sq[c]; the blocks' sums are added in block
  * order for the norm, and Adam updates each block with the clipping
  * coefficient. The blocks do not depend on the thread count, so neither
  * does any number. Over several ranks the squares wait for the
- * all-reduce (norm_job). */
-#define PPO_OPT_BLOCK 4096
+ * all-reduce (JOB_NORM). */
+#define PPO_OPT_BLOCK 2048
+
+enum { JOB_LEARN, JOB_REDUCE, JOB_NORM, JOB_ADAM };
 
 static void opt_block(const ludus_ppo *p, int c, size_t *lo, size_t *hi)
 {
@@ -642,58 +639,54 @@ static void opt_block(const ludus_ppo *p, int c, size_t *lo, size_t *hi)
     *hi = *lo + PPO_OPT_BLOCK < P ? *lo + PPO_OPT_BLOCK : P;
 }
 
-static void reduce_job(void *ctx, int c, int nc)
+static void opt_work(ludus_ppo *p, int kind, int c)
 {
-    (void)nc;
-    ludus_ppo *p = ctx;
-    double c0 = thread_cpu_s();
     size_t lo, hi;
     opt_block(p, c, &lo, &hi);
     float *G = p->pol.params.grad;
-    memcpy(G + lo, p->ws[0].grad + lo, (hi - lo) * sizeof(float));
-    for (int k = 1; k < p->K; k++) {
-        const float *g = p->ws[k].grad;
-        for (size_t i = lo; i < hi; i++) G[i] += g[i];
+    if (kind == JOB_REDUCE) {
+        memcpy(G + lo, p->ws[0].grad + lo, (hi - lo) * sizeof(float));
+        for (int k = 1; k < p->K; k++) {
+            const float *g = p->ws[k].grad;
+            for (size_t i = lo; i < hi; i++) G[i] += g[i];
+        }
+        if (p->R == 1) p->opt_sq[c] = ludus_nn_sumsq(G + lo, hi - lo);
+    } else if (kind == JOB_NORM) {
+        p->opt_sq[c] = ludus_nn_sumsq(G + lo, hi - lo);
+    } else {
+        ludus_nn_adam_range(&p->adam, &p->opt_coef, p->pol.params.data, G, p->opt_scale, lo, hi);
     }
-    if (p->R == 1) p->opt_sq[c] = ludus_nn_sumsq(G + lo, hi - lo);
-    p->opt_cpu[c] = thread_cpu_s() - c0;
 }
 
-static void norm_job(void *ctx, int c, int nc)
+/* Member k's part of the job p->job_kind, timed in its thread's CPU
+ * seconds (the update's serial / parallel split). */
+static void team_job(void *ctx, int k, int K)
 {
-    (void)nc;
     ludus_ppo *p = ctx;
     double c0 = thread_cpu_s();
-    size_t lo, hi;
-    opt_block(p, c, &lo, &hi);
-    p->opt_sq[c] = ludus_nn_sumsq(p->pol.params.grad + lo, hi - lo);
-    p->opt_cpu[c] = thread_cpu_s() - c0;
-}
-
-static void adam_job(void *ctx, int c, int nc)
-{
-    (void)nc;
-    ludus_ppo *p = ctx;
-    double c0 = thread_cpu_s();
-    size_t lo, hi;
-    opt_block(p, c, &lo, &hi);
-    ludus_nn_adam_range(&p->adam, &p->opt_coef, p->pol.params.data, p->pol.params.grad, p->opt_scale, lo, hi);
-    p->opt_cpu[c] = thread_cpu_s() - c0;
-}
-
-/* Run one of the blocks' jobs on the team; its CPU seconds go to *job and
- * (as the blocks could be shared out at best) to *crit. */
-static void run_opt(ludus_ppo *p, pool_fn fn, double *job, double *crit)
-{
-    ludus_pool_run(p->team, fn, p, p->nopt);
-    double sum = 0.0, most = 0.0;
-    for (int c = 0; c < p->nopt; c++) {
-        sum += p->opt_cpu[c];
-        if (p->opt_cpu[c] > most) most = p->opt_cpu[c];
+    if (p->job_kind == JOB_LEARN) {
+        learn_work(p, k, K);
+    } else {
+        for (int c = (int)((long)p->nopt * k / K); c < (int)((long)p->nopt * (k + 1) / K); c++)
+            opt_work(p, p->job_kind, c);
     }
-    *job += sum;
-    double even = sum / p->K;
-    *crit += even > most ? even : most;
+    p->st[k].job_cpu = thread_cpu_s() - c0;
+    p->st[k].job_main = pthread_equal(pthread_self(), p->main_thread);
+}
+
+/* Run a job on the team and account for its CPU seconds: all of them in
+ * *job, the slowest member's in *crit, the calling thread's in *mine. */
+static void run_team(ludus_ppo *p, int kind, double *job, double *crit, double *mine)
+{
+    p->job_kind = kind;
+    ludus_pool_run(p->team, team_job, p, p->K);
+    double most = 0.0;
+    for (int k = 0; k < p->K; k++) {
+        *job += p->st[k].job_cpu;
+        if (p->st[k].job_main) *mine += p->st[k].job_cpu;
+        if (p->st[k].job_cpu > most) most = p->st[k].job_cpu;
+    }
+    *crit += most;
 }
 
 /* The sum and sum of squares of the advantages in the minibatch's
@@ -732,8 +725,9 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
     float *G = p->pol.params.grad;
     const size_t P = p->pol.params.size;
     int rc = LUDUS_OK;
-    /* this thread's CPU seconds outside the team's jobs, and the jobs' */
-    double serial = 0.0, job = 0.0, crit = 0.0, c0 = thread_cpu_s();
+    /* the jobs' CPU seconds, and this thread's (the rest of its time is serial) */
+    double job = 0.0, crit = 0.0, mine = 0.0, c0 = thread_cpu_s();
+    p->main_thread = pthread_self();
     for (int e = 0; e < p->cfg.epochs && !rc; e++) {
         for (int i = 0; i < chunks; i++) p->perm[i] = i;
         for (int i = chunks - 1; i > 0; i--) { /* Fisher-Yates from the end */
@@ -745,27 +739,12 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
             p->job_mb0 = b * mb;
             p->job_mbn = mb;
             if (p->cfg.norm_adv && (rc = adv_stats(p, mb))) break;
-            double c1 = thread_cpu_s();
-            serial += c1 - c0;
-            ludus_pool_run(p->team, learn_job, p, p->K);
-            c0 = thread_cpu_s();
-            double most = 0.0;
-            for (int k = 0; k < p->K; k++) {
-                job += p->st[k].job_cpu;
-                if (p->st[k].job_cpu > most) most = p->st[k].job_cpu;
-            }
-            crit += most;
-            double c2 = thread_cpu_s();
-            run_opt(p, reduce_job, &job, &crit);
-            c0 += thread_cpu_s() - c2; /* not serial */
+            run_team(p, JOB_LEARN, &job, &crit, &mine);
+            run_team(p, JOB_REDUCE, &job, &crit, &mine);
             /* the ranks' sums added: each was scaled by 1 / (the whole
              * minibatch's samples), so this is the minibatch's mean */
             if ((rc = ludus_dist_allreduce_f32(p->dist, G, P))) break;
-            if (p->R > 1) {
-                c2 = thread_cpu_s();
-                run_opt(p, norm_job, &job, &crit);
-                c0 += thread_cpu_s() - c2;
-            }
+            if (p->R > 1) run_team(p, JOB_NORM, &job, &crit, &mine);
             for (int k = 0; k < p->K; k++)
                 for (int s = 0; s < 5; s++) p->red[s] += p->st[k].stats[s];
             double sq = 0.0;
@@ -774,14 +753,12 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
             p->opt_scale = ludus_nn_clip_coef(sq, p->cfg.max_grad_norm, &norm);
             gn += norm;
             ludus_nn_adam_begin(&p->adam, lr, &p->opt_coef);
-            c2 = thread_cpu_s();
-            run_opt(p, adam_job, &job, &crit);
-            c0 += thread_cpu_s() - c2;
+            run_team(p, JOB_ADAM, &job, &crit, &mine);
             steps++;
         }
     }
     m->grad_norm = steps ? gn / steps : NAN;
-    m->learn_serial_cpu_s = serial + (thread_cpu_s() - c0);
+    m->learn_serial_cpu_s = thread_cpu_s() - c0 - mine;
     m->learn_job_cpu_s = job;
     m->learn_crit_cpu_s = crit;
     return rc;
@@ -942,7 +919,7 @@ void ludus_ppo_destroy(ludus_ppo *p)
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
                     p->step_rc, p->masks, p->shard, p->red, p->rfirst, p->lvl_seed, p->lvl_block,
                     p->lvl_has, p->lvl_ready, p->done_send, p->done_all, p->seg_send, p->seg_all, p->seg_counts,
-                    p->opt_sq, p->opt_cpu};
+                    p->opt_sq};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -1076,8 +1053,7 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     p->nopt = (int)((p->pol.params.size + PPO_OPT_BLOCK - 1) / PPO_OPT_BLOCK);
     if (p->nopt < 1) p->nopt = 1;
     p->opt_sq = calloc((size_t)p->nopt, sizeof *p->opt_sq);
-    p->opt_cpu = calloc((size_t)p->nopt, sizeof *p->opt_cpu);
-    if (!p->opt_sq || !p->opt_cpu) goto nomem;
+    if (!p->opt_sq) goto nomem;
     /* parallelism comes from the team, not from BLAS; the process-wide
      * count is restored by ludus_ppo_destroy */
     if ((rc = ludus_nn_check_kernels_env())) goto fail;
