@@ -23,7 +23,7 @@ void ludus_nn_linear_forward(float *out, const float *inp, const float *w, const
     ludus_nn_gemm(0, 1, B, O, In, 1.0f, inp, In, w, In, beta, out, O);
 }
 
-static void add_column_sums(float *db, const float *dout, int rows, int cols)
+NN_CLONES static void add_column_sums(float *restrict db, const float *restrict dout, int rows, int cols)
 {
     for (int i = 0; i < rows; i++) {
         const float *d = dout + (size_t)i * cols;
@@ -105,7 +105,7 @@ static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH,
             }
 }
 
-static void col2im_add(float *dinp, const float *dcol, const ludus_nn_conv *c, int OH, int OW)
+NN_CLONES static void col2im_add(float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW)
 {
     const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
