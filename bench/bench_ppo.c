@@ -13,7 +13,8 @@
  * user gets; a shared machine lowers it) and over the process's CPU
  * seconds (the rate while it ran, against one core's peak).
  * Before it, the epochs' split into serial and parallel thread CPU seconds
- * (ludus_ppo_metrics's learn_serial_cpu_s ...; bench/update_scaling.sh).
+ * (ludus_ppo_metrics's learn_serial_cpu_s ..., with LUDUS_PPO_PROFILE=1
+ * in the environment; bench/update_scaling.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,8 @@ int main(int argc, char **argv)
     printf("  rollout (acting + worlds): %.2f s wall, %.2f s cpu: %.0f frames/s (worlds alone %.3f s wall)\n",
            rollout, rollout_cpu, f / rollout, world);
     printf("  update (PPO epochs):       %.2f s wall, %.2f s cpu: %.0f frames/s\n", learn, learn_cpu, f / learn);
-    printf("  update split (thread cpu s): serial %.4f, jobs %.4f over all workers, critical path %.4f; "
+    if (job > 0)
+        printf("  update split (thread cpu s): serial %.4f, jobs %.4f over all workers, critical path %.4f; "
            "serial fraction %.2f%%, bound on the speedup over one worker %.3fx\n",
            serial, job, crit, 100.0 * serial / (serial + job), (serial + job) / (serial + crit));
     peak_info pi;

@@ -6,7 +6,7 @@
 #   bench/update_scaling.sh [BUILD_DIR] [ROUNDS] [FRAMES] [ENV_ID] [JSON]
 # Per run: the epochs' wall seconds and frames/s, and their split in thread
 # CPU seconds (ludus_ppo_metrics: learn_serial_cpu_s, learn_job_cpu_s,
-# learn_crit_cpu_s). At the end, over the fastest round of each count:
+# learn_crit_cpu_s, timed under LUDUS_PPO_PROFILE=1). At the end, over the fastest round of each count:
 #   wall speedup = update wall (1 thread) / update wall (2 threads): the
 #     figure the issue asks for, meaningful on an idle 2-core machine only;
 #   cpu speedup = (serial + jobs at 1 thread) / (serial + critical path at
@@ -25,7 +25,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 for r in $(seq "$rounds"); do
     for t in 1 2; do
-        out=$("$build/bench_ppo" "$env" "$frames" "$t" "$json")
+        out=$(LUDUS_PPO_PROFILE=1 "$build/bench_ppo" "$env" "$frames" "$t" "$json")
         wall=$(echo "$out" | sed -n 's/.*update (PPO epochs): *\([0-9.]*\) s wall, \([0-9.]*\) s cpu.*/\1/p')
         split=$(echo "$out" | sed -n 's/.*serial \([0-9.]*\), jobs \([0-9.]*\) over all workers, critical path \([0-9.]*\);.*/\1 \2 \3/p')
         echo "$t $wall $split" >>"$tmp"

@@ -160,10 +160,12 @@ typedef struct ludus_ppo_metrics {
      * (last, so that the fields above keep their offsets) */
     double learn_flops;
     /* Where the PPO epochs' time goes, in thread CPU seconds (a loaded
-     * machine does not inflate them; bench/update_scaling.sh reads them):
+     * machine does not inflate them; bench/update_scaling.sh reads them),
+     * measured only when LUDUS_PPO_PROFILE=1 was in the environment at
+     * ludus_ppo_create (two clock system calls per job and thread), else 0:
      * learn_serial_cpu_s, the calling thread outside the team's jobs
-     * (shuffles, advantage statistics, the sum of the workers' gradients,
-     * clipping, Adam); learn_job_cpu_s, the team's jobs summed over the
+     * (shuffles, advantage statistics, the loss sums, the clipping
+     * coefficient, and the timers' own calls); learn_job_cpu_s, the team's jobs summed over the
      * workers; learn_crit_cpu_s, the slowest worker's seconds summed over
      * the jobs (the jobs' critical path). On an idle machine with one
      * core per thread, the epochs take about serial + crit seconds, so

@@ -127,6 +127,7 @@ struct ludus_ppo {
     double *opt_sq;       /* (nopt) each block's sum of squared gradients */
     int job_kind;         /* JOB_LEARN ...: what team_job does */
     pthread_t main_thread; /* the thread running the update */
+    int profile;          /* LUDUS_PPO_PROFILE=1: the epochs' split is timed */
     float opt_scale;      /* the clipping coefficient of the step */
     ludus_nn_adam_coef opt_coef;
     /* the curriculum choosing the levels (NULL: the vec's seed sampler) */
@@ -663,15 +664,17 @@ static void opt_work(ludus_ppo *p, int kind, int c)
 static void team_job(void *ctx, int k, int K)
 {
     ludus_ppo *p = ctx;
-    double c0 = thread_cpu_s();
+    double c0 = p->profile ? thread_cpu_s() : 0.0;
     if (p->job_kind == JOB_LEARN) {
         learn_work(p, k, K);
     } else {
         for (int c = (int)((long)p->nopt * k / K); c < (int)((long)p->nopt * (k + 1) / K); c++)
             opt_work(p, p->job_kind, c);
     }
-    p->st[k].job_cpu = thread_cpu_s() - c0;
-    p->st[k].job_main = pthread_equal(pthread_self(), p->main_thread);
+    if (p->profile) {
+        p->st[k].job_cpu = thread_cpu_s() - c0;
+        p->st[k].job_main = pthread_equal(pthread_self(), p->main_thread);
+    }
 }
 
 /* Run a job on the team and account for its CPU seconds: all of them in
@@ -726,7 +729,7 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
     const size_t P = p->pol.params.size;
     int rc = LUDUS_OK;
     /* the jobs' CPU seconds, and this thread's (the rest of its time is serial) */
-    double job = 0.0, crit = 0.0, mine = 0.0, c0 = thread_cpu_s();
+    double job = 0.0, crit = 0.0, mine = 0.0, c0 = p->profile ? thread_cpu_s() : 0.0;
     p->main_thread = pthread_self();
     for (int e = 0; e < p->cfg.epochs && !rc; e++) {
         for (int i = 0; i < chunks; i++) p->perm[i] = i;
@@ -758,7 +761,7 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
         }
     }
     m->grad_norm = steps ? gn / steps : NAN;
-    m->learn_serial_cpu_s = thread_cpu_s() - c0 - mine;
+    m->learn_serial_cpu_s = p->profile ? thread_cpu_s() - c0 - mine : 0.0;
     m->learn_job_cpu_s = job;
     m->learn_crit_cpu_s = crit;
     return rc;
@@ -1050,6 +1053,8 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     ludus_rng_seed(&init_rng, cfg->seed);
     if ((rc = ludus_policy_init(&p->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
+    const char *prof = getenv("LUDUS_PPO_PROFILE");
+    p->profile = prof && !strcmp(prof, "1");
     p->nopt = (int)((p->pol.params.size + PPO_OPT_BLOCK - 1) / PPO_OPT_BLOCK);
     if (p->nopt < 1) p->nopt = 1;
     p->opt_sq = calloc((size_t)p->nopt, sizeof *p->opt_sq);
