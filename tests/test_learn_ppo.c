@@ -121,7 +121,9 @@ static void test_threads_profile(void)
     for (int i = 0; i < 3; i++) {
         CHECK_MSG(same_metrics(&a[i], &b[i]), "update %d differs between identical 2-thread runs", i);
         CHECK_MSG(same_metrics(&a[i], &d[i]), "update %d differs when profiled", i);
-        CHECK(a[i].learn_serial_cpu_s == 0.0 && a[i].learn_job_cpu_s == 0.0 && a[i].learn_crit_cpu_s == 0.0);
+        CHECK(a[i].learn_serial_cpu_s == 0.0 && a[i].learn_job_cpu_s == 0.0 && a[i].learn_crit_cpu_s == 0.0 &&
+              a[i].learn_wait_cpu_s == 0.0);
+        CHECK(d[i].learn_wait_cpu_s >= 0.0);
         CHECK_MSG(d[i].learn_job_cpu_s > 0.0 && d[i].learn_serial_cpu_s >= 0.0, "profile: job %g serial %g",
                   d[i].learn_job_cpu_s, d[i].learn_serial_cpu_s);
         CHECK_MSG(d[i].learn_crit_cpu_s <= d[i].learn_job_cpu_s && d[i].learn_crit_cpu_s >= 0.5 * d[i].learn_job_cpu_s,

@@ -678,18 +678,24 @@ static void team_job(void *ctx, int k, int K)
 }
 
 /* Run a job on the team and account for its CPU seconds: all of them in
- * *job, the slowest member's in *crit, the calling thread's in *mine. */
-static void run_team(ludus_ppo *p, int kind, double *job, double *crit, double *mine)
+ * *job, the slowest member's in *crit, the calling thread's time inside
+ * the pool call in *mine, of which what its own chunks did not use
+ * (handing the job out, spinning for the others) in *wait. */
+static void run_team(ludus_ppo *p, int kind, double *job, double *crit, double *mine, double *wait)
 {
     p->job_kind = kind;
+    double c0 = p->profile ? thread_cpu_s() : 0.0;
     ludus_pool_run(p->team, team_job, p, p->K);
-    double most = 0.0;
+    if (!p->profile) return;
+    double in = thread_cpu_s() - c0, most = 0.0, own = 0.0;
     for (int k = 0; k < p->K; k++) {
         *job += p->st[k].job_cpu;
-        if (p->st[k].job_main) *mine += p->st[k].job_cpu;
+        if (p->st[k].job_main) own += p->st[k].job_cpu;
         if (p->st[k].job_cpu > most) most = p->st[k].job_cpu;
     }
     *crit += most;
+    *mine += in;
+    *wait += in > own ? in - own : 0.0;
 }
 
 /* The sum and sum of squares of the advantages in the minibatch's
@@ -729,7 +735,7 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
     const size_t P = p->pol.params.size;
     int rc = LUDUS_OK;
     /* the jobs' CPU seconds, and this thread's (the rest of its time is serial) */
-    double job = 0.0, crit = 0.0, mine = 0.0, c0 = p->profile ? thread_cpu_s() : 0.0;
+    double job = 0.0, crit = 0.0, mine = 0.0, wait = 0.0, c0 = p->profile ? thread_cpu_s() : 0.0;
     p->main_thread = pthread_self();
     for (int e = 0; e < p->cfg.epochs && !rc; e++) {
         for (int i = 0; i < chunks; i++) p->perm[i] = i;
@@ -742,12 +748,12 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
             p->job_mb0 = b * mb;
             p->job_mbn = mb;
             if (p->cfg.norm_adv && (rc = adv_stats(p, mb))) break;
-            run_team(p, JOB_LEARN, &job, &crit, &mine);
-            run_team(p, JOB_REDUCE, &job, &crit, &mine);
+            run_team(p, JOB_LEARN, &job, &crit, &mine, &wait);
+            run_team(p, JOB_REDUCE, &job, &crit, &mine, &wait);
             /* the ranks' sums added: each was scaled by 1 / (the whole
              * minibatch's samples), so this is the minibatch's mean */
             if ((rc = ludus_dist_allreduce_f32(p->dist, G, P))) break;
-            if (p->R > 1) run_team(p, JOB_NORM, &job, &crit, &mine);
+            if (p->R > 1) run_team(p, JOB_NORM, &job, &crit, &mine, &wait);
             for (int k = 0; k < p->K; k++)
                 for (int s = 0; s < 5; s++) p->red[s] += p->st[k].stats[s];
             double sq = 0.0;
@@ -756,7 +762,7 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
             p->opt_scale = ludus_nn_clip_coef(sq, p->cfg.max_grad_norm, &norm);
             gn += norm;
             ludus_nn_adam_begin(&p->adam, lr, &p->opt_coef);
-            run_team(p, JOB_ADAM, &job, &crit, &mine);
+            run_team(p, JOB_ADAM, &job, &crit, &mine, &wait);
             steps++;
         }
     }
@@ -764,6 +770,7 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
     m->learn_serial_cpu_s = p->profile ? thread_cpu_s() - c0 - mine : 0.0;
     m->learn_job_cpu_s = job;
     m->learn_crit_cpu_s = crit;
+    m->learn_wait_cpu_s = wait;
     return rc;
 }
 
