@@ -12,6 +12,9 @@
  * (bench/peak.h says how the peak is computed): over wall seconds (what a
  * user gets; a shared machine lowers it) and over the process's CPU
  * seconds (the rate while it ran, against one core's peak).
+ * Before it, the epochs' split into serial and parallel thread CPU seconds
+ * (ludus_ppo_metrics's learn_serial_cpu_s ..., with LUDUS_PPO_PROFILE=1
+ * in the environment; bench/update_scaling.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,7 @@ int main(int argc, char **argv)
     }
     ludus_ppo_metrics m = {0};
     double rollout = 0, world = 0, learn = 0, rollout_cpu = 0, learn_cpu = 0, learn_flops = 0;
+    double serial = 0, job = 0, crit = 0, wait = 0;
     double stop = argc > 5 ? atof(argv[5]) : 2.0;
     int streak = 0;
     while (!ludus_ppo_done(ppo)) {
@@ -47,6 +51,8 @@ int main(int argc, char **argv)
         }
         rollout += m.rollout_s, world += m.world_s, learn += m.learn_s;
         rollout_cpu += m.rollout_cpu_s, learn_cpu += m.learn_cpu_s, learn_flops += m.learn_flops;
+        serial += m.learn_serial_cpu_s, job += m.learn_job_cpu_s, crit += m.learn_crit_cpu_s;
+        wait += m.learn_wait_cpu_s;
         printf("update %4d steps %8llu wall %7.2f sps %8.0f ret %.3f succ %.3f ent %.3f kl %.4f clip %.3f vloss %.4f\n",
                m.update, (unsigned long long)m.steps, m.wall, m.sps, m.ret, m.success, m.entropy,
                m.approx_kl, m.clip_frac, m.value_loss);
@@ -59,6 +65,10 @@ int main(int argc, char **argv)
     printf("  rollout (acting + worlds): %.2f s wall, %.2f s cpu: %.0f frames/s (worlds alone %.3f s wall)\n",
            rollout, rollout_cpu, f / rollout, world);
     printf("  update (PPO epochs):       %.2f s wall, %.2f s cpu: %.0f frames/s\n", learn, learn_cpu, f / learn);
+    if (job > 0)
+        printf("  update split (thread cpu s): serial %.4f, jobs %.4f over all workers, critical path %.4f; "
+               "serial fraction %.2f%%, bound on the speedup over one worker %.3fx; waiting in the pool %.4f\n",
+               serial, job, crit, 100.0 * serial / (serial + job), (serial + job) / (serial + crit), wait);
     peak_info pi;
     peak_measure(&pi, cfg.num_threads > 0 ? cfg.num_threads : 1);
     peak_print(&pi);

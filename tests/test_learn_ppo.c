@@ -101,6 +101,36 @@ static void test_determinism(void)
     CHECK(same_metrics(&a[1], &b[1]));
 }
 
+/* Two learner threads: the optimizer's step on the team (blocks of the
+ * gradient summed, squared and stepped by both workers) is reproducible,
+ * and LUDUS_PPO_PROFILE=1 times the epochs' split without changing a
+ * number: the jobs' seconds, their critical path between half of them and
+ * all of them; without it the split is 0. */
+static void test_threads_profile(void)
+{
+    ludus_ppo_config c;
+    small(&c, "MiniGrid-DoorKey-5x5-v0");
+    c.num_threads = 2;
+    ludus_ppo_metrics a[3], b[3], d[3];
+    unsetenv("LUDUS_PPO_PROFILE");
+    run(&c, a, 3, NULL);
+    run(&c, b, 3, NULL);
+    setenv("LUDUS_PPO_PROFILE", "1", 1);
+    run(&c, d, 3, NULL);
+    unsetenv("LUDUS_PPO_PROFILE");
+    for (int i = 0; i < 3; i++) {
+        CHECK_MSG(same_metrics(&a[i], &b[i]), "update %d differs between identical 2-thread runs", i);
+        CHECK_MSG(same_metrics(&a[i], &d[i]), "update %d differs when profiled", i);
+        CHECK(a[i].learn_serial_cpu_s == 0.0 && a[i].learn_job_cpu_s == 0.0 && a[i].learn_crit_cpu_s == 0.0 &&
+              a[i].learn_wait_cpu_s == 0.0);
+        CHECK(d[i].learn_wait_cpu_s >= 0.0);
+        CHECK_MSG(d[i].learn_job_cpu_s > 0.0 && d[i].learn_serial_cpu_s >= 0.0, "profile: job %g serial %g",
+                  d[i].learn_job_cpu_s, d[i].learn_serial_cpu_s);
+        CHECK_MSG(d[i].learn_crit_cpu_s <= d[i].learn_job_cpu_s && d[i].learn_crit_cpu_s >= 0.5 * d[i].learn_job_cpu_s,
+                  "critical path %g of jobs %g", d[i].learn_crit_cpu_s, d[i].learn_job_cpu_s);
+    }
+}
+
 static void test_learns_empty(void)
 {
     ludus_ppo_config c;
@@ -646,6 +676,7 @@ int main(void)
     test_huge_steps();
     test_bootstrap();
     test_determinism();
+    test_threads_profile();
     test_learns_empty();
     test_crafter();
     test_crafter_pixels();

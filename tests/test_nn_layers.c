@@ -157,6 +157,41 @@ static void test_embedding(void)
 }
 
 /* ---- convolution over an embedding bag ---- */
+
+/* The gather adds each output element's rows in the documented order
+ * (bias, then ky, kx, bag index), whichever positions it runs together:
+ * with one embedding column the table holds the products w[o, k] * emb[v]
+ * (each rounded once), so a plain loop in that order must match bit for
+ * bit. */
+static void test_embconv_order(int H, int W)
+{
+    ludus_nn_embconv c = {.B = 2, .H = H, .W = W, .NI = 3, .V = 12, .E = 1, .O = 20, .K = 3};
+    const int OH = ludus_nn_embconv_out_h(&c), OW = ludus_nn_embconv_out_w(&c), KK = 9;
+    size_t cells = (size_t)c.B * H * W, nout = (size_t)c.B * OH * OW * c.O;
+    int32_t *idx = malloc(cells * c.NI * sizeof *idx);
+    for (size_t i = 0; i < cells * c.NI; i++) idx[i] = (int32_t)ludus_rng_integers(&rng, 0, c.V);
+    float *emb = randn((size_t)c.V, 1.0f), *w = randn((size_t)c.O * KK, 1.0f), *b = randn(c.O, 1.0f);
+    float *out = zeros(nout), *table = zeros(ludus_nn_embconv_table_size(&c));
+    ludus_nn_embconv_forward(out, table, idx, emb, w, b, &c);
+    int bad = 0;
+    for (int n = 0; n < c.B; n++)
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++)
+                for (int o = 0; o < c.O; o++) {
+                    float acc = b[o];
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++)
+                            for (int i = 0; i < c.NI; i++) {
+                                int v = idx[(((size_t)n * H + oy + ky) * W + ox + kx) * c.NI + i];
+                                float t = w[(size_t)o * KK + ky * 3 + kx] * emb[v];
+                                acc += t;
+                            }
+                    bad += out[(((size_t)n * OH + oy) * OW + ox) * c.O + o] != acc;
+                }
+    CHECK_MSG(!bad, "embconv gather %dx%d: %d elements differ from the ordered sum", H, W, bad);
+    free(idx); free(emb); free(w); free(b); free(out); free(table);
+}
+
 static ludus_nn_embconv ec;
 static int32_t *ec_idx;
 static float *ec_emb, *ec_w, *ec_b, *ec_out, *ec_table, *ec_r;
@@ -166,9 +201,9 @@ static double embconv_loss(void)
     ludus_nn_embconv_forward(ec_out, ec_table, ec_idx, ec_emb, ec_w, ec_b, &ec);
     return dot_r(ec_out, ec_r, ec_nout);
 }
-static void test_embconv(int K)
+static void test_embconv(int K, int H, int W, int O)
 {
-    ec = (ludus_nn_embconv){.B = 2, .H = 5, .W = 4, .NI = 3, .V = 8, .E = 3, .O = 4, .K = K};
+    ec = (ludus_nn_embconv){.B = 2, .H = H, .W = W, .NI = 3, .V = 8, .E = 3, .O = O, .K = K};
     int OH = ludus_nn_embconv_out_h(&ec), OW = ludus_nn_embconv_out_w(&ec);
     size_t cells = (size_t)ec.B * ec.H * ec.W, nw = (size_t)ec.O * ec.E * K * K;
     ec_nout = (size_t)ec.B * OH * OW * ec.O;
@@ -374,8 +409,12 @@ int main(void)
     test_conv(2, 1, 3);
     test_conv(1, 0, 2);
     test_embedding();
-    test_embconv(3);
-    test_embconv(2);
+    test_embconv(3, 5, 4, 4);
+    test_embconv(2, 5, 4, 4);
+    test_embconv(3, 7, 7, 20); /* 16-channel blocks, positions four at a time and the rest */
+    test_embconv_order(7, 7);
+    test_embconv_order(9, 9);
+    test_embconv_order(5, 4);
     test_tanh_accuracy();
     test_activation(0);
     test_activation(1);

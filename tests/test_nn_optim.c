@@ -62,6 +62,89 @@ static void test_clip(void)
     CHECK(h[0] == 0.3f && h[1] == 0.4f); /* below the bound: untouched */
 }
 
+/* Adam in slices (begin + range, the learners' threaded step) with the
+ * clipping folded in: bit for bit the scalar float update written here
+ * (clip, then torch's Adam in the library's order of operations), on a
+ * length that leaves tails for every vector width; and the whole-vector
+ * step equals begin + ranges of scale 1. */
+static void test_adam_slices(void)
+{
+    enum { N = 1003, STEPS = 4 };
+    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, lr = 3e-3f;
+    ludus_nn_adam a;
+    CHECK_OK(ludus_nn_adam_init(&a, N, b1, b2, eps));
+    float *p = malloc(N * sizeof *p), *q = malloc(N * sizeof *q), *r = malloc(N * sizeof *r);
+    float *g = malloc(N * sizeof *g), *gw = malloc(N * sizeof *gw), *m = calloc(N, sizeof *m), *v = calloc(N, sizeof *v);
+    for (int i = 0; i < N; i++) p[i] = q[i] = r[i] = 0.01f * (float)(i % 17) - 0.05f;
+    int bad = 0, bad_whole = 0;
+    for (int t = 1; t <= STEPS; t++) {
+        for (int i = 0; i < N; i++) g[i] = gw[i] = (float)sin(0.37 * i + t) * (t == 2 ? 40.0f : 1.0f);
+        double sq = ludus_nn_sumsq(g, N);
+        float norm, scale = ludus_nn_clip_coef(sq, 0.5f, &norm);
+        CHECK(scale <= 1.0f && scale > 0.0f);
+        ludus_nn_adam_coef c;
+        ludus_nn_adam_begin(&a, lr, &c);
+        const size_t cut[] = {0, 7, 500, 999, N};
+        for (int k = 0; k < 4; k++) ludus_nn_adam_range(&a, &c, p, g, scale, cut[k], cut[k + 1]);
+        /* the reference, element by element in float */
+        const double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
+        const float step = (float)((double)lr / bc1), bc2s = (float)sqrt(bc2);
+        for (int i = 0; i < N; i++) {
+            float gi = scale != 1.0f ? gw[i] * scale : gw[i];
+            m[i] = m[i] + (gi - m[i]) * (1.0f - b1);
+            v[i] = v[i] * b2 + (1.0f - b2) * gi * gi;
+            float den = sqrtf(v[i]) / bc2s + eps;
+            r[i] -= step * (m[i] / den);
+            bad += p[i] != r[i] || g[i] != gi;
+        }
+    }
+    CHECK_MSG(!bad, "adam in slices: %d elements differ from the float reference", bad);
+    /* begin + one range of scale 1 == ludus_nn_adam_step */
+    ludus_nn_adam a1, a2;
+    CHECK_OK(ludus_nn_adam_init(&a1, N, b1, b2, eps));
+    CHECK_OK(ludus_nn_adam_init(&a2, N, b1, b2, eps));
+    for (int i = 0; i < N; i++) p[i] = q[i] = 0.1f * (float)(i % 5);
+    for (int t = 1; t <= STEPS; t++) {
+        for (int i = 0; i < N; i++) g[i] = (float)cos(0.11 * i * t);
+        ludus_nn_adam_step(&a1, p, g, lr);
+        ludus_nn_adam_coef c;
+        ludus_nn_adam_begin(&a2, lr, &c);
+        ludus_nn_adam_range(&a2, &c, q, g, 1.0f, 0, 600);
+        ludus_nn_adam_range(&a2, &c, q, g, 1.0f, 600, N + 10); /* past n: clamped */
+        for (int i = 0; i < N; i++) bad_whole += p[i] != q[i];
+    }
+    CHECK_MSG(!bad_whole, "adam step and begin + range differ in %d elements", bad_whole);
+    ludus_nn_adam_free(&a); ludus_nn_adam_free(&a1); ludus_nn_adam_free(&a2);
+    free(p); free(q); free(r); free(g); free(gw); free(m); free(v);
+}
+
+/* The sum of squares: 8 interleaved double sums added pairwise (written
+ * out here, bit for bit), close to the plain sum, and the clipping
+ * coefficient as ludus_nn_clip_grad_norm applies it. */
+static void test_sumsq(void)
+{
+    enum { N = 1029 };
+    float g[N];
+    for (int i = 0; i < N; i++) g[i] = (float)sin(1.3 * i) * (float)(1 + i % 7);
+    for (int n = 0; n <= N; n += (n < 20 ? 1 : 101)) {
+        double acc[8] = {0}, plain = 0.0;
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int l = 0; l < 8; l++) acc[l] += (double)g[i + l] * g[i + l];
+        double want = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for (; i < n; i++) want += (double)g[i] * g[i];
+        for (int j = 0; j < n; j++) plain += (double)g[j] * g[j];
+        double got = ludus_nn_sumsq(g, (size_t)n);
+        CHECK_MSG(got == want, "sumsq(%d) %.17g, want %.17g", n, got, want);
+        CHECK(fabs(got - plain) <= 1e-12 * plain);
+    }
+    float h[4] = {3.0f, 4.0f, 0.0f, 0.0f}, norm;
+    float coef = ludus_nn_clip_coef(ludus_nn_sumsq(h, 4), 1.0f, &norm);
+    float n2 = ludus_nn_clip_grad_norm(h, 4, 1.0f);
+    CHECK(norm == n2 && h[0] == 3.0f * coef && h[1] == 4.0f * coef);
+    CHECK(ludus_nn_clip_coef(0.01, 1.0f, NULL) == 1.0f); /* below the bound: no scaling */
+}
+
 static void test_orthogonal(int rows, int cols, float gain)
 {
     ludus_rng rng;
@@ -201,6 +284,8 @@ int main(void)
 {
     test_adam();
     test_clip();
+    test_adam_slices();
+    test_sumsq();
     test_orthogonal(8, 8, 1.0f);
     test_orthogonal(4, 12, 1.414f);
     test_orthogonal(12, 4, 0.01f);

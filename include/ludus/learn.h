@@ -163,6 +163,23 @@ typedef struct ludus_ppo_metrics {
      * while the epochs ran: learn_flops / learn_s is the update's rate
      * (last, so that the fields above keep their offsets) */
     double learn_flops;
+    /* Where the PPO epochs' time goes, in thread CPU seconds (a loaded
+     * machine does not inflate them; bench/update_scaling.sh reads them),
+     * measured only when LUDUS_PPO_PROFILE=1 was in the environment at
+     * ludus_ppo_create (two clock system calls per job and thread), else 0:
+     * learn_serial_cpu_s, the calling thread outside the team's jobs
+     * outside its calls of the team (shuffles, advantage statistics, the
+     * loss sums, the clipping coefficient, and the timers' own calls);
+     * learn_wait_cpu_s, the calling thread inside those calls but not in
+     * a job (handing jobs out, spinning before it sleeps while the others
+     * finish: load and imbalance, not serial work); learn_job_cpu_s, the team's jobs summed over the
+     * workers; learn_crit_cpu_s, the slowest worker's seconds summed over
+     * the jobs (the jobs' critical path). On an idle machine with one
+     * core per thread, the epochs take about serial + crit seconds, so
+     * (serial + job) / (serial + crit) bounds what num_threads workers
+     * gain over one (appended last, so the fields above keep their
+     * offsets) */
+    double learn_serial_cpu_s, learn_job_cpu_s, learn_crit_cpu_s, learn_wait_cpu_s;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

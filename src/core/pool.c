@@ -163,6 +163,13 @@ void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
     work(p, gen);
     /* Every chunk is claimed; wait for the ones still running elsewhere. */
     if (p->wait == POOL_BLOCK) {
+        /* a short spin first: the other chunks of an even split end about
+         * when this one does, and a futex sleep and wake-up would cost the
+         * learner's short jobs (gradient sums, Adam) more than they run */
+        for (int spins = 0; spins < POOL_MAIN_SPINS; spins++) {
+            if (atomic_load_explicit(&p->done, memory_order_acquire) >= nchunks) return;
+            cpu_relax();
+        }
         pthread_mutex_lock(&p->mu);
         while (atomic_load_explicit(&p->done, memory_order_acquire) < nchunks)
             pthread_cond_wait(&p->done_cv, &p->mu);

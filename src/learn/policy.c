@@ -677,18 +677,20 @@ static void film_backward(const policy *p, const float *P, policy_ws *ws, int S)
 
 /* ---- forward ---- */
 
-static void relu_inplace(float *x, size_t n)
+/* The activations' loops, one clone per instruction set (NN_CLONES: the
+ * same operation on every element, so the same results). */
+NN_CLONES static void relu_inplace(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
 /* d *= f'(out) for the activation whose output is out. */
-static void relu_grad(float *d, const float *out, size_t n)
+NN_CLONES static void relu_grad(float *restrict d, const float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) d[i] = out[i] > 0.0f ? d[i] : 0.0f;
 }
 
-static void tanh_grad(float *d, const float *out, size_t n)
+NN_CLONES static void tanh_grad(float *restrict d, const float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
 }

@@ -19,6 +19,7 @@
  * ranks x 1 thread add the same two partial gradients (docs/scaling.md).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +44,14 @@ static double cpu_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The calling thread's CPU seconds (the update's serial / parallel split). */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* One worker's share of a minibatch, staged contiguously. */
 typedef struct stage {
     uint8_t *obs;      /* (cap, D) */
@@ -54,6 +63,8 @@ typedef struct stage {
     uint8_t *mask;     /* (cap, A) their legal-action masks (worlds with one) */
     float *dlogp, *dent; /* (cap) loss gradients per sample */
     double stats[5];   /* pg loss, value loss, entropy, approx kl, clipped */
+    double job_cpu;    /* thread CPU seconds of the member's part of the last job */
+    int job_main;      /* 1: the calling thread ran it */
 } stage;
 
 struct ludus_ppo {
@@ -111,6 +122,14 @@ struct ludus_ppo {
     int job_t;            /* rollout step */
     int job_mb0, job_mbn; /* minibatch: first chunk index into perm, count */
     float adv_mean, adv_std;
+    /* the optimizer's step over blocks of parameters (see reduce_job) */
+    int nopt;             /* blocks */
+    double *opt_sq;       /* (nopt) each block's sum of squared gradients */
+    int job_kind;         /* JOB_LEARN ...: what team_job does */
+    pthread_t main_thread; /* the thread running the update */
+    int profile;          /* LUDUS_PPO_PROFILE=1: the epochs' split is timed */
+    float opt_scale;      /* the clipping coefficient of the step */
+    ludus_nn_adam_coef opt_coef;
     /* the curriculum choosing the levels (NULL: the vec's seed sampler) */
     ludus_curriculum *cur;
     float *cur_ent, *cur_lc, *cur_mg; /* (T, N) the policy's entropy / log A, 1 - max p, p1 - p2 */
@@ -536,9 +555,8 @@ static int chunk_world(const ludus_ppo *p, int chunk, int k)
 /* Worker k stages the sequences of its shard's worlds among the
  * minibatch's chunks perm[mb0 .. mb0+mbn) (in that order), runs forward,
  * the PPO loss and backward into its own gradient buffer. */
-static void learn_job(void *ctx, int k, int K)
+static void learn_work(ludus_ppo *p, int k, int K)
 {
-    ludus_ppo *p = ctx;
     policy_ws *ws = &p->ws[k];
     stage *st = &p->st[k];
     memset(st->stats, 0, sizeof st->stats);
@@ -573,6 +591,9 @@ static void learn_job(void *ctx, int k, int K)
     const float inv = 1.0f / (float)((long)p->job_mbn * L), clip = p->cfg.clip;
     float *dlogp = st->dlogp, *dent = st->dent;
     int32_t *acts = st->acts;
+    /* the sums stay in this thread's registers / stack until the end: the
+     * workers' stage structs sit side by side (false sharing) */
+    double stats[5] = {0, 0, 0, 0, 0};
     memset(ws->dlogits, 0, (size_t)S * A * sizeof(float));
     for (int s = 0; s < S; s++) {
         int i = st->sample[s];
@@ -583,19 +604,98 @@ static void learn_job(void *ctx, int k, int K)
         if (p->cfg.norm_adv) adv = (adv - p->adv_mean) / (p->adv_std + 1e-8f);
         float s1 = ratio * adv, cr = ratio < 1 - clip ? 1 - clip : (ratio > 1 + clip ? 1 + clip : ratio);
         float s2 = cr * adv;
-        st->stats[0] += -(s1 < s2 ? s1 : s2);
+        stats[0] += -(s1 < s2 ? s1 : s2);
         dlogp[s] = (s1 <= s2) ? -adv * ratio * inv : 0.0f;
         float v = ws->value[s], dv = v - p->ret[i];
-        st->stats[1] += 0.5 * dv * dv;
+        stats[1] += 0.5 * dv * dv;
         ws->dvalue[s] = p->cfg.vf_coef * dv * inv;
         float h = ludus_policy_entropy_of(&p->pol, ws->logp + (size_t)s * A);
-        st->stats[2] += h;
+        stats[2] += h;
         dent[s] = -p->cfg.ent_coef * inv;
-        st->stats[3] += (ratio - 1.0f) - (lp - p->logp[i]);
-        st->stats[4] += fabsf(ratio - 1.0f) > clip;
+        stats[3] += (ratio - 1.0f) - (lp - p->logp[i]);
+        stats[4] += fabsf(ratio - 1.0f) > clip;
     }
+    memcpy(st->stats, stats, sizeof stats);
     ludus_policy_head_backward(&p->pol, ws->dlogits, ws->logp, acts, dlogp, dent, S);
     ludus_policy_backward(&p->pol, p->pol.params.data, ws, &batch);
+}
+
+/* After the workers' backward passes, the optimizer's step runs on the
+ * team too, over fixed blocks of PPO_OPT_BLOCK parameters (worker k takes
+ * blocks [nopt k / K, nopt (k + 1) / K)): block c's gradient is summed
+ * over the workers' buffers in worker order, and its sum of squares
+ * (ludus_nn_sumsq) kept in opt_sq[c]; the blocks' sums are added in block
+ * order for the norm, and Adam updates each block with the clipping
+ * coefficient. The blocks do not depend on the thread count, so neither
+ * does any number. Over several ranks the squares wait for the
+ * all-reduce (JOB_NORM). */
+#define PPO_OPT_BLOCK 2048
+
+enum { JOB_LEARN, JOB_REDUCE, JOB_NORM, JOB_ADAM };
+
+static void opt_block(const ludus_ppo *p, int c, size_t *lo, size_t *hi)
+{
+    const size_t P = p->pol.params.size;
+    *lo = (size_t)c * PPO_OPT_BLOCK;
+    *hi = *lo + PPO_OPT_BLOCK < P ? *lo + PPO_OPT_BLOCK : P;
+}
+
+static void opt_work(ludus_ppo *p, int kind, int c)
+{
+    size_t lo, hi;
+    opt_block(p, c, &lo, &hi);
+    float *G = p->pol.params.grad;
+    if (kind == JOB_REDUCE) {
+        memcpy(G + lo, p->ws[0].grad + lo, (hi - lo) * sizeof(float));
+        for (int k = 1; k < p->K; k++) {
+            const float *g = p->ws[k].grad;
+            for (size_t i = lo; i < hi; i++) G[i] += g[i];
+        }
+        if (p->R == 1) p->opt_sq[c] = ludus_nn_sumsq(G + lo, hi - lo);
+    } else if (kind == JOB_NORM) {
+        p->opt_sq[c] = ludus_nn_sumsq(G + lo, hi - lo);
+    } else {
+        ludus_nn_adam_range(&p->adam, &p->opt_coef, p->pol.params.data, G, p->opt_scale, lo, hi);
+    }
+}
+
+/* Member k's part of the job p->job_kind, timed in its thread's CPU
+ * seconds (the update's serial / parallel split). */
+static void team_job(void *ctx, int k, int K)
+{
+    ludus_ppo *p = ctx;
+    double c0 = p->profile ? thread_cpu_s() : 0.0;
+    if (p->job_kind == JOB_LEARN) {
+        learn_work(p, k, K);
+    } else {
+        for (int c = (int)((long)p->nopt * k / K); c < (int)((long)p->nopt * (k + 1) / K); c++)
+            opt_work(p, p->job_kind, c);
+    }
+    if (p->profile) {
+        p->st[k].job_cpu = thread_cpu_s() - c0;
+        p->st[k].job_main = pthread_equal(pthread_self(), p->main_thread);
+    }
+}
+
+/* Run a job on the team and account for its CPU seconds: all of them in
+ * *job, the slowest member's in *crit, the calling thread's time inside
+ * the pool call in *mine, of which what its own chunks did not use
+ * (handing the job out, spinning for the others) in *wait. */
+static void run_team(ludus_ppo *p, int kind, double *job, double *crit, double *mine, double *wait)
+{
+    p->job_kind = kind;
+    double c0 = p->profile ? thread_cpu_s() : 0.0;
+    ludus_pool_run(p->team, team_job, p, p->K);
+    if (!p->profile) return;
+    double in = thread_cpu_s() - c0, most = 0.0, own = 0.0;
+    for (int k = 0; k < p->K; k++) {
+        *job += p->st[k].job_cpu;
+        if (p->st[k].job_main) own += p->st[k].job_cpu;
+        if (p->st[k].job_cpu > most) most = p->st[k].job_cpu;
+    }
+    *crit += most;
+    *mine += in;
+    *wait += in > own ? in - own : 0.0;
 }
 
 /* The sum and sum of squares of the advantages in the minibatch's
@@ -634,6 +734,9 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
     float *G = p->pol.params.grad;
     const size_t P = p->pol.params.size;
     int rc = LUDUS_OK;
+    /* the jobs' CPU seconds, and this thread's (the rest of its time is serial) */
+    double job = 0.0, crit = 0.0, mine = 0.0, wait = 0.0, c0 = p->profile ? thread_cpu_s() : 0.0;
+    p->main_thread = pthread_self();
     for (int e = 0; e < p->cfg.epochs && !rc; e++) {
         for (int i = 0; i < chunks; i++) p->perm[i] = i;
         for (int i = chunks - 1; i > 0; i--) { /* Fisher-Yates from the end */
@@ -645,23 +748,29 @@ static int update(ludus_ppo *p, ludus_ppo_metrics *m, float lr)
             p->job_mb0 = b * mb;
             p->job_mbn = mb;
             if (p->cfg.norm_adv && (rc = adv_stats(p, mb))) break;
-            ludus_pool_run(p->team, learn_job, p, p->K);
-            memcpy(G, p->ws[0].grad, P * sizeof(float));
-            for (int k = 1; k < p->K; k++) {
-                const float *g = p->ws[k].grad;
-                for (size_t i = 0; i < P; i++) G[i] += g[i];
-            }
+            run_team(p, JOB_LEARN, &job, &crit, &mine, &wait);
+            run_team(p, JOB_REDUCE, &job, &crit, &mine, &wait);
             /* the ranks' sums added: each was scaled by 1 / (the whole
              * minibatch's samples), so this is the minibatch's mean */
             if ((rc = ludus_dist_allreduce_f32(p->dist, G, P))) break;
+            if (p->R > 1) run_team(p, JOB_NORM, &job, &crit, &mine, &wait);
             for (int k = 0; k < p->K; k++)
                 for (int s = 0; s < 5; s++) p->red[s] += p->st[k].stats[s];
-            gn += ludus_nn_clip_grad_norm(G, P, p->cfg.max_grad_norm);
-            ludus_nn_adam_step(&p->adam, p->pol.params.data, G, lr);
+            double sq = 0.0;
+            for (int c = 0; c < p->nopt; c++) sq += p->opt_sq[c];
+            float norm;
+            p->opt_scale = ludus_nn_clip_coef(sq, p->cfg.max_grad_norm, &norm);
+            gn += norm;
+            ludus_nn_adam_begin(&p->adam, lr, &p->opt_coef);
+            run_team(p, JOB_ADAM, &job, &crit, &mine, &wait);
             steps++;
         }
     }
     m->grad_norm = steps ? gn / steps : NAN;
+    m->learn_serial_cpu_s = p->profile ? thread_cpu_s() - c0 - mine : 0.0;
+    m->learn_job_cpu_s = job;
+    m->learn_crit_cpu_s = crit;
+    m->learn_wait_cpu_s = wait;
     return rc;
 }
 
@@ -819,7 +928,8 @@ void ludus_ppo_destroy(ludus_ppo *p)
                     p->rewards, p->adv, p->ret, p->dones, p->cur_start, p->cur_mem,
                     p->next_mem, p->cur_words, p->act_rng, p->perm, p->counts, p->ep_masks,
                     p->step_rc, p->masks, p->shard, p->red, p->rfirst, p->lvl_seed, p->lvl_block,
-                    p->lvl_has, p->lvl_ready, p->done_send, p->done_all, p->seg_send, p->seg_all, p->seg_counts};
+                    p->lvl_has, p->lvl_ready, p->done_send, p->done_all, p->seg_send, p->seg_all, p->seg_counts,
+                    p->opt_sq};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(p);
 }
@@ -950,6 +1060,12 @@ int ludus_ppo_create_dist(const ludus_ppo_config *cfg, ludus_dist *dist, ludus_p
     ludus_rng_seed(&init_rng, cfg->seed);
     if ((rc = ludus_policy_init(&p->pol, &init_rng))) goto fail;
     if ((rc = ludus_nn_adam_init(&p->adam, p->pol.params.size, 0.9f, 0.999f, cfg->adam_eps))) goto fail;
+    const char *prof = getenv("LUDUS_PPO_PROFILE");
+    p->profile = prof && !strcmp(prof, "1");
+    p->nopt = (int)((p->pol.params.size + PPO_OPT_BLOCK - 1) / PPO_OPT_BLOCK);
+    if (p->nopt < 1) p->nopt = 1;
+    p->opt_sq = calloc((size_t)p->nopt, sizeof *p->opt_sq);
+    if (!p->opt_sq) goto nomem;
     /* parallelism comes from the team, not from BLAS; the process-wide
      * count is restored by ludus_ppo_destroy */
     if ((rc = ludus_nn_check_kernels_env())) goto fail;

@@ -23,7 +23,7 @@ void ludus_nn_linear_forward(float *out, const float *inp, const float *w, const
     ludus_nn_gemm(0, 1, B, O, In, 1.0f, inp, In, w, In, beta, out, O);
 }
 
-static void add_column_sums(float *db, const float *dout, int rows, int cols)
+NN_CLONES static void add_column_sums(float *restrict db, const float *restrict dout, int rows, int cols)
 {
     for (int i = 0; i < rows; i++) {
         const float *d = dout + (size_t)i * cols;
@@ -105,7 +105,7 @@ static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH,
             }
 }
 
-static void col2im_add(float *dinp, const float *dcol, const ludus_nn_conv *c, int OH, int OW)
+NN_CLONES static void col2im_add(float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW)
 {
     const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
@@ -192,41 +192,90 @@ typedef float nn_v16f __attribute__((vector_size(64)));
 #define V16_LOAD(v, p) memcpy(&(v), (p), sizeof(nn_v16f))
 #define V16_STORE(p, v) memcpy((p), &(v), sizeof(nn_v16f))
 
+/* One output position's channels [o0, O) (scalar). */
+static inline __attribute__((always_inline)) void embconv_gather_rest(float *o, const int32_t *cell0, const float *table,
+                                                                     const float *b, const ludus_nn_embconv *c, int o0)
+{
+    const int K = c->K, V = c->V, O = c->O, NI = c->NI;
+    for (; o0 < O; o0++) {
+        float acc = b ? b[o0] : 0.0f;
+        for (int ky = 0; ky < K; ky++)
+            for (int kx = 0; kx < K; kx++) {
+                const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
+                for (int i = 0; i < NI; i++) acc += tk[(size_t)ix[i] * O];
+            }
+        o[o0] = acc;
+    }
+}
+
+/* Output positions go four at a time: each element's sum is one chain of
+ * K*K*NI dependent adds, so four positions' chains run interleaved (every
+ * element still adds its rows in the same order: the results do not
+ * change, only the latency is hidden). */
 NN_CLONES static void embconv_gather(float *out, const float *table, const int32_t *idx,
                                      const float *b, const ludus_nn_embconv *c, int OH, int OW)
 {
-    const int K = c->K, V = c->V, O = c->O, NI = c->NI;
-    for (int n = 0; n < c->B; n++)
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
-                const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
-                int o0 = 0;
-                for (; o0 + 16 <= O; o0 += 16) {
-                    nn_v16f acc = {0}, row;
-                    if (b) V16_LOAD(acc, b + o0);
-                    for (int ky = 0; ky < K; ky++)
-                        for (int kx = 0; kx < K; kx++) {
-                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
-                            const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
-                            for (int i = 0; i < NI; i++) {
-                                V16_LOAD(row, tk + (size_t)ix[i] * O);
-                                acc += row;
-                            }
-                        }
-                    V16_STORE(o + o0, acc);
-                }
-                for (; o0 < O; o0++) {
-                    float acc = b ? b[o0] : 0.0f;
-                    for (int ky = 0; ky < K; ky++)
-                        for (int kx = 0; kx < K; kx++) {
-                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
-                            const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
-                            for (int i = 0; i < NI; i++) acc += tk[(size_t)ix[i] * O];
-                        }
-                    o[o0] = acc;
-                }
+    const int K = c->K, V = c->V, O = c->O, NI = c->NI, npos = OH * OW;
+    for (int n = 0; n < c->B; n++) {
+        int q = 0;
+        for (; q + 4 <= npos; q += 4) {
+            float *o[4];
+            const int32_t *cell[4];
+            for (int j = 0; j < 4; j++) {
+                int oy = (q + j) / OW, ox = (q + j) % OW;
+                o[j] = out + (((size_t)n * OH + oy) * OW + ox) * O;
+                cell[j] = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
             }
+            int o0 = 0;
+            for (; o0 + 16 <= O; o0 += 16) {
+                nn_v16f a0 = {0}, a1, a2, a3, r0, r1, r2, r3;
+                if (b) V16_LOAD(a0, b + o0);
+                a1 = a2 = a3 = a0;
+                for (int ky = 0; ky < K; ky++)
+                    for (int kx = 0; kx < K; kx++) {
+                        const size_t off = ((size_t)ky * c->W + kx) * NI;
+                        const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
+                        for (int i = 0; i < NI; i++) {
+                            V16_LOAD(r0, tk + (size_t)cell[0][off + i] * O);
+                            V16_LOAD(r1, tk + (size_t)cell[1][off + i] * O);
+                            V16_LOAD(r2, tk + (size_t)cell[2][off + i] * O);
+                            V16_LOAD(r3, tk + (size_t)cell[3][off + i] * O);
+                            a0 += r0;
+                            a1 += r1;
+                            a2 += r2;
+                            a3 += r3;
+                        }
+                    }
+                V16_STORE(o[0] + o0, a0);
+                V16_STORE(o[1] + o0, a1);
+                V16_STORE(o[2] + o0, a2);
+                V16_STORE(o[3] + o0, a3);
+            }
+            for (int j = 0; j < 4 && o0 < O; j++) embconv_gather_rest(o[j], cell[j], table, b, c, o0);
+        }
+        for (; q < npos; q++) {
+            int oy = q / OW, ox = q % OW;
+            float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
+            const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
+            int o0 = 0;
+            for (; o0 + 16 <= O; o0 += 16) {
+                nn_v16f acc = {0}, row;
+                if (b) V16_LOAD(acc, b + o0);
+                for (int ky = 0; ky < K; ky++)
+                    for (int kx = 0; kx < K; kx++) {
+                        const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
+                        const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
+                        for (int i = 0; i < NI; i++) {
+                            V16_LOAD(row, tk + (size_t)ix[i] * O);
+                            acc += row;
+                        }
+                    }
+                V16_STORE(o + o0, acc);
+            }
+            embconv_gather_rest(o, cell0, table, b, c, o0);
+        }
+    }
 }
 
 NN_CLONES static void embconv_scatter(float *dtable, float *db, const float *dout, const int32_t *idx,

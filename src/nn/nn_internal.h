@@ -60,6 +60,27 @@ static inline float nn_sigmoidf(float x)
 #define NN_CLONES
 #endif
 
+/* Adam in pieces, for learners that update their parameters in slices on
+ * several threads: ludus_nn_adam_begin advances the step (once per step)
+ * and returns its constants; ludus_nn_adam_range updates [lo, hi) with
+ * them, the gradient first multiplied by scale (and stored back) unless
+ * scale is 1. begin + range over [0, n) with scale 1 is
+ * ludus_nn_adam_step, bit for bit; disjoint ranges may run at once. */
+typedef struct ludus_nn_adam_coef {
+    float b1, b2, eps, step_size, bc2_sqrt;
+} ludus_nn_adam_coef;
+void ludus_nn_adam_begin(ludus_nn_adam *opt, float lr, ludus_nn_adam_coef *c);
+void ludus_nn_adam_range(ludus_nn_adam *opt, const ludus_nn_adam_coef *c, float *params, float *grads,
+                         float scale, size_t lo, size_t hi);
+/* The sum of squares of g[0..n) in double, as 8 interleaved partial sums
+ * (element i in sum i % 8) added pairwise: the same on every machine and
+ * instruction set. */
+double ludus_nn_sumsq(const float *g, size_t n);
+/* The clipping coefficient of torch's clip_grad_norm_ for a gradient
+ * whose squares sum to sumsq: min(1, max_norm / (norm + 1e-6)), with the
+ * norm (as float) in *norm when norm is not NULL. */
+float ludus_nn_clip_coef(double sumsq, float max_norm, float *norm);
+
 /* 64-byte aligned, zeroed allocation of n floats (free with free()). */
 float *ludus_nn_alloc_floats(size_t n);
 

@@ -28,24 +28,82 @@ int ludus_nn_adam_init(ludus_nn_adam *opt, size_t n, float beta1, float beta2, f
     return LUDUS_OK;
 }
 
-void ludus_nn_adam_step(ludus_nn_adam *opt, float *params, const float *grads, float lr)
+void ludus_nn_adam_begin(ludus_nn_adam *opt, float lr, ludus_nn_adam_coef *c)
 {
     opt->t++;
-    const float b1 = opt->beta1, b2 = opt->beta2, eps = opt->eps;
     /* torch computes the corrections in double and uses them as Python
      * floats; the element-wise update itself is float32. */
-    const double bc1 = 1.0 - pow((double)b1, (double)opt->t);
-    const double bc2 = 1.0 - pow((double)b2, (double)opt->t);
-    const float step_size = (float)((double)lr / bc1);
-    const float bc2_sqrt = (float)sqrt(bc2);
-    float *m = opt->m, *v = opt->v;
-    for (size_t i = 0; i < opt->n; i++) {
+    const double bc1 = 1.0 - pow((double)opt->beta1, (double)opt->t);
+    const double bc2 = 1.0 - pow((double)opt->beta2, (double)opt->t);
+    c->b1 = opt->beta1;
+    c->b2 = opt->beta2;
+    c->eps = opt->eps;
+    c->step_size = (float)((double)lr / bc1);
+    c->bc2_sqrt = (float)sqrt(bc2);
+}
+
+/* The element-wise update, one clone per instruction set (NN_CLONES): the
+ * same IEEE operations on every element in every clone (no contraction,
+ * sqrtf and the division correctly rounded), 16 elements at a time with
+ * AVX-512. With scale != 1 the gradient is first multiplied by it (and
+ * stored back), as ludus_nn_clip_grad_norm does. */
+NN_CLONES static void adam_loop(float *restrict params, float *restrict grads, float *restrict m,
+                                float *restrict v, size_t n, float scale, float b1, float b2, float eps,
+                                float step_size, float bc2_sqrt)
+{
+    const float c1 = 1.0f - b1, c2 = 1.0f - b2;
+    if (scale != 1.0f)
+        for (size_t i = 0; i < n; i++) grads[i] *= scale;
+    for (size_t i = 0; i < n; i++) {
         float g = grads[i];
-        m[i] = m[i] + (g - m[i]) * (1.0f - b1);
-        v[i] = v[i] * b2 + (1.0f - b2) * g * g;
-        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
-        params[i] -= step_size * (m[i] / denom);
+        float mi = m[i] + (g - m[i]) * c1;
+        float vi = v[i] * b2 + c2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        float denom = sqrtf(vi) / bc2_sqrt + eps;
+        params[i] -= step_size * (mi / denom);
     }
+}
+
+void ludus_nn_adam_range(ludus_nn_adam *opt, const ludus_nn_adam_coef *c, float *params, float *grads,
+                         float scale, size_t lo, size_t hi)
+{
+    if (hi > opt->n) hi = opt->n;
+    if (lo >= hi) return;
+    adam_loop(params + lo, grads + lo, opt->m + lo, opt->v + lo, hi - lo, scale, c->b1, c->b2, c->eps,
+              c->step_size, c->bc2_sqrt);
+}
+
+void ludus_nn_adam_step(ludus_nn_adam *opt, float *params, const float *grads, float lr)
+{
+    ludus_nn_adam_coef c;
+    ludus_nn_adam_begin(opt, lr, &c);
+    /* scale 1: grads is only read */
+    ludus_nn_adam_range(opt, &c, params, (float *)grads, 1.0f, 0, opt->n);
+}
+
+NN_CLONES static double sumsq_loop(const float *restrict g, size_t n)
+{
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) acc[l] += (double)g[i + l] * g[i + l];
+    double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; i < n; i++) s += (double)g[i] * g[i];
+    return s;
+}
+
+double ludus_nn_sumsq(const float *g, size_t n)
+{
+    return sumsq_loop(g, n);
+}
+
+float ludus_nn_clip_coef(double sumsq, float max_norm, float *norm)
+{
+    float nm = (float)sqrt(sumsq);
+    if (norm) *norm = nm;
+    float coef = max_norm / (nm + 1e-6f);
+    return coef < 1.0f ? coef : 1.0f;
 }
 
 void ludus_nn_adam_free(ludus_nn_adam *opt)
