@@ -654,7 +654,7 @@ static void learns_crafter(void)
 
 static void test_long(void)
 {
-    learns("MiniGrid-DoorKey-5x5-v0"); /* the defaults, as `ludus train` with no flags */
+    learns("MiniGrid-DoorKey-5x5-v0"); /* configs/MiniGrid-DoorKey-5x5-v0.json: 8 worlds per update */
     learns("MiniGrid-Empty-8x8-v0");
     learns("MiniGrid-LavaGapS7-v0");
     learns("MiniGrid-DoorKey-8x8-v0");
