@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 17 ] && ok || bad "list --family web shows $n worlds (want 17)"
+[ "$n" = 33 ] && ok || bad "list --family web shows $n worlds (want 33)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 
@@ -58,6 +58,13 @@ printf 'type [1] [sybil]\nselect [6] [january]\ntype [8] [31]\ntype [8] [40]\ncl
   "$LUDUS" play Web-forms-profile-v0 --seed 3 > "$tmp/form" 2>&1
 grep -q "error day" "$tmp/form" && grep -q '^success after 7 steps, return 1' "$tmp/form" && ok ||
   bad "play forms-profile: $(tail -c 600 "$tmp/form")"
+
+# the atomic tasks of atomic.c: a slider in the tree, set by select from a pipe
+"$LUDUS" text Web-use-slider-v0 --seed 2 > "$tmp/slider" &&
+  grep -q "^\[0\] slider 'volume' valuemin: 15 valuemax: 22 valuetext: 16$" "$tmp/slider" && ok ||
+  bad "text of use-slider: $(head -c 400 "$tmp/slider")"
+printf 'select [0] [15]\nclick [1]\nq\n' | "$LUDUS" play Web-use-slider-v0 --seed 2 > "$tmp/sl" 2>&1
+grep -q '^success after 2 steps, return 1' "$tmp/sl" && ok || bad "play use-slider: $(tail -c 400 "$tmp/sl")"
 
 expect_fail 1 "$LUDUS" text Web-click-buton-v0 --seed 1
 expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options reward=huge

@@ -31,7 +31,9 @@ const char *const ludus_web_words[] = {
     "color", "size", "remove", "shop", "thanks", "inbox", "from", "to", "star", "unstar", "archive", "delete",
     "trash", "reply", "forward", "mail", "profile", "city", "month", "day", "newsletter", "save", "error", "name",
     "personal", "birthday", "saved", "any", "flights", "passenger", "travel", "calendar", "event", "title",
-    "with", "free"};
+    "with", "free",
+    /* atomic tasks (atomic.c) */
+    "higher", "lower", "up", "down", "phone", "folder", "guess", "hour", "minute", "volume", "verify", "table"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");
@@ -597,6 +599,8 @@ int ludus_web_click(const web_spec *s, web_state *st, int i)
         st->db[1] = e->harg;
         s->task->build(s, st);
         return RC_OK;
+    case H_FINISH: case H_RADIO: case H_RECORD: case H_STEP: case H_FOLDER: case H_GUESS: case H_MULTI:
+        return ludus_web_atomic_click(s, st, i);
     default: return ludus_web_site_click(s, st, i);
     }
 }

@@ -11,7 +11,7 @@
 #include "web.h"
 
 static const char *const role_names[R_COUNT] = {"", "heading", "text", "button", "link", "textbox", "checkbox",
-                                                "combobox", "tab", "menuitem", "dialog", "gridcell", "group"};
+                                                "combobox", "tab", "menuitem", "dialog", "gridcell", "group", "radio", "slider", "option"};
 static const char *const page_names[P_COUNT] = {"main", "results", "date", "item", "cart", "checkout", "done",
                                                 "inbox", "message", "compose", "form", "saved", "week",
                                                 "day", "event"};
@@ -130,6 +130,11 @@ void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb)
             }
             ludus_sb_printf(sb, " (selected: %s)", e->value ? WORD(e->value) : "none");
         }
+        if (e->role == R_SLIDER) {
+            /* WebArena's form of a range input: its bounds and its value */
+            ludus_sb_printf(sb, " valuemin: %s valuemax: %s valuetext: %s", e->opt_n ? WORD(st->opt[e->opt_first]) : "",
+                            e->opt_n ? WORD(st->opt[e->opt_first + e->opt_n - 1]) : "", e->value ? WORD(e->value) : "none");
+        }
         if (e->flags & F_CHECKED) ludus_sb_puts(sb, " checked: true");
         if (e->flags & F_SELECTED) ludus_sb_puts(sb, " selected: true");
         if (e->flags & F_EXPANDABLE) ludus_sb_puts(sb, e->flags & F_EXPANDED ? " expanded: true" : " expanded: false");
@@ -186,7 +191,7 @@ static int layout(const web_state *st, int16_t *row, int16_t *col)
         row[i] = -1;
         if (!ludus_web_visible(st, i) || (e->role == R_GROUP && !e->name)) continue;
         int w = label_len(e->name, e->name2) + 3, in = e->role == R_GRIDCELL || e->role == R_TAB;
-        if (e->role == R_TEXTBOX || e->role == R_COMBOBOX) w += 12;
+        if (e->role == R_TEXTBOX || e->role == R_COMBOBOX || e->role == R_SLIDER) w += 12;
         if (!(in && inline_prev && c + w <= PAGE_W / CHAR_W - 2) || r < 0) {
             r++;
             c = 2 * e->depth;
@@ -360,6 +365,28 @@ int ludus_web_render(const ludus_env *env, const void *state, const ludus_render
             frame(&cv, x, y, x + 5, y + 5, dark);
             if (e->flags & F_CHECKED) fill(&cv, x + 1, y + 1, x + 4, y + 4, blue);
             word_text(&cv, x + 8, y, e->name, e->name2, c);
+            break;
+        case R_RADIO:
+            /* a round button: a diamond outline, filled when checked */
+            fill(&cv, x + 2, y, x + 3, y + 5, dark);
+            fill(&cv, x, y + 2, x + 5, y + 3, dark);
+            fill(&cv, x + 1, y + 1, x + 4, y + 4, e->flags & F_CHECKED ? blue : white);
+            word_text(&cv, x + 8, y, e->name, e->name2, c);
+            break;
+        case R_SLIDER: {
+            /* a track with a knob at the value's place among the options */
+            int end = word_text(&cv, x, y, e->name, e->name2, c) + CHAR_W, at = 0;
+            for (int k = 0; k < e->opt_n; k++)
+                if (st->opt[e->opt_first + k] == e->value) at = k;
+            fill(&cv, end, y + 2, end + 11 * CHAR_W, y + 3, dark);
+            int kx = end + (e->opt_n > 1 ? at * (10 * CHAR_W) / (e->opt_n - 1) : 0);
+            fill(&cv, kx, y - 1, kx + 3, y + 6, e->flags & F_DISABLED ? faint : blue);
+            if (e->value) word_text(&cv, end + 12 * CHAR_W, y, e->value, 0, ink);
+            break;
+        }
+        case R_OPTION:
+            fill(&cv, x - 2, y - 2, x + len + 2, y + 7, e->flags & F_SELECTED ? sel : menu);
+            word_text(&cv, x, y, e->name, e->name2, c);
             break;
         case R_HEADING: word_text(&cv, x, y, e->name, e->name2, head); break;
         case R_DIALOG:

@@ -83,6 +83,9 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         if (task == &ludus_web_tasks[k]) s->task_index = k;
     for (int k = 0; k < ludus_web_site_task_count; k++)
         if (task == &ludus_web_site_tasks[k]) s->task_index = ludus_web_task_count + k;
+    for (int k = 0; k < ludus_web_atomic_task_count; k++)
+        if (task == &ludus_web_atomic_tasks[k])
+            s->task_index = ludus_web_task_count + ludus_web_site_task_count + k;
     s->reward = reward;
     s->split = split;
     s->holdout = holdout;
@@ -106,6 +109,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         for (int w = W_NAME0; w < W_NOUN0; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_CITY0; w < W_CITY0 + 8; w++) s->lex[s->lex_n++] = (uint8_t)w;
         for (int w = W_NUM1; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_WIDE) { /* names, nouns, months, numbers (atomic.c) */
+        for (int w = W_NAME0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
     } else { /* content words: names and nouns (the mail's senders and subjects) */
         for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     }
@@ -211,7 +216,7 @@ static int check_target(const web_state *st, int verb, int i)
     if (!ludus_web_visible(st, i)) return RC_HIDDEN;
     if (verb == V_CLICK && !ludus_web_actionable(e)) return RC_BAD_VERB;
     if (verb == V_TYPE && (e->role != R_TEXTBOX || (e->flags & F_READONLY))) return RC_BAD_VERB;
-    if (verb == V_SELECT && e->role != R_COMBOBOX) return RC_BAD_VERB;
+    if (verb == V_SELECT && e->role != R_COMBOBOX && e->role != R_SLIDER) return RC_BAD_VERB;
     if (e->flags & F_DISABLED) return RC_DISABLED;
     return RC_OK;
 }
@@ -319,7 +324,7 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
         if ((e->flags & F_DISABLED) || !ludus_web_visible(st, i) || !ludus_web_actionable(e)) continue;
         verbs[V_CLICK] = 1;
         if (e->role == R_TEXTBOX && !(e->flags & F_READONLY)) verbs[V_TYPE] = 1;
-        if (e->role == R_COMBOBOX) verbs[V_SELECT] = 1;
+        if (e->role == R_COMBOBOX || e->role == R_SLIDER) verbs[V_SELECT] = 1;
         els[i] = 1;
     }
     verbs[V_SCROLL_UP] = st->scroll > 0;
@@ -560,10 +565,36 @@ const env_entry ludus_web_entries[] = {
      "form, flexible-date results, booking form)", web_make, &ludus_web_site_tasks[3]},
     {"Web-calendar-schedule-v0", "web site: schedule an event with an invitee in the first free hour from H on "
      "day D (week view, day view, event form)", web_make, &ludus_web_site_tasks[4]},
+    /* more atomic tasks (atomic.c) */
+#define A(i) (&ludus_web_atomic_tasks[i])
+    {"Web-copy-paste-v0", "web: copy the word after a marker in the text into a text box, then submit", web_make,
+     A(0)},
+    {"Web-find-word-v0", "web: type word n of a paragraph into a text box, then submit", web_make, A(1)},
+    {"Web-read-table-v0", "web: read a person's item or day off a table, type it, then submit", web_make, A(2)},
+    {"Web-enter-password-v0", "web: type a password into both password fields, then submit", web_make, A(3)},
+    {"Web-enter-date-v0", "web: type a date as month and day (skins swap the fields), then submit", web_make, A(4)},
+    {"Web-enter-time-v0", "web: enter a time as hour and minute (a text box or a list), then submit", web_make,
+     A(5)},
+    {"Web-use-spinner-v0", "web: step a read-only number to the value named with up and down, then submit",
+     web_make, A(6)},
+    {"Web-use-slider-v0", "web: move a slider to the value named, then submit", web_make, A(7)},
+    {"Web-click-option-v0", "web: check the radio button named, then submit", web_make, A(8)},
+    {"Web-click-scroll-list-v0", "web: select exactly the 1-3 options named in a long multi-select list, then "
+     "submit", web_make, A(9)},
+    {"Web-multi-orderings-v0", "web: fill four fields whose order on the page and in the instruction differ, "
+     "then submit", web_make, A(10)},
+    {"Web-form-sequence-v0", "web: a text box, a list and a check box as the instruction says, then submit",
+     web_make, A(11)},
+    {"Web-click-sequence-v0", "web: click 2-3 buttons in the order named", web_make, A(12)},
+    {"Web-phone-book-v0", "web: page through a sorted contact book, click the phone number of the person named",
+     web_make, A(13)},
+    {"Web-navigate-tree-v0", "web: open folders of a file tree to reach the file named, click it", web_make, A(14)},
+    {"Web-guess-number-v0", "web: guess a number from higher/lower feedback (an online probe)", web_make, A(15)},
+#undef A
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -30,7 +30,9 @@
 /* Roles of the accessibility tree. */
 enum {
     R_NONE = 0, R_HEADING, R_TEXT, R_BUTTON, R_LINK, R_TEXTBOX, R_CHECKBOX, R_COMBOBOX, R_TAB, R_MENUITEM,
-    R_DIALOG, R_GRIDCELL, R_GROUP, R_COUNT
+    R_DIALOG, R_GRIDCELL, R_GROUP,
+    R_RADIO, R_SLIDER, R_OPTION, /* atomic tasks (atomic.c): radio buttons, a range slider, a list box's options */
+    R_COUNT
 };
 
 /* Element flags. HIDDEN is set by handlers; groups hide too (see web_visible). */
@@ -69,6 +71,14 @@ enum {
     H_DAYVIEW,           /* calendar: open day harg */
     H_SLOT,              /* calendar: a new event at hour harg of the day shown */
     H_CREATE,            /* calendar: save the new event (commit) */
+    /* atomic tasks (atomic.c, ludus_web_atomic_click) */
+    H_FINISH,            /* commit the page as it stands (the predicate reads the page) */
+    H_RADIO,             /* check this radio button, uncheck the others */
+    H_RECORD,            /* click-sequence: record this click; commit at the last one */
+    H_STEP,              /* spinner: harg 0 down, 1 up */
+    H_FOLDER,            /* file tree: open or close group harg (closing closes the folders inside) */
+    H_GUESS,             /* guess-number: guess the value of textbox slot harg */
+    H_MULTI,             /* list box: toggle this option's selection */
     H_COUNT
 };
 
@@ -96,7 +106,11 @@ typedef struct web_el {
     uint8_t handler, harg, group;
     uint8_t name, name2;    /* word ids (web_words) */
     uint8_t value, value2;  /* typed or chosen words */
-    uint8_t opt_first, opt_n, pad;
+    uint8_t opt_first, opt_n;
+    /* atomic.c: what this element must hold when the page commits, hidden
+     * from every view (0: nothing; a word for text boxes, lists and
+     * sliders; WANT_OFF or WANT_ON for check boxes, radios and options) */
+    uint8_t want;
 } web_el;
 
 typedef struct web_nav {
@@ -162,7 +176,9 @@ typedef struct web_task {
     int (*validate)(const struct web_spec *s, const web_state *st);
 } web_task;
 
-enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR, WEB_LEX_COUNT };
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR,
+       WEB_LEX_WIDE, /* atomic.c: names, nouns, months, numbers */
+       WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -194,6 +210,8 @@ extern const web_task ludus_web_tasks[];
 extern const int ludus_web_task_count;
 extern const web_task ludus_web_site_tasks[]; /* sites.c; task index ludus_web_task_count + k */
 extern const int ludus_web_site_task_count;
+extern const web_task ludus_web_atomic_tasks[]; /* atomic.c; after the site tasks */
+extern const int ludus_web_atomic_task_count;
 
 /* Word ids used by the code (positions in ludus_web_words). */
 enum {
@@ -206,7 +224,10 @@ enum {
     W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
     W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
     W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
-    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE, W_END
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE,
+    /* atomic tasks (atomic.c) */
+    W_HIGHER, W_LOWER, W_UP, W_DOWN, W_PHONE, W_FOLDER, W_GUESS, W_HOUR, W_MINUTE, W_VOLUME, W_VERIFY, W_TABLE,
+    W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -216,11 +237,12 @@ static inline int ludus_web_visible(const web_state *st, int i)
     return !(e->flags & F_HIDDEN) && (!e->group || (st->open >> e->group & 1));
 }
 /* Whether the element's role takes clicks (buttons, links, text boxes,
- * checkboxes, lists, tabs, menu items, grid cells): a bit test, inline,
+ * checkboxes, lists, tabs, menu items, grid cells, radios, sliders, list
+ * options): a bit test, inline,
  * as the mask and the views ask it of every slot on every step. */
 #define WEB_ACTIONABLE_ROLES                                                                                      \
     (1u << R_BUTTON | 1u << R_LINK | 1u << R_TEXTBOX | 1u << R_CHECKBOX | 1u << R_COMBOBOX | 1u << R_TAB |        \
-     1u << R_MENUITEM | 1u << R_GRIDCELL)
+     1u << R_MENUITEM | 1u << R_GRIDCELL | 1u << R_RADIO | 1u << R_SLIDER | 1u << R_OPTION)
 static inline int ludus_web_actionable(const web_el *e)
 {
     return e->role < 32 && (WEB_ACTIONABLE_ROLES >> e->role & 1);
@@ -265,6 +287,8 @@ uint64_t ludus_web_mix(uint64_t x);
 
 /* sites.c: the site templates' handlers (H_OPEN and after) */
 int ludus_web_site_click(const web_spec *s, web_state *st, int i);
+/* atomic.c: the atomic tasks' handlers (H_FINISH and after) */
+int ludus_web_atomic_click(const web_spec *s, web_state *st, int i);
 extern const uint8_t ludus_web_month_days[12];
 
 /* view.c */
