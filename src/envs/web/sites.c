@@ -1136,9 +1136,11 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         go(s, st, (web_nav){P_SAVED, 0, 0, 0});
         return RC_OK;
     }
-    default: return RC_BAD_VERB;
+    default: return ludus_web_social_click(s, st, i);
     }
 }
+
+void ludus_web_build_shop(const web_spec *s, web_state *st) { build_shop(s, st); }
 
 /* ================= foreign states ================= */
 

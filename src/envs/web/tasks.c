@@ -31,7 +31,10 @@ const char *const ludus_web_words[] = {
     "color", "size", "remove", "shop", "thanks", "inbox", "from", "to", "star", "unstar", "archive", "delete",
     "trash", "reply", "forward", "mail", "profile", "city", "month", "day", "newsletter", "save", "error", "name",
     "personal", "birthday", "saved", "any", "flights", "passenger", "travel", "calendar", "event", "title",
-    "with", "free"};
+    "with", "free",
+    /* the social site and the info-seeking task ("na": stop [N/A], as the parser cleans it) */
+    "feed", "forums", "forum", "post", "like", "unlike", "likes", "block", "unblock", "mute", "unmute", "user",
+    "social", "more", "blocked", "news", "sports", "music", "games", "art", "science", "na"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");

@@ -69,6 +69,15 @@ enum {
     H_DAYVIEW,           /* calendar: open day harg */
     H_SLOT,              /* calendar: a new event at hour harg of the day shown */
     H_CREATE,            /* calendar: save the new event (commit) */
+    /* the social site (site_social.c) */
+    H_FORUM,             /* open forum harg (0..5) */
+    H_POST,              /* open post (row) harg */
+    H_USER,              /* open the page of user harg (a name word) */
+    H_LIKE,              /* like or unlike post harg */
+    H_REPLY,             /* compose a reply to post harg */
+    H_POSTREPLY,         /* compose: post the reply typed in text box slot harg */
+    H_BLOCK,             /* block or unblock user harg (a name word) */
+    H_MUTE,              /* mute or unmute user harg (a name word) */
     H_COUNT
 };
 
@@ -88,6 +97,7 @@ enum {
     P_INBOX, P_MAIL, P_COMPOSE,         /* mail */
     P_FORM, P_SAVED,                    /* forms */
     P_WEEK, P_DAY, P_EVENT,             /* calendar */
+    P_FEED, P_FORUMS, P_FORUM, P_POST, P_USER, /* social (a: forum, row, user; P_COMPOSE a: row) */
     P_COUNT
 };
 
@@ -162,7 +172,8 @@ typedef struct web_task {
     int (*validate)(const struct web_spec *s, const web_state *st);
 } web_task;
 
-enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR, WEB_LEX_COUNT };
+enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR,
+       WEB_LEX_INFO, WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -201,7 +212,10 @@ enum {
     W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
     W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
     W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
-    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE, W_END
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE,
+    /* the social site and the info-seeking task */
+    W_FEED, W_FORUMS, W_FORUM, W_POST, W_LIKE, W_UNLIKE, W_LIKES, W_BLOCK, W_UNBLOCK, W_MUTE, W_UNMUTE, W_USER,
+    W_SOCIAL, W_MORE, W_BLOCKED, W_FORUM0, W_NA = W_FORUM0 + 6, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -226,6 +240,13 @@ uint64_t ludus_web_mix(uint64_t x);
 /* sites.c: the site templates' handlers (H_OPEN and after) */
 int ludus_web_site_click(const web_spec *s, web_state *st, int i);
 extern const uint8_t ludus_web_month_days[12];
+
+/* site_social.c: the social site's handlers (H_FORUM and after); the
+ * tasks of site_social.c and site_shop_tasks.c */
+int ludus_web_social_click(const web_spec *s, web_state *st, int i);
+extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
+/* sites.c: the shop's page builder, shared by the shop's tasks */
+void ludus_web_build_shop(const web_spec *s, web_state *st);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
