@@ -2,7 +2,8 @@
  * S5): a forum in the manner of WebArena's Reddit clone. Pages: the feed
  * (every post whose author is neither muted nor blocked), the forums
  * list, a forum (its posts; a blocked author's post shows as 'blocked'),
- * a post (title, author, forum, likes, like, reply, the replies sent, and
+ * list, a forum (its posts; a blocked author's post shows as 'blocked',
+ * with the author's link), a post (title, author, forum, likes, like, reply, the replies sent, and
  * block/mute of the author in a menu or inline), a user page (block,
  * mute, the user's posts) and the reply form (compose). The truth is the
  * posts (st->row[]), the replies sent (st->cart[]) and the users' block
@@ -211,8 +212,12 @@ static void build_social(const web_spec *s, web_state *st)
         int shown = 0;
         for (int r = 0; r < st->n_row; r++) {
             if (st->row[r].b != nv->a) continue;
-            if (blocked(st, st->row[r].a)) add(st, R_TEXT, WEB_NONE, W_POST, W_BLOCKED, H_NONE, 0, 0);
-            else post_entry(st, r, 0);
+            if (blocked(st, st->row[r].a)) { /* the author's link stays: the way to unblock */
+                int t = add(st, R_TEXT, WEB_NONE, W_POST, W_BLOCKED, H_NONE, 0, 0);
+                add(st, R_LINK, t, st->row[r].a, 0, H_USER, st->row[r].a, 0);
+            } else {
+                post_entry(st, r, 0);
+            }
             shown++;
         }
         if (!shown) add(st, R_TEXT, WEB_NONE, W_NOTHING, 0, H_NONE, 0, 0);
