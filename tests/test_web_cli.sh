@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 17 ] && ok || bad "list --family web shows $n worlds (want 17)"
+[ "$n" = 20 ] && ok || bad "list --family web shows $n worlds (want 20)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 
