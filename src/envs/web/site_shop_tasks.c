@@ -57,6 +57,12 @@ static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, co
 {
     const uint8_t *src = target ? s->pool : s->other;
     const int m = target ? s->pool_n : s->other_n;
+    /* rejection first (the range is a good part of the list), then the exact draw by counting */
+    for (int tries = 0; tries < 16; tries++) {
+        int w = src[ludus_web_below(st, (uint32_t)m)], bad = w < lo || w >= hi;
+        for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
+        if (!bad) return w;
+    }
     int count = 0;
     for (int i = 0; i < m; i++) {
         int w = src[i], bad = w < lo || w >= hi;
