@@ -4,7 +4,7 @@
 # the PNG reader, and `ludus play` from a pipe solving an episode of
 # Web-social-moderate-v0 (forums, forum, post, reply, feed, user page,
 # block, stop) and of Web-info-seek-v0 (search, read the price, stop
-# [13]), and failing one with a wrong answer (stop [N/A]).
+# [4]), and failing one with a wrong answer (stop [N/A]).
 set -u
 LUDUS=${1:?usage: test_web_forum_cli.sh path/to/ludus}
 pass=0; fail=0
@@ -26,14 +26,14 @@ PY
 done
 "$LUDUS" text Web-social-moderate-v0 --seed 3 | grep -q "link 'forums'" && ok || bad "the feed's forums link"
 
-printf 'click [1]\nclick [3]\nclick [3]\nclick [7]\ntype [3] [melon]\nclick [4]\nclick [0]\nclick [22]\nclick [3]\nstop\nq\n' |
+printf 'click [1]\nclick [3]\nclick [6]\nclick [7]\ntype [3] [pen]\nclick [4]\nclick [0]\nclick [25]\nclick [3]\nstop\nq\n' |
   "$LUDUS" play Web-social-moderate-v0 --seed 3 > "$tmp/play" 2>&1
-grep -q "button 'unblock trent'" "$tmp/play" && grep -q 'success after 10 steps, return 1' "$tmp/play" && ok ||
+grep -q "button 'unblock wendy'" "$tmp/play" && grep -q 'success after 10 steps, return 1' "$tmp/play" && ok ||
   bad "play social: $(tail -3 "$tmp/play")"
-printf 'type [2] [desk]\nclick [3]\nstop [13]\nq\n' | "$LUDUS" play Web-info-seek-v0 --seed 3 > "$tmp/info" 2>&1
-grep -q "text 'price 13'" "$tmp/info" && grep -q 'success after 3 steps, return 1' "$tmp/info" && ok ||
+printf 'type [2] [table]\nclick [3]\nstop [4]\nq\n' | "$LUDUS" play Web-info-seek-v0 --seed 3 > "$tmp/info" 2>&1
+grep -q "text 'price 4'" "$tmp/info" && grep -q 'success after 3 steps, return 1' "$tmp/info" && ok ||
   bad "play info-seek: $(tail -3 "$tmp/info")"
-printf 'type [2] [desk]\nclick [3]\nstop [N/A]\nq\n' | "$LUDUS" play Web-info-seek-v0 --seed 3 > "$tmp/info2" 2>&1
+printf 'type [2] [table]\nclick [3]\nstop [N/A]\nq\n' | "$LUDUS" play Web-info-seek-v0 --seed 3 > "$tmp/info2" 2>&1
 grep -q 'return -1' "$tmp/info2" && ! grep -q 'success after' "$tmp/info2" && ok ||
   bad "play info-seek N/A: $(tail -3 "$tmp/info2")"
 
