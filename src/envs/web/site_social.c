@@ -1,11 +1,11 @@
 /* site_social.c: the social site of the web family (spec/web.md B3, task
  * S5): a forum in the manner of WebArena's Reddit clone. Pages: the feed
  * (every post whose author is neither muted nor blocked), the forums
- * list, a forum (its posts; a blocked author's post shows as 'blocked'),
  * list, a forum (its posts; a blocked author's post shows as 'blocked',
- * with the author's link), a post (title, author, forum, likes, like, reply, the replies sent, and
- * block/mute of the author in a menu or inline), a user page (block,
- * mute, the user's posts) and the reply form (compose). The truth is the
+ * with the author's link), a post (title, author, forum, likes, like,
+ * reply, the replies sent, and block/mute of the author in a menu or
+ * inline), a user page (block, mute, the user's posts) and the reply
+ * form (compose). The truth is the
  * posts (st->row[]), the replies sent (st->cart[]) and the users' block
  * and mute bits (st->saved[]) plus navigation; pages are derived from
  * them, and handlers edit them. Web-social-moderate-v0: in forum F reply
