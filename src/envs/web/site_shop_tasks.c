@@ -403,7 +403,7 @@ static int validate_shop_tasks(const web_spec *s, const web_state *st)
         case H_NONE: case H_ADD: case H_ORDER: bad = 0; break;
         case H_SEARCH: bad = 0; break; /* web_validate checks its text box */
         case H_OPEN: bad = e->harg >= st->n_row; break;
-        case H_GOTO: bad = !(pages >> e->harg & 1); break;
+        case H_GOTO: bad = e->harg >= 32 || !(pages >> e->harg & 1); break;
         case H_FILTER: bad = e->harg >= st->n_el || st->el[e->harg].role != R_COMBOBOX; break;
         case H_OPTION: bad = (e->harg >> 4) > 1 || (e->harg & 15) > 3; break;
         case H_REMOVE: bad = e->harg >= WEB_CART; break;
