@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 33 ] && ok || bad "list --family web shows $n worlds (want 33)"
+[ "$n" = 36 ] && ok || bad "list --family web shows $n worlds (want 36)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 

@@ -1170,9 +1170,11 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         go(s, st, (web_nav){P_SAVED, 0, 0, 0});
         return RC_OK;
     }
-    default: return RC_BAD_VERB;
+    default: return ludus_web_social_click(s, st, i);
     }
 }
+
+void ludus_web_build_shop(const web_spec *s, web_state *st) { build_shop(s, st); }
 
 /* ================= foreign states ================= */
 
@@ -1258,8 +1260,11 @@ static int validate_site(const web_spec *s, const web_state *st)
     }
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
-        if (!(handlers >> e->handler & 1)) BAD("web state: element %d has handler %d of another site", i, e->handler);
-        if ((e->handler == H_OPEN && e->harg >= st->n_row) || (e->handler == H_GOTO && !(pages >> e->harg & 1)) ||
+        /* (handlers past 31, the social site's, and page numbers past 31 are no bits of these masks) */
+        if (e->handler >= 32 || !(handlers >> e->handler & 1))
+            BAD("web state: element %d has handler %d of another site", i, e->handler);
+        if ((e->handler == H_OPEN && e->harg >= st->n_row) ||
+            (e->handler == H_GOTO && (e->harg >= 32 || !(pages >> e->harg & 1))) ||
             (e->handler == H_FILTER && (e->harg >= st->n_el || st->el[e->harg].role != R_COMBOBOX)) ||
             (e->handler == H_SEND && (e->harg >= st->n_el || st->el[e->harg].role != R_TEXTBOX)) ||
             (e->handler == H_OPTION && ((e->harg >> 4) > 1 || (e->harg & 15) > 3)) ||

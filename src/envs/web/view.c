@@ -14,7 +14,7 @@ static const char *const role_names[R_COUNT] = {"", "heading", "text", "button",
                                                 "combobox", "tab", "menuitem", "dialog", "gridcell", "group", "radio", "slider", "option"};
 static const char *const page_names[P_COUNT] = {"main", "results", "date", "item", "cart", "checkout", "done",
                                                 "inbox", "message", "compose", "form", "saved", "week",
-                                                "day", "event"};
+                                                "day", "event", "feed", "forums", "forum", "post", "user"};
 
 #define WORD(w) ludus_web_words[w]
 
@@ -155,10 +155,13 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
             ludus_sb_printf(&sb, "?from=%s&to=%s&day=%d", nv->a / 9 < 8 ? WORD(W_CITY0 + nv->a / 9) : "",
                             nv->a % 9 < 8 ? WORD(W_CITY0 + nv->a % 9) : "", nv->pad);
         else if (nv->page == P_RESULTS) ludus_sb_printf(&sb, "?q=%s&page=%d", WORD(nv->a), nv->b + 1);
-        if (nv->page == P_RESULTS && nv->pad && s->task->lex == WEB_LEX_SHOP)
+        if (nv->page == P_RESULTS && nv->pad && (s->task->lex == WEB_LEX_SHOP || s->task->lex == WEB_LEX_INFO))
             ludus_sb_printf(&sb, "&max=%d", 10 * nv->pad);
         if (nv->page == P_ITEM || nv->page == P_MAIL || nv->page == P_COMPOSE) ludus_sb_printf(&sb, "?id=%d", nv->a);
         if (nv->page == P_DAY || nv->page == P_EVENT) ludus_sb_printf(&sb, "?day=%d", nv->a);
+        if (nv->page == P_POST) ludus_sb_printf(&sb, "?id=%d", nv->a);
+        if (nv->page == P_FORUM && nv->a < 6) ludus_sb_printf(&sb, "?f=%s", WORD(W_FORUM0 + nv->a));
+        if (nv->page == P_USER) ludus_sb_printf(&sb, "?u=%s", WORD(nv->a));
         if (nv->page == P_EVENT) ludus_sb_printf(&sb, "&hour=%d", nv->b);
         ludus_sb_printf(&sb, "   STEP %u/%u   LAST: %s\n", st->t, st->max_t, ludus_web_result_name(st->last_rc));
     }

@@ -22,6 +22,8 @@ static const char *const verb_names[V_COUNT] = {"click", "type", "select", "scro
                                                  "stop"};
 
 static const env_ops web_ops;
+extern const env_entry ludus_web_entries[];
+extern const int ludus_web_entry_count;
 
 static void web_destroy(ludus_env *env)
 {
@@ -83,9 +85,10 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         if (task == &ludus_web_tasks[k]) s->task_index = k;
     for (int k = 0; k < ludus_web_site_task_count; k++)
         if (task == &ludus_web_site_tasks[k]) s->task_index = ludus_web_task_count + k;
-    for (int k = 0; k < ludus_web_atomic_task_count; k++)
-        if (task == &ludus_web_atomic_tasks[k])
-            s->task_index = ludus_web_task_count + ludus_web_site_task_count + k;
+    /* the entry's place in the table: the same numbers as above for the
+     * tasks listed there, and one of its own for every later task */
+    if (entry >= ludus_web_entries && entry < ludus_web_entries + ludus_web_entry_count)
+        s->task_index = (int)(entry - ludus_web_entries);
     s->reward = reward;
     s->split = split;
     s->holdout = holdout;
@@ -111,6 +114,12 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         for (int w = W_NUM1; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
     } else if (task->lex == WEB_LEX_WIDE) { /* names, nouns, months, numbers (atomic.c) */
         for (int w = W_NAME0; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+    } else if (task->lex == WEB_LEX_INFO) { /* the shop's words, 1-31 for answers, and na (N/A) */
+        for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_NUM1; w < W_NUM_END; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        for (int w = W_COLOR0; w < W_CITY0; w++) s->lex[s->lex_n++] = (uint8_t)w;
+        s->lex[s->lex_n++] = W_ANY;
+        s->lex[s->lex_n++] = W_NA;
     } else { /* content words: names and nouns (the mail's senders and subjects) */
         for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     }
@@ -591,10 +600,18 @@ const env_entry ludus_web_entries[] = {
     {"Web-navigate-tree-v0", "web: open folders of a file tree to reach the file named, click it", web_make, A(14)},
     {"Web-guess-number-v0", "web: guess a number from higher/lower feedback (an online probe)", web_make, A(15)},
 #undef A
+    /* the social site, the shop's cart, info-seeking (site_social.c, site_shop_tasks.c) */
+    {"Web-social-moderate-v0", "web site: in forum F reply a word to the most-liked post, block user U, then stop "
+     "(feed, forums, posts with like/reply and a block/mute menu, user pages)", web_make,
+     &ludus_web_task_social_moderate},
+    {"Web-shop-cart-v0", "web site: make the cart exactly the lines named (product, options, count; remove the "
+     "rest), then check out to a name", web_make, &ludus_web_task_shop_cart},
+    {"Web-info-seek-v0", "web site: read a product's price or rating off the shop and answer with stop [answer], "
+     "or stop [N/A] when the shop has no such product", web_make, &ludus_web_task_info_seek},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -79,6 +79,15 @@ enum {
     H_FOLDER,            /* file tree: open or close group harg (closing closes the folders inside) */
     H_GUESS,             /* guess-number: guess the value of textbox slot harg */
     H_MULTI,             /* list box: toggle this option's selection */
+    /* the social site (site_social.c) */
+    H_FORUM,             /* open forum harg (0..5) */
+    H_POST,              /* open post (row) harg */
+    H_USER,              /* open the page of user harg (a name word) */
+    H_LIKE,              /* like or unlike post harg */
+    H_REPLY,             /* compose a reply to post harg */
+    H_POSTREPLY,         /* compose: post the reply typed in text box slot harg */
+    H_BLOCK,             /* block or unblock user harg (a name word) */
+    H_MUTE,              /* mute or unmute user harg (a name word) */
     H_COUNT
 };
 
@@ -98,6 +107,7 @@ enum {
     P_INBOX, P_MAIL, P_COMPOSE,         /* mail */
     P_FORM, P_SAVED,                    /* forms */
     P_WEEK, P_DAY, P_EVENT,             /* calendar */
+    P_FEED, P_FORUMS, P_FORUM, P_POST, P_USER, /* social (a: forum, row, user; P_COMPOSE a: row) */
     P_COUNT
 };
 
@@ -178,7 +188,8 @@ typedef struct web_task {
 
 enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR,
        WEB_LEX_WIDE, /* atomic.c: names, nouns, months, numbers */
-       WEB_LEX_COUNT };
+       
+       WEB_LEX_INFO, WEB_LEX_COUNT };
 
 typedef struct web_spec {
     const web_task *task;
@@ -227,7 +238,9 @@ enum {
     W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE,
     /* atomic tasks (atomic.c) */
     W_HIGHER, W_LOWER, W_UP, W_DOWN, W_PHONE, W_FOLDER, W_GUESS, W_HOUR, W_MINUTE, W_VOLUME, W_VERIFY, W_TABLE,
-    W_END
+    /* the social site and the info-seeking task */
+    W_FEED, W_FORUMS, W_FORUM, W_POST, W_LIKE, W_UNLIKE, W_LIKES, W_BLOCK, W_UNBLOCK, W_MUTE, W_UNMUTE, W_USER,
+    W_SOCIAL, W_MORE, W_BLOCKED, W_FORUM0, W_NA = W_FORUM0 + 6, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -290,6 +303,13 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i);
 /* atomic.c: the atomic tasks' handlers (H_FINISH and after) */
 int ludus_web_atomic_click(const web_spec *s, web_state *st, int i);
 extern const uint8_t ludus_web_month_days[12];
+
+/* site_social.c: the social site's handlers (H_FORUM and after); the
+ * tasks of site_social.c and site_shop_tasks.c */
+int ludus_web_social_click(const web_spec *s, web_state *st, int i);
+extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
+/* sites.c: the shop's page builder, shared by the shop's tasks */
+void ludus_web_build_shop(const web_spec *s, web_state *st);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
