@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # web_learning.sh: the per-task table of docs/web.md ("PPO from the tensor
 # view"). For each atomic task and each holdout (skin, entity): PPO with the
-# recipe configs/web-atomic.json trained on `split=train,holdout=H`, then
+# recipe configs/web-atomic.json (its env_options, reward=partial, plus)
+# trained on `split=train,holdout=H`, then
 # evaluated on 500 held-out levels of the seen split (eval.json, written by
 # the run) and on 500 held-out levels of `split=test,holdout=H` (`ludus
 # eval --options`); the uniform random agent (legal actions from the mask)
@@ -15,6 +16,8 @@ tasks=${3:-click-button,click-link,click-dialog,click-tab,click-collapsible,clic
 holdouts=${4:-skin,entity}
 seed=${5:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
+# the recipe's own world options (its reward), kept when evaluating
+ropt=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("env_options", ""))' "$here/configs/web-atomic.json")
 mkdir -p "$out"
 echo "| task | holdout | random, held-out | PPO, seen (new levels) | PPO, held-out | frames | train wall s | train CPU s |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -27,13 +30,13 @@ for t in ${tasks//,/ }; do
     python3 - "$here/configs/web-atomic.json" "$cfg" "$h" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
-c["env_options"] = "split=train,holdout=" + sys.argv[3]
+c["env_options"] = c.get("env_options", "") + ",split=train,holdout=" + sys.argv[3]
 json.dump(c, open(sys.argv[2], "w"))
 PY
     "$build/ludus" train "$id" --config "$cfg" --seed "$seed" --out "$run" --force --no-report >/dev/null 2>"$run.log" || {
       echo "| $t | $h | failed: $(tail -1 "$run.log") |"; continue; }
-    "$build/ludus" eval "$run" --options "split=test,holdout=$h" --episodes 500 --out "$run/test.json" >/dev/null
-    "$build/ludus" eval --agent random "$id" --options "split=test,holdout=$h" --episodes 500 \
+    "$build/ludus" eval "$run" --options "${ropt:+$ropt,}split=test,holdout=$h" --episodes 500 --out "$run/test.json" >/dev/null
+    "$build/ludus" eval --agent random "$id" --options "${ropt:+$ropt,}split=test,holdout=$h" --episodes 500 \
       --out "$run/random.json" >/dev/null
     python3 - "$run" "$t" "$h" <<'PY'
 import csv, json, sys
