@@ -7,7 +7,7 @@
 # `split=test,holdout=skin`, it beats the uniform random agent (legal
 # actions from the mask) on the same held-out levels by a wide margin.
 # With LUDUS_LONG_TESTS=1 also the recipe's full budget (80k frames) on
-# click-link, enter-text and choose-list, held-out skins and held-out
+# click-link and click-tab, held-out skins and held-out
 # entities (a few minutes).
 set -u
 LUDUS=${1:?usage: test_web_ppo.sh /abs/path/to/ludus}
@@ -52,7 +52,7 @@ PY
 learns click-button skin 40000
 
 if [ "${LUDUS_LONG_TESTS:-0}" = 1 ]; then
-  for t in click-link enter-text choose-list; do
+  for t in click-link click-tab; do
     for h in skin entity; do learns "$t" "$h" 80000; done
   done
 fi
