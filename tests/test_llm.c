@@ -760,6 +760,62 @@ static void test_memory_vec(void)
     remove(path);
 }
 
+/* A world of three action components (Web-*): replies read by the world's
+ * grammar, each component checked against the names of the world's own
+ * action list (verbs, then the slots [0]..[47], then the words). */
+static void test_parse_components(void)
+{
+    ludus_env *w = NULL;
+    CHECK(ludus_env_make("Web-enter-text-v0", NULL, &w) == LUDUS_OK);
+    if (!w) return;
+    const ludus_env_info *info = ludus_env_get_info(w);
+    CHECK(info->action_dims == 3);
+    const int n0 = info->action_nvec[0], n1 = info->action_nvec[1];
+    int bob = -1, type = -1, click = -1, stop = -1;
+    for (int v = 0; v < info->action_nvec[2]; v++)
+        if (strcmp(info->action_names[n0 + n1 + v], "bob") == 0) bob = v;
+    for (int v = 0; v < n0; v++) {
+        if (strcmp(info->action_names[v], "type") == 0) type = v;
+        if (strcmp(info->action_names[v], "click") == 0) click = v;
+        if (strcmp(info->action_names[v], "stop") == 0) stop = v;
+    }
+    CHECK(bob > 0 && type >= 0 && click >= 0 && stop >= 0);
+    static const struct {
+        const char *reply, *args;
+        int method, verb, slot, word; /* word -1: bob */
+    } rows[] = {
+        {"type [1] [bob]", NULL, EXA, 1, 1, -1},
+        {"  CLICK [2]\n", NULL, EXA, 0, 2, 0},
+        {"<think>click [5]</think>type [3] [Bob]", NULL, EXA, 1, 3, -1},
+        {"I will now type it.\nAction: type [1] [bob]", NULL, MRK, 1, 1, -1},
+        {"<|ACTION|>click [7]<|END|>", NULL, MRK, 0, 7, 0},
+        {"{\"action\": \"click [4]\"}", NULL, MRK, 0, 4, 0},
+        {"Sure. The box is there, so: click [6]", NULL, LEN, 0, 6, 0},
+        {NULL, "{\"action\": \"type [2] [bob]\"}", TOOL, 1, 2, -1},
+        {"stop", NULL, EXA, 6, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        int32_t a[LUDUS_MAX_ACTION_DIMS] = {-1, -1, -1};
+        int m = -1;
+        int rc = ludus_llm_parse(w, rows[i].reply, rows[i].args, i % 2, a, &m);
+        const int verb = rows[i].verb == 1 ? type : rows[i].verb == 6 ? stop : click;
+        CHECK_MSG(rc == LUDUS_OK && m == rows[i].method && a[0] == verb && a[1] == rows[i].slot &&
+                      a[2] == (rows[i].word < 0 ? bob : rows[i].word),
+                  "web reply %zu '%s': rc %d method %d action %d %d %d", i, rows[i].reply ? rows[i].reply : "(tool)",
+                  rc, m, a[0], a[1], a[2]);
+    }
+    static const char *const bad[] = {"I am not sure.", "click [x]", "type [3]", "click [48]", "", "<think>click [1]</think>"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int32_t a[LUDUS_MAX_ACTION_DIMS] = {9, 9, 9};
+        int m = -1;
+        int rc = ludus_llm_parse(w, bad[i], NULL, 0, a, &m);
+        CHECK_MSG(rc == LUDUS_EINVAL && m == INV && strncmp(ludus_errmsg(), "invalid action", 14) == 0 &&
+                      a[0] == 9 && a[1] == 9 && a[2] == 9,
+                  "web reply '%s' is not an action: rc %d method %d (%s)", bad[i], rc, m, ludus_errmsg());
+    }
+    ludus_env_destroy(w);
+}
+
 int main(void)
 {
     test_cosine();
@@ -771,5 +827,6 @@ int main(void)
     test_fuzz();
     test_retry();
     test_config();
+    test_parse_components();
     return check_finish("test_llm");
 }

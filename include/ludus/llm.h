@@ -108,7 +108,15 @@ LUDUS_API void ludus_llm_destroy(ludus_llm *llm);
 
 /* An agent named "llm" playing through llm (lent: it must outlive the
  * agent). It asks for BALROG's text observations (LUDUS_AGENT_TEXT_BALROG)
- * and acts in any world with action names. Each act sends one request per
+ * and acts in any world with action names; a world whose action has
+ * several components (Web-*: verb, element, word) is read through its own
+ * text grammar (ludus_env_parse_action) and refused (LUDUS_EINVAL) when it
+ * has none. A reply naming no action, or one the world's mask forbids, is
+ * an invalid reply (stats.invalid) and plays the default: noop, else go
+ * forward, else the first action (several components: the first
+ * component's value named noop, else stop, else 0; the others 0), each
+ * component moved to its first legal value where the mask forbids it.
+ * Each act sends one request per
  * world that plays (worlds whose episode ended idle without a request),
  * up to cfg.parallel at once; the actions depend only on each world's
  * replies, never on the order in which they arrive. act fails with
@@ -154,6 +162,10 @@ enum {
  * key counts as a marker. strict: only an exact name (after lower-casing
  * and dropping what is not a letter or space) inside a marker or as the
  * whole reply; otherwise ludus_env_parse_action's tolerant reading.
+ * A world of several components: the world's grammar reads the reply
+ * (strict or not), exact when it is one line starting with a value of the
+ * first component, marker when a marker held it, and *action gets
+ * info.action_dims components (the caller's array holds that many).
  * Returns LUDUS_OK with *action and *method, or LUDUS_EINVAL ("invalid
  * action ...") with *method LUDUS_LLM_PARSE_INVALID; LUDUS_EINVAL for NULL
  * env/action/method. Pure, thread-safe. */

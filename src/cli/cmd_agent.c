@@ -38,6 +38,7 @@ static const suite_task crafter_suite[] = {{"crafter", "Crafter-Reward-v1"}, {NU
 typedef struct agent_args {
     ludus_llm_config cfg;
     const char *world, *suite, *levels;
+    const char *options; /* --options: the world's options (NULL: none) */
     long episodes;
     int before_after; /* --protocol before-after */
     int frozen;       /* memory read only on training levels too (the protocol's measurements) */
@@ -73,6 +74,8 @@ static int set_option(agent_args *a, const char *flag, const char *v)
     else if (strcmp(flag, "key-env") == 0) c->api_key_env = v;
     else if (strcmp(flag, "episodes") == 0) {
         if (cli_parse_int("--episodes", v, 1, LUDUS_EVAL_MAX_EPISODES, &a->episodes)) return CLI_USAGE_ERROR;
+    } else if (strcmp(flag, "options") == 0) {
+        a->options = v;
     } else if (strcmp(flag, "levels") == 0) {
         if (strcmp(v, "train") != 0 && strcmp(v, "heldout") != 0)
             return cli_error("--levels must be train or heldout, got '%s'", v);
@@ -163,7 +166,7 @@ static int play_world(agent_args *a, const char *world, double *progress, double
         return 1;
     }
     const int heldout = strcmp(a->levels, "heldout") == 0;
-    ludus_eval_config ec = {.env_id = world, .env_options = NULL,
+    ludus_eval_config ec = {.env_id = world, .env_options = a->options,
                             .level_start = heldout ? LUDUS_HELDOUT_START : 0,
                             .level_count = (uint64_t)a->episodes, .episodes = (int)a->episodes, .greedy = 1,
                             .seed = 0};
@@ -314,7 +317,8 @@ int cli_llm_agent_from_spec(const char *spec, ludus_llm **llm, ludus_agent **age
             continue;
         }
         *eq = 0;
-        if (strcmp(kv, "episodes") == 0 || strcmp(kv, "levels") == 0 || strcmp(kv, "suite") == 0)
+        if (strcmp(kv, "episodes") == 0 || strcmp(kv, "levels") == 0 || strcmp(kv, "suite") == 0 ||
+            strcmp(kv, "options") == 0)
             status = cli_error("eval: --agent llm: '%s' belongs to `ludus eval`'s own options", kv);
         else
             status = set_option(&a, kv, eq + 1);

@@ -77,6 +77,7 @@ static const cli_command commands[] = {
      "  --max-requests N --max-tokens-total N --max-wall-s S  budgets: exit status 3 with a partial summary\n"
      "  --key-env VAR      the variable holding the API key (default LUDUS_LLM_API_KEY, then OPENAI_API_KEY)\n"
      "  --deterministic-log  timings in the JSONL log written as 0\n"
+     "  --options K=V,...  the world's options (e.g. mask=0 for Web-*: every action reaches the world)\n"
      "  --retrieval fts|embeddings|auto  how --memory cases finds similar episodes: FTS5 (default), the\n"
      "                     server's /v1/embeddings, or embeddings when a probe answers, else FTS5\n"
      "  --embed-model NAME the model named in embedding requests (default: --model)\n"

@@ -177,7 +177,25 @@ struct ludus_llm {
     ludus_llm_stats stats;
     ludus_llm_memory *mem;
     int default_action;
+    int32_t default_vec[LUDUS_MAX_ACTION_DIMS]; /* the default of a world of several components */
 };
+
+/* The action of components a in words: its name (one component), else the
+ * names of its components' values joined by spaces ("click [3] <unk>"). */
+static void action_text(const ludus_env_info *info, const int32_t *a, char *buf, size_t cap)
+{
+    if (info->action_dims <= 1) {
+        snprintf(buf, cap, "%s", info->action_names[a[0]]);
+        return;
+    }
+    size_t at = 0;
+    buf[0] = 0;
+    for (int d = 0, off = 0; d < info->action_dims; off += info->action_nvec[d], d++) {
+        int w = snprintf(buf + at, cap - at, "%s%s", d ? " " : "", info->action_names[off + a[d]]);
+        if (w < 0 || (size_t)w >= cap - at) break;
+        at += (size_t)w;
+    }
+}
 
 void ludus_llm_config_default(ludus_llm_config *cfg)
 {
@@ -684,11 +702,29 @@ static cJSON *build_request(ludus_llm *L, slot *s, const char *obs)
         bad |= dbuf_str(&sys, s->mission);
         bad |= dbuf_str(&sys, "\n");
     }
-    bad |= dbuf_str(&sys, "\nThe actions you can take:\n");
-    for (int a = 0; a < info->num_actions; a++) {
-        bad |= dbuf_str(&sys, "- ");
-        bad |= dbuf_str(&sys, info->action_names[a]);
-        bad |= dbuf_str(&sys, "\n");
+    if (info->action_dims > 1) {
+        /* the parts of an action, each with its values */
+        char head[160];
+        snprintf(head, sizeof head, "\nAn action has %d parts, written in this order on one line (a part the "
+                 "action does not use may be left out, as in '%s %s'):\n", info->action_dims, info->action_names[0],
+                 info->action_names[info->action_nvec[0]]);
+        bad |= dbuf_str(&sys, head);
+        for (int d = 0, off = 0; d < info->action_dims; off += info->action_nvec[d], d++) {
+            snprintf(head, sizeof head, "- part %d, one of: ", d + 1);
+            bad |= dbuf_str(&sys, head);
+            for (int v = 0; v < info->action_nvec[d]; v++) {
+                bad |= dbuf_str(&sys, v ? ", " : "");
+                bad |= dbuf_str(&sys, info->action_names[off + v]);
+            }
+            bad |= dbuf_str(&sys, "\n");
+        }
+    } else {
+        bad |= dbuf_str(&sys, "\nThe actions you can take:\n");
+        for (int a = 0; a < info->num_actions; a++) {
+            bad |= dbuf_str(&sys, "- ");
+            bad |= dbuf_str(&sys, info->action_names[a]);
+            bad |= dbuf_str(&sys, "\n");
+        }
     }
     bad |= dbuf_str(&sys, "\nTips: an action that leaves the observation unchanged did nothing; try another one. "
                           "Distances are counted in steps from where you stand, facing forward.\n");
@@ -745,8 +781,10 @@ static cJSON *build_request(ludus_llm *L, slot *s, const char *obs)
         cJSON *props = cJSON_AddObjectToObject(params, "properties");
         cJSON *act = cJSON_AddObjectToObject(props, "action");
         cJSON_AddStringToObject(act, "type", "string");
-        cJSON *en = cJSON_AddArrayToObject(act, "enum");
-        for (int a = 0; a < info->num_actions; a++) cJSON_AddItemToArray(en, cJSON_CreateString(info->action_names[a]));
+        /* one component: the names as an enum; several: free text in the world's grammar */
+        cJSON *en = info->action_dims > 1 ? act : cJSON_AddArrayToObject(act, "enum");
+        for (int a = 0; info->action_dims <= 1 && a < info->num_actions; a++)
+            cJSON_AddItemToArray(en, cJSON_CreateString(info->action_names[a]));
         cJSON *req_arr = cJSON_AddArrayToObject(params, "required");
         cJSON_AddItemToArray(req_arr, cJSON_CreateString("action"));
         cJSON_AddFalseToObject(params, "additionalProperties");
@@ -1023,9 +1061,13 @@ static int llm_bind(void *self, const ludus_env *env, int max_worlds)
     const ludus_env_info *info = ludus_env_get_info(env);
     if (!info->action_names)
         return ludus_err_set(LUDUS_EINVAL, "llm: %s has no action names for a language model", info->id);
-    if (info->action_dims > 1)
-        return ludus_err_set(LUDUS_EINVAL, "llm: %s has actions of %d components; the llm agent plays one-component "
-                                           "actions", info->id, info->action_dims);
+    if (info->action_dims > 1) {
+        /* actions of several components are read by the world's own grammar */
+        int32_t probe[LUDUS_MAX_ACTION_DIMS];
+        if (ludus_env_parse_action(env, "x", probe) == LUDUS_EUNSUPPORTED)
+            return ludus_err_set(LUDUS_EINVAL, "llm: %s has actions of %d components and no grammar to read them in "
+                                               "words", info->id, info->action_dims);
+    }
     if (!info->text_capacity)
         return ludus_err_set(LUDUS_EINVAL, "llm: %s has no text observation", info->id);
     free_slots(L);
@@ -1050,6 +1092,19 @@ static int llm_bind(void *self, const ludus_env *env, int max_worlds)
         if (strcasecmp(info->action_names[a], "go forward") == 0) fwd = a;
     }
     L->default_action = noop >= 0 ? noop : fwd >= 0 ? fwd : 0;
+    /* several components: the first component's value named noop, else
+     * stop (WebArena ends an episode on unparseable replies), else 0; the
+     * other components 0 */
+    memset(L->default_vec, 0, sizeof L->default_vec);
+    if (info->action_dims > 1) {
+        int stop = -1;
+        noop = -1;
+        for (int v = 0; v < info->action_nvec[0]; v++) {
+            if (strcasecmp(info->action_names[v], "noop") == 0) noop = v;
+            if (strcasecmp(info->action_names[v], "stop") == 0) stop = v;
+        }
+        L->default_vec[0] = noop >= 0 ? noop : stop >= 0 ? stop : 0;
+    }
     if (L->cfg.memory != LUDUS_LLM_MEMORY_NONE && !L->mem) {
         int rc = ludus_llm_memory_open(L->db_path, info->id, L->model, &L->mem);
         if (rc) return rc;
@@ -1133,9 +1188,45 @@ static int choose_retrieval(ludus_llm *L)
     return LUDUS_OK;
 }
 
+/* Whether world w's mask allows action a (no mask: every action). */
+static int legal(const ludus_llm *L, const ludus_agent_input *in, int w, const int32_t *a)
+{
+    if (!in->action_mask) return 1;
+    size_t total = 0;
+    for (int d = 0; d < in->action_dims; d++) total += (size_t)in->action_sizes[d];
+    const uint8_t *m = in->action_mask + (size_t)w * total;
+    (void)L;
+    for (int d = 0; d < in->action_dims; m += in->action_sizes[d], d++)
+        if (!m[a[d]]) return 0;
+    return 1;
+}
+
+/* The action played for world w when its reply names none (or one the
+ * mask forbids): BALROG's default (noop, go forward, else the first
+ * action; for several components default_vec), each component moved to
+ * its first legal value where the mask forbids it. */
+static void default_of(const ludus_llm *L, const ludus_agent_input *in, int w, int32_t *a)
+{
+    const int D = in->action_dims;
+    if (D <= 1) a[0] = L->default_action;
+    else memcpy(a, L->default_vec, (size_t)D * sizeof *a);
+    if (!in->action_mask) return;
+    size_t total = 0;
+    for (int d = 0; d < D; d++) total += (size_t)in->action_sizes[d];
+    const uint8_t *m = in->action_mask + (size_t)w * total;
+    for (int d = 0; d < D; m += in->action_sizes[d], d++)
+        if (!m[a[d]])
+            for (int v = 0; v < in->action_sizes[d]; v++)
+                if (m[v]) {
+                    a[d] = v;
+                    break;
+                }
+}
+
 static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
 {
     ludus_llm *L = self;
+    const int D = in->action_dims > 0 ? in->action_dims : 1;
     double t_begin = now_s(), waited = 0;
     int rc = LUDUS_OK;
     if (!in->texts) return ludus_err_set(LUDUS_EINVAL, "llm: the agent needs text observations");
@@ -1183,7 +1274,7 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
         s->state = REQ_NONE;
         if (in->starts && in->starts[w] && (rc = begin_episode(L, s, in->missions ? in->missions[w] : "", in->texts[w])))
             return rc;
-        actions[w] = L->default_action;
+        default_of(L, in, w, actions + (size_t)w * D);
         if (!s->playing) continue;
         cJSON *req = build_request(L, s, in->texts[w]);
         free(s->body);
@@ -1214,27 +1305,33 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
     for (int w = 0; w < in->n; w++) {
         slot *s = &L->slots[w];
         if (s->state != REQ_DONE) continue;
-        int32_t a;
+        int32_t a[LUDUS_MAX_ACTION_DIMS];
         int method;
-        int prc = ludus_llm_parse(L->env, s->content, s->tool_args, L->cfg.strict, &a, &method);
+        int prc = ludus_llm_parse(L->env, s->content, s->tool_args, L->cfg.strict, a, &method);
         static const char *methods[] = {"invalid", "exact", "marker", "lenient", "tool"};
         if (prc == LUDUS_ENOMEM) return prc;
-        if (prc) {
-            a = L->default_action;
+        int forbidden = !prc && !legal(L, in, w, a);
+        char name[256];
+        if (prc || forbidden) {
+            method = LUDUS_LLM_PARSE_INVALID;
+            default_of(L, in, w, a);
             s->invalid++;
             L->stats.invalid++;
+            action_text(L->info, a, name, sizeof name);
             snprintf(s->feedback, sizeof s->feedback,
-                     "Your previous output did not contain a valid action. Defaulted to action: %s",
-                     L->info->action_names[a]);
+                     forbidden ? "Your previous action is not allowed here. Defaulted to action: %s"
+                               : "Your previous output did not contain a valid action. Defaulted to action: %s",
+                     name);
         } else {
             s->feedback[0] = 0;
+            action_text(L->info, a, name, sizeof name);
         }
-        actions[w] = a;
-        s->action = a;
+        memcpy(actions + (size_t)w * D, a, (size_t)D * sizeof *a);
+        s->action = a[0];
         if (s->log_turn) {
-            cJSON_AddStringToObject(s->log_turn, "action", L->info->action_names[a]);
+            cJSON_AddStringToObject(s->log_turn, "action", name);
             cJSON_AddStringToObject(s->log_turn, "method", methods[method]);
-            cJSON_AddBoolToObject(s->log_turn, "valid", prc == 0);
+            cJSON_AddBoolToObject(s->log_turn, "valid", prc == 0 && !forbidden);
             cJSON_AddNumberToObject(s->log_turn, "retries", s->attempt);
             cJSON_AddNumberToObject(s->log_turn, "latency_ms",
                                     L->cfg.deterministic_log ? 0 : floor((now_s() - s->started) * 1000));
@@ -1245,12 +1342,12 @@ static int llm_act(void *self, const ludus_agent_input *in, int32_t *actions)
             free(s->hist_obs[k]);
             free(s->hist_act[k]);
             s->hist_obs[k] = strdup(in->texts[w]);
-            s->hist_act[k] = strdup(L->info->action_names[a]);
+            s->hist_act[k] = strdup(name);
             if (!s->hist_obs[k] || !s->hist_act[k]) return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
             s->hist_head = (k + 1) % L->cfg.history;
             if (s->hist_n < L->cfg.history) s->hist_n++;
         }
-        if ((s->actions.len && dbuf_str(&s->actions, ", ")) || dbuf_str(&s->actions, L->info->action_names[a]))
+        if ((s->actions.len && dbuf_str(&s->actions, ", ")) || dbuf_str(&s->actions, name))
             return ludus_err_set(LUDUS_ENOMEM, "llm: out of memory");
         s->t++;
         L->stats.steps++;

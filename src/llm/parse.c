@@ -128,6 +128,71 @@ static char *marker_text(const char *s)
     return NULL;
 }
 
+/* Whether the reply is one line that starts with a value of the first
+ * component (a verb: "click [3]", "go_back"), after normalizing both. */
+static int starts_with_verb(const ludus_env *env, const char *reply)
+{
+    const ludus_env_info *info = ludus_env_get_info(env);
+    while (isspace((unsigned char)*reply)) reply++;
+    size_t n = strlen(reply);
+    while (n && isspace((unsigned char)reply[n - 1])) n--;
+    if (memchr(reply, '\n', n)) return 0;
+    char *t = strndup(reply, n);
+    if (!t) return 0;
+    normalize(t);
+    int yes = 0;
+    for (int v = 0; v < info->action_nvec[0] && !yes; v++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", info->action_names[v]);
+        normalize(name);
+        size_t k = strlen(name);
+        yes = k && strncmp(t, name, k) == 0 && (t[k] == 0 || t[k] == ' ');
+    }
+    free(t);
+    return yes;
+}
+
+/* A world whose action has several components (Web-*: verb, element,
+ * word): its action names are the components' values, so a reply is read
+ * by the world's own grammar (ludus_env_parse_action: the last action
+ * named, markers honoured), strict or not. Exact: the cleaned reply is
+ * the action and nothing more (the world's parser reads every word of
+ * it); marker: inside <|ACTION|>, "Action:" or {"action": ...}. */
+static int parse_components(const ludus_env *env, const char *content, const char *tool_args, int32_t *action,
+                            int *method)
+{
+    int32_t a[LUDUS_MAX_ACTION_DIMS];
+    if (tool_args) {
+        cJSON *j = cJSON_Parse(tool_args);
+        const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "action") : NULL;
+        int rc = cJSON_IsString(v) ? ludus_env_parse_action(env, v->valuestring, a) : LUDUS_EINVAL;
+        cJSON_Delete(j);
+        if (rc == LUDUS_ENOMEM) return rc;
+        if (rc) return ludus_err_set(LUDUS_EINVAL, "invalid action: the act call's arguments name no action");
+        memcpy(action, a, (size_t)ludus_env_get_info(env)->action_dims * sizeof *action);
+        *method = LUDUS_LLM_PARSE_TOOL;
+        return LUDUS_OK;
+    }
+    if (!content) return ludus_err_set(LUDUS_EINVAL, "invalid action: the reply has no text");
+    char *s = strdup(content);
+    if (!s) return ludus_err_set(LUDUS_ENOMEM, "llm parse: out of memory");
+    strip_reasoning(s);
+    char *m = marker_text(s);
+    int rc = ludus_env_parse_action(env, m && strchr(s, '{') && !find_ci(s, "<|ACTION|>") ? m : s, a);
+    if (rc == LUDUS_OK) *method = m ? LUDUS_LLM_PARSE_MARKER : starts_with_verb(env, s) ? LUDUS_LLM_PARSE_EXACT
+                                                                                     : LUDUS_LLM_PARSE_LENIENT;
+    free(m);
+    free(s);
+    if (rc == LUDUS_ENOMEM) return rc;
+    if (rc) {
+        char why[160];
+        snprintf(why, sizeof why, "%s", ludus_errmsg());
+        return ludus_err_set(LUDUS_EINVAL, "%s", strncmp(why, "invalid action", 14) == 0 ? why : "invalid action");
+    }
+    memcpy(action, a, (size_t)ludus_env_get_info(env)->action_dims * sizeof *action);
+    return LUDUS_OK;
+}
+
 int ludus_llm_parse(const ludus_env *env, const char *content, const char *tool_args, int strict, int32_t *action,
                     int *method)
 {
@@ -135,6 +200,7 @@ int ludus_llm_parse(const ludus_env *env, const char *content, const char *tool_
     *method = LUDUS_LLM_PARSE_INVALID;
     const ludus_env_info *info = ludus_env_get_info(env);
     if (!info->action_names) return ludus_err_set(LUDUS_EUNSUPPORTED, "llm parse: %s has no action names", info->id);
+    if (info->action_dims > 1) return parse_components(env, content, tool_args, action, method);
     if (tool_args) {
         cJSON *j = cJSON_Parse(tool_args);
         const cJSON *a = j ? cJSON_GetObjectItemCaseSensitive(j, "action") : NULL;

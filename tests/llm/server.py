@@ -25,6 +25,9 @@ Models (the request's "model"):
   without JSON from the reflector, "-badcur" broken JSON from the curator.
   Any of them + "-think": the reply starts with a <think> block naming
   another action, and reasoning_content names yet another.
+  web      plays Web-click-button/-link and Web-enter-text from the mission and
+           the accessibility tree (click [i], type [i] [word]); webbad replies
+           text that names no action; weboob always "click [47]"
 Other names get 404 (as OpenAI does for an unknown model); /v1/models lists
 these three (each also with -think) and hint-badpb, hint-badcur.
 
@@ -68,7 +71,7 @@ import sys
 import threading
 import time
 
-MODELS = ["rule", "random", "hint"]
+MODELS = ["rule", "random", "hint", "web", "webbad", "weboob"]
 DELAY_S = 0.0  # --delay-ms: a model's latency, added to every chat reply
 LISTED = MODELS + [m + "-think" for m in MODELS] + ["hint-badpb", "hint-badcur"]
 counters = {}
@@ -172,6 +175,27 @@ def hint_action(system, step, req, acts):
     return pick_random(req, acts)
 
 
+def web_action(system, obs):
+    """web: a scripted player of Web-click-button/-link and Web-enter-text
+    from the mission and the accessibility tree (BALROG's text view)."""
+    m = re.search(r"Mission: (.*)", system)
+    mission = m.group(1) if m else ""
+    e = re.match(r"Enter '(\w+)' into", mission)
+    if e:
+        box = re.search(r"\[(\d+)\] textbox '[^']*'(?: value: '(\w+)')?", obs)
+        if box and box.group(2) == e.group(1):
+            b = re.search(r"\[(\d+)\] button", obs)
+            return "click [%s]" % b.group(1) if b else "stop"
+        return "type [%s] [%s]" % (box.group(1), e.group(1)) if box else "stop"
+    w = re.search(r"'(\w+)'", mission)
+    if w:
+        for line in obs.splitlines():
+            c = re.match(r"\s*\[(\d+)\] (?:button|link) '%s'$" % re.escape(w.group(1)), line)
+            if c:
+                return "click [%s]" % c.group(1)
+    return "stop"
+
+
 def choose(req):
     msgs = req["messages"]
     system = msgs[0]["content"]
@@ -183,6 +207,12 @@ def choose(req):
         a = rule_action(system, obs, acts)
     elif base == "hint":
         a = hint_action(system, step, req, acts)
+    elif base == "web":
+        a = web_action(system, obs)
+    elif base == "webbad":
+        a = "I am not sure what to do here."      # names no action
+    elif base == "weboob":
+        a = "click [47]"                          # a slot no page of these tasks fills
     else:
         a = pick_random(req, acts)
     return a, user
@@ -344,7 +374,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             msg["content"] = "The mission says where to go; I move accordingly.\nAction: %s" % action
         else:
             msg["content"] = action
-        if think and msg.get("content"):
+        if think and msg.get("content") and req["model"].startswith("web"):
+            msg["content"] = "<think>Maybe click [0]? Or stop.</think>\n" + msg["content"]
+            msg["reasoning_content"] = "type [1] [zoe]? No."
+        elif think and msg.get("content"):
             msg["content"] = "<think>I could pick up or toggle here.</think>\n" + msg["content"]
             msg["reasoning_content"] = "Maybe drop? No: toggle."
         prompt_chars = sum(len(m.get("content") or "") for m in req["messages"])
