@@ -1136,7 +1136,7 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         go(s, st, (web_nav){P_SAVED, 0, 0, 0});
         return RC_OK;
     }
-    default: return RC_BAD_VERB;
+    default: return ludus_web_heldout_click(s, st, i); /* site_heldout.c */
     }
 }
 

@@ -31,7 +31,10 @@ const char *const ludus_web_words[] = {
     "color", "size", "remove", "shop", "thanks", "inbox", "from", "to", "star", "unstar", "archive", "delete",
     "trash", "reply", "forward", "mail", "profile", "city", "month", "day", "newsletter", "save", "error", "name",
     "personal", "birthday", "saved", "any", "flights", "passenger", "travel", "calendar", "event", "title",
-    "with", "free"};
+    "with", "free",
+    /* held-out templates */
+    "files", "folder", "rename", "move", "create", "up", "admin", "users", "score", "edit", "home", "orders",
+    "compose", "clear"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");

@@ -14,7 +14,8 @@ static const char *const role_names[R_COUNT] = {"", "heading", "text", "button",
                                                 "combobox", "tab", "menuitem", "dialog", "gridcell", "group"};
 static const char *const page_names[P_COUNT] = {"main", "results", "date", "item", "cart", "checkout", "done",
                                                 "inbox", "message", "compose", "form", "saved", "week",
-                                                "day", "event"};
+                                                "day", "event", "home", "folder", "file", "users", "edit",
+                                                "orders"};
 
 #define WORD(w) ludus_web_words[w]
 
@@ -132,6 +133,9 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
             ludus_sb_printf(&sb, "&max=%d", 10 * nv->pad);
         if (nv->page == P_ITEM || nv->page == P_MAIL || nv->page == P_COMPOSE) ludus_sb_printf(&sb, "?id=%d", nv->a);
         if (nv->page == P_DAY || nv->page == P_EVENT) ludus_sb_printf(&sb, "?day=%d", nv->a);
+        if (nv->page == P_FOLDER || nv->page == P_ENTRY || nv->page == P_EDIT) ludus_sb_printf(&sb, "?id=%d", nv->a);
+        if (nv->page == P_TABLE) ludus_sb_printf(&sb, "?city=%s&sort=%d&page=%d", nv->a ? WORD(W_CITY0 + (nv->a - 1) % 8) : "",
+                                                 nv->pad, nv->b + 1);
         if (nv->page == P_EVENT) ludus_sb_printf(&sb, "&hour=%d", nv->b);
         ludus_sb_printf(&sb, "   STEP %u/%u   LAST: %s\n", st->t, st->max_t, ludus_web_result_name(st->last_rc));
     }

@@ -53,7 +53,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
     static const char *const splits[] = {"all", "train", "test"};
-    static const char *const holds[] = {"seed", "entity", "skin"};
+    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task"};
     const web_task *task = entry->params;
     int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
     long mask = 1;
@@ -66,7 +66,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         } else if (strcmp(key, "split") == 0) {
             if (pick_name(val, splits, 3, key, &split)) return LUDUS_EINVAL;
         } else if (strcmp(key, "holdout") == 0) {
-            if (pick_name(val, holds, 3, key, &holdout)) return LUDUS_EINVAL;
+            if (pick_name(val, holds, 5, key, &holdout)) return LUDUS_EINVAL;
         } else if (strcmp(key, "mask") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
         } else {
@@ -75,6 +75,17 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         }
     }
     if (r < 0) return LUDUS_EINVAL;
+    /* held-out domains (docs/web.md): their ids are test only, the seen
+     * sites' ids train only; holdout=task needs subgoal combinations */
+    if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TRAIN && ludus_web_task_domain(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a held-out domain: holdout=domain has no train split for it "
+                             "(train on the seen sites' ids)", entry->id);
+    if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TEST && !ludus_web_task_domain(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a seen domain: holdout=domain has no test split for it "
+                             "(test on Web-files-organize-v0, Web-admin-edit-v0, Web-cross-order-mail-v0)", entry->id);
+    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to "
+                             "Web-files-organize-v0 and Web-admin-edit-v0", entry->id);
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
@@ -83,6 +94,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         if (task == &ludus_web_tasks[k]) s->task_index = k;
     for (int k = 0; k < ludus_web_site_task_count; k++)
         if (task == &ludus_web_site_tasks[k]) s->task_index = ludus_web_task_count + k;
+    for (int k = 0; k < ludus_web_heldout_task_count; k++)
+        if (task == &ludus_web_heldout_tasks[k]) s->task_index = ludus_web_task_count + ludus_web_site_task_count + k;
     s->reward = reward;
     s->split = split;
     s->holdout = holdout;
@@ -125,7 +138,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int k = 0; k < s->pool_n; k++) s->pool[k] < W_NOUN0 ? pool_names++ : pool_nouns++;
     for (int k = 0; k < s->other_n; k++) s->other[k] < W_NOUN0 ? other_names++ : other_nouns++;
     if (!s->pool_n || !s->skins_n || s->other_n < 20 || !pool_names || !pool_nouns || other_names < 8 ||
-        other_nouns < 8) {
+        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s))) {
         free(s);
         return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
     }
@@ -139,7 +152,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
-             "holdout=seed|entity|skin (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
+             "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
     env->impl = s;
     env->ops = &web_ops;
@@ -553,10 +566,17 @@ const env_entry ludus_web_entries[] = {
      "form, flexible-date results, booking form)", web_make, &ludus_web_site_tasks[3]},
     {"Web-calendar-schedule-v0", "web site: schedule an event with an invitee in the first free hour from H on "
      "day D (week view, day view, event form)", web_make, &ludus_web_site_tasks[4]},
+    /* held-out domain (site_heldout.c): holdout=domain tests these, never trains on them */
+    {"Web-files-organize-v0", "web site (held out): three of move, rename, delete a file and create a folder in a "
+     "folder tree, then stop", web_make, &ludus_web_heldout_tasks[0]},
+    {"Web-admin-edit-v0", "web site (held out): three of edit a user's city or score, delete a user, delete the "
+     "top scorer of a city in a data table (filter, sort, pages), then stop", web_make, &ludus_web_heldout_tasks[1]},
+    {"Web-cross-order-mail-v0", "web cross-site (held out): read the number of the latest order of a noun on the "
+     "shop and mail it to a name, through a home page", web_make, &ludus_web_heldout_tasks[2]},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 20, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

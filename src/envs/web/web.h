@@ -69,6 +69,22 @@ enum {
     H_DAYVIEW,           /* calendar: open day harg */
     H_SLOT,              /* calendar: a new event at hour harg of the day shown */
     H_CREATE,            /* calendar: save the new event (commit) */
+    /* held-out templates (site_heldout.c) */
+    H_FOLDER,            /* files: open folder row harg (WEB_ROOT: the root) */
+    H_ENTRY,             /* files: open file row harg */
+    H_RENAME,            /* files: rename the file shown to the value of textbox slot harg */
+    H_MOVE,              /* files: move the file shown to the folder of combobox slot harg */
+    H_DELFILE,           /* files: delete file row harg */
+    H_MKDIR,             /* files: a new folder named by textbox slot harg in the folder shown */
+    H_SORT,              /* admin: sort by column harg (1 name, 2 score: toggles down/up) */
+    H_TPAGE,             /* admin: table page harg 0 previous, 1 next */
+    H_TFILTER,           /* admin: filter by the city of combobox slot harg */
+    H_CLEAR,             /* admin: clear the filter */
+    H_EDIT,              /* admin: edit row harg */
+    H_UPDATE,            /* admin: save the row edited */
+    H_DROP,              /* admin: delete row harg */
+    H_NEWMAIL,           /* cross-site: compose a new mail */
+    H_SENDNEW,           /* cross-site: send the new mail (to: textbox slot harg) */
     H_COUNT
 };
 
@@ -88,6 +104,7 @@ enum {
     P_INBOX, P_MAIL, P_COMPOSE,         /* mail */
     P_FORM, P_SAVED,                    /* forms */
     P_WEEK, P_DAY, P_EVENT,             /* calendar */
+    P_HOME, P_FOLDER, P_ENTRY, P_TABLE, P_EDIT, P_ORDERS, /* held out: cross-site home, files, admin, orders */
     P_COUNT
 };
 
@@ -143,7 +160,8 @@ typedef struct web_state {
 enum { WEB_R_BINARY = 0, WEB_R_PARTIAL, WEB_R_TIME, WEB_R_SHAPED };
 /* Splits. */
 enum { WEB_SPLIT_ALL = 0, WEB_SPLIT_TRAIN, WEB_SPLIT_TEST };
-enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN };
+enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK };
+#define WEB_ROOT 15 /* files: the root folder, as a parent */
 
 struct web_spec;
 typedef struct web_task {
@@ -189,6 +207,8 @@ extern const web_task ludus_web_tasks[];
 extern const int ludus_web_task_count;
 extern const web_task ludus_web_site_tasks[]; /* sites.c; task index ludus_web_task_count + k */
 extern const int ludus_web_site_task_count;
+extern const web_task ludus_web_heldout_tasks[]; /* site_heldout.c; after the site tasks */
+extern const int ludus_web_heldout_task_count;
 
 /* Word ids used by the code (positions in ludus_web_words). */
 enum {
@@ -201,7 +221,10 @@ enum {
     W_ORDER, W_ADD, W_BUY, W_PRICE, W_FILTER, W_APPLY, W_RATING, W_COLOR, W_SIZE, W_REMOVE, W_SHOP, W_THANKS,
     W_INBOX, W_FROM, W_TO, W_STAR, W_UNSTAR, W_ARCHIVE, W_DELETE, W_TRASH, W_REPLY, W_FORWARD, W_MAIL,
     W_PROFILE, W_CITY, W_MONTH, W_DAY, W_NEWSLETTER, W_SAVE, W_ERROR, W_NAME, W_PERSONAL, W_BIRTHDAY, W_SAVED,
-    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE, W_END
+    W_ANY, W_FLIGHTS, W_PASSENGER, W_TRAVEL, W_CALENDAR, W_EVENT, W_TITLE, W_WITH, W_FREE,
+    /* held-out templates */
+    W_FILES, W_FOLDER, W_RENAME, W_MOVE, W_CREATE, W_UP, W_ADMIN, W_USERS, W_SCORE, W_EDIT, W_HOME, W_ORDERS,
+    W_COMPOSE, W_CLEAR, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -226,6 +249,18 @@ uint64_t ludus_web_mix(uint64_t x);
 /* sites.c: the site templates' handlers (H_OPEN and after) */
 int ludus_web_site_click(const web_spec *s, web_state *st, int i);
 extern const uint8_t ludus_web_month_days[12];
+
+/* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
+ * whether subgoal combination `code` (3 kinds of 4, 2 bits each, first in
+ * the high bits) is held out for test under holdout=task with salt `salt`
+ * (a pure hash); how many combinations a spec's split draws from */
+int ludus_web_heldout_click(const web_spec *s, web_state *st, int i);
+int ludus_web_combo_heldout(int salt, int code);
+int ludus_web_combo_count(const web_spec *s);
+/* whether task t is of the held-out domain (holdout=domain tests it and
+ * never trains on it); the salt of its subgoal combinations, 0 if none */
+int ludus_web_task_domain(const web_task *t);
+int ludus_web_task_combo(const web_task *t);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
