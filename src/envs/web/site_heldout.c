@@ -81,6 +81,31 @@ static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, co
     return lo;
 }
 
+/* n distinct words of [lo, hi) into out: out[0] from the split's target
+ * pool when target, the rest from the other words (a partial shuffle of
+ * one scan: resets stay cheap). web_make guarantees 8 other names and
+ * nouns; past them a word repeats. */
+static void sample(const web_spec *s, web_state *st, int lo, int hi, int target, int n, uint8_t *out)
+{
+    uint8_t cand[64];
+    int c = 0;
+    out[0] = (uint8_t)draw(s, st, lo, hi, target, NULL, 0);
+    for (int i = 0; i < s->other_n; i++)
+        if (s->other[i] >= lo && s->other[i] < hi && s->other[i] != out[0]) cand[c++] = s->other[i];
+    for (int k = 1; k < n; k++) {
+        const int left = c - (k - 1);
+        if (left <= 0) {
+            out[k] = cand[(k - 1) % c];
+            continue;
+        }
+        const int j = (k - 1) + (int)ludus_web_below(st, (uint32_t)left);
+        const uint8_t t = cand[k - 1];
+        cand[k - 1] = cand[j];
+        cand[j] = t;
+        out[k] = cand[k - 1];
+    }
+}
+
 static int find(const web_state *st, int handler, int harg)
 {
     for (int i = 0; i < st->n_el; i++)
@@ -202,21 +227,18 @@ static int folder_named(const web_state *st, int w)
 
 static void gen_files(const web_spec *s, web_state *st)
 {
-    uint8_t k[3], used[FILES_N0 + 2], perm[5];
-    int nu = 0;
+    uint8_t k[3], perm[5], nouns[6], names[4];
     draw_combo(s, st, k);
     shuffle(st, perm, 5); /* the subgoals' files: rows 3 + perm[i] */
-    /* the first file the instruction names is the split's target entity */
+    /* the first file the instruction names is the split's target entity;
+     * nouns[5] a new name, names[3] a new folder's */
     const int first = k[0] == K_MKDIR ? 1 : 0;
-    for (int f = 0; f < 5; f++) {
-        web_row *w = &st->row[3 + perm[f]];
-        w->a = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, f == first, used, nu);
-        used[nu++] = w->a;
-    }
+    sample(s, st, W_NOUN0, W_MONTH0, 1, 6, nouns);
+    sample(s, st, W_NAME0, W_NOUN0, 0, 4, names);
+    for (int f = 0; f < 5; f++) st->row[3 + perm[f]].a = nouns[f == first ? 0 : f < first ? f + 1 : f];
     for (int r = 0; r < 3; r++) {
         web_row *w = &st->row[r];
-        w->a = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, used, nu);
-        used[nu++] = w->a;
+        w->a = names[r];
         w->c = 1;
         w->b = (uint8_t)(r < 2 ? WEB_ROOT : ludus_web_below(st, 2)); /* folder 2 nests in folder 0 or 1 */
     }
@@ -248,8 +270,7 @@ static void gen_files(const web_spec *s, web_state *st)
             break;
         }
         case K_RENAME:
-            st->field[2 * i + 1] = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, used, nu);
-            used[nu++] = st->field[2 * i + 1];
+            st->field[2 * i + 1] = nouns[5];
             parts[np++] = "rename ";
             parts[np++] = WORD(w->a);
             parts[np++] = " to ";
@@ -262,8 +283,7 @@ static void gen_files(const web_spec *s, web_state *st)
         default: { /* a new folder, named with a name no folder has, in a folder or the root */
             int p = (int)ludus_web_below(st, 4);
             p = p == 3 ? WEB_ROOT : p;
-            st->field[2 * i] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, used, nu);
-            used[nu++] = st->field[2 * i];
+            st->field[2 * i] = names[3];
             st->field[2 * i + 1] = (uint8_t)folder_word(st, p);
             st->target[4 + i] = (uint8_t)p;
             parts[np++] = "create folder ";
@@ -467,12 +487,11 @@ static void gen_admin(const web_spec *s, web_state *st)
     const int n = WEB_ROWS;
     shuffle(st, pick, n); /* subgoal i's row: pick[i] */
     /* the first user the instruction names is the split's target entity */
-    int first = k[0] == A_TOP ? 1 : 0;
+    const int first = k[0] == A_TOP ? 1 : 0;
+    sample(s, st, W_NAME0, W_NOUN0, 1, n, names);
     for (int r = 0; r < n; r++) {
         const int who = pick[r];
-        names[r] = 0;
-        st->row[who].a = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, r == first, names, r);
-        names[r] = st->row[who].a;
+        st->row[who].a = names[r == first ? 0 : r < first ? r + 1 : r];
         st->row[who].b = (uint8_t)ludus_web_below(st, 8);
         st->row[who].c = (uint8_t)(1 + ludus_web_below(st, 31));
     }
@@ -700,11 +719,11 @@ static void oracle_admin(const web_spec *s, const web_state *st, int32_t *a)
 
 static void gen_cross(const web_spec *s, web_state *st)
 {
-    uint8_t used[8];
-    const int to = draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
-    used[0] = (uint8_t)to;
-    const int noun = draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
-    used[1] = (uint8_t)noun;
+    uint8_t names[6], nouns[8];
+    const int n = 3 + (int)ludus_web_below(st, 3); /* the inbox's mails */
+    sample(s, st, W_NAME0, W_NOUN0, 1, 1 + n, names);
+    sample(s, st, W_NOUN0, W_MONTH0, 1, 3 + n, nouns);
+    const int to = names[0], noun = nouns[0];
     uint8_t perm[N_ORDERS], num[31];
     shuffle(st, perm, N_ORDERS);
     shuffle(st, num, 31);
@@ -712,7 +731,7 @@ static void gen_cross(const web_spec *s, web_state *st)
     const int late = 3 + (int)ludus_web_below(st, 25), early = 1 + (int)ludus_web_below(st, (uint32_t)late - 1);
     for (int j = 0; j < N_ORDERS; j++) {
         uint8_t *o = &st->rec[3 * perm[j]];
-        o[0] = (uint8_t)(j < 2 ? noun : draw(s, st, W_NOUN0, W_MONTH0, 0, used, 2));
+        o[0] = j < 2 ? (uint8_t)noun : nouns[j - 1];
         o[1] = (uint8_t)(W_NUM1 + num[j]);
         o[2] = (uint8_t)(W_NUM1 - 1 + (j == 0 ? late : j == 1 ? early : 1 + (int)ludus_web_below(st, 28)));
     }
@@ -726,10 +745,9 @@ static void gen_cross(const web_spec *s, web_state *st)
             }
     for (int j = 0; j < N_ORDERS; j++)
         if (st->rec[3 * j] == noun && st->rec[3 * j + 2] == W_NUM1 - 1 + late) st->target[0] = (uint8_t)j;
-    const int n = 3 + (int)ludus_web_below(st, 3);
     for (int r = 0; r < n; r++) {
-        st->row[r].a = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, used, 1);
-        st->row[r].b = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, used + 1, 1);
+        st->row[r].a = names[1 + r];
+        st->row[r].b = nouns[3 + r];
     }
     st->n_row = (uint8_t)n;
     st->field[0] = (uint8_t)to;
