@@ -133,7 +133,8 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
             ludus_sb_printf(&sb, "&max=%d", 10 * nv->pad);
         if (nv->page == P_ITEM || nv->page == P_MAIL || nv->page == P_COMPOSE) ludus_sb_printf(&sb, "?id=%d", nv->a);
         if (nv->page == P_DAY || nv->page == P_EVENT) ludus_sb_printf(&sb, "?day=%d", nv->a);
-        if (nv->page == P_FOLDER || nv->page == P_ENTRY || nv->page == P_EDIT) ludus_sb_printf(&sb, "?id=%d", nv->a);
+        if ((nv->page == P_FOLDER && nv->a != WEB_ROOT) || nv->page == P_ENTRY || nv->page == P_EDIT)
+            ludus_sb_printf(&sb, "?id=%d", nv->a);
         if (nv->page == P_TABLE) ludus_sb_printf(&sb, "?city=%s&sort=%d&page=%d", nv->a ? WORD(W_CITY0 + (nv->a - 1) % 8) : "",
                                                  nv->pad, nv->b + 1);
         if (nv->page == P_EVENT) ludus_sb_printf(&sb, "&hour=%d", nv->b);
