@@ -5,6 +5,7 @@
  * its steps'); stepping through slices equals stepping the batch; levels
  * stay in the training range; lent buffers are used; bad input is refused.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -336,8 +337,112 @@ static void test_level_later(void)
     ludus_vec_destroy(v);
 }
 
+/* The mask of each ended episode's final state is kept through the
+ * automatic reset: against a copy of the world stepped alone with the same
+ * action (the web worlds truncate at their step limit and have masks). */
+static void test_final_action_masks(void)
+{
+    const char *id = "Web-shop-buy-v0"; /* a site: random actions rarely end it before its limit */
+    enum { N = 3 };
+    ludus_vec_config cfg = {.env_id = id, .num_envs = N, .num_threads = 1, .level_count = 100, .seed = 4};
+    ludus_vec *v = NULL;
+    CHECK_OK(ludus_vec_create(&cfg, &v));
+    if (!v) return;
+    const ludus_env *env = ludus_vec_env(v);
+    const ludus_env_info *info = ludus_env_get_info(env);
+    const int D = info->action_dims, M = info->mask_size;
+    CHECK(M > 0 && ludus_vec_final_action_masks(v) != NULL);
+    CHECK_OK(ludus_vec_reset(v));
+    void *copy = ludus_env_state_new(env);
+    uint8_t *want = malloc((size_t)N * M), *obs = malloc(info->obs_size);
+    int32_t act[N * LUDUS_MAX_ACTION_DIMS];
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 9);
+    int ended = 0, truncs = 0, differ = 0, bad = 0;
+    for (int t = 0; t < 4000 && truncs < 4; t++) {
+        const uint8_t *masks = ludus_vec_action_masks(v);
+        for (int i = 0; i < N; i++) {
+            /* uniform legal values per component, drawn again (up to 64
+             * times) while the action would end the episode, so episodes
+             * run to their step limit; the world stepped alone gives the
+             * reference mask */
+            for (int tries = 0; tries < 64; tries++) {
+                for (int k = 0, off = 0; k < D; off += info->action_nvec[k], k++) {
+                    int legal = 0;
+                    for (int j = 0; j < info->action_nvec[k]; j++) legal += masks[(size_t)i * M + off + j];
+                    int pick = legal ? (int)ludus_rng_integers(&rng, 0, legal) : 0, j = 0;
+                    for (; j < info->action_nvec[k]; j++)
+                        if (masks[(size_t)i * M + off + j] && pick-- == 0) break;
+                    act[i * D + k] = j < info->action_nvec[k] ? j : 0;
+                }
+                CHECK_OK(ludus_env_state_load(env, copy, ludus_vec_state(v, i), info->state_size));
+                ludus_step_out so;
+                CHECK_OK(ludus_env_step_vec(env, copy, act + i * D, obs, &so));
+                CHECK_OK(ludus_env_action_mask(env, copy, want + (size_t)i * M));
+                if (!so.terminated) break;
+            }
+        }
+        CHECK_OK(ludus_vec_step(v, act));
+        const uint8_t *fm = ludus_vec_final_mask(v), *fmasks = ludus_vec_final_action_masks(v);
+        for (int i = 0; i < N; i++) {
+            if (!fm[i]) continue;
+            ended++;
+            truncs += ludus_vec_truncated(v)[i];
+            bad += memcmp(fmasks + (size_t)i * M, want + (size_t)i * M, (size_t)M) != 0;
+            differ += memcmp(fmasks + (size_t)i * M, ludus_vec_action_masks(v) + (size_t)i * M, (size_t)M) != 0;
+        }
+    }
+    CHECK_MSG(truncs >= 4, "%s: %d truncations in 4000 steps", id, truncs);
+    CHECK_MSG(bad == 0, "%s: %d of %d final masks differ from the world's own", id, bad, ended);
+    CHECK_MSG(differ > 0, "%s: no final mask differed from the reset's (the test shows nothing)", id);
+    free(want);
+    free(obs);
+    ludus_free(copy);
+    ludus_vec_destroy(v);
+    /* a world without a mask has none */
+    cfg.env_id = "MiniGrid-Empty-5x5-v0";
+    CHECK_OK(ludus_vec_create(&cfg, &v));
+    CHECK(ludus_vec_final_action_masks(v) == NULL);
+    ludus_vec_destroy(v);
+}
+
+/* The episode under way can be read and set (a learner that restores the
+ * worlds' states restores it too), and the episode then ends with it. */
+static void test_episode_progress(void)
+{
+    ludus_vec_config cfg = {.env_id = "MiniGrid-Empty-5x5-v0", .num_envs = 2, .num_threads = 1, .seed = 1};
+    ludus_vec *v = NULL;
+    CHECK_OK(ludus_vec_create(&cfg, &v));
+    if (!v) return;
+    CHECK_OK(ludus_vec_reset(v));
+    int32_t acts[2] = {0, 0}; /* turning in place: the episode runs to its limit */
+    for (int t = 0; t < 5; t++) CHECK_OK(ludus_vec_step(v, acts));
+    ludus_episode_progress pg;
+    CHECK_OK(ludus_vec_episode_progress(v, 1, &pg));
+    CHECK_EQ(pg.length, 5u);
+    CHECK(pg.ret == 0.0 && pg.achievements == 0);
+    pg.length = 40;
+    pg.ret = 0.25;
+    CHECK_OK(ludus_vec_set_episode_progress(v, 1, &pg));
+    const uint32_t limit = ludus_env_get_info(ludus_vec_env(v))->max_steps;
+    for (uint32_t t = 5; t < limit; t++) CHECK_OK(ludus_vec_step(v, acts));
+    ludus_episode_stats es;
+    ludus_vec_stats(v, &es);
+    CHECK_EQ(es.episodes, 2ull); /* world 0 at its limit, world 1 as if it had run 40 steps */
+    CHECK_EQ(es.steps, (uint64_t)limit + 40 + limit - 5);
+    CHECK(fabs(es.return_sum - 0.25) < 1e-12);
+    CHECK_ERR(ludus_vec_episode_progress(v, 2, &pg), LUDUS_EINVAL);
+    CHECK_ERR(ludus_vec_set_episode_progress(NULL, 0, &pg), LUDUS_EINVAL);
+    pg.ret = NAN;
+    CHECK_ERR(ludus_vec_set_episode_progress(v, 0, &pg), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "not finite") != NULL);
+    ludus_vec_destroy(v);
+}
+
 int main(void)
 {
+    test_final_action_masks();
+    test_episode_progress();
     test_level_later();
     test_thread_independence();
     test_matches_single();

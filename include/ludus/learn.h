@@ -55,6 +55,10 @@ typedef struct ludus_policy_arch {
     int stride1;     /* pixel encoder: the first convolution's stride, 1..8;
                         0: 1 (the grid and symbolic encoders take 0 or 1) */
     int stride2;     /* pixel encoder: the second convolution's stride, as stride1 */
+    int layer_norm;  /* 1: LayerNorm (learned gain and bias, eps 1e-5) on the
+                        pre-activations of the trunk's fully connected layer
+                        and of each head's hidden layer (RLPD's critic, Ball
+                        et al. 2023); needs hidden and head >= 2; 0: none */
 } ludus_policy_arch;
 
 typedef struct ludus_ppo_config {

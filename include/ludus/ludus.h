@@ -679,6 +679,11 @@ LUDUS_API uint8_t *ludus_vec_action_masks(ludus_vec *vec);
 /* (N): where final_mask[i] is 1, the achievement bits (ludus_step_out's)
  * unlocked over world i's ended episode; 0 elsewhere. Owned by the vec. */
 LUDUS_API const uint32_t *ludus_vec_final_achievements(const ludus_vec *vec);
+/* (N, info.mask_size): where final_mask[i] is 1, the legal-action mask of
+ * world i's final state (the one final_obs shows), taken before the
+ * automatic reset rewrote ludus_vec_action_masks; stale elsewhere. NULL
+ * when the world has no mask. Owned by the vec. */
+LUDUS_API const uint8_t *ludus_vec_final_action_masks(const ludus_vec *vec);
 /* The state of world i (state_size bytes), for snapshots and inspection;
  * NULL when i is out of range. Writing it is writing the world: bytes from
  * elsewhere go through ludus_env_state_load. */
@@ -733,6 +738,20 @@ LUDUS_API const uint8_t *ludus_vec_level_block(const ludus_vec *vec, int i);
 LUDUS_API void ludus_vec_stats(const ludus_vec *vec, ludus_episode_stats *out);
 /* Forget the statistics (NULL is harmless). */
 LUDUS_API void ludus_vec_clear_stats(ludus_vec *vec);
+
+/* A world's episode so far, as the vec counts it for the statistics. */
+typedef struct ludus_episode_progress {
+    uint32_t length;       /* steps taken in the current episode */
+    uint32_t achievements; /* OR of its steps' achievement bits */
+    double ret;            /* sum of its rewards */
+} ludus_episode_progress;
+/* Read world i's progress into *out, or set it from *in: for a caller that
+ * restores the worlds' states (ludus_env_state_load on ludus_vec_state) and
+ * wants the episodes under way to end with their whole length and return.
+ * LUDUS_EINVAL for a NULL vec or pointer, i out of range, or (set) a return
+ * that is not finite. Not concurrent with a reset or step of the vec. */
+LUDUS_API int ludus_vec_episode_progress(const ludus_vec *vec, int i, ludus_episode_progress *out);
+LUDUS_API int ludus_vec_set_episode_progress(ludus_vec *vec, int i, const ludus_episode_progress *in);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,8 @@
  * several action components or a legal-action mask through action
  * branching (Tavakoli, Pardo and Kormushev 2018: one Q head per component,
  * the mean-of-branches target, masked argmax and masked random actions;
- * each replay slot keeps the next observation's mask).
+ * each replay slot keeps the next observation's mask, for an ended
+ * episode its final state's, which the vec keeps through the reset).
  *
  * Offline-to-online (`dataset`, `offline_ratio`): RLPD's symmetric sampling
  * (Ball, Smith, Kostrikov and Levine 2023) on this discrete learner. The
@@ -27,7 +28,8 @@
  * rows uniformly from them and the rest from the replay, which fills with
  * the online steps as usual. RLPD's other ingredients: a high
  * update-to-data ratio is gradient_steps / (train_freq * num_envs); its
- * LayerNorm critic and its ensemble are not here (docs/learning.md).
+ * LayerNorm critic is the network's option arch.layer_norm (policy.c);
+ * its ensemble is not here (docs/learning.md).
  */
 #include <math.h>
 #include <stddef.h>
@@ -723,11 +725,12 @@ static int act_and_step(dqn *d)
     const double *r = ludus_vec_rewards(d->vec);
     const uint8_t *term = ludus_vec_terminated(d->vec), *trunc = ludus_vec_truncated(d->vec);
     const uint8_t *fobs = ludus_vec_final_obs(d->vec), *fmask = ludus_vec_final_mask(d->vec);
+    const uint8_t *fmasks = ludus_vec_final_action_masks(d->vec);
     for (int n = 0; n < N; n++) {
         const uint8_t *next = (fmask[n] ? fobs : vobs) + (size_t)n * d->D;
-        /* the final state's mask is gone with the reset: a truncated
-         * episode's last transitions bootstrap over every value */
-        if (d->MA) d->emit_mask = fmask[n] ? d->ones : ludus_vec_action_masks(d->vec) + (size_t)n * d->MA;
+        /* the mask of the observation bootstrapped from: an ended
+         * episode's final state's (the vec keeps it through the reset) */
+        if (d->MA) d->emit_mask = (fmask[n] ? fmasks : ludus_vec_action_masks(d->vec)) + (size_t)n * d->MA;
         ludus_dqn_nstep_push(&d->ns, n, d->cur_obs + (size_t)n * d->D, d->actions[n], (float)r[n],
                              d->W ? d->cur_words + (size_t)n * d->W : NULL, term[n], trunc[n], next, emit, d);
         if (d->W && fmask[n]) tokenize(d, n);
@@ -845,9 +848,11 @@ static void put(blob *b, const void *src, size_t n)
     b->len += n;
 }
 
+static void serialize_replay(const dqn *d, blob *b);
+
 /* Everything the worlds' future and the replay's contents depend on: each
- * world's state, episode count and n-step window, and (save_replay) the
- * ring with its priorities. */
+ * world's state, episode count and n-step window, (save_replay) the ring
+ * with its priorities, and the worlds' episodes so far. */
 static void serialize(const dqn *d, blob *b)
 {
     const size_t ss = d->info->state_size;
@@ -866,7 +871,22 @@ static void serialize(const dqn *d, blob *b)
         put(b, d->ns.wrd, slots * wsz * sizeof(int32_t));
         put(b, d->cur_words, (size_t)d->N * wsz * sizeof(int32_t));
     }
-    if (!d->cfg.save_replay) return;
+    if (d->cfg.save_replay) serialize_replay(d, b);
+    /* each world's episode so far, so the episodes under way end with
+     * their whole length and return (metrics.csv) */
+    for (int n = 0; n < d->N; n++) {
+        ludus_episode_progress pg;
+        ludus_vec_episode_progress(d->vec, n, &pg);
+        put(b, &pg.length, sizeof pg.length);
+        put(b, &pg.achievements, sizeof pg.achievements);
+        put(b, &pg.ret, sizeof pg.ret);
+    }
+}
+
+/* The ring with its priorities (save_replay). */
+static void serialize_replay(const dqn *d, blob *b)
+{
+    const int wsz = d->W;
     int32_t hdr[2] = {d->pos, d->size};
     put(b, hdr, sizeof hdr);
     put(b, &d->max_prio, sizeof d->max_prio);
@@ -925,7 +945,8 @@ static int save(const void *self, const char *checkpoint, const char *state, con
         snprintf(off, sizeof off, "%lld", (long long)d->o_n);
         const char *m[] = {"ludus.format", DQN_STATE_FORMAT, "ludus.env", d->info->id, "adam.t", t,
                            "dqn.update", upd, "dqn.steps", stp, "dqn.grad_steps", gs, "dqn.world_steps", ws,
-                           "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", "dqn.offline", off, NULL};
+                           "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", "dqn.offline", off,
+                           "dqn.progress", "1", NULL};
         const char **all = ludus_checkpoint_meta_join(m, meta);
         if (!all) {
             rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
@@ -948,7 +969,7 @@ static int take(const uint8_t *p, size_t len, size_t *at, void *dst, size_t n)
     return 0;
 }
 
-static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, const char *path)
+static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, int with_progress, const char *path)
 {
     const size_t ss = d->info->state_size;
     size_t at = 0;
@@ -1000,6 +1021,13 @@ static int restore(dqn *d, const uint8_t *p, size_t len, int with_replay, const 
             }
         }
     }
+    /* states of before "dqn.progress": the episodes under way count from the resume */
+    for (int n = 0; !bad && with_progress && n < d->N; n++) {
+        ludus_episode_progress pg;
+        bad = take(p, len, &at, &pg.length, sizeof pg.length) ||
+              take(p, len, &at, &pg.achievements, sizeof pg.achievements) || take(p, len, &at, &pg.ret, sizeof pg.ret) ||
+              ludus_vec_set_episode_progress(d->vec, n, &pg) != LUDUS_OK;
+    }
     if (bad || at != len)
         return ludus_err_set(LUDUS_EFORMAT, "%s: the saved worlds or replay do not fit this configuration", path);
     return LUDUS_OK;
@@ -1046,7 +1074,8 @@ static int load(void *self, const char *checkpoint, const char *state)
     if (!rc) rc = ludus_nn_file_read(f, "bytes", packed, packed_len(len));
     if (!rc && unpack(bytes, packed, len))
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'bytes' holds a value that is not a packed byte triple", state);
-    if (!rc) rc = restore(d, bytes, len, (int)rep, state);
+    const char *prog = ludus_nn_file_meta(f, "dqn.progress");
+    if (!rc) rc = restore(d, bytes, len, (int)rep, prog && strcmp(prog, "1") == 0, state);
     if (!rc) {
         memcpy(d->adam.m, m, d->P * sizeof(float));
         memcpy(d->adam.v, v, d->P * sizeof(float));

@@ -240,6 +240,9 @@ int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_i
     p->flat = p->h2 * p->w2 * a->conv2;
     if (a->film && !a->instr)
         return ludus_err_set(LUDUS_EINVAL, "policy: film needs the instruction encoder (instr > 0)");
+    if (a->layer_norm && (a->hidden < 2 || a->head < 2))
+        return ludus_err_set(LUDUS_EINVAL, "policy: layer_norm needs hidden and head >= 2 (a LayerNorm over one "
+                                           "value is constant); got hidden %d, head %d", a->hidden, a->head);
     p->feat = a->memory ? a->memory : a->hidden;
     p->zdim = p->feat + a->instr;
     p->vocab = 2 + POLICY_NUM_WORDS;
@@ -262,6 +265,10 @@ int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_i
     ADD("conv2.bias", c2_b, a->conv2);
     ADD("fc.weight", fc_w, a->hidden, p->flat);
     ADD("fc.bias", fc_b, a->hidden);
+    if (a->layer_norm) {
+        ADD("fc_norm.weight", fn_w, a->hidden);
+        ADD("fc_norm.bias", fn_b, a->hidden);
+    }
     if (a->direction) ADD("direction.weight", dir_w, POLICY_DIRECTIONS, a->hidden);
     if (!grid && in->extras) {
         ADD("extras.weight", xs_w, a->hidden, in->extras);
@@ -286,10 +293,18 @@ int ludus_policy_create(policy *p, const ludus_policy_arch *arch, const policy_i
     }
     ADD("actor.0.weight", a0_w, a->head, p->zdim);
     ADD("actor.0.bias", a0_b, a->head);
+    if (a->layer_norm) {
+        ADD("actor.1.weight", an_w, a->head);
+        ADD("actor.1.bias", an_b, a->head);
+    }
     ADD("actor.2.weight", a2_w, p->num_actions, a->head);
     ADD("actor.2.bias", a2_b, p->num_actions);
     ADD("critic.0.weight", v0_w, a->head, p->zdim);
     ADD("critic.0.bias", v0_b, a->head);
+    if (a->layer_norm) {
+        ADD("critic.1.weight", vn_w, a->head);
+        ADD("critic.1.bias", vn_b, a->head);
+    }
     ADD("critic.2.weight", v2_w, 1, a->head);
     ADD("critic.2.bias", v2_b, 1);
 #undef ADD
@@ -345,6 +360,11 @@ int ludus_policy_init(policy *p, ludus_rng *rng)
     rc = rc ? rc : ludus_nn_orthogonal(w + p->a2_w, p->num_actions, a->head, 0.01f, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v0_w, a->head, p->zdim, g, rng);
     rc = rc ? rc : ludus_nn_orthogonal(w + p->v2_w, 1, a->head, 0.01f, rng);
+    if (a->layer_norm) /* gains 1, biases 0, as torch.nn.LayerNorm */
+        for (int j = 0; j < a->hidden || j < a->head; j++) {
+            if (j < a->hidden) w[p->fn_w + j] = 1.0f;
+            if (j < a->head) w[p->an_w + j] = w[p->vn_w + j] = 1.0f;
+        }
     return rc;
 }
 
@@ -469,6 +489,14 @@ int ludus_policy_ws_create(policy_ws *ws, const policy *p, int cap)
     F(dc1, h1);
     F(dtable, table);
     F(dcol, col1 > col2 ? col1 : col2);
+    if (a->layer_norm) {
+        const size_t wide = (size_t)(a->hidden > a->head ? a->hidden : a->head);
+        F(fcpre, S * a->hidden);
+        F(a1pre, S * a->head);
+        F(v1pre, S * a->head);
+        F(lnstat, 6 * S);
+        F(dpre, S * wide);
+    }
     F(grad, p->params.size);
 #undef F
     if (!ok) {
@@ -487,7 +515,7 @@ void ludus_policy_ws_destroy(policy_ws *ws)
                     ws->z, ws->a1, ws->logits, ws->logp, ws->v1, ws->value, ws->dz,
                     ws->da1, ws->dlogits, ws->dv1, ws->dvalue, ws->dfeat, ws->dfc, ws->dc2,
                     ws->dc1, ws->dtable, ws->dcol, ws->dmh, ws->dmprev, ws->mscratch, ws->dih,
-                    ws->dwemb, ws->iscratch, ws->grad};
+                    ws->dwemb, ws->iscratch, ws->fcpre, ws->a1pre, ws->v1pre, ws->lnstat, ws->dpre, ws->grad};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     memset(ws, 0, sizeof *ws);
 }
@@ -837,6 +865,11 @@ void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const 
             }
         }
     }
+    if (a->layer_norm) { /* fc <- LayerNorm(fc), before the ReLU */
+        memcpy(ws->fcpre, ws->fc, (size_t)S * a->hidden * sizeof(float));
+        ludus_nn_layernorm_forward(ws->fc, ws->lnstat, ws->lnstat + S, ws->fcpre, P + p->fn_w, P + p->fn_b, S,
+                                   a->hidden);
+    }
     relu_inplace(ws->fc, (size_t)S * a->hidden);
     const float *feat = ws->fc;
     if (a->memory) {
@@ -863,16 +896,33 @@ void ludus_policy_forward(const policy *p, const float *P, policy_ws *ws, const 
                    a->instr * sizeof(float));
         }
     }
-    ludus_nn_linear_forward(ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
+    ludus_nn_linear_forward(a->layer_norm ? ws->a1pre : ws->a1, ws->z, P + p->a0_w, P + p->a0_b, S, p->zdim, a->head);
+    if (a->layer_norm)
+        ludus_nn_layernorm_forward(ws->a1, ws->lnstat + 2 * S, ws->lnstat + 3 * S, ws->a1pre, P + p->an_w,
+                                   P + p->an_b, S, a->head);
     ludus_nn_tanh_forward(ws->a1, ws->a1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->logits, ws->a1, P + p->a2_w, P + p->a2_b, S, a->head, A);
     head_log_softmax(p, ws, b->mask, S);
-    ludus_nn_linear_forward(ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
+    ludus_nn_linear_forward(a->layer_norm ? ws->v1pre : ws->v1, ws->z, P + p->v0_w, P + p->v0_b, S, p->zdim, a->head);
+    if (a->layer_norm)
+        ludus_nn_layernorm_forward(ws->v1, ws->lnstat + 4 * S, ws->lnstat + 5 * S, ws->v1pre, P + p->vn_w,
+                                   P + p->vn_b, S, a->head);
     ludus_nn_tanh_forward(ws->v1, ws->v1, (size_t)S * a->head);
     ludus_nn_linear_forward(ws->value, ws->v1, P + p->v2_w, P + p->v2_b, S, a->head, 1);
 }
 
 /* ---- backward ---- */
+
+/* d (S, C), the gradient at a LayerNorm's output, becomes the gradient at
+ * its input pre (stats: the forward's means then reciprocal deviations);
+ * the gain's and bias's gradients are added into dw, db. */
+static void layernorm_back(policy_ws *ws, float *d, const float *pre, const float *stats, float *dw, float *db,
+                           const float *w, int S, int C)
+{
+    memset(ws->dpre, 0, (size_t)S * C * sizeof(float));
+    ludus_nn_layernorm_backward(ws->dpre, dw, db, d, pre, stats, stats + S, w, S, C);
+    memcpy(d, ws->dpre, (size_t)S * C * sizeof(float));
+}
 
 void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const policy_batch *b)
 {
@@ -884,9 +934,13 @@ void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const
     memset(ws->dz, 0, (size_t)S * p->zdim * sizeof(float));
     ludus_nn_linear_backward(ws->da1, G + p->a2_w, G + p->a2_b, ws->dlogits, ws->a1, P + p->a2_w, S, a->head, A);
     tanh_grad(ws->da1, ws->a1, (size_t)S * a->head);
+    if (a->layer_norm) layernorm_back(ws, ws->da1, ws->a1pre, ws->lnstat + 2 * S, G + p->an_w, G + p->an_b,
+                                      P + p->an_w, S, a->head);
     ludus_nn_linear_backward(ws->dz, G + p->a0_w, G + p->a0_b, ws->da1, ws->z, P + p->a0_w, S, p->zdim, a->head);
     ludus_nn_linear_backward(ws->dv1, G + p->v2_w, G + p->v2_b, ws->dvalue, ws->v1, P + p->v2_w, S, a->head, 1);
     tanh_grad(ws->dv1, ws->v1, (size_t)S * a->head);
+    if (a->layer_norm) layernorm_back(ws, ws->dv1, ws->v1pre, ws->lnstat + 4 * S, G + p->vn_w, G + p->vn_b,
+                                      P + p->vn_w, S, a->head);
     ludus_nn_linear_backward(ws->dz, G + p->v0_w, G + p->v0_b, ws->dv1, ws->z, P + p->v0_w, S, p->zdim, a->head);
     for (int s = 0; s < S; s++)
         memcpy(ws->dfeat + (size_t)s * p->feat, ws->dz + (size_t)s * p->zdim, p->feat * sizeof(float));
@@ -911,6 +965,8 @@ void ludus_policy_backward(const policy *p, const float *P, policy_ws *ws, const
         memcpy(ws->dfc, ws->dfeat, (size_t)S * a->hidden * sizeof(float));
     }
     relu_grad(ws->dfc, ws->fc, (size_t)S * a->hidden);
+    if (a->layer_norm)
+        layernorm_back(ws, ws->dfc, ws->fcpre, ws->lnstat, G + p->fn_w, G + p->fn_b, P + p->fn_w, S, a->hidden);
     if (a->direction) ludus_nn_embedding_backward(G + p->dir_w, ws->dfc, ws->dirs, S, 1, a->hidden);
     if (a->encoder == POLICY_ENCODER_SYMBOLIC && p->in.extras) {
         const int X = p->in.extras;
@@ -946,7 +1002,7 @@ const ludus_key ludus_policy_arch_keys[] = {
     AK(embed, 1, 256), AK(conv1, 1, 1024), AK(conv2, 1, 1024), AK(kernel, 1, 5),
     AK(hidden, 1, 4096), AK(head, 1, 4096), AK(memory, 0, 4096), AK(instr, 0, 4096),
     AK(word_embed, 1, 1024), AK(max_words, 1, 64), AK(direction, 0, 1), AK(film, 0, 1),
-    AK(encoder, 0, 3), AK(kernel1, 0, 12), AK(stride1, 0, 8), AK(stride2, 0, 8),
+    AK(encoder, 0, 3), AK(kernel1, 0, 12), AK(stride1, 0, 8), AK(stride2, 0, 8), AK(layer_norm, 0, 1),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef AK
@@ -957,9 +1013,12 @@ int ludus_policy_arch_to_json(const ludus_policy_arch *a, char *buf, size_t cap)
 {
     strbuf sb = sb_make(buf, cap);
     ludus_sb_putc(&sb, '{');
-    for (const ludus_key *k = ludus_policy_arch_keys; k->name; k++)
-        ludus_sb_printf(&sb, "%s\"%s\": %d", k == ludus_policy_arch_keys ? "" : ", ", k->name,
-                        *(const int *)((const char *)a + k->offset));
+    for (const ludus_key *k = ludus_policy_arch_keys; k->name; k++) {
+        const int v = *(const int *)((const char *)a + k->offset);
+        /* layer_norm 0 is left out, so checkpoints without it are as before */
+        if (k->offset == offsetof(ludus_policy_arch, layer_norm) && !v) continue;
+        ludus_sb_printf(&sb, "%s\"%s\": %d", k == ludus_policy_arch_keys ? "" : ", ", k->name, v);
+    }
     ludus_sb_putc(&sb, '}');
     return (int)sb.len;
 }

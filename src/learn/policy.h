@@ -94,6 +94,7 @@ typedef struct policy {
     size_t m_wih, m_whh, m_bih, m_bhh;
     size_t w_emb, i_wih, i_whh, i_bih, i_bhh, film_w, film_b;
     size_t a0_w, a0_b, a2_w, a2_b, v0_w, v0_b, v2_w, v2_b;
+    size_t fn_w, fn_b, an_w, an_b, vn_w, vn_b; /* arch.layer_norm: the three LayerNorms' gains and biases */
 } policy;
 
 /* Build (declare and allocate) a policy for an input; arch->encoder must
@@ -160,6 +161,10 @@ typedef struct policy_ws {
      * conv2's output before the modulation (cap*h2*w2, C2), and the
      * gradients of the first two */
     float *hfin, *gb, *c2raw, *dhfin, *dgb;
+    /* arch.layer_norm: the pre-activations before each LayerNorm (fc,
+     * actor, critic), their means and reciprocal deviations (cap each), and
+     * one gradient scratch of the largest width */
+    float *fcpre, *a1pre, *v1pre, *lnstat, *dpre; /* (cap, hidden), (cap, head) x2, (6, cap), (cap, max) */
     float *grad;                      /* (params.size) */
 } policy_ws;
 

@@ -4,6 +4,7 @@
  * from the world's own level-sampler stream, so results never depend on the
  * number of threads.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@ struct ludus_vec {
     uint8_t *obs, *terminated, *truncated, *final_obs, *final_mask;
     double *rewards;
     uint32_t *final_achievements; /* (N), owned */
+    uint8_t *final_masks;         /* (N, mask_size) the ended episodes' last masks, owned; NULL: no mask */
     int owns[7];
     world_acc *acc;
     uint64_t level_start, level_count;
@@ -153,6 +155,7 @@ static inline __attribute__((always_inline)) int step_range_as(ludus_vec *v, con
         v->truncated[i] = out.truncated;
         if (out.terminated || out.truncated) {
             env->ops->observe(env, st, v->final_obs + (size_t)i * osz);
+            if (msz) env->ops->action_mask(env, st, v->final_masks + (size_t)i * msz);
             v->final_mask[i] = 1;
             v->final_achievements[i] = a->ep_achievements;
             ludus_episode_stats *s = &a->stats;
@@ -278,6 +281,10 @@ int ludus_vec_create(const ludus_vec_config *cfg, ludus_vec **out)
         ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds' masks", cfg->num_envs);
         goto fail;
     }
+    if (v->mask_size && !(v->final_masks = calloc(n, v->mask_size))) {
+        ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds' final masks", cfg->num_envs);
+        goto fail;
+    }
     if (!v->states || !v->acc || !v->obs || !v->rewards || !v->terminated || !v->truncated ||
         !v->final_obs || !v->final_mask || !v->final_achievements) {
         ludus_err_set(LUDUS_ENOMEM, "out of memory for %d worlds", cfg->num_envs);
@@ -315,6 +322,7 @@ void ludus_vec_destroy(ludus_vec *v)
     free(v->states);
     free(v->acc);
     free(v->final_achievements);
+    free(v->final_masks);
     free(v->blocks);
     if (v->owns[0]) free(v->obs);
     if (v->owns[1]) free(v->rewards);
@@ -392,6 +400,31 @@ uint8_t *ludus_vec_final_obs(ludus_vec *v) { return v ? v->final_obs : NULL; }
 uint8_t *ludus_vec_final_mask(ludus_vec *v) { return v ? v->final_mask : NULL; }
 uint8_t *ludus_vec_action_masks(ludus_vec *v) { return v ? v->masks : NULL; }
 const uint32_t *ludus_vec_final_achievements(const ludus_vec *v) { return v ? v->final_achievements : NULL; }
+const uint8_t *ludus_vec_final_action_masks(const ludus_vec *v) { return v ? v->final_masks : NULL; }
+
+int ludus_vec_episode_progress(const ludus_vec *v, int i, ludus_episode_progress *out)
+{
+    if (!v || !out || i < 0 || i >= v->n)
+        return ludus_err_set(LUDUS_EINVAL, "ludus_vec_episode_progress: %s", !v ? "vec is NULL" : !out ? "out is NULL"
+                                                                                   : "world out of range");
+    out->length = v->acc[i].ep_length;
+    out->achievements = v->acc[i].ep_achievements;
+    out->ret = v->acc[i].ep_return;
+    return LUDUS_OK;
+}
+
+int ludus_vec_set_episode_progress(ludus_vec *v, int i, const ludus_episode_progress *in)
+{
+    if (!v || !in || i < 0 || i >= v->n)
+        return ludus_err_set(LUDUS_EINVAL, "ludus_vec_set_episode_progress: %s", !v ? "vec is NULL" : !in ? "in is NULL"
+                                                                                       : "world out of range");
+    if (!isfinite(in->ret))
+        return ludus_err_set(LUDUS_EINVAL, "ludus_vec_set_episode_progress: the return is not finite");
+    v->acc[i].ep_length = in->length;
+    v->acc[i].ep_achievements = in->achievements;
+    v->acc[i].ep_return = in->ret;
+    return LUDUS_OK;
+}
 
 void *ludus_vec_state(ludus_vec *v, int i)
 {

@@ -87,7 +87,7 @@ static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, co
  * nouns; past them a word repeats. */
 static void sample(const web_spec *s, web_state *st, int lo, int hi, int target, int n, uint8_t *out)
 {
-    uint8_t cand[64];
+    uint8_t cand[64] = {0};
     int c = 0;
     out[0] = (uint8_t)draw(s, st, lo, hi, target, NULL, 0);
     for (int i = 0; i < s->other_n; i++)
@@ -95,7 +95,7 @@ static void sample(const web_spec *s, web_state *st, int lo, int hi, int target,
     for (int k = 1; k < n; k++) {
         const int left = c - (k - 1);
         if (left <= 0) {
-            out[k] = cand[(k - 1) % c];
+            out[k] = c ? cand[(k - 1) % c] : out[0];
             continue;
         }
         const int j = (k - 1) + (int)ludus_web_below(st, (uint32_t)left);

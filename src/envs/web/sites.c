@@ -46,6 +46,17 @@ static void clear_page(web_state *st)
     st->n_opt = 0;
 }
 
+/* The first index i in [l, h) of ascending src with src[i] >= w (h if none). */
+static int first_at_least(const uint8_t *src, int l, int h, int w)
+{
+    while (l < h) {
+        int mid = (l + h) / 2;
+        if (src[mid] < w) l = mid + 1;
+        else h = mid;
+    }
+    return l;
+}
+
 /* A word of [lo, hi) that is none of avoid[0..n): from the split's target
  * pool (target) or from the other words (held-out entities appear only in
  * the test split). Counting first keeps the draw bounded. */
@@ -53,6 +64,29 @@ static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, co
 {
     const uint8_t *src = target ? s->pool : s->other;
     const int m = target ? s->pool_n : s->other_n;
+    if (s->words_sorted) {
+        /* the same draw, faster: src ascends, so the words of [lo, hi) are
+         * one run src[a..b); the candidates are that run less the words
+         * to avoid (each counted once), and the k-th is found by a walk */
+        const int a = first_at_least(src, 0, m, lo), b = first_at_least(src, a, m, hi);
+        int count = b - a;
+        for (int j = 0; j < n; j++) {
+            int w = avoid[j], dup = 0, in = 0;
+            for (int q = 0; q < j; q++) dup |= avoid[q] == w;
+            if (dup || w < lo || w >= hi) continue;
+            int at = first_at_least(src, a, b, w);
+            in = at < b && src[at] == w;
+            count -= in;
+        }
+        if (!count) return lo; /* web_make refuses splits without candidates */
+        int k = (int)ludus_web_below(st, (uint32_t)count);
+        for (int i = a; i < b; i++) {
+            int w = src[i], bad = 0;
+            for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
+            if (!bad && k-- == 0) return w;
+        }
+        return lo;
+    }
     int count = 0;
     for (int pass = 0; pass < 2; pass++) {
         int k = pass ? (int)ludus_web_below(st, (uint32_t)count) : -1;

@@ -52,49 +52,15 @@ uint64_t ludus_web_mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint32_t ludus_web_below(web_state *st, uint32_t n)
-{
-    /* Lemire's multiply-shift on 32 random bits: no division on the hot path */
-    st->rng += 0x9e3779b97f4a7c15ull;
-    uint64_t z = st->rng;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (uint32_t)(((z >> 32) * n) >> 32);
-}
-
-int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
-                  int flags)
-{
-    int i = st->n_el++;
-    web_el *e = &st->el[i];
-    memset(e, 0, sizeof *e);
-    e->role = (uint8_t)role;
-    e->parent = (uint8_t)parent;
-    e->depth = parent == WEB_NONE ? 0 : (uint8_t)(st->el[parent].depth + 1);
-    e->name = (uint8_t)name;
-    e->name2 = (uint8_t)name2;
-    e->handler = (uint8_t)handler;
-    e->harg = (uint8_t)harg;
-    e->group = (uint8_t)group;
-    e->flags = (uint8_t)flags;
-    return i;
-}
-
-int ludus_web_actionable(const web_el *e)
-{
-    switch (e->role) {
-    case R_BUTTON: case R_LINK: case R_TEXTBOX: case R_CHECKBOX: case R_COMBOBOX: case R_TAB: case R_MENUITEM:
-    case R_GRIDCELL: return 1;
-    default: return 0;
-    }
-}
-
 void ludus_web_mission(web_state *st, const char *const *parts)
 {
     size_t n = 0;
-    for (; *parts; parts++)
-        for (const char *p = *parts; *p && n + 1 < WEB_MISSION; p++) st->mission[n++] = *p;
+    for (; *parts; parts++) { /* each part whole, or what fits before the NUL */
+        size_t len = strlen(*parts);
+        if (len > WEB_MISSION - 1 - n) len = WEB_MISSION - 1 - n;
+        memcpy(st->mission + n, *parts, len);
+        n += len;
+    }
     memset(st->mission + n, 0, WEB_MISSION - n);
 }
 

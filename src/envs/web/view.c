@@ -21,6 +21,9 @@ static const char *const page_names[P_COUNT] = {"main", "results", "date", "item
 
 /* ---- the tensor view ---- */
 
+_Static_assert(F_DISABLED == 2 && F_CHECKED == 4 && F_EXPANDED == 8 && F_EXPANDABLE == 16 && F_SELECTED == 128,
+               "the tensor view's flag bits are the element flags' own, selected moved from bit 7 to 5");
+
 static int field_match(const web_state *st, int w)
 {
     if (!w) return 0;
@@ -40,11 +43,11 @@ void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
         uint8_t *r = obs + (size_t)(i + 1) * WEB_C;
-        int vis = ludus_web_visible(st, i);
+        const int vis = ludus_web_visible(st, i);
         r[0] = e->role;
-        r[1] = (uint8_t)(vis | !!(e->flags & F_DISABLED) << 1 | !!(e->flags & F_CHECKED) << 2 |
-                         !!(e->flags & F_EXPANDED) << 3 | !!(e->flags & F_EXPANDABLE) << 4 |
-                         !!(e->flags & F_SELECTED) << 5);
+        /* visible; disabled, checked, expanded, expandable (the flags' own
+         * bits 1-4); selected (bit 7 moved to bit 5) */
+        r[1] = (uint8_t)(vis | (e->flags & 0x1e) | (e->flags >> 2 & 0x20));
         if (!vis) continue; /* hidden slots show only their role and flags */
         r[2] = s->lex_of[e->name] ? s->lex_of[e->name] : s->lex_of[e->name2];
         r[3] = s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
@@ -70,6 +73,22 @@ void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
 
 /* ---- the tree as text ---- */
 
+/* The FULL text's last line, written once by web_make into s->actions_line
+ * (LUDUS_OK, or LUDUS_EINTERNAL if it did not fit). */
+int ludus_web_actions_line(web_spec *s)
+{
+    strbuf sb = sb_make(s->actions_line, sizeof s->actions_line);
+    ludus_sb_puts(&sb, "Actions: click [id], type [id] [text], select [id] [option], scroll up, scroll down, "
+                       "go back, stop [answer]; ids");
+    for (int i = 0; i < WEB_K; i++) ludus_sb_printf(&sb, " [%d]", i);
+    ludus_sb_puts(&sb, "; words");
+    for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", WORD(s->lex[i]));
+    ludus_sb_puts(&sb, "\n");
+    s->actions_len = (int)sb.len;
+    return sb.len < sizeof s->actions_line ? LUDUS_OK
+                                           : ludus_err_set(LUDUS_EINTERNAL, "web: the action list does not fit");
+}
+
 static void put_name(strbuf *sb, int a, int b)
 {
     ludus_sb_puts(sb, WORD(a));
@@ -81,13 +100,16 @@ static void put_name(strbuf *sb, int a, int b)
 
 void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb)
 {
-    (void)env;
+    const web_spec *s = env->impl;
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
         if (!ludus_web_visible(st, i)) continue;
         if (e->role == R_GROUP && !e->name) continue; /* nameless containers are dropped */
         for (int d = 0; d < e->depth; d++) ludus_sb_putc(sb, '\t');
-        if (ludus_web_actionable(e)) ludus_sb_printf(sb, "[%d] ", i);
+        if (ludus_web_actionable(e)) {
+            ludus_sb_puts(sb, s->store[i]); /* "[i]" */
+            ludus_sb_putc(sb, ' ');
+        }
         ludus_sb_puts(sb, role_names[e->role]);
         ludus_sb_puts(sb, " '");
         put_name(sb, e->name, e->name2);
@@ -142,12 +164,7 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
     }
     ludus_web_tree(env, st, &sb);
     if (mode == LUDUS_TEXT_FULL) {
-        ludus_sb_puts(&sb, "Actions: click [id], type [id] [text], select [id] [option], scroll up, scroll down, "
-                           "go back, stop [answer]; ids");
-        for (int i = 0; i < WEB_K; i++) ludus_sb_printf(&sb, " [%d]", i);
-        ludus_sb_puts(&sb, "; words");
-        for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", WORD(s->lex[i]));
-        ludus_sb_puts(&sb, "\n");
+ludus_sb_puts(&sb, s->actions_line);
     }
     return (int)sb.len;
 }
@@ -189,6 +206,9 @@ static int layout(const web_state *st, int16_t *row, int16_t *col)
 
 int ludus_web_max_scroll(const web_state *st)
 {
+    /* every shown element takes at most one row: a page of no more
+     * elements than the view's rows never scrolls (no layout needed) */
+    if (st->n_el <= VIEW_ROWS) return 0;
     int16_t row[WEB_K], col[WEB_K];
     int rows = layout(st, row, col);
     return rows > VIEW_ROWS ? (rows - VIEW_ROWS + 2) / 3 : 0;

@@ -130,6 +130,9 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         if (!ent || (split == WEB_SPLIT_TRAIN) == !out) s->pool[s->pool_n++] = (uint8_t)w;
         if (!ent || split == WEB_SPLIT_TEST || !out) s->other[s->other_n++] = (uint8_t)w;
     }
+    s->words_sorted = 1;
+    for (int k = 1; k < s->pool_n; k++) s->words_sorted &= s->pool[k - 1] < s->pool[k];
+    for (int k = 1; k < s->other_n; k++) s->words_sorted &= s->other[k - 1] < s->other[k];
     int sk = holdout == WEB_HOLD_SKIN && split != WEB_SPLIT_ALL;
     for (int k = 0; k < WEB_SKINS; k++)
         if (!sk || (split == WEB_SPLIT_TRAIN) == !heldout_skin(k)) s->skins[s->skins_n++] = (uint8_t)k;
@@ -154,6 +157,10 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
              "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
+    if (ludus_web_actions_line(s) != LUDUS_OK) {
+        free(s);
+        return LUDUS_EINTERNAL;
+    }
     env->impl = s;
     env->ops = &web_ops;
     ludus_env_info *info = &env->info;

@@ -193,11 +193,16 @@ typedef struct web_spec {
     int pool_n;
     uint8_t other[64];          /* content words for everything else */
     int other_n;
+    int words_sorted;           /* pool and other ascend (sites.c's draw takes a shortcut) */
     uint8_t skins[WEB_SKINS];
     int skins_n;
     const char *names[V_COUNT + WEB_K + WEB_LEX];
     char store[WEB_K + WEB_LEX][24];
     char options_doc[400];
+    /* the FULL text's last line (the action grammar, the ids, the task's
+     * words): the same on every step, so written once at make */
+    char actions_line[2048];
+    int actions_len;
 } web_spec;
 
 /* The vocabulary. */
@@ -233,10 +238,45 @@ static inline int ludus_web_visible(const web_state *st, int i)
     const web_el *e = &st->el[i];
     return !(e->flags & F_HIDDEN) && (!e->group || (st->open >> e->group & 1));
 }
-int ludus_web_actionable(const web_el *e);
-int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg, int group,
-                  int flags);
-uint32_t ludus_web_below(web_state *st, uint32_t n);
+/* Whether the element's role takes clicks (buttons, links, text boxes,
+ * checkboxes, lists, tabs, menu items, grid cells): a bit test, inline,
+ * as the mask and the views ask it of every slot on every step. */
+#define WEB_ACTIONABLE_ROLES                                                                                      \
+    (1u << R_BUTTON | 1u << R_LINK | 1u << R_TEXTBOX | 1u << R_CHECKBOX | 1u << R_COMBOBOX | 1u << R_TAB |        \
+     1u << R_MENUITEM | 1u << R_GRIDCELL)
+static inline int ludus_web_actionable(const web_el *e)
+{
+    return e->role < 32 && (WEB_ACTIONABLE_ROLES >> e->role & 1);
+}
+/* Append an element to the page; returns its slot. Inline: the page
+ * builders call it for every element of every reset and navigation. */
+static inline int ludus_web_add(web_state *st, int role, int parent, int name, int name2, int handler, int harg,
+                                int group, int flags)
+{
+    int i = st->n_el++;
+    web_el *e = &st->el[i];
+    *e = (web_el){.role = (uint8_t)role,
+                  .parent = (uint8_t)parent,
+                  .depth = parent == WEB_NONE ? 0 : (uint8_t)(st->el[parent].depth + 1),
+                  .flags = (uint8_t)flags,
+                  .handler = (uint8_t)handler,
+                  .harg = (uint8_t)harg,
+                  .group = (uint8_t)group,
+                  .name = (uint8_t)name,
+                  .name2 = (uint8_t)name2};
+    return i;
+}
+/* A draw from the level's stream, uniform in [0, n): splitmix64, then
+ * Lemire's multiply-shift on 32 random bits (no division). */
+static inline uint32_t ludus_web_below(web_state *st, uint32_t n)
+{
+    st->rng += 0x9e3779b97f4a7c15ull;
+    uint64_t z = st->rng;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (uint32_t)(((z >> 32) * n) >> 32);
+}
 void ludus_web_mission(web_state *st, const char *const *parts);
 /* the page rows a frame of this state shows; scroll range */
 int ludus_web_max_scroll(const web_state *st);
@@ -269,5 +309,6 @@ int ludus_web_render_size(const ludus_env *env, const ludus_render_opts *o, int 
 int ludus_web_render(const ludus_env *env, const void *state, const ludus_render_opts *o, uint8_t *rgb);
 void ludus_web_render_ansi(const ludus_env *env, const void *state, strbuf *sb);
 void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb);
+int ludus_web_actions_line(web_spec *s);
 
 #endif
