@@ -1049,7 +1049,7 @@ static int validate_heldout(const web_spec *s, const web_state *st)
         const int h = e->handler, g = e->harg;
         const int slot_box = g < st->n_el && st->el[g].role == R_TEXTBOX;
         const int slot_list = g < st->n_el && st->el[g].role == R_COMBOBOX;
-        if ((h == H_GOTO && !(pages >> g & 1)) ||
+        if ((h == H_GOTO && (g >= 64 || !(pages >> g & 1))) ||
             (h == H_FOLDER && !(g == WEB_ROOT || (g < st->n_row && st->row[g].c == 1))) ||
             ((h == H_ENTRY || h == H_DELFILE || h == H_EDIT || h == H_DROP) && g >= st->n_row) ||
             ((h == H_RENAME || h == H_MKDIR || h == H_SENDNEW) && !slot_box) ||

@@ -1258,8 +1258,10 @@ static int validate_site(const web_spec *s, const web_state *st)
     }
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
-        if (!(handlers >> e->handler & 1)) BAD("web state: element %d has handler %d of another site", i, e->handler);
-        if ((e->handler == H_OPEN && e->harg >= st->n_row) || (e->handler == H_GOTO && !(pages >> e->harg & 1)) ||
+        if (e->handler >= 32 || !(handlers >> e->handler & 1))
+            BAD("web state: element %d has handler %d of another site", i, e->handler);
+        if ((e->handler == H_OPEN && e->harg >= st->n_row) ||
+            (e->handler == H_GOTO && (e->harg >= 32 || !(pages >> e->harg & 1))) ||
             (e->handler == H_FILTER && (e->harg >= st->n_el || st->el[e->harg].role != R_COMBOBOX)) ||
             (e->handler == H_SEND && (e->harg >= st->n_el || st->el[e->harg].role != R_TEXTBOX)) ||
             (e->handler == H_OPTION && ((e->harg >> 4) > 1 || (e->harg & 15) > 3)) ||
