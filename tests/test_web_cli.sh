@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 36 ] && ok || bad "list --family web shows $n worlds (want 36)"
+[ "$n" = 39 ] && ok || bad "list --family web shows $n worlds (want 39)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 
@@ -65,6 +65,15 @@ grep -q "error day" "$tmp/form" && grep -q '^success after 7 steps, return 1' "$
   bad "text of use-slider: $(head -c 400 "$tmp/slider")"
 printf 'select [0] [15]\nclick [1]\nq\n' | "$LUDUS" play Web-use-slider-v0 --seed 2 > "$tmp/sl" 2>&1
 grep -q '^success after 2 steps, return 1' "$tmp/sl" && ok || bad "play use-slider: $(tail -c 400 "$tmp/sl")"
+# the held-out domain: the files task solved from a pipe (rename in the
+# root, delete in a folder, move from a nested one), a table drawn, and
+# the wrong split pairings refused in one line
+printf 'click [4]\ntype [2] [mango]\nclick [3]\nclick [0]\nclick [1]\nclick [3]\nclick [6]\nclick [1]\nclick [2]\nclick [2]\nselect [4] [mallory]\nclick [5]\nstop\nq\n' |
+  "$LUDUS" play Web-files-organize-v0 --seed 5 > "$tmp/files" 2>&1
+grep -q '^success after 13 steps, return 1' "$tmp/files" && ok || bad "play files-organize: $(tail -c 600 "$tmp/files")"
+"$LUDUS" render Web-admin-edit-v0 --seed 2 -o "$tmp/admin.png" && [ -s "$tmp/admin.png" ] && ok || bad "render admin"
+expect_fail 1 "$LUDUS" text Web-admin-edit-v0 --seed 1 --options split=train,holdout=domain
+expect_fail 1 "$LUDUS" text Web-shop-buy-v0 --seed 1 --options split=test,holdout=domain
 
 expect_fail 1 "$LUDUS" text Web-click-buton-v0 --seed 1
 expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options reward=huge

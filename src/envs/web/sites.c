@@ -1170,7 +1170,9 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         go(s, st, (web_nav){P_SAVED, 0, 0, 0});
         return RC_OK;
     }
-    default: return ludus_web_social_click(s, st, i);
+    default: /* the social site's handlers, then the held-out templates' (site_heldout.c) */
+        if (st->el[i].handler >= H_FORUM && st->el[i].handler <= H_MUTE) return ludus_web_social_click(s, st, i);
+        return ludus_web_heldout_click(s, st, i);
     }
 }
 
@@ -1260,7 +1262,8 @@ static int validate_site(const web_spec *s, const web_state *st)
     }
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
-        /* (handlers past 31, the social site's, and page numbers past 31 are no bits of these masks) */
+        /* (handlers past 31, the social site's and the held-out templates', and page numbers past 31 are no bits
+         * of these masks) */
         if (e->handler >= 32 || !(handlers >> e->handler & 1))
             BAD("web state: element %d has handler %d of another site", i, e->handler);
         if ((e->handler == H_OPEN && e->harg >= st->n_row) ||

@@ -36,7 +36,10 @@ const char *const ludus_web_words[] = {
     "higher", "lower", "up", "down", "phone", "folder", "guess", "hour", "minute", "volume", "verify", "table",
     /* the social site and the info-seeking task ("na": stop [N/A], as the parser cleans it) */
     "feed", "forums", "forum", "post", "like", "unlike", "likes", "block", "unblock", "mute", "unmute", "user",
-    "social", "more", "blocked", "news", "sports", "music", "games", "art", "science", "na"};
+    "social", "more", "blocked", "news", "sports", "music", "games", "art", "science", "na",
+    /* held-out templates */
+    "files", "rename", "move", "create", "admin", "users", "score", "edit", "home", "orders",
+    "compose", "clear"};
 const int ludus_web_word_count = (int)(sizeof ludus_web_words / sizeof ludus_web_words[0]);
 
 _Static_assert(sizeof ludus_web_words / sizeof ludus_web_words[0] == W_END, "the word enum matches the table");

@@ -11,10 +11,13 @@
 #include "web.h"
 
 static const char *const role_names[R_COUNT] = {"", "heading", "text", "button", "link", "textbox", "checkbox",
-                                                "combobox", "tab", "menuitem", "dialog", "gridcell", "group", "radio", "slider", "option"};
+                                                "combobox", "tab", "menuitem", "dialog", "gridcell", "group",
+                                                "radio", "slider", "option"};
 static const char *const page_names[P_COUNT] = {"main", "results", "date", "item", "cart", "checkout", "done",
                                                 "inbox", "message", "compose", "form", "saved", "week",
-                                                "day", "event", "feed", "forums", "forum", "post", "user"};
+                                                "day", "event", "feed", "forums", "forum", "post", "user",
+                                                "home", "folder", "file", "users", "edit",
+                                                "orders"};
 
 #define WORD(w) ludus_web_words[w]
 
@@ -162,6 +165,10 @@ int ludus_web_text(const ludus_env *env, const void *state, ludus_text_mode mode
         if (nv->page == P_POST) ludus_sb_printf(&sb, "?id=%d", nv->a);
         if (nv->page == P_FORUM && nv->a < 6) ludus_sb_printf(&sb, "?f=%s", WORD(W_FORUM0 + nv->a));
         if (nv->page == P_USER) ludus_sb_printf(&sb, "?u=%s", WORD(nv->a));
+        if ((nv->page == P_FOLDER && nv->a != WEB_ROOT) || nv->page == P_ENTRY || nv->page == P_EDIT)
+            ludus_sb_printf(&sb, "?id=%d", nv->a);
+        if (nv->page == P_TABLE) ludus_sb_printf(&sb, "?city=%s&sort=%d&page=%d", nv->a ? WORD(W_CITY0 + (nv->a - 1) % 8) : "",
+                                                 nv->pad, nv->b + 1);
         if (nv->page == P_EVENT) ludus_sb_printf(&sb, "&hour=%d", nv->b);
         ludus_sb_printf(&sb, "   STEP %u/%u   LAST: %s\n", st->t, st->max_t, ludus_web_result_name(st->last_rc));
     }

@@ -55,7 +55,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
     static const char *const splits[] = {"all", "train", "test"};
-    static const char *const holds[] = {"seed", "entity", "skin"};
+    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task"};
     const web_task *task = entry->params;
     int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
     long mask = 1;
@@ -68,7 +68,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         } else if (strcmp(key, "split") == 0) {
             if (pick_name(val, splits, 3, key, &split)) return LUDUS_EINVAL;
         } else if (strcmp(key, "holdout") == 0) {
-            if (pick_name(val, holds, 3, key, &holdout)) return LUDUS_EINVAL;
+            if (pick_name(val, holds, 5, key, &holdout)) return LUDUS_EINVAL;
         } else if (strcmp(key, "mask") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
         } else {
@@ -77,6 +77,17 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         }
     }
     if (r < 0) return LUDUS_EINVAL;
+    /* held-out domains (docs/web.md): their ids are test only, the seen
+     * sites' ids train only; holdout=task needs subgoal combinations */
+    if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TRAIN && ludus_web_task_domain(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a held-out domain: holdout=domain has no train split for it "
+                             "(train on the seen sites' ids)", entry->id);
+    if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TEST && !ludus_web_task_domain(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a seen domain: holdout=domain has no test split for it "
+                             "(test on Web-files-organize-v0, Web-admin-edit-v0, Web-cross-order-mail-v0)", entry->id);
+    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to "
+                             "Web-files-organize-v0 and Web-admin-edit-v0", entry->id);
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
@@ -142,7 +153,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int k = 0; k < s->pool_n; k++) s->pool[k] < W_NOUN0 ? pool_names++ : pool_nouns++;
     for (int k = 0; k < s->other_n; k++) s->other[k] < W_NOUN0 ? other_names++ : other_nouns++;
     if (!s->pool_n || !s->skins_n || s->other_n < 20 || !pool_names || !pool_nouns || other_names < 8 ||
-        other_nouns < 8) {
+        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s))) {
         free(s);
         return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
     }
@@ -156,7 +167,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
-             "holdout=seed|entity|skin (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
+             "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
     if (ludus_web_actions_line(s) != LUDUS_OK) {
         free(s);
@@ -608,10 +619,17 @@ const env_entry ludus_web_entries[] = {
      "rest), then check out to a name", web_make, &ludus_web_task_shop_cart},
     {"Web-info-seek-v0", "web site: read a product's price or rating off the shop and answer with stop [answer], "
      "or stop [N/A] when the shop has no such product", web_make, &ludus_web_task_info_seek},
+    /* held-out domain (site_heldout.c): holdout=domain tests these, never trains on them */
+    {"Web-files-organize-v0", "web site (held out): three of move, rename, delete a file and create a folder in a "
+     "folder tree, then stop", web_make, &ludus_web_heldout_tasks[0]},
+    {"Web-admin-edit-v0", "web site (held out): three of edit a user's city or score, delete a user, delete the "
+     "top scorer of a city in a data table (filter, sort, pages), then stop", web_make, &ludus_web_heldout_tasks[1]},
+    {"Web-cross-order-mail-v0", "web cross-site (held out): read the number of the latest order of a noun on the "
+     "shop and mail it to a name, through a home page", web_make, &ludus_web_heldout_tasks[2]},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

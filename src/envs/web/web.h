@@ -88,6 +88,22 @@ enum {
     H_POSTREPLY,         /* compose: post the reply typed in text box slot harg */
     H_BLOCK,             /* block or unblock user harg (a name word) */
     H_MUTE,              /* mute or unmute user harg (a name word) */
+    /* held-out templates (site_heldout.c) */
+    H_OPENDIR,           /* files: open folder row harg (WEB_ROOT: the root) */
+    H_ENTRY,             /* files: open file row harg */
+    H_RENAME,            /* files: rename the file shown to the value of textbox slot harg */
+    H_MOVE,              /* files: move the file shown to the folder of combobox slot harg */
+    H_DELFILE,           /* files: delete file row harg */
+    H_MKDIR,             /* files: a new folder named by textbox slot harg in the folder shown */
+    H_SORT,              /* admin: sort by column harg (1 name, 2 score: toggles down/up) */
+    H_TPAGE,             /* admin: table page harg 0 previous, 1 next */
+    H_TFILTER,           /* admin: filter by the city of combobox slot harg */
+    H_CLEAR,             /* admin: clear the filter */
+    H_EDIT,              /* admin: edit row harg */
+    H_UPDATE,            /* admin: save the row edited */
+    H_DROP,              /* admin: delete row harg */
+    H_NEWMAIL,           /* cross-site: compose a new mail */
+    H_SENDNEW,           /* cross-site: send the new mail (to: textbox slot harg) */
     H_COUNT
 };
 
@@ -108,6 +124,7 @@ enum {
     P_FORM, P_SAVED,                    /* forms */
     P_WEEK, P_DAY, P_EVENT,             /* calendar */
     P_FEED, P_FORUMS, P_FORUM, P_POST, P_USER, /* social (a: forum, row, user; P_COMPOSE a: row) */
+    P_HOME, P_FOLDER, P_ENTRY, P_TABLE, P_EDIT, P_ORDERS, /* held out: cross-site home, files, admin, orders */
     P_COUNT
 };
 
@@ -167,7 +184,8 @@ typedef struct web_state {
 enum { WEB_R_BINARY = 0, WEB_R_PARTIAL, WEB_R_TIME, WEB_R_SHAPED };
 /* Splits. */
 enum { WEB_SPLIT_ALL = 0, WEB_SPLIT_TRAIN, WEB_SPLIT_TEST };
-enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN };
+enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK };
+#define WEB_ROOT 15 /* files: the root folder, as a parent */
 
 struct web_spec;
 typedef struct web_task {
@@ -223,6 +241,8 @@ extern const web_task ludus_web_site_tasks[]; /* sites.c; task index ludus_web_t
 extern const int ludus_web_site_task_count;
 extern const web_task ludus_web_atomic_tasks[]; /* atomic.c; after the site tasks */
 extern const int ludus_web_atomic_task_count;
+extern const web_task ludus_web_heldout_tasks[]; /* site_heldout.c; after the site tasks */
+extern const int ludus_web_heldout_task_count;
 
 /* Word ids used by the code (positions in ludus_web_words). */
 enum {
@@ -240,7 +260,10 @@ enum {
     W_HIGHER, W_LOWER, W_UP, W_DOWN, W_PHONE, W_FOLDER, W_GUESS, W_HOUR, W_MINUTE, W_VOLUME, W_VERIFY, W_TABLE,
     /* the social site and the info-seeking task */
     W_FEED, W_FORUMS, W_FORUM, W_POST, W_LIKE, W_UNLIKE, W_LIKES, W_BLOCK, W_UNBLOCK, W_MUTE, W_UNMUTE, W_USER,
-    W_SOCIAL, W_MORE, W_BLOCKED, W_FORUM0, W_NA = W_FORUM0 + 6, W_END
+    W_SOCIAL, W_MORE, W_BLOCKED, W_FORUM0, W_NA = W_FORUM0 + 6,
+    /* held-out templates */
+    W_FILES, W_RENAME, W_MOVE, W_CREATE, W_ADMIN, W_USERS, W_SCORE, W_EDIT, W_HOME, W_ORDERS,
+    W_COMPOSE, W_CLEAR, W_END
 };
 
 /* Whether element i is shown: not hidden, and its group (if any) open. */
@@ -310,6 +333,17 @@ int ludus_web_social_click(const web_spec *s, web_state *st, int i);
 extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
+/* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
+ * whether subgoal combination `code` (3 kinds of 4, 2 bits each, first in
+ * the high bits) is held out for test under holdout=task with salt `salt`
+ * (a pure hash); how many combinations a spec's split draws from */
+int ludus_web_heldout_click(const web_spec *s, web_state *st, int i);
+int ludus_web_combo_heldout(int salt, int code);
+int ludus_web_combo_count(const web_spec *s);
+/* whether task t is of the held-out domain (holdout=domain tests it and
+ * never trains on it); the salt of its subgoal combinations, 0 if none */
+int ludus_web_task_domain(const web_task *t);
+int ludus_web_task_combo(const web_task *t);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
