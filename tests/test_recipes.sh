@@ -53,8 +53,10 @@ last=$($LA "$T/four"); last=${last##*$'\n'}
 metrics "$T/start" 1000,0,nan 2000,1,1 3000,1,1 4000,1,1 5000,1,1 6000,1,1
 want "$T/start" "2000 2.000 4.000"
 
-# every world recipe (a file with an env_id; the maze-* files are experiments)
-# is a JSON object named after a world ludus knows
+# every recipe is a JSON object; one named after a world (configs/ID.json,
+# which `ludus train ID` users pick by name) names that world, and a named
+# recipe (lowercase: dqn-maze-easy, web-atomic, the maze-* experiments)
+# names a world ludus knows if it names one
 for f in "$HERE"/configs/*.json; do
   id=$(python3 - "$f" <<'PY'
 import json, os, sys
@@ -62,7 +64,7 @@ c = json.load(open(sys.argv[1]))
 assert isinstance(c, dict), "not a JSON object"
 name = os.path.basename(sys.argv[1])[:-5]
 if "env_id" in c:
-    assert name == c["env_id"] or name.startswith(c["env_id"] + "-"), f"env_id {c['env_id']} in {name}.json"
+    assert not name[0].isupper() or name == c["env_id"] or name.startswith(c["env_id"] + "-"), f"env_id {c['env_id']} in {name}.json"
     print(c["env_id"])
 PY
   ) || { bad "recipe $f"; continue; }
