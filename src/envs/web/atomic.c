@@ -133,17 +133,10 @@ static uint32_t eval_form(const web_spec *s, const web_state *st, int *ok)
     return bits | (uint32_t)*ok << per;
 }
 
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
-
 /* Fill the first element not as it must be; then commit. */
 static void oracle_form(const web_spec *s, const web_state *st, int32_t *a)
 {
-    act(a, V_CLICK, 0, 0);
+    ludus_web_act(a, V_CLICK, 0, 0);
     int fin = -1;
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
@@ -157,9 +150,9 @@ static void oracle_form(const web_spec *s, const web_state *st, int32_t *a)
                     if (st->el[j].handler == H_STEP && st->el[j].harg == (e->value < e->want)) a[1] = j;
                 return;
             }
-            act(a, V_TYPE, i, s->lex_of[e->want]);
+            ludus_web_act(a, V_TYPE, i, s->lex_of[e->want]);
             return;
-        case R_COMBOBOX: case R_SLIDER: act(a, V_SELECT, i, s->lex_of[e->want]); return;
+        case R_COMBOBOX: case R_SLIDER: ludus_web_act(a, V_SELECT, i, s->lex_of[e->want]); return;
         default: a[1] = i; return;
         }
     }
@@ -521,7 +514,7 @@ static uint32_t eval_sequence(const web_spec *s, const web_state *st, int *ok)
 static void oracle_sequence(const web_spec *s, const web_state *st, int32_t *a)
 {
     (void)s;
-    act(a, V_CLICK, st->target[st->db[7] < st->target[7] ? st->db[7] : 0], 0);
+    ludus_web_act(a, V_CLICK, st->target[st->db[7] < st->target[7] ? st->db[7] : 0], 0);
 }
 
 /* ---- phone-book: a paged, sorted contact list ---- */
@@ -582,7 +575,7 @@ static void oracle_phone(const web_spec *s, const web_state *st, int32_t *a)
 {
     (void)s;
     const int r = st->target[0], page = st->nav[st->nav_n - 1].b;
-    act(a, V_CLICK, 0, 0);
+    ludus_web_act(a, V_CLICK, 0, 0);
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
         if (e->handler == H_RESULT && e->harg == r && e->name == st->row[r].a) {
@@ -634,7 +627,7 @@ static uint32_t eval_tree(const web_spec *s, const web_state *st, int *ok)
 static void oracle_tree(const web_spec *s, const web_state *st, int32_t *a)
 {
     (void)s;
-    act(a, V_CLICK, st->target[0], 0);
+    ludus_web_act(a, V_CLICK, st->target[0], 0);
     if (ludus_web_visible(st, st->target[0])) return;
     /* the outermost closed folder on the file's path */
     for (int x = st->target[0]; st->el[x].parent != WEB_NONE;) {
@@ -677,11 +670,11 @@ static void oracle_guess(const web_spec *s, const web_state *st, int32_t *a)
 {
     int mid = (st->db[2] + st->db[3]) / 2;
     mid = mid < 1 ? 1 : mid > 31 ? 31 : mid;
-    act(a, V_CLICK, 0, 0);
+    ludus_web_act(a, V_CLICK, 0, 0);
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
         if (e->handler != H_GUESS) continue;
-        if (st->el[e->harg].value != NUM(mid)) act(a, V_TYPE, e->harg, s->lex_of[NUM(mid)]);
+        if (st->el[e->harg].value != NUM(mid)) ludus_web_act(a, V_TYPE, e->harg, s->lex_of[NUM(mid)]);
         else a[1] = i;
     }
 }

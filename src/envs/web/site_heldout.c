@@ -32,7 +32,6 @@ static int add(web_state *st, int role, int parent, int name, int name2, int han
     return ludus_web_add(st, role, parent, name, name2, handler, harg, 0, flags);
 }
 
-static const web_nav *ccur(const web_state *st) { return &st->nav[st->nav_n - 1]; }
 
 static void go(const web_spec *s, web_state *st, web_nav nv)
 {
@@ -104,40 +103,6 @@ static void sample(const web_spec *s, web_state *st, int lo, int hi, int target,
         cand[j] = t;
         out[k] = cand[k - 1];
     }
-}
-
-static int find(const web_state *st, int handler, int harg)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].handler == handler && st->el[i].harg == harg && ludus_web_visible(st, i)) return i;
-    return -1;
-}
-
-static int find_named(const web_state *st, int role, int name)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].role == role && st->el[i].name == name) return i;
-    return -1;
-}
-
-static int any_el(const web_state *st)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (ludus_web_visible(st, i) && !(st->el[i].flags & F_DISABLED) && ludus_web_actionable(&st->el[i])) return i;
-    return 0;
-}
-
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
-
-static void click_or_back(const web_state *st, int el, int32_t *a)
-{
-    if (el >= 0 && !(st->el[el].flags & F_DISABLED)) act(a, V_CLICK, el, 0);
-    else act(a, st->nav_n > 1 ? V_BACK : V_STOP, any_el(st), 0);
 }
 
 static int combobox(web_state *st, int name, const uint8_t *words, int n, int value)
@@ -308,7 +273,7 @@ static void gen_files(const web_spec *s, web_state *st)
 static void build_files(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_FILES, 0, H_NONE, 0, 0);
     if (nv->page == P_FOLDER) {
@@ -398,59 +363,66 @@ static uint32_t eval_files(const web_spec *s, const web_state *st, int *ok)
 }
 
 /* the oracle's step toward folder f (WEB_ROOT or a folder row); 0 when there */
+/* ludus_web_click_or_back, but a disabled element counts as missing (the
+ * admin table's buttons are disabled at the ends and with no filter) */
+static void click_or_back(const web_state *st, int el, int32_t *a)
+{
+    ludus_web_click_or_back(st, el >= 0 && (st->el[el].flags & F_DISABLED) ? -1 : el, a);
+}
+
 static int files_walk(const web_state *st, int f, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     if (nv->page == P_FOLDER && nv->a == f) return 0;
     if (nv->page == P_ENTRY) {
-        click_or_back(st, find(st, H_OPENDIR, st->row[nv->a].b), a);
+        click_or_back(st, ludus_web_find(st, H_OPENDIR, st->row[nv->a].b), a);
         return 1;
     }
     /* f below the folder shown: open the child on the way; else go up */
     for (int x = f, hops = 0; x != WEB_ROOT && hops <= WEB_ROWS; hops++) {
         if (st->row[x].b == nv->a) {
-            click_or_back(st, find(st, H_OPENDIR, x), a);
+            click_or_back(st, ludus_web_find(st, H_OPENDIR, x), a);
             return 1;
         }
         x = st->row[x].b;
     }
-    click_or_back(st, nv->a == WEB_ROOT ? -1 : find(st, H_OPENDIR, st->row[nv->a].b), a);
+    click_or_back(st, nv->a == WEB_ROOT ? -1 : ludus_web_find(st, H_OPENDIR, st->row[nv->a].b), a);
     return 1;
 }
 
 static void oracle_files(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     for (int i = 0; i < 3; i++) {
         if (files_goal(st, i)) continue;
         const int kind = st->target[1 + i], r = st->target[4 + i];
         const uint8_t *f = &st->field[2 * i];
         if (kind == K_MKDIR) {
             if (files_walk(st, r, a)) return;
-            int box = find_named(st, R_TEXTBOX, W_FOLDER);
-            if (box >= 0 && st->el[box].value != f[0]) act(a, V_TYPE, box, s->lex_of[f[0]]);
-            else click_or_back(st, find(st, H_MKDIR, box), a);
+            int box = ludus_web_find_named(st, R_TEXTBOX, W_FOLDER);
+            if (box >= 0 && st->el[box].value != f[0]) ludus_web_act(a, V_TYPE, box, s->lex_of[f[0]]);
+            else click_or_back(st, ludus_web_find(st, H_MKDIR, box), a);
             return;
         }
         if (!(nv->page == P_ENTRY && nv->a == r)) {
             if (files_walk(st, st->row[r].b, a)) return;
-            click_or_back(st, find(st, H_ENTRY, r), a);
+            click_or_back(st, ludus_web_find(st, H_ENTRY, r), a);
             return;
         }
         if (kind == K_DELETE) {
-            click_or_back(st, find(st, H_DELFILE, r), a);
+            click_or_back(st, ludus_web_find(st, H_DELFILE, r), a);
         } else if (kind == K_RENAME) {
-            int box = find_named(st, R_TEXTBOX, W_NAME);
-            if (box >= 0 && st->el[box].value != f[1]) act(a, V_TYPE, box, s->lex_of[f[1]]);
-            else click_or_back(st, find(st, H_RENAME, box), a);
+            int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
+            if (box >= 0 && st->el[box].value != f[1]) ludus_web_act(a, V_TYPE, box, s->lex_of[f[1]]);
+            else click_or_back(st, ludus_web_find(st, H_RENAME, box), a);
         } else {
-            int c = find_named(st, R_COMBOBOX, W_MOVE);
-            if (c >= 0 && st->el[c].value != f[1]) act(a, V_SELECT, c, s->lex_of[f[1]]);
-            else click_or_back(st, find(st, H_MOVE, c), a);
+            int c = ludus_web_find_named(st, R_COMBOBOX, W_MOVE);
+            if (c >= 0 && st->el[c].value != f[1]) ludus_web_act(a, V_SELECT, c, s->lex_of[f[1]]);
+            else click_or_back(st, ludus_web_find(st, H_MOVE, c), a);
         }
         return;
     }
-    act(a, V_STOP, any_el(st), 0);
+    ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
 }
 
 /* ================= admin: Web-admin-edit-v0 =================
@@ -579,7 +551,7 @@ static void gen_admin(const web_spec *s, web_state *st)
 static void build_admin(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_ADMIN, 0, H_NONE, 0, 0);
     uint8_t cities[8];
@@ -657,39 +629,39 @@ static uint32_t eval_admin(const web_spec *s, const web_state *st, int *ok)
 
 static void oracle_admin(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     for (int i = 0; i < 3; i++) {
         if (admin_goal(st, i)) continue;
         const int kind = st->target[1 + i], r = st->target[4 + i];
         const web_row *w = &st->row[r];
         if (nv->page == P_EDIT) {
             if (nv->a != r) {
-                click_or_back(st, find(st, H_GOTO, P_TABLE), a);
+                click_or_back(st, ludus_web_find(st, H_GOTO, P_TABLE), a);
                 return;
             }
             if (kind == A_DELETE || kind == A_TOP) {
-                click_or_back(st, find(st, H_DROP, r), a);
+                click_or_back(st, ludus_web_find(st, H_DROP, r), a);
                 return;
             }
             const int city = kind == A_CITY ? st->field[2 * i + 1] : W_CITY0 + w->d;
             const int score = kind == A_SCORE ? st->field[2 * i + 1] : W_NUM1 + w->e - 1;
-            int c = find_named(st, R_COMBOBOX, W_CITY), box = find_named(st, R_TEXTBOX, W_SCORE);
-            if (c >= 0 && st->el[c].value != city) act(a, V_SELECT, c, s->lex_of[city]);
-            else if (box >= 0 && st->el[box].value != score) act(a, V_TYPE, box, s->lex_of[score]);
-            else click_or_back(st, find(st, H_UPDATE, 0), a);
+            int c = ludus_web_find_named(st, R_COMBOBOX, W_CITY), box = ludus_web_find_named(st, R_TEXTBOX, W_SCORE);
+            if (c >= 0 && st->el[c].value != city) ludus_web_act(a, V_SELECT, c, s->lex_of[city]);
+            else if (box >= 0 && st->el[box].value != score) ludus_web_act(a, V_TYPE, box, s->lex_of[score]);
+            else click_or_back(st, ludus_web_find(st, H_UPDATE, 0), a);
             return;
         }
         /* the table: the top scorer through the filter and the sort */
         if (kind == A_TOP) {
             const int C = st->target[7];
             if (nv->a != C + 1) {
-                int f = find_named(st, R_COMBOBOX, W_CITY);
-                if (f >= 0 && st->el[f].value != W_CITY0 + C) act(a, V_SELECT, f, s->lex_of[W_CITY0 + C]);
-                else click_or_back(st, find(st, H_TFILTER, f), a);
+                int f = ludus_web_find_named(st, R_COMBOBOX, W_CITY);
+                if (f >= 0 && st->el[f].value != W_CITY0 + C) ludus_web_act(a, V_SELECT, f, s->lex_of[W_CITY0 + C]);
+                else click_or_back(st, ludus_web_find(st, H_TFILTER, f), a);
                 return;
             }
             if (nv->pad != 2) {
-                click_or_back(st, find(st, H_SORT, 2), a);
+                click_or_back(st, ludus_web_find(st, H_SORT, 2), a);
                 return;
             }
         }
@@ -699,15 +671,15 @@ static void oracle_admin(const web_spec *s, const web_state *st, int32_t *a)
         for (int j = 0; j < n; j++)
             if (view[j] == r) at = j;
         if (at < 0) { /* filtered out: clear the filter */
-            click_or_back(st, find(st, H_CLEAR, 0), a);
+            click_or_back(st, ludus_web_find(st, H_CLEAR, 0), a);
         } else if (at / TABLE_ROWS != nv->b) {
-            click_or_back(st, find(st, H_TPAGE, at / TABLE_ROWS > nv->b), a);
+            click_or_back(st, ludus_web_find(st, H_TPAGE, at / TABLE_ROWS > nv->b), a);
         } else {
-            click_or_back(st, find(st, H_EDIT, r), a);
+            click_or_back(st, ludus_web_find(st, H_EDIT, r), a);
         }
         return;
     }
-    act(a, V_STOP, any_el(st), 0);
+    ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
 }
 
 /* ================= cross-site: Web-cross-order-mail-v0 =================
@@ -762,7 +734,7 @@ static void gen_cross(const web_spec *s, web_state *st)
 static void build_cross(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (nv->page != P_HOME) add(st, R_LINK, WEB_NONE, W_HOME, 0, H_GOTO, P_HOME, 0);
     switch (nv->page) {
@@ -802,34 +774,34 @@ static uint32_t eval_cross(const web_spec *s, const web_state *st, int *ok)
     const int num = st->rec[3 * st->target[0] + 1];
     const int sent = st->n_cart >= 1 && st->cart[0][0] == num && st->cart[0][1] == st->field[0];
     *ok = st->done && st->n_cart == 1 && sent;
-    return (uint32_t)(ccur(st)->page == P_ORDERS) | (uint32_t)(ccur(st)->page == P_COMPOSE) << 1 |
+    return (uint32_t)(ludus_web_top(st)->page == P_ORDERS) | (uint32_t)(ludus_web_top(st)->page == P_COMPOSE) << 1 |
            (uint32_t)sent << 2;
 }
 
 static void oracle_cross(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     if (st->n_cart) {
-        act(a, V_STOP, any_el(st), 0);
+        ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
         return;
     }
     /* the number is read off the orders page: go there first (a key node) */
     if (!(st->kn_hit & 1)) {
-        click_or_back(st, nv->page == P_ORDERS ? -1 : find(st, H_GOTO, nv->page == P_HOME ? P_ORDERS : P_HOME), a);
+        click_or_back(st, nv->page == P_ORDERS ? -1 : ludus_web_find(st, H_GOTO, nv->page == P_HOME ? P_ORDERS : P_HOME), a);
         return;
     }
     switch (nv->page) {
     case P_COMPOSE: {
         const int num = st->rec[3 * st->target[0] + 1];
-        int to = find_named(st, R_TEXTBOX, W_TO), body = find_named(st, R_TEXTBOX, W_TEXT);
-        if (to >= 0 && st->el[to].value != st->field[0]) act(a, V_TYPE, to, s->lex_of[st->field[0]]);
-        else if (body >= 0 && st->el[body].value != num) act(a, V_TYPE, body, s->lex_of[num]);
-        else click_or_back(st, find(st, H_SENDNEW, to), a);
+        int to = ludus_web_find_named(st, R_TEXTBOX, W_TO), body = ludus_web_find_named(st, R_TEXTBOX, W_TEXT);
+        if (to >= 0 && st->el[to].value != st->field[0]) ludus_web_act(a, V_TYPE, to, s->lex_of[st->field[0]]);
+        else if (body >= 0 && st->el[body].value != num) ludus_web_act(a, V_TYPE, body, s->lex_of[num]);
+        else click_or_back(st, ludus_web_find(st, H_SENDNEW, to), a);
         return;
     }
-    case P_INBOX: click_or_back(st, find(st, H_NEWMAIL, 0), a); return;
-    case P_HOME: click_or_back(st, find(st, H_GOTO, P_INBOX), a); return;
-    default: click_or_back(st, find(st, H_GOTO, P_HOME), a);
+    case P_INBOX: click_or_back(st, ludus_web_find(st, H_NEWMAIL, 0), a); return;
+    case P_HOME: click_or_back(st, ludus_web_find(st, H_GOTO, P_INBOX), a); return;
+    default: click_or_back(st, ludus_web_find(st, H_GOTO, P_HOME), a);
     }
 }
 
@@ -911,7 +883,7 @@ int ludus_web_heldout_click(const web_spec *s, web_state *st, int i)
         return RC_OK;
     case H_UPDATE: {
         if (!admin || nv->page != P_EDIT || (st->row[nv->a].flags & F_GONE)) return RC_DISABLED;
-        int c = find_named(st, R_COMBOBOX, W_CITY), box = find_named(st, R_TEXTBOX, W_SCORE);
+        int c = ludus_web_find_named(st, R_COMBOBOX, W_CITY), box = ludus_web_find_named(st, R_TEXTBOX, W_SCORE);
         const int city = c >= 0 ? st->el[c].value : 0, score = box >= 0 ? st->el[box].value : 0;
         if (city < W_CITY0 || city >= W_CITY0 + 8 || score < W_NUM1 || score >= W_NUM_END) {
             for (int j = 0; j < st->n_el; j++) /* the error next to the score */
@@ -928,9 +900,9 @@ int ludus_web_heldout_click(const web_spec *s, web_state *st, int i)
         st->row[e->harg].flags |= F_GONE;
         if (nv->page == P_EDIT) leave(s, st, (web_nav){P_TABLE, 0, 0, 0});
         else s->task->build(s, st);
-        if (ccur(st)->page == P_TABLE) { /* a page past the end after a delete: back to the first */
+        if (ludus_web_top(st)->page == P_TABLE) { /* a page past the end after a delete: back to the first */
             uint8_t view[WEB_ROWS];
-            if (ccur(st)->b * TABLE_ROWS >= admin_view(st, ccur(st), view)) {
+            if (ludus_web_top(st)->b * TABLE_ROWS >= admin_view(st, ludus_web_top(st), view)) {
                 st->nav[st->nav_n - 1].b = 0;
                 s->task->build(s, st);
             }
@@ -942,7 +914,7 @@ int ludus_web_heldout_click(const web_spec *s, web_state *st, int i)
         return RC_OK;
     case H_SENDNEW: {
         if (s->task->build != build_cross || nv->page != P_COMPOSE || st->n_cart >= WEB_CART) return RC_DISABLED;
-        const int to = st->el[e->harg].value, body = find_named(st, R_TEXTBOX, W_TEXT);
+        const int to = st->el[e->harg].value, body = ludus_web_find_named(st, R_TEXTBOX, W_TEXT);
         if (!to) return RC_OK; /* no recipient: nothing is sent */
         st->cart[st->n_cart][0] = body >= 0 ? st->el[body].value : 0;
         st->cart[st->n_cart][1] = (uint8_t)to;

@@ -15,41 +15,6 @@
 
 #define WORD(w) ludus_web_words[w]
 
-static const web_nav *ccur(const web_state *st) { return &st->nav[st->nav_n - 1]; }
-
-static int find(const web_state *st, int handler, int harg)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].handler == handler && st->el[i].harg == harg && ludus_web_visible(st, i)) return i;
-    return -1;
-}
-
-static int find_named(const web_state *st, int role, int name)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].role == role && st->el[i].name == name) return i;
-    return -1;
-}
-
-static int any_el(const web_state *st)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (ludus_web_visible(st, i) && !(st->el[i].flags & F_DISABLED) && ludus_web_actionable(&st->el[i])) return i;
-    return 0;
-}
-
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
-
-static void click_or_back(const web_state *st, int el, int32_t *a)
-{
-    if (el >= 0) act(a, V_CLICK, el, 0);
-    else act(a, st->nav_n > 1 ? V_BACK : V_STOP, any_el(st), 0);
-}
 
 /* A word of [lo, hi) from the split's target pool (target) or the other
  * words, none of avoid[0..n). */
@@ -134,19 +99,19 @@ static int chosen(const web_state *st, int g)
 /* the oracle's way to the item page of row r: search its noun, open it */
 static void toward_item(const web_spec *s, const web_state *st, int r, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int noun = st->row[r].a;
     if (nv->page == P_MAIN) {
-        int box = find_named(st, R_TEXTBOX, W_SEARCH);
-        if (box >= 0 && st->el[box].value != noun) act(a, V_TYPE, box, s->lex_of[noun]);
-        else click_or_back(st, find(st, H_SEARCH, box), a);
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_SEARCH);
+        if (box >= 0 && st->el[box].value != noun) ludus_web_act(a, V_TYPE, box, s->lex_of[noun]);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_SEARCH, box), a);
         return;
     }
-    if (nv->page == P_RESULTS && nv->a == noun && find(st, H_OPEN, r) >= 0) {
-        act(a, V_CLICK, find(st, H_OPEN, r), 0);
+    if (nv->page == P_RESULTS && nv->a == noun && ludus_web_find(st, H_OPEN, r) >= 0) {
+        ludus_web_act(a, V_CLICK, ludus_web_find(st, H_OPEN, r), 0);
         return;
     }
-    click_or_back(st, find(st, H_GOTO, P_MAIN), a);
+    ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_MAIN), a);
 }
 
 /* ================= Web-shop-cart-v0 =================
@@ -240,12 +205,12 @@ static uint32_t eval_cart(const web_spec *s, const web_state *st, int *ok)
     *ok = st->committed && exact && st->saved[0] == st->field[4];
     return (uint32_t)(na == st->target[3]) | (uint32_t)(nb == 1) << 1 |
            (uint32_t)(!other && na <= st->target[3] && nb <= 1) << 2 |
-           (uint32_t)(exact && ccur(st)->page == P_CHECKOUT) << 3 | (uint32_t)*ok << 4;
+           (uint32_t)(exact && ludus_web_top(st)->page == P_CHECKOUT) << 3 | (uint32_t)*ok << 4;
 }
 
 static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     uint8_t la[3], lb[3];
     line_of(st, 0, la);
     line_of(st, 1, lb);
@@ -257,8 +222,8 @@ static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
         excess = k;
     }
     if (excess >= 0) {
-        if (nv->page == P_CART) click_or_back(st, find(st, H_REMOVE, excess), a);
-        else click_or_back(st, find(st, H_GOTO, nv->page == P_CHECKOUT ? P_MAIN : P_CART), a);
+        if (nv->page == P_CART) ludus_web_click_or_back(st, ludus_web_find(st, H_REMOVE, excess), a);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, nv->page == P_CHECKOUT ? P_MAIN : P_CART), a);
         return;
     }
     if (na < st->target[3] || nb < 1) {
@@ -267,25 +232,25 @@ static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
             for (int g = 0; g < 2; g++) {
                 const int want = st->target[(which ? 5 : 1) + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
                 if (chosen(st, g) == want + 1) continue;
-                int c = find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
-                if (c >= 0) act(a, V_SELECT, c, s->lex_of[word]);
-                else click_or_back(st, find(st, H_OPTION, g << 4 | want), a);
+                int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
+                if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
+                else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
                 return;
             }
-            click_or_back(st, find(st, H_ADD, 0), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_ADD, 0), a);
             return;
         }
         toward_item(s, st, r, a);
         return;
     }
     if (nv->page == P_CHECKOUT) {
-        int box = find_named(st, R_TEXTBOX, W_NAME);
-        if (box >= 0 && st->el[box].value != st->field[4]) act(a, V_TYPE, box, s->lex_of[st->field[4]]);
-        else click_or_back(st, find(st, H_ORDER, 0), a);
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
+        if (box >= 0 && st->el[box].value != st->field[4]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[4]]);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_ORDER, 0), a);
     } else if (nv->page == P_CART) {
-        click_or_back(st, find(st, H_GOTO, P_CHECKOUT), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CHECKOUT), a);
     } else {
-        click_or_back(st, find(st, H_GOTO, P_CART), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
     }
 }
 
@@ -338,7 +303,7 @@ static void gen_info(const web_spec *s, web_state *st)
 static uint32_t eval_info(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     /* the evidence: the item's page, or for a price or no such product the noun's results */
     const int results = nv->page == P_RESULTS && nv->a == st->field[0] && (st->target[2] || !st->target[1]);
     const int item = nv->page == P_ITEM && nv->a == st->target[0] && !st->target[2];
@@ -348,15 +313,15 @@ static uint32_t eval_info(const web_spec *s, const web_state *st, int *ok)
 
 static void oracle_info(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int none = st->target[2];
     if ((none && nv->page == P_RESULTS && nv->a == st->field[0] && !(nv->pad & 3)) ||
         (!none && nv->page == P_ITEM && nv->a == st->target[0])) {
-        act(a, V_STOP, any_el(st), s->lex_of[st->target[3]]);
+        ludus_web_act(a, V_STOP, ludus_web_any_el(st), s->lex_of[st->target[3]]);
         return;
     }
     if (none) { /* the noun's results show every brand of it */
-        if (nv->page == P_RESULTS && nv->a == st->field[0]) click_or_back(st, find(st, H_GOTO, P_MAIN), a);
+        if (nv->page == P_RESULTS && nv->a == st->field[0]) ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_MAIN), a);
         else toward_item(s, st, st->target[0], a);
         return;
     }

@@ -35,7 +35,6 @@ static int add(web_state *st, int role, int parent, int name, int name2, int han
     return ludus_web_add(st, role, parent, name, name2, handler, harg, 0, flags);
 }
 
-static const web_nav *ccur(const web_state *st) { return &st->nav[st->nav_n - 1]; }
 
 static void go(const web_spec *s, web_state *st, web_nav nv)
 {
@@ -53,27 +52,6 @@ static void user_flip(uint8_t *bits, int w) { bits[(w - W_NAME0) >> 3] ^= (uint8
 static int blocked(const web_state *st, int w) { return user_bit(st->saved, w); }
 static int muted(const web_state *st, int w) { return user_bit(st->saved + 3, w); }
 static int likes(const web_state *st, int r) { return st->row[r].c + (st->row[r].flags & S_LIKED); }
-
-static int find(const web_state *st, int handler, int harg)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].handler == handler && st->el[i].harg == harg && ludus_web_visible(st, i)) return i;
-    return -1;
-}
-
-static int any_el(const web_state *st)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (ludus_web_visible(st, i) && !(st->el[i].flags & F_DISABLED) && ludus_web_actionable(&st->el[i])) return i;
-    return 0;
-}
-
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
 
 /* A name of the split's words that is none of avoid[0..n) (see sites.c's draw). */
 static int draw_name(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
@@ -186,7 +164,7 @@ static void moderation(web_state *st, int w, int menu)
 static void build_social(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     st->n_el = 0;
     st->open = 0;
     st->scroll = 0;
@@ -273,7 +251,7 @@ static int replied(const web_state *st)
 static uint32_t eval_social(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int u = st->field[0], rep = replied(st), blk = blocked(st, u);
     /* nothing else changed: no other user blocked, mutes and likes as at reset */
     uint8_t want[3] = {0, 0, 0};
@@ -286,66 +264,66 @@ static uint32_t eval_social(const web_spec *s, const web_state *st, int *ok)
 
 static void click_or(const web_state *st, int el, int32_t *a, int fallback)
 {
-    if (el >= 0) act(a, V_CLICK, el, 0);
-    else if (fallback >= 0) act(a, V_CLICK, fallback, 0);
-    else act(a, st->nav_n > 1 ? V_BACK : V_STOP, any_el(st), 0);
+    if (el >= 0) ludus_web_act(a, V_CLICK, el, 0);
+    else if (fallback >= 0) ludus_web_act(a, V_CLICK, fallback, 0);
+    else ludus_web_act(a, st->nav_n > 1 ? V_BACK : V_STOP, ludus_web_any_el(st), 0);
 }
 
 static void oracle_social(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int t = st->target[0], u = st->field[0];
-    const int forums = find(st, H_GOTO, P_FORUMS), feed = find(st, H_GOTO, P_FEED);
+    const int forums = ludus_web_find(st, H_GOTO, P_FORUMS), feed = ludus_web_find(st, H_GOTO, P_FEED);
     if (!replied(st)) {
         if (nv->page == P_COMPOSE && nv->a == t) {
             int box = -1;
             for (int i = 0; i < st->n_el && box < 0; i++)
                 if (st->el[i].role == R_TEXTBOX) box = i;
-            if (box >= 0 && st->el[box].value != st->field[2]) act(a, V_TYPE, box, s->lex_of[st->field[2]]);
-            else click_or(st, find(st, H_POSTREPLY, box), a, forums);
+            if (box >= 0 && st->el[box].value != st->field[2]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[2]]);
+            else click_or(st, ludus_web_find(st, H_POSTREPLY, box), a, forums);
         } else if (nv->page == P_POST && nv->a == t) {
-            int rep = find(st, H_REPLY, t);
+            int rep = ludus_web_find(st, H_REPLY, t);
             if (rep >= 0 && (st->el[rep].flags & F_DISABLED)) { /* the author blocked: unblock first */
-                int b = find(st, H_BLOCK, st->row[t].a);
-                click_or(st, b >= 0 ? b : find(st, H_MENU, MENU_GROUP), a, forums);
+                int b = ludus_web_find(st, H_BLOCK, st->row[t].a);
+                click_or(st, b >= 0 ? b : ludus_web_find(st, H_MENU, MENU_GROUP), a, forums);
             } else {
                 click_or(st, rep, a, forums);
             }
         } else if (nv->page == P_FORUM && nv->a == st->target[1]) {
-            click_or(st, find(st, H_POST, t), a, forums);
+            click_or(st, ludus_web_find(st, H_POST, t), a, forums);
         } else if (nv->page == P_FORUMS) {
-            click_or(st, find(st, H_FORUM, st->target[1]), a, feed);
+            click_or(st, ludus_web_find(st, H_FORUM, st->target[1]), a, feed);
         } else {
             click_or(st, forums, a, -1);
         }
         return;
     }
     if (!blocked(st, u)) {
-        int b = find(st, H_BLOCK, u);
+        int b = ludus_web_find(st, H_BLOCK, u);
         if (b >= 0) {
-            act(a, V_CLICK, b, 0);
-        } else if (nv->page == P_POST && st->row[nv->a].a == u && find(st, H_MENU, MENU_GROUP) >= 0) {
-            act(a, V_CLICK, find(st, H_MENU, MENU_GROUP), 0);
-        } else if (find(st, H_USER, u) >= 0) {
-            act(a, V_CLICK, find(st, H_USER, u), 0);
+            ludus_web_act(a, V_CLICK, b, 0);
+        } else if (nv->page == P_POST && st->row[nv->a].a == u && ludus_web_find(st, H_MENU, MENU_GROUP) >= 0) {
+            ludus_web_act(a, V_CLICK, ludus_web_find(st, H_MENU, MENU_GROUP), 0);
+        } else if (ludus_web_find(st, H_USER, u) >= 0) {
+            ludus_web_act(a, V_CLICK, ludus_web_find(st, H_USER, u), 0);
         } else if (nv->page == P_FEED || muted(st, u)) { /* not on the feed: through a forum of U's */
             int f = -1;
             for (int r = 0; r < st->n_row; r++)
                 if (st->row[r].a == u) f = st->row[r].b;
-            if (nv->page == P_FORUMS && f >= 0) click_or(st, find(st, H_FORUM, f), a, feed);
+            if (nv->page == P_FORUMS && f >= 0) click_or(st, ludus_web_find(st, H_FORUM, f), a, feed);
             else click_or(st, forums, a, -1);
         } else {
             click_or(st, feed, a, -1);
         }
         return;
     }
-    act(a, V_STOP, any_el(st), 0);
+    ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
 }
 
 int ludus_web_social_click(const web_spec *s, web_state *st, int i)
 {
     web_el *e = &st->el[i];
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     switch (e->handler) {
     case H_FORUM:
         if (e->harg >= N_FORUMS) return RC_DISABLED;

@@ -26,7 +26,6 @@ static int add(web_state *st, int role, int parent, int name, int name2, int han
 }
 
 static web_nav *cur(web_state *st) { return &st->nav[st->nav_n - 1]; }
-static const web_nav *ccur(const web_state *st) { return &st->nav[st->nav_n - 1]; }
 
 static void go(const web_spec *s, web_state *st, web_nav nv)
 {
@@ -100,43 +99,6 @@ static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, co
         if (!count) return lo; /* web_make refuses splits without candidates */
     }
     return lo;
-}
-
-static int find(const web_state *st, int handler, int harg)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].handler == handler && st->el[i].harg == harg && ludus_web_visible(st, i)) return i;
-    return -1;
-}
-
-static int find_named(const web_state *st, int role, int name)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (st->el[i].role == role && st->el[i].name == name) return i;
-    return -1;
-}
-
-/* An element the legal-action mask allows (a verb without an element
- * still names one): the first shown, enabled, actionable one. */
-static int any_el(const web_state *st)
-{
-    for (int i = 0; i < st->n_el; i++)
-        if (ludus_web_visible(st, i) && !(st->el[i].flags & F_DISABLED) && ludus_web_actionable(&st->el[i])) return i;
-    return 0;
-}
-
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
-
-/* a click on element el, or go back when the page lacks it */
-static void click_or_back(const web_state *st, int el, int32_t *a)
-{
-    if (el >= 0) act(a, V_CLICK, el, 0);
-    else act(a, st->nav_n > 1 ? V_BACK : V_STOP, any_el(st), 0);
 }
 
 static void combobox(web_state *st, int name, const uint8_t *words, int n, int value, int flags, int group)
@@ -234,7 +196,7 @@ static int row_hit(const web_state *st, int r, int q, int filter)
 static void build_shop(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_SHOP, 0, H_NONE, 0, 0);
     if (nv->page != P_MAIN) add(st, R_LINK, WEB_NONE, W_SHOP, 0, H_GOTO, P_MAIN, 0);
@@ -322,7 +284,7 @@ static int line_ok(const web_state *st, const uint8_t *l)
 static uint32_t eval_shop(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     int in_cart = 0;
     for (int k = 0; k < st->n_cart; k++) in_cart |= line_ok(st, st->cart[k]);
     *ok = st->committed && st->n_cart == 1 && line_ok(st, st->cart[0]) && st->saved[0] == st->field[4];
@@ -347,46 +309,46 @@ static int chosen(const web_state *st, int g)
 
 static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int right = st->n_cart == 1 && line_ok(st, st->cart[0]);
     if (st->n_cart && !right) { /* empty the cart of what was not asked for */
         if (nv->page == P_CART) {
             int k = 0;
             while (k < st->n_cart - 1 && line_ok(st, st->cart[k])) k++;
-            click_or_back(st, find(st, H_REMOVE, k), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_REMOVE, k), a);
         } else {
-            click_or_back(st, find(st, H_GOTO, P_CART), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
         }
         return;
     }
     if (right) {
         if (nv->page == P_CHECKOUT) {
-            int box = find_named(st, R_TEXTBOX, W_NAME);
-            if (box >= 0 && st->el[box].value != st->field[4]) act(a, V_TYPE, box, s->lex_of[st->field[4]]);
-            else click_or_back(st, find(st, H_ORDER, 0), a);
+            int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
+            if (box >= 0 && st->el[box].value != st->field[4]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[4]]);
+            else ludus_web_click_or_back(st, ludus_web_find(st, H_ORDER, 0), a);
         } else if (nv->page == P_CART) {
-            click_or_back(st, find(st, H_GOTO, P_CHECKOUT), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CHECKOUT), a);
         } else {
-            click_or_back(st, find(st, H_GOTO, P_CART), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
         }
         return;
     }
     switch (nv->page) {
     case P_MAIN: {
-        int box = find_named(st, R_TEXTBOX, W_SEARCH);
-        if (box >= 0 && st->el[box].value != st->field[0]) act(a, V_TYPE, box, s->lex_of[st->field[0]]);
-        else click_or_back(st, find(st, H_SEARCH, box), a);
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_SEARCH);
+        if (box >= 0 && st->el[box].value != st->field[0]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[0]]);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_SEARCH, box), a);
         return;
     }
     case P_RESULTS: {
         if (nv->a != st->field[0]) break;
         const int want = st->target[3] + 1;
         if ((nv->pad & 3) != want) {
-            int f = find_named(st, R_COMBOBOX, W_PRICE);
-            if (f >= 0 && st->el[f].value != filter_words[want]) act(a, V_SELECT, f, s->lex_of[filter_words[want]]);
-            else click_or_back(st, find(st, H_FILTER, f), a);
+            int f = ludus_web_find_named(st, R_COMBOBOX, W_PRICE);
+            if (f >= 0 && st->el[f].value != filter_words[want]) ludus_web_act(a, V_SELECT, f, s->lex_of[filter_words[want]]);
+            else ludus_web_click_or_back(st, ludus_web_find(st, H_FILTER, f), a);
         } else {
-            click_or_back(st, find(st, H_OPEN, st->target[0]), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_OPEN, st->target[0]), a);
         }
         return;
     }
@@ -395,17 +357,17 @@ static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
         for (int g = 0; g < 2; g++) {
             const int want = st->target[1 + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
             if (chosen(st, g) == want + 1) continue;
-            int c = find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
-            if (c >= 0) act(a, V_SELECT, c, s->lex_of[word]);
-            else click_or_back(st, find(st, H_OPTION, g << 4 | want), a);
+            int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
+            if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
+            else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
             return;
         }
-        click_or_back(st, find(st, H_ADD, 0), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_ADD, 0), a);
         return;
     }
     default: break;
     }
-    click_or_back(st, find(st, H_GOTO, P_MAIN), a); /* start over from the shop's front page */
+    ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_MAIN), a); /* start over from the shop's front page */
 }
 
 /* ================= mail: Web-mail-triage-v0 =================
@@ -469,7 +431,7 @@ static void mail_buttons(web_state *st, int parent, int r)
 static void build_mail(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (nv->page != P_INBOX) add(st, R_LINK, WEB_NONE, W_INBOX, 0, H_GOTO, P_INBOX, 0);
     switch (nv->page) {
@@ -541,38 +503,38 @@ static uint32_t eval_mail(const web_spec *s, const web_state *st, int *ok)
     }
     const int fwd = forwarded(st);
     *ok = st->done && all && clean && fwd && st->n_cart == 1;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     return (uint32_t)(nv->page == P_MAIL && nv->a == st->target[2]) | (uint32_t)fwd << 1 | (uint32_t)all << 2;
 }
 
 static void oracle_mail(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     if (!forwarded(st)) {
         const int f = st->target[2];
         if (nv->page == P_COMPOSE && nv->a == f && nv->b == 0) {
-            int to = find_named(st, R_TEXTBOX, W_TO);
-            if (to >= 0 && st->el[to].value != st->field[3]) act(a, V_TYPE, to, s->lex_of[st->field[3]]);
-            else click_or_back(st, find(st, H_SEND, to), a);
+            int to = ludus_web_find_named(st, R_TEXTBOX, W_TO);
+            if (to >= 0 && st->el[to].value != st->field[3]) ludus_web_act(a, V_TYPE, to, s->lex_of[st->field[3]]);
+            else ludus_web_click_or_back(st, ludus_web_find(st, H_SEND, to), a);
         } else if (nv->page == P_MAIL && nv->a == f) {
-            click_or_back(st, find(st, H_COMPOSE, 0), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_COMPOSE, 0), a);
         } else if (nv->page == P_INBOX) {
-            click_or_back(st, find(st, H_OPEN, f), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_OPEN, f), a);
         } else {
-            click_or_back(st, find(st, H_GOTO, P_INBOX), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_INBOX), a);
         }
         return;
     }
     for (int r = 0; r < st->n_row; r++) {
         if (st->row[r].a != st->field[0] || mail_done(st, r)) continue;
         const int h = st->target[0] << 4 | r;
-        if (nv->page == P_INBOX) click_or_back(st, find(st, H_MAILACT, h) >= 0 ? find(st, H_MAILACT, h)
-                                                                              : find(st, H_OPEN, r), a);
-        else if (nv->page == P_MAIL && nv->a == r) click_or_back(st, find(st, H_MAILACT, h), a);
-        else click_or_back(st, find(st, H_GOTO, P_INBOX), a);
+        if (nv->page == P_INBOX) ludus_web_click_or_back(st, ludus_web_find(st, H_MAILACT, h) >= 0 ? ludus_web_find(st, H_MAILACT, h)
+                                                                              : ludus_web_find(st, H_OPEN, r), a);
+        else if (nv->page == P_MAIL && nv->a == r) ludus_web_click_or_back(st, ludus_web_find(st, H_MAILACT, h), a);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_INBOX), a);
         return;
     }
-    act(a, V_STOP, any_el(st), 0);
+    ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
 }
 
 /* ================= forms: Web-forms-profile-v0 =================
@@ -624,7 +586,7 @@ static void gen_form(const web_spec *s, web_state *st)
 static void build_form(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     add(st, R_HEADING, WEB_NONE, W_PROFILE, nv->page == P_SAVED ? W_SAVED : 0, H_NONE, 0, 0);
     if (nv->page == P_SAVED) {
@@ -695,7 +657,7 @@ static uint32_t eval_form(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
     uint8_t v[5];
-    if (ccur(st)->page == P_SAVED) memcpy(v, st->saved, 5);
+    if (ludus_web_top(st)->page == P_SAVED) memcpy(v, st->saved, 5);
     else form_values(st, v);
     *ok = st->committed && memcmp(st->saved, st->field, 4) == 0 && st->saved[4] == st->target[0];
     return (uint32_t)(v[0] == st->field[0]) | (uint32_t)(v[1] == st->field[1]) << 1 |
@@ -705,8 +667,8 @@ static uint32_t eval_form(const web_spec *s, const web_state *st, int *ok)
 
 static void oracle_form(const web_spec *s, const web_state *st, int32_t *a)
 {
-    act(a, V_STOP, any_el(st), 0);
-    if (ccur(st)->page != P_FORM) return;
+    ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
+    if (ludus_web_top(st)->page != P_FORM) return;
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
         int want = -1;
@@ -720,14 +682,14 @@ static void oracle_form(const web_spec *s, const web_state *st, int32_t *a)
             continue;
         }
         if (!ludus_web_visible(st, i)) { /* open its tab first */
-            click_or_back(st, find(st, H_TAB, e->group), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_TAB, e->group), a);
             return;
         }
-        if (e->role == R_CHECKBOX) act(a, V_CLICK, i, 0);
-        else act(a, e->role == R_TEXTBOX ? V_TYPE : V_SELECT, i, s->lex_of[want]);
+        if (e->role == R_CHECKBOX) ludus_web_act(a, V_CLICK, i, 0);
+        else ludus_web_act(a, e->role == R_TEXTBOX ? V_TYPE : V_SELECT, i, s->lex_of[want]);
         return;
     }
-    click_or_back(st, find(st, H_SAVE, 0), a);
+    ludus_web_click_or_back(st, ludus_web_find(st, H_SAVE, 0), a);
 }
 
 /* ================= travel: Web-travel-book-v0 =================
@@ -789,7 +751,7 @@ static int city_of(int w) { return w >= W_CITY0 && w < W_CITY0 + 8 ? w - W_CITY0
 static void build_travel(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_TRAVEL, 0, H_NONE, 0, 0);
     if (nv->page != P_MAIN) add(st, R_LINK, WEB_NONE, W_TRAVEL, 0, H_GOTO, P_MAIN, 0);
@@ -844,7 +806,7 @@ static void build_travel(const web_spec *s, web_state *st)
 static uint32_t eval_travel(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int route = city_of(st->field[0]) * 9 + city_of(st->field[1]), day = st->field[2] - W_NUM1 + 1;
     *ok = st->committed && st->saved[1] == st->target[0] && st->saved[0] == st->field[3];
     return (uint32_t)(nv->page == P_RESULTS && nv->a == route && nv->pad == day) |
@@ -853,37 +815,37 @@ static uint32_t eval_travel(const web_spec *s, const web_state *st, int *ok)
 
 static void oracle_travel(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     const int route = city_of(st->field[0]) * 9 + city_of(st->field[1]), day = st->field[2] - W_NUM1 + 1;
     switch (nv->page) {
     case P_MAIN:
         for (int g = 0; g < 3; g++) {
             const int name = g == 0 ? W_FROM : g == 1 ? W_TO : W_DAY;
-            int i = find_named(st, R_TEXTBOX, name);
-            if (i < 0) i = find_named(st, R_COMBOBOX, name);
+            int i = ludus_web_find_named(st, R_TEXTBOX, name);
+            if (i < 0) i = ludus_web_find_named(st, R_COMBOBOX, name);
             if (i < 0 || st->el[i].value == st->field[g]) continue;
-            act(a, st->el[i].role == R_TEXTBOX ? V_TYPE : V_SELECT, i, s->lex_of[st->field[g]]);
+            ludus_web_act(a, st->el[i].role == R_TEXTBOX ? V_TYPE : V_SELECT, i, s->lex_of[st->field[g]]);
             return;
         }
-        click_or_back(st, find(st, H_FLIGHTS, 0), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_FLIGHTS, 0), a);
         return;
     case P_RESULTS:
         if (nv->a == route && nv->pad == day) {
-            click_or_back(st, find(st, H_OPEN, st->target[0]), a);
+            ludus_web_click_or_back(st, ludus_web_find(st, H_OPEN, st->target[0]), a);
             return;
         }
         break;
     case P_ITEM:
         if (nv->a == st->target[0]) {
-            int box = find_named(st, R_TEXTBOX, W_PASSENGER);
-            if (box >= 0 && st->el[box].value != st->field[3]) act(a, V_TYPE, box, s->lex_of[st->field[3]]);
-            else click_or_back(st, find(st, H_BOOK, 0), a);
+            int box = ludus_web_find_named(st, R_TEXTBOX, W_PASSENGER);
+            if (box >= 0 && st->el[box].value != st->field[3]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[3]]);
+            else ludus_web_click_or_back(st, ludus_web_find(st, H_BOOK, 0), a);
             return;
         }
         break;
     default: break;
     }
-    click_or_back(st, find(st, H_GOTO, P_MAIN), a);
+    ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_MAIN), a);
 }
 
 /* ================= calendar: Web-calendar-schedule-v0 =================
@@ -938,7 +900,7 @@ static void gen_calendar(const web_spec *s, web_state *st)
 static void build_calendar(const web_spec *s, web_state *st)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     clear_page(st);
     if (nv->page != P_WEEK) add(st, R_LINK, WEB_NONE, W_CALENDAR, 0, H_GOTO, P_WEEK, 0);
     switch (nv->page) {
@@ -978,7 +940,7 @@ static void build_calendar(const web_spec *s, web_state *st)
 static uint32_t eval_calendar(const web_spec *s, const web_state *st, int *ok)
 {
     (void)s;
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     int made = 0;
     for (int r = st->saved[1]; r < st->n_row; r++)
         made |= st->row[r].a == st->target[0] && st->row[r].b == st->target[1] && st->row[r].c == st->field[0] &&
@@ -991,31 +953,31 @@ static uint32_t eval_calendar(const web_spec *s, const web_state *st, int *ok)
 
 static void oracle_calendar(const web_spec *s, const web_state *st, int32_t *a)
 {
-    const web_nav *nv = ccur(st);
+    const web_nav *nv = ludus_web_top(st);
     if (st->committed) {
-        act(a, V_STOP, any_el(st), 0);
+        ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
         return;
     }
     if (nv->page == P_WEEK) {
-        click_or_back(st, find(st, H_DAYVIEW, st->target[0]), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_DAYVIEW, st->target[0]), a);
         return;
     }
     if (nv->page == P_DAY && nv->a == st->target[0]) {
-        click_or_back(st, find(st, H_SLOT, st->target[1]), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_SLOT, st->target[1]), a);
         return;
     }
     if (nv->page == P_EVENT && nv->a == st->target[0] && nv->pad == st->target[1]) {
         for (int g = 0; g < 2; g++) {
-            int box = find_named(st, R_TEXTBOX, g ? W_WITH : W_TITLE);
+            int box = ludus_web_find_named(st, R_TEXTBOX, g ? W_WITH : W_TITLE);
             if (box >= 0 && st->el[box].value != st->field[g]) {
-                act(a, V_TYPE, box, s->lex_of[st->field[g]]);
+                ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[g]]);
                 return;
             }
         }
-        click_or_back(st, find(st, H_CREATE, 0), a);
+        ludus_web_click_or_back(st, ludus_web_find(st, H_CREATE, 0), a);
         return;
     }
-    click_or_back(st, find(st, H_GOTO, P_WEEK), a);
+    ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_WEEK), a);
 }
 
 /* ================= the handlers ================= */
@@ -1043,7 +1005,7 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         if (nv->page != P_EVENT || nv->a < 1 || nv->a > 7 || nv->pad < 9 || nv->pad > 16 || busy(st, nv->a, nv->pad) ||
             st->n_row >= WEB_ROWS)
             return RC_DISABLED;
-        int t = find_named(st, R_TEXTBOX, W_TITLE), w = find_named(st, R_TEXTBOX, W_WITH);
+        int t = ludus_web_find_named(st, R_TEXTBOX, W_TITLE), w = ludus_web_find_named(st, R_TEXTBOX, W_WITH);
         st->row[st->n_row++] = (web_row){nv->a, nv->pad, t >= 0 ? st->el[t].value : 0, w >= 0 ? st->el[w].value : 0,
                                          0, 0, 0, 0};
         commit_site(st);
@@ -1065,7 +1027,7 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
     }
     case H_BOOK: {
         if (nv->page != P_ITEM || nv->a >= st->n_row) return RC_DISABLED;
-        int box = find_named(st, R_TEXTBOX, W_PASSENGER);
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_PASSENGER);
         st->saved[0] = box >= 0 ? st->el[box].value : 0;
         st->saved[1] = nv->a;
         commit_site(st);
@@ -1116,7 +1078,7 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
         return RC_OK;
     case H_ORDER: {
         if (!st->n_cart) return RC_DISABLED;
-        int box = find_named(st, R_TEXTBOX, W_NAME);
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
         st->saved[0] = box >= 0 ? st->el[box].value : 0;
         commit_site(st);
         go(s, st, (web_nav){P_DONE, 0, 0, 0});

@@ -613,16 +613,9 @@ int ludus_web_click(const web_spec *s, web_state *st, int i)
 
 /* ---- the oracle ---- */
 
-static void act(int32_t *a, int verb, int el, int word)
-{
-    a[0] = verb;
-    a[1] = el;
-    a[2] = word;
-}
-
 void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a)
 {
-    act(a, V_CLICK, 0, 0);
+    ludus_web_act(a, V_CLICK, 0, 0);
     const web_task *t = s->task;
     if (t->oracle) {
         t->oracle(s, st, a);
@@ -656,11 +649,11 @@ void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a)
             const web_el *e = &st->el[i];
             int want = e->name == W_PASSWORD ? st->field[1] : st->field[0];
             if (e->role == R_TEXTBOX && e->value != want) {
-                act(a, V_TYPE, i, s->lex_of[want]);
+                ludus_web_act(a, V_TYPE, i, s->lex_of[want]);
                 return;
             }
             if (e->role == R_COMBOBOX && e->value != want) {
-                act(a, V_SELECT, i, s->lex_of[want]);
+                ludus_web_act(a, V_SELECT, i, s->lex_of[want]);
                 return;
             }
             if (e->handler == H_SUBMIT) a[1] = i;
@@ -670,12 +663,12 @@ void ludus_web_oracle(const web_spec *s, const web_state *st, int32_t *a)
         if (nv->page == P_MAIN) {
             int box = pos_of(st, R_TEXTBOX, W_SEARCH);
             if (box < 0) return;
-            if (st->el[box].value != st->field[0]) act(a, V_TYPE, box, s->lex_of[st->field[0]]);
+            if (st->el[box].value != st->field[0]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[0]]);
             else a[1] = box + 1;
             return;
         }
         if (nv->a != st->field[0]) {
-            act(a, V_BACK, 0, 0);
+            ludus_web_act(a, V_BACK, 0, 0);
             return;
         }
         for (int i = 0; i < st->n_el; i++) {

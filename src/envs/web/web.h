@@ -312,6 +312,42 @@ static inline uint32_t ludus_web_below(web_state *st, uint32_t n)
     z ^= z >> 31;
     return (uint32_t)(((z >> 32) * n) >> 32);
 }
+/* The oracles' helpers, shared by every task file: the page's top
+ * navigation entry; the shown element with this handler and argument, or
+ * the element of this role and name (-1 if none); an element the mask
+ * allows (a verb without an element still names one: the first shown,
+ * enabled, actionable one, else 0); an action; a click on el, or go back
+ * (stop on an empty stack) when the page lacks it. */
+static inline const web_nav *ludus_web_top(const web_state *st) { return &st->nav[st->nav_n - 1]; }
+static inline int ludus_web_find(const web_state *st, int handler, int harg)
+{
+    for (int i = 0; i < st->n_el; i++)
+        if (st->el[i].handler == handler && st->el[i].harg == harg && ludus_web_visible(st, i)) return i;
+    return -1;
+}
+static inline int ludus_web_find_named(const web_state *st, int role, int name)
+{
+    for (int i = 0; i < st->n_el; i++)
+        if (st->el[i].role == role && st->el[i].name == name) return i;
+    return -1;
+}
+static inline int ludus_web_any_el(const web_state *st)
+{
+    for (int i = 0; i < st->n_el; i++)
+        if (ludus_web_visible(st, i) && !(st->el[i].flags & F_DISABLED) && ludus_web_actionable(&st->el[i])) return i;
+    return 0;
+}
+static inline void ludus_web_act(int32_t *a, int verb, int el, int word)
+{
+    a[0] = verb;
+    a[1] = el;
+    a[2] = word;
+}
+static inline void ludus_web_click_or_back(const web_state *st, int el, int32_t *a)
+{
+    if (el >= 0) ludus_web_act(a, V_CLICK, el, 0);
+    else ludus_web_act(a, st->nav_n > 1 ? V_BACK : V_STOP, ludus_web_any_el(st), 0);
+}
 void ludus_web_mission(web_state *st, const char *const *parts);
 /* the page rows a frame of this state shows; scroll range */
 int ludus_web_max_scroll(const web_state *st);
