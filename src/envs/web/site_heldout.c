@@ -51,14 +51,6 @@ static void leave(const web_spec *s, web_state *st, web_nav home)
     s->task->build(s, st);
 }
 
-static void clear_page(web_state *st)
-{
-    st->n_el = 0;
-    st->open = 0;
-    st->scroll = 0;
-    st->n_opt = 0;
-}
-
 /* A word of [lo, hi) outside avoid[0..n): from the split's target pool
  * (target) or the other words, counted first so the draw is bounded. */
 static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
@@ -274,7 +266,7 @@ static void build_files(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_FILES, 0, H_NONE, 0, 0);
     if (nv->page == P_FOLDER) {
         const int f = nv->a;
@@ -552,7 +544,7 @@ static void build_admin(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_ADMIN, 0, H_NONE, 0, 0);
     uint8_t cities[8];
     for (int c = 0; c < 8; c++) cities[c] = (uint8_t)(W_CITY0 + c);
@@ -735,7 +727,7 @@ static void build_cross(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (nv->page != P_HOME) add(st, R_LINK, WEB_NONE, W_HOME, 0, H_GOTO, P_HOME, 0);
     switch (nv->page) {
     case P_HOME:

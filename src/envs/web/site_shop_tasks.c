@@ -16,34 +16,6 @@
 #define WORD(w) ludus_web_words[w]
 
 
-/* A word of [lo, hi) from the split's target pool (target) or the other
- * words, none of avoid[0..n). */
-static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
-{
-    const uint8_t *src = target ? s->pool : s->other;
-    const int m = target ? s->pool_n : s->other_n;
-    /* rejection first (the range is a good part of the list), then the exact draw by counting */
-    for (int tries = 0; tries < 16; tries++) {
-        int w = src[ludus_web_below(st, (uint32_t)m)], bad = w < lo || w >= hi;
-        for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
-        if (!bad) return w;
-    }
-    int count = 0;
-    for (int i = 0; i < m; i++) {
-        int w = src[i], bad = w < lo || w >= hi;
-        for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
-        count += !bad;
-    }
-    if (!count) return lo; /* web_make refuses splits without candidates */
-    int k = (int)ludus_web_below(st, (uint32_t)count);
-    for (int i = 0; i < m; i++) {
-        int w = src[i], bad = w < lo || w >= hi;
-        for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
-        if (!bad && k-- == 0) return w;
-    }
-    return lo;
-}
-
 /* Products [first, n) of other nouns and brands, each (brand, noun) pair
  * new and none (no_brand, no_noun); rows [0, first) already hold theirs.
  * Every product gets a price, a rating and random colour and size
@@ -53,13 +25,13 @@ static void fill_products(const web_spec *s, web_state *st, int first, int n, in
     for (int r = 0; r < n; r++) {
         web_row *w = &st->row[r];
         if (r >= first) {
-            w->a = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+            w->a = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
             uint8_t taken[WEB_ROWS + 1];
             int m = 0;
             if (w->a == no_noun) taken[m++] = (uint8_t)no_brand;
             for (int q = 0; q < r; q++)
                 if (st->row[q].a == w->a) taken[m++] = st->row[q].b;
-            w->b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, taken, m);
+            w->b = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, taken, m);
         }
         w->c = (uint8_t)(1 + ludus_web_below(st, 31));
         w->d = (uint8_t)(1 + ludus_web_below(st, 5));
@@ -133,13 +105,13 @@ static void gen_cart(const web_spec *s, web_state *st)
     const int n = 6 + (int)ludus_web_below(st, 4);
     web_row *r = st->row;
     memset(r, 0, sizeof st->row);
-    r[0].a = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
-    r[0].b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
+    r[0].a = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    r[0].b = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
     r[1].a = r[0].a; /* the near miss: A's noun, another brand */
-    r[1].b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, &r[0].b, 1);
+    r[1].b = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, &r[0].b, 1);
     uint8_t nn[1] = {r[0].a}, bb[2] = {r[0].b, r[1].b};
-    r[2].a = (uint8_t)(ludus_web_below(st, 2) ? r[0].a : draw(s, st, W_NOUN0, W_MONTH0, 1, nn, 1));
-    r[2].b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, bb, 2);
+    r[2].a = (uint8_t)(ludus_web_below(st, 2) ? r[0].a : ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 1, nn, 1));
+    r[2].b = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, bb, 2);
     fill_products(s, st, 3, n, 0, 0);
     const int ca = (int)ludus_web_below(st, 4), za = (int)ludus_web_below(st, 3);
     const int cb = (int)ludus_web_below(st, 4), zb = (int)ludus_web_below(st, 3);
@@ -172,7 +144,7 @@ static void gen_cart(const web_spec *s, web_state *st)
     st->field[1] = A->b;
     st->field[2] = B->a;
     st->field[3] = B->b;
-    st->field[4] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    st->field[4] = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
     st->n_field = 5;
     st->nav[0] = (web_nav){P_MAIN, 0, 0, 0};
     st->nav_n = 1;
@@ -268,15 +240,15 @@ static void gen_info(const web_spec *s, web_state *st)
     const int none = ludus_web_below(st, 10) == 0;
     web_row *r = st->row;
     memset(r, 0, sizeof st->row);
-    const uint8_t noun = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
-    const uint8_t brand = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    const uint8_t noun = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    const uint8_t brand = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
     uint8_t bb[1] = {brand}, nn[1] = {noun};
     r[0].a = noun; /* the product asked for, or (none) another brand's */
-    r[0].b = none ? (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, bb, 1) : brand;
+    r[0].b = none ? (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, bb, 1) : brand;
     uint8_t b2[2] = {brand, r[0].b};
     r[1].a = noun;
-    r[1].b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, b2, 2);
-    r[2].a = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, nn, 1);
+    r[1].b = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, b2, 2);
+    r[2].a = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, nn, 1);
     r[2].b = brand;
     fill_products(s, st, 3, n, noun, brand);
     for (int k = 1; k < 3 && !none; k++) { /* the near misses' values differ from the answer */

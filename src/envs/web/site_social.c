@@ -53,8 +53,10 @@ static int blocked(const web_state *st, int w) { return user_bit(st->saved, w); 
 static int muted(const web_state *st, int w) { return user_bit(st->saved + 3, w); }
 static int likes(const web_state *st, int r) { return st->row[r].c + (st->row[r].flags & S_LIKED); }
 
-/* A name of the split's words that is none of avoid[0..n) (see sites.c's draw). */
-static int draw_name(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
+/* A word of [lo, hi) from the split's target pool (target) or the other
+ * words, none of avoid[0..n): rejection first, then an exact draw by
+ * counting (web.h; the social site and the shop's cart and info tasks) */
+int ludus_web_draw_word(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
 {
     const uint8_t *src = target ? s->pool : s->other;
     const int m = target ? s->pool_n : s->other_n;
@@ -85,15 +87,15 @@ static void gen_social(const web_spec *s, web_state *st)
     const int n = 6 + (int)ludus_web_below(st, 4), f = (int)ludus_web_below(st, N_FORUMS);
     const int in_f = 2 + (int)ludus_web_below(st, 3); /* rows 0..in_f-1 are F's; row 0 the target */
     uint8_t u[1];
-    u[0] = (uint8_t)draw_name(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
-    const int word = draw_name(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    u[0] = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    const int word = ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
     /* the target's likes L; F's others fewer; row in_f (another forum) more */
     const int top = 8 + (int)ludus_web_below(st, 15);
     for (int r = 0; r < n; r++) {
         web_row *w = &st->row[r];
         memset(w, 0, sizeof *w);
-        w->a = (uint8_t)draw_name(s, st, W_NAME0, W_NOUN0, 0, u, 1);
-        w->d = (uint8_t)draw_name(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+        w->a = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, u, 1);
+        w->d = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
         w->b = (uint8_t)(r < in_f ? f : (f + 1 + (int)ludus_web_below(st, N_FORUMS - 1)) % N_FORUMS);
         int shown = r == 0      ? top
                     : r < in_f  ? 1 + (int)ludus_web_below(st, (uint32_t)top - 1)

@@ -37,14 +37,6 @@ static void go(const web_spec *s, web_state *st, web_nav nv)
     s->task->build(s, st);
 }
 
-static void clear_page(web_state *st)
-{
-    st->n_el = 0;
-    st->open = 0;
-    st->scroll = 0;
-    st->n_opt = 0;
-}
-
 /* The first index i in [l, h) of ascending src with src[i] >= w (h if none). */
 static int first_at_least(const uint8_t *src, int l, int h, int w)
 {
@@ -197,7 +189,7 @@ static void build_shop(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_SHOP, 0, H_NONE, 0, 0);
     if (nv->page != P_MAIN) add(st, R_LINK, WEB_NONE, W_SHOP, 0, H_GOTO, P_MAIN, 0);
     if (nv->page != P_CART && nv->page != P_CHECKOUT && nv->page != P_DONE)
@@ -432,7 +424,7 @@ static void build_mail(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (nv->page != P_INBOX) add(st, R_LINK, WEB_NONE, W_INBOX, 0, H_GOTO, P_INBOX, 0);
     switch (nv->page) {
     case P_INBOX: {
@@ -587,7 +579,7 @@ static void build_form(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     add(st, R_HEADING, WEB_NONE, W_PROFILE, nv->page == P_SAVED ? W_SAVED : 0, H_NONE, 0, 0);
     if (nv->page == P_SAVED) {
         add(st, R_TEXT, WEB_NONE, W_NAME, st->saved[0], H_NONE, 0, 0);
@@ -752,7 +744,7 @@ static void build_travel(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (st->skin & 4) add(st, R_HEADING, WEB_NONE, W_TRAVEL, 0, H_NONE, 0, 0);
     if (nv->page != P_MAIN) add(st, R_LINK, WEB_NONE, W_TRAVEL, 0, H_GOTO, P_MAIN, 0);
     switch (nv->page) {
@@ -901,7 +893,7 @@ static void build_calendar(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
-    clear_page(st);
+    ludus_web_clear_page(st);
     if (nv->page != P_WEEK) add(st, R_LINK, WEB_NONE, W_CALENDAR, 0, H_GOTO, P_WEEK, 0);
     switch (nv->page) {
     case P_WEEK:

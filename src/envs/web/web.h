@@ -312,6 +312,14 @@ static inline uint32_t ludus_web_below(web_state *st, uint32_t n)
     z ^= z >> 31;
     return (uint32_t)(((z >> 32) * n) >> 32);
 }
+/* An empty page: no elements, nothing open or scrolled, no options. */
+static inline void ludus_web_clear_page(web_state *st)
+{
+    st->n_el = 0;
+    st->open = 0;
+    st->scroll = 0;
+    st->n_opt = 0;
+}
 /* The oracles' helpers, shared by every task file: the page's top
  * navigation entry; the shown element with this handler and argument, or
  * the element of this role and name (-1 if none); an element the mask
@@ -366,6 +374,10 @@ extern const uint8_t ludus_web_month_days[12];
 /* site_social.c: the social site's handlers (H_FORUM and after); the
  * tasks of site_social.c and site_shop_tasks.c */
 int ludus_web_social_click(const web_spec *s, web_state *st, int i);
+/* site_social.c: a word of [lo, hi) from the split's target pool (target)
+ * or the other words, none of avoid[0..n) (the social site, the cart and
+ * info-seeking tasks; sites.c's draw makes other draws) */
+int ludus_web_draw_word(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
