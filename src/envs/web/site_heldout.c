@@ -51,27 +51,6 @@ static void leave(const web_spec *s, web_state *st, web_nav home)
     s->task->build(s, st);
 }
 
-/* A word of [lo, hi) outside avoid[0..n): from the split's target pool
- * (target) or the other words, counted first so the draw is bounded. */
-static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
-{
-    const uint8_t *src = target ? s->pool : s->other;
-    const int m = target ? s->pool_n : s->other_n;
-    int count = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int k = pass ? (int)ludus_web_below(st, (uint32_t)count) : -1;
-        for (int i = 0; i < m; i++) {
-            int w = src[i], bad = w < lo || w >= hi;
-            for (int j = 0; j < n && !bad; j++) bad = avoid[j] == w;
-            if (bad) continue;
-            if (pass && k-- == 0) return w;
-            count += !pass;
-        }
-        if (!count) return lo;
-    }
-    return lo;
-}
-
 /* n distinct words of [lo, hi) into out: out[0] from the split's target
  * pool when target, the rest from the other words (a partial shuffle of
  * one scan: resets stay cheap). web_make guarantees 8 other names and
@@ -80,7 +59,7 @@ static void sample(const web_spec *s, web_state *st, int lo, int hi, int target,
 {
     uint8_t cand[64] = {0};
     int c = 0;
-    out[0] = (uint8_t)draw(s, st, lo, hi, target, NULL, 0);
+    out[0] = (uint8_t)ludus_web_draw_counted(s, st, lo, hi, target, NULL, 0);
     for (int i = 0; i < s->other_n; i++)
         if (s->other[i] >= lo && s->other[i] < hi && s->other[i] != out[0]) cand[c++] = s->other[i];
     for (int k = 1; k < n; k++) {

@@ -54,20 +54,6 @@ static void shuffle(web_state *st, int n, uint8_t *where, int m)
     }
 }
 
-/* the option of group g chosen on an item page: 0 none, else 1 + index */
-static int chosen(const web_state *st, int g)
-{
-    const int first = g ? W_SIZE0 : W_COLOR0, n = g ? 3 : 4;
-    for (int i = 0; i < st->n_el; i++) {
-        const web_el *e = &st->el[i];
-        int w = -1;
-        if (e->role == R_COMBOBOX && e->name == (g ? W_SIZE : W_COLOR)) w = e->value;
-        if (e->handler == H_OPTION && (e->harg >> 4) == g && (e->flags & F_SELECTED)) w = e->name;
-        if (w >= first && w < first + n) return w - first + 1;
-    }
-    return 0;
-}
-
 /* the oracle's way to the item page of row r: search its noun, open it */
 static void toward_item(const web_spec *s, const web_state *st, int r, int32_t *a)
 {
@@ -203,7 +189,7 @@ static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
         if (nv->page == P_ITEM && nv->a == r) {
             for (int g = 0; g < 2; g++) {
                 const int want = st->target[(which ? 5 : 1) + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
-                if (chosen(st, g) == want + 1) continue;
+                if (ludus_web_shop_chosen(st, g) == want + 1) continue;
                 int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
                 if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
                 else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);

@@ -51,7 +51,7 @@ static int first_at_least(const uint8_t *src, int l, int h, int w)
 /* A word of [lo, hi) that is none of avoid[0..n): from the split's target
  * pool (target) or from the other words (held-out entities appear only in
  * the test split). Counting first keeps the draw bounded. */
-static int draw(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
+int ludus_web_draw_counted(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n)
 {
     const uint8_t *src = target ? s->pool : s->other;
     const int m = target ? s->pool_n : s->other_n;
@@ -140,14 +140,14 @@ static int shuffle_rows(web_state *st, int n)
 static void gen_shop(const web_spec *s, web_state *st)
 {
     const int n = 6 + (int)ludus_web_below(st, 4);
-    const int noun = draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    const int noun = ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
     const int c = (int)ludus_web_below(st, 4), z = (int)ludus_web_below(st, 3), bi = (int)ludus_web_below(st, 3);
     const int bound = 10 * (bi + 1);
     uint8_t nn[1] = {(uint8_t)noun};
     for (int r = 0; r < n; r++) {
         web_row *w = &st->row[r];
-        w->a = (uint8_t)(r < 4 ? noun : draw(s, st, W_NOUN0, W_MONTH0, 0, nn, 1));
-        w->b = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
+        w->a = (uint8_t)(r < 4 ? noun : ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 0, nn, 1));
+        w->b = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
         w->c = (uint8_t)(1 + ludus_web_below(st, 31));
         w->d = (uint8_t)(1 + ludus_web_below(st, 5));
         w->e = (uint8_t)rand_mask(st, 4, 0, 0);
@@ -171,7 +171,7 @@ static void gen_shop(const web_spec *s, web_state *st)
     st->field[1] = (uint8_t)(W_COLOR0 + c);
     st->field[2] = (uint8_t)(W_SIZE0 + z);
     st->field[3] = (uint8_t)(W_NUM1 + bound - 1);
-    st->field[4] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, nb, 0);
+    st->field[4] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 1, nb, 0);
     st->n_field = 5;
     st->nav[0] = (web_nav){P_MAIN, 0, 0, 0};
     st->nav_n = 1;
@@ -286,7 +286,7 @@ static uint32_t eval_shop(const web_spec *s, const web_state *st, int *ok)
 }
 
 /* the option of group g chosen on an item page: 0 none, else 1 + index */
-static int chosen(const web_state *st, int g)
+int ludus_web_shop_chosen(const web_state *st, int g)
 {
     const int first = g ? W_SIZE0 : W_COLOR0, n = g ? 3 : 4;
     for (int i = 0; i < st->n_el; i++) {
@@ -348,7 +348,7 @@ static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
         if (nv->a != st->target[0]) break;
         for (int g = 0; g < 2; g++) {
             const int want = st->target[1 + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
-            if (chosen(st, g) == want + 1) continue;
+            if (ludus_web_shop_chosen(st, g) == want + 1) continue;
             int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
             if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
             else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
@@ -375,15 +375,15 @@ static void gen_mail(const web_spec *s, web_state *st)
 {
     const int n = 5 + (int)ludus_web_below(st, 4), verb = (int)ludus_web_below(st, 3);
     uint8_t x[2];
-    x[0] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
-    x[1] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, x, 1); /* the recipient of the forward */
+    x[0] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    x[1] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 0, x, 1); /* the recipient of the forward */
     const int k = 1 + (int)ludus_web_below(st, 3), fwd = (int)ludus_web_below(st, (uint32_t)n);
     uint8_t subj[1];
-    subj[0] = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    subj[0] = (uint8_t)ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
     for (int r = 0; r < n; r++) {
         web_row *w = &st->row[r];
-        w->a = (uint8_t)(r < k ? x[0] : draw(s, st, W_NAME0, W_NOUN0, 0, x, 1));
-        w->b = (uint8_t)(r == fwd ? subj[0] : draw(s, st, W_NOUN0, W_MONTH0, 0, subj, 1));
+        w->a = (uint8_t)(r < k ? x[0] : ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 0, x, 1));
+        w->b = (uint8_t)(r == fwd ? subj[0] : ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 0, subj, 1));
         w->flags = (uint8_t)((ludus_web_below(st, 3) == 0 ? M_STAR : 0) | (ludus_web_below(st, 2) ? M_READ : 0));
     }
     /* the rule's mails at random places (the subject to forward stays on its row) */
@@ -542,7 +542,7 @@ enum { FORM_GROUP_PERSONAL = 1, FORM_GROUP_BIRTHDAY = 2 };
 static void gen_form(const web_spec *s, web_state *st)
 {
     uint8_t nm[1];
-    nm[0] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    nm[0] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
     const int m = (int)ludus_web_below(st, 12), d = 1 + (int)ludus_web_below(st, ludus_web_month_days[m]);
     /* four cities on offer: the target first, shuffled at build by the skin */
     int cities[8];
@@ -561,7 +561,7 @@ static void gen_form(const web_spec *s, web_state *st)
     st->target[0] = (uint8_t)ludus_web_below(st, 2);
     /* the profile as it stands: each field right or not by chance */
     const int m0 = (int)ludus_web_below(st, 12);
-    st->saved[0] = (uint8_t)(ludus_web_below(st, 4) ? draw(s, st, W_NAME0, W_NOUN0, 0, nm, 1) : 0);
+    st->saved[0] = (uint8_t)(ludus_web_below(st, 4) ? ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 0, nm, 1) : 0);
     st->saved[1] = st->target[4 + ludus_web_below(st, 4)];
     st->saved[2] = (uint8_t)(W_MONTH0 + m0);
     st->saved[3] = (uint8_t)(W_NUM1 + ludus_web_below(st, ludus_web_month_days[m0]));
@@ -729,7 +729,7 @@ static void gen_travel(const web_spec *s, web_state *st)
     st->field[0] = (uint8_t)(W_CITY0 + from);
     st->field[1] = (uint8_t)(W_CITY0 + to);
     st->field[2] = (uint8_t)(W_NUM1 + day - 1);
-    st->field[3] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    st->field[3] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
     st->n_field = 4;
     st->nav[0] = (web_nav){P_MAIN, 0, 0, 0};
     st->nav_n = 1;
@@ -858,8 +858,8 @@ static void gen_calendar(const web_spec *s, web_state *st)
     const int day = 1 + (int)ludus_web_below(st, 7), from = 9 + (int)ludus_web_below(st, 4);
     const int k = (int)ludus_web_below(st, 4);
     uint8_t who[2];
-    who[0] = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
-    const int title = draw(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    who[0] = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    const int title = ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
     int n = 0;
     for (int h = from; h < from + k; h++) st->row[n++] = (web_row){(uint8_t)day, (uint8_t)h, 0, 0, 0, 0, 0, 0};
     if (from >= 11 && ludus_web_below(st, 2)) /* busy before the hour asked, and a free hour before it */
@@ -870,8 +870,8 @@ static void gen_calendar(const web_spec *s, web_state *st)
         st->row[n++] = (web_row){(uint8_t)d, (uint8_t)h, 0, 0, 0, 0, 0, 0};
     }
     for (int r = 0; r < n; r++) {
-        st->row[r].c = (uint8_t)draw(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
-        st->row[r].d = (uint8_t)draw(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
+        st->row[r].c = (uint8_t)ludus_web_draw_counted(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+        st->row[r].d = (uint8_t)ludus_web_draw_counted(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
     }
     st->n_row = (uint8_t)n;
     st->saved[1] = (uint8_t)n;
@@ -1056,8 +1056,8 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
     case H_ADD:
         if (nv->page != P_ITEM || nv->a >= st->n_row || st->n_cart >= WEB_CART) return RC_DISABLED;
         st->cart[st->n_cart][0] = nv->a;
-        st->cart[st->n_cart][1] = (uint8_t)chosen(st, 0);
-        st->cart[st->n_cart][2] = (uint8_t)chosen(st, 1);
+        st->cart[st->n_cart][1] = (uint8_t)ludus_web_shop_chosen(st, 0);
+        st->cart[st->n_cart][2] = (uint8_t)ludus_web_shop_chosen(st, 1);
         st->n_cart++;
         go(s, st, (web_nav){P_CART, 0, 0, 0});
         return RC_OK;
