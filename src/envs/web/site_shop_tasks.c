@@ -187,15 +187,7 @@ static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
     if (na < st->target[3] || nb < 1) {
         const int which = na < st->target[3] ? 0 : 1, r = st->target[which ? 4 : 0];
         if (nv->page == P_ITEM && nv->a == r) {
-            for (int g = 0; g < 2; g++) {
-                const int want = st->target[(which ? 5 : 1) + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
-                if (ludus_web_shop_chosen(st, g) == want + 1) continue;
-                int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
-                if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
-                else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
-                return;
-            }
-            ludus_web_click_or_back(st, ludus_web_find(st, H_ADD, 0), a);
+            ludus_web_shop_pick(s, st, st->target[which ? 5 : 1], st->target[which ? 6 : 2], a);
             return;
         }
         toward_item(s, st, r, a);

@@ -286,7 +286,7 @@ static uint32_t eval_shop(const web_spec *s, const web_state *st, int *ok)
 }
 
 /* the option of group g chosen on an item page: 0 none, else 1 + index */
-int ludus_web_shop_chosen(const web_state *st, int g)
+static int shop_chosen(const web_state *st, int g)
 {
     const int first = g ? W_SIZE0 : W_COLOR0, n = g ? 3 : 4;
     for (int i = 0; i < st->n_el; i++) {
@@ -297,6 +297,21 @@ int ludus_web_shop_chosen(const web_state *st, int g)
         if (w >= first && w < first + n) return w - first + 1;
     }
     return 0;
+}
+
+/* On an item page: choose colour index `color` and size index `size` (a
+ * list or option buttons, as the skin has them), then add to the cart. */
+void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a)
+{
+    for (int g = 0; g < 2; g++) {
+        const int want = g ? size : color, word = (g ? W_SIZE0 : W_COLOR0) + want;
+        if (shop_chosen(st, g) == want + 1) continue;
+        int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
+        if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
+        return;
+    }
+    ludus_web_click_or_back(st, ludus_web_find(st, H_ADD, 0), a);
 }
 
 static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
@@ -346,15 +361,7 @@ static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
     }
     case P_ITEM: {
         if (nv->a != st->target[0]) break;
-        for (int g = 0; g < 2; g++) {
-            const int want = st->target[1 + g], word = (g ? W_SIZE0 : W_COLOR0) + want;
-            if (ludus_web_shop_chosen(st, g) == want + 1) continue;
-            int c = ludus_web_find_named(st, R_COMBOBOX, g ? W_SIZE : W_COLOR);
-            if (c >= 0) ludus_web_act(a, V_SELECT, c, s->lex_of[word]);
-            else ludus_web_click_or_back(st, ludus_web_find(st, H_OPTION, g << 4 | want), a);
-            return;
-        }
-        ludus_web_click_or_back(st, ludus_web_find(st, H_ADD, 0), a);
+        ludus_web_shop_pick(s, st, st->target[1], st->target[2], a);
         return;
     }
     default: break;
@@ -1056,8 +1063,8 @@ int ludus_web_site_click(const web_spec *s, web_state *st, int i)
     case H_ADD:
         if (nv->page != P_ITEM || nv->a >= st->n_row || st->n_cart >= WEB_CART) return RC_DISABLED;
         st->cart[st->n_cart][0] = nv->a;
-        st->cart[st->n_cart][1] = (uint8_t)ludus_web_shop_chosen(st, 0);
-        st->cart[st->n_cart][2] = (uint8_t)ludus_web_shop_chosen(st, 1);
+        st->cart[st->n_cart][1] = (uint8_t)shop_chosen(st, 0);
+        st->cart[st->n_cart][2] = (uint8_t)shop_chosen(st, 1);
         st->n_cart++;
         go(s, st, (web_nav){P_CART, 0, 0, 0});
         return RC_OK;

@@ -381,10 +381,10 @@ int ludus_web_draw_word(const web_spec *s, web_state *st, int lo, int hi, int ta
 extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
 /* sites.c: a word of [lo, hi) outside avoid[0..n) from the split's target
  * pool (target) or the other words, counted so the draw is bounded (the
- * five sites and the held-out domain); the option of group g chosen on a
- * shop item page (0 none, else 1 + index) */
+ * five sites and the held-out domain) */
 int ludus_web_draw_counted(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
-int ludus_web_shop_chosen(const web_state *st, int g);
+/* sites.c: the oracle on a shop item page: choose colour and size (indexes), then add to the cart */
+void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a);
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
 /* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
