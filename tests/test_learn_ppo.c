@@ -506,6 +506,45 @@ static void test_huge_steps(void)
 }
 
 
+/* anneal_ent: the entropy weight of update u is ent_coef * (1 - u / U)
+ * (U updates in the run), reported as metrics.ent_coef, independent of
+ * anneal_lr; off, it stays ent_coef. At u = 0 the weight is ent_coef
+ * either way, so the first updates agree bit for bit; the second ones
+ * differ, because the decayed weight reaches the gradient. */
+static void test_anneal_ent(void)
+{
+    enum { U = 4 };
+    ludus_ppo_config c;
+    small(&c, "MiniGrid-Empty-5x5-v0");
+    c.total_steps = (uint64_t)U * 8 * 32;
+    c.ent_coef = 0.04f, c.anneal_lr = 0, c.anneal_ent = 1;
+    ludus_ppo_metrics on[U], off[U];
+    run(&c, on, U, NULL);
+    for (int u = 0; u < U; u++) {
+        float want = c.ent_coef * (float)(1.0 - (double)u / U);
+        CHECK_MSG(on[u].ent_coef == (double)want, "update %d: entropy weight %g, want %g", u, on[u].ent_coef,
+                  (double)want);
+        CHECK_MSG(on[u].lr == (double)c.lr, "update %d: lr %g moved without anneal_lr", u, on[u].lr);
+    }
+    c.anneal_ent = 0;
+    run(&c, off, U, NULL);
+    for (int u = 0; u < U; u++) CHECK(off[u].ent_coef == (double)c.ent_coef);
+    CHECK(same_metrics(&on[0], &off[0]));
+    CHECK(!same_metrics(&on[1], &off[1]));
+    /* with anneal_lr too, both follow the same schedule */
+    c.anneal_ent = 1, c.anneal_lr = 1;
+    run(&c, on, 2, NULL);
+    CHECK(on[1].ent_coef == (double)(c.ent_coef * (float)(1.0 - 1.0 / U)));
+    CHECK(on[1].lr == (double)(c.lr * (float)(1.0 - 1.0 / U)));
+    ludus_ppo_config_default(&c, "MiniGrid-Empty-5x5-v0");
+    CHECK(c.anneal_ent == 0);
+    CHECK_OK(ludus_ppo_config_apply_json(&c, "{\"anneal_ent\": 1}"));
+    CHECK(c.anneal_ent == 1);
+    CHECK_ERR(ludus_ppo_config_apply_json(&c, "{\"anneal_ent\": 2}"), LUDUS_EINVAL);
+    CHECK_STR(ludus_errmsg(), "config: \"anneal_ent\" = 2 is outside [0, 1]");
+}
+
+
 /* Config files (config.c) and checkpoints (policy.c) read the
  * architecture through one key table: they accept exactly the same values. */
 static void test_arch_ranges_agree(void)
@@ -674,6 +713,7 @@ int main(void)
     test_arch_ranges_agree();
     test_blas_threads();
     test_huge_steps();
+    test_anneal_ent();
     test_bootstrap();
     test_determinism();
     test_threads_profile();

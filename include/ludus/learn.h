@@ -107,6 +107,10 @@ typedef struct ludus_ppo_config {
      * kernels (nn.h, the default on AVX-512 CPUs) the rollout's forward
      * runs as one batch in both, with the same results (docs/kernels.md). */
     int layout_exact;
+    /* 1: ent_coef decays linearly to 0 over the run, on anneal_lr's
+     * schedule (whether or not the learning rate anneals); 0 (default):
+     * constant */
+    int anneal_ent;
 } ludus_ppo_config;
 
 /* Defaults for a world, chosen from its info (ludus_env_info): the tuned
@@ -180,6 +184,9 @@ typedef struct ludus_ppo_metrics {
      * gain over one (appended last, so the fields above keep their
      * offsets) */
     double learn_serial_cpu_s, learn_job_cpu_s, learn_crit_cpu_s, learn_wait_cpu_s;
+    /* the entropy weight of this update's loss: ent_coef, times anneal_lr's
+     * fraction when anneal_ent is 1 (appended last) */
+    double ent_coef;
 } ludus_ppo_metrics;
 
 typedef struct ludus_ppo ludus_ppo;

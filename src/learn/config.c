@@ -139,6 +139,7 @@ const ludus_key ludus_ppo_keys[] = {
     {"clip", LUDUS_KEY_FLOAT, O(clip), 0, 10, NULL, "PPO's ratio clip"},
     {"vf_coef", LUDUS_KEY_FLOAT, O(vf_coef), 0, 1e6, NULL, "value loss weight"},
     {"ent_coef", LUDUS_KEY_FLOAT, O(ent_coef), 0, 1e6, NULL, "entropy bonus weight"},
+    {"anneal_ent", LUDUS_KEY_INT, O(anneal_ent), 0, 1, NULL, "1: entropy weight decays linearly to 0"},
     {"explore_coef", LUDUS_KEY_FLOAT, O(explore_coef), 0, 1e6, NULL, "count-based exploration bonus"},
     {"max_grad_norm", LUDUS_KEY_FLOAT, O(max_grad_norm), 0, 1e9, NULL, "gradient clipping norm"},
     {"adam_eps", LUDUS_KEY_FLOAT, O(adam_eps), 1e-30, 1, NULL, "Adam's epsilon"},

@@ -75,6 +75,7 @@ struct ludus_ppo {
     ludus_nn_adam adam;
     pool *team;    /* the learner's threads: member k of K works shard k */
     int K, N, T, L, W, M;
+    float ent_coef;       /* this update's entropy weight (anneal_ent) */
     ludus_dist *dist;     /* NULL: one process */
     int R, rank;          /* ranks, and this one */
     int NT, w0;           /* the run's worlds (all ranks), and this rank's first */
@@ -611,7 +612,7 @@ static void learn_work(ludus_ppo *p, int k, int K)
         ws->dvalue[s] = p->cfg.vf_coef * dv * inv;
         float h = ludus_policy_entropy_of(&p->pol, ws->logp + (size_t)s * A);
         stats[2] += h;
-        dent[s] = -p->cfg.ent_coef * inv;
+        dent[s] = -p->ent_coef * inv;
         stats[3] += (ratio - 1.0f) - (lp - p->logp[i]);
         stats[4] += fabsf(ratio - 1.0f) > clip;
     }
@@ -807,8 +808,11 @@ int ludus_ppo_update(ludus_ppo *p, ludus_ppo_metrics *m)
     if (p->cur && (rc = score_levels(p))) return rc;
     double t1 = now_s(), c1 = cpu_s();
     unsigned long long f1 = ludus_nn_flops();
-    float frac = p->cfg.anneal_lr ? (float)(1.0 - (double)p->update / (double)p->num_updates) : 1.0f;
-    float lr = p->cfg.lr * (frac > 0.0f ? frac : 0.0f);
+    float sched = (float)(1.0 - (double)p->update / (double)p->num_updates);
+    if (sched < 0.0f) sched = 0.0f;
+    float lr = p->cfg.anneal_lr ? p->cfg.lr * sched : p->cfg.lr;
+    p->ent_coef = p->cfg.anneal_ent ? p->cfg.ent_coef * sched : p->cfg.ent_coef;
+    m->ent_coef = p->ent_coef;
     if (train) {
         if ((rc = update(p, m, lr))) return rc;
     } else { /* Robust PLR's exploratory batch: scored, not learned from */
