@@ -23,7 +23,7 @@ void ludus_nn_linear_forward(float *out, const float *inp, const float *w, const
     ludus_nn_gemm(0, 1, B, O, In, 1.0f, inp, In, w, In, beta, out, O);
 }
 
-NN_CLONES static void add_column_sums(float *restrict db, const float *restrict dout, int rows, int cols)
+NN_VARIANTS(add_column_sums, (float *restrict db, const float *restrict dout, int rows, int cols), (db, dout, rows, cols))
 {
     for (int i = 0; i < rows; i++) {
         const float *d = dout + (size_t)i * cols;
@@ -105,7 +105,8 @@ static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH,
             }
 }
 
-NN_CLONES static void col2im_add(float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW)
+NN_VARIANTS(col2im_add, (float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW),
+            (dinp, dcol, c, OH, OW))
 {
     const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
@@ -183,8 +184,8 @@ size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c)
 /* The gather (forward) and scatter (backward) over output positions are
  * where the time goes. Output channels run in blocks of 16 as one
  * 16-float vector value, which the compiler maps to whatever the CPU has:
- * one AVX-512 register, two AVX2 or four SSE ones (NN_CLONES builds each
- * and picks at load time); a remainder of O % 16 channels runs scalar. */
+ * one AVX-512 register, two AVX2 or four SSE ones (NN_VARIANTS builds each
+ * and picks per call); a remainder of O % 16 channels runs scalar. */
 typedef float nn_v16f __attribute__((vector_size(64)));
 
 /* Unaligned moves; macros, since a function passing the type by value
@@ -213,8 +214,9 @@ static inline __attribute__((always_inline)) void embconv_gather_rest(float *o, 
  * K*K*NI dependent adds, so four positions' chains run interleaved (every
  * element still adds its rows in the same order: the results do not
  * change, only the latency is hidden). */
-NN_CLONES static void embconv_gather(float *out, const float *table, const int32_t *idx,
-                                     const float *b, const ludus_nn_embconv *c, int OH, int OW)
+NN_VARIANTS(embconv_gather,
+            (float *out, const float *table, const int32_t *idx, const float *b, const ludus_nn_embconv *c, int OH, int OW),
+            (out, table, idx, b, c, OH, OW))
 {
     const int K = c->K, V = c->V, O = c->O, NI = c->NI, npos = OH * OW;
     for (int n = 0; n < c->B; n++) {
@@ -278,8 +280,9 @@ NN_CLONES static void embconv_gather(float *out, const float *table, const int32
     }
 }
 
-NN_CLONES static void embconv_scatter(float *dtable, float *db, const float *dout, const int32_t *idx,
-                                      const ludus_nn_embconv *c, int OH, int OW)
+NN_VARIANTS(embconv_scatter,
+            (float *dtable, float *db, const float *dout, const int32_t *idx, const ludus_nn_embconv *c, int OH, int OW),
+            (dtable, db, dout, idx, c, OH, OW))
 {
     const int K = c->K, V = c->V, O = c->O, NI = c->NI;
     for (int n = 0; n < c->B; n++)
@@ -401,7 +404,37 @@ void ludus_nn_relu_backward(float *dinp, const float *dout, const float *out, si
     for (size_t i = 0; i < n; i++) dinp[i] += out[i] > 0.0f ? dout[i] : 0.0f;
 }
 
-NN_CLONES static void tanh_loop(float *out, const float *inp, size_t n)
+NN_VARIANTS(relu_inplace_loop, (float *x, size_t n), (x, n))
+{
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void ludus_nn_relu_inplace(float *x, size_t n)
+{
+    relu_inplace_loop(x, n);
+}
+
+NN_VARIANTS(relu_grad_loop, (float *restrict d, const float *restrict out, size_t n), (d, out, n))
+{
+    for (size_t i = 0; i < n; i++) d[i] = out[i] > 0.0f ? d[i] : 0.0f;
+}
+
+void ludus_nn_relu_grad(float *d, const float *out, size_t n)
+{
+    relu_grad_loop(d, out, n);
+}
+
+NN_VARIANTS(tanh_grad_loop, (float *restrict d, const float *restrict out, size_t n), (d, out, n))
+{
+    for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
+}
+
+void ludus_nn_tanh_grad(float *d, const float *out, size_t n)
+{
+    tanh_grad_loop(d, out, n);
+}
+
+NN_VARIANTS(tanh_loop, (float *out, const float *inp, size_t n), (out, inp, n))
 {
     for (size_t i = 0; i < n; i++) out[i] = nn_tanhf(inp[i]);
 }
