@@ -5,7 +5,8 @@
  * here. Each loop does the same IEEE operations on each element in the
  * same order in every build, so every comparison is bit for bit: the
  * activations and their gradients, Adam's update, the sum of squares, the
- * bias sums, col2im, and the embedding convolution's gather and scatter. Sizes are chosen so that every
+ * bias sums, col2im, the embedding convolution's gather and scatter and the GRU cell's
+ * gate math. Sizes are chosen so that every
  * vector loop has a remainder. The layers' backward on each build is also
  * checked against central finite differences. Builds the CPU cannot run
  * are skipped with a note.
@@ -240,6 +241,76 @@ static void test_embconv_loops(const char *path)
     }
 }
 
+static void fd_check(const char *path, const char *what, float *x, size_t n, const float *g, double (*loss)(void));
+
+/* ---- the GRU cell ---- */
+
+/* The gate math against a scalar loop over the same pre-activations
+ * (the products recomputed here with the same path's ludus_nn_gemm, so
+ * they are the cell's bit for bit), and the backward's gate gradients
+ * (left in scratch) likewise. */
+enum { GB = 3, GI = 5, GH = 37 };
+static float *g_x, *g_h0, *g_wih, *g_whh, *g_bih, *g_bhh, *g_h, *g_gates, *g_r;
+
+static double gru_loss(void)
+{
+    ludus_nn_gru_forward(g_h, g_gates, g_x, g_h0, g_wih, g_whh, g_bih, g_bhh, GB, GI, GH);
+    double s = 0;
+    for (int i = 0; i < GB * GH; i++) s += (double)g_h[i] * g_r[i];
+    return s;
+}
+
+static void test_gru(const char *path)
+{
+    const int G = 3 * GH, L = 6 * GH;
+    g_x = randn(GB * GI, 1.0f), g_h0 = randn(GB * GH, 1.0f), g_wih = randn(G * GI, 0.5f);
+    g_whh = randn(G * GH, 0.5f), g_bih = randn(G, 0.5f), g_bhh = randn(G, 0.5f), g_r = randn(GB * GH, 1.0f);
+    g_h = zeros(GB * GH), g_gates = zeros((size_t)GB * L);
+    float *pre = zeros((size_t)GB * L), *rh = zeros(GB * GH);
+    for (int i = 0; i < GB; i++) {
+        memcpy(pre + (size_t)i * L, g_bih, sizeof(float) * G);
+        memcpy(pre + (size_t)i * L + G, g_bhh, sizeof(float) * G);
+    }
+    ludus_nn_gemm(0, 1, GB, G, GI, 1.0f, g_x, GI, g_wih, GI, 1.0f, pre, L);
+    ludus_nn_gemm(0, 1, GB, G, GH, 1.0f, g_h0, GH, g_whh, GH, 1.0f, pre + G, L);
+    float *rg = copy(pre, (size_t)GB * L);
+    for (int i = 0; i < GB; i++)
+        for (int j = 0; j < GH; j++) {
+            float *g = rg + (size_t)i * L, *gh = g + G;
+            float r = nn_sigmoidf(g[j] + gh[j]);
+            float z = nn_sigmoidf(g[GH + j] + gh[GH + j]);
+            float n = nn_tanhf(g[2 * GH + j] + r * gh[2 * GH + j]);
+            g[j] = r, g[GH + j] = z, g[2 * GH + j] = n;
+            rh[i * GH + j] = (1.0f - z) * n + z * g_h0[i * GH + j];
+        }
+    gru_loss();
+    CHECK_SAME(path, "gru h", g_h, rh, GB * GH);
+    CHECK_SAME(path, "gru gates", g_gates, rg, (size_t)GB * L);
+    float *dx = zeros(GB * GI), *dh0 = zeros(GB * GH), *dwih = zeros(G * GI), *dwhh = zeros(G * GH);
+    float *dbih = zeros(G), *dbhh = zeros(G), *scratch = zeros((size_t)GB * L), *rs = zeros((size_t)GB * L);
+    ludus_nn_gru_backward(dx, dh0, dwih, dwhh, dbih, dbhh, scratch, g_r, g_gates, g_x, g_h0, g_wih, g_whh, GB, GI, GH);
+    for (int i = 0; i < GB; i++)
+        for (int j = 0; j < GH; j++) {
+            const float *g = rg + (size_t)i * L;
+            float r = g[j], z = g[GH + j], n = g[2 * GH + j], d = g_r[i * GH + j];
+            float dn = d * (1.0f - z), dz = d * (g_h0[i * GH + j] - n);
+            float dan = dn * (1.0f - n * n);
+            float dar = dan * g[G + 2 * GH + j] * r * (1.0f - r);
+            float daz = dz * z * (1.0f - z);
+            float *s = rs + (size_t)i * L;
+            s[j] = dar, s[GH + j] = daz, s[2 * GH + j] = dan;
+            s[G + j] = dar, s[G + GH + j] = daz, s[G + 2 * GH + j] = dan * r;
+        }
+    CHECK_SAME(path, "gru gate gradients", scratch, rs, (size_t)GB * L);
+    fd_check(path, "gru dx", g_x, GB * GI, dx, gru_loss);
+    fd_check(path, "gru dh", g_h0, GB * GH, dh0, gru_loss);
+    fd_check(path, "gru dw_ih", g_wih, (size_t)G * GI, dwih, gru_loss);
+    fd_check(path, "gru db_hh", g_bhh, G, dbhh, gru_loss);
+    free(g_x), free(g_h0), free(g_wih), free(g_whh), free(g_bih), free(g_bhh), free(g_r), free(g_h), free(g_gates);
+    free(pre), free(rh), free(rg), free(dx), free(dh0), free(dwih), free(dwhh), free(dbih), free(dbhh);
+    free(scratch), free(rs);
+}
+
 /* ---- finite differences of the embedding convolution on each build ---- */
 
 static ludus_nn_embconv ec;
@@ -310,6 +381,7 @@ int main(void)
         test_conv_loops(paths[p]);
         test_embconv_loops(paths[p]);
         test_embconv_fd(paths[p]);
+        test_gru(paths[p]);
     }
     /* auto and blas run the best loops the CPU has */
     CHECK_OK(ludus_nn_set_kernels("auto"));
