@@ -185,7 +185,7 @@ static void test_conv_loops(const char *path)
  * (backward) adds each table row's contributions in the order of the
  * output positions (image, oy, ox), then the bag index. The table itself
  * is the forward's (and the gradient table the backward's) buffer. */
-static void test_embconv_loops(const char *path)
+static void test_embconv_loops(const char *path, int disjoint)
 {
     const ludus_nn_embconv shapes[] = {
         {.B = 3, .H = 7, .W = 7, .NI = 3, .V = 20, .E = 8, .O = 16, .K = 3},  /* grid */
@@ -199,8 +199,13 @@ static void test_embconv_loops(const char *path)
         const int OH = ludus_nn_embconv_out_h(c), OW = ludus_nn_embconv_out_w(c);
         size_t cells = (size_t)c->B * H * W, no = (size_t)c->B * OH * OW * O, nt = ludus_nn_embconv_table_size(c);
         int32_t *idx = malloc(cells * NI * sizeof *idx);
-        /* few distinct values, so table rows are hit many times in a row */
-        for (size_t i = 0; i < cells * NI; i++) idx[i] = (int32_t)ludus_rng_integers(&rng, 0, i % 4 ? 3 : V);
+        /* few distinct values, so table rows are hit many times in a row;
+         * with disjoint, slot i draws from its own range of values (as the
+         * grid encoder's object, colour and state) */
+        for (size_t i = 0; i < cells * NI; i++) {
+            int lo = disjoint ? (int)(i % NI) * (V / NI) : 0, span = disjoint ? V / NI : V;
+            idx[i] = lo + (int32_t)ludus_rng_integers(&rng, 0, i % 4 ? (span < 3 ? span : 3) : span);
+        }
         float *emb = randn((size_t)V * c->E, 1.0f), *w = randn((size_t)O * c->E * KK, 1.0f), *b = randn(O, 1.0f);
         float *out = zeros(no), *table = zeros(nt), *ref = zeros(no);
         ludus_nn_embconv_forward(out, table, idx, emb, w, b, c);
@@ -379,7 +384,8 @@ int main(void)
         test_activations(paths[p]);
         test_optim(paths[p]);
         test_conv_loops(paths[p]);
-        test_embconv_loops(paths[p]);
+        test_embconv_loops(paths[p], 0);
+        test_embconv_loops(paths[p], 1);
         test_embconv_fd(paths[p]);
         test_gru(paths[p]);
     }
