@@ -677,23 +677,10 @@ static void film_backward(const policy *p, const float *P, policy_ws *ws, int S)
 
 /* ---- forward ---- */
 
-/* The activations' loops, one clone per instruction set (NN_CLONES: the
- * same operation on every element, so the same results). */
-NN_CLONES static void relu_inplace(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
-/* d *= f'(out) for the activation whose output is out. */
-NN_CLONES static void relu_grad(float *restrict d, const float *restrict out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) d[i] = out[i] > 0.0f ? d[i] : 0.0f;
-}
-
-NN_CLONES static void tanh_grad(float *restrict d, const float *restrict out, size_t n)
-{
-    for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
-}
+/* The activations' loops (nn_internal.h: one build per instruction set). */
+#define relu_inplace ludus_nn_relu_inplace
+#define relu_grad ludus_nn_relu_grad
+#define tanh_grad ludus_nn_tanh_grad
 
 static uint8_t clampu8(uint8_t v, uint8_t hi)
 {

@@ -94,6 +94,8 @@ static const char *const kern_names[KERN_COUNT] = {"auto", "portable", "avx2", "
  * any product in the mode; see ludus_nn_set_kernels's contract). */
 static _Atomic int kern_mode = KERN_UNSET;
 static _Atomic int kern_auto_isa = KERN_PORTABLE;
+/* The element-wise loops' instruction set (LUDUS_NN_ISA_*), set with the mode. */
+static _Atomic int kern_loop_isa = LUDUS_NN_ISA_BASE;
 static _Atomic unsigned long long kern_flops;
 
 /* Whether this build has the kernel and the CPU runs it. */
@@ -133,7 +135,11 @@ int ludus_nn_set_kernels(const char *name)
     if (mode != KERN_AUTO && mode != KERN_BLAS && !kern_fn_of(mode))
         return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: this CPU or build cannot run the %s kernels", src, name);
     int isa = kern_fn_of(KERN_AVX512) ? KERN_AVX512 : kern_fn_of(KERN_AVX2) ? KERN_AVX2 : KERN_PORTABLE;
+    /* the loops follow the kernels: auto and blas the best the CPU runs */
+    int with = mode == KERN_AUTO || mode == KERN_BLAS ? isa : mode;
+    int loop = with == KERN_AVX512 ? LUDUS_NN_ISA_AVX512 : with == KERN_AVX2 ? LUDUS_NN_ISA_AVX2 : LUDUS_NN_ISA_BASE;
     atomic_store(&kern_auto_isa, isa);
+    atomic_store(&kern_loop_isa, loop);
     atomic_store(&kern_mode, mode);
     return LUDUS_OK;
 }
@@ -168,6 +174,14 @@ int ludus_nn_rows_independent(void)
     }
     if (mode == KERN_AUTO) return atomic_load(&kern_auto_isa) == KERN_AVX512; /* kern_auto_pick: no OpenBLAS */
     return mode != KERN_BLAS;
+}
+
+int ludus_nn_loop_isa(void)
+{
+    if (atomic_load_explicit(&kern_mode, memory_order_acquire) == KERN_UNSET &&
+        ludus_nn_set_kernels(NULL))
+        ludus_nn_set_kernels("auto");
+    return atomic_load_explicit(&kern_loop_isa, memory_order_relaxed);
 }
 
 unsigned long long ludus_nn_flops(void)

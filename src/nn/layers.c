@@ -23,7 +23,7 @@ void ludus_nn_linear_forward(float *out, const float *inp, const float *w, const
     ludus_nn_gemm(0, 1, B, O, In, 1.0f, inp, In, w, In, beta, out, O);
 }
 
-NN_CLONES static void add_column_sums(float *restrict db, const float *restrict dout, int rows, int cols)
+NN_VARIANTS(add_column_sums, (float *restrict db, const float *restrict dout, int rows, int cols), (db, dout, rows, cols))
 {
     for (int i = 0; i < rows; i++) {
         const float *d = dout + (size_t)i * cols;
@@ -105,7 +105,8 @@ static void im2col(float *col, const float *inp, const ludus_nn_conv *c, int OH,
             }
 }
 
-NN_CLONES static void col2im_add(float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW)
+NN_VARIANTS(col2im_add, (float *restrict dinp, const float *restrict dcol, const ludus_nn_conv *c, int OH, int OW),
+            (dinp, dcol, c, OH, OW))
 {
     const int K = c->K, C = c->C, cols = C * K * K;
     for (int b = 0; b < c->B; b++)
@@ -181,16 +182,12 @@ size_t ludus_nn_embconv_table_size(const ludus_nn_embconv *c)
 }
 
 /* The gather (forward) and scatter (backward) over output positions are
- * where the time goes. Output channels run in blocks of 16 as one
- * 16-float vector value, which the compiler maps to whatever the CPU has:
- * one AVX-512 register, two AVX2 or four SSE ones (NN_CLONES builds each
- * and picks at load time); a remainder of O % 16 channels runs scalar. */
+ * where the time goes. Output channels run in blocks of one vector value:
+ * 16 floats in the AVX-512 build, 8 in the AVX2 and baseline ones
+ * (embconv_loops.h); a remainder runs scalar. Unaligned moves are macros
+ * there, since a function passing the type by value would have a
+ * different ABI in each build. */
 typedef float nn_v16f __attribute__((vector_size(64)));
-
-/* Unaligned moves; macros, since a function passing the type by value
- * would have a different ABI in each clone. */
-#define V16_LOAD(v, p) memcpy(&(v), (p), sizeof(nn_v16f))
-#define V16_STORE(p, v) memcpy((p), &(v), sizeof(nn_v16f))
 
 /* One output position's channels [o0, O) (scalar). */
 static inline __attribute__((always_inline)) void embconv_gather_rest(float *o, const int32_t *cell0, const float *table,
@@ -213,106 +210,74 @@ static inline __attribute__((always_inline)) void embconv_gather_rest(float *o, 
  * K*K*NI dependent adds, so four positions' chains run interleaved (every
  * element still adds its rows in the same order: the results do not
  * change, only the latency is hidden). */
-NN_CLONES static void embconv_gather(float *out, const float *table, const int32_t *idx,
-                                     const float *b, const ludus_nn_embconv *c, int OH, int OW)
+typedef float nn_v8f __attribute__((vector_size(32)));
+#define EC_VT nn_v16f
+#define EC_W 16
+#define EC_NAME(n) n##_w16
+#include "nn/embconv_loops.h"
+#undef EC_VT
+#undef EC_W
+#undef EC_NAME
+#define EC_VT nn_v8f
+#define EC_W 8
+#define EC_NAME(n) n##_w8
+#include "nn/embconv_loops.h"
+#undef EC_VT
+#undef EC_W
+#undef EC_NAME
+
+/* One build per instruction set, picked per call as NN_VARIANTS does: the
+ * AVX-512 build over 16 floats, the others over 8. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f"))) static void embconv_gather_avx512(float *out, const float *table, const int32_t *idx,
+                                                                     const float *b, const ludus_nn_embconv *c, int OH,
+                                                                     int OW)
 {
-    const int K = c->K, V = c->V, O = c->O, NI = c->NI, npos = OH * OW;
-    for (int n = 0; n < c->B; n++) {
-        int q = 0;
-        for (; q + 4 <= npos; q += 4) {
-            float *o[4];
-            const int32_t *cell[4];
-            for (int j = 0; j < 4; j++) {
-                int oy = (q + j) / OW, ox = (q + j) % OW;
-                o[j] = out + (((size_t)n * OH + oy) * OW + ox) * O;
-                cell[j] = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
-            }
-            int o0 = 0;
-            for (; o0 + 16 <= O; o0 += 16) {
-                nn_v16f a0 = {0}, a1, a2, a3, r0, r1, r2, r3;
-                if (b) V16_LOAD(a0, b + o0);
-                a1 = a2 = a3 = a0;
-                for (int ky = 0; ky < K; ky++)
-                    for (int kx = 0; kx < K; kx++) {
-                        const size_t off = ((size_t)ky * c->W + kx) * NI;
-                        const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
-                        for (int i = 0; i < NI; i++) {
-                            V16_LOAD(r0, tk + (size_t)cell[0][off + i] * O);
-                            V16_LOAD(r1, tk + (size_t)cell[1][off + i] * O);
-                            V16_LOAD(r2, tk + (size_t)cell[2][off + i] * O);
-                            V16_LOAD(r3, tk + (size_t)cell[3][off + i] * O);
-                            a0 += r0;
-                            a1 += r1;
-                            a2 += r2;
-                            a3 += r3;
-                        }
-                    }
-                V16_STORE(o[0] + o0, a0);
-                V16_STORE(o[1] + o0, a1);
-                V16_STORE(o[2] + o0, a2);
-                V16_STORE(o[3] + o0, a3);
-            }
-            for (int j = 0; j < 4 && o0 < O; j++) embconv_gather_rest(o[j], cell[j], table, b, c, o0);
-        }
-        for (; q < npos; q++) {
-            int oy = q / OW, ox = q % OW;
-            float *o = out + (((size_t)n * OH + oy) * OW + ox) * O;
-            const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
-            int o0 = 0;
-            for (; o0 + 16 <= O; o0 += 16) {
-                nn_v16f acc = {0}, row;
-                if (b) V16_LOAD(acc, b + o0);
-                for (int ky = 0; ky < K; ky++)
-                    for (int kx = 0; kx < K; kx++) {
-                        const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
-                        const float *tk = table + (size_t)(ky * K + kx) * V * O + o0;
-                        for (int i = 0; i < NI; i++) {
-                            V16_LOAD(row, tk + (size_t)ix[i] * O);
-                            acc += row;
-                        }
-                    }
-                V16_STORE(o + o0, acc);
-            }
-            embconv_gather_rest(o, cell0, table, b, c, o0);
-        }
+    embconv_gather_w16(out, table, idx, b, c, OH, OW);
+}
+__attribute__((target("avx2"))) static void embconv_gather_avx2(float *out, const float *table, const int32_t *idx,
+                                                                const float *b, const ludus_nn_embconv *c, int OH, int OW)
+{
+    embconv_gather_w8(out, table, idx, b, c, OH, OW);
+}
+__attribute__((target("avx512f"))) static void embconv_scatter_avx512(float *dtable, float *db, const float *dout,
+                                                                      const int32_t *idx, const ludus_nn_embconv *c,
+                                                                      int OH, int OW)
+{
+    embconv_scatter_w16(dtable, db, dout, idx, c, OH, OW);
+}
+__attribute__((target("avx2"))) static void embconv_scatter_avx2(float *dtable, float *db, const float *dout,
+                                                                 const int32_t *idx, const ludus_nn_embconv *c, int OH,
+                                                                 int OW)
+{
+    embconv_scatter_w8(dtable, db, dout, idx, c, OH, OW);
+}
+#endif
+
+static void embconv_gather(float *out, const float *table, const int32_t *idx, const float *b,
+                           const ludus_nn_embconv *c, int OH, int OW)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    switch (ludus_nn_loop_isa()) {
+    case LUDUS_NN_ISA_AVX512: embconv_gather_avx512(out, table, idx, b, c, OH, OW); return;
+    case LUDUS_NN_ISA_AVX2: embconv_gather_avx2(out, table, idx, b, c, OH, OW); return;
+    default: break;
     }
+#endif
+    embconv_gather_w8(out, table, idx, b, c, OH, OW);
 }
 
-NN_CLONES static void embconv_scatter(float *dtable, float *db, const float *dout, const int32_t *idx,
-                                      const ludus_nn_embconv *c, int OH, int OW)
+static void embconv_scatter(float *dtable, float *db, const float *dout, const int32_t *idx,
+                            const ludus_nn_embconv *c, int OH, int OW)
 {
-    const int K = c->K, V = c->V, O = c->O, NI = c->NI;
-    for (int n = 0; n < c->B; n++)
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                const float *d = dout + (((size_t)n * OH + oy) * OW + ox) * O;
-                const int32_t *cell0 = idx + (((size_t)n * c->H + oy) * c->W + ox) * NI;
-                if (db)
-                    for (int j = 0; j < O; j++) db[j] += d[j];
-                int o0 = 0;
-                for (; o0 + 16 <= O; o0 += 16) {
-                    nn_v16f dv, row;
-                    V16_LOAD(dv, d + o0);
-                    for (int ky = 0; ky < K; ky++)
-                        for (int kx = 0; kx < K; kx++) {
-                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
-                            float *tk = dtable + (size_t)(ky * K + kx) * V * O + o0;
-                            for (int i = 0; i < NI; i++) {
-                                float *t = tk + (size_t)ix[i] * O;
-                                V16_LOAD(row, t);
-                                row += dv;
-                                V16_STORE(t, row);
-                            }
-                        }
-                }
-                for (; o0 < O; o0++)
-                    for (int ky = 0; ky < K; ky++)
-                        for (int kx = 0; kx < K; kx++) {
-                            const int32_t *ix = cell0 + ((size_t)ky * c->W + kx) * NI;
-                            float *tk = dtable + (size_t)(ky * K + kx) * V * O + o0;
-                            for (int i = 0; i < NI; i++) tk[(size_t)ix[i] * O] += d[o0];
-                        }
-            }
+#if defined(__x86_64__) && defined(__GNUC__)
+    switch (ludus_nn_loop_isa()) {
+    case LUDUS_NN_ISA_AVX512: embconv_scatter_avx512(dtable, db, dout, idx, c, OH, OW); return;
+    case LUDUS_NN_ISA_AVX2: embconv_scatter_avx2(dtable, db, dout, idx, c, OH, OW); return;
+    default: break;
+    }
+#endif
+    embconv_scatter_w8(dtable, db, dout, idx, c, OH, OW);
 }
 
 /* table[(ky*K + kx)*V + v, o] = sum_e w[o, e, ky, kx] * emb[v, e]. */
@@ -401,7 +366,37 @@ void ludus_nn_relu_backward(float *dinp, const float *dout, const float *out, si
     for (size_t i = 0; i < n; i++) dinp[i] += out[i] > 0.0f ? dout[i] : 0.0f;
 }
 
-NN_CLONES static void tanh_loop(float *out, const float *inp, size_t n)
+NN_VARIANTS(relu_inplace_loop, (float *x, size_t n), (x, n))
+{
+    for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void ludus_nn_relu_inplace(float *x, size_t n)
+{
+    relu_inplace_loop(x, n);
+}
+
+NN_VARIANTS(relu_grad_loop, (float *restrict d, const float *restrict out, size_t n), (d, out, n))
+{
+    for (size_t i = 0; i < n; i++) d[i] = out[i] > 0.0f ? d[i] : 0.0f;
+}
+
+void ludus_nn_relu_grad(float *d, const float *out, size_t n)
+{
+    relu_grad_loop(d, out, n);
+}
+
+NN_VARIANTS(tanh_grad_loop, (float *restrict d, const float *restrict out, size_t n), (d, out, n))
+{
+    for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
+}
+
+void ludus_nn_tanh_grad(float *d, const float *out, size_t n)
+{
+    tanh_grad_loop(d, out, n);
+}
+
+NN_VARIANTS(tanh_loop, (float *out, const float *inp, size_t n), (out, inp, n))
 {
     for (size_t i = 0; i < n; i++) out[i] = nn_tanhf(inp[i]);
 }

@@ -49,16 +49,47 @@ static inline float nn_sigmoidf(float x)
     return 0.5f + 0.5f * nn_tanhf(0.5f * x);
 }
 
-/* A hot loop compiled for AVX-512, AVX2 and the baseline, the best chosen
- * when the library loads (GCC's function multi-versioning on x86-64 with
- * glibc); elsewhere one baseline build. Results do not depend on which runs:
- * the loops it marks do the same IEEE operations on each element in the
- * same order in every clone (no fused multiply-add: -ffp-contract=off). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define NN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+/* The instruction set the element-wise loops (NN_VARIANTS) run on now.
+ * It follows the kernels' choice (ludus_nn_set_kernels, LUDUS_KERNELS):
+ * "portable" runs the baseline builds, "avx2" the AVX2 ones, "avx512" the
+ * AVX-512F ones, and "auto" and "blas" the best the CPU runs; so each copy
+ * of every loop can be tested and raced on one machine. */
+enum { LUDUS_NN_ISA_BASE, LUDUS_NN_ISA_AVX2, LUDUS_NN_ISA_AVX512 };
+int ludus_nn_loop_isa(void);
+
+/* A hot loop built for AVX-512F, AVX2 and the baseline, the one to run
+ * picked per call by ludus_nn_loop_isa (one relaxed atomic load). Write
+ *     NN_VARIANTS(name, (params), (args)) { body }
+ * for a static void name(params). Results do not depend on which build
+ * runs: the loops it marks do the same IEEE operations on each element in
+ * the same order in every build (no fused multiply-add:
+ * -ffp-contract=off), so only their speed differs. Elsewhere than x86-64
+ * with GCC or clang, one baseline build. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NN_VARIANTS(name, params, args)                                                                  \
+    static inline __attribute__((always_inline)) void name##_body params;                                \
+    __attribute__((target("avx512f"))) static void name##_avx512 params { name##_body args; }            \
+    __attribute__((target("avx2"))) static void name##_avx2 params { name##_body args; }                 \
+    static void name##_base params { name##_body args; }                                                 \
+    static void name params                                                                              \
+    {                                                                                                    \
+        switch (ludus_nn_loop_isa()) {                                                                   \
+        case LUDUS_NN_ISA_AVX512: name##_avx512 args; break;                                             \
+        case LUDUS_NN_ISA_AVX2: name##_avx2 args; break;                                                 \
+        default: name##_base args; break;                                                                \
+        }                                                                                                \
+    }                                                                                                    \
+    static inline __attribute__((always_inline)) void name##_body params
 #else
-#define NN_CLONES
+#define NN_VARIANTS(name, params, args) static void name params
 #endif
+
+/* The activations' in-place loops (NN_VARIANTS): x = max(x, 0);
+ * d = out > 0 ? d : 0 (ReLU's gradient through its output); d *= 1 - out^2
+ * (tanh's). d and out must not overlap. */
+void ludus_nn_relu_inplace(float *x, size_t n);
+void ludus_nn_relu_grad(float *d, const float *out, size_t n);
+void ludus_nn_tanh_grad(float *d, const float *out, size_t n);
 
 /* Adam in pieces, for learners that update their parameters in slices on
  * several threads: ludus_nn_adam_begin advances the step (once per step)

@@ -42,14 +42,15 @@ void ludus_nn_adam_begin(ludus_nn_adam *opt, float lr, ludus_nn_adam_coef *c)
     c->bc2_sqrt = (float)sqrt(bc2);
 }
 
-/* The element-wise update, one clone per instruction set (NN_CLONES): the
+/* The element-wise update, one build per instruction set (NN_VARIANTS): the
  * same IEEE operations on every element in every clone (no contraction,
  * sqrtf and the division correctly rounded), 16 elements at a time with
  * AVX-512. With scale != 1 the gradient is first multiplied by it (and
  * stored back), as ludus_nn_clip_grad_norm does. */
-NN_CLONES static void adam_loop(float *restrict params, float *restrict grads, float *restrict m,
-                                float *restrict v, size_t n, float scale, float b1, float b2, float eps,
-                                float step_size, float bc2_sqrt)
+NN_VARIANTS(adam_loop,
+            (float *restrict params, float *restrict grads, float *restrict m, float *restrict v, size_t n,
+             float scale, float b1, float b2, float eps, float step_size, float bc2_sqrt),
+            (params, grads, m, v, n, scale, b1, b2, eps, step_size, bc2_sqrt))
 {
     const float c1 = 1.0f - b1, c2 = 1.0f - b2;
     if (scale != 1.0f)
@@ -82,7 +83,7 @@ void ludus_nn_adam_step(ludus_nn_adam *opt, float *params, const float *grads, f
     ludus_nn_adam_range(opt, &c, params, (float *)grads, 1.0f, 0, opt->n);
 }
 
-NN_CLONES static double sumsq_loop(const float *restrict g, size_t n)
+NN_VARIANTS(sumsq_loop, (const float *restrict g, size_t n, double *out), (g, n, out))
 {
     double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = 0;
@@ -90,12 +91,14 @@ NN_CLONES static double sumsq_loop(const float *restrict g, size_t n)
         for (int l = 0; l < 8; l++) acc[l] += (double)g[i + l] * g[i + l];
     double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     for (; i < n; i++) s += (double)g[i] * g[i];
-    return s;
+    *out = s;
 }
 
 double ludus_nn_sumsq(const float *g, size_t n)
 {
-    return sumsq_loop(g, n);
+    double s;
+    sumsq_loop(g, n, &s);
+    return s;
 }
 
 float ludus_nn_clip_coef(double sumsq, float max_norm, float *norm)
