@@ -1,8 +1,10 @@
 /* pool.h: a fixed pool of worker threads that runs one job, split into
  * chunks, at a time; vec/ steps worlds with it and learn/ splits batches.
- * Threads (the caller included) claim chunks from a shared counter, so a
- * worker the OS has descheduled never holds a job up: the others take its
- * share. Two waiting policies: POOL_SPIN for a steady stream of short jobs
+ * Thread t (the caller is 0) runs its own share of the chunks first,
+ * [nchunks t / n, nchunks (t + 1) / n) of n threads, so with one chunk per
+ * thread a chunk's buffers stay on one core job after job; then it takes
+ * the chunks others have not started, so a worker the OS has descheduled
+ * never holds a job up. Two waiting policies: POOL_SPIN for a steady stream of short jobs
  * (batches of world steps: no syscall per job), POOL_BLOCK for long jobs
  * with pauses between them (the learner's updates: no CPU burnt waiting).
  */
@@ -21,7 +23,10 @@ pool *ludus_pool_create(int nthreads, pool_wait wait);
 void ludus_pool_destroy(pool *p);
 int ludus_pool_threads(const pool *p);
 /* Run fn(ctx, c, nchunks) for every c in [0, nchunks) and return when all
- * are done. nchunks >= 1. */
+ * are done. nchunks >= 1; above POOL_MAX_CHUNKS the caller runs them all
+ * in order. Which thread runs a chunk is not fixed: results must not
+ * depend on it. */
+#define POOL_MAX_CHUNKS 65535
 void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks);
 
 #endif
