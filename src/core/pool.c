@@ -50,6 +50,7 @@ struct pool {
     _Alignas(POOL_LINE) atomic_uint generation;
     atomic_int stop;
     atomic_int sleepers;
+    atomic_int hot;          /* ludus_pool_spin: idle workers spin before they sleep */
     _Alignas(POOL_LINE) atomic_int done; /* chunks finished in the current job */
 };
 
@@ -106,9 +107,9 @@ static void *worker_main(void *arg)
      * this thread got to run. */
     unsigned seen = 0;
     for (;;) {
-        int spins = p->wait == POOL_SPIN ? 0 : POOL_SPINS;
+        int spins = 0;
         while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen && !atomic_load(&p->stop)) {
-            if (++spins < POOL_SPINS) {
+            if (++spins < POOL_SPINS && (p->wait == POOL_SPIN || atomic_load_explicit(&p->hot, memory_order_relaxed))) {
                 cpu_relax();
                 continue;
             }
@@ -179,6 +180,11 @@ void ludus_pool_destroy(pool *p)
 }
 
 int ludus_pool_threads(const pool *p) { return p ? p->nthreads : 1; }
+
+void ludus_pool_spin(pool *p, int on)
+{
+    if (p) atomic_store_explicit(&p->hot, on != 0, memory_order_relaxed);
+}
 
 void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
 {

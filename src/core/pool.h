@@ -22,6 +22,14 @@ typedef enum pool_wait { POOL_SPIN = 0, POOL_BLOCK = 1 } pool_wait;
 pool *ludus_pool_create(int nthreads, pool_wait wait);
 void ludus_pool_destroy(pool *p);
 int ludus_pool_threads(const pool *p);
+/* POOL_BLOCK pools: while on (1), a worker that finishes its chunks spins
+ * up to POOL_SPINS pauses for the next job before it sleeps, so a burst of
+ * short jobs (the PPO epochs' three jobs per minibatch) costs no futex
+ * wake-up per job; off (0, the default), it sleeps at once and burns no
+ * CPU between jobs (the rollout, when the worlds' threads need the cores).
+ * POOL_SPIN pools always spin first. Call between jobs, from the thread
+ * that runs them. */
+void ludus_pool_spin(pool *p, int on);
 /* Run fn(ctx, c, nchunks) for every c in [0, nchunks) and return when all
  * are done. nchunks >= 1; above POOL_MAX_CHUNKS the caller runs them all
  * in order. Which thread runs a chunk is not fixed: results must not
