@@ -1,6 +1,7 @@
 /* test_pool.c: the worker pool (src/core/pool.c). Every chunk of every job
  * runs exactly once, with the job's own function and context, before
- * ludus_pool_run returns, for 1-4 threads, both waiting policies and chunk
+ * ludus_pool_run returns, for 1-4 threads, both waiting policies (the
+ * blocking one with ludus_pool_spin off, on, and switched between jobs) and chunk
  * counts below, at and above the thread count; jobs of different sizes
  * follow each other with no pause (a worker late for one job must not run
  * a chunk of the next); a job of more than POOL_MAX_CHUNKS chunks runs in
@@ -42,7 +43,8 @@ static void test_every_chunk_once(void)
     static const int counts[] = {1, 2, 3, 4, 5, 8, 17, 64, 80};
     const int ncounts = (int)(sizeof counts / sizeof counts[0]);
     for (int threads = 1; threads <= 4; threads++) {
-        for (int w = 0; w < 2; w++) {
+        for (int w = 0; w < 4; w++) {
+            static const char *const names[] = {"spin", "block", "block+spin", "block, spin switched"};
             pool *p = ludus_pool_create(threads, w ? POOL_BLOCK : POOL_SPIN);
             CHECK(p != NULL);
             if (!p) continue;
@@ -53,16 +55,17 @@ static void test_every_chunk_once(void)
                 job *j = calloc(1, sizeof *j);
                 j->id = rep;
                 j->nchunks = counts[(rep * 7 + threads) % ncounts];
+                if (w >= 2) ludus_pool_spin(p, w == 2 || rep % 3 != 0);
                 ludus_pool_run(p, count_fn, j, j->nchunks);
                 int ok = atomic_load(&j->bad) == 0 && atomic_load(&j->live) == 0;
                 for (int c = 0; c < MAXC; c++)
                     ok &= atomic_load(&j->runs[c]) == (c < j->nchunks ? 1 : 0);
                 if (!ok && failures++ < 3)
                     CHECK_MSG(0, "%d threads, %s, job %d of %d chunks: a chunk ran twice, never, or late", threads,
-                              w ? "block" : "spin", rep, j->nchunks);
+                              names[w], rep, j->nchunks);
                 free(j); /* a late worker touching it would show under the sanitizers */
             }
-            CHECK_MSG(failures == 0, "%d threads %s: %d bad jobs", threads, w ? "block" : "spin", failures);
+            CHECK_MSG(failures == 0, "%d threads %s: %d bad jobs", threads, names[w], failures);
             ludus_pool_destroy(p);
         }
     }
