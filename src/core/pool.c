@@ -216,8 +216,11 @@ void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
     if (p->wait == POOL_BLOCK) {
         /* a short spin first: the other chunks of an even split end about
          * when this one does, and a futex sleep and wake-up would cost the
-         * learner's short jobs (gradient sums, Adam) more than they run */
-        for (int spins = 0; spins < POOL_MAIN_SPINS; spins++) {
+         * learner's short jobs (gradient sums, Adam) more than they run;
+         * while spinning is on (a burst of jobs), as long as the workers
+         * spin between jobs */
+        const int most = atomic_load_explicit(&p->hot, memory_order_relaxed) ? POOL_SPINS : POOL_MAIN_SPINS;
+        for (int spins = 0; spins < most; spins++) {
             if (atomic_load_explicit(&p->done, memory_order_acquire) >= nchunks) return;
             cpu_relax();
         }

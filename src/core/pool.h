@@ -23,10 +23,12 @@ pool *ludus_pool_create(int nthreads, pool_wait wait);
 void ludus_pool_destroy(pool *p);
 int ludus_pool_threads(const pool *p);
 /* POOL_BLOCK pools: while on (1), a worker that finishes its chunks spins
- * up to POOL_SPINS pauses for the next job before it sleeps, so a burst of
- * short jobs (the PPO epochs' three jobs per minibatch) costs no futex
- * wake-up per job; off (0, the default), it sleeps at once and burns no
- * CPU between jobs (the rollout, when the worlds' threads need the cores).
+ * up to 20,000 pauses (about 1.5 ms on Zen 5) for the next job before it
+ * sleeps, so a burst of short jobs (the PPO epochs' three jobs per
+ * minibatch) costs no futex wake-up per job, and the caller waits as long
+ * for the others' chunks before it sleeps; off (0, the default), a worker
+ * sleeps at once and burns no CPU between jobs (the rollout, when the
+ * worlds' threads need the cores).
  * POOL_SPIN pools always spin first. Call between jobs, from the thread
  * that runs them. */
 void ludus_pool_spin(pool *p, int on);
