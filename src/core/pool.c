@@ -1,37 +1,57 @@
-/* pool.c: the worker pool behind vec/ and learn/ (see pool.h). A job is published by
- * writing its function and chunk count, resetting the claim counter (tagged
- * with the job's generation in its high 32 bits) and bumping the
- * generation. A thread claims a chunk by compare-and-swap on the tagged
- * counter, so a worker that wakes late for a finished job fails its claim
- * instead of touching the next job. The job is over when every chunk is
- * counted done.
+/* pool.c: the worker pool behind vec/ and learn/ (see pool.h). Thread t
+ * (the caller is 0, the workers 1 .. n-1) owns a lane of the job's chunks,
+ * [nchunks t / n, nchunks (t + 1) / n), and claims from its own lane first,
+ * then steals from the others' in turn: with one chunk per thread (the
+ * learner's shards) each chunk runs on the same core job after job, so the
+ * buffers it writes stay in that core's caches, and a worker the OS has
+ * descheduled still never holds a job up. A lane is one 64-bit word,
+ * (generation << 32) | (next << 16) | end, claimed by compare-and-swap, so
+ * a worker that wakes late for a finished job fails its claim instead of
+ * touching the next job, and reads its job's end in the same word. A job is
+ * published by writing its function, the lanes, then the generation; it is
+ * over when every chunk is counted done.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pool.h"
 
 #define POOL_SPINS 20000
 #define POOL_MAIN_SPINS 2000
+#define POOL_LINE 64
+
+typedef struct lane {
+    _Alignas(POOL_LINE) _Atomic uint64_t w; /* (generation << 32) | (next << 16) | end */
+} lane;
+
+typedef struct member {
+    pool *p;
+    int t;
+} member;
 
 struct pool {
     int nthreads;
     pthread_t *threads;
+    member *members;
+    lane *lanes;             /* (nthreads) one cache line each */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_uint generation;
-    _Atomic uint64_t claim;  /* (generation << 32) | next chunk */
-    atomic_int done;         /* chunks finished in the current job */
-    atomic_int stop;
-    atomic_int sleepers;
-    pool_wait wait;
     pthread_cond_t done_cv;  /* POOL_BLOCK: the last chunk's finisher signals */
+    pool_wait wait;
     pool_fn fn;              /* valid for whoever claims a chunk */
     void *ctx;
     int nchunks;
+    /* written once per job and read by the spinning workers: a line of
+     * its own, apart from the finishers' counter */
+    _Alignas(POOL_LINE) atomic_uint generation;
+    atomic_int stop;
+    atomic_int sleepers;
+    atomic_int hot;          /* ludus_pool_spin: idle workers spin before they sleep */
+    _Alignas(POOL_LINE) atomic_int done; /* chunks finished in the current job */
 };
 
 static inline void cpu_relax(void)
@@ -41,27 +61,36 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Claim the next chunk of job `gen`; -1 when it has none left or is over. */
-static int claim(pool *p, unsigned gen)
+/* Claim a chunk of job `gen` for thread t: its own lane's next, else
+ * another lane's, in turn; -1 when none is left or the job is over. */
+static int claim(pool *p, int t, unsigned gen)
 {
-    uint64_t cur = atomic_load_explicit(&p->claim, memory_order_acquire);
-    for (;;) {
-        if ((unsigned)(cur >> 32) != gen) return -1;
-        int next = (int)(uint32_t)cur;
-        if (next >= p->nchunks) return -1;
-        if (atomic_compare_exchange_weak_explicit(&p->claim, &cur, cur + 1, memory_order_acq_rel,
-                                                  memory_order_acquire))
-            return next;
+    const int n = p->nthreads;
+    for (int i = 0; i < n; i++) {
+        lane *l = &p->lanes[(t + i) % n];
+        uint64_t cur = atomic_load_explicit(&l->w, memory_order_acquire);
+        for (;;) {
+            if ((unsigned)(cur >> 32) != gen) return -1;
+            int next = (int)((cur >> 16) & 0xffffu), end = (int)(cur & 0xffffu);
+            if (next >= end) break;
+            if (atomic_compare_exchange_weak_explicit(&l->w, &cur, cur + (1u << 16), memory_order_acq_rel,
+                                                      memory_order_acquire))
+                return next;
+        }
     }
+    return -1;
 }
 
-static void work(pool *p, unsigned gen)
+static void work(pool *p, int t, unsigned gen)
 {
     int c;
-    while ((c = claim(p, gen)) >= 0) {
-        p->fn(p->ctx, c, p->nchunks);
+    while ((c = claim(p, t, gen)) >= 0) {
+        /* the job cannot end (nor fn, ctx, nchunks change) before this
+         * chunk is counted done */
+        int nchunks = p->nchunks;
+        p->fn(p->ctx, c, nchunks);
         int done = atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1;
-        if (p->wait == POOL_BLOCK && done == p->nchunks) {
+        if (p->wait == POOL_BLOCK && done == nchunks) {
             pthread_mutex_lock(&p->mu);
             pthread_cond_broadcast(&p->done_cv);
             pthread_mutex_unlock(&p->mu);
@@ -71,15 +100,16 @@ static void work(pool *p, unsigned gen)
 
 static void *worker_main(void *arg)
 {
-    pool *p = arg;
+    member *me = arg;
+    pool *p = me->p;
     /* Workers start before any job exists: generation 0 is "nothing yet".
      * Reading the counter here instead would miss a job published before
      * this thread got to run. */
     unsigned seen = 0;
     for (;;) {
-        int spins = p->wait == POOL_SPIN ? 0 : POOL_SPINS;
+        int spins = 0;
         while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen && !atomic_load(&p->stop)) {
-            if (++spins < POOL_SPINS) {
+            if (++spins < POOL_SPINS && (p->wait == POOL_SPIN || atomic_load_explicit(&p->hot, memory_order_relaxed))) {
                 cpu_relax();
                 continue;
             }
@@ -92,25 +122,32 @@ static void *worker_main(void *arg)
         }
         if (atomic_load(&p->stop)) return NULL;
         seen = atomic_load_explicit(&p->generation, memory_order_acquire);
-        work(p, seen);
+        work(p, me->t, seen);
     }
 }
 
 pool *ludus_pool_create(int nthreads, pool_wait wait)
 {
     if (nthreads < 1) nthreads = 1;
-    pool *p = calloc(1, sizeof *p);
+    size_t size = (sizeof(pool) + POOL_LINE - 1) / POOL_LINE * POOL_LINE;
+    pool *p = aligned_alloc(POOL_LINE, size);
     if (!p) return NULL;
-    p->nthreads = nthreads;
+    memset(p, 0, size);
+    p->nthreads = 1; /* until the lanes exist: destroy joins nothing */
     p->wait = wait;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     pthread_cond_init(&p->done_cv, NULL);
     if (nthreads > 1) {
         p->threads = calloc((size_t)nthreads, sizeof *p->threads);
-        if (!p->threads) goto fail;
+        p->members = calloc((size_t)nthreads, sizeof *p->members);
+        p->lanes = aligned_alloc(POOL_LINE, (size_t)nthreads * sizeof *p->lanes);
+        if (!p->threads || !p->members || !p->lanes) goto fail;
+        for (int t = 0; t < nthreads; t++) atomic_init(&p->lanes[t].w, 0);
+        p->nthreads = nthreads;
         for (int t = 1; t < nthreads; t++) {
-            if (pthread_create(&p->threads[t], NULL, worker_main, p) != 0) {
+            p->members[t] = (member){p, t};
+            if (pthread_create(&p->threads[t], NULL, worker_main, &p->members[t]) != 0) {
                 p->nthreads = t; /* join the ones that started */
                 goto fail;
             }
@@ -132,8 +169,10 @@ void ludus_pool_destroy(pool *p)
         pthread_mutex_unlock(&p->mu);
         for (int t = 1; t < p->nthreads; t++)
             if (p->threads[t]) pthread_join(p->threads[t], NULL);
-        free(p->threads);
     }
+    free(p->threads);
+    free(p->members);
+    free(p->lanes);
     pthread_cond_destroy(&p->cv);
     pthread_cond_destroy(&p->done_cv);
     pthread_mutex_destroy(&p->mu);
@@ -142,31 +181,46 @@ void ludus_pool_destroy(pool *p)
 
 int ludus_pool_threads(const pool *p) { return p ? p->nthreads : 1; }
 
+void ludus_pool_spin(pool *p, int on)
+{
+    if (p) atomic_store_explicit(&p->hot, on != 0, memory_order_relaxed);
+}
+
 void ludus_pool_run(pool *p, pool_fn fn, void *ctx, int nchunks)
 {
-    if (p->nthreads == 1 || nchunks == 1) {
+    if (p->nthreads == 1 || nchunks == 1 || nchunks > POOL_MAX_CHUNKS) {
         for (int c = 0; c < nchunks; c++) fn(ctx, c, nchunks);
         return;
     }
+    const int n = p->nthreads;
     unsigned gen = atomic_load(&p->generation) + 1;
     p->fn = fn;
     p->ctx = ctx;
     p->nchunks = nchunks;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->claim, (uint64_t)gen << 32, memory_order_release);
-    atomic_store_explicit(&p->generation, gen, memory_order_release);
+    for (int t = 0; t < n; t++) {
+        uint64_t lo = (uint64_t)((long)nchunks * t / n), hi = (uint64_t)((long)nchunks * (t + 1) / n);
+        atomic_store_explicit(&p->lanes[t].w, (uint64_t)gen << 32 | lo << 16 | hi, memory_order_release);
+    }
+    /* sequentially consistent: ordered before the load of sleepers, as a
+     * worker's increment of sleepers is before its load of generation, so
+     * one of the two sees the other */
+    atomic_store(&p->generation, gen);
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
-    work(p, gen);
+    work(p, 0, gen);
     /* Every chunk is claimed; wait for the ones still running elsewhere. */
     if (p->wait == POOL_BLOCK) {
         /* a short spin first: the other chunks of an even split end about
          * when this one does, and a futex sleep and wake-up would cost the
-         * learner's short jobs (gradient sums, Adam) more than they run */
-        for (int spins = 0; spins < POOL_MAIN_SPINS; spins++) {
+         * learner's short jobs (gradient sums, Adam) more than they run;
+         * while spinning is on (a burst of jobs), as long as the workers
+         * spin between jobs */
+        const int most = atomic_load_explicit(&p->hot, memory_order_relaxed) ? POOL_SPINS : POOL_MAIN_SPINS;
+        for (int spins = 0; spins < most; spins++) {
             if (atomic_load_explicit(&p->done, memory_order_acquire) >= nchunks) return;
             cpu_relax();
         }
