@@ -287,6 +287,7 @@ static void destroy(void *self)
     dqn *d = self;
     if (!d) return;
     if (d->blas_threads > 0) ludus_nn_set_threads(d->blas_threads);
+    if (d->theta != d->pol.params.data) free(d->theta); /* an ensemble's own; before the policy goes */
     ludus_vec_destroy(d->vec);
     ludus_pool_destroy(d->team);
     for (int k = 0; d->wsk && k < d->K; k++) ludus_policy_ws_destroy(&d->wsk[k]);
@@ -298,7 +299,6 @@ static void destroy(void *self)
     ludus_nn_adam_free(&d->adam);
     ludus_dqn_sumtree_free(&d->tree);
     ludus_dqn_nstep_free(&d->ns);
-    if (d->E > 1) free(d->theta);
     void *bufs[] = {d->kgrad, d->e_pick, d->e_sub, d->q_mem, d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
                     d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y,
