@@ -1336,7 +1336,7 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
     .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action "
-                   "branching for several components and masks, offline-to-online "
+                   "branching for several components and masks, a critic ensemble (RLPD), offline-to-online "
                    "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
