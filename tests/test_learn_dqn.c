@@ -19,7 +19,11 @@
  * The Q network's LayerNorm option (arch.layer_norm, RLPD's critic):
  * forward against a reference, scale invariance, gradient against finite
  * differences, checkpoint round trip and refusals. After a resume the
- * metrics' episode columns are the straight run's.
+ * metrics' episode columns are the straight run's. The critic ensemble
+ * (RLPD): the subsets drawn (distinct, uniform), the target (min over the
+ * subset at one action) and each member's gradient against references
+ * and central differences, exact resume, the agent's mean-Q action, and
+ * bad sizes refused in one line.
  */
 #include <math.h>
 #include <stdio.h>
@@ -533,6 +537,36 @@ static void test_bad_knobs(void)
     CHECK_ERR(ludus_run_setup_check(s), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "eps_end") != NULL);
     ludus_run_setup_destroy(s);
+    /* the critic ensemble's sizes */
+    const char *bad_ens[][2] = {
+        {"{\"ensemble\": 0}", "ensemble"},
+        {"{\"ensemble\": 65}", "ensemble"},
+        {"{\"ensemble\": -3}", "ensemble"},
+        {"{\"ensemble\": 2.5}", "ensemble"},
+        {"{\"ensemble_min\": -1}", "ensemble_min"},
+        {"{\"ensemble\": 10, \"ensemble_min\": 11}", "ensemble_min (11) exceeds ensemble (10)"},
+        {"{\"ensemble_min\": 2}", "ensemble_min (2) exceeds ensemble (1)"},
+        {"{\"ensemble\": \"ten\"}", "ensemble"},
+    };
+    for (size_t i = 0; i < sizeof bad_ens / sizeof bad_ens[0]; i++) {
+        s = NULL;
+        int rc = ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", bad_ens[i][0], &s);
+        if (!rc) rc = ludus_run_setup_check(s);
+        CHECK_MSG(rc == LUDUS_EINVAL, "%s: accepted", bad_ens[i][0]);
+        CHECK_MSG(strstr(ludus_errmsg(), bad_ens[i][1]) != NULL && !strchr(ludus_errmsg(), '\n'), "%s: %s",
+                  bad_ens[i][0], ludus_errmsg());
+        ludus_run_setup_destroy(s);
+    }
+    CHECK_OK(ludus_run_setup_create("MiniGrid-Empty-5x5-v0", "dqn", "{\"ensemble\": 10, \"ensemble_min\": 10}", &s));
+    CHECK_OK(ludus_run_setup_check(s));
+    ludus_run_setup_destroy(s);
+    /* worlds of several components or a mask: refused in one line */
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    CHECK_OK(make_config("Keypad-5x5-v0", "{\"ensemble\": 2}", &run, &cfg));
+    void *self = NULL;
+    CHECK_ERR(dqn_ops()->create(&cfg, &run, &self), LUDUS_EUNSUPPORTED);
+    CHECK_MSG(strstr(ludus_errmsg(), "ensemble 2") != NULL, "%s", ludus_errmsg());
 }
 
 /* A dataset of `episodes` random episodes of env_id under dir; its folder into path. */
@@ -880,8 +914,9 @@ static void test_learns(const char *env_id, const char *json, uint64_t steps, do
  * walls=25) for its 1M frames, seed 1, then held-out success of the
  * learner's agent (the recipe's eval_epsilon 0.05) on levels from
  * LUDUS_HELDOUT_START in the same options; `ludus train` made this run
- * 0.538 over 1000 episodes (seeds 2 and 3: 0.210, 0.282; a random agent
- * 0.108; docs/learning.md). */
+ * 0.735 over 1000 episodes (seeds 2 and 3: 0.781, 0.548; with one thread
+ * 0.525, 0.785, 0.699; the earlier recipe at lr 5e-4 0.538, 0.210, 0.282;
+ * a random agent 0.108; docs/learning.md). */
 static void test_learns_maze(double want)
 {
     char path[1024];
@@ -1235,6 +1270,327 @@ static void test_branched_learner(const char *dir)
     ops->destroy(self);
 }
 
+
+/* ---- the critic ensemble (RLPD) ---- */
+
+/* The drawn subsets: M distinct members of [0, E), every unordered subset
+ * equally likely (chi-square over many seeded draws), and the targets
+ * against a reference in double: a* the argmax of the pick row, the min
+ * over the subset at a*, no bootstrap at a termination. */
+static void test_ensemble_math(void)
+{
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 11);
+    enum { E = 5, M = 2, DRAWS = 20000 };
+    int counts[E][E] = {{0}}, idx[LUDUS_DQN_MAX_ENSEMBLE];
+    for (int t = 0; t < DRAWS; t++) {
+        ludus_dqn_ensemble_subset(&rng, E, M, idx);
+        CHECK(idx[0] >= 0 && idx[0] < E && idx[1] >= 0 && idx[1] < E && idx[0] != idx[1]);
+        int lo = idx[0] < idx[1] ? idx[0] : idx[1], hi = idx[0] ^ idx[1] ^ lo;
+        counts[lo][hi]++;
+    }
+    double chi = 0.0, expect = DRAWS / 10.0; /* C(5, 2) = 10 subsets */
+    for (int i = 0; i < E; i++)
+        for (int j = i + 1; j < E; j++) chi += (counts[i][j] - expect) * (counts[i][j] - expect) / expect;
+    CHECK_MSG(chi < 27.9, "ensemble subsets: chi-square %g over 9 degrees of freedom (p < 0.001)", chi); /* 9 dof */
+    /* M = E: a permutation */
+    for (int t = 0; t < 100; t++) {
+        ludus_dqn_ensemble_subset(&rng, 7, 7, idx);
+        int seen = 0;
+        for (int i = 0; i < 7; i++) seen |= 1 << idx[i];
+        CHECK_EQ(seen, 127);
+    }
+    enum { A = 6, MM = 3 };
+    for (int t = 0; t < 500; t++) {
+        float pick[A], sub[MM * 8];
+        for (int a = 0; a < A; a++) pick[a] = (float)ludus_nn_normal(&rng);
+        for (int i = 0; i < MM * 8; i++) sub[i] = (float)ludus_nn_normal(&rng);
+        const int m = 1 + t % MM;
+        const float ret = (float)ludus_nn_normal(&rng), disc = t % 7 == 0 ? 0.0f : 0.97f;
+        int best = 0;
+        for (int a = 1; a < A; a++)
+            if (pick[a] > pick[best]) best = a;
+        double v = 1e300;
+        for (int k = 0; k < m; k++) v = fmin(v, (double)sub[k * 8 + best]);
+        double want = disc == 0.0f ? ret : ret + (double)disc * v;
+        float got = ludus_dqn_ensemble_target(pick, sub, 8, m, A, ret, disc);
+        CHECK_MSG(fabs(got - want) <= 1e-6 * (1 + fabs(want)), "ensemble target %d: %g, reference %g", t, got, want);
+    }
+}
+
+/* Q (n, A) of one member under params, through the network. */
+static void member_q_ref(policy *pol, policy_ws *ws, const float *params, const uint8_t *obs, int n, int dueling,
+                         float *q)
+{
+    policy_batch b = {.L = 1, .B = n, .obs = obs};
+    ludus_policy_forward(pol, params, ws, &b);
+    ludus_dqn_q_values(ws->logits, ws->value, n, pol->num_actions, dueling, q);
+}
+
+/* One slice of the ensemble against a reference: the targets y from the
+ * drawn subset (Double: the argmax of the online members' mean Q at s';
+ * plain: of the drawn targets' mean), each member's gradient against
+ * central differences of its own loss with y held, other members' weights
+ * untouched by it, the mean |td| and the mean loss. */
+static void test_ensemble_slice(void)
+{
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("MiniGrid-DoorKey-5x5-v0", NULL, &env));
+    const ludus_env_info *info = ludus_env_get_info(env);
+    policy_input in;
+    CHECK_OK(ludus_policy_input_of(info, 0, &in));
+    ludus_policy_arch arch = {.embed = 4, .conv1 = 4, .conv2 = 6, .kernel = 3, .hidden = 16, .head = 8,
+                              .word_embed = 8, .max_words = 8};
+    enum { B = 6, E = 3, M = 2 };
+    const size_t D = info->obs_size;
+    uint8_t obs[B * 256], next[B * 256];
+    void *st = ludus_env_state_new(env);
+    for (int b = 0; b < B; b++) {
+        ludus_step_out so;
+        CHECK_OK(ludus_env_reset(env, st, (uint64_t)b + 7, obs + (size_t)b * D));
+        for (int k = 0; k < b; k++) ludus_env_step(env, st, k % 3, obs + (size_t)b * D, &so);
+        ludus_env_step(env, st, 2, next + (size_t)b * D, &so);
+    }
+    ludus_free(st);
+    for (int run = 0; run < 4; run++) {
+        const int dueling = run & 1, double_q = run >> 1;
+        policy pol;
+        policy_ws ws;
+        CHECK_OK(ludus_policy_create(&pol, &arch, &in));
+        const size_t P = pol.params.size;
+        const int A = pol.num_actions;
+        float *theta = malloc(E * P * sizeof(float)), *target = malloc(E * P * sizeof(float));
+        float *grads = calloc(E * P, sizeof(float));
+        ludus_rng rng;
+        ludus_rng_seed(&rng, 5 + run);
+        for (int e = 0; e < E; e++) {
+            CHECK_OK(ludus_policy_init(&pol, &rng));
+            for (size_t i = 0; i < P; i++) {
+                theta[e * P + i] = pol.params.data[i] + 0.05f * (float)ludus_nn_normal(&rng);
+                target[e * P + i] = pol.params.data[i] + 0.05f * (float)ludus_nn_normal(&rng);
+            }
+        }
+        CHECK_OK(ludus_policy_ws_create(&ws, &pol, B));
+        int32_t acts[B];
+        float ret[B], disc[B], w[B], y[B], td[B], q[B * 16], pick[B * 16], sub[M * B * 16];
+        for (int b = 0; b < B; b++) {
+            acts[b] = (b * 5) % A;
+            ret[b] = b % 2 ? 2.5f : -0.1f * b;
+            disc[b] = b == 4 ? 0.0f : 0.9f;
+            w[b] = 0.5f + 0.1f * b;
+        }
+        const int subset[M] = {2, 0};
+        double qsum = 0.0;
+        double loss = ludus_dqn_ensemble_slice(&pol, &ws, theta, target, E, subset, M, obs, next, NULL, acts, ret, disc,
+                                               w, B, B, double_q, dueling, 1.0f, q, pick, sub, y, td, grads, &qsum);
+        /* the reference targets */
+        float qe[E][B * 16], qt[M][B * 16];
+        for (int e = 0; e < E; e++) member_q_ref(&pol, &ws, theta + e * P, next, B, dueling, qe[e]);
+        for (int m = 0; m < M; m++) member_q_ref(&pol, &ws, target + subset[m] * P, next, B, dueling, qt[m]);
+        float yref[B];
+        for (int b = 0; b < B; b++) {
+            double mean[16] = {0};
+            for (int a = 0; a < A; a++) {
+                if (double_q)
+                    for (int e = 0; e < E; e++) mean[a] += qe[e][b * A + a] / E;
+                else
+                    for (int m = 0; m < M; m++) mean[a] += qt[m][b * A + a] / M;
+            }
+            int best = 0;
+            for (int a = 1; a < A; a++)
+                if (mean[a] > mean[best]) best = a;
+            double v = fmin(qt[0][b * A + best], qt[1][b * A + best]);
+            yref[b] = disc[b] == 0.0f ? ret[b] : (float)(ret[b] + disc[b] * v);
+            CHECK_MSG(fabsf(y[b] - yref[b]) <= 1e-5f * (1 + fabsf(yref[b])), "ensemble y[%d]: %g, reference %g", b, y[b],
+                      yref[b]);
+        }
+        /* each member's loss, |td| and Q(s, a) at the held targets */
+        double lref = 0.0, qref = 0.0, tdref[B] = {0};
+        float qo[B * 16], dq[B * 16], tdm[B];
+        for (int e = 0; e < E; e++) {
+            member_q_ref(&pol, &ws, theta + e * P, obs, B, dueling, qo);
+            lref += ludus_dqn_loss(qo, acts, yref, w, B, A, 1.0f, B, dq, tdm) / E;
+            for (int b = 0; b < B; b++) {
+                tdref[b] += fabs(qo[b * A + acts[b]] - yref[b]) / E;
+                qref += qo[b * A + acts[b]] / E;
+            }
+        }
+        CHECK_MSG(fabs(loss - lref) <= 1e-5 * (1 + fabs(lref)), "ensemble loss %g, reference %g", loss, lref);
+        CHECK(fabs(qsum - qref) <= 1e-4 * (1 + fabs(qref)));
+        for (int b = 0; b < B; b++) CHECK(fabs(td[b] - tdref[b]) <= 1e-5 * (1 + tdref[b]));
+        /* each member's gradient: central differences of its own loss */
+        int good = 0, tried = 0;
+        size_t probe[] = {pol.a2_w, pol.a2_w + 5, pol.a2_b + 1, pol.v2_w, pol.v2_b, pol.a0_w + 3, pol.fc_w + 11,
+                          pol.c2_w + 4};
+        for (int e = 0; e < E; e++)
+            for (size_t k = 0; k < sizeof probe / sizeof probe[0]; k++) {
+                float *p = theta + e * P + probe[k], keep = *p;
+                const float h = 1e-2f;
+                *p = keep + h;
+                member_q_ref(&pol, &ws, theta + e * P, obs, B, dueling, qo);
+                double lp = ludus_dqn_loss(qo, acts, yref, w, B, A, 1.0f, B, dq, tdm);
+                *p = keep - h;
+                member_q_ref(&pol, &ws, theta + e * P, obs, B, dueling, qo);
+                double lm = ludus_dqn_loss(qo, acts, yref, w, B, A, 1.0f, B, dq, tdm);
+                *p = keep;
+                double fd = (lp - lm) / (2 * h), an = grads[e * P + probe[k]];
+                tried++;
+                if (fabs(fd - an) <= 2e-3 + 2e-2 * fabs(fd)) good++;
+                else fprintf(stderr, "ensemble member %d param %zu (dueling %d double %d): fd %g, backward %g\n", e,
+                             probe[k], dueling, double_q, fd, an);
+            }
+        CHECK_EQ(good, tried);
+        /* the members' gradients differ (their own weights and losses) */
+        CHECK(grads[pol.a2_w] != grads[P + pol.a2_w] && grads[P + pol.a2_w] != grads[2 * P + pol.a2_w]);
+        free(theta);
+        free(target);
+        free(grads);
+        ludus_policy_ws_destroy(&ws);
+        ludus_policy_destroy(&pol);
+    }
+    ludus_env_destroy(env);
+}
+
+/* A learner with the ensemble: a resumed run is the straight one byte for
+ * byte (prioritized, a dataset-free ring that wraps, 2 threads, M < E so
+ * subsets are drawn); its state does not load into a learner with another
+ * ensemble; the learner's agent acts on the members' mean Q. */
+static void test_ensemble_learner(const char *dir)
+{
+    const ludus_learner_ops *ops = dqn_ops();
+    ludus_run_config run;
+    ludus_dqn_config cfg;
+    CHECK_OK(make_config("MiniGrid-DoorKey-5x5-v0",
+                         "{\"num_envs\": 4, \"rollout_steps\": 16, \"buffer_size\": 150, \"batch_size\": 16, "
+                         "\"learning_starts\": 64, \"prioritized\": 1, \"save_replay\": 1, \"target_update\": 7, "
+                         "\"tau\": 0.5, \"ensemble\": 4, \"ensemble_min\": 2}",
+                         &run, &cfg));
+    run.total_steps = 2000;
+    run.num_threads = 2;
+    void *a = NULL, *b = NULL;
+    CHECK_OK(ops->create(&cfg, &run, &a));
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    if (!a || !b) return;
+    char c1[512], s1[512], c2[512], s2[512];
+    snprintf(c1, sizeof c1, "%s/ea.ckpt", dir);
+    snprintf(s1, sizeof s1, "%s/ea.state", dir);
+    snprintf(c2, sizeof c2, "%s/eb.ckpt", dir);
+    snprintf(s2, sizeof s2, "%s/eb.state", dir);
+    double *ra = calloc((size_t)12 * LUDUS_LEARNER_MAX_COLUMNS, sizeof(double));
+    double *rb = calloc((size_t)12 * LUDUS_LEARNER_MAX_COLUMNS, sizeof(double));
+    train_rows(a, 12, ra);
+    train_rows(b, 6, rb);
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    ops->destroy(b);
+    CHECK_OK(ops->create(&cfg, &run, &b));
+    CHECK_OK(ops->load(b, c2, s2));
+    train_rows(b, 6, rb + (size_t)6 * LUDUS_LEARNER_MAX_COLUMNS);
+    CHECK(same_episode_columns(ra, rb, 12));
+    /* the loss and grad_norm columns too: the members' sums in the same order */
+    for (int u = 0; u < 12; u++)
+        for (int c = 4; c < 8; c++) {
+            double x = ra[(size_t)u * LUDUS_LEARNER_MAX_COLUMNS + c], y = rb[(size_t)u * LUDUS_LEARNER_MAX_COLUMNS + c];
+            CHECK_MSG(x == y || (isnan(x) && isnan(y)), "ensemble resume: update %d column %d: %g, %g", u, c, x, y);
+        }
+    CHECK(ra[(size_t)11 * LUDUS_LEARNER_MAX_COLUMNS + 11] > 0.0); /* gradient steps were taken */
+    free(ra);
+    free(rb);
+    CHECK_OK(ops->save(a, c1, s1, NULL));
+    CHECK_OK(ops->save(b, c2, s2, NULL));
+    CHECK_MSG(same_files(c1, c2), "ensemble resume: the weights differ from the straight run's");
+    CHECK_MSG(same_files(s1, s2), "ensemble resume: the training state differs from the straight run's");
+    /* another ensemble size refuses the state, in one line */
+    ludus_dqn_config other = cfg;
+    other.ensemble = 1;
+    other.ensemble_min = 0;
+    void *c = NULL;
+    CHECK_OK(ops->create(&other, &run, &c));
+    CHECK_ERR(ops->load(c, c1, s1), LUDUS_EINVAL);
+    CHECK_MSG(strstr(ludus_errmsg(), "saved with ensemble 4, but the configuration has 1") != NULL, "%s",
+              ludus_errmsg());
+    ops->destroy(c);
+    /* the learner's agent, greedy, takes the argmax of the members' mean
+     * Q: member 0 from the checkpoint, the others from the state */
+    {
+        ludus_env *env = NULL;
+        CHECK_OK(ludus_env_make("MiniGrid-DoorKey-5x5-v0", NULL, &env));
+        const ludus_env_info *info = ludus_env_get_info(env);
+        policy_input in;
+        policy pol;
+        policy_ws ws;
+        CHECK_OK(ludus_policy_input_of(info, 0, &in));
+        CHECK_OK(ludus_policy_create(&pol, &cfg.arch, &in));
+        CHECK_OK(ludus_policy_checkpoint_load(c1, &pol, info));
+        const size_t P = pol.params.size;
+        const int A = pol.num_actions;
+        float *theta = malloc(4 * P * sizeof(float));
+        memcpy(theta, pol.params.data, P * sizeof(float));
+        ludus_nn_file *f = NULL;
+        CHECK_OK(ludus_nn_file_open(s1, &f));
+        CHECK_OK(ludus_nn_file_read(f, "ensemble", theta + P, 3 * P));
+        ludus_nn_file_close(f);
+        enum { N = 16 };
+        uint8_t obs[N * 256];
+        const char *missions[N];
+        void *st = ludus_env_state_new(env);
+        for (int i = 0; i < N; i++) {
+            ludus_step_out so;
+            CHECK_OK(ludus_env_reset(env, st, (uint64_t)i + 100, obs + (size_t)i * info->obs_size));
+            for (int k = 0; k < i % 4; k++) ludus_env_step(env, st, 2, obs + (size_t)i * info->obs_size, &so);
+            missions[i] = "";
+        }
+        ludus_free(st);
+        CHECK_OK(ludus_policy_ws_create(&ws, &pol, N));
+        double mean[N * 16] = {0};
+        float q[N * 16];
+        for (int e = 0; e < 4; e++) {
+            member_q_ref(&pol, &ws, theta + e * P, obs, N, cfg.dueling, q);
+            for (int i = 0; i < N * A; i++) mean[i] += q[i] / 4;
+        }
+        ludus_agent *agent = NULL;
+        CHECK_OK(ops->agent(a, NULL, &agent));
+        CHECK_OK(ludus_agent_bind(agent, env, N));
+        int32_t acts[N];
+        uint8_t starts[N];
+        memset(starts, 1, sizeof starts);
+        const int sizes[1] = {A};
+        ludus_agent_input ai = {.n = N, .greedy = 1, .obs_size = info->obs_size, .obs = obs, .missions = missions,
+                                .starts = starts, .action_dims = 1, .action_sizes = sizes};
+        CHECK_OK(ludus_agent_act(agent, &ai, acts));
+        int differs = 0;
+        for (int i = 0; i < N; i++) {
+            int best = 0;
+            for (int k = 1; k < A; k++)
+                if (mean[i * A + k] > mean[i * A + best]) best = k;
+            CHECK_MSG(acts[i] == best, "ensemble agent: world %d acted %d, the mean Q's argmax is %d", i, acts[i], best);
+            /* member 0 alone would act otherwise somewhere, or the test shows little */
+            member_q_ref(&pol, &ws, theta, obs + (size_t)i * info->obs_size, 1, cfg.dueling, q);
+            int b0 = 0;
+            for (int k = 1; k < A; k++)
+                if (q[k] > q[b0]) b0 = k;
+            differs += b0 != best;
+        }
+        if (!differs) fprintf(stderr, "note: member 0 alone acts as the ensemble on all %d observations\n", N);
+        ludus_agent_destroy(agent);
+        ludus_policy_ws_destroy(&ws);
+        ludus_policy_destroy(&pol);
+        free(theta);
+        ludus_env_destroy(env);
+    }
+    /* and a single critic's state does not load into an ensemble */
+    double row1[LUDUS_LEARNER_MAX_COLUMNS];
+    CHECK_OK(ops->create(&other, &run, &c));
+    train_rows(c, 1, row1);
+    snprintf(c2, sizeof c2, "%s/one.ckpt", dir);
+    snprintf(s2, sizeof s2, "%s/one.state", dir);
+    CHECK_OK(ops->save(c, c2, s2, NULL));
+    ops->destroy(c);
+    CHECK_ERR(ops->load(a, c2, s2), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "ensemble") != NULL);
+    ops->destroy(a);
+    ops->destroy(b);
+}
+
 int main(void)
 {
     test_epsilon();
@@ -1246,12 +1602,15 @@ int main(void)
     test_branching_math();
     test_branch_gradient();
     test_bad_knobs();
+    test_ensemble_math();
+    test_ensemble_slice();
     char dir[] = "/tmp/ludus_dqn_XXXXXX";
     if (mkdtemp(dir)) {
         test_resume_exact(dir);
         test_layer_norm(dir);
         test_offline_to_online(dir);
         test_branched_learner(dir);
+        test_ensemble_learner(dir);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
@@ -1267,7 +1626,7 @@ int main(void)
          * a random policy succeeds a few percent */
         test_learns("MiniGrid-DoorKey-5x5-v0", NULL, 150000, 0.85);
         test_learns("MiniGrid-DoorKey-5x5-v0", "{\"prioritized\": 1}", 150000, 0.85);
-        test_learns_maze(0.35);
+        test_learns_maze(0.45); /* the lowest of six runs of the recipe 0.525 */
     }
     return check_finish("test_learn_dqn");
 }

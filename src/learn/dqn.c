@@ -367,3 +367,84 @@ double ludus_dqn_branch_loss(const float *q, const int32_t *acts, const float *y
     }
     return loss / total;
 }
+
+/* ---- the critic ensemble (RLPD: Ball, Smith, Kostrikov and Levine 2023) ---- */
+
+void ludus_dqn_ensemble_subset(ludus_rng *rng, int E, int M, int *idx)
+{
+    int perm[LUDUS_DQN_MAX_ENSEMBLE];
+    for (int i = 0; i < E; i++) perm[i] = i;
+    for (int i = 0; i < M; i++) {
+        int j = (int)ludus_rng_integers(rng, i, E), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        idx[i] = perm[i];
+    }
+}
+
+float ludus_dqn_ensemble_target(const float *q_pick, const float *q_sub, size_t stride, int M, int A, float ret,
+                                float disc)
+{
+    if (disc == 0.0f) return ret;
+    const int a = argmax(q_pick, A);
+    float v = q_sub[a];
+    for (int m = 1; m < M; m++)
+        if (q_sub[m * stride + a] < v) v = q_sub[m * stride + a];
+    return ret + disc * v;
+}
+
+/* Q values (n, A) of one member's parameters into out. */
+static void member_q(const policy *pol, policy_ws *ws, const float *params, const uint8_t *obs, const int32_t *words,
+                     int n, int dueling, float *out)
+{
+    policy_batch b = {.L = 1, .B = n, .obs = obs, .words = words};
+    ludus_policy_forward(pol, params, ws, &b);
+    ludus_dqn_q_values(ws->logits, ws->value, n, pol->num_actions, dueling, out);
+}
+
+double ludus_dqn_ensemble_slice(const policy *pol, policy_ws *ws, const float *theta, const float *target, int E,
+                                const int *subset, int M, const uint8_t *obs, const uint8_t *next,
+                                const int32_t *words, const int32_t *acts, const float *ret, const float *disc,
+                                const float *w, int n, int total, int double_q, int dueling, float delta, float *q,
+                                float *pick, float *sub, float *y, float *td, float *grads, double *qsum)
+{
+    const int A = pol->num_actions;
+    const size_t P = pol->params.size, nA = (size_t)n * A;
+    /* the drawn target members' Q at s' */
+    for (int m = 0; m < M; m++) member_q(pol, ws, target + (size_t)subset[m] * P, next, words, n, dueling, sub + m * nA);
+    /* the action a*: the mean over the online members (Double) or over the drawn targets */
+    memset(pick, 0, nA * sizeof(float));
+    for (int e = 0; e < (double_q ? E : M); e++) {
+        const float *qe = sub + e * nA;
+        if (double_q) {
+            member_q(pol, ws, theta + (size_t)e * P, next, words, n, dueling, q);
+            qe = q;
+        }
+        for (size_t i = 0; i < nA; i++) pick[i] += qe[i];
+    }
+    for (int b = 0; b < n; b++) {
+        y[b] = ludus_dqn_ensemble_target(pick + (size_t)b * A, sub + (size_t)b * A, nA, M, A, ret[b], disc[b]);
+        td[b] = 0.0f;
+    }
+    /* each member's loss against the shared y, backward into its own gradient */
+    double loss = 0.0, qs = 0.0;
+    float *keep = ws->grad, *tde = pick; /* pick is free again: |td| of one member (n) */
+    float *dq = sub;                      /* and the targets' Q: dq (n, A) */
+    for (int e = 0; e < E; e++) {
+        const float *pe = theta + (size_t)e * P;
+        policy_batch b = {.L = 1, .B = n, .obs = obs, .words = words};
+        ludus_policy_forward(pol, pe, ws, &b);
+        ludus_dqn_q_values(ws->logits, ws->value, n, A, dueling, q);
+        loss += ludus_dqn_loss(q, acts, y, w, n, A, delta, total, dq, tde);
+        for (int r = 0; r < n; r++) {
+            td[r] += fabsf(tde[r]) / (float)E;
+            qs += q[(size_t)r * A + acts[r]] / E;
+        }
+        ludus_dqn_q_backward(dq, n, A, dueling, ws->dlogits, ws->dvalue);
+        ws->grad = grads + (size_t)e * P;
+        ludus_policy_backward(pol, pe, ws, &b);
+        ws->grad = keep;
+    }
+    *qsum = qs;
+    return loss / E;
+}

@@ -14,6 +14,9 @@
 #include "ludus/learn.h"
 #include "ludus/ludus.h"
 #include "ludus/learner.h"
+#include "learn/policy.h"
+
+#define LUDUS_DQN_MAX_ENSEMBLE 64
 
 /* The learner's configuration (its own keys; the run's are ludus_run_config). */
 typedef struct ludus_dqn_config {
@@ -42,6 +45,8 @@ typedef struct ludus_dqn_config {
     int save_replay;       /* 1: the training state holds the replay and the worlds */
     char dataset[1024];    /* offline-to-online (RLPD): a dataset of `ludus collect`; "" none */
     float offline_ratio;   /* with a dataset: the fraction of each minibatch drawn from it */
+    int ensemble;          /* E critics (RLPD, Ball et al. 2023); 1: one Q network */
+    int ensemble_min;      /* M: the target is the min over M of the E target critics drawn at random; 0: min(2, E) */
     ludus_policy_arch arch;
 } ludus_dqn_config;
 
@@ -175,5 +180,40 @@ float ludus_dqn_branch_target(const float *q_online_next, const float *q_target_
  * (1/D) sum_d |Q_d - y_b| (what priorities use). */
 double ludus_dqn_branch_loss(const float *q, const int32_t *acts, const float *y, const float *w, int B, int D,
                              const int *nvec, float delta, int total, float *dq, float *td);
+
+/* The critic ensemble (RLPD's, Ball, Smith, Kostrikov and Levine 2023,
+ * after REDQ, Chen et al. 2021): E Q networks of the same architecture,
+ * each with its target network; every gradient step draws M of the E
+ * members without replacement, and the target of every transition is
+ * ret + disc * min over the drawn j of Q_target,j(s', a*), one a* for the
+ * whole subset (the discrete stand-in for RLPD's one action of its policy
+ * at s'): the argmax of the mean over the E online members' Q at s'
+ * (double_q; the action the ensemble's greedy agent takes), or of the mean
+ * over the drawn target members' Q (plain). Each member then regresses
+ * onto that shared target with its own Huber loss. */
+
+/* M distinct members of [0, E) uniformly (a partial Fisher-Yates shuffle,
+ * M draws of ludus_rng_integers), into idx (M), in draw order. */
+void ludus_dqn_ensemble_subset(ludus_rng *rng, int E, int M, int *idx);
+
+/* One transition's ensemble target: a* the first largest of q_pick (A),
+ * then ret + disc * min over m < M of q_sub[m * stride + a*] (disc 0: ret). */
+float ludus_dqn_ensemble_target(const float *q_pick, const float *q_sub, size_t stride, int M, int A, float ret,
+                                float disc);
+
+/* A slice of n rows of a minibatch of `total` through the ensemble:
+ * members' parameters theta (E, P) and targets target (E, P); the
+ * targets y (n) from the drawn subset (M), then each member e's Huber loss
+ * against y, backward into grads + e * P (added; the caller zeroes).
+ * Writes y, td (n: the mean over members of |Q_e(s, a) - y|) and returns
+ * the mean over members of their losses; *qsum gets the sum over rows of
+ * the members' mean Q(s, a). Scratch: q (n, A), pick (n, A), sub (M, n, A).
+ * ws holds n samples; its grad pointer is borrowed and restored. One
+ * component, no mask (the learner refuses the ensemble elsewhere). */
+double ludus_dqn_ensemble_slice(const policy *pol, policy_ws *ws, const float *theta, const float *target, int E,
+                                const int *subset, int M, const uint8_t *obs, const uint8_t *next,
+                                const int32_t *words, const int32_t *acts, const float *ret, const float *disc,
+                                const float *w, int n, int total, int double_q, int dueling, float delta, float *q,
+                                float *pick, float *sub, float *y, float *td, float *grads, double *qsum);
 
 #endif

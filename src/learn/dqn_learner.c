@@ -29,7 +29,11 @@
  * the online steps as usual. RLPD's other ingredients: a high
  * update-to-data ratio is gradient_steps / (train_freq * num_envs); its
  * LayerNorm critic is the network's option arch.layer_norm (policy.c);
- * its ensemble is not here (docs/learning.md).
+ * its critic ensemble is `ensemble` E and `ensemble_min` M: E networks
+ * with their targets, the target the min over M drawn target members at
+ * one action a* (dqn.h), each member its own Huber loss, clipping and
+ * Adam moments; the worlds act on the members' mean Q. Member 0 is the
+ * checkpoint, the others ride in the training state.
  */
 #include <math.h>
 #include <stddef.h>
@@ -101,6 +105,10 @@ const ludus_key ludus_dqn_keys[] = {
      "offline-to-online (RLPD, Ball 2023): a dataset of `ludus collect` whose transitions join every minibatch"},
     {"offline_ratio", LUDUS_KEY_FLOAT, O(offline_ratio), 0, 1, NULL,
      "with a dataset: the fraction of each minibatch drawn from it (0.5: RLPD's symmetric sampling)"},
+    {"ensemble", LUDUS_KEY_INT, O(ensemble), 1, LUDUS_DQN_MAX_ENSEMBLE, NULL,
+     "critics in the ensemble (RLPD, Ball 2023: 10); 1: one Q network"},
+    {"ensemble_min", LUDUS_KEY_INT, O(ensemble_min), 0, LUDUS_DQN_MAX_ENSEMBLE, NULL,
+     "the target is the min over this many target critics drawn at random (RLPD: 2); 0: min(2, ensemble)"},
     {"arch", LUDUS_KEY_OBJECT, O(arch), 0, 0, ludus_policy_arch_keys, "the Q network"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -136,6 +144,8 @@ static void config_default(void *cfg, ludus_run_config *run, const ludus_env_inf
     c->per_beta = 0.4f;
     c->per_eps = 1e-6f;
     c->offline_ratio = 0.5f;
+    c->ensemble = 1;
+    c->ensemble_min = 0;
     c->arch = (ludus_policy_arch){.embed = 8, .conv1 = 16, .conv2 = 32, .kernel = 3, .hidden = 64, .head = 64,
                                   .memory = 0, .instr = 0, .word_embed = 32, .max_words = 16};
     if (!info) return;
@@ -155,6 +165,9 @@ static int config_check(const void *cfg, const ludus_run_config *run)
     if (c->batch_size > c->buffer_size)
         return ludus_err_set(LUDUS_EINVAL, "config: batch_size (%d) exceeds buffer_size (%d)", c->batch_size,
                              c->buffer_size);
+    if (c->ensemble_min > c->ensemble)
+        return ludus_err_set(LUDUS_EINVAL, "config: ensemble_min (%d) exceeds ensemble (%d): the target's min is over "
+                                           "members drawn from the ensemble", c->ensemble_min, c->ensemble);
     if (c->eps_end > c->eps_start)
         return ludus_err_set(LUDUS_EINVAL, "config: eps_end (%g) exceeds eps_start (%g)", (double)c->eps_end,
                              (double)c->eps_start);
@@ -181,7 +194,14 @@ typedef struct dqn {
     const ludus_env *env;
     const ludus_env_info *info;
     policy pol;
-    float *target;          /* (P) the target network's parameters */
+    float *target;          /* (E, P) the target networks' parameters */
+    /* the critic ensemble (E members; E = 1: theta is pol.params.data) */
+    int E, M;
+    float *theta;             /* (E, P) the members' parameters; member 0 copied to pol at save */
+    float *kgrad;             /* (K, E, P) each worker's gradients of every member (E > 1) */
+    float *e_pick, *e_sub;    /* (B, A), (M, B, A) scratch of the targets */
+    float *q_mem;             /* (max(N, B), A) one member's Q when acting */
+    int subset[LUDUS_DQN_MAX_ENSEMBLE];
     ludus_nn_adam adam;
     policy_ws ws;             /* acting */
     pool *team;               /* the learner's threads */
@@ -267,6 +287,7 @@ static void destroy(void *self)
     dqn *d = self;
     if (!d) return;
     if (d->blas_threads > 0) ludus_nn_set_threads(d->blas_threads);
+    if (d->theta != d->pol.params.data) free(d->theta); /* an ensemble's own; before the policy goes */
     ludus_vec_destroy(d->vec);
     ludus_pool_destroy(d->team);
     for (int k = 0; d->wsk && k < d->K; k++) ludus_policy_ws_destroy(&d->wsk[k]);
@@ -278,7 +299,7 @@ static void destroy(void *self)
     ludus_nn_adam_free(&d->adam);
     ludus_dqn_sumtree_free(&d->tree);
     ludus_dqn_nstep_free(&d->ns);
-    void *bufs[] = {d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
+    void *bufs[] = {d->kgrad, d->e_pick, d->e_sub, d->q_mem, d->ep_masks, d->target, d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc, d->cur_obs,
                     d->cur_words, d->actions, d->q, d->act_rng, d->episodes, d->b_obs, d->b_next, d->b_words,
                     d->b_act, d->b_idx, d->b_w, d->q_on, d->q_tg, d->dq, d->td, d->y,
                     d->b_mix, d->b_ret, d->b_disc, d->r_nmask, d->b_nmask, d->b_acts, d->step_act, d->ones,
@@ -412,7 +433,32 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     ludus_rng init_rng;
     ludus_rng_seed(&init_rng, run->seed);
     if ((rc = ludus_policy_init(&d->pol, &init_rng))) goto fail;
-    if ((rc = ludus_nn_adam_init(&d->adam, d->P, 0.9f, 0.999f, d->cfg.adam_eps))) goto fail;
+    d->E = d->cfg.ensemble;
+    d->M = d->cfg.ensemble_min ? d->cfg.ensemble_min : (d->E < 2 ? d->E : 2);
+    d->theta = d->pol.params.data;
+    if (d->E > 1) {
+        if (d->branched) {
+            rc = ludus_err_set(LUDUS_EUNSUPPORTED, "dqn: the critic ensemble (ensemble %d) on %s, a world of %s, is "
+                               "not supported; use ensemble 1", d->E, d->info->id,
+                               d->Dm > 1 ? "several action components" : "a legal-action mask");
+            goto fail;
+        }
+        if (!(d->theta = malloc((size_t)d->E * d->P * sizeof(float)))) {
+            rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for %d critics", d->E);
+            goto fail;
+        }
+        /* member 0 is the network a single critic would start from; the
+         * others start from streams of (seed, e) */
+        memcpy(d->theta, d->pol.params.data, d->P * sizeof(float));
+        for (int e = 1; e < d->E; e++) {
+            uint32_t w[4] = {(uint32_t)run->seed, (uint32_t)(run->seed >> 32), (uint32_t)e, 0xe75u};
+            ludus_rng_seed_words(&init_rng, w, 4);
+            if ((rc = ludus_policy_init(&d->pol, &init_rng))) goto fail;
+            memcpy(d->theta + (size_t)e * d->P, d->pol.params.data, d->P * sizeof(float));
+        }
+        memcpy(d->pol.params.data, d->theta, d->P * sizeof(float));
+    }
+    if ((rc = ludus_nn_adam_init(&d->adam, (size_t)d->E * d->P, 0.9f, 0.999f, d->cfg.adam_eps))) goto fail;
     if (d->cfg.dataset[0]) {
         if ((rc = load_offline(d))) goto fail;
         d->k_off = ludus_dqn_offline_rows(d->B, d->cfg.offline_ratio);
@@ -430,7 +476,17 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     }
     d->wsk = calloc((size_t)d->K, sizeof *d->wsk);
     d->part = calloc((size_t)d->K * 3, sizeof(double));
-    d->gsum = malloc(d->P * sizeof(float));
+    d->gsum = malloc((size_t)d->E * d->P * sizeof(float));
+    if (d->E > 1) {
+        d->kgrad = malloc((size_t)d->K * d->E * d->P * sizeof(float));
+        d->e_pick = malloc((size_t)d->B * d->A * sizeof(float));
+        d->e_sub = malloc((size_t)d->M * d->B * d->A * sizeof(float));
+        d->q_mem = malloc((size_t)qn * d->A * sizeof(float));
+        if (!d->kgrad || !d->e_pick || !d->e_sub || !d->q_mem) {
+            rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory for %d critics", d->E);
+            goto fail;
+        }
+    }
     if (!d->wsk || !d->part || !d->gsum) {
         rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
         goto fail;
@@ -441,7 +497,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     if (d->cfg.prioritized && (rc = ludus_dqn_sumtree_init(&d->tree, d->cap))) goto fail;
     d->max_prio = 1.0;
     const size_t cap = (size_t)d->cap;
-    d->target = malloc(d->P * sizeof(float));
+    d->target = malloc((size_t)d->E * d->P * sizeof(float));
     d->r_obs = malloc(cap * d->D);
     d->r_next = malloc(cap * d->D);
     d->r_act = malloc(cap * sizeof(int32_t));
@@ -489,7 +545,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
                            d->D);
         goto fail;
     }
-    memcpy(d->target, d->pol.params.data, d->P * sizeof(float));
+    memcpy(d->target, d->theta, (size_t)d->E * d->P * sizeof(float));
     memcpy(d->cols, cols, sizeof cols);
     d->ncols = NUM_COLS;
     d->nach = d->info->num_achievements < LUDUS_PPO_MAX_ACHIEVEMENTS ? d->info->num_achievements
@@ -578,11 +634,24 @@ static void grad_job(void *ctx, int k, int K)
     const int b0 = (int)((long)d->B * k / K), b1 = (int)((long)d->B * (k + 1) / K), n = b1 - b0, A = d->A;
     policy_ws *ws = &d->wsk[k];
     double *part = d->part + (size_t)k * 3;
-    memset(ws->grad, 0, d->P * sizeof(float));
     part[0] = part[1] = part[2] = 0.0;
-    if (n <= 0) return;
     const size_t D = d->D;
     const int32_t *words = d->W ? d->b_words + (size_t)b0 * d->W : NULL;
+    if (d->E > 1) {
+        /* the critic ensemble: each member's gradient into this worker's (E, P) */
+        float *g = d->kgrad + (size_t)k * d->E * d->P;
+        memset(g, 0, (size_t)d->E * d->P * sizeof(float));
+        if (n <= 0) return;
+        part[0] = ludus_dqn_ensemble_slice(&d->pol, ws, d->theta, d->target, d->E, d->subset, d->M, d->b_obs + b0 * D,
+                                           d->b_next + b0 * D, words, d->b_act + b0, d->b_ret + b0, d->b_disc + b0,
+                                           d->b_w + b0, n, d->B, d->cfg.double_q, d->cfg.dueling, d->cfg.huber_delta,
+                                           d->q + (size_t)b0 * A, d->e_pick + (size_t)b0 * A,
+                                           d->e_sub + (size_t)b0 * A * d->M, d->y + b0, d->td + b0, g, &part[1]);
+        for (int b = b0; b < b1; b++) part[2] += fabsf(d->td[b]);
+        return;
+    }
+    memset(ws->grad, 0, d->P * sizeof(float));
+    if (n <= 0) return;
     float *q = d->q + (size_t)b0 * A, *qon = d->q_on + (size_t)b0 * A, *qtg = d->q_tg + (size_t)b0 * A;
     q_of(d, ws, d->target, d->b_next + b0 * D, words, n, qtg);
     if (d->cfg.double_q) q_of(d, ws, d->pol.params.data, d->b_next + b0 * D, words, n, qon);
@@ -663,11 +732,20 @@ static void grad_step(dqn *d)
         else
             stage(d, b, (size_t)d->b_idx[b], d->r_obs, d->r_next, d->r_act, d->r_words, d->r_ret, d->r_disc);
     }
+    /* the ensemble's subset for this step's targets: M of the E members
+     * (all of them, no draw, when M = E) */
+    if (d->E > 1) {
+        if (d->M < d->E) ludus_dqn_ensemble_subset(&d->sample_rng, d->E, d->M, d->subset);
+        else
+            for (int e = 0; e < d->E; e++) d->subset[e] = e;
+    }
     ludus_pool_run(d->team, grad_job, d, d->K);
-    memcpy(d->gsum, d->wsk[0].grad, d->P * sizeof(float));
-    for (int k = 1; k < d->K; k++) {
-        const float *g = d->wsk[k].grad;
-        for (size_t i = 0; i < d->P; i++) d->gsum[i] += g[i];
+    const size_t EP = (size_t)d->E * d->P;
+    for (int k = 0; k < d->K; k++) {
+        const float *g = d->E > 1 ? d->kgrad + (size_t)k * EP : d->wsk[k].grad;
+        if (k == 0) memcpy(d->gsum, g, EP * sizeof(float));
+        else
+            for (size_t i = 0; i < EP; i++) d->gsum[i] += g[i];
     }
     double loss = 0.0, qsum = 0.0, tdsum = 0.0;
     for (int k = 0; k < d->K; k++) {
@@ -675,8 +753,12 @@ static void grad_step(dqn *d)
         qsum += d->part[3 * k + 1];
         tdsum += d->part[3 * k + 2];
     }
-    float gn = ludus_nn_clip_grad_norm(d->gsum, d->P, d->cfg.max_grad_norm);
-    ludus_nn_adam_step(&d->adam, d->pol.params.data, d->gsum, d->cfg.lr);
+    /* each member clipped alone, as a single critic is; one Adam over all
+     * (elementwise, so it is E Adams) */
+    float gn = 0.0f;
+    for (int e = 0; e < d->E; e++) gn += ludus_nn_clip_grad_norm(d->gsum + (size_t)e * d->P, d->P, d->cfg.max_grad_norm);
+    gn /= (float)d->E;
+    ludus_nn_adam_step(&d->adam, d->theta, d->gsum, d->cfg.lr);
     if (d->cfg.prioritized)
         for (int b = k; b < B; b++) {
             double p = pow(fabs((double)d->td[b]) + d->cfg.per_eps, (double)d->cfg.per_alpha);
@@ -686,10 +768,10 @@ static void grad_step(dqn *d)
     d->grad_steps++;
     if (d->grad_steps % (uint64_t)d->cfg.target_update == 0) {
         if (d->cfg.tau >= 1.0f) {
-            memcpy(d->target, d->pol.params.data, d->P * sizeof(float));
+            memcpy(d->target, d->theta, EP * sizeof(float));
         } else {
-            const float t = d->cfg.tau, *o = d->pol.params.data;
-            for (size_t k = 0; k < d->P; k++) d->target[k] = t * o[k] + (1.0f - t) * d->target[k];
+            const float t = d->cfg.tau, *o = d->theta;
+            for (size_t k = 0; k < EP; k++) d->target[k] = t * o[k] + (1.0f - t) * d->target[k];
         }
     }
     d->s_loss += loss;
@@ -705,7 +787,15 @@ static int act_and_step(dqn *d)
     uint8_t *vobs = ludus_vec_obs(d->vec);
     const float eps = ludus_dqn_epsilon(d->cfg.eps_start, d->cfg.eps_end, d->cfg.eps_fraction, d->steps,
                                         d->run.total_steps);
-    q_of(d, &d->ws, d->pol.params.data, vobs, d->cur_words, N, d->q);
+    q_of(d, &d->ws, d->theta, vobs, d->cur_words, N, d->q);
+    if (d->E > 1) {
+        /* the ensemble acts on its members' mean Q */
+        for (int e = 1; e < d->E; e++) {
+            q_of(d, &d->ws, d->theta + (size_t)e * d->P, vobs, d->cur_words, N, d->q_mem);
+            for (size_t i = 0; i < (size_t)N * A; i++) d->q[i] += d->q_mem[i];
+        }
+        for (size_t i = 0; i < (size_t)N * A; i++) d->q[i] /= (float)d->E;
+    }
     const uint8_t *masks = d->MA ? ludus_vec_action_masks(d->vec) : NULL;
     for (int n = 0; n < N; n++) {
         double u = ludus_rng_random(&d->act_rng[n]);
@@ -908,6 +998,8 @@ static void serialize_replay(const dqn *d, blob *b)
 static int save(const void *self, const char *checkpoint, const char *state, const char *const *meta)
 {
     const dqn *d = self;
+    /* the checkpoint is member 0's network, an ordinary policy checkpoint */
+    if (d->E > 1) memcpy(d->pol.params.data, d->theta, d->P * sizeof(float));
     int n = ludus_run_config_to_json_flat(&d->run, ludus_dqn_keys, &d->cfg, NULL, 0);
     char *cfg = malloc((size_t)n + 1);
     if (!cfg) return ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
@@ -923,19 +1015,25 @@ static int save(const void *self, const char *checkpoint, const char *state, con
     serialize(d, &b);
     ludus_nn_params st;
     ludus_nn_params_init(&st);
-    int ps[1] = {(int)d->P}, bs[1] = {(int)packed_len(b.len)};
-    if (packed_len(b.len) > (size_t)2147483647) rc = ludus_err_set(LUDUS_EINVAL, "dqn: the state is too large to save");
+    const size_t EP = (size_t)d->E * d->P;
+    int ps[1] = {(int)EP}, bs[1] = {(int)packed_len(b.len)}, es[1] = {(int)(EP - d->P)};
+    if (packed_len(b.len) > (size_t)2147483647 || EP > (size_t)2147483647)
+        rc = ludus_err_set(LUDUS_EINVAL, "dqn: the state is too large to save");
     if (!rc) rc = ludus_nn_params_add(&st, "adam.m", 1, ps, NULL);
     if (!rc) rc = ludus_nn_params_add(&st, "adam.v", 1, ps, NULL);
     if (!rc) rc = ludus_nn_params_add(&st, "target", 1, ps, NULL);
     if (!rc) rc = ludus_nn_params_add(&st, "bytes", 1, bs, NULL);
+    /* the ensemble's members 1..E-1 (member 0 is the checkpoint) */
+    if (!rc && d->E > 1) rc = ludus_nn_params_add(&st, "ensemble", 1, es, NULL);
     if (!rc) rc = ludus_nn_params_alloc(&st);
     if (!rc) {
-        memcpy(st.data + st.tensors[0].offset, d->adam.m, d->P * sizeof(float));
-        memcpy(st.data + st.tensors[1].offset, d->adam.v, d->P * sizeof(float));
-        memcpy(st.data + st.tensors[2].offset, d->target, d->P * sizeof(float));
+        memcpy(st.data + st.tensors[0].offset, d->adam.m, EP * sizeof(float));
+        memcpy(st.data + st.tensors[1].offset, d->adam.v, EP * sizeof(float));
+        memcpy(st.data + st.tensors[2].offset, d->target, EP * sizeof(float));
         pack(st.data + st.tensors[3].offset, b.p, b.len);
-        char t[32], upd[32], stp[32], gs[32], ws[32], len[32], off[32];
+        if (d->E > 1) memcpy(st.data + st.tensors[4].offset, d->theta + d->P, (EP - d->P) * sizeof(float));
+        char t[32], upd[32], stp[32], gs[32], ws[32], len[32], off[32], ens[32];
+        snprintf(ens, sizeof ens, "%d", d->E);
         snprintf(t, sizeof t, "%lld", (long long)d->adam.t);
         snprintf(upd, sizeof upd, "%d", d->update);
         snprintf(stp, sizeof stp, "%llu", (unsigned long long)d->steps);
@@ -946,7 +1044,7 @@ static int save(const void *self, const char *checkpoint, const char *state, con
         const char *m[] = {"ludus.format", DQN_STATE_FORMAT, "ludus.env", d->info->id, "adam.t", t,
                            "dqn.update", upd, "dqn.steps", stp, "dqn.grad_steps", gs, "dqn.world_steps", ws,
                            "dqn.bytes", len, "dqn.replay", d->cfg.save_replay ? "1" : "0", "dqn.offline", off,
-                           "dqn.progress", "1", NULL};
+                           "dqn.progress", "1", d->E > 1 ? "dqn.ensemble" : NULL, ens, NULL};
         const char **all = ludus_checkpoint_meta_join(m, meta);
         if (!all) {
             rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
@@ -1037,7 +1135,9 @@ static int load(void *self, const char *checkpoint, const char *state)
 {
     dqn *d = self;
     int rc = ludus_policy_checkpoint_load(checkpoint, &d->pol, d->info);
+    if (!rc && d->E > 1) memcpy(d->theta, d->pol.params.data, d->P * sizeof(float));
     if (rc || !state) return rc;
+    const size_t EP = (size_t)d->E * d->P;
     ludus_nn_file *f = NULL;
     if ((rc = ludus_nn_file_open(state, &f))) return rc;
     unsigned long long t = 0, upd = 0, stp = 0, gs = 0, ws = 0, len = 0, rep = 0;
@@ -1060,26 +1160,33 @@ static int load(void *self, const char *checkpoint, const char *state)
     if (!rc && strtoll(off ? off : "0", NULL, 10) != d->o_n)
         rc = ludus_err_set(LUDUS_EINVAL, "%s: trained with %s offline transitions, but the dataset now gives %lld", state,
                            off ? off : "0", (long long)d->o_n);
+    const char *ens = ludus_nn_file_meta(f, "dqn.ensemble");
+    if (!rc && strtoll(ens ? ens : "1", NULL, 10) != d->E)
+        rc = ludus_err_set(LUDUS_EINVAL, "%s: saved with ensemble %s, but the configuration has %d", state,
+                           ens ? ens : "1", d->E);
     if (!rc && (int)rep != d->cfg.save_replay)
         rc = ludus_err_set(LUDUS_EINVAL, "%s: saved with save_replay %llu, but the configuration has %d", state, rep,
                            d->cfg.save_replay);
     float *m = NULL, *v = NULL, *tg = NULL;
-    if (!rc && (!(m = malloc(d->P * sizeof(float))) || !(v = malloc(d->P * sizeof(float))) ||
-                !(tg = malloc(d->P * sizeof(float))) || !(bytes = malloc(len ? len : 1)) ||
+    float *mem = NULL;
+    if (!rc && (!(m = malloc(EP * sizeof(float))) || !(v = malloc(EP * sizeof(float))) ||
+                !(tg = malloc(EP * sizeof(float))) || !(mem = malloc((EP - d->P + 1) * sizeof(float))) || !(bytes = malloc(len ? len : 1)) ||
                 !(packed = malloc(packed_len(len) * sizeof(float)))))
         rc = ludus_err_set(LUDUS_ENOMEM, "dqn: out of memory");
-    if (!rc) rc = ludus_nn_file_read(f, "adam.m", m, d->P);
-    if (!rc) rc = ludus_nn_file_read(f, "adam.v", v, d->P);
-    if (!rc) rc = ludus_nn_file_read(f, "target", tg, d->P);
+    if (!rc) rc = ludus_nn_file_read(f, "adam.m", m, EP);
+    if (!rc) rc = ludus_nn_file_read(f, "adam.v", v, EP);
+    if (!rc) rc = ludus_nn_file_read(f, "target", tg, EP);
+    if (!rc && d->E > 1) rc = ludus_nn_file_read(f, "ensemble", mem, EP - d->P);
     if (!rc) rc = ludus_nn_file_read(f, "bytes", packed, packed_len(len));
     if (!rc && unpack(bytes, packed, len))
         rc = ludus_err_set(LUDUS_EFORMAT, "%s: tensor 'bytes' holds a value that is not a packed byte triple", state);
     const char *prog = ludus_nn_file_meta(f, "dqn.progress");
     if (!rc) rc = restore(d, bytes, len, (int)rep, prog && strcmp(prog, "1") == 0, state);
     if (!rc) {
-        memcpy(d->adam.m, m, d->P * sizeof(float));
-        memcpy(d->adam.v, v, d->P * sizeof(float));
-        memcpy(d->target, tg, d->P * sizeof(float));
+        memcpy(d->adam.m, m, EP * sizeof(float));
+        memcpy(d->adam.v, v, EP * sizeof(float));
+        memcpy(d->target, tg, EP * sizeof(float));
+        if (d->E > 1) memcpy(d->theta + d->P, mem, (EP - d->P) * sizeof(float));
         d->adam.t = (int64_t)t;
         d->update = (int)upd;
         d->steps = stp;
@@ -1089,6 +1196,7 @@ static int load(void *self, const char *checkpoint, const char *state)
     free(m);
     free(v);
     free(tg);
+    free(mem);
     free(bytes);
     free(packed);
     ludus_nn_file_close(f);
@@ -1106,6 +1214,8 @@ typedef struct dqn_agent {
     int max;
     float eps;
     int32_t *words;
+    int E;                /* critics; E > 1: ens holds them (E, P), mean the members' mean outputs */
+    float *ens, *mean;
 } dqn_agent;
 
 static void agent_destroy(void *self)
@@ -1115,6 +1225,8 @@ static void agent_destroy(void *self)
     ludus_policy_ws_destroy(&a->ws);
     ludus_policy_destroy(&a->pol);
     free(a->words);
+    free(a->ens);
+    free(a->mean);
     free(a);
 }
 
@@ -1133,14 +1245,19 @@ static int agent_bind(void *self, const ludus_env *env, int max_worlds)
     policy_ws ws;
     if ((rc = ludus_policy_ws_create(&ws, &a->pol, max_worlds))) return rc;
     int32_t *words = calloc((size_t)max_worlds * a->pol.arch.max_words, sizeof(int32_t));
-    if (!words) {
+    float *mean = a->E > 1 ? malloc((size_t)max_worlds * a->pol.num_actions * sizeof(float)) : NULL;
+    if (!words || (a->E > 1 && !mean)) {
         ludus_policy_ws_destroy(&ws);
+        free(words);
+        free(mean);
         return ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
     }
     ludus_policy_ws_destroy(&a->ws);
     free(a->words);
+    free(a->mean);
     a->ws = ws;
     a->words = words;
+    a->mean = mean;
     a->max = max_worlds;
     return LUDUS_OK;
 }
@@ -1166,8 +1283,20 @@ static int agent_act(void *self, const ludus_agent_input *in, int32_t *actions)
         }
         return LUDUS_OK;
     }
+    const float *out = a->ws.logits;
+    if (a->E > 1) {
+        /* the ensemble: the members' mean outputs (with dueling the mean
+         * advantage, whose argmax is the mean Q's) */
+        const size_t P = a->pol.params.size, nA = (size_t)n * A;
+        memcpy(a->mean, a->ws.logits, nA * sizeof(float));
+        for (int e = 1; e < a->E; e++) {
+            ludus_policy_forward(&a->pol, a->ens + (size_t)e * P, &a->ws, &b);
+            for (size_t i = 0; i < nA; i++) a->mean[i] += a->ws.logits[i];
+        }
+        out = a->mean;
+    }
     for (int i = 0; i < n; i++) {
-        int g = argmax(a->ws.logits + (size_t)i * A, A);
+        int g = argmax(out + (size_t)i * A, A);
         if (!in->greedy && ludus_rng_random(&in->rngs[i]) < a->eps) g = (int)ludus_rng_integers(&in->rngs[i], 0, A);
         actions[i] = g;
     }
@@ -1191,7 +1320,15 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
         free(a);
         return rc;
     }
-    memcpy(a->pol.params.data, d->pol.params.data, d->P * sizeof(float));
+    memcpy(a->pol.params.data, d->theta, d->P * sizeof(float));
+    a->E = d->E;
+    if (d->E > 1) {
+        if (!(a->ens = malloc((size_t)d->E * d->P * sizeof(float)))) {
+            agent_destroy(a);
+            return ludus_err_set(LUDUS_ENOMEM, "agent: out of memory");
+        }
+        memcpy(a->ens, d->theta, (size_t)d->E * d->P * sizeof(float));
+    }
     if ((rc = ludus_agent_create(&agent_ops, a, out))) agent_destroy(a);
     return rc;
 }
@@ -1199,7 +1336,7 @@ static int agent(void *self, const char *checkpoint, ludus_agent **out)
 const ludus_learner_ops ludus_dqn_learner = {
     .name = "dqn",
     .description = "deep Q-learning: target network, Double DQN, dueling, n-step, prioritized replay, action "
-                   "branching for several components and masks, offline-to-online "
+                   "branching for several components and masks, a critic ensemble (RLPD), offline-to-online "
                    "with --dataset (docs/learning.md)",
     .config_size = sizeof(ludus_dqn_config),
     .keys = ludus_dqn_keys,
