@@ -371,6 +371,8 @@ def test_action_masks_in_infos(masked, tmp_path):
                 _, _, _, _, info = env.step(acts[t])
                 assert np.array_equal(masks[t + 1], info["action_mask"])
             assert np.array_equal(masks[T], env.action_mask())
+    r = run("dataset", "info", os.path.join(masked, name))
+    assert r.returncode == 0 and "masks       infos/action_mask" in r.stdout, r.stdout
     # ludus.datasets: infos as Minari's EpisodeData has them
     ep = ludus.datasets.open(os.path.join(masked, name)).episode(0)
     assert ep.action_mask.dtype == np.int8 and ep.action_mask.shape == (ep.total_steps + 1, sum(nvec))
@@ -436,6 +438,7 @@ def test_a_masked_world_needs_the_masks(masked, tmp_path):
     d = tamper(masked, tmp_path, "web/masks-v0", drop, lambda m: m["ludus"].__delitem__("action_masks"))
     r = run("dataset", "info", d)
     assert r.returncode == 0, r.stderr
+    assert "masks       none recorded (offline learners refuse it)" in r.stdout
     ep = ludus.datasets.open(d).episode(0)
     assert ep.action_mask is None
     for algo in ("bc", "cql"):
