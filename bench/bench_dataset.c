@@ -4,7 +4,9 @@
  * JPEG for frames under Minari's image rule, the SHA-256 and
  * metadata.json), then opened (timed: metadata, digest, the read-through
  * in a child process that guards against libhdf5 crashes) and every
- * episode read (timed). Wall and CPU seconds (this process's; the child's
+ * episode read (timed). Worlds of several action components draw each
+ * component uniformly among the values the mask allows (the masks go to
+ * infos/action_mask). Wall and CPU seconds (this process's; the child's
  * CPU is not counted, so open's wall time is the figure to quote).
  *   usage: bench_dataset ID [OPTIONS|""] TRANSITIONS DIR
  */
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
     }
     const ludus_env_info *info = ludus_env_get_info(env);
     const size_t D = info->obs_size, M = info->mission_capacity > 1 ? info->mission_capacity : 0;
+    const size_t K = (size_t)info->mask_size;
+    const int dims = info->action_dims < 1 ? 1 : info->action_dims;
     /* play episodes into memory */
     int cap = 1024, n = 0;
     ludus_dataset_episode *eps = calloc((size_t)cap, sizeof *eps);
@@ -54,10 +58,11 @@ int main(int argc, char **argv)
         ep->seed = (uint64_t)n;
         ep->obs = malloc((size_t)(tcap + 1) * D);
         ep->missions = M ? malloc((size_t)(tcap + 1) * M) : NULL;
-        ep->actions = malloc((size_t)tcap * sizeof(int32_t));
+        ep->actions = malloc((size_t)tcap * dims * sizeof(int32_t));
         ep->rewards = malloc((size_t)tcap * sizeof(double));
         ep->terminations = malloc((size_t)tcap);
         ep->truncations = malloc((size_t)tcap);
+        ep->action_masks = K ? malloc((size_t)(tcap + 1) * K) : NULL;
         ludus_env_reset(env, st, ep->seed, ep->obs);
         if (M) snprintf(ep->missions, M, "%s", ludus_env_mission(env, st));
         for (;;) {
@@ -65,22 +70,36 @@ int main(int argc, char **argv)
                 tcap *= 2;
                 ep->obs = realloc(ep->obs, (size_t)(tcap + 1) * D);
                 if (M) ep->missions = realloc(ep->missions, (size_t)(tcap + 1) * M);
-                ep->actions = realloc(ep->actions, (size_t)tcap * sizeof(int32_t));
+                ep->actions = realloc(ep->actions, (size_t)tcap * dims * sizeof(int32_t));
+                if (K) ep->action_masks = realloc(ep->action_masks, (size_t)(tcap + 1) * K);
                 ep->rewards = realloc(ep->rewards, (size_t)tcap * sizeof(double));
                 ep->terminations = realloc(ep->terminations, (size_t)tcap);
                 ep->truncations = realloc(ep->truncations, (size_t)tcap);
             }
-            int32_t a = (int32_t)ludus_rng_integers(&rng, 0, info->num_actions);
+            int32_t *a = ep->actions + (size_t)T * dims;
+            uint8_t *mk = K ? ep->action_masks + (size_t)T * K : NULL;
+            if (K) ludus_env_action_mask(env, st, mk);
+            for (int d = 0, off = 0; d < dims; off += dims > 1 ? info->action_nvec[d] : 0, d++) {
+                const int nv = dims > 1 ? info->action_nvec[d] : info->num_actions;
+                int legal = 0;
+                for (int v = 0; v < nv; v++) legal += !mk || mk[off + v];
+                int k = legal ? (int)ludus_rng_integers(&rng, 0, legal) : 0, v = 0;
+                while (mk && (!mk[off + v] || k-- > 0)) v++;
+                a[d] = mk ? v : k;
+            }
             ludus_step_out so;
-            ludus_env_step_vec(env, st, &a, ep->obs + (size_t)(T + 1) * D, &so);
+            if (ludus_env_step_vec(env, st, a, ep->obs + (size_t)(T + 1) * D, &so)) {
+                fprintf(stderr, "step: %s\n", ludus_errmsg());
+                return 1;
+            }
             if (M) snprintf(ep->missions + (size_t)(T + 1) * M, M, "%s", ludus_env_mission(env, st));
-            ep->actions[T] = a;
             ep->rewards[T] = so.reward;
             ep->terminations[T] = so.terminated;
             ep->truncations[T] = so.truncated;
             T++;
             if (so.terminated || so.truncated) break;
         }
+        if (K) ludus_env_action_mask(env, st, ep->action_masks + (size_t)T * K);
         ep->steps = T;
         total += T;
         n++;
@@ -88,7 +107,7 @@ int main(int argc, char **argv)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/bench/%s-v0", root, info->id);
     ludus_dataset_meta meta = {.agent = "random", .levels = "train", .level_count = LUDUS_MAX_TRAIN_LEVELS,
-                               .jpeg_quality = 75};
+                               .jpeg_quality = 75, .action_masks = K > 0};
     snprintf(meta.dataset_id, sizeof meta.dataset_id, "bench/%s-v0", info->id);
     snprintf(meta.env_id, sizeof meta.env_id, "%s", id);
     snprintf(meta.env_options, sizeof meta.env_options, "%s", opts ? opts : "");

@@ -9,7 +9,10 @@ fraction too). With one seed a cell is the mean and its 95% bootstrap
 interval over episodes (ludus eval's); with several, the mean over seeds
 and, in parentheses, the lowest and highest seed's mean. The gap is train
 minus held-out. CPU.txt (name seconds per line) adds the CPU time of each
-phase below the table.
+phase below the table. With several seeds, the paper's two comparisons
+follow, paired by seed on held-out levels: BC minus CQL on each dataset,
+and the diverse dataset minus the repeated one for each learner (the
+rows whose data names "(div. expert)", with and without "repeated").
 """
 import json
 import sys
@@ -49,6 +52,7 @@ def main():
         g["train"].append(tr)
         g["heldout"].append(ho)
         g["gap"].append((tr[0] - ho[0],) * 3)
+        g.setdefault("by_seed", {})[seed] = ho[0]
         if seed not in seeds:
             seeds.append(seed)
     if not order:
@@ -64,6 +68,23 @@ def main():
         gap = [v[0] for v in g["gap"]]
         print("| %s | %s | %s | %s | %s | %s | %+.3f |" % (key[0], trans, key[1], g["levels"], cell(g["train"]),
                                                           cell(g["heldout"]), sum(gap) / len(gap)))
+    if len(seeds) > 1:
+        print("\nPaired by seed, held-out (seeds %s):" % ", ".join(seeds))
+
+        def paired(label, a, b):
+            d = [a["by_seed"][s] - b["by_seed"][s] for s in seeds if s in a["by_seed"] and s in b["by_seed"]]
+            if d:
+                print("- %s: %s; mean %+.3f, >= 0 on %d of %d seeds" % (label, ", ".join("%+.3f" % x for x in d),
+                                                                     sum(d) / len(d), sum(x >= 0 for x in d), len(d)))
+        for data in dict.fromkeys(k[0] for k in order):
+            if (data, "BC") in groups and (data, "CQL") in groups:
+                paired("BC - CQL, %s" % data, groups[(data, "BC")], groups[(data, "CQL")])
+        rep = [k for k in order if "(div. expert)" in k[0] and "repeated" in k[0]]
+        div = [k for k in order if "(div. expert)" in k[0] and "repeated" not in k[0]]
+        for r in rep:
+            for d in div:
+                if r[1] == d[1]:
+                    paired("%s: diverse - repeated" % r[1], groups[d], groups[r])
     if len(sys.argv) == 3:
         cpu = {}
         for line in open(sys.argv[2]):

@@ -1,6 +1,7 @@
 /* test_data.c: the dataset writer and reader (data.h). A round trip of
  * episodes built here (every value read back equal); collect against a
- * replay in the world; the writer's refusals; and the reader fuzzed: a
+ * replay in the world (with a masked world's recorded masks against the
+ * world's); the writer's refusals; and the reader fuzzed: a
  * real file truncated at many lengths and with bytes flipped (1) as is,
  * where the recorded SHA-256 must refuse every change, and (2) with the
  * digest in metadata.json recomputed, so libhdf5 itself parses the
@@ -165,7 +166,10 @@ static void test_collect_replays(const char *id, const char *options, const char
     const ludus_env *env = ludus_dataset_env(ds);
     const ludus_env_info *info = ludus_env_get_info(env);
     void *st = ludus_env_state_new(env);
-    uint8_t *obs = malloc(info->obs_size);
+    uint8_t *obs = malloc(info->obs_size), mask[LUDUS_MAX_MASK_SIZE];
+    const int dims = info->action_dims < 1 ? 1 : info->action_dims;
+    const size_t M = (size_t)info->mask_size;
+    CHECK_EQ(ludus_dataset_get_meta(ds)->action_masks, M > 0);
     int mismatches = 0;
     for (int64_t e = 0; e < ludus_dataset_get_meta(ds)->total_episodes; e++) {
         ludus_dataset_episode ep;
@@ -173,15 +177,21 @@ static void test_collect_replays(const char *id, const char *options, const char
         CHECK(ep.seed < 5);
         CHECK_OK(ludus_env_reset(env, st, ep.seed, obs));
         mismatches += memcmp(obs, ep.obs, info->obs_size) != 0;
+        CHECK((ep.action_masks != NULL) == (M > 0));
         for (int t = 0; t < ep.steps; t++) {
             ludus_step_out so;
-            CHECK_OK(ludus_env_step_vec(env, st, ep.actions + t, obs, &so));
+            /* the mask recorded for observation t is the world's there */
+            CHECK_OK(ludus_env_action_mask(env, st, M ? mask : NULL));
+            if (M) mismatches += memcmp(mask, ep.action_masks + (size_t)t * M, M) != 0;
+            CHECK_OK(ludus_env_step_vec(env, st, ep.actions + (size_t)t * dims, obs, &so));
             mismatches += memcmp(obs, ep.obs + (size_t)(t + 1) * info->obs_size, info->obs_size) != 0;
             mismatches += so.reward != ep.rewards[t] || so.terminated != ep.terminations[t] ||
                           so.truncated != ep.truncations[t];
             if (info->mission_capacity > 1)
                 mismatches += strcmp(ludus_env_mission(env, st), ep.missions + (size_t)(t + 1) * info->mission_capacity) != 0;
         }
+        CHECK_OK(ludus_env_action_mask(env, st, M ? mask : NULL));
+        if (M) mismatches += memcmp(mask, ep.action_masks + (size_t)ep.steps * M, M) != 0;
         ludus_dataset_episode_free(&ep);
     }
     CHECK_EQ(mismatches, 0);
@@ -299,6 +309,106 @@ static void test_fuzz(const char *name)
     free(orig);
 }
 
+/* Masks: the writer's refusals (a world without a mask, an episode
+ * without its masks, a mask that forbids the recorded action, a byte not
+ * 0/1); a dataset of a masked world written without masks (as before
+ * masks were recorded) reads, without masks, and a learner's world check
+ * refuses it in one line. */
+static void test_masks(void)
+{
+    ludus_env *grid, *web;
+    CHECK_OK(ludus_env_make("MiniGrid-Empty-5x5-v0", NULL, &grid));
+    CHECK_OK(ludus_env_make("Web-click-button-v0", NULL, &web));
+    ludus_dataset_writer *w = NULL;
+    ludus_dataset_meta meta = {.dataset_id = "masks/grid-v0", .env_id = "MiniGrid-Empty-5x5-v0", .levels = "train",
+                               .level_count = 1, .action_masks = 1};
+    char path[1200];
+    snprintf(path, sizeof path, "%s/masks/grid-v0", dir);
+    CHECK_ERR(ludus_dataset_writer_open(path, grid, &meta, &w), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "has no legal-action mask") != NULL);
+    meta.action_masks = 2;
+    CHECK_ERR(ludus_dataset_writer_open(path, web, &meta, &w), LUDUS_EINVAL);
+
+    /* one oracle-free episode of the web world: a random legal action, then
+     * the episode cut there (truncated) */
+    const ludus_env_info *info = ludus_env_get_info(web);
+    const size_t M = (size_t)info->mask_size, D = info->obs_size;
+    const int dims = info->action_dims;
+    void *st = ludus_env_state_new(web);
+    uint8_t *obs = malloc(2 * D), *masks = malloc(2 * M);
+    const size_t mcap = info->mission_capacity;
+    char *missions = calloc(2, mcap);
+    int32_t act[LUDUS_MAX_ACTION_DIMS];
+    double rew = 0;
+    uint8_t term = 0, trunc = 1;
+    CHECK_OK(ludus_env_reset(web, st, 0, obs));
+    snprintf(missions, mcap, "%s", ludus_env_mission(web, st));
+    CHECK_OK(ludus_env_action_mask(web, st, masks));
+    for (int d = 0, off = 0; d < dims; off += info->action_nvec[d], d++) {
+        act[d] = 0;
+        while (!masks[off + act[d]]) act[d]++;
+    }
+    ludus_step_out so;
+    CHECK_OK(ludus_env_step_vec(web, st, act, obs + D, &so));
+    CHECK_OK(ludus_env_action_mask(web, st, masks + M));
+    snprintf(missions + mcap, mcap, "%s", ludus_env_mission(web, st));
+    ludus_dataset_episode ep = {.steps = 1, .obs = obs, .missions = missions, .actions = act, .rewards = &rew, .terminations = &term,
+                                .truncations = &trunc, .action_masks = masks};
+    meta.action_masks = 1;
+    snprintf(meta.env_id, sizeof meta.env_id, "Web-click-button-v0");
+    snprintf(meta.dataset_id, sizeof meta.dataset_id, "masks/web-v0");
+    snprintf(path, sizeof path, "%s/masks/web-v0", dir);
+    CHECK_OK(ludus_dataset_writer_open(path, web, &meta, &w));
+    ep.action_masks = NULL;
+    CHECK_ERR(ludus_dataset_writer_add(w, &ep), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "without its action masks") != NULL);
+    ep.action_masks = masks;
+    masks[act[0]] = 0; /* forbid the action taken */
+    CHECK_ERR(ludus_dataset_writer_add(w, &ep), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "step 0: an action its mask forbids") != NULL);
+    masks[act[0]] = 1;
+    masks[M] = 3;
+    CHECK_ERR(ludus_dataset_writer_add(w, &ep), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "step 1: a mask byte") != NULL);
+    CHECK_OK(ludus_env_action_mask(web, st, masks + M));
+    CHECK_OK(ludus_dataset_writer_add(w, &ep));
+    CHECK_OK(ludus_dataset_writer_finish(w));
+    ludus_dataset_writer_destroy(w);
+    ludus_dataset *ds = NULL;
+    CHECK_OK(ludus_dataset_open(path, &ds));
+    ludus_dataset_episode back;
+    CHECK_OK(ludus_dataset_read(ds, 0, &back));
+    CHECK(back.action_masks && memcmp(back.action_masks, masks, 2 * M) == 0);
+    ludus_dataset_episode_free(&back);
+    CHECK_OK(ludus_dataset_check_world(ds, "Web-click-button-v0", NULL));
+    ludus_dataset_close(ds);
+
+    /* the same episode, no masks: readable; refused by a masked learner,
+     * fine for the same world without its mask (mask=0) */
+    meta.action_masks = 0;
+    snprintf(meta.dataset_id, sizeof meta.dataset_id, "masks/web-old-v0");
+    snprintf(path, sizeof path, "%s/masks/web-old-v0", dir);
+    CHECK_OK(ludus_dataset_writer_open(path, web, &meta, &w));
+    CHECK_OK(ludus_dataset_writer_add(w, &ep));
+    CHECK_OK(ludus_dataset_writer_finish(w));
+    ludus_dataset_writer_destroy(w);
+    CHECK_OK(ludus_dataset_open(path, &ds));
+    CHECK_EQ(ludus_dataset_get_meta(ds)->action_masks, 0);
+    CHECK_OK(ludus_dataset_read(ds, 0, &back));
+    CHECK(back.action_masks == NULL);
+    ludus_dataset_episode_free(&back);
+    CHECK_ERR(ludus_dataset_check_world(ds, "Web-click-button-v0", NULL), LUDUS_EINVAL);
+    CHECK(strstr(ludus_errmsg(), "records no action masks") != NULL && !strchr(ludus_errmsg(), '\n'));
+    CHECK_OK(ludus_dataset_check_world(ds, "Web-click-button-v0", "mask=0"));
+    ludus_dataset_close(ds);
+    free(obs);
+    free(masks);
+    free(missions);
+    ludus_free(st);
+    ludus_env_destroy(grid);
+    ludus_env_destroy(web);
+}
+
 static void test_bad_input(void)
 {
     ludus_dataset *ds;
@@ -336,7 +446,10 @@ int main(void)
     test_collect_replays("BabyAI-GoToRedBall-v0", NULL, "babyai/goto-v0");
     test_collect_replays("CrafterReward-v1", NULL, "crafter/symbolic-v0");
     test_collect_replays("Maze-v0", NULL, "maze/train-v0");
+    test_collect_replays("Web-click-button-v0", NULL, "web/click-v0");
+    test_masks();
     test_bad_input();
     test_fuzz("babyai/goto-v0");
+    test_fuzz("web/click-v0"); /* a file with infos/action_mask */
     return check_finish("test_data");
 }

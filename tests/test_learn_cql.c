@@ -93,6 +93,92 @@ static void test_loss_and_gradient(void)
 }
 
 /* key=value on a setup with a dataset: refused (at set or at check) naming the key */
+/* reference of the branched, masked loss: mean_b (1/D) sum_d [huber(q[b,d,a_bd] - y_b)
+ * + alpha (log sum_{legal i} exp q[b,d,i] - q[b,d,a_bd])] */
+static double ref_branch_loss(const float *q, const int32_t *acts, const float *y, const uint8_t *mask, int B, int D,
+                              const int *nvec, double delta, double alpha)
+{
+    int A = 0;
+    for (int d = 0; d < D; d++) A += nvec[d];
+    double total = 0.0;
+    for (int b = 0; b < B; b++)
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            const float *qd = q + b * A + o;
+            const int a = acts[b * D + d];
+            double x = (double)qd[a] - y[b], ax = fabs(x), s = 0.0;
+            for (int i = 0; i < nvec[d]; i++)
+                if (!mask || mask[b * A + o + i]) s += exp((double)qd[i]);
+            total += ((ax <= delta ? 0.5 * x * x : delta * (ax - 0.5 * delta)) + alpha * (log(s) - qd[a])) / D;
+        }
+    return total / B;
+}
+
+/* With action branching and a legal-action mask (ludus_cql_branch_loss,
+ * what cql uses in masked worlds of several components): the reference
+ * above, central finite differences in every Q value, no gradient on
+ * forbidden values, and one component without a mask equal to
+ * ludus_cql_loss. */
+static void test_branch_loss(void)
+{
+    enum { B = 5, D = 3, A = 4 + 3 + 5 };
+    const int nvec[D] = {4, 3, 5};
+    ludus_rng rng;
+    ludus_rng_seed(&rng, 29);
+    float q[B * A], y[B], dq[B * A], td[B], scratch[B * A], tds[B];
+    uint8_t mask[B * A];
+    int32_t acts[B * D];
+    for (int i = 0; i < B * A; i++) {
+        q[i] = (float)(4.0 * ludus_rng_random(&rng) - 2.0);
+        mask[i] = ludus_rng_random(&rng) < 0.6;
+    }
+    q[3] = 30.0f; /* a large Q on a value that may be forbidden */
+    for (int b = 0; b < B; b++) {
+        y[b] = (float)(3.0 * ludus_rng_random(&rng) - 1.5);
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            acts[b * D + d] = (int32_t)ludus_rng_integers(&rng, 0, nvec[d]);
+            mask[b * A + o + acts[b * D + d]] = 1; /* the data's value is legal */
+        }
+    }
+    const float alphas[] = {0.0f, 1.0f, 4.0f};
+    for (int k = 0; k < 3; k++) {
+        const float alpha = alphas[k], delta = 1.0f;
+        for (int masked = 0; masked < 2; masked++) {
+            const uint8_t *m = masked ? mask : NULL;
+            double parts[2];
+            double got = ludus_cql_branch_loss(q, acts, y, m, B, D, nvec, delta, alpha, B, dq, td, parts);
+            double want = ref_branch_loss(q, acts, y, m, B, D, nvec, delta, alpha);
+            CHECK_MSG(fabs(got - want) < 1e-5 * (1 + fabs(want)), "branched alpha %g masked %d: loss %.9g, reference %.9g",
+                      (double)alpha, masked, got, want);
+            CHECK(fabs(parts[0] + alpha * parts[1] - got) < 1e-9 * (1 + fabs(got)));
+            const float h = 1e-2f;
+            for (int i = 0; i < B * A; i++) {
+                if (m && !m[i]) {
+                    CHECK_MSG(dq[i] == 0.0f, "a forbidden value got gradient %g", (double)dq[i]);
+                    continue;
+                }
+                float qq[B * A];
+                memcpy(qq, q, sizeof qq);
+                qq[i] = q[i] + h;
+                double up = ludus_cql_branch_loss(qq, acts, y, m, B, D, nvec, delta, alpha, B, scratch, tds, NULL);
+                qq[i] = q[i] - h;
+                double dn = ludus_cql_branch_loss(qq, acts, y, m, B, D, nvec, delta, alpha, B, scratch, tds, NULL);
+                double fd = (up - dn) / (2.0 * ((double)(q[i] + h) - (double)q[i]));
+                CHECK_MSG(fabs(fd - dq[i]) < 2e-3, "branched dq[%d] %g, finite difference %g (alpha %g, masked %d)", i,
+                          (double)dq[i], fd, (double)alpha, masked);
+            }
+        }
+    }
+    /* one component, no mask: the unbranched loss */
+    const int one[1] = {A};
+    int32_t a1[B];
+    for (int b = 0; b < B; b++) a1[b] = (int32_t)ludus_rng_integers(&rng, 0, A);
+    float dq1[B * A];
+    double l1 = ludus_cql_branch_loss(q, a1, y, NULL, B, 1, one, 1.0f, 1.0f, B, dq, td, NULL);
+    double l2 = ludus_cql_loss(q, a1, y, B, A, 1.0f, 1.0f, B, dq1, tds, NULL);
+    CHECK(fabs(l1 - l2) < 1e-6 * (1 + fabs(l2)));
+    for (int i = 0; i < B * A; i++) CHECK(fabsf(dq[i] - dq1[i]) < 1e-6f);
+}
+
 static void refused(const char *key, const char *value, const char *needle)
 {
     ludus_run_setup *s = NULL;
@@ -126,6 +212,7 @@ static void test_bad_knobs(void)
 int main(void)
 {
     test_loss_and_gradient();
+    test_branch_loss();
     test_bad_knobs();
     return check_finish("test_learn_cql");
 }

@@ -32,6 +32,12 @@ typedef struct ludus_dataset_episode {
     double *rewards;         /* (T) */
     uint8_t *terminations;   /* (T) 0 or 1 */
     uint8_t *truncations;    /* (T) 0 or 1 */
+    /* (T + 1, mask_size) the legal-action mask of each observation (the
+     * world's ludus_env_action_mask: 1 legal, 0 forbidden; the components'
+     * masks one after the other), stored as the episode's
+     * infos/action_mask; NULL when the dataset records none (worlds without
+     * a mask, datasets written before masks were recorded). */
+    uint8_t *action_masks;
 } ludus_dataset_episode;
 
 /* Free what ludus_dataset_read put in *ep and zero it (NULL is harmless). */
@@ -50,6 +56,9 @@ typedef struct ludus_dataset_meta {
     int greedy;
     int jpeg_quality;        /* of the frames stored as JPEG (0 when none) */
     int64_t total_episodes, total_steps;
+    int action_masks;        /* 1: every episode records its legal-action masks
+                                (infos/action_mask; only for a world with a mask);
+                                0: none (metadata.json without the key: 0) */
 } ludus_dataset_meta;
 
 /* ---- writing ---- */
@@ -70,7 +79,10 @@ LUDUS_API int ludus_dataset_writer_open(const char *dir, const ludus_env *env, c
                                         ludus_dataset_writer **out);
 /* Append one episode (its id is the writer's count so far; ep->id is
  * ignored). Every action, observation value and flag is checked against
- * the world (LUDUS_EINVAL naming the step). */
+ * the world (LUDUS_EINVAL naming the step). When meta->action_masks was
+ * 1 (LUDUS_EINVAL at open for a world without a mask), ep->action_masks
+ * must hold T + 1 rows of 0/1 bytes under which each recorded action is
+ * legal; when 0, ep->action_masks is ignored. */
 LUDUS_API int ludus_dataset_writer_add(ludus_dataset_writer *w, const ludus_dataset_episode *ep);
 /* Close the file, rename it into place and write metadata.json. */
 LUDUS_API int ludus_dataset_writer_finish(ludus_dataset_writer *w);
@@ -133,12 +145,14 @@ LUDUS_API const ludus_dataset_meta *ludus_dataset_get_meta(const ludus_dataset *
 LUDUS_API const ludus_env *ludus_dataset_env(const ludus_dataset *ds);
 /* Read episode i (0 <= i < total_episodes) into *ep, which the caller
  * frees with ludus_dataset_episode_free. Every dataset's type and shape
- * is checked, and every value against the world's ranges (LUDUS_EFORMAT).
+ * is checked, and every value against the world's ranges (LUDUS_EFORMAT);
+ * with meta.action_masks, the masks too (0/1, every recorded action legal).
  * Not thread-safe per dataset. */
 LUDUS_API int ludus_dataset_read(ludus_dataset *ds, int64_t i, ludus_dataset_episode *ep);
 /* LUDUS_OK when a learner in world env_id made with options (NULL: none)
  * can learn from ds: the same world, with the same observation layout and
- * actions; LUDUS_EINVAL saying what differs otherwise. */
+ * actions, and, when that world has a legal-action mask, a dataset that
+ * records the masks; LUDUS_EINVAL saying what differs otherwise. */
 LUDUS_API int ludus_dataset_check_world(const ludus_dataset *ds, const char *env_id, const char *options);
 
 #ifdef __cplusplus

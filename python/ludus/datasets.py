@@ -9,6 +9,7 @@ HDF5 backend returns.
         ep.observations["image"]        # (T + 1, 7, 7, 3) uint8
         ep.actions, ep.rewards          # (T,) int64, (T,) float64
         ep.terminations, ep.seed        # (T,) bool, the level it was played on
+        ep.infos["action_mask"]         # (T + 1, mask bytes) int8, masked worlds only
 
 Observations are a dict of arrays (missions as a list of str) for dict
 spaces, or the bare array (Crafter).
@@ -27,9 +28,12 @@ __all__ = ["open", "Dataset", "Episode"]
 
 class Episode:
     """One episode: id, seed (its level), observations (T + 1 rows),
-    actions, rewards, terminations, truncations (T rows)."""
+    actions, rewards, terminations, truncations (T rows), infos (a dict of
+    arrays, as Minari's EpisodeData.infos: in worlds with a legal-action mask
+    "action_mask", (T + 1, mask bytes) int8, the mask of each observation,
+    the components' masks one after the other; {} otherwise)."""
 
-    def __init__(self, id, seed, observations, actions, rewards, terminations, truncations):
+    def __init__(self, id, seed, observations, actions, rewards, terminations, truncations, infos=None):
         self.id = id
         self.seed = seed
         self.observations = observations
@@ -37,6 +41,12 @@ class Episode:
         self.rewards = rewards
         self.terminations = terminations
         self.truncations = truncations
+        self.infos = infos if infos is not None else {}
+
+    @property
+    def action_mask(self):
+        """infos["action_mask"] (T + 1 rows), or None when not recorded."""
+        return self.infos.get("action_mask")
 
     @property
     def total_steps(self):
@@ -113,6 +123,8 @@ class Dataset:
             self.env_options = ludus["env_options"]
             self.total_episodes = int(self.metadata["total_episodes"])
             self.total_steps = int(self.metadata["total_steps"])
+            # datasets written before masks were recorded have no key
+            self.action_masks = bool(ludus.get("action_masks", 0))
         except (ValueError, KeyError, TypeError) as e:
             raise errors.FormatError("%s: metadata.json: %s" % (path, e)) from None
         self._file = os.path.join(self._dir, "main_data.hdf5")
@@ -130,9 +142,21 @@ class Dataset:
         try:
             with h5py.File(self._file, "r") as f:
                 g = f["episode_%d" % i]
+                rewards = g["rewards"][()]
+                infos = {}
+                if "infos" in g:
+                    for k, v in g["infos"].items():
+                        if not isinstance(v, h5py.Dataset):
+                            raise errors.FormatError("%s: episode_%d/infos/%s is not a dataset" % (self._file, i, k))
+                        infos[k] = v[()]
+                if self.action_masks:
+                    m = infos.get("action_mask")
+                    if m is None or m.ndim != 2 or m.shape[0] != len(rewards) + 1:
+                        raise errors.FormatError("%s: episode_%d/infos/action_mask is missing or not (T + 1, mask) "
+                                                 "though metadata.json says the masks are recorded" % (self._file, i))
                 return Episode(int(g.attrs["id"]), int(g.attrs["seed"]),
                                _decode(g["observations"], self.observation_space, "episode_%d/observations" % i),
-                               g["actions"][()], g["rewards"][()], g["terminations"][()], g["truncations"][()])
+                               g["actions"][()], rewards, g["terminations"][()], g["truncations"][()], infos)
         except (OSError, KeyError) as e:
             raise errors.FormatError("%s: episode %d: %s" % (self._file, i, e)) from None
 

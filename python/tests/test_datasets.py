@@ -326,3 +326,123 @@ def test_changed_bytes_and_bad_folders(root, tmp_path):
     r = run("collect", "MiniGrid-DoorKey-5x5-v0", "--agent", "random", "--episodes", 1, "--out", root,
             "--name", "bad id")
     assert r.returncode == 1 and "is not (namespace/)name-vN" in r.stderr
+
+
+@pytest.fixture(scope="module")
+def masked(tmp_path_factory):
+    """A dataset of a world with a legal-action mask (a web task)."""
+    d = tmp_path_factory.mktemp("masked")
+    r = run("collect", "Web-click-button-v0", "--agent", "random", "--episodes", "4", "--train-levels", "3",
+            "--seed", 2, "--out", d, "--name", "web/masks-v0")
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def test_action_masks_in_infos(masked, tmp_path):
+    """A world with a legal-action mask (a web task: three components, a
+    mask over their values) records each observation's mask as the
+    episode's infos/action_mask, where Minari's collector keeps an info key
+    (one row for the reset's info, then one per step): int8 as Gymnasium's
+    spaces take a mask, (T + 1, sum of nvec), chunked and growable like the
+    other datasets. Replayed in ludus, every row is the mask the world gives
+    (info["action_mask"]) at that observation."""
+    env_id, name = "Web-click-button-v0", "web/masks-v0"
+    data = os.path.join(masked, name, "data")
+    meta = json.load(open(os.path.join(data, "metadata.json")))
+    assert meta["ludus"]["action_masks"] == 1
+    env = ludus.make(env_id)
+    nvec = [int(n) for n in env.action_space.nvec]
+    assert json.loads(meta["action_space"])["type"] == "MultiDiscrete"
+    with h5py.File(os.path.join(data, "main_data.hdf5"), "r") as f:
+        for i in range(meta["total_episodes"]):
+            g = f["episode_%d" % i]
+            T = int(g.attrs["total_steps"])
+            m = g["infos/action_mask"]
+            assert list(g["infos"].keys()) == ["action_mask"]
+            assert m.dtype == np.int8 and m.shape == (T + 1, sum(nvec)) and m.maxshape == (None, sum(nvec))
+            assert m.chunks is not None and m.compression is None
+            masks, acts = m[()], g["actions"][()]
+            assert set(np.unique(masks)) <= {0, 1}
+            _, info = env.reset(seed=int(g.attrs["seed"]))
+            assert np.array_equal(masks[0], info["action_mask"])
+            for t in range(T):
+                off = np.concatenate([[0], np.cumsum(nvec)[:-1]])
+                assert masks[t][off + acts[t]].all()  # every recorded value legal under its row
+                _, _, _, _, info = env.step(acts[t])
+                assert np.array_equal(masks[t + 1], info["action_mask"])
+            assert np.array_equal(masks[T], env.action_mask())
+    r = run("dataset", "info", os.path.join(masked, name))
+    assert r.returncode == 0 and "masks       infos/action_mask" in r.stdout, r.stdout
+    # ludus.datasets: infos as Minari's EpisodeData has them
+    ep = ludus.datasets.open(os.path.join(masked, name)).episode(0)
+    assert ep.action_mask.dtype == np.int8 and ep.action_mask.shape == (ep.total_steps + 1, sum(nvec))
+    assert set(ep.infos) == {"action_mask"}
+    # a world without a mask: infos stays the empty group, no key in ludus.datasets
+    r = run("collect", "MiniGrid-Empty-5x5-v0", "--agent", "random", "--episodes", "1", "--out", tmp_path,
+            "--name", "grid/nomask-v0")
+    assert r.returncode == 0, r.stderr
+    ep = ludus.datasets.open(os.path.join(tmp_path, "grid/nomask-v0")).episode(0)
+    assert ep.infos == {} and ep.action_mask is None
+    assert json.load(open(os.path.join(tmp_path, "grid/nomask-v0/data/metadata.json")))["ludus"]["action_masks"] == 0
+
+
+def forbid_first_action(f):
+    """Row 0 of episode 0's masks forbids the value of every component the
+    episode's first action took."""
+    env = ludus.make("Web-click-button-v0")
+    off = np.concatenate([[0], np.cumsum([int(n) for n in env.action_space.nvec])[:-1]])
+    m = f["episode_0/infos/action_mask"][()]
+    m[0, off + f["episode_0/actions"][0]] = 0
+    f["episode_0/infos/action_mask"][...] = m
+
+
+MASK_LIES = [
+    ("a mask byte of 2", lambda f: f["episode_0/infos/action_mask"].__setitem__((0, 0), 2), None, "not 0 or 1"),
+    ("a mask byte of -1", lambda f: f["episode_0/infos/action_mask"].__setitem__((1, 0), -1), None, "not 0 or 1"),
+    ("a mask forbidding the recorded action", forbid_first_action, None, "an action its mask forbids"),
+    ("no masks", lambda f: f["episode_0/infos"].__delitem__("action_mask"), None, "has no dataset action_mask"),
+    ("no infos group", lambda f: f["episode_0"].__delitem__("infos"), None, "has no group infos"),
+    ("masks one byte short", lambda f: replace(f, "episode_0/infos/action_mask",
+                                               f["episode_0/infos/action_mask"][:, :-1]), None, "wrong shape"),
+    ("masks one row short", lambda f: replace(f, "episode_0/infos/action_mask",
+                                              f["episode_0/infos/action_mask"][:-1]), None, "wrong shape"),
+    ("masks as float", lambda f: replace(f, "episode_0/infos/action_mask",
+                                         f["episode_0/infos/action_mask"][()].astype(np.float32)), None, "wrong type"),
+    ("action_masks 2", None, lambda m: m["ludus"].__setitem__("action_masks", 2), "action_masks"),
+    ("action_masks a string", None, lambda m: m["ludus"].__setitem__("action_masks", "1"), "action_masks"),
+]
+
+
+@pytest.mark.parametrize("what,fn,meta_fn,message", MASK_LIES, ids=[x[0] for x in MASK_LIES])
+def test_lying_masks_are_one_line_errors(masked, tmp_path, what, fn, meta_fn, message):
+    d = tamper(masked, tmp_path, "web/masks-v0", fn, meta_fn)
+    r = run("dataset", "info", d)
+    assert r.returncode == 1, (what, r.stdout)
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("ludus dataset: "), r.stderr
+    assert message in r.stderr, r.stderr
+
+
+def test_masks_claimed_for_a_world_without(root, tmp_path):
+    d = tamper(root, tmp_path, "grid/doorkey-v0", None, lambda m: m["ludus"].__setitem__("action_masks", 1))
+    r = run("dataset", "info", d)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "has no legal-action mask" in r.stderr, r.stderr
+
+
+def test_a_masked_world_needs_the_masks(masked, tmp_path):
+    """A dataset of a masked world written before masks were recorded (no
+    action_masks key, infos empty) still reads, but an offline learner in
+    that world refuses it in one line."""
+    def drop(f):
+        for k in f:
+            del f[k + "/infos/action_mask"]
+    d = tamper(masked, tmp_path, "web/masks-v0", drop, lambda m: m["ludus"].__delitem__("action_masks"))
+    r = run("dataset", "info", d)
+    assert r.returncode == 0, r.stderr
+    assert "masks       none recorded (offline learners refuse it)" in r.stdout
+    ep = ludus.datasets.open(d).episode(0)
+    assert ep.action_mask is None
+    for algo in ("bc", "cql"):
+        r = run("train", "Web-click-button-v0", "--algo", algo, "--dataset", d, "--steps", 256,
+                "--out", tmp_path / ("run-" + algo), "--no-report")
+        assert r.returncode != 0 and r.stderr.count("\n") == 1, r.stderr
+        assert "records no action masks" in r.stderr, r.stderr

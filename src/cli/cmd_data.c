@@ -172,6 +172,9 @@ static int dataset_info(const char *dir)
         printf("levels      %s: seeds %llu..%llu from [%llu, %llu)\n", m->levels, (unsigned long long)lmin,
                (unsigned long long)lmax, (unsigned long long)m->level_start,
                (unsigned long long)(m->level_start + m->level_count));
+        const int M = ludus_env_get_info(ludus_dataset_env(ds))->mask_size;
+        if (M) printf("masks       %s\n", m->action_masks ? "infos/action_mask (each observation's legal actions)"
+                                                             : "none recorded (offline learners refuse it)");
     }
     ludus_dataset_close(ds);
     return rc;

@@ -39,7 +39,9 @@ static int grow(slot *s, const data_layout *l)
     if (te) s->ep.terminations = te;
     uint8_t *tr = realloc(s->ep.truncations, (size_t)cap);
     if (tr) s->ep.truncations = tr;
-    if (!obs || (l->mission && !m) || !a || !r || !te || !tr) return -1;
+    uint8_t *mk = l->mask_size ? realloc(s->ep.action_masks, (size_t)(cap + 1) * l->mask_size) : NULL;
+    if (mk) s->ep.action_masks = mk;
+    if (!obs || (l->mission && !m) || !a || !r || !te || !tr || (l->mask_size && !mk)) return -1;
     s->cap = cap;
     return 0;
 }
@@ -70,13 +72,15 @@ static int rec_start(void *user, int k, int e, uint64_t level)
 }
 
 /* The observation the agent acts on: row t of the episode. */
-static int rec_observe(void *user, int k, int e, const uint8_t *obs, const char *mission)
+static int rec_observe(void *user, int k, int e, const uint8_t *obs, const char *mission, const uint8_t *mask)
 {
     (void)e;
     recorder *r = user;
     slot *s = &r->slots[k];
     if (grow(s, r->l)) return ludus_err_set(LUDUS_ENOMEM, "collect: out of memory");
     memcpy(s->ep.obs + (size_t)s->ep.steps * r->l->obs_size, obs, r->l->obs_size);
+    const size_t M = (size_t)r->l->mask_size;
+    if (M) memcpy(s->ep.action_masks + (size_t)s->ep.steps * M, mask, M);
     put_mission(s, r->l, s->ep.steps, mission);
     return LUDUS_OK;
 }
@@ -97,7 +101,9 @@ static int rec_step(void *user, int k, int e, const int32_t *action, const ludus
     /* the last observation, after the last step */
     memcpy(s->ep.obs + (size_t)s->ep.steps * r->l->obs_size, obs, r->l->obs_size);
     put_mission(s, r->l, s->ep.steps, ludus_env_mission(r->env, state));
-    return ludus_dataset_writer_add(r->w, &s->ep);
+    const size_t M = (size_t)r->l->mask_size;
+    int rc = M ? ludus_env_action_mask(r->env, state, s->ep.action_masks + (size_t)s->ep.steps * M) : LUDUS_OK;
+    return rc ? rc : ludus_dataset_writer_add(r->w, &s->ep);
 }
 
 int ludus_dataset_collect(ludus_agent *agent, const ludus_collect_config *cfg, const char *root, char *path,
@@ -152,6 +158,7 @@ int ludus_dataset_collect(ludus_agent *agent, const ludus_collect_config *cfg, c
     const ludus_env_info *info = ludus_env_get_info(env);
     data_layout l;
     ludus_data_layout_of(info, &l);
+    meta.action_masks = l.mask_size > 0; /* infos/action_mask, for offline learners */
     const int B = cfg->episodes < COLLECT_WORLDS ? cfg->episodes : COLLECT_WORLDS;
     ludus_dataset_writer *w = NULL;
     slot *slots = calloc((size_t)B, sizeof *slots);

@@ -32,8 +32,17 @@ typedef struct data_layout {
     int bare;                 /* one array, no mission: observations is a dataset, not a group */
     int dims;                 /* action components */
     int nvec[LUDUS_MAX_ACTION_DIMS];
+    int mask_size;            /* bytes of the legal-action mask (0: the world has none) */
     size_t obs_size;
 } data_layout;
+
+/* An episode's legal-action masks (T + 1 rows of l->mask_size bytes)
+ * against its actions: every byte 0 or 1, and every recorded action legal
+ * under its step's row (the last row, after the last action, is checked
+ * for 0/1 only). 0, or -1 with the first defect's step in *step and what
+ * it is in *what. */
+int ludus_data_masks_check(const data_layout *l, const uint8_t *masks, const int32_t *actions, int T, int *step,
+                           const char **what);
 
 void ludus_data_layout_of(const ludus_env_info *info, data_layout *l);
 /* Minari's serialization of the observation and action spaces (JSON

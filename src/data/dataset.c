@@ -73,6 +73,7 @@ void ludus_dataset_episode_free(ludus_dataset_episode *ep)
     free(ep->rewards);
     free(ep->terminations);
     free(ep->truncations);
+    free(ep->action_masks);
     memset(ep, 0, sizeof *ep);
 }
 
@@ -175,6 +176,11 @@ int ludus_dataset_writer_open(const char *dir, const ludus_env *env, const ludus
     w->meta = *meta;
     ludus_data_layout_of(w->info, &w->l);
     int rc = LUDUS_OK;
+    if (meta->action_masks != 0 && (meta->action_masks != 1 || w->l.mask_size == 0)) {
+        rc = ludus_err_set(LUDUS_EINVAL, "dataset: action_masks %d for world %s, which %s", meta->action_masks,
+                           w->info->id, w->l.mask_size ? "takes 0 or 1" : "has no legal-action mask");
+        goto fail;
+    }
     if ((size_t)snprintf(w->dir, PATH_CAP, "%s", dir) >= PATH_CAP ||
         (size_t)snprintf(w->data, PATH_CAP, "%s/data", dir) >= PATH_CAP ||
         (size_t)snprintf(w->part, PATH_CAP, "%s/data/main_data.hdf5.part", dir) >= PATH_CAP ||
@@ -317,6 +323,14 @@ static int check_episode(const ludus_dataset_writer *w, const ludus_dataset_epis
         if (ep->terminations[t] > 1 || ep->truncations[t] > 1 || !isfinite(ep->rewards[t]))
             return ludus_err_set(LUDUS_EINVAL, "dataset: step %d: a flag that is not 0 or 1, or a reward not finite", t);
     }
+    if (w->meta.action_masks) {
+        int step;
+        const char *what;
+        if (!ep->action_masks)
+            return ludus_err_set(LUDUS_EINVAL, "dataset: an episode without its action masks (the dataset records them)");
+        if (ludus_data_masks_check(l, ep->action_masks, ep->actions, ep->steps, &step, &what))
+            return ludus_err_set(LUDUS_EINVAL, "dataset: step %d: %s", step, what);
+    }
     return LUDUS_OK;
 }
 
@@ -370,6 +384,13 @@ int ludus_dataset_writer_add(ludus_dataset_writer *w, const ludus_dataset_episod
                 write_ds(g, "truncations", w->t_bool, w->t_bool, 1, dT, 1, 1, ep->truncations) ||
                 (ig = H5Gcreate2(g, "infos", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0))
         rc = ludus_err_set(LUDUS_EIO, "dataset: writing %s/%s failed (HDF5)", w->part, name);
+    /* the masks as Minari's collector keeps info["action_mask"]: one row per
+     * observation (the reset's info, then each step's), int8 as Gymnasium's
+     * spaces take a mask */
+    hsize_t dM[2] = {(hsize_t)T1, (hsize_t)l->mask_size};
+    if (!rc && w->meta.action_masks &&
+        write_ds(ig, "action_mask", H5T_STD_I8LE, H5T_NATIVE_UINT8, 2, dM, (size_t)l->mask_size, 1, ep->action_masks))
+        rc = ludus_err_set(LUDUS_EIO, "dataset: writing %s/%s/infos/action_mask failed (HDF5)", w->part, name);
     if (ig >= 0) H5Gclose(ig);
     if (og >= 0) H5Gclose(og);
     if (g >= 0) H5Gclose(g);
@@ -405,6 +426,7 @@ static char *metadata_json(const ludus_dataset_writer *w, const char *sha)
     snprintf(num, sizeof num, "%llu", (unsigned long long)m->seed);
     ok = ok && cJSON_AddStringToObject(lu, "seed", num) && cJSON_AddNumberToObject(lu, "greedy", m->greedy) &&
          cJSON_AddNumberToObject(lu, "jpeg_quality", m->jpeg_quality) &&
+         cJSON_AddNumberToObject(lu, "action_masks", m->action_masks) &&
          cJSON_AddStringToObject(lu, "ludus_version", ludus_version()) &&
          cJSON_AddStringToObject(lu, "main_data_sha256", sha);
     if (ok && cJSON_AddItemToObject(o, "ludus", lu)) {

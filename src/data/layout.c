@@ -22,6 +22,7 @@ void ludus_data_layout_of(const ludus_env_info *info, data_layout *l)
 {
     memset(l, 0, sizeof *l);
     l->obs_size = info->obs_size;
+    l->mask_size = info->mask_size;
     l->n = info->num_obs_fields;
     for (int k = 0; k < l->n; k++) {
         const ludus_obs_field *o = &info->obs_fields[k];
@@ -156,4 +157,27 @@ char *ludus_data_action_space_json(const data_layout *l)
         return NULL;
     }
     return print(o);
+}
+
+int ludus_data_masks_check(const data_layout *l, const uint8_t *masks, const int32_t *actions, int T, int *step,
+                           const char **what)
+{
+    const size_t M = (size_t)l->mask_size;
+    for (int t = 0; t <= T; t++) {
+        const uint8_t *row = masks + (size_t)t * M;
+        for (size_t k = 0; k < M; k++)
+            if (row[k] > 1) {
+                *step = t;
+                *what = "a mask byte that is not 0 or 1";
+                return -1;
+            }
+        if (t == T) break; /* the last observation's mask: no action taken under it */
+        for (int d = 0, off = 0; d < l->dims; off += l->nvec[d], d++)
+            if (!row[off + actions[(size_t)t * l->dims + d]]) {
+                *step = t;
+                *what = "an action its mask forbids";
+                return -1;
+            }
+    }
+    return 0;
 }

@@ -27,7 +27,7 @@ int ludus_dataset_merge(const char *const *dirs, int n, const char *root, const 
     /* Every source first: one world, one option string, one level split;
      * the merged level range covers all of theirs. */
     uint64_t lo = 0, hi = 0;
-    int greedy = 1, same_agent = 1, rc = LUDUS_OK;
+    int greedy = 1, same_agent = 1, masks = 1, rc = LUDUS_OK;
     for (int i = 0; i < n && !rc; i++) {
         ludus_dataset *ds = NULL;
         if ((rc = ludus_dataset_open(dirs[i], &ds))) {
@@ -57,11 +57,13 @@ int ludus_dataset_merge(const char *const *dirs, int n, const char *root, const 
         }
         same_agent = same_agent && strcmp(m->agent, meta.agent) == 0;
         greedy = greedy && m->greedy;
+        masks = masks && m->action_masks;
         ludus_dataset_close(ds);
     }
     if (rc) return rc;
     if (!same_agent) snprintf(meta.agent, sizeof meta.agent, "mixed");
     meta.greedy = greedy;
+    meta.action_masks = masks; /* the masks only when every source records them */
     meta.level_start = lo;
     meta.level_count = hi - lo;
 

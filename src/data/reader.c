@@ -163,8 +163,12 @@ static int read_metadata(ludus_dataset *ds, const char *path)
     if (!rc) rc = get_u64s(lu, "seed", where, &m->seed);
     if (!rc) rc = get_int(lu, "greedy", where, 0, 1, &greedy);
     if (!rc) rc = get_int(lu, "jpeg_quality", where, 0, 100, &q);
+    int64_t masks = 0; /* datasets written before masks were recorded have no key */
+    if (!rc && cJSON_GetObjectItemCaseSensitive(lu, "action_masks"))
+        rc = get_int(lu, "action_masks", where, 0, 1, &masks);
     m->greedy = (int)greedy;
     m->jpeg_quality = (int)q;
+    m->action_masks = (int)masks;
     char sha[2 * SHA256_BYTES + 1];
     if (!rc) rc = get_str(lu, "main_data_sha256", where, sha, sizeof sha, 1);
     if (!rc && strlen(sha) != 2 * SHA256_BYTES)
@@ -174,6 +178,11 @@ static int read_metadata(ludus_dataset *ds, const char *path)
     if (!rc) {
         ds->info = ludus_env_get_info(ds->env);
         ludus_data_layout_of(ds->info, &ds->l);
+        if (m->action_masks && ds->l.mask_size == 0)
+            rc = ludus_err_set(LUDUS_EFORMAT, "%s: action_masks 1, but world %s (options \"%s\") has no legal-action mask",
+                               where, m->env_id, m->env_options);
+    }
+    if (!rc) {
         char *obs = ludus_data_obs_space_json(&ds->l), *act = ludus_data_action_space_json(&ds->l);
         rc = same_space(j, "observation_space", path, obs, m->env_id);
         if (!rc) rc = same_space(j, "action_space", path, act, m->env_id);
@@ -533,6 +542,37 @@ static int read_missions(const ludus_dataset *ds, hid_t g, const char *ep, int T
     return rc;
 }
 
+/* infos/action_mask: (T + 1, mask_size) integers of 1 byte, each 0 or 1,
+ * every recorded action legal under its step's row (the actions are read
+ * first). */
+static int read_masks(const ludus_dataset *ds, hid_t g, const char *ep_name, int T, ludus_dataset_episode *ep)
+{
+    const size_t M = (size_t)ds->l.mask_size;
+    char path[96];
+    snprintf(path, sizeof path, "%s/infos", ep_name);
+    H5O_info_t oi;
+    hid_t ig = -1, d = -1;
+    if (H5Lexists(g, "infos", H5P_DEFAULT) <= 0 || H5Oget_info_by_name(g, "infos", &oi, H5P_DEFAULT) < 0 ||
+        oi.type != H5O_TYPE_GROUP || (ig = H5Gopen2(g, "infos", H5P_DEFAULT)) < 0)
+        return ludus_err_set(LUDUS_EFORMAT, "%s: %s has no group infos (metadata.json says it records action masks)",
+                             ds->file, ep_name);
+    hsize_t dims[2] = {(hsize_t)T + 1, (hsize_t)M};
+    int rc = LUDUS_OK;
+    if (!(ep->action_masks = malloc(((size_t)T + 1) * M))) rc = ludus_err_set(LUDUS_ENOMEM, "dataset: out of memory");
+    else if ((d = open_ds(ds, ig, path, "action_mask", H5T_INTEGER, 1, -1, 2, dims)) < 0) rc = LUDUS_EFORMAT;
+    /* read as int8 into bytes: a -1 comes back as 255, a uint8 above 127
+     * as 127, both refused below */
+    else if (H5Dread(d, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, ep->action_masks) < 0)
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: %s/action_mask cannot be read", ds->file, path);
+    int step;
+    const char *what;
+    if (!rc && ludus_data_masks_check(&ds->l, ep->action_masks, ep->actions, T, &step, &what))
+        rc = ludus_err_set(LUDUS_EFORMAT, "%s: %s/action_mask[%d]: %s", ds->file, path, step, what);
+    if (d >= 0) H5Dclose(d);
+    H5Gclose(ig);
+    return rc;
+}
+
 static int read_episode(ludus_dataset *ds, int64_t i, ludus_dataset_episode *ep)
 {
     const data_layout *l = &ds->l;
@@ -603,6 +643,7 @@ static int read_episode(ludus_dataset *ds, int64_t i, ludus_dataset_episode *ep)
         for (int t = 0; !rc && t < T; t++)
             if (dst[k][t] > 1) rc = ludus_err_set(LUDUS_EFORMAT, "%s: %s/%s[%d] is not a bool", ds->file, name, flags[k], t);
     }
+    if (!rc && ds->meta.action_masks) rc = read_masks(ds, g, name, T, ep);
     /* an episode ends at its last step, and only there */
     for (int t = 0; !rc && t < T; t++) {
         int end = ep->terminations[t] || ep->truncations[t];
@@ -651,6 +692,10 @@ int ludus_dataset_check_world(const ludus_dataset *ds, const char *env_id, const
                            ds->meta.env_options, env_id, options ? options : "", l.obs_size);
     else if (strcmp(c, d) != 0)
         rc = ludus_err_set(LUDUS_EINVAL, "dataset %s: its actions differ from world %s's", ds->meta.dataset_id, env_id);
+    else if (l.mask_size && !ds->meta.action_masks)
+        rc = ludus_err_set(LUDUS_EINVAL, "dataset %s records no action masks, and world %s (options \"%s\") has a "
+                                         "legal-action mask: record it again with `ludus collect`, which keeps the masks",
+                           ds->meta.dataset_id, env_id, options ? options : "");
     free(a);
     free(b);
     free(c);

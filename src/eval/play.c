@@ -84,7 +84,8 @@ int ludus_play_episodes(ludus_agent *agent, const ludus_env *env, const ludus_pl
                 texts[w] = t;
             }
             if (active[w] && h->observe &&
-                (rc = h->observe(h->user, w, episode[w], obs + (size_t)w * info->obs_size, missions[w])))
+                (rc = h->observe(h->user, w, episode[w], obs + (size_t)w * info->obs_size, missions[w],
+                                 amask ? amask + (size_t)w * info->mask_size : NULL)))
                 goto done;
         }
         if ((rc = ludus_agent_act(agent, &in, actions))) goto done;

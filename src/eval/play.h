@@ -26,8 +26,9 @@ typedef struct ludus_play_hooks {
     void *user;
     /* episode `episode` starts in `slot` on `level` */
     int (*start)(void *user, int slot, int episode, uint64_t level);
-    /* the observation and mission the agent is about to act on */
-    int (*observe)(void *user, int slot, int episode, const uint8_t *obs, const char *mission);
+    /* the observation, mission and legal-action mask (NULL for a world
+     * without one) the agent is about to act on */
+    int (*observe)(void *user, int slot, int episode, const uint8_t *obs, const char *mission, const uint8_t *mask);
     /* the step the slot's episode took: its action, the outcome, and the
      * observation and state after it (before any reset) */
     int (*step)(void *user, int slot, int episode, const int32_t *action, const ludus_step_out *so,

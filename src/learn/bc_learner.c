@@ -117,7 +117,10 @@ typedef struct bc {
     uint8_t *obs;          /* (n, D) */
     int32_t *words;        /* (n, W) */
     int32_t *acts;         /* (n, dims) */
+    size_t M;              /* mask bytes (A; 0: the world has no mask) */
+    uint8_t *masks;        /* (n, M) each transition's legal-action mask */
     uint8_t *b_obs;        /* (B, D) */
+    uint8_t *b_masks;      /* (B, M) */
     int32_t *b_words, *b_acts;
     float *dlogp, *dent;   /* (B) */
     uint64_t steps;
@@ -132,7 +135,7 @@ static void destroy(void *self)
     ludus_policy_destroy(&b->pol);
     ludus_nn_adam_free(&b->adam);
     ludus_env_destroy(b->env);
-    void *bufs[] = {b->obs, b->words, b->acts, b->b_obs, b->b_words, b->b_acts, b->dlogp, b->dent};
+    void *bufs[] = {b->obs, b->words, b->acts, b->masks, b->b_obs, b->b_masks, b->b_words, b->b_acts, b->dlogp, b->dent};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(b);
 }
@@ -153,7 +156,8 @@ static int load_dataset(bc *b)
     b->obs = malloc((size_t)b->n * b->D);
     b->words = b->W ? malloc((size_t)b->n * b->W * sizeof(int32_t)) : NULL;
     b->acts = malloc((size_t)b->n * b->dims * sizeof(int32_t));
-    if (!b->obs || (b->W && !b->words) || !b->acts) {
+    b->masks = b->M ? malloc((size_t)b->n * b->M) : NULL;
+    if (!b->obs || (b->W && !b->words) || !b->acts || (b->M && !b->masks)) {
         ludus_dataset_close(ds);
         return ludus_err_set(LUDUS_ENOMEM, "bc: out of memory for %lld transitions", (long long)b->n);
     }
@@ -163,6 +167,8 @@ static int load_dataset(bc *b)
         if ((rc = ludus_dataset_read(ds, e, &ep))) break;
         memcpy(b->obs + (size_t)at * b->D, ep.obs, (size_t)ep.steps * b->D);
         memcpy(b->acts + (size_t)at * b->dims, ep.actions, (size_t)ep.steps * b->dims * sizeof(int32_t));
+        /* ludus_dataset_check_world refused a dataset without masks for a masked world */
+        if (b->M) memcpy(b->masks + (size_t)at * b->M, ep.action_masks, (size_t)ep.steps * b->M);
         for (int t = 0; b->W && t < ep.steps; t++)
             ludus_policy_tokenize(&b->pol, ep.missions ? ep.missions + (size_t)t * mcap : "",
                                   b->words + (size_t)(at + t) * b->W);
@@ -187,6 +193,7 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     b->info = ludus_env_get_info(b->env);
     b->D = b->info->obs_size;
     b->dims = b->info->action_dims < 1 ? 1 : b->info->action_dims;
+    b->M = (size_t)b->info->mask_size;
     policy_input in;
     if ((rc = ludus_policy_input_of(b->info, b->cfg.arch.encoder, &in))) goto fail;
     if ((rc = ludus_policy_create(&b->pol, &b->cfg.arch, &in))) goto fail;
@@ -202,9 +209,10 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     b->b_obs = malloc((size_t)b->B * b->D);
     b->b_words = malloc((size_t)b->B * (b->W ? b->W : 1) * sizeof(int32_t));
     b->b_acts = malloc((size_t)b->B * b->dims * sizeof(int32_t));
+    b->b_masks = b->M ? malloc((size_t)b->B * b->M) : NULL;
     b->dlogp = malloc((size_t)b->B * sizeof(float));
     b->dent = calloc((size_t)b->B, sizeof(float));
-    if (!b->b_obs || !b->b_words || !b->b_acts || !b->dlogp || !b->dent) {
+    if (!b->b_obs || !b->b_words || !b->b_acts || (b->M && !b->b_masks) || !b->dlogp || !b->dent) {
         rc = ludus_err_set(LUDUS_ENOMEM, "bc: out of memory");
         goto fail;
     }
@@ -232,8 +240,12 @@ static double grad_step(bc *b, ludus_rng *rng, int *hits, float *gn)
         memcpy(b->b_obs + (size_t)i * b->D, b->obs + j * b->D, b->D);
         memcpy(b->b_acts + (size_t)i * b->dims, b->acts + j * b->dims, (size_t)b->dims * sizeof(int32_t));
         if (b->W) memcpy(b->b_words + (size_t)i * b->W, b->words + j * b->W, (size_t)b->W * sizeof(int32_t));
+        if (b->M) memcpy(b->b_masks + (size_t)i * b->M, b->masks + j * b->M, b->M);
     }
-    policy_batch batch = {.L = 1, .B = B, .obs = b->b_obs, .words = b->W ? b->b_words : NULL};
+    /* masked worlds: pi(a|s) over the legal values only (the mask's
+     * forbidden logits out of the softmax), as the agent acts */
+    policy_batch batch = {.L = 1, .B = B, .obs = b->b_obs, .words = b->W ? b->b_words : NULL,
+                          .mask = b->M ? b->b_masks : NULL};
     ludus_policy_forward(&b->pol, b->pol.params.data, &b->ws, &batch);
     double loss = 0.0;
     for (int i = 0; i < B; i++) {

@@ -57,6 +57,35 @@ double ludus_cql_loss(const float *q, const int32_t *acts, const float *y, int B
     return td_loss + alpha * reg;
 }
 
+double ludus_cql_branch_loss(const float *q, const int32_t *acts, const float *y, const uint8_t *mask, int B, int D,
+                             const int *nvec, float delta, float alpha, int total, float *dq, float *td, double *parts)
+{
+    int A = 0;
+    for (int d = 0; d < D; d++) A += nvec[d];
+    double td_loss = ludus_dqn_branch_loss(q, acts, y, NULL, B, D, nvec, delta, total, dq, td), reg = 0.0;
+    for (int b = 0; b < B; b++)
+        for (int d = 0, o = 0; d < D; o += nvec[d], d++) {
+            const float *qb = q + (size_t)b * A + o;
+            const uint8_t *m = mask ? mask + (size_t)b * A + o : NULL;
+            float *g = dq + (size_t)b * A + o;
+            const int ad = acts[(size_t)b * D + d];
+            double mx = qb[ad], sum = 0.0; /* the data's value is legal (the reader checks it) */
+            for (int i = 0; i < nvec[d]; i++)
+                if ((!m || m[i]) && qb[i] > mx) mx = qb[i];
+            for (int i = 0; i < nvec[d]; i++)
+                if (!m || m[i]) sum += exp((double)qb[i] - mx);
+            reg += (mx + log(sum) - qb[ad]) / D;
+            for (int i = 0; i < nvec[d]; i++)
+                if (!m || m[i]) g[i] += (float)(alpha * (exp((double)qb[i] - mx) / sum - (i == ad)) / ((double)D * total));
+        }
+    reg /= total;
+    if (parts) {
+        parts[0] = td_loss;
+        parts[1] = reg;
+    }
+    return td_loss + alpha * reg;
+}
+
 typedef struct cql_config {
     char dataset[1024];    /* the dataset folder (ludus collect's) */
     int batch_size;
@@ -146,6 +175,16 @@ typedef struct cql {
     float *t_ret, *t_disc; /* (n) */
     uint8_t *b_obs, *b_next;
     int32_t *b_words, *b_act;
+    /* worlds of several action components or with a legal-action mask:
+     * Q per component (action branching, as dqn.c's), the conservative term
+     * per component over its legal values, masked argmax in the targets */
+    int branched, Dm, M;   /* components; mask bytes (0: none) */
+    int nvec[LUDUS_MAX_ACTION_DIMS];
+    uint8_t *t_mask, *t_nmask; /* (n, M) the masks of each transition's state and next state */
+    uint8_t *b_mask, *b_nmask; /* (B, M) */
+    int32_t *b_acts;       /* (B, Dm) t_act's codes decoded */
+    const ludus_dataset_episode *ep; /* while loading: the episode pushed, */
+    int ep_emitted;        /* and how many of its steps were emitted */
     float *b_ret, *b_disc, *q, *q_on, *q_tg, *y, *dq, *td;
     uint64_t steps, grad_steps;
     int update;
@@ -161,7 +200,8 @@ static void destroy(void *self)
     ludus_env_destroy(c->env);
     void *bufs[] = {c->target, c->t_obs,  c->t_next, c->t_words, c->t_act, c->t_ret, c->t_disc,
                     c->b_obs,  c->b_next, c->b_words, c->b_act,  c->b_ret, c->b_disc, c->q,
-                    c->q_on,   c->q_tg,   c->y,      c->dq,      c->td};
+                    c->q_on,   c->q_tg,   c->y,      c->dq,      c->td,      c->t_mask, c->t_nmask,
+                    c->b_mask, c->b_nmask, c->b_acts};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(c);
 }
@@ -179,6 +219,13 @@ static void emit(void *ctx, const uint8_t *obs, int32_t action, float ret, float
     c->t_act[i] = action;
     c->t_ret[i] = ret;
     c->t_disc[i] = disc;
+    if (c->M) {
+        /* the window emits an episode's steps in order; next points into
+         * the episode's observations (row t + k) */
+        const size_t t = (size_t)c->ep_emitted++, tn = (size_t)(next - c->ep->obs) / c->D;
+        memcpy(c->t_mask + i * c->M, c->ep->action_masks + t * c->M, (size_t)c->M);
+        memcpy(c->t_nmask + i * c->M, c->ep->action_masks + tn * c->M, (size_t)c->M);
+    }
 }
 
 /* Every recorded step of the dataset into n-step transitions. */
@@ -202,8 +249,11 @@ static int load_dataset(cql *c)
     c->t_act = malloc((size_t)c->cap * sizeof(int32_t));
     c->t_ret = malloc((size_t)c->cap * sizeof(float));
     c->t_disc = malloc((size_t)c->cap * sizeof(float));
+    c->t_mask = c->M ? malloc((size_t)c->cap * c->M) : NULL;
+    c->t_nmask = c->M ? malloc((size_t)c->cap * c->M) : NULL;
     int32_t *words = malloc((size_t)(c->W ? c->W : 1) * sizeof(int32_t));
     if (!c->t_obs || !c->t_next || (c->W && !c->t_words) || !c->t_act || !c->t_ret || !c->t_disc || !words ||
+        (c->M && (!c->t_mask || !c->t_nmask)) ||
         ludus_dqn_nstep_init(&ns, c->cfg.n_step, 1, c->D, c->W, c->cfg.gamma)) {
         free(words);
         rc = ludus_err_set(LUDUS_ENOMEM, "cql: out of memory for %lld transitions", (long long)c->cap);
@@ -215,15 +265,20 @@ static int load_dataset(cql *c)
             ludus_err_wrap(rc, "cql");
             break;
         }
+        c->ep = &ep;
+        c->ep_emitted = 0;
         for (int t = 0; t < ep.steps; t++) {
+            const int32_t code = c->branched ? ludus_dqn_action_code(ep.actions + (size_t)t * c->Dm, c->Dm, c->nvec)
+                                             : ep.actions[t];
             if (c->W) ludus_policy_tokenize(&c->pol, ep.missions ? ep.missions + (size_t)t * mcap : "", words);
             const int last = t == ep.steps - 1, term = ep.terminations[t] != 0;
             /* an episode the recorder cut without an end is bootstrapped like a truncation */
-            ludus_dqn_nstep_push(&ns, 0, ep.obs + (size_t)t * c->D, ep.actions[t], (float)ep.rewards[t],
+            ludus_dqn_nstep_push(&ns, 0, ep.obs + (size_t)t * c->D, code, (float)ep.rewards[t],
                                  c->W ? words : NULL, term, !term && (last || ep.truncations[t]),
                                  ep.obs + (size_t)(t + 1) * c->D, emit, c);
             if (term && !last) break;
         }
+        c->ep = NULL;
         ludus_dataset_episode_free(&ep);
     }
     free(words);
@@ -247,10 +302,18 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     if ((rc = ludus_env_make(run->env_id, run->env_options, &c->env))) goto fail;
     c->info = ludus_env_get_info(c->env);
     c->D = c->info->obs_size;
-    if (c->info->action_dims > 1) {
-        rc = ludus_err_set(LUDUS_EINVAL, "cql: %s has %d action components; cql needs one discrete action",
-                           c->info->id, c->info->action_dims);
-        goto fail;
+    c->Dm = c->info->action_dims < 1 ? 1 : c->info->action_dims;
+    c->M = c->info->mask_size;
+    c->branched = c->Dm > 1 || c->M > 0;
+    for (int k = 0; k < c->Dm; k++) c->nvec[k] = c->Dm > 1 ? c->info->action_nvec[k] : c->info->num_actions;
+    {
+        int64_t codes = 1;
+        for (int k = 0; k < c->Dm && codes <= INT32_MAX; k++) codes *= c->nvec[k];
+        if (codes > INT32_MAX) {
+            rc = ludus_err_set(LUDUS_EUNSUPPORTED, "cql: %s has more than 2^31 whole actions (%d components)",
+                               c->info->id, c->Dm);
+            goto fail;
+        }
     }
     policy_input in;
     if ((rc = ludus_policy_input_of(c->info, c->cfg.arch.encoder, &in))) goto fail;
@@ -278,6 +341,14 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     c->q_on = malloc(BA * sizeof(float));
     c->q_tg = malloc(BA * sizeof(float));
     c->dq = malloc(BA * sizeof(float));
+    if (c->branched && !(c->b_acts = malloc(B * (size_t)c->Dm * sizeof(int32_t)))) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "cql: out of memory");
+        goto fail;
+    }
+    if (c->M && (!(c->b_mask = malloc(B * (size_t)c->M)) || !(c->b_nmask = malloc(B * (size_t)c->M)))) {
+        rc = ludus_err_set(LUDUS_ENOMEM, "cql: out of memory");
+        goto fail;
+    }
     if (!c->target || !c->b_obs || !c->b_next || !c->b_words || !c->b_act || !c->b_ret || !c->b_disc || !c->y ||
         !c->td || !c->q || !c->q_on || !c->q_tg || !c->dq) {
         rc = ludus_err_set(LUDUS_ENOMEM, "cql: out of memory");
@@ -305,6 +376,50 @@ static void q_of(cql *c, const float *params, const uint8_t *obs, float *out)
     ludus_dqn_q_values(c->ws.logits, c->ws.value, c->B, c->A, 0, out);
 }
 
+static void apply_grad(cql *c, double *sums)
+{
+    ludus_dqn_q_backward(c->dq, c->B, c->A, 0, c->ws.dlogits, c->ws.dvalue);
+    memset(c->ws.grad, 0, c->P * sizeof(float));
+    policy_batch batch = {.L = 1, .B = c->B, .obs = c->b_obs, .words = c->W ? c->b_words : NULL};
+    ludus_policy_backward(&c->pol, c->pol.params.data, &c->ws, &batch);
+    sums[5] += ludus_nn_clip_grad_norm(c->ws.grad, c->P, c->cfg.max_grad_norm);
+    ludus_nn_adam_step(&c->adam, c->pol.params.data, c->ws.grad, c->cfg.lr);
+    if (++c->grad_steps % (uint64_t)c->cfg.target_update == 0)
+        memcpy(c->target, c->pol.params.data, c->P * sizeof(float));
+}
+
+/* The branched step (the minibatch drawn): targets (1/D) sum_d
+ * Q_target,d(s', a*_d) with a*_d the legal argmax (dqn.c), the TD loss of
+ * each component against it, and the conservative term per component over
+ * its legal values (ludus_cql_branch_loss). */
+static void branch_step(cql *c, double *sums)
+{
+    const int B = c->B, A = c->A, D = c->Dm;
+    q_of(c, c->target, c->b_next, c->q_tg);
+    if (c->cfg.double_q) q_of(c, c->pol.params.data, c->b_next, c->q_on);
+    q_of(c, c->pol.params.data, c->b_obs, c->q); /* last: kept in ws for backward */
+    for (int b = 0; b < B; b++) {
+        const float *qb = c->q + (size_t)b * A;
+        const int32_t *ab = c->b_acts + (size_t)b * D;
+        const uint8_t *nm = c->M ? c->b_nmask + (size_t)b * c->M : NULL;
+        c->y[b] = ludus_dqn_branch_target(c->cfg.double_q ? c->q_on + (size_t)b * A : c->q_tg + (size_t)b * A,
+                                          c->q_tg + (size_t)b * A, nm, D, c->nvec, c->cfg.double_q, c->b_ret[b],
+                                          c->b_disc[b]);
+        double qd = 0.0;
+        for (int d = 0, o = 0; d < D; o += c->nvec[d], d++) qd += qb[o + ab[d]];
+        sums[3] += qd / D / B;
+        int32_t g[LUDUS_MAX_ACTION_DIMS];
+        ludus_dqn_branch_greedy(qb, c->M ? c->b_mask + (size_t)b * c->M : NULL, D, c->nvec, g);
+        sums[4] += memcmp(g, ab, (size_t)D * sizeof(int32_t)) == 0;
+    }
+    double parts[2];
+    sums[0] += ludus_cql_branch_loss(c->q, c->b_acts, c->y, c->M ? c->b_mask : NULL, B, D, c->nvec,
+                                     c->cfg.huber_delta, c->cfg.alpha, B, c->dq, c->td, parts);
+    sums[1] += parts[0];
+    sums[2] += parts[1];
+    apply_grad(c, sums);
+}
+
 /* One gradient step on B transitions drawn with rng; sums[0..5] gather
  * loss, td loss, conservative term, Q at the data's actions, argmax hits,
  * gradient norm. */
@@ -319,6 +434,15 @@ static void grad_step(cql *c, ludus_rng *rng, double *sums)
         c->b_act[i] = c->t_act[j];
         c->b_ret[i] = c->t_ret[j];
         c->b_disc[i] = c->t_disc[j];
+        if (c->branched) ludus_dqn_action_decode(c->t_act[j], c->Dm, c->nvec, c->b_acts + (size_t)i * c->Dm);
+        if (c->M) {
+            memcpy(c->b_mask + (size_t)i * c->M, c->t_mask + j * c->M, (size_t)c->M);
+            memcpy(c->b_nmask + (size_t)i * c->M, c->t_nmask + j * c->M, (size_t)c->M);
+        }
+    }
+    if (c->branched) {
+        branch_step(c, sums);
+        return;
     }
     q_of(c, c->target, c->b_next, c->q_tg);
     if (c->cfg.double_q) q_of(c, c->pol.params.data, c->b_next, c->q_on);
@@ -337,14 +461,7 @@ static void grad_step(cql *c, ludus_rng *rng, double *sums)
     sums[0] += ludus_cql_loss(c->q, c->b_act, c->y, B, A, c->cfg.huber_delta, c->cfg.alpha, B, c->dq, c->td, parts);
     sums[1] += parts[0];
     sums[2] += parts[1];
-    ludus_dqn_q_backward(c->dq, B, A, 0, c->ws.dlogits, c->ws.dvalue);
-    memset(c->ws.grad, 0, c->P * sizeof(float));
-    policy_batch batch = {.L = 1, .B = B, .obs = c->b_obs, .words = c->W ? c->b_words : NULL};
-    ludus_policy_backward(&c->pol, c->pol.params.data, &c->ws, &batch);
-    sums[5] += ludus_nn_clip_grad_norm(c->ws.grad, c->P, c->cfg.max_grad_norm);
-    ludus_nn_adam_step(&c->adam, c->pol.params.data, c->ws.grad, c->cfg.lr);
-    if (++c->grad_steps % (uint64_t)c->cfg.target_update == 0)
-        memcpy(c->target, c->pol.params.data, c->P * sizeof(float));
+    apply_grad(c, sums);
 }
 
 static int update(void *self, double *row)

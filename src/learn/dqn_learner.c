@@ -419,8 +419,8 @@ static int create(const void *cfg, const ludus_run_config *run, void **self)
     }
     if (d->branched && d->cfg.dataset[0]) {
         rc = ludus_err_set(LUDUS_EUNSUPPORTED,
-                           "dqn: offline data (dataset) on %s, a world of %s, is not supported (datasets hold no "
-                           "masks); train online", d->info->id,
+                           "dqn: offline data (dataset) on %s, a world of %s, is not supported by offline-to-online "
+                           "yet (bc and cql learn from its datasets); train online", d->info->id,
                            d->Dm > 1 ? "several action components" : "a legal-action mask");
         goto fail;
     }

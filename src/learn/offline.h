@@ -29,4 +29,13 @@ extern const ludus_learner_ops ludus_cql_learner;
 double ludus_cql_loss(const float *q, const int32_t *acts, const float *y, int B, int A, float delta, float alpha,
                       int total, float *dq, float *td, double *parts);
 
+/* The same with action branching (D components of nvec values, q (B, sum
+ * nvec), acts (B, D)) and optional legal-action masks (B, sum nvec; NULL:
+ * all legal): dqn.c's branched TD loss (ludus_dqn_branch_loss, td as it
+ * writes it) plus alpha * sum_b (1/D) sum_d [logsumexp over the legal
+ * values i of q[b, d, i] - q[b, d, a_bd]] / total; forbidden values get
+ * no gradient. Each recorded a_bd must be legal. */
+double ludus_cql_branch_loss(const float *q, const int32_t *acts, const float *y, const uint8_t *mask, int B, int D,
+                             const int *nvec, float delta, float alpha, int total, float *dq, float *td, double *parts);
+
 #endif
