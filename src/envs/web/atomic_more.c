@@ -511,6 +511,7 @@ static void flight_results(web_state *st)
         int sub = add(st, R_GROUP, g, W_CITY0 + x->a, W_CITY0 + x->b, H_NONE, 0, 0, 0);
         add(st, R_TEXT, sub, W_PRICE, NUM(x->c), H_NONE, 0, 0, 0);
         add(st, R_TEXT, sub, W_HOUR, NUM(x->e), H_NONE, 0, 0, 0);
+        add(st, R_TEXT, sub, W_DAY, NUM(x->d), H_NONE, 0, 0, 0);
         add(st, R_BUTTON, sub, W_BOOK, 0, H_ROWACT, ACT(A_BOOK, r), 0, 0);
         found++;
     }
@@ -891,7 +892,7 @@ static int validate_more(const web_spec *s, const web_state *st)
         if (t[0] > 1 || t[1] >= W_END) BAD("web state: social target %d %d", t[0], t[1]);
         break;
     case 4:
-        if (t[0] >= st->n_row || !slot_is(st, t[5], R_GROUP) || t[5] + 1 + 4 * st->n_row > WEB_K)
+        if (t[0] >= st->n_row || !slot_is(st, t[5], R_GROUP) || t[5] + 1 + 5 * st->n_row > WEB_K)
             BAD("web state: flight target %d, results %d", t[0], t[5]);
         for (int j = 2; j < 5; j++)
             if (!slot_is(st, t[j], R_COMBOBOX) || t[j] >= t[5]) BAD("web state: flight form slot %d", t[j]);

@@ -21,7 +21,7 @@
 static const char *const verb_names[V_COUNT] = {"click", "type", "select", "scroll up", "scroll down", "go back",
                                                  "stop"};
 
-static const env_ops web_ops;
+static const env_ops web_ops, web_ops_cased;
 extern const env_entry ludus_web_entries[];
 extern const int ludus_web_entry_count;
 
@@ -178,7 +178,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         return LUDUS_EINTERNAL;
     }
     env->impl = s;
-    env->ops = &web_ops;
+    env->ops = s->typed == WEB_TYPED_CASE ? &web_ops_cased : &web_ops;
     ludus_env_info *info = &env->info;
     info->family = "web";
     info->action_dims = 3;
@@ -393,7 +393,9 @@ static int word_value(const web_spec *s, const char *p, const char *end, int fla
     return 0;
 }
 
-static int web_parse(const ludus_env *env, const char *words, int32_t *action)
+/* words: lower-case; cased: the same words with their capitals, read
+ * for the text of `type` (the same length, so offsets carry over) */
+static int parse_words(const ludus_env *env, const char *words, const char *cased, int32_t *action)
 {
     const web_spec *s = env->impl;
     static const char *const kw[] = {"click", "type", "select", "scroll", "go back", "stop"};
@@ -432,7 +434,8 @@ static int web_parse(const ludus_env *env, const char *words, int32_t *action)
             if (t >= end)
                 return ludus_err_set(LUDUS_EINVAL, "invalid action: %s wants a %s after the element id", kw[which],
                                      which == 1 ? "text" : "option");
-            action[2] = word_value(s, t, end, which == 1);
+            action[2] = which == 1 ? word_value(s, cased + (t - words), cased + (end - words), 1)
+                                   : word_value(s, t, end, 0);
         }
         return LUDUS_OK;
     }
@@ -447,6 +450,20 @@ static int web_parse(const ludus_env *env, const char *words, int32_t *action)
     action[0] = V_STOP;
     action[2] = word_value(s, p, end, 0);
     return LUDUS_OK;
+}
+
+static int web_parse(const ludus_env *env, const char *words, int32_t *action)
+{
+    const web_spec *s = env->impl;
+    if (s->typed != WEB_TYPED_CASE) return parse_words(env, words, words, action);
+    /* enter-text-case (web_ops_cased): the words come with their capitals */
+    size_t n = strlen(words);
+    char small[256], *low = n < sizeof small ? small : malloc(n + 1);
+    if (!low) return ludus_err_set(LUDUS_ENOMEM, "out of memory parsing a reply of %zu bytes", n);
+    for (size_t k = 0; k <= n; k++) low[k] = (char)(words[k] >= 'A' && words[k] <= 'Z' ? words[k] + 32 : words[k]);
+    int rc = parse_words(env, low, words, action);
+    if (low != small) free(low);
+    return rc;
 }
 
 static uint32_t web_max_steps(const ludus_env *env, const void *state)
@@ -546,22 +563,24 @@ static int web_validate(const ludus_env *env, const void *state)
 
 /* ---- registry ---- */
 
-static const env_ops web_ops = {
-    .reset = web_reset,
-    .step_vec = web_step,
-    .action_mask = web_mask,
-    .parse_action = web_parse,
-    .observe = ludus_web_observe,
-    .text = ludus_web_text,
-    .mission = web_mission,
-    .max_steps = web_max_steps,
-    .step_count = web_step_count,
-    .render_size = ludus_web_render_size,
-    .render = ludus_web_render,
-    .render_ansi = ludus_web_render_ansi,
-    .validate = web_validate,
+#define WEB_OPS_FIELDS \
+    .reset = web_reset, \
+    .step_vec = web_step, \
+    .action_mask = web_mask, \
+    .parse_action = web_parse, \
+    .observe = ludus_web_observe, \
+    .text = ludus_web_text, \
+    .mission = web_mission, \
+    .max_steps = web_max_steps, \
+    .step_count = web_step_count, \
+    .render_size = ludus_web_render_size, \
+    .render = ludus_web_render, \
+    .render_ansi = ludus_web_render_ansi, \
+    .validate = web_validate, \
     .destroy = web_destroy,
-};
+static const env_ops web_ops = {WEB_OPS_FIELDS};
+/* the same with the reply's capitals kept for parse (enter-text-case) */
+static const env_ops web_ops_cased = {WEB_OPS_FIELDS .parse_cased = 1};
 
 #define T(i) (&ludus_web_tasks[i])
 const env_entry ludus_web_entries[] = {
@@ -657,7 +676,7 @@ _Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16
 static int web_state_of(const ludus_env *env, const void *state, const char *what)
 {
     if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
-    if (env->ops != &web_ops) return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: '%s' is not a web world", what, env->id);
+    if (env->ops != &web_ops && env->ops != &web_ops_cased) return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: '%s' is not a web world", what, env->id);
     const env_state_header *h = state;
     if (h->magic != ENV_STATE_MAGIC || h->tag != env->tag)
         return ludus_err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s'", what, env->id);
