@@ -1,6 +1,7 @@
 /* test_web_more.c: the seven atomic tasks of src/envs/web/atomic_more.c
  * (use-autocomplete, enter-text-case, email-action, social-action,
- * book-flight, order-food, daily-calendar). Each task's success is
+ * book-flight, order-food, daily-calendar) and the forum's
+ * social-like-user (site_social.c). Each task's success is
  * recomputed here by a reference predicate that reads only the mission
  * text, the page (names, values; the typed text as the text view shows
  * it) and the clicks taken, and is compared with the world's verdict on
@@ -18,7 +19,7 @@
 #include "ludus/web.h"
 
 static const char *const ids[] = {"use-autocomplete", "enter-text-case", "email-action", "social-action",
-                                  "book-flight", "order-food", "daily-calendar"};
+                                  "book-flight", "order-food", "daily-calendar", "social-like-user"};
 enum { N_IDS = sizeof ids / sizeof ids[0] };
 
 static ludus_env *make(const char *task, const char *opts)
@@ -56,6 +57,7 @@ typedef struct trace {
     int click_name[64], click_parent[64];
     int32_t last[3];
     web_state before_last;
+    web_state start; /* the level as reset (the forum's database before the episode) */
 } trace;
 
 /* The value the text view shows for the text box labelled `label` (the
@@ -91,7 +93,8 @@ static int last_click_is(const trace *tr, const char *name)
            !strcmp(W(&pg->el[tr->last[1]]), name);
 }
 
-/* The reference predicates: mission, final page and the clicks only. */
+/* The reference predicates: mission, final page and the clicks only (the
+ * forum task: mission, the final database against the level's, stop). */
 static int reference(const ludus_env *env, const char *task, const web_state *st, const trace *tr)
 {
     const char *m = st->mission;
@@ -210,6 +213,15 @@ static int reference(const ludus_env *env, const char *task, const web_state *st
         return last_click_is(tr, "save") && hour >= 0 && !strcmp(WD(pg->el[hour].name2), c) && free_hour &&
                title >= 0 && with >= 0 && !strcmp(WD(pg->el[title].value), a) && !strcmp(WD(pg->el[with].value), b);
     }
+    if (!strcmp(task, "social-like-user")) {
+        /* "Like every post by U ... change nothing else; then stop.": over the forum's database */
+        after(m, "post by ", a, sizeof a);
+        const web_state *s0 = &tr->start;
+        int ok = tr->last[0] == V_STOP && st->n_cart == s0->n_cart && !memcmp(st->saved, s0->saved, 8);
+        for (int r = 0; r < st->n_row; r++)
+            ok &= !strcmp(WD(st->row[r].a), a) ? (st->row[r].flags & 1) : st->row[r].flags == s0->row[r].flags;
+        return ok;
+    }
     CHECK_MSG(0, "no reference for %s", task);
     return -1;
 }
@@ -241,6 +253,7 @@ static void test_reference(void)
             double slip = e < n / 3 ? 0.0 : e < 2 * n / 3 ? 0.1 : 0.3;
             CHECK_OK(ludus_env_reset(env, st, (uint64_t)e + 1000, NULL));
             memset(tr, 0, sizeof *tr);
+            memcpy(&tr->start, st, sizeof *st);
             ludus_step_out out = {0};
             int slipped = 0;
             do {
@@ -464,6 +477,29 @@ static void test_near_misses(void)
     }
     act_text(env, st, "click [%d]", ludus_web_find(st, H_ROWACT, 9 << 4 | r0), "", &out);
     act_text(env, st, "click [%d]", ludus_web_find(st, H_FINISH, 0), "", &out);
+    CHECK(out.terminated && !out.success);
+    ludus_env_destroy(env);
+    free(st);
+
+    /* social-like-user: every post of U liked, then a second click on the last one unlikes it */
+    env = make("social-like-user", NULL);
+    st = ludus_env_state_new(env);
+    CHECK_OK(ludus_env_reset(env, st, 5, NULL));
+    int32_t a[3];
+    int likes = 0;
+    for (int k = 0; k < 40; k++) {
+        CHECK_OK(ludus_web_oracle_action(env, st, a));
+        if (a[0] == V_STOP) break;
+        likes += st->el[a[1]].handler == H_LIKE;
+        CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
+    }
+    CHECK(a[0] == V_STOP && likes >= 1);
+    CHECK_OK(ludus_web_progress(env, st, &wi));
+    CHECK_EQ(wi.key_nodes_hit, 3);
+    int like = ludus_web_find(st, H_LIKE, ludus_web_top(st)->a);
+    CHECK(like >= 0 && (st->el[like].flags & F_CHECKED));
+    act_text(env, st, "click [%d]", like, "", &out);
+    act_text(env, st, "stop [%d]", 0, "", &out);
     CHECK(out.terminated && !out.success);
     ludus_env_destroy(env);
     free(st);

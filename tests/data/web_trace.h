@@ -229,3 +229,8 @@
     {"Web-daily-calendar-v0", "reward=partial", 0x775a7bdcb879fd15ull},
     {"Web-daily-calendar-v0", "split=test,holdout=entity", 0xcc7002355583b95full},
     {"Web-daily-calendar-v0", "split=train,holdout=skin", 0x420948c1407eccafull},
+    {"Web-social-like-user-v0", "", 0xa5018ba79ce03ec6ull},
+    {"Web-social-like-user-v0", "mask=0,reward=shaped", 0xab9e239375f77f37ull},
+    {"Web-social-like-user-v0", "reward=partial", 0x824d633e34b42903ull},
+    {"Web-social-like-user-v0", "split=test,holdout=entity", 0x6c9b3996010940b1ull},
+    {"Web-social-like-user-v0", "split=train,holdout=skin", 0x1c959c362e9888a4ull},

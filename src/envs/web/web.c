@@ -666,10 +666,13 @@ const env_entry ludus_web_entries[] = {
     {"Web-daily-calendar-v0", "web: add an event with a title and an invitee at a free hour, or delete the event "
      "named, in a day view", web_make, M(6)},
 #undef M
+    /* a second task of the social site (site_social.c) */
+    {"Web-social-like-user-v0", "web site: like every post of user U (through the feed, forums or U's page; U may "
+     "be muted), change nothing else, then stop", web_make, &ludus_web_task_social_like_user},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 7, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 7 + 1, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

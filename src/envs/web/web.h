@@ -396,6 +396,7 @@ int ludus_web_social_click(const web_spec *s, web_state *st, int i);
  * info-seeking tasks; sites.c's draw makes other draws) */
 int ludus_web_draw_word(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
+extern const web_task ludus_web_task_social_like_user; /* site_social.c, after atomic_more.c's */
 /* sites.c: a word of [lo, hi) outside avoid[0..n) from the split's target
  * pool (target) or the other words, counted so the draw is bounded (the
  * five sites and the held-out domain) */
