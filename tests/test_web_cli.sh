@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 39 ] && ok || bad "list --family web shows $n worlds (want 39)"
+[ "$n" = 47 ] && ok || bad "list --family web shows $n worlds (want 47)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 

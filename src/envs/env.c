@@ -593,16 +593,17 @@ static void reply_span(const char *text, const char **b, const char **e)
     }
 }
 
-/* Lower-case letters and digits kept, '_', '-' and white space as one
- * space, everything else dropped; no leading or trailing space. */
-static size_t normalise(const char *b, const char *e, char *out)
+/* Lower-case letters and digits kept (capitals too when cased, else
+ * lower-cased), '_', '-' and white space as one space, everything else
+ * dropped; no leading or trailing space. */
+static size_t normalise(const char *b, const char *e, char *out, int cased)
 {
     size_t n = 0;
     int space = 0;
     for (const char *p = b; p < e; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        if (c >= 'A' && c <= 'Z' && !cased) c = (unsigned char)(c + 32);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
             if (space && n) out[n++] = ' ';
             space = 0;
             out[n++] = (char)c;
@@ -628,7 +629,7 @@ int ludus_env_parse_action(const ludus_env *env, const char *text, int32_t *acti
         return ludus_err_set(LUDUS_ENOMEM, "out of memory parsing a reply of %zu bytes", (size_t)(e - b));
     int32_t a[LUDUS_MAX_ACTION_DIMS];
     int rc;
-    if (normalise(b, e, words) == 0) rc = ludus_err_set(LUDUS_EINVAL, "invalid action: the reply names no action (it is empty once cleaned)");
+    if (normalise(b, e, words, env->ops->parse_cased) == 0) rc = ludus_err_set(LUDUS_EINVAL, "invalid action: the reply names no action (it is empty once cleaned)");
     else rc = env->ops->parse_action(env, words, a);
     if (words != small) free(words);
     if (rc) return rc;

@@ -77,6 +77,10 @@ typedef struct env_ops {
     int (*level_mutate)(const ludus_env *env, void *level, int edits, ludus_rng *rng);
     /* Free what make() allocated in env->impl (may be NULL). */
     void (*destroy)(ludus_env *env);
+    /* 1: parse_action gets the words with their capitals kept (A-Z stay,
+     * the rest as above), for worlds where a typed text's case matters
+     * (web's enter-text-case); 0 (default): lower-case. */
+    int parse_cased;
 } env_ops;
 
 #define ENV_ID_CAP 96

@@ -11,7 +11,8 @@
  * them, and handlers edit them. Web-social-moderate-v0: in forum F reply
  * a word to the most-liked post, block user U, then stop; success is a
  * predicate over the final database (exactly that reply, U blocked, no
- * other block, mute or like changed). Skins vary labels (like or star,
+ * other block, mute or like changed). Web-social-like-user-v0: like
+ * every post of user U, change nothing else, then stop. Skins vary labels (like or star,
  * forums or section), layout (where the likes go, headings, the forums'
  * order) and widgets (block and mute in a "more" menu or as buttons).
  */
@@ -322,6 +323,94 @@ static void oracle_social(const web_spec *s, const web_state *st, int32_t *a)
     ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
 }
 
+/* ================= Web-social-like-user-v0 ================= */
+
+/* Like every post of user U and change nothing else, then stop. U writes
+ * 2-3 posts in any forums, one of them liked at reset sometimes (the
+ * like must stay: a second click unlikes), other posts liked at reset
+ * stay so; U is muted at reset half the time (off the feed: reach U
+ * through a forum's post list or a post's author link). targets: 4..6
+ * the mutes at reset. fields: U, like. */
+static void gen_like_user(const web_spec *s, web_state *st)
+{
+    const int n = 6 + (int)ludus_web_below(st, 4), m = 2 + (int)ludus_web_below(st, 2);
+    uint8_t u[1];
+    u[0] = (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 1, NULL, 0);
+    for (int r = 0; r < n; r++) {
+        web_row *w = &st->row[r];
+        memset(w, 0, sizeof *w);
+        w->a = r < m ? u[0] : (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, u, 1);
+        w->d = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+        w->b = (uint8_t)ludus_web_below(st, N_FORUMS);
+        const int shown = 1 + (int)ludus_web_below(st, 30);
+        /* liked by me at reset, sometimes; U's first post never (something to do) */
+        w->flags = w->f = (uint8_t)(r != 0 && ludus_web_below(st, 4) == 0 && shown > 1 ? S_LIKED : 0);
+        w->c = (uint8_t)(shown - (w->flags & S_LIKED));
+    }
+    if (ludus_web_below(st, 2)) user_flip(st->saved + 3, u[0]);
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)ludus_web_below(st, (uint32_t)i + 1);
+        web_row t = st->row[i];
+        st->row[i] = st->row[j];
+        st->row[j] = t;
+    }
+    st->n_row = (uint8_t)n;
+    memcpy(st->target + 4, st->saved + 3, 3);
+    st->field[0] = u[0];
+    st->field[1] = W_LIKE;
+    st->n_field = 2;
+    st->nav[0] = (web_nav){P_FEED, 0, 0, 0};
+    st->nav_n = 1;
+    ludus_web_mission(st, (const char *const[]){"Like every post by ", WORD(u[0]),
+                                                " (some may be liked already) and change nothing else; then stop.",
+                                                NULL});
+}
+
+/* the first post of U's not liked, -1 if none */
+static int unliked_of(const web_state *st, int u)
+{
+    for (int r = 0; r < st->n_row; r++)
+        if (st->row[r].a == u && !(st->row[r].flags & S_LIKED)) return r;
+    return -1;
+}
+
+static uint32_t eval_like_user(const web_spec *s, const web_state *st, int *ok)
+{
+    (void)s;
+    const int u = st->field[0];
+    const web_nav *nv = ludus_web_top(st);
+    int all = 1, one = 0;
+    for (int r = 0; r < st->n_row; r++) {
+        const web_row *w = &st->row[r];
+        if (w->a == u) {
+            all &= w->flags & S_LIKED;
+            one |= (w->flags & S_LIKED) && !(w->f & S_LIKED);
+        } else {
+            all &= w->flags == w->f;
+        }
+    }
+    const uint8_t none[3] = {0, 0, 0};
+    const int clean = memcmp(st->saved, none, 3) == 0 && memcmp(st->saved + 3, st->target + 4, 3) == 0 && !st->n_cart;
+    *ok = st->done && all && clean;
+    return (uint32_t)(nv->page == P_USER && nv->a == u) | (uint32_t)one << 1 | (uint32_t)(all && clean) << 2;
+}
+
+/* U's posts one by one: a link to the post where the page has one, else
+ * U's page, else a forum of the post; like it; stop when all are liked */
+static void oracle_like_user(const web_spec *s, const web_state *st, int32_t *a)
+{
+    (void)s;
+    const web_nav *nv = ludus_web_top(st);
+    const int u = st->field[0], r = unliked_of(st, u);
+    const int forums = ludus_web_find(st, H_GOTO, P_FORUMS), feed = ludus_web_find(st, H_GOTO, P_FEED);
+    if (r < 0) ludus_web_act(a, V_STOP, ludus_web_any_el(st), 0);
+    else if (nv->page == P_POST && nv->a == r) click_or(st, ludus_web_find(st, H_LIKE, r), a, forums);
+    else if (ludus_web_find(st, H_POST, r) >= 0) ludus_web_act(a, V_CLICK, ludus_web_find(st, H_POST, r), 0);
+    else if (ludus_web_find(st, H_USER, u) >= 0) ludus_web_act(a, V_CLICK, ludus_web_find(st, H_USER, u), 0);
+    else if (nv->page == P_FORUMS) click_or(st, ludus_web_find(st, H_FORUM, st->row[r].b), a, feed);
+    else click_or(st, forums, a, -1);
+}
+
 int ludus_web_social_click(const web_spec *s, web_state *st, int i)
 {
     web_el *e = &st->el[i];
@@ -375,7 +464,8 @@ int ludus_web_social_click(const web_spec *s, web_state *st, int i)
 
 #define BAD(...) return ludus_err_set(LUDUS_EFORMAT, __VA_ARGS__)
 
-static int validate_social(const web_spec *s, const web_state *st)
+/* the checks every task of the forum shares */
+static int validate_forum(const web_spec *s, const web_state *st)
 {
     (void)s;
     if (st->n_row < 1 || st->n_row > WEB_ROWS || st->n_cart > WEB_CART || st->n_error)
@@ -391,9 +481,6 @@ static int validate_social(const web_spec *s, const web_state *st)
         if (st->cart[k][0] >= st->n_row || st->cart[k][1] >= W_END || st->cart[k][2] != 1)
             BAD("web state: reply %d out of range", k);
     if (st->saved[6] || st->saved[7]) BAD("web state: saved values 6-7 of a social site");
-    if (st->target[0] >= st->n_row || st->target[1] >= N_FORUMS || st->target[2] >= st->n_row ||
-        !is_name(st->field[0]) || st->field[1] != W_FORUM0 + st->target[1])
-        BAD("web state: the social site's targets out of range");
     for (int k = 0; k < st->nav_n; k++) {
         const web_nav *n = &st->nav[k];
         const int ok = n->page == P_FEED || n->page == P_FORUMS || (n->page == P_FORUM && n->a < N_FORUMS) ||
@@ -417,6 +504,30 @@ static int validate_social(const web_spec *s, const web_state *st)
     }
     return LUDUS_OK;
 }
+
+static int validate_social(const web_spec *s, const web_state *st)
+{
+    int rc = validate_forum(s, st);
+    if (rc) return rc;
+    if (st->target[0] >= st->n_row || st->target[1] >= N_FORUMS || st->target[2] >= st->n_row ||
+        !is_name(st->field[0]) || st->field[1] != W_FORUM0 + st->target[1])
+        BAD("web state: the social site's targets out of range");
+    return LUDUS_OK;
+}
+
+static int validate_like_user(const web_spec *s, const web_state *st)
+{
+    int rc = validate_forum(s, st);
+    if (rc) return rc;
+    if (!is_name(st->field[0]) || st->field[1] != W_LIKE || st->target[0] || st->target[1] || st->target[2] ||
+        st->target[3] || st->target[7])
+        BAD("web state: the user to like or the targets out of range");
+    return LUDUS_OK;
+}
+
+const web_task ludus_web_task_social_like_user = {
+    "social-like-user", gen_like_user, build_social, eval_like_user, WEB_LEX_CONTENT, 40, 3, 0, oracle_like_user,
+    validate_like_user};
 
 const web_task ludus_web_task_social_moderate = {
     "social-moderate", gen_social, build_social, eval_social, WEB_LEX_CONTENT, 40, 3, 0, oracle_social,

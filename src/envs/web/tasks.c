@@ -607,7 +607,9 @@ int ludus_web_click(const web_spec *s, web_state *st, int i)
         return RC_OK;
     case H_FINISH: case H_RADIO: case H_RECORD: case H_STEP: case H_FOLDER: case H_GUESS: case H_MULTI:
         return ludus_web_atomic_click(s, st, i);
-    default: return ludus_web_site_click(s, st, i);
+    default:
+        if (e->handler >= H_SUGGEST) return ludus_web_more_click(s, st, i); /* atomic_more.c */
+        return ludus_web_site_click(s, st, i);
     }
 }
 

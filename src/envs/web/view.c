@@ -52,7 +52,8 @@ void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
         r[1] = (uint8_t)(vis | (e->flags & 0x1e) | (e->flags >> 2 & 0x20));
         if (!vis) continue; /* hidden slots show only their role and flags */
         r[2] = s->lex_of[e->name] ? s->lex_of[e->name] : s->lex_of[e->name2];
-        r[3] = s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
+        r[3] = s->typed && e->role == R_TEXTBOX ? (uint8_t)ludus_web_typed_value(s, e)
+               : s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
         int m = field_match(st, e->name);
         r[4] = (uint8_t)(m ? m : field_match(st, e->name2));
         m = field_match(st, e->value);
@@ -84,7 +85,7 @@ int ludus_web_actions_line(web_spec *s)
                        "go back, stop [answer]; ids");
     for (int i = 0; i < WEB_K; i++) ludus_sb_printf(&sb, " [%d]", i);
     ludus_sb_puts(&sb, "; words");
-    for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", WORD(s->lex[i]));
+    for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", s->names[V_COUNT + WEB_K + i]);
     ludus_sb_puts(&sb, "\n");
     s->actions_len = (int)sb.len;
     return sb.len < sizeof s->actions_line ? LUDUS_OK
@@ -118,7 +119,10 @@ void ludus_web_tree(const ludus_env *env, const web_state *st, strbuf *sb)
         ludus_sb_putc(sb, '\'');
         if (e->role == R_TEXTBOX) {
             if (e->value && (e->flags & F_PASSWORD)) ludus_sb_puts(sb, " value: '****'");
-            else if (e->value) {
+            else if (e->value && s->typed) {
+                char typed[32];
+                ludus_sb_printf(sb, " value: '%s'", ludus_web_typed_text(s, e, typed, sizeof typed));
+            } else if (e->value) {
                 ludus_sb_puts(sb, " value: '");
                 put_name(sb, e->value, e->value2);
                 ludus_sb_putc(sb, '\'');
@@ -314,6 +318,7 @@ int ludus_web_render(const ludus_env *env, const void *state, const ludus_render
                          dark[3] = {90, 90, 100}, faint[3] = {160, 160, 165}, blue[3] = {30, 80, 200},
                          bar[3] = {255, 244, 200}, sel[3] = {120, 170, 255}, head[3] = {20, 40, 110},
                          menu[3] = {230, 235, 245}, dialog[3] = {245, 245, 250};
+    const web_spec *s = env->impl;
     const web_state *st = state;
     int w = 0, h = 0;
     int rc = ludus_web_render_size(env, o, &w, &h);
@@ -367,7 +372,10 @@ int ludus_web_render(const ludus_env *env, const void *state, const ludus_render
             fill(&cv, end, y - 2, end + 11 * CHAR_W, y + 7, white);
             frame(&cv, end, y - 2, end + 11 * CHAR_W, y + 7, dark);
             if (e->value && (e->flags & F_PASSWORD)) text(&cv, end + 2, y, "****", ink);
-            else if (e->value) word_text(&cv, end + 2, y, e->value, e->value2, ink);
+            else if (e->value && s->typed && e->role == R_TEXTBOX) {
+                char typed[32];
+                text(&cv, end + 2, y, ludus_web_typed_text(s, e, typed, sizeof typed), ink);
+            } else if (e->value) word_text(&cv, end + 2, y, e->value, e->value2, ink);
             if (e->role == R_COMBOBOX) text(&cv, end + 10 * CHAR_W - 1, y, "v", dark);
             break;
         }

@@ -21,7 +21,7 @@
 static const char *const verb_names[V_COUNT] = {"click", "type", "select", "scroll up", "scroll down", "go back",
                                                  "stop"};
 
-static const env_ops web_ops;
+static const env_ops web_ops, web_ops_cased;
 extern const env_entry ludus_web_entries[];
 extern const int ludus_web_entry_count;
 
@@ -131,10 +131,13 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         for (int w = W_COLOR0; w < W_CITY0; w++) s->lex[s->lex_n++] = (uint8_t)w;
         s->lex[s->lex_n++] = W_ANY;
         s->lex[s->lex_n++] = W_NA;
+    } else if (task->lex == WEB_LEX_CASE || task->lex == WEB_LEX_PREFIX) { /* words with a case or a prefix */
+        ludus_web_typed_lex(s);
     } else { /* content words: names and nouns (the mail's senders and subjects) */
         for (int w = W_NAME0; w < W_MONTH0; w++) s->lex[s->lex_n++] = (uint8_t)w;
     }
-    for (int i = 1; i < s->lex_n; i++) s->lex_of[s->lex[i]] = (uint8_t)i;
+    for (int i = 1; i < s->lex_n; i++)
+        if (!s->lex_mod[i]) s->lex_of[s->lex[i]] = (uint8_t)i; /* a word's own value, not a case or prefix of it */
     /* content words: held-out entities appear only in the test split */
     int ent = holdout == WEB_HOLD_ENTITY && split != WEB_SPLIT_ALL;
     for (int w = W_NAME0; w < W_MONTH0; w++) {
@@ -165,6 +168,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         s->names[n++] = s->store[i];
     }
     for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
+    if (s->typed) ludus_web_typed_names(s);
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
              "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
@@ -174,7 +178,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         return LUDUS_EINTERNAL;
     }
     env->impl = s;
-    env->ops = &web_ops;
+    env->ops = s->typed == WEB_TYPED_CASE ? &web_ops_cased : &web_ops;
     ludus_env_info *info = &env->info;
     info->family = "web";
     info->action_dims = 3;
@@ -253,6 +257,7 @@ static int apply(const web_spec *s, web_state *st, const int32_t *a)
     case V_TYPE: {
         int rc = check_target(st, verb, i);
         if (rc == RC_OK) st->el[i].value = (uint8_t)word;
+        if (rc == RC_OK && s->typed) ludus_web_typed(s, st, i, a[2] < s->lex_n ? a[2] : 0);
         return rc;
     }
     case V_SELECT: {
@@ -304,7 +309,7 @@ static void web_step(const ludus_env *env, void *state, const int32_t *action, l
     int rc = apply(s, st, action);
     st->last_rc = (uint8_t)rc;
     /* the page's length changes only when a click or go back changes it */
-    if (rc == RC_OK && (action[0] == V_CLICK || action[0] == V_BACK)) {
+    if (rc == RC_OK && (action[0] == V_CLICK || action[0] == V_BACK || (action[0] == V_TYPE && s->typed))) {
         st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
         if (st->scroll > st->max_scroll) st->scroll = st->max_scroll;
     }
@@ -379,7 +384,7 @@ static int word_value(const web_spec *s, const char *p, const char *end, int fla
     size_t n = (size_t)(end - p);
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 1; i < s->lex_n; i++) {
-            const char *w = ludus_web_words[s->lex[i]];
+            const char *w = s->names[V_COUNT + WEB_K + i]; /* the word, or its case or prefix */
             if (strlen(w) == n && memcmp(w, p, n) == 0) return i;
         }
         if (!flag_ok || n < 3 || (memcmp(end - 2, " 0", 2) != 0 && memcmp(end - 2, " 1", 2) != 0)) break;
@@ -388,7 +393,9 @@ static int word_value(const web_spec *s, const char *p, const char *end, int fla
     return 0;
 }
 
-static int web_parse(const ludus_env *env, const char *words, int32_t *action)
+/* words: lower-case; cased: the same words with their capitals, read
+ * for the text of `type` (the same length, so offsets carry over) */
+static int parse_words(const ludus_env *env, const char *words, const char *cased, int32_t *action)
 {
     const web_spec *s = env->impl;
     static const char *const kw[] = {"click", "type", "select", "scroll", "go back", "stop"};
@@ -427,7 +434,8 @@ static int web_parse(const ludus_env *env, const char *words, int32_t *action)
             if (t >= end)
                 return ludus_err_set(LUDUS_EINVAL, "invalid action: %s wants a %s after the element id", kw[which],
                                      which == 1 ? "text" : "option");
-            action[2] = word_value(s, t, end, which == 1);
+            action[2] = which == 1 ? word_value(s, cased + (t - words), cased + (end - words), 1)
+                                   : word_value(s, t, end, 0);
         }
         return LUDUS_OK;
     }
@@ -442,6 +450,20 @@ static int web_parse(const ludus_env *env, const char *words, int32_t *action)
     action[0] = V_STOP;
     action[2] = word_value(s, p, end, 0);
     return LUDUS_OK;
+}
+
+static int web_parse(const ludus_env *env, const char *words, int32_t *action)
+{
+    const web_spec *s = env->impl;
+    if (s->typed != WEB_TYPED_CASE) return parse_words(env, words, words, action);
+    /* enter-text-case (web_ops_cased): the words come with their capitals */
+    size_t n = strlen(words);
+    char small[256], *low = n < sizeof small ? small : malloc(n + 1);
+    if (!low) return ludus_err_set(LUDUS_ENOMEM, "out of memory parsing a reply of %zu bytes", n);
+    for (size_t k = 0; k <= n; k++) low[k] = (char)(words[k] >= 'A' && words[k] <= 'Z' ? words[k] + 32 : words[k]);
+    int rc = parse_words(env, low, words, action);
+    if (low != small) free(low);
+    return rc;
 }
 
 static uint32_t web_max_steps(const ludus_env *env, const void *state)
@@ -541,22 +563,24 @@ static int web_validate(const ludus_env *env, const void *state)
 
 /* ---- registry ---- */
 
-static const env_ops web_ops = {
-    .reset = web_reset,
-    .step_vec = web_step,
-    .action_mask = web_mask,
-    .parse_action = web_parse,
-    .observe = ludus_web_observe,
-    .text = ludus_web_text,
-    .mission = web_mission,
-    .max_steps = web_max_steps,
-    .step_count = web_step_count,
-    .render_size = ludus_web_render_size,
-    .render = ludus_web_render,
-    .render_ansi = ludus_web_render_ansi,
-    .validate = web_validate,
+#define WEB_OPS_FIELDS \
+    .reset = web_reset, \
+    .step_vec = web_step, \
+    .action_mask = web_mask, \
+    .parse_action = web_parse, \
+    .observe = ludus_web_observe, \
+    .text = ludus_web_text, \
+    .mission = web_mission, \
+    .max_steps = web_max_steps, \
+    .step_count = web_step_count, \
+    .render_size = ludus_web_render_size, \
+    .render = ludus_web_render, \
+    .render_ansi = ludus_web_render_ansi, \
+    .validate = web_validate, \
     .destroy = web_destroy,
-};
+static const env_ops web_ops = {WEB_OPS_FIELDS};
+/* the same with the reply's capitals kept for parse (enter-text-case) */
+static const env_ops web_ops_cased = {WEB_OPS_FIELDS .parse_cased = 1};
 
 #define T(i) (&ludus_web_tasks[i])
 const env_entry ludus_web_entries[] = {
@@ -626,17 +650,36 @@ const env_entry ludus_web_entries[] = {
      "top scorer of a city in a data table (filter, sort, pages), then stop", web_make, &ludus_web_heldout_tasks[1]},
     {"Web-cross-order-mail-v0", "web cross-site (held out): read the number of the latest order of a noun on the "
      "shop and mail it to a name, through a home page", web_make, &ludus_web_heldout_tasks[2]},
+    /* the last atomic tasks of spec B4 (atomic_more.c) */
+#define M(i) (&ludus_web_more_tasks[i])
+    {"Web-use-autocomplete-v0", "web: type an item's first letter, pick it from the suggestions (starts with X, ends "
+     "with YZ), then submit", web_make, M(0)},
+    {"Web-enter-text-case-v0", "web: type a name in lower, upper or title case, then submit", web_make, M(1)},
+    {"Web-email-action-v0", "web: star, delete, reply to (a word) or forward (to a name) the mail from a sender",
+     web_make, M(2)},
+    {"Web-social-action-v0", "web: like every post of a user, or block the user from a post's menu, then submit",
+     web_make, M(3)},
+    {"Web-book-flight-v0", "web: search the flights from A to B on day D, book the cheapest or the shortest",
+     web_make, M(4)},
+    {"Web-order-food-v0", "web: put the items and counts named in the cart (add, remove), then order", web_make,
+     M(5)},
+    {"Web-daily-calendar-v0", "web: add an event with a title and an invitee at a free hour, or delete the event "
+     "named, in a day view", web_make, M(6)},
+#undef M
+    /* a second task of the social site (site_social.c) */
+    {"Web-social-like-user-v0", "web site: like every post of user U (through the feed, forums or U's page; U may "
+     "be muted), change nothing else, then stop", web_make, &ludus_web_task_social_like_user},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 7 + 1, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 
 static int web_state_of(const ludus_env *env, const void *state, const char *what)
 {
     if (!env || !state) return ludus_err_set(LUDUS_EINVAL, "%s: env or state is NULL", what);
-    if (env->ops != &web_ops) return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: '%s' is not a web world", what, env->id);
+    if (env->ops != &web_ops && env->ops != &web_ops_cased) return ludus_err_set(LUDUS_EUNSUPPORTED, "%s: '%s' is not a web world", what, env->id);
     const env_state_header *h = state;
     if (h->magic != ENV_STATE_MAGIC || h->tag != env->tag)
         return ludus_err_set(LUDUS_ESTATE, "%s: this state was never reset by '%s'", what, env->id);

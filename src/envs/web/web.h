@@ -104,6 +104,9 @@ enum {
     H_DROP,              /* admin: delete row harg */
     H_NEWMAIL,           /* cross-site: compose a new mail */
     H_SENDNEW,           /* cross-site: send the new mail (to: textbox slot harg) */
+    /* more atomic tasks (atomic_more.c, ludus_web_more_click) */
+    H_SUGGEST,           /* autocomplete: put suggestion harg (a word) into the text box */
+    H_ROWACT,            /* act on a row of a one-page task: harg act << 4 | row (atomic_more.c's A_*) */
     H_COUNT
 };
 
@@ -207,7 +210,18 @@ typedef struct web_task {
 enum { WEB_LEX_CONTENT = 0, WEB_LEX_DATE, WEB_LEX_SHOP, WEB_LEX_MAIL, WEB_LEX_FORM, WEB_LEX_TRAVEL, WEB_LEX_CALENDAR,
        WEB_LEX_WIDE, /* atomic.c: names, nouns, months, numbers */
        
-       WEB_LEX_INFO, WEB_LEX_COUNT };
+       WEB_LEX_INFO,
+       WEB_LEX_CASE,   /* atomic_more.c: names in three cases (enter-text-case) */
+       WEB_LEX_PREFIX, /* atomic_more.c: names, nouns and their first letters (use-autocomplete) */
+       WEB_LEX_COUNT };
+
+/* How a typed word is shown (web_spec.typed): as the word (every task but
+ * two), in a case, or as its first letter only. In the two tasks that type
+ * more than words, a text box's value2 holds the modifier (a case, or 1 for
+ * a first letter) and a word-component value stands for a word and a
+ * modifier (web_spec.lex_mod). */
+enum { WEB_TYPED_WORD = 0, WEB_TYPED_CASE, WEB_TYPED_PREFIX };
+enum { WEB_CASE_LOWER = 0, WEB_CASE_UPPER, WEB_CASE_TITLE };
 
 typedef struct web_spec {
     const web_task *task;
@@ -230,6 +244,9 @@ typedef struct web_spec {
      * words): the same on every step, so written once at make */
     char actions_line[2048];
     int actions_len;
+    /* atomic_more.c: typed modifiers (WEB_TYPED_*), one per word value */
+    int typed;
+    uint8_t lex_mod[WEB_LEX];
 } web_spec;
 
 /* The vocabulary. */
@@ -379,6 +396,7 @@ int ludus_web_social_click(const web_spec *s, web_state *st, int i);
  * info-seeking tasks; sites.c's draw makes other draws) */
 int ludus_web_draw_word(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, ludus_web_task_info_seek;
+extern const web_task ludus_web_task_social_like_user; /* site_social.c, after atomic_more.c's */
 /* sites.c: a word of [lo, hi) outside avoid[0..n) from the split's target
  * pool (target) or the other words, counted so the draw is bounded (the
  * five sites and the held-out domain) */
@@ -398,6 +416,21 @@ int ludus_web_combo_count(const web_spec *s);
  * never trains on it); the salt of its subgoal combinations, 0 if none */
 int ludus_web_task_domain(const web_task *t);
 int ludus_web_task_combo(const web_task *t);
+
+/* atomic_more.c: the handlers of the seven later atomic tasks (H_SUGGEST
+ * and after); the word-and-modifier vocabularies (web_make calls it for
+ * WEB_LEX_CASE and WEB_LEX_PREFIX after filling lex[0] with W_UNK, and
+ * after the action names to name the modified values); what a text box
+ * shows; the word value of a text box; after `type [i] [v]` (sets value2,
+ * shows an autocomplete's suggestions) */
+extern const web_task ludus_web_more_tasks[];
+extern const int ludus_web_more_task_count;
+int ludus_web_more_click(const web_spec *s, web_state *st, int i);
+void ludus_web_typed_lex(web_spec *s);
+void ludus_web_typed_names(web_spec *s);
+const char *ludus_web_typed_text(const web_spec *s, const web_el *e, char *buf, size_t cap);
+int ludus_web_typed_value(const web_spec *s, const web_el *e);
+void ludus_web_typed(const web_spec *s, web_state *st, int i, int v);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
