@@ -85,9 +85,11 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TEST && !ludus_web_task_domain(task))
         return ludus_err_set(LUDUS_EINVAL, "%s is a seen domain: holdout=domain has no test split for it "
                              "(test on Web-files-organize-v0, Web-admin-edit-v0, Web-cross-order-mail-v0)", entry->id);
-    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task))
-        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to "
-                             "Web-files-organize-v0 and Web-admin-edit-v0", entry->id);
+    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task) &&
+        !ludus_web_compose_salt(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to the site "
+                             "tasks (shop, mail, forms, travel, calendar, social, cart, info, files, admin)",
+                             entry->id);
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
@@ -153,7 +155,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int k = 0; k < s->pool_n; k++) s->pool[k] < W_NOUN0 ? pool_names++ : pool_nouns++;
     for (int k = 0; k < s->other_n; k++) s->other[k] < W_NOUN0 ? other_names++ : other_nouns++;
     if (!s->pool_n || !s->skins_n || s->other_n < 20 || !pool_names || !pool_nouns || other_names < 8 ||
-        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s))) {
+        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s)) ||
+        (ludus_web_compose_salt(task) && !ludus_web_compose_count(s))) {
         free(s);
         return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
     }
@@ -212,17 +215,24 @@ static int web_reset(const ludus_env *env, void *state, uint64_t seed, int resee
             while (heldout_seed(seed) != (s->split == WEB_SPLIT_TEST)) seed = ludus_web_mix(seed);
         st->rng = ludus_web_mix(seed ^ 0x7765622d6c766cull);
     }
-    uint64_t rng = st->rng;
-    env_state_header h = st->h;
-    memset(st, 0, sizeof *st);
-    st->h = h;
-    st->rng = rng;
-    st->task = (uint8_t)s->task_index;
-    st->max_t = s->task->max_steps;
-    st->kn_n = s->task->kn_n;
-    st->skin = s->skins[ludus_web_below(st, (uint32_t)s->skins_n)];
-    st->nav_n = 1;
-    s->task->gen(s, st);
+    /* holdout=task (compose.c): a level whose composition is outside the
+     * split stands for the next level of the stream that is in it */
+    for (int tries = 0;; tries++) {
+        if (tries == WEB_COMPOSE_TRIES)
+            return ludus_err_set(LUDUS_EINTERNAL, "web: no level of the split's compositions in %d draws", tries);
+        uint64_t rng = st->rng;
+        env_state_header h = st->h;
+        memset(st, 0, sizeof *st);
+        st->h = h;
+        st->rng = rng;
+        st->task = (uint8_t)s->task_index;
+        st->max_t = s->task->max_steps;
+        st->kn_n = s->task->kn_n;
+        st->skin = s->skins[ludus_web_below(st, (uint32_t)s->skins_n)];
+        st->nav_n = 1;
+        s->task->gen(s, st);
+        if (s->holdout != WEB_HOLD_TASK || s->split == WEB_SPLIT_ALL || ludus_web_compose_in_split(s, st)) break;
+    }
     if (s->task->build) s->task->build(s, st);
     st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
     return LUDUS_OK;

@@ -398,6 +398,15 @@ int ludus_web_combo_count(const web_spec *s);
  * never trains on it); the salt of its subgoal combinations, 0 if none */
 int ludus_web_task_domain(const web_task *t);
 int ludus_web_task_combo(const web_task *t);
+/* compose.c: the held-out compositions of the other site tasks (read off
+ * the level as drawn; web_reset redraws until the split's): the task's
+ * salt (0: none), how many codes the spec's split holds, a level's code,
+ * whether a level is in the spec's split */
+#define WEB_COMPOSE_TRIES 4096
+int ludus_web_compose_salt(const web_task *t);
+int ludus_web_compose_count(const web_spec *s);
+int ludus_web_compose_code(const web_spec *s, const web_state *st);
+int ludus_web_compose_in_split(const web_spec *s, const web_state *st);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
