@@ -228,8 +228,48 @@ static void test_errors(void)
         }
 }
 
+/* holdout=atomic (atomic->site): every atomic id trains and refuses test,
+ * every site id (the registry's "web site" and "web cross-site" lines)
+ * tests and refuses train, each with one line; split=all takes both; the
+ * oracle solves 100 seeds of each id on its half; a level of either half
+ * is the default level of its seed (no seed or word is held out). */
+static void test_atomic_split(void)
+{
+    int n_atomic = 0, n_site = 0;
+    for (int i = 0; i < ludus_env_count(); i++) {
+        const char *id = ludus_env_id(i);
+        if (strncmp(id, "Web-", 4) != 0) continue;
+        ludus_env *all = make(id, ""), *env = NULL;
+        const char *d = ludus_env_get_info(all)->description;
+        const int site = strncmp(d, "web site", 8) == 0 || strncmp(d, "web cross-site", 14) == 0;
+        CHECK_ERR(ludus_env_make(id, site ? "split=train,holdout=atomic" : "split=test,holdout=atomic", &env),
+                  LUDUS_EINVAL);
+        CHECK_MSG(strstr(ludus_errmsg(), site ? "is a site task" : "is an atomic task") &&
+                      !strchr(ludus_errmsg(), '\n'), "%s: %s", id, ludus_errmsg());
+        env = make(id, site ? "split=test,holdout=atomic" : "split=train,holdout=atomic");
+        ludus_env_destroy(make(id, "holdout=atomic"));
+        web_state *st = ludus_env_state_new(env), *ref = ludus_env_state_new(all);
+        int solved = 0;
+        for (uint64_t seed = 0; seed < 100; seed++) {
+            solved += oracle_solves(env, st, seed);
+            CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+            CHECK_OK(ludus_env_reset(all, ref, seed, NULL));
+            CHECK(memcmp((char *)st + sizeof st->h, (char *)ref + sizeof ref->h, sizeof *st - sizeof st->h) == 0);
+        }
+        CHECK_MSG(solved == 100, "%s holdout=atomic: the oracle solved %d/100", id, solved);
+        site ? n_site++ : n_atomic++;
+        free(st);
+        free(ref);
+        ludus_env_destroy(env);
+        ludus_env_destroy(all);
+    }
+    CHECK(n_site >= 11 && n_atomic >= 28);
+    printf("holdout=atomic: %d atomic ids train, %d site ids test\n", n_atomic, n_site);
+}
+
 int main(void)
 {
+    test_atomic_split();
     test_default_unchanged();
     test_errors();
     test_splits();

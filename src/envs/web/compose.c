@@ -133,3 +133,12 @@ int ludus_web_compose_in_split(const web_spec *s, const web_state *st)
     if (!e || s->holdout != WEB_HOLD_TASK || s->split == WEB_SPLIT_ALL) return 1;
     return ludus_web_combo_heldout(e->salt, e->code(st)) == (s->split == WEB_SPLIT_TEST);
 }
+
+/* atomic->site (holdout=atomic): the site tasks, tested; every other task
+ * (the atomic ones) trains. A new site task joins this list
+ * (tests/test_web_compose.c checks it against the registry's "web site"
+ * and "web cross-site" descriptions). */
+int ludus_web_task_site(const web_task *t)
+{
+    return entry_of(t) || ludus_web_task_domain(t);
+}

@@ -55,7 +55,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
     static const char *const splits[] = {"all", "train", "test"};
-    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task"};
+    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task", "atomic"};
     const web_task *task = entry->params;
     int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
     long mask = 1;
@@ -68,7 +68,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         } else if (strcmp(key, "split") == 0) {
             if (pick_name(val, splits, 3, key, &split)) return LUDUS_EINVAL;
         } else if (strcmp(key, "holdout") == 0) {
-            if (pick_name(val, holds, 5, key, &holdout)) return LUDUS_EINVAL;
+            if (pick_name(val, holds, 6, key, &holdout)) return LUDUS_EINVAL;
         } else if (strcmp(key, "mask") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
         } else {
@@ -90,6 +90,13 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to the site "
                              "tasks (shop, mail, forms, travel, calendar, social, cart, info, files, admin)",
                              entry->id);
+    /* atomic->site (spec B8): the atomic ids train, the site ids test */
+    if (holdout == WEB_HOLD_ATOMIC && split == WEB_SPLIT_TEST && !ludus_web_task_site(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is an atomic task: holdout=atomic has no test split for it "
+                             "(test on the site tasks' ids)", entry->id);
+    if (holdout == WEB_HOLD_ATOMIC && split == WEB_SPLIT_TRAIN && ludus_web_task_site(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a site task: holdout=atomic has no train split for it "
+                             "(train on the atomic tasks' ids)", entry->id);
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
@@ -170,7 +177,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
-             "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
+             "holdout=seed|entity|skin|domain|task|atomic (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
     if (ludus_web_actions_line(s) != LUDUS_OK) {
         free(s);

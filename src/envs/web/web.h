@@ -184,7 +184,7 @@ typedef struct web_state {
 enum { WEB_R_BINARY = 0, WEB_R_PARTIAL, WEB_R_TIME, WEB_R_SHAPED };
 /* Splits. */
 enum { WEB_SPLIT_ALL = 0, WEB_SPLIT_TRAIN, WEB_SPLIT_TEST };
-enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK };
+enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK, WEB_HOLD_ATOMIC };
 #define WEB_ROOT 15 /* files: the root folder, as a parent */
 
 struct web_spec;
@@ -407,6 +407,8 @@ int ludus_web_compose_salt(const web_task *t);
 int ludus_web_compose_count(const web_spec *s);
 int ludus_web_compose_code(const web_spec *s, const web_state *st);
 int ludus_web_compose_in_split(const web_spec *s, const web_state *st);
+/* compose.c: whether t is a site task (holdout=atomic tests the site tasks, trains on the others) */
+int ludus_web_task_site(const web_task *t);
 
 /* view.c */
 void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs);
