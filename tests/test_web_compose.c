@@ -120,6 +120,18 @@ static int ref_code(int task, const web_state *st)
         const int is_a = st->row[last].b == brand_a && st->row[last].a == noun_a;
         return (is_b ? 2 : is_a ? 1 : 0) * 4 + (st->n_cart == 2) * 2 + qa - 1;
     }
+    case 8: { /* the question's kind, and how many products of its noun the shop sells */
+        static const char *const starts[5] = {"How many", "Which is cheaper", "Which brand sells",
+                                              "In how many colours", "Which brand's"};
+        int kind = -1, noun = -1;
+        for (int k = 0; k < 5; k++)
+            if (strncmp(st->mission, starts[k], strlen(starts[k])) == 0) kind = k;
+        static const int noun_at[5] = {2, 5, 5, 7, 3};
+        CHECK(kind >= 0);
+        noun = mission_word(st, noun_at[kind < 0 ? 0 : kind]);
+        CHECK(noun >= W_NOUN0 && noun < W_MONTH0);
+        return kind * 3 + count_rows(st, 0, noun) - 2;
+    }
     default: { /* "What is the price|rating of the BRAND NOUN in the shop? ..." */
         const int rating = mission_word(st, 3) == W_RATING, brand = mission_word(st, 6), noun = mission_word(st, 7);
         int have = 0;
@@ -129,11 +141,11 @@ static int ref_code(int task, const web_state *st)
     }
 }
 
-static const char *const ids[8] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
+static const char *const ids[9] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
                                    "Web-travel-book-v0", "Web-calendar-schedule-v0", "Web-social-moderate-v0",
-                                   "Web-shop-cart-v0", "Web-info-seek-v0"};
-static const int space[8] = {36, 18, 16, 64, 8, 12, 12, 4};
-static const int salt[8] = {3, 4, 5, 6, 7, 8, 9, 11};
+                                   "Web-shop-cart-v0", "Web-info-seek-v0", "Web-info-question-v0"};
+static const int space[9] = {36, 18, 16, 64, 8, 12, 12, 4, 15};
+static const int salt[9] = {3, 4, 5, 6, 7, 8, 9, 11, 12};
 
 static int valid(int task, int c) { return task != 3 || c >> 3 != (c & 7); }
 
@@ -153,7 +165,7 @@ static int oracle_solves(ludus_env *env, web_state *st, uint64_t seed)
 
 static void test_splits(void)
 {
-    for (int task = 0; task < 8; task++) {
+    for (int task = 0; task < 9; task++) {
         int seen[3][64] = {{0}};
         static const char *const opts[3] = {"", "split=train,holdout=task", "split=test,holdout=task"};
         for (int sp = 0; sp < 3; sp++) {
@@ -200,7 +212,7 @@ static void test_splits(void)
  * default, seed for seed. */
 static void test_default_unchanged(void)
 {
-    for (int task = 0; task < 8; task++) {
+    for (int task = 0; task < 9; task++) {
         ludus_env *a = make(ids[task], ""), *b = make(ids[task], "holdout=task");
         web_state *x = ludus_env_state_new(a), *y = ludus_env_state_new(b);
         for (uint64_t seed = 0; seed < 200; seed++) {
@@ -263,7 +275,7 @@ static void test_atomic_split(void)
         ludus_env_destroy(env);
         ludus_env_destroy(all);
     }
-    CHECK(n_site >= 11 && n_atomic >= 28);
+    CHECK(n_site >= 12 && n_atomic >= 28);
     printf("holdout=atomic: %d atomic ids train, %d site ids test\n", n_atomic, n_site);
 }
 

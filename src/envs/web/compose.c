@@ -4,7 +4,7 @@
  * combines, the mail rule's action with the order the forward needs,
  * which fields a profile needs changed, a route's pair of cities, the
  * calendar's blocked hours and near miss, the forum's subgoal order, the
- * cart's edits, the question's kind. (The files and admin tasks draw
+ * cart's edits, the question's kind and its products. (The files and admin tasks draw
  * their ordered subgoal kinds explicitly: site_heldout.c.)
  *
  * A level's composition is a code read off the level as drawn (a pure
@@ -75,6 +75,11 @@ static int code_info(const web_state *st) /* price or rating x the shop has it o
     return st->target[1] * 2 + st->target[2];
 }
 
+static int code_question(const web_state *st) /* the question's kind (5) x the noun's products (2-4) */
+{
+    return st->target[4] * 3 + (st->target[5] - 2);
+}
+
 static int any_code(int c) { return c >= 0; }
 static int route_code(int c) { return c >> 3 != (c & 7); }
 
@@ -94,6 +99,7 @@ static const compose_entry table[] = {
     {&ludus_web_task_social_moderate, 8, 12, code_social, any_code},
     {&ludus_web_task_shop_cart, 9, 12, code_cart, any_code},
     {&ludus_web_task_info_seek, 11, 4, code_info, any_code}, /* salt 10 holds out none of 4 */
+    {&ludus_web_task_info_question, 12, 15, code_question, any_code},
 };
 enum { N_TABLE = (int)(sizeof table / sizeof table[0]) };
 

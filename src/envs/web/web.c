@@ -643,10 +643,14 @@ const env_entry ludus_web_entries[] = {
      "top scorer of a city in a data table (filter, sort, pages), then stop", web_make, &ludus_web_heldout_tasks[1]},
     {"Web-cross-order-mail-v0", "web cross-site (held out): read the number of the latest order of a noun on the "
      "shop and mail it to a name, through a home page", web_make, &ludus_web_heldout_tasks[2]},
+    /* more info-seeking questions (site_info.c) */
+    {"Web-info-question-v0", "web site: answer a question about the shop's products (how many, which is cheaper, "
+     "which brand is cheapest or best rated, in how many colours) with stop [answer]", web_make,
+     &ludus_web_task_info_question},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 1, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -385,6 +385,11 @@ extern const web_task ludus_web_task_social_moderate, ludus_web_task_shop_cart, 
 int ludus_web_draw_counted(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 /* sites.c: the oracle on a shop item page: choose colour and size (indexes), then add to the cart */
 void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a);
+/* site_shop_tasks.c: the checks of a foreign state of a shop task (rows,
+ * cart, pages, handlers; targets 0-3 as info-seeking's); site_info.c:
+ * more info-seeking questions (counts, comparisons, superlatives) */
+int ludus_web_validate_shop(const web_spec *s, const web_state *st);
+extern const web_task ludus_web_task_info_question;
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
 /* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
