@@ -1,4 +1,7 @@
-/* test_web_info.c: Web-info-question-v0 (docs/web.md, "info questions").
+/* test_web_info.c: Web-info-question-v0 and Web-info-calendar-v0
+ * (docs/web.md, "info questions"). For the calendar, the same: a
+ * reference answer from the mission and the events, 1,000 seeds, near
+ * misses, the oracle, and a saved event fails. For the shop:
  * A reference written here reads the question's kind and words off the
  * mission and answers it from the shop's rows (how many products of the
  * noun; the cheaper of two brands; the brand with the lowest price or the
@@ -109,8 +112,103 @@ static int near_miss(const web_state *st, int answer, int noun)
     return -1;
 }
 
+/* Web-info-calendar-v0: the reference answer from the mission and the
+ * events; a near miss (the number one off, another name, another title) */
+static int calendar_reference(const web_state *st, int *kind, int *miss)
+{
+    static const char *const starts[4] = {"How many events", "Who is", "At what hour", "What is the first"};
+    static const int day_at[4] = {6, 6, 8, 7};
+    *kind = -1;
+    for (int k = 0; k < 4; k++)
+        if (strncmp(st->mission, starts[k], strlen(starts[k])) == 0) *kind = k;
+    if (*kind < 0) return -1;
+    const int day = mission_word(st, day_at[*kind]) - W_NUM1 + 1, title = mission_word(st, *kind == 2 ? 5 : 3);
+    int n = 0, first = -1, named = -1, hours = 0;
+    for (int r = 0; r < st->n_row; r++) {
+        const web_row *w = &st->row[r];
+        if (w->a != day) continue;
+        CHECK_MSG(!(hours >> w->b & 1), "two events at hour %d of day %d", w->b, day);
+        hours |= 1 << w->b;
+        n++;
+        if (first < 0 || w->b < st->row[first].b) first = r;
+        if (w->c == title) named = named < 0 ? r : -2; /* -2: the title is not unique */
+    }
+    switch (*kind) {
+    case 0: *miss = W_NUM1 + n; return W_NUM1 + n - 1;
+    case 1:
+        if (named < 0) return -1;
+        *miss = st->row[named].d == W_NAME0 ? W_NAME0 + 1 : W_NAME0;
+        return st->row[named].d;
+    case 2:
+        if (named < 0) return -1;
+        *miss = W_NUM1 + st->row[named].b; /* an hour later */
+        return W_NUM1 + st->row[named].b - 1;
+    default:
+        *miss = st->row[first].c == W_NOUN0 ? W_NOUN0 + 1 : W_NOUN0;
+        return st->row[first].c;
+    }
+}
+
+static void test_calendar(void)
+{
+    ludus_env *env = NULL;
+    CHECK_OK(ludus_env_make("Web-info-calendar-v0", "", &env));
+    const ludus_env_info *in = ludus_env_get_info(env);
+    web_state *st = ludus_env_state_new(env);
+    int kinds[4] = {0}, agree = 0, oracle = 0;
+    for (uint64_t seed = 0; seed < 1000; seed++) {
+        int kind, miss = 0;
+        char text[64];
+        CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+        const int answer = calendar_reference(st, &kind, &miss);
+        CHECK_MSG(answer > 0, "seed %llu: no reference answer for '%s'", (unsigned long long)seed, st->mission);
+        if (answer <= 0) continue;
+        kinds[kind]++;
+        snprintf(text, sizeof text, "Stop [%s]", ludus_web_words[answer]);
+        ludus_step_out out = say(env, st, text);
+        agree += out.terminated && out.success;
+        CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+        snprintf(text, sizeof text, "stop [%s]", ludus_web_words[miss]);
+        out = say(env, st, text);
+        CHECK_MSG(out.terminated && !out.success, "seed %llu: '%s' to '%s' succeeded", (unsigned long long)seed,
+                  text, st->mission);
+        CHECK_OK(ludus_env_reset(env, st, seed, NULL));
+        for (uint32_t t = 0; t < in->max_steps; t++) {
+            int32_t a[3];
+            CHECK_OK(ludus_web_oracle_action(env, st, a));
+            CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
+            if (out.terminated || out.truncated) break;
+        }
+        ludus_web_info info;
+        CHECK_OK(ludus_web_progress(env, st, &info));
+        oracle += out.success && st->answer == answer && info.key_nodes_hit == 2;
+    }
+    CHECK_MSG(agree == 1000 && oracle == 1000, "calendar: reference answers accepted %d/1000, oracle %d/1000", agree,
+              oracle);
+    for (int k = 0; k < 4; k++) CHECK_MSG(kinds[k] > 200, "calendar kind %d came up %d times in 1000", k, kinds[k]);
+    printf("Web-info-calendar-v0: kinds %d %d %d %d; reference answers %d/1000, oracle %d/1000\n", kinds[0], kinds[1],
+           kinds[2], kinds[3], agree, oracle);
+    /* saving a new event ends the episode in failure */
+    CHECK_OK(ludus_env_reset(env, st, 3, NULL));
+    int32_t a[3] = {V_CLICK, ludus_web_find(st, H_DAYVIEW, st->target[0]), 0};
+    ludus_step_out out = {0};
+    CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
+    int slot = -1;
+    for (int h = 9; h <= 16 && slot < 0; h++) slot = ludus_web_find(st, H_SLOT, h);
+    CHECK(slot >= 0);
+    a[1] = slot;
+    CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
+    a[1] = ludus_web_find(st, H_CREATE, 0);
+    CHECK(a[1] >= 0);
+    CHECK_OK(ludus_env_step_vec(env, st, a, NULL, &out));
+    CHECK(out.terminated && !out.success && st->committed);
+    free(st);
+    ludus_env_destroy(env);
+}
+
 int main(void)
 {
+    test_calendar();
     ludus_env *env = NULL;
     CHECK_OK(ludus_env_make("Web-info-question-v0", "", &env));
     const ludus_env_info *in = ludus_env_get_info(env);

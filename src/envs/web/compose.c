@@ -80,6 +80,11 @@ static int code_question(const web_state *st) /* the question's kind (5) x the n
     return st->target[4] * 3 + (st->target[5] - 2);
 }
 
+static int code_calendar_question(const web_state *st) /* the question's kind (4) x the day's events (1-4) */
+{
+    return st->target[4] * 4 + (st->target[5] - 1);
+}
+
 static int any_code(int c) { return c >= 0; }
 static int route_code(int c) { return c >> 3 != (c & 7); }
 
@@ -100,6 +105,7 @@ static const compose_entry table[] = {
     {&ludus_web_task_shop_cart, 9, 12, code_cart, any_code},
     {&ludus_web_task_info_seek, 11, 4, code_info, any_code}, /* salt 10 holds out none of 4 */
     {&ludus_web_task_info_question, 12, 15, code_question, any_code},
+    {&ludus_web_task_info_calendar, 14, 16, code_calendar_question, any_code},
 };
 enum { N_TABLE = (int)(sizeof table / sizeof table[0]) };
 

@@ -197,3 +197,110 @@ static int validate_question(const web_spec *s, const web_state *st)
 const web_task ludus_web_task_info_question = {
     "info-question", gen_question, ludus_web_build_shop, eval_question, WEB_LEX_INFO, 30, 2, 0, oracle_question,
     validate_question};
+
+/* ================= Web-info-calendar-v0 =================
+ * A question about the calendar of sites.c (its week, day and event
+ * pages, unchanged): how many events on day D, who the event T on day D
+ * is with, at what hour it is, which event comes first on day D;
+ * answered with `stop [number]`, `stop [name]`, `stop [hour]` or
+ * `stop [title]`. Day D has 1-4 events at distinct hours with distinct
+ * titles; 3-5 more fall on other days. The day page shows each hour's
+ * event (title, invitee); it is the evidence (a key node). Saving a new
+ * event ends the episode in failure. rows: events (a day, b hour, c
+ * title, d invitee). target: [0] D, [1] the hour of the event named, [3]
+ * the answer's word, [4] the kind, [5] D's events; saved[1]: the events
+ * at reset. fields: D's word, the title named. */
+
+enum { C_COUNT = 0, C_WHO, C_WHEN, C_FIRST, C_KINDS };
+
+static void gen_cal_question(const web_spec *s, web_state *st)
+{
+    const int day = 1 + (int)ludus_web_below(st, 7), kind = (int)ludus_web_below(st, C_KINDS);
+    const int k = 1 + (int)ludus_web_below(st, 4);
+    uint8_t hours[4], titles[4];
+    distinct(st, k, 8, hours);
+    titles[0] = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 1, NULL, 0);
+    for (int e = 1; e < k; e++) titles[e] = (uint8_t)ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, titles, e);
+    int n = 0;
+    for (int e = 0; e < k; e++) {
+        const int who = ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, e == 0, NULL, 0);
+        st->row[n++] = (web_row){(uint8_t)day, (uint8_t)(8 + hours[e]), titles[e], (uint8_t)who, 0, 0, 0, 0};
+    }
+    for (int m = 3 + (int)ludus_web_below(st, 3); m > 0; m--) { /* other days, a free hour each */
+        int d = 1 + (int)ludus_web_below(st, 6), h = 9 + (int)ludus_web_below(st, 8), taken = 0;
+        d += d >= day; /* never day D */
+        for (int r = 0; r < n; r++) taken |= st->row[r].a == d && st->row[r].b == h;
+        if (taken) continue;
+        const int t = ludus_web_draw_word(s, st, W_NOUN0, W_MONTH0, 0, NULL, 0);
+        st->row[n++] = (web_row){(uint8_t)d, (uint8_t)h, (uint8_t)t,
+                                 (uint8_t)ludus_web_draw_word(s, st, W_NAME0, W_NOUN0, 0, NULL, 0), 0, 0, 0, 0};
+    }
+    int first = 0;
+    for (int e = 1; e < k; e++)
+        if (st->row[e].b < st->row[first].b) first = e;
+    int answer;
+    switch (kind) {
+    case C_COUNT: answer = W_NUM1 + k - 1; break;
+    case C_WHO: answer = st->row[0].d; break;
+    case C_WHEN: answer = W_NUM1 + st->row[0].b - 1; break;
+    default: answer = st->row[first].c; break;
+    }
+    st->n_row = (uint8_t)n;
+    st->saved[1] = (uint8_t)n;
+    st->target[0] = (uint8_t)day;
+    st->target[1] = st->row[0].b;
+    st->target[3] = (uint8_t)answer;
+    st->target[4] = (uint8_t)kind;
+    st->target[5] = (uint8_t)k;
+    st->field[0] = (uint8_t)(W_NUM1 + day - 1);
+    st->field[1] = st->row[0].c;
+    st->n_field = kind == C_WHO || kind == C_WHEN ? 2 : 1;
+    st->nav[0] = (web_nav){P_WEEK, 0, 0, 0};
+    st->nav_n = 1;
+    const char *d = WORD(st->field[0]), *t = WORD(st->field[1]);
+    switch (kind) {
+    case C_COUNT:
+        ludus_web_mission(st, (const char *const[]){"How many events are on day ", d, "? Answer stop [number].", NULL});
+        break;
+    case C_WHO:
+        ludus_web_mission(st, (const char *const[]){"Who is the ", t, " on day ", d, " with? Answer stop [name].",
+                                                    NULL});
+        break;
+    case C_WHEN:
+        ludus_web_mission(st, (const char *const[]){"At what hour is the ", t, " on day ", d, "? Answer stop [hour].",
+                                                    NULL});
+        break;
+    default:
+        ludus_web_mission(st, (const char *const[]){"What is the first event on day ", d, "? Answer stop [title].",
+                                                    NULL});
+    }
+}
+
+static uint32_t eval_cal_question(const web_spec *s, const web_state *st, int *ok)
+{
+    (void)s;
+    const web_nav *nv = ludus_web_top(st);
+    *ok = st->done && !st->committed && st->answer == st->target[3];
+    return (uint32_t)(nv->page == P_DAY && nv->a == st->target[0]) | (uint32_t)*ok << 1;
+}
+
+static void oracle_cal_question(const web_spec *s, const web_state *st, int32_t *a)
+{
+    const web_nav *nv = ludus_web_top(st);
+    if (nv->page == P_DAY && nv->a == st->target[0]) ludus_web_act(a, V_STOP, ludus_web_any_el(st), s->lex_of[st->target[3]]);
+    else if (nv->page == P_WEEK) ludus_web_click_or_back(st, ludus_web_find(st, H_DAYVIEW, st->target[0]), a);
+    else ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_WEEK), a);
+}
+
+static int validate_cal_question(const web_spec *s, const web_state *st)
+{
+    int rc = ludus_web_validate_site(s, st);
+    if (rc) return rc;
+    if (st->target[4] >= C_KINDS || st->target[5] < 1 || st->target[5] > 4 || st->target[3] >= W_END)
+        BAD("web state: the question's targets out of range");
+    return LUDUS_OK;
+}
+
+const web_task ludus_web_task_info_calendar = {
+    "info-calendar", gen_cal_question, ludus_web_build_calendar, eval_cal_question, WEB_LEX_WIDE, 20, 2, 0,
+    oracle_cal_question, validate_cal_question};

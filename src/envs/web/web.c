@@ -647,10 +647,12 @@ const env_entry ludus_web_entries[] = {
     {"Web-info-question-v0", "web site: answer a question about the shop's products (how many, which is cheaper, "
      "which brand is cheapest or best rated, in how many colours) with stop [answer]", web_make,
      &ludus_web_task_info_question},
+    {"Web-info-calendar-v0", "web site: answer a question about the calendar (how many events on a day, who an "
+     "event is with, at what hour, which comes first) with stop [answer]", web_make, &ludus_web_task_info_calendar},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 1, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 2, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

@@ -389,7 +389,12 @@ void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int 
  * cart, pages, handlers; targets 0-3 as info-seeking's); site_info.c:
  * more info-seeking questions (counts, comparisons, superlatives) */
 int ludus_web_validate_shop(const web_spec *s, const web_state *st);
-extern const web_task ludus_web_task_info_question;
+extern const web_task ludus_web_task_info_question, ludus_web_task_info_calendar;
+/* sites.c: the calendar's page builder (site_info.c's calendar question
+ * uses it: the checks of a foreign state know the calendar by it), and
+ * the checks of a foreign state of a site of sites.c */
+void ludus_web_build_calendar(const web_spec *s, web_state *st);
+int ludus_web_validate_site(const web_spec *s, const web_state *st);
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
 /* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
