@@ -54,12 +54,20 @@ static void test_oracle(void)
 {
     static const char *const splits[] = {"", "split=train", "split=test", "split=train,holdout=entity",
                                          "split=test,holdout=entity", "split=train,holdout=skin",
-                                         "split=test,holdout=skin", "reward=shaped,mask=0"};
+                                         "split=test,holdout=skin", "reward=shaped,mask=0",
+                                         "split=train,holdout=task", "split=test,holdout=task",
+                                         "split=train,holdout=atomic", "split=test,holdout=atomic"};
     for (int i = 0; i < ludus_env_count(); i++) {
         const char *id = ludus_env_id(i);
         if (strncmp(id, "Web-", 4) != 0) continue;
         for (size_t sp = 0; sp < sizeof splits / sizeof splits[0]; sp++) {
-            ludus_env *env = make(id, splits[sp]);
+            ludus_env *env = NULL;
+            if (strstr(splits[sp], "holdout=task") || strstr(splits[sp], "holdout=atomic")) {
+                /* holdout=task: the tasks with compositions; atomic: each id one half */
+                if (ludus_env_make(id, splits[sp], &env) != LUDUS_OK) continue;
+            } else {
+                env = make(id, splits[sp]);
+            }
             if (!env) continue;
             void *st = ludus_env_state_new(env);
             int n = sp == 0 ? 1000 : 200, solved = 0;

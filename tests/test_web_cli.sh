@@ -19,7 +19,7 @@ expect_fail() {
 }
 
 n=$("$LUDUS" list --family web | grep -c '^Web-')
-[ "$n" = 47 ] && ok || bad "list --family web shows $n worlds (want 47)"
+[ "$n" = 49 ] && ok || bad "list --family web shows $n worlds (want 49)"
 "$LUDUS" info Web-search-engine-v0 | grep -q 'MultiDiscrete(\[7, 48, 49\]), with a legal-action mask' && ok ||
   bad "info: the action space"
 
@@ -74,6 +74,11 @@ grep -q '^success after 13 steps, return 1' "$tmp/files" && ok || bad "play file
 "$LUDUS" render Web-admin-edit-v0 --seed 2 -o "$tmp/admin.png" && [ -s "$tmp/admin.png" ] && ok || bad "render admin"
 expect_fail 1 "$LUDUS" text Web-admin-edit-v0 --seed 1 --options split=train,holdout=domain
 expect_fail 1 "$LUDUS" text Web-shop-buy-v0 --seed 1 --options split=test,holdout=domain
+expect_fail 1 "$LUDUS" text Web-shop-buy-v0 --seed 1 --options split=train,holdout=atomic
+expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options split=test,holdout=atomic
+expect_fail 1 "$LUDUS" text Web-guess-number-v0 --seed 1 --options split=test,holdout=task
+"$LUDUS" text Web-info-calendar-v0 --seed 2 --options split=test,holdout=task | grep -q '^Mission: ' && ok ||
+  bad "text Web-info-calendar-v0 split=test,holdout=task"
 
 expect_fail 1 "$LUDUS" text Web-click-buton-v0 --seed 1
 expect_fail 1 "$LUDUS" text Web-click-button-v0 --seed 1 --options reward=huge

@@ -489,7 +489,7 @@ static void test_domain_split(void)
     ludus_env_destroy(env);
     env = NULL;
     /* holdout=task needs combinations; split=all takes any holdout */
-    CHECK_ERR(ludus_env_make("Web-shop-buy-v0", "split=train,holdout=task", &env), LUDUS_EINVAL);
+    CHECK_ERR(ludus_env_make("Web-click-button-v0", "split=train,holdout=task", &env), LUDUS_EINVAL);
     CHECK(strstr(ludus_errmsg(), "no subgoal combinations") && !strchr(ludus_errmsg(), '\n'));
     CHECK_ERR(ludus_env_make(ids[2], "split=test,holdout=task", &env), LUDUS_EINVAL);
     CHECK_ERR(ludus_env_make(ids[0], "holdout=tasks", &env), LUDUS_EINVAL);

@@ -13,6 +13,8 @@
  * commit ea9b4ad, the parent of "test_web_trace: record the web worlds'
  * traces"), so any change in what a world does or shows fails here. A task that is not in the table (added
  * later) is reported and skipped; LUDUS_WEB_TRACE_PRINT=1 prints the table.
+ * The ids with held-out compositions also play `split=test,holdout=task`
+ * (rows recorded when that option came: the rejection draw is pinned).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -113,18 +115,24 @@ int main(void)
     for (int w = 0; w < ludus_env_count(); w++) {
         const char *id = ludus_env_id(w);
         if (strncmp(id, "Web-", 4) != 0) continue;
-        for (int o = 0; o < NOPTS; o++) {
-            uint64_t h = trace(id, opts[o], o >= 2);
-            if (print) printf("    {\"%s\", \"%s\", 0x%016llxull},\n", id, opts[o], (unsigned long long)h);
+        for (int o = 0; o <= NOPTS; o++) {
+            /* and, for the ids that take it, held-out compositions (a level
+             * redrawn until its composition is the test split's) */
+            const char *opt = o < NOPTS ? opts[o] : "split=test,holdout=task";
+            ludus_env *probe = NULL;
+            if (o == NOPTS && ludus_env_make(id, opt, &probe) != LUDUS_OK) continue;
+            ludus_env_destroy(probe);
+            uint64_t h = trace(id, opt, o >= 2);
+            if (print) printf("    {\"%s\", \"%s\", 0x%016llxull},\n", id, opt, (unsigned long long)h);
             int found = 0;
             for (size_t k = 0; recorded[k].id; k++)
-                if (strcmp(recorded[k].id, id) == 0 && strcmp(recorded[k].opts, opts[o]) == 0) {
+                if (strcmp(recorded[k].id, id) == 0 && strcmp(recorded[k].opts, opt) == 0) {
                     found = 1;
                     checked++;
-                    CHECK_MSG(h == recorded[k].hash, "%s [%s]: trace hash %016llx, recorded %016llx", id, opts[o],
+                    CHECK_MSG(h == recorded[k].hash, "%s [%s]: trace hash %016llx, recorded %016llx", id, opt,
                               (unsigned long long)h, (unsigned long long)recorded[k].hash);
                 }
-            if (!found && !print) fprintf(stderr, "test_web_trace: %s [%s] has no recorded trace\n", id, opts[o]);
+            if (!found && !print) fprintf(stderr, "test_web_trace: %s [%s] has no recorded trace\n", id, opt);
         }
     }
     CHECK(checked >= 17 * NOPTS || print); /* the 17 tasks recorded, every option set */

@@ -329,6 +329,8 @@ static int validate_shop_tasks(const web_spec *s, const web_state *st)
     return LUDUS_OK;
 }
 
+int ludus_web_validate_shop(const web_spec *s, const web_state *st) { return validate_shop_tasks(s, st); }
+
 const web_task ludus_web_task_shop_cart = {
     "shop-cart", gen_cart, ludus_web_build_shop, eval_cart, WEB_LEX_SHOP, 60, 5, 0, oracle_cart,
     validate_shop_tasks};

@@ -896,7 +896,7 @@ static void gen_calendar(const web_spec *s, web_state *st)
                                                 WORD(st->field[3]), " on.", NULL});
 }
 
-static void build_calendar(const web_spec *s, web_state *st)
+void ludus_web_build_calendar(const web_spec *s, web_state *st)
 {
     (void)s;
     const web_nav *nv = ludus_web_top(st);
@@ -1150,7 +1150,7 @@ static uint32_t site_pages(const web_spec *s)
         return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_CART | 1u << P_CHECKOUT | 1u << P_DONE;
     if (s->task->build == build_mail) return 1u << P_INBOX | 1u << P_MAIL | 1u << P_COMPOSE;
     if (s->task->build == build_travel) return 1u << P_MAIN | 1u << P_RESULTS | 1u << P_ITEM | 1u << P_DONE;
-    if (s->task->build == build_calendar) return 1u << P_WEEK | 1u << P_DAY | 1u << P_EVENT;
+    if (s->task->build == ludus_web_build_calendar) return 1u << P_WEEK | 1u << P_DAY | 1u << P_EVENT;
     return 1u << P_FORM | 1u << P_SAVED;
 }
 
@@ -1165,7 +1165,7 @@ static uint32_t site_handlers(const web_spec *s)
         h |= 1u << H_OPEN | 1u << H_MAILACT | 1u << H_COMPOSE | 1u << H_SEND;
     else if (s->task->build == build_travel)
         h |= 1u << H_OPEN | 1u << H_FLIGHTS | 1u << H_BOOK;
-    else if (s->task->build == build_calendar)
+    else if (s->task->build == ludus_web_build_calendar)
         h |= 1u << H_DAYVIEW | 1u << H_SLOT | 1u << H_CREATE;
     else
         h |= 1u << H_TAB | 1u << H_TOGGLE | 1u << H_SAVE;
@@ -1175,7 +1175,7 @@ static uint32_t site_handlers(const web_spec *s)
 static int validate_site(const web_spec *s, const web_state *st)
 {
     const int shop = s->task->build == build_shop, mail = s->task->build == build_mail;
-    const int travel = s->task->build == build_travel, cal = s->task->build == build_calendar;
+    const int travel = s->task->build == build_travel, cal = s->task->build == ludus_web_build_calendar;
     if (st->n_row > WEB_ROWS || st->n_cart > WEB_CART || st->n_error > 4) BAD("web state: site counts out of range");
     if ((shop || mail || travel || cal) && st->n_row < 1) BAD("web state: a site without rows");
     for (int r = 0; r < WEB_ROWS; r++) {
@@ -1241,12 +1241,14 @@ static int validate_site(const web_spec *s, const web_state *st)
     return LUDUS_OK;
 }
 
+int ludus_web_validate_site(const web_spec *s, const web_state *st) { return validate_site(s, st); }
+
 const web_task ludus_web_site_tasks[] = {
     {"shop-buy", gen_shop, build_shop, eval_shop, WEB_LEX_SHOP, 40, 4, 0, oracle_shop, validate_site},
     {"mail-triage", gen_mail, build_mail, eval_mail, WEB_LEX_MAIL, 50, 3, 0, oracle_mail, validate_site},
     {"forms-profile", gen_form, build_form, eval_form, WEB_LEX_FORM, 30, 5, 0, oracle_form, validate_site},
     {"travel-book", gen_travel, build_travel, eval_travel, WEB_LEX_TRAVEL, 30, 3, 0, oracle_travel, validate_site},
-    {"calendar-schedule", gen_calendar, build_calendar, eval_calendar, WEB_LEX_CALENDAR, 30, 3, 0, oracle_calendar,
-     validate_site},
+    {"calendar-schedule", gen_calendar, ludus_web_build_calendar, eval_calendar, WEB_LEX_CALENDAR, 30, 3, 0,
+     oracle_calendar, validate_site},
 };
 const int ludus_web_site_task_count = (int)(sizeof ludus_web_site_tasks / sizeof ludus_web_site_tasks[0]);

@@ -55,7 +55,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
 {
     static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
     static const char *const splits[] = {"all", "train", "test"};
-    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task"};
+    static const char *const holds[] = {"seed", "entity", "skin", "domain", "task", "atomic"};
     const web_task *task = entry->params;
     int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
     long mask = 1;
@@ -68,7 +68,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         } else if (strcmp(key, "split") == 0) {
             if (pick_name(val, splits, 3, key, &split)) return LUDUS_EINVAL;
         } else if (strcmp(key, "holdout") == 0) {
-            if (pick_name(val, holds, 5, key, &holdout)) return LUDUS_EINVAL;
+            if (pick_name(val, holds, 6, key, &holdout)) return LUDUS_EINVAL;
         } else if (strcmp(key, "mask") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
         } else {
@@ -85,9 +85,18 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     if (holdout == WEB_HOLD_DOMAIN && split == WEB_SPLIT_TEST && !ludus_web_task_domain(task))
         return ludus_err_set(LUDUS_EINVAL, "%s is a seen domain: holdout=domain has no test split for it "
                              "(test on Web-files-organize-v0, Web-admin-edit-v0, Web-cross-order-mail-v0)", entry->id);
-    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task))
-        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to "
-                             "Web-files-organize-v0 and Web-admin-edit-v0", entry->id);
+    if (holdout == WEB_HOLD_TASK && split != WEB_SPLIT_ALL && !ludus_web_task_combo(task) &&
+        !ludus_web_compose_salt(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s has no subgoal combinations: holdout=task applies to the site "
+                             "tasks (shop, mail, forms, travel, calendar, social, cart, info, files, admin)",
+                             entry->id);
+    /* atomic->site (spec B8): the atomic ids train, the site ids test */
+    if (holdout == WEB_HOLD_ATOMIC && split == WEB_SPLIT_TEST && !ludus_web_task_site(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is an atomic task: holdout=atomic has no test split for it "
+                             "(test on the site tasks' ids)", entry->id);
+    if (holdout == WEB_HOLD_ATOMIC && split == WEB_SPLIT_TRAIN && ludus_web_task_site(task))
+        return ludus_err_set(LUDUS_EINVAL, "%s is a site task: holdout=atomic has no train split for it "
+                             "(train on the atomic tasks' ids)", entry->id);
     web_spec *s = calloc(1, sizeof *s);
     if (!s) return ludus_err_set(LUDUS_ENOMEM, "out of memory");
     s->task = task;
@@ -156,7 +165,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     for (int k = 0; k < s->pool_n; k++) s->pool[k] < W_NOUN0 ? pool_names++ : pool_nouns++;
     for (int k = 0; k < s->other_n; k++) s->other[k] < W_NOUN0 ? other_names++ : other_nouns++;
     if (!s->pool_n || !s->skins_n || s->other_n < 20 || !pool_names || !pool_nouns || other_names < 8 ||
-        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s))) {
+        other_nouns < 8 || (ludus_web_task_combo(task) && !ludus_web_combo_count(s)) ||
+        (ludus_web_compose_salt(task) && !ludus_web_compose_count(s))) {
         free(s);
         return ludus_err_set(LUDUS_EINTERNAL, "web: an empty split");
     }
@@ -171,7 +181,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     if (s->typed) ludus_web_typed_names(s);
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
-             "holdout=seed|entity|skin|domain|task (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
+             "holdout=seed|entity|skin|domain|task|atomic (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
              "action accepted, invalid ones counted)");
     if (ludus_web_actions_line(s) != LUDUS_OK) {
         free(s);
@@ -216,17 +226,24 @@ static int web_reset(const ludus_env *env, void *state, uint64_t seed, int resee
             while (heldout_seed(seed) != (s->split == WEB_SPLIT_TEST)) seed = ludus_web_mix(seed);
         st->rng = ludus_web_mix(seed ^ 0x7765622d6c766cull);
     }
-    uint64_t rng = st->rng;
-    env_state_header h = st->h;
-    memset(st, 0, sizeof *st);
-    st->h = h;
-    st->rng = rng;
-    st->task = (uint8_t)s->task_index;
-    st->max_t = s->task->max_steps;
-    st->kn_n = s->task->kn_n;
-    st->skin = s->skins[ludus_web_below(st, (uint32_t)s->skins_n)];
-    st->nav_n = 1;
-    s->task->gen(s, st);
+    /* holdout=task (compose.c): a level whose composition is outside the
+     * split stands for the next level of the stream that is in it */
+    for (int tries = 0;; tries++) {
+        if (tries == WEB_COMPOSE_TRIES)
+            return ludus_err_set(LUDUS_EINTERNAL, "web: no level of the split's compositions in %d draws", tries);
+        uint64_t rng = st->rng;
+        env_state_header h = st->h;
+        memset(st, 0, sizeof *st);
+        st->h = h;
+        st->rng = rng;
+        st->task = (uint8_t)s->task_index;
+        st->max_t = s->task->max_steps;
+        st->kn_n = s->task->kn_n;
+        st->skin = s->skins[ludus_web_below(st, (uint32_t)s->skins_n)];
+        st->nav_n = 1;
+        s->task->gen(s, st);
+        if (s->holdout != WEB_HOLD_TASK || s->split == WEB_SPLIT_ALL || ludus_web_compose_in_split(s, st)) break;
+    }
     if (s->task->build) s->task->build(s, st);
     st->max_scroll = (uint8_t)ludus_web_max_scroll(st);
     return LUDUS_OK;
@@ -669,10 +686,16 @@ const env_entry ludus_web_entries[] = {
     /* a second task of the social site (site_social.c) */
     {"Web-social-like-user-v0", "web site: like every post of user U (through the feed, forums or U's page; U may "
      "be muted), change nothing else, then stop", web_make, &ludus_web_task_social_like_user},
+    /* more info-seeking questions (site_info.c) */
+    {"Web-info-question-v0", "web site: answer a question about the shop's products (how many, which is cheaper, "
+     "which brand is cheapest or best rated, in how many colours) with stop [answer]", web_make,
+     &ludus_web_task_info_question},
+    {"Web-info-calendar-v0", "web site: answer a question about the calendar (how many events on a day, who an "
+     "event is with, at what hour, which comes first) with stop [answer]", web_make, &ludus_web_task_info_calendar},
 };
 const int ludus_web_entry_count = (int)(sizeof ludus_web_entries / sizeof ludus_web_entries[0]);
 
-_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 7 + 1, "one id per task");
+_Static_assert(sizeof ludus_web_entries / sizeof ludus_web_entries[0] == 17 + 16 + 3 + 3 + 7 + 1 + 2, "one id per task");
 
 /* ---- the family's own API (include/ludus/web.h) ---- */
 

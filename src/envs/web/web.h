@@ -187,7 +187,7 @@ typedef struct web_state {
 enum { WEB_R_BINARY = 0, WEB_R_PARTIAL, WEB_R_TIME, WEB_R_SHAPED };
 /* Splits. */
 enum { WEB_SPLIT_ALL = 0, WEB_SPLIT_TRAIN, WEB_SPLIT_TEST };
-enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK };
+enum { WEB_HOLD_SEED = 0, WEB_HOLD_ENTITY, WEB_HOLD_SKIN, WEB_HOLD_DOMAIN, WEB_HOLD_TASK, WEB_HOLD_ATOMIC };
 #define WEB_ROOT 15 /* files: the root folder, as a parent */
 
 struct web_spec;
@@ -403,6 +403,16 @@ extern const web_task ludus_web_task_social_like_user; /* site_social.c, after a
 int ludus_web_draw_counted(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 /* sites.c: the oracle on a shop item page: choose colour and size (indexes), then add to the cart */
 void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a);
+/* site_shop_tasks.c: the checks of a foreign state of a shop task (rows,
+ * cart, pages, handlers; targets 0-3 as info-seeking's); site_info.c:
+ * more info-seeking questions (counts, comparisons, superlatives) */
+int ludus_web_validate_shop(const web_spec *s, const web_state *st);
+extern const web_task ludus_web_task_info_question, ludus_web_task_info_calendar;
+/* sites.c: the calendar's page builder (site_info.c's calendar question
+ * uses it: the checks of a foreign state know the calendar by it), and
+ * the checks of a foreign state of a site of sites.c */
+void ludus_web_build_calendar(const web_spec *s, web_state *st);
+int ludus_web_validate_site(const web_spec *s, const web_state *st);
 /* sites.c: the shop's page builder, shared by the shop's tasks */
 void ludus_web_build_shop(const web_spec *s, web_state *st);
 /* site_heldout.c: the held-out templates' handlers (H_FOLDER and after);
@@ -416,6 +426,17 @@ int ludus_web_combo_count(const web_spec *s);
  * never trains on it); the salt of its subgoal combinations, 0 if none */
 int ludus_web_task_domain(const web_task *t);
 int ludus_web_task_combo(const web_task *t);
+/* compose.c: the held-out compositions of the other site tasks (read off
+ * the level as drawn; web_reset redraws until the split's): the task's
+ * salt (0: none), how many codes the spec's split holds, a level's code,
+ * whether a level is in the spec's split */
+#define WEB_COMPOSE_TRIES 4096
+int ludus_web_compose_salt(const web_task *t);
+int ludus_web_compose_count(const web_spec *s);
+int ludus_web_compose_code(const web_spec *s, const web_state *st);
+int ludus_web_compose_in_split(const web_spec *s, const web_state *st);
+/* compose.c: whether t is a site task (holdout=atomic tests the site tasks, trains on the others) */
+int ludus_web_task_site(const web_task *t);
 
 /* atomic_more.c: the handlers of the seven later atomic tasks (H_SUGGEST
  * and after); the word-and-modifier vocabularies (web_make calls it for
