@@ -346,6 +346,48 @@ static void test_tensor_codes(void)
     ludus_env_destroy(v);
 }
 
+/* Random model-like text and random bytes through both parses: an error
+ * or an action in range, never a crash; a resolved word is a slot holding
+ * a word so spelled, or <unk>. */
+static void test_fuzz_parse(void)
+{
+    static const char *const parts[] = {"type", "select", "stop", "click", "[", "]", "1", "12", "47", "48",
+                                        "field1", "field7", "el0", "el47", "el48", "alice", "table", "phone",
+                                        "<unk>", " ", "0", "zz", "\n", "Action:", "submit", "kiwi"};
+    const int np = (int)(sizeof parts / sizeof parts[0]);
+    ludus_env *s = make("Web-read-table-v0", "words=slots");
+    const ludus_env_info *in = ludus_env_get_info(s);
+    web_state *st = ludus_env_state_new(s);
+    uint64_t rng = 99;
+    long ok = 0;
+    for (int n = 0; n < 20000; n++) {
+        if (n % 100 == 0) CHECK_OK(ludus_env_reset(s, st, (uint64_t)n, NULL));
+        char text[160] = "";
+        int len = 1 + (int)(rng_next(&rng) % 8);
+        for (int k = 0; k < len; k++) {
+            if (rng_next(&rng) % 10 == 0) { /* a random byte */
+                char c[2] = {(char)(1 + rng_next(&rng) % 255), 0};
+                strcat(text, c);
+            } else {
+                strcat(text, parts[rng_next(&rng) % (uint64_t)np]);
+                if (rng_next(&rng) % 3) strcat(text, " ");
+            }
+        }
+        int32_t a[3] = {-1, -1, -1};
+        int rc = (n & 1) ? ludus_web_parse_action(s, st, text, a) : ludus_env_parse_action(s, text, a);
+        if (rc != LUDUS_OK) {
+            CHECK(rc == LUDUS_EINVAL && ludus_errmsg()[0] && !strchr(ludus_errmsg(), '\n'));
+            continue;
+        }
+        ok++;
+        for (int d = 0; d < 3; d++) CHECK(a[d] >= 0 && a[d] < in->action_nvec[d]);
+    }
+    printf("fuzz: %ld of 20000 texts parsed\n", ok);
+    CHECK(ok > 1000);
+    free(st);
+    ludus_env_destroy(s);
+}
+
 int main(void)
 {
     test_option();
@@ -353,5 +395,6 @@ int main(void)
     test_round_trip();
     test_oracle_and_tensor();
     test_tensor_codes();
+    test_fuzz_parse();
     return check_finish("test_web_slots");
 }
