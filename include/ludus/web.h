@@ -42,9 +42,23 @@ LUDUS_API int ludus_web_progress(const ludus_env *env, const void *state, ludus_
 
 /* The scripted oracle's next action for `state` (3 components: verb,
  * element, word), which solves every task in the fewest steps it knows
- * from any state its own actions reach. Errors as ludus_web_progress, and
+ * from any state its own actions reach, in the world's encoding (with
+ * `words=slots` its word becomes the slot of the first field or shown
+ * element holding it, 0 when none does: tasks whose words are neither in
+ * the instruction nor on the page are then not solved, docs/web.md says
+ * which). Errors as ludus_web_progress, and
  * LUDUS_EINVAL for a NULL action. Reads only; thread-safe. */
 LUDUS_API int ludus_web_oracle_action(const ludus_env *env, const void *state, int32_t *action);
+
+/* The text grammar of ludus_env_parse_action, with the words of a
+ * `words=slots` world resolved against `state`: a word becomes the slot
+ * of the first instruction field holding it, else of the first shown
+ * element whose word it is (its second name word when it has one, else
+ * its name), else 0 (<unk>, which equals no target). Under the default
+ * `words=vocab`, and for slot names (field1, el3), the same as
+ * ludus_env_parse_action. Errors as ludus_env_parse_action and
+ * ludus_web_progress. Reads the state only; thread-safe. */
+LUDUS_API int ludus_web_parse_action(const ludus_env *env, const void *state, const char *text, int32_t *action);
 
 /* The name of a last-action result code ("ok", "invalid:disabled", ...);
  * "unknown" for codes out of range, never NULL. Thread-safe. */

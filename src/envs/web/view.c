@@ -40,7 +40,7 @@ void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
     const web_state *st = state;
     memset(obs, 0, env->info.obs_size);
     obs[0] = (uint8_t)(st->nav[st->nav_n - 1].page + 1);
-    for (int k = 0; k < st->n_field; k++) obs[1 + k] = s->lex_of[st->field[k]];
+    for (int k = 0; k < st->n_field; k++) obs[1 + k] = s->tcode[st->field[k]];
     obs[7] = st->n_field;
     for (int i = 0; i < st->n_el; i++) {
         const web_el *e = &st->el[i];
@@ -51,9 +51,9 @@ void ludus_web_observe(const ludus_env *env, const void *state, uint8_t *obs)
          * bits 1-4); selected (bit 7 moved to bit 5) */
         r[1] = (uint8_t)(vis | (e->flags & 0x1e) | (e->flags >> 2 & 0x20));
         if (!vis) continue; /* hidden slots show only their role and flags */
-        r[2] = s->lex_of[e->name] ? s->lex_of[e->name] : s->lex_of[e->name2];
+        r[2] = s->tcode[e->name] ? s->tcode[e->name] : s->tcode[e->name2];
         r[3] = s->typed && e->role == R_TEXTBOX ? (uint8_t)ludus_web_typed_value(s, e)
-               : s->lex_of[e->value] ? s->lex_of[e->value] : s->lex_of[e->value2];
+               : s->tcode[e->value] ? s->tcode[e->value] : s->tcode[e->value2];
         int m = field_match(st, e->name);
         r[4] = (uint8_t)(m ? m : field_match(st, e->name2));
         m = field_match(st, e->value);
@@ -84,8 +84,13 @@ int ludus_web_actions_line(web_spec *s)
     ludus_sb_puts(&sb, "Actions: click [id], type [id] [text], select [id] [option], scroll up, scroll down, "
                        "go back, stop [answer]; ids");
     for (int i = 0; i < WEB_K; i++) ludus_sb_printf(&sb, " [%d]", i);
-    ludus_sb_puts(&sb, "; words");
-    for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", s->names[V_COUNT + WEB_K + i]);
+    if (s->words == WEB_WORDS_SLOTS) {
+        ludus_sb_puts(&sb, "; words by slot: <unk>, field1 ... field6 (the instruction's fields), el0 ... el47 (an "
+                           "element's word)");
+    } else {
+        ludus_sb_puts(&sb, "; words");
+        for (int i = 0; i < s->lex_n; i++) ludus_sb_printf(&sb, "%s %s", i ? "," : "", s->names[V_COUNT + WEB_K + i]);
+    }
     ludus_sb_puts(&sb, "\n");
     s->actions_len = (int)sb.len;
     return sb.len < sizeof s->actions_line ? LUDUS_OK

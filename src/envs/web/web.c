@@ -36,6 +36,57 @@ static int heldout_word(int w) { return ludus_web_mix(0x77656241ull ^ (uint64_t)
 static int heldout_skin(int k) { return ludus_web_mix(0x736b696eull ^ (uint64_t)k) % 4 == 0; }
 static int heldout_seed(uint64_t seed) { return ludus_web_mix(seed ^ 0x5eed5eedull) % 5 == 0; }
 
+/* words=slots: the tensor's id of a word, within the symbol map's 64 ids
+ * (the vocabulary's values reach 91 in the wide tasks): numbers 1-31 as
+ * themselves, months 32-43, a name 44, a noun 45 (which one is what the
+ * match columns say), any other word 46 + id mod 18. */
+static uint8_t slot_code(int w)
+{
+    if (w == W_PAD) return 0;
+    if (w >= W_NUM1 && w < W_NUM_END) return (uint8_t)(1 + w - W_NUM1);
+    if (w >= W_MONTH0 && w < W_NUM1) return (uint8_t)(32 + w - W_MONTH0);
+    if (w >= W_NAME0 && w < W_NOUN0) return 44;
+    if (w >= W_NOUN0 && w < W_MONTH0) return 45;
+    return (uint8_t)(46 + w % 18);
+}
+
+/* words=slots: an element's word, what the slot reference stands for: its
+ * second name word when it has one (a marker's word, 'lorem kiwi'), else
+ * its name. */
+static int el_word(const web_el *e) { return e->name2 ? e->name2 : e->name; }
+
+/* words=slots: the word slot reference v stands for in st (RC_OK), or why
+ * it stands for none: a field the instruction lacks or an empty slot
+ * (RC_NO_SUCH), a hidden element (RC_HIDDEN). */
+static int ref_word(const web_state *st, int v, int *word)
+{
+    *word = W_UNK;
+    if (v <= 0) return RC_OK;
+    if (v <= WEB_FIELDS) {
+        if (v - 1 >= st->n_field) return RC_NO_SUCH;
+        *word = st->field[v - 1];
+        return RC_OK;
+    }
+    const int i = v - 1 - WEB_FIELDS;
+    if (i >= st->n_el) return RC_NO_SUCH;
+    if (!ludus_web_visible(st, i)) return RC_HIDDEN;
+    if (!el_word(&st->el[i])) return RC_NO_SUCH;
+    *word = el_word(&st->el[i]);
+    return RC_OK;
+}
+
+/* words=slots: the reference to word w in st: the first instruction field
+ * holding it, else the first shown element whose word it is, else 0. */
+static int word_ref(const web_state *st, int w)
+{
+    if (w == W_UNK || w == W_PAD) return 0;
+    for (int k = 0; k < st->n_field; k++)
+        if (st->field[k] == w) return 1 + k;
+    for (int i = 0; i < st->n_el; i++)
+        if (el_word(&st->el[i]) == w && ludus_web_visible(st, i)) return 1 + WEB_FIELDS + i;
+    return 0;
+}
+
 static int pick_name(const char *val, const char *const *names, int n, const char *key, int *out)
 {
     for (int i = 0; i < n; i++)
@@ -56,8 +107,9 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     static const char *const rewards[] = {"binary", "partial", "time", "shaped"};
     static const char *const splits[] = {"all", "train", "test"};
     static const char *const holds[] = {"seed", "entity", "skin", "domain", "task", "atomic"};
+    static const char *const wordss[] = {"vocab", "slots"};
     const web_task *task = entry->params;
-    int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED;
+    int reward = WEB_R_BINARY, split = WEB_SPLIT_ALL, holdout = WEB_HOLD_SEED, words = WEB_WORDS_VOCAB;
     long mask = 1;
     char key[64], val[64];
     const char *cur = options;
@@ -71,9 +123,11 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
             if (pick_name(val, holds, 6, key, &holdout)) return LUDUS_EINVAL;
         } else if (strcmp(key, "mask") == 0) {
             if (ludus_env_option_int(key, val, 0, 1, &mask)) return LUDUS_EINVAL;
+        } else if (strcmp(key, "words") == 0) {
+            if (pick_name(val, wordss, 2, key, &words)) return LUDUS_EINVAL;
         } else {
-            return ludus_err_set(LUDUS_EINVAL, "unknown option '%s' (web worlds take reward=, split=, holdout=, mask=)",
-                                 key);
+            return ludus_err_set(LUDUS_EINVAL,
+                                 "unknown option '%s' (web worlds take reward=, split=, holdout=, mask=, words=)", key);
         }
     }
     if (r < 0) return LUDUS_EINVAL;
@@ -113,6 +167,7 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     s->split = split;
     s->holdout = holdout;
     s->mask = (int)mask;
+    s->words = words;
     /* the task's vocabulary: value 0 is any word outside it */
     s->lex[s->lex_n++] = W_UNK;
     if (task->lex == WEB_LEX_DATE) {
@@ -147,6 +202,12 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     }
     for (int i = 1; i < s->lex_n; i++)
         if (!s->lex_mod[i]) s->lex_of[s->lex[i]] = (uint8_t)i; /* a word's own value, not a case or prefix of it */
+    if (words == WEB_WORDS_SLOTS && s->typed) {
+        free(s);
+        return ludus_err_set(LUDUS_EINVAL, "option words=slots: %s types a word with a case or a first letter, which "
+                             "no slot names (use words=vocab)", entry->id);
+    }
+    for (int w = 0; w < 256; w++) s->tcode[w] = words == WEB_WORDS_SLOTS ? slot_code(w) : s->lex_of[w];
     /* content words: held-out entities appear only in the test split */
     int ent = holdout == WEB_HOLD_ENTITY && split != WEB_SPLIT_ALL;
     for (int w = W_NAME0; w < W_MONTH0; w++) {
@@ -177,12 +238,23 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
         snprintf(s->store[i], sizeof s->store[i], "[%d]", i);
         s->names[n++] = s->store[i];
     }
-    for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
-    if (s->typed) ludus_web_typed_names(s);
+    if (words == WEB_WORDS_SLOTS) { /* <unk>, field1..field6, el0..el47 */
+        s->names[n++] = ludus_web_words[W_UNK];
+        for (int v = 1; v < WEB_REFS; v++) {
+            char *b = s->store[WEB_K + v];
+            if (v <= WEB_FIELDS) snprintf(b, sizeof s->store[0], "field%d", v);
+            else snprintf(b, sizeof s->store[0], "el%d", v - 1 - WEB_FIELDS);
+            s->names[n++] = b;
+        }
+    } else {
+        for (int i = 0; i < s->lex_n; i++) s->names[n++] = ludus_web_words[s->lex[i]];
+        if (s->typed) ludus_web_typed_names(s);
+    }
     snprintf(s->options_doc, sizeof s->options_doc,
              "reward=binary|partial|time|shaped (default binary: +1 success, -1 failure), split=all|train|test, "
              "holdout=seed|entity|skin|domain|task|atomic (what test holds out), mask=0|1 (default 1: a legal-action mask; 0: every "
-             "action accepted, invalid ones counted)");
+             "action accepted, invalid ones counted), words=vocab|slots (the word component: a vocabulary word, or "
+             "an instruction field or element slot)");
     if (ludus_web_actions_line(s) != LUDUS_OK) {
         free(s);
         return LUDUS_EINTERNAL;
@@ -194,8 +266,8 @@ static int web_make(const env_entry *entry, const char *options, ludus_env *env)
     info->action_dims = 3;
     info->action_nvec[0] = V_COUNT;
     info->action_nvec[1] = WEB_K;
-    info->action_nvec[2] = s->lex_n;
-    info->num_actions = V_COUNT + WEB_K + s->lex_n;
+    info->action_nvec[2] = words == WEB_WORDS_SLOTS ? WEB_REFS : s->lex_n;
+    info->num_actions = V_COUNT + WEB_K + info->action_nvec[2];
     info->max_action = 0;
     info->mask_size = s->mask ? info->num_actions : 0;
     info->action_names = s->names;
@@ -264,8 +336,15 @@ static int check_target(const web_state *st, int verb, int i)
 
 static int apply(const web_spec *s, web_state *st, const int32_t *a)
 {
-    const int verb = a[0], i = a[1], word = s->lex[a[2] < s->lex_n ? a[2] : 0];
+    const int verb = a[0], i = a[1];
+    int word = s->lex[a[2] < s->lex_n ? a[2] : 0];
     if (st->done) return RC_AFTER_END;
+    if (s->words == WEB_WORDS_SLOTS && (verb == V_TYPE || verb == V_SELECT || verb == V_STOP)) {
+        /* the element's faults first, then the word slot's */
+        int rc = verb == V_STOP ? RC_OK : check_target(st, verb, i);
+        if (rc == RC_OK) rc = ref_word(st, a[2], &word);
+        if (rc != RC_OK) return rc;
+    }
     switch (verb) {
     case V_CLICK: {
         int rc = check_target(st, verb, i);
@@ -379,6 +458,13 @@ static void web_mask(const ludus_env *env, const void *state, uint8_t *mask)
      * action) */
     els[0] = 1;
     if (st->done) memset(verbs, 1, V_COUNT);
+    if (s->words == WEB_WORDS_SLOTS) { /* <unk>, the fields the instruction has, shown elements with a word */
+        words[0] = 1;
+        memset(words + 1, 1, st->n_field);
+        for (int i = 0; i < st->n_el; i++)
+            words[1 + WEB_FIELDS + i] = el_word(&st->el[i]) && ludus_web_visible(st, i);
+        return;
+    }
     memset(words, 1, (size_t)s->lex_n);
 }
 
@@ -408,6 +494,58 @@ static int word_value(const web_spec *s, const char *p, const char *end, int fla
         n -= 2;
     }
     return 0;
+}
+
+/* ludus_web_parse_action's state while it parses (words=slots resolves a
+ * word against it); NULL for ludus_env_parse_action. Per thread. */
+static _Thread_local const web_state *parse_state;
+
+/* words=slots: the slot value the text in [p, end) names: nothing or
+ * <unk> (0), field1..field6, el0..el47, or, with a state to resolve it
+ * against, a word (word_ref of the first slot holding a word so spelled; a
+ * trailing press-enter flag dropped as in word_value); -1 for a word
+ * without a state. */
+static int slot_value(const web_spec *s, const char *p, const char *end, int flag_ok)
+{
+    while (p < end && *p == ' ') p++;
+    size_t n = (size_t)(end - p);
+    if (n == 0 || (n == 3 && memcmp(p, "unk", 3) == 0)) return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int v = 1; v < WEB_REFS; v++) {
+            const char *w = s->names[V_COUNT + WEB_K + v];
+            if (strlen(w) == n && memcmp(w, p, n) == 0) return v;
+        }
+        if (parse_state) { /* a spelling two words share (phone, table): the first slot holding either */
+            int best = 0, seen = 0;
+            for (int w = W_UNK + 1; w < W_END; w++) {
+                const char *t = ludus_web_words[w];
+                if (strlen(t) != n || memcmp(t, p, n) != 0) continue;
+                int r = word_ref(parse_state, w);
+                seen = 1;
+                if (r && (!best || r < best)) best = r;
+            }
+            if (seen) return best;
+        }
+        if (!flag_ok || n < 3 || (memcmp(end - 2, " 0", 2) != 0 && memcmp(end - 2, " 1", 2) != 0)) break;
+        n -= 2;
+    }
+    return parse_state ? 0 : -1;
+}
+
+/* The word component of the text in [p, end), in the spec's encoding. */
+static int word_component(const web_spec *s, const char *p, const char *end, int flag_ok, int32_t *out)
+{
+    if (s->words != WEB_WORDS_SLOTS) {
+        *out = word_value(s, p, end, flag_ok);
+        return LUDUS_OK;
+    }
+    int v = slot_value(s, p, end, flag_ok);
+    if (v < 0)
+        return ludus_err_set(LUDUS_EINVAL, "invalid action: with words=slots a word is named by its slot (<unk>, "
+                             "field1..field%d, el0..el%d); ludus_web_parse_action resolves a word against a state",
+                             WEB_FIELDS, WEB_K - 1);
+    *out = v;
+    return LUDUS_OK;
 }
 
 /* words: lower-case; cased: the same words with their capitals, read
@@ -451,8 +589,11 @@ static int parse_words(const ludus_env *env, const char *words, const char *case
             if (t >= end)
                 return ludus_err_set(LUDUS_EINVAL, "invalid action: %s wants a %s after the element id", kw[which],
                                      which == 1 ? "text" : "option");
-            action[2] = which == 1 ? word_value(s, cased + (t - words), cased + (end - words), 1)
-                                   : word_value(s, t, end, 0);
+            if (which == 1 && s->words != WEB_WORDS_SLOTS) { /* vocab: the typed text keeps its capitals */
+                action[2] = word_value(s, cased + (t - words), cased + (end - words), 1);
+                return LUDUS_OK;
+            }
+            return word_component(s, t, end, which == 1, &action[2]);
         }
         return LUDUS_OK;
     }
@@ -465,8 +606,7 @@ static int parse_words(const ludus_env *env, const char *words, const char *case
         return LUDUS_OK;
     }
     action[0] = V_STOP;
-    action[2] = word_value(s, p, end, 0);
-    return LUDUS_OK;
+    return word_component(s, p, end, 0, &action[2]);
 }
 
 static int web_parse(const ludus_env *env, const char *words, int32_t *action)
@@ -733,8 +873,23 @@ int ludus_web_oracle_action(const ludus_env *env, const void *state, int32_t *ac
     int rc = web_state_of(env, state, "ludus_web_oracle_action");
     if (rc) return rc;
     if (!action) return ludus_err_set(LUDUS_EINVAL, "ludus_web_oracle_action: action is NULL");
-    ludus_web_oracle(env->impl, state, action);
+    const web_spec *s = env->impl;
+    ludus_web_oracle(s, state, action);
+    if (s->words == WEB_WORDS_SLOTS) /* the oracle's word, by slot */
+        action[2] = action[0] == V_TYPE || action[0] == V_SELECT || action[0] == V_STOP
+                        ? word_ref(state, s->lex[action[2] < s->lex_n ? action[2] : 0])
+                        : 0;
     return LUDUS_OK;
+}
+
+int ludus_web_parse_action(const ludus_env *env, const void *state, const char *text, int32_t *action)
+{
+    int rc = web_state_of(env, state, "ludus_web_parse_action");
+    if (rc) return rc;
+    parse_state = state;
+    rc = ludus_env_parse_action(env, text, action);
+    parse_state = NULL;
+    return rc;
 }
 
 const char *ludus_web_result_name(int code)

@@ -26,6 +26,11 @@
 #define WEB_SKINS 8
 #define WEB_TEXT_CAP 8192
 #define WEB_NONE 255    /* no parent */
+/* words=slots (docs/web.md, "Actions"): the word component names a slot
+ * instead of a word: 0 none (<unk>), 1..WEB_FIELDS an instruction field,
+ * then WEB_K element slots (the element's last name word) */
+#define WEB_REFS (1 + WEB_FIELDS + WEB_K)
+enum { WEB_WORDS_VOCAB = 0, WEB_WORDS_SLOTS };
 
 /* Roles of the accessibility tree. */
 enum {
@@ -227,6 +232,8 @@ typedef struct web_spec {
     const web_task *task;
     int task_index;
     int reward, split, holdout, mask;
+    int words;                  /* WEB_WORDS_VOCAB (default) or WEB_WORDS_SLOTS */
+    uint8_t tcode[256];         /* word id -> the tensor's id (lex_of, or the slots' compact code) */
     uint8_t lex[WEB_LEX];       /* word component value -> word id */
     int lex_n;
     uint8_t lex_of[256];        /* word id -> component value (0: out of vocabulary) */
