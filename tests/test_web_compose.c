@@ -143,6 +143,14 @@ static int ref_code(int task, const web_state *st)
         CHECK(day >= 1 && day <= 7);
         return kind * 4 + count_rows(st, 0, day) - 1;
     }
+    case 10: { /* "Like every post by U (...)": U's posts, U muted, U's posts liked at reset */
+        const int u = mission_word(st, 4), bit = u - W_NAME0;
+        CHECK(bit >= 0 && u < W_NOUN0);
+        const int mute = st->saved[3 + (bit >> 3)] >> (bit & 7) & 1;
+        int liked = 0;
+        for (int r = 0; r < st->n_row; r++) liked += st->row[r].a == u && (st->row[r].flags & 1);
+        return (count_rows(st, 0, u) - 2) * 6 + mute * 3 + liked;
+    }
     default: { /* "What is the price|rating of the BRAND NOUN in the shop? ..." */
         const int rating = mission_word(st, 3) == W_RATING, brand = mission_word(st, 6), noun = mission_word(st, 7);
         int have = 0;
@@ -152,14 +160,18 @@ static int ref_code(int task, const web_state *st)
     }
 }
 
-static const char *const ids[10] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
+static const char *const ids[11] = {"Web-shop-buy-v0", "Web-mail-triage-v0", "Web-forms-profile-v0",
                                    "Web-travel-book-v0", "Web-calendar-schedule-v0", "Web-social-moderate-v0",
                                    "Web-shop-cart-v0", "Web-info-seek-v0", "Web-info-question-v0",
-                                    "Web-info-calendar-v0"};
-static const int space[10] = {36, 18, 16, 64, 8, 12, 12, 4, 15, 16};
-static const int salt[10] = {3, 4, 5, 6, 7, 8, 9, 11, 12, 14};
+                                    "Web-info-calendar-v0", "Web-social-like-user-v0"};
+static const int space[11] = {36, 18, 16, 64, 8, 12, 12, 4, 15, 16, 12};
+static const int salt[11] = {3, 4, 5, 6, 7, 8, 9, 11, 12, 14, 15};
 
-static int valid(int task, int c) { return task != 3 || c >> 3 != (c & 7); }
+static int valid(int task, int c)
+{
+    if (task == 10) return c % 3 <= c / 6 + 1; /* no more posts liked than U's posts but the first */
+    return task != 3 || c >> 3 != (c & 7);
+}
 
 static int oracle_solves(ludus_env *env, web_state *st, uint64_t seed)
 {
@@ -177,7 +189,7 @@ static int oracle_solves(ludus_env *env, web_state *st, uint64_t seed)
 
 static void test_splits(void)
 {
-    for (int task = 0; task < 10; task++) {
+    for (int task = 0; task < 11; task++) {
         int seen[3][64] = {{0}};
         static const char *const opts[3] = {"", "split=train,holdout=task", "split=test,holdout=task"};
         for (int sp = 0; sp < 3; sp++) {
@@ -224,7 +236,7 @@ static void test_splits(void)
  * default, seed for seed. */
 static void test_default_unchanged(void)
 {
-    for (int task = 0; task < 10; task++) {
+    for (int task = 0; task < 11; task++) {
         ludus_env *a = make(ids[task], ""), *b = make(ids[task], "holdout=task");
         web_state *x = ludus_env_state_new(a), *y = ludus_env_state_new(b);
         for (uint64_t seed = 0; seed < 200; seed++) {

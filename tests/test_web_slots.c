@@ -280,7 +280,16 @@ static void test_oracle_and_tensor(void)
     for (int i = 0; i < ludus_env_count(); i++) {
         const char *id = ludus_env_id(i);
         if (strncmp(id, "Web-", 4) != 0) continue;
-        ludus_env *env = make(id, "words=slots");
+        ludus_env *env = NULL;
+        if (!strcmp(id, "Web-enter-text-case-v0") || !strcmp(id, "Web-use-autocomplete-v0")) {
+            /* a typed word with a case or a first letter: no slot names it, so refused in one line */
+            CHECK(ludus_env_make(id, "words=slots", &env) == LUDUS_EINVAL && env == NULL);
+            CHECK_MSG(strstr(ludus_errmsg(), "words=slots") && strstr(ludus_errmsg(), id) &&
+                          !strchr(ludus_errmsg(), '\n'),
+                      "%s: %s", id, ludus_errmsg());
+            continue;
+        }
+        env = make(id, "words=slots");
         const ludus_env_info *in = ludus_env_get_info(env);
         void *st = ludus_env_state_new(env);
         uint8_t obs[1024];
@@ -305,7 +314,8 @@ static void test_oracle_and_tensor(void)
         /* every task whose words the instruction or the page holds */
         int expressible = 1;
         static const char *const not_expressible[] = {"Web-guess-number-v0", "Web-shop-cart-v0", "Web-info-seek-v0",
-                                                      "Web-cross-order-mail-v0", NULL};
+                                                      "Web-cross-order-mail-v0", "Web-info-question-v0",
+                                                      "Web-info-calendar-v0", NULL};
         for (int q = 0; not_expressible[q]; q++) expressible &= strcmp(id, not_expressible[q]) != 0;
         if (expressible) CHECK_MSG(solved == n, "%s: the oracle solved %d of %d with words=slots", id, solved, n);
         printf("slots oracle %-28s %d/%d\n", id, solved, n);

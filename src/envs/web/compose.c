@@ -85,7 +85,22 @@ static int code_calendar_question(const web_state *st) /* the question's kind (4
     return st->target[4] * 4 + (st->target[5] - 1);
 }
 
+/* U's posts (2-3) x U muted at reset x U's posts liked at reset (0 to
+ * one fewer than U's posts; the first is never liked) */
+static int code_like_user(const web_state *st)
+{
+    const int u = st->field[0], bit = u - W_NAME0;
+    int m = 0, liked = 0;
+    for (int r = 0; r < st->n_row; r++) {
+        m += st->row[r].a == u;
+        liked += st->row[r].a == u && (st->row[r].f & 1); /* site_social.c's S_LIKED, at reset */
+    }
+    const int mute = bit >= 0 && (st->target[4 + (bit >> 3)] >> (bit & 7) & 1);
+    return (m - 2) * 6 + mute * 3 + liked;
+}
+
 static int any_code(int c) { return c >= 0; }
+static int like_code(int c) { return c % 3 <= c / 6 + 1; }
 static int route_code(int c) { return c >> 3 != (c & 7); }
 
 typedef struct compose_entry {
@@ -106,6 +121,7 @@ static const compose_entry table[] = {
     {&ludus_web_task_info_seek, 11, 4, code_info, any_code}, /* salt 10 holds out none of 4 */
     {&ludus_web_task_info_question, 12, 15, code_question, any_code},
     {&ludus_web_task_info_calendar, 14, 16, code_calendar_question, any_code},
+    {&ludus_web_task_social_like_user, 15, 12, code_like_user, like_code},
 };
 enum { N_TABLE = (int)(sizeof table / sizeof table[0]) };
 
