@@ -292,13 +292,17 @@ LIES = [
 ]
 
 
-@pytest.mark.parametrize("what,fn,meta_fn,message", LIES, ids=[x[0] for x in LIES])
-def test_lying_files_are_one_line_errors(root, tmp_path, what, fn, meta_fn, message):
-    d = tamper(root, tmp_path, "grid/doorkey-v0", fn, meta_fn)
+def assert_refused(d, what, message):
+    """`ludus dataset info` on the tampered dataset d: one line, naming message."""
     r = run("dataset", "info", d)
     assert r.returncode == 1, (what, r.stdout)
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("ludus dataset: "), r.stderr
     assert message in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("what,fn,meta_fn,message", LIES, ids=[x[0] for x in LIES])
+def test_lying_files_are_one_line_errors(root, tmp_path, what, fn, meta_fn, message):
+    assert_refused(tamper(root, tmp_path, "grid/doorkey-v0", fn, meta_fn), what, message)
 
 
 def test_changed_bytes_and_bad_folders(root, tmp_path):
@@ -415,11 +419,7 @@ MASK_LIES = [
 
 @pytest.mark.parametrize("what,fn,meta_fn,message", MASK_LIES, ids=[x[0] for x in MASK_LIES])
 def test_lying_masks_are_one_line_errors(masked, tmp_path, what, fn, meta_fn, message):
-    d = tamper(masked, tmp_path, "web/masks-v0", fn, meta_fn)
-    r = run("dataset", "info", d)
-    assert r.returncode == 1, (what, r.stdout)
-    assert r.stderr.count("\n") == 1 and r.stderr.startswith("ludus dataset: "), r.stderr
-    assert message in r.stderr, r.stderr
+    assert_refused(tamper(masked, tmp_path, "web/masks-v0", fn, meta_fn), what, message)
 
 
 def test_masks_claimed_for_a_world_without(root, tmp_path):

@@ -63,18 +63,9 @@ static void draw_words(const web_spec *s, web_state *st, int n, uint8_t *out)
     draw_kind(s, st, n, out, W_NAME0, W_MONTH0);
 }
 
-static int submit_word(const web_state *st)
-{
-    static const uint8_t w[4] = {W_SUBMIT, W_OK, W_SEND, W_DONE};
-    return w[st->skin & 3];
-}
-
-static void heading(web_state *st, int w)
-{
-    if (st->skin & 4) add(st, R_HEADING, WEB_NONE, w, 0, H_NONE, 0, 0, 0);
-}
-
-static void finish(web_state *st) { add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_FINISH, 0, 0, 0); }
+/* The submit button that commits the page (H_FINISH), in the skin's
+ * word; atomic_more.c's pages use it too (web.h). */
+void ludus_web_finish(web_state *st) { add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_FINISH, 0, 0, 0); }
 
 static void shuffle(web_state *st, uint8_t *v, int n)
 {
@@ -166,16 +157,16 @@ static void gen_copy_paste(const web_spec *s, web_state *st)
     int n = 2 + (int)below(st, 2), k = (int)below(st, (uint32_t)n);
     uint8_t w[3] = {0};
     draw_words(s, st, n, w);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     for (int j = 0; j < n; j++) add(st, R_TEXT, WEB_NONE, W_LOREM + j, j == k ? w[0] : w[j == 0 ? k : j], 0, 0, 0, 0);
     int box = add(st, R_TEXTBOX, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
     st->el[box].want = w[0];
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)(W_LOREM + k);
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Copy the word after '", WORD(W_LOREM + k),
                                                 "' in the text, paste it into the text box and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static void gen_find_word(const web_spec *s, web_state *st)
@@ -183,17 +174,17 @@ static void gen_find_word(const web_spec *s, web_state *st)
     int n = 3 + (int)below(st, 4), k = (int)below(st, (uint32_t)n);
     uint8_t w[6] = {0};
     draw_words(s, st, n, w);
-    heading(st, W_TEXT);
+    ludus_web_heading(st, W_TEXT);
     int p = add(st, R_GROUP, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
     for (int j = 0; j < n; j++) add(st, R_TEXT, p, j == k ? w[0] : w[j == 0 ? k : j], 0, H_NONE, 0, 0, 0);
     int box = add(st, R_TEXTBOX, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
     st->el[box].want = w[0];
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)NUM(k + 1);
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Find word number ", WORD(NUM(k + 1)),
                                                 " of the paragraph, type it into the text box and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static void gen_read_table(const web_spec *s, web_state *st)
@@ -202,7 +193,7 @@ static void gen_read_table(const web_spec *s, web_state *st)
     uint8_t who[5] = {0}, item[5] = {0};
     draw_kind(s, st, n, who, W_NAME0, W_NOUN0);
     draw_kind(s, st, n, item, W_NOUN0, W_MONTH0);
-    heading(st, W_TABLE);
+    ludus_web_heading(st, W_TABLE);
     int h = add(st, R_GROUP, WEB_NONE, W_TABLE, 0, H_NONE, 0, 0, 0);
     add(st, R_TEXT, h, W_NAME, 0, H_NONE, 0, 0, 0);
     add(st, R_TEXT, h, (st->skin & 2) ? W_DAY : W_ITEM, 0, H_NONE, 0, 0, 0);
@@ -219,13 +210,13 @@ static void gen_read_table(const web_spec *s, web_state *st)
     }
     int box = add(st, R_TEXTBOX, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
     st->el[box].want = (uint8_t)want;
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = who[0];
     st->field[1] = (uint8_t)(col ? W_DAY : W_ITEM);
     st->n_field = 2;
     ludus_web_mission(st, (const char *const[]){"Find the ", WORD(st->field[1]), " of ", WORD(who[0]),
                                                 " in the table, type it into the text box and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 /* ---- typed values: enter-password, enter-date, enter-time ---- */
@@ -234,15 +225,15 @@ static void gen_password(const web_spec *s, web_state *st)
 {
     uint8_t w[1] = {0};
     draw_words(s, st, 1, w);
-    heading(st, W_PASSWORD);
+    ludus_web_heading(st, W_PASSWORD);
     int a = add(st, R_TEXTBOX, WEB_NONE, W_PASSWORD, 0, H_NONE, 0, 0, F_PASSWORD);
     int b = add(st, R_TEXTBOX, WEB_NONE, W_VERIFY, W_PASSWORD, H_NONE, 0, 0, F_PASSWORD);
     st->el[a].want = st->el[b].want = w[0];
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = w[0];
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Enter the password '", WORD(w[0]),
-                                                "' into both fields and press ", WORD(submit_word(st)), ".",
+                                                "' into both fields and press ", WORD(ludus_web_submit_word(st)), ".",
                                                 NULL});
 }
 
@@ -250,25 +241,25 @@ static void gen_enter_date(const web_spec *s, web_state *st)
 {
     (void)s;
     int m = (int)below(st, 12), d = 1 + (int)below(st, ludus_web_month_days[m]);
-    heading(st, W_DATE);
+    ludus_web_heading(st, W_DATE);
     for (int k = 0; k < 2; k++) { /* the skin's order: month first or day first */
         int day = k == !(st->skin & 2);
         int box = add(st, R_TEXTBOX, WEB_NONE, day ? W_DAY : W_MONTH, 0, H_NONE, 0, 0, 0);
         st->el[box].want = (uint8_t)(day ? NUM(d) : W_MONTH0 + m);
     }
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)(W_MONTH0 + m);
     st->field[1] = (uint8_t)NUM(d);
     st->n_field = 2;
     ludus_web_mission(st, (const char *const[]){"Enter the date ", WORD(st->field[0]), " ", WORD(st->field[1]),
-                                                " (month and day) and press ", WORD(submit_word(st)), ".", NULL});
+                                                " (month and day) and press ", WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static void gen_enter_time(const web_spec *s, web_state *st)
 {
     (void)s;
     int h = 1 + (int)below(st, 12), m = 5 * (1 + (int)below(st, 6));
-    heading(st, W_HOUR);
+    ludus_web_heading(st, W_HOUR);
     int a = add(st, R_TEXTBOX, WEB_NONE, W_HOUR, 0, H_NONE, 0, 0, 0);
     st->el[a].want = (uint8_t)NUM(h);
     int b;
@@ -282,13 +273,13 @@ static void gen_enter_time(const web_spec *s, web_state *st)
         b = add(st, R_TEXTBOX, WEB_NONE, W_MINUTE, 0, H_NONE, 0, 0, 0);
     }
     st->el[b].want = (uint8_t)NUM(m);
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)NUM(h);
     st->field[1] = (uint8_t)NUM(m);
     st->n_field = 2;
     char mins[3] = {(char)('0' + m / 10), (char)('0' + m % 10), 0};
     ludus_web_mission(st, (const char *const[]){"Enter the time ", WORD(NUM(h)), ":", mins,
-                                                " (hour, then minute) and press ", WORD(submit_word(st)), ".",
+                                                " (hour, then minute) and press ", WORD(ludus_web_submit_word(st)), ".",
                                                 NULL});
 }
 
@@ -310,7 +301,7 @@ static void gen_spinner(const web_spec *s, web_state *st)
     int v0 = 1 + (int)below(st, SPIN_MAX), t;
     do t = v0 + (int)below(st, 17) - 8;
     while (t == v0 || t < 1 || t > SPIN_MAX);
-    heading(st, W_VOLUME);
+    ludus_web_heading(st, W_VOLUME);
     int box = add(st, R_TEXTBOX, WEB_NONE, W_VOLUME, 0, H_NONE, 0, 0, F_READONLY);
     st->el[box].value = (uint8_t)NUM(v0);
     st->el[box].want = (uint8_t)NUM(t);
@@ -319,11 +310,11 @@ static void gen_spinner(const web_spec *s, web_state *st)
         add(st, R_BUTTON, WEB_NONE, up ? W_UP : W_DOWN, 0, H_STEP, up, 0, 0);
     }
     spin_flags(st, v0);
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)NUM(t);
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Set the volume to ", WORD(NUM(t)),
-                                                " with the up and down buttons and press ", WORD(submit_word(st)),
+                                                " with the up and down buttons and press ", WORD(ludus_web_submit_word(st)),
                                                 ".", NULL});
 }
 
@@ -332,7 +323,7 @@ static void gen_slider(const web_spec *s, web_state *st)
     (void)s;
     int n = 5 + (int)below(st, 12), lo = 1 + (int)below(st, 32 - (uint32_t)n);
     int v0 = (int)below(st, (uint32_t)n), t = (v0 + 1 + (int)below(st, (uint32_t)n - 1)) % n;
-    heading(st, W_VOLUME);
+    ludus_web_heading(st, W_VOLUME);
     int sl = add(st, R_SLIDER, WEB_NONE, W_VOLUME, 0, H_NONE, 0, 0, 0);
     for (int k = 0; k < n; k++) st->opt[k] = (uint8_t)NUM(lo + k);
     st->n_opt = (uint8_t)n;
@@ -340,11 +331,11 @@ static void gen_slider(const web_spec *s, web_state *st)
     st->el[sl].opt_n = (uint8_t)n;
     st->el[sl].value = (uint8_t)NUM(lo + v0);
     st->el[sl].want = (uint8_t)NUM(lo + t);
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)NUM(lo + t);
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Move the slider to ", WORD(NUM(lo + t)), " and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 /* ---- click-option (radios), click-scroll-list (a multi-select list) ---- */
@@ -354,17 +345,17 @@ static void gen_option(const web_spec *s, web_state *st)
     int n = 3 + (int)below(st, 4), k = (int)below(st, (uint32_t)n);
     uint8_t w[6] = {0};
     draw_words(s, st, n, w);
-    heading(st, W_CHOOSE);
+    ludus_web_heading(st, W_CHOOSE);
     int g = add(st, R_GROUP, WEB_NONE, W_CHOOSE, 0, H_NONE, 0, 0, 0), first = st->n_el;
     for (int j = 0; j < n; j++) {
         int r = add(st, R_RADIO, g, j == k ? w[0] : w[j == 0 ? k : j], 0, H_RADIO, 0, 0, 0);
         st->el[r].want = j == k ? WANT_ON : WANT_OFF;
     }
     if (st->skin & 1) st->el[first + (k + 1 + (int)below(st, (uint32_t)n - 1)) % n].flags |= F_CHECKED;
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = w[0];
     st->n_field = 1;
-    ludus_web_mission(st, (const char *const[]){"Select '", WORD(w[0]), "' and press ", WORD(submit_word(st)), ".",
+    ludus_web_mission(st, (const char *const[]){"Select '", WORD(w[0]), "' and press ", WORD(ludus_web_submit_word(st)), ".",
                                                 NULL});
 }
 
@@ -375,7 +366,7 @@ static void gen_scroll_list(const web_spec *s, web_state *st)
     draw_words(s, st, n, w);
     for (int j = 0; j < n; j++) at[j] = (uint8_t)j;
     shuffle(st, at, n); /* at[j]: the list position of w[j]; w[0..m) are the targets */
-    heading(st, W_SELECT);
+    ludus_web_heading(st, W_SELECT);
     int g = add(st, R_GROUP, WEB_NONE, W_ITEM, 0, H_NONE, 0, 0, 0), first = st->n_el;
     for (int j = 0; j < n; j++) add(st, R_OPTION, g, 0, 0, H_MULTI, 0, 0, 0);
     for (int j = 0; j < n; j++) {
@@ -383,7 +374,7 @@ static void gen_scroll_list(const web_spec *s, web_state *st)
         e->name = w[j];
         e->want = j < m ? WANT_ON : WANT_OFF;
     }
-    finish(st);
+    ludus_web_finish(st);
     const char *p[12];
     int q = 0;
     p[q++] = "Select ";
@@ -394,7 +385,7 @@ static void gen_scroll_list(const web_spec *s, web_state *st)
     }
     st->n_field = (uint8_t)m;
     p[q++] = " from the list and press ";
-    p[q++] = WORD(submit_word(st));
+    p[q++] = WORD(ludus_web_submit_word(st));
     p[q++] = ".";
     p[q] = NULL;
     ludus_web_mission(st, p);
@@ -414,12 +405,12 @@ static void gen_orderings(const web_spec *s, web_state *st)
     val[3] = (uint8_t)NUM(1 + (int)below(st, 28));
     shuffle(st, page, 4);
     shuffle(st, said, 4);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     for (int k = 0; k < 4; k++) {
         int box = add(st, R_TEXTBOX, WEB_NONE, label[page[k]], 0, H_NONE, 0, 0, 0);
         st->el[box].want = val[page[k]];
     }
-    finish(st);
+    ludus_web_finish(st);
     const char *p[24];
     int q = 0;
     p[q++] = "Fill in the form: ";
@@ -432,7 +423,7 @@ static void gen_orderings(const web_spec *s, web_state *st)
     }
     st->n_field = 4;
     p[q++] = "; then press ";
-    p[q++] = WORD(submit_word(st));
+    p[q++] = WORD(ludus_web_submit_word(st));
     p[q++] = ".";
     p[q] = NULL;
     ludus_web_mission(st, p);
@@ -444,7 +435,7 @@ static void gen_form_sequence(const web_spec *s, web_state *st)
     draw_kind(s, st, 1, who, W_NAME0, W_NOUN0);
     draw_kind(s, st, 4, things, W_NOUN0, W_MONTH0);
     int on = (int)below(st, 2);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     int box = add(st, R_TEXTBOX, WEB_NONE, W_NAME, 0, H_NONE, 0, 0, 0);
     st->el[box].want = who[0];
     int list = add(st, R_COMBOBOX, WEB_NONE, W_ITEM, 0, H_NONE, 0, 0, 0);
@@ -461,13 +452,13 @@ static void gen_form_sequence(const web_spec *s, web_state *st)
         memmove(&st->el[box + 1], &st->el[box], sizeof t * 2);
         st->el[box] = t;
     }
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = who[0];
     st->field[1] = things[0];
     st->n_field = 2;
     ludus_web_mission(st, (const char *const[]){"Enter ", WORD(who[0]), " as the name, select ", WORD(things[0]),
                                                 " as the item, ", on ? "check" : "uncheck",
-                                                " the newsletter box, then press ", WORD(submit_word(st)), ".",
+                                                " the newsletter box, then press ", WORD(ludus_web_submit_word(st)), ".",
                                                 NULL});
 }
 
@@ -480,7 +471,7 @@ static void gen_sequence(const web_spec *s, web_state *st)
     draw_words(s, st, n, w);
     for (int j = 0; j < n; j++) at[j] = (uint8_t)j;
     shuffle(st, at, n); /* at[j]: the place of w[j]; w[0..len) are clicked in order */
-    heading(st, W_CHOOSE);
+    ludus_web_heading(st, W_CHOOSE);
     int first = st->n_el;
     for (int j = 0; j < n; j++) add(st, R_BUTTON, WEB_NONE, 0, 0, H_RECORD, 0, 0, 0);
     for (int j = 0; j < n; j++) st->el[first + at[j]].name = w[j];
@@ -551,7 +542,7 @@ static void build_phone(const web_spec *s, web_state *st)
     st->n_el = 0;
     st->open = 0;
     st->scroll = 0;
-    heading(st, W_PHONE);
+    ludus_web_heading(st, W_PHONE);
     int first = nv->b * 3;
     for (int r = first; r < first + 3 && r < st->n_rec; r++) {
         int g = add(st, R_GROUP, WEB_NONE, st->rec[r], 0, H_NONE, 0, 0, 0);
@@ -594,7 +585,7 @@ static void gen_tree(const web_spec *s, web_state *st)
     int tops = 2 + (int)below(st, 2), files = 0, g = 0, nw = 1, file_at[20];
     /* at most 3 folders of 2 files and 2 folders of 2 files: 27 words */
     draw_words(s, st, 28, w);
-    heading(st, W_FOLDER);
+    ludus_web_heading(st, W_FOLDER);
     for (int t = 0; t < tops; t++) {
         int tg = ++g;
         int top = add(st, R_BUTTON, WEB_NONE, w[nw++], 0, H_FOLDER, tg, 0, F_EXPANDABLE);
@@ -646,14 +637,14 @@ static void gen_guess(const web_spec *s, web_state *st)
     st->target[0] = (uint8_t)(1 + below(st, (uint32_t)hi));
     st->db[2] = 1; /* the site's log: the range the feedback so far leaves */
     st->db[3] = (uint8_t)hi;
-    heading(st, W_GUESS);
+    ludus_web_heading(st, W_GUESS);
     add(st, R_TEXT, WEB_NONE, W_GUESS, 0, H_NONE, 0, 0, 0); /* the feedback line */
     int box = add(st, R_TEXTBOX, WEB_NONE, W_GUESS, 0, H_NONE, 0, 0, 0);
-    add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_GUESS, box, 0, 0);
+    add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_GUESS, box, 0, 0);
     st->field[0] = (uint8_t)NUM(hi);
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Guess the number between 1 and ", WORD(NUM(hi)),
-                                                ": type a guess and press ", WORD(submit_word(st)),
+                                                ": type a guess and press ", WORD(ludus_web_submit_word(st)),
                                                 "; the page says higher or lower.", NULL});
 }
 

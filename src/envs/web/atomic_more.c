@@ -51,18 +51,6 @@ static int add(web_state *st, int role, int parent, int name, int name2, int han
     return ludus_web_add(st, role, parent, name, name2, handler, harg, group, flags);
 }
 
-static int submit_word(const web_state *st)
-{
-    static const uint8_t w[4] = {W_SUBMIT, W_OK, W_SEND, W_DONE};
-    return w[st->skin & 3];
-}
-
-static void heading(web_state *st, int w)
-{
-    if (st->skin & 4) add(st, R_HEADING, WEB_NONE, w, 0, H_NONE, 0, 0, 0);
-}
-
-static void finish(web_state *st) { add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_FINISH, 0, 0, 0); }
 
 static void commit(web_state *st)
 {
@@ -186,7 +174,7 @@ static void suggest(const web_spec *s, web_state *st)
                 add(st, R_OPTION, g, w, 0, H_SUGGEST, w, 0, 0);
                 st->el[g].flags &= (uint8_t)~F_HIDDEN;
             }
-    finish(st);
+    ludus_web_finish(st);
 }
 
 static int group_size(const web_spec *s, int w)
@@ -211,18 +199,18 @@ static void gen_autocomplete(const web_spec *s, web_state *st)
         t = draw(s, st, W_NAME0, W_MONTH0, 1, NULL, 0);
         if (group_size(s, t) >= 2) break;
     }
-    heading(st, W_ITEM);
+    ludus_web_heading(st, W_ITEM);
     st->target[0] = (uint8_t)t;
     st->target[2] = (uint8_t)add(st, R_TEXTBOX, WEB_NONE, (st->skin & 1) ? W_SEARCH : W_ITEM, 0, H_NONE, 0, 0, 0);
     st->target[3] = (uint8_t)add(st, R_GROUP, WEB_NONE, W_CHOOSE, 0, H_NONE, 0, 0, F_HIDDEN);
-    finish(st);
+    ludus_web_finish(st);
     st->field[0] = (uint8_t)t; /* the item the letters name (letters are no words of the tensor view) */
     st->n_field = 1;
     const char *w = WORD(t);
     char first[2] = {w[0], 0};
     ludus_web_mission(st, (const char *const[]){"Enter the item that starts with '", first, "' and ends with '",
                                                 w + strlen(w) - 2, "' (type its first letter to see suggestions) "
-                                                "and press ", WORD(submit_word(st)), ".", NULL});
+                                                "and press ", WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static uint32_t eval_autocomplete(const web_spec *s, const web_state *st, int *ok)
@@ -253,9 +241,9 @@ static void oracle_autocomplete(const web_spec *s, const web_state *st, int32_t 
 static void gen_case(const web_spec *s, web_state *st)
 {
     const int w = draw(s, st, W_NAME0, W_NOUN0, 1, NULL, 0), c = (int)below(st, 3), shown = (int)below(st, 3);
-    heading(st, W_TEXT);
+    ludus_web_heading(st, W_TEXT);
     add(st, R_TEXTBOX, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
-    finish(st);
+    ludus_web_finish(st);
     st->target[0] = (uint8_t)w;
     st->target[1] = (uint8_t)c;
     st->field[0] = (uint8_t)w;
@@ -264,7 +252,7 @@ static void gen_case(const web_spec *s, web_state *st)
     char buf[24];
     ludus_web_mission(st, (const char *const[]){"Enter '", spell(WEB_TYPED_CASE, w, shown, buf, sizeof buf),
                                                 "' in ", case_names[c], " case into the text box and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static uint32_t eval_case(const web_spec *s, const web_state *st, int *ok)
@@ -304,7 +292,7 @@ static void gen_email(const web_spec *s, web_state *st)
         st->row[r].b = subj[r];
     }
     st->n_row = (uint8_t)n;
-    heading(st, W_INBOX);
+    ludus_web_heading(st, W_INBOX);
     for (int r = 0; r < n; r++) {
         int g = add(st, R_GROUP, WEB_NONE, st->row[r].a, st->row[r].b, H_NONE, 0, 0, 0);
         for (int j = 0; j < 4; j++) {
@@ -373,14 +361,14 @@ static void gen_social(const web_spec *s, web_state *st)
     }
     shuffle_rows(st, n);
     st->n_row = (uint8_t)n;
-    heading(st, W_FEED);
+    ludus_web_heading(st, W_FEED);
     for (int r = 0; r < n; r++) {
         int g = add(st, R_GROUP, WEB_NONE, st->row[r].a, st->row[r].b, H_NONE, 0, 0, 0);
         add(st, R_BUTTON, g, W_LIKE, 0, H_ROWACT, ACT(A_LIKE, r), 0, 0);
         int more = add(st, R_BUTTON, g, W_MORE, 0, H_EXPAND, r + 1, 0, F_EXPANDABLE);
         add(st, R_BUTTON, more, W_BLOCK, 0, H_ROWACT, ACT(A_BLOCK, r), r + 1, 0);
     }
-    finish(st);
+    ludus_web_finish(st);
     st->target[0] = (uint8_t)kind;
     st->target[1] = who[0];
     st->field[0] = who[0];
@@ -388,10 +376,10 @@ static void gen_social(const web_spec *s, web_state *st)
     st->n_field = 2;
     if (kind)
         ludus_web_mission(st, (const char *const[]){"Block ", WORD(who[0]), " (in the more menu of a post), then "
-                                                    "press ", WORD(submit_word(st)), ".", NULL});
+                                                    "press ", WORD(ludus_web_submit_word(st)), ".", NULL});
     else
         ludus_web_mission(st, (const char *const[]){"Like every post by ", WORD(who[0]), " and no other, then press ",
-                                                    WORD(submit_word(st)), ".", NULL});
+                                                    WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 enum { POST_LIKED = 1, POST_BLOCKED = 2 };
@@ -470,7 +458,7 @@ static void gen_flight(const web_spec *s, web_state *st)
         if (x->a != from || x->b != to || x->d != day) continue;
         if (best < 0 || (crit ? x->e < st->row[best].e : x->c < st->row[best].c)) best = r;
     }
-    heading(st, W_FLIGHTS);
+    ludus_web_heading(st, W_FLIGHTS);
     for (int k = 0; k < 8; k++) st->opt[k] = (uint8_t)(W_CITY0 + k);
     for (int k = 0; k < 7; k++) st->opt[8 + k] = (uint8_t)NUM(k + 1);
     st->n_opt = 15;
@@ -576,7 +564,7 @@ static void gen_food(const web_spec *s, web_state *st)
     st->n_field = (uint8_t)(2 * k);
     shuffle_rows(st, n);
     st->n_row = (uint8_t)n;
-    heading(st, W_MENU);
+    ludus_web_heading(st, W_MENU);
     for (int r = 0; r < n; r++) {
         int g = add(st, R_GROUP, WEB_NONE, st->row[r].a, 0, H_NONE, 0, 0, 0);
         add(st, R_TEXT, g, W_PRICE, NUM(st->row[r].b), H_NONE, 0, 0, 0);
@@ -649,7 +637,7 @@ static void gen_calendar(const web_spec *s, web_state *st)
     const int h = kind ? hours[0] : hours[busy + (int)below(st, (uint32_t)(HOURS - busy))];
     const int who = kind ? st->row[h].b : draw(s, st, W_NAME0, W_NOUN0, 0, NULL, 0);
     st->n_row = HOURS;
-    heading(st, W_CALENDAR);
+    ludus_web_heading(st, W_CALENDAR);
     for (int k = 0; k < HOURS; k++) {
         int g = add(st, R_GROUP, WEB_NONE, NUM(HOUR0 + k), 0, H_NONE, 0, 0, 0);
         if (st->row[k].a) {

@@ -89,13 +89,14 @@ static void draw_words(const web_spec *s, web_state *st, int n, uint8_t *out)
     }
 }
 
-/* The skin's label for a form's commit button, and whether pages get a heading. */
-static int submit_word(const web_state *st)
+/* The skin's label for a form's commit button, and whether pages get a
+ * heading (every atomic task's pages: web.h). */
+int ludus_web_submit_word(const web_state *st)
 {
     static const uint8_t w[4] = {W_SUBMIT, W_OK, W_SEND, W_DONE};
     return w[st->skin & 3];
 }
-static void heading(web_state *st, int w)
+void ludus_web_heading(web_state *st, int w)
 {
     if (st->skin & 4) ludus_web_add(st, R_HEADING, WEB_NONE, w, 0, H_NONE, 0, 0, 0);
 }
@@ -115,7 +116,7 @@ static void gen_click_button(const web_spec *s, web_state *st)
     uint8_t w[8];
     draw_words(s, st, n, w);
     int at = (int)ludus_web_below(st, (uint32_t)n);
-    heading(st, W_CHOOSE);
+    ludus_web_heading(st, W_CHOOSE);
     for (int i = 0; i < n; i++) {
         int word = i == at ? w[0] : w[i == 0 ? at : i];
         int k = ludus_web_add(st, R_BUTTON, WEB_NONE, word, 0, H_PICK, 0, 0, 0);
@@ -132,7 +133,7 @@ static void gen_click_link(const web_spec *s, web_state *st)
     uint8_t w[8];
     draw_words(s, st, n, w);
     int at = (int)ludus_web_below(st, (uint32_t)n);
-    heading(st, W_TEXT);
+    ludus_web_heading(st, W_TEXT);
     for (int i = 0; i < n; i++) {
         int p = ludus_web_add(st, R_TEXT, WEB_NONE, W_LOREM + (int)ludus_web_below(st, 3), 0, H_NONE, 0, 0, 0);
         int word = i == at ? w[0] : w[i == 0 ? at : i];
@@ -148,11 +149,11 @@ static void gen_click_dialog(const web_spec *s, web_state *st)
 {
     uint8_t w[4];
     draw_words(s, st, 2, w);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     /* the page behind the modal dialog: its controls are disabled */
     ludus_web_add(st, R_TEXT, WEB_NONE, W_LOREM, W_IPSUM, H_NONE, 0, 0, 0);
     ludus_web_add(st, R_BUTTON, WEB_NONE, w[1], 0, H_PICK, 0, 0, F_DISABLED);
-    ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_PICK, 0, 0, F_DISABLED);
+    ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_PICK, 0, 0, F_DISABLED);
     int d = ludus_web_add(st, R_DIALOG, WEB_NONE, W_DIALOG, 0, H_NONE, 0, 0, 0);
     ludus_web_add(st, R_TEXT, d, W_DOLOR, w[0], H_NONE, 0, 0, 0);
     uint8_t b[3] = {W_CLOSE, W_OK, W_CANCEL};
@@ -215,19 +216,19 @@ static void gen_click_collapsible(const web_spec *s, web_state *st)
 {
     (void)s;
     int n = 1 + (int)ludus_web_below(st, 3), tgt = (int)ludus_web_below(st, (uint32_t)n);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     for (int i = 0; i < n; i++) {
         ludus_web_add(st, R_BUTTON, WEB_NONE, W_SECTION, W_NUM1 + i, H_EXPAND, i + 1, 0, F_EXPANDABLE);
         ludus_web_add(st, R_TEXT, WEB_NONE, W_LOREM + (int)ludus_web_below(st, 3), 0, H_NONE, 0, i + 1, 0);
-        int k = ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_PICK, 0, i + 1, 0);
+        int k = ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_PICK, 0, i + 1, 0);
         if (i == tgt) st->target[0] = (uint8_t)k;
     }
     st->target[1] = (uint8_t)(tgt + 1);
     st->field[0] = (uint8_t)(W_NUM1 + tgt);
-    st->field[1] = (uint8_t)submit_word(st);
+    st->field[1] = (uint8_t)ludus_web_submit_word(st);
     st->n_field = 2;
     ludus_web_mission(st, (const char *const[]){"Expand section ", WORD(W_NUM1 + tgt), " and click '",
-                                                WORD(submit_word(st)), "' in it.", NULL});
+                                                WORD(ludus_web_submit_word(st)), "' in it.", NULL});
 }
 
 static void gen_click_menu(const web_spec *s, web_state *st)
@@ -260,7 +261,7 @@ static void gen_checkboxes(const web_spec *s, web_state *st)
     int n = 3 + (int)ludus_web_below(st, 4);
     uint8_t w[8];
     draw_words(s, st, n, w);
-    heading(st, W_SELECT);
+    ludus_web_heading(st, W_SELECT);
     uint32_t want = 0;
     int nf = 0;
     for (int i = 0; i < n; i++) {
@@ -270,7 +271,7 @@ static void gen_checkboxes(const web_spec *s, web_state *st)
             st->field[nf++] = w[i];
         }
     }
-    ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_SUBMIT, 0, 0, 0);
+    ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_SUBMIT, 0, 0, 0);
     memcpy(st->target, &want, sizeof want);
     st->n_field = (uint8_t)nf;
     const char *p[16];
@@ -282,7 +283,7 @@ static void gen_checkboxes(const web_spec *s, web_state *st)
         p[m++] = WORD(st->field[i]);
     }
     p[m++] = nf ? " and nothing else, then click " : ", then click ";
-    p[m++] = WORD(submit_word(st));
+    p[m++] = WORD(ludus_web_submit_word(st));
     p[m++] = ".";
     p[m] = NULL;
     ludus_web_mission(st, p);
@@ -310,13 +311,13 @@ static void gen_enter_text(const web_spec *s, web_state *st)
 {
     uint8_t w[1];
     draw_words(s, st, 1, w);
-    heading(st, W_FORM);
+    ludus_web_heading(st, W_FORM);
     ludus_web_add(st, R_TEXTBOX, WEB_NONE, W_TEXT, 0, H_NONE, 0, 0, 0);
-    ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_SUBMIT, 0, 0, 0);
+    ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_SUBMIT, 0, 0, 0);
     st->field[0] = w[0];
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Enter '", WORD(w[0]), "' into the text field and press ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static uint32_t eval_enter_text(const web_spec *s, const web_state *st, int *ok)
@@ -331,7 +332,7 @@ static void gen_login(const web_spec *s, web_state *st)
 {
     uint8_t w[2];
     draw_words(s, st, 2, w);
-    heading(st, W_LOGIN);
+    ludus_web_heading(st, W_LOGIN);
     int a = ludus_web_add(st, R_TEXTBOX, WEB_NONE, W_USERNAME, 0, H_NONE, 0, 0, 0);
     int b = ludus_web_add(st, R_TEXTBOX, WEB_NONE, W_PASSWORD, 0, H_NONE, 0, 0, F_PASSWORD);
     if (st->skin & 2) { /* the skin's field order */
@@ -362,18 +363,18 @@ static void gen_choose_list(const web_spec *s, web_state *st)
     int n = 3 + (int)ludus_web_below(st, 6);
     uint8_t w[10];
     draw_words(s, st, n, w);
-    heading(st, W_CHOOSE);
+    ludus_web_heading(st, W_CHOOSE);
     int c = ludus_web_add(st, R_COMBOBOX, WEB_NONE, W_ITEM, 0, H_NONE, 0, 0, 0);
     int at = (int)ludus_web_below(st, (uint32_t)n);
     st->el[c].opt_first = 0;
     st->el[c].opt_n = (uint8_t)n;
     for (int i = 0; i < n; i++) st->opt[i] = i == at ? w[0] : w[i == 0 ? at : i];
     st->n_opt = (uint8_t)n;
-    ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_SUBMIT, 0, 0, 0);
+    ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_SUBMIT, 0, 0, 0);
     st->field[0] = w[0];
     st->n_field = 1;
     ludus_web_mission(st, (const char *const[]){"Select '", WORD(w[0]), "' from the list and click ",
-                                                WORD(submit_word(st)), ".", NULL});
+                                                WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static uint32_t eval_choose_list(const web_spec *s, const web_state *st, int *ok)
@@ -411,7 +412,7 @@ static void build_search(const web_spec *s, web_state *st)
     st->open = 0;
     st->scroll = 0;
     if (nv->page == P_MAIN) {
-        heading(st, W_SEARCH);
+        ludus_web_heading(st, W_SEARCH);
         int box = ludus_web_add(st, R_TEXTBOX, WEB_NONE, W_SEARCH, 0, H_NONE, 0, 0, 0);
         st->el[box].value = nv->a; /* the query typed before, as a browser keeps it */
         ludus_web_add(st, R_BUTTON, WEB_NONE, (st->skin & 1) ? W_GO : W_SEARCH, 0, H_SEARCH, box, 0, 0);
@@ -461,7 +462,7 @@ static void gen_date(const web_spec *s, web_state *st)
     st->nav[0] = (web_nav){P_DATE, (uint8_t)shown, 0, 0};
     st->nav_n = 1;
     ludus_web_mission(st, (const char *const[]){"Select ", WORD(st->field[0]), " ", WORD(st->field[1]),
-                                                " as the date and click ", WORD(submit_word(st)), ".", NULL});
+                                                " as the date and click ", WORD(ludus_web_submit_word(st)), ".", NULL});
 }
 
 static void build_date(const web_spec *s, web_state *st)
@@ -470,7 +471,7 @@ static void build_date(const web_spec *s, web_state *st)
     int m = st->nav[st->nav_n - 1].a;
     st->n_el = 0;
     st->open = 0;
-    heading(st, W_DATE);
+    ludus_web_heading(st, W_DATE);
     int box = ludus_web_add(st, R_TEXTBOX, WEB_NONE, W_DATE, 0, H_NONE, 0, 0, F_READONLY);
     if (st->db[1]) {
         st->el[box].value = (uint8_t)(W_MONTH0 + st->db[0]);
@@ -483,7 +484,7 @@ static void build_date(const web_spec *s, web_state *st)
         int k = ludus_web_add(st, R_GRIDCELL, g, W_NUM1 + d - 1, 0, H_DAY, d, 0, 0);
         if (st->db[1] == d && st->db[0] == m) st->el[k].flags |= F_SELECTED;
     }
-    ludus_web_add(st, R_BUTTON, WEB_NONE, submit_word(st), 0, H_SUBMIT, 0, 0, 0);
+    ludus_web_add(st, R_BUTTON, WEB_NONE, ludus_web_submit_word(st), 0, H_SUBMIT, 0, 0, 0);
 }
 
 static uint32_t eval_date(const web_spec *s, const web_state *st, int *ok)

@@ -393,6 +393,11 @@ uint64_t ludus_web_mix(uint64_t x);
 int ludus_web_site_click(const web_spec *s, web_state *st, int i);
 /* atomic.c: the atomic tasks' handlers (H_FINISH and after) */
 int ludus_web_atomic_click(const web_spec *s, web_state *st, int i);
+/* tasks.c: the skin's submit word, a heading on skins 4-7; atomic.c: the
+ * submit button (H_FINISH); the atomic tasks' pages share them */
+int ludus_web_submit_word(const web_state *st);
+void ludus_web_heading(web_state *st, int w);
+void ludus_web_finish(web_state *st);
 extern const uint8_t ludus_web_month_days[12];
 
 /* site_social.c: the social site's handlers (H_FORUM and after); the
