@@ -193,15 +193,7 @@ static void oracle_cart(const web_spec *s, const web_state *st, int32_t *a)
         toward_item(s, st, r, a);
         return;
     }
-    if (nv->page == P_CHECKOUT) {
-        int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
-        if (box >= 0 && st->el[box].value != st->field[4]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[4]]);
-        else ludus_web_click_or_back(st, ludus_web_find(st, H_ORDER, 0), a);
-    } else if (nv->page == P_CART) {
-        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CHECKOUT), a);
-    } else {
-        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
-    }
+    ludus_web_shop_checkout(s, st, a);
 }
 
 /* ================= Web-info-seek-v0 =================

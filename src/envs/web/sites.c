@@ -299,6 +299,22 @@ static int shop_chosen(const web_state *st, int g)
     return 0;
 }
 
+/* With the cart right: to the cart, to checkout, the name (field 4)
+ * typed, the order placed (the buy and cart tasks' last steps). */
+void ludus_web_shop_checkout(const web_spec *s, const web_state *st, int32_t *a)
+{
+    const web_nav *nv = ludus_web_top(st);
+    if (nv->page == P_CHECKOUT) {
+        int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
+        if (box >= 0 && st->el[box].value != st->field[4]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[4]]);
+        else ludus_web_click_or_back(st, ludus_web_find(st, H_ORDER, 0), a);
+    } else if (nv->page == P_CART) {
+        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CHECKOUT), a);
+    } else {
+        ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
+    }
+}
+
 /* On an item page: choose colour index `color` and size index `size` (a
  * list or option buttons, as the skin has them), then add to the cart. */
 void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a)
@@ -329,15 +345,7 @@ static void oracle_shop(const web_spec *s, const web_state *st, int32_t *a)
         return;
     }
     if (right) {
-        if (nv->page == P_CHECKOUT) {
-            int box = ludus_web_find_named(st, R_TEXTBOX, W_NAME);
-            if (box >= 0 && st->el[box].value != st->field[4]) ludus_web_act(a, V_TYPE, box, s->lex_of[st->field[4]]);
-            else ludus_web_click_or_back(st, ludus_web_find(st, H_ORDER, 0), a);
-        } else if (nv->page == P_CART) {
-            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CHECKOUT), a);
-        } else {
-            ludus_web_click_or_back(st, ludus_web_find(st, H_GOTO, P_CART), a);
-        }
+        ludus_web_shop_checkout(s, st, a);
         return;
     }
     switch (nv->page) {

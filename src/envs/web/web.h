@@ -415,6 +415,7 @@ extern const web_task ludus_web_task_social_like_user; /* site_social.c, after a
 int ludus_web_draw_counted(const web_spec *s, web_state *st, int lo, int hi, int target, const uint8_t *avoid, int n);
 /* sites.c: the oracle on a shop item page: choose colour and size (indexes), then add to the cart */
 void ludus_web_shop_pick(const web_spec *s, const web_state *st, int color, int size, int32_t *a);
+void ludus_web_shop_checkout(const web_spec *s, const web_state *st, int32_t *a);
 /* site_shop_tasks.c: the checks of a foreign state of a shop task (rows,
  * cart, pages, handlers; targets 0-3 as info-seeking's); site_info.c:
  * more info-seeking questions (counts, comparisons, superlatives) */
