@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "web_random.h"
 #include "envs/web/web.h"
 #include "ludus/web.h"
 
@@ -224,18 +225,6 @@ static int reference(const ludus_env *env, const char *task, const web_state *st
     }
     CHECK_MSG(0, "no reference for %s", task);
     return -1;
-}
-
-/* A random masked-legal action. */
-static void random_action(const ludus_env *env, const void *st, ludus_rng *rng, int32_t *a)
-{
-    const ludus_env_info *in = ludus_env_get_info(env);
-    uint8_t mask[LUDUS_MAX_MASK_SIZE];
-    CHECK_OK(ludus_env_action_mask(env, st, mask));
-    for (int k = 0, off = 0; k < 3; off += in->action_nvec[k], k++) {
-        do a[k] = (int32_t)ludus_rng_integers(rng, 0, in->action_nvec[k]);
-        while (!mask[off + a[k]]);
-    }
 }
 
 /* The oracle, slipping with probability slip per step (a random legal
